@@ -1,0 +1,500 @@
+//===- GraphFold.cpp - Folders of graph ops -----------------------------===//
+//
+// Folders remove identities (a reshape to the same type, a transpose by the
+// identity permutation), merge chains in place (reshape of reshape, transpose
+// of transpose) and evaluate ops on constants. Constant evaluation is bounded
+// in size: large weights are rewritten by dedicated passes, not here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Graph/GraphOps.h"
+
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/APFloat.h"
+#include "llvm/ADT/APInt.h"
+#include "llvm/ADT/APSInt.h"
+
+#include <cmath>
+#include <optional>
+
+using namespace mlir;
+using namespace tcc::graph;
+
+/// Folding a tensor with more elements than this is left to passes that can
+/// share storage; folders copy element by element.
+static constexpr int64_t kMaxFoldedElements = 1 << 16;
+
+static DenseElementsAttr denseOrNull(Attribute attr) {
+  auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
+  if (!dense || (!dense.isSplat() && dense.getNumElements() > kMaxFoldedElements))
+    return nullptr;
+  return dense;
+}
+
+static bool hasStaticShape(Type type) {
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  return ranked && ranked.hasStaticShape();
+}
+
+/// Maps a linear index of the broadcast result to the linear index of an
+/// operand of shape `operand` (right-aligned, size-1 dims repeat).
+static int64_t broadcastIndex(ArrayRef<int64_t> result,
+                              ArrayRef<int64_t> operand, int64_t linear) {
+  int64_t index = 0, stride = 1;
+  int64_t offset = result.size() - operand.size();
+  for (int64_t dim = result.size() - 1; dim >= 0; --dim) {
+    int64_t coordinate = linear % result[dim];
+    linear /= result[dim];
+    if (dim < offset)
+      continue;
+    int64_t size = operand[dim - offset];
+    if (size != 1)
+      index += coordinate * stride;
+    stride *= size;
+  }
+  return index;
+}
+
+namespace {
+/// An element of a folded tensor: float or integer (bool is i1).
+using Element = std::variant<APFloat, APInt>;
+using ElementFn =
+    llvm::function_ref<std::optional<Element>(const Element &, const Element &)>;
+} // namespace
+
+static SmallVector<Element> elementsOf(DenseElementsAttr attr) {
+  SmallVector<Element> values;
+  if (isa<FloatType>(attr.getElementType()))
+    for (const APFloat &value : attr.getValues<APFloat>())
+      values.push_back(value);
+  else
+    for (const APInt &value : attr.getValues<APInt>())
+      values.push_back(value);
+  return values;
+}
+
+static Attribute buildDense(RankedTensorType type, ArrayRef<Element> values) {
+  if (isa<FloatType>(type.getElementType())) {
+    SmallVector<APFloat> floats;
+    for (const Element &value : values)
+      floats.push_back(std::get<APFloat>(value));
+    return DenseElementsAttr::get(type, floats);
+  }
+  SmallVector<APInt> ints;
+  for (const Element &value : values)
+    ints.push_back(std::get<APInt>(value));
+  return DenseElementsAttr::get(type, ints);
+}
+
+/// Evaluates a broadcasting binary op on two constants.
+static Attribute foldBinary(ArrayRef<Attribute> operands, Type resultType,
+                            ElementFn fn) {
+  DenseElementsAttr lhs = denseOrNull(operands[0]);
+  DenseElementsAttr rhs = denseOrNull(operands[1]);
+  auto type = dyn_cast<RankedTensorType>(resultType);
+  if (!lhs || !rhs || !type || !type.hasStaticShape() ||
+      type.getNumElements() > kMaxFoldedElements)
+    return {};
+  if (lhs.isSplat() && rhs.isSplat()) {
+    std::optional<Element> value =
+        fn(elementsOf(lhs).front(), elementsOf(rhs).front());
+    if (!value)
+      return {};
+    // One value for the whole type is a splat.
+    return buildDense(type, SmallVector<Element>(1, *value));
+  }
+  SmallVector<Element> lhsValues = elementsOf(lhs), rhsValues = elementsOf(rhs);
+  ArrayRef<int64_t> lhsShape = lhs.getType().getShape();
+  ArrayRef<int64_t> rhsShape = rhs.getType().getShape();
+  SmallVector<Element> results;
+  for (int64_t i = 0, e = type.getNumElements(); i < e; ++i) {
+    const Element &a = lhs.isSplat()
+                           ? lhsValues.front()
+                           : lhsValues[broadcastIndex(type.getShape(), lhsShape, i)];
+    const Element &b = rhs.isSplat()
+                           ? rhsValues.front()
+                           : rhsValues[broadcastIndex(type.getShape(), rhsShape, i)];
+    std::optional<Element> value = fn(a, b);
+    if (!value)
+      return {};
+    results.push_back(*value);
+  }
+  return buildDense(type, results);
+}
+
+/// Adapts separate float and integer kernels to an ElementFn. A kernel that
+/// returns nullopt (division by zero) stops the fold.
+template <typename FloatFn, typename IntFn>
+static Attribute foldArithmetic(ArrayRef<Attribute> operands, Type resultType,
+                                FloatFn floatFn, IntFn intFn) {
+  return foldBinary(operands, resultType,
+                    [&](const Element &a, const Element &b) -> std::optional<Element> {
+                      if (const auto *fa = std::get_if<APFloat>(&a))
+                        return Element(floatFn(*fa, std::get<APFloat>(b)));
+                      std::optional<APInt> value =
+                          intFn(std::get<APInt>(a), std::get<APInt>(b));
+                      if (!value)
+                        return std::nullopt;
+                      return Element(*value);
+                    });
+}
+
+/// `x op c` is `x` when the constant `c` is a splat of `identity` and the
+/// result type is x's (no broadcasting happens).
+static bool isIdentityOperand(Value result, Value x, Attribute constant,
+                              double identity) {
+  if (x.getType() != result.getType())
+    return false;
+  auto splat = dyn_cast_or_null<SplatElementsAttr>(constant);
+  if (!splat)
+    return false;
+  Type elementType = splat.getElementType();
+  if (isa<FloatType>(elementType))
+    return splat.getSplatValue<APFloat>().convertToDouble() == identity;
+  if (elementType.isInteger(1))
+    return false;
+  return splat.getSplatValue<APInt>().getSExtValue() ==
+         static_cast<int64_t>(identity);
+}
+
+std::optional<SmallVector<float>> tcc::graph::readF32Values(ElementsAttr attr) {
+  if (!attr.getElementType().isF32())
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    if (dense.isSplat())
+      return SmallVector<float>(dense.getNumElements(),
+                                dense.getSplatValue<float>());
+    return llvm::to_vector(dense.getValues<float>());
+  }
+  if (auto resource = dyn_cast<DenseF32ResourceElementsAttr>(attr))
+    if (std::optional<ArrayRef<float>> values = resource.tryGetAsArrayRef())
+      return SmallVector<float>(*values);
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// Constants and arithmetic
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ConstantOp::fold(FoldAdaptor) { return getValue(); }
+
+OpFoldResult AddOp::fold(FoldAdaptor adaptor) {
+  if (isIdentityOperand(getResult(), getLhs(), adaptor.getRhs(), 0.0))
+    return getLhs();
+  if (isIdentityOperand(getResult(), getRhs(), adaptor.getLhs(), 0.0))
+    return getRhs();
+  return foldArithmetic(
+      adaptor.getOperands(), getType(),
+      [](APFloat a, const APFloat &b) {
+        a.add(b, APFloat::rmNearestTiesToEven);
+        return a;
+      },
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> { return a + b; });
+}
+
+OpFoldResult SubOp::fold(FoldAdaptor adaptor) {
+  if (isIdentityOperand(getResult(), getLhs(), adaptor.getRhs(), 0.0))
+    return getLhs();
+  return foldArithmetic(
+      adaptor.getOperands(), getType(),
+      [](APFloat a, const APFloat &b) {
+        a.subtract(b, APFloat::rmNearestTiesToEven);
+        return a;
+      },
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> { return a - b; });
+}
+
+OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
+  if (isIdentityOperand(getResult(), getLhs(), adaptor.getRhs(), 1.0))
+    return getLhs();
+  if (isIdentityOperand(getResult(), getRhs(), adaptor.getLhs(), 1.0))
+    return getRhs();
+  return foldArithmetic(
+      adaptor.getOperands(), getType(),
+      [](APFloat a, const APFloat &b) {
+        a.multiply(b, APFloat::rmNearestTiesToEven);
+        return a;
+      },
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> { return a * b; });
+}
+
+OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
+  if (isIdentityOperand(getResult(), getLhs(), adaptor.getRhs(), 1.0))
+    return getLhs();
+  return foldArithmetic(
+      adaptor.getOperands(), getType(),
+      [](APFloat a, const APFloat &b) {
+        a.divide(b, APFloat::rmNearestTiesToEven);
+        return a;
+      },
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        if (b.isZero())
+          return std::nullopt;
+        return a.sdiv(b);
+      });
+}
+
+OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
+  if (isIdentityOperand(getResult(), getLhs(), adaptor.getRhs(), 1.0))
+    return getLhs();
+  // Integer powers are left to the lowering; float powers fold through double.
+  if (!isa<FloatType>(getType().getElementType()))
+    return {};
+  return foldArithmetic(
+      adaptor.getOperands(), getType(),
+      [](const APFloat &a, const APFloat &b) {
+        bool lost;
+        APFloat result(std::pow(a.convertToDouble(), b.convertToDouble()));
+        result.convert(a.getSemantics(), APFloat::rmNearestTiesToEven, &lost);
+        return result;
+      },
+      [](const APInt &, const APInt &) -> std::optional<APInt> {
+        return std::nullopt;
+      });
+}
+
+OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
+  if (getLhs() == getRhs() && getLhs().getType() == getType())
+    return getLhs();
+  return foldArithmetic(
+      adaptor.getOperands(), getType(),
+      [](const APFloat &a, const APFloat &b) { return llvm::maximum(a, b); },
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a.sge(b) ? a : b;
+      });
+}
+
+OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
+  if (getLhs() == getRhs() && getLhs().getType() == getType())
+    return getLhs();
+  return foldArithmetic(
+      adaptor.getOperands(), getType(),
+      [](const APFloat &a, const APFloat &b) { return llvm::minimum(a, b); },
+      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return a.sle(b) ? a : b;
+      });
+}
+
+/// Folds a comparison given a predicate on the three-way comparison result.
+/// Floats compare unordered (NaN) as false, as ONNX does.
+static Attribute foldComparison(ArrayRef<Attribute> operands, Type resultType,
+                                llvm::function_ref<bool(int)> predicate) {
+  return foldBinary(
+      operands, resultType,
+      [&](const Element &a, const Element &b) -> std::optional<Element> {
+        bool result;
+        if (const auto *fa = std::get_if<APFloat>(&a)) {
+          APFloat::cmpResult cmp = fa->compare(std::get<APFloat>(b));
+          if (cmp == APFloat::cmpUnordered)
+            result = false;
+          else
+            result = predicate(cmp == APFloat::cmpLessThan    ? -1
+                               : cmp == APFloat::cmpEqual ? 0
+                                                          : 1);
+        } else {
+          const APInt &ia = std::get<APInt>(a), &ib = std::get<APInt>(b);
+          result = predicate(ia.slt(ib) ? -1 : ia == ib ? 0 : 1);
+        }
+        return Element(APInt(1, result));
+      });
+}
+
+OpFoldResult EqualOp::fold(FoldAdaptor adaptor) {
+  return foldComparison(adaptor.getOperands(), getType(),
+                        [](int cmp) { return cmp == 0; });
+}
+OpFoldResult LessOp::fold(FoldAdaptor adaptor) {
+  return foldComparison(adaptor.getOperands(), getType(),
+                        [](int cmp) { return cmp < 0; });
+}
+OpFoldResult LessEqualOp::fold(FoldAdaptor adaptor) {
+  return foldComparison(adaptor.getOperands(), getType(),
+                        [](int cmp) { return cmp <= 0; });
+}
+OpFoldResult GreaterOp::fold(FoldAdaptor adaptor) {
+  return foldComparison(adaptor.getOperands(), getType(),
+                        [](int cmp) { return cmp > 0; });
+}
+OpFoldResult GreaterEqualOp::fold(FoldAdaptor adaptor) {
+  return foldComparison(adaptor.getOperands(), getType(),
+                        [](int cmp) { return cmp >= 0; });
+}
+
+OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
+  auto condition = dyn_cast_or_null<SplatElementsAttr>(adaptor.getCondition());
+  if (!condition)
+    return {};
+  Value chosen = condition.getSplatValue<bool>() ? getOnTrue() : getOnFalse();
+  if (chosen.getType() != getType())
+    return {};
+  return chosen;
+}
+
+//===----------------------------------------------------------------------===//
+// Unary
+//===----------------------------------------------------------------------===//
+
+OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
+  if (auto producer = getInput().getDefiningOp<NegOp>())
+    return producer.getInput();
+  DenseElementsAttr input = denseOrNull(adaptor.getInput());
+  if (!input)
+    return {};
+  if (isa<FloatType>(input.getElementType()))
+    return input.mapValues(input.getElementType(), [](const APFloat &value) {
+      return (-value).bitcastToAPInt();
+    });
+  return input.mapValues(input.getElementType(),
+                         [](const APInt &value) { return -value; });
+}
+
+OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
+  if (auto producer = getInput().getDefiningOp<NotOp>())
+    return producer.getInput();
+  DenseElementsAttr input = denseOrNull(adaptor.getInput());
+  if (!input)
+    return {};
+  return input.mapValues(input.getElementType(),
+                         [](const APInt &value) { return ~value; });
+}
+
+OpFoldResult ClipOp::fold(FoldAdaptor) {
+  if (!getMin() && !getMax())
+    return getInput();
+  return {};
+}
+
+OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  DenseElementsAttr input = denseOrNull(adaptor.getInput());
+  if (!input || !hasStaticShape(getType()))
+    return {};
+  Type from = input.getElementType(), to = getType().getElementType();
+  SmallVector<Element> results;
+  for (const Element &value : elementsOf(input)) {
+    if (auto toFloat = dyn_cast<FloatType>(to)) {
+      APFloat result(toFloat.getFloatSemantics());
+      bool lost;
+      if (const auto *f = std::get_if<APFloat>(&value)) {
+        result = *f;
+        result.convert(toFloat.getFloatSemantics(),
+                       APFloat::rmNearestTiesToEven, &lost);
+      } else {
+        result.convertFromAPInt(std::get<APInt>(value),
+                                /*IsSigned=*/!from.isInteger(1) &&
+                                    !from.isUnsignedInteger(),
+                                APFloat::rmNearestTiesToEven);
+      }
+      results.push_back(result);
+      continue;
+    }
+    unsigned width = to.getIntOrFloatBitWidth();
+    if (const auto *f = std::get_if<APFloat>(&value)) {
+      if (to.isInteger(1)) {
+        results.push_back(APInt(1, !f->isZero()));
+        continue;
+      }
+      // NaN or out-of-range float to int is undefined in ONNX: keep the
+      // run-time behaviour rather than fold a guess.
+      APSInt result(width, to.isUnsignedInteger());
+      bool exact;
+      if (f->convertToInteger(result, APFloat::rmTowardZero, &exact) &
+          APFloat::opInvalidOp)
+        return {};
+      results.push_back(APInt(result));
+      continue;
+    }
+    const APInt &i = std::get<APInt>(value);
+    if (to.isInteger(1))
+      results.push_back(APInt(1, !i.isZero()));
+    else if (from.isInteger(1) || from.isUnsignedInteger())
+      results.push_back(i.zextOrTrunc(width));
+    else
+      results.push_back(i.sextOrTrunc(width));
+  }
+  return buildDense(getType(), results);
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto producer = getInput().getDefiningOp<ReshapeOp>()) {
+    getInputMutable().assign(producer.getInput());
+    return getResult();
+  }
+  if (auto input = dyn_cast_or_null<DenseElementsAttr>(adaptor.getInput()))
+    if (hasStaticShape(getType()))
+      return input.reshape(getType());
+  return {};
+}
+
+OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
+  ArrayRef<int64_t> perm = getPerm();
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return getInput();
+  if (auto producer = getInput().getDefiningOp<TransposeOp>()) {
+    // Result dim i is input dim perm[i] of the producer's result, which is
+    // dim producerPerm[perm[i]] of the producer's input.
+    SmallVector<int64_t> composed;
+    for (int64_t dim : perm)
+      composed.push_back(producer.getPerm()[dim]);
+    getInputMutable().assign(producer.getInput());
+    setPerm(composed);
+    return getResult();
+  }
+  DenseElementsAttr input = denseOrNull(adaptor.getInput());
+  if (!input || !hasStaticShape(getType()))
+    return {};
+  if (input.isSplat())
+    return input.resizeSplat(getType());
+  SmallVector<Element> values = elementsOf(input), results;
+  ArrayRef<int64_t> inputShape = input.getType().getShape();
+  ArrayRef<int64_t> outputShape = getType().getShape();
+  SmallVector<int64_t> inputStrides(inputShape.size(), 1);
+  for (int64_t dim = inputShape.size() - 2; dim >= 0; --dim)
+    inputStrides[dim] = inputStrides[dim + 1] * inputShape[dim + 1];
+  for (int64_t linear = 0, e = getType().getNumElements(); linear < e;
+       ++linear) {
+    int64_t remaining = linear, source = 0;
+    for (int64_t dim = outputShape.size() - 1; dim >= 0; --dim) {
+      source += (remaining % outputShape[dim]) * inputStrides[perm[dim]];
+      remaining /= outputShape[dim];
+    }
+    results.push_back(values[source]);
+  }
+  return buildDense(getType(), results);
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor) {
+  if (getInputs().size() == 1 && getInputs().front().getType() == getType())
+    return getInputs().front();
+  return {};
+}
+
+OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
+  RankedTensorType inputType = getInput().getType();
+  if (inputType == getType() &&
+      llvm::all_of(getStarts(), [](int64_t s) { return s == 0; }) &&
+      llvm::all_of(getStepValues(), [](int64_t s) { return s == 1; }))
+    return getInput();
+  if (auto splat = dyn_cast_or_null<SplatElementsAttr>(adaptor.getInput()))
+    if (hasStaticShape(getType()))
+      return splat.resizeSplat(getType());
+  return {};
+}
+
+OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
+  if (getInput().getType() == getType())
+    return getInput();
+  if (auto splat = dyn_cast_or_null<SplatElementsAttr>(adaptor.getInput()))
+    if (hasStaticShape(getType()))
+      return splat.resizeSplat(getType());
+  return {};
+}

@@ -1,0 +1,41 @@
+//===- Passes.td - Graph-level passes of tcc -----------------------------===//
+
+#ifndef TCC_TRANSFORMS_PASSES_TD
+#define TCC_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def RefineShapes : Pass<"tcc-refine-shapes", "mlir::func::FuncOp"> {
+  let summary = "Re-infer every result type from the function's argument types";
+  let description = [{
+    Walks the function in order and replaces each result type of an op that
+    implements `InferTypeOpInterface` by its inferred type when that is more
+    static; the function's result types follow its return. Run after an
+    input's symbolic dims are specialized (`--input-shape`) to make the whole
+    graph static.
+
+    ```mlir
+    // before
+    func.func @f(%x: tensor<1x8xf32>) -> tensor<?x8xf32> {
+      %0 = graph.relu %x : tensor<1x8xf32>
+      %1 = graph.add %0, %0 : tensor<1x8xf32>, tensor<1x8xf32> -> tensor<?x8xf32>
+      return %1 : tensor<?x8xf32>
+    }
+    // after: %1 is tensor<1x8xf32>, and so is the function's result
+    ```
+  }];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
+def FoldBatchNorm : Pass<"tcc-fold-batch-norm", "mlir::func::FuncOp"> {
+  let summary = "Fold inference-mode batch_norm into the preceding conv";
+  let description = [{
+    `batch_norm(conv(x, W, b))` with constant `W`, `b` and batch-norm
+    parameters becomes `conv(x, W', b')` with `W' = W * s` per output channel
+    and `b' = (b - mean) * s + bias`, `s = scale / sqrt(variance + epsilon)`.
+    The conv must have no other user: its unnormalized result would be lost.
+  }];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
+#endif // TCC_TRANSFORMS_PASSES_TD

@@ -1,0 +1,161 @@
+//===- tcc.cpp - The tcc compiler driver: model file in, artifact out -----===//
+
+#include "tcc/Pipelines/Pipelines.h"
+#include "tcc/Version.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/IR/Verifier.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/ToolOutputFile.h"
+#include "llvm/Support/raw_ostream.h"
+
+using namespace mlir;
+
+namespace {
+
+enum class Target { CPU, CUDA, Accel };
+enum class Emit { Graph, MLIR, LLVM, Object, Library };
+
+llvm::cl::OptionCategory driverCategory("tcc options");
+
+llvm::cl::opt<std::string> inputFilename(llvm::cl::Positional,
+                                         llvm::cl::desc("<model>"),
+                                         llvm::cl::Required,
+                                         llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<std::string> outputFilename("o",
+                                          llvm::cl::desc("Output file ('-' for stdout)"),
+                                          llvm::cl::value_desc("file"),
+                                          llvm::cl::init("-"),
+                                          llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<Target> target(
+    "target", llvm::cl::desc("Code generation target"),
+    llvm::cl::values(clEnumValN(Target::CPU, "cpu", "host CPU (default)"),
+                     clEnumValN(Target::CUDA, "cuda", "NVIDIA GPU through CUDA"),
+                     clEnumValN(Target::Accel, "accel",
+                                "the scratchpad accelerator")),
+    llvm::cl::init(Target::CPU), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<Emit> emit(
+    "emit", llvm::cl::desc("What to produce"),
+    llvm::cl::values(
+        clEnumValN(Emit::Graph, "graph", "optimized graph dialect IR"),
+        clEnumValN(Emit::MLIR, "mlir", "IR lowered to upstream MLIR dialects"),
+        clEnumValN(Emit::LLVM, "llvm", "LLVM IR"),
+        clEnumValN(Emit::Object, "obj", "an object file"),
+        clEnumValN(Emit::Library, "lib", "a loadable shared library (default)")),
+    llvm::cl::init(Emit::Library), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<bool> noOptimize("no-optimize",
+                               llvm::cl::desc("Print the graph as imported, "
+                                              "before graph optimizations"),
+                               llvm::cl::init(false),
+                               llvm::cl::cat(driverCategory));
+
+void printVersion(llvm::raw_ostream &os) {
+  os << "tcc version " << TCC_VERSION_STRING << "\n"
+     << "  LLVM/MLIR " << TCC_LLVM_VERSION_STRING << "\n"
+     << "  ONNX " << TCC_ONNX_VERSION_STRING << " (protobuf definitions)\n";
+}
+
+/// Reads the model: graph IR in MLIR syntax. Other formats say what is
+/// missing rather than guess.
+OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sources) {
+  StringRef extension = llvm::sys::path::extension(inputFilename);
+  if (extension == ".onnx" || extension == ".onnxtxt") {
+    llvm::errs() << "tcc: error: " << inputFilename
+                 << ": the ONNX frontend is not built yet\n";
+    return nullptr;
+  }
+  std::string message;
+  std::unique_ptr<llvm::MemoryBuffer> file =
+      openInputFile(inputFilename, &message);
+  if (!file) {
+    llvm::errs() << "tcc: error: " << message << "\n";
+    return nullptr;
+  }
+  sources.AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  return parseSourceFile<ModuleOp>(sources, &context);
+}
+
+const char *notImplemented() {
+  switch (emit) {
+  case Emit::Graph:
+    break;
+  case Emit::MLIR:
+    return "--emit=mlir (lowering to upstream dialects)";
+  case Emit::LLVM:
+    return "--emit=llvm";
+  case Emit::Object:
+    return "--emit=obj";
+  case Emit::Library:
+    return "--emit=lib";
+  }
+  switch (target) {
+  case Target::CPU:
+    return nullptr;
+  case Target::CUDA:
+    return "--target=cuda";
+  case Target::Accel:
+    return "--target=accel";
+  }
+  return nullptr;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  llvm::cl::HideUnrelatedOptions(driverCategory);
+  llvm::cl::SetVersionPrinter(printVersion);
+  llvm::cl::ParseCommandLineOptions(
+      argc, argv,
+      "tcc: compile a neural network model into code for a CPU, a CUDA GPU "
+      "or an accelerator\n");
+
+  if (const char *missing = notImplemented()) {
+    llvm::errs() << "tcc: error: " << missing
+                 << " is not implemented yet; use --emit=graph\n";
+    return 1;
+  }
+
+  DialectRegistry registry;
+  tcc::registerAllDialects(registry);
+  MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+
+  llvm::SourceMgr sources;
+  SourceMgrDiagnosticHandler diagnostics(sources, &context);
+  OwningOpRef<ModuleOp> module = loadModel(context, sources);
+  if (!module)
+    return 1;
+  if (failed(verify(*module)))
+    return 1;
+
+  if (!noOptimize) {
+    PassManager pm(&context);
+    tcc::buildGraphOptimizationPipeline(pm);
+    if (failed(pm.run(*module)))
+      return 1;
+  }
+
+  std::string message;
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(outputFilename, &message);
+  if (!output) {
+    llvm::errs() << "tcc: error: " << message << "\n";
+    return 1;
+  }
+  module->print(output->os());
+  output->keep();
+  return 0;
+}
