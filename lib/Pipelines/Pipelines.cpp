@@ -5,10 +5,10 @@
 #include "Graph/GraphDialect.h"
 #include "tcc/Transforms/Passes.h"
 
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Func/IR/FuncOps.h"
-#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -31,13 +31,18 @@ void tcc::registerPipelines() {
       [](OpPassManager &pm) { buildGraphOptimizationPipeline(pm); });
 }
 
+// The CPU pipeline runs upstream bufferization and conversions, which need
+// their dialects and external interface models (bufferization of arith,
+// linalg, tensor; conversion to LLVM) registered; taking all of upstream
+// keeps tcc-opt able to replay any stage of the driver.
 void tcc::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<graph::GraphDialect, func::FuncDialect, arith::ArithDialect,
-                  tensor::TensorDialect>();
+  registry.insert<graph::GraphDialect>();
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
 }
 
 void tcc::registerAllPasses() {
   registerTccTransformsPasses();
-  registerTransformsPasses();
+  mlir::registerAllPasses();
   registerPipelines();
 }

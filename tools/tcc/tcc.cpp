@@ -1,6 +1,7 @@
 //===- tcc.cpp - The tcc compiler driver: model file in, artifact out -----===//
 
 #include "tcc/Pipelines/Pipelines.h"
+#include "tcc/Target/CPU.h"
 #include "tcc/Version.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -55,6 +56,12 @@ llvm::cl::opt<Emit> emit(
         clEnumValN(Emit::Library, "lib", "a loadable shared library (default)")),
     llvm::cl::init(Emit::Library), llvm::cl::cat(driverCategory));
 
+llvm::cl::opt<std::string> cpuName(
+    "cpu",
+    llvm::cl::desc("CPU to generate code for: native (default, the host), or "
+                   "an LLVM CPU name such as x86-64-v3 or x86-64-v4"),
+    llvm::cl::init("native"), llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<bool> noOptimize("no-optimize",
                                llvm::cl::desc("Print the graph as imported, "
                                               "before graph optimizations"),
@@ -88,18 +95,6 @@ OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sources) 
 }
 
 const char *notImplemented() {
-  switch (emit) {
-  case Emit::Graph:
-    break;
-  case Emit::MLIR:
-    return "--emit=mlir (lowering to upstream dialects)";
-  case Emit::LLVM:
-    return "--emit=llvm";
-  case Emit::Object:
-    return "--emit=obj";
-  case Emit::Library:
-    return "--emit=lib";
-  }
   switch (target) {
   case Target::CPU:
     return nullptr;
@@ -109,6 +104,30 @@ const char *notImplemented() {
     return "--target=accel";
   }
   return nullptr;
+}
+
+tcc::cpu::OutputKind outputKind() {
+  switch (emit) {
+  case Emit::MLIR:
+    return tcc::cpu::OutputKind::Linalg;
+  case Emit::LLVM:
+    return tcc::cpu::OutputKind::LLVMIR;
+  case Emit::Object:
+    return tcc::cpu::OutputKind::Object;
+  case Emit::Graph:
+  case Emit::Library:
+    break;
+  }
+  return tcc::cpu::OutputKind::SharedLibrary;
+}
+
+/// Binary outputs need a file: model.onnx gives model.so / model.o.
+std::string defaultOutputPath() {
+  if (outputFilename != "-" || (emit != Emit::Library && emit != Emit::Object))
+    return outputFilename;
+  llvm::SmallString<128> path(llvm::sys::path::filename(inputFilename));
+  llvm::sys::path::replace_extension(path, emit == Emit::Library ? "so" : "o");
+  return path.str().str();
 }
 
 } // namespace
@@ -124,10 +143,12 @@ int main(int argc, char **argv) {
 
   if (const char *missing = notImplemented()) {
     llvm::errs() << "tcc: error: " << missing
-                 << " is not implemented yet; use --emit=graph\n";
+                 << " is not implemented yet; use --target=cpu\n";
     return 1;
   }
 
+  // Pipelines compose upstream passes by their registered names.
+  tcc::registerAllPasses();
   DialectRegistry registry;
   tcc::registerAllDialects(registry);
   MLIRContext context(registry);
@@ -146,6 +167,13 @@ int main(int argc, char **argv) {
     tcc::buildGraphOptimizationPipeline(pm);
     if (failed(pm.run(*module)))
       return 1;
+  }
+
+  if (emit != Emit::Graph) {
+    tcc::cpu::CPUOptions options;
+    options.cpu = cpuName;
+    return failed(tcc::cpu::compileModule(*module, options, outputKind(),
+                                          defaultOutputPath()));
   }
 
   std::string message;

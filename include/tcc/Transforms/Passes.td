@@ -38,4 +38,31 @@ def FoldBatchNorm : Pass<"tcc-fold-batch-norm", "mlir::func::FuncOp"> {
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
+  let summary = "Place every intermediate buffer at an offset in one arena";
+  let description = [{
+    Runs on bufferized functions. Each statically shaped `memref.alloc` in the
+    function body gets a lifetime (from its definition to the last use of the
+    buffer or of any view of it) and an offset in a single byte arena, chosen
+    greedily: largest buffers first, each at the lowest aligned offset that
+    does not overlap a buffer whose lifetime overlaps its own. The allocs
+    become `memref.view`s of a new last function argument, the arena, whose
+    size is recorded in the `tcc.arena_size` function attribute. The runtime
+    allocates the arena once per loaded model, so no op allocates at run
+    time.
+
+    ```mlir
+    // before
+    %0 = memref.alloc() : memref<1x64xf32>
+    // after: func.func @main(..., %arena: memref<512xi8>) attributes {tcc.arena_size = 512}
+    %0 = memref.view %arena[%c256][] : memref<512xi8> to memref<1x64xf32>
+    ```
+  }];
+  let options = [
+    Option<"alignment", "alignment", "int64_t", /*default=*/"64",
+           "Byte alignment of every buffer in the arena">
+  ];
+  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+}
+
 #endif // TCC_TRANSFORMS_PASSES_TD

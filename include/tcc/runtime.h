@@ -1,0 +1,90 @@
+/*===- runtime.h - The tcc runtime C API ----------------------------------===*
+ *
+ * Loads a model compiled by tcc, describes its inputs and outputs, and runs
+ * it on caller-provided buffers. Every call returns a tcc_status; the text of
+ * the last error on the calling thread is tcc_last_error(). No C++, MLIR or
+ * LLVM types cross this interface.
+ *
+ *   tcc_model *model;
+ *   if (tcc_model_load("model.so", &model) != TCC_OK)
+ *     fprintf(stderr, "%s\n", tcc_last_error());
+ *   tcc_tensor in = {TCC_DTYPE_F32, 4, shape, data, bytes};
+ *   tcc_tensor out = {TCC_DTYPE_F32, 2, out_shape, out_data, out_bytes};
+ *   tcc_model_run(model, &in, 1, &out, 1);
+ *   tcc_model_free(model);
+ *
+ *===---------------------------------------------------------------------===*/
+
+#ifndef TCC_RUNTIME_H
+#define TCC_RUNTIME_H
+
+#include "tcc/artifact.h"
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+typedef enum tcc_status {
+  TCC_OK = 0,
+  TCC_ERROR_INVALID_ARGUMENT = 1, /* a null pointer, an index out of range */
+  TCC_ERROR_IO = 2,               /* the artifact file cannot be opened */
+  TCC_ERROR_INVALID_ARTIFACT = 3, /* not a tcc artifact, or another ABI */
+  TCC_ERROR_MISMATCH = 4,         /* wrong tensor count, dtype, shape, size */
+  TCC_ERROR_OUT_OF_MEMORY = 5,
+  TCC_ERROR_EXECUTION = 6
+} tcc_status;
+
+typedef struct tcc_model tcc_model;
+
+/* A tensor the caller owns: dense, row-major. */
+typedef struct tcc_tensor {
+  tcc_dtype dtype;
+  int32_t rank;
+  const int64_t *shape;
+  void *data;
+  size_t size_bytes; /* the size of the buffer at data */
+} tcc_tensor;
+
+/* A description of one model input or output. The pointers stay valid until
+ * the model is freed. */
+typedef struct tcc_tensor_info {
+  const char *name;
+  tcc_dtype dtype;
+  int32_t rank;
+  const int64_t *shape;
+  size_t size_bytes;
+} tcc_tensor_info;
+
+tcc_status tcc_model_load(const char *path, tcc_model **model);
+void tcc_model_free(tcc_model *model);
+
+int32_t tcc_model_num_inputs(const tcc_model *model);
+int32_t tcc_model_num_outputs(const tcc_model *model);
+tcc_status tcc_model_input_info(const tcc_model *model, int32_t index,
+                                tcc_tensor_info *info);
+tcc_status tcc_model_output_info(const tcc_model *model, int32_t index,
+                                 tcc_tensor_info *info);
+/* Bytes of the arena the model's intermediates live in (allocated once, at
+ * load). */
+int64_t tcc_model_arena_bytes(const tcc_model *model);
+
+/* Runs the model. Every input and output must match its description in
+ * dtype, rank, shape and buffer size. */
+tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
+                         int32_t num_inputs, tcc_tensor *outputs,
+                         int32_t num_outputs);
+
+/* The message of the last failed call on this thread ("" if none). */
+const char *tcc_last_error(void);
+
+const char *tcc_dtype_name(tcc_dtype dtype);
+size_t tcc_dtype_size(tcc_dtype dtype);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* TCC_RUNTIME_H */

@@ -1,0 +1,277 @@
+/*===- runtime.c - Loading and running tcc artifacts ----------------------===*/
+
+#define _GNU_SOURCE
+#include "tcc/runtime.h"
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct tcc_model {
+  void *library;
+  const tcc_artifact *artifact;
+  void *arena;
+  /* Scratch arrays of data pointers handed to the entry point. */
+  void **input_data;
+  void **output_data;
+};
+
+static _Thread_local char last_error[1024];
+
+static tcc_status fail(tcc_status status, const char *format, ...) {
+  va_list args;
+  va_start(args, format);
+  vsnprintf(last_error, sizeof(last_error), format, args);
+  va_end(args);
+  return status;
+}
+
+const char *tcc_last_error(void) { return last_error; }
+
+const char *tcc_dtype_name(tcc_dtype dtype) {
+  switch (dtype) {
+  case TCC_DTYPE_F32: return "float32";
+  case TCC_DTYPE_F64: return "float64";
+  case TCC_DTYPE_F16: return "float16";
+  case TCC_DTYPE_BF16: return "bfloat16";
+  case TCC_DTYPE_I8: return "int8";
+  case TCC_DTYPE_I16: return "int16";
+  case TCC_DTYPE_I32: return "int32";
+  case TCC_DTYPE_I64: return "int64";
+  case TCC_DTYPE_U8: return "uint8";
+  case TCC_DTYPE_BOOL: return "bool";
+  case TCC_DTYPE_INVALID: break;
+  }
+  return "invalid";
+}
+
+size_t tcc_dtype_size(tcc_dtype dtype) {
+  switch (dtype) {
+  case TCC_DTYPE_F64: case TCC_DTYPE_I64: return 8;
+  case TCC_DTYPE_F32: case TCC_DTYPE_I32: return 4;
+  case TCC_DTYPE_F16: case TCC_DTYPE_BF16: case TCC_DTYPE_I16: return 2;
+  case TCC_DTYPE_I8: case TCC_DTYPE_U8: case TCC_DTYPE_BOOL: return 1;
+  case TCC_DTYPE_INVALID: break;
+  }
+  return 0;
+}
+
+static size_t tensor_bytes(const tcc_artifact_tensor *tensor) {
+  size_t bytes = tcc_dtype_size((tcc_dtype)tensor->dtype);
+  for (int32_t i = 0; i < tensor->rank; ++i)
+    bytes *= (size_t)tensor->shape[i];
+  return bytes;
+}
+
+static void shape_text(char *buffer, size_t size, int32_t rank,
+                       const int64_t *shape) {
+  size_t used = (size_t)snprintf(buffer, size, "[");
+  for (int32_t i = 0; i < rank && used < size; ++i)
+    used += (size_t)snprintf(buffer + used, size - used, i ? "x%lld" : "%lld",
+                             (long long)shape[i]);
+  if (used < size)
+    snprintf(buffer + used, size - used, "]");
+}
+
+/* Rejects descriptions a damaged or foreign library could hold. */
+static int artifact_is_sane(const tcc_artifact *artifact) {
+  if (artifact->num_inputs < 0 || artifact->num_outputs < 1 ||
+      artifact->num_inputs > 4096 || artifact->num_outputs > 4096 ||
+      artifact->arena_bytes < 0 || !artifact->run)
+    return 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    const tcc_artifact_tensor *tensors = pass ? artifact->outputs : artifact->inputs;
+    int32_t count = pass ? artifact->num_outputs : artifact->num_inputs;
+    for (int32_t i = 0; i < count; ++i) {
+      if (!tensors[i].name || tensors[i].rank < 0 || tensors[i].rank > 16 ||
+          tcc_dtype_size((tcc_dtype)tensors[i].dtype) == 0)
+        return 0;
+      for (int32_t d = 0; d < tensors[i].rank; ++d)
+        if (tensors[i].shape[d] < 0)
+          return 0;
+    }
+  }
+  return 1;
+}
+
+tcc_status tcc_model_load(const char *path, tcc_model **model) {
+  if (!path || !model)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "tcc_model_load: null argument");
+  *model = NULL;
+  FILE *probe = fopen(path, "rb");
+  if (!probe)
+    return fail(TCC_ERROR_IO, "cannot open artifact '%s'", path);
+  fclose(probe);
+
+  /* dlopen searches the library path for a bare file name; the caller means
+   * the file. */
+  char local[4096];
+  const char *load_path = path;
+  if (!strchr(path, '/') && snprintf(local, sizeof(local), "./%s", path) <
+                               (int)sizeof(local))
+    load_path = local;
+  void *library = dlopen(load_path, RTLD_NOW | RTLD_LOCAL);
+  if (!library)
+    return fail(TCC_ERROR_INVALID_ARTIFACT, "'%s' is not a loadable artifact: %s",
+                path, dlerror());
+  const tcc_artifact *artifact =
+      (const tcc_artifact *)dlsym(library, "tcc_artifact_v1");
+  if (!artifact) {
+    dlclose(library);
+    return fail(TCC_ERROR_INVALID_ARTIFACT,
+                "'%s' is not a tcc artifact (no tcc_artifact_v1 symbol)", path);
+  }
+  if (artifact->abi_version != TCC_ARTIFACT_ABI_VERSION) {
+    uint32_t version = artifact->abi_version;
+    dlclose(library);
+    return fail(TCC_ERROR_INVALID_ARTIFACT,
+                "'%s' has artifact ABI version %u, this runtime reads %d", path,
+                version, TCC_ARTIFACT_ABI_VERSION);
+  }
+  if (!artifact_is_sane(artifact)) {
+    dlclose(library);
+    return fail(TCC_ERROR_INVALID_ARTIFACT, "'%s' has a malformed model description",
+                path);
+  }
+
+  tcc_model *result = calloc(1, sizeof(tcc_model));
+  if (!result) {
+    dlclose(library);
+    return fail(TCC_ERROR_OUT_OF_MEMORY, "out of memory loading '%s'", path);
+  }
+  result->library = library;
+  result->artifact = artifact;
+  size_t arena = (size_t)artifact->arena_bytes;
+  result->arena = aligned_alloc(64, ((arena ? arena : 64) + 63) / 64 * 64);
+  result->input_data = calloc((size_t)artifact->num_inputs + 1, sizeof(void *));
+  result->output_data = calloc((size_t)artifact->num_outputs, sizeof(void *));
+  if (!result->arena || !result->input_data || !result->output_data) {
+    tcc_model_free(result);
+    return fail(TCC_ERROR_OUT_OF_MEMORY, "cannot allocate the %lld-byte arena of '%s'",
+                (long long)artifact->arena_bytes, path);
+  }
+  *model = result;
+  return TCC_OK;
+}
+
+void tcc_model_free(tcc_model *model) {
+  if (!model)
+    return;
+  free(model->arena);
+  free(model->input_data);
+  free(model->output_data);
+  if (model->library)
+    dlclose(model->library);
+  free(model);
+}
+
+int32_t tcc_model_num_inputs(const tcc_model *model) {
+  return model ? model->artifact->num_inputs : 0;
+}
+
+int32_t tcc_model_num_outputs(const tcc_model *model) {
+  return model ? model->artifact->num_outputs : 0;
+}
+
+int64_t tcc_model_arena_bytes(const tcc_model *model) {
+  return model ? model->artifact->arena_bytes : 0;
+}
+
+static tcc_status describe(const tcc_artifact_tensor *tensors, int32_t count,
+                           int32_t index, const char *what,
+                           tcc_tensor_info *info) {
+  if (!info)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "null tcc_tensor_info");
+  if (index < 0 || index >= count)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "%s index %d is out of range [0, %d)",
+                what, index, count);
+  const tcc_artifact_tensor *tensor = &tensors[index];
+  info->name = tensor->name;
+  info->dtype = (tcc_dtype)tensor->dtype;
+  info->rank = tensor->rank;
+  info->shape = tensor->shape;
+  info->size_bytes = tensor_bytes(tensor);
+  return TCC_OK;
+}
+
+tcc_status tcc_model_input_info(const tcc_model *model, int32_t index,
+                                tcc_tensor_info *info) {
+  if (!model)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "null model");
+  return describe(model->artifact->inputs, model->artifact->num_inputs, index,
+                  "input", info);
+}
+
+tcc_status tcc_model_output_info(const tcc_model *model, int32_t index,
+                                 tcc_tensor_info *info) {
+  if (!model)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "null model");
+  return describe(model->artifact->outputs, model->artifact->num_outputs, index,
+                  "output", info);
+}
+
+/* Checks a caller's tensor against the artifact's description. */
+static tcc_status check_tensor(const tcc_tensor *given,
+                               const tcc_artifact_tensor *expected,
+                               const char *what, int32_t index) {
+  char want[256], got[256];
+  shape_text(want, sizeof(want), expected->rank, expected->shape);
+  if (!given->data)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "%s %d ('%s') has no data", what,
+                index, expected->name);
+  if ((int32_t)given->dtype != expected->dtype)
+    return fail(TCC_ERROR_MISMATCH, "%s %d ('%s'): expected dtype %s, got %s",
+                what, index, expected->name,
+                tcc_dtype_name((tcc_dtype)expected->dtype),
+                tcc_dtype_name(given->dtype));
+  int same = given->rank == expected->rank && (given->rank == 0 || given->shape);
+  for (int32_t d = 0; same && d < given->rank; ++d)
+    same = given->shape[d] == expected->shape[d];
+  if (!same) {
+    if (given->rank >= 0 && given->rank <= 16 && (given->rank == 0 || given->shape))
+      shape_text(got, sizeof(got), given->rank, given->shape);
+    else
+      snprintf(got, sizeof(got), "rank %d", given->rank);
+    return fail(TCC_ERROR_MISMATCH, "%s %d ('%s'): expected shape %s, got %s",
+                what, index, expected->name, want, got);
+  }
+  size_t bytes = tensor_bytes(expected);
+  if (given->size_bytes < bytes)
+    return fail(TCC_ERROR_MISMATCH,
+                "%s %d ('%s'): buffer holds %zu bytes, shape %s needs %zu",
+                what, index, expected->name, given->size_bytes, want, bytes);
+  return TCC_OK;
+}
+
+tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
+                         int32_t num_inputs, tcc_tensor *outputs,
+                         int32_t num_outputs) {
+  if (!model)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "null model");
+  const tcc_artifact *artifact = model->artifact;
+  if (num_inputs != artifact->num_inputs || (num_inputs && !inputs))
+    return fail(TCC_ERROR_MISMATCH, "model '%s' takes %d inputs, got %d",
+                artifact->model_name, artifact->num_inputs, num_inputs);
+  if (num_outputs != artifact->num_outputs || !outputs)
+    return fail(TCC_ERROR_MISMATCH, "model '%s' has %d outputs, got %d",
+                artifact->model_name, artifact->num_outputs, num_outputs);
+  for (int32_t i = 0; i < num_inputs; ++i) {
+    tcc_status status = check_tensor(&inputs[i], &artifact->inputs[i], "input", i);
+    if (status != TCC_OK)
+      return status;
+    model->input_data[i] = inputs[i].data;
+  }
+  for (int32_t i = 0; i < num_outputs; ++i) {
+    tcc_status status =
+        check_tensor(&outputs[i], &artifact->outputs[i], "output", i);
+    if (status != TCC_OK)
+      return status;
+    model->output_data[i] = outputs[i].data;
+  }
+  if (artifact->run(model->input_data, model->output_data, model->arena) != 0)
+    return fail(TCC_ERROR_EXECUTION, "model '%s' failed while running",
+                artifact->model_name);
+  return TCC_OK;
+}

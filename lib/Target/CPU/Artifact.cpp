@@ -1,0 +1,191 @@
+//===- Artifact.cpp - The shared library a CPU model compiles to --------===//
+//
+// The model's code comes from LLVM; its description (names, dtypes, shapes,
+// arena size) and the wrapper from the artifact ABI to the entry's C
+// interface are plain C, compiled and linked with the system C compiler.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tcc/Target/CPU.h"
+#include "tcc/Version.h"
+
+#include "llvm/ADT/SmallString.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/Path.h"
+#include "llvm/Support/Program.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <set>
+
+using namespace mlir;
+
+#include "ArtifactHeader.inc"
+
+namespace {
+
+/// A C string literal for `text`.
+std::string quoted(StringRef text) {
+  std::string result = "\"";
+  for (char c : text) {
+    if (c == '"' || c == '\\')
+      result += '\\';
+    if (static_cast<unsigned char>(c) < 0x20) {
+      char escaped[8];
+      snprintf(escaped, sizeof(escaped), "\\%03o", c);
+      result += escaped;
+      continue;
+    }
+    result += c;
+  }
+  return result + "\"";
+}
+
+void writeTensorTable(llvm::raw_ostream &os, StringRef table,
+                      ArrayRef<tcc::cpu::TensorSignature> tensors) {
+  for (auto [index, tensor] : llvm::enumerate(tensors)) {
+    os << "static const int64_t " << table << "_shape" << index << "[] = {";
+    if (tensor.shape.empty())
+      os << "0";
+    llvm::interleaveComma(tensor.shape, os);
+    os << "};\n";
+  }
+  os << "static const tcc_artifact_tensor " << table << "[] = {\n";
+  for (auto [index, tensor] : llvm::enumerate(tensors))
+    os << "  {" << quoted(tensor.name) << ", " << tensor.dtype << ", "
+       << tensor.shape.size() << ", " << table << "_shape" << index << "},\n";
+  if (tensors.empty())
+    os << "  {0, 0, 0, 0},\n";
+  os << "};\n";
+}
+
+/// Declares the memref descriptor struct of one rank, as the LLVM lowering
+/// of memrefs lays it out.
+void writeDescriptorType(llvm::raw_ostream &os, size_t rank) {
+  os << "typedef struct { void *allocated; void *aligned; int64_t offset;";
+  if (rank)
+    os << " int64_t sizes[" << rank << "]; int64_t strides[" << rank << "];";
+  os << " } memref" << rank << ";\n";
+}
+
+void writeDescriptorInit(llvm::raw_ostream &os, StringRef var, StringRef data,
+                         ArrayRef<int64_t> shape) {
+  os << "  memref" << shape.size() << " " << var << " = {" << data << ", "
+     << data << ", 0";
+  if (!shape.empty()) {
+    os << ", {";
+    llvm::interleaveComma(shape, os);
+    os << "}, {";
+    SmallVector<int64_t> strides(shape.size(), 1);
+    for (int64_t i = static_cast<int64_t>(shape.size()) - 2; i >= 0; --i)
+      strides[i] = strides[i + 1] * shape[i + 1];
+    llvm::interleaveComma(strides, os);
+    os << "}";
+  }
+  os << "};\n";
+}
+
+} // namespace
+
+std::string
+tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "/* The description and entry wrapper of a model compiled by tcc. */\n"
+     << kArtifactHeader << "\n";
+
+  std::set<size_t> ranks = {1}; // the arena
+  for (const TensorSignature &tensor : signature.inputs)
+    ranks.insert(tensor.shape.size());
+  for (const TensorSignature &tensor : signature.outputs)
+    ranks.insert(tensor.shape.size());
+  for (size_t rank : ranks)
+    writeDescriptorType(os, rank);
+
+  os << "extern void _mlir_ciface_" << signature.entryName << "(";
+  SmallVector<std::string> params;
+  for (const TensorSignature &tensor : signature.inputs)
+    params.push_back("memref" + std::to_string(tensor.shape.size()) + " *");
+  for (const TensorSignature &tensor : signature.outputs)
+    params.push_back("memref" + std::to_string(tensor.shape.size()) + " *");
+  params.push_back("memref1 *");
+  os << llvm::join(params, ", ") << ");\n\n";
+
+  writeTensorTable(os, "inputs", signature.inputs);
+  writeTensorTable(os, "outputs", signature.outputs);
+
+  os << "\nstatic int run(void *const *in, void *const *out, void *arena) {\n";
+  SmallVector<std::string> args;
+  for (auto [index, tensor] : llvm::enumerate(signature.inputs)) {
+    std::string var = "i" + std::to_string(index);
+    writeDescriptorInit(os, var, "in[" + std::to_string(index) + "]",
+                        tensor.shape);
+    args.push_back("&" + var);
+  }
+  for (auto [index, tensor] : llvm::enumerate(signature.outputs)) {
+    std::string var = "o" + std::to_string(index);
+    writeDescriptorInit(os, var, "out[" + std::to_string(index) + "]",
+                        tensor.shape);
+    args.push_back("&" + var);
+  }
+  writeDescriptorInit(os, "a", "arena",
+                      {std::max<int64_t>(signature.arenaBytes, 1)});
+  args.push_back("&a");
+  os << "  _mlir_ciface_" << signature.entryName << "(" << llvm::join(args, ", ")
+     << ");\n  return 0;\n}\n\n";
+
+  os << "__attribute__((visibility(\"default\"))) const tcc_artifact "
+        "tcc_artifact_v1 = {\n"
+     << "  TCC_ARTIFACT_ABI_VERSION, " << quoted(signature.modelName) << ", "
+     << quoted(TCC_VERSION_STRING) << ",\n"
+     << "  " << signature.inputs.size() << ", inputs, "
+     << signature.outputs.size() << ", outputs,\n"
+     << "  " << signature.arenaBytes << ", run};\n";
+  return text;
+}
+
+LogicalResult tcc::cpu::linkSharedLibrary(StringRef objectPath,
+                                          const ModelSignature &signature,
+                                          StringRef outputPath) {
+  SmallString<128> sourcePath;
+  if (std::error_code error = llvm::sys::fs::createTemporaryFile(
+          "tcc-artifact", "c", sourcePath)) {
+    llvm::errs() << "tcc: error: cannot create a temporary file: "
+                 << error.message() << "\n";
+    return failure();
+  }
+  llvm::FileRemover removeSource(sourcePath);
+  {
+    std::error_code error;
+    llvm::raw_fd_ostream source(sourcePath, error);
+    if (error) {
+      llvm::errs() << "tcc: error: cannot write " << sourcePath << "\n";
+      return failure();
+    }
+    source << generateArtifactSource(signature);
+  }
+
+  // TCC_CC picks the C compiler that links artifacts; cc by default.
+  const char *compilerName = getenv("TCC_CC");
+  llvm::ErrorOr<std::string> compiler =
+      llvm::sys::findProgramByName(compilerName ? compilerName : "cc");
+  if (!compiler) {
+    llvm::errs() << "tcc: error: no C compiler to link the artifact ("
+                 << (compilerName ? compilerName : "cc")
+                 << " not found; set TCC_CC)\n";
+    return failure();
+  }
+  SmallVector<StringRef> argv = {*compiler, "-shared", "-fPIC", "-O2",
+                                 "-o", outputPath, sourcePath, objectPath,
+                                 "-lm"};
+  std::string error;
+  int status = llvm::sys::ExecuteAndWait(*compiler, argv, std::nullopt, {}, 0,
+                                         0, &error);
+  if (status != 0) {
+    llvm::errs() << "tcc: error: linking " << outputPath << " failed"
+                 << (error.empty() ? "" : ": " + error) << "\n";
+    return failure();
+  }
+  return success();
+}

@@ -1,0 +1,142 @@
+//===- LowerToLLVM.cpp - From the graph dialect to a CPU artifact -------===//
+
+#include "tcc/Target/CPU.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/IR/LLVMContext.h"
+#include "llvm/IR/Module.h"
+#include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/FileUtilities.h"
+#include "llvm/Support/ToolOutputFile.h"
+
+using namespace mlir;
+
+/// Upstream passes are composed by their registered names so each stage
+/// reads as the pipeline a tcc-opt user would type.
+static void addPipeline(OpPassManager &pm, StringRef pipeline) {
+  if (failed(parsePassPipeline(pipeline, pm)))
+    llvm::report_fatal_error(llvm::Twine("tcc: a CPU pipeline does not parse: ") +
+                             pipeline);
+}
+
+void tcc::cpu::buildGraphToLinalgPipeline(OpPassManager &pm) {
+  addPipeline(pm, "func.func(tcc-convert-graph-to-linalg,canonicalize,"
+                  "linalg-fuse-elementwise-ops,canonicalize,cse)");
+}
+
+void tcc::cpu::buildBufferizePipeline(OpPassManager &pm) {
+  // Function boundaries bufferize to plain (identity-layout) memrefs so the
+  // entry's C interface takes dense row-major buffers; results become
+  // caller-provided out-params written in place (hoisted static allocs).
+  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
+                  "function-boundary-type-conversion=identity-layout-map},"
+                  "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
+                  "func.func(canonicalize,tcc-plan-arena)");
+}
+
+void tcc::cpu::buildLowerToLLVMPipeline(OpPassManager &pm) {
+  addPipeline(pm, "func.func(convert-linalg-to-loops),convert-scf-to-cf,"
+                  "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+                  "convert-math-to-llvm,convert-math-to-libm,"
+                  "convert-arith-to-llvm,convert-index-to-llvm,"
+                  "convert-func-to-llvm,convert-cf-to-llvm,"
+                  "reconcile-unrealized-casts");
+}
+
+static LogicalResult runPipeline(ModuleOp module,
+                                 void (*build)(OpPassManager &)) {
+  PassManager pm(module.getContext());
+  build(pm);
+  return pm.run(module);
+}
+
+static LogicalResult printModule(ModuleOp module, StringRef outputPath) {
+  std::string message;
+  std::unique_ptr<llvm::ToolOutputFile> output =
+      openOutputFile(outputPath, &message);
+  if (!output) {
+    llvm::errs() << "tcc: error: " << message << "\n";
+    return failure();
+  }
+  module.print(output->os());
+  output->keep();
+  return success();
+}
+
+LogicalResult tcc::cpu::compileModule(ModuleOp module,
+                                      const CPUOptions &options,
+                                      OutputKind kind, StringRef outputPath) {
+  FailureOr<func::FuncOp> entry = getEntryFunction(module);
+  if (failed(entry))
+    return failure();
+  FailureOr<ModelSignature> signature = readModelSignature(*entry);
+  if (failed(signature))
+    return failure();
+  // The runtime calls the entry through its C interface.
+  (*entry)->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+
+  // A module already in upstream dialects (a tcc-opt experiment) skips the
+  // graph lowering.
+  bool hasGraphOps = module.walk([](Operation *op) {
+                             return op->getDialect() &&
+                                            op->getDialect()->getNamespace() ==
+                                                "graph"
+                                        ? WalkResult::interrupt()
+                                        : WalkResult::advance();
+                           })
+                         .wasInterrupted();
+  if (hasGraphOps && failed(runPipeline(module, buildGraphToLinalgPipeline)))
+    return failure();
+  if (kind == OutputKind::Linalg)
+    return printModule(module, outputPath);
+
+  if (failed(runPipeline(module, buildBufferizePipeline)))
+    return failure();
+  if (auto size = (*entry)->getAttrOfType<IntegerAttr>("tcc.arena_size"))
+    signature->arenaBytes = size.getInt();
+  if (kind == OutputKind::Bufferized)
+    return printModule(module, outputPath);
+
+  if (failed(runPipeline(module, buildLowerToLLVMPipeline)))
+    return failure();
+  if (kind == OutputKind::LLVMDialect)
+    return printModule(module, outputPath);
+
+  llvm::LLVMContext context;
+  std::unique_ptr<llvm::Module> llvmModule =
+      translateAndOptimize(module, context, options);
+  if (!llvmModule)
+    return failure();
+  if (kind == OutputKind::LLVMIR) {
+    std::string message;
+    std::unique_ptr<llvm::ToolOutputFile> output =
+        openOutputFile(outputPath, &message);
+    if (!output) {
+      llvm::errs() << "tcc: error: " << message << "\n";
+      return failure();
+    }
+    llvmModule->print(output->os(), nullptr);
+    output->keep();
+    return success();
+  }
+
+  if (kind == OutputKind::Object)
+    return emitObjectFile(*llvmModule, options, outputPath);
+
+  SmallString<128> objectPath;
+  if (std::error_code error =
+          llvm::sys::fs::createTemporaryFile("tcc-model", "o", objectPath)) {
+    llvm::errs() << "tcc: error: cannot create a temporary file: "
+                 << error.message() << "\n";
+    return failure();
+  }
+  llvm::FileRemover removeObject(objectPath);
+  if (failed(emitObjectFile(*llvmModule, options, objectPath)))
+    return failure();
+  return linkSharedLibrary(objectPath, *signature, outputPath);
+}

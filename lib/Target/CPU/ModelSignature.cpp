@@ -1,0 +1,99 @@
+//===- ModelSignature.cpp - The interface of a compiled model -----------===//
+
+#include "tcc/Target/CPU.h"
+#include "tcc/artifact.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinTypes.h"
+
+using namespace mlir;
+
+FailureOr<func::FuncOp> tcc::cpu::getEntryFunction(ModuleOp module) {
+  func::FuncOp entry;
+  for (auto func : module.getOps<func::FuncOp>()) {
+    if (func.isPrivate() || func.isExternal())
+      continue;
+    if (entry)
+      return module.emitError("expects one public function as the model's "
+                              "entry, found @")
+             << entry.getName() << " and @" << func.getName();
+    entry = func;
+  }
+  if (!entry)
+    return module.emitError("expects a public function as the model's entry");
+  return entry;
+}
+
+static int dtypeOf(Type type) {
+  if (type.isF32())
+    return TCC_DTYPE_F32;
+  if (type.isF64())
+    return TCC_DTYPE_F64;
+  if (type.isF16())
+    return TCC_DTYPE_F16;
+  if (type.isBF16())
+    return TCC_DTYPE_BF16;
+  if (type.isInteger(1))
+    return TCC_DTYPE_BOOL;
+  if (type.isUnsignedInteger(8))
+    return TCC_DTYPE_U8;
+  if (type.isSignlessInteger(8) || type.isSignedInteger(8))
+    return TCC_DTYPE_I8;
+  if (type.isSignlessInteger(16) || type.isSignedInteger(16))
+    return TCC_DTYPE_I16;
+  if (type.isSignlessInteger(32) || type.isSignedInteger(32))
+    return TCC_DTYPE_I32;
+  if (type.isSignlessInteger(64) || type.isSignedInteger(64))
+    return TCC_DTYPE_I64;
+  return TCC_DTYPE_INVALID;
+}
+
+static FailureOr<tcc::cpu::TensorSignature>
+readTensor(func::FuncOp entry, Type type, DictionaryAttr attrs,
+           StringRef role, unsigned index) {
+  tcc::cpu::TensorSignature tensor;
+  auto name = attrs ? attrs.getAs<StringAttr>("onnx.name") : StringAttr();
+  tensor.name = name ? name.str() : (role + Twine(index)).str();
+  auto ranked = dyn_cast<RankedTensorType>(type);
+  if (!ranked)
+    return entry.emitError() << role << " '" << tensor.name
+                             << "' is not a ranked tensor: " << type;
+  if (!ranked.hasStaticShape())
+    return entry.emitError()
+           << role << " '" << tensor.name << "' has a dynamic shape " << type
+           << "; specialize it (tcc --input-shape)";
+  tensor.dtype = dtypeOf(ranked.getElementType());
+  if (tensor.dtype == TCC_DTYPE_INVALID)
+    return entry.emitError() << role << " '" << tensor.name
+                             << "' has an element type the runtime lacks: "
+                             << ranked.getElementType();
+  tensor.shape.assign(ranked.getShape().begin(), ranked.getShape().end());
+  return tensor;
+}
+
+FailureOr<tcc::cpu::ModelSignature>
+tcc::cpu::readModelSignature(func::FuncOp entry) {
+  ModelSignature signature;
+  signature.entryName = entry.getName().str();
+  auto module = entry->getParentOfType<ModuleOp>();
+  signature.modelName = module && module.getName() ? module.getName()->str()
+                                                   : signature.entryName;
+  FunctionType type = entry.getFunctionType();
+  for (auto [index, input] : llvm::enumerate(type.getInputs())) {
+    FailureOr<TensorSignature> tensor =
+        readTensor(entry, input, entry.getArgAttrDict(index), "input", index);
+    if (failed(tensor))
+      return failure();
+    signature.inputs.push_back(*tensor);
+  }
+  for (auto [index, output] : llvm::enumerate(type.getResults())) {
+    FailureOr<TensorSignature> tensor = readTensor(
+        entry, output, entry.getResultAttrDict(index), "output", index);
+    if (failed(tensor))
+      return failure();
+    signature.outputs.push_back(*tensor);
+  }
+  if (signature.outputs.empty())
+    return entry.emitError("a model must have at least one output");
+  return signature;
+}

@@ -1,0 +1,149 @@
+//===- PlanArena.cpp - Place intermediate buffers in one arena ----------===//
+//
+// A first planner: greedy by size over lifetimes on the final op order. The
+// ILP planner replaces the placement step, not the lifetime analysis.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tcc/Transforms/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/Interfaces/ViewLikeInterface.h"
+#include "llvm/ADT/DenseMap.h"
+
+namespace tcc {
+#define GEN_PASS_DEF_PLANARENA
+#include "tcc/Transforms/Passes.h.inc"
+} // namespace tcc
+
+using namespace mlir;
+
+namespace {
+
+struct Buffer {
+  memref::AllocOp alloc;
+  int64_t bytes = 0;
+  int64_t first = 0, last = 0; // op indices in the function body
+  int64_t offset = -1;
+};
+
+static int64_t alignTo(int64_t value, int64_t alignment) {
+  return (value + alignment - 1) / alignment * alignment;
+}
+
+/// Index of the last top-level op using `root` or any view of it; -1 when a
+/// view escapes through the terminator (the buffer cannot live in the arena).
+static int64_t lastUse(Value root, Block &body,
+                       const DenseMap<Operation *, int64_t> &order) {
+  int64_t last = 0;
+  SmallVector<Value> worklist = {root};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      Operation *top = body.findAncestorOpInBlock(*user);
+      if (!top)
+        continue;
+      if (top->hasTrait<OpTrait::IsTerminator>())
+        return -1;
+      last = std::max(last, order.lookup(top));
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (view.getViewSource() == value)
+          llvm::append_range(worklist, user->getResults());
+    }
+  }
+  return last;
+}
+
+struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
+  using PlanArenaBase::PlanArenaBase;
+
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    if (func.isExternal())
+      return;
+    if (!func.getBody().hasOneBlock()) {
+      func.emitError("arena planning expects a single-block function");
+      return signalPassFailure();
+    }
+    Block &body = func.getBody().front();
+
+    DenseMap<Operation *, int64_t> order;
+    for (auto [index, op] : llvm::enumerate(body))
+      order[&op] = index;
+
+    SmallVector<Buffer> buffers;
+    for (auto alloc : body.getOps<memref::AllocOp>()) {
+      MemRefType type = alloc.getType();
+      if (!type.hasStaticShape() || !type.getLayout().isIdentity() ||
+          !type.getElementType().isIntOrFloat())
+        continue;
+      Buffer buffer;
+      buffer.alloc = alloc;
+      buffer.first = order[alloc];
+      buffer.last = lastUse(alloc.getResult(), body, order);
+      if (buffer.last < 0)
+        continue;
+      int64_t elementBits = type.getElementTypeBitWidth();
+      buffer.bytes = alignTo(
+          std::max<int64_t>(1, (type.getNumElements() * elementBits + 7) / 8),
+          alignment);
+      buffers.push_back(buffer);
+    }
+
+    // Largest first; each at the lowest offset clear of every placed buffer
+    // that is alive at the same time.
+    SmallVector<Buffer *> bySize;
+    for (Buffer &buffer : buffers)
+      bySize.push_back(&buffer);
+    llvm::stable_sort(bySize, [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
+    int64_t arenaBytes = 0;
+    SmallVector<Buffer *> placed;
+    for (Buffer *buffer : bySize) {
+      SmallVector<std::pair<int64_t, int64_t>> busy;
+      for (Buffer *other : placed)
+        if (other->first <= buffer->last && buffer->first <= other->last)
+          busy.push_back({other->offset, other->offset + other->bytes});
+      llvm::sort(busy);
+      int64_t offset = 0;
+      for (auto [begin, end] : busy) {
+        if (offset + buffer->bytes <= begin)
+          break;
+        offset = std::max(offset, end);
+      }
+      buffer->offset = offset;
+      arenaBytes = std::max(arenaBytes, offset + buffer->bytes);
+      placed.push_back(buffer);
+    }
+
+    // The arena is always appended, even when empty, so every entry point
+    // has the same calling convention.
+    OpBuilder builder(func.getContext());
+    auto arenaType = MemRefType::get({std::max<int64_t>(arenaBytes, alignment)},
+                                     builder.getI8Type());
+    if (failed(func.insertArgument(func.getNumArguments(), arenaType,
+                                   builder.getDictionaryAttr(
+                                       builder.getNamedAttr(
+                                           "tcc.arena", builder.getUnitAttr())),
+                                   func.getLoc())))
+      return signalPassFailure();
+    Value arena = body.getArguments().back();
+    func->setAttr("tcc.arena_size", builder.getI64IntegerAttr(arenaType.getNumElements()));
+
+    for (Buffer &buffer : buffers) {
+      builder.setInsertionPoint(buffer.alloc);
+      Location loc = buffer.alloc.getLoc();
+      Value offset = arith::ConstantIndexOp::create(builder, loc, buffer.offset);
+      Value view = memref::ViewOp::create(builder, loc, buffer.alloc.getType(),
+                                          arena, offset, ValueRange());
+      for (Operation *user : llvm::make_early_inc_range(buffer.alloc->getUsers()))
+        if (isa<memref::DeallocOp>(user))
+          user->erase();
+      buffer.alloc.replaceAllUsesWith(view);
+      buffer.alloc.erase();
+    }
+  }
+};
+
+} // namespace

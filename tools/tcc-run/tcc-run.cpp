@@ -1,0 +1,493 @@
+//===- tcc-run.cpp - Run a compiled model through the runtime ------------===//
+//
+// Reads inputs (.npy, ONNX TensorProto .pb, or seeded random data), runs the
+// artifact through libtcc_runtime, prints or saves outputs, compares them
+// with reference files and times repeated runs. Depends on the runtime and
+// on protobuf (for .pb tensors) only: no MLIR, no LLVM.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tcc/runtime.h"
+
+#include "onnx/onnx_pb.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <random>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+const char *kUsage = R"(usage: tcc-run MODEL.so [options]
+
+Runs a model compiled by tcc. Inputs are taken in the model's input order.
+
+  --input FILE        an input tensor: .npy, or an ONNX TensorProto .pb
+                      (repeat once per input; missing inputs are random)
+  --seed N            seed of random inputs (default 0): floats uniform in
+                      [-1, 1), integers uniform in [0, 10), bools 0/1
+  --save-inputs DIR   write the inputs used as DIR/input_<i>.npy
+  --output-dir DIR    write outputs as DIR/output_<i>.npy
+  --compare FILE      a reference for the next output (.npy or .pb; repeat)
+  --atol X --rtol Y   comparison tolerances: |out - ref| <= atol + rtol*|ref|
+                      (defaults 1e-4 and 1e-3)
+  --benchmark N       run N more times and print median and min latency
+  --print N           print the first N values of each output (default 8)
+  --quiet             print nothing but errors and the comparison summary
+)";
+
+struct Tensor {
+  tcc_dtype dtype = TCC_DTYPE_INVALID;
+  std::vector<int64_t> shape;
+  std::vector<unsigned char> bytes;
+
+  size_t count() const {
+    size_t n = 1;
+    for (int64_t d : shape)
+      n *= static_cast<size_t>(d);
+    return n;
+  }
+};
+
+[[noreturn]] void die(const std::string &message) {
+  std::fprintf(stderr, "tcc-run: error: %s\n", message.c_str());
+  std::exit(1);
+}
+
+std::string shapeText(const std::vector<int64_t> &shape) {
+  std::string text = "[";
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? "x" : "") + std::to_string(shape[i]);
+  return text + "]";
+}
+
+bool endsWith(const std::string &text, const std::string &suffix) {
+  return text.size() >= suffix.size() &&
+         text.compare(text.size() - suffix.size(), suffix.size(), suffix) == 0;
+}
+
+std::string readFile(const std::string &path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in)
+    die("cannot open '" + path + "'");
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+//===----------------------------------------------------------------------===//
+// .npy
+//===----------------------------------------------------------------------===//
+
+struct NpyType {
+  const char *descr;
+  tcc_dtype dtype;
+};
+const NpyType kNpyTypes[] = {
+    {"<f4", TCC_DTYPE_F32}, {"<f8", TCC_DTYPE_F64}, {"<f2", TCC_DTYPE_F16},
+    {"|i1", TCC_DTYPE_I8},  {"<i2", TCC_DTYPE_I16}, {"<i4", TCC_DTYPE_I32},
+    {"<i8", TCC_DTYPE_I64}, {"|u1", TCC_DTYPE_U8},  {"|b1", TCC_DTYPE_BOOL},
+};
+
+Tensor readNpy(const std::string &path) {
+  std::string data = readFile(path);
+  if (data.size() < 10 || data.compare(0, 6, "\x93NUMPY") != 0)
+    die("'" + path + "' is not a .npy file");
+  unsigned major = static_cast<unsigned char>(data[6]);
+  size_t headerLength, headerStart;
+  if (major == 1) {
+    headerLength = static_cast<unsigned char>(data[8]) |
+                   (static_cast<unsigned char>(data[9]) << 8);
+    headerStart = 10;
+  } else {
+    if (data.size() < 12)
+      die("'" + path + "' is truncated");
+    headerLength = 0;
+    for (int i = 0; i < 4; ++i)
+      headerLength |= static_cast<size_t>(static_cast<unsigned char>(data[8 + i]))
+                      << (8 * i);
+    headerStart = 12;
+  }
+  if (headerStart + headerLength > data.size())
+    die("'" + path + "' is truncated");
+  std::string header = data.substr(headerStart, headerLength);
+
+  Tensor tensor;
+  size_t descr = header.find("'descr':");
+  size_t fortran = header.find("'fortran_order':");
+  size_t shape = header.find("'shape':");
+  if (descr == std::string::npos || fortran == std::string::npos ||
+      shape == std::string::npos)
+    die("'" + path + "' has a malformed .npy header");
+  size_t quote = header.find('\'', descr + 8);
+  std::string type = header.substr(quote + 1, header.find('\'', quote + 1) - quote - 1);
+  if (type == "<b1")
+    type = "|b1";
+  for (const NpyType &known : kNpyTypes)
+    if (type == known.descr)
+      tensor.dtype = known.dtype;
+  if (tensor.dtype == TCC_DTYPE_INVALID)
+    die("'" + path + "' has unsupported dtype " + type);
+  if (header.compare(fortran + 16, 6, " False") != 0)
+    die("'" + path + "' is in Fortran order; save it C-contiguous");
+  size_t open = header.find('(', shape), close = header.find(')', shape);
+  std::stringstream dims(header.substr(open + 1, close - open - 1));
+  std::string dim;
+  while (std::getline(dims, dim, ','))
+    if (dim.find_first_not_of(' ') != std::string::npos)
+      tensor.shape.push_back(std::stoll(dim));
+  size_t bytes = tensor.count() * tcc_dtype_size(tensor.dtype);
+  size_t start = headerStart + headerLength;
+  if (data.size() - start < bytes)
+    die("'" + path + "' holds " + std::to_string(data.size() - start) +
+        " data bytes, its shape " + shapeText(tensor.shape) + " needs " +
+        std::to_string(bytes));
+  tensor.bytes.assign(data.begin() + start, data.begin() + start + bytes);
+  return tensor;
+}
+
+void writeNpy(const std::string &path, const Tensor &tensor) {
+  const char *descr = nullptr;
+  for (const NpyType &known : kNpyTypes)
+    if (known.dtype == tensor.dtype)
+      descr = known.descr;
+  std::string shape = "(";
+  for (int64_t d : tensor.shape)
+    shape += std::to_string(d) + ",";
+  if (tensor.shape.size() > 1)
+    shape.pop_back();
+  shape += ")";
+  std::string header = std::string("{'descr': '") + descr +
+                       "', 'fortran_order': False, 'shape': " + shape + ", }";
+  size_t total = 10 + header.size() + 1;
+  header.append((64 - total % 64) % 64, ' ');
+  header += '\n';
+  std::ofstream out(path, std::ios::binary);
+  if (!out)
+    die("cannot write '" + path + "'");
+  out.write("\x93NUMPY\x01\x00", 8);
+  unsigned short length = static_cast<unsigned short>(header.size());
+  out.put(static_cast<char>(length & 0xff));
+  out.put(static_cast<char>(length >> 8));
+  out << header;
+  out.write(reinterpret_cast<const char *>(tensor.bytes.data()),
+            static_cast<std::streamsize>(tensor.bytes.size()));
+}
+
+//===----------------------------------------------------------------------===//
+// ONNX TensorProto .pb
+//===----------------------------------------------------------------------===//
+
+Tensor readTensorProto(const std::string &path) {
+  onnx::TensorProto proto;
+  std::string data = readFile(path);
+  if (!proto.ParseFromString(data))
+    die("'" + path + "' is not an ONNX TensorProto");
+  Tensor tensor;
+  switch (proto.data_type()) {
+  case onnx::TensorProto::FLOAT: tensor.dtype = TCC_DTYPE_F32; break;
+  case onnx::TensorProto::DOUBLE: tensor.dtype = TCC_DTYPE_F64; break;
+  case onnx::TensorProto::FLOAT16: tensor.dtype = TCC_DTYPE_F16; break;
+  case onnx::TensorProto::INT8: tensor.dtype = TCC_DTYPE_I8; break;
+  case onnx::TensorProto::INT16: tensor.dtype = TCC_DTYPE_I16; break;
+  case onnx::TensorProto::INT32: tensor.dtype = TCC_DTYPE_I32; break;
+  case onnx::TensorProto::INT64: tensor.dtype = TCC_DTYPE_I64; break;
+  case onnx::TensorProto::UINT8: tensor.dtype = TCC_DTYPE_U8; break;
+  case onnx::TensorProto::BOOL: tensor.dtype = TCC_DTYPE_BOOL; break;
+  default:
+    die("'" + path + "' has unsupported ONNX data type " +
+        std::to_string(proto.data_type()));
+  }
+  for (int64_t d : proto.dims())
+    tensor.shape.push_back(d);
+  size_t count = tensor.count(), size = tcc_dtype_size(tensor.dtype);
+  tensor.bytes.resize(count * size);
+  if (proto.has_raw_data()) {
+    if (proto.raw_data().size() != tensor.bytes.size())
+      die("'" + path + "' raw data holds " +
+          std::to_string(proto.raw_data().size()) + " bytes, expected " +
+          std::to_string(tensor.bytes.size()));
+    std::memcpy(tensor.bytes.data(), proto.raw_data().data(), tensor.bytes.size());
+    return tensor;
+  }
+  auto fill = [&](const auto &values) {
+    if (static_cast<size_t>(values.size()) != count)
+      die("'" + path + "' holds " + std::to_string(values.size()) +
+          " values, its shape " + shapeText(tensor.shape) + " needs " +
+          std::to_string(count));
+    for (size_t i = 0; i < count; ++i) {
+      auto value = values.Get(static_cast<int>(i));
+      switch (tensor.dtype) {
+      case TCC_DTYPE_F32: { float v = static_cast<float>(value); std::memcpy(&tensor.bytes[i * 4], &v, 4); break; }
+      case TCC_DTYPE_F64: { double v = static_cast<double>(value); std::memcpy(&tensor.bytes[i * 8], &v, 8); break; }
+      case TCC_DTYPE_I64: { int64_t v = static_cast<int64_t>(value); std::memcpy(&tensor.bytes[i * 8], &v, 8); break; }
+      case TCC_DTYPE_I32: { int32_t v = static_cast<int32_t>(value); std::memcpy(&tensor.bytes[i * 4], &v, 4); break; }
+      case TCC_DTYPE_I16: case TCC_DTYPE_F16: { uint16_t v = static_cast<uint16_t>(value); std::memcpy(&tensor.bytes[i * 2], &v, 2); break; }
+      default: tensor.bytes[i] = static_cast<unsigned char>(value); break;
+      }
+    }
+  };
+  switch (tensor.dtype) {
+  case TCC_DTYPE_F32: fill(proto.float_data()); break;
+  case TCC_DTYPE_F64: fill(proto.double_data()); break;
+  case TCC_DTYPE_I64: fill(proto.int64_data()); break;
+  default: fill(proto.int32_data()); break;
+  }
+  return tensor;
+}
+
+Tensor readTensor(const std::string &path) {
+  return endsWith(path, ".npy") ? readNpy(path) : readTensorProto(path);
+}
+
+//===----------------------------------------------------------------------===//
+// Values as doubles, for printing and comparing
+//===----------------------------------------------------------------------===//
+
+double halfToDouble(uint16_t h) {
+  int exponent = (h >> 10) & 0x1f, mantissa = h & 0x3ff;
+  double sign = (h & 0x8000) ? -1.0 : 1.0;
+  if (exponent == 0)
+    return sign * std::ldexp(mantissa, -24);
+  if (exponent == 31)
+    return mantissa ? NAN : sign * INFINITY;
+  return sign * std::ldexp(mantissa + 1024, exponent - 25);
+}
+
+double valueAt(const Tensor &tensor, size_t i) {
+  const unsigned char *p = tensor.bytes.data() + i * tcc_dtype_size(tensor.dtype);
+  switch (tensor.dtype) {
+  case TCC_DTYPE_F32: { float v; std::memcpy(&v, p, 4); return v; }
+  case TCC_DTYPE_F64: { double v; std::memcpy(&v, p, 8); return v; }
+  case TCC_DTYPE_F16: { uint16_t v; std::memcpy(&v, p, 2); return halfToDouble(v); }
+  case TCC_DTYPE_BF16: { uint16_t v; std::memcpy(&v, p, 2); uint32_t w = uint32_t(v) << 16; float f; std::memcpy(&f, &w, 4); return f; }
+  case TCC_DTYPE_I8: return static_cast<int8_t>(*p);
+  case TCC_DTYPE_I16: { int16_t v; std::memcpy(&v, p, 2); return v; }
+  case TCC_DTYPE_I32: { int32_t v; std::memcpy(&v, p, 4); return v; }
+  case TCC_DTYPE_I64: { int64_t v; std::memcpy(&v, p, 8); return static_cast<double>(v); }
+  case TCC_DTYPE_U8: case TCC_DTYPE_BOOL: return *p;
+  case TCC_DTYPE_INVALID: break;
+  }
+  return 0;
+}
+
+Tensor randomTensor(const tcc_tensor_info &info, std::mt19937_64 &rng) {
+  Tensor tensor;
+  tensor.dtype = info.dtype;
+  tensor.shape.assign(info.shape, info.shape + info.rank);
+  tensor.bytes.resize(info.size_bytes);
+  std::uniform_real_distribution<float> real(-1.0f, 1.0f);
+  std::uniform_int_distribution<int> integer(0, 9);
+  for (size_t i = 0, n = tensor.count(); i < n; ++i) {
+    unsigned char *p = tensor.bytes.data() + i * tcc_dtype_size(tensor.dtype);
+    switch (tensor.dtype) {
+    case TCC_DTYPE_F32: { float v = real(rng); std::memcpy(p, &v, 4); break; }
+    case TCC_DTYPE_F64: { double v = real(rng); std::memcpy(p, &v, 8); break; }
+    case TCC_DTYPE_I64: { int64_t v = integer(rng); std::memcpy(p, &v, 8); break; }
+    case TCC_DTYPE_I32: { int32_t v = integer(rng); std::memcpy(p, &v, 4); break; }
+    case TCC_DTYPE_I16: { int16_t v = static_cast<int16_t>(integer(rng)); std::memcpy(p, &v, 2); break; }
+    case TCC_DTYPE_BOOL: *p = static_cast<unsigned char>(integer(rng) & 1); break;
+    case TCC_DTYPE_I8: case TCC_DTYPE_U8: *p = static_cast<unsigned char>(integer(rng)); break;
+    default: die(std::string("no random generator for dtype ") + tcc_dtype_name(tensor.dtype));
+    }
+  }
+  return tensor;
+}
+
+struct Options {
+  std::string model;
+  std::vector<std::string> inputs, references;
+  std::string saveInputs, outputDir;
+  uint64_t seed = 0;
+  double atol = 1e-4, rtol = 1e-3;
+  int benchmark = 0, print = 8;
+  bool quiet = false;
+};
+
+Options parseOptions(int argc, char **argv) {
+  Options options;
+  auto value = [&](int &i) -> std::string {
+    if (i + 1 >= argc)
+      die(std::string(argv[i]) + " needs a value");
+    return argv[++i];
+  };
+  auto number = [&](int &i) {
+    std::string text = value(i);
+    char *end = nullptr;
+    double result = std::strtod(text.c_str(), &end);
+    if (!end || *end)
+      die("'" + text + "' is not a number");
+    return result;
+  };
+  for (int i = 1; i < argc; ++i) {
+    std::string arg = argv[i];
+    if (arg == "--help" || arg == "-h") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    } else if (arg == "--input") {
+      options.inputs.push_back(value(i));
+    } else if (arg == "--compare") {
+      options.references.push_back(value(i));
+    } else if (arg == "--seed") {
+      options.seed = static_cast<uint64_t>(number(i));
+    } else if (arg == "--save-inputs") {
+      options.saveInputs = value(i);
+    } else if (arg == "--output-dir") {
+      options.outputDir = value(i);
+    } else if (arg == "--atol") {
+      options.atol = number(i);
+    } else if (arg == "--rtol") {
+      options.rtol = number(i);
+    } else if (arg == "--benchmark") {
+      options.benchmark = static_cast<int>(number(i));
+    } else if (arg == "--print") {
+      options.print = static_cast<int>(number(i));
+    } else if (arg == "--quiet") {
+      options.quiet = true;
+    } else if (!arg.empty() && arg[0] == '-') {
+      die("unknown option '" + arg + "' (see --help)");
+    } else if (options.model.empty()) {
+      options.model = arg;
+    } else {
+      die("unexpected argument '" + arg + "' (inputs go after --input)");
+    }
+  }
+  if (options.model.empty())
+    die("no model given (see --help)");
+  return options;
+}
+
+/// Compares one output with its reference; prints a summary line and
+/// returns whether every element is within tolerance.
+bool compare(const Tensor &output, const Tensor &reference, const std::string &name,
+             const Options &options) {
+  if (output.shape != reference.shape) {
+    std::printf("output '%s': shape %s, reference %s: MISMATCH\n", name.c_str(),
+                shapeText(output.shape).c_str(), shapeText(reference.shape).c_str());
+    return false;
+  }
+  size_t bad = 0, worst = 0;
+  double maxAbs = 0, maxRel = 0;
+  for (size_t i = 0, n = output.count(); i < n; ++i) {
+    double got = valueAt(output, i), want = valueAt(reference, i);
+    double error = std::fabs(got - want);
+    bool same = (std::isnan(got) && std::isnan(want)) || got == want ||
+                error <= options.atol + options.rtol * std::fabs(want);
+    if (!same && !bad)
+      worst = i;
+    bad += !same;
+    if (std::isfinite(error) && error > maxAbs)
+      maxAbs = error;
+    if (std::isfinite(error) && want != 0 && error / std::fabs(want) > maxRel)
+      maxRel = error / std::fabs(want);
+  }
+  std::printf("output '%s': max abs error %.3g, max rel error %.3g, %zu of %zu "
+              "outside atol %.g rtol %.g: %s\n",
+              name.c_str(), maxAbs, maxRel, bad, output.count(), options.atol,
+              options.rtol, bad ? "MISMATCH" : "ok");
+  if (bad)
+    std::printf("  first mismatch at flat index %zu: got %.9g, expected %.9g\n",
+                worst, valueAt(output, worst), valueAt(reference, worst));
+  return bad == 0;
+}
+
+} // namespace
+
+int main(int argc, char **argv) {
+  Options options = parseOptions(argc, argv);
+
+  tcc_model *model = nullptr;
+  if (tcc_model_load(options.model.c_str(), &model) != TCC_OK)
+    die(tcc_last_error());
+  int32_t numInputs = tcc_model_num_inputs(model);
+  int32_t numOutputs = tcc_model_num_outputs(model);
+  if (static_cast<int32_t>(options.inputs.size()) > numInputs)
+    die("the model takes " + std::to_string(numInputs) + " inputs, " +
+        std::to_string(options.inputs.size()) + " given");
+  if (static_cast<int32_t>(options.references.size()) > numOutputs)
+    die("the model has " + std::to_string(numOutputs) + " outputs, " +
+        std::to_string(options.references.size()) + " references given");
+
+  std::mt19937_64 rng(options.seed);
+  std::vector<Tensor> inputs;
+  std::vector<tcc_tensor> inputViews;
+  for (int32_t i = 0; i < numInputs; ++i) {
+    tcc_tensor_info info;
+    tcc_model_input_info(model, i, &info);
+    inputs.push_back(i < static_cast<int32_t>(options.inputs.size())
+                         ? readTensor(options.inputs[i])
+                         : randomTensor(info, rng));
+    if (!options.saveInputs.empty())
+      writeNpy(options.saveInputs + "/input_" + std::to_string(i) + ".npy",
+               inputs.back());
+  }
+  for (Tensor &input : inputs)
+    inputViews.push_back({input.dtype, static_cast<int32_t>(input.shape.size()),
+                          input.shape.data(), input.bytes.data(),
+                          input.bytes.size()});
+
+  std::vector<Tensor> outputs(numOutputs);
+  std::vector<tcc_tensor> outputViews;
+  std::vector<std::string> outputNames;
+  for (int32_t i = 0; i < numOutputs; ++i) {
+    tcc_tensor_info info;
+    tcc_model_output_info(model, i, &info);
+    outputs[i].dtype = info.dtype;
+    outputs[i].shape.assign(info.shape, info.shape + info.rank);
+    outputs[i].bytes.resize(info.size_bytes);
+    outputNames.push_back(info.name);
+  }
+  for (Tensor &output : outputs)
+    outputViews.push_back({output.dtype, static_cast<int32_t>(output.shape.size()),
+                           output.shape.data(), output.bytes.data(),
+                           output.bytes.size()});
+
+  auto run = [&] {
+    if (tcc_model_run(model, inputViews.data(), numInputs, outputViews.data(),
+                      numOutputs) != TCC_OK)
+      die(tcc_last_error());
+  };
+  run();
+
+  for (int32_t i = 0; i < numOutputs; ++i) {
+    if (!options.outputDir.empty())
+      writeNpy(options.outputDir + "/output_" + std::to_string(i) + ".npy",
+               outputs[i]);
+    if (options.quiet || options.print <= 0)
+      continue;
+    std::printf("output '%s' %s %s:", outputNames[i].c_str(),
+                tcc_dtype_name(outputs[i].dtype), shapeText(outputs[i].shape).c_str());
+    size_t shown = std::min<size_t>(outputs[i].count(), options.print);
+    for (size_t j = 0; j < shown; ++j)
+      std::printf(" %.6g", valueAt(outputs[i], j));
+    std::printf("%s\n", shown < outputs[i].count() ? " ..." : "");
+  }
+
+  bool agree = true;
+  for (size_t i = 0; i < options.references.size(); ++i)
+    agree &= compare(outputs[i], readTensor(options.references[i]),
+                     outputNames[i], options);
+
+  if (options.benchmark > 0) {
+    std::vector<double> times;
+    for (int i = 0; i < options.benchmark; ++i) {
+      auto start = std::chrono::steady_clock::now();
+      run();
+      times.push_back(std::chrono::duration<double, std::milli>(
+                          std::chrono::steady_clock::now() - start)
+                          .count());
+    }
+    std::sort(times.begin(), times.end());
+    std::printf("latency over %d runs: median %.3f ms, min %.3f ms\n",
+                options.benchmark, times[times.size() / 2], times.front());
+  }
+  tcc_model_free(model);
+  return agree ? 0 : 2;
+}
