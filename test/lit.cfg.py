@@ -20,3 +20,11 @@ tools = [
     ToolSubst("tcc", unresolved="fatal"),
 ]
 llvm_config.add_tool_substitutions(tools, [config.tcc_tools_dir])
+tools = [ToolSubst("tcc-run", unresolved="fatal")]
+llvm_config.add_tool_substitutions(tools, [config.tcc_tools_dir])
+
+# The project's virtual environment: numpy, onnx and onnxruntime for
+# references computed outside tcc.
+config.substitutions.append(("%tcc_python", config.python_executable))
+config.substitutions.append(("%tcc_src_root", config.tcc_src_root))
+config.substitutions.append(("%tcc_obj_root", config.tcc_obj_root))

@@ -4,6 +4,7 @@
 #include "tcc/runtime.h"
 
 #include <dlfcn.h>
+#include <elf.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -96,6 +97,39 @@ static int artifact_is_sane(const tcc_artifact *artifact) {
   return 1;
 }
 
+/* dlopen maps a file without checking that it is whole: a truncated library
+ * faults on first touch. Check the ELF headers against the file size first.
+ * Returns NULL when the file looks whole, else what is wrong. */
+static const char *check_elf_file(FILE *file) {
+  Elf64_Ehdr header;
+  if (fseek(file, 0, SEEK_END) != 0)
+    return "cannot be read";
+  long size = ftell(file);
+  rewind(file);
+  if (size < (long)sizeof(header) || fread(&header, sizeof(header), 1, file) != 1)
+    return "is too short to be a shared library";
+  if (memcmp(header.e_ident, ELFMAG, SELFMAG) != 0)
+    return "is not an ELF shared library";
+  if (header.e_ident[EI_CLASS] != ELFCLASS64 || header.e_type != ET_DYN)
+    return "is not a 64-bit ELF shared library";
+  if (header.e_phentsize != sizeof(Elf64_Phdr) ||
+      header.e_phoff + (uint64_t)header.e_phnum * sizeof(Elf64_Phdr) > (uint64_t)size)
+    return "is truncated (program headers past the end of the file)";
+  if (header.e_shnum &&
+      header.e_shoff + (uint64_t)header.e_shnum * header.e_shentsize > (uint64_t)size)
+    return "is truncated (section headers past the end of the file)";
+  for (uint16_t i = 0; i < header.e_phnum; ++i) {
+    Elf64_Phdr segment;
+    if (fseek(file, (long)(header.e_phoff + i * sizeof(Elf64_Phdr)), SEEK_SET) != 0 ||
+        fread(&segment, sizeof(segment), 1, file) != 1)
+      return "cannot be read";
+    if (segment.p_type == PT_LOAD &&
+        segment.p_offset + segment.p_filesz > (uint64_t)size)
+      return "is truncated (a loadable segment ends past the end of the file)";
+  }
+  return NULL;
+}
+
 tcc_status tcc_model_load(const char *path, tcc_model **model) {
   if (!path || !model)
     return fail(TCC_ERROR_INVALID_ARGUMENT, "tcc_model_load: null argument");
@@ -103,7 +137,11 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
   FILE *probe = fopen(path, "rb");
   if (!probe)
     return fail(TCC_ERROR_IO, "cannot open artifact '%s'", path);
+  const char *damage = check_elf_file(probe);
   fclose(probe);
+  if (damage)
+    return fail(TCC_ERROR_INVALID_ARTIFACT, "'%s' is not a loadable artifact: it %s",
+                path, damage);
 
   /* dlopen searches the library path for a bare file name; the caller means
    * the file. */

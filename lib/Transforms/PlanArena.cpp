@@ -47,6 +47,9 @@ static int64_t lastUse(Value root, Block &body,
         continue;
       if (top->hasTrait<OpTrait::IsTerminator>())
         return -1;
+      // Freeing the buffer is not a use: the arena replaces the free.
+      if (isa<memref::DeallocOp>(user))
+        continue;
       last = std::max(last, order.lookup(top));
       if (auto view = dyn_cast<ViewLikeOpInterface>(user))
         if (view.getViewSource() == value)
@@ -131,10 +134,17 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
     Value arena = body.getArguments().back();
     func->setAttr("tcc.arena_size", builder.getI64IntegerAttr(arenaType.getNumElements()));
 
+    // Offsets are materialized once, at the top of the function.
+    DenseMap<int64_t, Value> offsets;
     for (Buffer &buffer : buffers) {
-      builder.setInsertionPoint(buffer.alloc);
       Location loc = buffer.alloc.getLoc();
-      Value offset = arith::ConstantIndexOp::create(builder, loc, buffer.offset);
+      Value &offset = offsets[buffer.offset];
+      if (!offset) {
+        builder.setInsertionPointToStart(&body);
+        offset = arith::ConstantIndexOp::create(builder, func.getLoc(),
+                                                buffer.offset);
+      }
+      builder.setInsertionPoint(buffer.alloc);
       Value view = memref::ViewOp::create(builder, loc, buffer.alloc.getType(),
                                           arena, offset, ValueRange());
       for (Operation *user : llvm::make_early_inc_range(buffer.alloc->getUsers()))

@@ -1,0 +1,97 @@
+#!/usr/bin/env python3
+"""Compiles an ONNX model with tcc, runs it and ONNX Runtime on the same seeded
+inputs, and prints the outputs, their agreement and both latencies.
+
+    build/venv/bin/python scripts/compare-onnxruntime.py MODEL.onnx
+        [--seed N] [--rtol 1e-3] [--atol 1e-4] [--runs 20] [--threads N]
+        [--tcc-arg=--input-shape=x=1x3x224x224 ...]
+
+Exit status: 0 when every output agrees within tolerance.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+import onnxruntime as ort
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def run(command, **kwargs):
+    result = subprocess.run(command, text=True, capture_output=True, **kwargs)
+    if result.returncode not in (0, 2):
+        sys.stderr.write(result.stdout + result.stderr)
+        sys.exit(f"compare: `{' '.join(command)}` failed with exit code {result.returncode}")
+    return result
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("model")
+    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--rtol", type=float, default=1e-3)
+    parser.add_argument("--atol", type=float, default=1e-4)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("TCC_NUM_THREADS", "1")))
+    parser.add_argument("--tcc-arg", action="append", default=[],
+                        help="extra argument for tcc (repeat)")
+    args = parser.parse_args()
+
+    tcc = os.path.join(args.build_dir, "bin", "tcc")
+    tcc_run = os.path.join(args.build_dir, "bin", "tcc-run")
+    with tempfile.TemporaryDirectory(prefix="tcc-compare-") as tmp:
+        artifact = os.path.join(tmp, "model.so")
+        start = time.perf_counter()
+        run([tcc, args.model, "-o", artifact, *args.tcc_arg])
+        compile_seconds = time.perf_counter() - start
+
+        # tcc-run draws the seeded inputs; ONNX Runtime reads the same files.
+        run([tcc_run, artifact, "--seed", str(args.seed), "--save-inputs", tmp, "--quiet"])
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = args.threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(args.model, options, providers=["CPUExecutionProvider"])
+        feeds = {}
+        for index, value in enumerate(session.get_inputs()):
+            feeds[value.name] = np.load(os.path.join(tmp, f"input_{index}.npy"))
+        reference = session.run(None, feeds)
+        command = [tcc_run, artifact, "--benchmark", str(args.runs), "--print", "6",
+                   "--rtol", str(args.rtol), "--atol", str(args.atol)]
+        for index in range(len(feeds)):
+            command += ["--input", os.path.join(tmp, f"input_{index}.npy")]
+        for index, value in enumerate(reference):
+            path = os.path.join(tmp, f"reference_{index}.npy")
+            np.save(path, np.ascontiguousarray(value))
+            command += ["--compare", path]
+        env = dict(os.environ, TCC_NUM_THREADS=str(args.threads))
+        result = run(command, env=env)
+
+        session.run(None, feeds)
+        times = []
+        for _ in range(args.runs):
+            start = time.perf_counter()
+            session.run(None, feeds)
+            times.append((time.perf_counter() - start) * 1e3)
+
+    print(f"== {os.path.basename(args.model)}: tcc compile {compile_seconds:.2f} s, "
+          f"seed {args.seed}, {args.threads} thread(s)")
+    print(result.stdout.rstrip())
+    for index, value in enumerate(reference):
+        flat = np.asarray(value).reshape(-1)[:6]
+        print(f"onnxruntime output {index} {value.dtype} {list(value.shape)}: "
+              + " ".join(f"{x:.6g}" for x in flat))
+    print(f"onnxruntime latency over {args.runs} runs: median {statistics.median(times):.3f} ms, "
+          f"min {min(times):.3f} ms")
+    return result.returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,198 @@
+#!/usr/bin/env python3
+"""Runs the ONNX backend node tests through tcc on the CPU.
+
+Each test's model is compiled with `tcc --target=cpu`, run with `tcc-run` on
+every stored test data set, and compared with the stored outputs at the ONNX
+backend runner's tolerances (rtol 1e-3, atol 1e-7). Prints pass / fail /
+unsupported counts, writes a per-op table, and checks the results against the
+committed list of known failures: a test that fails but is not listed, or is
+listed but passes, fails the run.
+
+    build/venv/bin/python scripts/conformance.py [--jobs N] [--filter REGEX]
+        [--report docs/conformance.md] [--update-known-failures]
+"""
+import argparse
+import collections
+import concurrent.futures
+import glob
+import os
+import re
+import subprocess
+import sys
+import tempfile
+
+import onnx
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+KNOWN_FAILURES = os.path.join(ROOT, "test", "conformance", "known-failures.txt")
+
+# Types outside tcc's scope: tests using them are excluded from the figures.
+EXCLUDED_VALUE_TYPES = ("sequence_type", "map_type", "optional_type")
+TRAINING_DOMAINS = ("ai.onnx.preview.training",)
+
+
+def node_test_dir():
+    return os.path.join(os.path.dirname(onnx.__file__), "backend", "test", "data", "node")
+
+
+def excluded_reason(model):
+    """Why a test is outside the supported scope, or None."""
+    graph = model.graph
+    for value in list(graph.input) + list(graph.output):
+        kind = value.type.WhichOneof("value")
+        if kind in EXCLUDED_VALUE_TYPES:
+            return kind.replace("_type", "")
+        if kind == "tensor_type" and value.type.tensor_type.elem_type == onnx.TensorProto.STRING:
+            return "string"
+    for node in graph.node:
+        if node.domain in TRAINING_DOMAINS:
+            return "training"
+    return None
+
+
+def ops_of(model):
+    return sorted({(n.domain or "ai.onnx") + "::" + n.op_type if n.domain else n.op_type
+                   for n in model.graph.node})
+
+
+def run_test(test_dir, build_dir, timeout):
+    """Returns (status, reason): status is pass, fail, unsupported or excluded."""
+    name = os.path.basename(test_dir)
+    model_path = os.path.join(test_dir, "model.onnx")
+    model = onnx.load(model_path, load_external_data=False)
+    reason = excluded_reason(model)
+    if reason:
+        return name, ops_of(model), "excluded", reason
+    tcc = os.path.join(build_dir, "bin", "tcc")
+    tcc_run = os.path.join(build_dir, "bin", "tcc-run")
+    with tempfile.TemporaryDirectory(prefix="tcc-conformance-") as tmp:
+        artifact = os.path.join(tmp, "model.so")
+        try:
+            compiled = subprocess.run([tcc, model_path, "-o", artifact], capture_output=True,
+                                      text=True, timeout=timeout)
+        except subprocess.TimeoutExpired:
+            return name, ops_of(model), "fail", "compile timeout"
+        if compiled.returncode != 0:
+            message = (compiled.stderr.strip().splitlines() or ["no message"])[0]
+            status = "unsupported" if re.search(r"unsupported|not supported|not implemented",
+                                                message, re.I) else "fail"
+            if compiled.returncode < 0:
+                status, message = "fail", f"compiler crashed (signal {-compiled.returncode})"
+            return name, ops_of(model), status, message[:200]
+        for data_set in sorted(glob.glob(os.path.join(test_dir, "test_data_set_*"))):
+            inputs = sorted(glob.glob(os.path.join(data_set, "input_*.pb")),
+                            key=lambda p: int(re.search(r"_(\d+)\.pb$", p).group(1)))
+            outputs = sorted(glob.glob(os.path.join(data_set, "output_*.pb")),
+                             key=lambda p: int(re.search(r"_(\d+)\.pb$", p).group(1)))
+            command = [tcc_run, artifact, "--quiet", "--rtol", "1e-3", "--atol", "1e-7"]
+            for path in inputs:
+                command += ["--input", path]
+            for path in outputs:
+                command += ["--compare", path]
+            try:
+                ran = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+            except subprocess.TimeoutExpired:
+                return name, ops_of(model), "fail", "run timeout"
+            if ran.returncode != 0:
+                text = (ran.stdout + ran.stderr).strip().splitlines()
+                detail = next((line for line in text if "MISMATCH" in line or "error" in line),
+                              text[0] if text else f"exit code {ran.returncode}")
+                if ran.returncode < 0:
+                    detail = f"crashed (signal {-ran.returncode})"
+                return name, ops_of(model), "fail", detail[:200]
+    return name, ops_of(model), "pass", ""
+
+
+def write_report(path, results):
+    by_op = collections.defaultdict(collections.Counter)
+    for name, ops, status, _ in results:
+        for op in ops or ["(none)"]:
+            by_op[op][status] += 1
+    counts = collections.Counter(status for _, _, status, _ in results)
+    in_scope = len(results) - counts["excluded"]
+    lines = [
+        "# ONNX backend node tests on the CPU",
+        "",
+        "Generated by `build/venv/bin/python scripts/conformance.py --report docs/conformance.md`",
+        f"from the node tests shipped with onnx {onnx.__version__}.",
+        "",
+        f"- tests: {len(results)}; excluded (sequence, map, optional, string or training types): "
+        f"{counts['excluded']}",
+        f"- passed: {counts['pass']} of {in_scope} in scope "
+        f"({100.0 * counts['pass'] / max(in_scope, 1):.1f}%)",
+        f"- failed: {counts['fail']}; unsupported: {counts['unsupported']}",
+        "",
+        "| op | pass | fail | unsupported | excluded |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for op in sorted(by_op):
+        c = by_op[op]
+        lines.append(f"| {op} | {c['pass']} | {c['fail']} | {c['unsupported']} | {c['excluded']} |")
+    with open(path, "w") as out:
+        out.write("\n".join(lines) + "\n")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
+    parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
+    parser.add_argument("--filter", default="", help="regex on test names")
+    parser.add_argument("--timeout", type=float, default=120)
+    parser.add_argument("--report", help="write the per-op table to this markdown file")
+    parser.add_argument("--update-known-failures", action="store_true",
+                        help="rewrite the known-failures list from this run")
+    parser.add_argument("--verbose", action="store_true", help="print every non-passing test")
+    args = parser.parse_args()
+
+    tests = sorted(d for d in glob.glob(os.path.join(node_test_dir(), "test_*"))
+                   if re.search(args.filter, os.path.basename(d)))
+    if not tests:
+        sys.exit("conformance: no node tests found in " + node_test_dir())
+    with concurrent.futures.ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        results = list(pool.map(lambda d: run_test(d, args.build_dir, args.timeout), tests))
+
+    counts = collections.Counter(status for _, _, status, _ in results)
+    in_scope = len(results) - counts["excluded"]
+    reasons = collections.Counter()
+    for name, ops, status, reason in results:
+        if status in ("fail", "unsupported"):
+            reasons[f"{status}: {re.sub(r'[0-9]+', 'N', reason)[:120]}"] += 1
+            if args.verbose:
+                print(f"{status:12} {name}: {reason}")
+    print(f"node tests: {len(results)}, in scope: {in_scope}, passed: {counts['pass']} "
+          f"({100.0 * counts['pass'] / max(in_scope, 1):.1f}%), failed: {counts['fail']}, "
+          f"unsupported: {counts['unsupported']}, excluded: {counts['excluded']}")
+    for reason, count in reasons.most_common(15):
+        print(f"  {count:5} {reason}")
+    if args.report:
+        write_report(args.report, results)
+
+    failing = {name for name, _, status, _ in results if status in ("fail", "unsupported")}
+    ran = {name for name, _, _, _ in results}
+    if args.update_known_failures:
+        os.makedirs(os.path.dirname(KNOWN_FAILURES), exist_ok=True)
+        kept = set()
+        if os.path.exists(KNOWN_FAILURES) and args.filter:
+            kept = {line.strip() for line in open(KNOWN_FAILURES)
+                    if line.strip() and not line.startswith("#")} - ran
+        with open(KNOWN_FAILURES, "w") as out:
+            out.write("# ONNX backend node tests tcc does not pass yet, one per line.\n"
+                      "# Rewritten by scripts/conformance.py --update-known-failures.\n")
+            out.write("\n".join(sorted(failing | kept)) + "\n")
+        return 0
+    known = set()
+    if os.path.exists(KNOWN_FAILURES):
+        known = {line.strip() for line in open(KNOWN_FAILURES)
+                 if line.strip() and not line.startswith("#")}
+    regressions = sorted(failing - known)
+    unexpected = sorted((known & ran) - failing - {n for n, _, s, _ in results if s == "excluded"})
+    for name in regressions:
+        print(f"REGRESSION: {name} fails and is not a known failure")
+    for name in unexpected:
+        print(f"UNEXPECTED PASS: {name} passes; remove it from {os.path.relpath(KNOWN_FAILURES, ROOT)}")
+    return 1 if regressions or unexpected else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+// RUN: tcc-opt %s -split-input-file -tcc-plan-arena | FileCheck %s
+
+// A chain a -> b -> c: a is dead once b is computed, so c reuses a's bytes;
+// b overlaps both and sits after them. Every buffer is 4x16 f32 = 256 bytes.
+// CHECK-LABEL: func.func @chain
+// CHECK-SAME: %[[ARENA:[a-z0-9]+]]: memref<512xi8> {tcc.arena}
+// CHECK-SAME: tcc.arena_size = 512
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: memref.view %[[ARENA]][%[[C0]]][] : memref<512xi8> to memref<4x16xf32>
+// CHECK: memref.view %[[ARENA]][%[[C256]]][] : memref<512xi8> to memref<4x16xf32>
+// CHECK: memref.view %[[ARENA]][%[[C0]]][] : memref<512xi8> to memref<4x16xf32>
+// CHECK-NOT: memref.alloc
+// CHECK-NOT: memref.dealloc
+func.func @chain(%in: memref<4x16xf32>, %out: memref<4x16xf32>) {
+  %a = memref.alloc() : memref<4x16xf32>
+  memref.copy %in, %a : memref<4x16xf32> to memref<4x16xf32>
+  %b = memref.alloc() : memref<4x16xf32>
+  memref.copy %a, %b : memref<4x16xf32> to memref<4x16xf32>
+  %c = memref.alloc() : memref<4x16xf32>
+  memref.copy %b, %c : memref<4x16xf32> to memref<4x16xf32>
+  memref.copy %c, %out : memref<4x16xf32> to memref<4x16xf32>
+  memref.dealloc %a : memref<4x16xf32>
+  return
+}
+
+// -----
+
+// A view keeps its source alive: %a is read through %flat after %b is
+// written, so the two cannot share bytes.
+// CHECK-LABEL: func.func @view_extends_lifetime
+// CHECK-SAME: tcc.arena_size = 512
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C256:.*]] = arith.constant 256 : index
+// CHECK: memref.view %{{.*}}[%[[C0]]][]
+// CHECK: memref.view %{{.*}}[%[[C256]]][]
+func.func @view_extends_lifetime(%in: memref<4x16xf32>, %out: memref<64xf32>) {
+  %a = memref.alloc() : memref<4x16xf32>
+  memref.copy %in, %a : memref<4x16xf32> to memref<4x16xf32>
+  %flat = memref.collapse_shape %a [[0, 1]] : memref<4x16xf32> into memref<64xf32>
+  %b = memref.alloc() : memref<4x16xf32>
+  memref.copy %in, %b : memref<4x16xf32> to memref<4x16xf32>
+  memref.copy %flat, %out : memref<64xf32> to memref<64xf32>
+  return
+}
+
+// -----
+
+// Buffers that escape through the return, and dynamically shaped ones, stay
+// allocations; the arena is still appended (at its minimum size).
+// CHECK-LABEL: func.func @not_planned
+// CHECK-SAME: memref<64xi8> {tcc.arena}
+// CHECK-SAME: tcc.arena_size = 64
+// CHECK: memref.alloc(%{{.*}}) : memref<?xf32>
+// CHECK: %[[R:.*]] = memref.alloc() : memref<8xf32>
+// CHECK: return %[[R]]
+func.func @not_planned(%n: index) -> memref<8xf32> {
+  %d = memref.alloc(%n) : memref<?xf32>
+  %r = memref.alloc() : memref<8xf32>
+  return %r : memref<8xf32>
+}
