@@ -47,6 +47,9 @@ typedef struct tcc_artifact_tensor {
 typedef int (*tcc_artifact_entry)(void *const *inputs, void *const *outputs,
                                   void *arena);
 
+/* Sets the number of threads the model's parallel loops use (>= 1). */
+typedef void (*tcc_artifact_set_threads)(int32_t num_threads);
+
 typedef struct tcc_artifact {
   uint32_t abi_version; /* TCC_ARTIFACT_ABI_VERSION */
   const char *model_name;
@@ -57,6 +60,7 @@ typedef struct tcc_artifact {
   const tcc_artifact_tensor *outputs;
   int64_t arena_bytes;
   tcc_artifact_entry run;
+  tcc_artifact_set_threads set_num_threads;
 } tcc_artifact;
 
 #ifdef __cplusplus

@@ -71,6 +71,11 @@ tcc_status tcc_model_output_info(const tcc_model *model, int32_t index,
  * load). */
 int64_t tcc_model_arena_bytes(const tcc_model *model);
 
+/* Sets the number of threads the model runs on (>= 1). At load, the
+ * TCC_NUM_THREADS environment variable sets it when present; otherwise the
+ * parallel runtime's default (one per core) holds. */
+tcc_status tcc_model_set_num_threads(tcc_model *model, int32_t num_threads);
+
 /* Runs the model. Every input and output must match its description in
  * dtype, rank, shape and buffer size. */
 tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,

@@ -80,7 +80,7 @@ static void shape_text(char *buffer, size_t size, int32_t rank,
 static int artifact_is_sane(const tcc_artifact *artifact) {
   if (artifact->num_inputs < 0 || artifact->num_outputs < 1 ||
       artifact->num_inputs > 4096 || artifact->num_outputs > 4096 ||
-      artifact->arena_bytes < 0 || !artifact->run)
+      artifact->arena_bytes < 0 || !artifact->run || !artifact->set_num_threads)
     return 0;
   for (int pass = 0; pass < 2; ++pass) {
     const tcc_artifact_tensor *tensors = pass ? artifact->outputs : artifact->inputs;
@@ -191,6 +191,28 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
                 (long long)artifact->arena_bytes, path);
   }
   *model = result;
+  const char *threads = getenv("TCC_NUM_THREADS");
+  if (threads && *threads) {
+    char *end = NULL;
+    long count = strtol(threads, &end, 10);
+    if (*end || count < 1 || count > 4096) {
+      tcc_model_free(result);
+      *model = NULL;
+      return fail(TCC_ERROR_INVALID_ARGUMENT,
+                  "TCC_NUM_THREADS='%s' is not a thread count >= 1", threads);
+    }
+    artifact->set_num_threads((int32_t)count);
+  }
+  return TCC_OK;
+}
+
+tcc_status tcc_model_set_num_threads(tcc_model *model, int32_t num_threads) {
+  if (!model)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "null model");
+  if (num_threads < 1)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "thread count %d is not >= 1",
+                num_threads);
+  model->artifact->set_num_threads(num_threads);
   return TCC_OK;
 }
 

@@ -135,13 +135,17 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   os << "  _mlir_ciface_" << signature.entryName << "(" << llvm::join(args, ", ")
      << ");\n  return 0;\n}\n\n";
 
+  // Parallel loops run on the OpenMP runtime the artifact links.
+  os << "extern void omp_set_num_threads(int);\n"
+     << "static void set_num_threads(int32_t n) { omp_set_num_threads(n); }\n\n";
+
   os << "__attribute__((visibility(\"default\"))) const tcc_artifact "
         "tcc_artifact_v1 = {\n"
      << "  TCC_ARTIFACT_ABI_VERSION, " << quoted(signature.modelName) << ", "
      << quoted(TCC_VERSION_STRING) << ",\n"
      << "  " << signature.inputs.size() << ", inputs, "
      << signature.outputs.size() << ", outputs,\n"
-     << "  " << signature.arenaBytes << ", run};\n";
+     << "  " << signature.arenaBytes << ", run, set_num_threads};\n";
   return text;
 }
 
@@ -176,9 +180,11 @@ LogicalResult tcc::cpu::linkSharedLibrary(StringRef objectPath,
                  << " not found; set TCC_CC)\n";
     return failure();
   }
+  std::string ompDir = TCC_OPENMP_LIBRARY_DIR;
+  std::string ompSearch = "-L" + ompDir, ompRpath = "-Wl,-rpath," + ompDir;
   SmallVector<StringRef> argv = {*compiler, "-shared", "-fPIC", "-O2",
                                  "-o", outputPath, sourcePath, objectPath,
-                                 "-lm"};
+                                 ompSearch, ompRpath, "-lomp", "-lm"};
   std::string error;
   int status = llvm::sys::ExecuteAndWait(*compiler, argv, std::nullopt, {}, 0,
                                          0, &error);

@@ -40,11 +40,16 @@ void tcc::cpu::buildBufferizePipeline(OpPassManager &pm) {
 }
 
 void tcc::cpu::buildLowerToLLVMPipeline(OpPassManager &pm) {
-  addPipeline(pm, "func.func(convert-linalg-to-loops),convert-scf-to-cf,"
-                  "expand-strided-metadata,lower-affine,finalize-memref-to-llvm,"
+  // Parallel linalg dims become OpenMP worksharing loops. The OpenMP
+  // conversion wraps loop bodies in memref.alloca_scope, which must be
+  // lowered while it still holds a single block: memrefs go to LLVM before
+  // control flow does.
+  addPipeline(pm, "func.func(convert-linalg-to-parallel-loops),"
+                  "convert-scf-to-openmp,expand-strided-metadata,lower-affine,"
+                  "finalize-memref-to-llvm,convert-scf-to-cf,"
                   "convert-math-to-llvm,convert-math-to-libm,"
                   "convert-arith-to-llvm,convert-index-to-llvm,"
-                  "convert-func-to-llvm,convert-cf-to-llvm,"
+                  "convert-func-to-llvm,convert-cf-to-llvm,convert-openmp-to-llvm,"
                   "reconcile-unrealized-casts");
 }
 
