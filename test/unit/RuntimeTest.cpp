@@ -1,0 +1,117 @@
+//===- RuntimeTest.cpp - The runtime C API against a real artifact -------===//
+//
+// Compiles test/Runtime/Inputs/add.mlir (y = x + x) with the tcc driver and
+// exercises every runtime entry point, including misuse: null arguments,
+// indices out of range, mismatched tensors.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tcc/runtime.h"
+
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <unistd.h>
+#include <string>
+#include <vector>
+
+namespace {
+
+class RuntimeTest : public ::testing::Test {
+protected:
+  static void SetUpTestSuite() {
+    // ctest runs each case in its own process, possibly in parallel.
+    artifactPath = new std::string(std::string(TCC_TEST_OUTPUT_DIR) +
+                                   "/runtime-test-add-" +
+                                   std::to_string(getpid()) + ".so");
+    std::string command = std::string(TCC_BINARY) + " " + TCC_ADD_MODEL +
+                          " -o " + *artifactPath;
+    ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  }
+
+  void SetUp() override {
+    ASSERT_EQ(tcc_model_load(artifactPath->c_str(), &model), TCC_OK)
+        << tcc_last_error();
+  }
+  void TearDown() override { tcc_model_free(model); }
+
+  static void TearDownTestSuite() {
+    std::remove(artifactPath->c_str());
+    delete artifactPath;
+  }
+
+  static std::string *artifactPath;
+  tcc_model *model = nullptr;
+  int64_t shape[2] = {2, 4};
+  std::vector<float> x = std::vector<float>(8, 1.5f), y = std::vector<float>(8, 0);
+};
+
+std::string *RuntimeTest::artifactPath = nullptr;
+
+TEST_F(RuntimeTest, DescribesInputsAndOutputs) {
+  EXPECT_EQ(tcc_model_num_inputs(model), 1);
+  EXPECT_EQ(tcc_model_num_outputs(model), 1);
+  tcc_tensor_info info;
+  ASSERT_EQ(tcc_model_input_info(model, 0, &info), TCC_OK);
+  EXPECT_STREQ(info.name, "x");
+  EXPECT_EQ(info.dtype, TCC_DTYPE_F32);
+  ASSERT_EQ(info.rank, 2);
+  EXPECT_EQ(info.shape[0], 2);
+  EXPECT_EQ(info.shape[1], 4);
+  EXPECT_EQ(info.size_bytes, 32u);
+  ASSERT_EQ(tcc_model_output_info(model, 0, &info), TCC_OK);
+  EXPECT_STREQ(info.name, "y");
+}
+
+TEST_F(RuntimeTest, RunsOnCallerBuffers) {
+  tcc_tensor input = {TCC_DTYPE_F32, 2, shape, x.data(), x.size() * 4};
+  tcc_tensor output = {TCC_DTYPE_F32, 2, shape, y.data(), y.size() * 4};
+  ASSERT_EQ(tcc_model_run(model, &input, 1, &output, 1), TCC_OK) << tcc_last_error();
+  for (float value : y)
+    EXPECT_EQ(value, 3.0f);
+  ASSERT_EQ(tcc_model_set_num_threads(model, 2), TCC_OK);
+  ASSERT_EQ(tcc_model_run(model, &input, 1, &output, 1), TCC_OK);
+  EXPECT_EQ(y[7], 3.0f);
+}
+
+TEST_F(RuntimeTest, RejectsMisuse) {
+  tcc_tensor_info info;
+  EXPECT_EQ(tcc_model_input_info(model, 1, &info), TCC_ERROR_INVALID_ARGUMENT);
+  EXPECT_STREQ(tcc_last_error(), "input index 1 is out of range [0, 1)");
+  EXPECT_EQ(tcc_model_output_info(model, -1, &info), TCC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(tcc_model_input_info(nullptr, 0, &info), TCC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(tcc_model_set_num_threads(model, 0), TCC_ERROR_INVALID_ARGUMENT);
+  tcc_model *none = nullptr;
+  EXPECT_EQ(tcc_model_load(nullptr, &none), TCC_ERROR_INVALID_ARGUMENT);
+  EXPECT_EQ(tcc_model_load("/nonexistent/model.so", &none), TCC_ERROR_IO);
+  EXPECT_EQ(none, nullptr);
+}
+
+TEST_F(RuntimeTest, RejectsMismatchedTensors) {
+  tcc_tensor output = {TCC_DTYPE_F32, 2, shape, y.data(), y.size() * 4};
+  int64_t wrongShape[2] = {4, 2};
+  tcc_tensor transposed = {TCC_DTYPE_F32, 2, wrongShape, x.data(), x.size() * 4};
+  EXPECT_EQ(tcc_model_run(model, &transposed, 1, &output, 1), TCC_ERROR_MISMATCH);
+  EXPECT_STREQ(tcc_last_error(), "input 0 ('x'): expected shape [2x4], got [4x2]");
+
+  tcc_tensor ints = {TCC_DTYPE_I32, 2, shape, x.data(), x.size() * 4};
+  EXPECT_EQ(tcc_model_run(model, &ints, 1, &output, 1), TCC_ERROR_MISMATCH);
+  EXPECT_STREQ(tcc_last_error(), "input 0 ('x'): expected dtype float32, got int32");
+
+  tcc_tensor small = {TCC_DTYPE_F32, 2, shape, x.data(), 16};
+  EXPECT_EQ(tcc_model_run(model, &small, 1, &output, 1), TCC_ERROR_MISMATCH);
+  EXPECT_STREQ(tcc_last_error(),
+               "input 0 ('x'): buffer holds 16 bytes, shape [2x4] needs 32");
+
+  tcc_tensor input = {TCC_DTYPE_F32, 2, shape, x.data(), x.size() * 4};
+  EXPECT_EQ(tcc_model_run(model, &input, 0, &output, 1), TCC_ERROR_MISMATCH);
+  EXPECT_EQ(tcc_model_run(model, &input, 1, nullptr, 1), TCC_ERROR_MISMATCH);
+  tcc_tensor noData = {TCC_DTYPE_F32, 2, shape, nullptr, 32};
+  EXPECT_EQ(tcc_model_run(model, &noData, 1, &output, 1), TCC_ERROR_INVALID_ARGUMENT);
+  // Nothing was written on a rejected call.
+  for (float value : y)
+    EXPECT_EQ(value, 0.0f);
+}
+
+} // namespace
