@@ -1,0 +1,158 @@
+"""Python interface to tcc: compile a model, then call it on numpy arrays.
+
+    import numpy as np
+    import tcc
+
+    model = tcc.compile("model.onnx", target="cpu")      # a tcc.Model
+    (logits,) = model(np.zeros((1, 3, 224, 224), np.float32))
+
+Compilation runs the `tcc` driver; running goes through the runtime's C API
+(libtcc_runtime) with ctypes, so a compiled artifact can also be loaded alone
+with `tcc.load("model.so")`. The build folder is found from TCC_BUILD_DIR, or
+the `build/` folder of the source tree this package sits in.
+"""
+import ctypes
+import os
+import subprocess
+import tempfile
+
+import numpy as np
+
+__all__ = ["Model", "TccError", "compile", "load"]
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class TccError(RuntimeError):
+    """An error reported by the tcc driver or runtime."""
+
+
+def _build_dir():
+    build = os.environ.get("TCC_BUILD_DIR") or os.path.join(_HERE, "..", "..", "build")
+    return os.path.abspath(build)
+
+
+# tcc_dtype values (include/tcc/artifact.h) and their numpy types.
+_DTYPES = {
+    1: np.float32, 2: np.float64, 3: np.float16, 5: np.int8, 6: np.int16,
+    7: np.int32, 8: np.int64, 9: np.uint8, 10: np.bool_,
+}
+
+
+class _TensorInfo(ctypes.Structure):
+    _fields_ = [("name", ctypes.c_char_p), ("dtype", ctypes.c_int),
+                ("rank", ctypes.c_int32), ("shape", ctypes.POINTER(ctypes.c_int64)),
+                ("size_bytes", ctypes.c_size_t)]
+
+
+class _Tensor(ctypes.Structure):
+    _fields_ = [("dtype", ctypes.c_int), ("rank", ctypes.c_int32),
+                ("shape", ctypes.POINTER(ctypes.c_int64)), ("data", ctypes.c_void_p),
+                ("size_bytes", ctypes.c_size_t)]
+
+
+_runtime = None
+
+
+def _load_runtime():
+    global _runtime
+    if _runtime is None:
+        path = os.path.join(_build_dir(), "lib", "libtcc_runtime.so")
+        if not os.path.exists(path):
+            raise TccError(f"libtcc_runtime.so not found at {path}; build tcc or set TCC_BUILD_DIR")
+        lib = ctypes.CDLL(path)
+        lib.tcc_last_error.restype = ctypes.c_char_p
+        lib.tcc_model_load.argtypes = [ctypes.c_char_p, ctypes.POINTER(ctypes.c_void_p)]
+        lib.tcc_model_free.argtypes = [ctypes.c_void_p]
+        lib.tcc_model_num_inputs.argtypes = [ctypes.c_void_p]
+        lib.tcc_model_num_outputs.argtypes = [ctypes.c_void_p]
+        lib.tcc_model_arena_bytes.argtypes = [ctypes.c_void_p]
+        lib.tcc_model_arena_bytes.restype = ctypes.c_int64
+        for name in ("tcc_model_input_info", "tcc_model_output_info"):
+            getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_int32,
+                                           ctypes.POINTER(_TensorInfo)]
+        lib.tcc_model_set_num_threads.argtypes = [ctypes.c_void_p, ctypes.c_int32]
+        lib.tcc_model_run.argtypes = [ctypes.c_void_p, ctypes.POINTER(_Tensor), ctypes.c_int32,
+                                      ctypes.POINTER(_Tensor), ctypes.c_int32]
+        _runtime = lib
+    return _runtime
+
+
+def _check(status):
+    if status != 0:
+        raise TccError(_runtime.tcc_last_error().decode())
+
+
+class Model:
+    """A compiled model loaded through the runtime. Call it with numpy arrays,
+    one per input in order; it returns a list of numpy arrays."""
+
+    def __init__(self, path):
+        lib = _load_runtime()
+        handle = ctypes.c_void_p()
+        _check(lib.tcc_model_load(os.fsencode(path), ctypes.byref(handle)))
+        self._handle = handle
+        self.path = path
+        self.inputs = [self._info(lib.tcc_model_input_info, i)
+                       for i in range(lib.tcc_model_num_inputs(handle))]
+        self.outputs = [self._info(lib.tcc_model_output_info, i)
+                        for i in range(lib.tcc_model_num_outputs(handle))]
+        self.arena_bytes = lib.tcc_model_arena_bytes(handle)
+
+    def _info(self, function, index):
+        info = _TensorInfo()
+        _check(function(self._handle, index, ctypes.byref(info)))
+        return (info.name.decode(), np.dtype(_DTYPES[info.dtype]),
+                tuple(info.shape[d] for d in range(info.rank)))
+
+    def set_num_threads(self, count):
+        _check(_runtime.tcc_model_set_num_threads(self._handle, count))
+
+    def __call__(self, *arrays):
+        if len(arrays) != len(self.inputs):
+            raise TccError(f"the model takes {len(self.inputs)} inputs, got {len(arrays)}")
+        keep = []
+
+        def tensor(array, dtype_code):
+            shape = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
+            keep.append((array, shape))
+            return _Tensor(dtype_code, array.ndim, shape, array.ctypes.data, array.nbytes)
+
+        codes = {np.dtype(v): k for k, v in _DTYPES.items()}
+        inputs = []
+        for (name, dtype, shape), array in zip(self.inputs, arrays):
+            array = np.ascontiguousarray(array)
+            if array.dtype not in codes:
+                raise TccError(f"input '{name}': dtype {array.dtype} is not supported")
+            inputs.append(tensor(array, codes[array.dtype]))
+        results = [np.empty(shape, dtype) for _, dtype, shape in self.outputs]
+        outputs = [tensor(result, codes[result.dtype]) for result in results]
+        _check(_runtime.tcc_model_run(self._handle, (_Tensor * len(inputs))(*inputs),
+                                      len(inputs), (_Tensor * len(outputs))(*outputs),
+                                      len(outputs)))
+        return results
+
+    def __del__(self):
+        if getattr(self, "_handle", None) and _runtime is not None:
+            _runtime.tcc_model_free(self._handle)
+            self._handle = None
+
+
+def load(path):
+    """Loads an artifact compiled by `tcc`."""
+    return Model(path)
+
+
+def compile(model_path, target="cpu", output=None, extra_args=()):
+    """Compiles a model file (ONNX, or MLIR) and loads the artifact."""
+    if target != "cpu":
+        raise TccError(f"target '{target}' is not implemented yet")
+    tcc = os.path.join(_build_dir(), "bin", "tcc")
+    if output is None:
+        directory = tempfile.mkdtemp(prefix="tcc-")
+        output = os.path.join(directory, os.path.splitext(os.path.basename(model_path))[0] + ".so")
+    result = subprocess.run([tcc, os.fspath(model_path), f"--target={target}", "-o", output,
+                             *extra_args], capture_output=True, text=True)
+    if result.returncode != 0:
+        raise TccError(result.stderr.strip() or f"tcc exited with {result.returncode}")
+    return Model(output)
