@@ -1,0 +1,296 @@
+"""Builds the benchmark and test models as ONNX graphs with seeded random weights.
+
+    build/venv/bin/python python/models.py --out build/models            # full size
+    build/venv/bin/python python/models.py --small --out test/models     # CI variants
+
+The graphs follow the operator patterns `torch.onnx.export` writes for the
+same architectures (opset 17): Conv + BatchNormalization + Relu stems and
+residual Adds for ResNet; Clip(0, 6) for MobileNetV2's ReLU6; for the
+transformers, Gather embeddings, LayerNormalization, MatMul + Add projections,
+Reshape/Transpose head splits, scaled Softmax attention with an additive mask,
+and GELU written out with Erf (BERT) or the tanh form with Pow (GPT-2). GPT-2
+also comes as a decode step with past key/value inputs and present outputs.
+torch is not needed; the script has no other dependency than onnx and numpy.
+"""
+import argparse
+import os
+
+import numpy as np
+import onnx
+from onnx import TensorProto, helper, numpy_helper
+
+
+class GraphBuilder:
+    """Accumulates nodes and initializers with unique names."""
+
+    def __init__(self, seed):
+        self.rng = np.random.default_rng(seed)
+        self.nodes, self.inits = [], []
+        self.count = 0
+
+    def name(self, prefix):
+        self.count += 1
+        return f"{prefix}_{self.count}"
+
+    def const(self, value, prefix="const"):
+        name = self.name(prefix)
+        self.inits.append(numpy_helper.from_array(np.asarray(value), name))
+        return name
+
+    def weight(self, shape, prefix, scale=None):
+        fan_in = int(np.prod(shape[1:])) if len(shape) > 1 else shape[0]
+        scale = scale if scale is not None else 1.0 / np.sqrt(max(fan_in, 1))
+        return self.const((self.rng.standard_normal(shape) * scale).astype(np.float32), prefix)
+
+    def op(self, op_type, inputs, outputs=1, prefix=None, **attrs):
+        names = [self.name((prefix or op_type).lower()) for _ in range(outputs)]
+        self.nodes.append(helper.make_node(op_type, inputs, names,
+                                           name=f"/{prefix or op_type}_{self.count}", **attrs))
+        return names[0] if outputs == 1 else names
+
+    def model(self, graph_name, inputs, outputs, opset=17):
+        graph = helper.make_graph(self.nodes, graph_name, inputs, outputs, self.inits)
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                                  producer_name="tcc-models")
+        model.ir_version = 8
+        return model
+
+
+# ---------------------------------------------------------------------------
+# CNNs
+# ---------------------------------------------------------------------------
+
+def conv_bn(g, x, cin, cout, kernel, stride=1, groups=1, act="relu", prefix="conv"):
+    pad = kernel // 2
+    w = g.weight((cout, cin // groups, kernel, kernel), prefix + ".weight")
+    y = g.op("Conv", [x, w], prefix="Conv", kernel_shape=[kernel, kernel],
+             strides=[stride, stride], pads=[pad] * 4, group=groups, dilations=[1, 1])
+    bn = [g.const(g.rng.uniform(0.5, 1.5, cout).astype(np.float32), "bn.weight"),
+          g.const((g.rng.standard_normal(cout) * 0.1).astype(np.float32), "bn.bias"),
+          g.const((g.rng.standard_normal(cout) * 0.1).astype(np.float32), "bn.running_mean"),
+          g.const(g.rng.uniform(0.5, 1.5, cout).astype(np.float32), "bn.running_var")]
+    y = g.op("BatchNormalization", [y] + bn, prefix="BatchNormalization", epsilon=1e-5)
+    if act == "relu":
+        y = g.op("Relu", [y])
+    elif act == "relu6":
+        y = g.op("Clip", [y, g.const(np.float32(0)), g.const(np.float32(6))])
+    return y
+
+
+def resnet(stages=(3, 4, 6, 3), widths=(64, 128, 256, 512), image=224, classes=1000, seed=0):
+    """ResNet-50 shape by default (bottleneck blocks, expansion 4)."""
+    g = GraphBuilder(seed)
+    x = conv_bn(g, "input", 3, widths[0], 7, stride=2, prefix="conv1")
+    x = g.op("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    cin = widths[0]
+    for stage, (blocks, width) in enumerate(zip(stages, widths)):
+        for block in range(blocks):
+            stride = 2 if block == 0 and stage > 0 else 1
+            cout = width * 4
+            y = conv_bn(g, x, cin, width, 1)
+            y = conv_bn(g, y, width, width, 3, stride=stride)
+            y = conv_bn(g, y, width, cout, 1, act=None)
+            shortcut = x
+            if block == 0:
+                shortcut = conv_bn(g, x, cin, cout, 1, stride=stride, act=None)
+            x = g.op("Relu", [g.op("Add", [y, shortcut])])
+            cin = cout
+    x = g.op("GlobalAveragePool", [x])
+    x = g.op("Flatten", [x], axis=1)
+    x = g.op("Gemm", [x, g.weight((classes, cin), "fc.weight"),
+                      g.const(np.zeros(classes, np.float32), "fc.bias")],
+             alpha=1.0, beta=1.0, transB=1)
+    return g.model("resnet",
+                   [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, image, image])],
+                   [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, classes])])
+
+
+def mobilenet_v2(width=1.0, image=224, classes=1000, seed=0):
+    g = GraphBuilder(seed)
+    setting = [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2),
+               (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)]
+    channels = lambda c: max(8, int(c * width + 4) // 8 * 8)
+    cin = channels(32)
+    x = conv_bn(g, "input", 3, cin, 3, stride=2, act="relu6")
+    for expand, c, repeats, stride in setting:
+        cout = channels(c)
+        for i in range(repeats):
+            s = stride if i == 0 else 1
+            hidden = cin * expand
+            y = x if expand == 1 else conv_bn(g, x, cin, hidden, 1, act="relu6")
+            y = conv_bn(g, y, hidden, hidden, 3, stride=s, groups=hidden, act="relu6")
+            y = conv_bn(g, y, hidden, cout, 1, act=None)
+            x = g.op("Add", [x, y]) if s == 1 and cin == cout else y
+            cin = cout
+    last = channels(1280) if width > 1.0 else 1280
+    x = conv_bn(g, x, cin, last, 1, act="relu6")
+    x = g.op("GlobalAveragePool", [x])
+    x = g.op("Flatten", [x], axis=1)
+    x = g.op("Gemm", [x, g.weight((classes, last), "classifier.weight"),
+                      g.const(np.zeros(classes, np.float32), "classifier.bias")], transB=1)
+    return g.model("mobilenet_v2",
+                   [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, image, image])],
+                   [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, classes])])
+
+
+# ---------------------------------------------------------------------------
+# Transformers
+# ---------------------------------------------------------------------------
+
+def linear(g, x, din, dout, prefix):
+    y = g.op("MatMul", [x, g.weight((din, dout), prefix + ".weight")])
+    return g.op("Add", [y, g.const((g.rng.standard_normal(dout) * 0.02).astype(np.float32),
+                                   prefix + ".bias")])
+
+
+def layer_norm(g, x, hidden, prefix, epsilon=1e-5):
+    return g.op("LayerNormalization",
+                [x, g.const(np.ones(hidden, np.float32), prefix + ".weight"),
+                 g.const(np.zeros(hidden, np.float32), prefix + ".bias")],
+                axis=-1, epsilon=epsilon)
+
+
+def split_heads(g, x, seq, heads, head_dim):
+    x = g.op("Reshape", [x, g.const(np.array([1, seq, heads, head_dim], np.int64))])
+    return g.op("Transpose", [x], perm=[0, 2, 1, 3])
+
+
+def merge_heads(g, x, seq, hidden):
+    x = g.op("Transpose", [x], perm=[0, 2, 1, 3])
+    return g.op("Reshape", [x, g.const(np.array([1, seq, hidden], np.int64))])
+
+
+def gelu_erf(g, x):
+    y = g.op("Erf", [g.op("Div", [x, g.const(np.float32(np.sqrt(2.0)))])])
+    y = g.op("Add", [y, g.const(np.float32(1.0))])
+    return g.op("Mul", [g.op("Mul", [x, y]), g.const(np.float32(0.5))])
+
+
+def gelu_tanh(g, x):
+    cube = g.op("Pow", [x, g.const(np.float32(3.0))])
+    inner = g.op("Add", [x, g.op("Mul", [cube, g.const(np.float32(0.044715))])])
+    inner = g.op("Mul", [inner, g.const(np.float32(np.sqrt(2.0 / np.pi)))])
+    y = g.op("Add", [g.op("Tanh", [inner]), g.const(np.float32(1.0))])
+    return g.op("Mul", [g.op("Mul", [x, g.const(np.float32(0.5))]), y])
+
+
+def bert(layers=12, hidden=768, heads=12, seq=128, vocab=30522, intermediate=3072, seed=0):
+    g = GraphBuilder(seed)
+    head_dim = hidden // heads
+    x = g.op("Gather", [g.weight((vocab, hidden), "word_embeddings", 0.02), "input_ids"], axis=0)
+    positions = g.const(np.arange(seq, dtype=np.int64).reshape(1, seq), "position_ids")
+    x = g.op("Add", [x, g.op("Gather", [g.weight((512, hidden), "position_embeddings", 0.02),
+                                        positions], axis=0)])
+    x = g.op("Add", [x, g.op("Gather", [g.weight((2, hidden), "token_type_embeddings", 0.02),
+                                        "token_type_ids"], axis=0)])
+    x = layer_norm(g, x, hidden, "embeddings.LayerNorm", 1e-12)
+    # (1 - mask) * -10000, broadcast over heads and query positions.
+    mask = g.op("Unsqueeze", ["attention_mask", g.const(np.array([1, 2], np.int64))])
+    mask = g.op("Cast", [mask], to=TensorProto.FLOAT)
+    mask = g.op("Mul", [g.op("Sub", [g.const(np.float32(1.0)), mask]),
+                        g.const(np.float32(-10000.0))])
+    for layer in range(layers):
+        p = f"encoder.layer.{layer}"
+        q = split_heads(g, linear(g, x, hidden, hidden, p + ".query"), seq, heads, head_dim)
+        k = split_heads(g, linear(g, x, hidden, hidden, p + ".key"), seq, heads, head_dim)
+        v = split_heads(g, linear(g, x, hidden, hidden, p + ".value"), seq, heads, head_dim)
+        scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
+        scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
+        probs = g.op("Softmax", [g.op("Add", [scores, mask])], axis=-1)
+        context = merge_heads(g, g.op("MatMul", [probs, v]), seq, hidden)
+        attn = linear(g, context, hidden, hidden, p + ".attention.output")
+        x = layer_norm(g, g.op("Add", [attn, x]), hidden, p + ".attention.LayerNorm", 1e-12)
+        ffn = gelu_erf(g, linear(g, x, hidden, intermediate, p + ".intermediate"))
+        ffn = linear(g, ffn, intermediate, hidden, p + ".output")
+        x = layer_norm(g, g.op("Add", [ffn, x]), hidden, p + ".output.LayerNorm", 1e-12)
+    ids = lambda name: helper.make_tensor_value_info(name, TensorProto.INT64, [1, seq])
+    return g.model("bert", [ids("input_ids"), ids("attention_mask"), ids("token_type_ids")],
+                   [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, seq, hidden])])
+
+
+def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0):
+    """Prefill of `seq` tokens (past=0), or a decode step of `seq` new tokens
+    after `past` cached ones, with past_key_values inputs and present outputs."""
+    g = GraphBuilder(seed)
+    head_dim, total = hidden // heads, past + seq
+    x = g.op("Gather", [g.weight((vocab, hidden), "wte", 0.02), "input_ids"], axis=0)
+    positions = g.const(np.arange(past, total, dtype=np.int64).reshape(1, seq), "position_ids")
+    x = g.op("Add", [x, g.op("Gather", [g.weight((1024, hidden), "wpe", 0.02), positions],
+                             axis=0)])
+    # Causal mask over [past + seq] keys: query i sees keys <= past + i.
+    allowed = np.tril(np.ones((total, total), dtype=bool))[past:total].reshape(1, 1, seq, total)
+    causal = g.const(allowed, "causal_mask")
+    neg = g.const(np.float32(np.finfo(np.float32).min))
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, seq])]
+    outputs = []
+    for layer in range(layers):
+        p = f"h.{layer}"
+        h = layer_norm(g, x, hidden, p + ".ln_1")
+        qkv = linear(g, h, hidden, 3 * hidden, p + ".attn.c_attn")
+        q, k, v = g.op("Split", [qkv, g.const(np.array([hidden] * 3, np.int64))], outputs=3,
+                       axis=2)
+        q, k, v = (split_heads(g, t, seq, heads, head_dim) for t in (q, k, v))
+        if past:
+            for kind in ("key", "value"):
+                inputs.append(helper.make_tensor_value_info(
+                    f"past_{kind}_{layer}", TensorProto.FLOAT, [1, heads, past, head_dim]))
+            k = g.op("Concat", [f"past_key_{layer}", k], axis=2)
+            v = g.op("Concat", [f"past_value_{layer}", v], axis=2)
+            outputs += [helper.make_tensor_value_info(t, TensorProto.FLOAT,
+                                                      [1, heads, total, head_dim])
+                        for t in (k, v)]
+        scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
+        scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
+        scores = g.op("Where", [causal, scores, neg])
+        context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]),
+                              seq, hidden)
+        x = g.op("Add", [x, linear(g, context, hidden, hidden, p + ".attn.c_proj")])
+        h = layer_norm(g, x, hidden, p + ".ln_2")
+        h = linear(g, gelu_tanh(g, linear(g, h, hidden, 4 * hidden, p + ".mlp.c_fc")),
+                   4 * hidden, hidden, p + ".mlp.c_proj")
+        x = g.op("Add", [x, h])
+    x = layer_norm(g, x, hidden, "ln_f")
+    logits = g.op("MatMul", [x, g.weight((hidden, vocab), "lm_head", 0.02)])
+    outputs.insert(0, helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, seq, vocab]))
+    return g.model("gpt2" if not past else "gpt2_decode", inputs, outputs)
+
+
+FULL = {
+    "resnet50": lambda: resnet(),
+    "mobilenet_v2": lambda: mobilenet_v2(),
+    "bert_base_s128": lambda: bert(),
+    "gpt2_prefill_s128": lambda: gpt2(seq=128),
+    "gpt2_decode_kv512": lambda: gpt2(seq=1, past=512),
+}
+
+SMALL = {
+    "resnet_tiny": lambda: resnet(stages=(1, 1), widths=(8, 16), image=32, classes=10),
+    "mobilenet_v2_tiny": lambda: mobilenet_v2(width=0.25, image=32, classes=10),
+    "bert_tiny": lambda: bert(layers=2, hidden=32, heads=2, seq=8, vocab=64, intermediate=64),
+    "gpt2_tiny": lambda: gpt2(layers=2, hidden=32, heads=2, seq=8, vocab=64),
+    "gpt2_tiny_decode": lambda: gpt2(layers=2, hidden=32, heads=2, seq=1, past=7, vocab=64),
+}
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", required=True)
+    parser.add_argument("--small", action="store_true", help="the small CI variants")
+    parser.add_argument("names", nargs="*", help="models to build (default: all)")
+    args = parser.parse_args()
+    table = SMALL if args.small else FULL
+    os.makedirs(args.out, exist_ok=True)
+    for name in args.names or table:
+        model = table[name]()
+        onnx.checker.check_model(model)
+        path = os.path.join(args.out, name + ".onnx")
+        large = model.ByteSize() > 1 << 30
+        onnx.save(model, path, save_as_external_data=large,
+                  location=name + ".onnx.data" if large else None)
+        print(f"{path}: {len(model.graph.node)} nodes, "
+              f"{sum(np.prod(t.dims) for t in model.graph.initializer) / 1e6:.1f} M parameters")
+
+
+if __name__ == "__main__":
+    main()
