@@ -1,0 +1,324 @@
+#!/usr/bin/env python3
+"""Side-by-side CPU benchmark of tcc, ONNX Runtime and IREE.
+
+    build/venv/bin/python bench/run.py [--models resnet50,mobilenet_v2,...]
+        [--threads 1,2] [--runs 20] [--rounds 3] [--no-iree] [--out docs/performance.md]
+
+For each model of the suite (built by python/models.py into build/models, with
+seeded random weights) every engine compiles the model, then runs it on the
+same inputs at each thread count. Engines run in separate worker processes,
+in alternating order, `--rounds` times; a round's latency is the median of
+`--runs` timed runs after one warm-up, and the table keeps the median over
+rounds. Peak RSS is the worker process's high-water mark. Also measured in
+the same run: the machine's peak fp32 FLOP/s on one core (an FMA loop), and
+tcc's GEMM 1024^3 and a 3x3 convolution against it.
+"""
+import argparse
+import json
+import os
+import resource
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+
+SUITE = ["resnet50", "mobilenet_v2", "bert_base_s128", "gpt2_prefill_s128", "gpt2_decode_kv512"]
+
+
+def seeded_inputs(session_inputs, seed=0):
+    import numpy as np
+    rng = np.random.default_rng(seed)
+    feeds = {}
+    for name, dtype, shape in session_inputs:
+        if np.issubdtype(dtype, np.integer):
+            # Token ids, masks and types: small non-negative values are valid for all.
+            feeds[name] = (rng.integers(0, 2, shape) if "mask" in name or "type" in name
+                           else rng.integers(0, 1000, shape)).astype(dtype)
+        else:
+            feeds[name] = rng.standard_normal(shape).astype(dtype)
+    return feeds
+
+
+def peak_rss_mb():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def time_runs(call, runs):
+    call()
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1e3)
+    return statistics.median(times), min(times)
+
+
+# ---------------------------------------------------------------------------
+# Workers: one engine, one model, one thread count, in a fresh process.
+# ---------------------------------------------------------------------------
+
+def worker(args):
+    import numpy as np
+    if args.engine == "tcc":
+        import tcc
+        model = tcc.load(args.artifact)
+        model.set_num_threads(args.threads)
+        feeds = seeded_inputs(model.inputs)
+        arrays = [feeds[name] for name, _, _ in model.inputs]
+        median, best = time_runs(lambda: model(*arrays), args.runs)
+    elif args.engine == "onnxruntime":
+        import onnxruntime as ort
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = args.threads
+        options.inter_op_num_threads = 1
+        options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+        session = ort.InferenceSession(args.model, options, providers=["CPUExecutionProvider"])
+        types = {"tensor(float)": np.float32, "tensor(int64)": np.int64, "tensor(bool)": np.bool_}
+        feeds = seeded_inputs([(i.name, types[i.type], i.shape) for i in session.get_inputs()])
+        median, best = time_runs(lambda: session.run(None, feeds), args.runs)
+    elif args.engine == "iree":
+        import iree.runtime as ireert
+        config = ireert.Config("local-task")
+        os.environ["IREE_TASK_TOPOLOGY_GROUP_COUNT"] = str(args.threads)
+        with open(args.artifact, "rb") as f:
+            vm = ireert.VmModule.copy_buffer(config.vm_instance, f.read())
+        context = ireert.SystemContext(config=config, vm_modules=[vm])
+        function = context.modules.module["main_graph"]
+        inputs = json.loads(args.signature)
+        feeds = seeded_inputs([(n, np.dtype(d), s) for n, d, s in inputs])
+        arrays = [feeds[n] for n, _, _ in inputs]
+        median, best = time_runs(lambda: function(*arrays), args.runs)
+    print(json.dumps({"median_ms": median, "min_ms": best, "peak_rss_mb": peak_rss_mb()}))
+
+
+def run_worker(engine, model, artifact, threads, runs, signature=None):
+    env = dict(os.environ, TCC_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
+               TCC_BUILD_DIR=os.path.join(ROOT, "build"))
+    command = [sys.executable, __file__, "--worker", engine, "--model", model,
+               "--artifact", artifact or "", "--threads", str(threads), "--runs", str(runs)]
+    if signature:
+        command += ["--signature", signature]
+    result = subprocess.run(command, capture_output=True, text=True, env=env)
+    if result.returncode != 0:
+        return {"error": (result.stderr.strip().splitlines() or ["failed"])[-1][:120]}
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+# ---------------------------------------------------------------------------
+# Compilers
+# ---------------------------------------------------------------------------
+
+def compile_tcc(model, out_dir):
+    artifact = os.path.join(out_dir, os.path.basename(model).replace(".onnx", ".so"))
+    start = time.perf_counter()
+    result = subprocess.run([os.path.join(ROOT, "build", "bin", "tcc"), model, "-o", artifact],
+                            capture_output=True, text=True)
+    seconds = time.perf_counter() - start
+    if result.returncode != 0:
+        return None, seconds, (result.stderr.strip().splitlines() or ["failed"])[0][:120]
+    return artifact, seconds, None
+
+
+def compile_iree(model, out_dir):
+    mlir = os.path.join(out_dir, os.path.basename(model).replace(".onnx", ".iree.mlir"))
+    artifact = mlir.replace(".mlir", ".vmfb")
+    start = time.perf_counter()
+    bindir = os.path.dirname(sys.executable)
+    for command in ([os.path.join(bindir, "iree-import-onnx"), model, "-o", mlir],
+                    [os.path.join(bindir, "iree-compile"), mlir, "-o", artifact,
+                     "--iree-hal-target-backends=llvm-cpu", "--iree-llvmcpu-target-cpu=host"]):
+        result = subprocess.run(command, capture_output=True, text=True)
+        if result.returncode != 0:
+            return None, time.perf_counter() - start, \
+                (result.stderr.strip().splitlines() or ["failed"])[-1][:120]
+    return artifact, time.perf_counter() - start, None
+
+
+# ---------------------------------------------------------------------------
+# Peak FLOP/s and microbenchmarks
+# ---------------------------------------------------------------------------
+
+FMA_LOOP = r"""
+#include <immintrin.h>
+#include <stdio.h>
+#include <time.h>
+/* Independent FMA chains on 16-wide vectors: the core's fp32 FMA throughput. */
+int main(void) {
+  __m512 acc[12];
+  for (int i = 0; i < 12; ++i) acc[i] = _mm512_set1_ps((float)i);
+  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+  const long iterations = 20000000;
+  struct timespec t0, t1;
+  clock_gettime(CLOCK_MONOTONIC, &t0);
+  for (long n = 0; n < iterations; ++n)
+    for (int i = 0; i < 12; ++i) acc[i] = _mm512_fmadd_ps(acc[i], a, b);
+  clock_gettime(CLOCK_MONOTONIC, &t1);
+  float sink = 0;
+  for (int i = 0; i < 12; ++i) sink += _mm512_reduce_add_ps(acc[i]);
+  double seconds = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
+  printf("%f %f\n", iterations * 12.0 * 16 * 2 / seconds / 1e9, sink);
+  return 0;
+}
+"""
+
+
+def measure_peak_gflops(tmp):
+    source, binary = os.path.join(tmp, "fma.c"), os.path.join(tmp, "fma")
+    with open(source, "w") as f:
+        f.write(FMA_LOOP)
+    subprocess.run(["cc", "-O2", "-mavx512f", "-o", binary, source], check=True)
+    return max(float(subprocess.run([binary], capture_output=True, text=True,
+                                    check=True).stdout.split()[0]) for _ in range(3))
+
+
+def micro_models(tmp):
+    """A 1024^3 GEMM and a ResNet-style 3x3 convolution as one-node ONNX models."""
+    import numpy as np
+    import onnx
+    from onnx import TensorProto, helper, numpy_helper
+    rng = np.random.default_rng(0)
+    models = {}
+    w = numpy_helper.from_array(rng.standard_normal((1024, 1024)).astype(np.float32), "w")
+    graph = helper.make_graph([helper.make_node("MatMul", ["a", "w"], ["c"])], "gemm",
+                              [helper.make_tensor_value_info("a", TensorProto.FLOAT, [1024, 1024])],
+                              [helper.make_tensor_value_info("c", TensorProto.FLOAT, [1024, 1024])],
+                              [w])
+    models["gemm_1024"] = (graph, 2.0 * 1024 ** 3)
+    k = numpy_helper.from_array(rng.standard_normal((128, 128, 3, 3)).astype(np.float32), "k")
+    graph = helper.make_graph(
+        [helper.make_node("Conv", ["x", "k"], ["y"], pads=[1, 1, 1, 1], kernel_shape=[3, 3])],
+        "conv_3x3", [helper.make_tensor_value_info("x", TensorProto.FLOAT, [1, 128, 28, 28])],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 128, 28, 28])], [k])
+    models["conv3x3_128x28x28"] = (graph, 2.0 * 128 * 28 * 28 * 128 * 9)
+    paths = {}
+    for name, (graph, flops) in models.items():
+        model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)])
+        model.ir_version = 8
+        path = os.path.join(tmp, name + ".onnx")
+        onnx.save(model, path)
+        paths[name] = (path, flops)
+    return paths
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--models", default=",".join(SUITE))
+    parser.add_argument("--threads", default="1,2")
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--no-iree", action="store_true")
+    parser.add_argument("--out", help="write the markdown table here")
+    parser.add_argument("--worker", help=argparse.SUPPRESS)
+    parser.add_argument("--engine", help=argparse.SUPPRESS)
+    parser.add_argument("--model", help=argparse.SUPPRESS)
+    parser.add_argument("--artifact", help=argparse.SUPPRESS)
+    parser.add_argument("--signature", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        args.engine = args.worker
+        return worker(args)
+
+    threads = [int(t) for t in args.threads.split(",")]
+    model_dir = os.path.join(ROOT, "build", "models")
+    names = [n for n in args.models.split(",") if n]
+    missing = [n for n in names if not os.path.exists(os.path.join(model_dir, n + ".onnx"))]
+    if missing:
+        subprocess.run([sys.executable, os.path.join(ROOT, "python", "models.py"), "--out",
+                        model_dir, *missing], check=True)
+    engines = ["tcc", "onnxruntime"] + ([] if args.no_iree else ["iree"])
+    if "iree" in engines:
+        try:
+            import iree.runtime  # noqa: F401
+        except ImportError:
+            subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-r",
+                            os.path.join(ROOT, "python", "requirements-bench.txt")], check=True)
+
+    rows, lines = [], []
+    with tempfile.TemporaryDirectory(prefix="tcc-bench-") as tmp:
+        peak = measure_peak_gflops(tmp)
+        lines.append(f"Peak fp32 FMA throughput of one core (measured): {peak:.1f} GFLOP/s")
+        for name in names:
+            import onnx
+            model = os.path.join(model_dir, name + ".onnx")
+            loaded = onnx.load(model, load_external_data=False)
+            to_numpy = {1: "float32", 7: "int64", 9: "bool"}
+            signature = json.dumps([(i.name, to_numpy[i.type.tensor_type.elem_type],
+                                     [d.dim_value for d in i.type.tensor_type.shape.dim])
+                                    for i in loaded.graph.input])
+            compiled = {"tcc": compile_tcc(model, tmp), "onnxruntime": (model, 0.0, None)}
+            if "iree" in engines:
+                compiled["iree"] = compile_iree(model, tmp)
+            for count in threads:
+                results = {e: [] for e in engines}
+                for round_index in range(args.rounds):
+                    order = engines if round_index % 2 == 0 else engines[::-1]
+                    for engine in order:
+                        artifact, _, error = compiled[engine]
+                        if error:
+                            continue
+                        results[engine].append(run_worker(engine, model, artifact, count,
+                                                          args.runs, signature))
+                row = {"model": name, "threads": count}
+                for engine in engines:
+                    artifact, seconds, error = compiled[engine]
+                    good = [r for r in results[engine] if "error" not in r]
+                    if error or not good:
+                        row[engine] = {"error": error or results[engine][0]["error"]}
+                        continue
+                    row[engine] = {"ms": statistics.median(r["median_ms"] for r in good),
+                                   "rss": max(r["peak_rss_mb"] for r in good),
+                                   "compile_s": seconds}
+                rows.append(row)
+                print(json.dumps(row), flush=True)
+
+        micro = []
+        for name, (path, flops) in micro_models(tmp).items():
+            artifact, _, error = compile_tcc(path, tmp)
+            if error:
+                micro.append(f"| {name} | tcc failed: {error} | | |")
+                continue
+            result = run_worker("tcc", path, artifact, 1, args.runs)
+            if "error" in result:
+                micro.append(f"| {name} | {result['error']} | | |")
+                continue
+            gflops = flops / result["median_ms"] / 1e6
+            micro.append(f"| {name} | {result['median_ms']:.2f} | {gflops:.1f} | "
+                         f"{100 * gflops / peak:.0f}% |")
+
+    def cell(row, engine, key="ms"):
+        value = row.get(engine, {})
+        return value.get("error", "n/a")[:60] if key not in value else f"{value[key]:.2f}"
+
+    def ratio(row, peer):
+        a, b = row.get("tcc", {}), row.get(peer, {})
+        return f"{a['ms'] / b['ms']:.2f}" if "ms" in a and "ms" in b else "n/a"
+
+    header = ["model", "threads"] + [f"{e} ms" for e in engines] + \
+        [f"tcc/{e}" for e in engines[1:]] + [f"{e} RSS MB" for e in engines] + \
+        ["tcc compile s"] + (["iree compile s"] if "iree" in engines else [])
+    table = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    for row in rows:
+        cells = [row["model"], str(row["threads"])] + [cell(row, e) for e in engines] + \
+            [ratio(row, e) for e in engines[1:]] + [cell(row, e, "rss") for e in engines] + \
+            [cell(row, "tcc", "compile_s")] + \
+            ([cell(row, "iree", "compile_s")] if "iree" in engines else [])
+        table.append("| " + " | ".join(cells) + " |")
+    text = "\n".join(
+        ["# CPU performance", "",
+         "Generated by `build/venv/bin/python bench/run.py " + " ".join(sys.argv[1:]) + "`.", "",
+         *lines, "", *table, "",
+         "| microbenchmark (tcc, 1 thread) | median ms | GFLOP/s | of peak |", "|---|---|---|---|",
+         *micro, ""])
+    print(text)
+    if args.out:
+        with open(args.out, "w") as f:
+            f.write(text)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
