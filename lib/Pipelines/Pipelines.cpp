@@ -3,6 +3,7 @@
 #include "tcc/Pipelines/Pipelines.h"
 
 #include "Graph/GraphDialect.h"
+#include "tcc/Target/CPU/Passes.h"
 #include "tcc/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -43,6 +44,7 @@ void tcc::registerAllDialects(DialectRegistry &registry) {
 
 void tcc::registerAllPasses() {
   registerTccTransformsPasses();
+  cpu::registerTccCPUPasses();
   mlir::registerAllPasses();
   registerPipelines();
 }

@@ -50,6 +50,9 @@ struct CPUOptions {
 /// Lowers graph ops to linalg/tensor/arith/math on tensors.
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
 
+/// Tiles and vectorizes linalg ops on tensors for the CPU.
+void buildTilingPipeline(mlir::OpPassManager &pm);
+
 /// Bufferizes a module of linalg/tensor/arith/math ops and plans the arena:
 /// the entry then takes its outputs and the arena as trailing arguments and
 /// carries the arena size in `tcc.arena_size`.

@@ -29,6 +29,13 @@ void tcc::cpu::buildGraphToLinalgPipeline(OpPassManager &pm) {
                   "linalg-fuse-elementwise-ops,canonicalize,cse)");
 }
 
+void tcc::cpu::buildTilingPipeline(OpPassManager &pm) {
+  // On tensors, a matmul accumulator's read and write are a loop-invariant
+  // subset of the reduction loop; hoisting them keeps it in registers.
+  addPipeline(pm, "func.func(tcc-cpu-tile-and-vectorize,canonicalize,cse,"
+                  "loop-invariant-subset-hoisting,canonicalize)");
+}
+
 void tcc::cpu::buildBufferizePipeline(OpPassManager &pm) {
   // Function boundaries bufferize to plain (identity-layout) memrefs so the
   // entry's C interface takes dense row-major buffers; results become
@@ -36,7 +43,7 @@ void tcc::cpu::buildBufferizePipeline(OpPassManager &pm) {
   addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
-                  "func.func(canonicalize,tcc-plan-arena)");
+                  "func.func(canonicalize,cse,tcc-plan-arena,tcc-cpu-lower-vectors,cse)");
 }
 
 void tcc::cpu::buildLowerToLLVMPipeline(OpPassManager &pm) {
@@ -45,11 +52,12 @@ void tcc::cpu::buildLowerToLLVMPipeline(OpPassManager &pm) {
   // lowered while it still holds a single block: memrefs go to LLVM before
   // control flow does.
   addPipeline(pm, "func.func(convert-linalg-to-parallel-loops),"
+                  "scf-forall-to-parallel,convert-vector-to-scf,"
                   "convert-scf-to-openmp,expand-strided-metadata,lower-affine,"
                   "finalize-memref-to-llvm,convert-scf-to-cf,"
-                  "convert-math-to-llvm,convert-math-to-libm,"
+                  "convert-vector-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
                   "convert-arith-to-llvm,convert-index-to-llvm,"
-                  "convert-func-to-llvm,convert-cf-to-llvm,convert-openmp-to-llvm,"
+                  "convert-func-to-llvm,convert-cf-to-llvm,convert-openmp-to-llvm,convert-ub-to-llvm,"
                   "reconcile-unrealized-casts");
 }
 
@@ -99,6 +107,8 @@ LogicalResult tcc::cpu::compileModule(ModuleOp module,
     return failure();
   if (kind == OutputKind::Linalg)
     return printModule(module, outputPath);
+  if (failed(runPipeline(module, buildTilingPipeline)))
+    return failure();
 
   if (failed(runPipeline(module, buildBufferizePipeline)))
     return failure();

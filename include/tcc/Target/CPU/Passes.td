@@ -1,0 +1,51 @@
+//===- Passes.td - CPU code generation passes of tcc ---------------------===//
+
+#ifndef TCC_TARGET_CPU_PASSES_TD
+#define TCC_TARGET_CPU_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def CPUTileAndVectorize : Pass<"tcc-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {
+  let summary = "Tile linalg ops for threads, caches and registers, then vectorize";
+  let description = [{
+    Runs on linalg ops on tensors. A matmul is split into thread tiles
+    (`scf.forall`, one block of rows and columns per task), each walked in
+    register tiles of `register-rows` x `register-cols` with the reduction
+    innermost, one step at a time; the step becomes a `vector.contract` whose
+    accumulator stays in registers once `tcc-cpu-lower-vectors` hoists its
+    load and store out of the reduction loop. Elementwise ops are tiled to
+    the vector width along their innermost dim and vectorized. Ops that do
+    not fit these shapes are left to the scalar lowering.
+  }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes of one vector register">,
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"8",
+           "Rows of the matmul register tile">,
+    Option<"registerCols", "register-cols", "int64_t", /*default=*/"32",
+           "Columns of the matmul register tile (a multiple of vector-width)">,
+    Option<"threadTileRows", "thread-tile-rows", "int64_t", /*default=*/"64",
+           "Rows of the output one thread computes per task">,
+    Option<"threadTileCols", "thread-tile-cols", "int64_t", /*default=*/"256",
+           "Columns of the output one thread computes per task">
+  ];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
+    "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect",
+    "mlir::arith::ArithDialect", "mlir::affine::AffineDialect"
+  ];
+}
+
+def CPULowerVectors : Pass<"tcc-cpu-lower-vectors", "mlir::func::FuncOp"> {
+  let summary = "Hoist accumulators out of reduction loops and lower vector ops to FMAs";
+  let description = [{
+    Runs after bufferization: moves loop-invariant `vector.transfer_read` /
+    `transfer_write` pairs out of loops (so a matmul accumulator lives in
+    registers across its reduction), then lowers `vector.contract` through
+    outer products to `vector.fma`, and transfers to loads, stores and
+    broadcasts, ready for `convert-vector-to-llvm`.
+  }];
+  let dependentDialects = ["mlir::vector::VectorDialect", "mlir::memref::MemRefDialect"];
+}
+
+#endif // TCC_TARGET_CPU_PASSES_TD

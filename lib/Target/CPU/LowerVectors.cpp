@@ -1,0 +1,52 @@
+//===- LowerVectors.cpp - Accumulators in registers, vectors to FMAs -----===//
+
+#include "tcc/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
+#include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+namespace tcc::cpu {
+#define GEN_PASS_DEF_CPULOWERVECTORS
+#include "tcc/Target/CPU/Passes.h.inc"
+} // namespace tcc::cpu
+
+using namespace mlir;
+
+namespace {
+
+struct CPULowerVectorsPass final
+    : tcc::cpu::impl::CPULowerVectorsBase<CPULowerVectorsPass> {
+  void runOnOperation() override {
+    func::FuncOp func = getOperation();
+    // Bufferizing a tensor.insert_slice into the slice it was extracted from
+    // leaves a copy of a buffer onto itself (the same value once CSE has
+    // merged the two subviews); it does nothing, but as a write
+    // it would pin the accumulator's loads and stores inside the loop.
+    func.walk([](memref::CopyOp copy) {
+      if (copy.getSource() == copy.getTarget())
+        copy.erase();
+    });
+    // A matmul's accumulator is read and written at the same place on every
+    // reduction step: hoisting the pair keeps it in registers.
+    linalg::hoistRedundantVectorTransfers(func);
+
+    RewritePatternSet patterns(&getContext());
+    vector::populateVectorContractLoweringPatterns(
+        patterns, vector::VectorContractLowering::OuterProduct);
+    vector::populateVectorOuterProductLoweringPatterns(patterns);
+    vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
+    vector::populateVectorTransferLoweringPatterns(patterns, /*maxTransferRank=*/1);
+    vector::populateVectorBroadcastLoweringPatterns(patterns);
+    vector::populateVectorShapeCastLoweringPatterns(patterns);
+    vector::populateVectorTransposeLoweringPatterns(
+        patterns, vector::VectorTransposeLowering::EltWise);
+    vector::populateVectorMultiReductionLoweringPatterns(
+        patterns, vector::VectorMultiReductionLowering::InnerParallel);
+    if (failed(applyPatternsGreedily(func, std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace

@@ -1,0 +1,153 @@
+//===- TileAndVectorize.cpp - Thread, cache and register tiling for CPUs -===//
+//
+// Tile sizes are chosen to divide the static dims exactly, so every tile is
+// full and vectorizes without masks; a dim with no suitable divisor keeps the
+// op on the scalar path rather than paying for remainder handling here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tcc/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+namespace tcc::cpu {
+#define GEN_PASS_DEF_CPUTILEANDVECTORIZE
+#include "tcc/Target/CPU/Passes.h.inc"
+} // namespace tcc::cpu
+
+using namespace mlir;
+
+namespace {
+
+/// The largest divisor of `size` that is at most `cap` and a multiple of
+/// `quantum`; 0 if there is none.
+int64_t fittingTile(int64_t size, int64_t cap, int64_t quantum = 1) {
+  for (int64_t tile = std::min(size, cap); tile >= quantum; --tile)
+    if (size % tile == 0 && tile % quantum == 0)
+      return tile;
+  return 0;
+}
+
+FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op,
+                            ArrayRef<int64_t> sizes,
+                            scf::SCFTilingOptions::LoopType loopType,
+                            ArrayRef<int64_t> interchange = {}) {
+  scf::SCFTilingOptions options;
+  options.setLoopType(loopType);
+  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+  if (!interchange.empty())
+    options.setInterchange(interchange);
+  rewriter.setInsertionPoint(op);
+  FailureOr<scf::SCFTilingResult> tiled =
+      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
+  if (failed(tiled))
+    return failure();
+  rewriter.replaceOp(op, tiled->replacements);
+  return tiled->tiledOps.back();
+}
+
+LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op) {
+  rewriter.setInsertionPoint(op);
+  // Contractions become vector.contract directly, which lowers to outer
+  // products (FMAs with a broadcast operand) rather than to reductions.
+  FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
+      rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+      /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
+      /*assumeDynamicDimsMatchVecSizes=*/false, /*createNamedContraction=*/true);
+  if (failed(result))
+    return failure();
+  rewriter.replaceOp(op, result->replacements);
+  return success();
+}
+
+struct CPUTileAndVectorizePass final
+    : tcc::cpu::impl::CPUTileAndVectorizeBase<CPUTileAndVectorizePass> {
+  using CPUTileAndVectorizeBase::CPUTileAndVectorizeBase;
+
+  /// C[M,N] += A[M,K] * B[K,N]: thread tiles over (M, N), then register
+  /// tiles walked columns-outer so one B panel serves every row block, with
+  /// the reduction innermost one step at a time.
+  void tileMatmul(IRRewriter &rewriter, linalg::MatmulOp matmul) {
+    auto type = dyn_cast<RankedTensorType>(matmul.getResultTypes().front());
+    if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
+        !matmul.hasPureTensorSemantics() ||
+        !llvm::all_of(matmul.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isProjectedPermutation(); }))
+      return;
+    int64_t m = type.getDimSize(0), n = type.getDimSize(1);
+    int64_t cols = fittingTile(n, registerCols, vectorWidth);
+    if (!cols)
+      cols = fittingTile(n, vectorWidth);
+    int64_t rows = fittingTile(m, registerRows);
+    if (!cols || !rows)
+      return;
+    int64_t threadRows = fittingTile(m, std::max<int64_t>(threadTileRows, rows), rows);
+    int64_t threadCols = fittingTile(n, std::max<int64_t>(threadTileCols, cols), cols);
+    FailureOr<Operation *> threadTile =
+        tile(rewriter, matmul, {threadRows, threadCols, 0},
+             scf::SCFTilingOptions::LoopType::ForallOp);
+    if (failed(threadTile))
+      return;
+    FailureOr<Operation *> registerTile =
+        tile(rewriter, *threadTile, {rows, cols, 1},
+             scf::SCFTilingOptions::LoopType::ForOp, {1, 0, 2});
+    if (failed(registerTile))
+      return;
+    (void)vectorizeOp(rewriter, *registerTile);
+  }
+
+  /// Elementwise ops: vectors along the innermost dim, one element along the
+  /// others, the outermost dim split across threads.
+  void tileElementwise(IRRewriter &rewriter, linalg::GenericOp generic) {
+    if (generic.getNumReductionLoops() != 0 || !generic.hasPureTensorSemantics() ||
+        generic.getNumDpsInits() != 1)
+      return;
+    auto type = dyn_cast<RankedTensorType>(generic.getResultTypes().front());
+    if (!type || !type.hasStaticShape() || type.getRank() == 0 ||
+        !generic.getIndexingMapsArray().back().isIdentity())
+      return;
+    SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+    int64_t inner = fittingTile(ranges.back(), 4 * vectorWidth, vectorWidth);
+    if (!inner)
+      return;
+    SmallVector<int64_t> sizes(ranges.size(), 1);
+    sizes.back() = inner;
+    Operation *target = generic;
+    if (ranges.size() > 1 && ranges.front() > 1) {
+      SmallVector<int64_t> threadSizes(ranges.size(), 0);
+      threadSizes.front() = fittingTile(ranges.front(), std::max<int64_t>(1, ranges.front() / 8));
+      FailureOr<Operation *> threadTile =
+          tile(rewriter, target, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
+      if (failed(threadTile))
+        return;
+      target = *threadTile;
+    }
+    FailureOr<Operation *> vectorTile =
+        tile(rewriter, target, sizes, scf::SCFTilingOptions::LoopType::ForOp);
+    if (failed(vectorTile))
+      return;
+    (void)vectorizeOp(rewriter, *vectorTile);
+  }
+
+  void runOnOperation() override {
+    IRRewriter rewriter(&getContext());
+    SmallVector<linalg::MatmulOp> matmuls;
+    SmallVector<linalg::GenericOp> generics;
+    getOperation().walk([&](Operation *op) {
+      if (auto matmul = dyn_cast<linalg::MatmulOp>(op))
+        matmuls.push_back(matmul);
+      else if (auto generic = dyn_cast<linalg::GenericOp>(op))
+        generics.push_back(generic);
+    });
+    for (linalg::MatmulOp matmul : matmuls)
+      tileMatmul(rewriter, matmul);
+    for (linalg::GenericOp generic : generics)
+      tileElementwise(rewriter, generic);
+  }
+};
+
+} // namespace
