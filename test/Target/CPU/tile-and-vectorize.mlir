@@ -1,0 +1,48 @@
+// RUN: tcc-opt %s -split-input-file -tcc-cpu-tile-and-vectorize -canonicalize -cse -loop-invariant-subset-hoisting -canonicalize | FileCheck %s
+
+// A 128x512x64 matmul: thread tiles of 64x256, register tiles of 8x32 walked
+// columns-outer, the reduction innermost with the accumulator carried as a
+// vector after hoisting.
+// CHECK-LABEL: func.func @matmul
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (128, 512) step (64, 256)
+// CHECK:   scf.for %{{.*}} = %c0 to %c256 step %c32
+// CHECK:     scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK:       %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x32xf32>
+// CHECK:       scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args({{.*}} = %[[ACC]]) -> ({{.*}}vector<8x32xf32>)
+// CHECK:         vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// CHECK:       vector.transfer_write {{.*}} : vector<8x32xf32>, tensor<8x32xf32>
+func.func @matmul(%a: tensor<128x64xf32>, %b: tensor<64x512xf32>, %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<128x64xf32>, tensor<64x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
+  return %0 : tensor<128x512xf32>
+}
+
+// -----
+
+// Dims that no register tile divides get the largest tile that does: the
+// whole 4x10 output as one register tile.
+// CHECK-LABEL: func.func @matmul_odd_columns
+// CHECK-NOT: linalg.matmul
+// CHECK: vector.contract {{.*}} : vector<4x1xf32>, vector<1x10xf32> into vector<4x10xf32>
+func.func @matmul_odd_columns(%a: tensor<4x8xf32>, %b: tensor<8x10xf32>, %c: tensor<4x10xf32>) -> tensor<4x10xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<4x8xf32>, tensor<8x10xf32>) outs(%c : tensor<4x10xf32>) -> tensor<4x10xf32>
+  return %0 : tensor<4x10xf32>
+}
+
+// -----
+
+// Elementwise: vectors of up to 64 along the innermost dim.
+// CHECK-LABEL: func.func @elementwise
+// CHECK: scf.forall
+// CHECK: vector.transfer_read {{.*}} vector<1x64xf32>
+// CHECK: math.tanh {{.*}} : vector<1x64xf32>
+#map = affine_map<(d0, d1) -> (d0, d1)>
+func.func @elementwise(%x: tensor<16x128xf32>) -> tensor<16x128xf32> {
+  %e = tensor.empty() : tensor<16x128xf32>
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<16x128xf32>) outs(%e : tensor<16x128xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %t = math.tanh %in : f32
+    linalg.yield %t : f32
+  } -> tensor<16x128xf32>
+  return %0 : tensor<16x128xf32>
+}
