@@ -32,7 +32,8 @@ void tcc::cpu::buildGraphToLinalgPipeline(OpPassManager &pm) {
 void tcc::cpu::buildTilingPipeline(OpPassManager &pm) {
   // On tensors, a matmul accumulator's read and write are a loop-invariant
   // subset of the reduction loop; hoisting them keeps it in registers.
-  addPipeline(pm, "func.func(tcc-cpu-tile-and-vectorize,canonicalize,cse,"
+  addPipeline(pm, "func.func(tcc-cpu-conv-to-matmul,canonicalize,"
+                  "tcc-cpu-tile-and-vectorize,canonicalize,cse,"
                   "loop-invariant-subset-hoisting,canonicalize)");
 }
 

@@ -3,6 +3,7 @@
 #include "tcc/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -24,10 +25,32 @@ struct CPULowerVectorsPass final
     // leaves a copy of a buffer onto itself (the same value once CSE has
     // merged the two subviews); it does nothing, but as a write
     // it would pin the accumulator's loads and stores inside the loop.
-    func.walk([](memref::CopyOp copy) {
-      if (copy.getSource() == copy.getTarget())
-        copy.erase();
+    // Other copies (into padded or strided buffers) become linalg.copy, which
+    // lowers to parallel loops inside the artifact instead of a call to a
+    // runtime library it does not link.
+    IRRewriter rewriter(&getContext());
+    func.walk([&](memref::CopyOp copy) {
+      if (copy.getSource() != copy.getTarget()) {
+        rewriter.setInsertionPoint(copy);
+        linalg::CopyOp::create(rewriter, copy.getLoc(), copy.getSource(),
+                               copy.getTarget());
+      }
+      copy.erase();
     });
+    // Linalg ops left inside thread tiles run on their thread: sequential
+    // loops, not nested parallel regions.
+    SmallVector<linalg::LinalgOp> nested;
+    func.walk([&](linalg::LinalgOp op) {
+      if (op->getParentOfType<scf::ForallOp>())
+        nested.push_back(op);
+    });
+    for (linalg::LinalgOp op : nested) {
+      rewriter.setInsertionPoint(op);
+      if (failed(linalg::linalgOpToLoops(rewriter, op)))
+        return signalPassFailure();
+      rewriter.eraseOp(op);
+    }
+
     // A matmul's accumulator is read and written at the same place on every
     // reduction step: hoisting the pair keeps it in registers.
     linalg::hoistRedundantVectorTransfers(func);

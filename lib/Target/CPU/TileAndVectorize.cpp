@@ -111,7 +111,30 @@ struct CPUTileAndVectorizePass final
         !generic.getIndexingMapsArray().back().isIdentity())
       return;
     SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+    // Windowed reads (an im2col copy: oh + kh) vectorize into gathers that
+    // cost more than the scalar row loop LLVM vectorizes itself: split the
+    // outer dim across threads and leave whole rows as the innermost op.
+    if (!llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap map) {
+          return map.isProjectedPermutation();
+        })) {
+      if (ranges.size() < 2)
+        return;
+      SmallVector<int64_t> threadSizes(ranges.size(), 0), rowSizes(ranges.size(), 1);
+      threadSizes.front() =
+          fittingTile(ranges.front(), std::max<int64_t>(1, ranges.front() / 8));
+      rowSizes.back() = 0;
+      FailureOr<Operation *> threadTile = tile(
+          rewriter, generic, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
+      if (succeeded(threadTile))
+        (void)tile(rewriter, *threadTile, rowSizes,
+                   scf::SCFTilingOptions::LoopType::ForOp);
+      return;
+    }
+    // Whole vectors when the dim allows, else the widest tile of at least a
+    // quarter vector that divides it (56 = 7 x 8 for a 56-wide image row).
     int64_t inner = fittingTile(ranges.back(), 4 * vectorWidth, vectorWidth);
+    if (!inner)
+      inner = fittingTile(ranges.back(), 4 * vectorWidth, vectorWidth / 4);
     if (!inner)
       return;
     SmallVector<int64_t> sizes(ranges.size(), 1);

@@ -36,6 +36,21 @@ def CPUTileAndVectorize : Pass<"tcc-cpu-tile-and-vectorize", "mlir::func::FuncOp
   ];
 }
 
+def CPUConvToMatmul : Pass<"tcc-cpu-conv-to-matmul", "mlir::func::FuncOp"> {
+  let summary = "Rewrite 2-D convolutions as im2col copies feeding a matmul";
+  let description = [{
+    A batch-1 `linalg.conv_2d_nchw_fchw` computes, for each output channel
+    f and output pixel p, the dot product of filter row f (C*KH*KW values)
+    with the input patch under p. Materializing the patches as columns
+    (`col[c, kh, kw, oh, ow] = in[c, oh*s + kh*d, ow*s + kw*d]`, one affine
+    `linalg.generic`) turns the convolution into `filter[F, C*KH*KW] x
+    col[C*KH*KW, OH*OW]`, which the matmul tiling runs near the FMA peak.
+    A 1x1 convolution with unit stride needs no copy: the input already is
+    the column matrix.
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+}
+
 def CPULowerVectors : Pass<"tcc-cpu-lower-vectors", "mlir::func::FuncOp"> {
   let summary = "Hoist accumulators out of reduction loops and lower vector ops to FMAs";
   let description = [{
