@@ -68,17 +68,19 @@ struct CPUTileAndVectorizePass final
     : tcc::cpu::impl::CPUTileAndVectorizeBase<CPUTileAndVectorizePass> {
   using CPUTileAndVectorizeBase::CPUTileAndVectorizeBase;
 
-  /// C[M,N] += A[M,K] * B[K,N]: thread tiles over (M, N), then register
-  /// tiles walked columns-outer so one B panel serves every row block, with
-  /// the reduction innermost one step at a time.
-  void tileMatmul(IRRewriter &rewriter, linalg::MatmulOp matmul) {
-    auto type = dyn_cast<RankedTensorType>(matmul.getResultTypes().front());
+  /// C[(B,)M,N] += A[(B,)M,K] * B[(B,)K,N]: thread tiles over (batch, M,
+  /// N), then register tiles walked columns-outer so one B panel serves
+  /// every row block, with the reduction innermost one step at a time.
+  void tileMatmul(IRRewriter &rewriter, linalg::LinalgOp matmul) {
+    auto type = dyn_cast<RankedTensorType>(matmul->getResultTypes().front());
     if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
         !matmul.hasPureTensorSemantics() ||
         !llvm::all_of(matmul.getIndexingMapsArray(),
                       [](AffineMap map) { return map.isProjectedPermutation(); }))
       return;
-    int64_t m = type.getDimSize(0), n = type.getDimSize(1);
+    bool batched = type.getRank() == 3;
+    int64_t m = type.getDimSize(batched ? 1 : 0);
+    int64_t n = type.getDimSize(batched ? 2 : 1);
     int64_t cols = fittingTile(n, registerCols, vectorWidth);
     if (!cols)
       cols = fittingTile(n, vectorWidth);
@@ -87,14 +89,21 @@ struct CPUTileAndVectorizePass final
       return;
     int64_t threadRows = fittingTile(m, std::max<int64_t>(threadTileRows, rows), rows);
     int64_t threadCols = fittingTile(n, std::max<int64_t>(threadTileCols, cols), cols);
-    FailureOr<Operation *> threadTile =
-        tile(rewriter, matmul, {threadRows, threadCols, 0},
-             scf::SCFTilingOptions::LoopType::ForallOp);
+    SmallVector<int64_t> threadSizes = {threadRows, threadCols, 0};
+    SmallVector<int64_t> registerSizes = {rows, cols, 1};
+    SmallVector<int64_t> interchange = {1, 0, 2};
+    if (batched) {
+      threadSizes.insert(threadSizes.begin(), 1);
+      registerSizes.insert(registerSizes.begin(), 1);
+      interchange = {0, 2, 1, 3};
+    }
+    FailureOr<Operation *> threadTile = tile(
+        rewriter, matmul, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
     if (failed(threadTile))
       return;
     FailureOr<Operation *> registerTile =
-        tile(rewriter, *threadTile, {rows, cols, 1},
-             scf::SCFTilingOptions::LoopType::ForOp, {1, 0, 2});
+        tile(rewriter, *threadTile, registerSizes,
+             scf::SCFTilingOptions::LoopType::ForOp, interchange);
     if (failed(registerTile))
       return;
     (void)vectorizeOp(rewriter, *registerTile);
@@ -158,15 +167,15 @@ struct CPUTileAndVectorizePass final
 
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
-    SmallVector<linalg::MatmulOp> matmuls;
+    SmallVector<linalg::LinalgOp> matmuls;
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](Operation *op) {
-      if (auto matmul = dyn_cast<linalg::MatmulOp>(op))
-        matmuls.push_back(matmul);
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
+        matmuls.push_back(cast<linalg::LinalgOp>(op));
       else if (auto generic = dyn_cast<linalg::GenericOp>(op))
         generics.push_back(generic);
     });
-    for (linalg::MatmulOp matmul : matmuls)
+    for (linalg::LinalgOp matmul : matmuls)
       tileMatmul(rewriter, matmul);
     for (linalg::GenericOp generic : generics)
       tileElementwise(rewriter, generic);
