@@ -51,7 +51,7 @@ func.func @elementwise(%x: tensor<16x128xf32>) -> tensor<16x128xf32> {
 
 // Batched: one batch per thread task, the same register tiles inside.
 // CHECK-LABEL: func.func @batch_matmul
-// CHECK: scf.forall (%{{.*}}, %{{.*}}, %{{.*}}) = (0, 0, 0) to (12, 128, 128) step (1, 64, 128)
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (12, 128) step (1, 64)
 // CHECK: vector.contract {{.*}} : vector<1x8x1xf32>, vector<1x1x32xf32> into vector<1x8x32xf32>
 func.func @batch_matmul(%a: tensor<12x128x64xf32>, %b: tensor<12x64x128xf32>, %c: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
   %0 = linalg.batch_matmul ins(%a, %b : tensor<12x128x64xf32>, tensor<12x64x128xf32>) outs(%c : tensor<12x128x128xf32>) -> tensor<12x128x128xf32>
