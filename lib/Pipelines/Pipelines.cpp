@@ -3,6 +3,7 @@
 #include "tcc/Pipelines/Pipelines.h"
 
 #include "Graph/GraphDialect.h"
+#include "tcc/Conversion/Passes.h"
 #include "tcc/Target/CPU/Passes.h"
 #include "tcc/Transforms/Passes.h"
 
@@ -45,6 +46,7 @@ void tcc::registerAllDialects(DialectRegistry &registry) {
 void tcc::registerAllPasses() {
   registerTccTransformsPasses();
   cpu::registerTccCPUPasses();
+  registerTccConversionPasses();
   mlir::registerAllPasses();
   registerPipelines();
 }

@@ -1,0 +1,22 @@
+//===- GraphToLinalg.h - Graph ops to linalg on tensors ---------*- C++ -*-===//
+
+#ifndef TCC_CONVERSION_GRAPHTOLINALG_H
+#define TCC_CONVERSION_GRAPHTOLINALG_H
+
+#include "mlir/IR/PatternMatch.h"
+
+namespace tcc {
+
+/// Elementwise ops, casts and data movement (reshape, transpose, concat,
+/// slice, gather, expand, pad, constants).
+void populateGraphElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Contractions, convolutions, pooling, reductions and normalizations.
+void populateGraphComputeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// Both of the above.
+void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace tcc
+
+#endif // TCC_CONVERSION_GRAPHTOLINALG_H

@@ -1,0 +1,773 @@
+//===- ComputeOps.cpp - Contractions, convolutions, pooling, reductions --===//
+
+#include "Utils.h"
+
+#include "Graph/GraphOps.h"
+#include "tcc/Conversion/GraphToLinalg.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/IR/Matchers.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace tcc::graph;
+using namespace tcc::lowering;
+
+namespace {
+
+RankedTensorType tensorType(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+/// The value a max reduction starts from: -inf, or the smallest integer.
+Value lowestValue(OpBuilder &b, Location loc, Type type) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(floatType,
+                               APFloat::getInf(floatType.getFloatSemantics(),
+                                               /*Negative=*/true)));
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, APInt::getSignedMinValue(
+                                         type.getIntOrFloatBitWidth())));
+}
+
+Value highestValue(OpBuilder &b, Location loc, Type type) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        b, loc, b.getFloatAttr(floatType,
+                               APFloat::getInf(floatType.getFloatSemantics())));
+  return arith::ConstantOp::create(
+      b, loc, b.getIntegerAttr(type, APInt::getSignedMaxValue(
+                                         type.getIntOrFloatBitWidth())));
+}
+
+Value add(OpBuilder &b, Location loc, Value x, Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::AddFOp::create(b, loc, x, y);
+  return arith::AddIOp::create(b, loc, x, y);
+}
+
+/// `reduced` (the input's shape without `axes`) reshaped to the input's rank
+/// with size-1 dims at `axes`, ready to broadcast against the input.
+Value keepDims(OpBuilder &b, Location loc, Value reduced,
+               RankedTensorType inputType, ArrayRef<int64_t> axes) {
+  SmallVector<int64_t> shape(inputType.getShape());
+  for (int64_t axis : axes)
+    shape[axis] = 1;
+  return reshapeTo(b, loc, reduced,
+                   RankedTensorType::get(shape, tensorType(reduced).getElementType()));
+}
+
+/// A constant transposed at compile time, when `value` is a small-enough
+/// f32 constant; null otherwise.
+Value transposedConstant(OpBuilder &b, Location loc, Value value) {
+  ElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)))
+    return nullptr;
+  std::optional<SmallVector<float>> values = readF32Values(attr);
+  RankedTensorType type = tensorType(value);
+  if (!values || type.getRank() != 2)
+    return nullptr;
+  int64_t rows = type.getDimSize(0), cols = type.getDimSize(1);
+  SmallVector<float> transposed(values->size());
+  for (int64_t r = 0; r < rows; ++r)
+    for (int64_t c = 0; c < cols; ++c)
+      transposed[c * rows + r] = (*values)[r * cols + c];
+  auto resultType = RankedTensorType::get({cols, rows}, type.getElementType());
+  return arith::ConstantOp::create(
+      b, loc, DenseElementsAttr::get(resultType, ArrayRef<float>(transposed)));
+}
+
+Value transpose2D(OpBuilder &b, Location loc, Value value) {
+  if (Value folded = transposedConstant(b, loc, value))
+    return folded;
+  RankedTensorType type = tensorType(value);
+  auto resultType = RankedTensorType::get({type.getDimSize(1), type.getDimSize(0)},
+                                          type.getElementType());
+  return linalg::TransposeOp::create(b, loc, value,
+                                     createEmpty(b, loc, resultType),
+                                     ArrayRef<int64_t>{1, 0})
+      ->getResult(0);
+}
+
+//===----------------------------------------------------------------------===//
+// Contractions
+//===----------------------------------------------------------------------===//
+
+struct MatMulLowering final : OpRewritePattern<MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(MatMulOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    Value lhs = op.getLhs(), rhs = op.getRhs();
+    Type elementType = op.getType().getElementType();
+    // numpy promotes vectors to matrices.
+    if (tensorType(lhs).getRank() == 1)
+      lhs = reshapeTo(rewriter, loc, lhs,
+                      RankedTensorType::get({1, tensorType(lhs).getDimSize(0)},
+                                            elementType));
+    if (tensorType(rhs).getRank() == 1)
+      rhs = reshapeTo(rewriter, loc, rhs,
+                      RankedTensorType::get({tensorType(rhs).getDimSize(0), 1},
+                                            elementType));
+    ArrayRef<int64_t> lhsShape = tensorType(lhs).getShape();
+    ArrayRef<int64_t> rhsShape = tensorType(rhs).getShape();
+    int64_t m = lhsShape[lhsShape.size() - 2], k = lhsShape.back();
+    int64_t n = rhsShape.back();
+    Value zero = createScalar(rewriter, loc, elementType, 0);
+
+    Value product;
+    if (rhsShape.size() == 2) {
+      // Batch dims of the lhs fold into its rows: one matmul.
+      int64_t rows = tensorType(lhs).getNumElements() / k;
+      Value lhs2D = reshapeTo(rewriter, loc, lhs,
+                              RankedTensorType::get({rows, k}, elementType));
+      auto type = RankedTensorType::get({rows, n}, elementType);
+      product = linalg::MatmulOp::create(
+                    rewriter, loc, TypeRange{type}, ValueRange{lhs2D, rhs},
+                    ValueRange{createFilled(rewriter, loc, type, zero)})
+                    .getResult(0);
+    } else {
+      // Broadcast both operands to the common batch shape, flatten it.
+      SmallVector<int64_t> batch(op.getType().getShape());
+      if (tensorType(op.getLhs()).getRank() != 1)
+        batch.pop_back();
+      if (tensorType(op.getRhs()).getRank() != 1)
+        batch.pop_back();
+      int64_t batchSize = 1;
+      for (int64_t dim : batch)
+        batchSize *= dim;
+      auto broadcastTo = [&](Value value, int64_t rows, int64_t cols) {
+        SmallVector<int64_t> shape = batch;
+        shape.append({rows, cols});
+        auto full = RankedTensorType::get(shape, elementType);
+        if (tensorType(value).getShape() != ArrayRef<int64_t>(shape))
+          value = buildElementwise(rewriter, loc, full, value,
+                                   [](OpBuilder &, Location, ValueRange s) { return s[0]; });
+        return reshapeTo(rewriter, loc, value,
+                         RankedTensorType::get({batchSize, rows, cols}, elementType));
+      };
+      Value lhs3D = broadcastTo(lhs, m, k), rhs3D = broadcastTo(rhs, k, n);
+      auto type = RankedTensorType::get({batchSize, m, n}, elementType);
+      product = linalg::BatchMatmulOp::create(
+                    rewriter, loc, TypeRange{type}, ValueRange{lhs3D, rhs3D},
+                    ValueRange{createFilled(rewriter, loc, type, zero)})
+                    .getResult(0);
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, product, op.getType()));
+    return success();
+  }
+};
+
+struct GemmLowering final : OpRewritePattern<GemmOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GemmOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Value a = op.getA(), b = op.getB();
+    if (op.getTransA())
+      a = transpose2D(rewriter, loc, a);
+    // Weights are usually stored [out, in]: transposing the constant here
+    // hands the matmul the layout it streams.
+    if (op.getTransB())
+      b = transpose2D(rewriter, loc, b);
+    double alpha = op.getAlpha().convertToDouble();
+    double beta = op.getBeta().convertToDouble();
+    Value init;
+    Value c = op.getC();
+    if (c && beta != 0 && alpha == 1) {
+      // C (scaled) is the accumulator the product adds to.
+      init = buildElementwise(rewriter, loc, type, c,
+                              [&](OpBuilder &nb, Location l, ValueRange s) -> Value {
+                                if (beta == 1)
+                                  return s[0];
+                                return arith::MulFOp::create(
+                                    nb, l, s[0], createScalar(nb, l, s[0].getType(), beta));
+                              });
+    } else {
+      init = createFilled(rewriter, loc, type,
+                          createScalar(rewriter, loc, type.getElementType(), 0));
+    }
+    Value product = linalg::MatmulOp::create(rewriter, loc, TypeRange{type},
+                                             ValueRange{a, b}, ValueRange{init})
+                        .getResult(0);
+    if (alpha != 1) {
+      SmallVector<Value> operands = {product};
+      if (c && beta != 0)
+        operands.push_back(c);
+      product = buildElementwise(
+          rewriter, loc, type, operands,
+          [&](OpBuilder &nb, Location l, ValueRange s) -> Value {
+            Value scaled = arith::MulFOp::create(
+                nb, l, s[0], createScalar(nb, l, s[0].getType(), alpha));
+            if (s.size() == 1)
+              return scaled;
+            Value bias = arith::MulFOp::create(
+                nb, l, s[1], createScalar(nb, l, s[1].getType(), beta));
+            return arith::AddFOp::create(nb, l, scaled, bias);
+          });
+    }
+    rewriter.replaceOp(op, product);
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Convolution and pooling
+//===----------------------------------------------------------------------===//
+
+/// Pads the spatial dims of an NC... tensor: `begin[i]`/`end[i]` for spatial
+/// dim i, with `value`.
+Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> begin,
+                 ArrayRef<int64_t> end, Value value) {
+  if (llvm::all_of(begin, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(end, [](int64_t p) { return p == 0; }))
+    return input;
+  RankedTensorType type = tensorType(input);
+  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
+  SmallVector<int64_t> shape(type.getShape().take_front(2));
+  for (auto [i, pads] : llvm::enumerate(llvm::zip(begin, end))) {
+    low.push_back(b.getIndexAttr(std::get<0>(pads)));
+    high.push_back(b.getIndexAttr(std::get<1>(pads)));
+    shape.push_back(type.getDimSize(i + 2) + std::get<0>(pads) + std::get<1>(pads));
+  }
+  return tensor::PadOp::create(b, loc,
+                               RankedTensorType::get(shape, type.getElementType()),
+                               input, low, high, value);
+}
+
+DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> values) {
+  return DenseIntElementsAttr::get(
+      VectorType::get({static_cast<int64_t>(values.size())}, b.getI64Type()),
+      values);
+}
+
+struct ConvLowering final : OpRewritePattern<ConvOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    int64_t spatial = op.getSpatialRank(), group = op.getGroup();
+    SmallVector<int64_t> pads = op.getPadValues();
+    Type elementType = type.getElementType();
+    Value zero = createScalar(rewriter, loc, elementType, 0);
+    Value input = padSpatial(rewriter, loc, op.getInput(),
+                             ArrayRef(pads).take_front(spatial),
+                             ArrayRef(pads).drop_front(spatial), zero);
+    Value weight = op.getWeight();
+    RankedTensorType weightType = tensorType(weight);
+    int64_t channels = tensorType(op.getInput()).getDimSize(1);
+    int64_t filters = weightType.getDimSize(0);
+
+    // The bias (broadcast over batch and pixels) is the accumulator's start.
+    Value init;
+    if (Value bias = op.getBias()) {
+      SmallVector<int64_t> shape(1 + spatial, 1);
+      shape[0] = filters;
+      Value column = reshapeTo(rewriter, loc, bias,
+                               RankedTensorType::get(shape, elementType));
+      init = buildElementwise(rewriter, loc, type, column,
+                              [](OpBuilder &, Location, ValueRange s) { return s[0]; });
+    } else {
+      init = createFilled(rewriter, loc, type, zero);
+    }
+    auto strides = i64Vector(rewriter, op.getStrideValues());
+    auto dilations = i64Vector(rewriter, op.getDilationValues());
+
+    Value result;
+    if (group == 1) {
+      if (spatial == 1)
+        result = linalg::Conv1DNcwFcwOp::create(rewriter, loc, TypeRange{type},
+                                                ValueRange{input, weight},
+                                                ValueRange{init}, strides, dilations)
+                     .getResult(0);
+      else if (spatial == 2)
+        result = linalg::Conv2DNchwFchwOp::create(rewriter, loc, TypeRange{type},
+                                                  ValueRange{input, weight},
+                                                  ValueRange{init}, strides, dilations)
+                     .getResult(0);
+      else if (spatial == 3)
+        result = linalg::Conv3DNcdhwFcdhwOp::create(rewriter, loc, TypeRange{type},
+                                                    ValueRange{input, weight},
+                                                    ValueRange{init}, strides, dilations)
+                     .getResult(0);
+      else
+        return rewriter.notifyMatchFailure(op, "convolution rank above 3");
+    } else if (spatial == 2 && group == channels && filters == channels) {
+      // Depthwise: one filter per channel.
+      auto filterType = RankedTensorType::get(
+          {channels, weightType.getDimSize(2), weightType.getDimSize(3)}, elementType);
+      Value filter = reshapeTo(rewriter, loc, weight, filterType);
+      result = linalg::DepthwiseConv2DNchwChwOp::create(
+                   rewriter, loc, TypeRange{type}, ValueRange{input, filter},
+                   ValueRange{init}, strides, dilations)
+                   .getResult(0);
+    } else if (spatial == 2) {
+      // Grouped: split channels and filters into (group, per-group).
+      RankedTensorType inputType = tensorType(input);
+      auto groupedInput = RankedTensorType::get(
+          {inputType.getDimSize(0), group, channels / group, inputType.getDimSize(2),
+           inputType.getDimSize(3)},
+          elementType);
+      auto groupedWeight = RankedTensorType::get(
+          {group, filters / group, weightType.getDimSize(1), weightType.getDimSize(2),
+           weightType.getDimSize(3)},
+          elementType);
+      auto groupedOutput = RankedTensorType::get(
+          {type.getDimSize(0), group, filters / group, type.getDimSize(2),
+           type.getDimSize(3)},
+          elementType);
+      Value conv = linalg::Conv2DNgchwGfchwOp::create(
+                       rewriter, loc, TypeRange{groupedOutput},
+                       ValueRange{reshapeTo(rewriter, loc, input, groupedInput),
+                                  reshapeTo(rewriter, loc, weight, groupedWeight)},
+                       ValueRange{reshapeTo(rewriter, loc, init, groupedOutput)},
+                       strides, dilations)
+                       .getResult(0);
+      result = reshapeTo(rewriter, loc, conv, type);
+    } else {
+      return rewriter.notifyMatchFailure(op, "grouped convolution that is not 2-D");
+    }
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+
+/// End pads that make a windowed op produce `output` elements along a dim:
+/// the explicit end pad, plus what ceil mode's last window needs.
+int64_t effectiveEndPad(int64_t input, int64_t output, int64_t kernel,
+                        int64_t stride, int64_t dilation, int64_t begin,
+                        int64_t end) {
+  int64_t needed = (output - 1) * stride + dilation * (kernel - 1) + 1 - input - begin;
+  return std::max(end, needed);
+}
+
+template <typename OpTy>
+struct PoolLowering final : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    RankedTensorType inputType = tensorType(op.getInput());
+    if (type.getRank() != 4)
+      return rewriter.notifyMatchFailure(op, "only 2-D pooling is lowered");
+    ArrayRef<int64_t> kernel = op.getKernelShape();
+    SmallVector<int64_t> strides(op.getStrides()), dilations(op.getDilations()),
+        pads(op.getPads());
+    if (strides.empty())
+      strides.assign(2, 1);
+    if (dilations.empty())
+      dilations.assign(2, 1);
+    if (pads.empty())
+      pads.assign(4, 0);
+    SmallVector<int64_t> endPads;
+    for (int64_t i = 0; i < 2; ++i)
+      endPads.push_back(effectiveEndPad(inputType.getDimSize(i + 2),
+                                        type.getDimSize(i + 2), kernel[i],
+                                        strides[i], dilations[i], pads[i],
+                                        pads[i + 2]));
+    Type elementType = type.getElementType();
+    Value padValue = isMax ? lowestValue(rewriter, loc, elementType)
+                           : createScalar(rewriter, loc, elementType, 0);
+    Value input = padSpatial(rewriter, loc, op.getInput(),
+                             ArrayRef(pads).take_front(2), endPads, padValue);
+    Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elementType);
+    Value init = createFilled(rewriter, loc, type, padValue);
+    auto stridesAttr = i64Vector(rewriter, strides);
+    auto dilationsAttr = i64Vector(rewriter, dilations);
+    if constexpr (isMax) {
+      rewriter.replaceOp(op, linalg::PoolingNchwMaxOp::create(
+                                 rewriter, loc, TypeRange{type},
+                                 ValueRange{input, window}, ValueRange{init},
+                                 stridesAttr, dilationsAttr)
+                                 .getResult(0));
+      return success();
+    } else {
+      Value sum = linalg::PoolingNchwSumOp::create(rewriter, loc, TypeRange{type},
+                                                   ValueRange{input, window},
+                                                   ValueRange{init}, stridesAttr,
+                                                   dilationsAttr)
+                      .getResult(0);
+      // The divisor of each output pixel depends only on its position:
+      // compute it here. Without count_include_pad only input elements
+      // count; with it the explicit pads count too, ceil mode's extra end
+      // never does.
+      bool includePad = op.getCountIncludePad();
+      auto counts = [&](int64_t dim) {
+        int64_t extent = inputType.getDimSize(dim + 2);
+        int64_t lo = includePad ? -pads[dim] : 0;
+        int64_t hi = includePad ? extent + pads[dim + 2] : extent;
+        SmallVector<int64_t> result;
+        for (int64_t o = 0; o < type.getDimSize(dim + 2); ++o) {
+          int64_t count = 0;
+          for (int64_t k = 0; k < kernel[dim]; ++k) {
+            int64_t at = o * strides[dim] - pads[dim] + k * dilations[dim];
+            count += at >= lo && at < hi;
+          }
+          result.push_back(count);
+        }
+        return result;
+      };
+      SmallVector<int64_t> rows = counts(0), cols = counts(1);
+      SmallVector<float> divisor;
+      for (int64_t r : rows)
+        for (int64_t c : cols)
+          divisor.push_back(static_cast<float>(std::max<int64_t>(1, r * c)));
+      auto divisorType = RankedTensorType::get(
+          {static_cast<int64_t>(rows.size()), static_cast<int64_t>(cols.size())},
+          rewriter.getF32Type());
+      Value divisors = arith::ConstantOp::create(
+          rewriter, loc, DenseElementsAttr::get(divisorType, ArrayRef<float>(divisor)));
+      if (!elementType.isF32())
+        return rewriter.notifyMatchFailure(op, "average pooling of non-f32");
+      rewriter.replaceOp(op, buildElementwise(
+                                 rewriter, loc, type, ValueRange{sum, divisors},
+                                 [](OpBuilder &b, Location l, ValueRange s) -> Value {
+                                   return arith::DivFOp::create(b, l, s[0], s[1]);
+                                 }));
+      return success();
+    }
+  }
+};
+
+template <typename OpTy>
+struct GlobalPoolLowering final : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    constexpr bool isMax = std::is_same_v<OpTy, GlobalMaxPoolOp>;
+    Location loc = op.getLoc();
+    RankedTensorType inputType = tensorType(op.getInput());
+    Type elementType = inputType.getElementType();
+    SmallVector<int64_t> axes =
+        llvm::to_vector(llvm::seq<int64_t>(2, inputType.getRank()));
+    Value init = isMax ? lowestValue(rewriter, loc, elementType)
+                       : createScalar(rewriter, loc, elementType, 0);
+    Value reduced = buildReduction(
+        rewriter, loc, op.getInput(), axes, init,
+        [](OpBuilder &b, Location l, ValueRange s) -> Value {
+          if (isMax)
+            return arith::MaximumFOp::create(b, l, s[0], s[1]);
+          return arith::AddFOp::create(b, l, s[0], s[1]);
+        });
+    if (!isMax) {
+      double count = 1;
+      for (int64_t axis : axes)
+        count *= inputType.getDimSize(axis);
+      reduced = buildElementwise(
+          rewriter, loc, tensorType(reduced), reduced,
+          [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+            return arith::DivFOp::create(b, l, s[0],
+                                         createScalar(b, l, s[0].getType(), count));
+          });
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduced, op.getType()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Reductions
+//===----------------------------------------------------------------------===//
+
+enum class ReduceKind { Sum, Mean, Max, Min, Prod };
+
+template <typename OpTy, ReduceKind kind>
+struct ReduceLowering final : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType inputType = tensorType(op.getInput());
+    Type elementType = inputType.getElementType();
+    SmallVector<int64_t> axes(op.getAxes());
+    if (axes.empty())
+      axes = llvm::to_vector(llvm::seq<int64_t>(0, inputType.getRank()));
+    bool isFloat = isa<FloatType>(elementType);
+    Value init;
+    switch (kind) {
+    case ReduceKind::Sum:
+    case ReduceKind::Mean:
+      init = createScalar(rewriter, loc, elementType, 0);
+      break;
+    case ReduceKind::Prod:
+      init = createScalar(rewriter, loc, elementType, 1);
+      break;
+    case ReduceKind::Max:
+      init = lowestValue(rewriter, loc, elementType);
+      break;
+    case ReduceKind::Min:
+      init = highestValue(rewriter, loc, elementType);
+      break;
+    }
+    Value reduced = buildReduction(
+        rewriter, loc, op.getInput(), axes, init,
+        [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+          switch (kind) {
+          case ReduceKind::Sum:
+          case ReduceKind::Mean:
+            return add(b, l, s[0], s[1]);
+          case ReduceKind::Prod:
+            return isFloat ? Value(arith::MulFOp::create(b, l, s[0], s[1]))
+                           : Value(arith::MulIOp::create(b, l, s[0], s[1]));
+          case ReduceKind::Max:
+            return isFloat ? Value(arith::MaximumFOp::create(b, l, s[0], s[1]))
+                           : Value(arith::MaxSIOp::create(b, l, s[0], s[1]));
+          case ReduceKind::Min:
+            return isFloat ? Value(arith::MinimumFOp::create(b, l, s[0], s[1]))
+                           : Value(arith::MinSIOp::create(b, l, s[0], s[1]));
+          }
+          return s[0];
+        });
+    if (kind == ReduceKind::Mean) {
+      double count = 1;
+      for (int64_t axis : axes)
+        count *= inputType.getDimSize(axis);
+      reduced = buildElementwise(
+          rewriter, loc, tensorType(reduced), reduced,
+          [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+            return arith::DivFOp::create(b, l, s[0],
+                                         createScalar(b, l, s[0].getType(), count));
+          });
+    }
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, reduced, op.getType()));
+    return success();
+  }
+};
+
+struct ArgMaxLowering final : OpRewritePattern<ArgMaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(ArgMaxOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType inputType = tensorType(op.getInput());
+    Type elementType = inputType.getElementType();
+    int64_t axis = op.getAxis();
+    bool last = op.getSelectLastIndex();
+    SmallVector<int64_t> shape;
+    SmallVector<AffineExpr> outputExprs;
+    SmallVector<utils::IteratorType> iterators;
+    for (int64_t dim = 0; dim < inputType.getRank(); ++dim) {
+      if (dim == axis) {
+        iterators.push_back(utils::IteratorType::reduction);
+        continue;
+      }
+      iterators.push_back(utils::IteratorType::parallel);
+      shape.push_back(inputType.getDimSize(dim));
+      outputExprs.push_back(rewriter.getAffineDimExpr(dim));
+    }
+    auto valueType = RankedTensorType::get(shape, elementType);
+    auto indexType = RankedTensorType::get(shape, rewriter.getI64Type());
+    Value values = createFilled(rewriter, loc, valueType,
+                                lowestValue(rewriter, loc, elementType));
+    Value indices = createFilled(rewriter, loc, indexType,
+                                 createScalar(rewriter, loc, rewriter.getI64Type(), -1));
+    AffineMap identity =
+        AffineMap::getMultiDimIdentityMap(inputType.getRank(), getContext());
+    AffineMap reducedMap =
+        AffineMap::get(inputType.getRank(), 0, outputExprs, getContext());
+    bool isFloat = isa<FloatType>(elementType);
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{valueType, indexType}, ValueRange{op.getInput()},
+        ValueRange{values, indices},
+        ArrayRef<AffineMap>{identity, reducedMap, reducedMap}, iterators,
+        [&](OpBuilder &b, Location l, ValueRange args) {
+          Value index = arith::IndexCastOp::create(b, l, b.getI64Type(),
+                                                   linalg::IndexOp::create(b, l, axis));
+          // The first element always wins (index -1 marks "none yet"), so a
+          // row of -inf still has an answer.
+          Value none = arith::CmpIOp::create(b, l, arith::CmpIPredicate::eq, args[2],
+                                             createScalar(b, l, b.getI64Type(), -1));
+          Value better;
+          if (isFloat)
+            better = arith::CmpFOp::create(
+                b, l, last ? arith::CmpFPredicate::OGE : arith::CmpFPredicate::OGT,
+                args[0], args[1]);
+          else
+            better = arith::CmpIOp::create(
+                b, l, last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt,
+                args[0], args[1]);
+          better = arith::OrIOp::create(b, l, better, none);
+          linalg::YieldOp::create(
+              b, l,
+              ValueRange{arith::SelectOp::create(b, l, better, args[0], args[1]),
+                         arith::SelectOp::create(b, l, better, index, args[2])});
+        });
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, generic.getResult(1), op.getType()));
+    return success();
+  }
+};
+
+//===----------------------------------------------------------------------===//
+// Softmax and normalization
+//===----------------------------------------------------------------------===//
+
+struct SoftmaxLowering final : OpRewritePattern<SoftmaxOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(SoftmaxOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    Type elementType = type.getElementType();
+    int64_t axis = op.getAxis();
+    // Subtracting the row max keeps exp from overflowing.
+    Value max = buildReduction(rewriter, loc, op.getInput(), {axis},
+                               lowestValue(rewriter, loc, elementType),
+                               [](OpBuilder &b, Location l, ValueRange s) -> Value {
+                                 return arith::MaximumFOp::create(b, l, s[0], s[1]);
+                               });
+    max = keepDims(rewriter, loc, max, type, {axis});
+    Value exp = buildElementwise(rewriter, loc, type, ValueRange{op.getInput(), max},
+                                 [](OpBuilder &b, Location l, ValueRange s) -> Value {
+                                   return math::ExpOp::create(
+                                       b, l, arith::SubFOp::create(b, l, s[0], s[1]));
+                                 });
+    Value sum = buildReduction(rewriter, loc, exp, {axis},
+                               createScalar(rewriter, loc, elementType, 0),
+                               [](OpBuilder &b, Location l, ValueRange s) -> Value {
+                                 return arith::AddFOp::create(b, l, s[0], s[1]);
+                               });
+    sum = keepDims(rewriter, loc, sum, type, {axis});
+    rewriter.replaceOp(op, buildElementwise(
+                               rewriter, loc, type, ValueRange{exp, sum},
+                               [](OpBuilder &b, Location l, ValueRange s) -> Value {
+                                 return arith::DivFOp::create(b, l, s[0], s[1]);
+                               }));
+    return success();
+  }
+};
+
+/// mean and 1/sqrt(var + eps) over `axes`, kept as broadcastable tensors.
+std::pair<Value, Value> meanAndInverseStd(OpBuilder &b, Location loc, Value input,
+                                          ArrayRef<int64_t> axes, double epsilon) {
+  RankedTensorType type = tensorType(input);
+  Type elementType = type.getElementType();
+  double count = 1;
+  for (int64_t axis : axes)
+    count *= type.getDimSize(axis);
+  auto sumOver = [&](Value value) {
+    return buildReduction(b, loc, value, axes, createScalar(b, loc, elementType, 0),
+                          [](OpBuilder &nb, Location l, ValueRange s) -> Value {
+                            return arith::AddFOp::create(nb, l, s[0], s[1]);
+                          });
+  };
+  auto divideBy = [&](Value value, double divisor) {
+    return buildElementwise(b, loc, tensorType(value), value,
+                            [&](OpBuilder &nb, Location l, ValueRange s) -> Value {
+                              return arith::DivFOp::create(
+                                  nb, l, s[0], createScalar(nb, l, s[0].getType(), divisor));
+                            });
+  };
+  Value mean = keepDims(b, loc, divideBy(sumOver(input), count), type, axes);
+  Value squares = buildElementwise(b, loc, type, ValueRange{input, mean},
+                                   [](OpBuilder &nb, Location l, ValueRange s) -> Value {
+                                     Value d = arith::SubFOp::create(nb, l, s[0], s[1]);
+                                     return arith::MulFOp::create(nb, l, d, d);
+                                   });
+  Value variance = divideBy(sumOver(squares), count);
+  Value inverseStd = buildElementwise(
+      b, loc, tensorType(variance), variance,
+      [&](OpBuilder &nb, Location l, ValueRange s) -> Value {
+        Value shifted = arith::AddFOp::create(
+            nb, l, s[0], createScalar(nb, l, s[0].getType(), epsilon));
+        return math::RsqrtOp::create(nb, l, shifted);
+      });
+  return {mean, keepDims(b, loc, inverseStd, type, axes)};
+}
+
+struct LayerNormLowering final : OpRewritePattern<LayerNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(LayerNormOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    SmallVector<int64_t> axes =
+        llvm::to_vector(llvm::seq<int64_t>(op.getAxis(), type.getRank()));
+    auto [mean, inverseStd] = meanAndInverseStd(
+        rewriter, loc, op.getInput(), axes, op.getEpsilon().convertToDouble());
+    SmallVector<Value> operands = {op.getInput(), mean, inverseStd, op.getScale()};
+    if (op.getBias())
+      operands.push_back(op.getBias());
+    rewriter.replaceOp(op, buildElementwise(
+                               rewriter, loc, type, operands,
+                               [](OpBuilder &b, Location l, ValueRange s) -> Value {
+                                 Value centered = arith::SubFOp::create(b, l, s[0], s[1]);
+                                 Value normalized = arith::MulFOp::create(b, l, centered, s[2]);
+                                 Value scaled = arith::MulFOp::create(b, l, normalized, s[3]);
+                                 if (s.size() == 5)
+                                   return arith::AddFOp::create(b, l, scaled, s[4]);
+                                 return scaled;
+                               }));
+    return success();
+  }
+};
+
+struct BatchNormLowering final : OpRewritePattern<BatchNormOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(BatchNormOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    RankedTensorType type = op.getType();
+    // Per-channel parameters as [C, 1, ..., 1]: they broadcast along dim 1.
+    SmallVector<int64_t> shape(type.getRank() - 1, 1);
+    shape[0] = type.getDimSize(1);
+    auto columnType = RankedTensorType::get(shape, type.getElementType());
+    SmallVector<Value> operands = {op.getInput()};
+    for (Value param : {op.getMean(), op.getVariance(), op.getScale(), op.getBias()})
+      operands.push_back(reshapeTo(rewriter, loc, param, columnType));
+    double epsilon = op.getEpsilon().convertToDouble();
+    rewriter.replaceOp(op, buildElementwise(
+                               rewriter, loc, type, operands,
+                               [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+                                 Value centered = arith::SubFOp::create(b, l, s[0], s[1]);
+                                 Value shifted = arith::AddFOp::create(
+                                     b, l, s[2], createScalar(b, l, s[2].getType(), epsilon));
+                                 Value inverse = math::RsqrtOp::create(b, l, shifted);
+                                 Value scale = arith::MulFOp::create(b, l, inverse, s[3]);
+                                 return arith::AddFOp::create(
+                                     b, l, arith::MulFOp::create(b, l, centered, scale), s[4]);
+                               }));
+    return success();
+  }
+};
+
+} // namespace
+
+void tcc::populateGraphComputeToLinalgPatterns(RewritePatternSet &patterns) {
+  patterns.add<MatMulLowering, GemmLowering, ConvLowering, PoolLowering<MaxPoolOp>,
+               PoolLowering<AvgPoolOp>, GlobalPoolLowering<GlobalAvgPoolOp>,
+               GlobalPoolLowering<GlobalMaxPoolOp>,
+               ReduceLowering<ReduceSumOp, ReduceKind::Sum>,
+               ReduceLowering<ReduceMeanOp, ReduceKind::Mean>,
+               ReduceLowering<ReduceMaxOp, ReduceKind::Max>,
+               ReduceLowering<ReduceMinOp, ReduceKind::Min>,
+               ReduceLowering<ReduceProdOp, ReduceKind::Prod>, ArgMaxLowering,
+               SoftmaxLowering, LayerNormLowering, BatchNormLowering>(
+      patterns.getContext());
+}

@@ -1,0 +1,42 @@
+//===- GraphToLinalg.cpp - The graph-to-linalg conversion pass ----------===//
+
+#include "tcc/Conversion/GraphToLinalg.h"
+#include "tcc/Conversion/Passes.h"
+
+#include "Graph/GraphDialect.h"
+
+#include "mlir/Transforms/DialectConversion.h"
+
+namespace tcc {
+#define GEN_PASS_DEF_CONVERTGRAPHTOLINALG
+#include "tcc/Conversion/Passes.h.inc"
+} // namespace tcc
+
+using namespace mlir;
+
+void tcc::populateGraphToLinalgPatterns(RewritePatternSet &patterns) {
+  populateGraphElementwiseToLinalgPatterns(patterns);
+  populateGraphComputeToLinalgPatterns(patterns);
+}
+
+namespace {
+
+struct ConvertGraphToLinalgPass final
+    : tcc::impl::ConvertGraphToLinalgBase<ConvertGraphToLinalgPass> {
+  void runOnOperation() override {
+    MLIRContext *context = &getContext();
+    ConversionTarget target(*context);
+    target.addIllegalDialect<tcc::graph::GraphDialect>();
+    target.addLegalDialect<linalg::LinalgDialect, tensor::TensorDialect,
+                           arith::ArithDialect, math::MathDialect>();
+    target.markUnknownOpDynamicallyLegal([](Operation *) { return true; });
+    RewritePatternSet patterns(context);
+    tcc::populateGraphToLinalgPatterns(patterns);
+    // Every graph op must go: one left behind is reported with its location
+    // by the conversion driver.
+    if (failed(applyPartialConversion(getOperation(), target, std::move(patterns))))
+      signalPassFailure();
+  }
+};
+
+} // namespace

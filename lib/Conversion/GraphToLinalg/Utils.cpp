@@ -1,0 +1,131 @@
+//===- Utils.cpp - Helpers shared by the graph-to-linalg patterns -------===//
+
+#include "Utils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
+
+using namespace mlir;
+
+LogicalResult tcc::lowering::requireStaticShapes(Operation *op,
+                                                 PatternRewriter &rewriter) {
+  auto isStatic = [](Type type) {
+    auto ranked = dyn_cast<RankedTensorType>(type);
+    return ranked && ranked.hasStaticShape();
+  };
+  if (!llvm::all_of(op->getOperandTypes(), isStatic) ||
+      !llvm::all_of(op->getResultTypes(), isStatic))
+    return rewriter.notifyMatchFailure(op, "shapes are not static");
+  return success();
+}
+
+Value tcc::lowering::createEmpty(OpBuilder &builder, Location loc,
+                                 RankedTensorType type) {
+  return tensor::EmptyOp::create(builder, loc, type.getShape(),
+                                 type.getElementType());
+}
+
+Value tcc::lowering::createFilled(OpBuilder &builder, Location loc,
+                                  RankedTensorType type, Value value) {
+  Value empty = createEmpty(builder, loc, type);
+  return linalg::FillOp::create(builder, loc, value, empty).getResult(0);
+}
+
+Value tcc::lowering::createScalar(OpBuilder &builder, Location loc, Type type,
+                                  double value) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(builder, loc,
+                                     builder.getFloatAttr(floatType, value));
+  return arith::ConstantOp::create(
+      builder, loc, builder.getIntegerAttr(type, static_cast<int64_t>(value)));
+}
+
+AffineMap tcc::lowering::broadcastMap(MLIRContext *context,
+                                      ArrayRef<int64_t> operandShape,
+                                      ArrayRef<int64_t> resultShape) {
+  int64_t offset = resultShape.size() - operandShape.size();
+  SmallVector<AffineExpr> exprs;
+  for (auto [dim, size] : llvm::enumerate(operandShape)) {
+    bool broadcast = size == 1 && resultShape[dim + offset] != 1;
+    exprs.push_back(broadcast ? getAffineConstantExpr(0, context)
+                              : getAffineDimExpr(dim + offset, context));
+  }
+  return AffineMap::get(resultShape.size(), 0, exprs, context);
+}
+
+Value tcc::lowering::buildElementwise(OpBuilder &builder, Location loc,
+                                      RankedTensorType resultType,
+                                      ValueRange operands, BodyBuilder body) {
+  MLIRContext *context = builder.getContext();
+  SmallVector<AffineMap> maps;
+  for (Value operand : operands)
+    maps.push_back(broadcastMap(
+        context, cast<RankedTensorType>(operand.getType()).getShape(),
+        resultType.getShape()));
+  maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(), context));
+  Value init = createEmpty(builder, loc, resultType);
+  auto generic = linalg::GenericOp::create(
+      builder, loc, resultType, operands, ValueRange{init}, maps,
+      SmallVector<utils::IteratorType>(resultType.getRank(),
+                                       utils::IteratorType::parallel),
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        Value result = body(nested, nestedLoc, args.drop_back());
+        linalg::YieldOp::create(nested, nestedLoc, result);
+      });
+  return generic.getResult(0);
+}
+
+Value tcc::lowering::reshapeTo(OpBuilder &builder, Location loc, Value value,
+                               RankedTensorType type) {
+  auto sourceType = cast<RankedTensorType>(value.getType());
+  if (sourceType.getShape() == type.getShape())
+    return value;
+  // Rank-0 tensors have no dims to group: collapse and expand with an empty
+  // reassociation.
+  Value flat = value;
+  if (sourceType.getRank() != 1) {
+    SmallVector<ReassociationIndices> all;
+    if (sourceType.getRank() > 0)
+      all.push_back(llvm::to_vector(llvm::seq<int64_t>(0, sourceType.getRank())));
+    flat = tensor::CollapseShapeOp::create(builder, loc, value, all);
+  }
+  if (type.getRank() == 1)
+    return flat;
+  SmallVector<ReassociationIndices> all;
+  if (type.getRank() > 0)
+    all.push_back(llvm::to_vector(llvm::seq<int64_t>(0, type.getRank())));
+  if (cast<RankedTensorType>(flat.getType()).getRank() == 0)
+    return tensor::ExpandShapeOp::create(builder, loc, type, flat, all);
+  return tensor::ExpandShapeOp::create(builder, loc, type, flat, all);
+}
+
+Value tcc::lowering::buildReduction(OpBuilder &builder, Location loc,
+                                    Value input, ArrayRef<int64_t> axes,
+                                    Value init, BodyBuilder combine) {
+  auto inputType = cast<RankedTensorType>(input.getType());
+  SmallVector<int64_t> shape;
+  SmallVector<AffineExpr> outputExprs;
+  SmallVector<utils::IteratorType> iterators;
+  MLIRContext *context = builder.getContext();
+  for (int64_t dim = 0; dim < inputType.getRank(); ++dim) {
+    if (llvm::is_contained(axes, dim)) {
+      iterators.push_back(utils::IteratorType::reduction);
+      continue;
+    }
+    iterators.push_back(utils::IteratorType::parallel);
+    shape.push_back(inputType.getDimSize(dim));
+    outputExprs.push_back(getAffineDimExpr(dim, context));
+  }
+  auto resultType = RankedTensorType::get(shape, inputType.getElementType());
+  Value filled = createFilled(builder, loc, resultType, init);
+  SmallVector<AffineMap> maps = {
+      AffineMap::getMultiDimIdentityMap(inputType.getRank(), context),
+      AffineMap::get(inputType.getRank(), 0, outputExprs, context)};
+  auto generic = linalg::GenericOp::create(
+      builder, loc, resultType, ValueRange{input}, ValueRange{filled}, maps,
+      iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(nested, nestedLoc,
+                                combine(nested, nestedLoc, args));
+      });
+  return generic.getResult(0);
+}

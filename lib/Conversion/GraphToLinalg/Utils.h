@@ -1,0 +1,59 @@
+//===- Utils.h - Helpers shared by the graph-to-linalg patterns -*- C++ -*-===//
+
+#ifndef TCC_LIB_CONVERSION_GRAPHTOLINALG_UTILS_H
+#define TCC_LIB_CONVERSION_GRAPHTOLINALG_UTILS_H
+
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace tcc::lowering {
+
+using BodyBuilder = llvm::function_ref<mlir::Value(
+    mlir::OpBuilder &, mlir::Location, mlir::ValueRange scalars)>;
+
+/// Fails the match unless every operand and result is a statically shaped
+/// ranked tensor.
+mlir::LogicalResult requireStaticShapes(mlir::Operation *op,
+                                        mlir::PatternRewriter &rewriter);
+
+/// An uninitialized tensor of `type`.
+mlir::Value createEmpty(mlir::OpBuilder &builder, mlir::Location loc,
+                        mlir::RankedTensorType type);
+
+/// A tensor of `type` filled with `value`.
+mlir::Value createFilled(mlir::OpBuilder &builder, mlir::Location loc,
+                         mlir::RankedTensorType type, mlir::Value value);
+
+/// A scalar constant of `type` (float or integer) holding `value`.
+mlir::Value createScalar(mlir::OpBuilder &builder, mlir::Location loc,
+                         mlir::Type type, double value);
+
+/// The indexing map reading an operand of `operandShape` at the iteration
+/// point of a `resultShape` loop nest, numpy-broadcast (right-aligned, size-1
+/// dims pinned to 0).
+mlir::AffineMap broadcastMap(mlir::MLIRContext *context,
+                             llvm::ArrayRef<int64_t> operandShape,
+                             llvm::ArrayRef<int64_t> resultShape);
+
+/// A parallel linalg.generic producing `resultType` from broadcast reads of
+/// `operands`; `body` maps the operands' scalars to the result's.
+mlir::Value buildElementwise(mlir::OpBuilder &builder, mlir::Location loc,
+                             mlir::RankedTensorType resultType,
+                             mlir::ValueRange operands, BodyBuilder body);
+
+/// `value` (statically shaped) viewed under `type`'s shape, in row-major
+/// order: a collapse to 1-D then an expand, both free after bufferization.
+mlir::Value reshapeTo(mlir::OpBuilder &builder, mlir::Location loc,
+                      mlir::Value value, mlir::RankedTensorType type);
+
+/// Reduces `input` over `axes` with `combine`, starting from `init`; the
+/// result drops the reduced dims.
+mlir::Value buildReduction(mlir::OpBuilder &builder, mlir::Location loc,
+                           mlir::Value input, llvm::ArrayRef<int64_t> axes,
+                           mlir::Value init, BodyBuilder combine);
+
+} // namespace tcc::lowering
+
+#endif // TCC_LIB_CONVERSION_GRAPHTOLINALG_UTILS_H
