@@ -1,5 +1,6 @@
 //===- tcc.cpp - The tcc compiler driver: model file in, artifact out -----===//
 
+#include "tcc/Frontend/ONNX.h"
 #include "tcc/Pipelines/Pipelines.h"
 #include "tcc/Target/CPU.h"
 #include "tcc/Version.h"
@@ -56,6 +57,13 @@ llvm::cl::opt<Emit> emit(
         clEnumValN(Emit::Library, "lib", "a loadable shared library (default)")),
     llvm::cl::init(Emit::Library), llvm::cl::cat(driverCategory));
 
+llvm::cl::list<std::string> inputShapes(
+    "input-shape",
+    llvm::cl::desc("Static shape of a model input, e.g. input=1x3x224x224 "
+                   "(repeat per input). Symbolic dims of inputs not named here "
+                   "get size 1 (the batch dim of an exported model)"),
+    llvm::cl::value_desc("name=DxDx..."), llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<std::string> cpuName(
     "cpu",
     llvm::cl::desc("CPU to generate code for: native (default, the host), or "
@@ -71,17 +79,52 @@ llvm::cl::opt<bool> noOptimize("no-optimize",
 void printVersion(llvm::raw_ostream &os) {
   os << "tcc version " << TCC_VERSION_STRING << "\n"
      << "  LLVM/MLIR " << TCC_LLVM_VERSION_STRING << "\n"
-     << "  ONNX " << TCC_ONNX_VERSION_STRING << " (protobuf definitions)\n";
+     << "  ONNX " << TCC_ONNX_VERSION_STRING
+     << " (protobuf definitions), opsets 7 to "
+     << tcc::onnx_frontend::latestSupportedOpset() << "\n";
 }
 
-/// Reads the model: graph IR in MLIR syntax. Other formats say what is
-/// missing rather than guess.
+/// Parses --input-shape values into import options.
+FailureOr<tcc::onnx_frontend::ImportOptions> importOptions() {
+  tcc::onnx_frontend::ImportOptions options;
+  for (StringRef spec : inputShapes) {
+    auto [name, dims] = spec.rsplit('=');
+    SmallVector<int64_t> shape;
+    SmallVector<StringRef> parts;
+    dims.split(parts, 'x');
+    bool valid = !name.empty() && !dims.empty();
+    for (StringRef part : parts) {
+      int64_t dim = 0;
+      if (part.getAsInteger(10, dim) || dim < 0)
+        valid = false;
+      shape.push_back(dim);
+    }
+    if (dims == "scalar") {
+      shape.clear();
+      valid = !name.empty();
+    }
+    if (!valid) {
+      llvm::errs() << "tcc: error: --input-shape '" << spec
+                   << "' is not NAME=DxDx... (or NAME=scalar)\n";
+      return failure();
+    }
+    options.inputShapes[name] = shape;
+  }
+  return options;
+}
+
+/// Reads the model: ONNX (binary or text syntax), or graph IR in MLIR syntax.
 OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sources) {
   StringRef extension = llvm::sys::path::extension(inputFilename);
   if (extension == ".onnx" || extension == ".onnxtxt") {
-    llvm::errs() << "tcc: error: " << inputFilename
-                 << ": the ONNX frontend is not built yet\n";
-    return nullptr;
+    FailureOr<tcc::onnx_frontend::ImportOptions> options = importOptions();
+    if (failed(options))
+      return nullptr;
+    FailureOr<OwningOpRef<ModuleOp>> module =
+        tcc::onnx_frontend::importModelFile(inputFilename, context, *options);
+    if (failed(module))
+      return nullptr;
+    return std::move(*module);
   }
   std::string message;
   std::unique_ptr<llvm::MemoryBuffer> file =

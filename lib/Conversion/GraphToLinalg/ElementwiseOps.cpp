@@ -281,6 +281,12 @@ struct GatherLowering final : OpRewritePattern<GatherOp> {
               b, nestedLoc, index,
               createScalar(b, nestedLoc, index.getType(), extent));
           index = arith::SelectOp::create(b, nestedLoc, negative, wrapped, index);
+          // An index outside the axis has no defined result in ONNX; clamp
+          // it so the read stays inside the tensor.
+          index = arith::MaxSIOp::create(b, nestedLoc, index, zero);
+          index = arith::MinSIOp::create(
+              b, nestedLoc, index,
+              createScalar(b, nestedLoc, index.getType(), extent - 1));
           index = arith::IndexCastOp::create(b, nestedLoc, b.getIndexType(), index);
           SmallVector<Value> position;
           for (int64_t dim = 0; dim < axis; ++dim)

@@ -1,0 +1,34 @@
+//===- ONNX.h - Import ONNX models into the graph dialect -------*- C++ -*-===//
+
+#ifndef TCC_FRONTEND_ONNX_H
+#define TCC_FRONTEND_ONNX_H
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/OwningOpRef.h"
+#include "llvm/ADT/StringMap.h"
+
+namespace tcc::onnx_frontend {
+
+struct ImportOptions {
+  /// Static shapes for graph inputs, by name; they replace the model's
+  /// symbolic and fixed dims alike.
+  llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// The size given to a symbolic dim of an input not in `inputShapes`: the
+  /// batch dim of an exported model, usually. 0 makes such a dim an error.
+  int64_t defaultDimSize = 1;
+};
+
+/// Imports a model file: binary ModelProto (`.onnx`, external data read
+/// relative to it) or the ONNX text syntax (`.onnxtxt`). Errors are reported
+/// through the context's diagnostic handler and name the file, node, op,
+/// domain and opset.
+mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
+importModelFile(llvm::StringRef path, mlir::MLIRContext &context,
+                const ImportOptions &options);
+
+/// The newest opset of the default domain the importer knows.
+int64_t latestSupportedOpset();
+
+} // namespace tcc::onnx_frontend
+
+#endif // TCC_FRONTEND_ONNX_H

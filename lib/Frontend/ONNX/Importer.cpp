@@ -1,0 +1,398 @@
+//===- Importer.cpp - An ONNX graph as a graph-dialect function ----------===//
+
+#include "Importer.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/IR/Verifier.h"
+#include "llvm/ADT/DenseSet.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <map>
+
+using namespace mlir;
+
+namespace tcc::onnx_frontend {
+
+//===----------------------------------------------------------------------===//
+// Opset versions
+//===----------------------------------------------------------------------===//
+
+namespace {
+struct OpVersions {
+  const char *name;
+  std::initializer_list<int64_t> since;
+};
+const OpVersions kOpVersions[] = {
+#define TCC_ONNX_OP(name, ...) {#name, __VA_ARGS__},
+#include "OpsetTable.inc"
+#undef TCC_ONNX_OP
+};
+} // namespace
+
+int64_t latestSupportedOpset() { return TCC_ONNX_LATEST_OPSET; }
+
+int64_t schemaVersion(StringRef opType, int64_t opset) {
+  for (const OpVersions &op : kOpVersions) {
+    if (opType != op.name)
+      continue;
+    int64_t version = 0;
+    for (int64_t since : op.since)
+      if (since <= opset)
+        version = since;
+    return version;
+  }
+  return 0;
+}
+
+//===----------------------------------------------------------------------===//
+// NodeImporter
+//===----------------------------------------------------------------------===//
+
+InFlightDiagnostic NodeImporter::error() {
+  InFlightDiagnostic diag = emitError(loc);
+  diag << "node '" << node.name() << "' (op " << node.op_type() << ", domain "
+       << (node.domain().empty() ? "ai.onnx" : node.domain()) << ", opset "
+       << graph.defaultOpset() << "): ";
+  return diag;
+}
+
+Value NodeImporter::input(unsigned index) {
+  return hasInput(index) ? graph.lookup(node.input(index)) : Value();
+}
+
+RankedTensorType NodeImporter::inputType(unsigned index) {
+  return cast<RankedTensorType>(input(index).getType());
+}
+
+std::optional<DenseElementsAttr> NodeImporter::constantInput(unsigned index) {
+  Value value = input(index);
+  ElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)))
+    return std::nullopt;
+  if (auto dense = dyn_cast<DenseElementsAttr>(attr))
+    return dense;
+  return std::nullopt;
+}
+
+FailureOr<SmallVector<int64_t>> NodeImporter::constantInts(unsigned index,
+                                                           StringRef what) {
+  std::optional<DenseElementsAttr> attr = constantInput(index);
+  if (!attr || !isa<IntegerType>(attr->getElementType()))
+    return error() << "input " << index << " (" << what
+                   << ") must be a constant integer tensor (an initializer or "
+                      "a value computable at compile time)";
+  SmallVector<int64_t> values;
+  for (const APInt &value : attr->getValues<APInt>())
+    values.push_back(value.getSExtValue());
+  return values;
+}
+
+const onnx::AttributeProto *NodeImporter::attribute(StringRef name) const {
+  for (const onnx::AttributeProto &attr : node.attribute())
+    if (attr.name() == name)
+      return &attr;
+  return nullptr;
+}
+
+static const char *attributeTypeName(int type) {
+  return onnx::AttributeProto_AttributeType_Name(
+             static_cast<onnx::AttributeProto_AttributeType>(type))
+      .c_str();
+}
+
+FailureOr<int64_t> NodeImporter::intAttr(StringRef name,
+                                         std::optional<int64_t> fallback) {
+  const onnx::AttributeProto *attr = attribute(name);
+  if (!attr) {
+    if (fallback)
+      return *fallback;
+    return error() << "missing required attribute '" << name << "'";
+  }
+  if (attr->type() != onnx::AttributeProto::INT)
+    return error() << "attribute '" << name << "' must be INT, got "
+                   << attributeTypeName(attr->type());
+  return attr->i();
+}
+
+FailureOr<float> NodeImporter::floatAttr(StringRef name,
+                                         std::optional<float> fallback) {
+  const onnx::AttributeProto *attr = attribute(name);
+  if (!attr) {
+    if (fallback)
+      return *fallback;
+    return error() << "missing required attribute '" << name << "'";
+  }
+  if (attr->type() != onnx::AttributeProto::FLOAT)
+    return error() << "attribute '" << name << "' must be FLOAT, got "
+                   << attributeTypeName(attr->type());
+  return attr->f();
+}
+
+FailureOr<std::string> NodeImporter::stringAttr(StringRef name,
+                                                std::optional<std::string> fallback) {
+  const onnx::AttributeProto *attr = attribute(name);
+  if (!attr) {
+    if (fallback)
+      return *fallback;
+    return error() << "missing required attribute '" << name << "'";
+  }
+  if (attr->type() != onnx::AttributeProto::STRING)
+    return error() << "attribute '" << name << "' must be STRING, got "
+                   << attributeTypeName(attr->type());
+  return attr->s();
+}
+
+FailureOr<SmallVector<int64_t>>
+NodeImporter::intsAttr(StringRef name, std::optional<SmallVector<int64_t>> fallback) {
+  const onnx::AttributeProto *attr = attribute(name);
+  if (!attr) {
+    if (fallback)
+      return *fallback;
+    return error() << "missing required attribute '" << name << "'";
+  }
+  if (attr->type() != onnx::AttributeProto::INTS)
+    return error() << "attribute '" << name << "' must be INTS, got "
+                   << attributeTypeName(attr->type());
+  return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+LogicalResult NodeImporter::setOutput(unsigned index, Value value) {
+  if (!hasOutput(index))
+    return success();
+  if (!value)
+    return error() << "output " << index << " could not be built";
+  // Values of the graph keep the ONNX output names as locations of their ops.
+  graph.bind(node.output(index), value);
+  return success();
+}
+
+FailureOr<int64_t> NodeImporter::normalizeAxis(int64_t axis, int64_t rank) {
+  if (axis < -rank || axis >= rank)
+    return error() << "axis " << axis << " is out of range [" << -rank << ", "
+                   << rank << ")";
+  return axis < 0 ? axis + rank : axis;
+}
+
+//===----------------------------------------------------------------------===//
+// GraphImporter
+//===----------------------------------------------------------------------===//
+
+Location GraphImporter::nodeLocation(const onnx::NodeProto &node) {
+  Location file = FileLineColLoc::get(&context, path, 0, 0);
+  std::string name = node.name().empty() ? (node.output_size() ? node.output(0) : "")
+                                         : node.name();
+  return NameLoc::get(StringAttr::get(&context, name), file);
+}
+
+LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
+                                          OpBuilder &builder,
+                                          SmallVectorImpl<Type> &types,
+                                          SmallVectorImpl<std::string> &names) {
+  Location loc = FileLineColLoc::get(&context, path, 0, 0);
+  llvm::DenseSet<StringRef> initializers;
+  for (const onnx::TensorProto &tensor : graph.initializer())
+    initializers.insert(tensor.name());
+  for (const onnx::ValueInfoProto &input : graph.input()) {
+    // Before IR version 4, initializers were listed as inputs too.
+    if (initializers.contains(input.name()))
+      continue;
+    if (!input.type().has_tensor_type())
+      return emitError(loc) << "graph input '" << input.name()
+                            << "' is not a tensor (sequence, map and optional "
+                               "inputs are not supported)";
+    const onnx::TypeProto::Tensor &tensor = input.type().tensor_type();
+    Type elementType = convertElementType(&context, tensor.elem_type());
+    if (!elementType)
+      return emitError(loc) << "graph input '" << input.name()
+                            << "' has unsupported dtype "
+                            << onnx::TensorProto_DataType_Name(
+                                   static_cast<onnx::TensorProto_DataType>(
+                                       tensor.elem_type()));
+    SmallVector<int64_t> shape;
+    auto given = options.inputShapes.find(input.name());
+    if (given != options.inputShapes.end()) {
+      if (tensor.has_shape() &&
+          static_cast<size_t>(tensor.shape().dim_size()) != given->second.size())
+        return emitError(loc) << "--input-shape for '" << input.name() << "' has rank "
+                              << given->second.size() << ", the model's input has rank "
+                              << tensor.shape().dim_size();
+      shape = given->second;
+    } else {
+      if (!tensor.has_shape())
+        return emitError(loc) << "graph input '" << input.name()
+                              << "' has no shape; give one with --input-shape "
+                              << input.name() << "=DIMS";
+      for (auto [index, dim] : llvm::enumerate(tensor.shape().dim())) {
+        if (dim.has_dim_value() && dim.dim_value() > 0) {
+          shape.push_back(dim.dim_value());
+          continue;
+        }
+        if (options.defaultDimSize <= 0)
+          return emitError(loc)
+                 << "graph input '" << input.name() << "' dim " << index
+                 << (dim.has_dim_param() ? " ('" + dim.dim_param() + "')" : "")
+                 << " is dynamic; give its size with --input-shape " << input.name()
+                 << "=DIMS";
+        shape.push_back(options.defaultDimSize);
+      }
+    }
+    types.push_back(RankedTensorType::get(shape, elementType));
+    names.push_back(input.name());
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
+                                        OpBuilder &builder) {
+  Location loc = nodeLocation(node);
+  std::string domain = node.domain().empty() ? "ai.onnx" : node.domain();
+  auto describe = [&](InFlightDiagnostic diag) -> InFlightDiagnostic {
+    diag << "node '" << node.name() << "' (op " << node.op_type() << ", domain "
+         << domain << ", opset " << opset << "): ";
+    return diag;
+  };
+  if (domain != "ai.onnx")
+    return describe(emitError(loc)) << "operators of domain '" << domain
+                                    << "' are not supported";
+  int64_t version = schemaVersion(node.op_type(), opset);
+  const OpImporterEntry *entry = lookupOpImporter(node.op_type());
+  if (version == 0 && !entry)
+    return describe(emitError(loc)) << "unknown operator '" << node.op_type() << "'";
+  if (version == 0)
+    return describe(emitError(loc)) << "operator '" << node.op_type()
+                                    << "' does not exist at opset " << opset;
+  if (!entry)
+    return describe(emitError(loc)) << "operator '" << node.op_type()
+                                    << "' is not supported";
+  if (version < entry->minVersion || version > entry->maxVersion)
+    return describe(emitError(loc))
+           << "version " << version << " of '" << node.op_type()
+           << "' is not supported (versions " << entry->minVersion << " to "
+           << entry->maxVersion << " are)";
+  NodeImporter importer(*this, node, version, builder, loc);
+  return entry->import(importer);
+}
+
+FailureOr<OwningOpRef<ModuleOp>>
+GraphImporter::importModel(const onnx::ModelProto &model) {
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  for (const onnx::OperatorSetIdProto &import : model.opset_import())
+    if (import.domain().empty() || import.domain() == "ai.onnx")
+      opset = import.version();
+  if (opset == 0)
+    return emitError(fileLoc) << "'" << path
+                              << "' imports no opset of the default domain";
+  if (opset > latestSupportedOpset())
+    return emitError(fileLoc) << "'" << path << "' uses opset " << opset
+                              << " of the default domain; tcc supports opsets 1 to "
+                              << latestSupportedOpset();
+  if (opset < 7)
+    return emitError(fileLoc) << "'" << path << "' uses opset " << opset
+                              << "; tcc supports opsets 7 to " << latestSupportedOpset();
+
+  const onnx::GraphProto &graph = model.graph();
+  OpBuilder builder(&context);
+  std::string graphName = graph.name().empty() ? "main" : graph.name();
+  std::string funcName;
+  for (char c : graphName)
+    funcName += llvm::isAlnum(c) || c == '_' ? c : '_';
+  if (funcName.empty() || llvm::isDigit(funcName.front()))
+    funcName = "g_" + funcName;
+  OwningOpRef<ModuleOp> module = ModuleOp::create(fileLoc, StringRef(graphName));
+
+  SmallVector<Type> inputTypes;
+  SmallVector<std::string> inputNames;
+  if (failed(importInputs(graph, builder, inputTypes, inputNames)))
+    return failure();
+  builder.setInsertionPointToEnd(module->getBody());
+  auto func = func::FuncOp::create(builder, fileLoc, funcName,
+                                   builder.getFunctionType(inputTypes, {}));
+  Block *body = func.addEntryBlock();
+  for (auto [index, name] : llvm::enumerate(inputNames)) {
+    func.setArgAttr(index, "onnx.name", builder.getStringAttr(name));
+    bind(name, body->getArgument(index));
+  }
+  builder.setInsertionPointToStart(body);
+
+  for (const onnx::TensorProto &tensor : graph.initializer()) {
+    Location loc = NameLoc::get(builder.getStringAttr(tensor.name()), fileLoc);
+    FailureOr<ElementsAttr> value = convertTensor(tensor, loc);
+    if (failed(value))
+      return failure();
+    bind(tensor.name(), tcc::graph::ConstantOp::create(builder, loc, *value));
+  }
+
+  // Nodes in dependency order. ONNX asks for a sorted graph; sorting here
+  // also tells an undefined input from a cycle.
+  std::vector<const onnx::NodeProto *> pending;
+  for (const onnx::NodeProto &node : graph.node())
+    pending.push_back(&node);
+  llvm::StringSet<> produced;
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &output : node.output())
+      produced.insert(output);
+  while (!pending.empty()) {
+    std::vector<const onnx::NodeProto *> blocked;
+    for (const onnx::NodeProto *node : pending) {
+      bool ready = llvm::all_of(node->input(), [&](const std::string &name) {
+        return name.empty() || lookup(name);
+      });
+      if (!ready) {
+        blocked.push_back(node);
+        continue;
+      }
+      if (failed(importNode(*node, builder)))
+        return failure();
+    }
+    if (blocked.size() == pending.size()) {
+      const onnx::NodeProto *node = blocked.front();
+      for (const std::string &name : node->input()) {
+        if (name.empty() || lookup(name))
+          continue;
+        InFlightDiagnostic diag = emitError(nodeLocation(*node));
+        diag << "node '" << node->name() << "' (op " << node->op_type()
+             << ", domain " << (node->domain().empty() ? "ai.onnx" : node->domain())
+             << ", opset " << opset << "): ";
+        if (produced.contains(name))
+          return diag << "input '" << name
+                      << "' is produced by a node that depends on it: the graph "
+                         "has a cycle";
+        return diag << "input '" << name
+                    << "' is not a graph input, an initializer or a node output";
+      }
+    }
+    pending = std::move(blocked);
+  }
+
+  SmallVector<Value> results;
+  for (const onnx::ValueInfoProto &output : graph.output()) {
+    Value value = lookup(output.name());
+    if (!value)
+      return emitError(fileLoc) << "graph output '" << output.name()
+                                << "' is not produced by any node";
+    results.push_back(value);
+  }
+  func::ReturnOp::create(builder, fileLoc, results);
+  func.setType(builder.getFunctionType(inputTypes, TypeRange(ValueRange(results))));
+  for (auto [index, output] : llvm::enumerate(graph.output()))
+    func.setResultAttr(index, "onnx.name", builder.getStringAttr(output.name()));
+  if (failed(verify(*module)))
+    return failure();
+  return module;
+}
+
+FailureOr<OwningOpRef<ModuleOp>> importModelFile(StringRef path,
+                                                 MLIRContext &context,
+                                                 const ImportOptions &options) {
+  context.loadDialect<tcc::graph::GraphDialect, func::FuncDialect>();
+  onnx::ModelProto model;
+  if (failed(readModel(path, FileLineColLoc::get(&context, path, 0, 0), model)))
+    return failure();
+  GraphImporter importer(context, path, options);
+  return importer.importModel(model);
+}
+
+} // namespace tcc::onnx_frontend

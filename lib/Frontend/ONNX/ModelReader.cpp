@@ -1,0 +1,235 @@
+//===- ModelReader.cpp - ModelProto from a file, tensors to attributes ---===//
+
+#include "Importer.h"
+
+#include "mlir/IR/AsmState.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "onnx/defs/parser.h"
+#include "llvm/ADT/SmallString.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <google/protobuf/io/coded_stream.h>
+
+using namespace mlir;
+
+namespace tcc::onnx_frontend {
+
+/// Tensors up to this many elements stay dense attributes, which folders and
+/// shape computations read; larger ones become resource blobs.
+static constexpr int64_t kDenseElementLimit = 4096;
+
+Type convertElementType(MLIRContext *context, int32_t onnxType) {
+  Builder b(context);
+  switch (onnxType) {
+  case onnx::TensorProto::FLOAT: return b.getF32Type();
+  case onnx::TensorProto::DOUBLE: return b.getF64Type();
+  case onnx::TensorProto::FLOAT16: return b.getF16Type();
+  case onnx::TensorProto::BFLOAT16: return b.getBF16Type();
+  case onnx::TensorProto::INT8: return b.getIntegerType(8);
+  case onnx::TensorProto::INT16: return b.getIntegerType(16);
+  case onnx::TensorProto::INT32: return b.getI32Type();
+  case onnx::TensorProto::INT64: return b.getI64Type();
+  case onnx::TensorProto::BOOL: return b.getI1Type();
+  default: return nullptr;
+  }
+}
+
+static const char *elementTypeName(int32_t onnxType) {
+  if (onnx::TensorProto_DataType_IsValid(onnxType))
+    return onnx::TensorProto_DataType_Name(
+               static_cast<onnx::TensorProto_DataType>(onnxType))
+        .c_str();
+  return "unknown";
+}
+
+/// Reads the data of `tensor` into raw bytes of its element type.
+static FailureOr<std::string> rawBytes(const onnx::TensorProto &tensor,
+                                       Type elementType, int64_t count,
+                                       Location loc) {
+  unsigned width = elementType.isInteger(1) ? 8 : elementType.getIntOrFloatBitWidth();
+  size_t bytes = static_cast<size_t>(count) * width / 8;
+  if (tensor.has_raw_data()) {
+    if (tensor.raw_data().size() != bytes)
+      return emitError(loc) << "tensor '" << tensor.name() << "' holds "
+                            << tensor.raw_data().size() << " bytes, its shape needs "
+                            << bytes;
+    return tensor.raw_data();
+  }
+  std::string data(bytes, '\0');
+  auto check = [&](int size) -> LogicalResult {
+    if (size != count)
+      return emitError(loc) << "tensor '" << tensor.name() << "' holds " << size
+                            << " values, its shape needs " << count;
+    return success();
+  };
+  auto store = [&](size_t i, auto value) {
+    std::memcpy(&data[i * sizeof(value)], &value, sizeof(value));
+  };
+  switch (tensor.data_type()) {
+  case onnx::TensorProto::FLOAT:
+    if (failed(check(tensor.float_data_size())))
+      return failure();
+    for (int i = 0; i < count; ++i)
+      store(i, tensor.float_data(i));
+    break;
+  case onnx::TensorProto::DOUBLE:
+    if (failed(check(tensor.double_data_size())))
+      return failure();
+    for (int i = 0; i < count; ++i)
+      store(i, tensor.double_data(i));
+    break;
+  case onnx::TensorProto::INT64:
+    if (failed(check(tensor.int64_data_size())))
+      return failure();
+    for (int i = 0; i < count; ++i)
+      store(i, static_cast<int64_t>(tensor.int64_data(i)));
+    break;
+  case onnx::TensorProto::INT32:
+    if (failed(check(tensor.int32_data_size())))
+      return failure();
+    for (int i = 0; i < count; ++i)
+      store(i, static_cast<int32_t>(tensor.int32_data(i)));
+    break;
+  case onnx::TensorProto::INT16:
+  case onnx::TensorProto::FLOAT16:
+  case onnx::TensorProto::BFLOAT16:
+    if (failed(check(tensor.int32_data_size())))
+      return failure();
+    for (int i = 0; i < count; ++i)
+      store(i, static_cast<uint16_t>(tensor.int32_data(i)));
+    break;
+  case onnx::TensorProto::INT8:
+  case onnx::TensorProto::BOOL:
+    if (failed(check(tensor.int32_data_size())))
+      return failure();
+    for (int i = 0; i < count; ++i)
+      data[i] = static_cast<char>(tensor.int32_data(i));
+    break;
+  default:
+    return emitError(loc) << "tensor '" << tensor.name() << "' has unsupported dtype "
+                          << elementTypeName(tensor.data_type());
+  }
+  return data;
+}
+
+FailureOr<ElementsAttr> convertTensor(const onnx::TensorProto &tensor,
+                                      Location loc) {
+  MLIRContext *context = loc.getContext();
+  Type elementType = convertElementType(context, tensor.data_type());
+  if (!elementType)
+    return emitError(loc) << "tensor '" << tensor.name()
+                          << "' has unsupported dtype "
+                          << elementTypeName(tensor.data_type());
+  SmallVector<int64_t> shape;
+  int64_t count = 1;
+  for (int64_t dim : tensor.dims()) {
+    if (dim < 0)
+      return emitError(loc) << "tensor '" << tensor.name() << "' has negative dim "
+                            << dim;
+    shape.push_back(dim);
+    count *= dim;
+  }
+  auto type = RankedTensorType::get(shape, elementType);
+  FailureOr<std::string> data = rawBytes(tensor, elementType, count, loc);
+  if (failed(data))
+    return failure();
+  if (elementType.isInteger(1)) {
+    SmallVector<bool> bits;
+    for (char byte : *data)
+      bits.push_back(byte != 0);
+    return ElementsAttr(DenseElementsAttr::get(type, bits));
+  }
+  if (count <= kDenseElementLimit) {
+    bool detectedSplat = false;
+    if (!DenseElementsAttr::isValidRawBuffer(type, ArrayRef<char>(data->data(), data->size()),
+                                             detectedSplat))
+      return emitError(loc) << "tensor '" << tensor.name() << "' has malformed data";
+    return ElementsAttr(
+        DenseElementsAttr::getFromRawBuffer(type, ArrayRef<char>(data->data(), data->size())));
+  }
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(data->data(), data->size()), alignof(std::max_align_t));
+  std::string name = tensor.name().empty() ? "weight" : tensor.name();
+  return ElementsAttr(DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
+
+/// Replaces external-data references of `tensor` by the bytes they point at,
+/// read relative to the model's folder.
+static LogicalResult loadExternalData(onnx::TensorProto &tensor,
+                                      StringRef modelDir, Location loc) {
+  if (tensor.data_location() != onnx::TensorProto::EXTERNAL)
+    return success();
+  std::string location;
+  int64_t offset = 0, length = -1;
+  for (const auto &entry : tensor.external_data()) {
+    if (entry.key() == "location")
+      location = entry.value();
+    else if (entry.key() == "offset")
+      offset = std::stoll(entry.value());
+    else if (entry.key() == "length")
+      length = std::stoll(entry.value());
+  }
+  if (location.empty() || llvm::sys::path::is_absolute(location) ||
+      StringRef(location).contains(".."))
+    return emitError(loc) << "tensor '" << tensor.name()
+                          << "' has an invalid external data location '" << location
+                          << "'";
+  SmallString<256> file(modelDir);
+  llvm::sys::path::append(file, location);
+  auto buffer = llvm::MemoryBuffer::getFile(file, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/false);
+  if (!buffer)
+    return emitError(loc) << "external data file '" << file << "' of tensor '"
+                          << tensor.name() << "' cannot be read: "
+                          << buffer.getError().message();
+  int64_t size = (*buffer)->getBufferSize();
+  if (length < 0)
+    length = size - offset;
+  if (offset < 0 || offset + length > size)
+    return emitError(loc) << "external data of tensor '" << tensor.name()
+                          << "' (offset " << offset << ", length " << length
+                          << ") lies outside '" << file << "' (" << size << " bytes)";
+  tensor.set_raw_data((*buffer)->getBufferStart() + offset, length);
+  tensor.clear_external_data();
+  tensor.set_data_location(onnx::TensorProto::DEFAULT);
+  return success();
+}
+
+LogicalResult readModel(StringRef path, Location loc, onnx::ModelProto &model) {
+  auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
+                                            /*RequiresNullTerminator=*/true);
+  if (!buffer)
+    return emitError(loc) << "cannot read model '" << path
+                          << "': " << buffer.getError().message();
+  StringRef contents = (*buffer)->getBuffer();
+  if (path.ends_with(".onnxtxt")) {
+    onnx::Status status = onnx::OnnxParser::Parse(model, contents.data());
+    if (!status.IsOK())
+      return emitError(loc) << "'" << path << "' is not valid ONNX text syntax: "
+                            << status.ErrorMessage();
+  } else {
+    google::protobuf::io::CodedInputStream stream(
+        reinterpret_cast<const uint8_t *>(contents.data()),
+        static_cast<int>(contents.size()));
+    stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
+    if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
+      return emitError(loc) << "'" << path
+                            << "' is not an ONNX model (the protobuf does not parse; "
+                               "a truncated or foreign file?)";
+    if (!model.has_graph())
+      return emitError(loc) << "'" << path << "' is not an ONNX model (no graph)";
+  }
+  StringRef modelDir = llvm::sys::path::parent_path(path);
+  for (onnx::TensorProto &tensor : *model.mutable_graph()->mutable_initializer())
+    if (failed(loadExternalData(tensor, modelDir, loc)))
+      return failure();
+  for (onnx::NodeProto &node : *model.mutable_graph()->mutable_node())
+    for (onnx::AttributeProto &attr : *node.mutable_attribute())
+      if (attr.has_t() && failed(loadExternalData(*attr.mutable_t(), modelDir, loc)))
+        return failure();
+  return success();
+}
+
+} // namespace tcc::onnx_frontend

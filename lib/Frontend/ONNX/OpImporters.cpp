@@ -1,0 +1,1032 @@
+//===- OpImporters.cpp - One importer per ONNX operator ------------------===//
+//
+// Each importer reads a node's inputs and attributes with the semantics of
+// the op's schema version, normalizes them to the graph dialect's conventions
+// (non-negative axes, explicit pads, static shapes in result types) and
+// builds graph ops with createOrFold, so shape computations on constants fold
+// while the graph is imported.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Importer.h"
+
+#include "mlir/IR/Matchers.h"
+#include "llvm/ADT/StringMap.h"
+
+using namespace mlir;
+using namespace tcc::graph;
+
+namespace tcc::onnx_frontend {
+namespace {
+
+RankedTensorType typeOf(Value value) { return cast<RankedTensorType>(value.getType()); }
+
+template <typename OpTy, typename... Args>
+Value build(NodeImporter &n, Args &&...args) {
+  return n.b().createOrFold<OpTy>(n.location(), std::forward<Args>(args)...);
+}
+
+Value reshape(NodeImporter &n, Value value, ArrayRef<int64_t> shape) {
+  auto type = RankedTensorType::get(shape, typeOf(value).getElementType());
+  if (typeOf(value) == type)
+    return value;
+  return build<ReshapeOp>(n, type, value);
+}
+
+LogicalResult requireInputs(NodeImporter &n, unsigned count) {
+  for (unsigned i = 0; i < count; ++i)
+    if (!n.hasInput(i) || !n.input(i))
+      return n.error() << "expects at least " << count << " inputs";
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// Elementwise
+//===----------------------------------------------------------------------===//
+
+template <typename OpTy> LogicalResult importBinary(NodeImporter &n) {
+  if (failed(requireInputs(n, 2)))
+    return failure();
+  Value lhs = n.input(0), rhs = n.input(1);
+  if (typeOf(lhs).getElementType() != typeOf(rhs).getElementType()) {
+    if (!std::is_same_v<OpTy, PowOp>)
+      return n.error() << "operands have different element types "
+                       << typeOf(lhs).getElementType() << " and "
+                       << typeOf(rhs).getElementType();
+    // Pow's exponent may have its own type: compute in the base's.
+    rhs = build<CastOp>(n, typeOf(rhs).clone(typeOf(lhs).getElementType()), rhs);
+  }
+  return n.setOutput(0, build<OpTy>(n, lhs, rhs));
+}
+
+/// Max, Min, Sum, Mean: a fold of the binary op over all inputs.
+template <typename OpTy> LogicalResult importVariadic(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  Value result = n.input(0);
+  for (unsigned i = 1; i < n.numInputs(); ++i)
+    result = build<OpTy>(n, result, n.input(i));
+  return n.setOutput(0, result);
+}
+
+LogicalResult importMean(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  Value result = n.input(0);
+  for (unsigned i = 1; i < n.numInputs(); ++i)
+    result = build<AddOp>(n, result, n.input(i));
+  auto scalarType = RankedTensorType::get({}, typeOf(result).getElementType());
+  Value count = build<ConstantOp>(
+      n, DenseElementsAttr::get(scalarType, n.b().getFloatAttr(
+                                                scalarType.getElementType(),
+                                                static_cast<double>(n.numInputs()))));
+  return n.setOutput(0, build<DivOp>(n, result, count));
+}
+
+template <typename OpTy> LogicalResult importUnary(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  return n.setOutput(0, build<OpTy>(n, n.input(0)));
+}
+
+LogicalResult importIdentity(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  return n.setOutput(0, n.input(0));
+}
+
+LogicalResult importDropout(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  if (n.hasOutput(1))
+    return n.error() << "the mask output of Dropout is not supported (inference only)";
+  return n.setOutput(0, n.input(0));
+}
+
+LogicalResult importWhere(NodeImporter &n) {
+  if (failed(requireInputs(n, 3)))
+    return failure();
+  return n.setOutput(0, build<WhereOp>(n, n.input(0), n.input(1), n.input(2)));
+}
+
+LogicalResult importLeakyRelu(NodeImporter &n) {
+  FailureOr<float> alpha = n.floatAttr("alpha", 0.01f);
+  if (failed(requireInputs(n, 1)) || failed(alpha))
+    return failure();
+  return n.setOutput(0, build<LeakyReluOp>(n, n.input(0), n.b().getF32FloatAttr(*alpha)));
+}
+
+LogicalResult importHardSigmoid(NodeImporter &n) {
+  FailureOr<float> alpha = n.floatAttr("alpha", 0.2f);
+  FailureOr<float> beta = n.floatAttr("beta", 0.5f);
+  if (failed(requireInputs(n, 1)) || failed(alpha) || failed(beta))
+    return failure();
+  return n.setOutput(0, build<HardSigmoidOp>(n, n.input(0), n.b().getF32FloatAttr(*alpha),
+                                             n.b().getF32FloatAttr(*beta)));
+}
+
+LogicalResult importGelu(NodeImporter &n) {
+  FailureOr<std::string> approximate = n.stringAttr("approximate", std::string("none"));
+  if (failed(requireInputs(n, 1)) || failed(approximate))
+    return failure();
+  if (*approximate != "none" && *approximate != "tanh")
+    return n.error() << "attribute 'approximate' must be 'none' or 'tanh', got '"
+                     << *approximate << "'";
+  auto mode = *approximate == "tanh" ? GeluApproximation::Tanh : GeluApproximation::None;
+  return n.setOutput(0, build<GeluOp>(n, n.input(0),
+                                      GeluApproximationAttr::get(n.b().getContext(), mode)));
+}
+
+/// A scalar read from a constant input (Clip's bounds, Pad's value).
+FailureOr<std::optional<double>> constantScalar(NodeImporter &n, unsigned index) {
+  if (!n.hasInput(index))
+    return std::optional<double>();
+  std::optional<DenseElementsAttr> attr = n.constantInput(index);
+  if (!attr || attr->getNumElements() != 1)
+    return n.error() << "input " << index << " must be a constant scalar";
+  if (isa<FloatType>(attr->getElementType()))
+    return std::optional<double>((*attr->getValues<APFloat>().begin()).convertToDouble());
+  return std::optional<double>(
+      static_cast<double>((*attr->getValues<APInt>().begin()).getSExtValue()));
+}
+
+LogicalResult importClip(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  std::optional<double> lo, hi;
+  if (n.opVersion() < 11) {
+    const onnx::AttributeProto *minAttr = n.attribute("min");
+    const onnx::AttributeProto *maxAttr = n.attribute("max");
+    if (minAttr) {
+      FailureOr<float> value = n.floatAttr("min", std::nullopt);
+      if (failed(value))
+        return failure();
+      lo = *value;
+    }
+    if (maxAttr) {
+      FailureOr<float> value = n.floatAttr("max", std::nullopt);
+      if (failed(value))
+        return failure();
+      hi = *value;
+    }
+  } else {
+    FailureOr<std::optional<double>> minValue = constantScalar(n, 1);
+    FailureOr<std::optional<double>> maxValue = constantScalar(n, 2);
+    if (failed(minValue) || failed(maxValue))
+      return failure();
+    lo = *minValue;
+    hi = *maxValue;
+  }
+  Value x = n.input(0);
+  // ONNX gives max priority when min > max: the result is max everywhere.
+  if (lo && hi && *lo > *hi)
+    lo = hi;
+  FloatAttr loAttr = lo ? n.b().getF64FloatAttr(*lo) : FloatAttr();
+  FloatAttr hiAttr = hi ? n.b().getF64FloatAttr(*hi) : FloatAttr();
+  return n.setOutput(0, build<ClipOp>(n, x, loAttr, hiAttr));
+}
+
+LogicalResult importCast(NodeImporter &n) {
+  FailureOr<int64_t> to = n.intAttr("to", std::nullopt);
+  if (failed(requireInputs(n, 1)) || failed(to))
+    return failure();
+  Type elementType = convertElementType(n.b().getContext(), *to);
+  if (!elementType)
+    return n.error() << "cast to unsupported dtype "
+                     << onnx::TensorProto_DataType_Name(
+                            static_cast<onnx::TensorProto_DataType>(*to));
+  Value x = n.input(0);
+  return n.setOutput(0, build<CastOp>(n, typeOf(x).clone(elementType), x));
+}
+
+//===----------------------------------------------------------------------===//
+// Constants and shapes
+//===----------------------------------------------------------------------===//
+
+LogicalResult importConstant(NodeImporter &n) {
+  for (const onnx::AttributeProto &attr : n.proto().attribute()) {
+    Builder &b = n.b();
+    StringRef name = attr.name();
+    ElementsAttr value;
+    if (name == "value") {
+      FailureOr<ElementsAttr> tensor = convertTensor(attr.t(), n.location());
+      if (failed(tensor))
+        return n.error() << "cannot import the constant's tensor";
+      value = *tensor;
+    } else if (name == "value_float") {
+      value = DenseElementsAttr::get(RankedTensorType::get({}, b.getF32Type()), attr.f());
+    } else if (name == "value_floats") {
+      SmallVector<float> values(attr.floats().begin(), attr.floats().end());
+      value = DenseElementsAttr::get(
+          RankedTensorType::get({static_cast<int64_t>(values.size())}, b.getF32Type()),
+          ArrayRef<float>(values));
+    } else if (name == "value_int") {
+      value = DenseElementsAttr::get(RankedTensorType::get({}, b.getI64Type()),
+                                     static_cast<int64_t>(attr.i()));
+    } else if (name == "value_ints") {
+      SmallVector<int64_t> values(attr.ints().begin(), attr.ints().end());
+      value = DenseElementsAttr::get(
+          RankedTensorType::get({static_cast<int64_t>(values.size())}, b.getI64Type()),
+          ArrayRef<int64_t>(values));
+    } else {
+      return n.error() << "constant attribute '" << name << "' is not supported";
+    }
+    return n.setOutput(0, build<ConstantOp>(n, value));
+  }
+  return n.error() << "has no value attribute";
+}
+
+Value intConstant(NodeImporter &n, ArrayRef<int64_t> values, bool scalar = false) {
+  SmallVector<int64_t> shape;
+  if (!scalar)
+    shape.push_back(values.size());
+  return build<ConstantOp>(
+      n, DenseElementsAttr::get(RankedTensorType::get(shape, n.b().getI64Type()), values));
+}
+
+LogicalResult importShape(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  ArrayRef<int64_t> shape = n.inputType(0).getShape();
+  int64_t rank = shape.size();
+  FailureOr<int64_t> start = n.intAttr("start", 0);
+  FailureOr<int64_t> end = n.intAttr("end", rank);
+  if (failed(start) || failed(end))
+    return failure();
+  auto clampIndex = [&](int64_t i) {
+    if (i < 0)
+      i += rank;
+    return std::clamp<int64_t>(i, 0, rank);
+  };
+  int64_t from = clampIndex(*start), to = clampIndex(*end);
+  SmallVector<int64_t> dims(shape.begin() + from, shape.begin() + std::max(from, to));
+  return n.setOutput(0, intConstant(n, dims));
+}
+
+LogicalResult importSize(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  return n.setOutput(0, intConstant(n, {n.inputType(0).getNumElements()}, true));
+}
+
+LogicalResult importConstantOfShape(NodeImporter &n) {
+  FailureOr<SmallVector<int64_t>> shape = n.constantInts(0, "shape");
+  if (failed(shape))
+    return failure();
+  Attribute scalar = n.b().getZeroAttr(n.b().getF32Type());
+  if (const onnx::AttributeProto *attr = n.attribute("value")) {
+    FailureOr<ElementsAttr> value = convertTensor(attr->t(), n.location());
+    if (failed(value) || value->getNumElements() != 1)
+      return n.error() << "attribute 'value' must be a one-element tensor";
+    scalar = *cast<DenseElementsAttr>(*value).value_begin<Attribute>();
+  }
+  auto type = RankedTensorType::get(*shape, cast<TypedAttr>(scalar).getType());
+  return n.setOutput(0, build<ConstantOp>(n, DenseElementsAttr::get(type, scalar)));
+}
+
+LogicalResult importRange(NodeImporter &n) {
+  if (failed(requireInputs(n, 3)))
+    return failure();
+  std::optional<DenseElementsAttr> start = n.constantInput(0), limit = n.constantInput(1),
+                                   delta = n.constantInput(2);
+  if (!start || !limit || !delta)
+    return n.error() << "start, limit and delta must be constant";
+  Type elementType = start->getElementType();
+  auto scalarOf = [](DenseElementsAttr attr) {
+    if (isa<FloatType>(attr.getElementType()))
+      return (*attr.getValues<APFloat>().begin()).convertToDouble();
+    return static_cast<double>((*attr.getValues<APInt>().begin()).getSExtValue());
+  };
+  double from = scalarOf(*start), to = scalarOf(*limit), step = scalarOf(*delta);
+  if (step == 0)
+    return n.error() << "delta is 0";
+  int64_t count = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((to - from) / step)));
+  auto type = RankedTensorType::get({count}, elementType);
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < count; ++i) {
+    double value = from + i * step;
+    values.push_back(isa<FloatType>(elementType)
+                         ? Attribute(n.b().getFloatAttr(elementType, value))
+                         : Attribute(n.b().getIntegerAttr(elementType,
+                                                          static_cast<int64_t>(value))));
+  }
+  return n.setOutput(0, build<ConstantOp>(n, DenseElementsAttr::get(type, values)));
+}
+
+//===----------------------------------------------------------------------===//
+// Data movement
+//===----------------------------------------------------------------------===//
+
+LogicalResult importReshape(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  SmallVector<int64_t> target;
+  if (n.opVersion() < 5) {
+    FailureOr<SmallVector<int64_t>> shape = n.intsAttr("shape", std::nullopt);
+    if (failed(shape))
+      return failure();
+    target = *shape;
+  } else {
+    FailureOr<SmallVector<int64_t>> shape = n.constantInts(1, "shape");
+    if (failed(shape))
+      return failure();
+    target = *shape;
+  }
+  FailureOr<int64_t> allowZero = n.intAttr("allowzero", 0);
+  if (failed(allowZero))
+    return failure();
+  RankedTensorType inputType = n.inputType(0);
+  int64_t known = 1, inferred = -1;
+  for (auto [index, dim] : llvm::enumerate(target)) {
+    if (dim == 0 && !*allowZero) {
+      if (index >= static_cast<size_t>(inputType.getRank()))
+        return n.error() << "shape entry 0 at " << index << " has no input dim to copy";
+      dim = inputType.getDimSize(index);
+    }
+    if (dim == -1) {
+      if (inferred >= 0)
+        return n.error() << "shape has more than one -1";
+      inferred = index;
+      continue;
+    }
+    if (dim < 0)
+      return n.error() << "shape entry " << dim << " is invalid";
+    known *= dim;
+  }
+  int64_t total = inputType.getNumElements();
+  if (inferred >= 0) {
+    if (known == 0 || total % known != 0)
+      return n.error() << "cannot infer the -1 dim: " << total
+                       << " elements do not divide by " << known;
+    target[inferred] = total / known;
+  } else if (known != total) {
+    return n.error() << "cannot reshape " << total << " elements to " << known;
+  }
+  return n.setOutput(0, reshape(n, n.input(0), target));
+}
+
+LogicalResult importFlatten(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", 1);
+  if (failed(requireInputs(n, 1)) || failed(axis))
+    return failure();
+  int64_t rank = n.inputType(0).getRank();
+  int64_t a = *axis < 0 ? *axis + rank : *axis;
+  if (a < 0 || a > rank)
+    return n.error() << "axis " << *axis << " is out of range for rank " << rank;
+  return n.setOutput(0, build<FlattenOp>(n, n.input(0), n.b().getI64IntegerAttr(a)));
+}
+
+LogicalResult importTranspose(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  int64_t rank = n.inputType(0).getRank();
+  SmallVector<int64_t> reversed;
+  for (int64_t i = rank - 1; i >= 0; --i)
+    reversed.push_back(i);
+  FailureOr<SmallVector<int64_t>> perm = n.intsAttr("perm", reversed);
+  if (failed(perm))
+    return failure();
+  for (int64_t &p : *perm) {
+    FailureOr<int64_t> axis = n.normalizeAxis(p, rank);
+    if (failed(axis))
+      return failure();
+    p = *axis;
+  }
+  return n.setOutput(0, build<TransposeOp>(n, n.input(0), n.b().getDenseI64ArrayAttr(*perm)));
+}
+
+LogicalResult importConcat(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", std::nullopt);
+  if (failed(requireInputs(n, 1)) || failed(axis))
+    return failure();
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, n.inputType(0).getRank());
+  if (failed(a))
+    return failure();
+  SmallVector<Value> inputs;
+  SmallVector<DenseElementsAttr> constants;
+  for (unsigned i = 0; i < n.numInputs(); ++i) {
+    if (!n.hasInput(i))
+      continue;
+    // Empty pieces contribute nothing (ONNX exports use them in shape code).
+    if (n.inputType(i).getNumElements() == 0 && n.numInputs() > 1)
+      continue;
+    inputs.push_back(n.input(i));
+    if (std::optional<DenseElementsAttr> c = n.constantInput(i))
+      constants.push_back(*c);
+  }
+  if (inputs.empty())
+    inputs.push_back(n.input(0));
+  // Shape vectors are concatenated constants: fold them here.
+  if (constants.size() == inputs.size() && n.inputType(0).getRank() == 1) {
+    SmallVector<Attribute> values;
+    for (DenseElementsAttr c : constants)
+      llvm::append_range(values, c.getValues<Attribute>());
+    auto type = RankedTensorType::get({static_cast<int64_t>(values.size())},
+                                      constants.front().getElementType());
+    return n.setOutput(0, build<ConstantOp>(n, DenseElementsAttr::get(type, values)));
+  }
+  return n.setOutput(0, build<ConcatOp>(n, inputs, n.b().getI64IntegerAttr(*a)));
+}
+
+/// Axes from an attribute (older versions) or an optional constant input.
+FailureOr<SmallVector<int64_t>> readAxes(NodeImporter &n, int64_t inputSince,
+                                         unsigned index, int64_t rank) {
+  SmallVector<int64_t> axes;
+  if (n.opVersion() < inputSince) {
+    FailureOr<SmallVector<int64_t>> attr = n.intsAttr("axes", SmallVector<int64_t>());
+    if (failed(attr))
+      return failure();
+    axes = *attr;
+  } else if (n.hasInput(index)) {
+    FailureOr<SmallVector<int64_t>> values = n.constantInts(index, "axes");
+    if (failed(values))
+      return failure();
+    axes = *values;
+  }
+  for (int64_t &axis : axes) {
+    FailureOr<int64_t> normalized = n.normalizeAxis(axis, rank);
+    if (failed(normalized))
+      return failure();
+    axis = *normalized;
+  }
+  llvm::sort(axes);
+  return axes;
+}
+
+LogicalResult importSqueeze(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  FailureOr<SmallVector<int64_t>> axes = readAxes(n, 13, 1, n.inputType(0).getRank());
+  if (failed(axes))
+    return failure();
+  return n.setOutput(0, build<SqueezeOp>(n, n.input(0), n.b().getDenseI64ArrayAttr(*axes)));
+}
+
+LogicalResult importUnsqueeze(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  SmallVector<int64_t> raw;
+  if (n.opVersion() < 13) {
+    FailureOr<SmallVector<int64_t>> attr = n.intsAttr("axes", std::nullopt);
+    if (failed(attr))
+      return failure();
+    raw = *attr;
+  } else {
+    FailureOr<SmallVector<int64_t>> values = n.constantInts(1, "axes");
+    if (failed(values))
+      return failure();
+    raw = *values;
+  }
+  int64_t rank = n.inputType(0).getRank() + raw.size();
+  SmallVector<int64_t> axes;
+  for (int64_t axis : raw) {
+    FailureOr<int64_t> normalized = n.normalizeAxis(axis, rank);
+    if (failed(normalized))
+      return failure();
+    axes.push_back(*normalized);
+  }
+  llvm::sort(axes);
+  return n.setOutput(0, build<UnsqueezeOp>(n, n.input(0), n.b().getDenseI64ArrayAttr(axes)));
+}
+
+LogicalResult importSlice(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> starts, ends, axes, steps;
+  if (n.opVersion() < 10) {
+    FailureOr<SmallVector<int64_t>> s = n.intsAttr("starts", std::nullopt);
+    FailureOr<SmallVector<int64_t>> e = n.intsAttr("ends", std::nullopt);
+    FailureOr<SmallVector<int64_t>> a = n.intsAttr("axes", SmallVector<int64_t>());
+    if (failed(s) || failed(e) || failed(a))
+      return failure();
+    starts = *s, ends = *e, axes = *a;
+  } else {
+    FailureOr<SmallVector<int64_t>> s = n.constantInts(1, "starts");
+    FailureOr<SmallVector<int64_t>> e = n.constantInts(2, "ends");
+    if (failed(s) || failed(e))
+      return failure();
+    starts = *s, ends = *e;
+    if (n.hasInput(3)) {
+      FailureOr<SmallVector<int64_t>> a = n.constantInts(3, "axes");
+      if (failed(a))
+        return failure();
+      axes = *a;
+    }
+    if (n.hasInput(4)) {
+      FailureOr<SmallVector<int64_t>> st = n.constantInts(4, "steps");
+      if (failed(st))
+        return failure();
+      steps = *st;
+    }
+  }
+  if (axes.empty())
+    for (size_t i = 0; i < starts.size(); ++i)
+      axes.push_back(i);
+  if (steps.empty())
+    steps.assign(starts.size(), 1);
+  if (starts.size() != ends.size() || starts.size() != axes.size() ||
+      starts.size() != steps.size())
+    return n.error() << "starts, ends, axes and steps differ in length";
+  SmallVector<int64_t> outStarts(rank, 0), outSizes(type.getShape()), outSteps(rank, 1);
+  for (size_t i = 0; i < axes.size(); ++i) {
+    FailureOr<int64_t> axis = n.normalizeAxis(axes[i], rank);
+    if (failed(axis))
+      return failure();
+    int64_t dim = type.getDimSize(*axis), step = steps[i];
+    if (step == 0)
+      return n.error() << "step is 0 for axis " << axes[i];
+    // The clamping rules of the ONNX reference implementation.
+    int64_t start = starts[i] < 0 ? starts[i] + dim : starts[i];
+    int64_t end = ends[i] < 0 ? ends[i] + dim : ends[i];
+    if (ends[i] >= std::numeric_limits<int64_t>::max() / 2)
+      end = dim;
+    if (ends[i] <= std::numeric_limits<int64_t>::min() / 2)
+      end = -1;
+    int64_t size;
+    if (step > 0) {
+      start = std::clamp<int64_t>(start, 0, dim);
+      end = std::clamp<int64_t>(end, 0, dim);
+      size = std::max<int64_t>(0, (end - start + step - 1) / step);
+    } else {
+      start = std::clamp<int64_t>(start, 0, dim - 1);
+      end = std::clamp<int64_t>(end, -1, dim - 1);
+      size = std::max<int64_t>(0, (start - end + (-step) - 1) / (-step));
+    }
+    outStarts[*axis] = size ? start : 0;
+    outSizes[*axis] = size;
+    outSteps[*axis] = step;
+  }
+  Builder &b = n.b();
+  return n.setOutput(0, build<SliceOp>(n, n.input(0), b.getDenseI64ArrayAttr(outStarts),
+                                       b.getDenseI64ArrayAttr(outSizes),
+                                       b.getDenseI64ArrayAttr(outSteps)));
+}
+
+LogicalResult importGather(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", 0);
+  if (failed(requireInputs(n, 2)) || failed(axis))
+    return failure();
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, n.inputType(0).getRank());
+  if (failed(a))
+    return failure();
+  // Gathers of constants (shape vectors) fold here.
+  std::optional<DenseElementsAttr> data = n.constantInput(0), indices = n.constantInput(1);
+  if (data && indices && n.inputType(0).getRank() == 1) {
+    SmallVector<Attribute> all(data->getValues<Attribute>());
+    SmallVector<Attribute> picked;
+    for (const APInt &index : indices->getValues<APInt>()) {
+      int64_t i = index.getSExtValue();
+      if (i < 0)
+        i += all.size();
+      if (i < 0 || i >= static_cast<int64_t>(all.size()))
+        return n.error() << "index " << index.getSExtValue() << " is out of range";
+      picked.push_back(all[i]);
+    }
+    auto type = RankedTensorType::get(n.inputType(1).getShape(), data->getElementType());
+    return n.setOutput(0, build<ConstantOp>(n, DenseElementsAttr::get(type, picked)));
+  }
+  return n.setOutput(0, build<GatherOp>(n, n.input(0), n.input(1), n.b().getI64IntegerAttr(*a)));
+}
+
+LogicalResult importExpand(NodeImporter &n) {
+  if (failed(requireInputs(n, 2)))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape = n.constantInts(1, "shape");
+  if (failed(shape))
+    return failure();
+  ArrayRef<int64_t> input = n.inputType(0).getShape();
+  size_t rank = std::max(input.size(), shape->size());
+  SmallVector<int64_t> result(rank);
+  for (size_t i = 0; i < rank; ++i) {
+    int64_t a = i < rank - input.size() ? 1 : input[i - (rank - input.size())];
+    int64_t b = i < rank - shape->size() ? 1 : (*shape)[i - (rank - shape->size())];
+    if (a != b && a != 1 && b != 1)
+      return n.error() << "cannot expand dim of size " << a << " to " << b;
+    result[i] = a == 1 ? b : a;
+  }
+  auto type = RankedTensorType::get(result, n.inputType(0).getElementType());
+  return n.setOutput(0, build<ExpandOp>(n, type, n.input(0)));
+}
+
+LogicalResult importSplit(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", 0);
+  if (failed(requireInputs(n, 1)) || failed(axis))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, type.getRank());
+  if (failed(a))
+    return failure();
+  int64_t extent = type.getDimSize(*a);
+  SmallVector<int64_t> sizes;
+  if (n.opVersion() < 13) {
+    FailureOr<SmallVector<int64_t>> split = n.intsAttr("split", SmallVector<int64_t>());
+    if (failed(split))
+      return failure();
+    sizes = *split;
+  } else if (n.hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> split = n.constantInts(1, "split");
+    if (failed(split))
+      return failure();
+    sizes = *split;
+  }
+  if (sizes.empty()) {
+    int64_t parts = n.numOutputs();
+    if (n.opVersion() >= 18 && n.attribute("num_outputs")) {
+      FailureOr<int64_t> count = n.intAttr("num_outputs", std::nullopt);
+      if (failed(count))
+        return failure();
+      parts = *count;
+    }
+    int64_t chunk = (extent + parts - 1) / parts;
+    for (int64_t i = 0; i < parts; ++i)
+      sizes.push_back(std::max<int64_t>(0, std::min(chunk, extent - i * chunk)));
+  }
+  int64_t offset = 0;
+  for (auto [index, size] : llvm::enumerate(sizes)) {
+    SmallVector<int64_t> starts(type.getRank(), 0), shape(type.getShape());
+    starts[*a] = offset;
+    shape[*a] = size;
+    Value part = build<SliceOp>(n, n.input(0), n.b().getDenseI64ArrayAttr(starts),
+                                n.b().getDenseI64ArrayAttr(shape),
+                                n.b().getDenseI64ArrayAttr({}));
+    if (failed(n.setOutput(index, part)))
+      return failure();
+    offset += size;
+  }
+  if (offset != extent)
+    return n.error() << "split sizes add up to " << offset << ", the axis has " << extent;
+  return success();
+}
+
+LogicalResult importPad(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  FailureOr<std::string> mode = n.stringAttr("mode", std::string("constant"));
+  if (failed(mode))
+    return failure();
+  if (*mode != "constant")
+    return n.error() << "pad mode '" << *mode << "' is not supported";
+  int64_t rank = n.inputType(0).getRank();
+  SmallVector<int64_t> pads;
+  double value = 0;
+  if (n.opVersion() < 11) {
+    FailureOr<SmallVector<int64_t>> p = n.intsAttr("pads", std::nullopt);
+    FailureOr<float> v = n.floatAttr("value", 0.0f);
+    if (failed(p) || failed(v))
+      return failure();
+    pads = *p;
+    value = *v;
+  } else {
+    FailureOr<SmallVector<int64_t>> p = n.constantInts(1, "pads");
+    FailureOr<std::optional<double>> v = constantScalar(n, 2);
+    if (failed(p) || failed(v))
+      return failure();
+    pads = *p;
+    value = v->value_or(0.0);
+    if (n.hasInput(3)) {
+      FailureOr<SmallVector<int64_t>> axes = n.constantInts(3, "axes");
+      if (failed(axes))
+        return failure();
+      SmallVector<int64_t> full(2 * rank, 0);
+      for (auto [i, axis] : llvm::enumerate(*axes)) {
+        FailureOr<int64_t> a = n.normalizeAxis(axis, rank);
+        if (failed(a))
+          return failure();
+        full[*a] = pads[i];
+        full[*a + rank] = pads[i + axes->size()];
+      }
+      pads = full;
+    }
+  }
+  if (static_cast<int64_t>(pads.size()) != 2 * rank)
+    return n.error() << "expects " << 2 * rank << " pads, got " << pads.size();
+  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
+    return n.error() << "negative pads are not supported";
+  return n.setOutput(0, build<PadOp>(n, n.input(0), n.b().getDenseI64ArrayAttr(pads),
+                                     n.b().getF64FloatAttr(value)));
+}
+
+//===----------------------------------------------------------------------===//
+// Neural network ops
+//===----------------------------------------------------------------------===//
+
+LogicalResult importMatMul(NodeImporter &n) {
+  if (failed(requireInputs(n, 2)))
+    return failure();
+  return n.setOutput(0, build<MatMulOp>(n, n.input(0), n.input(1)));
+}
+
+LogicalResult importGemm(NodeImporter &n) {
+  FailureOr<float> alpha = n.floatAttr("alpha", 1.0f), beta = n.floatAttr("beta", 1.0f);
+  FailureOr<int64_t> transA = n.intAttr("transA", 0), transB = n.intAttr("transB", 0);
+  if (failed(requireInputs(n, 2)) || failed(alpha) || failed(beta) || failed(transA) ||
+      failed(transB))
+    return failure();
+  Builder &b = n.b();
+  return n.setOutput(0, build<GemmOp>(n, n.input(0), n.input(1), n.input(2),
+                                      b.getF32FloatAttr(*alpha), b.getF32FloatAttr(*beta),
+                                      b.getBoolAttr(*transA), b.getBoolAttr(*transB)));
+}
+
+/// Window attributes with auto_pad resolved into explicit pads.
+struct WindowAttrs {
+  SmallVector<int64_t> kernel, strides, dilations, pads;
+};
+
+FailureOr<WindowAttrs> readWindow(NodeImporter &n, ArrayRef<int64_t> spatialIn,
+                                  std::optional<SmallVector<int64_t>> kernelFallback,
+                                  bool ceilMode = false) {
+  size_t rank = spatialIn.size();
+  WindowAttrs w;
+  FailureOr<SmallVector<int64_t>> kernel = n.intsAttr("kernel_shape", kernelFallback);
+  FailureOr<SmallVector<int64_t>> strides =
+      n.intsAttr("strides", SmallVector<int64_t>(rank, 1));
+  FailureOr<SmallVector<int64_t>> dilations =
+      n.intsAttr("dilations", SmallVector<int64_t>(rank, 1));
+  FailureOr<SmallVector<int64_t>> pads = n.intsAttr("pads", SmallVector<int64_t>(2 * rank, 0));
+  FailureOr<std::string> autoPad = n.stringAttr("auto_pad", std::string("NOTSET"));
+  if (failed(kernel) || failed(strides) || failed(dilations) || failed(pads) ||
+      failed(autoPad))
+    return failure();
+  if (kernel->size() != rank || strides->size() != rank || dilations->size() != rank ||
+      pads->size() != 2 * rank)
+    return n.error() << "kernel_shape, strides, dilations and pads do not match "
+                     << rank << " spatial dims";
+  w.kernel = *kernel, w.strides = *strides, w.dilations = *dilations, w.pads = *pads;
+  if (*autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER") {
+    for (size_t i = 0; i < rank; ++i) {
+      int64_t out = (spatialIn[i] + w.strides[i] - 1) / w.strides[i];
+      int64_t total = std::max<int64_t>(
+          0, (out - 1) * w.strides[i] + w.dilations[i] * (w.kernel[i] - 1) + 1 - spatialIn[i]);
+      int64_t small = total / 2, large = total - small;
+      w.pads[i] = *autoPad == "SAME_UPPER" ? small : large;
+      w.pads[i + rank] = *autoPad == "SAME_UPPER" ? large : small;
+    }
+  } else if (*autoPad == "VALID") {
+    std::fill(w.pads.begin(), w.pads.end(), 0);
+  } else if (*autoPad != "NOTSET") {
+    return n.error() << "auto_pad '" << *autoPad << "' is not valid";
+  }
+  (void)ceilMode;
+  return w;
+}
+
+LogicalResult importConv(NodeImporter &n) {
+  if (failed(requireInputs(n, 2)))
+    return failure();
+  RankedTensorType inputType = n.inputType(0), weightType = n.inputType(1);
+  if (inputType.getRank() < 3)
+    return n.error() << "expects an input of rank >= 3, got " << inputType;
+  FailureOr<int64_t> group = n.intAttr("group", 1);
+  FailureOr<WindowAttrs> w = readWindow(
+      n, inputType.getShape().drop_front(2),
+      SmallVector<int64_t>(weightType.getShape().drop_front(2)));
+  if (failed(group) || failed(w))
+    return failure();
+  Builder &b = n.b();
+  return n.setOutput(0, build<ConvOp>(n, n.input(0), n.input(1), n.input(2),
+                                      b.getDenseI64ArrayAttr(w->strides),
+                                      b.getDenseI64ArrayAttr(w->dilations),
+                                      b.getDenseI64ArrayAttr(w->pads),
+                                      b.getI64IntegerAttr(*group)));
+}
+
+template <typename OpTy> LogicalResult importPool(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
+  if (isMax && n.hasOutput(1))
+    return n.error() << "the Indices output of MaxPool is not supported";
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() < 3)
+    return n.error() << "expects an input of rank >= 3, got " << type;
+  FailureOr<int64_t> ceilMode = n.intAttr("ceil_mode", 0);
+  FailureOr<WindowAttrs> w =
+      readWindow(n, type.getShape().drop_front(2), std::nullopt, false);
+  if (failed(ceilMode) || failed(w))
+    return failure();
+  Builder &b = n.b();
+  if constexpr (isMax) {
+    FailureOr<int64_t> order = n.intAttr("storage_order", 0);
+    if (failed(order))
+      return failure();
+    if (*order != 0)
+      return n.error() << "storage_order 1 is not supported";
+    return n.setOutput(0, build<MaxPoolOp>(n, n.input(0), b.getDenseI64ArrayAttr(w->kernel),
+                                           b.getDenseI64ArrayAttr(w->strides),
+                                           b.getDenseI64ArrayAttr(w->dilations),
+                                           b.getDenseI64ArrayAttr(w->pads),
+                                           b.getBoolAttr(*ceilMode)));
+  } else {
+    FailureOr<int64_t> includePad = n.intAttr("count_include_pad", 0);
+    if (failed(includePad))
+      return failure();
+    return n.setOutput(0, build<AvgPoolOp>(n, n.input(0), b.getDenseI64ArrayAttr(w->kernel),
+                                           b.getDenseI64ArrayAttr(w->strides),
+                                           b.getDenseI64ArrayAttr(w->dilations),
+                                           b.getDenseI64ArrayAttr(w->pads),
+                                           b.getBoolAttr(*ceilMode),
+                                           b.getBoolAttr(*includePad)));
+  }
+}
+
+LogicalResult importBatchNorm(NodeImporter &n) {
+  FailureOr<float> epsilon = n.floatAttr("epsilon", 1e-5f);
+  if (failed(requireInputs(n, 5)) || failed(epsilon))
+    return failure();
+  for (unsigned i = 1; i < n.numOutputs(); ++i)
+    if (n.hasOutput(i))
+      return n.error() << "training-mode outputs of BatchNormalization are not supported";
+  FailureOr<int64_t> training = n.intAttr("training_mode", 0);
+  if (failed(training))
+    return failure();
+  if (*training)
+    return n.error() << "training_mode 1 is not supported";
+  return n.setOutput(0, build<BatchNormOp>(n, n.input(0), n.input(1), n.input(2), n.input(3),
+                                           n.input(4), n.b().getF32FloatAttr(*epsilon)));
+}
+
+LogicalResult importSoftmax(NodeImporter &n, bool logarithm) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  int64_t rank = type.getRank();
+  FailureOr<int64_t> axis = n.intAttr("axis", n.opVersion() < 13 ? 1 : -1);
+  if (failed(axis))
+    return failure();
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, std::max<int64_t>(rank, 1));
+  if (failed(a))
+    return failure();
+  Value x = n.input(0), result;
+  if (n.opVersion() < 13 && *a != rank - 1) {
+    // Before opset 13 softmax saw the input as a matrix split at `axis`.
+    int64_t rows = 1, cols = 1;
+    for (int64_t i = 0; i < rank; ++i)
+      (i < *a ? rows : cols) *= type.getDimSize(i);
+    Value matrix = reshape(n, x, {rows, cols});
+    result = build<SoftmaxOp>(n, matrix, n.b().getI64IntegerAttr(1));
+    if (logarithm)
+      result = build<LogOp>(n, result);
+    return n.setOutput(0, reshape(n, result, type.getShape()));
+  }
+  result = build<SoftmaxOp>(n, x, n.b().getI64IntegerAttr(*a));
+  if (logarithm)
+    result = build<LogOp>(n, result);
+  return n.setOutput(0, result);
+}
+
+LogicalResult importLayerNorm(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", -1);
+  FailureOr<float> epsilon = n.floatAttr("epsilon", 1e-5f);
+  if (failed(requireInputs(n, 2)) || failed(axis) || failed(epsilon))
+    return failure();
+  if (n.hasOutput(1) || n.hasOutput(2))
+    return n.error() << "the Mean and InvStdDev outputs are not supported";
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, n.inputType(0).getRank());
+  if (failed(a))
+    return failure();
+  return n.setOutput(0, build<LayerNormOp>(n, n.input(0), n.input(1), n.input(2),
+                                           n.b().getI64IntegerAttr(*a),
+                                           n.b().getF32FloatAttr(*epsilon)));
+}
+
+template <typename OpTy> LogicalResult importGlobalPool(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  return n.setOutput(0, build<OpTy>(n, n.input(0)));
+}
+
+/// The opset from which each reduction reads its axes from an input.
+template <typename OpTy> int64_t axesInputSince() {
+  return std::is_same_v<OpTy, ReduceSumOp> ? 13 : 18;
+}
+
+template <typename OpTy> LogicalResult importReduce(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  FailureOr<int64_t> keepdims = n.intAttr("keepdims", 1);
+  FailureOr<int64_t> noop = n.intAttr("noop_with_empty_axes", 0);
+  FailureOr<SmallVector<int64_t>> axes =
+      readAxes(n, axesInputSince<OpTy>(), 1, n.inputType(0).getRank());
+  if (failed(keepdims) || failed(noop) || failed(axes))
+    return failure();
+  if (axes->empty() && *noop)
+    return n.setOutput(0, n.input(0));
+  axes->erase(std::unique(axes->begin(), axes->end()), axes->end());
+  return n.setOutput(0, build<OpTy>(n, n.input(0), n.b().getDenseI64ArrayAttr(*axes),
+                                    n.b().getBoolAttr(*keepdims)));
+}
+
+LogicalResult importArgMax(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", 0);
+  FailureOr<int64_t> keepdims = n.intAttr("keepdims", 1);
+  FailureOr<int64_t> last = n.intAttr("select_last_index", 0);
+  if (failed(requireInputs(n, 1)) || failed(axis) || failed(keepdims) || failed(last))
+    return failure();
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, n.inputType(0).getRank());
+  if (failed(a))
+    return failure();
+  return n.setOutput(0, build<ArgMaxOp>(n, n.input(0), n.b().getI64IntegerAttr(*a),
+                                        n.b().getBoolAttr(*keepdims),
+                                        n.b().getBoolAttr(*last)));
+}
+
+/// No upper bound on the schema version: later versions of these ops only
+/// widened dtypes, which the graph dialect's verifiers check on their own.
+constexpr int64_t kAny = 1000;
+
+const llvm::StringMap<OpImporterEntry> &importerTable() {
+  static const llvm::StringMap<OpImporterEntry> table = [] {
+    llvm::StringMap<OpImporterEntry> t;
+    auto add = [&](StringRef name, OpImporter importer, int64_t min = 1,
+                   int64_t max = kAny) { t[name] = {importer, min, max}; };
+    add("Add", importBinary<AddOp>);
+    add("Sub", importBinary<SubOp>);
+    add("Mul", importBinary<MulOp>);
+    add("Div", importBinary<DivOp>);
+    add("Pow", importBinary<PowOp>);
+    add("Equal", importBinary<EqualOp>);
+    add("Less", importBinary<LessOp>);
+    add("LessOrEqual", importBinary<LessEqualOp>);
+    add("Greater", importBinary<GreaterOp>);
+    add("GreaterOrEqual", importBinary<GreaterEqualOp>);
+    add("And", importBinary<AndOp>);
+    add("Or", importBinary<OrOp>);
+    add("Xor", importBinary<XorOp>);
+    add("Max", importVariadic<MaxOp>, 8);
+    add("Min", importVariadic<MinOp>, 8);
+    add("Sum", importVariadic<AddOp>, 8);
+    add("Mean", importMean, 8);
+    add("Where", importWhere);
+    add("Relu", importUnary<ReluOp>);
+    add("Sigmoid", importUnary<SigmoidOp>);
+    add("Tanh", importUnary<TanhOp>);
+    add("Erf", importUnary<ErfOp>);
+    add("Exp", importUnary<ExpOp>);
+    add("Log", importUnary<LogOp>);
+    add("Sqrt", importUnary<SqrtOp>);
+    add("Neg", importUnary<NegOp>);
+    add("Abs", importUnary<AbsOp>);
+    add("Reciprocal", importUnary<ReciprocalOp>);
+    add("Floor", importUnary<FloorOp>);
+    add("Ceil", importUnary<CeilOp>);
+    add("Sin", importUnary<SinOp>);
+    add("Cos", importUnary<CosOp>);
+    add("Not", importUnary<NotOp>);
+    add("HardSwish", importUnary<HardSwishOp>);
+    add("HardSigmoid", importHardSigmoid, 6);
+    add("LeakyRelu", importLeakyRelu, 6);
+    add("Gelu", importGelu);
+    add("Clip", importClip, 6);
+    add("Cast", importCast, 6);
+    add("Identity", importIdentity);
+    add("Dropout", importDropout, 7);
+    add("Constant", importConstant, 9);
+    add("Shape", importShape);
+    add("Size", importSize);
+    add("ConstantOfShape", importConstantOfShape);
+    add("Range", importRange);
+    add("Reshape", importReshape);
+    add("Flatten", importFlatten);
+    add("Transpose", importTranspose);
+    add("Concat", importConcat, 4);
+    add("Squeeze", importSqueeze);
+    add("Unsqueeze", importUnsqueeze);
+    add("Slice", importSlice);
+    add("Gather", importGather);
+    add("Expand", importExpand);
+    add("Split", importSplit, 2);
+    add("Pad", importPad, 2);
+    add("MatMul", importMatMul);
+    add("Gemm", importGemm, 7);
+    add("Conv", importConv);
+    add("MaxPool", importPool<MaxPoolOp>, 1);
+    add("AveragePool", importPool<AvgPoolOp>, 7);
+    add("GlobalAveragePool", importGlobalPool<GlobalAvgPoolOp>);
+    add("GlobalMaxPool", importGlobalPool<GlobalMaxPoolOp>);
+    add("BatchNormalization", importBatchNorm, 7);
+    add("Softmax", [](NodeImporter &n) { return importSoftmax(n, false); });
+    add("LogSoftmax", [](NodeImporter &n) { return importSoftmax(n, true); });
+    add("LayerNormalization", importLayerNorm);
+    add("ReduceSum", importReduce<ReduceSumOp>);
+    add("ReduceMean", importReduce<ReduceMeanOp>);
+    add("ReduceMax", importReduce<ReduceMaxOp>);
+    add("ReduceMin", importReduce<ReduceMinOp>);
+    add("ReduceProd", importReduce<ReduceProdOp>);
+    add("ArgMax", importArgMax);
+    return t;
+  }();
+  return table;
+}
+
+} // namespace
+
+const OpImporterEntry *lookupOpImporter(StringRef opType) {
+  const llvm::StringMap<OpImporterEntry> &table = importerTable();
+  auto it = table.find(opType);
+  return it == table.end() ? nullptr : &it->second;
+}
+
+} // namespace tcc::onnx_frontend
