@@ -435,6 +435,29 @@ OpFoldResult ReshapeOp::fold(FoldAdaptor adaptor) {
   return {};
 }
 
+/// flatten, squeeze and unsqueeze of a constant are the constant reshaped.
+static OpFoldResult foldReshapeLike(Value input, Attribute constant,
+                                    RankedTensorType type) {
+  if (input.getType() == type)
+    return input;
+  if (auto dense = dyn_cast_or_null<DenseElementsAttr>(constant))
+    if (type.hasStaticShape())
+      return dense.reshape(type);
+  return {};
+}
+
+OpFoldResult FlattenOp::fold(FoldAdaptor adaptor) {
+  return foldReshapeLike(getInput(), adaptor.getInput(), getType());
+}
+
+OpFoldResult SqueezeOp::fold(FoldAdaptor adaptor) {
+  return foldReshapeLike(getInput(), adaptor.getInput(), getType());
+}
+
+OpFoldResult UnsqueezeOp::fold(FoldAdaptor adaptor) {
+  return foldReshapeLike(getInput(), adaptor.getInput(), getType());
+}
+
 OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   ArrayRef<int64_t> perm = getPerm();
   if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))

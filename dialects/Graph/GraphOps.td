@@ -660,6 +660,7 @@ def Graph_FlattenOp : Graph_Op<"flatten", [Pure, Graph_InferType]> {
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasCanonicalizer = 1;
+  let hasFolder = 1;
 }
 
 def Graph_SqueezeOp : Graph_Op<"squeeze", [Pure, Graph_InferType]> {
@@ -675,6 +676,7 @@ def Graph_SqueezeOp : Graph_Op<"squeeze", [Pure, Graph_InferType]> {
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasCanonicalizer = 1;
+  let hasFolder = 1;
 }
 
 def Graph_UnsqueezeOp : Graph_Op<"unsqueeze", [Pure, Graph_InferType]> {
@@ -690,6 +692,7 @@ def Graph_UnsqueezeOp : Graph_Op<"unsqueeze", [Pure, Graph_InferType]> {
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasCanonicalizer = 1;
+  let hasFolder = 1;
 }
 
 def Graph_TransposeOp : Graph_Op<"transpose", [Pure, Graph_InferType]> {

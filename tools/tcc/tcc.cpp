@@ -13,10 +13,13 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
+
+#include <cstdlib>
 #include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
@@ -177,6 +180,17 @@ std::string defaultOutputPath() {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  // Graph ops infer their result types when built; on a model whose shapes
+  // do not fit (an Add of [2x3] and [4]) the inference has already reported
+  // what is wrong, naming the shapes, when MLIR's builder gives up on the
+  // op. Exit with that report instead of a crash.
+  llvm::install_fatal_error_handler(
+      [](void *, const char *reason, bool) {
+        llvm::errs() << "tcc: error: compilation stopped: " << reason << "\n";
+        llvm::errs().flush();
+        std::_Exit(1);
+      },
+      nullptr);
   llvm::cl::HideUnrelatedOptions(driverCategory);
   llvm::cl::SetVersionPrinter(printVersion);
   llvm::cl::ParseCommandLineOptions(
