@@ -55,8 +55,45 @@ def ops_of(model):
                    for n in model.graph.node})
 
 
+def graph_inputs(model):
+    initializers = {t.name for t in model.graph.initializer}
+    return [i for i in model.graph.input if i.name not in initializers]
+
+
+def compile_model(tcc, model_path, artifact, timeout, bound=(), extra=()):
+    """Returns None on success, else (status, message)."""
+    command = [tcc, model_path, "-o", artifact, *extra]
+    for name, path in bound:
+        command.append(f"--bind-input={name}={path}")
+    try:
+        compiled = subprocess.run(command, capture_output=True, text=True, timeout=timeout)
+    except subprocess.TimeoutExpired:
+        return "fail", "compile timeout"
+    if compiled.returncode == 0:
+        return None
+    message = (compiled.stderr.strip().splitlines() or ["no message"])[0]
+    # Drop the file and location the diagnostic starts with.
+    message = message.split("error: ", 1)[-1]
+    status = "unsupported" if re.search(r"unsupported|not supported|not implemented",
+                                        message, re.I) else "fail"
+    if compiled.returncode < 0:
+        status, message = "fail", f"compiler crashed (signal {-compiled.returncode})"
+    return status, message[:200]
+
+
+def numbered(paths):
+    return sorted(paths, key=lambda p: int(re.search(r"_(\d+)\.pb$", p).group(1)))
+
+
 def run_test(test_dir, build_dir, timeout):
-    """Returns (status, reason): status is pass, fail, unsupported or excluded."""
+    """Returns (status, reason): status is pass, fail, unsupported or excluded.
+
+    Each data set is compiled for the shapes of its inputs (tcc
+    --input-shape). Node tests often feed shape operands (axes, pads, target
+    shapes, bounds) as graph inputs: when the model does not compile because
+    such an operand must be constant, it is compiled with its integer and
+    scalar inputs bound to the data set's values (tcc --bind-input) and run
+    on the others."""
     name = os.path.basename(test_dir)
     model_path = os.path.join(test_dir, "model.onnx")
     model = onnx.load(model_path, load_external_data=False)
@@ -65,27 +102,30 @@ def run_test(test_dir, build_dir, timeout):
         return name, ops_of(model), "excluded", reason
     tcc = os.path.join(build_dir, "bin", "tcc")
     tcc_run = os.path.join(build_dir, "bin", "tcc-run")
+    inputs_info = graph_inputs(model)
     with tempfile.TemporaryDirectory(prefix="tcc-conformance-") as tmp:
         artifact = os.path.join(tmp, "model.so")
-        try:
-            compiled = subprocess.run([tcc, model_path, "-o", artifact], capture_output=True,
-                                      text=True, timeout=timeout)
-        except subprocess.TimeoutExpired:
-            return name, ops_of(model), "fail", "compile timeout"
-        if compiled.returncode != 0:
-            message = (compiled.stderr.strip().splitlines() or ["no message"])[0]
-            status = "unsupported" if re.search(r"unsupported|not supported|not implemented",
-                                                message, re.I) else "fail"
-            if compiled.returncode < 0:
-                status, message = "fail", f"compiler crashed (signal {-compiled.returncode})"
-            return name, ops_of(model), status, message[:200]
         for data_set in sorted(glob.glob(os.path.join(test_dir, "test_data_set_*"))):
-            inputs = sorted(glob.glob(os.path.join(data_set, "input_*.pb")),
-                            key=lambda p: int(re.search(r"_(\d+)\.pb$", p).group(1)))
-            outputs = sorted(glob.glob(os.path.join(data_set, "output_*.pb")),
-                             key=lambda p: int(re.search(r"_(\d+)\.pb$", p).group(1)))
+            inputs = numbered(glob.glob(os.path.join(data_set, "input_*.pb")))
+            outputs = numbered(glob.glob(os.path.join(data_set, "output_*.pb")))
+            tensors = [onnx.load_tensor(path) for path in inputs]
+            shapes = []
+            for info, tensor in zip(inputs_info, tensors):
+                dims = "x".join(str(d) for d in tensor.dims) if tensor.dims else "scalar"
+                shapes.append(f"--input-shape={info.name}={dims}")
+            failure = compile_model(tcc, model_path, artifact, timeout, extra=shapes)
+            fed = inputs
+            if failure and "must be a constant" in failure[1]:
+                integer = (onnx.TensorProto.INT64, onnx.TensorProto.INT32)
+                bind = [tensor.data_type in integer or not tensor.dims for tensor in tensors]
+                bound = [(info.name, path) for info, path, b in zip(inputs_info, inputs, bind) if b]
+                fed = [path for path, b in zip(inputs, bind) if not b]
+                kept = [flag for flag, b in zip(shapes, bind) if not b]
+                failure = compile_model(tcc, model_path, artifact, timeout, bound, kept)
+            if failure:
+                return name, ops_of(model), failure[0], failure[1]
             command = [tcc_run, artifact, "--quiet", "--rtol", "1e-3", "--atol", "1e-7"]
-            for path in inputs:
+            for path in fed:
                 command += ["--input", path]
             for path in outputs:
                 command += ["--compare", path]

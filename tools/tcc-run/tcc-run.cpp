@@ -428,6 +428,10 @@ int main(int argc, char **argv) {
       writeNpy(options.saveInputs + "/input_" + std::to_string(i) + ".npy",
                inputs.back());
   }
+  // An empty tensor still needs a buffer address for the runtime's checks.
+  for (Tensor &input : inputs)
+    if (input.bytes.empty())
+      input.bytes.reserve(1);
   for (Tensor &input : inputs)
     inputViews.push_back({input.dtype, static_cast<int32_t>(input.shape.size()),
                           input.shape.data(), input.bytes.data(),
@@ -443,6 +447,10 @@ int main(int argc, char **argv) {
     outputs[i].shape.assign(info.shape, info.shape + info.rank);
     outputs[i].bytes.resize(info.size_bytes);
     outputNames.push_back(info.name);
+  }
+  for (Tensor &output : outputs) {
+    if (output.bytes.empty())
+      output.bytes.reserve(1);
   }
   for (Tensor &output : outputs)
     outputViews.push_back({output.dtype, static_cast<int32_t>(output.shape.size()),

@@ -67,6 +67,13 @@ llvm::cl::list<std::string> inputShapes(
                    "get size 1 (the batch dim of an exported model)"),
     llvm::cl::value_desc("name=DxDx..."), llvm::cl::cat(driverCategory));
 
+llvm::cl::list<std::string> boundInputs(
+    "bind-input",
+    llvm::cl::desc("Fix a model input to the value in an ONNX TensorProto file "
+                   "(.pb): it becomes a constant and leaves the compiled "
+                   "signature (repeat per input)"),
+    llvm::cl::value_desc("name=file.pb"), llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<std::string> cpuName(
     "cpu",
     llvm::cl::desc("CPU to generate code for: native (default, the host), or "
@@ -112,6 +119,15 @@ FailureOr<tcc::onnx_frontend::ImportOptions> importOptions() {
       return failure();
     }
     options.inputShapes[name] = shape;
+  }
+  for (StringRef spec : boundInputs) {
+    auto [name, file] = spec.split('=');
+    if (name.empty() || file.empty()) {
+      llvm::errs() << "tcc: error: --bind-input '" << spec
+                   << "' is not NAME=FILE.pb\n";
+      return failure();
+    }
+    options.boundInputs[name] = file.str();
   }
   return options;
 }

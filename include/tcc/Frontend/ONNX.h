@@ -16,6 +16,10 @@ struct ImportOptions {
   /// The size given to a symbolic dim of an input not in `inputShapes`: the
   /// batch dim of an exported model, usually. 0 makes such a dim an error.
   int64_t defaultDimSize = 1;
+  /// Inputs fixed to a value at compile time, by name: the path of an ONNX
+  /// TensorProto file each. A bound input becomes a constant of the graph
+  /// (shape operands fold through it) and leaves the compiled signature.
+  llvm::StringMap<std::string> boundInputs;
 };
 
 /// Imports a model file: binary ModelProto (`.onnx`, external data read

@@ -91,11 +91,16 @@ Value tcc::lowering::reshapeTo(OpBuilder &builder, Location loc, Value value,
   }
   if (type.getRank() == 1)
     return flat;
-  SmallVector<ReassociationIndices> all;
-  if (type.getRank() > 0)
-    all.push_back(llvm::to_vector(llvm::seq<int64_t>(0, type.getRank())));
+  // A rank-0 source (a collapsed scalar) expands to all-ones dims without
+  // grouping.
   if (cast<RankedTensorType>(flat.getType()).getRank() == 0)
-    return tensor::ExpandShapeOp::create(builder, loc, type, flat, all);
+    return tensor::ExpandShapeOp::create(builder, loc, type, flat,
+                                         ArrayRef<ReassociationIndices>{});
+  if (type.getRank() == 0)
+    return tensor::CollapseShapeOp::create(builder, loc, type, flat,
+                                           ArrayRef<ReassociationIndices>{});
+  SmallVector<ReassociationIndices> all = {
+      llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))};
   return tensor::ExpandShapeOp::create(builder, loc, type, flat, all);
 }
 

@@ -9,6 +9,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MemoryBuffer.h"
 
 #include <map>
 
@@ -197,7 +198,8 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
     initializers.insert(tensor.name());
   for (const onnx::ValueInfoProto &input : graph.input()) {
     // Before IR version 4, initializers were listed as inputs too.
-    if (initializers.contains(input.name()))
+    if (initializers.contains(input.name()) ||
+        options.boundInputs.count(input.name()))
       continue;
     if (!input.type().has_tensor_type())
       return emitError(loc) << "graph input '" << input.name()
@@ -241,6 +243,32 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
     }
     types.push_back(RankedTensorType::get(shape, elementType));
     names.push_back(input.name());
+  }
+  return success();
+}
+
+LogicalResult GraphImporter::importBoundInputs(const onnx::GraphProto &graph,
+                                               OpBuilder &builder) {
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  for (const auto &bound : options.boundInputs) {
+    bool exists = llvm::any_of(graph.input(), [&](const onnx::ValueInfoProto &input) {
+      return input.name() == bound.getKey();
+    });
+    if (!exists)
+      return emitError(fileLoc) << "--bind-input names '" << bound.getKey()
+                                << "', which is not an input of the graph";
+    auto buffer = llvm::MemoryBuffer::getFile(bound.getValue());
+    onnx::TensorProto tensor;
+    if (!buffer || !tensor.ParseFromArray((*buffer)->getBufferStart(),
+                                          (*buffer)->getBufferSize()))
+      return emitError(fileLoc) << "--bind-input '" << bound.getKey() << "': '"
+                                << bound.getValue()
+                                << "' is not a readable ONNX TensorProto file";
+    Location loc = NameLoc::get(builder.getStringAttr(bound.getKey()), fileLoc);
+    FailureOr<ElementsAttr> value = convertTensor(tensor, loc);
+    if (failed(value))
+      return failure();
+    bind(bound.getKey(), tcc::graph::ConstantOp::create(builder, loc, *value));
   }
   return success();
 }
@@ -317,6 +345,8 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
   }
   builder.setInsertionPointToStart(body);
 
+  if (failed(importBoundInputs(graph, builder)))
+    return failure();
   for (const onnx::TensorProto &tensor : graph.initializer()) {
     Location loc = NameLoc::get(builder.getStringAttr(tensor.name()), fileLoc);
     FailureOr<ElementsAttr> value = convertTensor(tensor, loc);

@@ -123,6 +123,8 @@ private:
                                    mlir::OpBuilder &builder,
                                    llvm::SmallVectorImpl<mlir::Type> &types,
                                    llvm::SmallVectorImpl<std::string> &names);
+  mlir::LogicalResult importBoundInputs(const onnx::GraphProto &graph,
+                                        mlir::OpBuilder &builder);
   mlir::LogicalResult importNode(const onnx::NodeProto &node,
                                  mlir::OpBuilder &builder);
   mlir::Location nodeLocation(const onnx::NodeProto &node);

@@ -199,6 +199,228 @@ LogicalResult importCast(NodeImporter &n) {
   return n.setOutput(0, build<CastOp>(n, typeOf(x).clone(elementType), x));
 }
 
+FailureOr<SmallVector<int64_t>> readAxes(NodeImporter &n, int64_t inputSince,
+                                         unsigned index, int64_t rank);
+
+//===----------------------------------------------------------------------===//
+// Ops expressed with other graph ops
+//===----------------------------------------------------------------------===//
+
+/// A rank-0 constant of `elementType` holding `value`; broadcasts anywhere.
+Value scalar(NodeImporter &n, Type elementType, double value) {
+  auto type = RankedTensorType::get({}, elementType);
+  Attribute attr = isa<FloatType>(elementType)
+                       ? Attribute(n.b().getFloatAttr(elementType, value))
+                       : Attribute(n.b().getIntegerAttr(elementType,
+                                                         static_cast<int64_t>(value)));
+  return build<ConstantOp>(n, DenseElementsAttr::get(type, attr));
+}
+
+Type elementTypeOf(Value value) { return typeOf(value).getElementType(); }
+
+/// x > 0 ? x : alpha * (exp(x) - 1)
+Value elu(NodeImporter &n, Value x, double alpha) {
+  Type t = elementTypeOf(x);
+  Value negative = build<MulOp>(
+      n, scalar(n, t, alpha), build<SubOp>(n, build<ExpOp>(n, x), scalar(n, t, 1)));
+  return build<WhereOp>(n, build<GreaterOp>(n, x, scalar(n, t, 0)), x, negative);
+}
+
+LogicalResult importActivation(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  Value x = n.input(0);
+  Type t = elementTypeOf(x);
+  if (!isa<FloatType>(t) && n.proto().op_type() != "Sign")
+    return n.error() << "expects a float input, got " << t;
+  StringRef op = n.proto().op_type();
+  Value result;
+  if (op == "Elu") {
+    FailureOr<float> alpha = n.floatAttr("alpha", 1.0f);
+    if (failed(alpha))
+      return failure();
+    result = elu(n, x, *alpha);
+  } else if (op == "Selu") {
+    FailureOr<float> alpha = n.floatAttr("alpha", 1.67326319217681884765625f);
+    FailureOr<float> gamma = n.floatAttr("gamma", 1.05070102214813232421875f);
+    if (failed(alpha) || failed(gamma))
+      return failure();
+    result = build<MulOp>(n, scalar(n, t, *gamma), elu(n, x, *alpha));
+  } else if (op == "Celu") {
+    FailureOr<float> alpha = n.floatAttr("alpha", 1.0f);
+    if (failed(alpha))
+      return failure();
+    Value scaled = build<DivOp>(n, x, scalar(n, t, *alpha));
+    Value negative = build<MulOp>(n, scalar(n, t, *alpha),
+                                  build<SubOp>(n, build<ExpOp>(n, scaled), scalar(n, t, 1)));
+    result = build<AddOp>(n, build<MaxOp>(n, x, scalar(n, t, 0)),
+                          build<MinOp>(n, negative, scalar(n, t, 0)));
+  } else if (op == "Softplus") {
+    result = build<LogOp>(n, build<AddOp>(n, build<ExpOp>(n, x), scalar(n, t, 1)));
+  } else if (op == "Softsign") {
+    result = build<DivOp>(n, x, build<AddOp>(n, build<AbsOp>(n, x), scalar(n, t, 1)));
+  } else if (op == "Mish") {
+    Value softplus = build<LogOp>(n, build<AddOp>(n, build<ExpOp>(n, x), scalar(n, t, 1)));
+    result = build<MulOp>(n, x, build<TanhOp>(n, softplus));
+  } else if (op == "ThresholdedRelu") {
+    FailureOr<float> alpha = n.floatAttr("alpha", 1.0f);
+    if (failed(alpha))
+      return failure();
+    result = build<WhereOp>(n, build<GreaterOp>(n, x, scalar(n, t, *alpha)), x,
+                            scalar(n, t, 0));
+  } else if (op == "Sign") {
+    Value one = scalar(n, t, 1), minusOne = scalar(n, t, -1), zero = scalar(n, t, 0);
+    result = build<WhereOp>(n, build<GreaterOp>(n, x, zero), one,
+                            build<WhereOp>(n, build<LessOp>(n, x, zero), minusOne, zero));
+    result = build<ExpandOp>(n, typeOf(x), result);
+  } else if (op == "Shrink") {
+    FailureOr<float> bias = n.floatAttr("bias", 0.0f), lambd = n.floatAttr("lambd", 0.5f);
+    if (failed(bias) || failed(lambd))
+      return failure();
+    Value below = build<LessOp>(n, x, scalar(n, t, -*lambd));
+    Value above = build<GreaterOp>(n, x, scalar(n, t, *lambd));
+    result = build<WhereOp>(
+        n, below, build<AddOp>(n, x, scalar(n, t, *bias)),
+        build<WhereOp>(n, above, build<SubOp>(n, x, scalar(n, t, *bias)), scalar(n, t, 0)));
+  } else {
+    return n.error() << "no expansion";
+  }
+  if (typeOf(result) != typeOf(x))
+    result = build<ExpandOp>(n, typeOf(x), result);
+  return n.setOutput(0, result);
+}
+
+LogicalResult importPRelu(NodeImporter &n) {
+  if (failed(requireInputs(n, 2)))
+    return failure();
+  Value x = n.input(0), slope = n.input(1);
+  Type t = elementTypeOf(x);
+  Value result = build<WhereOp>(n, build<LessOp>(n, x, scalar(n, t, 0)),
+                                build<MulOp>(n, x, slope), x);
+  if (typeOf(result) != typeOf(x))
+    return n.error() << "slope " << typeOf(slope) << " does not broadcast to the input "
+                     << typeOf(x);
+  return n.setOutput(0, result);
+}
+
+LogicalResult importCastLike(NodeImporter &n) {
+  if (failed(requireInputs(n, 2)))
+    return failure();
+  Value x = n.input(0);
+  return n.setOutput(0, build<CastOp>(n, typeOf(x).clone(elementTypeOf(n.input(1))), x));
+}
+
+LogicalResult importArgMin(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", 0);
+  FailureOr<int64_t> keepdims = n.intAttr("keepdims", 1);
+  FailureOr<int64_t> last = n.intAttr("select_last_index", 0);
+  if (failed(requireInputs(n, 1)) || failed(axis) || failed(keepdims) || failed(last))
+    return failure();
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, n.inputType(0).getRank());
+  if (failed(a))
+    return failure();
+  // The smallest element is the largest of the negation, ties alike.
+  return n.setOutput(0, build<ArgMaxOp>(n, build<NegOp>(n, n.input(0)),
+                                        n.b().getI64IntegerAttr(*a),
+                                        n.b().getBoolAttr(*keepdims),
+                                        n.b().getBoolAttr(*last)));
+}
+
+/// ReduceSumSquare, ReduceL1, ReduceL2, ReduceLogSum, ReduceLogSumExp.
+LogicalResult importComposedReduce(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  FailureOr<int64_t> keepdims = n.intAttr("keepdims", 1);
+  FailureOr<int64_t> noop = n.intAttr("noop_with_empty_axes", 0);
+  FailureOr<SmallVector<int64_t>> axes = readAxes(n, 18, 1, n.inputType(0).getRank());
+  if (failed(keepdims) || failed(noop) || failed(axes))
+    return failure();
+  Value x = n.input(0);
+  StringRef op = n.proto().op_type();
+  if (axes->empty() && *noop) {
+    if (op == "ReduceSumSquare")
+      return n.setOutput(0, build<MulOp>(n, x, x));
+    if (op == "ReduceL1")
+      return n.setOutput(0, build<AbsOp>(n, x));
+    if (op == "ReduceL2")
+      return n.setOutput(0, build<AbsOp>(n, x));
+    if (op == "ReduceLogSum")
+      return n.setOutput(0, build<LogOp>(n, x));
+    return n.setOutput(0, x);
+  }
+  auto axesAttr = n.b().getDenseI64ArrayAttr(*axes);
+  auto sum = [&](Value v, bool keep) {
+    return build<ReduceSumOp>(n, v, axesAttr, n.b().getBoolAttr(keep));
+  };
+  Value result;
+  if (op == "ReduceSumSquare") {
+    result = sum(build<MulOp>(n, x, x), *keepdims);
+  } else if (op == "ReduceL1") {
+    result = sum(build<AbsOp>(n, x), *keepdims);
+  } else if (op == "ReduceL2") {
+    result = build<SqrtOp>(n, sum(build<MulOp>(n, x, x), *keepdims));
+  } else if (op == "ReduceLogSum") {
+    result = build<LogOp>(n, sum(x, *keepdims));
+  } else {
+    // log(sum(exp(x - max))) + max, so exp cannot overflow.
+    Value max = build<ReduceMaxOp>(n, x, axesAttr, n.b().getBoolAttr(true));
+    Value shifted = build<ExpOp>(n, build<SubOp>(n, x, max));
+    Value logSum = build<LogOp>(n, sum(shifted, true));
+    result = build<AddOp>(n, logSum, max);
+    if (!*keepdims)
+      result = build<SqueezeOp>(n, result, axesAttr);
+  }
+  return n.setOutput(0, result);
+}
+
+LogicalResult importRMSNorm(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", -1);
+  FailureOr<float> epsilon = n.floatAttr("epsilon", 1e-5f);
+  if (failed(requireInputs(n, 2)) || failed(axis) || failed(epsilon))
+    return failure();
+  Value x = n.input(0);
+  int64_t rank = typeOf(x).getRank();
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, rank);
+  if (failed(a))
+    return failure();
+  SmallVector<int64_t> axes;
+  for (int64_t i = *a; i < rank; ++i)
+    axes.push_back(i);
+  Type t = elementTypeOf(x);
+  Value meanSquare = build<ReduceMeanOp>(n, build<MulOp>(n, x, x),
+                                         n.b().getDenseI64ArrayAttr(axes),
+                                         n.b().getBoolAttr(true));
+  Value inverse = build<ReciprocalOp>(
+      n, build<SqrtOp>(n, build<AddOp>(n, meanSquare, scalar(n, t, *epsilon))));
+  return n.setOutput(0, build<MulOp>(n, build<MulOp>(n, x, inverse), n.input(1)));
+}
+
+LogicalResult importTrilu(NodeImporter &n) {
+  FailureOr<int64_t> upper = n.intAttr("upper", 1);
+  if (failed(requireInputs(n, 1)) || failed(upper))
+    return failure();
+  int64_t k = 0;
+  if (n.hasInput(1)) {
+    FailureOr<SmallVector<int64_t>> values = n.constantInts(1, "k");
+    if (failed(values))
+      return failure();
+    k = values->empty() ? 0 : values->front();
+  }
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() < 2)
+    return n.error() << "expects an input of rank >= 2, got " << type;
+  int64_t rows = type.getDimSize(type.getRank() - 2), cols = type.getDimSize(type.getRank() - 1);
+  // The kept triangle as a constant mask over the last two dims.
+  SmallVector<bool> keep;
+  for (int64_t i = 0; i < rows; ++i)
+    for (int64_t j = 0; j < cols; ++j)
+      keep.push_back(*upper ? j - i >= k : j - i <= k);
+  auto maskType = RankedTensorType::get({rows, cols}, n.b().getI1Type());
+  Value mask = build<ConstantOp>(n, DenseElementsAttr::get(maskType, keep));
+  Value zero = scalar(n, type.getElementType(), 0);
+  return n.setOutput(0, build<WhereOp>(n, mask, n.input(0), zero));
+}
+
 //===----------------------------------------------------------------------===//
 // Constants and shapes
 //===----------------------------------------------------------------------===//
@@ -1016,6 +1238,17 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("ReduceMin", importReduce<ReduceMinOp>);
     add("ReduceProd", importReduce<ReduceProdOp>);
     add("ArgMax", importArgMax);
+    add("ArgMin", importArgMin);
+    for (StringRef op : {"Elu", "Selu", "Celu", "Softplus", "Softsign", "Mish",
+                         "ThresholdedRelu", "Sign", "Shrink"})
+      add(op, importActivation);
+    add("PRelu", importPRelu);
+    add("CastLike", importCastLike);
+    for (StringRef op : {"ReduceSumSquare", "ReduceL1", "ReduceL2", "ReduceLogSum",
+                         "ReduceLogSumExp"})
+      add(op, importComposedReduce);
+    add("RMSNormalization", importRMSNorm);
+    add("Trilu", importTrilu);
     return t;
   }();
   return table;

@@ -56,7 +56,8 @@ void tcc::cpu::buildLowerToLLVMPipeline(OpPassManager &pm) {
                   "scf-forall-to-parallel,convert-vector-to-scf,"
                   "convert-scf-to-openmp,expand-strided-metadata,lower-affine,"
                   "finalize-memref-to-llvm,convert-scf-to-cf,"
-                  "convert-vector-to-llvm,convert-math-to-llvm,convert-math-to-libm,"
+                  "convert-vector-to-llvm,convert-math-to-funcs,convert-math-to-llvm,"
+                  "convert-math-to-libm,"
                   "convert-arith-to-llvm,convert-index-to-llvm,"
                   "convert-func-to-llvm,convert-cf-to-llvm,convert-openmp-to-llvm,convert-ub-to-llvm,"
                   "reconcile-unrealized-casts");

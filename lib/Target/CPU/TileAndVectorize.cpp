@@ -12,6 +12,7 @@
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/PatternMatch.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/TilingInterface.h"
 
 namespace tcc::cpu {
@@ -118,6 +119,14 @@ struct CPUTileAndVectorizePass final
     auto type = dyn_cast<RankedTensorType>(generic.getResultTypes().front());
     if (!type || !type.hasStaticShape() || type.getRank() == 0 ||
         !generic.getIndexingMapsArray().back().isIdentity())
+      return;
+    // Vectors of i1 load and store packed bits, while i1 tensors keep one
+    // byte per element in memory: leave boolean ops to scalar code.
+    auto isBool = [](Type type) {
+      return getElementTypeOrSelf(type).isInteger(1);
+    };
+    if (llvm::any_of(generic->getOperandTypes(), isBool) ||
+        llvm::any_of(generic->getResultTypes(), isBool))
       return;
     SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
     // Windowed reads (an im2col copy: oh + kh) vectorize into gathers that
