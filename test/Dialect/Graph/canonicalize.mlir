@@ -1,0 +1,176 @@
+// RUN: tcc-opt %s -split-input-file -canonicalize | FileCheck %s
+// Folders and canonicalization patterns of the graph dialect, with the
+// near misses that must stay.
+
+// CHECK-LABEL: func.func @fold_constant_arithmetic
+// 1 + [10, 20, 30] broadcast, then * 2, on integers.
+// CHECK: %[[C:.*]] = graph.constant dense<[22, 42, 62]> : tensor<3xi64>
+// CHECK-NEXT: return %[[C]]
+func.func @fold_constant_arithmetic() -> tensor<3xi64> {
+  %a = graph.constant dense<1> : tensor<i64>
+  %b = graph.constant dense<[10, 20, 30]> : tensor<3xi64>
+  %two = graph.constant dense<2> : tensor<1xi64>
+  %0 = graph.add %a, %b : tensor<i64>, tensor<3xi64> -> tensor<3xi64>
+  %1 = graph.mul %0, %two : tensor<3xi64>, tensor<1xi64> -> tensor<3xi64>
+  return %1 : tensor<3xi64>
+}
+
+// -----
+
+// Broadcasting a [2,1] column against a [3] row.
+// CHECK-LABEL: func.func @fold_broadcast_float
+// CHECK: graph.constant dense<{{\[}}[1.100000e+01, 2.100000e+01, 3.100000e+01], [1.200000e+01, 2.200000e+01, 3.200000e+01]]> : tensor<2x3xf32>
+func.func @fold_broadcast_float() -> tensor<2x3xf32> {
+  %a = graph.constant dense<[[1.0], [2.0]]> : tensor<2x1xf32>
+  %b = graph.constant dense<[10.0, 20.0, 30.0]> : tensor<3xf32>
+  %0 = graph.add %a, %b : tensor<2x1xf32>, tensor<3xf32> -> tensor<2x3xf32>
+  return %0 : tensor<2x3xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_comparison
+// CHECK: graph.constant dense<[true, false, false]> : tensor<3xi1>
+func.func @fold_comparison() -> tensor<3xi1> {
+  %a = graph.constant dense<[1, 5, 7]> : tensor<3xi64>
+  %b = graph.constant dense<5> : tensor<i64>
+  %0 = graph.less %a, %b : tensor<3xi64>, tensor<i64> -> tensor<3xi1>
+  return %0 : tensor<3xi1>
+}
+
+// -----
+
+// Integer division by zero is not folded.
+// CHECK-LABEL: func.func @no_fold_division_by_zero
+// CHECK: graph.div
+func.func @no_fold_division_by_zero() -> tensor<2xi32> {
+  %a = graph.constant dense<[4, 6]> : tensor<2xi32>
+  %b = graph.constant dense<[2, 0]> : tensor<2xi32>
+  %0 = graph.div %a, %b : tensor<2xi32>, tensor<2xi32> -> tensor<2xi32>
+  return %0 : tensor<2xi32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_identities
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>)
+// CHECK-NEXT: return %[[X]], %[[X]], %[[X]], %[[X]]
+func.func @fold_identities(%x: tensor<4xf32>) -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>) {
+  %zero = graph.constant dense<0.0> : tensor<4xf32>
+  %one = graph.constant dense<1.0> : tensor<f32>
+  %0 = graph.add %zero, %x : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  %1 = graph.mul %x, %one : tensor<4xf32>, tensor<f32> -> tensor<4xf32>
+  %2 = graph.sub %x, %zero : tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  %3 = graph.div %x, %one : tensor<4xf32>, tensor<f32> -> tensor<4xf32>
+  return %0, %1, %2, %3 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<4xf32>
+}
+
+// -----
+
+// x + 0 where the zero broadcasts x to a larger shape is not x.
+// CHECK-LABEL: func.func @no_fold_add_zero_when_broadcasting
+// CHECK: graph.add
+func.func @no_fold_add_zero_when_broadcasting(%x: tensor<4xf32>) -> tensor<2x4xf32> {
+  %zero = graph.constant dense<0.0> : tensor<2x4xf32>
+  %0 = graph.add %x, %zero : tensor<4xf32>, tensor<2x4xf32> -> tensor<2x4xf32>
+  return %0 : tensor<2x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @transpose_of_transpose
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3x4xf32>)
+// CHECK-NEXT: %[[T:.*]] = graph.transpose %[[X]] {perm = array<i64: 1, 0, 2>} : tensor<2x3x4xf32> -> tensor<3x2x4xf32>
+// CHECK-NEXT: return %[[T]]
+func.func @transpose_of_transpose(%x: tensor<2x3x4xf32>) -> tensor<3x2x4xf32> {
+  %0 = graph.transpose %x {perm = array<i64: 2, 0, 1>} : tensor<2x3x4xf32> -> tensor<4x2x3xf32>
+  %1 = graph.transpose %0 {perm = array<i64: 2, 1, 0>} : tensor<4x2x3xf32> -> tensor<3x2x4xf32>
+  return %1 : tensor<3x2x4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @identity_transpose_and_reshape
+// CHECK-SAME: (%[[X:.*]]: tensor<2x3xf32>)
+// CHECK-NEXT: return %[[X]], %[[X]]
+func.func @identity_transpose_and_reshape(%x: tensor<2x3xf32>) -> (tensor<2x3xf32>, tensor<2x3xf32>) {
+  %0 = graph.transpose %x {perm = array<i64: 0, 1>} : tensor<2x3xf32> -> tensor<2x3xf32>
+  %1 = graph.reshape %x : tensor<2x3xf32> -> tensor<2x3xf32>
+  return %0, %1 : tensor<2x3xf32>, tensor<2x3xf32>
+}
+
+// -----
+
+// Chains of reshapes, and flatten/squeeze/unsqueeze, become one reshape.
+// CHECK-LABEL: func.func @reshape_chain
+// CHECK-SAME: (%[[X:.*]]: tensor<1x8x1x1xf32>)
+// CHECK-NEXT: %[[R:.*]] = graph.reshape %[[X]] : tensor<1x8x1x1xf32> -> tensor<8x1xf32>
+// CHECK-NEXT: return %[[R]]
+func.func @reshape_chain(%x: tensor<1x8x1x1xf32>) -> tensor<8x1xf32> {
+  %0 = graph.flatten %x {axis = 1 : i64} : tensor<1x8x1x1xf32> -> tensor<1x8xf32>
+  %1 = graph.squeeze %0 {axes = array<i64: 0>} : tensor<1x8xf32> -> tensor<8xf32>
+  %2 = graph.unsqueeze %1 {axes = array<i64: 1>} : tensor<8xf32> -> tensor<8x1xf32>
+  return %2 : tensor<8x1xf32>
+}
+
+// -----
+
+// Constant data movement folds: transpose, reshape, cast.
+// CHECK-LABEL: func.func @fold_constant_data_movement
+// CHECK-DAG: graph.constant dense<{{\[}}[1, 4], [2, 5], [3, 6]]> : tensor<3x2xi32>
+// CHECK-DAG: graph.constant dense<[1, 2, 3, 4, 5, 6]> : tensor<6xi32>
+// CHECK-DAG: graph.constant dense<[1.000000e+00, -2.000000e+00]> : tensor<2xf32>
+// CHECK-DAG: graph.constant dense<[2, -1]> : tensor<2xi64>
+// CHECK-NOT: graph.transpose
+// CHECK-NOT: graph.cast
+func.func @fold_constant_data_movement() -> (tensor<3x2xi32>, tensor<6xi32>, tensor<2xf32>, tensor<2xi64>) {
+  %c = graph.constant dense<[[1, 2, 3], [4, 5, 6]]> : tensor<2x3xi32>
+  %0 = graph.transpose %c {perm = array<i64: 1, 0>} : tensor<2x3xi32> -> tensor<3x2xi32>
+  %1 = graph.reshape %c : tensor<2x3xi32> -> tensor<6xi32>
+  %i = graph.constant dense<[1, -2]> : tensor<2xi32>
+  %2 = graph.cast %i : tensor<2xi32> -> tensor<2xf32>
+  %f = graph.constant dense<[2.9, -1.5]> : tensor<2xf32>
+  %3 = graph.cast %f : tensor<2xf32> -> tensor<2xi64>
+  return %0, %1, %2, %3 : tensor<3x2xi32>, tensor<6xi32>, tensor<2xf32>, tensor<2xi64>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_unary_pairs
+// CHECK-SAME: (%[[X:.*]]: tensor<4xf32>, %[[M:.*]]: tensor<4xi1>)
+// CHECK-NEXT: return %[[X]], %[[M]], %[[X]]
+func.func @fold_unary_pairs(%x: tensor<4xf32>, %m: tensor<4xi1>) -> (tensor<4xf32>, tensor<4xi1>, tensor<4xf32>) {
+  %0 = graph.neg %x : tensor<4xf32>
+  %1 = graph.neg %0 : tensor<4xf32>
+  %2 = graph.not %m : tensor<4xi1>
+  %3 = graph.not %2 : tensor<4xi1>
+  %4 = graph.clip %x : tensor<4xf32>
+  return %1, %3, %4 : tensor<4xf32>, tensor<4xi1>, tensor<4xf32>
+}
+
+// -----
+
+// CHECK-LABEL: func.func @fold_where_concat_slice_expand
+// CHECK-SAME: (%[[A:.*]]: tensor<4xf32>, %[[B:.*]]: tensor<4xf32>)
+// CHECK-DAG: %[[SPLAT:.*]] = graph.constant dense<2.000000e+00> : tensor<3x4xf32>
+// CHECK: return %[[B]], %[[A]], %[[A]], %[[SPLAT]]
+func.func @fold_where_concat_slice_expand(%a: tensor<4xf32>, %b: tensor<4xf32>)
+    -> (tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<3x4xf32>) {
+  %false = graph.constant dense<false> : tensor<4xi1>
+  %0 = graph.where %false, %a, %b : tensor<4xi1>, tensor<4xf32>, tensor<4xf32> -> tensor<4xf32>
+  %1 = graph.concat %a {axis = 0 : i64} : (tensor<4xf32>) -> tensor<4xf32>
+  %2 = graph.slice %a {starts = array<i64: 0>, sizes = array<i64: 4>} : tensor<4xf32> -> tensor<4xf32>
+  %two = graph.constant dense<2.0> : tensor<4xf32>
+  %3 = graph.expand %two : tensor<4xf32> -> tensor<3x4xf32>
+  return %0, %1, %2, %3 : tensor<4xf32>, tensor<4xf32>, tensor<4xf32>, tensor<3x4xf32>
+}
+
+// -----
+
+// A slice that reverses is not the identity.
+// CHECK-LABEL: func.func @no_fold_reversing_slice
+// CHECK: graph.slice
+func.func @no_fold_reversing_slice(%a: tensor<4xf32>) -> tensor<4xf32> {
+  %0 = graph.slice %a {starts = array<i64: 3>, sizes = array<i64: 4>, steps = array<i64: -1>} : tensor<4xf32> -> tensor<4xf32>
+  return %0 : tensor<4xf32>
+}
