@@ -228,7 +228,7 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
                               << "' has no shape; give one with --input-shape "
                               << input.name() << "=DIMS";
       for (auto [index, dim] : llvm::enumerate(tensor.shape().dim())) {
-        if (dim.has_dim_value() && dim.dim_value() > 0) {
+        if (dim.has_dim_value() && dim.dim_value() >= 0) {
           shape.push_back(dim.dim_value());
           continue;
         }

@@ -26,7 +26,7 @@ static void addPipeline(OpPassManager &pm, StringRef pipeline) {
 
 void tcc::cpu::buildGraphToLinalgPipeline(OpPassManager &pm) {
   addPipeline(pm, "func.func(tcc-convert-graph-to-linalg,canonicalize,"
-                  "linalg-fuse-elementwise-ops,canonicalize,cse)");
+                  "tcc-cpu-fuse-elementwise,canonicalize,cse)");
 }
 
 void tcc::cpu::buildTilingPipeline(OpPassManager &pm) {
@@ -48,16 +48,19 @@ void tcc::cpu::buildBufferizePipeline(OpPassManager &pm) {
 }
 
 void tcc::cpu::buildLowerToLLVMPipeline(OpPassManager &pm) {
-  // Parallel linalg dims become OpenMP worksharing loops. The OpenMP
-  // conversion wraps loop bodies in memref.alloca_scope, which must be
-  // lowered while it still holds a single block: memrefs go to LLVM before
-  // control flow does.
-  addPipeline(pm, "func.func(convert-linalg-to-parallel-loops),"
+  // Thread tiles (scf.forall) become OpenMP worksharing loops; other linalg
+  // ops run as sequential loops, since an OpenMP region per small op costs
+  // more in fork and scheduling than it saves. The OpenMP conversion wraps
+  // loop bodies in memref.alloca_scope, which must be lowered while it still
+  // holds a single block: memrefs go to LLVM before control flow does.
+  addPipeline(pm, "func.func(convert-linalg-to-loops),"
                   "scf-forall-to-parallel,convert-vector-to-scf,"
                   "convert-scf-to-openmp,expand-strided-metadata,lower-affine,"
                   "finalize-memref-to-llvm,convert-scf-to-cf,"
-                  "convert-vector-to-llvm,convert-math-to-funcs,convert-math-to-llvm,"
-                  "convert-math-to-libm,"
+                  "convert-math-to-funcs,convert-math-to-llvm,"
+                  // libm calls scalarize vector math into extracts and
+                  // inserts, which the vector conversion then lowers.
+                  "convert-math-to-libm,convert-vector-to-llvm,"
                   "convert-arith-to-llvm,convert-index-to-llvm,"
                   "convert-func-to-llvm,convert-cf-to-llvm,convert-openmp-to-llvm,convert-ub-to-llvm,"
                   "reconcile-unrealized-casts");

@@ -55,6 +55,16 @@ struct CPULowerVectorsPass final
     // reduction step: hoisting the pair keeps it in registers.
     linalg::hoistRedundantVectorTransfers(func);
 
+    // Elementwise tiles are vectors with leading unit dims (1x1x64): drop
+    // them so every op is on 1-D vectors LLVM lowers directly.
+    {
+      RewritePatternSet unitDims(&getContext());
+      vector::populateCastAwayVectorLeadingOneDimPatterns(unitDims);
+      vector::populateDropUnitDimWithShapeCastPatterns(unitDims);
+      if (failed(applyPatternsGreedily(func, std::move(unitDims))))
+        return signalPassFailure();
+    }
+
     RewritePatternSet patterns(&getContext());
     vector::populateVectorContractLoweringPatterns(
         patterns, vector::VectorContractLowering::OuterProduct);

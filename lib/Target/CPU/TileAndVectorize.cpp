@@ -179,6 +179,11 @@ struct CPUTileAndVectorizePass final
     SmallVector<linalg::LinalgOp> matmuls;
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](Operation *op) {
+      // An op over an empty tensor runs no iterations: tiling it would
+      // only divide by a zero extent.
+      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
+        if (llvm::is_contained(linalgOp.getStaticLoopRanges(), 0))
+          return;
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
         matmuls.push_back(cast<linalg::LinalgOp>(op));
       else if (auto generic = dyn_cast<linalg::GenericOp>(op))

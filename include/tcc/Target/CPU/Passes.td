@@ -36,6 +36,20 @@ def CPUTileAndVectorize : Pass<"tcc-cpu-tile-and-vectorize", "mlir::func::FuncOp
   ];
 }
 
+def CPUFuseElementwise : Pass<"tcc-cpu-fuse-elementwise", "mlir::func::FuncOp"> {
+  let summary = "Fuse chains of elementwise linalg ops, and nothing else";
+  let description = [{
+    An elementwise `linalg.generic` whose result feeds only another
+    elementwise generic is inlined into it, so a chain (bias, activation,
+    residual add) is one loop nest over memory. Unlike upstream's
+    `linalg-fuse-elementwise-ops`, producers are never fused into
+    contractions or reductions (where they would be recomputed per reduction
+    step) and reshapes are not propagated into matmuls (which would turn
+    them into generics the matmul tiling does not recognize).
+  }];
+  let dependentDialects = ["mlir::linalg::LinalgDialect"];
+}
+
 def CPUConvToMatmul : Pass<"tcc-cpu-conv-to-matmul", "mlir::func::FuncOp"> {
   let summary = "Rewrite 2-D convolutions as im2col copies feeding a matmul";
   let description = [{
