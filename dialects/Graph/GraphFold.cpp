@@ -495,10 +495,63 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
   return buildDense(getType(), results);
 }
 
-OpFoldResult ConcatOp::fold(FoldAdaptor) {
+/// Builds a constant of `type` whose element i is `values[source(coords of
+/// i)]`: the shared core of folding data-movement ops.
+static Attribute foldByCoordinates(
+    RankedTensorType type, int64_t maxElements,
+    llvm::function_ref<std::optional<Element>(ArrayRef<int64_t>)> element) {
+  if (!type.hasStaticShape() || type.getNumElements() > maxElements)
+    return {};
+  ArrayRef<int64_t> shape = type.getShape();
+  SmallVector<int64_t> coords(shape.size(), 0);
+  SmallVector<Element> results;
+  for (int64_t linear = 0, e = type.getNumElements(); linear < e; ++linear) {
+    int64_t remaining = linear;
+    for (int64_t dim = shape.size() - 1; dim >= 0; --dim) {
+      coords[dim] = remaining % shape[dim];
+      remaining /= shape[dim];
+    }
+    std::optional<Element> value = element(coords);
+    if (!value)
+      return {};
+    results.push_back(*value);
+  }
+  return buildDense(type, results);
+}
+
+static int64_t linearIndex(ArrayRef<int64_t> coords, ArrayRef<int64_t> shape) {
+  int64_t index = 0;
+  for (auto [coord, size] : llvm::zip_equal(coords, shape))
+    index = index * size + coord;
+  return index;
+}
+
+OpFoldResult ConcatOp::fold(FoldAdaptor adaptor) {
   if (getInputs().size() == 1 && getInputs().front().getType() == getType())
     return getInputs().front();
-  return {};
+  SmallVector<DenseElementsAttr> inputs;
+  for (Attribute attr : adaptor.getInputs()) {
+    inputs.push_back(denseOrNull(attr));
+    if (!inputs.back())
+      return {};
+  }
+  SmallVector<SmallVector<Element>> values;
+  for (DenseElementsAttr input : inputs)
+    values.push_back(elementsOf(input));
+  int64_t axis = getAxis();
+  return foldByCoordinates(
+      getType(), kMaxFoldedElements,
+      [&](ArrayRef<int64_t> coords) -> std::optional<Element> {
+        SmallVector<int64_t> local(coords);
+        for (auto [input, inputValues] : llvm::zip_equal(inputs, values)) {
+          ArrayRef<int64_t> shape = input.getType().getShape();
+          if (local[axis] < shape[axis])
+            return input.isSplat() ? inputValues.front()
+                                   : inputValues[linearIndex(local, shape)];
+          local[axis] -= shape[axis];
+        }
+        return std::nullopt;
+      });
 }
 
 OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
@@ -510,7 +563,51 @@ OpFoldResult SliceOp::fold(FoldAdaptor adaptor) {
   if (auto splat = dyn_cast_or_null<SplatElementsAttr>(adaptor.getInput()))
     if (hasStaticShape(getType()))
       return splat.resizeSplat(getType());
-  return {};
+  DenseElementsAttr input = denseOrNull(adaptor.getInput());
+  if (!input)
+    return {};
+  SmallVector<Element> values = elementsOf(input);
+  SmallVector<int64_t> steps = getStepValues();
+  ArrayRef<int64_t> starts = getStarts();
+  return foldByCoordinates(getType(), kMaxFoldedElements,
+                           [&](ArrayRef<int64_t> coords) -> std::optional<Element> {
+                             SmallVector<int64_t> source;
+                             for (auto [dim, coord] : llvm::enumerate(coords))
+                               source.push_back(starts[dim] + coord * steps[dim]);
+                             return values[linearIndex(source, inputType.getShape())];
+                           });
+}
+
+OpFoldResult GatherOp::fold(FoldAdaptor adaptor) {
+  DenseElementsAttr data = denseOrNull(adaptor.getData());
+  DenseElementsAttr indices = denseOrNull(adaptor.getIndices());
+  auto type = dyn_cast<RankedTensorType>(getType());
+  if (!data || !indices || !type)
+    return {};
+  SmallVector<Element> values = elementsOf(data);
+  SmallVector<int64_t> positions;
+  for (const APInt &index : indices.getValues<APInt>())
+    positions.push_back(index.getSExtValue());
+  ArrayRef<int64_t> dataShape = data.getType().getShape();
+  ArrayRef<int64_t> indexShape = indices.getType().getShape();
+  int64_t axis = getAxis();
+  return foldByCoordinates(
+      type, kMaxFoldedElements, [&](ArrayRef<int64_t> coords) -> std::optional<Element> {
+        int64_t rank = indexShape.size();
+        int64_t position =
+            indices.isSplat()
+                ? positions.front()
+                : positions[linearIndex(coords.slice(axis, rank), indexShape)];
+        if (position < 0)
+          position += dataShape[axis];
+        // An index out of range is an error at run time, not a fold.
+        if (position < 0 || position >= dataShape[axis])
+          return std::nullopt;
+        SmallVector<int64_t> source(coords.take_front(axis));
+        source.push_back(position);
+        llvm::append_range(source, coords.drop_front(axis + rank));
+        return data.isSplat() ? values.front() : values[linearIndex(source, dataShape)];
+      });
 }
 
 OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
@@ -519,5 +616,16 @@ OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
   if (auto splat = dyn_cast_or_null<SplatElementsAttr>(adaptor.getInput()))
     if (hasStaticShape(getType()))
       return splat.resizeSplat(getType());
-  return {};
+  DenseElementsAttr input = denseOrNull(adaptor.getInput());
+  auto type = dyn_cast<RankedTensorType>(getType());
+  if (!input || !type || !type.hasStaticShape())
+    return {};
+  SmallVector<Element> values = elementsOf(input);
+  ArrayRef<int64_t> inputShape = input.getType().getShape();
+  return foldByCoordinates(type, kMaxFoldedElements,
+                           [&](ArrayRef<int64_t> coords) -> std::optional<Element> {
+                             return values[broadcastIndex(
+                                 type.getShape(), inputShape,
+                                 linearIndex(coords, type.getShape()))];
+                           });
 }

@@ -136,6 +136,22 @@ def Graph_DivOp : Graph_ArithmeticOp<"div"> {
     ```
   }];
 }
+def Graph_ModOp : Graph_BroadcastBinaryOp<"mod", Graph_Tensor, Graph_Tensor,
+                                          "lhsType.getElementType()"> {
+  let summary = "Elementwise remainder with numpy broadcasting";
+  let description = [{
+    With `fmod` the remainder takes the sign of the dividend (C `fmod`, and
+    the only form ONNX allows for floats); without it, integer remainders
+    take the sign of the divisor (Python `%`).
+
+    ```mlir
+    %0 = graph.mod %a, %b : tensor<6xi32>, tensor<6xi32> -> tensor<6xi32>
+    %1 = graph.mod %x, %y {fmod = true} : tensor<6xf32>, tensor<6xf32> -> tensor<6xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs,
+                       DefaultValuedAttr<BoolAttr, "false">:$fmod);
+}
 def Graph_PowOp : Graph_ArithmeticOp<"pow"> {
   let summary = "Elementwise power with numpy broadcasting";
   let description = [{
@@ -762,6 +778,7 @@ def Graph_GatherOp : Graph_Op<"gather", [Pure, Graph_InferType]> {
   let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices, I64Attr:$axis);
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
+  let hasFolder = 1;
 }
 
 def Graph_ExpandOp : Graph_Op<"expand", [Pure]> {

@@ -31,7 +31,10 @@ typedef enum tcc_dtype {
   TCC_DTYPE_I32 = 7,
   TCC_DTYPE_I64 = 8,
   TCC_DTYPE_U8 = 9,
-  TCC_DTYPE_BOOL = 10
+  TCC_DTYPE_BOOL = 10,
+  TCC_DTYPE_U16 = 11,
+  TCC_DTYPE_U32 = 12,
+  TCC_DTYPE_U64 = 13
 } tcc_dtype;
 
 typedef struct tcc_artifact_tensor {

@@ -43,6 +43,9 @@ const char *tcc_dtype_name(tcc_dtype dtype) {
   case TCC_DTYPE_I64: return "int64";
   case TCC_DTYPE_U8: return "uint8";
   case TCC_DTYPE_BOOL: return "bool";
+  case TCC_DTYPE_U16: return "uint16";
+  case TCC_DTYPE_U32: return "uint32";
+  case TCC_DTYPE_U64: return "uint64";
   case TCC_DTYPE_INVALID: break;
   }
   return "invalid";
@@ -50,9 +53,9 @@ const char *tcc_dtype_name(tcc_dtype dtype) {
 
 size_t tcc_dtype_size(tcc_dtype dtype) {
   switch (dtype) {
-  case TCC_DTYPE_F64: case TCC_DTYPE_I64: return 8;
-  case TCC_DTYPE_F32: case TCC_DTYPE_I32: return 4;
-  case TCC_DTYPE_F16: case TCC_DTYPE_BF16: case TCC_DTYPE_I16: return 2;
+  case TCC_DTYPE_F64: case TCC_DTYPE_I64: case TCC_DTYPE_U64: return 8;
+  case TCC_DTYPE_F32: case TCC_DTYPE_I32: case TCC_DTYPE_U32: return 4;
+  case TCC_DTYPE_F16: case TCC_DTYPE_BF16: case TCC_DTYPE_I16: case TCC_DTYPE_U16: return 2;
   case TCC_DTYPE_I8: case TCC_DTYPE_U8: case TCC_DTYPE_BOOL: return 1;
   case TCC_DTYPE_INVALID: break;
   }

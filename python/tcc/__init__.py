@@ -35,7 +35,8 @@ def _build_dir():
 # tcc_dtype values (include/tcc/artifact.h) and their numpy types.
 _DTYPES = {
     1: np.float32, 2: np.float64, 3: np.float16, 5: np.int8, 6: np.int16,
-    7: np.int32, 8: np.int64, 9: np.uint8, 10: np.bool_,
+    7: np.int32, 8: np.int64, 9: np.uint8, 10: np.bool_, 11: np.uint16,
+    12: np.uint32, 13: np.uint64,
 }
 
 

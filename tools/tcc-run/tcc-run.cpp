@@ -94,6 +94,7 @@ const NpyType kNpyTypes[] = {
     {"<f4", TCC_DTYPE_F32}, {"<f8", TCC_DTYPE_F64}, {"<f2", TCC_DTYPE_F16},
     {"|i1", TCC_DTYPE_I8},  {"<i2", TCC_DTYPE_I16}, {"<i4", TCC_DTYPE_I32},
     {"<i8", TCC_DTYPE_I64}, {"|u1", TCC_DTYPE_U8},  {"|b1", TCC_DTYPE_BOOL},
+    {"<u2", TCC_DTYPE_U16}, {"<u4", TCC_DTYPE_U32}, {"<u8", TCC_DTYPE_U64},
 };
 
 Tensor readNpy(const std::string &path) {
@@ -158,6 +159,8 @@ void writeNpy(const std::string &path, const Tensor &tensor) {
   for (const NpyType &known : kNpyTypes)
     if (known.dtype == tensor.dtype)
       descr = known.descr;
+  if (!descr)
+    die("cannot write '" + path + "': .npy has no type for " + tcc_dtype_name(tensor.dtype));
   std::string shape = "(";
   for (int64_t d : tensor.shape)
     shape += std::to_string(d) + ",";
@@ -201,6 +204,10 @@ Tensor readTensorProto(const std::string &path) {
   case onnx::TensorProto::INT64: tensor.dtype = TCC_DTYPE_I64; break;
   case onnx::TensorProto::UINT8: tensor.dtype = TCC_DTYPE_U8; break;
   case onnx::TensorProto::BOOL: tensor.dtype = TCC_DTYPE_BOOL; break;
+  case onnx::TensorProto::UINT16: tensor.dtype = TCC_DTYPE_U16; break;
+  case onnx::TensorProto::UINT32: tensor.dtype = TCC_DTYPE_U32; break;
+  case onnx::TensorProto::UINT64: tensor.dtype = TCC_DTYPE_U64; break;
+  case onnx::TensorProto::BFLOAT16: tensor.dtype = TCC_DTYPE_BF16; break;
   default:
     die("'" + path + "' has unsupported ONNX data type " +
         std::to_string(proto.data_type()));
@@ -229,7 +236,9 @@ Tensor readTensorProto(const std::string &path) {
       case TCC_DTYPE_F64: { double v = static_cast<double>(value); std::memcpy(&tensor.bytes[i * 8], &v, 8); break; }
       case TCC_DTYPE_I64: { int64_t v = static_cast<int64_t>(value); std::memcpy(&tensor.bytes[i * 8], &v, 8); break; }
       case TCC_DTYPE_I32: { int32_t v = static_cast<int32_t>(value); std::memcpy(&tensor.bytes[i * 4], &v, 4); break; }
-      case TCC_DTYPE_I16: case TCC_DTYPE_F16: { uint16_t v = static_cast<uint16_t>(value); std::memcpy(&tensor.bytes[i * 2], &v, 2); break; }
+      case TCC_DTYPE_U64: { uint64_t v = static_cast<uint64_t>(value); std::memcpy(&tensor.bytes[i * 8], &v, 8); break; }
+      case TCC_DTYPE_U32: { uint32_t v = static_cast<uint32_t>(value); std::memcpy(&tensor.bytes[i * 4], &v, 4); break; }
+      case TCC_DTYPE_I16: case TCC_DTYPE_U16: case TCC_DTYPE_F16: case TCC_DTYPE_BF16: { uint16_t v = static_cast<uint16_t>(value); std::memcpy(&tensor.bytes[i * 2], &v, 2); break; }
       default: tensor.bytes[i] = static_cast<unsigned char>(value); break;
       }
     }
@@ -238,6 +247,7 @@ Tensor readTensorProto(const std::string &path) {
   case TCC_DTYPE_F32: fill(proto.float_data()); break;
   case TCC_DTYPE_F64: fill(proto.double_data()); break;
   case TCC_DTYPE_I64: fill(proto.int64_data()); break;
+  case TCC_DTYPE_U32: case TCC_DTYPE_U64: fill(proto.uint64_data()); break;
   default: fill(proto.int32_data()); break;
   }
   return tensor;
@@ -273,6 +283,9 @@ double valueAt(const Tensor &tensor, size_t i) {
   case TCC_DTYPE_I32: { int32_t v; std::memcpy(&v, p, 4); return v; }
   case TCC_DTYPE_I64: { int64_t v; std::memcpy(&v, p, 8); return static_cast<double>(v); }
   case TCC_DTYPE_U8: case TCC_DTYPE_BOOL: return *p;
+  case TCC_DTYPE_U16: { uint16_t v; std::memcpy(&v, p, 2); return v; }
+  case TCC_DTYPE_U32: { uint32_t v; std::memcpy(&v, p, 4); return v; }
+  case TCC_DTYPE_U64: { uint64_t v; std::memcpy(&v, p, 8); return static_cast<double>(v); }
   case TCC_DTYPE_INVALID: break;
   }
   return 0;
@@ -294,6 +307,9 @@ Tensor randomTensor(const tcc_tensor_info &info, std::mt19937_64 &rng) {
     case TCC_DTYPE_I32: { int32_t v = integer(rng); std::memcpy(p, &v, 4); break; }
     case TCC_DTYPE_I16: { int16_t v = static_cast<int16_t>(integer(rng)); std::memcpy(p, &v, 2); break; }
     case TCC_DTYPE_BOOL: *p = static_cast<unsigned char>(integer(rng) & 1); break;
+    case TCC_DTYPE_U64: { uint64_t v = integer(rng); std::memcpy(p, &v, 8); break; }
+    case TCC_DTYPE_U32: { uint32_t v = integer(rng); std::memcpy(p, &v, 4); break; }
+    case TCC_DTYPE_U16: { uint16_t v = static_cast<uint16_t>(integer(rng)); std::memcpy(p, &v, 2); break; }
     case TCC_DTYPE_I8: case TCC_DTYPE_U8: *p = static_cast<unsigned char>(integer(rng)); break;
     default: die(std::string("no random generator for dtype ") + tcc_dtype_name(tensor.dtype));
     }

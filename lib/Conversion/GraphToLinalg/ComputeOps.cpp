@@ -22,27 +22,6 @@ RankedTensorType tensorType(Value value) {
 }
 
 /// The value a max reduction starts from: -inf, or the smallest integer.
-Value lowestValue(OpBuilder &b, Location loc, Type type) {
-  if (auto floatType = dyn_cast<FloatType>(type))
-    return arith::ConstantOp::create(
-        b, loc, b.getFloatAttr(floatType,
-                               APFloat::getInf(floatType.getFloatSemantics(),
-                                               /*Negative=*/true)));
-  return arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(type, APInt::getSignedMinValue(
-                                         type.getIntOrFloatBitWidth())));
-}
-
-Value highestValue(OpBuilder &b, Location loc, Type type) {
-  if (auto floatType = dyn_cast<FloatType>(type))
-    return arith::ConstantOp::create(
-        b, loc, b.getFloatAttr(floatType,
-                               APFloat::getInf(floatType.getFloatSemantics())));
-  return arith::ConstantOp::create(
-      b, loc, b.getIntegerAttr(type, APInt::getSignedMaxValue(
-                                         type.getIntOrFloatBitWidth())));
-}
-
 Value add(OpBuilder &b, Location loc, Value x, Value y) {
   if (isa<FloatType>(x.getType()))
     return arith::AddFOp::create(b, loc, x, y);
@@ -250,7 +229,37 @@ DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> values) {
 }
 
 struct ConvLowering final : OpRewritePattern<ConvOp> {
-  using OpRewritePattern::OpRewritePattern;
+  explicit ConvLowering(MLIRContext *context) : OpRewritePattern(context) {
+    // lowerAs2D emits a 2-D convolution for this pattern to lower again.
+    setHasBoundedRewriteRecursion();
+  }
+
+  /// A grouped 1-D convolution is a 2-D one over rows of height 1, which
+  /// reuses the grouped and depthwise 2-D paths.
+  static LogicalResult lowerAs2D(ConvOp op, PatternRewriter &rewriter) {
+    Location loc = op.getLoc();
+    auto withUnitRow = [](RankedTensorType type) {
+      SmallVector<int64_t> shape(type.getShape());
+      shape.insert(shape.begin() + 2, 1);
+      return RankedTensorType::get(shape, type.getElementType());
+    };
+    RankedTensorType type = op.getType();
+    Value input = reshapeTo(rewriter, loc, op.getInput(),
+                            withUnitRow(tensorType(op.getInput())));
+    Value weight = reshapeTo(rewriter, loc, op.getWeight(),
+                             withUnitRow(tensorType(op.getWeight())));
+    SmallVector<int64_t> pads = op.getPadValues();
+    SmallVector<int64_t> strides = {1, op.getStrideValues().front()};
+    SmallVector<int64_t> dilations = {1, op.getDilationValues().front()};
+    SmallVector<int64_t> pads2D = {0, pads[0], 0, pads[1]};
+    Value conv = ConvOp::create(rewriter, loc, withUnitRow(type), input, weight,
+                                op.getBias(), rewriter.getDenseI64ArrayAttr(strides),
+                                rewriter.getDenseI64ArrayAttr(dilations),
+                                rewriter.getDenseI64ArrayAttr(pads2D), op.getGroupAttr());
+    rewriter.replaceOp(op, reshapeTo(rewriter, loc, conv, type));
+    return success();
+  }
+
   LogicalResult matchAndRewrite(ConvOp op,
                                 PatternRewriter &rewriter) const override {
     if (failed(requireStaticShapes(op, rewriter)))
@@ -258,6 +267,8 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     Location loc = op.getLoc();
     RankedTensorType type = op.getType();
     int64_t spatial = op.getSpatialRank(), group = op.getGroup();
+    if (spatial == 1 && group != 1)
+      return lowerAs2D(op, rewriter);
     SmallVector<int64_t> pads = op.getPadValues();
     Type elementType = type.getElementType();
     Value zero = createScalar(rewriter, loc, elementType, 0);
@@ -352,6 +363,9 @@ int64_t effectiveEndPad(int64_t input, int64_t output, int64_t kernel,
   return std::max(end, needed);
 }
 
+/// Max and average pooling over any number of spatial dims, as one generic
+/// whose kernel dims are reductions: the same code for 1-D, 2-D and 3-D and
+/// for every element type (the maximum follows the type's signedness).
 template <typename OpTy>
 struct PoolLowering final : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
@@ -361,56 +375,76 @@ struct PoolLowering final : OpRewritePattern<OpTy> {
       return failure();
     constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
     Location loc = op.getLoc();
+    MLIRContext *context = rewriter.getContext();
     RankedTensorType type = op.getType();
     RankedTensorType inputType = tensorType(op.getInput());
-    if (type.getRank() != 4)
-      return rewriter.notifyMatchFailure(op, "only 2-D pooling is lowered");
+    int64_t spatial = type.getRank() - 2;
     ArrayRef<int64_t> kernel = op.getKernelShape();
+    if (spatial < 1 || static_cast<int64_t>(kernel.size()) != spatial)
+      return rewriter.notifyMatchFailure(op, "kernel rank does not match the input");
     SmallVector<int64_t> strides(op.getStrides()), dilations(op.getDilations()),
         pads(op.getPads());
     if (strides.empty())
-      strides.assign(2, 1);
+      strides.assign(spatial, 1);
     if (dilations.empty())
-      dilations.assign(2, 1);
+      dilations.assign(spatial, 1);
     if (pads.empty())
-      pads.assign(4, 0);
+      pads.assign(2 * spatial, 0);
     SmallVector<int64_t> endPads;
-    for (int64_t i = 0; i < 2; ++i)
+    for (int64_t i = 0; i < spatial; ++i)
       endPads.push_back(effectiveEndPad(inputType.getDimSize(i + 2),
                                         type.getDimSize(i + 2), kernel[i],
                                         strides[i], dilations[i], pads[i],
-                                        pads[i + 2]));
+                                        pads[i + spatial]));
     Type elementType = type.getElementType();
-    Value padValue = isMax ? lowestValue(rewriter, loc, elementType)
+    if (!isMax && !isa<FloatType>(elementType))
+      return rewriter.notifyMatchFailure(op, "average pooling of integers");
+    Value padValue = isMax ? createLowest(rewriter, loc, elementType)
                            : createScalar(rewriter, loc, elementType, 0);
     Value input = padSpatial(rewriter, loc, op.getInput(),
-                             ArrayRef(pads).take_front(2), endPads, padValue);
+                             ArrayRef(pads).take_front(spatial), endPads, padValue);
     Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elementType);
     Value init = createFilled(rewriter, loc, type, padValue);
-    auto stridesAttr = i64Vector(rewriter, strides);
-    auto dilationsAttr = i64Vector(rewriter, dilations);
+
+    // Loops: n, c, the output's spatial dims, then the kernel's.
+    int64_t loops = 2 + 2 * spatial;
+    SmallVector<AffineExpr> inputExprs = {getAffineDimExpr(0, context),
+                                          getAffineDimExpr(1, context)};
+    SmallVector<AffineExpr> windowExprs, outputExprs(inputExprs);
+    for (int64_t i = 0; i < spatial; ++i) {
+      AffineExpr out = getAffineDimExpr(2 + i, context);
+      AffineExpr k = getAffineDimExpr(2 + spatial + i, context);
+      inputExprs.push_back(out * strides[i] + k * dilations[i]);
+      windowExprs.push_back(k);
+      outputExprs.push_back(out);
+    }
+    SmallVector<AffineMap> maps = {AffineMap::get(loops, 0, inputExprs, context),
+                                   AffineMap::get(loops, 0, windowExprs, context),
+                                   AffineMap::get(loops, 0, outputExprs, context)};
+    SmallVector<utils::IteratorType> iterators(2 + spatial, utils::IteratorType::parallel);
+    iterators.append(spatial, utils::IteratorType::reduction);
+    Value pooled =
+        linalg::GenericOp::create(
+            rewriter, loc, TypeRange{type}, ValueRange{input, window}, ValueRange{init},
+            maps, iterators,
+            [&](OpBuilder &b, Location l, ValueRange args) {
+              Value combined = isMax ? createMaximum(b, l, args[0], args[2])
+                                     : add(b, l, args[0], args[2]);
+              linalg::YieldOp::create(b, l, combined);
+            })
+            .getResult(0);
     if constexpr (isMax) {
-      rewriter.replaceOp(op, linalg::PoolingNchwMaxOp::create(
-                                 rewriter, loc, TypeRange{type},
-                                 ValueRange{input, window}, ValueRange{init},
-                                 stridesAttr, dilationsAttr)
-                                 .getResult(0));
+      rewriter.replaceOp(op, pooled);
       return success();
     } else {
-      Value sum = linalg::PoolingNchwSumOp::create(rewriter, loc, TypeRange{type},
-                                                   ValueRange{input, window},
-                                                   ValueRange{init}, stridesAttr,
-                                                   dilationsAttr)
-                      .getResult(0);
-      // The divisor of each output pixel depends only on its position:
-      // compute it here. Without count_include_pad only input elements
-      // count; with it the explicit pads count too, ceil mode's extra end
-      // never does.
+      // The divisor of each output element depends only on its position:
+      // compute it here. Without count_include_pad only input elements count;
+      // with it the explicit pads count too, ceil mode's extra end never does.
       bool includePad = op.getCountIncludePad();
       auto counts = [&](int64_t dim) {
         int64_t extent = inputType.getDimSize(dim + 2);
         int64_t lo = includePad ? -pads[dim] : 0;
-        int64_t hi = includePad ? extent + pads[dim + 2] : extent;
+        int64_t hi = includePad ? extent + pads[dim + spatial] : extent;
         SmallVector<int64_t> result;
         for (int64_t o = 0; o < type.getDimSize(dim + 2); ++o) {
           int64_t count = 0;
@@ -422,20 +456,30 @@ struct PoolLowering final : OpRewritePattern<OpTy> {
         }
         return result;
       };
-      SmallVector<int64_t> rows = counts(0), cols = counts(1);
-      SmallVector<float> divisor;
-      for (int64_t r : rows)
-        for (int64_t c : cols)
-          divisor.push_back(static_cast<float>(std::max<int64_t>(1, r * c)));
-      auto divisorType = RankedTensorType::get(
-          {static_cast<int64_t>(rows.size()), static_cast<int64_t>(cols.size())},
-          rewriter.getF32Type());
+      SmallVector<double> divisor = {1.0};
+      SmallVector<int64_t> divisorShape;
+      for (int64_t dim = 0; dim < spatial; ++dim) {
+        SmallVector<int64_t> perDim = counts(dim);
+        divisorShape.push_back(perDim.size());
+        SmallVector<double> next;
+        for (double d : divisor)
+          for (int64_t c : perDim)
+            next.push_back(d * c);
+        divisor = std::move(next);
+      }
+      SmallVector<APFloat> values;
+      auto floatType = cast<FloatType>(elementType);
+      for (double d : divisor) {
+        APFloat value(std::max(1.0, d));
+        bool lost;
+        value.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
+        values.push_back(value);
+      }
       Value divisors = arith::ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(divisorType, ArrayRef<float>(divisor)));
-      if (!elementType.isF32())
-        return rewriter.notifyMatchFailure(op, "average pooling of non-f32");
+          rewriter, loc,
+          DenseElementsAttr::get(RankedTensorType::get(divisorShape, elementType), values));
       rewriter.replaceOp(op, buildElementwise(
-                                 rewriter, loc, type, ValueRange{sum, divisors},
+                                 rewriter, loc, type, ValueRange{pooled, divisors},
                                  [](OpBuilder &b, Location l, ValueRange s) -> Value {
                                    return arith::DivFOp::create(b, l, s[0], s[1]);
                                  }));
@@ -457,7 +501,7 @@ struct GlobalPoolLowering final : OpRewritePattern<OpTy> {
     Type elementType = inputType.getElementType();
     SmallVector<int64_t> axes =
         llvm::to_vector(llvm::seq<int64_t>(2, inputType.getRank()));
-    Value init = isMax ? lowestValue(rewriter, loc, elementType)
+    Value init = isMax ? createLowest(rewriter, loc, elementType)
                        : createScalar(rewriter, loc, elementType, 0);
     Value reduced = buildReduction(
         rewriter, loc, op.getInput(), axes, init,
@@ -512,10 +556,10 @@ struct ReduceLowering final : OpRewritePattern<OpTy> {
       init = createScalar(rewriter, loc, elementType, 1);
       break;
     case ReduceKind::Max:
-      init = lowestValue(rewriter, loc, elementType);
+      init = createLowest(rewriter, loc, elementType);
       break;
     case ReduceKind::Min:
-      init = highestValue(rewriter, loc, elementType);
+      init = createHighest(rewriter, loc, elementType);
       break;
     }
     Value reduced = buildReduction(
@@ -529,11 +573,9 @@ struct ReduceLowering final : OpRewritePattern<OpTy> {
             return isFloat ? Value(arith::MulFOp::create(b, l, s[0], s[1]))
                            : Value(arith::MulIOp::create(b, l, s[0], s[1]));
           case ReduceKind::Max:
-            return isFloat ? Value(arith::MaximumFOp::create(b, l, s[0], s[1]))
-                           : Value(arith::MaxSIOp::create(b, l, s[0], s[1]));
+            return createMaximum(b, l, s[0], s[1]);
           case ReduceKind::Min:
-            return isFloat ? Value(arith::MinimumFOp::create(b, l, s[0], s[1]))
-                           : Value(arith::MinSIOp::create(b, l, s[0], s[1]));
+            return createMinimum(b, l, s[0], s[1]);
           }
           return s[0];
         });
@@ -579,7 +621,7 @@ struct ArgMaxLowering final : OpRewritePattern<ArgMaxOp> {
     auto valueType = RankedTensorType::get(shape, elementType);
     auto indexType = RankedTensorType::get(shape, rewriter.getI64Type());
     Value values = createFilled(rewriter, loc, valueType,
-                                lowestValue(rewriter, loc, elementType));
+                                createLowest(rewriter, loc, elementType));
     Value indices = createFilled(rewriter, loc, indexType,
                                  createScalar(rewriter, loc, rewriter.getI64Type(), -1));
     AffineMap identity =
@@ -605,7 +647,9 @@ struct ArgMaxLowering final : OpRewritePattern<ArgMaxOp> {
                 args[0], args[1]);
           else
             better = arith::CmpIOp::create(
-                b, l, last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt,
+                b, l,
+                orderPredicate(last ? arith::CmpIPredicate::sge : arith::CmpIPredicate::sgt,
+                               args[0].getType()),
                 args[0], args[1]);
           better = arith::OrIOp::create(b, l, better, none);
           linalg::YieldOp::create(
@@ -634,7 +678,7 @@ struct SoftmaxLowering final : OpRewritePattern<SoftmaxOp> {
     int64_t axis = op.getAxis();
     // Subtracting the row max keeps exp from overflowing.
     Value max = buildReduction(rewriter, loc, op.getInput(), {axis},
-                               lowestValue(rewriter, loc, elementType),
+                               createLowest(rewriter, loc, elementType),
                                [](OpBuilder &b, Location l, ValueRange s) -> Value {
                                  return arith::MaximumFOp::create(b, l, s[0], s[1]);
                                });

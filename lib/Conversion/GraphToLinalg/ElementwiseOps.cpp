@@ -70,7 +70,8 @@ void addComparison(RewritePatternSet &patterns, arith::CmpFPredicate floatPredic
                                      ValueRange s) -> Value {
     if (isFloat(s[0]))
       return arith::CmpFOp::create(b, loc, floatPredicate, s[0], s[1]);
-    return arith::CmpIOp::create(b, loc, intPredicate, s[0], s[1]);
+    return arith::CmpIOp::create(b, loc, orderPredicate(intPredicate, s[0].getType()),
+                                 s[0], s[1]);
   });
 }
 
@@ -333,9 +334,45 @@ void tcc::populateGraphElementwiseToLinalgPatterns(RewritePatternSet &patterns) 
   addArithmetic<arith::AddFOp, arith::AddIOp, AddOp>(patterns);
   addArithmetic<arith::SubFOp, arith::SubIOp, SubOp>(patterns);
   addArithmetic<arith::MulFOp, arith::MulIOp, MulOp>(patterns);
-  addArithmetic<arith::DivFOp, arith::DivSIOp, DivOp>(patterns);
-  addArithmetic<arith::MaximumFOp, arith::MaxSIOp, MaxOp>(patterns);
-  addArithmetic<arith::MinimumFOp, arith::MinSIOp, MinOp>(patterns);
+  addElementwise<DivOp>(patterns, [](OpBuilder &b, Location loc, DivOp,
+                                     ValueRange s) -> Value {
+    if (isFloat(s[0]))
+      return arith::DivFOp::create(b, loc, s[0], s[1]);
+    if (isUnsignedOrder(s[0].getType()))
+      return arith::DivUIOp::create(b, loc, s[0], s[1]);
+    return arith::DivSIOp::create(b, loc, s[0], s[1]);
+  });
+  addElementwise<ModOp>(patterns, [](OpBuilder &b, Location loc, ModOp op,
+                                     ValueRange s) -> Value {
+    Value x = s[0], y = s[1];
+    if (isFloat(x))
+      return arith::RemFOp::create(b, loc, x, y);
+    if (isUnsignedOrder(x.getType()))
+      return arith::RemUIOp::create(b, loc, x, y);
+    // C's remainder takes the dividend's sign; ONNX's integer Mod (fmod = 0)
+    // takes the divisor's, so a nonzero remainder of the other sign moves
+    // by one divisor.
+    Value remainder = arith::RemSIOp::create(b, loc, x, y);
+    if (op.getFmod())
+      return remainder;
+    Value zero = scalarLike(b, loc, x, 0);
+    Value nonzero = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, remainder, zero);
+    Value remainderNegative =
+        arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, remainder, zero);
+    Value divisorNegative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, y, zero);
+    Value signsDiffer = arith::XOrIOp::create(b, loc, remainderNegative, divisorNegative);
+    Value adjust = arith::AndIOp::create(b, loc, nonzero, signsDiffer);
+    return arith::SelectOp::create(b, loc, adjust, arith::AddIOp::create(b, loc, remainder, y),
+                                   remainder);
+  });
+  addElementwise<MaxOp>(patterns, [](OpBuilder &b, Location loc, MaxOp,
+                                     ValueRange s) -> Value {
+    return createMaximum(b, loc, s[0], s[1]);
+  });
+  addElementwise<MinOp>(patterns, [](OpBuilder &b, Location loc, MinOp,
+                                     ValueRange s) -> Value {
+    return createMinimum(b, loc, s[0], s[1]);
+  });
   addElementwise<PowOp>(patterns, [](OpBuilder &b, Location loc, PowOp,
                                      ValueRange s) -> Value {
     if (isFloat(s[0]))
@@ -452,11 +489,9 @@ void tcc::populateGraphElementwiseToLinalgPatterns(RewritePatternSet &patterns) 
       return x;
     }
     if (op.getMin())
-      x = arith::MaxSIOp::create(b, loc, x,
-                                 scalarLike(b, loc, x, op.getMin()->convertToDouble()));
+      x = createMaximum(b, loc, x, scalarLike(b, loc, x, op.getMin()->convertToDouble()));
     if (op.getMax())
-      x = arith::MinSIOp::create(b, loc, x,
-                                 scalarLike(b, loc, x, op.getMax()->convertToDouble()));
+      x = createMinimum(b, loc, x, scalarLike(b, loc, x, op.getMax()->convertToDouble()));
     return x;
   });
   addElementwise<CastOp>(patterns, [](OpBuilder &b, Location loc, CastOp op,

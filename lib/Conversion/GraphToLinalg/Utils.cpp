@@ -19,6 +19,64 @@ LogicalResult tcc::lowering::requireStaticShapes(Operation *op,
   return success();
 }
 
+bool tcc::lowering::isUnsignedOrder(Type type) {
+  return type.isInteger(1) || type.isUnsignedInteger();
+}
+
+arith::CmpIPredicate tcc::lowering::orderPredicate(arith::CmpIPredicate predicate,
+                                                   Type type) {
+  if (!isUnsignedOrder(type))
+    return predicate;
+  switch (predicate) {
+  case arith::CmpIPredicate::slt: return arith::CmpIPredicate::ult;
+  case arith::CmpIPredicate::sle: return arith::CmpIPredicate::ule;
+  case arith::CmpIPredicate::sgt: return arith::CmpIPredicate::ugt;
+  case arith::CmpIPredicate::sge: return arith::CmpIPredicate::uge;
+  default: return predicate;
+  }
+}
+
+Value tcc::lowering::createMaximum(OpBuilder &builder, Location loc, Value x,
+                                   Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MaximumFOp::create(builder, loc, x, y);
+  if (isUnsignedOrder(x.getType()))
+    return arith::MaxUIOp::create(builder, loc, x, y);
+  return arith::MaxSIOp::create(builder, loc, x, y);
+}
+
+Value tcc::lowering::createMinimum(OpBuilder &builder, Location loc, Value x,
+                                   Value y) {
+  if (isa<FloatType>(x.getType()))
+    return arith::MinimumFOp::create(builder, loc, x, y);
+  if (isUnsignedOrder(x.getType()))
+    return arith::MinUIOp::create(builder, loc, x, y);
+  return arith::MinSIOp::create(builder, loc, x, y);
+}
+
+static Value extremeValue(OpBuilder &builder, Location loc, Type type, bool highest) {
+  if (auto floatType = dyn_cast<FloatType>(type))
+    return arith::ConstantOp::create(
+        builder, loc,
+        builder.getFloatAttr(floatType, APFloat::getInf(floatType.getFloatSemantics(),
+                                                        /*Negative=*/!highest)));
+  unsigned width = type.getIntOrFloatBitWidth();
+  APInt value;
+  if (tcc::lowering::isUnsignedOrder(type))
+    value = highest ? APInt::getMaxValue(width) : APInt::getZero(width);
+  else
+    value = highest ? APInt::getSignedMaxValue(width) : APInt::getSignedMinValue(width);
+  return arith::ConstantOp::create(builder, loc, builder.getIntegerAttr(type, value));
+}
+
+Value tcc::lowering::createLowest(OpBuilder &builder, Location loc, Type type) {
+  return extremeValue(builder, loc, type, /*highest=*/false);
+}
+
+Value tcc::lowering::createHighest(OpBuilder &builder, Location loc, Type type) {
+  return extremeValue(builder, loc, type, /*highest=*/true);
+}
+
 Value tcc::lowering::createEmpty(OpBuilder &builder, Location loc,
                                  RankedTensorType type) {
   return tensor::EmptyOp::create(builder, loc, type.getShape(),

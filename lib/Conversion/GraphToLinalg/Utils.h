@@ -3,6 +3,7 @@
 #ifndef TCC_LIB_CONVERSION_GRAPHTOLINALG_UTILS_H
 #define TCC_LIB_CONVERSION_GRAPHTOLINALG_UTILS_H
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
@@ -29,6 +30,26 @@ mlir::Value createFilled(mlir::OpBuilder &builder, mlir::Location loc,
 /// A scalar constant of `type` (float or integer) holding `value`.
 mlir::Value createScalar(mlir::OpBuilder &builder, mlir::Location loc,
                          mlir::Type type, double value);
+
+/// Integer element types whose order is unsigned: uiN and i1 (false < true).
+/// Patterns read signedness from the graph types, which keep it until the
+/// conversion ends and every integer becomes signless.
+bool isUnsignedOrder(mlir::Type type);
+
+/// The ordering predicate `predicate` (given in its signed form) for `type`.
+mlir::arith::CmpIPredicate orderPredicate(mlir::arith::CmpIPredicate predicate,
+                                          mlir::Type type);
+
+/// max(x, y) and min(x, y) for floats (NaN-propagating), signed and unsigned
+/// integers.
+mlir::Value createMaximum(mlir::OpBuilder &builder, mlir::Location loc,
+                          mlir::Value x, mlir::Value y);
+mlir::Value createMinimum(mlir::OpBuilder &builder, mlir::Location loc,
+                          mlir::Value x, mlir::Value y);
+
+/// The smallest and largest values of an element type (-inf/+inf for floats).
+mlir::Value createLowest(mlir::OpBuilder &builder, mlir::Location loc, mlir::Type type);
+mlir::Value createHighest(mlir::OpBuilder &builder, mlir::Location loc, mlir::Type type);
 
 /// The indexing map reading an operand of `operandShape` at the iteration
 /// point of a `resultShape` loop nest, numpy-broadcast (right-aligned, size-1

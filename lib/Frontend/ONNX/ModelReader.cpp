@@ -32,6 +32,12 @@ Type convertElementType(MLIRContext *context, int32_t onnxType) {
   case onnx::TensorProto::INT32: return b.getI32Type();
   case onnx::TensorProto::INT64: return b.getI64Type();
   case onnx::TensorProto::BOOL: return b.getI1Type();
+  // Unsigned types keep their signedness in the graph: the ops that depend
+  // on it (division, comparison, conversion) read it from the type.
+  case onnx::TensorProto::UINT8: return b.getIntegerType(8, /*isSigned=*/false);
+  case onnx::TensorProto::UINT16: return b.getIntegerType(16, /*isSigned=*/false);
+  case onnx::TensorProto::UINT32: return b.getIntegerType(32, /*isSigned=*/false);
+  case onnx::TensorProto::UINT64: return b.getIntegerType(64, /*isSigned=*/false);
   default: return nullptr;
   }
 }
@@ -92,7 +98,20 @@ static FailureOr<std::string> rawBytes(const onnx::TensorProto &tensor,
     for (int i = 0; i < count; ++i)
       store(i, static_cast<int32_t>(tensor.int32_data(i)));
     break;
+  case onnx::TensorProto::UINT32:
+    if (failed(check(tensor.uint64_data_size())))
+      return failure();
+    for (int i = 0; i < count; ++i)
+      store(i, static_cast<uint32_t>(tensor.uint64_data(i)));
+    break;
+  case onnx::TensorProto::UINT64:
+    if (failed(check(tensor.uint64_data_size())))
+      return failure();
+    for (int i = 0; i < count; ++i)
+      store(i, static_cast<uint64_t>(tensor.uint64_data(i)));
+    break;
   case onnx::TensorProto::INT16:
+  case onnx::TensorProto::UINT16:
   case onnx::TensorProto::FLOAT16:
   case onnx::TensorProto::BFLOAT16:
     if (failed(check(tensor.int32_data_size())))
@@ -101,6 +120,7 @@ static FailureOr<std::string> rawBytes(const onnx::TensorProto &tensor,
       store(i, static_cast<uint16_t>(tensor.int32_data(i)));
     break;
   case onnx::TensorProto::INT8:
+  case onnx::TensorProto::UINT8:
   case onnx::TensorProto::BOOL:
     if (failed(check(tensor.int32_data_size())))
       return failure();

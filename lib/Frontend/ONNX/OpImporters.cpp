@@ -60,6 +60,20 @@ template <typename OpTy> LogicalResult importBinary(NodeImporter &n) {
 }
 
 /// Max, Min, Sum, Mean: a fold of the binary op over all inputs.
+LogicalResult importMod(NodeImporter &n) {
+  FailureOr<int64_t> fmod = n.intAttr("fmod", 0);
+  if (failed(requireInputs(n, 2)) || failed(fmod))
+    return failure();
+  Value lhs = n.input(0), rhs = n.input(1);
+  if (typeOf(lhs).getElementType() != typeOf(rhs).getElementType())
+    return n.error() << "operands have different element types "
+                     << typeOf(lhs).getElementType() << " and "
+                     << typeOf(rhs).getElementType();
+  if (isa<FloatType>(typeOf(lhs).getElementType()) && !*fmod)
+    return n.error() << "attribute 'fmod' must be 1 for floating-point operands";
+  return n.setOutput(0, build<ModOp>(n, lhs, rhs, n.b().getBoolAttr(*fmod != 0)));
+}
+
 template <typename OpTy> LogicalResult importVariadic(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
@@ -512,7 +526,7 @@ LogicalResult importRange(NodeImporter &n) {
   std::optional<DenseElementsAttr> start = n.constantInput(0), limit = n.constantInput(1),
                                    delta = n.constantInput(2);
   if (!start || !limit || !delta)
-    return n.error() << "start, limit and delta must be constant";
+    return n.error() << "inputs 0 to 2 (start, limit, delta) must be a constant scalar (an initializer or a value computable at compile time)";
   Type elementType = start->getElementType();
   auto scalarOf = [](DenseElementsAttr attr) {
     if (isa<FloatType>(attr.getElementType()))
@@ -1104,14 +1118,44 @@ LogicalResult importLayerNorm(NodeImporter &n) {
   FailureOr<float> epsilon = n.floatAttr("epsilon", 1e-5f);
   if (failed(requireInputs(n, 2)) || failed(axis) || failed(epsilon))
     return failure();
-  if (n.hasOutput(1) || n.hasOutput(2))
-    return n.error() << "the Mean and InvStdDev outputs are not supported";
-  FailureOr<int64_t> a = n.normalizeAxis(*axis, n.inputType(0).getRank());
+  FailureOr<int64_t> stashType = n.intAttr("stash_type", onnx::TensorProto::FLOAT);
+  if (failed(stashType))
+    return failure();
+  int64_t rank = n.inputType(0).getRank();
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, rank);
   if (failed(a))
     return failure();
-  return n.setOutput(0, build<LayerNormOp>(n, n.input(0), n.input(1), n.input(2),
-                                           n.b().getI64IntegerAttr(*a),
-                                           n.b().getF32FloatAttr(*epsilon)));
+  if (failed(n.setOutput(0, build<LayerNormOp>(n, n.input(0), n.input(1), n.input(2),
+                                               n.b().getI64IntegerAttr(*a),
+                                               n.b().getF32FloatAttr(*epsilon)))))
+    return failure();
+  if (!n.hasOutput(1) && !n.hasOutput(2))
+    return success();
+  // The statistics outputs (kept for training graphs) are recomputed in the
+  // stash type; the fused op above stays the path for Y.
+  Type stash = convertElementType(n.b().getContext(), *stashType);
+  if (!stash || !isa<FloatType>(stash))
+    return n.error() << "attribute 'stash_type' must name a float dtype, got " << *stashType;
+  Value x = n.input(0);
+  if (elementTypeOf(x) != stash)
+    x = build<CastOp>(n, typeOf(x).clone(stash), x);
+  SmallVector<int64_t> axes;
+  for (int64_t i = *a; i < rank; ++i)
+    axes.push_back(i);
+  auto mean = [&](Value value) {
+    return build<ReduceMeanOp>(n, value, n.b().getDenseI64ArrayAttr(axes),
+                               n.b().getBoolAttr(true));
+  };
+  Value average = mean(x);
+  Value deviation = build<SubOp>(n, x, average);
+  Value variance = mean(build<MulOp>(n, deviation, deviation));
+  Value inverse = build<ReciprocalOp>(
+      n, build<SqrtOp>(n, build<AddOp>(n, variance, scalar(n, stash, *epsilon))));
+  if (n.hasOutput(1) && failed(n.setOutput(1, average)))
+    return failure();
+  if (n.hasOutput(2) && failed(n.setOutput(2, inverse)))
+    return failure();
+  return success();
 }
 
 template <typename OpTy> LogicalResult importGlobalPool(NodeImporter &n) {
@@ -1169,6 +1213,7 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("Mul", importBinary<MulOp>);
     add("Div", importBinary<DivOp>);
     add("Pow", importBinary<PowOp>);
+    add("Mod", importMod);
     add("Equal", importBinary<EqualOp>);
     add("Less", importBinary<LessOp>);
     add("LessOrEqual", importBinary<LessEqualOp>);

@@ -37,6 +37,12 @@ static int dtypeOf(Type type) {
     return TCC_DTYPE_BOOL;
   if (type.isUnsignedInteger(8))
     return TCC_DTYPE_U8;
+  if (type.isUnsignedInteger(16))
+    return TCC_DTYPE_U16;
+  if (type.isUnsignedInteger(32))
+    return TCC_DTYPE_U32;
+  if (type.isUnsignedInteger(64))
+    return TCC_DTYPE_U64;
   if (type.isSignlessInteger(8) || type.isSignedInteger(8))
     return TCC_DTYPE_I8;
   if (type.isSignlessInteger(16) || type.isSignedInteger(16))

@@ -69,7 +69,9 @@ func.func @softmax(%x: tensor<2x8xf32>) -> tensor<2x8xf32> {
 // count_include_pad = false the corner windows of a 3x3 kernel over pad 1
 // hold 4 input elements, the edges 6, the inside 9.
 // CHECK-LABEL: func.func @avg_pool
-// CHECK: linalg.pooling_nchw_sum
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel", "reduction", "reduction"]
+// CHECK: arith.addf
 // CHECK: arith.constant dense<{{\[}}[4.000000e+00, 6.000000e+00, 4.000000e+00], [6.000000e+00, 9.000000e+00, 6.000000e+00], [4.000000e+00, 6.000000e+00, 4.000000e+00]]> : tensor<3x3xf32>
 // CHECK: arith.divf
 func.func @avg_pool(%x: tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32> {
@@ -88,4 +90,64 @@ func.func @avg_pool(%x: tensor<1x1x3x3xf32>) -> tensor<1x1x3x3xf32> {
 func.func @gather(%t: tensor<10x4xf32>, %i: tensor<3xi64>) -> tensor<3x4xf32> {
   %0 = graph.gather %t, %i {axis = 0 : i64} : (tensor<10x4xf32>, tensor<3xi64>) -> tensor<3x4xf32>
   return %0 : tensor<3x4xf32>
+}
+
+// -----
+
+// 1-D max pooling: one window dim, the input read at 2 * o + k.
+// CHECK-DAG: #[[$IN:.*]] = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2 * 2 + d3)>
+// CHECK-LABEL: func.func @max_pool_1d
+// CHECK: linalg.generic {indexing_maps = [#[[$IN]],
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "reduction"]
+// CHECK: arith.maximumf
+func.func @max_pool_1d(%x: tensor<1x2x9xf32>) -> tensor<1x2x4xf32> {
+  %0 = graph.max_pool %x {kernel_shape = array<i64: 3>, strides = array<i64: 2>} : tensor<1x2x9xf32> -> tensor<1x2x4xf32>
+  return %0 : tensor<1x2x4xf32>
+}
+
+// -----
+
+// Unsigned graph types choose unsigned arithmetic, then every type and
+// constant becomes signless (ui8 255 is the i8 bit pattern -1).
+// CHECK-LABEL: func.func @unsigned
+// CHECK-SAME: (%{{.*}}: tensor<4xi8>, %{{.*}}: tensor<4xi8>) -> (tensor<4xi8>, tensor<4xi1>, tensor<4xi8>)
+// CHECK: arith.divui
+// CHECK: arith.cmpi ult
+// CHECK: arith.constant dense<-1> : tensor<4xi8>
+// CHECK: arith.maxui
+// CHECK-NOT: ui8
+func.func @unsigned(%a: tensor<4xui8>, %b: tensor<4xui8>) -> (tensor<4xui8>, tensor<4xi1>, tensor<4xui8>) {
+  %0 = graph.div %a, %b : tensor<4xui8>, tensor<4xui8> -> tensor<4xui8>
+  %1 = graph.less %a, %b : tensor<4xui8>, tensor<4xui8> -> tensor<4xi1>
+  %c = graph.constant dense<255> : tensor<4xui8>
+  %2 = graph.max %a, %c : tensor<4xui8>, tensor<4xui8> -> tensor<4xui8>
+  return %0, %1, %2 : tensor<4xui8>, tensor<4xi1>, tensor<4xui8>
+}
+
+// -----
+
+// Integer Mod takes the divisor's sign: a nonzero remainder of the other
+// sign moves by one divisor. fmod keeps C's remainder.
+// CHECK-LABEL: func.func @mod
+// CHECK: arith.remsi
+// CHECK: arith.xori
+// CHECK: arith.addi
+// CHECK: arith.select
+// CHECK: arith.remf
+func.func @mod(%a: tensor<6xi32>, %b: tensor<6xi32>, %x: tensor<6xf32>, %y: tensor<6xf32>) -> (tensor<6xi32>, tensor<6xf32>) {
+  %0 = graph.mod %a, %b : tensor<6xi32>, tensor<6xi32> -> tensor<6xi32>
+  %1 = graph.mod %x, %y {fmod = true} : tensor<6xf32>, tensor<6xf32> -> tensor<6xf32>
+  return %0, %1 : tensor<6xi32>, tensor<6xf32>
+}
+
+// -----
+
+// A grouped 1-D convolution runs as a 2-D one over rows of height 1.
+// CHECK-LABEL: func.func @depthwise_conv_1d
+// CHECK: tensor.expand_shape {{.*}} tensor<2x4x1x11xf32>
+// CHECK: linalg.depthwise_conv_2d_nchw_chw
+// CHECK: tensor.expand_shape {{.*}} into tensor<2x4x8xf32>
+func.func @depthwise_conv_1d(%x: tensor<2x4x11xf32>, %w: tensor<4x1x4xf32>) -> tensor<2x4x8xf32> {
+  %0 = graph.conv %x, %w {group = 4 : i64} : (tensor<2x4x11xf32>, tensor<4x1x4xf32>) -> tensor<2x4x8xf32>
+  return %0 : tensor<2x4x8xf32>
 }

@@ -174,3 +174,39 @@ func.func @no_fold_reversing_slice(%a: tensor<4xf32>) -> tensor<4xf32> {
   %0 = graph.slice %a {starts = array<i64: 3>, sizes = array<i64: 4>, steps = array<i64: -1>} : tensor<4xf32> -> tensor<4xf32>
   return %0 : tensor<4xf32>
 }
+
+// -----
+
+// Shape arithmetic on constants folds through slice, concat, gather and
+// expand, as the shape subgraphs of exported models need.
+// CHECK-LABEL: func.func @fold_shape_subgraph
+// CHECK-DAG: graph.constant dense<[2, 1, 1, 1]> : tensor<4xi64>
+// CHECK-DAG: graph.constant dense<[4, 3]> : tensor<2xi64>
+// CHECK-DAG: graph.constant dense<{{\[}}[7, 8], [7, 8]]> : tensor<2x2xi64>
+// CHECK-NOT: graph.slice
+// CHECK-NOT: graph.concat
+// CHECK-NOT: graph.gather
+// CHECK-NOT: graph.expand
+func.func @fold_shape_subgraph() -> (tensor<4xi64>, tensor<2xi64>, tensor<2x2xi64>) {
+  %shape = graph.constant dense<[2, 3, 4, 5]> : tensor<4xi64>
+  %ones = graph.constant dense<1> : tensor<3xi64>
+  %prefix = graph.slice %shape {starts = array<i64: 0>, sizes = array<i64: 1>} : tensor<4xi64> -> tensor<1xi64>
+  %reduced = graph.concat %prefix, %ones {axis = 0 : i64} : (tensor<1xi64>, tensor<3xi64>) -> tensor<4xi64>
+  %indices = graph.constant dense<[2, -3]> : tensor<2xi64>
+  %picked = graph.gather %shape, %indices {axis = 0 : i64} : (tensor<4xi64>, tensor<2xi64>) -> tensor<2xi64>
+  %row = graph.constant dense<[7, 8]> : tensor<2xi64>
+  %tiled = graph.expand %row : tensor<2xi64> -> tensor<2x2xi64>
+  return %reduced, %picked, %tiled : tensor<4xi64>, tensor<2xi64>, tensor<2x2xi64>
+}
+
+// -----
+
+// A gather index out of range is left for run time, not folded.
+// CHECK-LABEL: func.func @no_fold_gather_out_of_range
+// CHECK: graph.gather
+func.func @no_fold_gather_out_of_range() -> tensor<1xi64> {
+  %shape = graph.constant dense<[2, 3]> : tensor<2xi64>
+  %index = graph.constant dense<5> : tensor<1xi64>
+  %0 = graph.gather %shape, %index {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<1xi64>
+  return %0 : tensor<1xi64>
+}
