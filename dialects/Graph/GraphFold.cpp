@@ -12,6 +12,7 @@
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/Matchers.h"
+#include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/APFloat.h"
 #include "llvm/ADT/APInt.h"
 #include "llvm/ADT/APSInt.h"
@@ -220,19 +221,48 @@ OpFoldResult MulOp::fold(FoldAdaptor adaptor) {
       [](const APInt &a, const APInt &b) -> std::optional<APInt> { return a * b; });
 }
 
+/// Integer element types ordered as unsigned: uiN, and i1 (false < true).
+static bool isUnsignedOrder(Type type) {
+  Type element = getElementTypeOrSelf(type);
+  return element.isInteger(1) || element.isUnsignedInteger();
+}
+
 OpFoldResult DivOp::fold(FoldAdaptor adaptor) {
   if (isIdentityOperand(getResult(), getLhs(), adaptor.getRhs(), 1.0))
     return getLhs();
+  bool isUnsigned = isUnsignedOrder(getType());
   return foldArithmetic(
       adaptor.getOperands(), getType(),
       [](APFloat a, const APFloat &b) {
         a.divide(b, APFloat::rmNearestTiesToEven);
         return a;
       },
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
+      [=](const APInt &a, const APInt &b) -> std::optional<APInt> {
         if (b.isZero())
           return std::nullopt;
-        return a.sdiv(b);
+        return isUnsigned ? a.udiv(b) : a.sdiv(b);
+      });
+}
+
+OpFoldResult ModOp::fold(FoldAdaptor adaptor) {
+  bool isUnsigned = isUnsignedOrder(getType());
+  bool fmod = getFmod();
+  return foldArithmetic(
+      adaptor.getOperands(), getType(),
+      [](APFloat a, const APFloat &b) {
+        a.mod(b);
+        return a;
+      },
+      [=](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        if (b.isZero())
+          return std::nullopt;
+        if (isUnsigned)
+          return a.urem(b);
+        APInt remainder = a.srem(b);
+        // Without fmod the remainder takes the divisor's sign.
+        if (!fmod && !remainder.isZero() && remainder.isNegative() != b.isNegative())
+          remainder += b;
+        return remainder;
       });
 }
 
@@ -258,22 +288,24 @@ OpFoldResult PowOp::fold(FoldAdaptor adaptor) {
 OpFoldResult MaxOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs() && getLhs().getType() == getType())
     return getLhs();
+  bool isUnsigned = isUnsignedOrder(getType());
   return foldArithmetic(
       adaptor.getOperands(), getType(),
       [](const APFloat &a, const APFloat &b) { return llvm::maximum(a, b); },
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return a.sge(b) ? a : b;
+      [=](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return (isUnsigned ? a.uge(b) : a.sge(b)) ? a : b;
       });
 }
 
 OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
   if (getLhs() == getRhs() && getLhs().getType() == getType())
     return getLhs();
+  bool isUnsigned = isUnsignedOrder(getType());
   return foldArithmetic(
       adaptor.getOperands(), getType(),
       [](const APFloat &a, const APFloat &b) { return llvm::minimum(a, b); },
-      [](const APInt &a, const APInt &b) -> std::optional<APInt> {
-        return a.sle(b) ? a : b;
+      [=](const APInt &a, const APInt &b) -> std::optional<APInt> {
+        return (isUnsigned ? a.ule(b) : a.sle(b)) ? a : b;
       });
 }
 
@@ -281,6 +313,8 @@ OpFoldResult MinOp::fold(FoldAdaptor adaptor) {
 /// Floats compare unordered (NaN) as false, as ONNX does.
 static Attribute foldComparison(ArrayRef<Attribute> operands, Type resultType,
                                 llvm::function_ref<bool(int)> predicate) {
+  auto lhs = dyn_cast_or_null<DenseElementsAttr>(operands[0]);
+  bool isUnsigned = lhs && isUnsignedOrder(lhs.getElementType());
   return foldBinary(
       operands, resultType,
       [&](const Element &a, const Element &b) -> std::optional<Element> {
@@ -295,7 +329,8 @@ static Attribute foldComparison(ArrayRef<Attribute> operands, Type resultType,
                                                           : 1);
         } else {
           const APInt &ia = std::get<APInt>(a), &ib = std::get<APInt>(b);
-          result = predicate(ia.slt(ib) ? -1 : ia == ib ? 0 : 1);
+          bool less = isUnsigned ? ia.ult(ib) : ia.slt(ib);
+          result = predicate(less ? -1 : ia == ib ? 0 : 1);
         }
         return Element(APInt(1, result));
       });
@@ -322,14 +357,56 @@ OpFoldResult GreaterEqualOp::fold(FoldAdaptor adaptor) {
                         [](int cmp) { return cmp >= 0; });
 }
 
+static Attribute foldLogical(ArrayRef<Attribute> operands, Type resultType,
+                             llvm::function_ref<APInt(const APInt &, const APInt &)> fn) {
+  return foldBinary(operands, resultType,
+                    [&](const Element &a, const Element &b) -> std::optional<Element> {
+                      return Element(fn(std::get<APInt>(a), std::get<APInt>(b)));
+                    });
+}
+
+OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
+  return foldLogical(adaptor.getOperands(), getType(),
+                     [](const APInt &a, const APInt &b) { return a & b; });
+}
+OpFoldResult OrOp::fold(FoldAdaptor adaptor) {
+  return foldLogical(adaptor.getOperands(), getType(),
+                     [](const APInt &a, const APInt &b) { return a | b; });
+}
+OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
+  return foldLogical(adaptor.getOperands(), getType(),
+                     [](const APInt &a, const APInt &b) { return a ^ b; });
+}
+
 OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
   auto condition = dyn_cast_or_null<SplatElementsAttr>(adaptor.getCondition());
   if (!condition)
     return {};
-  Value chosen = condition.getSplatValue<bool>() ? getOnTrue() : getOnFalse();
-  if (chosen.getType() != getType())
+  if (getOnTrue() == getOnFalse() && getOnTrue().getType() == getType())
+    return getOnTrue();
+  if (condition) {
+    Value chosen = condition.getSplatValue<bool>() ? getOnTrue() : getOnFalse();
+    if (chosen.getType() == getType())
+      return chosen;
+  }
+  // All three constant: select element by element, broadcasting each.
+  DenseElementsAttr cond = denseOrNull(adaptor.getCondition());
+  DenseElementsAttr onTrue = denseOrNull(adaptor.getOnTrue());
+  DenseElementsAttr onFalse = denseOrNull(adaptor.getOnFalse());
+  auto type = dyn_cast<RankedTensorType>(getType());
+  if (!cond || !onTrue || !onFalse || !type || !type.hasStaticShape() ||
+      type.getNumElements() > kMaxFoldedElements)
     return {};
-  return chosen;
+  SmallVector<bool> flags = llvm::to_vector(cond.getValues<bool>());
+  SmallVector<Element> trueValues = elementsOf(onTrue), falseValues = elementsOf(onFalse);
+  auto at = [&](DenseElementsAttr attr, int64_t linear) {
+    return attr.isSplat() ? 0 : broadcastIndex(type.getShape(), attr.getType().getShape(), linear);
+  };
+  SmallVector<Element> results;
+  for (int64_t i = 0, e = type.getNumElements(); i < e; ++i)
+    results.push_back(flags[at(cond, i)] ? trueValues[at(onTrue, i)]
+                                         : falseValues[at(onFalse, i)]);
+  return buildDense(type, results);
 }
 
 //===----------------------------------------------------------------------===//

@@ -100,7 +100,9 @@ class Graph_ComparisonOp<string mnemonic>
 
 class Graph_LogicalOp<string mnemonic, list<Trait> traits = []>
     : Graph_BroadcastBinaryOp<mnemonic, Graph_BoolTensor, Graph_BoolTensor,
-                              "lhsType.getElementType()", traits>;
+                              "lhsType.getElementType()", traits> {
+  let hasFolder = 1;
+}
 
 def Graph_AddOp : Graph_ArithmeticOp<"add", [Commutative]> {
   let summary = "Elementwise addition with numpy broadcasting";
@@ -151,6 +153,7 @@ def Graph_ModOp : Graph_BroadcastBinaryOp<"mod", Graph_Tensor, Graph_Tensor,
   }];
   let arguments = (ins Graph_Tensor:$lhs, Graph_Tensor:$rhs,
                        DefaultValuedAttr<BoolAttr, "false">:$fmod);
+  let hasFolder = 1;
 }
 def Graph_PowOp : Graph_ArithmeticOp<"pow"> {
   let summary = "Elementwise power with numpy broadcasting";

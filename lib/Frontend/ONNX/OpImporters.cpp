@@ -13,6 +13,9 @@
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringMap.h"
 
+#include <cmath>
+#include <limits>
+
 using namespace mlir;
 using namespace tcc::graph;
 
@@ -1113,6 +1116,173 @@ LogicalResult importSoftmax(NodeImporter &n, bool logarithm) {
   return n.setOutput(0, result);
 }
 
+/// ONNX Attention (opset 23+), composed of graph ops: heads split from 3-D
+/// inputs, the KV cache concatenated, KV heads repeated for grouped queries,
+/// scaled scores, softcap, mask or causal bias, softmax, and the weighted sum.
+/// The fusion passes see the composed form and fuse it back.
+LogicalResult importAttention(NodeImporter &n) {
+  FailureOr<int64_t> isCausal = n.intAttr("is_causal", 0);
+  FailureOr<int64_t> qHeadsAttr = n.intAttr("q_num_heads", 0);
+  FailureOr<int64_t> kvHeadsAttr = n.intAttr("kv_num_heads", 0);
+  FailureOr<int64_t> outputMode = n.intAttr("qk_matmul_output_mode", 0);
+  FailureOr<float> softcap = n.floatAttr("softcap", 0.0f);
+  FailureOr<int64_t> softmaxPrecision = n.intAttr("softmax_precision", 0);
+  if (failed(requireInputs(n, 3)) || failed(isCausal) || failed(qHeadsAttr) ||
+      failed(kvHeadsAttr) || failed(outputMode) || failed(softcap) ||
+      failed(softmaxPrecision))
+    return failure();
+  Value q = n.input(0), k = n.input(1), v = n.input(2);
+  int64_t rank = typeOf(q).getRank();
+  if (rank != 3 && rank != 4)
+    return n.error() << "expects Q of rank 3 or 4, got " << typeOf(q);
+  if (typeOf(k).getRank() != rank || typeOf(v).getRank() != rank)
+    return n.error() << "expects Q, K and V of the same rank, got " << typeOf(q) << ", "
+                     << typeOf(k) << " and " << typeOf(v);
+  Type t = elementTypeOf(q);
+  if (!isa<FloatType>(t))
+    return n.error() << "expects floating-point Q, got " << typeOf(q);
+  int64_t batch = typeOf(q).getDimSize(0);
+  // 3-D inputs pack the heads into the hidden dim: (B, S, H * D) becomes
+  // (B, H, S, D).
+  auto splitHeads = [&](Value x, int64_t heads, StringRef name) -> FailureOr<Value> {
+    RankedTensorType type = typeOf(x);
+    if (heads <= 0 || type.getDimSize(2) % heads != 0)
+      return n.error() << "3-D input " << name << " " << type
+                       << " needs q_num_heads and kv_num_heads that divide its hidden size";
+    Value split = reshape(n, x, {type.getDimSize(0), type.getDimSize(1), heads,
+                                 type.getDimSize(2) / heads});
+    return build<TransposeOp>(n, split, n.b().getDenseI64ArrayAttr({0, 2, 1, 3}));
+  };
+  if (rank == 3) {
+    FailureOr<Value> q4 = splitHeads(q, *qHeadsAttr, "Q");
+    if (failed(q4))
+      return failure();
+    FailureOr<Value> k4 = splitHeads(k, *kvHeadsAttr, "K");
+    if (failed(k4))
+      return failure();
+    FailureOr<Value> v4 = splitHeads(v, *kvHeadsAttr, "V");
+    if (failed(v4))
+      return failure();
+    q = *q4, k = *k4, v = *v4;
+  }
+  int64_t qHeads = typeOf(q).getDimSize(1), kvHeads = typeOf(k).getDimSize(1);
+  int64_t querySeq = typeOf(q).getDimSize(2), headSize = typeOf(q).getDimSize(3);
+  if (typeOf(v).getDimSize(1) != kvHeads || qHeads % kvHeads != 0)
+    return n.error() << "expects K and V with the same number of heads dividing Q's, got "
+                     << typeOf(q) << ", " << typeOf(k) << " and " << typeOf(v);
+
+  // The KV cache: present = concat(past, new) along the sequence.
+  int64_t pastSeq = 0;
+  if (n.hasInput(4)) {
+    pastSeq = n.inputType(4).getDimSize(2);
+    k = build<ConcatOp>(n, ValueRange{n.input(4), k}, n.b().getI64IntegerAttr(2));
+  }
+  if (n.hasInput(5))
+    v = build<ConcatOp>(n, ValueRange{n.input(5), v}, n.b().getI64IntegerAttr(2));
+  if (n.hasOutput(1) && failed(n.setOutput(1, k)))
+    return failure();
+  if (n.hasOutput(2) && failed(n.setOutput(2, v)))
+    return failure();
+  int64_t totalSeq = typeOf(k).getDimSize(2);
+
+  // Grouped queries: KV head h serves query heads h * g ... h * g + g - 1.
+  if (qHeads != kvHeads) {
+    int64_t group = qHeads / kvHeads;
+    auto repeatHeads = [&](Value x) {
+      RankedTensorType type = typeOf(x);
+      Value wide = reshape(n, x, {batch, kvHeads, 1, type.getDimSize(2), type.getDimSize(3)});
+      wide = build<ExpandOp>(
+          n, RankedTensorType::get({batch, kvHeads, group, type.getDimSize(2), type.getDimSize(3)}, t),
+          wide);
+      return reshape(n, wide, {batch, qHeads, type.getDimSize(2), type.getDimSize(3)});
+    };
+    k = repeatHeads(k);
+    v = repeatHeads(v);
+  }
+
+  double scale = 1.0 / std::sqrt(static_cast<double>(headSize));
+  if (n.attribute("scale")) {
+    FailureOr<float> given = n.floatAttr("scale", std::nullopt);
+    if (failed(given))
+      return failure();
+    scale = *given;
+  }
+  Value keysT = build<TransposeOp>(n, k, n.b().getDenseI64ArrayAttr({0, 1, 3, 2}));
+  Value scores = build<MulOp>(n, build<MatMulOp>(n, q, keysT), scalar(n, t, scale));
+  if (*softcap > 0)
+    scores = build<MulOp>(
+        n, build<TanhOp>(n, build<DivOp>(n, scores, scalar(n, t, *softcap))),
+        scalar(n, t, *softcap));
+  Value capped = scores;
+
+  // The additive bias: the mask (boolean masks give 0 or -inf, a mask
+  // shorter than the keys is padded with -inf), the causal triangle aligned
+  // to the end of the cache, and the per-batch valid lengths.
+  double negInf = -std::numeric_limits<double>::infinity();
+  if (n.hasInput(3)) {
+    Value mask = n.input(3);
+    RankedTensorType maskType = typeOf(mask);
+    if (maskType.getElementType().isInteger(1))
+      mask = build<WhereOp>(n, mask, scalar(n, t, 0), scalar(n, t, negInf));
+    else if (maskType.getElementType() != t)
+      return n.error() << "expects a boolean mask or one of Q's type, got " << maskType;
+    int64_t maskKeys = maskType.getDimSize(maskType.getRank() - 1);
+    if (maskKeys > totalSeq)
+      return n.error() << "mask " << maskType << " has more keys than the " << totalSeq
+                       << " of K";
+    if (maskKeys < totalSeq) {
+      SmallVector<int64_t> padShape(maskType.getShape());
+      padShape.back() = totalSeq - maskKeys;
+      Value pad = build<ConstantOp>(
+          n, DenseElementsAttr::get(RankedTensorType::get(padShape, t),
+                                    n.b().getFloatAttr(t, negInf)));
+      mask = build<ConcatOp>(n, ValueRange{mask, pad},
+                             n.b().getI64IntegerAttr(maskType.getRank() - 1));
+    }
+    scores = build<AddOp>(n, scores, mask);
+  }
+  if (*isCausal) {
+    SmallVector<Attribute> bias;
+    for (int64_t i = 0; i < querySeq; ++i)
+      for (int64_t j = 0; j < totalSeq; ++j)
+        bias.push_back(n.b().getFloatAttr(t, j > i + pastSeq ? negInf : 0.0));
+    scores = build<AddOp>(
+        n, scores,
+        build<ConstantOp>(n, DenseElementsAttr::get(
+                                 RankedTensorType::get({querySeq, totalSeq}, t), bias)));
+  }
+  if (n.hasInput(6)) {
+    Value lengths = n.input(6);
+    SmallVector<int64_t> positions;
+    for (int64_t j = 0; j < totalSeq; ++j)
+      positions.push_back(j);
+    Type lengthType = elementTypeOf(lengths);
+    Value range = build<ConstantOp>(
+        n, DenseElementsAttr::get(RankedTensorType::get({totalSeq}, n.b().getI64Type()),
+                                  ArrayRef<int64_t>(positions)));
+    if (lengthType != n.b().getI64Type())
+      lengths = build<CastOp>(n, typeOf(lengths).clone(n.b().getI64Type()), lengths);
+    Value valid = build<LessOp>(n, range, reshape(n, lengths, {batch, 1}));
+    valid = reshape(n, valid, {batch, 1, 1, totalSeq});
+    scores = build<AddOp>(n, scores,
+                          build<WhereOp>(n, valid, scalar(n, t, 0), scalar(n, t, negInf)));
+  }
+  Value biased = scores;
+  Value probabilities = build<SoftmaxOp>(n, scores, n.b().getI64IntegerAttr(3));
+  if (n.hasOutput(3)) {
+    Value selected = *outputMode == 3 ? probabilities : *outputMode == 2 ? biased : capped;
+    if (failed(n.setOutput(3, selected)))
+      return failure();
+  }
+  Value y = build<MatMulOp>(n, probabilities, v);
+  if (rank == 3) {
+    RankedTensorType type = typeOf(y);
+    y = build<TransposeOp>(n, y, n.b().getDenseI64ArrayAttr({0, 2, 1, 3}));
+    y = reshape(n, y, {batch, querySeq, type.getDimSize(1) * type.getDimSize(3)});
+  }
+  return n.setOutput(0, y);
+}
+
 LogicalResult importLayerNorm(NodeImporter &n) {
   FailureOr<int64_t> axis = n.intAttr("axis", -1);
   FailureOr<float> epsilon = n.floatAttr("epsilon", 1e-5f);
@@ -1277,6 +1447,7 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("Softmax", [](NodeImporter &n) { return importSoftmax(n, false); });
     add("LogSoftmax", [](NodeImporter &n) { return importSoftmax(n, true); });
     add("LayerNormalization", importLayerNorm);
+    add("Attention", importAttention);
     add("ReduceSum", importReduce<ReduceSumOp>);
     add("ReduceMean", importReduce<ReduceMeanOp>);
     add("ReduceMax", importReduce<ReduceMaxOp>);
