@@ -17,6 +17,7 @@ def Graph_Tensor : RankedTensorOf<[AnyType]>;
 def Graph_FloatTensor : RankedTensorOf<[AnyFloat]>;
 def Graph_BoolTensor : RankedTensorOf<[I1]>;
 def Graph_IndexTensor : RankedTensorOf<[I32, I64]>;
+def Graph_IntegerTensor : RankedTensorOf<[AnyInteger]>;
 def Graph_I64Tensor : RankedTensorOf<[I64]>;
 
 // Result types are inferred from operands and attributes. A declared result
@@ -98,8 +99,9 @@ class Graph_ComparisonOp<string mnemonic>
   let hasFolder = 1;
 }
 
+// Logical on booleans, bitwise on other integers (ONNX And and BitwiseAnd).
 class Graph_LogicalOp<string mnemonic, list<Trait> traits = []>
-    : Graph_BroadcastBinaryOp<mnemonic, Graph_BoolTensor, Graph_BoolTensor,
+    : Graph_BroadcastBinaryOp<mnemonic, Graph_IntegerTensor, Graph_IntegerTensor,
                               "lhsType.getElementType()", traits> {
   let hasFolder = 1;
 }
@@ -224,7 +226,7 @@ def Graph_GreaterEqualOp : Graph_ComparisonOp<"greater_equal"> {
 }
 
 def Graph_AndOp : Graph_LogicalOp<"and", [Commutative]> {
-  let summary = "Elementwise logical and";
+  let summary = "Elementwise logical (bool) or bitwise (integer) and";
   let description = [{
     ```mlir
     %0 = graph.and %a, %b : tensor<4xi1>, tensor<4xi1> -> tensor<4xi1>
@@ -232,7 +234,7 @@ def Graph_AndOp : Graph_LogicalOp<"and", [Commutative]> {
   }];
 }
 def Graph_OrOp : Graph_LogicalOp<"or", [Commutative]> {
-  let summary = "Elementwise logical or";
+  let summary = "Elementwise logical (bool) or bitwise (integer) or";
   let description = [{
     ```mlir
     %0 = graph.or %a, %b : tensor<4xi1>, tensor<4xi1> -> tensor<4xi1>
@@ -240,10 +242,29 @@ def Graph_OrOp : Graph_LogicalOp<"or", [Commutative]> {
   }];
 }
 def Graph_XorOp : Graph_LogicalOp<"xor", [Commutative]> {
-  let summary = "Elementwise logical exclusive or";
+  let summary = "Elementwise logical (bool) or bitwise (integer) exclusive or";
   let description = [{
     ```mlir
     %0 = graph.xor %a, %b : tensor<4xi1>, tensor<4xi1> -> tensor<4xi1>
+    ```
+  }];
+}
+
+def Graph_ShiftLeftOp : Graph_BroadcastBinaryOp<"shift_left", Graph_IntegerTensor,
+                                                Graph_IntegerTensor, "lhsType.getElementType()"> {
+  let summary = "Elementwise left shift of unsigned integers";
+  let description = [{
+    ```mlir
+    %0 = graph.shift_left %x, %n : tensor<3xui8>, tensor<3xui8> -> tensor<3xui8>
+    ```
+  }];
+}
+def Graph_ShiftRightOp : Graph_BroadcastBinaryOp<"shift_right", Graph_IntegerTensor,
+                                                 Graph_IntegerTensor, "lhsType.getElementType()"> {
+  let summary = "Elementwise logical right shift of unsigned integers";
+  let description = [{
+    ```mlir
+    %0 = graph.shift_right %x, %n : tensor<3xui8>, tensor<3xui8> -> tensor<3xui8>
     ```
   }];
 }
@@ -304,6 +325,16 @@ def Graph_FloorOp : Graph_FloatUnaryOp<"floor", "floor(x)">;
 def Graph_CeilOp : Graph_FloatUnaryOp<"ceil", "ceil(x)">;
 def Graph_SinOp : Graph_FloatUnaryOp<"sin", "sin(x)">;
 def Graph_CosOp : Graph_FloatUnaryOp<"cos", "cos(x)">;
+def Graph_TanOp : Graph_FloatUnaryOp<"tan", "tan(x)">;
+def Graph_SinhOp : Graph_FloatUnaryOp<"sinh", "sinh(x)">;
+def Graph_CoshOp : Graph_FloatUnaryOp<"cosh", "cosh(x)">;
+def Graph_AsinOp : Graph_FloatUnaryOp<"asin", "asin(x)">;
+def Graph_AcosOp : Graph_FloatUnaryOp<"acos", "acos(x)">;
+def Graph_AtanOp : Graph_FloatUnaryOp<"atan", "atan(x)">;
+def Graph_AsinhOp : Graph_FloatUnaryOp<"asinh", "asinh(x)">;
+def Graph_AcoshOp : Graph_FloatUnaryOp<"acosh", "acosh(x)">;
+def Graph_AtanhOp : Graph_FloatUnaryOp<"atanh", "atanh(x)">;
+def Graph_RoundOp : Graph_FloatUnaryOp<"round", "x rounded to the nearest integer, ties to even">;
 def Graph_HardSwishOp : Graph_FloatUnaryOp<"hard_swish", "x * max(0, min(1, x / 6 + 1 / 2))">;
 
 def Graph_NegOp : Graph_UnaryOp<"neg", Graph_Tensor> {
@@ -323,8 +354,8 @@ def Graph_AbsOp : Graph_UnaryOp<"abs", Graph_Tensor> {
     ```
   }];
 }
-def Graph_NotOp : Graph_UnaryOp<"not", Graph_BoolTensor> {
-  let summary = "Elementwise logical not";
+def Graph_NotOp : Graph_UnaryOp<"not", Graph_IntegerTensor> {
+  let summary = "Elementwise logical (bool) or bitwise (integer) not";
   let description = [{
     ```mlir
     %0 = graph.not %mask : tensor<4xi1>
@@ -782,6 +813,23 @@ def Graph_GatherOp : Graph_Op<"gather", [Pure, Graph_InferType]> {
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+}
+
+def Graph_GatherElementsOp : Graph_Op<"gather_elements", [Pure, Graph_InferType]> {
+  let summary = "Take elements of `data` at per-element positions along `axis`";
+  let description = [{
+    ONNX `GatherElements`: `indices` has the rank of `data`, and the result
+    its shape; element `p` of the result is `data[p with p[axis] replaced by
+    indices[p]]`. Negative indices count from the end.
+
+    ```mlir
+    %0 = graph.gather_elements %scores, %labels {axis = 1 : i64}
+        : (tensor<4x10xf32>, tensor<4x1xi64>) -> tensor<4x1xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices, I64Attr:$axis);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
 }
 
 def Graph_ExpandOp : Graph_Op<"expand", [Pure]> {

@@ -783,6 +783,22 @@ LogicalResult GatherOp::inferReturnTypes(MLIRContext *, std::optional<Location> 
   return success();
 }
 
+LogicalResult GatherElementsOp::inferReturnTypes(MLIRContext *,
+                                                 std::optional<Location> loc,
+                                                 Adaptor adaptor,
+                                                 SmallVectorImpl<Type> &types) {
+  InferenceError<GatherElementsOp> error{loc};
+  RankedTensorType dataType = rankedType(adaptor.getData());
+  RankedTensorType indicesType = rankedType(adaptor.getIndices());
+  if (dataType.getRank() != indicesType.getRank())
+    return error("expects indices of the data's rank ", dataType.getRank(), ", got ",
+                 indicesType.getRank());
+  if (failed(checkAxes(error, {static_cast<int64_t>(adaptor.getAxis())}, dataType.getRank(), "axis")))
+    return failure();
+  types.push_back(RankedTensorType::get(indicesType.getShape(), dataType.getElementType()));
+  return success();
+}
+
 LogicalResult PadOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
                                       Adaptor adaptor,
                                       SmallVectorImpl<Type> &types) {

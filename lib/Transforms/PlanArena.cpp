@@ -88,10 +88,10 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
       buffer.last = lastUse(alloc.getResult(), body, order);
       if (buffer.last < 0)
         continue;
-      int64_t elementBits = type.getElementTypeBitWidth();
-      buffer.bytes = alignTo(
-          std::max<int64_t>(1, (type.getNumElements() * elementBits + 7) / 8),
-          alignment);
+      // Elements take whole bytes in memory: LLVM stores an i1 as one byte.
+      int64_t elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+      buffer.bytes =
+          alignTo(std::max<int64_t>(1, type.getNumElements() * elementBytes), alignment);
       buffers.push_back(buffer);
     }
 

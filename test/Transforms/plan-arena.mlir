@@ -59,3 +59,22 @@ func.func @not_planned(%n: index) -> memref<8xf32> {
   %r = memref.alloc() : memref<8xf32>
   return %r : memref<8xf32>
 }
+
+// -----
+
+// Booleans take a byte each in memory (LLVM stores i1 as i8): 100 of them
+// need 100 bytes, not 13, or the next buffer overlaps their tail.
+// CHECK-LABEL: func.func @booleans
+// CHECK-SAME: tcc.arena_size = 256
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
+// CHECK: memref.view %{{.*}}[%[[C0]]][] : memref<256xi8> to memref<100xi1>
+// CHECK: memref.view %{{.*}}[%[[C128]]][] : memref<256xi8> to memref<100xi1>
+func.func @booleans(%in: memref<100xi1>, %out: memref<100xi1>) {
+  %a = memref.alloc() : memref<100xi1>
+  memref.copy %in, %a : memref<100xi1> to memref<100xi1>
+  %b = memref.alloc() : memref<100xi1>
+  memref.copy %a, %b : memref<100xi1> to memref<100xi1>
+  memref.copy %b, %out : memref<100xi1> to memref<100xi1>
+  return
+}

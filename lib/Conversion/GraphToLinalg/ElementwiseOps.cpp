@@ -248,6 +248,50 @@ struct SliceLowering final : OpRewritePattern<SliceOp> {
   }
 };
 
+/// An index into a dim of `extent` elements as an `index` value: negative
+/// indices count from the end, and one outside the dim (undefined in ONNX) is
+/// clamped so the read stays inside the tensor.
+Value normalizedIndex(OpBuilder &b, Location loc, Value index, int64_t extent) {
+  Value zero = createScalar(b, loc, index.getType(), 0);
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
+  Value wrapped =
+      arith::AddIOp::create(b, loc, index, createScalar(b, loc, index.getType(), extent));
+  index = arith::SelectOp::create(b, loc, negative, wrapped, index);
+  index = arith::MaxSIOp::create(b, loc, index, zero);
+  index = arith::MinSIOp::create(b, loc, index,
+                                 createScalar(b, loc, index.getType(), extent - 1));
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+}
+
+struct GatherElementsLowering final : OpRewritePattern<GatherElementsOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(GatherElementsOp op,
+                                PatternRewriter &rewriter) const override {
+    if (failed(requireStaticShapes(op, rewriter)))
+      return failure();
+    Location loc = op.getLoc();
+    auto dataType = cast<RankedTensorType>(op.getData().getType());
+    RankedTensorType type = op.getType();
+    int64_t axis = op.getAxis(), rank = type.getRank();
+    auto identity = AffineMap::getMultiDimIdentityMap(rank, getContext());
+    auto generic = linalg::GenericOp::create(
+        rewriter, loc, type, ValueRange{op.getIndices()},
+        ValueRange{createEmpty(rewriter, loc, type)}, SmallVector<AffineMap>{identity, identity},
+        SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
+        [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
+          SmallVector<Value> position;
+          for (int64_t dim = 0; dim < rank; ++dim)
+            position.push_back(dim == axis ? normalizedIndex(b, nestedLoc, args[0],
+                                                             dataType.getDimSize(axis))
+                                           : Value(linalg::IndexOp::create(b, nestedLoc, dim)));
+          linalg::YieldOp::create(b, nestedLoc,
+                                  extractAt(b, nestedLoc, op.getData(), position));
+        });
+    rewriter.replaceOp(op, generic.getResult(0));
+    return success();
+  }
+};
+
 struct GatherLowering final : OpRewritePattern<GatherOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(GatherOp op,
@@ -273,22 +317,7 @@ struct GatherLowering final : OpRewritePattern<GatherOp> {
         SmallVector<utils::IteratorType>(type.getRank(),
                                          utils::IteratorType::parallel),
         [&](OpBuilder &b, Location nestedLoc, ValueRange args) {
-          // Negative indices count from the end of the axis.
-          Value index = args[0];
-          Value zero = createScalar(b, nestedLoc, index.getType(), 0);
-          Value negative = arith::CmpIOp::create(
-              b, nestedLoc, arith::CmpIPredicate::slt, index, zero);
-          Value wrapped = arith::AddIOp::create(
-              b, nestedLoc, index,
-              createScalar(b, nestedLoc, index.getType(), extent));
-          index = arith::SelectOp::create(b, nestedLoc, negative, wrapped, index);
-          // An index outside the axis has no defined result in ONNX; clamp
-          // it so the read stays inside the tensor.
-          index = arith::MaxSIOp::create(b, nestedLoc, index, zero);
-          index = arith::MinSIOp::create(
-              b, nestedLoc, index,
-              createScalar(b, nestedLoc, index.getType(), extent - 1));
-          index = arith::IndexCastOp::create(b, nestedLoc, b.getIndexType(), index);
+          Value index = normalizedIndex(b, nestedLoc, args[0], extent);
           SmallVector<Value> position;
           for (int64_t dim = 0; dim < axis; ++dim)
             position.push_back(linalg::IndexOp::create(b, nestedLoc, dim));
@@ -401,6 +430,18 @@ void tcc::populateGraphElementwiseToLinalgPatterns(RewritePatternSet &patterns) 
   addFloatUnary<CeilOp, math::CeilOp>(patterns);
   addFloatUnary<SinOp, math::SinOp>(patterns);
   addFloatUnary<CosOp, math::CosOp>(patterns);
+  addFloatUnary<TanOp, math::TanOp>(patterns);
+  addFloatUnary<SinhOp, math::SinhOp>(patterns);
+  addFloatUnary<CoshOp, math::CoshOp>(patterns);
+  addFloatUnary<AsinOp, math::AsinOp>(patterns);
+  addFloatUnary<AcosOp, math::AcosOp>(patterns);
+  addFloatUnary<AtanOp, math::AtanOp>(patterns);
+  addFloatUnary<AsinhOp, math::AsinhOp>(patterns);
+  addFloatUnary<AcoshOp, math::AcoshOp>(patterns);
+  addFloatUnary<AtanhOp, math::AtanhOp>(patterns);
+  addFloatUnary<RoundOp, math::RoundEvenOp>(patterns);
+  addArithmetic<arith::ShLIOp, arith::ShLIOp, ShiftLeftOp>(patterns);
+  addArithmetic<arith::ShRUIOp, arith::ShRUIOp, ShiftRightOp>(patterns);
   addElementwise<ReluOp>(patterns, [](OpBuilder &b, Location loc, ReluOp,
                                       ValueRange s) -> Value {
     return arith::MaximumFOp::create(b, loc, s[0], scalarLike(b, loc, s[0], 0));
@@ -429,7 +470,10 @@ void tcc::populateGraphElementwiseToLinalgPatterns(RewritePatternSet &patterns) 
   });
   addElementwise<NotOp>(patterns, [](OpBuilder &b, Location loc, NotOp,
                                      ValueRange s) -> Value {
-    return arith::XOrIOp::create(b, loc, s[0], createScalar(b, loc, s[0].getType(), 1));
+    Type type = s[0].getType();
+    Value ones = arith::ConstantOp::create(
+        b, loc, b.getIntegerAttr(type, APInt::getAllOnes(type.getIntOrFloatBitWidth())));
+    return arith::XOrIOp::create(b, loc, s[0], ones);
   });
   addElementwise<HardSwishOp>(patterns, [](OpBuilder &b, Location loc,
                                            HardSwishOp, ValueRange s) -> Value {
@@ -506,5 +550,6 @@ void tcc::populateGraphElementwiseToLinalgPatterns(RewritePatternSet &patterns) 
   patterns.add<ConstantLowering, ReshapeLowering<ReshapeOp>,
                ReshapeLowering<FlattenOp>, ReshapeLowering<SqueezeOp>,
                ReshapeLowering<UnsqueezeOp>, TransposeLowering, ConcatLowering,
-               SliceLowering, GatherLowering, PadLowering>(context);
+               SliceLowering, GatherLowering, GatherElementsLowering,
+               PadLowering>(context);
 }

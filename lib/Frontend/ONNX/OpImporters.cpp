@@ -77,6 +77,67 @@ LogicalResult importMod(NodeImporter &n) {
   return n.setOutput(0, build<ModOp>(n, lhs, rhs, n.b().getBoolAttr(*fmod != 0)));
 }
 
+LogicalResult importBitShift(NodeImporter &n) {
+  FailureOr<std::string> direction = n.stringAttr("direction", std::nullopt);
+  if (failed(requireInputs(n, 2)) || failed(direction))
+    return failure();
+  if (*direction != "LEFT" && *direction != "RIGHT")
+    return n.error() << "attribute 'direction' must be 'LEFT' or 'RIGHT', got '"
+                     << *direction << "'";
+  if (!typeOf(n.input(0)).getElementType().isUnsignedInteger())
+    return n.error() << "expects unsigned integers, got " << typeOf(n.input(0));
+  if (*direction == "LEFT")
+    return n.setOutput(0, build<ShiftLeftOp>(n, n.input(0), n.input(1)));
+  return n.setOutput(0, build<ShiftRightOp>(n, n.input(0), n.input(1)));
+}
+
+/// IsNaN(x) = x != x.
+LogicalResult importIsNaN(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  Value x = n.input(0);
+  return n.setOutput(0, build<NotOp>(n, build<EqualOp>(n, x, x)));
+}
+
+LogicalResult importIsInf(NodeImporter &n) {
+  FailureOr<int64_t> positive = n.intAttr("detect_positive", 1);
+  FailureOr<int64_t> negative = n.intAttr("detect_negative", 1);
+  if (failed(requireInputs(n, 1)) || failed(positive) || failed(negative))
+    return failure();
+  Value x = n.input(0);
+  Type t = typeOf(x).getElementType();
+  if (!isa<FloatType>(t))
+    return n.error() << "expects a floating-point input, got " << typeOf(x);
+  double inf = std::numeric_limits<double>::infinity();
+  auto scalarOf = [&](double value) {
+    return build<ConstantOp>(
+        n, DenseElementsAttr::get(RankedTensorType::get({}, t), n.b().getFloatAttr(t, value)));
+  };
+  Value isPositive = build<EqualOp>(n, x, scalarOf(inf));
+  Value isNegative = build<EqualOp>(n, x, scalarOf(-inf));
+  Value result;
+  if (*positive && *negative)
+    result = build<OrOp>(n, isPositive, isNegative);
+  else if (*positive)
+    result = isPositive;
+  else if (*negative)
+    result = isNegative;
+  else
+    result = build<XorOp>(n, isPositive, isPositive);
+  return n.setOutput(0, result);
+}
+
+LogicalResult importGatherElements(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", 0);
+  if (failed(requireInputs(n, 2)) || failed(axis))
+    return failure();
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, n.inputType(0).getRank());
+  if (failed(a))
+    return failure();
+  return n.setOutput(0, build<GatherElementsOp>(n, n.input(0), n.input(1),
+                                                n.b().getI64IntegerAttr(*a)));
+}
+
 template <typename OpTy> LogicalResult importVariadic(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
@@ -1087,6 +1148,125 @@ LogicalResult importBatchNorm(NodeImporter &n) {
                                            n.input(4), n.b().getF32FloatAttr(*epsilon)));
 }
 
+/// log(softmax(x)) along `axis` as x - max - log(sum(exp(x - max))), which
+/// stays finite where the softmax underflows to 0.
+Value logSoftmax(NodeImporter &n, Value x, int64_t axis) {
+  auto axes = n.b().getDenseI64ArrayAttr({axis});
+  Value shifted = build<SubOp>(n, x, build<ReduceMaxOp>(n, x, axes, n.b().getBoolAttr(true)));
+  Value sum = build<ReduceSumOp>(n, build<ExpOp>(n, shifted), axes, n.b().getBoolAttr(true));
+  return build<SubOp>(n, shifted, build<LogOp>(n, sum));
+}
+
+/// NegativeLogLikelihoodLoss on log-probabilities (N, C, d...) and integer
+/// targets (N, d...): -logp[n, target, d...] times the target's class
+/// weight, zero where the target is `ignore_index`, then reduced.
+FailureOr<Value> negativeLogLikelihood(NodeImporter &n, Value logProb, Value target,
+                                       Value weight) {
+  FailureOr<std::string> reduction = n.stringAttr("reduction", std::string("mean"));
+  if (failed(reduction))
+    return failure();
+  if (*reduction != "none" && *reduction != "sum" && *reduction != "mean")
+    return n.error() << "attribute 'reduction' must be 'none', 'sum' or 'mean', got '"
+                     << *reduction << "'";
+  RankedTensorType inputType = typeOf(logProb), targetType = typeOf(target);
+  if (inputType.getRank() < 2 || targetType.getRank() != inputType.getRank() - 1)
+    return n.error() << "expects input (N, C, d...) and target (N, d...), got "
+                     << inputType << " and " << targetType;
+  Type t = inputType.getElementType();
+  SmallVector<int64_t> keptShape(targetType.getShape());
+  keptShape.insert(keptShape.begin() + 1, 1);
+  Value classes = reshape(n, target, keptShape);
+  Value ignored;
+  if (const onnx::AttributeProto *attr = n.attribute("ignore_index")) {
+    (void)attr;
+    FailureOr<int64_t> ignoreIndex = n.intAttr("ignore_index", std::nullopt);
+    if (failed(ignoreIndex))
+      return failure();
+    Type indexType = targetType.getElementType();
+    ignored = build<EqualOp>(n, classes, scalar(n, indexType, *ignoreIndex));
+    classes = build<WhereOp>(n, ignored, scalar(n, indexType, 0), classes);
+  }
+  Value picked = build<GatherElementsOp>(n, logProb, classes, n.b().getI64IntegerAttr(1));
+  Value loss = build<NegOp>(n, picked);
+  Value weights;
+  if (weight)
+    weights = build<GatherOp>(n, weight, classes, n.b().getI64IntegerAttr(0));
+  if (ignored)
+    weights = build<WhereOp>(n, ignored, scalar(n, t, 0), weights ? weights : scalar(n, t, 1));
+  if (weights) {
+    loss = build<MulOp>(n, loss, weights);
+    weights = build<ExpandOp>(n, typeOf(loss), weights);
+  }
+  loss = reshape(n, loss, targetType.getShape());
+  if (*reduction == "none")
+    return loss;
+  auto all = n.b().getDenseI64ArrayAttr({});
+  auto dropped = n.b().getBoolAttr(false);
+  Value total = build<ReduceSumOp>(n, loss, all, dropped);
+  if (*reduction == "sum")
+    return total;
+  if (!weights)
+    return build<ReduceMeanOp>(n, loss, all, dropped);
+  return build<DivOp>(n, total, build<ReduceSumOp>(n, weights, all, dropped));
+}
+
+LogicalResult importNegativeLogLikelihoodLoss(NodeImporter &n) {
+  if (failed(requireInputs(n, 2)))
+    return failure();
+  FailureOr<Value> loss =
+      negativeLogLikelihood(n, n.input(0), n.input(1), n.hasInput(2) ? n.input(2) : Value());
+  if (failed(loss))
+    return failure();
+  return n.setOutput(0, *loss);
+}
+
+LogicalResult importSoftmaxCrossEntropyLoss(NodeImporter &n) {
+  if (failed(requireInputs(n, 2)))
+    return failure();
+  if (n.inputType(0).getRank() < 2)
+    return n.error() << "expects scores of rank >= 2, got " << n.inputType(0);
+  Value logProb = logSoftmax(n, n.input(0), 1);
+  FailureOr<Value> loss =
+      negativeLogLikelihood(n, logProb, n.input(1), n.hasInput(2) ? n.input(2) : Value());
+  if (failed(loss) || failed(n.setOutput(0, *loss)))
+    return failure();
+  if (n.hasOutput(1))
+    return n.setOutput(1, logProb);
+  return success();
+}
+
+/// Hardmax: 1 at the first maximum along the axis, 0 elsewhere.
+LogicalResult importHardmax(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", n.opVersion() < 13 ? 1 : -1);
+  if (failed(requireInputs(n, 1)) || failed(axis))
+    return failure();
+  Value x = n.input(0);
+  RankedTensorType type = typeOf(x);
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, type.getRank());
+  if (failed(a))
+    return failure();
+  if (n.opVersion() < 13 && *a != type.getRank() - 1) {
+    // Before opset 13 the input was a matrix split at `axis`.
+    int64_t rows = 1, cols = 1;
+    for (int64_t i = 0; i < type.getRank(); ++i)
+      (i < *a ? rows : cols) *= type.getDimSize(i);
+    x = reshape(n, x, {rows, cols});
+    *a = 1;
+  }
+  RankedTensorType shape = typeOf(x);
+  Value winner = build<ArgMaxOp>(n, x, n.b().getI64IntegerAttr(*a), n.b().getBoolAttr(true),
+                                 n.b().getBoolAttr(false));
+  SmallVector<int64_t> positions, positionShape(shape.getRank(), 1);
+  for (int64_t i = 0; i < shape.getDimSize(*a); ++i)
+    positions.push_back(i);
+  positionShape[*a] = shape.getDimSize(*a);
+  Value range = build<ConstantOp>(
+      n, DenseElementsAttr::get(RankedTensorType::get(positionShape, n.b().getI64Type()),
+                                ArrayRef<int64_t>(positions)));
+  Value hot = build<CastOp>(n, shape, build<EqualOp>(n, range, winner));
+  return n.setOutput(0, reshape(n, hot, type.getShape()));
+}
+
 LogicalResult importSoftmax(NodeImporter &n, bool logarithm) {
   if (failed(requireInputs(n, 1)))
     return failure();
@@ -1110,9 +1290,8 @@ LogicalResult importSoftmax(NodeImporter &n, bool logarithm) {
       result = build<LogOp>(n, result);
     return n.setOutput(0, reshape(n, result, type.getShape()));
   }
-  result = build<SoftmaxOp>(n, x, n.b().getI64IntegerAttr(*a));
-  if (logarithm)
-    result = build<LogOp>(n, result);
+  result = logarithm ? logSoftmax(n, x, *a)
+                     : build<SoftmaxOp>(n, x, n.b().getI64IntegerAttr(*a));
   return n.setOutput(0, result);
 }
 
@@ -1411,6 +1590,27 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("Ceil", importUnary<CeilOp>);
     add("Sin", importUnary<SinOp>);
     add("Cos", importUnary<CosOp>);
+    add("Tan", importUnary<TanOp>);
+    add("Sinh", importUnary<SinhOp>);
+    add("Cosh", importUnary<CoshOp>);
+    add("Asin", importUnary<AsinOp>);
+    add("Acos", importUnary<AcosOp>);
+    add("Atan", importUnary<AtanOp>);
+    add("Asinh", importUnary<AsinhOp>);
+    add("Acosh", importUnary<AcoshOp>);
+    add("Atanh", importUnary<AtanhOp>);
+    add("Round", importUnary<RoundOp>);
+    add("BitwiseAnd", importBinary<AndOp>);
+    add("BitwiseOr", importBinary<OrOp>);
+    add("BitwiseXor", importBinary<XorOp>);
+    add("BitwiseNot", importUnary<NotOp>);
+    add("BitShift", importBitShift);
+    add("IsNaN", importIsNaN);
+    add("IsInf", importIsInf);
+    add("GatherElements", importGatherElements);
+    add("NegativeLogLikelihoodLoss", importNegativeLogLikelihoodLoss);
+    add("SoftmaxCrossEntropyLoss", importSoftmaxCrossEntropyLoss);
+    add("Hardmax", importHardmax);
     add("Not", importUnary<NotOp>);
     add("HardSwish", importUnary<HardSwishOp>);
     add("HardSigmoid", importHardSigmoid, 6);

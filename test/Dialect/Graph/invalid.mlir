@@ -36,7 +36,7 @@ func.func @compare_result_not_bool(%a: tensor<3xf32>) {
 // -----
 
 func.func @and_of_floats(%a: tensor<3xf32>) {
-  // expected-error @+1 {{'graph.and' op operand #0 must be ranked tensor of 1-bit signless integer values}}
+  // expected-error @+1 {{'graph.and' op operand #0 must be ranked tensor of integer values}}
   %0 = graph.and %a, %a : tensor<3xf32>, tensor<3xf32> -> tensor<3xf32>
   return
 }
