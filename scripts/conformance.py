@@ -115,9 +115,20 @@ def run_test(test_dir, build_dir, timeout):
                 shapes.append(f"--input-shape={info.name}={dims}")
             failure = compile_model(tcc, model_path, artifact, timeout, extra=shapes)
             fed = inputs
-            if failure and "must be a constant" in failure[1]:
-                integer = (onnx.TensorProto.INT64, onnx.TensorProto.INT32)
-                bind = [tensor.data_type in integer or not tensor.dims for tensor in tensors]
+            # Operands that tcc needs at compile time (shapes, axes, scales)
+            # are graph inputs in some tests: bind them to the data set's
+            # values, first the integer and scalar ones, then any small one
+            # after the first input.
+            integer = (onnx.TensorProto.INT64, onnx.TensorProto.INT32)
+            choices = [
+                lambda i, tensor: tensor.data_type in integer or not tensor.dims,
+                lambda i, tensor: tensor.data_type in integer or not tensor.dims
+                or (i > 0 and len(tensor.float_data) + len(tensor.raw_data) // 4 <= 64),
+            ]
+            for choose in choices:
+                if not failure or "must be a constant" not in failure[1]:
+                    break
+                bind = [choose(i, tensor) for i, tensor in enumerate(tensors)]
                 bound = [(info.name, path) for info, path, b in zip(inputs_info, inputs, bind) if b]
                 fed = [path for path, b in zip(inputs, bind) if not b]
                 kept = [flag for flag, b in zip(shapes, bind) if not b]

@@ -832,6 +832,35 @@ def Graph_GatherElementsOp : Graph_Op<"gather_elements", [Pure, Graph_InferType]
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_ResizeOp : Graph_Op<"resize", [Pure]> {
+  let summary = "Resample to the result shape: nearest, linear or cubic";
+  let description = [{
+    ONNX `Resize`, with the scales and sizes inputs resolved at import: the
+    result type holds the output sizes and `scales` one factor per dim
+    (the coordinate transformations need the factor, not the size ratio).
+    Dims are resampled one after the other, each by a filter of a few taps
+    whose positions and weights depend only on the output position.
+
+    ```mlir
+    %0 = graph.resize %x {mode = "linear", coordinate_transformation_mode = "half_pixel",
+                          scales = array<f64: 1.0, 1.0, 2.0, 2.0>}
+        : tensor<1x3x8x8xf32> -> tensor<1x3x16x16xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input, DenseF64ArrayAttr:$scales,
+                       DefaultValuedAttr<DenseF64ArrayAttr, "{}">:$roi,
+                       DefaultValuedAttr<StrAttr, "\"nearest\"">:$mode,
+                       DefaultValuedAttr<StrAttr, "\"half_pixel\"">:$coordinate_transformation_mode,
+                       DefaultValuedAttr<StrAttr, "\"round_prefer_floor\"">:$nearest_mode,
+                       DefaultValuedAttr<F64Attr, "-0.75">:$cubic_coeff_a,
+                       DefaultValuedAttr<BoolAttr, "false">:$exclude_outside,
+                       DefaultValuedAttr<F64Attr, "0.0">:$extrapolation_value,
+                       DefaultValuedAttr<BoolAttr, "false">:$antialias);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def Graph_ExpandOp : Graph_Op<"expand", [Pure]> {
   let summary = "Broadcast to the result shape";
   let description = [{

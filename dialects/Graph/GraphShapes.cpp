@@ -872,3 +872,36 @@ LogicalResult ClipOp::verify() {
     return emitOpError("expects a float or integer tensor");
   return success();
 }
+
+LogicalResult ResizeOp::verify() {
+  RankedTensorType inputType = getInput().getType();
+  RankedTensorType outputType = getOutput().getType();
+  int64_t rank = inputType.getRank();
+  if (inputType.getElementType() != outputType.getElementType())
+    return emitOpError("expects one element type, got ") << inputType.getElementType()
+                                                         << " and " << outputType.getElementType();
+  if (outputType.getRank() != rank)
+    return emitOpError("expects a result of rank ") << rank << ", got " << outputType;
+  if (static_cast<int64_t>(getScales().size()) != rank)
+    return emitOpError("expects ") << rank << " scales, got " << getScales().size();
+  if (llvm::any_of(getScales(), [](double s) { return !(s > 0); }))
+    return emitOpError("expects positive scales");
+  if (!getRoi().empty() && static_cast<int64_t>(getRoi().size()) != 2 * rank)
+    return emitOpError("expects ") << 2 * rank << " roi values, got " << getRoi().size();
+  StringRef mode = getMode();
+  if (mode != "nearest" && mode != "linear" && mode != "cubic")
+    return emitOpError("mode must be 'nearest', 'linear' or 'cubic', got '") << mode << "'";
+  StringRef transform = getCoordinateTransformationMode();
+  if (!llvm::is_contained({"half_pixel", "half_pixel_symmetric", "pytorch_half_pixel",
+                           "align_corners", "asymmetric", "tf_crop_and_resize"},
+                          transform))
+    return emitOpError("unknown coordinate_transformation_mode '") << transform << "'";
+  if (transform == "tf_crop_and_resize" && getRoi().empty())
+    return emitOpError("tf_crop_and_resize needs a roi");
+  StringRef nearest = getNearestMode();
+  if (!llvm::is_contained({"round_prefer_floor", "round_prefer_ceil", "floor", "ceil"}, nearest))
+    return emitOpError("unknown nearest_mode '") << nearest << "'";
+  if (mode != "nearest" && !isa<FloatType>(inputType.getElementType()))
+    return emitOpError("interpolates floats only, got ") << inputType.getElementType();
+  return success();
+}

@@ -14,7 +14,10 @@ void populateGraphElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns)
 /// Contractions, convolutions, pooling, reductions and normalizations.
 void populateGraphComputeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
-/// Both of the above.
+/// Resize, as one filter pass per resampled dim.
+void populateGraphResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
+/// All of the above.
 void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 } // namespace tcc

@@ -19,6 +19,7 @@ using namespace mlir;
 void tcc::populateGraphToLinalgPatterns(RewritePatternSet &patterns) {
   populateGraphElementwiseToLinalgPatterns(patterns);
   populateGraphComputeToLinalgPatterns(patterns);
+  populateGraphResizeToLinalgPatterns(patterns);
 }
 
 namespace {

@@ -138,6 +138,141 @@ LogicalResult importGatherElements(NodeImporter &n) {
                                                 n.b().getI64IntegerAttr(*a)));
 }
 
+/// A constant float input as doubles; empty when the input is absent or
+/// has no elements.
+FailureOr<SmallVector<double>> constantFloats(NodeImporter &n, unsigned index,
+                                              StringRef what) {
+  SmallVector<double> values;
+  if (!n.hasInput(index))
+    return values;
+  std::optional<DenseElementsAttr> attr = n.constantInput(index);
+  if (!attr || !isa<FloatType>(attr->getElementType()))
+    return n.error() << "input " << index << " (" << what
+                     << ") must be a constant float tensor (an initializer or a value "
+                        "computable at compile time)";
+  for (const APFloat &value : attr->getValues<APFloat>())
+    values.push_back(value.convertToDouble());
+  return values;
+}
+
+/// Resize (opset 10+) and Upsample: scales or sizes resolved to a static
+/// result shape and one scale per dim.
+LogicalResult importResize(NodeImporter &n) {
+  bool upsample = n.proto().op_type() == "Upsample";
+  int64_t version = n.opVersion();
+  bool legacy = upsample || version < 11;
+  FailureOr<std::string> mode = n.stringAttr("mode", std::string("nearest"));
+  FailureOr<std::string> transform = n.stringAttr(
+      "coordinate_transformation_mode", std::string(legacy ? "asymmetric" : "half_pixel"));
+  FailureOr<std::string> nearestMode =
+      n.stringAttr("nearest_mode", std::string(legacy ? "floor" : "round_prefer_floor"));
+  FailureOr<float> cubicA = n.floatAttr("cubic_coeff_a", -0.75f);
+  FailureOr<int64_t> excludeOutside = n.intAttr("exclude_outside", 0);
+  FailureOr<float> extrapolation = n.floatAttr("extrapolation_value", 0.0f);
+  FailureOr<int64_t> antialias = n.intAttr("antialias", 0);
+  FailureOr<std::string> policy =
+      n.stringAttr("keep_aspect_ratio_policy", std::string("stretch"));
+  if (failed(requireInputs(n, 1)) || failed(mode) || failed(transform) ||
+      failed(nearestMode) || failed(cubicA) || failed(excludeOutside) ||
+      failed(extrapolation) || failed(antialias) || failed(policy))
+    return failure();
+  if (*mode == "bilinear" || *mode == "trilinear")
+    *mode = "linear";
+  RankedTensorType type = n.inputType(0);
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> axes;
+  if (n.attribute("axes")) {
+    FailureOr<SmallVector<int64_t>> given = n.intsAttr("axes", std::nullopt);
+    if (failed(given))
+      return failure();
+    for (int64_t axis : *given) {
+      FailureOr<int64_t> a = n.normalizeAxis(axis, rank);
+      if (failed(a))
+        return failure();
+      axes.push_back(*a);
+    }
+  } else {
+    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  }
+  unsigned scalesIndex = legacy ? 1 : 2;
+  SmallVector<double> scales;
+  if (upsample && version < 9) {
+    const onnx::AttributeProto *attr = n.attribute("scales");
+    if (!attr || attr->type() != onnx::AttributeProto::FLOATS)
+      return n.error() << "expects attribute 'scales' of type FLOATS";
+    scales.assign(attr->floats().begin(), attr->floats().end());
+  } else {
+    FailureOr<SmallVector<double>> given = constantFloats(n, scalesIndex, "scales");
+    if (failed(given))
+      return failure();
+    scales = *given;
+  }
+  SmallVector<int64_t> sizes;
+  if (!legacy && n.hasInput(3)) {
+    FailureOr<SmallVector<int64_t>> given = n.constantInts(3, "sizes");
+    if (failed(given))
+      return failure();
+    sizes = *given;
+  }
+  if (!scales.empty() && !sizes.empty())
+    return n.error() << "expects scales or sizes, not both";
+  if (scales.empty() && sizes.empty())
+    return n.error() << "expects scales or sizes";
+  size_t given = scales.empty() ? sizes.size() : scales.size();
+  if (given != axes.size())
+    return n.error() << "expects " << axes.size() << " scales or sizes, got " << given;
+  SmallVector<double> fullScales(rank, 1.0);
+  SmallVector<int64_t> shape(type.getShape());
+  if (!scales.empty()) {
+    for (auto [i, axis] : llvm::enumerate(axes)) {
+      if (!(scales[i] > 0))
+        return n.error() << "scales must be positive, got " << scales[i];
+      fullScales[axis] = scales[i];
+      shape[axis] = static_cast<int64_t>(scales[i] * type.getDimSize(axis));
+    }
+  } else {
+    for (auto [i, axis] : llvm::enumerate(axes))
+      fullScales[axis] = static_cast<double>(sizes[i]) / type.getDimSize(axis);
+    if (*policy != "stretch") {
+      if (*policy != "not_larger" && *policy != "not_smaller")
+        return n.error() << "unknown keep_aspect_ratio_policy '" << *policy << "'";
+      double scale = fullScales[axes.front()];
+      for (int64_t axis : axes)
+        scale = *policy == "not_larger" ? std::min(scale, fullScales[axis])
+                                        : std::max(scale, fullScales[axis]);
+      for (int64_t axis : axes) {
+        fullScales[axis] = scale;
+        shape[axis] = static_cast<int64_t>(scale * type.getDimSize(axis) + 0.5);
+      }
+    } else {
+      for (auto [i, axis] : llvm::enumerate(axes))
+        shape[axis] = sizes[i];
+    }
+  }
+  SmallVector<double> roi;
+  if (*transform == "tf_crop_and_resize") {
+    FailureOr<SmallVector<double>> given = constantFloats(n, 1, "roi");
+    if (failed(given))
+      return failure();
+    if (given->size() != 2 * axes.size())
+      return n.error() << "expects " << 2 * axes.size() << " roi values, got "
+                       << given->size();
+    roi.assign(rank, 0.0);
+    roi.append(rank, 1.0);
+    for (auto [i, axis] : llvm::enumerate(axes)) {
+      roi[axis] = (*given)[i];
+      roi[rank + axis] = (*given)[axes.size() + i];
+    }
+  }
+  auto resultType = RankedTensorType::get(shape, type.getElementType());
+  return n.setOutput(
+      0, build<ResizeOp>(n, resultType, n.input(0), n.b().getDenseF64ArrayAttr(fullScales),
+                         n.b().getDenseF64ArrayAttr(roi), n.b().getStringAttr(*mode),
+                         n.b().getStringAttr(*transform), n.b().getStringAttr(*nearestMode),
+                         n.b().getF64FloatAttr(*cubicA), n.b().getBoolAttr(*excludeOutside),
+                         n.b().getF64FloatAttr(*extrapolation), n.b().getBoolAttr(*antialias)));
+}
+
 template <typename OpTy> LogicalResult importVariadic(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
@@ -1611,6 +1746,8 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("NegativeLogLikelihoodLoss", importNegativeLogLikelihoodLoss);
     add("SoftmaxCrossEntropyLoss", importSoftmaxCrossEntropyLoss);
     add("Hardmax", importHardmax);
+    add("Resize", importResize);
+    add("Upsample", importResize);
     add("Not", importUnary<NotOp>);
     add("HardSwish", importUnary<HardSwishOp>);
     add("HardSigmoid", importHardSigmoid, 6);

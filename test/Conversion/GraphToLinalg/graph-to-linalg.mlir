@@ -151,3 +151,27 @@ func.func @depthwise_conv_1d(%x: tensor<2x4x11xf32>, %w: tensor<4x1x4xf32>) -> t
   %0 = graph.conv %x, %w {group = 4 : i64} : (tensor<2x4x11xf32>, tensor<4x1x4xf32>) -> tensor<2x4x8xf32>
   return %0 : tensor<2x4x8xf32>
 }
+
+// -----
+
+// Resize resamples one dim per pass: a generic reducing over the taps of
+// that dim, reading the source through a constant index table (and, when
+// interpolating, multiplying by a weight table). Nearest keeps one tap.
+// CHECK-LABEL: func.func @resize_linear
+// CHECK: %[[INDICES:.*]] = arith.constant dense<{{.*}}> : tensor<8x2xi64>
+// CHECK: %[[WEIGHTS:.*]] = arith.constant dense<{{.*}}> : tensor<8x2xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%[[INDICES]], %[[WEIGHTS]] : tensor<8x2xi64>, tensor<8x2xf32>)
+// CHECK: tensor.extract
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK-LABEL: func.func @resize_nearest
+// CHECK: linalg.generic {{.*}} ins(%{{.*}} : tensor<8x1xi64>)
+// CHECK-NOT: arith.mulf
+func.func @resize_linear(%x: tensor<2x4xf32>) -> tensor<2x8xf32> {
+  %0 = graph.resize %x {mode = "linear", scales = array<f64: 1.0, 2.0>} : tensor<2x4xf32> -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+func.func @resize_nearest(%x: tensor<2x4xi32>) -> tensor<2x8xi32> {
+  %0 = graph.resize %x {scales = array<f64: 1.0, 2.0>} : tensor<2x4xi32> -> tensor<2x8xi32>
+  return %0 : tensor<2x8xi32>
+}

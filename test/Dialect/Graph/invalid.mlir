@@ -434,3 +434,19 @@ func.func @constant_unranked() {
   %0 = "graph.constant"() {value = dense<1.0> : tensor<2xf32>} : () -> tensor<*xf32>
   return
 }
+
+// -----
+
+func.func @resize_bad_mode(%x: tensor<2x4xf32>) -> tensor<2x8xf32> {
+  // expected-error @+1 {{'graph.resize' op mode must be 'nearest', 'linear' or 'cubic', got 'bicubic'}}
+  %0 = graph.resize %x {mode = "bicubic", scales = array<f64: 1.0, 2.0>} : tensor<2x4xf32> -> tensor<2x8xf32>
+  return %0 : tensor<2x8xf32>
+}
+
+// -----
+
+func.func @resize_interpolate_integers(%x: tensor<2x4xi32>) -> tensor<2x8xi32> {
+  // expected-error @+1 {{'graph.resize' op interpolates floats only, got 'i32'}}
+  %0 = graph.resize %x {mode = "linear", scales = array<f64: 1.0, 2.0>} : tensor<2x4xi32> -> tensor<2x8xi32>
+  return %0 : tensor<2x8xi32>
+}
