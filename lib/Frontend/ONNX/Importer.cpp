@@ -403,6 +403,18 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
     if (!value)
       return emitError(fileLoc) << "graph output '" << output.name()
                                 << "' is not produced by any node";
+    // A declared static shape that disagrees with the computed one points
+    // at a stale export or an importer bug: say so, keep the computed one.
+    auto type = cast<RankedTensorType>(value.getType());
+    if (output.type().has_tensor_type() && output.type().tensor_type().has_shape()) {
+      const auto &dims = output.type().tensor_type().shape().dim();
+      bool conflict = dims.size() != type.getRank();
+      for (int i = 0; !conflict && i < dims.size(); ++i)
+        conflict = dims[i].has_dim_value() && dims[i].dim_value() != type.getDimSize(i);
+      if (conflict && dims.size() > 0)
+        emitWarning(fileLoc) << "graph output '" << output.name()
+                             << "' is declared with another shape than the computed " << type;
+    }
     results.push_back(value);
   }
   func::ReturnOp::create(builder, fileLoc, results);

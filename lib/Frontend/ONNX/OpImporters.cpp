@@ -311,8 +311,27 @@ LogicalResult importIdentity(NodeImporter &n) {
 LogicalResult importDropout(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
-  if (n.hasOutput(1))
-    return n.error() << "the mask output of Dropout is not supported (inference only)";
+  FailureOr<int64_t> training = n.intAttr("training_mode", 0);
+  if (failed(training))
+    return failure();
+  std::optional<DenseElementsAttr> mode = n.constantInput(2);
+  bool trainingInput = mode && mode->getNumElements() == 1 && *mode->getValues<bool>().begin();
+  std::optional<DenseElementsAttr> ratio = n.constantInput(1);
+  bool noDrop = ratio && ratio->getNumElements() == 1 &&
+                isa<FloatType>(ratio->getElementType()) &&
+                (*ratio->getValues<APFloat>().begin()).isZero();
+  bool maybeTraining = *training || (n.hasInput(2) && (!mode || trainingInput));
+  if (!noDrop && maybeTraining && n.hasInput(1) && !ratio)
+    return n.error() << "input 1 (ratio) must be a constant scalar (an initializer or a value "
+                        "computable at compile time) when training_mode may be set";
+  if (!noDrop && maybeTraining)
+    return n.error() << "training mode (random dropout) is not supported";
+  // Inference: the identity, and a mask of all ones.
+  if (n.hasOutput(1)) {
+    auto maskType = RankedTensorType::get(n.inputType(0).getShape(), n.b().getI1Type());
+    if (failed(n.setOutput(1, build<ConstantOp>(n, DenseElementsAttr::get(maskType, true)))))
+      return failure();
+  }
   return n.setOutput(0, n.input(0));
 }
 
@@ -1228,6 +1247,444 @@ LogicalResult importConv(NodeImporter &n) {
                                       b.getI64IntegerAttr(*group)));
 }
 
+/// `x` with `before` and `after` elements added (positive) or removed
+/// (negative) at the two ends of every dim.
+Value padOrCrop(NodeImporter &n, Value x, ArrayRef<int64_t> before, ArrayRef<int64_t> after) {
+  RankedTensorType type = typeOf(x);
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> pads(2 * rank, 0), starts(rank, 0), sizes;
+  bool pad = false, crop = false;
+  for (int64_t d = 0; d < rank; ++d) {
+    pads[d] = std::max<int64_t>(0, before[d]);
+    pads[d + rank] = std::max<int64_t>(0, after[d]);
+    pad |= before[d] > 0 || after[d] > 0;
+  }
+  if (pad)
+    x = build<PadOp>(n, x, n.b().getDenseI64ArrayAttr(pads), n.b().getF64FloatAttr(0.0));
+  RankedTensorType padded = typeOf(x);
+  for (int64_t d = 0; d < rank; ++d) {
+    starts[d] = std::max<int64_t>(0, -before[d]);
+    sizes.push_back(padded.getDimSize(d) - starts[d] - std::max<int64_t>(0, -after[d]));
+    crop |= before[d] < 0 || after[d] < 0;
+  }
+  if (crop)
+    x = build<SliceOp>(n, x, n.b().getDenseI64ArrayAttr(starts), n.b().getDenseI64ArrayAttr(sizes),
+                       n.b().getDenseI64ArrayAttr({}));
+  return x;
+}
+
+/// ConvTranspose as a convolution: zeros inserted between the input's
+/// elements (stride), the border padded by the kernel's reach less the
+/// given pads, and the weights flipped with input and output channels
+/// swapped within each group.
+LogicalResult importConvTranspose(NodeImporter &n) {
+  if (failed(requireInputs(n, 2)))
+    return failure();
+  RankedTensorType inputType = n.inputType(0), weightType = n.inputType(1);
+  int64_t rank = inputType.getRank(), spatial = rank - 2;
+  if (rank < 3 || weightType.getRank() != rank)
+    return n.error() << "expects input and weight of the same rank >= 3, got " << inputType
+                     << " and " << weightType;
+  FailureOr<int64_t> group = n.intAttr("group", 1);
+  FailureOr<SmallVector<int64_t>> kernel =
+      n.intsAttr("kernel_shape", SmallVector<int64_t>(weightType.getShape().drop_front(2)));
+  FailureOr<SmallVector<int64_t>> strides = n.intsAttr("strides", SmallVector<int64_t>(spatial, 1));
+  FailureOr<SmallVector<int64_t>> dilations =
+      n.intsAttr("dilations", SmallVector<int64_t>(spatial, 1));
+  FailureOr<SmallVector<int64_t>> pads = n.intsAttr("pads", SmallVector<int64_t>(2 * spatial, 0));
+  FailureOr<SmallVector<int64_t>> outputPadding =
+      n.intsAttr("output_padding", SmallVector<int64_t>(spatial, 0));
+  FailureOr<SmallVector<int64_t>> outputShape = n.intsAttr("output_shape", SmallVector<int64_t>());
+  FailureOr<std::string> autoPad = n.stringAttr("auto_pad", std::string("NOTSET"));
+  if (failed(group) || failed(kernel) || failed(strides) || failed(dilations) || failed(pads) ||
+      failed(outputPadding) || failed(outputShape) || failed(autoPad))
+    return failure();
+  if (static_cast<int64_t>(kernel->size()) != spatial ||
+      static_cast<int64_t>(strides->size()) != spatial ||
+      static_cast<int64_t>(dilations->size()) != spatial ||
+      static_cast<int64_t>(pads->size()) != 2 * spatial ||
+      static_cast<int64_t>(outputPadding->size()) != spatial)
+    return n.error() << "kernel_shape, strides, dilations, pads and output_padding do not match "
+                     << spatial << " spatial dims";
+  int64_t channels = inputType.getDimSize(1), g = *group;
+  if (g <= 0 || channels % g != 0 || weightType.getDimSize(0) != channels)
+    return n.error() << "weight " << weightType << " does not match input " << inputType
+                     << " with group " << g;
+  // Explicit output shapes and SAME padding fix the total padding.
+  SmallVector<int64_t> target(*outputShape);
+  if (target.size() > static_cast<size_t>(spatial))
+    target.erase(target.begin(), target.end() - spatial);
+  if (target.empty() && (*autoPad == "SAME_UPPER" || *autoPad == "SAME_LOWER"))
+    for (int64_t i = 0; i < spatial; ++i)
+      target.push_back(inputType.getDimSize(i + 2) * (*strides)[i]);
+  if (!target.empty()) {
+    for (int64_t i = 0; i < spatial; ++i) {
+      int64_t total = (*strides)[i] * (inputType.getDimSize(i + 2) - 1) + (*outputPadding)[i] +
+                      ((*kernel)[i] - 1) * (*dilations)[i] + 1 - target[i];
+      int64_t half = total / 2;
+      bool upper = *autoPad != "SAME_LOWER";
+      (*pads)[i] = upper ? half : total - half;
+      (*pads)[i + spatial] = upper ? total - half : half;
+    }
+  } else if (*autoPad == "VALID") {
+    std::fill(pads->begin(), pads->end(), 0);
+  }
+  // Zeros between the input elements: each dim of size D becomes D * s,
+  // then the trailing s - 1 zeros go.
+  Value x = n.input(0);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t s = (*strides)[i];
+    if (s == 1)
+      continue;
+    SmallVector<int64_t> shape(typeOf(x).getShape());
+    int64_t dim = i + 2, size = shape[dim];
+    SmallVector<int64_t> widened(shape);
+    widened.insert(widened.begin() + dim + 1, 1);
+    x = reshape(n, x, widened);
+    SmallVector<int64_t> after(widened.size(), 0), before(widened.size(), 0);
+    after[dim + 1] = s - 1;
+    x = padOrCrop(n, x, before, after);
+    shape[dim] = size * s;
+    x = reshape(n, x, shape);
+    SmallVector<int64_t> trim(shape.size(), 0);
+    trim[dim] = -(s - 1);
+    x = padOrCrop(n, x, SmallVector<int64_t>(shape.size(), 0), trim);
+  }
+  SmallVector<int64_t> before(rank, 0), after(rank, 0);
+  for (int64_t i = 0; i < spatial; ++i) {
+    int64_t reach = (*dilations)[i] * ((*kernel)[i] - 1);
+    before[i + 2] = reach - (*pads)[i];
+    after[i + 2] = reach - (*pads)[i + spatial] + (*outputPadding)[i];
+  }
+  x = padOrCrop(n, x, before, after);
+  // Weights (C, M/g, k...) -> (M, C/g, k...) flipped along every spatial dim.
+  int64_t perGroupOut = weightType.getDimSize(1);
+  SmallVector<int64_t> grouped = {g, channels / g, perGroupOut};
+  llvm::append_range(grouped, weightType.getShape().drop_front(2));
+  Value w = reshape(n, n.input(1), grouped);
+  SmallVector<int64_t> perm = {0, 2, 1};
+  for (int64_t i = 0; i < spatial; ++i)
+    perm.push_back(3 + i);
+  w = build<TransposeOp>(n, w, n.b().getDenseI64ArrayAttr(perm));
+  SmallVector<int64_t> flipped = {g * perGroupOut, channels / g};
+  llvm::append_range(flipped, weightType.getShape().drop_front(2));
+  w = reshape(n, w, flipped);
+  SmallVector<int64_t> starts(rank, 0), steps(rank, 1);
+  for (int64_t i = 0; i < spatial; ++i) {
+    starts[i + 2] = flipped[i + 2] - 1;
+    steps[i + 2] = -1;
+  }
+  w = build<SliceOp>(n, w, n.b().getDenseI64ArrayAttr(starts), n.b().getDenseI64ArrayAttr(flipped),
+                     n.b().getDenseI64ArrayAttr(steps));
+  Builder &b = n.b();
+  return n.setOutput(0, build<ConvOp>(n, x, w, n.input(2),
+                                      b.getDenseI64ArrayAttr(SmallVector<int64_t>(spatial, 1)),
+                                      b.getDenseI64ArrayAttr(*dilations),
+                                      b.getDenseI64ArrayAttr(SmallVector<int64_t>(2 * spatial, 0)),
+                                      b.getI64IntegerAttr(g)));
+}
+
+/// (x - mean) / sqrt(var + epsilon) over `axes`, statistics kept as dims.
+Value normalizeOver(NodeImporter &n, Value x, ArrayRef<int64_t> axes, double epsilon) {
+  Type t = elementTypeOf(x);
+  auto axesAttr = n.b().getDenseI64ArrayAttr(axes);
+  Value mean = build<ReduceMeanOp>(n, x, axesAttr, n.b().getBoolAttr(true));
+  Value deviation = build<SubOp>(n, x, mean);
+  Value variance = build<ReduceMeanOp>(n, build<MulOp>(n, deviation, deviation), axesAttr,
+                                       n.b().getBoolAttr(true));
+  return build<DivOp>(n, deviation,
+                      build<SqrtOp>(n, build<AddOp>(n, variance, scalar(n, t, epsilon))));
+}
+
+/// A per-channel vector (C) shaped (C, 1, ...) to broadcast over NC... .
+Value channelVector(NodeImporter &n, Value v, int64_t rank) {
+  SmallVector<int64_t> shape(rank - 1, 1);
+  shape[0] = typeOf(v).getNumElements();
+  return reshape(n, v, shape);
+}
+
+LogicalResult importInstanceNorm(NodeImporter &n) {
+  FailureOr<float> epsilon = n.floatAttr("epsilon", 1e-5f);
+  if (failed(requireInputs(n, 3)) || failed(epsilon))
+    return failure();
+  int64_t rank = n.inputType(0).getRank();
+  if (rank < 3)
+    return n.error() << "expects an input of rank >= 3, got " << n.inputType(0);
+  Value y = normalizeOver(n, n.input(0), llvm::to_vector(llvm::seq<int64_t>(2, rank)), *epsilon);
+  y = build<MulOp>(n, y, channelVector(n, n.input(1), rank));
+  return n.setOutput(0, build<AddOp>(n, y, channelVector(n, n.input(2), rank)));
+}
+
+LogicalResult importGroupNorm(NodeImporter &n) {
+  FailureOr<float> epsilon = n.floatAttr("epsilon", 1e-5f);
+  FailureOr<int64_t> groups = n.intAttr("num_groups", std::nullopt);
+  if (failed(requireInputs(n, 3)) || failed(epsilon) || failed(groups))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  int64_t rank = type.getRank(), channels = type.getDimSize(1);
+  if (rank < 3 || *groups <= 0 || channels % *groups != 0)
+    return n.error() << "expects an input of rank >= 3 whose " << channels
+                     << " channels divide into " << *groups << " groups";
+  // Statistics per (sample, group) over the group's channels and pixels.
+  Value grouped = reshape(n, n.input(0), {type.getDimSize(0), *groups, type.getNumElements() /
+                                                                          (type.getDimSize(0) * *groups)});
+  Value y = reshape(n, normalizeOver(n, grouped, {2}, *epsilon), type.getShape());
+  Value scale = n.input(1), bias = n.input(2);
+  // Opset 18 gave scale and bias per group; 21 per channel.
+  if (typeOf(scale).getNumElements() == *groups && *groups != channels) {
+    auto perChannel = [&](Value v) {
+      Value wide = reshape(n, v, {*groups, 1});
+      wide = build<ExpandOp>(n, RankedTensorType::get({*groups, channels / *groups},
+                                                      elementTypeOf(v)), wide);
+      return reshape(n, wide, {channels});
+    };
+    scale = perChannel(scale);
+    bias = perChannel(bias);
+  }
+  y = build<MulOp>(n, y, channelVector(n, scale, rank));
+  return n.setOutput(0, build<AddOp>(n, y, channelVector(n, bias, rank)));
+}
+
+LogicalResult importMeanVarianceNorm(NodeImporter &n) {
+  FailureOr<SmallVector<int64_t>> axes = n.intsAttr("axes", SmallVector<int64_t>{0, 2, 3});
+  if (failed(requireInputs(n, 1)) || failed(axes))
+    return failure();
+  SmallVector<int64_t> normalized;
+  for (int64_t axis : *axes) {
+    FailureOr<int64_t> a = n.normalizeAxis(axis, n.inputType(0).getRank());
+    if (failed(a))
+      return failure();
+    normalized.push_back(*a);
+  }
+  llvm::sort(normalized);
+  return n.setOutput(0, normalizeOver(n, n.input(0), normalized, 1e-9));
+}
+
+LogicalResult importLpNorm(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", -1);
+  FailureOr<int64_t> p = n.intAttr("p", 2);
+  if (failed(requireInputs(n, 1)) || failed(axis) || failed(p))
+    return failure();
+  if (*p != 1 && *p != 2)
+    return n.error() << "attribute 'p' must be 1 or 2, got " << *p;
+  Value x = n.input(0);
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, typeOf(x).getRank());
+  if (failed(a))
+    return failure();
+  auto axesAttr = n.b().getDenseI64ArrayAttr({*a});
+  Value norm = *p == 1 ? build<ReduceSumOp>(n, build<AbsOp>(n, x), axesAttr, n.b().getBoolAttr(true))
+                       : build<SqrtOp>(n, build<ReduceSumOp>(n, build<MulOp>(n, x, x), axesAttr,
+                                                             n.b().getBoolAttr(true)));
+  return n.setOutput(0, build<DivOp>(n, x, norm));
+}
+
+/// LRN: x / (bias + alpha / size * sum of squares over `size` neighbouring
+/// channels) ^ beta; the channel window sum is an average pool counting pads.
+LogicalResult importLRN(NodeImporter &n) {
+  FailureOr<float> alpha = n.floatAttr("alpha", 1e-4f);
+  FailureOr<float> beta = n.floatAttr("beta", 0.75f);
+  FailureOr<float> bias = n.floatAttr("bias", 1.0f);
+  FailureOr<int64_t> size = n.intAttr("size", std::nullopt);
+  if (failed(requireInputs(n, 1)) || failed(alpha) || failed(beta) || failed(bias) || failed(size))
+    return failure();
+  Value x = n.input(0);
+  RankedTensorType type = typeOf(x);
+  if (type.getRank() < 3)
+    return n.error() << "expects an input of rank >= 3, got " << type;
+  Type t = type.getElementType();
+  int64_t pixels = type.getNumElements() / (type.getDimSize(0) * type.getDimSize(1));
+  Value squares = reshape(n, build<MulOp>(n, x, x),
+                          {type.getDimSize(0), 1, type.getDimSize(1), pixels});
+  int64_t below = (*size - 1) / 2, above = *size - 1 - below;
+  Value average = build<AvgPoolOp>(
+      n, squares, n.b().getDenseI64ArrayAttr({*size, 1}), n.b().getDenseI64ArrayAttr({1, 1}),
+      n.b().getDenseI64ArrayAttr({1, 1}), n.b().getDenseI64ArrayAttr({below, 0, above, 0}),
+      n.b().getBoolAttr(false), n.b().getBoolAttr(true));
+  Value scaled = build<AddOp>(n, build<MulOp>(n, reshape(n, average, type.getShape()),
+                                              scalar(n, t, *alpha)),
+                              scalar(n, t, *bias));
+  return n.setOutput(0, build<DivOp>(n, x, build<PowOp>(n, scaled, scalar(n, t, *beta))));
+}
+
+LogicalResult importSwish(NodeImporter &n) {
+  FailureOr<float> alpha = n.floatAttr("alpha", 1.0f);
+  if (failed(requireInputs(n, 1)) || failed(alpha))
+    return failure();
+  Value x = n.input(0);
+  Value gate = build<SigmoidOp>(n, build<MulOp>(n, x, scalar(n, elementTypeOf(x), *alpha)));
+  return n.setOutput(0, build<MulOp>(n, x, gate));
+}
+
+/// DepthToSpace and SpaceToDepth: a reshape, a transpose and a reshape.
+LogicalResult importDepthSpace(NodeImporter &n) {
+  bool toSpace = n.proto().op_type() == "DepthToSpace";
+  FailureOr<int64_t> blockSize = n.intAttr("blocksize", std::nullopt);
+  FailureOr<std::string> mode = n.stringAttr("mode", std::string("DCR"));
+  if (failed(requireInputs(n, 1)) || failed(blockSize) || failed(mode))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() != 4)
+    return n.error() << "expects a 4-D input, got " << type;
+  int64_t b = *blockSize, batch = type.getDimSize(0), c = type.getDimSize(1),
+          h = type.getDimSize(2), w = type.getDimSize(3);
+  Value x = n.input(0);
+  Value result;
+  if (toSpace) {
+    if (c % (b * b) != 0)
+      return n.error() << "channels " << c << " do not divide by blocksize^2 " << b * b;
+    bool crd = *mode == "CRD";
+    x = crd ? reshape(n, x, {batch, c / (b * b), b, b, h, w})
+            : reshape(n, x, {batch, b, b, c / (b * b), h, w});
+    SmallVector<int64_t> perm = crd ? SmallVector<int64_t>{0, 1, 4, 2, 5, 3}
+                                    : SmallVector<int64_t>{0, 3, 4, 1, 5, 2};
+    x = build<TransposeOp>(n, x, n.b().getDenseI64ArrayAttr(perm));
+    result = reshape(n, x, {batch, c / (b * b), h * b, w * b});
+  } else {
+    if (h % b != 0 || w % b != 0)
+      return n.error() << "spatial dims " << h << "x" << w << " do not divide by blocksize " << b;
+    x = reshape(n, x, {batch, c, h / b, b, w / b, b});
+    x = build<TransposeOp>(n, x, n.b().getDenseI64ArrayAttr({0, 3, 5, 1, 2, 4}));
+    result = reshape(n, x, {batch, c * b * b, h / b, w / b});
+  }
+  return n.setOutput(0, result);
+}
+
+/// Tile: dim d of size s repeated r times is (r, s) flattened.
+LogicalResult importTile(NodeImporter &n) {
+  if (failed(requireInputs(n, 2)))
+    return failure();
+  FailureOr<SmallVector<int64_t>> repeats = n.constantInts(1, "repeats");
+  if (failed(repeats))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  if (static_cast<int64_t>(repeats->size()) != type.getRank())
+    return n.error() << "expects " << type.getRank() << " repeats, got " << repeats->size();
+  SmallVector<int64_t> interleaved, expanded, result;
+  for (auto [size, repeat] : llvm::zip_equal(type.getShape(), *repeats)) {
+    if (repeat < 0)
+      return n.error() << "repeats must be non-negative, got " << repeat;
+    interleaved.append({1, size});
+    expanded.append({repeat, size});
+    result.push_back(repeat * size);
+  }
+  Value x = reshape(n, n.input(0), interleaved);
+  x = build<ExpandOp>(n, RankedTensorType::get(expanded, type.getElementType()), x);
+  return n.setOutput(0, reshape(n, x, result));
+}
+
+LogicalResult importOneHot(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", -1);
+  if (failed(requireInputs(n, 3)) || failed(axis))
+    return failure();
+  std::optional<DenseElementsAttr> depthAttr = n.constantInput(1);
+  if (!depthAttr || depthAttr->getNumElements() != 1)
+    return n.error() << "input 1 (depth) must be a constant scalar";
+  int64_t depth = isa<FloatType>(depthAttr->getElementType())
+                      ? static_cast<int64_t>((*depthAttr->getValues<APFloat>().begin()).convertToDouble())
+                      : (*depthAttr->getValues<APInt>().begin()).getSExtValue();
+  Value indices = n.input(0), values = n.input(2);
+  RankedTensorType indexType = typeOf(indices);
+  int64_t rank = indexType.getRank() + 1;
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, rank);
+  if (failed(a))
+    return failure();
+  Type i64 = n.b().getI64Type();
+  if (indexType.getElementType() != i64)
+    indices = build<CastOp>(n, indexType.clone(i64), indices);
+  // Negative indices count from the end of the depth.
+  indices = build<WhereOp>(n, build<LessOp>(n, indices, scalar(n, i64, 0)),
+                           build<AddOp>(n, indices, scalar(n, i64, depth)), indices);
+  SmallVector<int64_t> shape(indexType.getShape());
+  shape.insert(shape.begin() + *a, 1);
+  indices = reshape(n, indices, shape);
+  SmallVector<int64_t> rangeShape(rank, 1), positions;
+  rangeShape[*a] = depth;
+  for (int64_t i = 0; i < depth; ++i)
+    positions.push_back(i);
+  Value range = build<ConstantOp>(
+      n, DenseElementsAttr::get(RankedTensorType::get(rangeShape, i64), ArrayRef<int64_t>(positions)));
+  Value hot = build<EqualOp>(n, indices, range);
+  RankedTensorType valuesType = typeOf(values);
+  Value off = build<SliceOp>(n, values, n.b().getDenseI64ArrayAttr({0}),
+                             n.b().getDenseI64ArrayAttr({1}), n.b().getDenseI64ArrayAttr({}));
+  Value on = build<SliceOp>(n, values, n.b().getDenseI64ArrayAttr({1}),
+                            n.b().getDenseI64ArrayAttr({1}), n.b().getDenseI64ArrayAttr({}));
+  (void)valuesType;
+  Value result = build<WhereOp>(n, hot, on, off);
+  SmallVector<int64_t> outShape(shape);
+  outShape[*a] = depth;
+  if (typeOf(result).getShape() != ArrayRef<int64_t>(outShape))
+    result = build<ExpandOp>(n, RankedTensorType::get(outShape, elementTypeOf(values)), result);
+  return n.setOutput(0, result);
+}
+
+LogicalResult importEyeLike(NodeImporter &n) {
+  FailureOr<int64_t> k = n.intAttr("k", 0);
+  if (failed(requireInputs(n, 1)) || failed(k))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() != 2)
+    return n.error() << "expects a 2-D input, got " << type;
+  Type elementType = type.getElementType();
+  if (n.attribute("dtype")) {
+    FailureOr<int64_t> dtype = n.intAttr("dtype", std::nullopt);
+    if (failed(dtype))
+      return failure();
+    elementType = convertElementType(n.b().getContext(), *dtype);
+    if (!elementType)
+      return n.error() << "unsupported dtype " << *dtype;
+  }
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < type.getDimSize(0); ++i)
+    for (int64_t j = 0; j < type.getDimSize(1); ++j) {
+      double v = j - i == *k ? 1.0 : 0.0;
+      values.push_back(isa<FloatType>(elementType)
+                           ? Attribute(n.b().getFloatAttr(elementType, v))
+                           : Attribute(n.b().getIntegerAttr(elementType, static_cast<int64_t>(v))));
+    }
+  return n.setOutput(0, build<ConstantOp>(n, DenseElementsAttr::get(type.clone(elementType), values)));
+}
+
+/// CumSum along a constant axis: a product with a triangular 0/1 matrix.
+LogicalResult importCumSum(NodeImporter &n) {
+  FailureOr<int64_t> exclusive = n.intAttr("exclusive", 0);
+  FailureOr<int64_t> reverse = n.intAttr("reverse", 0);
+  if (failed(requireInputs(n, 2)) || failed(exclusive) || failed(reverse))
+    return failure();
+  FailureOr<SmallVector<int64_t>> axisValues = n.constantInts(1, "axis");
+  if (failed(axisValues))
+    return failure();
+  if (axisValues->size() != 1)
+    return n.error() << "input 1 (axis) must hold one value";
+  Value x = n.input(0);
+  RankedTensorType type = typeOf(x);
+  int64_t rank = type.getRank();
+  FailureOr<int64_t> a = n.normalizeAxis(axisValues->front(), rank);
+  if (failed(a))
+    return failure();
+  Type t = type.getElementType();
+  int64_t length = type.getDimSize(*a);
+  // result[..., j] = sum over i of x[..., i] * m[i, j].
+  SmallVector<Attribute> mask;
+  for (int64_t i = 0; i < length; ++i)
+    for (int64_t j = 0; j < length; ++j) {
+      bool take = *reverse ? (*exclusive ? i > j : i >= j) : (*exclusive ? i < j : i <= j);
+      mask.push_back(isa<FloatType>(t) ? Attribute(n.b().getFloatAttr(t, take))
+                                       : Attribute(n.b().getIntegerAttr(t, take)));
+    }
+  Value matrix = build<ConstantOp>(
+      n, DenseElementsAttr::get(RankedTensorType::get({length, length}, t), mask));
+  SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
+  std::swap(perm[*a], perm.back());
+  bool moved = *a != rank - 1;
+  if (moved)
+    x = build<TransposeOp>(n, x, n.b().getDenseI64ArrayAttr(perm));
+  Value result = build<MatMulOp>(n, x, matrix);
+  if (moved)
+    result = build<TransposeOp>(n, result, n.b().getDenseI64ArrayAttr(perm));
+  return n.setOutput(0, result);
+}
+
 template <typename OpTy> LogicalResult importPool(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
@@ -1747,6 +2204,19 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("SoftmaxCrossEntropyLoss", importSoftmaxCrossEntropyLoss);
     add("Hardmax", importHardmax);
     add("Resize", importResize);
+    add("ConvTranspose", importConvTranspose);
+    add("InstanceNormalization", importInstanceNorm);
+    add("GroupNormalization", importGroupNorm);
+    add("MeanVarianceNormalization", importMeanVarianceNorm);
+    add("LpNormalization", importLpNorm);
+    add("LRN", importLRN);
+    add("Swish", importSwish);
+    add("DepthToSpace", importDepthSpace);
+    add("SpaceToDepth", importDepthSpace);
+    add("Tile", importTile);
+    add("OneHot", importOneHot);
+    add("EyeLike", importEyeLike);
+    add("CumSum", importCumSum);
     add("Upsample", importResize);
     add("Not", importUnary<NotOp>);
     add("HardSwish", importUnary<HardSwishOp>);
