@@ -234,6 +234,47 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     setHasBoundedRewriteRecursion();
   }
 
+  /// Depthwise (one filter per channel) as a sum of shifted products: for
+  /// each kernel tap a strided window of the padded input times that tap's
+  /// per-channel weight. One elementwise generic over the output, whose
+  /// reads are all unit-stride along the row for stride 1: it vectorizes
+  /// along the row like any elementwise op, where the windowed named op
+  /// would run as scalar loops.
+  static Value lowerDepthwise(PatternRewriter &rewriter, Location loc, ConvOp op, Value input,
+                              Value weight, Value init) {
+    RankedTensorType type = op.getType();
+    RankedTensorType weightType = tensorType(weight);
+    int64_t channels = weightType.getDimSize(0);
+    int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+    SmallVector<int64_t> stride = op.getStrideValues(), dilation = op.getDilationValues();
+    Value filter = reshapeTo(rewriter, loc, weight,
+                             RankedTensorType::get({channels, kh * kw}, type.getElementType()));
+    SmallVector<Value> operands = {init};
+    for (int64_t i = 0; i < kh; ++i)
+      for (int64_t j = 0; j < kw; ++j) {
+        SmallVector<int64_t> offsets = {0, 0, i * dilation[0], j * dilation[1]};
+        SmallVector<int64_t> strides = {1, 1, stride[0], stride[1]};
+        operands.push_back(tensor::ExtractSliceOp::create(
+            rewriter, loc, type, input, ValueRange{}, ValueRange{}, ValueRange{}, offsets,
+            type.getShape(), strides));
+        Value tap = tensor::ExtractSliceOp::create(
+            rewriter, loc, RankedTensorType::get({channels, 1}, type.getElementType()), filter,
+            ValueRange{}, ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, i * kw + j},
+            ArrayRef<int64_t>{channels, 1}, ArrayRef<int64_t>{1, 1});
+        operands.push_back(reshapeTo(rewriter, loc, tap,
+                                     RankedTensorType::get({1, channels, 1, 1},
+                                                           type.getElementType())));
+      }
+    return buildElementwise(rewriter, loc, type, operands,
+                            [](OpBuilder &b, Location l, ValueRange s) -> Value {
+                              Value sum = s[0];
+                              for (size_t k = 1; k + 1 < s.size(); k += 2)
+                                sum = arith::AddFOp::create(
+                                    b, l, sum, arith::MulFOp::create(b, l, s[k], s[k + 1]));
+                              return sum;
+                            });
+  }
+
   /// A grouped 1-D convolution is a 2-D one over rows of height 1, which
   /// reuses the grouped and depthwise 2-D paths.
   static LogicalResult lowerAs2D(ConvOp op, PatternRewriter &rewriter) {
@@ -315,14 +356,7 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
       else
         return rewriter.notifyMatchFailure(op, "convolution rank above 3");
     } else if (spatial == 2 && group == channels && filters == channels) {
-      // Depthwise: one filter per channel.
-      auto filterType = RankedTensorType::get(
-          {channels, weightType.getDimSize(2), weightType.getDimSize(3)}, elementType);
-      Value filter = reshapeTo(rewriter, loc, weight, filterType);
-      result = linalg::DepthwiseConv2DNchwChwOp::create(
-                   rewriter, loc, TypeRange{type}, ValueRange{input, filter},
-                   ValueRange{init}, strides, dilations)
-                   .getResult(0);
+      result = lowerDepthwise(rewriter, loc, op, input, weight, init);
     } else if (spatial == 2) {
       // Grouped: split channels and filters into (group, per-group).
       RankedTensorType inputType = tensorType(input);

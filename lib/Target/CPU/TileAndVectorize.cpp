@@ -51,6 +51,20 @@ FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op,
   return tiled->tiledOps.back();
 }
 
+/// Thread tile sizes for an op over `ranges`: the outermost dim with more
+/// than one element (a batch of one leaves the channels) split into about
+/// eight chunks, the innermost dim never. Empty when nothing splits.
+SmallVector<int64_t> threadTileSizes(ArrayRef<int64_t> ranges) {
+  for (size_t dim = 0; dim + 1 < ranges.size(); ++dim) {
+    if (ranges[dim] == 1)
+      continue;
+    SmallVector<int64_t> sizes(ranges.size(), 0);
+    sizes[dim] = fittingTile(ranges[dim], std::max<int64_t>(1, ranges[dim] / 8));
+    return sizes;
+  }
+  return {};
+}
+
 LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op) {
   rewriter.setInsertionPoint(op);
   // Contractions become vector.contract directly, which lowers to outer
@@ -137,15 +151,18 @@ struct CPUTileAndVectorizePass final
         })) {
       if (ranges.size() < 2)
         return;
-      SmallVector<int64_t> threadSizes(ranges.size(), 0), rowSizes(ranges.size(), 1);
-      threadSizes.front() =
-          fittingTile(ranges.front(), std::max<int64_t>(1, ranges.front() / 8));
+      SmallVector<int64_t> rowSizes(ranges.size(), 1);
       rowSizes.back() = 0;
-      FailureOr<Operation *> threadTile = tile(
-          rewriter, generic, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
-      if (succeeded(threadTile))
-        (void)tile(rewriter, *threadTile, rowSizes,
-                   scf::SCFTilingOptions::LoopType::ForOp);
+      Operation *target = generic;
+      SmallVector<int64_t> threadSizes = threadTileSizes(ranges);
+      if (!threadSizes.empty()) {
+        FailureOr<Operation *> threadTile = tile(
+            rewriter, generic, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
+        if (failed(threadTile))
+          return;
+        target = *threadTile;
+      }
+      (void)tile(rewriter, target, rowSizes, scf::SCFTilingOptions::LoopType::ForOp);
       return;
     }
     // Whole vectors when the dim allows, else the widest tile of at least a
@@ -158,9 +175,8 @@ struct CPUTileAndVectorizePass final
     SmallVector<int64_t> sizes(ranges.size(), 1);
     sizes.back() = inner;
     Operation *target = generic;
-    if (ranges.size() > 1 && ranges.front() > 1) {
-      SmallVector<int64_t> threadSizes(ranges.size(), 0);
-      threadSizes.front() = fittingTile(ranges.front(), std::max<int64_t>(1, ranges.front() / 8));
+    SmallVector<int64_t> threadSizes = threadTileSizes(ranges);
+    if (!threadSizes.empty()) {
       FailureOr<Operation *> threadTile =
           tile(rewriter, target, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
       if (failed(threadTile))

@@ -29,9 +29,15 @@ func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf
 
 // -----
 
-// Depthwise convolution uses the depthwise named op.
+// Depthwise convolution is a sum over the 9 taps of a strided window times
+// the tap's per-channel weight: one elementwise generic with 1 + 2 * 9 inputs.
 // CHECK-LABEL: func.func @depthwise
-// CHECK: linalg.depthwise_conv_2d_nchw_chw
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 4, 4, 4] [1, 1, 1, 1] : tensor<1x4x6x6xf32> to tensor<1x4x4x4xf32>
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 2, 2] [1, 4, 4, 4] [1, 1, 1, 1] : tensor<1x4x6x6xf32> to tensor<1x4x4x4xf32>
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-COUNT-9: arith.mulf
+// CHECK-NOT: linalg.depthwise
 func.func @depthwise(%x: tensor<1x4x6x6xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32> {
   %0 = graph.conv %x, %w {group = 4 : i64} : (tensor<1x4x6x6xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
@@ -145,7 +151,7 @@ func.func @mod(%a: tensor<6xi32>, %b: tensor<6xi32>, %x: tensor<6xf32>, %y: tens
 // A grouped 1-D convolution runs as a 2-D one over rows of height 1.
 // CHECK-LABEL: func.func @depthwise_conv_1d
 // CHECK: tensor.expand_shape {{.*}} tensor<2x4x1x11xf32>
-// CHECK: linalg.depthwise_conv_2d_nchw_chw
+// CHECK-COUNT-4: tensor.extract_slice {{.*}} : tensor<2x4x1x11xf32> to tensor<2x4x1x8xf32>
 // CHECK: tensor.expand_shape {{.*}} into tensor<2x4x8xf32>
 func.func @depthwise_conv_1d(%x: tensor<2x4x11xf32>, %w: tensor<4x1x4xf32>) -> tensor<2x4x8xf32> {
   %0 = graph.conv %x, %w {group = 4 : i64} : (tensor<2x4x11xf32>, tensor<4x1x4xf32>) -> tensor<2x4x8xf32>
