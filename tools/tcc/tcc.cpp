@@ -11,7 +11,9 @@
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Support/Timing.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/InitLLVM.h"
@@ -207,6 +209,12 @@ int main(int argc, char **argv) {
         std::_Exit(1);
       },
       nullptr);
+  // Pass experiments: --mlir-timing, --mlir-print-ir-after-all and friends
+  // work on tcc as on tcc-opt (hidden from --help, listed by --help-hidden).
+  mlir::registerPassManagerCLOptions();
+  mlir::registerDefaultTimingManagerCLOptions();
+  mlir::registerAsmPrinterCLOptions();
+  mlir::registerMLIRContextCLOptions();
   llvm::cl::HideUnrelatedOptions(driverCategory);
   llvm::cl::SetVersionPrinter(printVersion);
   llvm::cl::ParseCommandLineOptions(

@@ -206,20 +206,10 @@ struct GemmLowering final : OpRewritePattern<GemmOp> {
 /// dim i, with `value`.
 Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> begin,
                  ArrayRef<int64_t> end, Value value) {
-  if (llvm::all_of(begin, [](int64_t p) { return p == 0; }) &&
-      llvm::all_of(end, [](int64_t p) { return p == 0; }))
-    return input;
-  RankedTensorType type = tensorType(input);
-  SmallVector<OpFoldResult> low(2, b.getIndexAttr(0)), high(2, b.getIndexAttr(0));
-  SmallVector<int64_t> shape(type.getShape().take_front(2));
-  for (auto [i, pads] : llvm::enumerate(llvm::zip(begin, end))) {
-    low.push_back(b.getIndexAttr(std::get<0>(pads)));
-    high.push_back(b.getIndexAttr(std::get<1>(pads)));
-    shape.push_back(type.getDimSize(i + 2) + std::get<0>(pads) + std::get<1>(pads));
-  }
-  return tensor::PadOp::create(b, loc,
-                               RankedTensorType::get(shape, type.getElementType()),
-                               input, low, high, value);
+  SmallVector<int64_t> low(2, 0), high(2, 0);
+  llvm::append_range(low, begin);
+  llvm::append_range(high, end);
+  return createPadded(b, loc, input, low, high, value);
 }
 
 DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> values) {

@@ -341,16 +341,11 @@ struct PadLowering final : OpRewritePattern<PadOp> {
       return failure();
     int64_t rank = op.getType().getRank();
     ArrayRef<int64_t> pads = op.getPads();
-    SmallVector<OpFoldResult> low, high;
-    for (int64_t dim = 0; dim < rank; ++dim) {
-      low.push_back(rewriter.getIndexAttr(pads[dim]));
-      high.push_back(rewriter.getIndexAttr(pads[dim + rank]));
-    }
     Value value = createScalar(rewriter, op.getLoc(),
                                op.getType().getElementType(),
                                op.getValue().convertToDouble());
-    rewriter.replaceOpWithNewOp<tensor::PadOp>(op, op.getType(), op.getInput(),
-                                               low, high, value);
+    rewriter.replaceOp(op, createPadded(rewriter, op.getLoc(), op.getInput(),
+                                        pads.take_front(rank), pads.drop_front(rank), value));
     return success();
   }
 };

@@ -89,6 +89,34 @@ Value tcc::lowering::createFilled(OpBuilder &builder, Location loc,
   return linalg::FillOp::create(builder, loc, value, empty).getResult(0);
 }
 
+Value tcc::lowering::createPadded(OpBuilder &builder, Location loc, Value input,
+                                  ArrayRef<int64_t> low, ArrayRef<int64_t> high,
+                                  Value value) {
+  auto type = cast<RankedTensorType>(input.getType());
+  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
+      llvm::all_of(high, [](int64_t p) { return p == 0; }))
+    return input;
+  SmallVector<int64_t> shape;
+  for (auto [size, before, after] : llvm::zip_equal(type.getShape(), low, high))
+    shape.push_back(size + before + after);
+  auto paddedType = RankedTensorType::get(shape, type.getElementType());
+  Value padded = createFilled(builder, loc, paddedType, value);
+  SmallVector<int64_t> strides(type.getRank(), 1);
+  Value interior = tensor::ExtractSliceOp::create(builder, loc, type, padded, ValueRange{},
+                                                  ValueRange{}, ValueRange{}, low,
+                                                  type.getShape(), strides);
+  auto identity = AffineMap::getMultiDimIdentityMap(type.getRank(), builder.getContext());
+  Value copied =
+      linalg::GenericOp::create(
+          builder, loc, TypeRange{type}, ValueRange{input}, ValueRange{interior},
+          SmallVector<AffineMap>{identity, identity},
+          SmallVector<utils::IteratorType>(type.getRank(), utils::IteratorType::parallel),
+          [](OpBuilder &b, Location l, ValueRange args) { linalg::YieldOp::create(b, l, args[0]); })
+          .getResult(0);
+  return tensor::InsertSliceOp::create(builder, loc, copied, padded, ValueRange{}, ValueRange{},
+                                       ValueRange{}, low, type.getShape(), strides);
+}
+
 Value tcc::lowering::createScalar(OpBuilder &builder, Location loc, Type type,
                                   double value) {
   if (auto floatType = dyn_cast<FloatType>(type))
@@ -116,14 +144,31 @@ Value tcc::lowering::buildElementwise(OpBuilder &builder, Location loc,
                                       ValueRange operands, BodyBuilder body) {
   MLIRContext *context = builder.getContext();
   SmallVector<AffineMap> maps;
-  for (Value operand : operands)
-    maps.push_back(broadcastMap(
-        context, cast<RankedTensorType>(operand.getType()).getShape(),
-        resultType.getShape()));
+  SmallVector<Value> inputs;
+  ArrayRef<int64_t> resultShape = resultType.getShape();
+  for (Value operand : operands) {
+    // Broadcast dims are dropped from the operand rather than read at a
+    // constant 0: maps of dims only are projected permutations, which the
+    // vectorizer takes.
+    auto type = cast<RankedTensorType>(operand.getType());
+    int64_t offset = resultShape.size() - type.getRank();
+    SmallVector<int64_t> kept;
+    SmallVector<AffineExpr> exprs;
+    for (auto [dim, size] : llvm::enumerate(type.getShape())) {
+      if (size == 1 && resultShape[dim + offset] != 1)
+        continue;
+      kept.push_back(size);
+      exprs.push_back(getAffineDimExpr(dim + offset, context));
+    }
+    if (static_cast<int64_t>(kept.size()) != type.getRank())
+      operand = reshapeTo(builder, loc, operand, RankedTensorType::get(kept, type.getElementType()));
+    inputs.push_back(operand);
+    maps.push_back(AffineMap::get(resultShape.size(), 0, exprs, context));
+  }
   maps.push_back(AffineMap::getMultiDimIdentityMap(resultType.getRank(), context));
   Value init = createEmpty(builder, loc, resultType);
   auto generic = linalg::GenericOp::create(
-      builder, loc, resultType, operands, ValueRange{init}, maps,
+      builder, loc, resultType, inputs, ValueRange{init}, maps,
       SmallVector<utils::IteratorType>(resultType.getRank(),
                                        utils::IteratorType::parallel),
       [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {

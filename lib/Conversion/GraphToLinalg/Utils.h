@@ -27,6 +27,14 @@ mlir::Value createEmpty(mlir::OpBuilder &builder, mlir::Location loc,
 mlir::Value createFilled(mlir::OpBuilder &builder, mlir::Location loc,
                          mlir::RankedTensorType type, mlir::Value value);
 
+/// `input` with `low[d]` and `high[d]` elements of `value` added before and
+/// after dim d: a fill of the result, then an elementwise copy of the input
+/// into its interior. Unlike tensor.pad, the copy is an op the CPU tiling
+/// vectorizes and splits across threads, and it writes in place.
+mlir::Value createPadded(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value input,
+                         llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
+                         mlir::Value value);
+
 /// A scalar constant of `type` (float or integer) holding `value`.
 mlir::Value createScalar(mlir::OpBuilder &builder, mlir::Location loc,
                          mlir::Type type, double value);

@@ -69,6 +69,11 @@ void tcc::cpu::buildLowerToLLVMPipeline(OpPassManager &pm) {
 static LogicalResult runPipeline(ModuleOp module,
                                  void (*build)(OpPassManager &)) {
   PassManager pm(module.getContext());
+  // --mlir-timing, --mlir-print-ir-after-all and the other pass manager
+  // options of the tool that calls us.
+  if (failed(applyPassManagerCLOptions(pm)))
+    return failure();
+  applyDefaultTimingPassManagerCLOptions(pm);
   build(pm);
   return pm.run(module);
 }

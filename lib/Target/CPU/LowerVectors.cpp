@@ -71,6 +71,9 @@ struct CPULowerVectorsPass final
     vector::populateVectorOuterProductLoweringPatterns(patterns);
     vector::populateVectorTransferPermutationMapLoweringPatterns(patterns);
     vector::populateVectorTransferLoweringPatterns(patterns, /*maxTransferRank=*/1);
+    // Scalar (0-D) transfers of broadcast operands become plain loads.
+    vector::populateScalarVectorTransferLoweringPatterns(patterns, /*benefit=*/1,
+                                                         /*allowMultipleUses=*/true);
     vector::populateVectorBroadcastLoweringPatterns(patterns);
     vector::populateVectorShapeCastLoweringPatterns(patterns);
     vector::populateVectorTransposeLoweringPatterns(

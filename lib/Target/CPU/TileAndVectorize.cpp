@@ -104,6 +104,14 @@ struct CPUTileAndVectorizePass final
       return;
     int64_t threadRows = fittingTile(m, std::max<int64_t>(threadTileRows, rows), rows);
     int64_t threadCols = fittingTile(n, std::max<int64_t>(threadTileCols, cols), cols);
+    // A small product still needs a tile per core: halve rows, else columns.
+    int64_t batches = batched ? type.getDimSize(0) : 1;
+    if (batches * (m / threadRows) * (n / threadCols) < 2) {
+      if (int64_t half = fittingTile(m, m / 2, rows))
+        threadRows = half;
+      else if (int64_t half = fittingTile(n, n / 2, cols))
+        threadCols = half;
+    }
     SmallVector<int64_t> threadSizes = {threadRows, threadCols, 0};
     SmallVector<int64_t> registerSizes = {rows, cols, 1};
     SmallVector<int64_t> interchange = {1, 0, 2};
@@ -146,9 +154,16 @@ struct CPUTileAndVectorizePass final
     // Windowed reads (an im2col copy: oh + kh) vectorize into gathers that
     // cost more than the scalar row loop LLVM vectorizes itself: split the
     // outer dim across threads and leave whole rows as the innermost op.
-    if (!llvm::all_of(generic.getIndexingMapsArray(), [](AffineMap map) {
-          return map.isProjectedPermutation();
-        })) {
+    // Strided windows (a depthwise convolution of stride 2) vectorize into
+    // element-by-element loads whose huge blocks cost LLVM more than the
+    // row loop it vectorizes itself: same treatment.
+    auto isStridedWindow = [](Value operand) {
+      auto slice = operand.getDefiningOp<tensor::ExtractSliceOp>();
+      return slice && !llvm::all_of(slice.getStaticStrides(), [](int64_t s) { return s == 1; });
+    };
+    if (!llvm::all_of(generic.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isProjectedPermutation(); }) ||
+        llvm::any_of(generic.getDpsInputs(), isStridedWindow)) {
       if (ranges.size() < 2)
         return;
       SmallVector<int64_t> rowSizes(ranges.size(), 1);
@@ -165,11 +180,39 @@ struct CPUTileAndVectorizePass final
       (void)tile(rewriter, target, rowSizes, scf::SCFTilingOptions::LoopType::ForOp);
       return;
     }
+    // A row too short or odd for whole vectors (14 or 7 pixels) merges with
+    // the dim before it when every operand walks both contiguously: 14 x 14
+    // is 196, which tiles into 28-wide vectors.
+    // (Not when an operand is a window of a larger tensor, as a padded
+    // copy's destination is: its rows are not contiguous, and merging them
+    // would force a copy.)
+    auto isWindow = [](Value operand) {
+      return operand.getDefiningOp<tensor::ExtractSliceOp>() != nullptr;
+    };
+    if (ranges.size() > 2 && ranges.back() % vectorWidth != 0 &&
+        llvm::none_of(generic->getOperands(), isWindow)) {
+      int64_t rank = ranges.size();
+      SmallVector<ReassociationIndices> folded = {{rank - 2, rank - 1}};
+      if (linalg::areDimSequencesPreserved(generic.getIndexingMapsArray(), folded)) {
+        rewriter.setInsertionPoint(generic);
+        FailureOr<linalg::CollapseResult> collapsed =
+            linalg::collapseOpIterationDims(generic, folded, rewriter);
+        if (succeeded(collapsed)) {
+          rewriter.replaceOp(generic, collapsed->results);
+          generic = cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
+          ranges = generic.getStaticLoopRanges();
+        }
+      }
+    }
     // Whole vectors when the dim allows, else the widest tile of at least a
     // quarter vector that divides it (56 = 7 x 8 for a 56-wide image row).
     int64_t inner = fittingTile(ranges.back(), 4 * vectorWidth, vectorWidth);
     if (!inner)
       inner = fittingTile(ranges.back(), 4 * vectorWidth, vectorWidth / 4);
+    // A short odd row (14 or 7 pixels) is one vector with a partial tail:
+    // cheaper than the scalar loops LLVM would otherwise unroll in full.
+    if (!inner && ranges.back() <= 4 * vectorWidth)
+      inner = ranges.back();
     if (!inner)
       return;
     SmallVector<int64_t> sizes(ranges.size(), 1);
