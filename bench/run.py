@@ -63,6 +63,7 @@ def time_runs(call, runs):
 
 def worker(args):
     import numpy as np
+    args.threads = int(args.threads)
     if args.engine == "tcc":
         import tcc
         model = tcc.load(args.artifact)
@@ -82,12 +83,16 @@ def worker(args):
         median, best = time_runs(lambda: session.run(None, feeds), args.runs)
     elif args.engine == "iree":
         import iree.runtime as ireert
+        # The task executor's worker count is a runtime flag, read when the
+        # device is created.
+        ireert.flags.parse_flags(f"--task_topology_group_count={args.threads}")
         config = ireert.Config("local-task")
-        os.environ["IREE_TASK_TOPOLOGY_GROUP_COUNT"] = str(args.threads)
         with open(args.artifact, "rb") as f:
             vm = ireert.VmModule.copy_buffer(config.vm_instance, f.read())
         context = ireert.SystemContext(config=config, vm_modules=[vm])
-        function = context.modules.module["main_graph"]
+        entry = next(name for name in vm.function_names
+                     if not name.startswith("__") and not name.endswith("$async"))
+        function = context.modules[vm.name][entry]
         inputs = json.loads(args.signature)
         feeds = seeded_inputs([(n, np.dtype(d), s) for n, d, s in inputs])
         arrays = [feeds[n] for n, _, _ in inputs]
