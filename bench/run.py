@@ -44,6 +44,12 @@ def seeded_inputs(session_inputs, seed=0):
 
 
 def peak_rss_mb():
+    # VmHWM belongs to this process image; ru_maxrss would also count the
+    # parent's pages at fork time, which exec does not reset.
+    with open("/proc/self/status") as status:
+        for line in status:
+            if line.startswith("VmHWM:"):
+                return int(line.split()[1]) / 1024.0
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
 
 
