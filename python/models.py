@@ -255,12 +255,122 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0):
     return g.model("gpt2" if not past else "gpt2_decode", inputs, outputs)
 
 
+def rms_norm(g, x, hidden, prefix, epsilon=1e-6):
+    """RMSNorm as torch.onnx.export writes it at opset 17: x * rsqrt(mean(x^2) + eps) * w."""
+    variance = g.op("ReduceMean", [g.op("Pow", [x, g.const(np.float32(2.0))])], axes=[-1],
+                    keepdims=1)
+    scale = g.op("Sqrt", [g.op("Add", [variance, g.const(np.float32(epsilon))])])
+    normed = g.op("Div", [x, scale])
+    return g.op("Mul", [normed, g.const(np.ones(hidden, np.float32), prefix + ".weight")])
+
+
+def rotate(g, x, cos, sin, head_dim):
+    """Rotary embedding, rotate-half form: x * cos + rotate_half(x) * sin."""
+    half = head_dim // 2
+    first = g.op("Slice", [x, g.const(np.array([0], np.int64)), g.const(np.array([half], np.int64)),
+                           g.const(np.array([-1], np.int64))])
+    second = g.op("Slice", [x, g.const(np.array([half], np.int64)),
+                            g.const(np.array([head_dim], np.int64)),
+                            g.const(np.array([-1], np.int64))])
+    rotated = g.op("Concat", [g.op("Neg", [second]), first], axis=-1)
+    return g.op("Add", [g.op("Mul", [x, cos]), g.op("Mul", [rotated, sin])])
+
+
+def llama(layers=4, hidden=1024, heads=16, kv_heads=4, seq=128, vocab=32000,
+          intermediate=2816, seed=0):
+    """A LLaMA-style decoder prefill: RMSNorm, rotary embeddings, grouped KV
+    heads repeated with Unsqueeze/Expand/Reshape, a causal mask, SwiGLU MLP."""
+    g = GraphBuilder(seed)
+    head_dim, group = hidden // heads, heads // kv_heads
+    x = g.op("Gather", [g.weight((vocab, hidden), "embed_tokens", 0.02), "input_ids"], axis=0)
+    inv_freq = 1.0 / (10000.0 ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim))
+    angles = np.outer(np.arange(seq), inv_freq)
+    angles = np.concatenate([angles, angles], axis=-1).reshape(1, 1, seq, head_dim)
+    cos = g.const(np.cos(angles).astype(np.float32), "rope_cos")
+    sin = g.const(np.sin(angles).astype(np.float32), "rope_sin")
+    allowed = np.tril(np.ones((seq, seq), dtype=bool)).reshape(1, 1, seq, seq)
+    causal, neg = g.const(allowed, "causal_mask"), g.const(np.float32(np.finfo(np.float32).min))
+    for layer in range(layers):
+        p = f"layers.{layer}"
+        h = rms_norm(g, x, hidden, p + ".input_layernorm")
+        q = g.op("MatMul", [h, g.weight((hidden, hidden), p + ".q_proj")])
+        k = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".k_proj")])
+        v = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".v_proj")])
+        q = rotate(g, split_heads(g, q, seq, heads, head_dim), cos, sin, head_dim)
+        k = rotate(g, split_heads(g, k, seq, kv_heads, head_dim), cos, sin, head_dim)
+        v = split_heads(g, v, seq, kv_heads, head_dim)
+
+        def repeat_kv(t):
+            t = g.op("Unsqueeze", [t, g.const(np.array([2], np.int64))])
+            t = g.op("Expand", [t, g.const(np.array([1, kv_heads, group, seq, head_dim], np.int64))])
+            return g.op("Reshape", [t, g.const(np.array([1, heads, seq, head_dim], np.int64))])
+
+        k, v = repeat_kv(k), repeat_kv(v)
+        scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
+        scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
+        scores = g.op("Where", [causal, scores, neg])
+        context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]),
+                              seq, hidden)
+        x = g.op("Add", [x, g.op("MatMul", [context, g.weight((hidden, hidden), p + ".o_proj")])])
+        h = rms_norm(g, x, hidden, p + ".post_attention_layernorm")
+        gate = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".gate_proj")])
+        gate = g.op("Mul", [gate, g.op("Sigmoid", [gate])])
+        up = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".up_proj")])
+        x = g.op("Add", [x, g.op("MatMul", [g.op("Mul", [gate, up]),
+                                            g.weight((intermediate, hidden), p + ".down_proj")])])
+    x = rms_norm(g, x, hidden, "norm")
+    logits = g.op("MatMul", [x, g.weight((hidden, vocab), "lm_head", 0.02)])
+    return g.model("llama", [helper.make_tensor_value_info("input_ids", TensorProto.INT64,
+                                                           [1, seq])],
+                   [helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, seq, vocab])])
+
+
+def vit(layers=12, hidden=768, heads=12, patch=16, image=224, classes=1000,
+        intermediate=3072, seed=0):
+    """A ViT encoder: patch embedding convolution, class token, position
+    embeddings, pre-norm attention and GELU MLP blocks, classifier head."""
+    g = GraphBuilder(seed)
+    head_dim, patches = hidden // heads, (image // patch) ** 2
+    seq = patches + 1
+    x = g.op("Conv", ["pixel_values", g.weight((hidden, 3, patch, patch), "patch_embed"),
+                      g.const(np.zeros(hidden, np.float32), "patch_embed.bias")],
+             kernel_shape=[patch, patch], strides=[patch, patch])
+    x = g.op("Reshape", [x, g.const(np.array([1, hidden, patches], np.int64))])
+    x = g.op("Transpose", [x], perm=[0, 2, 1])
+    cls = g.weight((1, 1, hidden), "cls_token", 0.02)
+    x = g.op("Concat", [cls, x], axis=1)
+    x = g.op("Add", [x, g.weight((1, seq, hidden), "position_embeddings", 0.02)])
+    for layer in range(layers):
+        p = f"encoder.layer.{layer}"
+        h = layer_norm(g, x, hidden, p + ".layernorm_before", 1e-12)
+        q = split_heads(g, linear(g, h, hidden, hidden, p + ".query"), seq, heads, head_dim)
+        k = split_heads(g, linear(g, h, hidden, hidden, p + ".key"), seq, heads, head_dim)
+        v = split_heads(g, linear(g, h, hidden, hidden, p + ".value"), seq, heads, head_dim)
+        scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
+        scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
+        context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]),
+                              seq, hidden)
+        x = g.op("Add", [x, linear(g, context, hidden, hidden, p + ".attention.output")])
+        h = layer_norm(g, x, hidden, p + ".layernorm_after", 1e-12)
+        h = linear(g, gelu_erf(g, linear(g, h, hidden, intermediate, p + ".intermediate")),
+                   intermediate, hidden, p + ".output")
+        x = g.op("Add", [x, h])
+    x = layer_norm(g, x, hidden, "layernorm", 1e-12)
+    cls_out = g.op("Gather", [x, g.const(np.array(0, np.int64))], axis=1)
+    logits = linear(g, cls_out, hidden, classes, "classifier")
+    return g.model("vit", [helper.make_tensor_value_info("pixel_values", TensorProto.FLOAT,
+                                                         [1, 3, image, image])],
+                   [helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, classes])])
+
+
 FULL = {
     "resnet50": lambda: resnet(),
     "mobilenet_v2": lambda: mobilenet_v2(),
     "bert_base_s128": lambda: bert(),
     "gpt2_prefill_s128": lambda: gpt2(seq=128),
     "gpt2_decode_kv512": lambda: gpt2(seq=1, past=512),
+    "llama_s128": lambda: llama(),
+    "vit_base": lambda: vit(),
 }
 
 SMALL = {
@@ -269,6 +379,10 @@ SMALL = {
     "bert_tiny": lambda: bert(layers=2, hidden=32, heads=2, seq=8, vocab=64, intermediate=64),
     "gpt2_tiny": lambda: gpt2(layers=2, hidden=32, heads=2, seq=8, vocab=64),
     "gpt2_tiny_decode": lambda: gpt2(layers=2, hidden=32, heads=2, seq=1, past=7, vocab=64),
+    "llama_tiny": lambda: llama(layers=2, hidden=32, heads=4, kv_heads=2, seq=8, vocab=64,
+                                intermediate=48),
+    "vit_tiny": lambda: vit(layers=2, hidden=32, heads=2, patch=8, image=32, classes=10,
+                            intermediate=64),
 }
 
 

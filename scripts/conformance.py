@@ -10,6 +10,10 @@ listed but passes, fails the run.
 
     build/venv/bin/python scripts/conformance.py [--jobs N] [--filter REGEX]
         [--report docs/conformance.md] [--update-known-failures]
+
+With --import-only it stops after the frontend and reports how many models
+import and verify, and for each that does not (with --verbose) the node, op,
+opset and reason.
 """
 import argparse
 import collections
@@ -85,6 +89,11 @@ def numbered(paths):
     return sorted(paths, key=lambda p: int(re.search(r"_(\d+)\.pb$", p).group(1)))
 
 
+# With --import-only, tests stop after the frontend: imported and verified
+# graph IR (tcc --emit=graph) counts as a pass.
+IMPORT_ONLY = False
+
+
 def run_test(test_dir, build_dir, timeout):
     """Returns (status, reason): status is pass, fail, unsupported or excluded.
 
@@ -113,6 +122,8 @@ def run_test(test_dir, build_dir, timeout):
             for info, tensor in zip(inputs_info, tensors):
                 dims = "x".join(str(d) for d in tensor.dims) if tensor.dims else "scalar"
                 shapes.append(f"--input-shape={info.name}={dims}")
+            if IMPORT_ONLY:
+                shapes.append("--emit=graph")
             failure = compile_model(tcc, model_path, artifact, timeout, extra=shapes)
             fed = inputs
             # Operands that tcc needs at compile time (shapes, axes, scales)
@@ -135,6 +146,8 @@ def run_test(test_dir, build_dir, timeout):
                 failure = compile_model(tcc, model_path, artifact, timeout, bound, kept)
             if failure:
                 return name, ops_of(model), failure[0], failure[1]
+            if IMPORT_ONLY:
+                break
             command = [tcc_run, artifact, "--quiet", "--rtol", "1e-3", "--atol", "1e-7"]
             for path in fed:
                 command += ["--input", path]
@@ -194,7 +207,12 @@ def main():
     parser.add_argument("--update-known-failures", action="store_true",
                         help="rewrite the known-failures list from this run")
     parser.add_argument("--verbose", action="store_true", help="print every non-passing test")
+    parser.add_argument("--import-only", action="store_true",
+                        help="stop after import: count the models that import and verify "
+                             "(tcc --emit=graph); no known-failures check")
     args = parser.parse_args()
+    global IMPORT_ONLY
+    IMPORT_ONLY = args.import_only
 
     tests = sorted(d for d in glob.glob(os.path.join(node_test_dir(), "test_*"))
                    if re.search(args.filter, os.path.basename(d)))
@@ -211,13 +229,16 @@ def main():
             reasons[f"{status}: {re.sub(r'[0-9]+', 'N', reason)[:120]}"] += 1
             if args.verbose:
                 print(f"{status:12} {name}: {reason}")
-    print(f"node tests: {len(results)}, in scope: {in_scope}, passed: {counts['pass']} "
+    what = "imported and verified" if IMPORT_ONLY else "passed"
+    print(f"node tests: {len(results)}, in scope: {in_scope}, {what}: {counts['pass']} "
           f"({100.0 * counts['pass'] / max(in_scope, 1):.1f}%), failed: {counts['fail']}, "
           f"unsupported: {counts['unsupported']}, excluded: {counts['excluded']}")
     for reason, count in reasons.most_common(15):
         print(f"  {count:5} {reason}")
     if args.report:
         write_report(args.report, results)
+    if IMPORT_ONLY:
+        return 0
 
     failing = {name for name, _, status, _ in results if status in ("fail", "unsupported")}
     ran = {name for name, _, _, _ in results}

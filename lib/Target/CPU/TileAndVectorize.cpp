@@ -86,6 +86,55 @@ struct CPUTileAndVectorizePass final
   /// C[(B,)M,N] += A[(B,)M,K] * B[(B,)K,N]: thread tiles over (batch, M,
   /// N), then register tiles walked columns-outer so one B panel serves
   /// every row block, with the reduction innermost one step at a time.
+  /// Splits a product along its rows (M) or columns (N) at `at` into two
+  /// products writing disjoint slices of the same init: a part that tiles
+  /// into whole register tiles and a narrow remainder. An LM head of 50257
+  /// columns is 50240 + 17, not one untileable op.
+  static std::pair<linalg::LinalgOp, linalg::LinalgOp>
+  splitMatmul(IRRewriter &rewriter, linalg::LinalgOp matmul, bool alongRows, int64_t at) {
+    Location loc = matmul.getLoc();
+    rewriter.setInsertionPoint(matmul);
+    Value lhs = matmul.getDpsInputs()[0], rhs = matmul.getDpsInputs()[1];
+    Value init = matmul.getDpsInits()[0];
+    int64_t rank = cast<RankedTensorType>(init.getType()).getRank();
+    int64_t dim = rank - (alongRows ? 2 : 1);
+    auto slice = [&](Value source, int64_t offset, int64_t size) -> Value {
+      auto type = cast<RankedTensorType>(source.getType());
+      SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape()),
+          strides(type.getRank(), 1);
+      offsets[dim] = offset;
+      sizes[dim] = size;
+      MLIRContext *context = rewriter.getContext();
+      return tensor::ExtractSliceOp::create(rewriter, loc, source,
+                                            getAsIndexOpFoldResult(context, offsets),
+                                            getAsIndexOpFoldResult(context, sizes),
+                                            getAsIndexOpFoldResult(context, strides));
+    };
+    int64_t extent = cast<RankedTensorType>(init.getType()).getDimSize(dim);
+    auto part = [&](int64_t offset, int64_t size) -> linalg::LinalgOp {
+      Value a = alongRows ? slice(lhs, offset, size) : lhs;
+      Value b = alongRows ? rhs : slice(rhs, offset, size);
+      Value c = slice(init, offset, size);
+      if (rank == 3)
+        return linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{c.getType()},
+                                             ValueRange{a, b}, ValueRange{c});
+      return linalg::MatmulOp::create(rewriter, loc, TypeRange{c.getType()}, ValueRange{a, b},
+                                      ValueRange{c});
+    };
+    linalg::LinalgOp main = part(0, at), rest = part(at, extent - at);
+    Value result = init;
+    for (auto [op, offset] : {std::pair(main, int64_t(0)), std::pair(rest, at)}) {
+      auto type = cast<RankedTensorType>(op->getResult(0).getType());
+      SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+      offsets[dim] = offset;
+      result = tensor::InsertSliceOp::create(rewriter, loc, op->getResult(0), result,
+                                             ValueRange{}, ValueRange{}, ValueRange{}, offsets,
+                                             type.getShape(), strides);
+    }
+    rewriter.replaceOp(matmul, result);
+    return {main, rest};
+  }
+
   void tileMatmul(IRRewriter &rewriter, linalg::LinalgOp matmul) {
     auto type = dyn_cast<RankedTensorType>(matmul->getResultTypes().front());
     if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
@@ -96,6 +145,24 @@ struct CPUTileAndVectorizePass final
     bool batched = type.getRank() == 3;
     int64_t m = type.getDimSize(batched ? 1 : 0);
     int64_t n = type.getDimSize(batched ? 2 : 1);
+    bool defaultMaps = !matmul.hasUserDefinedMaps();
+    // Columns that no vector width divides, and rows that no register tile
+    // height divides, split off into a remainder product.
+    if (defaultMaps && n > registerCols && n % vectorWidth != 0) {
+      auto [main, rest] = splitMatmul(rewriter, matmul, /*alongRows=*/false,
+                                      n / registerCols * registerCols);
+      tileMatmul(rewriter, main);
+      tileMatmul(rewriter, rest);
+      return;
+    }
+    if (defaultMaps && m > registerRows && m % registerRows != 0 &&
+        fittingTile(m, registerRows) < registerRows / 2) {
+      auto [main, rest] = splitMatmul(rewriter, matmul, /*alongRows=*/true,
+                                      m / registerRows * registerRows);
+      tileMatmul(rewriter, main);
+      tileMatmul(rewriter, rest);
+      return;
+    }
     int64_t cols = fittingTile(n, registerCols, vectorWidth);
     if (!cols)
       cols = fittingTile(n, vectorWidth);
