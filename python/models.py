@@ -8,8 +8,12 @@ same architectures (opset 17): Conv + BatchNormalization + Relu stems and
 residual Adds for ResNet; Clip(0, 6) for MobileNetV2's ReLU6; for the
 transformers, Gather embeddings, LayerNormalization, MatMul + Add projections,
 Reshape/Transpose head splits, scaled Softmax attention with an additive mask,
-and GELU written out with Erf (BERT) or the tanh form with Pow (GPT-2). GPT-2
-also comes as a decode step with past key/value inputs and present outputs.
+and GELU written out with Erf (BERT, ViT) or the tanh form with Pow (GPT-2).
+GPT-2 also comes as a decode step with past key/value inputs and present
+outputs. The LLaMA-style decoder has RMSNorm written out (Pow, ReduceMean,
+Sqrt, Div), rotary embeddings (Slice, Neg, Concat), grouped KV heads repeated
+with Unsqueeze/Expand/Reshape and a SwiGLU MLP; ViT a strided patch
+convolution, a class token and a Gather of it for the classifier.
 torch is not needed; the script has no other dependency than onnx and numpy.
 """
 import argparse
