@@ -60,16 +60,16 @@ func.func @batch_matmul(%a: tensor<12x128x64xf32>, %b: tensor<12x64x128xf32>, %c
 
 // -----
 
-// 1001 columns (no vector width divides them) split into 992, tiled into
-// whole 8x32 register tiles, and a remainder of 9 written into the same
-// result.
+// 1009 columns (a prime: no useful vector divides them) split into 992,
+// tiled into whole 8x32 register tiles, and a remainder of 17 written into
+// the same result.
 // CHECK-LABEL: func.func @matmul_odd_columns
 // CHECK: %[[MAIN:.*]] = scf.forall {{.*}} -> (tensor<16x992xf32>)
 // CHECK: vector.contract {{.*}} into vector<8x32xf32>
-// CHECK: %[[REST:.*]] = scf.forall {{.*}} -> (tensor<16x9xf32>)
-// CHECK: tensor.insert_slice %[[MAIN]] into %{{.*}}[0, 0] [16, 992] [1, 1]
-// CHECK: tensor.insert_slice %[[REST]] into %{{.*}}[0, 992] [16, 9] [1, 1]
-func.func @matmul_odd_columns(%a: tensor<16x64xf32>, %b: tensor<64x1001xf32>, %c: tensor<16x1001xf32>) -> tensor<16x1001xf32> {
-  %0 = linalg.matmul ins(%a, %b : tensor<16x64xf32>, tensor<64x1001xf32>) outs(%c : tensor<16x1001xf32>) -> tensor<16x1001xf32>
-  return %0 : tensor<16x1001xf32>
+// CHECK: %[[FIRST:.*]] = tensor.insert_slice %[[MAIN]] into %{{.*}}[0, 0] [16, 992] [1, 1]
+// CHECK: %[[REST:.*]] = scf.forall {{.*}} -> (tensor<16x17xf32>)
+// CHECK: tensor.insert_slice %[[REST]] into %[[FIRST]][0, 992] [16, 17] [1, 1]
+func.func @matmul_odd_columns(%a: tensor<16x64xf32>, %b: tensor<64x1009xf32>, %c: tensor<16x1009xf32>) -> tensor<16x1009xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<16x64xf32>, tensor<64x1009xf32>) outs(%c : tensor<16x1009xf32>) -> tensor<16x1009xf32>
+  return %0 : tensor<16x1009xf32>
 }
