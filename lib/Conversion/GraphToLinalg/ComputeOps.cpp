@@ -491,17 +491,10 @@ struct PoolLowering final : OpRewritePattern<OpTy> {
             next.push_back(d * c);
         divisor = std::move(next);
       }
-      SmallVector<APFloat> values;
-      auto floatType = cast<FloatType>(elementType);
-      for (double d : divisor) {
-        APFloat value(std::max(1.0, d));
-        bool lost;
-        value.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
-        values.push_back(value);
-      }
+      for (double &d : divisor)
+        d = std::max(1.0, d);
       Value divisors = arith::ConstantOp::create(
-          rewriter, loc,
-          DenseElementsAttr::get(RankedTensorType::get(divisorShape, elementType), values));
+          rewriter, loc, denseFloats(RankedTensorType::get(divisorShape, elementType), divisor));
       rewriter.replaceOp(op, buildElementwise(
                                  rewriter, loc, type, ValueRange{pooled, divisors},
                                  [](OpBuilder &b, Location l, ValueRange s) -> Value {

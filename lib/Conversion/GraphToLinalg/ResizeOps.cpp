@@ -219,18 +219,9 @@ struct ResizeLowering final : OpRewritePattern<ResizeOp> {
                                  ArrayRef<int64_t>(filter.indices))));
       maps.push_back(AffineMap::get(rank + 1, 0, {position, tap}, context));
       if (!nearest) {
-        SmallVector<APFloat> weights;
-        auto floatType = cast<FloatType>(elementType);
-        for (double w : filter.weights) {
-          APFloat value(w);
-          bool lost;
-          value.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
-          weights.push_back(value);
-        }
         inputs.push_back(arith::ConstantOp::create(
             rewriter, loc,
-            DenseElementsAttr::get(RankedTensorType::get({outputSize, taps}, elementType),
-                                   weights)));
+            denseFloats(RankedTensorType::get({outputSize, taps}, elementType), filter.weights)));
         maps.push_back(AffineMap::get(rank + 1, 0, {position, tap}, context));
       }
       maps.push_back(AffineMap::getMultiDimIdentityMap(rank + 1, context).getMajorSubMap(rank));
@@ -262,17 +253,9 @@ struct ResizeLowering final : OpRewritePattern<ResizeOp> {
       if (filter.extrapolates) {
         SmallVector<int64_t> offsetShape(rank, 1);
         offsetShape[dim] = outputSize;
-        SmallVector<APFloat> offsets;
-        auto floatType = cast<FloatType>(elementType);
-        for (double o : filter.offsets) {
-          APFloat value(o);
-          bool lost;
-          value.convert(floatType.getFloatSemantics(), APFloat::rmNearestTiesToEven, &lost);
-          offsets.push_back(value);
-        }
         Value offsetTable = arith::ConstantOp::create(
             rewriter, loc,
-            DenseElementsAttr::get(RankedTensorType::get(offsetShape, elementType), offsets));
+            denseFloats(RankedTensorType::get(offsetShape, elementType), filter.offsets));
         current = buildElementwise(rewriter, loc, passType, ValueRange{current, offsetTable},
                                    [](OpBuilder &b, Location l, ValueRange s) -> Value {
                                      return arith::AddFOp::create(b, l, s[0], s[1]);

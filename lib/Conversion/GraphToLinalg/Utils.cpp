@@ -117,6 +117,18 @@ Value tcc::lowering::createPadded(OpBuilder &builder, Location loc, Value input,
                                        ValueRange{}, low, type.getShape(), strides);
 }
 
+DenseElementsAttr tcc::lowering::denseFloats(RankedTensorType type, ArrayRef<double> values) {
+  const llvm::fltSemantics &semantics = cast<FloatType>(type.getElementType()).getFloatSemantics();
+  SmallVector<APFloat> converted;
+  for (double v : values) {
+    APFloat value(v);
+    bool lost;
+    value.convert(semantics, APFloat::rmNearestTiesToEven, &lost);
+    converted.push_back(value);
+  }
+  return DenseElementsAttr::get(type, converted);
+}
+
 Value tcc::lowering::createScalar(OpBuilder &builder, Location loc, Type type,
                                   double value) {
   if (auto floatType = dyn_cast<FloatType>(type))

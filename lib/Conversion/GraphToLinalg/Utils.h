@@ -35,6 +35,11 @@ mlir::Value createPadded(mlir::OpBuilder &builder, mlir::Location loc, mlir::Val
                          llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                          mlir::Value value);
 
+/// A float constant tensor of `type` holding `values`, each rounded to the
+/// element type.
+mlir::DenseElementsAttr denseFloats(mlir::RankedTensorType type,
+                                    llvm::ArrayRef<double> values);
+
 /// A scalar constant of `type` (float or integer) holding `value`.
 mlir::Value createScalar(mlir::OpBuilder &builder, mlir::Location loc,
                          mlir::Type type, double value);
