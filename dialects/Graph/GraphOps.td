@@ -832,6 +832,22 @@ def Graph_GatherElementsOp : Graph_Op<"gather_elements", [Pure, Graph_InferType]
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_BitcastOp : Graph_Op<"bitcast", [Pure, SameOperandsAndResultShape]> {
+  let summary = "Reinterpret each element's bits as another type of the same size";
+  let description = [{
+    ONNX `BitCast` between element types of equal storage size (a bool is a
+    byte holding 0 or 1).
+
+    ```mlir
+    %0 = graph.bitcast %x : tensor<4xf32> -> tensor<4xi32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
+  let hasVerifier = 1;
+}
+
 def Graph_ResizeOp : Graph_Op<"resize", [Pure]> {
   let summary = "Resample to the result shape: nearest, linear or cubic";
   let description = [{

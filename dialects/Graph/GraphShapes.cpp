@@ -873,6 +873,17 @@ LogicalResult ClipOp::verify() {
   return success();
 }
 
+LogicalResult BitcastOp::verify() {
+  auto bytes = [](Type type) {
+    return llvm::divideCeil(getElementTypeOrSelf(type).getIntOrFloatBitWidth(), 8);
+  };
+  if (bytes(getInput().getType()) != bytes(getOutput().getType()))
+    return emitOpError("expects element types of the same size, got ")
+           << getElementTypeOrSelf(getInput().getType()) << " and "
+           << getElementTypeOrSelf(getOutput().getType());
+  return success();
+}
+
 LogicalResult ResizeOp::verify() {
   RankedTensorType inputType = getInput().getType();
   RankedTensorType outputType = getOutput().getType();

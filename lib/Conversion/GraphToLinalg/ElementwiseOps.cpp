@@ -538,6 +538,17 @@ void tcc::populateGraphElementwiseToLinalgPatterns(RewritePatternSet &patterns) 
     return convertScalar(b, loc, s[0], op.getInput().getType().getElementType(),
                          op.getType().getElementType());
   });
+  addElementwise<BitcastOp>(patterns, [](OpBuilder &b, Location loc, BitcastOp op,
+                                       ValueRange s) -> Value {
+    Type to = op.getType().getElementType();
+    // A bool is a byte holding 0 or 1, and back any nonzero byte is true.
+    if (s[0].getType().isInteger(1))
+      return arith::ExtUIOp::create(b, loc, to, s[0]);
+    if (to.isInteger(1))
+      return arith::CmpIOp::create(b, loc, arith::CmpIPredicate::ne, s[0],
+                                   createScalar(b, loc, s[0].getType(), 0));
+    return arith::BitcastOp::create(b, loc, to, s[0]);
+  });
   addElementwise<ExpandOp>(patterns, [](OpBuilder &, Location, ExpandOp,
                                         ValueRange s) -> Value { return s[0]; });
 

@@ -1920,6 +1920,92 @@ LogicalResult importQuantizedConv(NodeImporter &n) {
   return n.setOutput(0, *y);
 }
 
+/// LpPool: (sum over the window of |x|^p)^(1/p). The window sum is an
+/// average pool that counts pads (zeros here) times the window size.
+LogicalResult importLpPool(NodeImporter &n) {
+  FailureOr<int64_t> p = n.intAttr("p", 2);
+  FailureOr<int64_t> ceilMode = n.intAttr("ceil_mode", 0);
+  if (failed(requireInputs(n, 1)) || failed(p) || failed(ceilMode))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() < 3)
+    return n.error() << "expects an input of rank >= 3, got " << type;
+  if (*p <= 0)
+    return n.error() << "attribute 'p' must be positive, got " << *p;
+  FailureOr<WindowAttrs> w = readWindow(n, type.getShape().drop_front(2), std::nullopt);
+  if (failed(w))
+    return failure();
+  Type t = type.getElementType();
+  Value x = build<AbsOp>(n, n.input(0));
+  if (*p != 1)
+    x = build<PowOp>(n, x, scalar(n, t, static_cast<double>(*p)));
+  Builder &b = n.b();
+  Value average = build<AvgPoolOp>(n, x, b.getDenseI64ArrayAttr(w->kernel),
+                                   b.getDenseI64ArrayAttr(w->strides),
+                                   b.getDenseI64ArrayAttr(w->dilations),
+                                   b.getDenseI64ArrayAttr(w->pads), b.getBoolAttr(*ceilMode),
+                                   b.getBoolAttr(true));
+  double window = 1;
+  for (int64_t k : w->kernel)
+    window *= k;
+  Value sum = build<MulOp>(n, average, scalar(n, t, window));
+  if (*p == 1)
+    return n.setOutput(0, sum);
+  return n.setOutput(0, build<PowOp>(n, sum, scalar(n, t, 1.0 / static_cast<double>(*p))));
+}
+
+LogicalResult importBitCast(NodeImporter &n) {
+  FailureOr<int64_t> to = n.intAttr("to", std::nullopt);
+  if (failed(requireInputs(n, 1)) || failed(to))
+    return failure();
+  Type elementType = convertElementType(n.b().getContext(), *to);
+  if (!elementType)
+    return n.error() << "bitcast to unsupported dtype "
+                     << onnx::TensorProto_DataType_Name(static_cast<onnx::TensorProto_DataType>(*to));
+  RankedTensorType type = n.inputType(0);
+  auto bytes = [](Type t) { return llvm::divideCeil(t.getIntOrFloatBitWidth(), 8); };
+  if (bytes(type.getElementType()) != bytes(elementType))
+    return n.error() << "bitcast between element types of different sizes ("
+                     << type.getElementType() << " to " << elementType
+                     << ") is not supported";
+  return n.setOutput(0, build<BitcastOp>(n, type.clone(elementType), n.input(0)));
+}
+
+/// CenterCropPad: per axis, a centered crop (the extra element of an odd
+/// difference from the end) or a centered zero pad.
+LogicalResult importCenterCropPad(NodeImporter &n) {
+  if (failed(requireInputs(n, 2)))
+    return failure();
+  FailureOr<SmallVector<int64_t>> shape = n.constantInts(1, "shape");
+  if (failed(shape))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> axes;
+  FailureOr<SmallVector<int64_t>> given =
+      n.intsAttr("axes", llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+  if (failed(given))
+    return failure();
+  for (int64_t axis : *given) {
+    FailureOr<int64_t> a = n.normalizeAxis(axis, rank);
+    if (failed(a))
+      return failure();
+    axes.push_back(*a);
+  }
+  if (axes.size() != shape->size())
+    return n.error() << "expects " << axes.size() << " target sizes, got " << shape->size();
+  SmallVector<int64_t> before(rank, 0), after(rank, 0);
+  for (auto [axis, size] : llvm::zip_equal(axes, *shape)) {
+    int64_t difference = size - type.getDimSize(axis);
+    // Positive: pad; negative: crop. The odd element goes at the end.
+    int64_t half = (difference >= 0 ? difference : -difference) / 2;
+    int64_t rest = (difference >= 0 ? difference : -difference) - half;
+    before[axis] = difference >= 0 ? half : -half;
+    after[axis] = difference >= 0 ? rest : -rest;
+  }
+  return n.setOutput(0, padOrCrop(n, n.input(0), before, after));
+}
+
 template <typename OpTy> LogicalResult importPool(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
@@ -2452,6 +2538,9 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("OneHot", importOneHot);
     add("EyeLike", importEyeLike);
     add("CumSum", importCumSum);
+    add("LpPool", importLpPool);
+    add("BitCast", importBitCast);
+    add("CenterCropPad", importCenterCropPad);
     add("DequantizeLinear", importDequantizeLinear);
     add("QuantizeLinear", importQuantizeLinear);
     add("DynamicQuantizeLinear", importDynamicQuantizeLinear);

@@ -450,3 +450,11 @@ func.func @resize_interpolate_integers(%x: tensor<2x4xi32>) -> tensor<2x8xi32> {
   %0 = graph.resize %x {mode = "linear", scales = array<f64: 1.0, 2.0>} : tensor<2x4xi32> -> tensor<2x8xi32>
   return %0 : tensor<2x8xi32>
 }
+
+// -----
+
+func.func @bitcast_sizes(%x: tensor<4xf32>) -> tensor<4xi64> {
+  // expected-error @+1 {{'graph.bitcast' op expects element types of the same size, got 'f32' and 'i64'}}
+  %0 = graph.bitcast %x : tensor<4xf32> -> tensor<4xi64>
+  return %0 : tensor<4xi64>
+}
