@@ -1971,6 +1971,76 @@ LogicalResult importBitCast(NodeImporter &n) {
   return n.setOutput(0, build<BitcastOp>(n, type.clone(elementType), n.input(0)));
 }
 
+/// RotaryEmbedding (opset 23): the first rotary_embedding_dim features of
+/// each head rotated pairwise (halves, or even/odd when interleaved) by the
+/// cos/sin caches, at position_ids when given.
+LogicalResult importRotaryEmbedding(NodeImporter &n) {
+  FailureOr<int64_t> interleaved = n.intAttr("interleaved", 0);
+  FailureOr<int64_t> rotaryDim = n.intAttr("rotary_embedding_dim", 0);
+  FailureOr<int64_t> numHeads = n.intAttr("num_heads", 0);
+  if (failed(requireInputs(n, 3)) || failed(interleaved) || failed(rotaryDim) || failed(numHeads))
+    return failure();
+  Value x = n.input(0);
+  RankedTensorType type = typeOf(x);
+  int64_t rank = type.getRank();
+  if (rank != 3 && rank != 4)
+    return n.error() << "expects an input of rank 3 or 4, got " << type;
+  // Work on (batch, sequence, heads, head size).
+  if (rank == 4) {
+    x = build<TransposeOp>(n, x, n.b().getDenseI64ArrayAttr({0, 2, 1, 3}));
+  } else {
+    if (*numHeads <= 0 || type.getDimSize(2) % *numHeads != 0)
+      return n.error() << "a 3-D input " << type << " needs num_heads dividing its hidden size";
+    x = reshape(n, x, {type.getDimSize(0), type.getDimSize(1), *numHeads,
+                       type.getDimSize(2) / *numHeads});
+  }
+  RankedTensorType shape = typeOf(x);
+  int64_t batch = shape.getDimSize(0), seq = shape.getDimSize(1), heads = shape.getDimSize(2),
+          head = shape.getDimSize(3);
+  int64_t rotary = *rotaryDim ? *rotaryDim : head;
+  if (rotary > head || rotary % 2 != 0)
+    return n.error() << "rotary_embedding_dim " << rotary << " must be even and at most the head size "
+                     << head;
+  int64_t half = rotary / 2;
+  auto window = [&](Value v, int64_t start, int64_t size, int64_t step) {
+    return build<SliceOp>(n, v, n.b().getDenseI64ArrayAttr({0, 0, 0, start}),
+                          n.b().getDenseI64ArrayAttr({batch, seq, heads, size}),
+                          n.b().getDenseI64ArrayAttr({1, 1, 1, step}));
+  };
+  Value cos = n.input(1), sin = n.input(2);
+  if (n.hasInput(3)) {
+    cos = build<GatherOp>(n, cos, n.input(3), n.b().getI64IntegerAttr(0));
+    sin = build<GatherOp>(n, sin, n.input(3), n.b().getI64IntegerAttr(0));
+  }
+  if (typeOf(cos).getNumElements() != batch * seq * half &&
+      typeOf(cos).getNumElements() != seq * half)
+    return n.error() << "cos/sin caches " << typeOf(cos) << " do not give " << half
+                     << " values per position";
+  SmallVector<int64_t> cacheShape = {typeOf(cos).getNumElements() == seq * half ? 1 : batch, seq, 1,
+                                     half};
+  cos = reshape(n, cos, cacheShape);
+  sin = reshape(n, sin, cacheShape);
+  Value x1 = *interleaved ? window(x, 0, half, 2) : window(x, 0, half, 1);
+  Value x2 = *interleaved ? window(x, 1, half, 2) : window(x, half, half, 1);
+  Value real = build<SubOp>(n, build<MulOp>(n, cos, x1), build<MulOp>(n, sin, x2));
+  Value imag = build<AddOp>(n, build<MulOp>(n, sin, x1), build<MulOp>(n, cos, x2));
+  Value rotated;
+  if (*interleaved) {
+    SmallVector<int64_t> pairs = {batch, seq, heads, half, 1};
+    rotated = build<ConcatOp>(n, ValueRange{reshape(n, real, pairs), reshape(n, imag, pairs)},
+                              n.b().getI64IntegerAttr(4));
+    rotated = reshape(n, rotated, {batch, seq, heads, rotary});
+  } else {
+    rotated = build<ConcatOp>(n, ValueRange{real, imag}, n.b().getI64IntegerAttr(3));
+  }
+  if (rotary < head)
+    rotated = build<ConcatOp>(n, ValueRange{rotated, window(x, rotary, head - rotary, 1)},
+                              n.b().getI64IntegerAttr(3));
+  if (rank == 4)
+    return n.setOutput(0, build<TransposeOp>(n, rotated, n.b().getDenseI64ArrayAttr({0, 2, 1, 3})));
+  return n.setOutput(0, reshape(n, rotated, type.getShape()));
+}
+
 /// CenterCropPad: per axis, a centered crop (the extra element of an odd
 /// difference from the end) or a centered zero pad.
 LogicalResult importCenterCropPad(NodeImporter &n) {
@@ -2540,6 +2610,7 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("CumSum", importCumSum);
     add("LpPool", importLpPool);
     add("BitCast", importBitCast);
+    add("RotaryEmbedding", importRotaryEmbedding);
     add("CenterCropPad", importCenterCropPad);
     add("DequantizeLinear", importDequantizeLinear);
     add("QuantizeLinear", importQuantizeLinear);
