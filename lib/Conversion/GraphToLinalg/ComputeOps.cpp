@@ -97,7 +97,12 @@ struct MatMulLowering final : OpRewritePattern<MatMulOp> {
     ArrayRef<int64_t> rhsShape = tensorType(rhs).getShape();
     int64_t m = lhsShape[lhsShape.size() - 2], k = lhsShape.back();
     int64_t n = rhsShape.back();
-    Value zero = createScalar(rewriter, loc, elementType, 0);
+    // Half-precision products accumulate in f32 (as ONNX Runtime and numpy
+    // do): the named ops extend each operand to the accumulator's type.
+    Type accumulator = elementType;
+    if (elementType.isF16() || elementType.isBF16())
+      accumulator = rewriter.getF32Type();
+    Value zero = createScalar(rewriter, loc, accumulator, 0);
 
     Value product;
     if (rhsShape.size() == 2) {
@@ -105,7 +110,7 @@ struct MatMulLowering final : OpRewritePattern<MatMulOp> {
       int64_t rows = tensorType(lhs).getNumElements() / k;
       Value lhs2D = reshapeTo(rewriter, loc, lhs,
                               RankedTensorType::get({rows, k}, elementType));
-      auto type = RankedTensorType::get({rows, n}, elementType);
+      auto type = RankedTensorType::get({rows, n}, accumulator);
       product = linalg::MatmulOp::create(
                     rewriter, loc, TypeRange{type}, ValueRange{lhs2D, rhs},
                     ValueRange{createFilled(rewriter, loc, type, zero)})
@@ -131,12 +136,17 @@ struct MatMulLowering final : OpRewritePattern<MatMulOp> {
                          RankedTensorType::get({batchSize, rows, cols}, elementType));
       };
       Value lhs3D = broadcastTo(lhs, m, k), rhs3D = broadcastTo(rhs, k, n);
-      auto type = RankedTensorType::get({batchSize, m, n}, elementType);
+      auto type = RankedTensorType::get({batchSize, m, n}, accumulator);
       product = linalg::BatchMatmulOp::create(
                     rewriter, loc, TypeRange{type}, ValueRange{lhs3D, rhs3D},
                     ValueRange{createFilled(rewriter, loc, type, zero)})
                     .getResult(0);
     }
+    if (accumulator != elementType)
+      product = buildElementwise(rewriter, loc, tensorType(product).clone(elementType), product,
+                                 [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+                                   return arith::TruncFOp::create(b, l, elementType, s[0]);
+                                 });
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, product, op.getType()));
     return success();
   }

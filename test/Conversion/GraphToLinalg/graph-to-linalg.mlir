@@ -184,3 +184,14 @@ func.func @resize_nearest(%x: tensor<2x4xi32>) -> tensor<2x8xi32> {
   %0 = graph.resize %x {scales = array<f64: 1.0, 2.0>} : tensor<2x4xi32> -> tensor<2x8xi32>
   return %0 : tensor<2x8xi32>
 }
+
+// -----
+
+// Half-precision products accumulate in f32, rounded once at the end.
+// CHECK-LABEL: func.func @matmul_f16
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<4x8xf16>, tensor<8x2xf16>) outs(%{{.*}} : tensor<4x2xf32>)
+// CHECK: arith.truncf %{{.*}} : f32 to f16
+func.func @matmul_f16(%a: tensor<4x8xf16>, %b: tensor<8x2xf16>) -> tensor<4x2xf16> {
+  %0 = graph.matmul %a, %b : tensor<4x8xf16>, tensor<8x2xf16> -> tensor<4x2xf16>
+  return %0 : tensor<4x2xf16>
+}
