@@ -61,6 +61,23 @@ double sourceCoordinate(StringRef mode, double y, double scale, int64_t inputSiz
   return (y + 0.5) / scale - 0.5; // half_pixel
 }
 
+/// Antialiased downsampling stretches a kernel of half-width `support` by
+/// 1 / scale: taps floor(-support / scale) + 1 up to 2 minus that, each
+/// weighted kernel(scale * (tap - ratio)), normalized to sum to one.
+SmallVector<double> stretchedTaps(double support, double ratio, double scale,
+                                  llvm::function_ref<double(double)> kernel) {
+  int64_t start = static_cast<int64_t>(std::floor(-support / scale) + 1);
+  SmallVector<double> weights;
+  double sum = 0;
+  for (int64_t i = start; i < 2 - start; ++i) {
+    weights.push_back(kernel(scale * (i - ratio)));
+    sum += weights.back();
+  }
+  for (double &w : weights)
+    w /= sum;
+  return weights;
+}
+
 /// Filter weights for the fractional position `ratio` in (0, 1].
 SmallVector<double> filterWeights(ResizeOp op, double ratio, double scale) {
   StringRef mode = op.getMode();
@@ -81,18 +98,8 @@ SmallVector<double> filterWeights(ResizeOp op, double ratio, double scale) {
   if (mode == "linear") {
     if (!antialias)
       return {1 - ratio, ratio};
-    int64_t start = static_cast<int64_t>(std::floor(-1 / scale) + 1);
-    int64_t footprint = 2 - 2 * start;
-    SmallVector<double> weights;
-    double sum = 0;
-    for (int64_t i = start; i < start + footprint; ++i) {
-      double w = std::clamp(1 - std::abs((i - ratio) * scale), 0.0, 1.0);
-      weights.push_back(w);
-      sum += w;
-    }
-    for (double &w : weights)
-      w /= sum;
-    return weights;
+    return stretchedTaps(1, ratio, scale,
+                         [](double x) { return std::clamp(1 - std::abs(x), 0.0, 1.0); });
   }
   double a = op.getCubicCoeffA().convertToDouble();
   auto cubic = [a](double x) {
@@ -105,18 +112,7 @@ SmallVector<double> filterWeights(ResizeOp op, double ratio, double scale) {
   };
   if (!antialias)
     return {cubic(ratio + 1), cubic(ratio), cubic(1 - ratio), cubic(2 - ratio)};
-  int64_t start = static_cast<int64_t>(std::floor(-2 / scale) + 1);
-  int64_t end = 2 - start;
-  SmallVector<double> weights;
-  double sum = 0;
-  for (int64_t i = start; i < end; ++i) {
-    double w = cubic(scale * (i - ratio));
-    weights.push_back(w);
-    sum += w;
-  }
-  for (double &w : weights)
-    w /= sum;
-  return weights;
+  return stretchedTaps(2, ratio, scale, cubic);
 }
 
 DimFilter buildFilter(ResizeOp op, int64_t dim, int64_t inputSize, int64_t outputSize) {

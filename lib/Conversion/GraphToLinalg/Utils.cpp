@@ -138,19 +138,6 @@ Value tcc::lowering::createScalar(OpBuilder &builder, Location loc, Type type,
       builder, loc, builder.getIntegerAttr(type, static_cast<int64_t>(value)));
 }
 
-AffineMap tcc::lowering::broadcastMap(MLIRContext *context,
-                                      ArrayRef<int64_t> operandShape,
-                                      ArrayRef<int64_t> resultShape) {
-  int64_t offset = resultShape.size() - operandShape.size();
-  SmallVector<AffineExpr> exprs;
-  for (auto [dim, size] : llvm::enumerate(operandShape)) {
-    bool broadcast = size == 1 && resultShape[dim + offset] != 1;
-    exprs.push_back(broadcast ? getAffineConstantExpr(0, context)
-                              : getAffineDimExpr(dim + offset, context));
-  }
-  return AffineMap::get(resultShape.size(), 0, exprs, context);
-}
-
 Value tcc::lowering::buildElementwise(OpBuilder &builder, Location loc,
                                       RankedTensorType resultType,
                                       ValueRange operands, BodyBuilder body) {

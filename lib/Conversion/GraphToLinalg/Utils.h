@@ -64,15 +64,9 @@ mlir::Value createMinimum(mlir::OpBuilder &builder, mlir::Location loc,
 mlir::Value createLowest(mlir::OpBuilder &builder, mlir::Location loc, mlir::Type type);
 mlir::Value createHighest(mlir::OpBuilder &builder, mlir::Location loc, mlir::Type type);
 
-/// The indexing map reading an operand of `operandShape` at the iteration
-/// point of a `resultShape` loop nest, numpy-broadcast (right-aligned, size-1
-/// dims pinned to 0).
-mlir::AffineMap broadcastMap(mlir::MLIRContext *context,
-                             llvm::ArrayRef<int64_t> operandShape,
-                             llvm::ArrayRef<int64_t> resultShape);
-
-/// A parallel linalg.generic producing `resultType` from broadcast reads of
-/// `operands`; `body` maps the operands' scalars to the result's.
+/// A parallel linalg.generic producing `resultType` from numpy-broadcast reads
+/// of `operands` (right-aligned, size-1 dims repeated); `body` maps the
+/// operands' scalars to the result's.
 mlir::Value buildElementwise(mlir::OpBuilder &builder, mlir::Location loc,
                              mlir::RankedTensorType resultType,
                              mlir::ValueRange operands, BodyBuilder body);

@@ -82,6 +82,10 @@ public:
   /// Normalizes an axis against `rank` (ONNX allows negatives).
   mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
+  /// Normalizes each of `axes`, in order.
+  mlir::FailureOr<llvm::SmallVector<int64_t>> normalizeAxes(llvm::ArrayRef<int64_t> axes,
+                                                            int64_t rank);
+
 private:
   GraphImporter &graph;
   const onnx::NodeProto &node;

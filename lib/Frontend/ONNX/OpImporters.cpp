@@ -36,6 +36,16 @@ Value reshape(NodeImporter &n, Value value, ArrayRef<int64_t> shape) {
   return build<ReshapeOp>(n, type, value);
 }
 
+/// A rank-0 constant of `elementType` holding `value`; broadcasts anywhere.
+Value scalar(NodeImporter &n, Type elementType, double value) {
+  auto type = RankedTensorType::get({}, elementType);
+  Attribute attr = isa<FloatType>(elementType)
+                       ? Attribute(n.b().getFloatAttr(elementType, value))
+                       : Attribute(n.b().getIntegerAttr(elementType,
+                                                         static_cast<int64_t>(value)));
+  return build<ConstantOp>(n, DenseElementsAttr::get(type, attr));
+}
+
 LogicalResult requireInputs(NodeImporter &n, unsigned count) {
   for (unsigned i = 0; i < count; ++i)
     if (!n.hasInput(i) || !n.input(i))
@@ -109,12 +119,8 @@ LogicalResult importIsInf(NodeImporter &n) {
   if (!isa<FloatType>(t))
     return n.error() << "expects a floating-point input, got " << typeOf(x);
   double inf = std::numeric_limits<double>::infinity();
-  auto scalarOf = [&](double value) {
-    return build<ConstantOp>(
-        n, DenseElementsAttr::get(RankedTensorType::get({}, t), n.b().getFloatAttr(t, value)));
-  };
-  Value isPositive = build<EqualOp>(n, x, scalarOf(inf));
-  Value isNegative = build<EqualOp>(n, x, scalarOf(-inf));
+  Value isPositive = build<EqualOp>(n, x, scalar(n, t, inf));
+  Value isNegative = build<EqualOp>(n, x, scalar(n, t, -inf));
   Value result;
   if (*positive && *negative)
     result = build<OrOp>(n, isPositive, isNegative);
@@ -180,20 +186,14 @@ LogicalResult importResize(NodeImporter &n) {
     *mode = "linear";
   RankedTensorType type = n.inputType(0);
   int64_t rank = type.getRank();
-  SmallVector<int64_t> axes;
-  if (n.attribute("axes")) {
-    FailureOr<SmallVector<int64_t>> given = n.intsAttr("axes", std::nullopt);
-    if (failed(given))
-      return failure();
-    for (int64_t axis : *given) {
-      FailureOr<int64_t> a = n.normalizeAxis(axis, rank);
-      if (failed(a))
-        return failure();
-      axes.push_back(*a);
-    }
-  } else {
-    axes = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  }
+  FailureOr<SmallVector<int64_t>> givenAxes =
+      n.intsAttr("axes", llvm::to_vector(llvm::seq<int64_t>(0, rank)));
+  if (failed(givenAxes))
+    return failure();
+  FailureOr<SmallVector<int64_t>> normalizedAxes = n.normalizeAxes(*givenAxes, rank);
+  if (failed(normalizedAxes))
+    return failure();
+  SmallVector<int64_t> axes = *normalizedAxes;
   unsigned scalesIndex = legacy ? 1 : 2;
   SmallVector<double> scales;
   if (upsample && version < 9) {
@@ -438,17 +438,20 @@ FailureOr<SmallVector<int64_t>> readAxes(NodeImporter &n, int64_t inputSince,
 // Ops expressed with other graph ops
 //===----------------------------------------------------------------------===//
 
-/// A rank-0 constant of `elementType` holding `value`; broadcasts anywhere.
-Value scalar(NodeImporter &n, Type elementType, double value) {
-  auto type = RankedTensorType::get({}, elementType);
-  Attribute attr = isa<FloatType>(elementType)
-                       ? Attribute(n.b().getFloatAttr(elementType, value))
-                       : Attribute(n.b().getIntegerAttr(elementType,
-                                                         static_cast<int64_t>(value)));
-  return build<ConstantOp>(n, DenseElementsAttr::get(type, attr));
-}
 
 Type elementTypeOf(Value value) { return typeOf(value).getElementType(); }
+
+/// The i64 constant 0, 1, ..., length - 1 laid along `axis` of a rank-`rank`
+/// tensor whose other dims are 1: compared with indices, it broadcasts into
+/// one-hot masks.
+Value positionsAlong(NodeImporter &n, int64_t rank, int64_t axis, int64_t length) {
+  SmallVector<int64_t> shape(rank, 1);
+  shape[axis] = length;
+  auto positions = llvm::to_vector(llvm::seq<int64_t>(0, length));
+  return build<ConstantOp>(n, DenseElementsAttr::get(
+                                  RankedTensorType::get(shape, n.b().getI64Type()),
+                                  ArrayRef<int64_t>(positions)));
+}
 
 /// x > 0 ? x : alpha * (exp(x) - 1)
 Value elu(NodeImporter &n, Value x, double alpha) {
@@ -897,14 +900,11 @@ FailureOr<SmallVector<int64_t>> readAxes(NodeImporter &n, int64_t inputSince,
       return failure();
     axes = *values;
   }
-  for (int64_t &axis : axes) {
-    FailureOr<int64_t> normalized = n.normalizeAxis(axis, rank);
-    if (failed(normalized))
-      return failure();
-    axis = *normalized;
-  }
-  llvm::sort(axes);
-  return axes;
+  FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(axes, rank);
+  if (failed(normalized))
+    return failure();
+  llvm::sort(*normalized);
+  return normalized;
 }
 
 LogicalResult importSqueeze(NodeImporter &n) {
@@ -932,15 +932,11 @@ LogicalResult importUnsqueeze(NodeImporter &n) {
     raw = *values;
   }
   int64_t rank = n.inputType(0).getRank() + raw.size();
-  SmallVector<int64_t> axes;
-  for (int64_t axis : raw) {
-    FailureOr<int64_t> normalized = n.normalizeAxis(axis, rank);
-    if (failed(normalized))
-      return failure();
-    axes.push_back(*normalized);
-  }
-  llvm::sort(axes);
-  return n.setOutput(0, build<UnsqueezeOp>(n, n.input(0), n.b().getDenseI64ArrayAttr(axes)));
+  FailureOr<SmallVector<int64_t>> axes = n.normalizeAxes(raw, rank);
+  if (failed(axes))
+    return failure();
+  llvm::sort(*axes);
+  return n.setOutput(0, build<UnsqueezeOp>(n, n.input(0), n.b().getDenseI64ArrayAttr(*axes)));
 }
 
 LogicalResult importSlice(NodeImporter &n) {
@@ -1449,15 +1445,11 @@ LogicalResult importMeanVarianceNorm(NodeImporter &n) {
   FailureOr<SmallVector<int64_t>> axes = n.intsAttr("axes", SmallVector<int64_t>{0, 2, 3});
   if (failed(requireInputs(n, 1)) || failed(axes))
     return failure();
-  SmallVector<int64_t> normalized;
-  for (int64_t axis : *axes) {
-    FailureOr<int64_t> a = n.normalizeAxis(axis, n.inputType(0).getRank());
-    if (failed(a))
-      return failure();
-    normalized.push_back(*a);
-  }
-  llvm::sort(normalized);
-  return n.setOutput(0, normalizeOver(n, n.input(0), normalized, 1e-9));
+  FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(*axes, n.inputType(0).getRank());
+  if (failed(normalized))
+    return failure();
+  llvm::sort(*normalized);
+  return n.setOutput(0, normalizeOver(n, n.input(0), *normalized, 1e-9));
 }
 
 LogicalResult importLpNorm(NodeImporter &n) {
@@ -1597,19 +1589,11 @@ LogicalResult importOneHot(NodeImporter &n) {
   SmallVector<int64_t> shape(indexType.getShape());
   shape.insert(shape.begin() + *a, 1);
   indices = reshape(n, indices, shape);
-  SmallVector<int64_t> rangeShape(rank, 1), positions;
-  rangeShape[*a] = depth;
-  for (int64_t i = 0; i < depth; ++i)
-    positions.push_back(i);
-  Value range = build<ConstantOp>(
-      n, DenseElementsAttr::get(RankedTensorType::get(rangeShape, i64), ArrayRef<int64_t>(positions)));
-  Value hot = build<EqualOp>(n, indices, range);
-  RankedTensorType valuesType = typeOf(values);
+  Value hot = build<EqualOp>(n, indices, positionsAlong(n, rank, *a, depth));
   Value off = build<SliceOp>(n, values, n.b().getDenseI64ArrayAttr({0}),
                              n.b().getDenseI64ArrayAttr({1}), n.b().getDenseI64ArrayAttr({}));
   Value on = build<SliceOp>(n, values, n.b().getDenseI64ArrayAttr({1}),
                             n.b().getDenseI64ArrayAttr({1}), n.b().getDenseI64ArrayAttr({}));
-  (void)valuesType;
   Value result = build<WhereOp>(n, hot, on, off);
   SmallVector<int64_t> outShape(shape);
   outShape[*a] = depth;
@@ -2051,21 +2035,17 @@ LogicalResult importCenterCropPad(NodeImporter &n) {
     return failure();
   RankedTensorType type = n.inputType(0);
   int64_t rank = type.getRank();
-  SmallVector<int64_t> axes;
   FailureOr<SmallVector<int64_t>> given =
       n.intsAttr("axes", llvm::to_vector(llvm::seq<int64_t>(0, rank)));
   if (failed(given))
     return failure();
-  for (int64_t axis : *given) {
-    FailureOr<int64_t> a = n.normalizeAxis(axis, rank);
-    if (failed(a))
-      return failure();
-    axes.push_back(*a);
-  }
-  if (axes.size() != shape->size())
-    return n.error() << "expects " << axes.size() << " target sizes, got " << shape->size();
+  FailureOr<SmallVector<int64_t>> axes = n.normalizeAxes(*given, rank);
+  if (failed(axes))
+    return failure();
+  if (axes->size() != shape->size())
+    return n.error() << "expects " << axes->size() << " target sizes, got " << shape->size();
   SmallVector<int64_t> before(rank, 0), after(rank, 0);
-  for (auto [axis, size] : llvm::zip_equal(axes, *shape)) {
+  for (auto [axis, size] : llvm::zip_equal(*axes, *shape)) {
     int64_t difference = size - type.getDimSize(axis);
     // Positive: pad; negative: crop. The odd element goes at the end.
     int64_t half = (difference >= 0 ? difference : -difference) / 2;
@@ -2239,13 +2219,7 @@ LogicalResult importHardmax(NodeImporter &n) {
   RankedTensorType shape = typeOf(x);
   Value winner = build<ArgMaxOp>(n, x, n.b().getI64IntegerAttr(*a), n.b().getBoolAttr(true),
                                  n.b().getBoolAttr(false));
-  SmallVector<int64_t> positions, positionShape(shape.getRank(), 1);
-  for (int64_t i = 0; i < shape.getDimSize(*a); ++i)
-    positions.push_back(i);
-  positionShape[*a] = shape.getDimSize(*a);
-  Value range = build<ConstantOp>(
-      n, DenseElementsAttr::get(RankedTensorType::get(positionShape, n.b().getI64Type()),
-                                ArrayRef<int64_t>(positions)));
+  Value range = positionsAlong(n, shape.getRank(), *a, shape.getDimSize(*a));
   Value hot = build<CastOp>(n, shape, build<EqualOp>(n, range, winner));
   return n.setOutput(0, reshape(n, hot, type.getShape()));
 }
@@ -2415,13 +2389,8 @@ LogicalResult importAttention(NodeImporter &n) {
   }
   if (n.hasInput(6)) {
     Value lengths = n.input(6);
-    SmallVector<int64_t> positions;
-    for (int64_t j = 0; j < totalSeq; ++j)
-      positions.push_back(j);
     Type lengthType = elementTypeOf(lengths);
-    Value range = build<ConstantOp>(
-        n, DenseElementsAttr::get(RankedTensorType::get({totalSeq}, n.b().getI64Type()),
-                                  ArrayRef<int64_t>(positions)));
+    Value range = positionsAlong(n, 1, 0, totalSeq);
     if (lengthType != n.b().getI64Type())
       lengths = build<CastOp>(n, typeOf(lengths).clone(n.b().getI64Type()), lengths);
     Value valid = build<LessOp>(n, range, reshape(n, lengths, {batch, 1}));

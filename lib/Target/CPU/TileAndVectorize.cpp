@@ -154,18 +154,14 @@ struct CPUTileAndVectorizePass final
     // times 29) and rows for which none makes a useful register tile split
     // off into a remainder product. Only for large dims: the split costs a
     // copy of the result tile, which narrower divisors (14 of 196) avoid.
-    if (defaultMaps && n > 4 * registerCols &&
-        fittingTile(n, vectorWidth) < vectorWidth / 2) {
-      auto [main, rest] = splitMatmul(rewriter, matmul, /*alongRows=*/false,
-                                      n / registerCols * registerCols);
-      tileMatmul(rewriter, main);
-      tileMatmul(rewriter, rest);
-      return;
-    }
-    if (defaultMaps && m > 4 * registerRows &&
-        fittingTile(m, registerRows) < registerRows / 2) {
-      auto [main, rest] = splitMatmul(rewriter, matmul, /*alongRows=*/true,
-                                      m / registerRows * registerRows);
+    bool splitColumns = defaultMaps && n > 4 * registerCols &&
+                        fittingTile(n, vectorWidth) < vectorWidth / 2;
+    bool splitRows = defaultMaps && m > 4 * registerRows &&
+                     fittingTile(m, registerRows) < registerRows / 2;
+    if (splitColumns || splitRows) {
+      int64_t at = splitColumns ? n / registerCols * registerCols
+                                : m / registerRows * registerRows;
+      auto [main, rest] = splitMatmul(rewriter, matmul, /*alongRows=*/!splitColumns, at);
       tileMatmul(rewriter, main);
       tileMatmul(rewriter, rest);
       return;
