@@ -421,16 +421,25 @@ def Graph_CastOp : Graph_Op<"cast", [Pure, SameOperandsAndResultShape]> {
   let summary = "Elementwise conversion to another element type";
   let description = [{
     Float to integer conversion truncates toward zero; integer and bool
-    conversions follow ONNX `Cast`.
+    conversions follow ONNX `Cast`, wrapping into 4- and 2-bit integers.
+    Conversions to float8 round to nearest even; `saturate` clamps values
+    beyond the largest finite one (and infinities) to it, otherwise they
+    become infinity where the type has one and NaN where it does not.
+    float4 always saturates. float8e8m0 keeps the exponent, rounded as
+    `round_mode` says (`up`, `down` or `nearest`).
 
     ```mlir
     %0 = graph.cast %ids : tensor<1x128xi64> -> tensor<1x128xi32>
+    %1 = graph.cast %x {saturate = false} : tensor<8xf32> -> tensor<8xf8E5M2>
     ```
   }];
-  let arguments = (ins Graph_Tensor:$input);
+  let arguments = (ins Graph_Tensor:$input,
+                       DefaultValuedAttr<BoolAttr, "true">:$saturate,
+                       DefaultValuedAttr<StrAttr, "\"up\"">:$round_mode);
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasFolder = 1;
+  let hasVerifier = 1;
 }
 
 //===----------------------------------------------------------------------===//

@@ -167,6 +167,13 @@ LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
       cast<RankedTensorType>(trueType).getElementType(), types);
 }
 
+LogicalResult CastOp::verify() {
+  StringRef mode = getRoundMode();
+  if (mode != "up" && mode != "down" && mode != "nearest")
+    return emitOpError("round_mode must be up, down or nearest, got '") << mode << "'";
+  return success();
+}
+
 LogicalResult WhereOp::verify() {
   return verifySameElementTypes(*this, {getOnTrue(), getOnFalse()});
 }

@@ -34,7 +34,20 @@ typedef enum tcc_dtype {
   TCC_DTYPE_BOOL = 10,
   TCC_DTYPE_U16 = 11,
   TCC_DTYPE_U32 = 12,
-  TCC_DTYPE_U64 = 13
+  TCC_DTYPE_U64 = 13,
+  /* Narrow types, one element per byte in buffers (ONNX files pack the
+   * 4- and 2-bit ones; tcc unpacks them). Sub-byte integers are held sign-
+   * or zero-extended; float8/float4 bytes are their encodings. */
+  TCC_DTYPE_F8E4M3FN = 14,
+  TCC_DTYPE_F8E4M3FNUZ = 15,
+  TCC_DTYPE_F8E5M2 = 16,
+  TCC_DTYPE_F8E5M2FNUZ = 17,
+  TCC_DTYPE_F8E8M0 = 18,
+  TCC_DTYPE_F4E2M1 = 19,
+  TCC_DTYPE_I4 = 20,
+  TCC_DTYPE_U4 = 21,
+  TCC_DTYPE_I2 = 22,
+  TCC_DTYPE_U2 = 23
 } tcc_dtype;
 
 typedef struct tcc_artifact_tensor {

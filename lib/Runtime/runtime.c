@@ -46,6 +46,16 @@ const char *tcc_dtype_name(tcc_dtype dtype) {
   case TCC_DTYPE_U16: return "uint16";
   case TCC_DTYPE_U32: return "uint32";
   case TCC_DTYPE_U64: return "uint64";
+  case TCC_DTYPE_F8E4M3FN: return "float8e4m3fn";
+  case TCC_DTYPE_F8E4M3FNUZ: return "float8e4m3fnuz";
+  case TCC_DTYPE_F8E5M2: return "float8e5m2";
+  case TCC_DTYPE_F8E5M2FNUZ: return "float8e5m2fnuz";
+  case TCC_DTYPE_F8E8M0: return "float8e8m0";
+  case TCC_DTYPE_F4E2M1: return "float4e2m1";
+  case TCC_DTYPE_I4: return "int4";
+  case TCC_DTYPE_U4: return "uint4";
+  case TCC_DTYPE_I2: return "int2";
+  case TCC_DTYPE_U2: return "uint2";
   case TCC_DTYPE_INVALID: break;
   }
   return "invalid";
@@ -57,6 +67,9 @@ size_t tcc_dtype_size(tcc_dtype dtype) {
   case TCC_DTYPE_F32: case TCC_DTYPE_I32: case TCC_DTYPE_U32: return 4;
   case TCC_DTYPE_F16: case TCC_DTYPE_BF16: case TCC_DTYPE_I16: case TCC_DTYPE_U16: return 2;
   case TCC_DTYPE_I8: case TCC_DTYPE_U8: case TCC_DTYPE_BOOL: return 1;
+  case TCC_DTYPE_F8E4M3FN: case TCC_DTYPE_F8E4M3FNUZ: case TCC_DTYPE_F8E5M2:
+  case TCC_DTYPE_F8E5M2FNUZ: case TCC_DTYPE_F8E8M0: case TCC_DTYPE_F4E2M1:
+  case TCC_DTYPE_I4: case TCC_DTYPE_U4: case TCC_DTYPE_I2: case TCC_DTYPE_U2: return 1;
   case TCC_DTYPE_INVALID: break;
   }
   return 0;

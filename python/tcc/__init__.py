@@ -38,6 +38,18 @@ _DTYPES = {
     7: np.int32, 8: np.int64, 9: np.uint8, 10: np.bool_, 11: np.uint16,
     12: np.uint32, 13: np.uint64,
 }
+try:
+    # bfloat16 and the narrow types (one element per byte, as in ml_dtypes).
+    import ml_dtypes
+
+    _DTYPES.update({
+        4: ml_dtypes.bfloat16, 14: ml_dtypes.float8_e4m3fn, 15: ml_dtypes.float8_e4m3fnuz,
+        16: ml_dtypes.float8_e5m2, 17: ml_dtypes.float8_e5m2fnuz, 18: ml_dtypes.float8_e8m0fnu,
+        19: ml_dtypes.float4_e2m1fn, 20: ml_dtypes.int4, 21: ml_dtypes.uint4,
+        22: ml_dtypes.int2, 23: ml_dtypes.uint2,
+    })
+except ImportError:
+    pass
 
 
 class _TensorInfo(ctypes.Structure):

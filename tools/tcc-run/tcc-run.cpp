@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tcc/runtime.h"
+#include "tcc/Frontend/ONNXDataTypes.h"
 
 #include "onnx/onnx_pb.h"
 
@@ -188,6 +189,15 @@ void writeNpy(const std::string &path, const Tensor &tensor) {
 // ONNX TensorProto .pb
 //===----------------------------------------------------------------------===//
 
+/// ONNX packs 4- and 2-bit elements; 0 for the others.
+unsigned packedBits(tcc_dtype dtype) {
+  switch (dtype) {
+  case TCC_DTYPE_I4: case TCC_DTYPE_U4: case TCC_DTYPE_F4E2M1: return 4;
+  case TCC_DTYPE_I2: case TCC_DTYPE_U2: return 2;
+  default: return 0;
+  }
+}
+
 Tensor readTensorProto(const std::string &path) {
   onnx::TensorProto proto;
   std::string data = readFile(path);
@@ -208,6 +218,16 @@ Tensor readTensorProto(const std::string &path) {
   case onnx::TensorProto::UINT32: tensor.dtype = TCC_DTYPE_U32; break;
   case onnx::TensorProto::UINT64: tensor.dtype = TCC_DTYPE_U64; break;
   case onnx::TensorProto::BFLOAT16: tensor.dtype = TCC_DTYPE_BF16; break;
+  case tcc::onnx_types::FLOAT8E4M3FN: tensor.dtype = TCC_DTYPE_F8E4M3FN; break;
+  case tcc::onnx_types::FLOAT8E4M3FNUZ: tensor.dtype = TCC_DTYPE_F8E4M3FNUZ; break;
+  case tcc::onnx_types::FLOAT8E5M2: tensor.dtype = TCC_DTYPE_F8E5M2; break;
+  case tcc::onnx_types::FLOAT8E5M2FNUZ: tensor.dtype = TCC_DTYPE_F8E5M2FNUZ; break;
+  case tcc::onnx_types::FLOAT8E8M0: tensor.dtype = TCC_DTYPE_F8E8M0; break;
+  case tcc::onnx_types::FLOAT4E2M1: tensor.dtype = TCC_DTYPE_F4E2M1; break;
+  case tcc::onnx_types::INT4: tensor.dtype = TCC_DTYPE_I4; break;
+  case tcc::onnx_types::UINT4: tensor.dtype = TCC_DTYPE_U4; break;
+  case tcc::onnx_types::INT2: tensor.dtype = TCC_DTYPE_I2; break;
+  case tcc::onnx_types::UINT2: tensor.dtype = TCC_DTYPE_U2; break;
   default:
     die("'" + path + "' has unsupported ONNX data type " +
         std::to_string(proto.data_type()));
@@ -216,6 +236,28 @@ Tensor readTensorProto(const std::string &path) {
     tensor.shape.push_back(d);
   size_t count = tensor.count(), size = tcc_dtype_size(tensor.dtype);
   tensor.bytes.resize(count * size);
+  if (unsigned bits = packedBits(tensor.dtype)) {
+    // Packed lowest bits first, in raw data or one byte per int32_data
+    // entry; the runtime takes one byte per element, extended.
+    std::string packed = proto.raw_data();
+    if (!proto.has_raw_data())
+      for (int32_t value : proto.int32_data())
+        packed.push_back(static_cast<char>(value));
+    size_t need = (count * bits + 7) / 8;
+    if (packed.size() != need)
+      die("'" + path + "' holds " + std::to_string(packed.size()) + " packed bytes, its shape " +
+          shapeText(tensor.shape) + " needs " + std::to_string(need));
+    unsigned perByte = 8 / bits, mask = (1u << bits) - 1;
+    bool isSigned = tensor.dtype == TCC_DTYPE_I4 || tensor.dtype == TCC_DTYPE_I2;
+    for (size_t i = 0; i < count; ++i) {
+      unsigned value =
+          (static_cast<unsigned char>(packed[i / perByte]) >> (bits * (i % perByte))) & mask;
+      if (isSigned && (value >> (bits - 1)))
+        value |= ~mask;
+      tensor.bytes[i] = static_cast<unsigned char>(value);
+    }
+    return tensor;
+  }
   if (proto.has_raw_data()) {
     if (proto.raw_data().size() != tensor.bytes.size())
       die("'" + path + "' raw data holds " +
@@ -271,6 +313,27 @@ double halfToDouble(uint16_t h) {
   return sign * std::ldexp(mantissa + 1024, exponent - 25);
 }
 
+/// The value of a float8/float4 code: `mantissa` bits, exponent bias, and
+/// which top codes are special (ieee: infinity and NaNs; nanAllOnes: S.1111.111;
+/// nanNegZero: 0x80 alone; none).
+double narrowFloat(unsigned code, unsigned bits, unsigned mantissa, int bias,
+                   const char *special) {
+  unsigned exponentBits = bits - 1 - mantissa, signBit = 1u << (bits - 1);
+  unsigned exponent = (code & (signBit - 1)) >> mantissa, fraction = code & ((1u << mantissa) - 1);
+  double sign = (code & signBit) ? -1.0 : 1.0;
+  unsigned top = (1u << exponentBits) - 1;
+  if (!std::strcmp(special, "ieee") && exponent == top)
+    return fraction ? NAN : sign * INFINITY;
+  if (!std::strcmp(special, "nanAllOnes") && exponent == top && fraction == (1u << mantissa) - 1)
+    return NAN;
+  if (!std::strcmp(special, "nanNegZero") && code == signBit)
+    return NAN;
+  if (exponent == 0)
+    return sign * std::ldexp(fraction, 1 - bias - static_cast<int>(mantissa));
+  return sign * std::ldexp(fraction + (1u << mantissa), static_cast<int>(exponent) - bias -
+                                                            static_cast<int>(mantissa));
+}
+
 double valueAt(const Tensor &tensor, size_t i) {
   const unsigned char *p = tensor.bytes.data() + i * tcc_dtype_size(tensor.dtype);
   switch (tensor.dtype) {
@@ -286,6 +349,14 @@ double valueAt(const Tensor &tensor, size_t i) {
   case TCC_DTYPE_U16: { uint16_t v; std::memcpy(&v, p, 2); return v; }
   case TCC_DTYPE_U32: { uint32_t v; std::memcpy(&v, p, 4); return v; }
   case TCC_DTYPE_U64: { uint64_t v; std::memcpy(&v, p, 8); return static_cast<double>(v); }
+  case TCC_DTYPE_I4: case TCC_DTYPE_I2: return static_cast<int8_t>(*p);
+  case TCC_DTYPE_U4: case TCC_DTYPE_U2: return *p;
+  case TCC_DTYPE_F8E4M3FN: return narrowFloat(*p, 8, 3, 7, "nanAllOnes");
+  case TCC_DTYPE_F8E4M3FNUZ: return narrowFloat(*p, 8, 3, 8, "nanNegZero");
+  case TCC_DTYPE_F8E5M2: return narrowFloat(*p, 8, 2, 15, "ieee");
+  case TCC_DTYPE_F8E5M2FNUZ: return narrowFloat(*p, 8, 2, 16, "nanNegZero");
+  case TCC_DTYPE_F4E2M1: return narrowFloat(*p, 4, 1, 1, "none");
+  case TCC_DTYPE_F8E8M0: return *p == 0xff ? NAN : std::ldexp(1.0, *p - 127);
   case TCC_DTYPE_INVALID: break;
   }
   return 0;
@@ -310,7 +381,14 @@ Tensor randomTensor(const tcc_tensor_info &info, std::mt19937_64 &rng) {
     case TCC_DTYPE_U64: { uint64_t v = integer(rng); std::memcpy(p, &v, 8); break; }
     case TCC_DTYPE_U32: { uint32_t v = integer(rng); std::memcpy(p, &v, 4); break; }
     case TCC_DTYPE_U16: { uint16_t v = static_cast<uint16_t>(integer(rng)); std::memcpy(p, &v, 2); break; }
-    case TCC_DTYPE_I8: case TCC_DTYPE_U8: *p = static_cast<unsigned char>(integer(rng)); break;
+    case TCC_DTYPE_I8: case TCC_DTYPE_U8: case TCC_DTYPE_U4: *p = static_cast<unsigned char>(integer(rng)); break;
+    case TCC_DTYPE_I4: *p = static_cast<unsigned char>(integer(rng) - 5); break;
+    case TCC_DTYPE_I2: case TCC_DTYPE_U2: *p = static_cast<unsigned char>(integer(rng) & 1); break;
+    // Small positive finite codes in every narrow float format.
+    case TCC_DTYPE_F8E4M3FN: case TCC_DTYPE_F8E4M3FNUZ: case TCC_DTYPE_F8E5M2:
+    case TCC_DTYPE_F8E5M2FNUZ: case TCC_DTYPE_F4E2M1:
+      *p = static_cast<unsigned char>(integer(rng) % 6); break;
+    case TCC_DTYPE_F8E8M0: *p = static_cast<unsigned char>(120 + integer(rng)); break;
     default: die(std::string("no random generator for dtype ") + tcc_dtype_name(tensor.dtype));
     }
   }

@@ -94,9 +94,22 @@ Value clampFloat(OpBuilder &b, Location loc, Value x, double lo, double hi) {
 }
 
 /// Converts a scalar between element types with ONNX Cast semantics.
-Value convertScalar(OpBuilder &b, Location loc, Value value, Type from, Type to) {
+Value convertScalar(OpBuilder &b, Location loc, Value value, Type from, Type to,
+                    bool saturate = true, StringRef roundMode = "up") {
   if (from == to)
     return value;
+  // Narrow types go through f32 or i32, which hold all their values.
+  Type f32 = b.getF32Type(), i32 = b.getI32Type();
+  if (isNarrowFloat(from))
+    return convertScalar(b, loc, decodeNarrowFloat(b, loc, value), f32, to);
+  if (isSubByteInteger(from))
+    return convertScalar(b, loc, extendSubByte(b, loc, value),
+                         from.isUnsignedInteger() ? b.getIntegerType(32, false) : i32, to);
+  if (isNarrowFloat(to))
+    return encodeNarrowFloat(b, loc, convertScalar(b, loc, value, from, f32), cast<FloatType>(to),
+                             saturate, roundMode);
+  if (isSubByteInteger(to))
+    return wrapToSubByte(b, loc, convertScalar(b, loc, value, from, i32), cast<IntegerType>(to));
   bool fromUnsigned = from.isInteger(1) || from.isUnsignedInteger();
   if (to.isInteger(1)) {
     if (isFloatType(from))
@@ -536,7 +549,7 @@ void tcc::populateGraphElementwiseToLinalgPatterns(RewritePatternSet &patterns) 
   addElementwise<CastOp>(patterns, [](OpBuilder &b, Location loc, CastOp op,
                                       ValueRange s) -> Value {
     return convertScalar(b, loc, s[0], op.getInput().getType().getElementType(),
-                         op.getType().getElementType());
+                         op.getType().getElementType(), op.getSaturate(), op.getRoundMode());
   });
   addElementwise<BitcastOp>(patterns, [](OpBuilder &b, Location loc, BitcastOp op,
                                        ValueRange s) -> Value {

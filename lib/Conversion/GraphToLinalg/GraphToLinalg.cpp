@@ -4,9 +4,8 @@
 #include "tcc/Conversion/Passes.h"
 
 #include "Graph/GraphDialect.h"
+#include "Utils.h"
 
-#include "mlir/IR/AttrTypeSubElements.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/Transforms/DialectConversion.h"
 
 namespace tcc {
@@ -23,43 +22,6 @@ void tcc::populateGraphToLinalgPatterns(RewritePatternSet &patterns) {
 }
 
 namespace {
-
-/// Upstream integer ops take signless types only. The graph keeps ONNX's
-/// unsigned types, and the patterns pick unsigned division, comparison and
-/// conversion from them; once every graph op is gone the signedness has done
-/// its job and every type and attribute becomes signless (same width, same
-/// bits).
-void eraseSignedness(Operation *root) {
-  AttrTypeReplacer replacer;
-  auto signless = [](Type type) -> Type {
-    auto integer = dyn_cast<IntegerType>(type);
-    if (!integer || integer.isSignless())
-      return {};
-    return IntegerType::get(type.getContext(), integer.getWidth());
-  };
-  replacer.addReplacement([=](IntegerType type) -> std::optional<Type> {
-    if (Type replaced = signless(type))
-      return replaced;
-    return std::nullopt;
-  });
-  // Elements attributes hold their type outside the replacer's reach: keep
-  // their bytes under the signless type.
-  replacer.addReplacement([=](DenseIntOrFPElementsAttr attr) -> std::optional<Attribute> {
-    Type element = signless(attr.getElementType());
-    if (!element)
-      return std::nullopt;
-    return DenseElementsAttr::getFromRawBuffer(attr.getType().clone(element),
-                                               attr.getRawData());
-  });
-  replacer.addReplacement([=](DenseResourceElementsAttr attr) -> std::optional<Attribute> {
-    Type element = signless(attr.getElementType());
-    if (!element)
-      return std::nullopt;
-    return DenseResourceElementsAttr::get(attr.getType().clone(element), attr.getRawHandle());
-  });
-  replacer.recursivelyReplaceElementsIn(root, /*replaceAttrs=*/true,
-                                        /*replaceLocs=*/false, /*replaceTypes=*/true);
-}
 
 struct ConvertGraphToLinalgPass final
     : tcc::impl::ConvertGraphToLinalgBase<ConvertGraphToLinalgPass> {
@@ -78,7 +40,11 @@ struct ConvertGraphToLinalgPass final
       signalPassFailure();
       return;
     }
-    eraseSignedness(getOperation());
+    // Upstream integer ops take signless types, and LLVM has no narrow
+    // float arithmetic: the patterns read signedness and narrow formats from
+    // the graph types; from here on only storage types remain.
+    if (failed(tcc::lowering::convertToStorageTypes(getOperation())))
+      signalPassFailure();
   }
 };
 

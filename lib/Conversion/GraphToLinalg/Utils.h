@@ -44,6 +44,31 @@ mlir::DenseElementsAttr denseFloats(mlir::RankedTensorType type,
 mlir::Value createScalar(mlir::OpBuilder &builder, mlir::Location loc,
                          mlir::Type type, double value);
 
+/// float8 and float4 types, and integers of 2 to 7 bits: each held in a
+/// byte (NarrowTypes.cpp).
+bool isNarrowFloat(mlir::Type type);
+bool isSubByteInteger(mlir::Type type);
+
+/// A narrow float scalar as f32 (exact).
+mlir::Value decodeNarrowFloat(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value value);
+
+/// An f32 scalar rounded to nearest even into the narrow float `to`, with
+/// ONNX Cast's `saturate` and (float8e8m0) `round_mode`.
+mlir::Value encodeNarrowFloat(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value x,
+                              mlir::FloatType to, bool saturate, llvm::StringRef roundMode);
+
+/// A sub-byte integer scalar extended to i32 by its signedness.
+mlir::Value extendSubByte(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value value);
+
+/// An i32 scalar wrapped modulo 2^width into the sub-byte integer `to`.
+mlir::Value wrapToSubByte(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value value,
+                          mlir::IntegerType to);
+
+/// Ends the conversion: every narrow element type becomes i8 and every
+/// integer signless, in types and attributes alike. Fails, naming the op,
+/// on arithmetic that would compute on the narrow value's byte.
+mlir::LogicalResult convertToStorageTypes(mlir::Operation *root);
+
 /// Integer element types whose order is unsigned: uiN and i1 (false < true).
 /// Patterns read signedness from the graph types, which keep it until the
 /// conversion ends and every integer becomes signless.

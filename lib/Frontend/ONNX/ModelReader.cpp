@@ -1,6 +1,7 @@
 //===- ModelReader.cpp - ModelProto from a file, tensors to attributes ---===//
 
 #include "Importer.h"
+#include "tcc/Frontend/ONNXDataTypes.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinTypes.h"
@@ -38,11 +39,23 @@ Type convertElementType(MLIRContext *context, int32_t onnxType) {
   case onnx::TensorProto::UINT16: return b.getIntegerType(16, /*isSigned=*/false);
   case onnx::TensorProto::UINT32: return b.getIntegerType(32, /*isSigned=*/false);
   case onnx::TensorProto::UINT64: return b.getIntegerType(64, /*isSigned=*/false);
+  case onnx_types::INT4: return b.getIntegerType(4);
+  case onnx_types::UINT4: return b.getIntegerType(4, /*isSigned=*/false);
+  case onnx_types::INT2: return b.getIntegerType(2);
+  case onnx_types::UINT2: return b.getIntegerType(2, /*isSigned=*/false);
+  case onnx_types::FLOAT8E4M3FN: return Float8E4M3FNType::get(context);
+  case onnx_types::FLOAT8E4M3FNUZ: return Float8E4M3FNUZType::get(context);
+  case onnx_types::FLOAT8E5M2: return Float8E5M2Type::get(context);
+  case onnx_types::FLOAT8E5M2FNUZ: return Float8E5M2FNUZType::get(context);
+  case onnx_types::FLOAT8E8M0: return Float8E8M0FNUType::get(context);
+  case onnx_types::FLOAT4E2M1: return Float4E2M1FNType::get(context);
   default: return nullptr;
   }
 }
 
 static const char *elementTypeName(int32_t onnxType) {
+  if (const char *name = onnx_types::narrowDataTypeName(onnxType))
+    return name;
   if (onnx::TensorProto_DataType_IsValid(onnxType))
     return onnx::TensorProto_DataType_Name(
                static_cast<onnx::TensorProto_DataType>(onnxType))
@@ -50,10 +63,47 @@ static const char *elementTypeName(int32_t onnxType) {
   return "unknown";
 }
 
+/// ONNX packs 4-bit and 2-bit elements into bytes, lowest bits first.
+static unsigned packedBits(int32_t onnxType) {
+  switch (onnxType) {
+  case onnx_types::INT4:
+  case onnx_types::UINT4:
+  case onnx_types::FLOAT4E2M1: return 4;
+  case onnx_types::INT2:
+  case onnx_types::UINT2: return 2;
+  default: return 0;
+  }
+}
+
+/// Reads a packed tensor (raw bytes or one byte per int32_data entry) into
+/// one byte per element, as dense attributes store sub-byte elements.
+static FailureOr<std::string> unpackedBytes(const onnx::TensorProto &tensor, unsigned bits,
+                                            int64_t count, Location loc) {
+  size_t packed = (static_cast<size_t>(count) * bits + 7) / 8;
+  std::string source;
+  if (tensor.has_raw_data()) {
+    source = tensor.raw_data();
+  } else {
+    for (int32_t value : tensor.int32_data())
+      source.push_back(static_cast<char>(value));
+  }
+  if (source.size() != packed)
+    return emitError(loc) << "tensor '" << tensor.name() << "' holds " << source.size()
+                          << " packed bytes, its shape needs " << packed;
+  std::string data(count, '\0');
+  unsigned perByte = 8 / bits, mask = (1u << bits) - 1;
+  for (int64_t i = 0; i < count; ++i)
+    data[i] = static_cast<char>((static_cast<unsigned char>(source[i / perByte]) >>
+                                 (bits * (i % perByte))) & mask);
+  return data;
+}
+
 /// Reads the data of `tensor` into raw bytes of its element type.
 static FailureOr<std::string> rawBytes(const onnx::TensorProto &tensor,
                                        Type elementType, int64_t count,
                                        Location loc) {
+  if (unsigned bits = packedBits(tensor.data_type()))
+    return unpackedBytes(tensor, bits, count, loc);
   unsigned width = elementType.isInteger(1) ? 8 : elementType.getIntOrFloatBitWidth();
   size_t bytes = static_cast<size_t>(count) * width / 8;
   if (tensor.has_raw_data()) {
@@ -122,6 +172,11 @@ static FailureOr<std::string> rawBytes(const onnx::TensorProto &tensor,
   case onnx::TensorProto::INT8:
   case onnx::TensorProto::UINT8:
   case onnx::TensorProto::BOOL:
+  case onnx_types::FLOAT8E4M3FN:
+  case onnx_types::FLOAT8E4M3FNUZ:
+  case onnx_types::FLOAT8E5M2:
+  case onnx_types::FLOAT8E5M2FNUZ:
+  case onnx_types::FLOAT8E8M0:
     if (failed(check(tensor.int32_data_size())))
       return failure();
     for (int i = 0; i < count; ++i)

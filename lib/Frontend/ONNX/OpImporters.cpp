@@ -418,6 +418,20 @@ LogicalResult importClip(NodeImporter &n) {
   return n.setOutput(0, build<ClipOp>(n, x, loAttr, hiAttr));
 }
 
+/// Cast and CastLike: `saturate` (opset 19) matters for float8 targets,
+/// `round_mode` (opset 24) for float8e8m0.
+LogicalResult importCastTo(NodeImporter &n, Type elementType) {
+  FailureOr<int64_t> saturate = n.intAttr("saturate", 1);
+  FailureOr<std::string> roundMode = n.stringAttr("round_mode", std::string("up"));
+  if (failed(saturate) || failed(roundMode))
+    return failure();
+  if (*roundMode != "up" && *roundMode != "down" && *roundMode != "nearest")
+    return n.error() << "round_mode '" << *roundMode << "' is not one of up, down, nearest";
+  Value x = n.input(0);
+  return n.setOutput(0, build<CastOp>(n, typeOf(x).clone(elementType), x, *saturate != 0,
+                                      *roundMode));
+}
+
 LogicalResult importCast(NodeImporter &n) {
   FailureOr<int64_t> to = n.intAttr("to", std::nullopt);
   if (failed(requireInputs(n, 1)) || failed(to))
@@ -427,8 +441,7 @@ LogicalResult importCast(NodeImporter &n) {
     return n.error() << "cast to unsupported dtype "
                      << onnx::TensorProto_DataType_Name(
                             static_cast<onnx::TensorProto_DataType>(*to));
-  Value x = n.input(0);
-  return n.setOutput(0, build<CastOp>(n, typeOf(x).clone(elementType), x));
+  return importCastTo(n, elementType);
 }
 
 FailureOr<SmallVector<int64_t>> readAxes(NodeImporter &n, int64_t inputSince,
@@ -541,8 +554,7 @@ LogicalResult importPRelu(NodeImporter &n) {
 LogicalResult importCastLike(NodeImporter &n) {
   if (failed(requireInputs(n, 2)))
     return failure();
-  Value x = n.input(0);
-  return n.setOutput(0, build<CastOp>(n, typeOf(x).clone(elementTypeOf(n.input(1))), x));
+  return importCastTo(n, elementTypeOf(n.input(1)));
 }
 
 LogicalResult importArgMin(NodeImporter &n) {
@@ -1734,23 +1746,40 @@ FailureOr<Value> dequantize(NodeImporter &n, Value x, Value scale, Value zeroPoi
   return build<MulOp>(n, y, *s);
 }
 
-/// saturate(round_half_even(x / scale) + zero point) in `resultType`.
+/// Integers: saturate(round_half_even(x / scale) + zero point) in
+/// `resultType`. float8: x / scale converted (saturating as `saturate` says;
+/// the zero point is zero by definition). float4: x / scale + zero point,
+/// converted.
 FailureOr<Value> quantize(NodeImporter &n, Value x, Value scale, Value zeroPoint, Type resultType,
-                          int64_t axis, int64_t blockSize) {
+                          int64_t axis, int64_t blockSize, bool saturate = true) {
   RankedTensorType type = typeOf(x);
-  if (!resultType.isInteger(8) && !resultType.isInteger(16) && !resultType.isInteger(32))
-    return n.error() << "quantizes to 8-, 16- or 32-bit integers only, got " << resultType;
+  bool isFloat8 = isa<Float8E4M3FNType, Float8E4M3FNUZType, Float8E5M2Type,
+                      Float8E5M2FNUZType>(resultType);
+  bool isFloat4 = isa<Float4E2M1FNType>(resultType);
+  if (!isFloat8 && !isFloat4 && !llvm::is_contained({2u, 4u, 8u, 16u, 32u},
+                                                     resultType.isInteger()
+                                                         ? resultType.getIntOrFloatBitWidth()
+                                                         : 0u))
+    return n.error() << "quantizes to 2-, 4-, 8-, 16- or 32-bit integers, float8 or float4, "
+                        "got "
+                     << resultType;
   FailureOr<Value> s = broadcastQuantParam(n, scale, type, axis, blockSize);
   if (failed(s))
     return failure();
   Type t = elementTypeOf(x);
-  Value y = build<RoundOp>(n, build<DivOp>(n, x, build<CastOp>(n, typeOf(*s).clone(t), *s)));
+  Value y = build<DivOp>(n, x, build<CastOp>(n, typeOf(*s).clone(t), *s));
+  if (isFloat8)
+    return build<CastOp>(n, type.clone(resultType), y, saturate, "up");
+  if (!isFloat4)
+    y = build<RoundOp>(n, y);
   if (zeroPoint) {
     FailureOr<Value> z = broadcastQuantParam(n, zeroPoint, type, axis, blockSize);
     if (failed(z))
       return failure();
     y = build<AddOp>(n, y, build<CastOp>(n, typeOf(*z).clone(t), *z));
   }
+  if (isFloat4)
+    return build<CastOp>(n, type.clone(resultType), y);
   unsigned width = resultType.getIntOrFloatBitWidth();
   bool isUnsigned = resultType.isUnsignedInteger();
   double lo = isUnsigned ? 0.0 : -std::ldexp(1.0, width - 1);
@@ -1787,7 +1816,7 @@ LogicalResult importQuantizeLinear(NodeImporter &n) {
   if (!resultType)
     return n.error() << "unsupported output_dtype " << *outputDtype;
   FailureOr<Value> y = quantize(n, n.input(0), n.input(1), n.hasInput(2) ? n.input(2) : Value(),
-                                resultType, *axis, *blockSize);
+                                resultType, *axis, *blockSize, *saturate != 0);
   if (failed(y))
     return failure();
   return n.setOutput(0, *y);

@@ -51,6 +51,26 @@ static int dtypeOf(Type type) {
     return TCC_DTYPE_I32;
   if (type.isSignlessInteger(64) || type.isSignedInteger(64))
     return TCC_DTYPE_I64;
+  if (isa<Float8E4M3FNType>(type))
+    return TCC_DTYPE_F8E4M3FN;
+  if (isa<Float8E4M3FNUZType>(type))
+    return TCC_DTYPE_F8E4M3FNUZ;
+  if (isa<Float8E5M2Type>(type))
+    return TCC_DTYPE_F8E5M2;
+  if (isa<Float8E5M2FNUZType>(type))
+    return TCC_DTYPE_F8E5M2FNUZ;
+  if (isa<Float8E8M0FNUType>(type))
+    return TCC_DTYPE_F8E8M0;
+  if (isa<Float4E2M1FNType>(type))
+    return TCC_DTYPE_F4E2M1;
+  if (type.isUnsignedInteger(4))
+    return TCC_DTYPE_U4;
+  if (type.isUnsignedInteger(2))
+    return TCC_DTYPE_U2;
+  if (type.isSignlessInteger(4) || type.isSignedInteger(4))
+    return TCC_DTYPE_I4;
+  if (type.isSignlessInteger(2) || type.isSignedInteger(2))
+    return TCC_DTYPE_I2;
   return TCC_DTYPE_INVALID;
 }
 

@@ -458,3 +458,11 @@ func.func @bitcast_sizes(%x: tensor<4xf32>) -> tensor<4xi64> {
   %0 = graph.bitcast %x : tensor<4xf32> -> tensor<4xi64>
   return %0 : tensor<4xi64>
 }
+
+// -----
+
+func.func @cast_round_mode(%x: tensor<4xf32>) {
+  // expected-error @+1 {{round_mode must be up, down or nearest, got 'zero'}}
+  %0 = graph.cast %x {round_mode = "zero"} : tensor<4xf32> -> tensor<4xf8E8M0FNU>
+  return
+}
