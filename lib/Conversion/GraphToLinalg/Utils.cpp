@@ -182,25 +182,22 @@ Value tcc::lowering::reshapeTo(OpBuilder &builder, Location loc, Value value,
   auto sourceType = cast<RankedTensorType>(value.getType());
   if (sourceType.getShape() == type.getShape())
     return value;
-  // Rank-0 tensors have no dims to group: collapse and expand with an empty
-  // reassociation.
+  // Rank-0 tensors have no dims to group: they expand to, and collapse from,
+  // all-ones shapes with an empty reassociation.
+  if (sourceType.getRank() == 0)
+    return tensor::ExpandShapeOp::create(builder, loc, type, value,
+                                         ArrayRef<ReassociationIndices>{});
+  if (type.getRank() == 0)
+    return tensor::CollapseShapeOp::create(builder, loc, type, value,
+                                           ArrayRef<ReassociationIndices>{});
   Value flat = value;
   if (sourceType.getRank() != 1) {
-    SmallVector<ReassociationIndices> all;
-    if (sourceType.getRank() > 0)
-      all.push_back(llvm::to_vector(llvm::seq<int64_t>(0, sourceType.getRank())));
+    SmallVector<ReassociationIndices> all = {
+        llvm::to_vector(llvm::seq<int64_t>(0, sourceType.getRank()))};
     flat = tensor::CollapseShapeOp::create(builder, loc, value, all);
   }
   if (type.getRank() == 1)
     return flat;
-  // A rank-0 source (a collapsed scalar) expands to all-ones dims without
-  // grouping.
-  if (cast<RankedTensorType>(flat.getType()).getRank() == 0)
-    return tensor::ExpandShapeOp::create(builder, loc, type, flat,
-                                         ArrayRef<ReassociationIndices>{});
-  if (type.getRank() == 0)
-    return tensor::CollapseShapeOp::create(builder, loc, type, flat,
-                                           ArrayRef<ReassociationIndices>{});
   SmallVector<ReassociationIndices> all = {
       llvm::to_vector(llvm::seq<int64_t>(0, type.getRank()))};
   return tensor::ExpandShapeOp::create(builder, loc, type, flat, all);

@@ -2,6 +2,8 @@
 
 #include "Importer.h"
 
+#include "llvm/ADT/ScopeExit.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/Matchers.h"
@@ -58,6 +60,16 @@ InFlightDiagnostic NodeImporter::error() {
        << (node.domain().empty() ? "ai.onnx" : node.domain()) << ", opset "
        << graph.defaultOpset() << "): ";
   return diag;
+}
+
+FailureOr<SmallVector<Value>> NodeImporter::inlineSubgraph(StringRef name, ValueRange inputs) {
+  const onnx::AttributeProto *attr = attribute(name);
+  if (!attr || attr->type() != onnx::AttributeProto::GRAPH)
+    return error() << "expects a graph attribute '" << name << "'";
+  FailureOr<SmallVector<Value>> outputs = graph.importSubgraph(attr->g(), inputs, builder, loc);
+  if (failed(outputs))
+    return error() << "in subgraph '" << name << "'";
+  return outputs;
 }
 
 Value NodeImporter::input(unsigned index) {
@@ -316,6 +328,88 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
   return entry->import(importer);
 }
 
+LogicalResult GraphImporter::importInitializers(const onnx::GraphProto &graph,
+                                                OpBuilder &builder) {
+  Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
+  for (const onnx::TensorProto &tensor : graph.initializer()) {
+    Location loc = NameLoc::get(builder.getStringAttr(tensor.name()), fileLoc);
+    FailureOr<ElementsAttr> value = convertTensor(tensor, loc);
+    if (failed(value))
+      return failure();
+    bind(tensor.name(), tcc::graph::ConstantOp::create(builder, loc, *value));
+  }
+  return success();
+}
+
+/// Nodes in dependency order. ONNX asks for a sorted graph; sorting here
+/// also tells an undefined input from a cycle.
+LogicalResult GraphImporter::importNodes(const onnx::GraphProto &graph, OpBuilder &builder) {
+  std::vector<const onnx::NodeProto *> pending;
+  for (const onnx::NodeProto &node : graph.node())
+    pending.push_back(&node);
+  llvm::StringSet<> produced;
+  for (const onnx::NodeProto &node : graph.node())
+    for (const std::string &output : node.output())
+      produced.insert(output);
+  while (!pending.empty()) {
+    std::vector<const onnx::NodeProto *> blocked;
+    for (const onnx::NodeProto *node : pending) {
+      bool ready = llvm::all_of(node->input(), [&](const std::string &name) {
+        return name.empty() || lookup(name);
+      });
+      if (!ready) {
+        blocked.push_back(node);
+        continue;
+      }
+      if (failed(importNode(*node, builder)))
+        return failure();
+    }
+    if (blocked.size() == pending.size()) {
+      const onnx::NodeProto *node = blocked.front();
+      for (const std::string &name : node->input()) {
+        if (name.empty() || lookup(name))
+          continue;
+        InFlightDiagnostic diag = emitError(nodeLocation(*node));
+        diag << "node '" << node->name() << "' (op " << node->op_type()
+             << ", domain " << (node->domain().empty() ? "ai.onnx" : node->domain())
+             << ", opset " << opset << "): ";
+        if (produced.contains(name))
+          return diag << "input '" << name
+                      << "' is produced by a node that depends on it: the graph "
+                         "has a cycle";
+        return diag << "input '" << name
+                    << "' is not a graph input, an initializer or a node output";
+      }
+    }
+    pending = std::move(blocked);
+  }
+
+  return success();
+}
+
+FailureOr<SmallVector<Value>> GraphImporter::importSubgraph(const onnx::GraphProto &body,
+                                                           ValueRange inputs,
+                                                           OpBuilder &builder, Location loc) {
+  if (body.input_size() != static_cast<int>(inputs.size()))
+    return emitError(loc) << "subgraph '" << body.name() << "' takes " << body.input_size()
+                          << " inputs, the op passes " << inputs.size();
+  llvm::StringMap<Value> enclosing = values;
+  llvm::scope_exit restore([&] { values = std::move(enclosing); });
+  for (auto [input, value] : llvm::zip(body.input(), inputs))
+    bind(input.name(), value);
+  if (failed(importInitializers(body, builder)) || failed(importNodes(body, builder)))
+    return failure();
+  SmallVector<Value> outputs;
+  for (const onnx::ValueInfoProto &output : body.output()) {
+    Value value = lookup(output.name());
+    if (!value)
+      return emitError(loc) << "output '" << output.name() << "' of subgraph '" << body.name()
+                            << "' is not produced by any node";
+    outputs.push_back(value);
+  }
+  return outputs;
+}
+
 FailureOr<OwningOpRef<ModuleOp>>
 GraphImporter::importModel(const onnx::ModelProto &model) {
   Location fileLoc = FileLineColLoc::get(&context, path, 0, 0);
@@ -359,55 +453,8 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
 
   if (failed(importBoundInputs(graph, builder)))
     return failure();
-  for (const onnx::TensorProto &tensor : graph.initializer()) {
-    Location loc = NameLoc::get(builder.getStringAttr(tensor.name()), fileLoc);
-    FailureOr<ElementsAttr> value = convertTensor(tensor, loc);
-    if (failed(value))
-      return failure();
-    bind(tensor.name(), tcc::graph::ConstantOp::create(builder, loc, *value));
-  }
-
-  // Nodes in dependency order. ONNX asks for a sorted graph; sorting here
-  // also tells an undefined input from a cycle.
-  std::vector<const onnx::NodeProto *> pending;
-  for (const onnx::NodeProto &node : graph.node())
-    pending.push_back(&node);
-  llvm::StringSet<> produced;
-  for (const onnx::NodeProto &node : graph.node())
-    for (const std::string &output : node.output())
-      produced.insert(output);
-  while (!pending.empty()) {
-    std::vector<const onnx::NodeProto *> blocked;
-    for (const onnx::NodeProto *node : pending) {
-      bool ready = llvm::all_of(node->input(), [&](const std::string &name) {
-        return name.empty() || lookup(name);
-      });
-      if (!ready) {
-        blocked.push_back(node);
-        continue;
-      }
-      if (failed(importNode(*node, builder)))
-        return failure();
-    }
-    if (blocked.size() == pending.size()) {
-      const onnx::NodeProto *node = blocked.front();
-      for (const std::string &name : node->input()) {
-        if (name.empty() || lookup(name))
-          continue;
-        InFlightDiagnostic diag = emitError(nodeLocation(*node));
-        diag << "node '" << node->name() << "' (op " << node->op_type()
-             << ", domain " << (node->domain().empty() ? "ai.onnx" : node->domain())
-             << ", opset " << opset << "): ";
-        if (produced.contains(name))
-          return diag << "input '" << name
-                      << "' is produced by a node that depends on it: the graph "
-                         "has a cycle";
-        return diag << "input '" << name
-                    << "' is not a graph input, an initializer or a node output";
-      }
-    }
-    pending = std::move(blocked);
-  }
+  if (failed(importInitializers(graph, builder)) || failed(importNodes(graph, builder)))
+    return failure();
 
   SmallVector<Value> results;
   for (const onnx::ValueInfoProto &output : graph.output()) {

@@ -76,6 +76,12 @@ public:
   /// Binds output `index` to `value`.
   mlir::LogicalResult setOutput(unsigned index, mlir::Value value);
 
+  /// Imports the graph attribute `name` (a branch or loop body) in place,
+  /// its inputs bound to `inputs`; returns its outputs. Names of the
+  /// enclosing graphs stay visible inside, as ONNX scoping says.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>> inlineSubgraph(llvm::StringRef name,
+                                                                  mlir::ValueRange inputs);
+
   /// An error naming the node, op, domain and opset.
   mlir::InFlightDiagnostic error();
 
@@ -122,7 +128,18 @@ public:
   const std::string &fileName() const { return path; }
   int64_t defaultOpset() const { return opset; }
 
+  /// Imports `body`'s initializers and nodes with its inputs bound to
+  /// `inputs`, and returns its outputs; the enclosing bindings come back
+  /// afterwards.
+  mlir::FailureOr<llvm::SmallVector<mlir::Value>>
+  importSubgraph(const onnx::GraphProto &body, mlir::ValueRange inputs,
+                 mlir::OpBuilder &builder, mlir::Location loc);
+
 private:
+  mlir::LogicalResult importInitializers(const onnx::GraphProto &graph,
+                                         mlir::OpBuilder &builder);
+  mlir::LogicalResult importNodes(const onnx::GraphProto &graph,
+                                  mlir::OpBuilder &builder);
   mlir::LogicalResult importInputs(const onnx::GraphProto &graph,
                                    mlir::OpBuilder &builder,
                                    llvm::SmallVectorImpl<mlir::Type> &types,

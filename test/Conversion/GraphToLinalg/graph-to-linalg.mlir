@@ -195,3 +195,15 @@ func.func @matmul_f16(%a: tensor<4x8xf16>, %b: tensor<8x2xf16>) -> tensor<4x2xf1
   %0 = graph.matmul %a, %b : tensor<4x8xf16>, tensor<8x2xf16> -> tensor<4x2xf16>
   return %0 : tensor<4x2xf16>
 }
+
+// -----
+
+// A scalar expands to [1] and collapses back with empty reassociations.
+// CHECK-LABEL: func.func @reshape_scalar
+// CHECK: tensor.expand_shape %{{.*}} [] output_shape [1] : tensor<f32> into tensor<1xf32>
+// CHECK: tensor.collapse_shape %{{.*}} [] : tensor<1xf32> into tensor<f32>
+func.func @reshape_scalar(%a: tensor<f32>, %b: tensor<1xf32>) -> (tensor<1xf32>, tensor<f32>) {
+  %0 = graph.reshape %a : tensor<f32> -> tensor<1xf32>
+  %1 = graph.reshape %b : tensor<1xf32> -> tensor<f32>
+  return %0, %1 : tensor<1xf32>, tensor<f32>
+}
