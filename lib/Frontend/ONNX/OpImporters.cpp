@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Importer.h"
+#include "ImporterUtils.h"
 
 #include "mlir/IR/Matchers.h"
 #include "llvm/ADT/StringMap.h"
@@ -21,37 +22,6 @@ using namespace tcc::graph;
 
 namespace tcc::onnx_frontend {
 namespace {
-
-RankedTensorType typeOf(Value value) { return cast<RankedTensorType>(value.getType()); }
-
-template <typename OpTy, typename... Args>
-Value build(NodeImporter &n, Args &&...args) {
-  return n.b().createOrFold<OpTy>(n.location(), std::forward<Args>(args)...);
-}
-
-Value reshape(NodeImporter &n, Value value, ArrayRef<int64_t> shape) {
-  auto type = RankedTensorType::get(shape, typeOf(value).getElementType());
-  if (typeOf(value) == type)
-    return value;
-  return build<ReshapeOp>(n, type, value);
-}
-
-/// A rank-0 constant of `elementType` holding `value`; broadcasts anywhere.
-Value scalar(NodeImporter &n, Type elementType, double value) {
-  auto type = RankedTensorType::get({}, elementType);
-  Attribute attr = isa<FloatType>(elementType)
-                       ? Attribute(n.b().getFloatAttr(elementType, value))
-                       : Attribute(n.b().getIntegerAttr(elementType,
-                                                         static_cast<int64_t>(value)));
-  return build<ConstantOp>(n, DenseElementsAttr::get(type, attr));
-}
-
-LogicalResult requireInputs(NodeImporter &n, unsigned count) {
-  for (unsigned i = 0; i < count; ++i)
-    if (!n.hasInput(i) || !n.input(i))
-      return n.error() << "expects at least " << count << " inputs";
-  return success();
-}
 
 //===----------------------------------------------------------------------===//
 // Elementwise
@@ -452,7 +422,6 @@ FailureOr<SmallVector<int64_t>> readAxes(NodeImporter &n, int64_t inputSince,
 //===----------------------------------------------------------------------===//
 
 
-Type elementTypeOf(Value value) { return typeOf(value).getElementType(); }
 
 /// The i64 constant 0, 1, ..., length - 1 laid along `axis` of a rank-`rank`
 /// tensor whose other dims are 1: compared with indices, it broadcasts into
@@ -2907,6 +2876,8 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("Cast", importCast, 6);
     add("Identity", importIdentity);
     add("If", importIf);
+    add("GridSample", importGridSample);
+    add("AffineGrid", importAffineGrid);
     add("Loop", importLoop);
     add("Scan", importScan);
     add("Dropout", importDropout, 7);
