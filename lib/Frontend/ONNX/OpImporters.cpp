@@ -15,6 +15,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <cmath>
+#include <map>
 #include <limits>
 
 using namespace mlir;
@@ -1650,6 +1651,275 @@ LogicalResult importCumSum(NodeImporter &n) {
   return n.setOutput(0, result);
 }
 
+/// `size` elements of `x` along `axis` from `start`, every `step`-th.
+Value sliceRange(NodeImporter &n, Value x, int64_t axis, int64_t start, int64_t size,
+                 int64_t step = 1) {
+  RankedTensorType type = typeOf(x);
+  SmallVector<int64_t> starts(type.getRank(), 0), sizes(type.getShape()),
+      steps(type.getRank(), 1);
+  starts[axis] = start, sizes[axis] = size, steps[axis] = step;
+  Builder &b = n.b();
+  return build<SliceOp>(n, x, b.getDenseI64ArrayAttr(starts), b.getDenseI64ArrayAttr(sizes),
+                        b.getDenseI64ArrayAttr(steps));
+}
+
+/// `x` shifted by `shift` along `axis`, the first `shift` elements `fill`.
+Value shiftAlong(NodeImporter &n, Value x, int64_t axis, int64_t shift, double fill) {
+  RankedTensorType type = typeOf(x);
+  int64_t length = type.getDimSize(axis);
+  SmallVector<int64_t> shape(type.getShape());
+  shape[axis] = shift;
+  Value head = build<ExpandOp>(n, RankedTensorType::get(shape, type.getElementType()),
+                               scalar(n, type.getElementType(), fill));
+  if (shift >= length)
+    return sliceRange(n, head, axis, 0, length);
+  return build<ConcatOp>(n, ValueRange{head, sliceRange(n, x, axis, 0, length - shift)},
+                         n.b().getI64IntegerAttr(axis));
+}
+
+/// CumProd: prefix products in log2(n) steps (each multiplies by the result
+/// shifted by a doubling distance), exact for integers, inf and NaN alike.
+LogicalResult importCumProd(NodeImporter &n) {
+  FailureOr<int64_t> exclusive = n.intAttr("exclusive", 0);
+  FailureOr<int64_t> reverse = n.intAttr("reverse", 0);
+  if (failed(requireInputs(n, 2)) || failed(exclusive) || failed(reverse))
+    return failure();
+  FailureOr<SmallVector<int64_t>> axisValues = n.constantInts(1, "axis");
+  if (failed(axisValues))
+    return failure();
+  if (axisValues->size() != 1)
+    return n.error() << "input 1 (axis) must hold one value";
+  Value x = n.input(0);
+  FailureOr<int64_t> axis = n.normalizeAxis(axisValues->front(), typeOf(x).getRank());
+  if (failed(axis))
+    return failure();
+  int64_t length = typeOf(x).getDimSize(*axis);
+  if (length == 0)
+    return n.setOutput(0, x);
+  auto flip = [&](Value v) { return sliceRange(n, v, *axis, length - 1, length, -1); };
+  if (*reverse)
+    x = flip(x);
+  if (*exclusive)
+    x = shiftAlong(n, x, *axis, 1, 1.0);
+  for (int64_t distance = 1; distance < length; distance *= 2)
+    x = build<MulOp>(n, x, shiftAlong(n, x, *axis, distance, 1.0));
+  return n.setOutput(0, *reverse ? flip(x) : x);
+}
+
+/// HannWindow, HammingWindow, BlackmanWindow: constants of the given size.
+LogicalResult importWindow(NodeImporter &n) {
+  FailureOr<int64_t> periodic = n.intAttr("periodic", 1);
+  FailureOr<int64_t> dtype = n.intAttr("output_datatype", onnx::TensorProto::FLOAT);
+  if (failed(requireInputs(n, 1)) || failed(periodic) || failed(dtype))
+    return failure();
+  FailureOr<SmallVector<int64_t>> size = n.constantInts(0, "size");
+  if (failed(size))
+    return failure();
+  if (size->size() != 1 || size->front() < 0)
+    return n.error() << "input 0 (size) must be one non-negative value";
+  Type t = convertElementType(n.b().getContext(), *dtype);
+  if (!t)
+    return n.error() << "unsupported output_datatype " << *dtype;
+  int64_t length = size->front();
+  double period = *periodic ? length : length - 1;
+  StringRef op = n.proto().op_type();
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < length; ++i) {
+    double angle = 2 * M_PI * i / period, w;
+    if (op == "HannWindow")
+      w = std::pow(std::sin(M_PI * i / period), 2);
+    else if (op == "HammingWindow")
+      w = 25.0 / 46.0 - (1 - 25.0 / 46.0) * std::cos(angle);
+    else
+      w = 0.42 - 0.5 * std::cos(angle) + 0.08 * std::cos(2 * angle);
+    values.push_back(isa<FloatType>(t) ? Attribute(n.b().getFloatAttr(t, w))
+                                       : Attribute(n.b().getIntegerAttr(t, static_cast<int64_t>(w))));
+  }
+  return n.setOutput(0, build<ConstantOp>(n, DenseElementsAttr::get(
+                                                 RankedTensorType::get({length}, t), values)));
+}
+
+/// One Einsum operand: its value and one label per dim.
+struct EinsumTerm {
+  Value value;
+  std::string labels;
+};
+
+/// Sums `term` over the dims whose labels `keep` rejects.
+EinsumTerm einsumReduce(NodeImporter &n, EinsumTerm term, llvm::function_ref<bool(char)> keep) {
+  SmallVector<int64_t> axes;
+  std::string kept;
+  for (auto [axis, label] : llvm::enumerate(term.labels)) {
+    if (keep(label))
+      kept.push_back(label);
+    else
+      axes.push_back(axis);
+  }
+  if (axes.empty())
+    return term;
+  Value sum = build<ReduceSumOp>(n, term.value, n.b().getDenseI64ArrayAttr(axes),
+                                 n.b().getBoolAttr(false));
+  return {sum, kept};
+}
+
+/// `term` with its dims in the order of `labels` (a permutation).
+Value einsumPermute(NodeImporter &n, const EinsumTerm &term, StringRef labels) {
+  SmallVector<int64_t> perm;
+  for (char label : labels)
+    perm.push_back(term.labels.find(label));
+  if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+    return term.value;
+  return build<TransposeOp>(n, term.value, n.b().getDenseI64ArrayAttr(perm));
+}
+
+/// Einsum: each operand loses its diagonal repeats and the labels no one
+/// else needs (summed), then operands combine pairwise as batched matmuls
+/// (shared labels still needed are batch dims, the others contract), and
+/// the result is permuted into the output's order.
+LogicalResult importEinsum(NodeImporter &n) {
+  FailureOr<std::string> equationAttr = n.stringAttr("equation", std::nullopt);
+  if (failed(equationAttr))
+    return failure();
+  std::string equation;
+  for (char c : *equationAttr)
+    if (c != ' ')
+      equation.push_back(c);
+  size_t arrow = equation.find("->");
+  std::string lhs = equation.substr(0, arrow);
+  SmallVector<StringRef> pieces;
+  StringRef(lhs).split(pieces, ',');
+  SmallVector<std::string> specs;
+  for (StringRef spec : pieces)
+    specs.push_back(spec.str());
+  if (specs.size() != n.numInputs())
+    return n.error() << "equation '" << *equationAttr << "' has " << specs.size()
+                     << " operands, the node " << n.numInputs();
+  // Ellipsis dims get the labels '0', '1', ... aligned to the right.
+  int64_t ellipsisRank = 0;
+  SmallVector<EinsumTerm> terms;
+  for (auto [index, spec] : llvm::enumerate(specs)) {
+    Value x = n.input(index);
+    int64_t rank = typeOf(x).getRank();
+    size_t dots = spec.find("...");
+    int64_t named = static_cast<int64_t>(spec.size()) - (dots == std::string::npos ? 0 : 3);
+    if (dots == std::string::npos ? named != rank : named > rank)
+      return n.error() << "operand " << index << " term '" << spec << "' does not fit rank "
+                       << rank;
+    std::string labels = spec;
+    if (dots != std::string::npos) {
+      int64_t count = rank - named;
+      ellipsisRank = std::max(ellipsisRank, count);
+      std::string fill;
+      for (int64_t i = 0; i < count; ++i)
+        fill.push_back(static_cast<char>('0' + (ellipsisRank - count) + i));
+      labels = spec.substr(0, dots) + fill + spec.substr(dots + 3);
+    }
+    terms.push_back({x, labels});
+  }
+  std::string ellipsis;
+  for (int64_t i = 0; i < ellipsisRank; ++i)
+    ellipsis.push_back(static_cast<char>('0' + i));
+  std::string output;
+  if (arrow != std::string::npos) {
+    output = equation.substr(arrow + 2);
+    size_t dots = output.find("...");
+    if (dots != std::string::npos)
+      output = output.substr(0, dots) + ellipsis + output.substr(dots + 3);
+  } else {
+    // Implicit output: the ellipsis, then labels seen once, alphabetically.
+    std::map<char, int> counts;
+    for (const EinsumTerm &term : terms)
+      for (char label : term.labels)
+        if (!std::isdigit(static_cast<unsigned char>(label)))
+          ++counts[label];
+    output = ellipsis;
+    for (auto [label, count] : counts)
+      if (count == 1)
+        output.push_back(label);
+  }
+  // Diagonals: a label repeated within an operand keeps the entries where
+  // the two indices agree (an identity mask), summed over the second.
+  for (EinsumTerm &term : terms) {
+    for (size_t i = 0; i < term.labels.size(); ++i) {
+      size_t j = term.labels.find(term.labels[i], i + 1);
+      if (j == std::string::npos)
+        continue;
+      RankedTensorType type = typeOf(term.value);
+      int64_t rank = type.getRank(), size = type.getDimSize(i);
+      Value rows = positionsAlong(n, rank, i, size), cols = positionsAlong(n, rank, j, size);
+      Value mask = build<CastOp>(
+          n, typeOf(build<EqualOp>(n, rows, cols)).clone(type.getElementType()),
+          build<EqualOp>(n, rows, cols));
+      Value masked = build<MulOp>(n, term.value, mask);
+      term.value = build<ReduceSumOp>(n, masked, n.b().getDenseI64ArrayAttr({int64_t(j)}),
+                                      n.b().getBoolAttr(false));
+      term.labels.erase(j, 1);
+      --i;
+    }
+  }
+  auto neededBeyond = [&](size_t index, char label) {
+    if (output.find(label) != std::string::npos)
+      return true;
+    for (size_t k = index + 1; k < terms.size(); ++k)
+      if (terms[k].labels.find(label) != std::string::npos)
+        return true;
+    return false;
+  };
+  EinsumTerm result = einsumReduce(n, terms[0], [&](char label) {
+    return neededBeyond(0, label);
+  });
+  for (size_t k = 1; k < terms.size(); ++k) {
+    EinsumTerm rhs = einsumReduce(n, terms[k], [&](char label) {
+      return neededBeyond(k, label) || result.labels.find(label) != std::string::npos;
+    });
+    std::string batch, left, right, contract;
+    for (char label : result.labels) {
+      bool shared = rhs.labels.find(label) != std::string::npos;
+      if (!shared)
+        left.push_back(label);
+      else if (neededBeyond(k, label))
+        batch.push_back(label);
+      else
+        contract.push_back(label);
+    }
+    for (char label : rhs.labels)
+      if (result.labels.find(label) == std::string::npos)
+        right.push_back(label);
+    // [batch, left, contract] x [batch, contract, right] as a batched matmul
+    // over flattened left, contract and right dims.
+    auto sizeOf = [&](const EinsumTerm &term, StringRef labels) {
+      int64_t size = 1;
+      for (char label : labels)
+        size *= typeOf(term.value).getDimSize(term.labels.find(label));
+      return size;
+    };
+    auto batchShape = [&](const EinsumTerm &term) {
+      SmallVector<int64_t> shape;
+      for (char label : batch)
+        shape.push_back(typeOf(term.value).getDimSize(term.labels.find(label)));
+      return shape;
+    };
+    SmallVector<int64_t> lhsShape = batchShape(result), rhsShape = batchShape(rhs);
+    lhsShape.append({sizeOf(result, left), sizeOf(result, contract)});
+    rhsShape.append({sizeOf(rhs, contract), sizeOf(rhs, right)});
+    Value a = reshape(n, einsumPermute(n, result, batch + left + contract), lhsShape);
+    Value b = reshape(n, einsumPermute(n, rhs, batch + contract + right), rhsShape);
+    Value product = build<MatMulOp>(n, a, b);
+    SmallVector<int64_t> shape(typeOf(product).getShape().drop_back(2));
+    for (char label : left)
+      shape.push_back(typeOf(result.value).getDimSize(result.labels.find(label)));
+    for (char label : right)
+      shape.push_back(typeOf(rhs.value).getDimSize(rhs.labels.find(label)));
+    result = {reshape(n, product, shape), batch + left + right};
+  }
+  result = einsumReduce(n, result, [&](char label) {
+    return output.find(label) != std::string::npos;
+  });
+  if (result.labels.size() != output.size())
+    return n.error() << "output term of '" << *equationAttr << "' names labels no operand has";
+  return n.setOutput(0, einsumPermute(n, result, output));
+}
+
 //===----------------------------------------------------------------------===//
 // Quantization: scales and zero points applied with graph ops, integer
 // products computed in i32 (exact) or f32 (exact for 8-bit operands).
@@ -2855,6 +3125,11 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("OneHot", importOneHot);
     add("EyeLike", importEyeLike);
     add("CumSum", importCumSum);
+    add("Einsum", importEinsum);
+    add("CumProd", importCumProd);
+    add("HannWindow", importWindow);
+    add("HammingWindow", importWindow);
+    add("BlackmanWindow", importWindow);
     add("LpPool", importLpPool);
     add("BitCast", importBitCast);
     add("RotaryEmbedding", importRotaryEmbedding);
