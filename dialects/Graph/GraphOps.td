@@ -841,6 +841,46 @@ def Graph_GatherElementsOp : Graph_Op<"gather_elements", [Pure, Graph_InferType]
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
 }
 
+def Graph_ScatterElementsOp : Graph_Op<"scatter_elements",
+    [Pure, AllTypesMatch<["data", "output"]>]> {
+  let summary = "`data` with `updates` written at per-element positions along `axis`";
+  let description = [{
+    ONNX `ScatterElements`: `indices` and `updates` share a shape of the
+    data's rank; element `p` of `updates` goes to `data[p with p[axis]
+    replaced by indices[p]]`, replacing it or combined by `reduction` (`add`,
+    `mul`, `max`, `min`). Negative indices count from the end; duplicate
+    positions apply in row-major order of `updates`.
+
+    ```mlir
+    %0 = graph.scatter_elements %cache, %positions, %rows {axis = 0 : i64}
+        : (tensor<16x8xf32>, tensor<2x8xi64>, tensor<2x8xf32>) -> tensor<16x8xf32>
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$data, Graph_IndexTensor:$indices, Graph_Tensor:$updates,
+                       I64Attr:$axis, DefaultValuedAttr<StrAttr, "\"none\"">:$reduction);
+  let results = (outs Graph_Tensor:$output);
+  let assemblyFormat = "$data `,` $indices `,` $updates attr-dict `:` functional-type(operands, results)";
+  let hasVerifier = 1;
+}
+
+def Graph_TopKOp : Graph_Op<"top_k", [Pure]> {
+  let summary = "The `k` largest (or smallest) elements along `axis`, sorted";
+  let description = [{
+    ONNX `TopK` with `sorted = 1`: values in descending order (ascending when
+    `largest` is false), equal values in increasing index order, and their
+    indices along `axis`.
+
+    ```mlir
+    %v, %i = graph.top_k %logits {axis = 1 : i64, k = 5 : i64, largest = true}
+        : tensor<1x100xf32> -> (tensor<1x5xf32>, tensor<1x5xi64>)
+    ```
+  }];
+  let arguments = (ins Graph_Tensor:$input, I64Attr:$k, I64Attr:$axis, BoolAttr:$largest);
+  let results = (outs Graph_Tensor:$values, Graph_IndexTensor:$indices);
+  let assemblyFormat = "$input attr-dict `:` type($input) `->` `(` type($values) `,` type($indices) `)`";
+  let hasVerifier = 1;
+}
+
 def Graph_BitcastOp : Graph_Op<"bitcast", [Pure, SameOperandsAndResultShape]> {
   let summary = "Reinterpret each element's bits as another type of the same size";
   let description = [{

@@ -167,6 +167,45 @@ LogicalResult WhereOp::inferReturnTypes(MLIRContext *, std::optional<Location> l
       cast<RankedTensorType>(trueType).getElementType(), types);
 }
 
+LogicalResult ScatterElementsOp::verify() {
+  auto dataType = cast<RankedTensorType>(getData().getType());
+  auto indicesType = cast<RankedTensorType>(getIndices().getType());
+  auto updatesType = cast<RankedTensorType>(getUpdates().getType());
+  if (indicesType.getShape() != updatesType.getShape())
+    return emitOpError("expects indices and updates of one shape");
+  if (indicesType.getRank() != dataType.getRank())
+    return emitOpError("expects indices of the data's rank ") << dataType.getRank();
+  if (updatesType.getElementType() != dataType.getElementType())
+    return emitOpError("expects updates of the data's element type");
+  int64_t axis = static_cast<int64_t>(getAxis());
+  if (axis < 0 || axis >= dataType.getRank())
+    return emitOpError("axis ") << axis << " is out of range";
+  if (!llvm::is_contained({"none", "add", "mul", "max", "min"}, getReduction()))
+    return emitOpError("reduction must be none, add, mul, max or min, got '")
+           << getReduction() << "'";
+  return success();
+}
+
+LogicalResult TopKOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  int64_t axis = static_cast<int64_t>(getAxis()), k = static_cast<int64_t>(getK());
+  if (axis < 0 || axis >= inputType.getRank())
+    return emitOpError("axis ") << axis << " is out of range";
+  SmallVector<int64_t> shape(inputType.getShape());
+  if (k < 0 || k > shape[axis])
+    return emitOpError("k ") << k << " is outside [0, " << shape[axis] << "]";
+  shape[axis] = k;
+  auto valuesType = cast<RankedTensorType>(getValues().getType());
+  auto indicesType = cast<RankedTensorType>(getIndices().getType());
+  if (valuesType.getShape() != ArrayRef<int64_t>(shape) ||
+      indicesType.getShape() != ArrayRef<int64_t>(shape) ||
+      valuesType.getElementType() != inputType.getElementType())
+    return emitOpError("expects results with ") << k
+                                                 << " elements along the axis and the input's "
+                                                    "element type";
+  return success();
+}
+
 LogicalResult CastOp::verify() {
   StringRef mode = getRoundMode();
   if (mode != "up" && mode != "down" && mode != "nearest")

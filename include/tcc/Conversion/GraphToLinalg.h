@@ -17,6 +17,9 @@ void populateGraphComputeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Resize, as one filter pass per resampled dim.
 void populateGraphResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// Scatter and top-k, as scf loops over tensors.
+void populateGraphIndexedToLinalgPatterns(mlir::RewritePatternSet &patterns);
+
 /// All of the above.
 void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

@@ -18,7 +18,7 @@ def ConvertGraphToLinalg : Pass<"tcc-convert-graph-to-linalg", "mlir::func::Func
   }];
   let dependentDialects = [
     "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
-    "mlir::arith::ArithDialect", "mlir::math::MathDialect"
+    "mlir::arith::ArithDialect", "mlir::math::MathDialect", "mlir::scf::SCFDialect"
   ];
 }
 

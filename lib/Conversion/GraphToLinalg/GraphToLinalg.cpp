@@ -19,6 +19,7 @@ void tcc::populateGraphToLinalgPatterns(RewritePatternSet &patterns) {
   populateGraphElementwiseToLinalgPatterns(patterns);
   populateGraphComputeToLinalgPatterns(patterns);
   populateGraphResizeToLinalgPatterns(patterns);
+  populateGraphIndexedToLinalgPatterns(patterns);
 }
 
 namespace {

@@ -233,3 +233,18 @@ Value tcc::lowering::buildReduction(OpBuilder &builder, Location loc,
       });
   return generic.getResult(0);
 }
+
+/// An index into a dim of `extent` elements as an `index` value: negative
+/// indices count from the end, and one outside the dim (undefined in ONNX) is
+/// clamped so the read stays inside the tensor.
+Value tcc::lowering::normalizedIndex(OpBuilder &b, Location loc, Value index, int64_t extent) {
+  Value zero = createScalar(b, loc, index.getType(), 0);
+  Value negative = arith::CmpIOp::create(b, loc, arith::CmpIPredicate::slt, index, zero);
+  Value wrapped =
+      arith::AddIOp::create(b, loc, index, createScalar(b, loc, index.getType(), extent));
+  index = arith::SelectOp::create(b, loc, negative, wrapped, index);
+  index = arith::MaxSIOp::create(b, loc, index, zero);
+  index = arith::MinSIOp::create(b, loc, index,
+                                 createScalar(b, loc, index.getType(), extent - 1));
+  return arith::IndexCastOp::create(b, loc, b.getIndexType(), index);
+}

@@ -44,6 +44,12 @@ mlir::DenseElementsAttr denseFloats(mlir::RankedTensorType type,
 mlir::Value createScalar(mlir::OpBuilder &builder, mlir::Location loc,
                          mlir::Type type, double value);
 
+/// An index into a dim of `extent` elements as an `index` value: negative
+/// indices count from the end, and one outside the dim (undefined in ONNX) is
+/// clamped so accesses stay inside the tensor.
+mlir::Value normalizedIndex(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value index,
+                            int64_t extent);
+
 /// float8 and float4 types, and integers of 2 to 7 bits: each held in a
 /// byte (NarrowTypes.cpp).
 bool isNarrowFloat(mlir::Type type);

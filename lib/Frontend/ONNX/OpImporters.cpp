@@ -1921,6 +1921,188 @@ LogicalResult importEinsum(NodeImporter &n) {
 }
 
 //===----------------------------------------------------------------------===//
+// Scatter, GatherND, TopK
+//===----------------------------------------------------------------------===//
+
+/// The flat position of each index tuple (last axis of `indices`, which has
+/// `dims.size()` entries) in a row-major block of `dims`, negative entries
+/// counting from the end: shape `indices.shape[:-1]`, i64.
+Value linearIndex(NodeImporter &n, Value indices, ArrayRef<int64_t> dims) {
+  Type i64 = n.b().getI64Type();
+  RankedTensorType type = typeOf(indices);
+  if (type.getElementType() != i64)
+    indices = build<CastOp>(n, type.clone(i64), indices);
+  int64_t k = dims.size();
+  SmallVector<int64_t> strides(k, 1);
+  for (int64_t j = k - 2; j >= 0; --j)
+    strides[j] = strides[j + 1] * dims[j + 1];
+  auto vector = [&](ArrayRef<int64_t> values) {
+    return build<ConstantOp>(
+        n, DenseElementsAttr::get(RankedTensorType::get({k}, i64), values));
+  };
+  Value negative = build<CastOp>(
+      n, typeOf(indices).clone(i64),
+      build<LessOp>(n, indices, scalar(n, i64, 0)));
+  Value wrapped = build<AddOp>(n, indices, build<MulOp>(n, negative, vector(dims)));
+  Value scaled = build<MulOp>(n, wrapped, vector(strides));
+  return build<ReduceSumOp>(n, scaled, n.b().getDenseI64ArrayAttr({type.getRank() - 1}),
+                            n.b().getBoolAttr(false));
+}
+
+int64_t product(ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims)
+    p *= d;
+  return p;
+}
+
+FailureOr<std::string> readReduction(NodeImporter &n) {
+  FailureOr<std::string> reduction = n.stringAttr("reduction", std::string("none"));
+  if (succeeded(reduction) &&
+      !llvm::is_contained({"none", "add", "mul", "max", "min"}, StringRef(*reduction)))
+    return n.error() << "reduction '" << *reduction << "' is not one of none, add, mul, max, min";
+  return reduction;
+}
+
+/// ScatterElements, and Scatter (its older name).
+LogicalResult importScatterElements(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", 0);
+  FailureOr<std::string> reduction = readReduction(n);
+  if (failed(requireInputs(n, 3)) || failed(axis) || failed(reduction))
+    return failure();
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, n.inputType(0).getRank());
+  if (failed(a))
+    return failure();
+  if (n.inputType(1).getShape() != n.inputType(2).getShape())
+    return n.error() << "indices " << n.inputType(1) << " and updates " << n.inputType(2)
+                     << " differ in shape";
+  return n.setOutput(0, build<ScatterElementsOp>(n, n.input(0), n.input(1), n.input(2),
+                                                 static_cast<uint64_t>(*a), *reduction));
+}
+
+/// ScatterND: rows of `data` viewed as [P, R] (P the indexed dims), each
+/// update row scattered to its linear position along axis 0.
+LogicalResult importScatterND(NodeImporter &n) {
+  FailureOr<std::string> reduction = readReduction(n);
+  if (failed(requireInputs(n, 3)) || failed(reduction))
+    return failure();
+  RankedTensorType dataType = n.inputType(0), indicesType = n.inputType(1);
+  int64_t k = indicesType.getShape().back();
+  if (indicesType.getRank() < 1 || k > dataType.getRank())
+    return n.error() << "indices " << indicesType << " address more dims than data " << dataType;
+  ArrayRef<int64_t> dims = dataType.getShape();
+  int64_t rows = product(dims.take_front(k)), width = product(dims.drop_front(k));
+  int64_t count = product(indicesType.getShape().drop_back());
+  Value position = reshape(n, linearIndex(n, n.input(1), dims.take_front(k)), {count, 1});
+  Type i64 = n.b().getI64Type();
+  Value positions = build<ExpandOp>(n, RankedTensorType::get({count, width}, i64), position);
+  Value updates = reshape(n, n.input(2), {count, width});
+  Value data = reshape(n, n.input(0), {rows, width});
+  Value scattered = build<ScatterElementsOp>(n, data, positions, updates, uint64_t(0), *reduction);
+  return n.setOutput(0, reshape(n, scattered, dims));
+}
+
+/// GatherND: data viewed as [B, P, R] (B the batch dims, P the indexed
+/// ones), each index tuple gathering one row of R.
+LogicalResult importGatherND(NodeImporter &n) {
+  FailureOr<int64_t> batchDims = n.intAttr("batch_dims", 0);
+  if (failed(requireInputs(n, 2)) || failed(batchDims))
+    return failure();
+  RankedTensorType dataType = n.inputType(0), indicesType = n.inputType(1);
+  int64_t b = *batchDims, k = indicesType.getShape().back();
+  if (b < 0 || b >= indicesType.getRank() || b + k > dataType.getRank())
+    return n.error() << "indices " << indicesType << " with batch_dims " << b
+                     << " do not fit data " << dataType;
+  ArrayRef<int64_t> dims = dataType.getShape();
+  int64_t batch = product(dims.take_front(b)), rows = product(dims.slice(b, k)),
+          width = product(dims.drop_front(b + k));
+  int64_t count = product(indicesType.getShape().drop_back()) / std::max<int64_t>(batch, 1);
+  Value position =
+      reshape(n, linearIndex(n, n.input(1), dims.slice(b, k)), {batch, count, 1});
+  Type i64 = n.b().getI64Type();
+  Value positions =
+      build<ExpandOp>(n, RankedTensorType::get({batch, count, width}, i64), position);
+  Value data = reshape(n, n.input(0), {batch, rows, width});
+  Value gathered = build<GatherElementsOp>(n, data, positions, n.b().getI64IntegerAttr(1));
+  SmallVector<int64_t> shape(indicesType.getShape().drop_back());
+  llvm::append_range(shape, dims.drop_front(b + k));
+  return n.setOutput(0, reshape(n, gathered, shape));
+}
+
+/// TensorScatter: `update` written into `past_cache` along `axis` from each
+/// batch row's write index (wrapping around in circular mode).
+LogicalResult importTensorScatter(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", -2);
+  FailureOr<std::string> mode = n.stringAttr("mode", std::string("linear"));
+  if (failed(requireInputs(n, 2)) || failed(axis) || failed(mode))
+    return failure();
+  if (*mode != "linear" && *mode != "circular")
+    return n.error() << "mode '" << *mode << "' is not linear or circular";
+  RankedTensorType cacheType = n.inputType(0), updateType = n.inputType(1);
+  int64_t rank = cacheType.getRank();
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, rank);
+  if (failed(a))
+    return failure();
+  if (*a == 0)
+    return n.error() << "axis must not be the batch axis 0";
+  Type i64 = n.b().getI64Type();
+  Value positions = positionsAlong(n, rank, *a, updateType.getDimSize(*a));
+  if (n.hasInput(2)) {
+    SmallVector<int64_t> shape(rank, 1);
+    shape[0] = cacheType.getDimSize(0);
+    Value start = n.input(2);
+    if (elementTypeOf(start) != i64)
+      start = build<CastOp>(n, typeOf(start).clone(i64), start);
+    positions = build<AddOp>(n, positions, reshape(n, start, shape));
+  }
+  if (*mode == "circular")
+    positions = build<ModOp>(n, positions, scalar(n, i64, cacheType.getDimSize(*a)),
+                             n.b().getBoolAttr(false));
+  positions = build<ExpandOp>(n, updateType.clone(i64), positions);
+  return n.setOutput(0, build<ScatterElementsOp>(n, n.input(0), positions, n.input(1),
+                                                 static_cast<uint64_t>(*a), "none"));
+}
+
+LogicalResult importTopK(NodeImporter &n) {
+  FailureOr<int64_t> axis = n.intAttr("axis", -1);
+  FailureOr<int64_t> largest = n.intAttr("largest", 1);
+  FailureOr<int64_t> sorted = n.intAttr("sorted", 1);
+  if (failed(requireInputs(n, 1)) || failed(axis) || failed(largest) || failed(sorted))
+    return failure();
+  int64_t k;
+  if (n.opVersion() < 10) {
+    FailureOr<int64_t> attr = n.intAttr("k", std::nullopt);
+    if (failed(attr))
+      return failure();
+    k = *attr;
+  } else {
+    FailureOr<SmallVector<int64_t>> values = n.constantInts(1, "K");
+    if (failed(values))
+      return failure();
+    if (values->size() != 1)
+      return n.error() << "input 1 (K) must hold one value";
+    k = values->front();
+  }
+  RankedTensorType type = n.inputType(0);
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, type.getRank());
+  if (failed(a))
+    return failure();
+  if (k < 0 || k > type.getDimSize(*a))
+    return n.error() << "K " << k << " is outside [0, " << type.getDimSize(*a) << "] for input "
+                     << type;
+  SmallVector<int64_t> shape(type.getShape());
+  shape[*a] = k;
+  auto valuesType = RankedTensorType::get(shape, type.getElementType());
+  auto indicesType = RankedTensorType::get(shape, n.b().getI64Type());
+  // Unsorted results may come in any order; sorted is one of them.
+  auto op = TopKOp::create(n.b(), n.location(), valuesType, indicesType, n.input(0),
+                           static_cast<uint64_t>(k), static_cast<uint64_t>(*a), *largest != 0);
+  if (failed(n.setOutput(0, op.getValues())))
+    return failure();
+  return n.setOutput(1, op.getIndices());
+}
+
+//===----------------------------------------------------------------------===//
 // Quantization: scales and zero points applied with graph ops, integer
 // products computed in i32 (exact) or f32 (exact for 8-bit operands).
 //===----------------------------------------------------------------------===//
@@ -3108,6 +3290,12 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("IsNaN", importIsNaN);
     add("IsInf", importIsInf);
     add("GatherElements", importGatherElements);
+    add("GatherND", importGatherND);
+    add("ScatterElements", importScatterElements);
+    add("Scatter", importScatterElements);
+    add("ScatterND", importScatterND);
+    add("TensorScatter", importTensorScatter);
+    add("TopK", importTopK);
     add("NegativeLogLikelihoodLoss", importNegativeLogLikelihoodLoss);
     add("SoftmaxCrossEntropyLoss", importSoftmaxCrossEntropyLoss);
     add("Hardmax", importHardmax);

@@ -466,3 +466,19 @@ func.func @cast_round_mode(%x: tensor<4xf32>) {
   %0 = graph.cast %x {round_mode = "zero"} : tensor<4xf32> -> tensor<4xf8E8M0FNU>
   return
 }
+
+// -----
+
+func.func @scatter_shapes(%d: tensor<4x3xf32>, %i: tensor<2x3xi64>, %u: tensor<2x2xf32>) {
+  // expected-error @+1 {{expects indices and updates of one shape}}
+  %0 = graph.scatter_elements %d, %i, %u {axis = 0 : i64} : (tensor<4x3xf32>, tensor<2x3xi64>, tensor<2x2xf32>) -> tensor<4x3xf32>
+  return
+}
+
+// -----
+
+func.func @top_k_too_many(%x: tensor<2x4xf32>) {
+  // expected-error @+1 {{k 5 is outside [0, 4]}}
+  %v, %i = graph.top_k %x {axis = 1 : i64, k = 5 : i64, largest = true} : tensor<2x4xf32> -> (tensor<2x5xf32>, tensor<2x5xi64>)
+  return
+}
