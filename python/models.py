@@ -5,7 +5,11 @@
 
 The graphs follow the operator patterns `torch.onnx.export` writes for the
 same architectures (opset 17): Conv + BatchNormalization + Relu stems and
-residual Adds for ResNet; Clip(0, 6) for MobileNetV2's ReLU6; for the
+residual Adds for ResNet; Clip(0, 6) for MobileNetV2's ReLU6; HardSwish and
+HardSigmoid-gated squeeze-excite for MobileNetV3; SiLU as Sigmoid + Mul and
+squeeze-excite for EfficientNet; pre-activation BatchNormalization and
+growing Concats for DenseNet; Fire modules and ceil-mode MaxPool for
+SqueezeNet; for the
 transformers, Gather embeddings, LayerNormalization, MatMul + Add projections,
 Reshape/Transpose head splits, scaled Softmax attention with an additive mask,
 and GELU written out with Erf (BERT, ViT) or the tanh form with Pow (GPT-2).
@@ -74,11 +78,32 @@ def conv_bn(g, x, cin, cout, kernel, stride=1, groups=1, act="relu", prefix="con
           g.const((g.rng.standard_normal(cout) * 0.1).astype(np.float32), "bn.running_mean"),
           g.const(g.rng.uniform(0.5, 1.5, cout).astype(np.float32), "bn.running_var")]
     y = g.op("BatchNormalization", [y] + bn, prefix="BatchNormalization", epsilon=1e-5)
+    return activation(g, y, act)
+
+
+def activation(g, y, act):
     if act == "relu":
-        y = g.op("Relu", [y])
-    elif act == "relu6":
-        y = g.op("Clip", [y, g.const(np.float32(0)), g.const(np.float32(6))])
+        return g.op("Relu", [y])
+    if act == "relu6":
+        return g.op("Clip", [y, g.const(np.float32(0)), g.const(np.float32(6))])
+    if act == "silu":  # torch exports SiLU as x * sigmoid(x)
+        return g.op("Mul", [y, g.op("Sigmoid", [y])])
+    if act == "hardswish":
+        return g.op("HardSwish", [y])
     return y
+
+
+def classifier(g, x, channels, classes, prefix="classifier"):
+    x = g.op("GlobalAveragePool", [x])
+    x = g.op("Flatten", [x], axis=1)
+    return g.op("Gemm", [x, g.weight((classes, channels), prefix + ".weight"),
+                         g.const(np.zeros(classes, np.float32), prefix + ".bias")], transB=1)
+
+
+def image_model(g, name, x, image, classes):
+    return g.model(name,
+                   [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, image, image])],
+                   [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, classes])])
 
 
 def resnet(stages=(3, 4, 6, 3), widths=(64, 128, 256, 512), image=224, classes=1000, seed=0):
@@ -135,6 +160,151 @@ def mobilenet_v2(width=1.0, image=224, classes=1000, seed=0):
     return g.model("mobilenet_v2",
                    [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, image, image])],
                    [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, classes])])
+
+
+def squeeze_excite(g, x, channels, squeezed, gate, act="relu", prefix="se"):
+    """GlobalAveragePool, two 1x1 convs, a gate scaling the channels."""
+    s = g.op("GlobalAveragePool", [x])
+    s = g.op("Conv", [s, g.weight((squeezed, channels, 1, 1), prefix + ".fc1.weight"),
+                      g.const(np.zeros(squeezed, np.float32), prefix + ".fc1.bias")],
+             kernel_shape=[1, 1])
+    s = activation(g, s, act)
+    s = g.op("Conv", [s, g.weight((channels, squeezed, 1, 1), prefix + ".fc2.weight"),
+                      g.const(np.full(channels, 0.5, np.float32), prefix + ".fc2.bias")],
+             kernel_shape=[1, 1])
+    s = g.op(gate, [s])
+    return g.op("Mul", [x, s])
+
+
+def make_divisible(v, divisor=8):
+    rounded = max(divisor, int(v + divisor / 2) // divisor * divisor)
+    return rounded + divisor if rounded < 0.9 * v else rounded
+
+
+def mobilenet_v3(width=1.0, head=1280, image=224, classes=1000, seed=0):
+    """MobileNetV3-Large: HardSwish, squeeze-excite gated by HardSigmoid."""
+    g = GraphBuilder(seed)
+    setting = [(3, 16, 16, False, "relu", 1), (3, 64, 24, False, "relu", 2),
+               (3, 72, 24, False, "relu", 1), (5, 72, 40, True, "relu", 2),
+               (5, 120, 40, True, "relu", 1), (5, 120, 40, True, "relu", 1),
+               (3, 240, 80, False, "hardswish", 2), (3, 200, 80, False, "hardswish", 1),
+               (3, 184, 80, False, "hardswish", 1), (3, 184, 80, False, "hardswish", 1),
+               (3, 480, 112, True, "hardswish", 1), (3, 672, 112, True, "hardswish", 1),
+               (5, 672, 160, True, "hardswish", 2), (5, 960, 160, True, "hardswish", 1),
+               (5, 960, 160, True, "hardswish", 1)]
+    cin = make_divisible(16 * width)
+    x = conv_bn(g, "input", 3, cin, 3, stride=2, act="hardswish")
+    for kernel, expanded, out, se, act, stride in setting:
+        hidden, cout = make_divisible(expanded * width), make_divisible(out * width)
+        y = x if hidden == cin else conv_bn(g, x, cin, hidden, 1, act=act)
+        y = conv_bn(g, y, hidden, hidden, kernel, stride=stride, groups=hidden, act=act)
+        if se:
+            y = squeeze_excite(g, y, hidden, make_divisible(hidden // 4), "HardSigmoid")
+        y = conv_bn(g, y, hidden, cout, 1, act=None)
+        x = g.op("Add", [x, y]) if stride == 1 and cin == cout else y
+        cin = cout
+    last = 6 * cin
+    x = conv_bn(g, x, cin, last, 1, act="hardswish")
+    x = g.op("GlobalAveragePool", [x])
+    x = g.op("Flatten", [x], axis=1)
+    x = g.op("Gemm", [x, g.weight((head, last), "classifier.0.weight"),
+                      g.const(np.zeros(head, np.float32), "classifier.0.bias")], transB=1)
+    x = activation(g, x, "hardswish")
+    x = g.op("Gemm", [x, g.weight((classes, head), "classifier.3.weight"),
+                      g.const(np.zeros(classes, np.float32), "classifier.3.bias")], transB=1)
+    return image_model(g, "mobilenet_v3", x, image, classes)
+
+
+def efficientnet_b0(width=1.0, depth=1.0, image=224, classes=1000, seed=0):
+    """EfficientNet-B0: MBConv blocks with SiLU and squeeze-excite."""
+    g = GraphBuilder(seed)
+    setting = [(1, 3, 1, 16, 1), (6, 3, 2, 24, 2), (6, 5, 2, 40, 2), (6, 3, 2, 80, 3),
+               (6, 5, 1, 112, 3), (6, 5, 2, 192, 4), (6, 3, 1, 320, 1)]
+    cin = make_divisible(32 * width)
+    x = conv_bn(g, "input", 3, cin, 3, stride=2, act="silu")
+    for expand, kernel, stride, out, repeats in setting:
+        cout = make_divisible(out * width)
+        for i in range(max(1, int(np.ceil(repeats * depth)))):
+            s = stride if i == 0 else 1
+            hidden = cin * expand
+            y = x if expand == 1 else conv_bn(g, x, cin, hidden, 1, act="silu")
+            y = conv_bn(g, y, hidden, hidden, kernel, stride=s, groups=hidden, act="silu")
+            y = squeeze_excite(g, y, hidden, max(1, cin // 4), "Sigmoid", act="silu")
+            y = conv_bn(g, y, hidden, cout, 1, act=None)
+            x = g.op("Add", [x, y]) if s == 1 and cin == cout else y
+            cin = cout
+    last = make_divisible(1280 * width)
+    x = conv_bn(g, x, cin, last, 1, act="silu")
+    return image_model(g, "efficientnet_b0", classifier(g, x, last, classes), image, classes)
+
+
+def batch_norm(g, x, channels, prefix="bn"):
+    stats = [g.const(g.rng.uniform(0.5, 1.5, channels).astype(np.float32), prefix + ".weight"),
+             g.const((g.rng.standard_normal(channels) * 0.1).astype(np.float32), prefix + ".bias"),
+             g.const((g.rng.standard_normal(channels) * 0.1).astype(np.float32),
+                     prefix + ".running_mean"),
+             g.const(g.rng.uniform(0.5, 1.5, channels).astype(np.float32),
+                     prefix + ".running_var")]
+    return g.op("BatchNormalization", [x] + stats, prefix="BatchNormalization", epsilon=1e-5)
+
+
+def conv(g, x, cin, cout, kernel, stride=1, pad=0, prefix="conv"):
+    return g.op("Conv", [x, g.weight((cout, cin, kernel, kernel), prefix + ".weight")],
+                kernel_shape=[kernel, kernel], strides=[stride, stride], pads=[pad] * 4)
+
+
+def densenet(blocks=(6, 12, 24, 16), growth=32, init=64, bn_size=4, image=224, classes=1000,
+             seed=0):
+    """DenseNet-121: pre-activation layers whose outputs concatenate."""
+    g = GraphBuilder(seed)
+    x = conv_bn(g, "input", 3, init, 7, stride=2)
+    x = g.op("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], pads=[1, 1, 1, 1])
+    channels = init
+    for index, layers in enumerate(blocks):
+        features = [x]
+        for _ in range(layers):
+            y = g.op("Concat", features, axis=1) if len(features) > 1 else features[0]
+            y = g.op("Relu", [batch_norm(g, y, channels)])
+            y = conv(g, y, channels, bn_size * growth, 1)
+            y = g.op("Relu", [batch_norm(g, y, bn_size * growth)])
+            y = conv(g, y, bn_size * growth, growth, 3, pad=1)
+            features.append(y)
+            channels += growth
+        x = g.op("Concat", features, axis=1)
+        if index != len(blocks) - 1:
+            x = g.op("Relu", [batch_norm(g, x, channels)])
+            x = conv(g, x, channels, channels // 2, 1)
+            x = g.op("AveragePool", [x], kernel_shape=[2, 2], strides=[2, 2])
+            channels //= 2
+    x = g.op("Relu", [batch_norm(g, x, channels)])
+    return image_model(g, "densenet", classifier(g, x, channels, classes), image, classes)
+
+
+def squeezenet(width=1.0, image=224, classes=1000, seed=0):
+    """SqueezeNet 1.1: Fire modules (squeeze, then 1x1 and 3x3 expands
+    concatenated), ceil-mode max pooling, a convolutional classifier."""
+    g = GraphBuilder(seed)
+    bias = lambda c: g.const(np.zeros(c, np.float32), "bias")
+    def conv_relu(x, cin, cout, kernel, stride=1, pad=0):
+        # He scaling keeps activations from shrinking through the ReLUs.
+        w = g.weight((cout, cin, kernel, kernel), "conv.weight",
+                     scale=np.sqrt(2.0 / (cin * kernel * kernel)))
+        return g.op("Relu", [g.op("Conv", [x, w, bias(cout)], kernel_shape=[kernel, kernel],
+                                  strides=[stride, stride], pads=[pad] * 4)])
+    c = lambda channels: max(4, int(channels * width))
+    def fire(x, cin, squeeze, expand):
+        cin, squeeze, expand = c(cin), c(squeeze), c(expand)
+        s = conv_relu(x, cin, squeeze, 1)
+        return g.op("Concat", [conv_relu(s, squeeze, expand, 1),
+                               conv_relu(s, squeeze, expand, 3, pad=1)], axis=1)
+    pool = lambda x: g.op("MaxPool", [x], kernel_shape=[3, 3], strides=[2, 2], ceil_mode=1)
+    x = pool(conv_relu("input", 3, c(64), 3, stride=2))
+    x = pool(fire(fire(x, 64, 16, 64), 128, 16, 64))
+    x = pool(fire(fire(x, 128, 32, 128), 256, 32, 128))
+    x = fire(fire(fire(fire(x, 256, 48, 192), 384, 48, 192), 384, 64, 256), 512, 64, 256)
+    x = conv_relu(x, c(512), classes, 1)
+    x = g.op("Flatten", [g.op("GlobalAveragePool", [x])], axis=1)
+    return image_model(g, "squeezenet", x, image, classes)
 
 
 # ---------------------------------------------------------------------------
@@ -370,6 +540,10 @@ def vit(layers=12, hidden=768, heads=12, patch=16, image=224, classes=1000,
 FULL = {
     "resnet50": lambda: resnet(),
     "mobilenet_v2": lambda: mobilenet_v2(),
+    "mobilenet_v3": lambda: mobilenet_v3(),
+    "efficientnet_b0": lambda: efficientnet_b0(),
+    "densenet121": lambda: densenet(),
+    "squeezenet1_1": lambda: squeezenet(),
     "bert_base_s128": lambda: bert(),
     "gpt2_prefill_s128": lambda: gpt2(seq=128),
     "gpt2_decode_kv512": lambda: gpt2(seq=1, past=512),
@@ -380,6 +554,11 @@ FULL = {
 SMALL = {
     "resnet_tiny": lambda: resnet(stages=(1, 1), widths=(8, 16), image=32, classes=10),
     "mobilenet_v2_tiny": lambda: mobilenet_v2(width=0.25, image=32, classes=10),
+    "mobilenet_v3_tiny": lambda: mobilenet_v3(width=0.25, head=64, image=32, classes=10),
+    "efficientnet_tiny": lambda: efficientnet_b0(width=0.25, depth=0.34, image=32, classes=10),
+    "densenet_tiny": lambda: densenet(blocks=(2, 2), growth=4, init=8, bn_size=2, image=32,
+                                      classes=10),
+    "squeezenet_tiny": lambda: squeezenet(width=0.125, image=48, classes=10),
     "bert_tiny": lambda: bert(layers=2, hidden=32, heads=2, seq=8, vocab=64, intermediate=64),
     "gpt2_tiny": lambda: gpt2(layers=2, hidden=32, heads=2, seq=8, vocab=64),
     "gpt2_tiny_decode": lambda: gpt2(layers=2, hidden=32, heads=2, seq=1, past=7, vocab=64),
