@@ -1,4 +1,4 @@
-//===- ImporterUtils.h - Graph-building helpers for op importers -*- C++ -*-===//
+//===- ImporterUtils.h - Graph-building helpers for importers --*- C++ -*-===//
 //
 // Shared by the files that hold op importers: building graph ops with
 // folding, reshapes, scalar constants and input checks.
@@ -16,7 +16,9 @@ inline mlir::RankedTensorType typeOf(mlir::Value value) {
   return mlir::cast<mlir::RankedTensorType>(value.getType());
 }
 
-inline mlir::Type elementTypeOf(mlir::Value value) { return typeOf(value).getElementType(); }
+inline mlir::Type elementTypeOf(mlir::Value value) {
+  return typeOf(value).getElementType();
+}
 
 /// Builds a graph op at the node's location, folded where its operands are
 /// constants.
@@ -25,20 +27,24 @@ mlir::Value build(NodeImporter &n, Args &&...args) {
   return n.b().createOrFold<OpTy>(n.location(), std::forward<Args>(args)...);
 }
 
-inline mlir::Value reshape(NodeImporter &n, mlir::Value value, llvm::ArrayRef<int64_t> shape) {
-  auto type = mlir::RankedTensorType::get(shape, typeOf(value).getElementType());
+inline mlir::Value reshape(NodeImporter &n, mlir::Value value,
+                           llvm::ArrayRef<int64_t> shape) {
+  auto type =
+      mlir::RankedTensorType::get(shape, typeOf(value).getElementType());
   if (typeOf(value) == type)
     return value;
   return build<graph::ReshapeOp>(n, type, value);
 }
 
 /// A rank-0 constant of `elementType` holding `value`; broadcasts anywhere.
-inline mlir::Value scalar(NodeImporter &n, mlir::Type elementType, double value) {
+inline mlir::Value scalar(NodeImporter &n, mlir::Type elementType,
+                          double value) {
   auto type = mlir::RankedTensorType::get({}, elementType);
   mlir::Attribute attr =
       mlir::isa<mlir::FloatType>(elementType)
           ? mlir::Attribute(n.b().getFloatAttr(elementType, value))
-          : mlir::Attribute(n.b().getIntegerAttr(elementType, static_cast<int64_t>(value)));
+          : mlir::Attribute(
+                n.b().getIntegerAttr(elementType, static_cast<int64_t>(value)));
   return build<graph::ConstantOp>(n, mlir::DenseElementsAttr::get(type, attr));
 }
 
@@ -49,9 +55,47 @@ inline mlir::LogicalResult requireInputs(NodeImporter &n, unsigned count) {
   return mlir::success();
 }
 
+/// `size` elements of `x` along `axis` from `start`, every `step`-th.
+inline mlir::Value sliceRange(NodeImporter &n, mlir::Value x, int64_t axis,
+                              int64_t start, int64_t size, int64_t step = 1) {
+  mlir::RankedTensorType type = typeOf(x);
+  llvm::SmallVector<int64_t> starts(type.getRank(), 0), sizes(type.getShape()),
+      steps(type.getRank(), 1);
+  starts[axis] = start, sizes[axis] = size, steps[axis] = step;
+  mlir::Builder &b = n.b();
+  return build<graph::SliceOp>(n, x, b.getDenseI64ArrayAttr(starts),
+                               b.getDenseI64ArrayAttr(sizes),
+                               b.getDenseI64ArrayAttr(steps));
+}
+
+/// Slice `index` of `x` along `axis`, the axis dropped.
+inline mlir::Value sliceAlong(NodeImporter &n, mlir::Value x, int64_t axis,
+                              int64_t index) {
+  llvm::SmallVector<int64_t> shape(typeOf(x).getShape());
+  shape.erase(shape.begin() + axis);
+  return reshape(n, sliceRange(n, x, axis, index, 1), shape);
+}
+
+/// `pieces` stacked along a new `axis`.
+inline mlir::Value
+stackAlong(NodeImporter &n, llvm::ArrayRef<mlir::Value> pieces, int64_t axis) {
+  llvm::SmallVector<mlir::Value> unsqueezed;
+  for (mlir::Value piece : pieces) {
+    llvm::SmallVector<int64_t> shape(typeOf(piece).getShape());
+    shape.insert(shape.begin() + axis, 1);
+    unsqueezed.push_back(reshape(n, piece, shape));
+  }
+  if (unsqueezed.size() == 1)
+    return unsqueezed.front();
+  return build<graph::ConcatOp>(n, unsqueezed, n.b().getI64IntegerAttr(axis));
+}
+
 /// Importers defined outside OpImporters.cpp.
 mlir::LogicalResult importGridSample(NodeImporter &n);
 mlir::LogicalResult importAffineGrid(NodeImporter &n);
+mlir::LogicalResult importRNN(NodeImporter &n);
+mlir::LogicalResult importGRU(NodeImporter &n);
+mlir::LogicalResult importLSTM(NodeImporter &n);
 
 } // namespace tcc::onnx_frontend
 

@@ -1651,18 +1651,6 @@ LogicalResult importCumSum(NodeImporter &n) {
   return n.setOutput(0, result);
 }
 
-/// `size` elements of `x` along `axis` from `start`, every `step`-th.
-Value sliceRange(NodeImporter &n, Value x, int64_t axis, int64_t start, int64_t size,
-                 int64_t step = 1) {
-  RankedTensorType type = typeOf(x);
-  SmallVector<int64_t> starts(type.getRank(), 0), sizes(type.getShape()),
-      steps(type.getRank(), 1);
-  starts[axis] = start, sizes[axis] = size, steps[axis] = step;
-  Builder &b = n.b();
-  return build<SliceOp>(n, x, b.getDenseI64ArrayAttr(starts), b.getDenseI64ArrayAttr(sizes),
-                        b.getDenseI64ArrayAttr(steps));
-}
-
 /// `x` shifted by `shift` along `axis`, the first `shift` elements `fill`.
 Value shiftAlong(NodeImporter &n, Value x, int64_t axis, int64_t shift, double fill) {
   RankedTensorType type = typeOf(x);
@@ -2967,34 +2955,6 @@ std::optional<int64_t> constantScalarInt(Value value) {
   return (*attr.getValues<APInt>().begin()).getSExtValue();
 }
 
-/// Slice `index` of `x` along `axis`, the axis dropped.
-Value sliceAlong(NodeImporter &n, Value x, int64_t axis, int64_t index) {
-  RankedTensorType type = typeOf(x);
-  SmallVector<int64_t> starts(type.getRank(), 0), sizes(type.getShape()),
-      steps(type.getRank(), 1);
-  starts[axis] = index;
-  sizes[axis] = 1;
-  Builder &b = n.b();
-  Value slice = build<SliceOp>(n, x, b.getDenseI64ArrayAttr(starts),
-                               b.getDenseI64ArrayAttr(sizes), b.getDenseI64ArrayAttr(steps));
-  SmallVector<int64_t> shape(type.getShape());
-  shape.erase(shape.begin() + axis);
-  return reshape(n, slice, shape);
-}
-
-/// `pieces` stacked along a new `axis`.
-Value stackAlong(NodeImporter &n, ArrayRef<Value> pieces, int64_t axis) {
-  SmallVector<Value> unsqueezed;
-  for (Value piece : pieces) {
-    SmallVector<int64_t> shape(typeOf(piece).getShape());
-    shape.insert(shape.begin() + axis, 1);
-    unsqueezed.push_back(reshape(n, piece, shape));
-  }
-  if (unsqueezed.size() == 1)
-    return unsqueezed.front();
-  return build<ConcatOp>(n, unsqueezed, n.b().getI64IntegerAttr(axis));
-}
-
 /// Loops run at most this many iterations: each one is a copy of the body.
 constexpr int64_t kMaxUnrolledIterations = 4096;
 
@@ -3340,6 +3300,9 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("Identity", importIdentity);
     add("If", importIf);
     add("GridSample", importGridSample);
+    add("RNN", importRNN);
+    add("GRU", importGRU);
+    add("LSTM", importLSTM);
     add("AffineGrid", importAffineGrid);
     add("Loop", importLoop);
     add("Scan", importScan);

@@ -3,15 +3,13 @@ diagonals, traces, outer products, full sums) compiled by tcc and run by
 tcc-run, against ONNX Runtime on the same random inputs. Prints one line per
 equation: "<equation>: ok" or the mismatch."""
 
-import os
-import subprocess
 import sys
 import tempfile
 
 import numpy as np
-import onnx
-import onnxruntime as ort
-from onnx import TensorProto, helper, numpy_helper
+from onnx import TensorProto, helper
+
+from ort_harness import check
 
 BUILD = sys.argv[1]
 CASES = [
@@ -41,27 +39,9 @@ def main():
                 [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)])
             model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)],
                                       ir_version=8)
-            path = os.path.join(tmp, "model.onnx")
-            onnx.save(model, path)
-            inputs = [rng.standard_normal(shape).astype(np.float32) for shape in shapes]
-            expected = ort.InferenceSession(path).run(None, dict(zip(names, inputs)))[0]
-            command = [os.path.join(BUILD, "bin", "tcc-run"), os.path.join(tmp, "model.so"),
-                       "--quiet"]
-            for name, x in zip(names, inputs):
-                with open(os.path.join(tmp, name + ".pb"), "wb") as f:
-                    f.write(numpy_helper.from_array(x, name).SerializeToString())
-                command += ["--input", os.path.join(tmp, name + ".pb")]
-            with open(os.path.join(tmp, "y.pb"), "wb") as f:
-                f.write(numpy_helper.from_array(expected, "y").SerializeToString())
-            compiled = subprocess.run([os.path.join(BUILD, "bin", "tcc"), path, "-o",
-                                       os.path.join(tmp, "model.so")], capture_output=True, text=True)
-            if compiled.returncode:
-                print(f"{equation}: compile error: {compiled.stderr.strip()}")
-                continue
-            ran = subprocess.run(command + ["--compare", os.path.join(tmp, "y.pb"), "--rtol", "1e-4",
-                                            "--atol", "1e-5"], capture_output=True, text=True)
-            last = (ran.stdout + ran.stderr).strip().splitlines()[-1]
-            print(f"{equation}: " + ("ok" if ran.returncode == 0 else last))
+            inputs = {name: rng.standard_normal(shape).astype(np.float32)
+                      for name, shape in zip(names, shapes)}
+            check(equation, model, inputs, tmp, BUILD)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,44 @@
+"""Compiles a model with tcc, runs it with tcc-run and compares its outputs
+with ONNX Runtime's on the same inputs, running either the same model or an
+equivalent one written with ops ONNX Runtime accepts. Shared by the e2e
+comparison tests."""
+
+import os
+import subprocess
+
+import numpy as np
+import onnx
+import onnxruntime as ort
+from onnx import numpy_helper
+
+
+def check(name, model, inputs, tmp, build, rtol=1e-4, atol=1e-5, reference_model=None):
+    """Prints "<name>: ok", or the compile error or mismatch."""
+    path = os.path.join(tmp, "model.onnx")
+    reference_path = os.path.join(tmp, "reference.onnx")
+    onnx.save(model, path)
+    onnx.save(reference_model or model, reference_path)
+    expected = ort.InferenceSession(reference_path).run(None, inputs)
+    names = [i.name for i in model.graph.input]
+    artifact = os.path.join(tmp, "model.so")
+    compiled = subprocess.run([os.path.join(build, "bin", "tcc"), path, "-o", artifact],
+                              capture_output=True, text=True)
+    if compiled.returncode:
+        print(f"{name}: compile error: {compiled.stderr.strip()}")
+        return
+    command = [os.path.join(build, "bin", "tcc-run"), artifact, "--quiet", "--rtol", str(rtol),
+               "--atol", str(atol)]
+    for input_name in names:
+        file = os.path.join(tmp, f"in_{len(command)}.pb")
+        with open(file, "wb") as f:
+            f.write(numpy_helper.from_array(np.asarray(inputs[input_name]), input_name)
+                    .SerializeToString())
+        command += ["--input", file]
+    for index, value in enumerate(expected):
+        file = os.path.join(tmp, f"out_{index}.pb")
+        with open(file, "wb") as f:
+            f.write(numpy_helper.from_array(np.asarray(value), f"out{index}").SerializeToString())
+        command += ["--compare", file]
+    ran = subprocess.run(command, capture_output=True, text=True)
+    lines = (ran.stdout + ran.stderr).strip().splitlines()
+    print(f"{name}: " + ("ok" if ran.returncode == 0 else " | ".join(lines[-2:])))
