@@ -96,6 +96,11 @@ mlir::LogicalResult importAffineGrid(NodeImporter &n);
 mlir::LogicalResult importRNN(NodeImporter &n);
 mlir::LogicalResult importGRU(NodeImporter &n);
 mlir::LogicalResult importLSTM(NodeImporter &n);
+mlir::LogicalResult importDFT(NodeImporter &n);
+mlir::LogicalResult importSTFT(NodeImporter &n);
+mlir::LogicalResult importMelWeightMatrix(NodeImporter &n);
+mlir::LogicalResult importLinearAttention(NodeImporter &n);
+mlir::LogicalResult importCausalConvWithState(NodeImporter &n);
 
 } // namespace tcc::onnx_frontend
 

@@ -3301,6 +3301,11 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("If", importIf);
     add("GridSample", importGridSample);
     add("RNN", importRNN);
+    add("DFT", importDFT);
+    add("STFT", importSTFT);
+    add("MelWeightMatrix", importMelWeightMatrix);
+    add("LinearAttention", importLinearAttention);
+    add("CausalConvWithState", importCausalConvWithState);
     add("GRU", importGRU);
     add("LSTM", importLSTM);
     add("AffineGrid", importAffineGrid);
