@@ -416,16 +416,22 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
   for (const onnx::OperatorSetIdProto &import : model.opset_import())
     if (import.domain().empty() || import.domain() == "ai.onnx")
       opset = import.version();
-  if (opset == 0)
-    return emitError(fileLoc) << "'" << path
-                              << "' imports no opset of the default domain";
+  if (opset == 0) {
+    std::string domains;
+    for (const onnx::OperatorSetIdProto &import : model.opset_import())
+      domains += (domains.empty() ? "'" : ", '") + import.domain() + "'";
+    return emitError(fileLoc) << "'" << path << "' imports no opset of the default domain"
+                              << (domains.empty() ? "" : "; operators of domain " + domains +
+                                                             " are not supported");
+  }
   if (opset > latestSupportedOpset())
     return emitError(fileLoc) << "'" << path << "' uses opset " << opset
-                              << " of the default domain; tcc supports opsets 1 to "
+                              << " of the default domain; tcc supports opsets 7 to "
                               << latestSupportedOpset();
   if (opset < 7)
     return emitError(fileLoc) << "'" << path << "' uses opset " << opset
-                              << "; tcc supports opsets 7 to " << latestSupportedOpset();
+                              << ", which is not supported: tcc supports opsets 7 to "
+                              << latestSupportedOpset();
 
   const onnx::GraphProto &graph = model.graph();
   OpBuilder builder(&context);

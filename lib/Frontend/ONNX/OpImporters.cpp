@@ -1449,6 +1449,10 @@ LogicalResult importLpNorm(NodeImporter &n) {
   Value norm = *p == 1 ? build<ReduceSumOp>(n, build<AbsOp>(n, x), axesAttr, n.b().getBoolAttr(true))
                        : build<SqrtOp>(n, build<ReduceSumOp>(n, build<MulOp>(n, x, x), axesAttr,
                                                              n.b().getBoolAttr(true)));
+  // An all-zero slice stays zero (the reference divides by 1 there).
+  Type t = elementTypeOf(x);
+  Value zero = build<EqualOp>(n, norm, scalar(n, t, 0));
+  norm = build<WhereOp>(n, zero, scalar(n, t, 1), norm);
   return n.setOutput(0, build<DivOp>(n, x, norm));
 }
 
