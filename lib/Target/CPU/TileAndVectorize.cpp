@@ -172,6 +172,11 @@ struct CPUTileAndVectorizePass final
     int64_t rows = fittingTile(m, registerRows);
     if (!cols || !rows)
       return;
+    int64_t k = cast<RankedTensorType>(matmul.getDpsInputs()[0].getType()).getShape().back();
+    if (!batched && m == 1 && n >= 2 * vectorWidth) {
+      tileVectorMatrix(rewriter, matmul, n, k);
+      return;
+    }
     int64_t threadRows = fittingTile(m, std::max<int64_t>(threadTileRows, rows), rows);
     int64_t threadCols = fittingTile(n, std::max<int64_t>(threadTileCols, cols), cols);
     // A small product still needs a tile per core: halve rows, else columns.
@@ -197,6 +202,41 @@ struct CPUTileAndVectorizePass final
     FailureOr<Operation *> registerTile =
         tile(rewriter, *threadTile, registerSizes,
              scf::SCFTilingOptions::LoopType::ForOp, interchange);
+    if (failed(registerTile))
+      return;
+    (void)vectorizeOp(rewriter, *registerTile);
+  }
+
+  /// A row vector times a matrix (a decode step's projections) streams the
+  /// weights once and is bound by memory: the columns split into eight (or
+  /// four, or two) equal contiguous chunks for the threads, and the
+  /// reduction runs outermost in blocks of a few
+  /// rows, so every block reads a few weight rows front to back (sequential
+  /// streams, few pages at a time) into accumulators reloaded once per
+  /// block. The usual column-tile-outer order would read each weight row in
+  /// short pieces a page apart.
+  void tileVectorMatrix(IRRewriter &rewriter, linalg::LinalgOp matmul, int64_t n, int64_t k) {
+    int64_t cols = 0, threadCols = n;
+    for (int64_t parts : {8, 4, 2}) {
+      for (int64_t c = 4 * vectorWidth; c >= vectorWidth && !cols; c -= vectorWidth)
+        if (n % (parts * c) == 0)
+          cols = c, threadCols = n / parts;
+      if (cols)
+        break;
+    }
+    if (!cols)
+      cols = fittingTile(n, 4 * vectorWidth, vectorWidth);
+    int64_t depth = fittingTile(k, 8);
+    if (!cols || !depth)
+      return;
+    SmallVector<int64_t> threadSizes = {1, threadCols, 0};
+    FailureOr<Operation *> threadTile = tile(rewriter, matmul, threadSizes,
+                                             scf::SCFTilingOptions::LoopType::ForallOp);
+    if (failed(threadTile))
+      return;
+    FailureOr<Operation *> registerTile =
+        tile(rewriter, *threadTile, {1, cols, depth}, scf::SCFTilingOptions::LoopType::ForOp,
+             {2, 1, 0});
     if (failed(registerTile))
       return;
     (void)vectorizeOp(rewriter, *registerTile);
