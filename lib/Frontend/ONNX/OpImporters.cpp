@@ -2055,6 +2055,103 @@ LogicalResult importTensorScatter(NodeImporter &n) {
                                                  static_cast<uint64_t>(*a), "none"));
 }
 
+/// ReverseSequence: a gather along the time axis from position
+/// len - 1 - t for t < len, t itself beyond.
+LogicalResult importReverseSequence(NodeImporter &n) {
+  FailureOr<int64_t> batchAxis = n.intAttr("batch_axis", 1);
+  FailureOr<int64_t> timeAxis = n.intAttr("time_axis", 0);
+  if (failed(requireInputs(n, 2)) || failed(batchAxis) || failed(timeAxis))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  int64_t rank = type.getRank();
+  if (rank < 2 || *batchAxis == *timeAxis || *batchAxis < 0 || *batchAxis > 1 ||
+      *timeAxis < 0 || *timeAxis > 1)
+    return n.error() << "batch_axis and time_axis must be 0 and 1 in some order";
+  Type i64 = n.b().getI64Type();
+  Value time = positionsAlong(n, rank, *timeAxis, type.getDimSize(*timeAxis));
+  SmallVector<int64_t> lengthShape(rank, 1);
+  lengthShape[*batchAxis] = type.getDimSize(*batchAxis);
+  Value lengths = n.input(1);
+  if (elementTypeOf(lengths) != i64)
+    lengths = build<CastOp>(n, typeOf(lengths).clone(i64), lengths);
+  lengths = reshape(n, lengths, lengthShape);
+  Value reversed = build<SubOp>(n, build<SubOp>(n, lengths, scalar(n, i64, 1)), time);
+  Value index = build<WhereOp>(n, build<LessOp>(n, time, lengths), reversed, time);
+  index = build<ExpandOp>(n, type.clone(i64), index);
+  return n.setOutput(0, build<GatherElementsOp>(n, n.input(0), index,
+                                                n.b().getI64IntegerAttr(*timeAxis)));
+}
+
+/// Col2Im: every column entry adds into one image position, known at
+/// compile time: a scatter-add of the columns onto zeros, entries that fall
+/// into the padding sent to a spare slot past the image.
+LogicalResult importCol2Im(NodeImporter &n) {
+  if (failed(requireInputs(n, 3)))
+    return failure();
+  FailureOr<SmallVector<int64_t>> image = n.constantInts(1, "image_shape");
+  FailureOr<SmallVector<int64_t>> block = n.constantInts(2, "block_shape");
+  if (failed(image) || failed(block))
+    return failure();
+  size_t dims = image->size();
+  if (block->size() != dims)
+    return n.error() << "image_shape and block_shape differ in length";
+  auto ints = [&](StringRef name, int64_t fill, size_t count) {
+    return n.intsAttr(name, SmallVector<int64_t>(count, fill));
+  };
+  FailureOr<SmallVector<int64_t>> dilations = ints("dilations", 1, dims);
+  FailureOr<SmallVector<int64_t>> strides = ints("strides", 1, dims);
+  FailureOr<SmallVector<int64_t>> pads = ints("pads", 0, 2 * dims);
+  if (failed(dilations) || failed(strides) || failed(pads))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  int64_t batch = type.getDimSize(0), blockSize = product(*block);
+  if (type.getRank() != 3 || type.getDimSize(1) % blockSize != 0)
+    return n.error() << "input " << type << " is not [N, C * " << blockSize << ", L]";
+  int64_t channels = type.getDimSize(1) / blockSize, columns = type.getDimSize(2);
+  // Block positions per dim, and the image position of each entry.
+  SmallVector<int64_t> positions(dims);
+  for (size_t d = 0; d < dims; ++d)
+    positions[d] = ((*image)[d] + (*pads)[d] + (*pads)[d + dims] -
+                    (*dilations)[d] * ((*block)[d] - 1) - 1) /
+                       (*strides)[d] +
+                   1;
+  if (product(positions) != columns)
+    return n.error() << "input has " << columns << " columns, the shapes give "
+                     << product(positions);
+  int64_t pixels = product(*image);
+  SmallVector<int64_t> targets;
+  for (int64_t k = 0; k < blockSize; ++k) {
+    for (int64_t l = 0; l < columns; ++l) {
+      int64_t flat = 0, kr = k, lr = l;
+      bool inside = true;
+      SmallVector<int64_t> ks(dims), ls(dims);
+      for (int64_t d = dims - 1; d >= 0; --d) {
+        ks[d] = kr % (*block)[d], kr /= (*block)[d];
+        ls[d] = lr % positions[d], lr /= positions[d];
+      }
+      for (size_t d = 0; d < dims; ++d) {
+        int64_t at = ls[d] * (*strides)[d] + ks[d] * (*dilations)[d] - (*pads)[d];
+        inside &= at >= 0 && at < (*image)[d];
+        flat = flat * (*image)[d] + at;
+      }
+      targets.push_back(inside ? flat : pixels);
+    }
+  }
+  Type i64 = n.b().getI64Type(), t = type.getElementType();
+  int64_t entries = blockSize * columns;
+  Value indices = build<ConstantOp>(
+      n, DenseElementsAttr::get(RankedTensorType::get({1, 1, entries}, i64),
+                                ArrayRef<int64_t>(targets)));
+  indices = build<ExpandOp>(n, RankedTensorType::get({batch, channels, entries}, i64), indices);
+  Value updates = reshape(n, n.input(0), {batch, channels, entries});
+  Value zeros = build<ExpandOp>(n, RankedTensorType::get({batch, channels, pixels + 1}, t),
+                                scalar(n, t, 0));
+  Value sums = build<ScatterElementsOp>(n, zeros, indices, updates, uint64_t(2), "add");
+  SmallVector<int64_t> shape = {batch, channels};
+  llvm::append_range(shape, *image);
+  return n.setOutput(0, reshape(n, sliceRange(n, sums, 2, 0, pixels), shape));
+}
+
 LogicalResult importTopK(NodeImporter &n) {
   FailureOr<int64_t> axis = n.intAttr("axis", -1);
   FailureOr<int64_t> largest = n.intAttr("largest", 1);
@@ -3260,6 +3357,8 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("ScatterND", importScatterND);
     add("TensorScatter", importTensorScatter);
     add("TopK", importTopK);
+    add("ReverseSequence", importReverseSequence);
+    add("Col2Im", importCol2Im);
     add("NegativeLogLikelihoodLoss", importNegativeLogLikelihoodLoss);
     add("SoftmaxCrossEntropyLoss", importSoftmaxCrossEntropyLoss);
     add("Hardmax", importHardmax);
