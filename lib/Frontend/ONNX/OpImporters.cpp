@@ -2595,12 +2595,139 @@ LogicalResult importCenterCropPad(NodeImporter &n) {
   return n.setOutput(0, padOrCrop(n, n.input(0), before, after));
 }
 
+/// MaxPool with its Indices output: every window's elements gathered by a
+/// position table built at import (padding reads a spare -inf slot), the
+/// maximum and the first position holding it taken over the window.
+LogicalResult importMaxPoolWithIndices(NodeImporter &n) {
+  RankedTensorType type = n.inputType(0);
+  if (type.getRank() < 3)
+    return n.error() << "expects an input of rank >= 3, got " << type;
+  ArrayRef<int64_t> spatial = type.getShape().drop_front(2);
+  FailureOr<int64_t> ceilMode = n.intAttr("ceil_mode", 0);
+  FailureOr<int64_t> order = n.intAttr("storage_order", 0);
+  FailureOr<WindowAttrs> w = readWindow(n, spatial, std::nullopt, false);
+  if (failed(ceilMode) || failed(order) || failed(w))
+    return failure();
+  size_t dims = spatial.size();
+  SmallVector<int64_t> out(dims);
+  for (size_t d = 0; d < dims; ++d) {
+    int64_t span = spatial[d] + w->pads[d] + w->pads[d + dims] -
+                   w->dilations[d] * (w->kernel[d] - 1) - 1;
+    out[d] = (*ceilMode ? (span + w->strides[d] - 1) / w->strides[d] : span / w->strides[d]) + 1;
+    // A window must start inside the input or its leading padding.
+    if (*ceilMode && (out[d] - 1) * w->strides[d] >= spatial[d] + w->pads[d])
+      --out[d];
+  }
+  int64_t pixels = product(spatial), outputs = product(out), window = product(w->kernel);
+  int64_t batch = type.getDimSize(0), channels = type.getDimSize(1);
+  // For each window element and output position: the flat input position
+  // (row-major, for the gather) and the index the op reports (in
+  // storage_order), or the spare slot.
+  SmallVector<int64_t> positions, reported;
+  for (int64_t k = 0; k < window; ++k) {
+    for (int64_t o = 0; o < outputs; ++o) {
+      SmallVector<int64_t> ks(dims), os(dims), at(dims);
+      for (int64_t d = dims - 1, kr = k, orr = o; d >= 0; --d) {
+        ks[d] = kr % w->kernel[d], kr /= w->kernel[d];
+        os[d] = orr % out[d], orr /= out[d];
+      }
+      bool inside = true;
+      for (size_t d = 0; d < dims; ++d) {
+        at[d] = os[d] * w->strides[d] + ks[d] * w->dilations[d] - w->pads[d];
+        inside &= at[d] >= 0 && at[d] < spatial[d];
+      }
+      int64_t rowMajor = 0, columnMajor = 0;
+      for (size_t d = 0; d < dims; ++d)
+        rowMajor = rowMajor * spatial[d] + at[d];
+      for (int64_t d = dims - 1; d >= 0; --d)
+        columnMajor = columnMajor * spatial[d] + at[d];
+      positions.push_back(inside ? rowMajor : pixels);
+      reported.push_back(inside ? (*order ? columnMajor : rowMajor) : 0);
+    }
+  }
+  Type t = type.getElementType(), i64 = n.b().getI64Type();
+  auto table = [&](ArrayRef<int64_t> values) {
+    Value v = build<ConstantOp>(
+        n, DenseElementsAttr::get(RankedTensorType::get({1, 1, window * outputs}, i64), values));
+    return build<ExpandOp>(n, RankedTensorType::get({batch, channels, window * outputs}, i64), v);
+  };
+  Value lowest = build<ExpandOp>(n, RankedTensorType::get({batch, channels, 1}, t),
+                                 scalar(n, t, -std::numeric_limits<double>::infinity()));
+  Value flat = build<ConcatOp>(n, ValueRange{reshape(n, n.input(0), {batch, channels, pixels}),
+                                             lowest},
+                               n.b().getI64IntegerAttr(2));
+  Value windows = reshape(n, build<GatherElementsOp>(n, flat, table(positions),
+                                                     n.b().getI64IntegerAttr(2)),
+                          {batch, channels, window, outputs});
+  Value values = build<ReduceMaxOp>(n, windows, n.b().getDenseI64ArrayAttr({2}),
+                                    n.b().getBoolAttr(false));
+  Value best = build<ArgMaxOp>(n, windows, n.b().getI64IntegerAttr(2), n.b().getBoolAttr(true),
+                               n.b().getBoolAttr(false));
+  Value where = reshape(n, table(reported), {batch, channels, window, outputs});
+  Value index = reshape(n, build<GatherElementsOp>(n, where, best, n.b().getI64IntegerAttr(2)),
+                        {batch, channels, outputs});
+  // The reported index counts whole planes before this one.
+  SmallVector<int64_t> planeShape = {batch, channels, 1};
+  Value planes = build<MulOp>(
+      n, build<AddOp>(n, build<MulOp>(n, positionsAlong(n, 3, 0, batch), scalar(n, i64, channels)),
+                      positionsAlong(n, 3, 1, channels)),
+      scalar(n, i64, pixels));
+  index = build<AddOp>(n, index, planes);
+  SmallVector<int64_t> shape = {batch, channels};
+  llvm::append_range(shape, out);
+  if (failed(n.setOutput(0, reshape(n, values, shape))))
+    return failure();
+  return n.setOutput(1, reshape(n, index, shape));
+}
+
+/// MaxUnpool: values scattered to their flat indices in a zero tensor of
+/// the unpooled shape; a larger output_shape pads that at the end of each
+/// dim (the indices count positions of the unpooled shape, as the
+/// reference reads them).
+LogicalResult importMaxUnpool(NodeImporter &n) {
+  if (failed(requireInputs(n, 2)))
+    return failure();
+  RankedTensorType type = n.inputType(0);
+  ArrayRef<int64_t> spatial = type.getShape().drop_front(2);
+  FailureOr<WindowAttrs> w = readWindow(n, spatial, std::nullopt, false);
+  if (failed(w))
+    return failure();
+  SmallVector<int64_t> shape = {type.getDimSize(0), type.getDimSize(1)};
+  size_t dims = spatial.size();
+  for (size_t d = 0; d < dims; ++d)
+    shape.push_back((spatial[d] - 1) * w->strides[d] + w->kernel[d] - w->pads[d] -
+                    w->pads[d + dims]);
+  SmallVector<int64_t> given = shape;
+  if (n.hasInput(2)) {
+    FailureOr<SmallVector<int64_t>> values = n.constantInts(2, "output_shape");
+    if (failed(values))
+      return failure();
+    given = *values;
+  }
+  if (given.size() != shape.size() ||
+      llvm::any_of(llvm::zip(given, shape), [](auto p) { return std::get<0>(p) < std::get<1>(p); }))
+    return n.error() << "output_shape must have rank " << shape.size()
+                     << " and be at least the unpooled shape";
+  Type t = type.getElementType(), i64 = n.b().getI64Type();
+  int64_t total = product(shape), count = type.getNumElements();
+  Value zeros = build<ExpandOp>(n, RankedTensorType::get({total}, t), scalar(n, t, 0));
+  Value indices = reshape(n, n.input(1), {count});
+  if (elementTypeOf(indices) != i64)
+    indices = build<CastOp>(n, typeOf(indices).clone(i64), indices);
+  Value scattered = build<ScatterElementsOp>(n, zeros, indices, reshape(n, n.input(0), {count}),
+                                             uint64_t(0), "none");
+  SmallVector<int64_t> before(shape.size(), 0), after;
+  for (auto [g, s] : llvm::zip(given, shape))
+    after.push_back(g - s);
+  return n.setOutput(0, padOrCrop(n, reshape(n, scattered, shape), before, after));
+}
+
 template <typename OpTy> LogicalResult importPool(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
   constexpr bool isMax = std::is_same_v<OpTy, MaxPoolOp>;
   if (isMax && n.hasOutput(1))
-    return n.error() << "the Indices output of MaxPool is not supported";
+    return importMaxPoolWithIndices(n);
   RankedTensorType type = n.inputType(0);
   if (type.getRank() < 3)
     return n.error() << "expects an input of rank >= 3, got " << type;
@@ -3357,6 +3484,7 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("ScatterND", importScatterND);
     add("TensorScatter", importTensorScatter);
     add("TopK", importTopK);
+    add("MaxUnpool", importMaxUnpool);
     add("ReverseSequence", importReverseSequence);
     add("Col2Im", importCol2Im);
     add("NegativeLogLikelihoodLoss", importNegativeLogLikelihoodLoss);
