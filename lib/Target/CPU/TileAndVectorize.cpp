@@ -173,7 +173,7 @@ struct CPUTileAndVectorizePass final
     if (!cols || !rows)
       return;
     int64_t k = cast<RankedTensorType>(matmul.getDpsInputs()[0].getType()).getShape().back();
-    if (!batched && m == 1 && n >= 2 * vectorWidth) {
+    if (defaultMaps && !batched && m == 1 && n >= 2 * vectorWidth && n % vectorWidth == 0) {
       tileVectorMatrix(rewriter, matmul, n, k);
       return;
     }
