@@ -427,6 +427,39 @@ OpFoldResult NegOp::fold(FoldAdaptor adaptor) {
                          [](const APInt &value) { return -value; });
 }
 
+/// Shape subgraphs round and clamp sizes computed in floats (Range's
+/// expansion: ceil((limit - start) / delta), then relu): exact operations
+/// that fold.
+static OpFoldResult foldFloatUnary(Attribute operand,
+                                   llvm::function_ref<APFloat(APFloat)> fn) {
+  DenseElementsAttr input = denseOrNull(operand);
+  if (!input || !isa<FloatType>(input.getElementType()))
+    return {};
+  return input.mapValues(input.getElementType(), [&](const APFloat &value) {
+    return fn(value).bitcastToAPInt();
+  });
+}
+
+OpFoldResult FloorOp::fold(FoldAdaptor adaptor) {
+  return foldFloatUnary(adaptor.getInput(), [](APFloat x) {
+    x.roundToIntegral(APFloat::rmTowardNegative);
+    return x;
+  });
+}
+
+OpFoldResult CeilOp::fold(FoldAdaptor adaptor) {
+  return foldFloatUnary(adaptor.getInput(), [](APFloat x) {
+    x.roundToIntegral(APFloat::rmTowardPositive);
+    return x;
+  });
+}
+
+OpFoldResult ReluOp::fold(FoldAdaptor adaptor) {
+  return foldFloatUnary(adaptor.getInput(), [](APFloat x) {
+    return x.isNegative() && !x.isNaN() ? APFloat::getZero(x.getSemantics()) : x;
+  });
+}
+
 OpFoldResult NotOp::fold(FoldAdaptor adaptor) {
   if (auto producer = getInput().getDefiningOp<NotOp>())
     return producer.getInput();

@@ -313,7 +313,9 @@ class Graph_FloatUnaryOp<string mnemonic, string formula, list<Trait> traits = [
   }];
 }
 
-def Graph_ReluOp : Graph_FloatUnaryOp<"relu", "max(x, 0)">;
+def Graph_ReluOp : Graph_FloatUnaryOp<"relu", "max(x, 0)"> {
+  let hasFolder = 1;
+}
 def Graph_SigmoidOp : Graph_FloatUnaryOp<"sigmoid", "1 / (1 + exp(-x))">;
 def Graph_TanhOp : Graph_FloatUnaryOp<"tanh", "tanh(x)">;
 def Graph_ErfOp : Graph_FloatUnaryOp<"erf", "erf(x)">;
@@ -321,8 +323,12 @@ def Graph_ExpOp : Graph_FloatUnaryOp<"exp", "exp(x)">;
 def Graph_LogOp : Graph_FloatUnaryOp<"log", "log(x)">;
 def Graph_SqrtOp : Graph_FloatUnaryOp<"sqrt", "sqrt(x)">;
 def Graph_ReciprocalOp : Graph_FloatUnaryOp<"reciprocal", "1 / x">;
-def Graph_FloorOp : Graph_FloatUnaryOp<"floor", "floor(x)">;
-def Graph_CeilOp : Graph_FloatUnaryOp<"ceil", "ceil(x)">;
+def Graph_FloorOp : Graph_FloatUnaryOp<"floor", "floor(x)"> {
+  let hasFolder = 1;
+}
+def Graph_CeilOp : Graph_FloatUnaryOp<"ceil", "ceil(x)"> {
+  let hasFolder = 1;
+}
 def Graph_SinOp : Graph_FloatUnaryOp<"sin", "sin(x)">;
 def Graph_CosOp : Graph_FloatUnaryOp<"cos", "cos(x)">;
 def Graph_TanOp : Graph_FloatUnaryOp<"tan", "tan(x)">;

@@ -210,3 +210,19 @@ func.func @no_fold_gather_out_of_range() -> tensor<1xi64> {
   %0 = graph.gather %shape, %index {axis = 0 : i64} : (tensor<2xi64>, tensor<1xi64>) -> tensor<1xi64>
   return %0 : tensor<1xi64>
 }
+
+// -----
+
+// Rounding and clamping of constant sizes fold (Range's expansion computes
+// its trip count as relu(ceil((limit - start) / delta))).
+// CHECK-LABEL: func.func @fold_rounding
+// CHECK: graph.constant dense<[2.000000e+00, -1.000000e+00, 0.000000e+00]> : tensor<3xf32>
+// CHECK: graph.constant dense<[1.000000e+00, -2.000000e+00, 0.000000e+00]> : tensor<3xf32>
+// CHECK: graph.constant dense<[2.000000e+00, 0.000000e+00, 0.000000e+00]> : tensor<3xf32>
+func.func @fold_rounding() -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) {
+  %x = graph.constant dense<[1.5, -1.5, 0.0]> : tensor<3xf32>
+  %0 = graph.ceil %x : tensor<3xf32>
+  %1 = graph.floor %x : tensor<3xf32>
+  %2 = graph.relu %0 : tensor<3xf32>
+  return %0, %1, %2 : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
+}
