@@ -1092,14 +1092,18 @@ LogicalResult importSplit(NodeImporter &n) {
   return success();
 }
 
+Value padOrCrop(NodeImporter &n, Value x, ArrayRef<int64_t> before, ArrayRef<int64_t> after);
+
+/// Pad: constant mode is graph.pad; reflect, edge and wrap concatenate
+/// slices of the input; negative pads crop.
 LogicalResult importPad(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
   FailureOr<std::string> mode = n.stringAttr("mode", std::string("constant"));
   if (failed(mode))
     return failure();
-  if (*mode != "constant")
-    return n.error() << "pad mode '" << *mode << "' is not supported";
+  if (*mode != "constant" && *mode != "reflect" && *mode != "edge" && *mode != "wrap")
+    return n.error() << "pad mode '" << *mode << "' is not one of constant, reflect, edge, wrap";
   int64_t rank = n.inputType(0).getRank();
   SmallVector<int64_t> pads;
   double value = 0;
@@ -1134,10 +1138,49 @@ LogicalResult importPad(NodeImporter &n) {
   }
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
     return n.error() << "expects " << 2 * rank << " pads, got " << pads.size();
-  if (llvm::any_of(pads, [](int64_t p) { return p < 0; }))
-    return n.error() << "negative pads are not supported";
-  return n.setOutput(0, build<PadOp>(n, n.input(0), n.b().getDenseI64ArrayAttr(pads),
-                                     n.b().getF64FloatAttr(value)));
+  // Negative pads crop first.
+  Value x = n.input(0);
+  SmallVector<int64_t> cropBefore(rank), cropAfter(rank);
+  for (int64_t d = 0; d < rank; ++d) {
+    cropBefore[d] = std::min<int64_t>(0, pads[d]);
+    cropAfter[d] = std::min<int64_t>(0, pads[d + rank]);
+    pads[d] = std::max<int64_t>(0, pads[d]);
+    pads[d + rank] = std::max<int64_t>(0, pads[d + rank]);
+    if (-cropBefore[d] - cropAfter[d] > typeOf(x).getDimSize(d))
+      return n.error() << "pads crop more than the " << typeOf(x).getDimSize(d)
+                       << " elements of axis " << d;
+  }
+  x = padOrCrop(n, x, cropBefore, cropAfter);
+  if (*mode == "constant")
+    return n.setOutput(0, build<PadOp>(n, x, n.b().getDenseI64ArrayAttr(pads),
+                                       n.b().getF64FloatAttr(value)));
+  // The other modes copy the input's own elements: one concat per axis.
+  for (int64_t d = 0; d < rank; ++d) {
+    int64_t before = pads[d], after = pads[d + rank], size = typeOf(x).getDimSize(d);
+    if (!before && !after)
+      continue;
+    int64_t most = *mode == "reflect" ? size - 1 : *mode == "wrap" ? size : before + after;
+    if (size == 0 || before > most || after > most)
+      return n.error() << "pads of " << before << " and " << after << " exceed what '" << *mode
+                       << "' mode can take from axis " << d << " of size " << size;
+    auto repeat = [&](Value v, int64_t count) {
+      SmallVector<int64_t> shape(typeOf(v).getShape());
+      shape[d] = count;
+      return build<ExpandOp>(n, typeOf(v).clone(shape), v);
+    };
+    SmallVector<Value> pieces;
+    if (before)
+      pieces.push_back(*mode == "reflect" ? sliceRange(n, x, d, before, before, -1)
+                       : *mode == "edge"  ? repeat(sliceRange(n, x, d, 0, 1), before)
+                                          : sliceRange(n, x, d, size - before, before));
+    pieces.push_back(x);
+    if (after)
+      pieces.push_back(*mode == "reflect" ? sliceRange(n, x, d, size - 2, after, -1)
+                       : *mode == "edge"  ? repeat(sliceRange(n, x, d, size - 1, 1), after)
+                                          : sliceRange(n, x, d, 0, after));
+    x = build<ConcatOp>(n, pieces, n.b().getI64IntegerAttr(d));
+  }
+  return n.setOutput(0, x);
 }
 
 //===----------------------------------------------------------------------===//
