@@ -101,6 +101,8 @@ mlir::LogicalResult importSTFT(NodeImporter &n);
 mlir::LogicalResult importMelWeightMatrix(NodeImporter &n);
 mlir::LogicalResult importLinearAttention(NodeImporter &n);
 mlir::LogicalResult importCausalConvWithState(NodeImporter &n);
+mlir::LogicalResult importDeformConv(NodeImporter &n);
+mlir::LogicalResult importRoiAlign(NodeImporter &n);
 
 } // namespace tcc::onnx_frontend
 

@@ -3580,6 +3580,8 @@ const llvm::StringMap<OpImporterEntry> &importerTable() {
     add("MelWeightMatrix", importMelWeightMatrix);
     add("LinearAttention", importLinearAttention);
     add("CausalConvWithState", importCausalConvWithState);
+    add("DeformConv", importDeformConv);
+    add("RoiAlign", importRoiAlign);
     add("GRU", importGRU);
     add("LSTM", importLSTM);
     add("AffineGrid", importAffineGrid);
