@@ -1658,8 +1658,13 @@ LogicalResult importEyeLike(NodeImporter &n) {
   return n.setOutput(0, build<ConstantOp>(n, DenseElementsAttr::get(type.clone(elementType), values)));
 }
 
-/// CumSum along a constant axis: a product with a triangular 0/1 matrix.
-LogicalResult importCumSum(NodeImporter &n) {
+/// CumSum's and CumProd's attributes and constant axis (normalized).
+struct Cumulative {
+  bool exclusive, reverse;
+  int64_t axis;
+};
+
+FailureOr<Cumulative> readCumulative(NodeImporter &n) {
   FailureOr<int64_t> exclusive = n.intAttr("exclusive", 0);
   FailureOr<int64_t> reverse = n.intAttr("reverse", 0);
   if (failed(requireInputs(n, 2)) || failed(exclusive) || failed(reverse))
@@ -1669,27 +1674,37 @@ LogicalResult importCumSum(NodeImporter &n) {
     return failure();
   if (axisValues->size() != 1)
     return n.error() << "input 1 (axis) must hold one value";
+  FailureOr<int64_t> axis = n.normalizeAxis(axisValues->front(), n.inputType(0).getRank());
+  if (failed(axis))
+    return failure();
+  return Cumulative{*exclusive != 0, *reverse != 0, *axis};
+}
+
+/// CumSum along a constant axis: a product with a triangular 0/1 matrix.
+LogicalResult importCumSum(NodeImporter &n) {
+  FailureOr<Cumulative> c = readCumulative(n);
+  if (failed(c))
+    return failure();
   Value x = n.input(0);
   RankedTensorType type = typeOf(x);
   int64_t rank = type.getRank();
-  FailureOr<int64_t> a = n.normalizeAxis(axisValues->front(), rank);
-  if (failed(a))
-    return failure();
+  int64_t a = c->axis;
+  bool exclusive = c->exclusive, reverse = c->reverse;
   Type t = type.getElementType();
-  int64_t length = type.getDimSize(*a);
+  int64_t length = type.getDimSize(a);
   // result[..., j] = sum over i of x[..., i] * m[i, j].
   SmallVector<Attribute> mask;
   for (int64_t i = 0; i < length; ++i)
     for (int64_t j = 0; j < length; ++j) {
-      bool take = *reverse ? (*exclusive ? i > j : i >= j) : (*exclusive ? i < j : i <= j);
+      bool take = reverse ? (exclusive ? i > j : i >= j) : (exclusive ? i < j : i <= j);
       mask.push_back(isa<FloatType>(t) ? Attribute(n.b().getFloatAttr(t, take))
                                        : Attribute(n.b().getIntegerAttr(t, take)));
     }
   Value matrix = build<ConstantOp>(
       n, DenseElementsAttr::get(RankedTensorType::get({length, length}, t), mask));
   SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
-  std::swap(perm[*a], perm.back());
-  bool moved = *a != rank - 1;
+  std::swap(perm[a], perm.back());
+  bool moved = a != rank - 1;
   if (moved)
     x = build<TransposeOp>(n, x, n.b().getDenseI64ArrayAttr(perm));
   Value result = build<MatMulOp>(n, x, matrix);
@@ -1715,30 +1730,23 @@ Value shiftAlong(NodeImporter &n, Value x, int64_t axis, int64_t shift, double f
 /// CumProd: prefix products in log2(n) steps (each multiplies by the result
 /// shifted by a doubling distance), exact for integers, inf and NaN alike.
 LogicalResult importCumProd(NodeImporter &n) {
-  FailureOr<int64_t> exclusive = n.intAttr("exclusive", 0);
-  FailureOr<int64_t> reverse = n.intAttr("reverse", 0);
-  if (failed(requireInputs(n, 2)) || failed(exclusive) || failed(reverse))
+  FailureOr<Cumulative> c = readCumulative(n);
+  if (failed(c))
     return failure();
-  FailureOr<SmallVector<int64_t>> axisValues = n.constantInts(1, "axis");
-  if (failed(axisValues))
-    return failure();
-  if (axisValues->size() != 1)
-    return n.error() << "input 1 (axis) must hold one value";
   Value x = n.input(0);
-  FailureOr<int64_t> axis = n.normalizeAxis(axisValues->front(), typeOf(x).getRank());
-  if (failed(axis))
-    return failure();
-  int64_t length = typeOf(x).getDimSize(*axis);
+  int64_t axis = c->axis;
+  bool exclusive = c->exclusive, reverse = c->reverse;
+  int64_t length = typeOf(x).getDimSize(axis);
   if (length == 0)
     return n.setOutput(0, x);
-  auto flip = [&](Value v) { return sliceRange(n, v, *axis, length - 1, length, -1); };
-  if (*reverse)
+  auto flip = [&](Value v) { return sliceRange(n, v, axis, length - 1, length, -1); };
+  if (reverse)
     x = flip(x);
-  if (*exclusive)
-    x = shiftAlong(n, x, *axis, 1, 1.0);
+  if (exclusive)
+    x = shiftAlong(n, x, axis, 1, 1.0);
   for (int64_t distance = 1; distance < length; distance *= 2)
-    x = build<MulOp>(n, x, shiftAlong(n, x, *axis, distance, 1.0));
-  return n.setOutput(0, *reverse ? flip(x) : x);
+    x = build<MulOp>(n, x, shiftAlong(n, x, axis, distance, 1.0));
+  return n.setOutput(0, reverse ? flip(x) : x);
 }
 
 /// HannWindow, HammingWindow, BlackmanWindow: constants of the given size.
