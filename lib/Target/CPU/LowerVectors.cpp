@@ -4,6 +4,8 @@
 
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/Math/Transforms/Approximation.h"
+#include "mlir/Dialect/Math/Transforms/Passes.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -62,6 +64,21 @@ struct CPULowerVectorsPass final
       vector::populateCastAwayVectorLeadingOneDimPatterns(unitDims);
       vector::populateDropUnitDimWithShapeCastPatterns(unitDims);
       if (failed(applyPatternsGreedily(func, std::move(unitDims))))
+        return signalPassFailure();
+    }
+
+    // Transcendentals as polynomials on vectors (a few ulp off in f32):
+    // lowered as they are, each vector lane would become a libm call.
+    {
+      RewritePatternSet math(&getContext());
+      auto approximated = [](StringRef name) {
+        return llvm::is_contained({"math.exp", "math.expm1", "math.log", "math.log1p",
+                                   "math.log2", "math.tanh", "math.erf"},
+                                  name);
+      };
+      populateMathF32ExpansionPatterns(math, approximated);
+      populateMathPolynomialApproximationPatterns(math, approximated);
+      if (failed(applyPatternsGreedily(func, std::move(math))))
         return signalPassFailure();
     }
 
