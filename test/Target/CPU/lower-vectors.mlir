@@ -19,7 +19,7 @@ func.func @transcendentals(%x: vector<16xf32>) -> (vector<16xf32>, vector<16xf32
 
 // -----
 
-// Sine keeps its libm call: its polynomial loses accuracy on large inputs.
+// Functions outside the approximated set (sine here) keep their libm call.
 // CHECK-LABEL: func.func @sine
 // CHECK: math.sin
 func.func @sine(%x: vector<16xf32>) -> vector<16xf32> {
