@@ -8,6 +8,7 @@
 
 #include "Graph/GraphOps.h"
 
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -29,7 +30,70 @@ struct ReshapeLikeToReshape final : OpRewritePattern<OpTy> {
     return success();
   }
 };
+/// A transposed weight (an exporter's MatMul(x, Transpose(W)), a tied LM
+/// head) becomes a transposed constant, whatever its size: otherwise the
+/// whole permutation runs on every call. The folder covers small dense
+/// constants; this moves the bytes of large ones into a new blob.
+struct TransposeOfLargeConstant final : OpRewritePattern<TransposeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(TransposeOp op, PatternRewriter &rewriter) const override {
+    auto constant = op.getInput().getDefiningOp<ConstantOp>();
+    RankedTensorType type = op.getType();
+    if (!constant || !type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "not a static constant");
+    ArrayRef<char> data;
+    std::string name = "transposed";
+    Attribute value = constant.getValue();
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
+      AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+      if (!blob)
+        return rewriter.notifyMatchFailure(op, "resource without data");
+      data = blob->getData();
+      name = (resource.getRawHandle().getKey() + "_transposed").str();
+    } else if (auto dense = dyn_cast<DenseElementsAttr>(value); dense && !dense.isSplat()) {
+      data = dense.getRawData();
+    } else {
+      return rewriter.notifyMatchFailure(op, "splat or unknown constant");
+    }
+    unsigned bits = type.getElementType().getIntOrFloatBitWidth();
+    int64_t count = type.getNumElements();
+    if (bits % 8 != 0 || static_cast<int64_t>(data.size()) != count * bits / 8)
+      return rewriter.notifyMatchFailure(op, "elements are not whole bytes");
+    size_t width = bits / 8;
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    ArrayRef<int64_t> inputShape = inputType.getShape(), outputShape = type.getShape();
+    ArrayRef<int64_t> perm = op.getPerm();
+    int64_t rank = inputShape.size();
+    SmallVector<int64_t> inputStrides(rank, 1);
+    for (int64_t dim = rank - 2; dim >= 0; --dim)
+      inputStrides[dim] = inputStrides[dim + 1] * inputShape[dim + 1];
+    std::vector<char> permuted(data.size());
+    SmallVector<int64_t> coords(rank, 0);
+    for (int64_t linear = 0; linear < count; ++linear) {
+      int64_t source = 0;
+      for (int64_t dim = 0; dim < rank; ++dim)
+        source += coords[dim] * inputStrides[perm[dim]];
+      std::memcpy(&permuted[linear * width], &data[source * width], width);
+      for (int64_t dim = rank - 1; dim >= 0; --dim) {
+        if (++coords[dim] < outputShape[dim])
+          break;
+        coords[dim] = 0;
+      }
+    }
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(permuted), alignof(std::max_align_t));
+    rewriter.replaceOpWithNewOp<ConstantOp>(
+        op, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+    return success();
+  }
+};
 } // namespace
+
+void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                              MLIRContext *context) {
+  patterns.add<TransposeOfLargeConstant>(context);
+}
 
 void FlattenOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                             MLIRContext *context) {

@@ -379,12 +379,9 @@ OpFoldResult XorOp::fold(FoldAdaptor adaptor) {
 }
 
 OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
-  auto condition = dyn_cast_or_null<SplatElementsAttr>(adaptor.getCondition());
-  if (!condition)
-    return {};
   if (getOnTrue() == getOnFalse() && getOnTrue().getType() == getType())
     return getOnTrue();
-  if (condition) {
+  if (auto condition = dyn_cast_or_null<SplatElementsAttr>(adaptor.getCondition())) {
     Value chosen = condition.getSplatValue<bool>() ? getOnTrue() : getOnFalse();
     if (chosen.getType() == getType())
       return chosen;

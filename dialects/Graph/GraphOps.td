@@ -772,6 +772,7 @@ def Graph_TransposeOp : Graph_Op<"transpose", [Pure, Graph_InferType]> {
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Graph_ConcatOp : Graph_Op<"concat", [Pure, Graph_InferType]> {

@@ -226,3 +226,42 @@ func.func @fold_rounding() -> (tensor<3xf32>, tensor<3xf32>, tensor<3xf32>) {
   %2 = graph.relu %0 : tensor<3xf32>
   return %0, %1, %2 : tensor<3xf32>, tensor<3xf32>, tensor<3xf32>
 }
+
+// -----
+
+// torch.onnx.export writes expand(x, -1, ...) as Where(shape == -1, ones,
+// shape) on constants: a condition that is not a splat still folds when
+// all three operands are constant.
+// CHECK-LABEL: func.func @fold_where_mixed_condition
+// CHECK: %[[C:.*]] = graph.constant dense<[1, 4, 1]> : tensor<3xi64>
+// CHECK: return %[[C]]
+func.func @fold_where_mixed_condition() -> tensor<3xi64> {
+  %cond = graph.constant dense<[true, false, true]> : tensor<3xi1>
+  %ones = graph.constant dense<1> : tensor<3xi64>
+  %shape = graph.constant dense<[-1, 4, -1]> : tensor<3xi64>
+  %0 = graph.where %cond, %ones, %shape : tensor<3xi1>, tensor<3xi64>, tensor<3xi64> -> tensor<3xi64>
+  return %0 : tensor<3xi64>
+}
+
+// -----
+
+// A transposed weight held in a resource blob (too large for the folder)
+// becomes a transposed blob: [[1, 2, 3], [4, 5, 6]] reads back as
+// [[1, 4], [2, 5], [3, 6]].
+// CHECK-LABEL: func.func @transpose_resource_weight
+// CHECK: %[[W:.*]] = graph.constant dense_resource<weight_transposed> : tensor<3x2xf32>
+// CHECK: return %[[W]]
+// CHECK: weight_transposed: "0x{{[0-9A-F]+}}0000803F00008040000000400000A040000040400000C040"
+func.func @transpose_resource_weight() -> tensor<3x2xf32> {
+  %w = graph.constant dense_resource<weight> : tensor<2x3xf32>
+  %0 = graph.transpose %w {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  return %0 : tensor<3x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      weight: "0x040000000000803F0000004000004040000080400000A0400000C040"
+    }
+  }
+#-}
