@@ -121,7 +121,10 @@ class Model:
     def set_num_threads(self, count):
         _check(_runtime.tcc_model_set_num_threads(self._handle, count))
 
-    def __call__(self, *arrays):
+    def __call__(self, *arrays, out=None):
+        """Runs the model; returns its outputs. `out`, a list of arrays of the
+        outputs' dtypes and shapes (C-contiguous), receives them instead of
+        new arrays, as a server reusing its buffers would call it."""
         if len(arrays) != len(self.inputs):
             raise TccError(f"the model takes {len(self.inputs)} inputs, got {len(arrays)}")
         keep = []
@@ -138,7 +141,19 @@ class Model:
             if array.dtype not in codes:
                 raise TccError(f"input '{name}': dtype {array.dtype} is not supported")
             inputs.append(tensor(array, codes[array.dtype]))
-        results = [np.empty(shape, dtype) for _, dtype, shape in self.outputs]
+        if out is None:
+            results = [np.empty(shape, dtype) for _, dtype, shape in self.outputs]
+        else:
+            results = list(out)
+            if len(results) != len(self.outputs):
+                raise TccError(f"the model has {len(self.outputs)} outputs, out holds "
+                               f"{len(results)}")
+            for (name, dtype, shape), result in zip(self.outputs, results):
+                if (not isinstance(result, np.ndarray) or result.dtype != dtype
+                        or result.shape != shape or not result.flags.c_contiguous
+                        or not result.flags.writeable):
+                    raise TccError(f"out for '{name}' must be a writable C-contiguous "
+                                   f"{dtype} array of shape {shape}")
         outputs = [tensor(result, codes[result.dtype]) for result in results]
         _check(_runtime.tcc_model_run(self._handle, (_Tensor * len(inputs))(*inputs),
                                       len(inputs), (_Tensor * len(outputs))(*outputs),

@@ -15,3 +15,11 @@ for bad in ((x.T.copy(),), (x, x)):
         model(*bad)
     except tcc.TccError as error:
         print("TccError:", error)
+# Caller-provided outputs are filled in place; wrong ones are refused.
+out = np.empty((2, 4), np.float32)
+(same,) = model(x, out=[out])
+print("out filled in place:", same is out and bool(np.array_equal(out, x + x)))
+try:
+    model(x, out=[np.empty((4, 2), np.float32)])
+except tcc.TccError as error:
+    print("TccError:", error)
