@@ -3325,6 +3325,25 @@ LogicalResult importLoop(NodeImporter &n) {
 
 /// Scan (opset 9 on): the body runs once per slice of the scan inputs,
 /// unrolled; the state threads through, scan outputs are stacked.
+/// One step of a scan: the body on the state and this step's slices; the
+/// state advances and the step's scan outputs are appended.
+LogicalResult scanStep(NodeImporter &n, SmallVectorImpl<Value> &state, ArrayRef<Value> slices,
+                       SmallVectorImpl<SmallVector<Value>> &scans) {
+  SmallVector<Value> inputs(state.begin(), state.end());
+  llvm::append_range(inputs, slices);
+  FailureOr<SmallVector<Value>> outputs = n.inlineSubgraph("body", inputs);
+  if (failed(outputs))
+    return failure();
+  if (outputs->size() != state.size() + scans.size())
+    return n.error() << "the body returns " << outputs->size() << " outputs, the node has "
+                     << state.size() + scans.size();
+  for (size_t i = 0; i < state.size(); ++i)
+    state[i] = (*outputs)[i];
+  for (size_t k = 0; k < scans.size(); ++k)
+    scans[k].push_back((*outputs)[state.size() + k]);
+  return success();
+}
+
 LogicalResult importScan8(NodeImporter &n);
 
 LogicalResult importScan(NodeImporter &n) {
@@ -3376,20 +3395,12 @@ LogicalResult importScan(NodeImporter &n) {
                      << kMaxUnrolledIterations << " tcc unrolls";
   SmallVector<SmallVector<Value>> scans(numScanOutputs);
   for (int64_t t = 0; t < length; ++t) {
-    SmallVector<Value> inputs(state);
+    SmallVector<Value> slices;
     for (auto [j, x] : llvm::enumerate(scanInputs))
-      inputs.push_back(
+      slices.push_back(
           sliceAlong(n, x, (*inputAxes)[j], (*inputDirections)[j] ? length - 1 - t : t));
-    FailureOr<SmallVector<Value>> outputs = n.inlineSubgraph("body", inputs);
-    if (failed(outputs))
+    if (failed(scanStep(n, state, slices, scans)))
       return failure();
-    if (static_cast<int64_t>(outputs->size()) != numStates + numScanOutputs)
-      return n.error() << "the body returns " << outputs->size() << " outputs, the node has "
-                       << numStates + numScanOutputs;
-    for (int64_t i = 0; i < numStates; ++i)
-      state[i] = (*outputs)[i];
-    for (int64_t k = 0; k < numScanOutputs; ++k)
-      scans[k].push_back((*outputs)[numStates + k]);
   }
   if (length == 0 && numScanOutputs > 0)
     return n.error() << "an empty scan has scan outputs of unknown shape";
@@ -3443,21 +3454,13 @@ LogicalResult importScan8(NodeImporter &n) {
       state.push_back(sliceAlong(n, n.input(1 + i), 0, b));
     SmallVector<SmallVector<Value>> scans(numScanOutputs);
     for (int64_t t = 0; t < length; ++t) {
-      SmallVector<Value> inputs(state);
+      SmallVector<Value> slices;
       for (int64_t j = 0; j < *numScanInputs; ++j) {
         Value sequence = sliceAlong(n, n.input(1 + numStates + j), 0, b);
-        inputs.push_back(sliceAlong(n, sequence, 0, (*directions)[j] ? length - 1 - t : t));
+        slices.push_back(sliceAlong(n, sequence, 0, (*directions)[j] ? length - 1 - t : t));
       }
-      FailureOr<SmallVector<Value>> outputs = n.inlineSubgraph("body", inputs);
-      if (failed(outputs))
+      if (failed(scanStep(n, state, slices, scans)))
         return failure();
-      if (static_cast<int64_t>(outputs->size()) != numStates + numScanOutputs)
-        return n.error() << "the body returns " << outputs->size() << " outputs, the node has "
-                         << numStates + numScanOutputs;
-      for (int64_t i = 0; i < numStates; ++i)
-        state[i] = (*outputs)[i];
-      for (int64_t k = 0; k < numScanOutputs; ++k)
-        scans[k].push_back((*outputs)[numStates + k]);
     }
     for (int64_t i = 0; i < numStates; ++i)
       finalStates[i].push_back(state[i]);
