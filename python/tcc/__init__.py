@@ -50,6 +50,8 @@ try:
     })
 except ImportError:
     pass
+# int4 and int2: one sign-extended byte per element in runtime buffers.
+_SIGN_EXTENDED = (20, 22)
 
 
 class _TensorInfo(ctypes.Structure):
@@ -140,7 +142,12 @@ class Model:
             array = np.ascontiguousarray(array)
             if array.dtype not in codes:
                 raise TccError(f"input '{name}': dtype {array.dtype} is not supported")
-            inputs.append(tensor(array, codes[array.dtype]))
+            code = codes[array.dtype]
+            # ml_dtypes keeps a signed 4- or 2-bit value in the low bits of
+            # its byte; the ABI wants the byte sign-extended.
+            if code in _SIGN_EXTENDED:
+                array = array.astype(np.int8)
+            inputs.append(tensor(array, code))
         if out is None:
             results = [np.empty(shape, dtype) for _, dtype, shape in self.outputs]
         else:

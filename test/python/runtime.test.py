@@ -23,3 +23,25 @@ try:
     model(x, out=[np.empty((4, 2), np.float32)])
 except tcc.TccError as error:
     print("TccError:", error)
+
+# Narrow types travel as ml_dtypes arrays: int4 in, float out and back.
+import ml_dtypes
+import onnx
+import tempfile
+from onnx import TensorProto, helper
+
+graph = helper.make_graph(
+    [helper.make_node("Cast", ["x"], ["y"], to=TensorProto.FLOAT),
+     helper.make_node("Cast", ["f"], ["z"], to=TensorProto.INT4)], "narrow",
+    [helper.make_tensor_value_info("x", TensorProto.INT4, [4]),
+     helper.make_tensor_value_info("f", TensorProto.FLOAT, [4])],
+    [helper.make_tensor_value_info("y", TensorProto.FLOAT, [4]),
+     helper.make_tensor_value_info("z", TensorProto.INT4, [4])])
+with tempfile.TemporaryDirectory() as tmp:
+    path = os.path.join(tmp, "narrow.onnx")
+    onnx.save(helper.make_model(graph, opset_imports=[helper.make_opsetid("", 21)],
+                                ir_version=10), path)
+    narrow = tcc.compile(path)
+    y, z = narrow(np.array([-1, -8, 7, 3], ml_dtypes.int4),
+                  np.array([-1, -8, 7, 9], np.float32))
+    print("int4 to float:", y.tolist(), "float to int4:", z.tolist(), z.dtype)
