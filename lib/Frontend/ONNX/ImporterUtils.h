@@ -90,6 +90,31 @@ stackAlong(NodeImporter &n, llvm::ArrayRef<mlir::Value> pieces, int64_t axis) {
   return build<graph::ConcatOp>(n, unsqueezed, n.b().getI64IntegerAttr(axis));
 }
 
+/// `x` converted to `elementType` (no op when it already has it).
+inline mlir::Value castTo(NodeImporter &n, mlir::Value x, mlir::Type elementType) {
+  if (elementTypeOf(x) == elementType)
+    return x;
+  return build<graph::CastOp>(n, typeOf(x).clone(elementType), x);
+}
+
+/// The type to compute in for elements of `t`: f32 for narrower floats,
+/// whose sums of many terms lose too much (as the references compute).
+inline mlir::Type atLeastF32(NodeImporter &n, mlir::Type t) {
+  return t.getIntOrFloatBitWidth() < 32 ? n.b().getF32Type() : t;
+}
+
+/// A constant of `type` holding `values`, each converted to the element
+/// type (rounded to nearest for floats, truncated for integers).
+mlir::Value constantOf(NodeImporter &n, mlir::RankedTensorType type,
+                       llvm::ArrayRef<double> values);
+
+/// A constant float input as doubles (empty when the input is absent), its
+/// element type stored in `elementType` when given; an error naming the
+/// input when it is not a constant float tensor.
+mlir::FailureOr<llvm::SmallVector<double>>
+constantFloats(NodeImporter &n, unsigned index, llvm::StringRef what,
+               mlir::Type *elementType = nullptr);
+
 /// Importers defined outside OpImporters.cpp.
 mlir::LogicalResult importGridSample(NodeImporter &n);
 mlir::LogicalResult importAffineGrid(NodeImporter &n);

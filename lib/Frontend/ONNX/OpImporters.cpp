@@ -22,6 +22,41 @@ using namespace mlir;
 using namespace tcc::graph;
 
 namespace tcc::onnx_frontend {
+
+Value constantOf(NodeImporter &n, RankedTensorType type, ArrayRef<double> values) {
+  Type t = type.getElementType();
+  // Large float tables (DFT matrices) skip per-element attributes.
+  if (t.isF64())
+    return build<ConstantOp>(n, DenseElementsAttr::get(type, values));
+  if (t.isF32()) {
+    SmallVector<float> narrowed(values.begin(), values.end());
+    return build<ConstantOp>(n, DenseElementsAttr::get(type, ArrayRef<float>(narrowed)));
+  }
+  SmallVector<Attribute> attrs;
+  attrs.reserve(values.size());
+  for (double v : values)
+    attrs.push_back(isa<FloatType>(t) ? Attribute(n.b().getFloatAttr(t, v))
+                                      : Attribute(n.b().getIntegerAttr(t, int64_t(v))));
+  return build<ConstantOp>(n, DenseElementsAttr::get(type, attrs));
+}
+
+FailureOr<SmallVector<double>> constantFloats(NodeImporter &n, unsigned index, StringRef what,
+                                              Type *elementType) {
+  SmallVector<double> values;
+  if (!n.hasInput(index))
+    return values;
+  std::optional<DenseElementsAttr> attr = n.constantInput(index);
+  if (!attr || !isa<FloatType>(attr->getElementType()))
+    return n.error() << "input " << index << " (" << what
+                     << ") must be a constant float tensor (an initializer or a value "
+                        "computable at compile time)";
+  if (elementType)
+    *elementType = attr->getElementType();
+  for (const APFloat &value : attr->getValues<APFloat>())
+    values.push_back(value.convertToDouble());
+  return values;
+}
+
 namespace {
 
 //===----------------------------------------------------------------------===//
@@ -113,23 +148,6 @@ LogicalResult importGatherElements(NodeImporter &n) {
     return failure();
   return n.setOutput(0, build<GatherElementsOp>(n, n.input(0), n.input(1),
                                                 n.b().getI64IntegerAttr(*a)));
-}
-
-/// A constant float input as doubles; empty when the input is absent or
-/// has no elements.
-FailureOr<SmallVector<double>> constantFloats(NodeImporter &n, unsigned index,
-                                              StringRef what) {
-  SmallVector<double> values;
-  if (!n.hasInput(index))
-    return values;
-  std::optional<DenseElementsAttr> attr = n.constantInput(index);
-  if (!attr || !isa<FloatType>(attr->getElementType()))
-    return n.error() << "input " << index << " (" << what
-                     << ") must be a constant float tensor (an initializer or a value "
-                        "computable at compile time)";
-  for (const APFloat &value : attr->getValues<APFloat>())
-    values.push_back(value.convertToDouble());
-  return values;
 }
 
 /// Resize (opset 10+) and Upsample: scales or sizes resolved to a static
@@ -1973,8 +1991,7 @@ LogicalResult importEinsum(NodeImporter &n) {
 Value linearIndex(NodeImporter &n, Value indices, ArrayRef<int64_t> dims) {
   Type i64 = n.b().getI64Type();
   RankedTensorType type = typeOf(indices);
-  if (type.getElementType() != i64)
-    indices = build<CastOp>(n, type.clone(i64), indices);
+  indices = castTo(n, indices, i64);
   int64_t k = dims.size();
   SmallVector<int64_t> strides(k, 1);
   for (int64_t j = k - 2; j >= 0; --j)
@@ -2094,8 +2111,7 @@ LogicalResult importTensorScatter(NodeImporter &n) {
     SmallVector<int64_t> shape(rank, 1);
     shape[0] = cacheType.getDimSize(0);
     Value start = n.input(2);
-    if (elementTypeOf(start) != i64)
-      start = build<CastOp>(n, typeOf(start).clone(i64), start);
+    start = castTo(n, start, i64);
     positions = build<AddOp>(n, positions, reshape(n, start, shape));
   }
   if (*mode == "circular")
@@ -2123,8 +2139,7 @@ LogicalResult importReverseSequence(NodeImporter &n) {
   SmallVector<int64_t> lengthShape(rank, 1);
   lengthShape[*batchAxis] = type.getDimSize(*batchAxis);
   Value lengths = n.input(1);
-  if (elementTypeOf(lengths) != i64)
-    lengths = build<CastOp>(n, typeOf(lengths).clone(i64), lengths);
+  lengths = castTo(n, lengths, i64);
   lengths = reshape(n, lengths, lengthShape);
   Value reversed = build<SubOp>(n, build<SubOp>(n, lengths, scalar(n, i64, 1)), time);
   Value index = build<WhereOp>(n, build<LessOp>(n, time, lengths), reversed, time);
@@ -2436,7 +2451,7 @@ LogicalResult importQLinearMatMul(NodeImporter &n) {
   Type f32 = n.b().getF32Type();
   auto inF32 = [&](unsigned index) {
     Value v = n.input(index);
-    return elementTypeOf(v) == f32 ? v : build<CastOp>(n, typeOf(v).clone(f32), v);
+    return castTo(n, v, f32);
   };
   FailureOr<Value> a = dequantize(n, n.input(0), inF32(1), n.input(2), -2, 0);
   FailureOr<Value> b = dequantize(n, n.input(3), inF32(4), n.input(5), -1, 0);
@@ -2763,8 +2778,7 @@ LogicalResult importMaxUnpool(NodeImporter &n) {
   int64_t total = product(shape), count = type.getNumElements();
   Value zeros = build<ExpandOp>(n, RankedTensorType::get({total}, t), scalar(n, t, 0));
   Value indices = reshape(n, n.input(1), {count});
-  if (elementTypeOf(indices) != i64)
-    indices = build<CastOp>(n, typeOf(indices).clone(i64), indices);
+  indices = castTo(n, indices, i64);
   Value scattered = build<ScatterElementsOp>(n, zeros, indices, reshape(n, n.input(0), {count}),
                                              uint64_t(0), "none");
   SmallVector<int64_t> before(shape.size(), 0), after;
@@ -3155,8 +3169,7 @@ LogicalResult importLayerNorm(NodeImporter &n) {
   if (!stash || !isa<FloatType>(stash))
     return n.error() << "attribute 'stash_type' must name a float dtype, got " << *stashType;
   Value x = n.input(0);
-  if (elementTypeOf(x) != stash)
-    x = build<CastOp>(n, typeOf(x).clone(stash), x);
+  x = castTo(n, x, stash);
   SmallVector<int64_t> axes;
   for (int64_t i = *a; i < rank; ++i)
     axes.push_back(i);

@@ -21,27 +21,15 @@ using namespace tcc::graph;
 namespace tcc::onnx_frontend {
 namespace {
 
-/// A constant of `type`'s shape holding `values` (converted to its element
-/// type).
-Value constantOf(NodeImporter &n, RankedTensorType type, ArrayRef<double> values) {
-  Type t = type.getElementType();
-  SmallVector<Attribute> attrs;
-  attrs.reserve(values.size());
-  for (double v : values)
-    attrs.push_back(isa<FloatType>(t) ? Attribute(n.b().getFloatAttr(t, v))
-                                      : Attribute(n.b().getIntegerAttr(t, int64_t(v))));
-  return build<ConstantOp>(n, DenseElementsAttr::get(type, attrs));
-}
-
-Value castTo(NodeImporter &n, Value x, Type t) {
-  if (elementTypeOf(x) == t)
-    return x;
-  return build<CastOp>(n, typeOf(x).clone(t), x);
-}
-
-/// Computations in at least f32, as the reference implementations do.
-Type computeType(NodeImporter &n, Type t) {
-  return t.getIntOrFloatBitWidth() < 32 ? n.b().getF32Type() : t;
+/// A tap's position along a dim of `length` as an index scaled by the dim's
+/// `stride` in the flattened input; clipped first, so that positions
+/// outside (weighted zero) and NaN still convert to an in-bounds index.
+Value tapIndex(NodeImporter &n, Value position, int64_t length, int64_t stride) {
+  Value clipped = build<ClipOp>(n, position, n.b().getF64FloatAttr(0),
+                                n.b().getF64FloatAttr(length - 1));
+  Type i64 = n.b().getI64Type();
+  Value index = castTo(n, clipped, i64);
+  return stride == 1 ? index : build<MulOp>(n, index, scalar(n, i64, stride));
 }
 
 DenseI64ArrayAttr i64s(NodeImporter &n, ArrayRef<int64_t> values) {
@@ -116,7 +104,7 @@ LogicalResult importDeformConv(NodeImporter &n) {
   if (resultType.getNumElements() == 0 || height * width == 0)
     return n.error() << "empty DeformConv input or output is not supported";
 
-  Type t = computeType(n, xElement), i64 = n.b().getI64Type();
+  Type t = atLeastF32(n, xElement), i64 = n.b().getI64Type();
   auto c = [&](double v) { return scalar(n, t, v); };
 
   // Sample positions (N, offset_group, kH * kW, oH * oW) per spatial dim.
@@ -146,12 +134,7 @@ LogicalResult importDeformConv(NodeImporter &n) {
       Value valid = build<AndOp>(n, build<GreaterEqualOp>(n, positions[i], c(0)),
                                  build<LessEqualOp>(n, positions[i], c(length - 1)));
       weights[i] = build<WhereOp>(n, valid, weights[i], c(0));
-      Value clipped = build<ClipOp>(n, positions[i], n.b().getF64FloatAttr(0),
-                                    n.b().getF64FloatAttr(length - 1));
-      Value idx = castTo(n, clipped, i64);
-      if (stride != 1)
-        idx = build<MulOp>(n, idx, scalar(n, i64, stride));
-      indices.push_back(idx);
+      indices.push_back(tapIndex(n, positions[i], length, stride));
     }
     index = stackAlong(n, indices, 2);
     weight = stackAlong(n, weights, 2);
@@ -283,7 +266,7 @@ LogicalResult importRoiAlign(NodeImporter &n) {
   }
   bool adaptive = !roiGridH.empty();
 
-  Type t = computeType(n, xElement), i64 = n.b().getI64Type();
+  Type t = atLeastF32(n, xElement), i64 = n.b().getI64Type();
   auto c = [&](double v) { return scalar(n, t, v); };
   rois = castTo(n, rois, t);
   auto corner = [&](int64_t i) {
@@ -336,15 +319,8 @@ LogicalResult importRoiAlign(NodeImporter &n) {
     Value weights[] = {build<WhereOp>(n, inside, build<SubOp>(n, c(1), frac), c(0)),
                        build<WhereOp>(n, inside, frac, c(0))};
     SmallVector<Value> indices;
-    for (Value position : {lo, hi}) {
-      // NaN-safe: clip before the conversion to an index.
-      position = build<ClipOp>(n, position, n.b().getF64FloatAttr(0),
-                               n.b().getF64FloatAttr(length - 1));
-      Value idx = castTo(n, position, i64);
-      if (stride != 1)
-        idx = build<MulOp>(n, idx, scalar(n, i64, stride));
-      indices.push_back(idx);
-    }
+    for (Value position : {lo, hi})
+      indices.push_back(tapIndex(n, position, length, stride));
     index = stackAlong(n, indices, 1);
     weight = stackAlong(n, weights, 1);
   };

@@ -143,12 +143,8 @@ LogicalResult importGridSample(NodeImporter &n) {
     return n.error() << "expects non-empty spatial dims, got " << xType;
 
   // Coordinates in at least f32, as the reference computes them.
-  Type t = gridType.getElementType();
-  if (t.getIntOrFloatBitWidth() < 32)
-    t = n.b().getF32Type();
-  grid = reshape(n, grid, {batch, points, rank});
-  if (t != gridType.getElementType())
-    grid = build<CastOp>(n, typeOf(grid).clone(t), grid);
+  Type t = atLeastF32(n, gridType.getElementType());
+  grid = castTo(n, reshape(n, grid, {batch, points, rank}), t);
   Type i64 = n.b().getI64Type();
   auto c = [&](double v) { return scalar(n, t, v); };
 
@@ -239,14 +235,11 @@ LogicalResult importGridSample(NodeImporter &n) {
     if (inside)
       result = build<WhereOp>(n, inside, result, scalar(n, xElement, 0));
   } else {
-    if (xElement != t)
-      result = build<CastOp>(n, typeOf(result).clone(t), result);
-    result = reshape(n, result, {batch, channels, taps, points});
+    result = reshape(n, castTo(n, result, t), {batch, channels, taps, points});
     weight = reshape(n, weight, {batch, 1, taps, points});
     result = build<ReduceSumOp>(n, build<MulOp>(n, result, weight),
                                 n.b().getDenseI64ArrayAttr({2}), n.b().getBoolAttr(false));
-    if (xElement != t)
-      result = build<CastOp>(n, typeOf(result).clone(xElement), result);
+    result = castTo(n, result, xElement);
   }
   return n.setOutput(0, reshape(n, result, resultShape));
 }
@@ -287,21 +280,20 @@ LogicalResult importAffineGrid(NodeImporter &n) {
       return length > 1 ? -1.0 + 2.0 * i / (length - 1) : 0.0;
     return -1.0 + (2.0 * i + 1.0) / length;
   };
-  SmallVector<Attribute> base;
+  SmallVector<double> base;
   base.reserve(points * (rank + 1));
   SmallVector<int64_t> position(rank, 0);
   for (int64_t s = 0; s < points; ++s) {
     for (int64_t d = rank - 1; d >= 0; --d)
-      base.push_back(n.b().getFloatAttr(t, normalized(position[d], dims[d])));
-    base.push_back(n.b().getFloatAttr(t, 1.0));
+      base.push_back(normalized(position[d], dims[d]));
+    base.push_back(1.0);
     for (int64_t d = rank - 1; d >= 0; --d) {
       if (++position[d] < dims[d])
         break;
       position[d] = 0;
     }
   }
-  Value baseGrid = build<ConstantOp>(
-      n, DenseElementsAttr::get(RankedTensorType::get({1, points, rank + 1}, t), base));
+  Value baseGrid = constantOf(n, RankedTensorType::get({1, points, rank + 1}, t), base);
   // (1, P, r + 1) x (N, r + 1, r) -> (N, P, r).
   Value thetaT = build<TransposeOp>(n, theta, n.b().getDenseI64ArrayAttr({0, 2, 1}));
   Value grid = build<MatMulOp>(n, baseGrid, thetaT);

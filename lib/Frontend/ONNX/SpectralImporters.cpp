@@ -51,41 +51,6 @@ APFloat toFloat(double value, Type type) {
   return result;
 }
 
-Value floatConstant(NodeImporter &n, ArrayRef<int64_t> shape, Type type,
-                    ArrayRef<double> values) {
-  auto tensorType = RankedTensorType::get(shape, type);
-  // Skip per-element APFloats for the large DFT matrices.
-  if (type.isF64())
-    return build<ConstantOp>(n, DenseElementsAttr::get(tensorType, values));
-  if (type.isF32()) {
-    SmallVector<float> narrowed(values.begin(), values.end());
-    return build<ConstantOp>(
-        n, DenseElementsAttr::get(tensorType, ArrayRef<float>(narrowed)));
-  }
-  SmallVector<APFloat> converted;
-  converted.reserve(values.size());
-  for (double value : values)
-    converted.push_back(toFloat(value, type));
-  return build<ConstantOp>(n, DenseElementsAttr::get(tensorType, converted));
-}
-
-/// A constant float input as doubles (as constantFloats in OpImporters.cpp),
-/// with its element type.
-FailureOr<SmallVector<double>> constantFloats(NodeImporter &n, unsigned index,
-                                              StringRef what, Type &type) {
-  std::optional<DenseElementsAttr> attr =
-      n.hasInput(index) ? n.constantInput(index) : std::nullopt;
-  if (!attr || !isa<FloatType>(attr->getElementType()))
-    return n.error() << "input " << index << " (" << what
-                     << ") must be a constant float tensor (an initializer or "
-                        "a value computable at compile time)";
-  type = attr->getElementType();
-  SmallVector<double> values;
-  for (const APFloat &value : attr->getValues<APFloat>())
-    values.push_back(value.convertToDouble());
-  return values;
-}
-
 /// a // b on doubles as numpy computes it (from fmod, not floor(a / b)).
 double floorDivide(double a, double b) {
   double mod = std::fmod(a, b);
@@ -182,14 +147,11 @@ FailureOr<Value> dftAlong(NodeImporter &n, Value x, int64_t axis,
 
   // Half-precision sums of many terms lose too much; compute in f32.
   Type t = type.getElementType();
-  Type computeType = t.getIntOrFloatBitWidth() < 32 ? n.b().getF32Type() : t;
-  x = reshape(n, x, {batch, rows});
-  if (computeType != t)
-    x = build<CastOp>(n, typeOf(x).clone(computeType), x);
+  Type computeType = atLeastF32(n, t);
+  x = castTo(n, reshape(n, x, {batch, rows}), computeType);
   Value y = build<MatMulOp>(
-      n, x, floatConstant(n, {rows, cols}, computeType, matrix));
-  if (computeType != t)
-    y = build<CastOp>(n, typeOf(y).clone(t), y);
+      n, x, constantOf(n, RankedTensorType::get({rows, cols}, computeType), matrix));
+  y = castTo(n, y, t);
 
   SmallVector<int64_t> shape(outer);
   shape.append({bins, outChannels});
@@ -361,9 +323,9 @@ LogicalResult importMelWeightMatrix(NodeImporter &n) {
     return failure();
   Type edgeType, upperType;
   FailureOr<SmallVector<double>> lower =
-      constantFloats(n, 3, "lower_edge_hertz", edgeType);
+      constantFloats(n, 3, "lower_edge_hertz", &edgeType);
   FailureOr<SmallVector<double>> upper =
-      constantFloats(n, 4, "upper_edge_hertz", upperType);
+      constantFloats(n, 4, "upper_edge_hertz", &upperType);
   if (failed(lower) || failed(upper))
     return failure();
   if (lower->size() != 1 || upper->size() != 1)
@@ -420,17 +382,8 @@ LogicalResult importMelWeightMatrix(NodeImporter &n) {
                      << " to " << upper->front() << " Hz at sample rate "
                      << *sampleRate << ")";
 
-  SmallVector<int64_t> shape = {spectrumBins, *melBins};
-  if (isa<FloatType>(elementType))
-    return n.setOutput(0, floatConstant(n, shape, elementType, weights));
-  SmallVector<APInt> values;
-  for (double w : weights)
-    values.push_back(APInt(elementType.getIntOrFloatBitWidth(),
-                           static_cast<int64_t>(w), /*isSigned=*/true));
   return n.setOutput(
-      0, build<ConstantOp>(
-             n, DenseElementsAttr::get(
-                    RankedTensorType::get(shape, elementType), values)));
+      0, constantOf(n, RankedTensorType::get({spectrumBins, *melBins}, elementType), weights));
 }
 
 } // namespace tcc::onnx_frontend

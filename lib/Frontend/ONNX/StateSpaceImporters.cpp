@@ -14,17 +14,6 @@ using namespace mlir;
 using namespace tcc::graph;
 
 namespace tcc::onnx_frontend {
-namespace {
-
-/// `x` converted to `elementType` (no op when it already has it).
-Value castTo(NodeImporter &n, Value x, Type elementType) {
-  if (elementTypeOf(x) == elementType)
-    return x;
-  return build<CastOp>(n, typeOf(x).clone(elementType), x);
-}
-
-} // namespace
-
 LogicalResult importLinearAttention(NodeImporter &n) {
   FailureOr<int64_t> qHeads = n.intAttr("q_num_heads", std::nullopt);
   FailureOr<int64_t> kvHeads = n.intAttr("kv_num_heads", std::nullopt);
@@ -209,8 +198,8 @@ LogicalResult importCausalConvWithState(NodeImporter &n) {
 
   // Narrow float types convolve in f32 and round once, like the reference.
   Type f32 = n.b().getF32Type();
-  bool widen = t.getIntOrFloatBitWidth() < 32;
-  Type computeType = widen ? f32 : t;
+  Type computeType = atLeastF32(n, t);
+  bool widen = computeType != t;
   Builder &b = n.b();
   Value output = build<ConvOp>(
       n, castTo(n, padded, computeType), castTo(n, weight, computeType),
