@@ -313,20 +313,28 @@ double halfToDouble(uint16_t h) {
   return sign * std::ldexp(mantissa + 1024, exponent - 25);
 }
 
-/// The value of a float8/float4 code: `mantissa` bits, exponent bias, and
-/// which top codes are special (ieee: infinity and NaNs; nanAllOnes: S.1111.111;
-/// nanNegZero: 0x80 alone; none).
+/// Which top codes of a float8/float4 format are special.
+enum class NarrowSpecials {
+  IEEE,            // exponent all ones: infinity, or NaN
+  NaNAllOnes,      // S.1111.111 is NaN, no infinity
+  NaNNegativeZero, // the code of -0 is the only NaN
+  None,
+};
+
+/// The value of a float8/float4 `code` with `mantissa` bits and exponent
+/// `bias`.
 double narrowFloat(unsigned code, unsigned bits, unsigned mantissa, int bias,
-                   const char *special) {
+                   NarrowSpecials specials) {
   unsigned exponentBits = bits - 1 - mantissa, signBit = 1u << (bits - 1);
   unsigned exponent = (code & (signBit - 1)) >> mantissa, fraction = code & ((1u << mantissa) - 1);
   double sign = (code & signBit) ? -1.0 : 1.0;
   unsigned top = (1u << exponentBits) - 1;
-  if (!std::strcmp(special, "ieee") && exponent == top)
+  if (specials == NarrowSpecials::IEEE && exponent == top)
     return fraction ? NAN : sign * INFINITY;
-  if (!std::strcmp(special, "nanAllOnes") && exponent == top && fraction == (1u << mantissa) - 1)
+  if (specials == NarrowSpecials::NaNAllOnes && exponent == top &&
+      fraction == (1u << mantissa) - 1)
     return NAN;
-  if (!std::strcmp(special, "nanNegZero") && code == signBit)
+  if (specials == NarrowSpecials::NaNNegativeZero && code == signBit)
     return NAN;
   if (exponent == 0)
     return sign * std::ldexp(fraction, 1 - bias - static_cast<int>(mantissa));
@@ -351,11 +359,11 @@ double valueAt(const Tensor &tensor, size_t i) {
   case TCC_DTYPE_U64: { uint64_t v; std::memcpy(&v, p, 8); return static_cast<double>(v); }
   case TCC_DTYPE_I4: case TCC_DTYPE_I2: return static_cast<int8_t>(*p);
   case TCC_DTYPE_U4: case TCC_DTYPE_U2: return *p;
-  case TCC_DTYPE_F8E4M3FN: return narrowFloat(*p, 8, 3, 7, "nanAllOnes");
-  case TCC_DTYPE_F8E4M3FNUZ: return narrowFloat(*p, 8, 3, 8, "nanNegZero");
-  case TCC_DTYPE_F8E5M2: return narrowFloat(*p, 8, 2, 15, "ieee");
-  case TCC_DTYPE_F8E5M2FNUZ: return narrowFloat(*p, 8, 2, 16, "nanNegZero");
-  case TCC_DTYPE_F4E2M1: return narrowFloat(*p, 4, 1, 1, "none");
+  case TCC_DTYPE_F8E4M3FN: return narrowFloat(*p, 8, 3, 7, NarrowSpecials::NaNAllOnes);
+  case TCC_DTYPE_F8E4M3FNUZ: return narrowFloat(*p, 8, 3, 8, NarrowSpecials::NaNNegativeZero);
+  case TCC_DTYPE_F8E5M2: return narrowFloat(*p, 8, 2, 15, NarrowSpecials::IEEE);
+  case TCC_DTYPE_F8E5M2FNUZ: return narrowFloat(*p, 8, 2, 16, NarrowSpecials::NaNNegativeZero);
+  case TCC_DTYPE_F4E2M1: return narrowFloat(*p, 4, 1, 1, NarrowSpecials::None);
   case TCC_DTYPE_F8E8M0: return *p == 0xff ? NAN : std::ldexp(1.0, *p - 127);
   case TCC_DTYPE_INVALID: break;
   }

@@ -393,8 +393,18 @@ FailureOr<SmallVector<Value>> GraphImporter::importSubgraph(const onnx::GraphPro
   if (body.input_size() != static_cast<int>(inputs.size()))
     return emitError(loc) << "subgraph '" << body.name() << "' takes " << body.input_size()
                           << " inputs, the op passes " << inputs.size();
-  llvm::StringMap<Value> enclosing = values;
-  llvm::scope_exit restore([&] { values = std::move(enclosing); });
+  // Undo the subgraph's bindings on the way out (latest first), rather than
+  // copy every enclosing binding for each unrolled iteration.
+  shadowed.emplace_back();
+  llvm::scope_exit restore([&] {
+    for (auto &[name, previous] : llvm::reverse(shadowed.back())) {
+      if (previous)
+        values[name] = previous;
+      else
+        values.erase(name);
+    }
+    shadowed.pop_back();
+  });
   for (auto [input, value] : llvm::zip(body.input(), inputs))
     bind(input.name(), value);
   if (failed(importInitializers(body, builder)) || failed(importNodes(body, builder)))

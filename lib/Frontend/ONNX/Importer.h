@@ -14,6 +14,7 @@
 #include "llvm/ADT/StringMap.h"
 
 #include <optional>
+#include <vector>
 
 namespace tcc::onnx_frontend {
 
@@ -124,7 +125,13 @@ public:
   importModel(const onnx::ModelProto &model);
 
   mlir::Value lookup(llvm::StringRef name) const { return values.lookup(name); }
-  void bind(llvm::StringRef name, mlir::Value value) { values[name] = value; }
+  void bind(llvm::StringRef name, mlir::Value value) {
+    mlir::Value &slot = values[name];
+    // Inside a subgraph, remember what the name meant outside it.
+    if (!shadowed.empty())
+      shadowed.back().emplace_back(name.str(), slot);
+    slot = value;
+  }
   const std::string &fileName() const { return path; }
   int64_t defaultOpset() const { return opset; }
 
@@ -155,6 +162,8 @@ private:
   const ImportOptions &options;
   int64_t opset = 0;
   llvm::StringMap<mlir::Value> values;
+  /// Per subgraph being imported, the bindings it replaced, in order.
+  std::vector<std::vector<std::pair<std::string, mlir::Value>>> shadowed;
 };
 
 } // namespace tcc::onnx_frontend

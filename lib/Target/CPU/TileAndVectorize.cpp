@@ -172,8 +172,8 @@ struct CPUTileAndVectorizePass final
     int64_t rows = fittingTile(m, registerRows);
     if (!cols || !rows)
       return;
-    int64_t k = cast<RankedTensorType>(matmul.getDpsInputs()[0].getType()).getShape().back();
     if (defaultMaps && !batched && m == 1 && n >= 2 * vectorWidth && n % vectorWidth == 0) {
+      int64_t k = cast<RankedTensorType>(matmul.getDpsInputs()[0].getType()).getShape().back();
       tileVectorMatrix(rewriter, matmul, n, k);
       return;
     }
