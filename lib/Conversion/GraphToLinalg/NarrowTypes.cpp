@@ -70,7 +70,10 @@ struct Arith {
   Type i32 = b.getI32Type(), f32 = b.getF32Type();
 
   Value i(int64_t v) { return arith::ConstantIntOp::create(b, loc, i32, v); }
-  Value f(double v) { return arith::ConstantFloatOp::create(b, loc, cast<FloatType>(f32), llvm::APFloat(static_cast<float>(v))); }
+  Value f(double v) {
+    return arith::ConstantFloatOp::create(b, loc, cast<FloatType>(f32),
+                                          llvm::APFloat(static_cast<float>(v)));
+  }
   Value add(Value x, Value y) { return arith::AddIOp::create(b, loc, x, y); }
   Value sub(Value x, Value y) { return arith::SubIOp::create(b, loc, x, y); }
   Value band(Value x, int64_t m) { return arith::AndIOp::create(b, loc, x, i(m)); }
@@ -170,9 +173,9 @@ Value encodeNarrowFloat(OpBuilder &b, Location loc, Value x, FloatType to, bool 
       Value special = a.eq(exponent, 0xff);
       if (saturate)
         special = arith::OrIOp::create(b, loc, special, a.eq(exponent, 0xfe));
-      Value increment = arith::AndIOp::create(
-          b, loc, roundUp, arith::XOrIOp::create(b, loc, special, arith::ConstantIntOp::create(b, loc, b.getI1Type(), 1)));
-      code = a.add(exponent, arith::ExtUIOp::create(b, loc, a.i32, increment));
+      // NaN/infinity (and, saturating, the largest exponent) never round up.
+      Value rounded = a.add(exponent, arith::ExtUIOp::create(b, loc, a.i32, roundUp));
+      code = a.select(special, exponent, rounded);
     }
   } else {
     unsigned m = format.mantissaBits, n = format.bits;
