@@ -99,22 +99,36 @@ Value tcc::lowering::createPadded(OpBuilder &builder, Location loc, Value input,
   SmallVector<int64_t> shape;
   for (auto [size, before, after] : llvm::zip_equal(type.getShape(), low, high))
     shape.push_back(size + before + after);
-  auto paddedType = RankedTensorType::get(shape, type.getElementType());
-  Value padded = createFilled(builder, loc, paddedType, value);
-  SmallVector<int64_t> strides(type.getRank(), 1);
-  Value interior = tensor::ExtractSliceOp::create(builder, loc, type, padded, ValueRange{},
-                                                  ValueRange{}, ValueRange{}, low,
-                                                  type.getShape(), strides);
-  auto identity = AffineMap::getMultiDimIdentityMap(type.getRank(), builder.getContext());
-  Value copied =
-      linalg::GenericOp::create(
-          builder, loc, TypeRange{type}, ValueRange{input}, ValueRange{interior},
-          SmallVector<AffineMap>{identity, identity},
-          SmallVector<utils::IteratorType>(type.getRank(), utils::IteratorType::parallel),
-          [](OpBuilder &b, Location l, ValueRange args) { linalg::YieldOp::create(b, l, args[0]); })
-          .getResult(0);
-  return tensor::InsertSliceOp::create(builder, loc, copied, padded, ValueRange{}, ValueRange{},
-                                       ValueRange{}, low, type.getShape(), strides);
+  // The input goes into an empty tensor first and only the border strips
+  // are filled afterwards: the producer of the input then writes straight
+  // into the interior once empty tensors are eliminated, and the border
+  // costs a few rows and columns instead of a fill of the whole buffer. The
+  // chain starts from the input, so two pads of the same shape never CSE
+  // into one buffer that the second would have to copy.
+  int64_t rank = type.getRank();
+  SmallVector<int64_t> strides(rank, 1);
+  Value padded = tensor::InsertSliceOp::create(
+      builder, loc, input, createEmpty(builder, loc, RankedTensorType::get(shape, type.getElementType())),
+      ValueRange{}, ValueRange{}, ValueRange{}, low, type.getShape(), strides);
+  auto fillStrip = [&](int64_t dim, int64_t offset, int64_t size) {
+    if (size == 0)
+      return;
+    SmallVector<int64_t> offsets(rank, 0), sizes(shape);
+    offsets[dim] = offset;
+    sizes[dim] = size;
+    auto stripType = RankedTensorType::get(sizes, type.getElementType());
+    Value strip = tensor::ExtractSliceOp::create(builder, loc, stripType, padded, ValueRange{},
+                                                 ValueRange{}, ValueRange{}, offsets, sizes,
+                                                 strides);
+    Value filled = linalg::FillOp::create(builder, loc, value, strip).getResult(0);
+    padded = tensor::InsertSliceOp::create(builder, loc, filled, padded, ValueRange{},
+                                           ValueRange{}, ValueRange{}, offsets, sizes, strides);
+  };
+  for (int64_t dim = 0; dim < rank; ++dim) {
+    fillStrip(dim, 0, low[dim]);
+    fillStrip(dim, low[dim] + type.getDimSize(dim), high[dim]);
+  }
+  return padded;
 }
 
 DenseElementsAttr tcc::lowering::denseFloats(RankedTensorType type, ArrayRef<double> values) {

@@ -28,9 +28,9 @@ mlir::Value createFilled(mlir::OpBuilder &builder, mlir::Location loc,
                          mlir::RankedTensorType type, mlir::Value value);
 
 /// `input` with `low[d]` and `high[d]` elements of `value` added before and
-/// after dim d: a fill of the result, then an elementwise copy of the input
-/// into its interior. Unlike tensor.pad, the copy is an op the CPU tiling
-/// vectorizes and splits across threads, and it writes in place.
+/// after dim d: the input inserted into an empty tensor, then fills of the
+/// border strips. Unlike tensor.pad, the input's producer can write into the
+/// interior in place and no fill covers the whole result.
 mlir::Value createPadded(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value input,
                          llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
                          mlir::Value value);

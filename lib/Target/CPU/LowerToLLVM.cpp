@@ -41,7 +41,9 @@ void tcc::cpu::buildBufferizePipeline(OpPassManager &pm) {
   // Function boundaries bufferize to plain (identity-layout) memrefs so the
   // entry's C interface takes dense row-major buffers; results become
   // caller-provided out-params written in place (hoisted static allocs).
-  addPipeline(pm, "one-shot-bufferize{bufferize-function-boundaries=1 "
+  // Empty tensors later inserted into a larger one (a padded input's
+  // interior) become slices of it, so their producers write in place.
+  addPipeline(pm, "eliminate-empty-tensors,one-shot-bufferize{bufferize-function-boundaries=1 "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
                   "func.func(canonicalize,cse,tcc-plan-arena,tcc-cpu-lower-vectors,cse)");

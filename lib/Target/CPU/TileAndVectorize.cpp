@@ -299,8 +299,15 @@ struct CPUTileAndVectorizePass final
     auto isWindow = [](Value operand) {
       return operand.getDefiningOp<tensor::ExtractSliceOp>() != nullptr;
     };
+    // Nor when the result goes into the interior of a padded tensor: its
+    // producer writes there in place only while it keeps the padded rows.
+    auto insertedIntoLarger = [](Value result) {
+      return llvm::any_of(result.getUsers(),
+                          [](Operation *user) { return isa<tensor::InsertSliceOp>(user); });
+    };
     if (ranges.size() > 2 && ranges.back() % vectorWidth != 0 &&
-        llvm::none_of(generic->getOperands(), isWindow)) {
+        llvm::none_of(generic->getOperands(), isWindow) &&
+        !insertedIntoLarger(generic->getResult(0))) {
       int64_t rank = ranges.size();
       SmallVector<ReassociationIndices> folded = {{rank - 2, rank - 1}};
       if (linalg::areDimSequencesPreserved(generic.getIndexingMapsArray(), folded)) {

@@ -17,15 +17,20 @@ func.func @add(%a: tensor<2x3xf32>, %b: tensor<3xf32>) -> tensor<2x3xf32> {
 
 // -----
 
-// Conv pads its input with zeros (a zero fill, then the input copied into
-// its interior by a generic) and starts from the broadcast bias.
+// Conv pads its input with zeros (the input inserted into the interior of an
+// empty tensor, then fills of the four border strips only) and starts from
+// the broadcast bias.
 // CHECK-LABEL: func.func @conv
-// CHECK: %[[FILL:.*]] = linalg.fill {{.*}} -> tensor<1x3x10x10xf32>
-// CHECK: %[[INTERIOR:.*]] = tensor.extract_slice %[[FILL]][0, 0, 1, 1] [1, 3, 8, 8] [1, 1, 1, 1]
-// CHECK: %[[COPY:.*]] = linalg.generic {{.*}} ins(%arg0 : tensor<1x3x8x8xf32>) outs(%[[INTERIOR]] : tensor<1x3x8x8xf32>)
-// CHECK: tensor.insert_slice %[[COPY]] into %[[FILL]][0, 0, 1, 1] [1, 3, 8, 8] [1, 1, 1, 1]
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<1x3x10x10xf32>
+// CHECK: %[[PADDED:.*]] = tensor.insert_slice %arg0 into %[[EMPTY]][0, 0, 1, 1] [1, 3, 8, 8] [1, 1, 1, 1]
+// CHECK: %[[TOP:.*]] = tensor.extract_slice %[[PADDED]][0, 0, 0, 0] [1, 3, 1, 10] [1, 1, 1, 1]
+// CHECK: linalg.fill {{.*}} outs(%[[TOP]] : tensor<1x3x1x10xf32>)
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 9, 0] [1, 3, 1, 10] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 3, 10, 1] [1, 1, 1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 9] [1, 3, 10, 1] [1, 1, 1, 1]
+// CHECK: %[[FILLED:.*]] = tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 9] [1, 3, 10, 1] [1, 1, 1, 1]
 // CHECK: linalg.generic
-// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>}
+// CHECK: linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<2> : vector<2xi64>} ins(%[[FILLED]], %arg1
 func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
   %0 = graph.conv %x, %w, %b {strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x3x8x8xf32>, tensor<4x3x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
