@@ -234,45 +234,122 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     setHasBoundedRewriteRecursion();
   }
 
-  /// Depthwise (one filter per channel) as a sum of shifted products: for
-  /// each kernel tap a strided window of the padded input times that tap's
-  /// per-channel weight. One elementwise generic over the output, whose
-  /// reads are all unit-stride along the row for stride 1: it vectorizes
-  /// along the row like any elementwise op, where the windowed named op
-  /// would run as scalar loops.
-  static Value lowerDepthwise(PatternRewriter &rewriter, Location loc, ConvOp op, Value input,
-                              Value weight, Value init) {
+  /// Depthwise (one filter per channel) as a sum of shifted products over
+  /// flattened image planes. The padded input is split into stride x stride
+  /// phase planes (for stride 1, the padded input itself), each row
+  /// `phaseWidth` wide; a tap (kh, kw) then reads one phase plane at a fixed
+  /// offset, so output pixel p = oh * phaseWidth + ow reads element
+  /// p + offset. Every tap is one contiguous run of the plane, and the output
+  /// is computed as whole rows of `phaseWidth` (the columns past the output
+  /// width are never used) by one elementwise generic that vectorizes along
+  /// the flattened plane, however narrow the image or large the stride.
+  /// A window per row (the direct form) gives 7- or 14-wide vectors on small
+  /// images and element-by-element loads for stride 2.
+  static Value lowerDepthwise(PatternRewriter &rewriter, Location loc, ConvOp op, Value bias) {
     RankedTensorType type = op.getType();
-    RankedTensorType weightType = tensorType(weight);
-    int64_t channels = weightType.getDimSize(0);
+    Type elementType = type.getElementType();
+    RankedTensorType weightType = tensorType(op.getWeight());
+    Value input = op.getInput();
+    RankedTensorType inputType = tensorType(input);
+    int64_t batch = type.getDimSize(0), channels = type.getDimSize(1);
+    int64_t outH = type.getDimSize(2), outW = type.getDimSize(3);
     int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
     SmallVector<int64_t> stride = op.getStrideValues(), dilation = op.getDilationValues();
-    Value filter = reshapeTo(rewriter, loc, weight,
-                             RankedTensorType::get({channels, kh * kw}, type.getElementType()));
-    SmallVector<Value> operands = {init};
+    SmallVector<int64_t> pads = op.getPadValues();
+    int64_t maxDy = (kh - 1) * dilation[0] / stride[0];
+    int64_t maxDx = (kw - 1) * dilation[1] / stride[1];
+    // A row of outW outputs reads maxDx more columns; the last row's unused
+    // columns run maxDx into one more row.
+    int64_t phaseH = outH + maxDy + (maxDx > 0 ? 1 : 0);
+    int64_t phaseW = outW + maxDx;
+    // A plane of whole 16-lane vectors, when an eighth more columns give it.
+    for (int64_t wider = phaseW; wider <= phaseW + phaseW / 8; ++wider)
+      if (outH * wider % 16 == 0) {
+        phaseW = wider;
+        break;
+      }
+    int64_t paddedH = stride[0] * phaseH, paddedW = stride[1] * phaseW;
+    // Input rows and columns no window reaches may fall past the padded
+    // extent: drop them rather than pad negatively.
+    int64_t keptH = std::min(inputType.getDimSize(2), paddedH - pads[0]);
+    int64_t keptW = std::min(inputType.getDimSize(3), paddedW - pads[1]);
+    if (keptH < inputType.getDimSize(2) || keptW < inputType.getDimSize(3)) {
+      SmallVector<int64_t> sizes = {batch, channels, keptH, keptW};
+      input = tensor::ExtractSliceOp::create(
+          rewriter, loc, RankedTensorType::get(sizes, elementType), input, ValueRange{},
+          ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, 0, 0, 0}, sizes,
+          ArrayRef<int64_t>{1, 1, 1, 1});
+    }
+    Value zero = createScalar(rewriter, loc, elementType, 0);
+    Value padded = padSpatial(rewriter, loc, input, {pads[0], pads[1]},
+                              {paddedH - keptH - pads[0], paddedW - keptW - pads[1]}, zero);
+    int64_t phases = stride[0] * stride[1];
+    Value planes = padded;
+    if (phases > 1) {
+      // planes[n, c, ry, rx, y, x] = padded[n, c, sy * y + ry, sx * x + rx]
+      MLIRContext *context = rewriter.getContext();
+      AffineExpr n, c, ry, rx, y, x;
+      bindDims(context, n, c, ry, rx, y, x);
+      AffineMap read = AffineMap::get(
+          6, 0, {n, c, y * stride[0] + ry, x * stride[1] + rx}, context);
+      auto planesType = RankedTensorType::get(
+          {batch, channels, stride[0], stride[1], phaseH, phaseW}, elementType);
+      planes = linalg::GenericOp::create(
+                   rewriter, loc, TypeRange{planesType}, ValueRange{padded},
+                   ValueRange{createEmpty(rewriter, loc, planesType)},
+                   ArrayRef<AffineMap>{read, AffineMap::getMultiDimIdentityMap(6, context)},
+                   SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
+                   [](OpBuilder &b, Location l, ValueRange args) {
+                     linalg::YieldOp::create(b, l, args[0]);
+                   })
+                   .getResult(0);
+    }
+    int64_t planeSize = phaseH * phaseW, flatSize = outH * phaseW;
+    Value flatPlanes = reshapeTo(
+        rewriter, loc, planes,
+        RankedTensorType::get({batch, channels, phases * planeSize}, elementType));
+    auto flatType = RankedTensorType::get({batch, channels, flatSize}, elementType);
+    auto columnType = RankedTensorType::get({1, channels, 1}, elementType);
+
+    SmallVector<Value> operands;
+    if (bias)
+      operands.push_back(reshapeTo(rewriter, loc, bias, columnType));
+    Value filter = reshapeTo(rewriter, loc, op.getWeight(),
+                             RankedTensorType::get({channels, kh * kw}, elementType));
     for (int64_t i = 0; i < kh; ++i)
       for (int64_t j = 0; j < kw; ++j) {
-        SmallVector<int64_t> offsets = {0, 0, i * dilation[0], j * dilation[1]};
-        SmallVector<int64_t> strides = {1, 1, stride[0], stride[1]};
+        int64_t row = i * dilation[0], column = j * dilation[1];
+        int64_t phase = (row % stride[0]) * stride[1] + column % stride[1];
+        int64_t offset =
+            phase * planeSize + row / stride[0] * phaseW + column / stride[1];
         operands.push_back(tensor::ExtractSliceOp::create(
-            rewriter, loc, type, input, ValueRange{}, ValueRange{}, ValueRange{}, offsets,
-            type.getShape(), strides));
+            rewriter, loc, flatType, flatPlanes, ValueRange{}, ValueRange{}, ValueRange{},
+            ArrayRef<int64_t>{0, 0, offset}, flatType.getShape(),
+            ArrayRef<int64_t>{1, 1, 1}));
         Value tap = tensor::ExtractSliceOp::create(
-            rewriter, loc, RankedTensorType::get({channels, 1}, type.getElementType()), filter,
+            rewriter, loc, RankedTensorType::get({channels, 1}, elementType), filter,
             ValueRange{}, ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, i * kw + j},
             ArrayRef<int64_t>{channels, 1}, ArrayRef<int64_t>{1, 1});
-        operands.push_back(reshapeTo(rewriter, loc, tap,
-                                     RankedTensorType::get({1, channels, 1, 1},
-                                                           type.getElementType())));
+        operands.push_back(reshapeTo(rewriter, loc, tap, columnType));
       }
-    return buildElementwise(rewriter, loc, type, operands,
-                            [](OpBuilder &b, Location l, ValueRange s) -> Value {
-                              Value sum = s[0];
-                              for (size_t k = 1; k + 1 < s.size(); k += 2)
-                                sum = arith::AddFOp::create(
-                                    b, l, sum, arith::MulFOp::create(b, l, s[k], s[k + 1]));
-                              return sum;
-                            });
+    bool hasBias = static_cast<bool>(bias);
+    Value flat = buildElementwise(
+        rewriter, loc, flatType, operands,
+        [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+          size_t first = hasBias ? 1 : 0;
+          Value sum = hasBias ? s[0] : createScalar(b, l, elementType, 0);
+          for (size_t k = first; k + 1 < s.size(); k += 2)
+            sum = math::FmaOp::create(b, l, s[k], s[k + 1], sum);
+          return sum;
+        });
+    Value rows = reshapeTo(
+        rewriter, loc, flat,
+        RankedTensorType::get({batch, channels, outH, phaseW}, elementType));
+    if (phaseW == outW)
+      return rows;
+    return tensor::ExtractSliceOp::create(rewriter, loc, type, rows, ValueRange{}, ValueRange{},
+                                          ValueRange{}, ArrayRef<int64_t>{0, 0, 0, 0},
+                                          type.getShape(), ArrayRef<int64_t>{1, 1, 1, 1});
   }
 
   /// A grouped 1-D convolution is a 2-D one over rows of height 1, which
@@ -312,6 +389,11 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
       return lowerAs2D(op, rewriter);
     SmallVector<int64_t> pads = op.getPadValues();
     Type elementType = type.getElementType();
+    if (spatial == 2 && group == tensorType(op.getInput()).getDimSize(1) &&
+        tensorType(op.getWeight()).getDimSize(0) == group && isa<FloatType>(elementType)) {
+      rewriter.replaceOp(op, lowerDepthwise(rewriter, loc, op, op.getBias()));
+      return success();
+    }
     Value zero = createScalar(rewriter, loc, elementType, 0);
     Value input = padSpatial(rewriter, loc, op.getInput(),
                              ArrayRef(pads).take_front(spatial),
@@ -355,8 +437,6 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
                      .getResult(0);
       else
         return rewriter.notifyMatchFailure(op, "convolution rank above 3");
-    } else if (spatial == 2 && group == channels && filters == channels) {
-      result = lowerDepthwise(rewriter, loc, op, input, weight, init);
     } else if (spatial == 2) {
       // Grouped: split channels and filters into (group, per-group).
       RankedTensorType inputType = tensorType(input);

@@ -150,16 +150,21 @@ struct CPUTileAndVectorizePass final
     int64_t m = type.getDimSize(batched ? 1 : 0);
     int64_t n = type.getDimSize(batched ? 2 : 1);
     bool defaultMaps = !matmul.hasUserDefinedMaps();
-    // Columns for which no divisor makes a useful vector (50257, a prime
-    // times 29) and rows for which none makes a useful register tile split
-    // off into a remainder product. Only for large dims: the split costs a
-    // copy of the result tile, which narrower divisors (14 of 196) avoid.
-    bool splitColumns = defaultMaps && n > 4 * registerCols &&
-                        fittingTile(n, vectorWidth) < vectorWidth / 2;
+    // Columns that no whole vector divides (50257, a prime times 29; 196 and
+    // 49, the pixels of 14x14 and 7x7 images) and rows for which no divisor
+    // makes a useful register tile split off into a remainder product: 196
+    // is 192 + 4, not 14 vectors of 14 lanes.
+    bool splitColumns = defaultMaps && n > vectorWidth &&
+                        fittingTile(n, registerCols, vectorWidth) == 0;
     bool splitRows = defaultMaps && m > 4 * registerRows &&
                      fittingTile(m, registerRows) < registerRows / 2;
     if (splitColumns || splitRows) {
-      int64_t at = splitColumns ? n / registerCols * registerCols
+      // Whole register tiles first; a remainder wider than a vector splits
+      // again into whole vectors and the last few columns.
+      int64_t columnsAt = n / registerCols * registerCols;
+      if (columnsAt == 0)
+        columnsAt = n / vectorWidth * vectorWidth;
+      int64_t at = splitColumns ? columnsAt
                                 : m / registerRows * registerRows;
       auto [main, rest] = splitMatmul(rewriter, matmul, /*alongRows=*/!splitColumns, at);
       tileMatmul(rewriter, main);

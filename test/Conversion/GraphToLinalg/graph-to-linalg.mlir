@@ -38,17 +38,47 @@ func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf
 
 // -----
 
-// Depthwise convolution is a sum over the 9 taps of a strided window times
-// the tap's per-channel weight: one elementwise generic with 1 + 2 * 9 inputs.
+// Depthwise convolution over a flattened plane: the 6x6 input gains a row
+// (the last output row's unused columns read into it), each tap is a run of
+// 4 rows x 6 columns at offset kh * 6 + kw, and one elementwise generic of 9
+// FMAs computes whole 6-wide rows, of which the first 4 columns are kept.
 // CHECK-LABEL: func.func @depthwise
-// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 4, 4, 4] [1, 1, 1, 1] : tensor<1x4x6x6xf32> to tensor<1x4x4x4xf32>
-// CHECK: tensor.extract_slice %{{.*}}[0, 0, 2, 2] [1, 4, 4, 4] [1, 1, 1, 1] : tensor<1x4x6x6xf32> to tensor<1x4x4x4xf32>
-// CHECK: linalg.generic
-// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel"]
-// CHECK-COUNT-9: arith.mulf
+// CHECK: tensor.insert_slice %arg0 into %{{.*}}[0, 0, 0, 0] [1, 4, 6, 6] [1, 1, 1, 1] : tensor<1x4x6x6xf32> into tensor<1x4x7x6xf32>
+// CHECK-DAG: tensor.extract_slice %[[FLAT:.*]][0, 0, 0] [1, 4, 24] [1, 1, 1] : tensor<1x4x42xf32> to tensor<1x4x24xf32>
+// CHECK-DAG: tensor.extract_slice %[[FLAT]][0, 0, 7] [1, 4, 24] [1, 1, 1]
+// CHECK-DAG: tensor.extract_slice %[[FLAT]][0, 0, 14] [1, 4, 24] [1, 1, 1]
+// CHECK: %[[ROWS:.*]] = linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel"]
+// CHECK-COUNT-9: math.fma
+// CHECK: %[[EXPANDED:.*]] = tensor.expand_shape {{.*}} into tensor<1x4x4x6xf32>
+// CHECK: tensor.extract_slice %[[EXPANDED]][0, 0, 0, 0] [1, 4, 4, 4] [1, 1, 1, 1] : tensor<1x4x4x6xf32> to tensor<1x4x4x4xf32>
 // CHECK-NOT: linalg.depthwise
 func.func @depthwise(%x: tensor<1x4x6x6xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32> {
   %0 = graph.conv %x, %w {group = 4 : i64} : (tensor<1x4x6x6xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
+  return %0 : tensor<1x4x4x4xf32>
+}
+
+// -----
+
+// Stride 2: the padded 12x10 input splits into four 6x5 phase planes (even
+// and odd rows and columns); tap (kh, kw) reads plane (kh % 2, kw % 2) at
+// row kh / 2 and column kw / 2, a contiguous run in the flattened planes.
+// CHECK-LABEL: func.func @depthwise_stride_2
+// CHECK: %[[PLANES:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<1x4x12x10xf32>) outs(%{{.*}} : tensor<1x4x2x2x6x5xf32>)
+// CHECK-DAG: tensor.extract_slice %[[FLAT:.*]][0, 0, 0] [1, 4, 20] [1, 1, 1] : tensor<1x4x120xf32> to tensor<1x4x20xf32>
+// CHECK-DAG: tensor.extract_slice %[[FLAT]][0, 0, 30] [1, 4, 20]
+// CHECK-DAG: tensor.extract_slice %[[FLAT]][0, 0, 1] [1, 4, 20]
+// CHECK-DAG: tensor.extract_slice %[[FLAT]][0, 0, 60] [1, 4, 20]
+// CHECK-DAG: tensor.extract_slice %[[FLAT]][0, 0, 90] [1, 4, 20]
+// CHECK-DAG: tensor.extract_slice %[[FLAT]][0, 0, 61] [1, 4, 20]
+// CHECK-DAG: tensor.extract_slice %[[FLAT]][0, 0, 5] [1, 4, 20]
+// CHECK-DAG: tensor.extract_slice %[[FLAT]][0, 0, 35] [1, 4, 20]
+// CHECK-DAG: tensor.extract_slice %[[FLAT]][0, 0, 6] [1, 4, 20]
+// CHECK: linalg.generic
+// CHECK-COUNT-9: math.fma
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 4, 4, 4] [1, 1, 1, 1] : tensor<1x4x4x5xf32> to tensor<1x4x4x4xf32>
+func.func @depthwise_stride_2(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
+  %0 = graph.conv %x, %w, %b {group = 4 : i64, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
 }
 
@@ -159,7 +189,8 @@ func.func @mod(%a: tensor<6xi32>, %b: tensor<6xi32>, %x: tensor<6xf32>, %y: tens
 // A grouped 1-D convolution runs as a 2-D one over rows of height 1.
 // CHECK-LABEL: func.func @depthwise_conv_1d
 // CHECK: tensor.expand_shape {{.*}} tensor<2x4x1x11xf32>
-// CHECK-COUNT-4: tensor.extract_slice {{.*}} : tensor<2x4x1x11xf32> to tensor<2x4x1x8xf32>
+// CHECK-COUNT-4: tensor.extract_slice {{.*}} : tensor<2x4x22xf32> to tensor<2x4x11xf32>
+// CHECK: tensor.extract_slice {{.*}} : tensor<2x4x1x11xf32> to tensor<2x4x1x8xf32>
 // CHECK: tensor.expand_shape {{.*}} into tensor<2x4x8xf32>
 func.func @depthwise_conv_1d(%x: tensor<2x4x11xf32>, %w: tensor<4x1x4xf32>) -> tensor<2x4x8xf32> {
   %0 = graph.conv %x, %w {group = 4 : i64} : (tensor<2x4x11xf32>, tensor<4x1x4xf32>) -> tensor<2x4x8xf32>

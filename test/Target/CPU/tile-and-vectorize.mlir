@@ -60,14 +60,18 @@ func.func @batch_matmul(%a: tensor<12x128x64xf32>, %b: tensor<12x64x128xf32>, %c
 
 // -----
 
-// 1009 columns (a prime: no useful vector divides them) split into 992,
-// tiled into whole 8x32 register tiles, and a remainder of 17 written into
-// the same result.
+// 1009 columns (a prime: no vector divides them) split into 992, tiled
+// into whole 8x32 register tiles, and a remainder of 17, which splits again
+// into one 16-lane vector and a last column, all written into one result.
 // CHECK-LABEL: func.func @matmul_odd_columns
 // CHECK: %[[MAIN:.*]] = scf.forall {{.*}} -> (tensor<16x992xf32>)
 // CHECK: vector.contract {{.*}} into vector<8x32xf32>
 // CHECK: %[[FIRST:.*]] = tensor.insert_slice %[[MAIN]] into %{{.*}}[0, 0] [16, 992] [1, 1]
-// CHECK: %[[REST:.*]] = scf.forall {{.*}} -> (tensor<16x17xf32>)
+// CHECK: %[[VECTOR:.*]] = scf.forall {{.*}} -> (tensor<16x16xf32>)
+// CHECK: vector.contract {{.*}} into vector<8x16xf32>
+// CHECK: %[[SECOND:.*]] = tensor.insert_slice %[[VECTOR]] into %{{.*}}[0, 0] [16, 16] [1, 1]
+// CHECK: %[[LAST:.*]] = scf.forall {{.*}} -> (tensor<16x1xf32>)
+// CHECK: %[[REST:.*]] = tensor.insert_slice %[[LAST]] into %[[SECOND]][0, 16] [16, 1] [1, 1]
 // CHECK: tensor.insert_slice %[[REST]] into %[[FIRST]][0, 992] [16, 17] [1, 1]
 func.func @matmul_odd_columns(%a: tensor<16x64xf32>, %b: tensor<64x1009xf32>, %c: tensor<16x1009xf32>) -> tensor<16x1009xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<16x64xf32>, tensor<64x1009xf32>) outs(%c : tensor<16x1009xf32>) -> tensor<16x1009xf32>

@@ -1,0 +1,63 @@
+"""Convolutions whose shapes take the CPU backend's special paths, compiled
+by tcc and run by tcc-run, against ONNX Runtime on the same random inputs:
+depthwise convolutions over flattened phase planes (strides 1 to 3,
+dilation, asymmetric and missing pads, odd and tiny images, batches, with
+and without bias) and 1x1 and 3x3 convolutions whose pixel counts no vector
+divides (49, 196: split into whole vectors and a remainder). Prints one line
+per case: "<case>: ok" or the mismatch."""
+
+import sys
+import tempfile
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+from ort_harness import check
+
+BUILD = sys.argv[1]
+# name, (batch, channels, height, width), filters, kernel, group, attributes, bias
+CASES = [
+    ("depthwise 3x3 s1 p1 14x14", (1, 32, 14, 14), 32, (3, 3), 32, dict(pads=[1, 1, 1, 1]), True),
+    ("depthwise 3x3 s2 p1 15x15", (1, 16, 15, 15), 16, (3, 3), 16,
+     dict(strides=[2, 2], pads=[1, 1, 1, 1]), True),
+    ("depthwise 3x3 s2 p1 16x16", (1, 24, 16, 16), 24, (3, 3), 24,
+     dict(strides=[2, 2], pads=[1, 1, 1, 1]), True),
+    ("depthwise 5x5 s2 p2 7x7", (1, 8, 7, 7), 8, (5, 5), 8, dict(strides=[2, 2], pads=[2, 2, 2, 2]),
+     True),
+    ("depthwise 3x3 s1 d2 p2 9x11", (2, 6, 9, 11), 6, (3, 3), 6,
+     dict(dilations=[2, 2], pads=[2, 2, 2, 2]), False),
+    ("depthwise 3x5 s(3,2) pads(0,1,2,0) 13x10", (1, 5, 13, 10), 5, (3, 5), 5,
+     dict(strides=[3, 2], pads=[0, 1, 2, 0]), True),
+    ("depthwise 3x3 s2 no pads 9x9", (1, 4, 9, 9), 4, (3, 3), 4, dict(strides=[2, 2]), False),
+    ("depthwise 3x3 s1 p1 1x1", (1, 7, 1, 1), 7, (3, 3), 7, dict(pads=[1, 1, 1, 1]), True),
+    ("pointwise 49 pixels", (1, 40, 7, 7), 96, (1, 1), 1, {}, True),
+    ("pointwise 196 pixels", (1, 24, 14, 14), 40, (1, 1), 1, {}, True),
+    ("3x3 49 pixels", (1, 16, 7, 7), 32, (3, 3), 1, dict(pads=[1, 1, 1, 1]), True),
+    ("3x3 s2 98x98 to 49x49", (1, 3, 98, 98), 16, (3, 3), 1,
+     dict(strides=[2, 2], pads=[1, 1, 1, 1]), False),
+]
+
+
+def main():
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory(prefix="tcc-conv-") as tmp:
+        for name, shape, filters, kernel, group, attributes, has_bias in CASES:
+            weight = rng.standard_normal((filters, shape[1] // group, *kernel)).astype(np.float32)
+            initializers = [numpy_helper.from_array(weight, "w")]
+            inputs = ["x", "w"]
+            if has_bias:
+                initializers.append(numpy_helper.from_array(
+                    rng.standard_normal(filters).astype(np.float32), "b"))
+                inputs.append("b")
+            graph = helper.make_graph(
+                [helper.make_node("Conv", inputs, ["y"], group=group, **attributes)], "conv",
+                [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
+            model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
+                                      ir_version=8)
+            check(name, model, {"x": rng.standard_normal(shape).astype(np.float32)}, tmp, BUILD,
+                  rtol=1e-4, atol=1e-4)
+
+
+if __name__ == "__main__":
+    main()
