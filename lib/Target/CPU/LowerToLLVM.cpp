@@ -62,7 +62,10 @@ void tcc::cpu::buildLowerToLLVMPipeline(OpPassManager &pm) {
                   "convert-math-to-funcs,convert-math-to-llvm,"
                   // libm calls scalarize vector math into extracts and
                   // inserts, which the vector conversion then lowers.
-                  "convert-math-to-libm,convert-vector-to-llvm,"
+                  "convert-math-to-libm,"
+                  // Vector sums and maxima as trees of vector ops rather
+                  // than one lane at a time in order.
+                  "convert-vector-to-llvm{reassociate-fp-reductions=1},"
                   "convert-arith-to-llvm,convert-index-to-llvm,"
                   "convert-func-to-llvm,convert-cf-to-llvm,convert-openmp-to-llvm,convert-ub-to-llvm,"
                   "reconcile-unrealized-casts");

@@ -355,6 +355,60 @@ struct CPUTileAndVectorizePass final
     (void)vectorizeOp(rewriter, *vectorTile);
   }
 
+  /// Reductions along the innermost dims (the mean and variance of a layer
+  /// norm, a softmax's max and sum, a global average pool): the outer
+  /// parallel dims split across threads, then one row at a time, each row
+  /// one vector reduction when it is short enough to hold. Left alone, they
+  /// would run as scalar loops on one thread.
+  void tileRowReduction(IRRewriter &rewriter, linalg::GenericOp generic) {
+    if (!generic.hasPureTensorSemantics() || generic.getNumDpsInits() != 1 ||
+        generic.getNumReductionLoops() == 0 || generic.getNumParallelLoops() == 0)
+      return;
+    auto type = dyn_cast<RankedTensorType>(generic.getResultTypes().front());
+    if (!type || !type.hasStaticShape() || getElementTypeOrSelf(type).isInteger(1) ||
+        !llvm::all_of(generic.getIndexingMapsArray(),
+                      [](AffineMap map) { return map.isProjectedPermutation(); }))
+      return;
+    // Parallel dims first, reductions innermost, the result indexed by the
+    // parallel dims in order.
+    SmallVector<utils::IteratorType> iterators = generic.getIteratorTypesArray();
+    int64_t parallel = generic.getNumParallelLoops();
+    for (auto [dim, iterator] : llvm::enumerate(iterators))
+      if ((static_cast<int64_t>(dim) < parallel) != (iterator == utils::IteratorType::parallel))
+        return;
+    if (generic.getIndexingMapsArray().back() !=
+        AffineMap::getMultiDimIdentityMap(iterators.size(), rewriter.getContext())
+            .getMajorSubMap(parallel))
+      return;
+    SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
+    int64_t rowSize = 1;
+    for (int64_t dim = parallel; dim < static_cast<int64_t>(ranges.size()); ++dim)
+      rowSize *= ranges[dim];
+    SmallVector<int64_t> parallelRanges(ranges.begin(), ranges.begin() + parallel);
+    parallelRanges.push_back(1);
+    Operation *target = generic;
+    SmallVector<int64_t> threadSizes = threadTileSizes(parallelRanges);
+    if (!threadSizes.empty()) {
+      threadSizes.pop_back();
+      threadSizes.append(ranges.size() - parallel, 0);
+      FailureOr<Operation *> threadTile =
+          tile(rewriter, target, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
+      if (failed(threadTile))
+        return;
+      target = *threadTile;
+    }
+    SmallVector<int64_t> rowSizes(ranges.size(), 0);
+    std::fill(rowSizes.begin(), rowSizes.begin() + parallel, 1);
+    FailureOr<Operation *> row =
+        tile(rewriter, target, rowSizes, scf::SCFTilingOptions::LoopType::ForOp);
+    if (failed(row))
+      return;
+    // A row of a few thousand lanes at most: a wider one (a vocabulary)
+    // would unroll into as many registers in LLVM.
+    if (rowSize >= vectorWidth && rowSize <= 64 * vectorWidth)
+      (void)vectorizeOp(rewriter, *row);
+  }
+
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::LinalgOp> matmuls;
@@ -372,8 +426,12 @@ struct CPUTileAndVectorizePass final
     });
     for (linalg::LinalgOp matmul : matmuls)
       tileMatmul(rewriter, matmul);
-    for (linalg::GenericOp generic : generics)
-      tileElementwise(rewriter, generic);
+    for (linalg::GenericOp generic : generics) {
+      if (generic.getNumReductionLoops() == 0)
+        tileElementwise(rewriter, generic);
+      else
+        tileRowReduction(rewriter, generic);
+    }
   }
 };
 
