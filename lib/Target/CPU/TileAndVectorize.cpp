@@ -8,9 +8,12 @@
 
 #include "tcc/Target/CPU/Passes.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -79,6 +82,52 @@ LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op) {
   return success();
 }
 
+/// The bytes of a constant's elements, when they are whole bytes each.
+std::optional<ArrayRef<char>> constantBytes(arith::ConstantOp constant) {
+  auto type = dyn_cast<RankedTensorType>(constant.getType());
+  if (!type || !type.getElementType().isIntOrFloat() ||
+      type.getElementType().getIntOrFloatBitWidth() % 8 != 0)
+    return std::nullopt;
+  ArrayRef<char> data;
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue())) {
+    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
+    if (!blob)
+      return std::nullopt;
+    data = blob->getData();
+  } else if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
+             dense && !dense.isSplat()) {
+    data = dense.getRawData();
+  } else {
+    return std::nullopt;
+  }
+  if (static_cast<int64_t>(data.size()) !=
+      type.getNumElements() * type.getElementType().getIntOrFloatBitWidth() / 8)
+    return std::nullopt;
+  return data;
+}
+
+/// A [K, N] constant repacked as [N / cols, K, cols]: column panels of
+/// `cols`, each contiguous, of its first N / cols * cols columns.
+Value packColumnPanels(OpBuilder &builder, arith::ConstantOp weights, int64_t cols) {
+  auto type = cast<RankedTensorType>(weights.getType());
+  ArrayRef<char> data = *constantBytes(weights);
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1), panels = columns / cols;
+  size_t width = type.getElementType().getIntOrFloatBitWidth() / 8;
+  std::vector<char> packed(panels * rows * cols * width);
+  for (int64_t panel = 0; panel < panels; ++panel)
+    for (int64_t row = 0; row < rows; ++row)
+      std::memcpy(&packed[((panel * rows + row) * cols) * width],
+                  &data[(row * columns + panel * cols) * width], cols * width);
+  auto packedType = RankedTensorType::get({panels, rows, cols}, type.getElementType());
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(packed), alignof(std::max_align_t));
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointAfter(weights);
+  return arith::ConstantOp::create(
+      builder, weights.getLoc(),
+      DenseResourceElementsAttr::get(packedType, "packed_panels", std::move(blob)));
+}
+
 struct CPUTileAndVectorizePass final
     : tcc::cpu::impl::CPUTileAndVectorizeBase<CPUTileAndVectorizePass> {
   using CPUTileAndVectorizeBase::CPUTileAndVectorizeBase;
@@ -139,6 +188,69 @@ struct CPUTileAndVectorizePass final
     return {main, rest};
   }
 
+  /// Packed copies of constant weights, per constant and panel width.
+  DenseMap<std::pair<Operation *, int64_t>, Value> packedWeights;
+
+  /// The constant a product's rhs slices, and the column where the slice
+  /// starts; null unless every slice on the way has static offsets and unit
+  /// strides and keeps both dims.
+  static std::pair<arith::ConstantOp, int64_t> constantColumns(Value rhs) {
+    int64_t column = 0;
+    while (auto slice = rhs.getDefiningOp<tensor::ExtractSliceOp>()) {
+      if (slice.getSourceType().getRank() != 2 || slice.getType().getRank() != 2 ||
+          !slice.hasUnitStride() || ShapedType::isDynamic(slice.getStaticOffsets()[1]))
+        return {};
+      column += slice.getStaticOffsets()[1];
+      rhs = slice.getSource();
+    }
+    return {rhs.getDefiningOp<arith::ConstantOp>(), column};
+  }
+
+  /// Points a register tile's rhs, a [k, cols] slice of constant weights,
+  /// at the same elements in the weights packed into column panels: the
+  /// tile's reduction then reads one contiguous panel, where the row-major
+  /// weights would put every step a full row (a page, for 1024 columns or
+  /// more) after the last.
+  void readFromPanels(IRRewriter &rewriter, Operation *registerTile, arith::ConstantOp weights,
+                      int64_t cols) {
+    auto tile = cast<linalg::LinalgOp>(registerTile);
+    OpOperand &rhs = tile->getOpOperand(1);
+    auto rhsType = cast<RankedTensorType>(rhs.get().getType());
+    if (!rhsType.hasStaticShape() || rhsType.getDimSize(1) != cols)
+      return;
+    // Sum the offsets of the slices between the tile and the weights.
+    rewriter.setInsertionPoint(registerTile);
+    Location loc = registerTile->getLoc();
+    AffineExpr d0, d1;
+    bindDims(rewriter.getContext(), d0, d1);
+    OpFoldResult row = rewriter.getIndexAttr(0), column = rewriter.getIndexAttr(0);
+    Value source = rhs.get();
+    while (auto slice = source.getDefiningOp<tensor::ExtractSliceOp>()) {
+      if (!slice.hasUnitStride() || slice.getSourceType().getRank() != 2)
+        return;
+      SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
+      row = affine::makeComposedFoldedAffineApply(rewriter, loc, d0 + d1, {row, offsets[0]});
+      column =
+          affine::makeComposedFoldedAffineApply(rewriter, loc, d0 + d1, {column, offsets[1]});
+      source = slice.getSource();
+    }
+    if (source != weights.getResult())
+      return;
+    Value &packed = packedWeights[{weights, cols}];
+    if (!packed)
+      packed = packColumnPanels(rewriter, weights, cols);
+    OpFoldResult panel =
+        affine::makeComposedFoldedAffineApply(rewriter, loc, d0.floorDiv(cols), {column});
+    SmallVector<OpFoldResult> offsets = {panel, row, rewriter.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
+                                       rewriter.getIndexAttr(rhsType.getDimSize(0)),
+                                       rewriter.getIndexAttr(cols)};
+    SmallVector<OpFoldResult> strides(3, rewriter.getIndexAttr(1));
+    Value panelSlice = tensor::ExtractSliceOp::create(rewriter, loc, rhsType, packed, offsets,
+                                                      sizes, strides);
+    rewriter.modifyOpInPlace(registerTile, [&] { rhs.set(panelSlice); });
+  }
+
   void tileMatmul(IRRewriter &rewriter, linalg::LinalgOp matmul) {
     auto type = dyn_cast<RankedTensorType>(matmul->getResultTypes().front());
     if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
@@ -182,6 +294,18 @@ struct CPUTileAndVectorizePass final
       tileVectorMatrix(rewriter, matmul, n, k);
       return;
     }
+    // Constant weights (a 2-D rhs with no transposed maps) are read from
+    // column panels packed at compile time, when the product's columns are
+    // whole panels of them.
+    auto [weights, firstColumn] =
+        !batched && defaultMaps ? constantColumns(matmul.getDpsInputs()[1])
+                                : std::pair<arith::ConstantOp, int64_t>{};
+    bool panelsFit = false;
+    if (weights && constantBytes(weights)) {
+      int64_t weightColumns = cast<RankedTensorType>(weights.getType()).getDimSize(1);
+      panelsFit = firstColumn % cols == 0 && n % cols == 0 &&
+                  firstColumn + n <= weightColumns / cols * cols;
+    }
     int64_t threadRows = fittingTile(m, std::max<int64_t>(threadTileRows, rows), rows);
     int64_t threadCols = fittingTile(n, std::max<int64_t>(threadTileCols, cols), cols);
     // A small product still needs a tile per core: halve rows, else columns.
@@ -209,6 +333,8 @@ struct CPUTileAndVectorizePass final
              scf::SCFTilingOptions::LoopType::ForOp, interchange);
     if (failed(registerTile))
       return;
+    if (weights && panelsFit)
+      readFromPanels(rewriter, *registerTile, weights, cols);
     (void)vectorizeOp(rewriter, *registerTile);
   }
 
@@ -410,6 +536,7 @@ struct CPUTileAndVectorizePass final
   }
 
   void runOnOperation() override {
+    packedWeights.clear();
     IRRewriter rewriter(&getContext());
     SmallVector<linalg::LinalgOp> matmuls;
     SmallVector<linalg::GenericOp> generics;

@@ -1,0 +1,45 @@
+"""Products with constant weights, which the CPU backend reads from column
+panels packed at compile time, compiled by tcc and run by tcc-run, against
+ONNX Runtime on the same random inputs: whole panels, a split remainder of
+columns (1009 = 992 + 16 + 1), the vector-matrix path (one row), batched
+activations and a Gemm with a transposed weight. Prints one line per case:
+"<case>: ok" or the mismatch."""
+
+import sys
+import tempfile
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+from ort_harness import check
+
+BUILD = sys.argv[1]
+# name, activation shape, weight shape, op
+CASES = [
+    ("matmul 128x64 by 64x96", (128, 64), (64, 96), "MatMul"),
+    ("matmul 2x24x48 by 48x1009", (2, 24, 48), (48, 1009), "MatMul"),
+    ("matmul 1x256 by 256x512", (1, 256), (256, 512), "MatMul"),
+    ("matmul 72x40 by 40x64", (72, 40), (40, 64), "MatMul"),
+    ("gemm 64x80 by (96x80)^T", (64, 80), (96, 80), "Gemm"),
+]
+
+
+def main():
+    rng = np.random.default_rng(0)
+    with tempfile.TemporaryDirectory(prefix="tcc-matmul-") as tmp:
+        for name, shape, weight_shape, op in CASES:
+            weight = numpy_helper.from_array(
+                rng.standard_normal(weight_shape).astype(np.float32), "w")
+            attributes = dict(transB=1) if op == "Gemm" else {}
+            graph = helper.make_graph(
+                [helper.make_node(op, ["x", "w"], ["y"], **attributes)], "matmul",
+                [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+                [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [weight])
+            model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
+                                      ir_version=8)
+            check(name, model, {"x": rng.standard_normal(shape).astype(np.float32)}, tmp, BUILD,
+                  rtol=1e-4, atol=1e-4)
+
+
+if __name__ == "__main__":
+    main()
