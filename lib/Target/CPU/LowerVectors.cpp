@@ -3,6 +3,8 @@
 #include "tcc/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/Transforms/Approximation.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
@@ -19,6 +21,89 @@ using namespace mlir;
 
 namespace {
 
+/// How many innermost dims of `type` are laid out contiguously, row-major.
+int64_t contiguousInnerDims(MemRefType type) {
+  SmallVector<int64_t> strides;
+  int64_t offset;
+  if (failed(type.getStridesAndOffset(strides, offset)))
+    return 0;
+  int64_t expected = 1, dims = 0;
+  for (int64_t dim = type.getRank() - 1; dim >= 0; --dim) {
+    if (strides[dim] != expected && type.getDimSize(dim) != 1)
+      break;
+    expected *= type.getDimSize(dim);
+    ++dims;
+  }
+  return dims;
+}
+
+/// A copy between buffers whose inner dims are contiguous in both (a KV
+/// cache's rows into the concatenated cache, an input into a padded
+/// buffer's interior) as one block copy (a memcpy) per outer index, the
+/// outer indices split across threads when the copy is large. Returns
+/// false, creating nothing, for copies with short contiguous runs.
+bool copyByBlocks(RewriterBase &rewriter, memref::CopyOp copy) {
+  auto source = cast<MemRefType>(copy.getSource().getType());
+  auto target = cast<MemRefType>(copy.getTarget().getType());
+  if (!source.hasStaticShape() || !target.hasStaticShape() || source.getRank() == 0)
+    return false;
+  int64_t rank = source.getRank();
+  int64_t inner = std::min(contiguousInnerDims(source), contiguousInnerDims(target));
+  int64_t block = 1;
+  for (int64_t dim = rank - inner; dim < rank; ++dim)
+    block *= source.getDimSize(dim);
+  int64_t bytes = source.getNumElements() * source.getElementTypeBitWidth() / 8;
+  if (block < 16 || (inner == rank && bytes < (1 << 18)))
+    return false;
+  // The whole copy as one block: split its outermost non-unit dim instead.
+  int64_t outer = rank - inner;
+  if (outer == 0) {
+    while (outer < rank && source.getDimSize(outer) == 1)
+      ++outer;
+    if (outer == rank)
+      return false;
+    ++outer;
+  }
+  Location loc = copy.getLoc();
+  rewriter.setInsertionPoint(copy);
+  SmallVector<OpFoldResult> lower, upper, steps;
+  for (int64_t dim = 0; dim < outer; ++dim) {
+    lower.push_back(rewriter.getIndexAttr(0));
+    upper.push_back(rewriter.getIndexAttr(source.getDimSize(dim)));
+    steps.push_back(rewriter.getIndexAttr(1));
+  }
+  auto copyBlock = [&](OpBuilder &builder, ValueRange indices) {
+    SmallVector<OpFoldResult> offsets(indices.begin(), indices.end()), sizes, strides;
+    offsets.append(rank - outer, builder.getIndexAttr(0));
+    for (int64_t dim = 0; dim < rank; ++dim) {
+      sizes.push_back(builder.getIndexAttr(dim < outer ? 1 : source.getDimSize(dim)));
+      strides.push_back(builder.getIndexAttr(1));
+    }
+    Value from = memref::SubViewOp::create(builder, loc, copy.getSource(), offsets, sizes, strides);
+    Value to = memref::SubViewOp::create(builder, loc, copy.getTarget(), offsets, sizes, strides);
+    memref::CopyOp::create(builder, loc, from, to);
+  };
+  if (bytes >= (1 << 18)) {
+    auto forall = scf::ForallOp::create(rewriter, loc, lower, upper, steps, ValueRange{},
+                                        std::nullopt);
+    OpBuilder body = OpBuilder::atBlockBegin(forall.getBody());
+    copyBlock(body, forall.getInductionVars());
+  } else {
+    SmallVector<Value> lowerValues, upperValues, stepValues;
+    for (int64_t dim = 0; dim < outer; ++dim) {
+      lowerValues.push_back(arith::ConstantIndexOp::create(rewriter, loc, 0));
+      upperValues.push_back(arith::ConstantIndexOp::create(rewriter, loc, source.getDimSize(dim)));
+      stepValues.push_back(arith::ConstantIndexOp::create(rewriter, loc, 1));
+    }
+    scf::buildLoopNest(rewriter, loc, lowerValues, upperValues, stepValues,
+                       [&](OpBuilder &builder, Location, ValueRange indices) {
+                         copyBlock(builder, indices);
+                       });
+  }
+  rewriter.eraseOp(copy);
+  return true;
+}
+
 struct CPULowerVectorsPass final
     : tcc::cpu::impl::CPULowerVectorsBase<CPULowerVectorsPass> {
   void runOnOperation() override {
@@ -27,18 +112,24 @@ struct CPULowerVectorsPass final
     // leaves a copy of a buffer onto itself (the same value once CSE has
     // merged the two subviews); it does nothing, but as a write
     // it would pin the accumulator's loads and stores inside the loop.
-    // Other copies (into padded or strided buffers) become linalg.copy, which
-    // lowers to parallel loops inside the artifact instead of a call to a
-    // runtime library it does not link.
+    // Copies with long contiguous runs become block copies (memcpy) per
+    // outer index; other copies become linalg.copy, which lowers to loops
+    // inside the artifact instead of a call to a runtime library it does not
+    // link.
     IRRewriter rewriter(&getContext());
-    func.walk([&](memref::CopyOp copy) {
-      if (copy.getSource() != copy.getTarget()) {
-        rewriter.setInsertionPoint(copy);
-        linalg::CopyOp::create(rewriter, copy.getLoc(), copy.getSource(),
-                               copy.getTarget());
+    SmallVector<memref::CopyOp> copies;
+    func.walk([&](memref::CopyOp copy) { copies.push_back(copy); });
+    for (memref::CopyOp copy : copies) {
+      if (copy.getSource() == copy.getTarget()) {
+        copy.erase();
+        continue;
       }
+      if (!copy->getParentOfType<scf::ForallOp>() && copyByBlocks(rewriter, copy))
+        continue;
+      rewriter.setInsertionPoint(copy);
+      linalg::CopyOp::create(rewriter, copy.getLoc(), copy.getSource(), copy.getTarget());
       copy.erase();
-    });
+    }
     // Linalg ops left inside thread tiles run on their thread: sequential
     // loops, not nested parallel regions.
     SmallVector<linalg::LinalgOp> nested;

@@ -535,9 +535,88 @@ struct CPUTileAndVectorizePass final
       (void)vectorizeOp(rewriter, *row);
   }
 
+  /// q . K^T for a few rows (a decode step's attention scores over the KV
+  /// cache) as dot products along K's rows: a generic whose reduction is
+  /// innermost and contiguous in both operands, which tiles as a row
+  /// reduction. The product form would first transpose the whole cache.
+  static void matmulOfTransposeAsDots(IRRewriter &rewriter, linalg::LinalgOp matmul) {
+    if (matmul.hasUserDefinedMaps() || !matmul.hasPureTensorSemantics())
+      return;
+    auto type = cast<RankedTensorType>(matmul->getResultTypes().front());
+    int64_t rank = type.getRank();
+    if (!type.hasStaticShape() || type.getDimSize(rank - 2) > 4)
+      return;
+    // rhs = collapse_shape(transpose(x)) or transpose(x), swapping the last
+    // two dims and keeping the others.
+    Value rhs = matmul.getDpsInputs()[1];
+    auto collapse = rhs.getDefiningOp<tensor::CollapseShapeOp>();
+    Value transposed = collapse ? collapse.getSrc() : rhs;
+    auto transpose = transposed.getDefiningOp<linalg::TransposeOp>();
+    if (!transpose || !transpose.hasPureTensorSemantics())
+      return;
+    ArrayRef<int64_t> perm = transpose.getPermutation();
+    int64_t transposeRank = perm.size();
+    for (int64_t dim = 0; dim < transposeRank - 2; ++dim)
+      if (perm[dim] != dim)
+        return;
+    if (perm[transposeRank - 2] != transposeRank - 1 || perm[transposeRank - 1] != transposeRank - 2)
+      return;
+    Location loc = matmul.getLoc();
+    rewriter.setInsertionPoint(matmul);
+    Value rows = transpose.getInput();
+    if (collapse) {
+      // The same leading dims merge on the untransposed side.
+      SmallVector<ReassociationIndices> reassociation = collapse.getReassociationIndices();
+      if (reassociation.back().size() != 1 || reassociation[reassociation.size() - 2].size() != 1)
+        return;
+      rows = tensor::CollapseShapeOp::create(rewriter, loc, rows, reassociation);
+    }
+    // (batch..., m, n, k): out (batch..., m, n), lhs (batch..., m, k), rows (batch..., n, k)
+    MLIRContext *context = rewriter.getContext();
+    int64_t loops = rank + 1;
+    SmallVector<AffineExpr> batch;
+    for (int64_t dim = 0; dim < rank - 2; ++dim)
+      batch.push_back(getAffineDimExpr(dim, context));
+    AffineExpr m = getAffineDimExpr(rank - 2, context), n = getAffineDimExpr(rank - 1, context),
+               k = getAffineDimExpr(rank, context);
+    auto withBatch = [&](ArrayRef<AffineExpr> tail) {
+      SmallVector<AffineExpr> results(batch);
+      results.append(tail.begin(), tail.end());
+      return AffineMap::get(loops, 0, results, context);
+    };
+    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+    iterators.push_back(utils::IteratorType::reduction);
+    auto dots = linalg::GenericOp::create(
+        rewriter, loc, TypeRange{type}, ValueRange{matmul.getDpsInputs()[0], rows},
+        ValueRange{matmul.getDpsInits()[0]},
+        ArrayRef<AffineMap>{withBatch({m, k}), withBatch({n, k}), withBatch({m, n})}, iterators,
+        [](OpBuilder &b, Location l, ValueRange args) {
+          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+          linalg::YieldOp::create(b, l, ValueRange{arith::AddFOp::create(b, l, args[2], product)});
+        });
+    rewriter.replaceOp(matmul, dots->getResults());
+    if (collapse && collapse->use_empty())
+      rewriter.eraseOp(collapse);
+    if (transpose->use_empty())
+      rewriter.eraseOp(transpose);
+  }
+
   void runOnOperation() override {
     packedWeights.clear();
     IRRewriter rewriter(&getContext());
+    // Transposes as generics, which tile and vectorize like any elementwise
+    // op rather than running as scalar loops on one thread.
+    SmallVector<linalg::TransposeOp> transposes;
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) &&
+          cast<RankedTensorType>(op->getResultTypes().front()).getElementType().isF32())
+        matmulOfTransposeAsDots(rewriter, op);
+    });
+    getOperation().walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
+    for (linalg::TransposeOp op : transposes) {
+      rewriter.setInsertionPoint(op);
+      (void)linalg::generalizeNamedOp(rewriter, op);
+    }
     SmallVector<linalg::LinalgOp> matmuls;
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](Operation *op) {

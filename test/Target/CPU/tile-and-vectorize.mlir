@@ -107,3 +107,37 @@ func.func @vector_matrix(%a: tensor<1x768xf32>, %b: tensor<768x2304xf32>, %c: te
   %0 = linalg.matmul ins(%a, %b : tensor<1x768xf32>, tensor<768x2304xf32>) outs(%c : tensor<1x2304xf32>) -> tensor<1x2304xf32>
   return %0 : tensor<1x2304xf32>
 }
+
+// -----
+
+// One query row against a transposed key cache: dot products along the
+// cache's contiguous rows (a row reduction split across heads, each row one
+// vector), with no transposed copy of the cache.
+// CHECK-LABEL: func.func @query_times_transposed_keys
+// CHECK-NOT: linalg.transpose
+// CHECK-NOT: linalg.batch_matmul
+// CHECK: scf.forall (%[[HEAD:.*]]) in (12)
+// CHECK:   scf.for %[[KEY:.*]] = %c0 to %c513 step %c1
+// CHECK:     %[[ROW:.*]] = tensor.extract_slice %{{.*}}[0, %[[KEY]], 0] [1, 1, 64] [1, 1, 1] : tensor<1x513x64xf32> to tensor<1x1x64xf32>
+// CHECK:     vector.transfer_read %[[ROW]]{{.*}} : tensor<1x1x64xf32>, vector<1x1x1x64xf32>
+// CHECK:     vector.multi_reduction <add>, %{{.*}}, %{{.*}} [3] : vector<1x1x1x64xf32> to vector<1x1x1xf32>
+func.func @query_times_transposed_keys(%q: tensor<12x1x64xf32>, %k: tensor<12x513x64xf32>, %c: tensor<12x1x513xf32>) -> tensor<12x1x513xf32> {
+  %e = tensor.empty() : tensor<12x64x513xf32>
+  %t = linalg.transpose ins(%k : tensor<12x513x64xf32>) outs(%e : tensor<12x64x513xf32>) permutation = [0, 2, 1]
+  %0 = linalg.batch_matmul ins(%q, %t : tensor<12x1x64xf32>, tensor<12x64x513xf32>) outs(%c : tensor<12x1x513xf32>) -> tensor<12x1x513xf32>
+  return %0 : tensor<12x1x513xf32>
+}
+
+// -----
+
+// A transpose that keeps the innermost dim (attention heads) is an
+// elementwise generic: split across threads, whole-row vectors.
+// CHECK-LABEL: func.func @transpose_heads
+// CHECK-NOT: linalg.transpose
+// CHECK: scf.forall
+// CHECK: vector.transfer_read {{.*}} vector<1x1x1x64xf32>
+func.func @transpose_heads(%x: tensor<1x128x12x64xf32>) -> tensor<1x12x128x64xf32> {
+  %e = tensor.empty() : tensor<1x12x128x64xf32>
+  %t = linalg.transpose ins(%x : tensor<1x128x12x64xf32>) outs(%e : tensor<1x12x128x64xf32>) permutation = [0, 2, 1, 3]
+  return %t : tensor<1x12x128x64xf32>
+}
