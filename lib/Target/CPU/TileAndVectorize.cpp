@@ -544,7 +544,11 @@ struct CPUTileAndVectorizePass final
       return;
     auto type = cast<RankedTensorType>(matmul->getResultTypes().front());
     int64_t rank = type.getRank();
-    if (!type.hasStaticShape() || type.getDimSize(rank - 2) > 4)
+    auto sameElements = [&](Value operand) {
+      return getElementTypeOrSelf(operand.getType()) == type.getElementType();
+    };
+    if (!type.hasStaticShape() || type.getDimSize(rank - 2) > 4 ||
+        !llvm::all_of(matmul.getDpsInputs(), sameElements))
       return;
     // rhs = collapse_shape(transpose(x)) or transpose(x), swapping the last
     // two dims and keeping the others.
