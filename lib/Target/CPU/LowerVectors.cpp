@@ -167,6 +167,9 @@ struct CPULowerVectorsPass final
                                    "math.log2", "math.tanh", "math.erf"},
                                   name);
       };
+      // Powers by small constant exponents (x^3 in GPT-2's GELU) as
+      // multiplications, not a libm powf call per lane.
+      populateMathAlgebraicSimplificationPatterns(math);
       populateMathF32ExpansionPatterns(math, approximated);
       populateMathPolynomialApproximationPatterns(math, approximated);
       if (failed(applyPatternsGreedily(func, std::move(math))))
