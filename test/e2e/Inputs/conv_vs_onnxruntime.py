@@ -10,9 +10,9 @@ import sys
 import tempfile
 
 import numpy as np
-from onnx import TensorProto, helper, numpy_helper
+from onnx import numpy_helper
 
-from ort_harness import check
+from ort_harness import check_single_node
 
 BUILD = sys.argv[1]
 # name, (batch, channels, height, width), filters, kernel, group, attributes, bias
@@ -49,15 +49,8 @@ def main():
                 initializers.append(numpy_helper.from_array(
                     rng.standard_normal(filters).astype(np.float32), "b"))
                 inputs.append("b")
-            graph = helper.make_graph(
-                [helper.make_node("Conv", inputs, ["y"], group=group, **attributes)], "conv",
-                [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
-                [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
-            model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
-                                      ir_version=8)
-            check(name, model, {"x": rng.standard_normal(shape).astype(np.float32)}, tmp, BUILD,
-                  rtol=1e-4, atol=1e-4)
-
+            check_single_node(name, "Conv", inputs, initializers,
+                              dict(group=group, **attributes), shape, rng, tmp, BUILD)
 
 if __name__ == "__main__":
     main()

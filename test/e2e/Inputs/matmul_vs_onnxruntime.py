@@ -9,9 +9,9 @@ import sys
 import tempfile
 
 import numpy as np
-from onnx import TensorProto, helper, numpy_helper
+from onnx import numpy_helper
 
-from ort_harness import check
+from ort_harness import check_single_node
 
 BUILD = sys.argv[1]
 # name, activation shape, weight shape, op
@@ -31,15 +31,8 @@ def main():
             weight = numpy_helper.from_array(
                 rng.standard_normal(weight_shape).astype(np.float32), "w")
             attributes = dict(transB=1) if op == "Gemm" else {}
-            graph = helper.make_graph(
-                [helper.make_node(op, ["x", "w"], ["y"], **attributes)], "matmul",
-                [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
-                [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], [weight])
-            model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)],
-                                      ir_version=8)
-            check(name, model, {"x": rng.standard_normal(shape).astype(np.float32)}, tmp, BUILD,
-                  rtol=1e-4, atol=1e-4)
-
+            check_single_node(name, op, ["x", "w"], [weight], attributes, shape, rng, tmp,
+                              BUILD)
 
 if __name__ == "__main__":
     main()

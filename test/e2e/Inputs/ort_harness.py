@@ -9,7 +9,7 @@ import subprocess
 import numpy as np
 import onnx
 import onnxruntime as ort
-from onnx import numpy_helper
+from onnx import TensorProto, helper, numpy_helper
 
 
 def check(name, model, inputs, tmp, build, rtol=1e-4, atol=1e-5, reference_model=None):
@@ -42,3 +42,17 @@ def check(name, model, inputs, tmp, build, rtol=1e-4, atol=1e-5, reference_model
     ran = subprocess.run(command, capture_output=True, text=True)
     lines = (ran.stdout + ran.stderr).strip().splitlines()
     print(f"{name}: " + ("ok" if ran.returncode == 0 else " | ".join(lines[-2:])))
+
+
+def check_single_node(name, op, inputs, initializers, attributes, shape, rng, tmp, build,
+                      opset=17):
+    """Checks a model of one `op` node reading the float input "x" of `shape`
+    and the constant `initializers` (named in `inputs`) on a random input."""
+    graph = helper.make_graph(
+        [helper.make_node(op, inputs, ["y"], **attributes)], op.lower(),
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", opset)],
+                              ir_version=8)
+    check(name, model, {"x": rng.standard_normal(shape).astype(np.float32)}, tmp, build,
+          rtol=1e-4, atol=1e-4)

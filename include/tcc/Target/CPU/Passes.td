@@ -13,9 +13,14 @@ def CPUTileAndVectorize : Pass<"tcc-cpu-tile-and-vectorize", "mlir::func::FuncOp
     register tiles of `register-rows` x `register-cols` with the reduction
     innermost, one step at a time; the step becomes a `vector.contract` whose
     accumulator stays in registers once `tcc-cpu-lower-vectors` hoists its
-    load and store out of the reduction loop. Elementwise ops are tiled to
-    the vector width along their innermost dim and vectorized. Ops that do
-    not fit these shapes are left to the scalar lowering.
+    load and store out of the reduction loop. Constant weights are read from
+    a copy packed at compile time into contiguous column panels of
+    `register-cols`. Elementwise ops (transposes included) are tiled to the
+    vector width along their innermost dim and vectorized; reductions along
+    the innermost dims are split across threads by their outer dims and
+    vectorized one row at a time. A product of a few rows by a transposed
+    operand becomes dot products along that operand's rows. Ops that do not
+    fit these shapes are left to the scalar lowering.
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
