@@ -106,8 +106,11 @@ std::optional<ArrayRef<char>> constantBytes(arith::ConstantOp constant) {
   return data;
 }
 
-/// A [K, N] constant repacked as [N / cols, K, cols]: column panels of
-/// `cols`, each contiguous, of its first N / cols * cols columns.
+/// A [K, N] constant repacked as [N / cols, K * cols]: column panels of
+/// `cols`, each contiguous, of its first N / cols * cols columns. Each panel
+/// is one flat row: as [N / cols, K, cols] the global's LLVM initializer
+/// would nest a small array per panel row, millions for a transformer,
+/// which LLVM's passes walk one by one.
 Value packColumnPanels(OpBuilder &builder, arith::ConstantOp weights, int64_t cols) {
   auto type = cast<RankedTensorType>(weights.getType());
   ArrayRef<char> data = *constantBytes(weights);
@@ -118,7 +121,7 @@ Value packColumnPanels(OpBuilder &builder, arith::ConstantOp weights, int64_t co
     for (int64_t row = 0; row < rows; ++row)
       std::memcpy(&packed[((panel * rows + row) * cols) * width],
                   &data[(row * columns + panel * cols) * width], cols * width);
-  auto packedType = RankedTensorType::get({panels, rows, cols}, type.getElementType());
+  auto packedType = RankedTensorType::get({panels, rows * cols}, type.getElementType());
   AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
       ArrayRef<char>(packed), alignof(std::max_align_t));
   OpBuilder::InsertionGuard guard(builder);
@@ -216,7 +219,7 @@ struct CPUTileAndVectorizePass final
     auto tile = cast<linalg::LinalgOp>(registerTile);
     OpOperand &rhs = tile->getOpOperand(1);
     auto rhsType = cast<RankedTensorType>(rhs.get().getType());
-    if (!rhsType.hasStaticShape() || rhsType.getDimSize(1) != cols)
+    if (!rhsType.hasStaticShape() || rhsType.getDimSize(0) != 1 || rhsType.getDimSize(1) != cols)
       return;
     // Sum the offsets of the slices between the tile and the weights.
     rewriter.setInsertionPoint(registerTile);
@@ -239,13 +242,14 @@ struct CPUTileAndVectorizePass final
     Value &packed = packedWeights[{weights, cols}];
     if (!packed)
       packed = packColumnPanels(rewriter, weights, cols);
+    // One reduction step's row of the tile: `cols` elements at row * cols
+    // in its panel.
     OpFoldResult panel =
         affine::makeComposedFoldedAffineApply(rewriter, loc, d0.floorDiv(cols), {column});
-    SmallVector<OpFoldResult> offsets = {panel, row, rewriter.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1),
-                                       rewriter.getIndexAttr(rhsType.getDimSize(0)),
-                                       rewriter.getIndexAttr(cols)};
-    SmallVector<OpFoldResult> strides(3, rewriter.getIndexAttr(1));
+    OpFoldResult start = affine::makeComposedFoldedAffineApply(rewriter, loc, d0 * cols, {row});
+    SmallVector<OpFoldResult> offsets = {panel, start};
+    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1), rewriter.getIndexAttr(cols)};
+    SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
     Value panelSlice = tensor::ExtractSliceOp::create(rewriter, loc, rhsType, packed, offsets,
                                                       sizes, strides);
     rewriter.modifyOpInPlace(registerTile, [&] { rhs.set(panelSlice); });
@@ -531,7 +535,7 @@ struct CPUTileAndVectorizePass final
       return;
     // A row of a few thousand lanes at most: a wider one (a vocabulary)
     // would unroll into as many registers in LLVM.
-    if (rowSize >= vectorWidth && rowSize <= 64 * vectorWidth)
+    if (rowSize >= vectorWidth && rowSize <= 8 * vectorWidth)
       (void)vectorizeOp(rewriter, *row);
   }
 
