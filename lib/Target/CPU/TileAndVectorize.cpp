@@ -533,8 +533,11 @@ struct CPUTileAndVectorizePass final
         tile(rewriter, target, rowSizes, scf::SCFTilingOptions::LoopType::ForOp);
     if (failed(row))
       return;
-    // A row of a few thousand lanes at most: a wider one (a vocabulary)
-    // would unroll into as many registers in LLVM.
+    // Rows of up to 8 vectors (a softmax over 128 keys) as one vector each:
+    // LLVM's time on whole-row vectors grows with their width (768-lane
+    // layer norm rows took half a minute for BERT) while the reductions
+    // were no faster; longer rows stay scalar loops on their thread.
+    // Chunked vector accumulators would serve them without that cost.
     if (rowSize >= vectorWidth && rowSize <= 8 * vectorWidth)
       (void)vectorizeOp(rewriter, *row);
   }
