@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "Graph/GraphOps.h"
+#include "tcc/Support/ElementBytes.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
@@ -42,24 +43,15 @@ struct TransposeOfLargeConstant final : OpRewritePattern<TransposeOp> {
     RankedTensorType type = op.getType();
     if (!constant || !type.hasStaticShape())
       return rewriter.notifyMatchFailure(op, "not a static constant");
-    ArrayRef<char> data;
+    std::optional<ArrayRef<char>> bytes = tcc::elementBytes(constant.getValue(), type);
+    if (!bytes)
+      return rewriter.notifyMatchFailure(op, "splat, partial-byte or unreadable constant");
+    ArrayRef<char> data = *bytes;
     std::string name = "transposed";
-    Attribute value = constant.getValue();
-    if (auto resource = dyn_cast<DenseResourceElementsAttr>(value)) {
-      AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-      if (!blob)
-        return rewriter.notifyMatchFailure(op, "resource without data");
-      data = blob->getData();
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
       name = (resource.getRawHandle().getKey() + "_transposed").str();
-    } else if (auto dense = dyn_cast<DenseElementsAttr>(value); dense && !dense.isSplat()) {
-      data = dense.getRawData();
-    } else {
-      return rewriter.notifyMatchFailure(op, "splat or unknown constant");
-    }
     unsigned bits = type.getElementType().getIntOrFloatBitWidth();
     int64_t count = type.getNumElements();
-    if (bits % 8 != 0 || static_cast<int64_t>(data.size()) != count * bits / 8)
-      return rewriter.notifyMatchFailure(op, "elements are not whole bytes");
     size_t width = bits / 8;
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
     ArrayRef<int64_t> inputShape = inputType.getShape(), outputShape = type.getShape();

@@ -245,8 +245,9 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
   /// the flattened plane, however narrow the image or large the stride.
   /// A window per row (the direct form) gives 7- or 14-wide vectors on small
   /// images and element-by-element loads for stride 2.
-  static Value lowerDepthwise(PatternRewriter &rewriter, Location loc, ConvOp op, Value bias) {
+  static Value lowerDepthwise(PatternRewriter &rewriter, Location loc, ConvOp op) {
     RankedTensorType type = op.getType();
+    Value bias = op.getBias();
     Type elementType = type.getElementType();
     RankedTensorType weightType = tensorType(op.getWeight());
     Value input = op.getInput();
@@ -391,7 +392,7 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     Type elementType = type.getElementType();
     if (spatial == 2 && group == tensorType(op.getInput()).getDimSize(1) &&
         tensorType(op.getWeight()).getDimSize(0) == group && isa<FloatType>(elementType)) {
-      rewriter.replaceOp(op, lowerDepthwise(rewriter, loc, op, op.getBias()));
+      rewriter.replaceOp(op, lowerDepthwise(rewriter, loc, op));
       return success();
     }
     Value zero = createScalar(rewriter, loc, elementType, 0);

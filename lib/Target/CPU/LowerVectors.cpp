@@ -2,6 +2,7 @@
 
 #include "tcc/Target/CPU/Passes.h"
 
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
@@ -53,7 +54,9 @@ bool copyByBlocks(RewriterBase &rewriter, memref::CopyOp copy) {
   for (int64_t dim = rank - inner; dim < rank; ++dim)
     block *= source.getDimSize(dim);
   int64_t bytes = source.getNumElements() * source.getElementTypeBitWidth() / 8;
-  if (block < 16 || (inner == rank && bytes < (1 << 18)))
+  // Below this, a fork and join costs more than the copy saves.
+  constexpr int64_t parallelBytes = 1 << 18;
+  if (block < 16 || (inner == rank && bytes < parallelBytes))
     return false;
   // The whole copy as one block: split its outermost non-unit dim instead.
   int64_t outer = rank - inner;
@@ -83,19 +86,15 @@ bool copyByBlocks(RewriterBase &rewriter, memref::CopyOp copy) {
     Value to = memref::SubViewOp::create(builder, loc, copy.getTarget(), offsets, sizes, strides);
     memref::CopyOp::create(builder, loc, from, to);
   };
-  if (bytes >= (1 << 18)) {
+  if (bytes >= parallelBytes) {
     auto forall = scf::ForallOp::create(rewriter, loc, lower, upper, steps, ValueRange{},
                                         std::nullopt);
     OpBuilder body = OpBuilder::atBlockBegin(forall.getBody());
     copyBlock(body, forall.getInductionVars());
   } else {
-    SmallVector<Value> lowerValues, upperValues, stepValues;
-    for (int64_t dim = 0; dim < outer; ++dim) {
-      lowerValues.push_back(arith::ConstantIndexOp::create(rewriter, loc, 0));
-      upperValues.push_back(arith::ConstantIndexOp::create(rewriter, loc, source.getDimSize(dim)));
-      stepValues.push_back(arith::ConstantIndexOp::create(rewriter, loc, 1));
-    }
-    scf::buildLoopNest(rewriter, loc, lowerValues, upperValues, stepValues,
+    scf::buildLoopNest(rewriter, loc, getValueOrCreateConstantIndexOp(rewriter, loc, lower),
+                       getValueOrCreateConstantIndexOp(rewriter, loc, upper),
+                       getValueOrCreateConstantIndexOp(rewriter, loc, steps),
                        [&](OpBuilder &builder, Location, ValueRange indices) {
                          copyBlock(builder, indices);
                        });

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tcc/Support/ElementBytes.h"
 #include "tcc/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -13,7 +14,6 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
-#include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/TilingInterface.h"
@@ -82,30 +82,6 @@ LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op) {
   return success();
 }
 
-/// The bytes of a constant's elements, when they are whole bytes each.
-std::optional<ArrayRef<char>> constantBytes(arith::ConstantOp constant) {
-  auto type = dyn_cast<RankedTensorType>(constant.getType());
-  if (!type || !type.getElementType().isIntOrFloat() ||
-      type.getElementType().getIntOrFloatBitWidth() % 8 != 0)
-    return std::nullopt;
-  ArrayRef<char> data;
-  if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue())) {
-    AsmResourceBlob *blob = resource.getRawHandle().getBlob();
-    if (!blob)
-      return std::nullopt;
-    data = blob->getData();
-  } else if (auto dense = dyn_cast<DenseElementsAttr>(constant.getValue());
-             dense && !dense.isSplat()) {
-    data = dense.getRawData();
-  } else {
-    return std::nullopt;
-  }
-  if (static_cast<int64_t>(data.size()) !=
-      type.getNumElements() * type.getElementType().getIntOrFloatBitWidth() / 8)
-    return std::nullopt;
-  return data;
-}
-
 /// A [K, N] constant repacked as [N / cols, K * cols]: column panels of
 /// `cols`, each contiguous, of its first N / cols * cols columns. Each panel
 /// is one flat row: as [N / cols, K, cols] the global's LLVM initializer
@@ -113,7 +89,7 @@ std::optional<ArrayRef<char>> constantBytes(arith::ConstantOp constant) {
 /// which LLVM's passes walk one by one.
 Value packColumnPanels(OpBuilder &builder, arith::ConstantOp weights, int64_t cols) {
   auto type = cast<RankedTensorType>(weights.getType());
-  ArrayRef<char> data = *constantBytes(weights);
+  ArrayRef<char> data = *tcc::elementBytes(weights.getValue(), type);
   int64_t rows = type.getDimSize(0), columns = type.getDimSize(1), panels = columns / cols;
   size_t width = type.getElementType().getIntOrFloatBitWidth() / 8;
   std::vector<char> packed(panels * rows * cols * width);
@@ -216,8 +192,7 @@ struct CPUTileAndVectorizePass final
   /// more) after the last.
   void readFromPanels(IRRewriter &rewriter, Operation *registerTile, arith::ConstantOp weights,
                       int64_t cols) {
-    auto tile = cast<linalg::LinalgOp>(registerTile);
-    OpOperand &rhs = tile->getOpOperand(1);
+    OpOperand &rhs = registerTile->getOpOperand(1);
     auto rhsType = cast<RankedTensorType>(rhs.get().getType());
     if (!rhsType.hasStaticShape() || rhsType.getDimSize(0) != 1 || rhsType.getDimSize(1) != cols)
       return;
@@ -305,8 +280,9 @@ struct CPUTileAndVectorizePass final
         !batched && defaultMaps ? constantColumns(matmul.getDpsInputs()[1])
                                 : std::pair<arith::ConstantOp, int64_t>{};
     bool panelsFit = false;
-    if (weights && constantBytes(weights)) {
-      int64_t weightColumns = cast<RankedTensorType>(weights.getType()).getDimSize(1);
+    auto weightsType = weights ? cast<RankedTensorType>(weights.getType()) : nullptr;
+    if (weights && tcc::elementBytes(weights.getValue(), weightsType)) {
+      int64_t weightColumns = weightsType.getDimSize(1);
       panelsFit = firstColumn % cols == 0 && n % cols == 0 &&
                   firstColumn + n <= weightColumns / cols * cols;
     }
@@ -554,8 +530,8 @@ struct CPUTileAndVectorizePass final
     auto sameElements = [&](Value operand) {
       return getElementTypeOrSelf(operand.getType()) == type.getElementType();
     };
-    if (!type.hasStaticShape() || type.getDimSize(rank - 2) > 4 ||
-        !llvm::all_of(matmul.getDpsInputs(), sameElements))
+    if (!type.hasStaticShape() || !type.getElementType().isF32() ||
+        type.getDimSize(rank - 2) > 4 || !llvm::all_of(matmul.getDpsInputs(), sameElements))
       return;
     // rhs = collapse_shape(transpose(x)) or transpose(x), swapping the last
     // two dims and keeping the others.
@@ -615,14 +591,13 @@ struct CPUTileAndVectorizePass final
   void runOnOperation() override {
     packedWeights.clear();
     IRRewriter rewriter(&getContext());
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
+        matmulOfTransposeAsDots(rewriter, op);
+    });
     // Transposes as generics, which tile and vectorize like any elementwise
     // op rather than running as scalar loops on one thread.
     SmallVector<linalg::TransposeOp> transposes;
-    getOperation().walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) &&
-          cast<RankedTensorType>(op->getResultTypes().front()).getElementType().isF32())
-        matmulOfTransposeAsDots(rewriter, op);
-    });
     getOperation().walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
     for (linalg::TransposeOp op : transposes) {
       rewriter.setInsertionPoint(op);
