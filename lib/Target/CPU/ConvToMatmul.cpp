@@ -1,6 +1,9 @@
 //===- ConvToMatmul.cpp - 2-D convolutions as im2col and matmul ----------===//
 
+#include "tcc/Support/ElementBytes.h"
 #include "tcc/Target/CPU/Passes.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
 
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineExpr.h"
@@ -19,6 +22,148 @@ namespace {
 SmallVector<int64_t> attrValues(DenseIntElementsAttr attr) {
   return llvm::to_vector(attr.getValues<int64_t>());
 }
+
+/// The [F, C, KH, KW] constant `filter` rearranged at compile time as
+/// [KH * KW * C, F], the rows in the order of the patches' columns; null
+/// when its bytes are not at hand.
+Value filterByPatchRows(OpBuilder &builder, Location loc, Value filter) {
+  auto constant = filter.getDefiningOp<arith::ConstantOp>();
+  if (!constant)
+    return nullptr;
+  auto type = cast<RankedTensorType>(constant.getType());
+  std::optional<ArrayRef<char>> data = tcc::elementBytes(constant.getValue(), type);
+  if (!data)
+    return nullptr;
+  int64_t filters = type.getDimSize(0), channels = type.getDimSize(1);
+  int64_t taps = type.getDimSize(2) * type.getDimSize(3);
+  size_t width = type.getElementType().getIntOrFloatBitWidth() / 8;
+  std::vector<char> rearranged(data->size());
+  for (int64_t f = 0; f < filters; ++f)
+    for (int64_t c = 0; c < channels; ++c)
+      for (int64_t tap = 0; tap < taps; ++tap)
+        std::memcpy(&rearranged[((tap * channels + c) * filters + f) * width],
+                    &(*data)[((f * channels + c) * taps + tap) * width], width);
+  auto rearrangedType =
+      RankedTensorType::get({taps * channels, filters}, type.getElementType());
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(rearranged), alignof(std::max_align_t));
+  return arith::ConstantOp::create(
+      builder, loc,
+      DenseResourceElementsAttr::get(rearrangedType, "filter_by_patch_rows", std::move(blob)));
+}
+
+/// A generic copying `source` into a new tensor of `shape` through `read`,
+/// a map from the result's indices to the source's.
+Value copyThrough(OpBuilder &builder, Location loc, Value source, ArrayRef<int64_t> shape,
+                  AffineMap read) {
+  Type elementType = cast<RankedTensorType>(source.getType()).getElementType();
+  Value empty = tensor::EmptyOp::create(builder, loc, shape, elementType);
+  auto copy = linalg::GenericOp::create(
+      builder, loc, empty.getType(), ValueRange{source}, ValueRange{empty},
+      ArrayRef<AffineMap>{read,
+                          AffineMap::getMultiDimIdentityMap(shape.size(), builder.getContext())},
+      SmallVector<utils::IteratorType>(shape.size(), utils::IteratorType::parallel),
+      [](OpBuilder &b, Location l, ValueRange args) { linalg::YieldOp::create(b, l, args[0]); });
+  return copy.getResult(0);
+}
+
+/// Convolutions over fewer pixels than two register tiles' columns, not a
+/// whole number of them (the 49 pixels of a 7x7 feature map), run
+/// pixel-major:
+/// out^T[P, F] = patches[P, C*KH*KW] x filter^T[C*KH*KW, F]. The filters
+/// become the product's columns, whole vectors for the usual channel counts,
+/// read from panels packed at compile time; the pixels are its rows, which
+/// any register tile height divides. The channel-major form would split
+/// 49 columns into 32 + 16 + 1, the last a scalar loop over all of K.
+struct ConvNchwFchwToPixelMajorMatmul final : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
+  ConvNchwFchwToPixelMajorMatmul(MLIRContext *context, int64_t tileColumns)
+      : OpRewritePattern(context, /*benefit=*/2), tileColumns(tileColumns) {}
+
+  LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp conv,
+                                PatternRewriter &rewriter) const override {
+    if (!conv.hasPureTensorSemantics())
+      return rewriter.notifyMatchFailure(conv, "not on tensors");
+    Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
+    Value init = conv.getOutputs()[0];
+    auto inputType = cast<RankedTensorType>(input.getType());
+    auto filterType = cast<RankedTensorType>(filter.getType());
+    auto outputType = cast<RankedTensorType>(init.getType());
+    if (!inputType.hasStaticShape() || !filterType.hasStaticShape() ||
+        !outputType.hasStaticShape() || inputType.getDimSize(0) != 1)
+      return rewriter.notifyMatchFailure(conv, "not a static batch of one");
+    Type elementType = outputType.getElementType();
+    if (!elementType.isF32() || inputType.getElementType() != elementType ||
+        filterType.getElementType() != elementType)
+      return rewriter.notifyMatchFailure(conv, "not f32");
+    int64_t channels = inputType.getDimSize(1), filters = filterType.getDimSize(0);
+    int64_t kernelH = filterType.getDimSize(2), kernelW = filterType.getDimSize(3);
+    int64_t outH = outputType.getDimSize(2), outW = outputType.getDimSize(3);
+    int64_t pixels = outH * outW;
+    // Past two tiles the channel-major remainder is a small share of the
+    // work, and the transposes of the input and output here (gathers, one
+    // lane at a time) cost more than it: 14x14 measured slower this way.
+    if (pixels % tileColumns == 0 || pixels >= 2 * tileColumns || filters % 16 != 0)
+      return rewriter.notifyMatchFailure(conv, "pixels fill whole tiles, or filters no vectors");
+    Location loc = conv.getLoc();
+    Value filterByRows = filterByPatchRows(rewriter, loc, filter);
+    if (!filterByRows)
+      return rewriter.notifyMatchFailure(conv, "filter is not a constant at hand");
+
+    SmallVector<int64_t> strides = attrValues(conv.getStrides());
+    SmallVector<int64_t> dilations = attrValues(conv.getDilations());
+    MLIRContext *context = rewriter.getContext();
+    // The batch of one drops, so the copies' maps are projected permutations
+    // where they can be.
+    auto dropBatch = [&](Value value) -> Value {
+      return tensor::CollapseShapeOp::create(
+          rewriter, loc, value, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    };
+    AffineExpr d0, d1, d2;
+    bindDims(context, d0, d1, d2);
+    // The input channels-last first: each patch row is then KH * KW
+    // contiguous runs of C channels.
+    int64_t inH = inputType.getDimSize(2), inW = inputType.getDimSize(3);
+    Value channelsLast = copyThrough(rewriter, loc, dropBatch(input), {inH, inW, channels},
+                                     AffineMap::get(3, 0, {d2, d0, d1}, context));
+    Value patches;
+    if (kernelH == 1 && kernelW == 1 && strides[0] == 1 && strides[1] == 1 && inH == outH &&
+        inW == outW) {
+      patches = channelsLast;
+    } else {
+      // patches[oh, ow, kh, kw, c] = in[oh*s0 + kh*d0, ow*s1 + kw*d1, c]
+      AffineExpr oh, ow, kh, kw, c;
+      bindDims(context, oh, ow, kh, kw, c);
+      patches = copyThrough(rewriter, loc, channelsLast, {outH, outW, kernelH, kernelW, channels},
+                            AffineMap::get(5, 0,
+                                           {oh * strides[0] + kh * dilations[0],
+                                            ow * strides[1] + kw * dilations[1], c},
+                                           context));
+    }
+    patches = tensor::CollapseShapeOp::create(
+        rewriter, loc, patches,
+        SmallVector<ReassociationIndices>{{0, 1}, llvm::to_vector(llvm::seq<int64_t>(
+                                                      2, cast<RankedTensorType>(patches.getType())
+                                                             .getRank()))});
+    // The accumulator's start (bias or zeros) read pixel-major, and the
+    // result read back channel-major.
+    Value start = copyThrough(rewriter, loc, dropBatch(init), {outH, outW, filters},
+                              AffineMap::get(3, 0, {d2, d0, d1}, context));
+    start = tensor::CollapseShapeOp::create(
+        rewriter, loc, start, SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    auto product = linalg::MatmulOp::create(rewriter, loc, TypeRange{start.getType()},
+                                            ValueRange{patches, filterByRows}, ValueRange{start});
+    Value byPixel = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({outH, outW, filters}, elementType),
+        product.getResult(0), SmallVector<ReassociationIndices>{{0, 1}, {2}});
+    Value byChannel = copyThrough(rewriter, loc, byPixel, {filters, outH, outW},
+                                  AffineMap::get(3, 0, {d1, d2, d0}, context));
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        conv, outputType, byChannel, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    return success();
+  }
+
+  int64_t tileColumns;
+};
 
 struct ConvNchwFchwToMatmul final : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -97,9 +242,12 @@ struct ConvNchwFchwToMatmul final : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
 
 struct CPUConvToMatmulPass final
     : tcc::cpu::impl::CPUConvToMatmulBase<CPUConvToMatmulPass> {
+  using CPUConvToMatmulBase::CPUConvToMatmulBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
     patterns.add<ConvNchwFchwToMatmul>(&getContext());
+    if (pixelMajorBelow > 0)
+      patterns.add<ConvNchwFchwToPixelMajorMatmul>(&getContext(), pixelMajorBelow);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

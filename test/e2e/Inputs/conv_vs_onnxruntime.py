@@ -3,7 +3,8 @@ by tcc and run by tcc-run, against ONNX Runtime on the same random inputs:
 depthwise convolutions over flattened phase planes (strides 1 to 3,
 dilation, asymmetric and missing pads, odd and tiny images, batches, with
 and without bias) and 1x1 and 3x3 convolutions whose pixel counts no vector
-divides (49, 196: split into whole vectors and a remainder). Prints one line
+divides (196: split into whole vectors and a remainder; 49 and fewer:
+pixel-major, patches times the filters rearranged at compile time). Prints one line
 per case: "<case>: ok" or the mismatch."""
 
 import sys
@@ -35,6 +36,10 @@ CASES = [
     ("3x3 49 pixels", (1, 16, 7, 7), 32, (3, 3), 1, dict(pads=[1, 1, 1, 1]), True),
     ("3x3 s2 98x98 to 49x49", (1, 3, 98, 98), 16, (3, 3), 1,
      dict(strides=[2, 2], pads=[1, 1, 1, 1]), False),
+    ("3x3 s2 d2 pixel-major 13x13 to 5x5", (1, 8, 13, 13), 48, (3, 3), 1,
+     dict(strides=[2, 2], dilations=[2, 2], pads=[1, 2, 1, 2]), True),
+    ("2x3 pixel-major 5x9, no bias", (1, 12, 5, 9), 32, (2, 3), 1, dict(pads=[0, 1, 1, 1]),
+     False),
 ]
 
 

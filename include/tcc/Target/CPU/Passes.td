@@ -67,7 +67,15 @@ def CPUConvToMatmul : Pass<"tcc-cpu-conv-to-matmul", "mlir::func::FuncOp"> {
     A 1x1 convolution with unit stride needs no copy: the input already is
     the column matrix.
   }];
-  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect"];
+  let options = [
+    Option<"pixelMajorBelow", "pixel-major-columns", "int64_t", /*default=*/"32",
+           "Convolutions with a constant filter over fewer output pixels than "
+           "twice this (the matmul register tile's columns), and not a "
+           "multiple of it, run as patches[P, KH*KW*C] x filter^T, pixels "
+           "as rows; 0 never">
+  ];
+  let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
 }
 
 def CPULowerVectors : Pass<"tcc-cpu-lower-vectors", "mlir::func::FuncOp"> {
