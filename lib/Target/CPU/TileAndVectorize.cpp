@@ -17,6 +17,7 @@
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/RegionUtils.h"
 
 namespace tcc::cpu {
 #define GEN_PASS_DEF_CPUTILEANDVECTORIZE
@@ -230,6 +231,158 @@ struct CPUTileAndVectorizePass final
     rewriter.modifyOpInPlace(registerTile, [&] { rhs.set(panelSlice); });
   }
 
+  static bool isElementwise(Operation *op) {
+    auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
+    return generic && generic.getNumLoops() == generic.getNumParallelLoops() &&
+           generic.hasPureTensorSemantics() && generic.getNumDpsInits() == 1 &&
+           generic.getIndexingMapsArray().back().isIdentity();
+  }
+
+  /// The elementwise op that is the only user of a product's result (its
+  /// bias-free epilogue: an activation, a residual add), seen through the
+  /// expand_shape that gives a convolution's product its image shape; the
+  /// op is rewritten over the product's own dims, so it can join the
+  /// product's thread tiles. Null when there is none.
+  static linalg::GenericOp epilogueOf(IRRewriter &rewriter, linalg::LinalgOp matmul) {
+    Value result = matmul->getResult(0);
+    if (!result.hasOneUse())
+      return nullptr;
+    Operation *user = *result.getUsers().begin();
+    auto expand = dyn_cast<tensor::ExpandShapeOp>(user);
+    if (expand) {
+      if (!expand->hasOneUse())
+        return nullptr;
+      user = *expand->getUsers().begin();
+    }
+    if (!isElementwise(user))
+      return nullptr;
+    auto generic = cast<linalg::GenericOp>(user);
+    // An epilogue whose result goes into a larger tensor (the interior of
+    // a padded input) already writes there in place; in the product's
+    // tiles it would write the product's buffer, and a copy would follow.
+    auto insertedIntoLarger = [](Value value) {
+      return llvm::any_of(value.getUsers(), [](Operation *op) {
+        if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op))
+          return llvm::any_of(collapse->getUsers(), llvm::IsaPred<tensor::InsertSliceOp>);
+        if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op))
+          return llvm::any_of(expand->getUsers(), llvm::IsaPred<tensor::InsertSliceOp>);
+        return isa<tensor::InsertSliceOp>(op);
+      });
+    };
+    if (insertedIntoLarger(generic->getResult(0)))
+      return nullptr;
+    // The product's result must be read element for element, once.
+    Value read = expand ? expand.getResult() : result;
+    if (llvm::count_if(generic->getOperands(), [&](Value v) { return v == read; }) != 1 ||
+        !generic.getMatchingIndexingMap(
+                    &generic->getOpOperand(llvm::find(generic->getOperands(), read) -
+                                           generic->operand_begin()))
+             .isIdentity())
+      return nullptr;
+    if (!expand)
+      return generic;
+    SmallVector<ReassociationIndices> folded = expand.getReassociationIndices();
+    if (!linalg::areDimSequencesPreserved(generic.getIndexingMapsArray(), folded))
+      return nullptr;
+    rewriter.setInsertionPoint(generic);
+    FailureOr<linalg::CollapseResult> collapsed =
+        linalg::collapseOpIterationDims(generic, folded, rewriter);
+    if (failed(collapsed))
+      return nullptr;
+    rewriter.replaceOp(generic, collapsed->results);
+    auto epilogue = cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
+    // collapse_shape(expand_shape(product)) is the product.
+    for (OpOperand &operand : epilogue->getOpOperands())
+      if (auto collapse = operand.get().getDefiningOp<tensor::CollapseShapeOp>())
+        if (collapse.getSrc() == expand.getResult() && collapse.getType() == result.getType())
+          rewriter.modifyOpInPlace(epilogue, [&] { operand.set(result); });
+    return epilogue;
+  }
+
+  /// Applies `epilogue` in each thread tile of a product, `forall`, to the
+  /// tile the product just computed, in place, while it is in cache: one
+  /// pass over memory and one parallel region fewer per product.
+  void fuseEpilogue(IRRewriter &rewriter, scf::ForallOp forall, linalg::GenericOp epilogue) {
+    Value product = forall->getResult(0);
+    if (forall->getNumResults() != 1 || epilogue->getResult(0).getType() != product.getType() ||
+        !llvm::is_contained(epilogue.getDpsInputs(), product))
+      return;
+    // The product's tile becomes the epilogue's destination, so the body
+    // must not read the old destination.
+    Block *body = epilogue.getBody();
+    if (!body->getArguments().back().use_empty())
+      return;
+    auto inserts = forall.getTerminator().getYieldingOps();
+    if (!llvm::hasSingleElement(inserts))
+      return;
+    auto insert = dyn_cast<tensor::ParallelInsertSliceOp>(*inserts.begin());
+    if (!insert)
+      return;
+    // The epilogue's other inputs (a residual, a bias) are sliced inside
+    // the loop: their definitions must come before it.
+    SmallVector<Value> others;
+    for (Value operand : epilogue->getOperands())
+      if (operand != product)
+        others.push_back(operand);
+    if (failed(moveValueDefinitions(rewriter, others, forall)))
+      return;
+    rewriter.setInsertionPoint(forall.getTerminator());
+    FailureOr<TilingResult> tiled = cast<TilingInterface>(epilogue.getOperation())
+                                        .getTiledImplementation(rewriter, insert.getMixedOffsets(),
+                                                                insert.getMixedSizes());
+    if (failed(tiled) || tiled->tiledOps.size() != 1)
+      return;
+    auto sliced = cast<linalg::GenericOp>(tiled->tiledOps.front());
+    // The tile is read through the epilogue's destination, not as an
+    // input: an input aliasing the destination would make bufferization
+    // copy the tile first.
+    Value productTile = insert.getSource();
+    SmallVector<Value> inputs;
+    SmallVector<AffineMap> maps;
+    SmallVector<int64_t> productArgs;
+    for (auto [index, operand] : llvm::enumerate(sliced.getDpsInputOperands())) {
+      if (epilogue.getDpsInputs()[index] == product) {
+        productArgs.push_back(index);
+        continue;
+      }
+      inputs.push_back(operand->get());
+      maps.push_back(sliced.getMatchingIndexingMap(operand));
+    }
+    maps.push_back(sliced.getIndexingMapsArray().back());
+    auto tiledEpilogue = linalg::GenericOp::create(
+        rewriter, sliced.getLoc(), TypeRange{productTile.getType()}, inputs,
+        ValueRange{productTile}, maps, sliced.getIteratorTypesArray(),
+        [&](OpBuilder &builder, Location loc, ValueRange args) {
+          IRMapping mapping;
+          Block *slicedBody = sliced.getBody();
+          int64_t next = 0;
+          for (int64_t index = 0; index < sliced.getNumDpsInputs(); ++index)
+            mapping.map(slicedBody->getArgument(index), llvm::is_contained(productArgs, index)
+                                                            ? args.back()
+                                                            : args[next++]);
+          mapping.map(slicedBody->getArguments().back(), args.back());
+          for (Operation &op : slicedBody->without_terminator())
+            builder.clone(op, mapping);
+          linalg::YieldOp::create(
+              builder, loc,
+              mapping.lookup(slicedBody->getTerminator()->getOperand(0)));
+        });
+    // The slices of the product that tiling made are now unused.
+    SmallVector<Operation *> slices;
+    for (Value operand : sliced->getOperands())
+      if (Operation *slice = operand.getDefiningOp())
+        slices.push_back(slice);
+    rewriter.eraseOp(sliced);
+    for (Operation *slice : slices)
+      if (slice->use_empty())
+        rewriter.eraseOp(slice);
+    rewriter.modifyOpInPlace(insert, [&] {
+      insert.getSourceMutable().set(tiledEpilogue->getResult(0));
+    });
+    rewriter.replaceOp(epilogue, product);
+    tileElementwise(rewriter, tiledEpilogue, /*acrossThreads=*/false);
+  }
+
   void tileMatmul(IRRewriter &rewriter, linalg::LinalgOp matmul) {
     auto type = dyn_cast<RankedTensorType>(matmul->getResultTypes().front());
     if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
@@ -296,6 +449,7 @@ struct CPUTileAndVectorizePass final
       else if (int64_t half = fittingTile(n, n / 2, cols))
         threadCols = half;
     }
+    linalg::GenericOp epilogue = epilogueOf(rewriter, matmul);
     SmallVector<int64_t> threadSizes = {threadRows, threadCols, 0};
     SmallVector<int64_t> registerSizes = {rows, cols, 1};
     SmallVector<int64_t> interchange = {1, 0, 2};
@@ -308,6 +462,7 @@ struct CPUTileAndVectorizePass final
         rewriter, matmul, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
     if (failed(threadTile))
       return;
+    auto threadLoop = (*threadTile)->getParentOfType<scf::ForallOp>();
     FailureOr<Operation *> registerTile =
         tile(rewriter, *threadTile, registerSizes,
              scf::SCFTilingOptions::LoopType::ForOp, interchange);
@@ -316,6 +471,8 @@ struct CPUTileAndVectorizePass final
     if (weights && panelsFit)
       readFromPanels(rewriter, *registerTile, weights, cols);
     (void)vectorizeOp(rewriter, *registerTile);
+    if (epilogue)
+      fuseEpilogue(rewriter, threadLoop, epilogue);
   }
 
   /// A row vector times a matrix (a decode step's projections) streams the
@@ -355,7 +512,8 @@ struct CPUTileAndVectorizePass final
 
   /// Elementwise ops: vectors along the innermost dim, one element along the
   /// others, the outermost dim split across threads.
-  void tileElementwise(IRRewriter &rewriter, linalg::GenericOp generic) {
+  void tileElementwise(IRRewriter &rewriter, linalg::GenericOp generic,
+                       bool acrossThreads = true) {
     if (generic.getNumReductionLoops() != 0 || !generic.hasPureTensorSemantics() ||
         generic.getNumDpsInits() != 1)
       return;
@@ -446,7 +604,8 @@ struct CPUTileAndVectorizePass final
     SmallVector<int64_t> sizes(ranges.size(), 1);
     sizes.back() = inner;
     Operation *target = generic;
-    SmallVector<int64_t> threadSizes = threadTileSizes(ranges);
+    SmallVector<int64_t> threadSizes = acrossThreads ? threadTileSizes(ranges)
+                                                     : SmallVector<int64_t>{};
     if (!threadSizes.empty()) {
       FailureOr<Operation *> threadTile =
           tile(rewriter, target, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
@@ -603,21 +762,24 @@ struct CPUTileAndVectorizePass final
       rewriter.setInsertionPoint(op);
       (void)linalg::generalizeNamedOp(rewriter, op);
     }
+    // An op over an empty tensor runs no iterations: tiling it would only
+    // divide by a zero extent.
+    auto isEmpty = [](linalg::LinalgOp op) {
+      return llvm::is_contained(op.getStaticLoopRanges(), 0);
+    };
     SmallVector<linalg::LinalgOp> matmuls;
-    SmallVector<linalg::GenericOp> generics;
-    getOperation().walk([&](Operation *op) {
-      // An op over an empty tensor runs no iterations: tiling it would
-      // only divide by a zero extent.
-      if (auto linalgOp = dyn_cast<linalg::LinalgOp>(op))
-        if (llvm::is_contained(linalgOp.getStaticLoopRanges(), 0))
-          return;
-      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
-        matmuls.push_back(cast<linalg::LinalgOp>(op));
-      else if (auto generic = dyn_cast<linalg::GenericOp>(op))
-        generics.push_back(generic);
+    getOperation().walk([&](linalg::LinalgOp op) {
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) && !isEmpty(op))
+        matmuls.push_back(op);
     });
     for (linalg::LinalgOp matmul : matmuls)
       tileMatmul(rewriter, matmul);
+    // After the products, whose epilogues have joined their thread tiles.
+    SmallVector<linalg::GenericOp> generics;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (!isEmpty(op) && !op->getParentOfType<scf::ForallOp>())
+        generics.push_back(op);
+    });
     for (linalg::GenericOp generic : generics) {
       if (generic.getNumReductionLoops() == 0)
         tileElementwise(rewriter, generic);

@@ -142,3 +142,35 @@ func.func @transpose_heads(%x: tensor<1x128x12x64xf32>) -> tensor<1x12x128x64xf3
   %t = linalg.transpose ins(%x : tensor<1x128x12x64xf32>) outs(%e : tensor<1x12x128x64xf32>) permutation = [0, 2, 1, 3]
   return %t : tensor<1x12x128x64xf32>
 }
+
+// -----
+
+// An activation that is a product's only user runs in the product's thread
+// tiles, in place on each tile just computed, reading the tile through its
+// destination: one parallel loop, whose tile goes to the activation's
+// vectors before it is inserted.
+// CHECK-LABEL: func.func @epilogue_in_thread_tiles
+// CHECK: scf.forall
+// CHECK: vector.contract
+// CHECK-NOT: scf.forall
+// CHECK: %[[IN:.*]] = vector.transfer_read %[[SLICE:extracted_slice[_0-9]*]]{{.*}} : tensor<1x48xf32>, vector<1x48xf32>
+// CHECK: %[[RELU:.*]] = arith.maximumf %[[IN]]
+// CHECK: vector.transfer_write %[[RELU]], %[[SLICE]]
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: scf.forall
+// CHECK: return
+func.func @epilogue_in_thread_tiles(%a: tensor<64x48xf32>, %b: tensor<48x96xf32>) -> tensor<64x96xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<64x96xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<64x96xf32>) -> tensor<64x96xf32>
+  %product = linalg.matmul ins(%a, %b : tensor<64x48xf32>, tensor<48x96xf32>) outs(%init : tensor<64x96xf32>) -> tensor<64x96xf32>
+  %result = tensor.empty() : tensor<64x96xf32>
+  %relu = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                          iterator_types = ["parallel", "parallel"]}
+      ins(%product : tensor<64x96xf32>) outs(%result : tensor<64x96xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %max = arith.maximumf %in, %zero : f32
+    linalg.yield %max : f32
+  } -> tensor<64x96xf32>
+  return %relu : tensor<64x96xf32>
+}

@@ -1,0 +1,69 @@
+"""Elementwise epilogues that the CPU backend applies inside a product's
+thread tiles (an activation, a residual add, both; after a convolution or a
+matmul), and one that it leaves alone (a clip whose result is padded for the
+next convolution), compiled by tcc and run by tcc-run, against ONNX Runtime
+on the same random inputs. Prints one line per case: "<case>: ok" or the
+mismatch."""
+
+import sys
+import tempfile
+
+import numpy as np
+from onnx import TensorProto, helper, numpy_helper
+
+from ort_harness import check
+
+BUILD = sys.argv[1]
+
+
+def model(name, nodes, shape, initializers):
+    graph = helper.make_graph(
+        nodes, name.replace(" ", "_"),
+        [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
+def main():
+    rng = np.random.default_rng(0)
+
+    def weight(name, *shape):
+        return numpy_helper.from_array(rng.standard_normal(shape).astype(np.float32), name)
+
+    conv = lambda inputs, output, **kw: helper.make_node("Conv", inputs, [output], **kw)
+    cases = [
+        ("conv 1x1 then relu", [conv(["x", "w", "b"], "c"), helper.make_node("Relu", ["c"], ["y"])],
+         (1, 24, 16, 16), [weight("w", 64, 24, 1, 1), weight("b", 64)]),
+        # The residual is the block's input: the add reads a second tensor
+        # in the product's tiles.
+        ("conv 3x3 then residual add and relu",
+         [conv(["x", "w"], "c", pads=[1, 1, 1, 1]), helper.make_node("Add", ["c", "x"], ["s"]),
+          helper.make_node("Relu", ["s"], ["y"])],
+         (1, 32, 16, 16), [weight("w", 32, 32, 3, 3)]),
+        ("matmul then bias and tanh",
+         [helper.make_node("MatMul", ["x", "w"], ["m"]), helper.make_node("Add", ["m", "b"], ["a"]),
+          helper.make_node("Tanh", ["a"], ["y"])],
+         (64, 48), [weight("w", 48, 96), weight("b", 96)]),
+        ("batched matmul then sigmoid",
+         [helper.make_node("MatMul", ["x", "w"], ["m"]), helper.make_node("Sigmoid", ["m"], ["y"])],
+         (3, 32, 40), [weight("w", 40, 64)]),
+        # The clip's result is the interior of the next convolution's padded
+        # input: it stays outside the product.
+        ("conv, clip, padded conv",
+         [conv(["x", "w1", "b1"], "c"),
+          helper.make_node("Clip", ["c", "lo", "hi"], ["r"]),
+          conv(["r", "w2"], "y", pads=[1, 1, 1, 1])],
+         (1, 16, 16, 16),
+         [weight("w1", 32, 16, 1, 1), weight("b1", 32), weight("w2", 32, 32, 3, 3),
+          numpy_helper.from_array(np.array(0, np.float32), "lo"),
+          numpy_helper.from_array(np.array(6, np.float32), "hi")]),
+    ]
+    with tempfile.TemporaryDirectory(prefix="tcc-epilogue-") as tmp:
+        for name, nodes, shape, initializers in cases:
+            check(name, model(name, nodes, shape, initializers),
+                  {"x": rng.standard_normal(shape).astype(np.float32)}, tmp, BUILD,
+                  rtol=1e-4, atol=1e-4)
+
+
+if __name__ == "__main__":
+    main()
