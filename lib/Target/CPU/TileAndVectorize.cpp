@@ -188,9 +188,9 @@ struct CPUTileAndVectorizePass final
 
   /// Points a register tile's rhs, a [k, cols] slice of constant weights,
   /// at the same elements in the weights packed into column panels: the
-  /// tile's reduction then reads one contiguous panel, where the row-major
-  /// weights would put every step a full row (a page, for 1024 columns or
-  /// more) after the last.
+  /// tile's reduction then reads one contiguous panel, where the
+  /// row-major weights would put every step a full row (a page, for 1024
+  /// columns or more) after the last.
   void readFromPanels(IRRewriter &rewriter, Operation *registerTile, arith::ConstantOp weights,
                       int64_t cols) {
     OpOperand &rhs = registerTile->getOpOperand(1);
@@ -229,6 +229,23 @@ struct CPUTileAndVectorizePass final
     Value panelSlice = tensor::ExtractSliceOp::create(rewriter, loc, rhsType, packed, offsets,
                                                       sizes, strides);
     rewriter.modifyOpInPlace(registerTile, [&] { rhs.set(panelSlice); });
+  }
+
+  /// Constant weights a product over `n` columns reads, when its columns
+  /// are whole panels of `cols` of them; null otherwise.
+  static arith::ConstantOp packableWeights(linalg::LinalgOp matmul, int64_t n, int64_t cols) {
+    if (matmul.hasUserDefinedMaps() || isa<linalg::BatchMatmulOp>(matmul))
+      return nullptr;
+    auto [weights, firstColumn] = constantColumns(matmul.getDpsInputs()[1]);
+    if (!weights)
+      return nullptr;
+    auto type = cast<RankedTensorType>(weights.getType());
+    if (!tcc::elementBytes(weights.getValue(), type))
+      return nullptr;
+    int64_t weightColumns = type.getDimSize(1);
+    bool panelsFit = firstColumn % cols == 0 && n % cols == 0 &&
+                     firstColumn + n <= weightColumns / cols * cols;
+    return panelsFit ? weights : nullptr;
   }
 
   static bool isElementwise(Operation *op) {
@@ -429,16 +446,7 @@ struct CPUTileAndVectorizePass final
     // Constant weights (a 2-D rhs with no transposed maps) are read from
     // column panels packed at compile time, when the product's columns are
     // whole panels of them.
-    auto [weights, firstColumn] =
-        !batched && defaultMaps ? constantColumns(matmul.getDpsInputs()[1])
-                                : std::pair<arith::ConstantOp, int64_t>{};
-    bool panelsFit = false;
-    auto weightsType = weights ? cast<RankedTensorType>(weights.getType()) : nullptr;
-    if (weights && tcc::elementBytes(weights.getValue(), weightsType)) {
-      int64_t weightColumns = weightsType.getDimSize(1);
-      panelsFit = firstColumn % cols == 0 && n % cols == 0 &&
-                  firstColumn + n <= weightColumns / cols * cols;
-    }
+    arith::ConstantOp weights = packableWeights(matmul, n, cols);
     int64_t threadRows = fittingTile(m, std::max<int64_t>(threadTileRows, rows), rows);
     int64_t threadCols = fittingTile(n, std::max<int64_t>(threadTileCols, cols), cols);
     // A small product still needs a tile per core: halve rows, else columns.
@@ -468,7 +476,7 @@ struct CPUTileAndVectorizePass final
              scf::SCFTilingOptions::LoopType::ForOp, interchange);
     if (failed(registerTile))
       return;
-    if (weights && panelsFit)
+    if (weights)
       readFromPanels(rewriter, *registerTile, weights, cols);
     (void)vectorizeOp(rewriter, *registerTile);
     if (epilogue)
@@ -477,12 +485,13 @@ struct CPUTileAndVectorizePass final
 
   /// A row vector times a matrix (a decode step's projections) streams the
   /// weights once and is bound by memory: the columns split into eight (or
-  /// four, or two) equal contiguous chunks for the threads, and the
-  /// reduction runs outermost in blocks of a few
-  /// rows, so every block reads a few weight rows front to back (sequential
-  /// streams, few pages at a time) into accumulators reloaded once per
-  /// block. The usual column-tile-outer order would read each weight row in
-  /// short pieces a page apart.
+  /// four, or two) equal contiguous chunks for the threads. Constant
+  /// weights are read from panels packed at compile time, each tile's panel
+  /// front to back. Other weights are read with the reduction outermost in
+  /// blocks of a few rows, so every block reads a few weight rows front to
+  /// back (sequential streams, few pages at a time) into accumulators
+  /// reloaded once per block; the usual column-tile-outer order would read
+  /// each weight row in short pieces a page apart.
   void tileVectorMatrix(IRRewriter &rewriter, linalg::LinalgOp matmul, int64_t n, int64_t k) {
     int64_t cols = 0, threadCols = n;
     for (int64_t parts : {8, 4, 2}) {
@@ -502,11 +511,19 @@ struct CPUTileAndVectorizePass final
                                              scf::SCFTilingOptions::LoopType::ForallOp);
     if (failed(threadTile))
       return;
+    // Constant weights are packed into panels of the tile's columns, and
+    // each tile walks its panel front to back, the accumulators in
+    // registers: one contiguous stream per thread.
+    arith::ConstantOp weights = packableWeights(matmul, n, cols);
+    SmallVector<int64_t> sizes = {1, cols, weights ? 1 : depth};
+    SmallVector<int64_t> order = weights ? SmallVector<int64_t>{1, 2, 0}
+                                         : SmallVector<int64_t>{2, 1, 0};
     FailureOr<Operation *> registerTile =
-        tile(rewriter, *threadTile, {1, cols, depth}, scf::SCFTilingOptions::LoopType::ForOp,
-             {2, 1, 0});
+        tile(rewriter, *threadTile, sizes, scf::SCFTilingOptions::LoopType::ForOp, order);
     if (failed(registerTile))
       return;
+    if (weights)
+      readFromPanels(rewriter, *registerTile, weights, cols);
     (void)vectorizeOp(rewriter, *registerTile);
   }
 

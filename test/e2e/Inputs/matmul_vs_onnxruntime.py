@@ -1,8 +1,8 @@
 """Products with constant weights, which the CPU backend reads from column
 panels packed at compile time, compiled by tcc and run by tcc-run, against
 ONNX Runtime on the same random inputs: whole panels, a split remainder of
-columns (1009 = 992 + 16 + 1), the vector-matrix path (one row), batched
-activations and a Gemm with a transposed weight. Prints one line per case:
+columns (1009 = 992 + 16 + 1), the vector-matrix path (one row, also split),
+batched activations and a Gemm with a transposed weight. Prints one line per case:
 "<case>: ok" or the mismatch."""
 
 import sys
@@ -21,6 +21,10 @@ CASES = [
     ("matmul 1x256 by 256x512", (1, 256), (256, 512), "MatMul"),
     ("matmul 72x40 by 40x64", (72, 40), (40, 64), "MatMul"),
     ("gemm 64x80 by (96x80)^T", (64, 80), (96, 80), "Gemm"),
+    # One row by packed panels: whole thread chunks (768 columns) and an
+    # LM-head-like split (1009 = 992 + 16 + 1), each panel read end to end.
+    ("matmul 1x1x128 by 128x768", (1, 1, 128), (128, 768), "MatMul"),
+    ("matmul 1x96 by 96x1009", (1, 96), (96, 1009), "MatMul"),
 ]
 
 
