@@ -232,8 +232,11 @@ struct CPUTileAndVectorizePass final
   }
 
   /// Constant weights a product over `n` columns reads, when its columns
-  /// are whole panels of `cols` of them; null otherwise.
-  static arith::ConstantOp packableWeights(linalg::LinalgOp matmul, int64_t n, int64_t cols) {
+  /// are whole panels of `cols` of them; null otherwise. A product over a
+  /// small part of the columns (a split's last column) packs only when
+  /// another product already did with the same panel width: its own copy
+  /// would repeat the weights for a few columns.
+  arith::ConstantOp packableWeights(linalg::LinalgOp matmul, int64_t n, int64_t cols) {
     if (matmul.hasUserDefinedMaps() || isa<linalg::BatchMatmulOp>(matmul))
       return nullptr;
     auto [weights, firstColumn] = constantColumns(matmul.getDpsInputs()[1]);
@@ -245,7 +248,8 @@ struct CPUTileAndVectorizePass final
     int64_t weightColumns = type.getDimSize(1);
     bool panelsFit = firstColumn % cols == 0 && n % cols == 0 &&
                      firstColumn + n <= weightColumns / cols * cols;
-    return panelsFit ? weights : nullptr;
+    bool worthACopy = 2 * n >= weightColumns || packedWeights.count({weights, cols});
+    return panelsFit && worthACopy ? weights : nullptr;
   }
 
   static bool isElementwise(Operation *op) {
