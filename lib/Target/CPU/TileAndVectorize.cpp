@@ -416,11 +416,15 @@ struct CPUTileAndVectorizePass final
     int64_t n = type.getDimSize(batched ? 2 : 1);
     bool defaultMaps = !matmul.hasUserDefinedMaps();
     // Columns that no whole vector divides (50257, a prime times 29; 196 and
-    // 49, the pixels of 14x14 and 7x7 images) and rows for which no divisor
-    // makes a useful register tile split off into a remainder product: 196
-    // is 192 + 4, not 14 vectors of 14 lanes.
+    // 49, the pixels of 14x14 and 7x7 images), columns that only narrower
+    // tiles divide (784, the pixels of 28x28, is 49 x 16) and rows for
+    // which no divisor makes a useful register tile split off into a
+    // remainder product: 196 is 192 + 4, not 14 vectors of 14 lanes, and
+    // 784 is 768 in full-width tiles + 16.
+    int64_t wholeColumns = fittingTile(n, registerCols, vectorWidth);
     bool splitColumns = defaultMaps && n > vectorWidth &&
-                        fittingTile(n, registerCols, vectorWidth) == 0;
+                        (wholeColumns == 0 ||
+                         (wholeColumns < registerCols && n > 4 * registerCols));
     bool splitRows = defaultMaps && m > 4 * registerRows &&
                      fittingTile(m, registerRows) < registerRows / 2;
     if (splitColumns || splitRows) {

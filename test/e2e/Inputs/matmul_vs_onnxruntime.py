@@ -20,6 +20,8 @@ CASES = [
     ("matmul 2x24x48 by 48x1009", (2, 24, 48), (48, 1009), "MatMul"),
     ("matmul 1x256 by 256x512", (1, 256), (256, 512), "MatMul"),
     ("matmul 72x40 by 40x64", (72, 40), (40, 64), "MatMul"),
+    # 784 columns (49 x 16): 768 in full-width register tiles, then 16.
+    ("matmul 40x64 by 64x784", (40, 64), (64, 784), "MatMul"),
     ("gemm 64x80 by (96x80)^T", (64, 80), (96, 80), "Gemm"),
     # One row by packed panels: whole thread chunks (768 columns) and an
     # LM-head-like split (1009 = 992 + 16 + 1), each panel read end to end.
