@@ -404,6 +404,85 @@ struct CPUTileAndVectorizePass final
     tileElementwise(rewriter, tiledEpilogue, /*acrossThreads=*/false);
   }
 
+  /// The elementwise op that computes a product's accumulator start (a
+  /// bias broadcast over the pixels) when the product is its only user,
+  /// seen through the collapse_shape that gives a convolution's output the
+  /// product's shape; rebuilt over the product's own dims. Null when there
+  /// is none.
+  static linalg::GenericOp startOf(IRRewriter &rewriter, linalg::LinalgOp matmul) {
+    OpOperand &initOperand = matmul.getDpsInitsMutable()[0];
+    Value init = initOperand.get();
+    auto collapse = init.getDefiningOp<tensor::CollapseShapeOp>();
+    Value source = collapse ? collapse.getSrc() : init;
+    if (!source.hasOneUse() || (collapse && !init.hasOneUse()) ||
+        !isElementwise(source.getDefiningOp()))
+      return nullptr;
+    auto generic = source.getDefiningOp<linalg::GenericOp>();
+    // The start may not read the destination it overwrites.
+    if (!generic.getBody()->getArguments().back().use_empty())
+      return nullptr;
+    if (!collapse)
+      return generic;
+    // The old dims as functions of the collapsed ones: within a group, dim
+    // k is (index floordiv (product of the sizes after it)) mod its size.
+    MLIRContext *context = rewriter.getContext();
+    ArrayRef<int64_t> shape = collapse.getSrcType().getShape();
+    SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
+    SmallVector<AffineExpr> oldDims(shape.size());
+    for (auto [group, dims] : llvm::enumerate(groups)) {
+      int64_t inner = 1;
+      // The outermost dim of more than one element needs no mod.
+      int64_t outermost = *llvm::find_if(dims, [&](int64_t dim) { return shape[dim] != 1; });
+      for (int64_t dim : llvm::reverse(dims)) {
+        AffineExpr index = getAffineDimExpr(group, context);
+        AffineExpr quotient = index.floorDiv(inner);
+        oldDims[dim] = shape[dim] == 1      ? getAffineConstantExpr(0, context)
+                       : dim == outermost    ? quotient
+                                             : quotient % shape[dim];
+        inner *= shape[dim];
+      }
+    }
+    AffineMap oldToNew = AffineMap::get(groups.size(), 0, oldDims, context);
+    SmallVector<AffineMap> maps;
+    for (OpOperand *input : generic.getDpsInputOperands()) {
+      AffineMap map = simplifyAffineMap(generic.getMatchingIndexingMap(input).compose(oldToNew));
+      if (!map.isProjectedPermutation())
+        return nullptr;
+      maps.push_back(map);
+    }
+    maps.push_back(AffineMap::getMultiDimIdentityMap(groups.size(), context));
+    rewriter.setInsertionPoint(collapse);
+    auto type = cast<RankedTensorType>(init.getType());
+    Value empty = tensor::EmptyOp::create(rewriter, generic.getLoc(), type.getShape(),
+                                          type.getElementType());
+    auto start = linalg::GenericOp::create(
+        rewriter, generic.getLoc(), TypeRange{type}, generic.getDpsInputs(), ValueRange{empty},
+        maps, SmallVector<utils::IteratorType>(groups.size(), utils::IteratorType::parallel));
+    rewriter.inlineRegionBefore(generic.getRegion(), start.getRegion(), start.getRegion().end());
+    rewriter.modifyOpInPlace(matmul, [&] { initOperand.set(start->getResult(0)); });
+    rewriter.eraseOp(collapse);
+    rewriter.eraseOp(generic);
+    return start;
+  }
+
+  /// Computes each thread tile's accumulator start in the tile itself, just
+  /// before its products, instead of in a pass of its own that writes the
+  /// whole output to memory first.
+  void fuseStart(IRRewriter &rewriter, scf::ForallOp forall, Operation *threadTile) {
+    auto slice = cast<DestinationStyleOpInterface>(threadTile)
+                     .getDpsInits()[0]
+                     .getDefiningOp<tensor::ExtractSliceOp>();
+    if (!slice)
+      return;
+    SmallVector<LoopLikeOpInterface> loops = {cast<LoopLikeOpInterface>(forall.getOperation())};
+    std::optional<scf::SCFFuseProducerOfSliceResult> fused =
+        scf::tileAndFuseProducerOfSlice(rewriter, slice, loops);
+    if (!fused || fused->tiledOps.size() != 1)
+      return;
+    if (auto tiled = dyn_cast<linalg::GenericOp>(fused->tiledOps.front()))
+      tileElementwise(rewriter, tiled, /*acrossThreads=*/false);
+  }
+
   void tileMatmul(IRRewriter &rewriter, linalg::LinalgOp matmul) {
     auto type = dyn_cast<RankedTensorType>(matmul->getResultTypes().front());
     if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
@@ -466,6 +545,7 @@ struct CPUTileAndVectorizePass final
         threadCols = half;
     }
     linalg::GenericOp epilogue = epilogueOf(rewriter, matmul);
+    linalg::GenericOp start = startOf(rewriter, matmul);
     SmallVector<int64_t> threadSizes = {threadRows, threadCols, 0};
     SmallVector<int64_t> registerSizes = {rows, cols, 1};
     SmallVector<int64_t> interchange = {1, 0, 2};
@@ -479,6 +559,8 @@ struct CPUTileAndVectorizePass final
     if (failed(threadTile))
       return;
     auto threadLoop = (*threadTile)->getParentOfType<scf::ForallOp>();
+    if (start)
+      fuseStart(rewriter, threadLoop, *threadTile);
     FailureOr<Operation *> registerTile =
         tile(rewriter, *threadTile, registerSizes,
              scf::SCFTilingOptions::LoopType::ForOp, interchange);

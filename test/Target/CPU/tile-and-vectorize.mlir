@@ -234,3 +234,31 @@ func.func @vector_matrix_constant_weights(%a: tensor<1x4xf32>, %c: tensor<1x128x
 // Panel 0 holds columns 0-15 of each row in turn: 0, 1, ..., 15 (0x41700000)
 // then row 1's 128 (0x43000000).
 // CHECK: packed_panels: "0x10000000000000000000803F{{.*}}0000704100000043
+
+// -----
+
+// A convolution's accumulator start, its bias broadcast over the pixels
+// (behind the collapse to the product's shape), is computed in each thread
+// tile just before the tile's products: the loop's destination is an empty
+// tensor, and no parallel loop of its own writes the bias first.
+// CHECK-LABEL: func.func @start_in_thread_tiles
+// CHECK-NOT: scf.forall
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<64x256xf32>
+// CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %[[EMPTY]])
+// CHECK: %[[BIAS:.*]] = vector.transfer_read {{.*}} : tensor<1xf32>, vector<1x64xf32>
+// CHECK: vector.transfer_write %[[BIAS]]
+// CHECK: vector.contract
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: scf.forall
+func.func @start_in_thread_tiles(%w: tensor<64x32xf32>, %x: tensor<32x256xf32>, %bias: tensor<64xf32>) -> tensor<64x256xf32> {
+  %empty = tensor.empty() : tensor<1x64x16x16xf32>
+  %start = linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (f)>, affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                           iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : tensor<64xf32>) outs(%empty : tensor<1x64x16x16xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x64x16x16xf32>
+  %init = tensor.collapse_shape %start [[0, 1], [2, 3]] : tensor<1x64x16x16xf32> into tensor<64x256xf32>
+  %product = linalg.matmul ins(%w, %x : tensor<64x32xf32>, tensor<32x256xf32>) outs(%init : tensor<64x256xf32>) -> tensor<64x256xf32>
+  return %product : tensor<64x256xf32>
+}

@@ -15,9 +15,10 @@ def CPUTileAndVectorize : Pass<"tcc-cpu-tile-and-vectorize", "mlir::func::FuncOp
     accumulator stays in registers once `tcc-cpu-lower-vectors` hoists its
     load and store out of the reduction loop. Constant weights are read from
     a copy packed at compile time into contiguous column panels of
-    `register-cols`. An elementwise op that is a product's only user (an
-    activation, a residual add) runs in the product's thread tiles, in place
-    on each tile once computed. Elementwise ops (transposes included) are tiled to the
+    `register-cols`. The elementwise op computing a product's accumulator
+    start (a bias broadcast) and an elementwise op that is its only user
+    (an activation, a residual add) run in the product's thread tiles,
+    before and after the tile's products, in place. Elementwise ops (transposes included) are tiled to the
     vector width along their innermost dim and vectorized; reductions along
     the innermost dims are split across threads by their outer dims and
     vectorized one row at a time. A product of a few rows by a transposed
