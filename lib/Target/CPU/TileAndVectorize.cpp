@@ -83,21 +83,29 @@ LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op) {
   return success();
 }
 
-/// A [K, N] constant repacked as [N / cols, K * cols]: column panels of
-/// `cols`, each contiguous, of its first N / cols * cols columns. Each panel
-/// is one flat row: as [N / cols, K, cols] the global's LLVM initializer
-/// would nest a small array per panel row, millions for a transformer,
-/// which LLVM's passes walk one by one.
-Value packColumnPanels(OpBuilder &builder, arith::ConstantOp weights, int64_t cols) {
+/// Column panels of a [K, N] constant: `count` panels of `cols` columns,
+/// starting with panel `first` (columns first * cols onwards).
+struct PanelRange {
+  arith::ConstantOp weights;
+  int64_t cols = 0, first = 0, count = 0;
+};
+
+/// A [K, N] constant's panels in `range` repacked as [count, K * cols],
+/// each panel contiguous. Each panel is one flat row: as [count, K, cols]
+/// the global's LLVM initializer would nest a small array per panel row,
+/// millions for a transformer, which LLVM's passes walk one by one.
+Value packColumnPanels(OpBuilder &builder, const PanelRange &range) {
+  arith::ConstantOp weights = range.weights;
   auto type = cast<RankedTensorType>(weights.getType());
   ArrayRef<char> data = *tcc::elementBytes(weights.getValue(), type);
-  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1), panels = columns / cols;
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  int64_t cols = range.cols, panels = range.count;
   size_t width = type.getElementType().getIntOrFloatBitWidth() / 8;
   std::vector<char> packed(panels * rows * cols * width);
   for (int64_t panel = 0; panel < panels; ++panel)
     for (int64_t row = 0; row < rows; ++row)
       std::memcpy(&packed[((panel * rows + row) * cols) * width],
-                  &data[(row * columns + panel * cols) * width], cols * width);
+                  &data[(row * columns + (range.first + panel) * cols) * width], cols * width);
   auto packedType = RankedTensorType::get({panels, rows * cols}, type.getElementType());
   AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
       ArrayRef<char>(packed), alignof(std::max_align_t));
@@ -168,8 +176,8 @@ struct CPUTileAndVectorizePass final
     return {main, rest};
   }
 
-  /// Packed copies of constant weights, per constant and panel width.
-  DenseMap<std::pair<Operation *, int64_t>, Value> packedWeights;
+  /// Packed copies of constant weights, per constant and panel range.
+  DenseMap<std::tuple<Operation *, int64_t, int64_t, int64_t>, Value> packedWeights;
 
   /// The constant a product's rhs slices, and the column where the slice
   /// starts; null unless every slice on the way has static offsets and unit
@@ -188,11 +196,12 @@ struct CPUTileAndVectorizePass final
 
   /// Points a register tile's rhs, a [k, cols] slice of constant weights,
   /// at the same elements in the weights packed into column panels: the
-  /// tile's reduction then reads one contiguous panel, where the
-  /// row-major weights would put every step a full row (a page, for 1024
-  /// columns or more) after the last.
-  void readFromPanels(IRRewriter &rewriter, Operation *registerTile, arith::ConstantOp weights,
-                      int64_t cols) {
+  /// tile's reduction then reads one contiguous panel, where the row-major
+  /// weights would put every step a full row (a page, for 1024 columns or
+  /// more) after the last.
+  void readFromPanels(IRRewriter &rewriter, Operation *registerTile, const PanelRange &range) {
+    arith::ConstantOp weights = range.weights;
+    int64_t cols = range.cols;
     OpOperand &rhs = registerTile->getOpOperand(1);
     auto rhsType = cast<RankedTensorType>(rhs.get().getType());
     if (!rhsType.hasStaticShape() || rhsType.getDimSize(0) != 1 || rhsType.getDimSize(1) != cols)
@@ -215,13 +224,13 @@ struct CPUTileAndVectorizePass final
     }
     if (source != weights.getResult())
       return;
-    Value &packed = packedWeights[{weights, cols}];
+    Value &packed = packedWeights[{weights, cols, range.first, range.count}];
     if (!packed)
-      packed = packColumnPanels(rewriter, weights, cols);
+      packed = packColumnPanels(rewriter, range);
     // One reduction step's row of the tile: `cols` elements at row * cols
     // in its panel.
-    OpFoldResult panel =
-        affine::makeComposedFoldedAffineApply(rewriter, loc, d0.floorDiv(cols), {column});
+    OpFoldResult panel = affine::makeComposedFoldedAffineApply(
+        rewriter, loc, d0.floorDiv(cols) - range.first, {column});
     OpFoldResult start = affine::makeComposedFoldedAffineApply(rewriter, loc, d0 * cols, {row});
     SmallVector<OpFoldResult> offsets = {panel, start};
     SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1), rewriter.getIndexAttr(cols)};
@@ -231,25 +240,30 @@ struct CPUTileAndVectorizePass final
     rewriter.modifyOpInPlace(registerTile, [&] { rhs.set(panelSlice); });
   }
 
-  /// Constant weights a product over `n` columns reads, when its columns
-  /// are whole panels of `cols` of them; null otherwise. A product over a
-  /// small part of the columns (a split's last column) packs only when
-  /// another product already did with the same panel width: its own copy
-  /// would repeat the weights for a few columns.
-  arith::ConstantOp packableWeights(linalg::LinalgOp matmul, int64_t n, int64_t cols) {
+  /// The panels of constant weights a product over `n` columns reads, when
+  /// its columns are whole panels of `cols` of them; no weights otherwise.
+  /// Products over most of the columns share one packing of all of them; a
+  /// product over a few (a split's last columns) gets its own small one
+  /// unless that exists: reading the row-major weights a column at a time
+  /// would fault in pages of every row.
+  PanelRange panelsFor(linalg::LinalgOp matmul, int64_t n, int64_t cols) {
     if (matmul.hasUserDefinedMaps() || isa<linalg::BatchMatmulOp>(matmul))
-      return nullptr;
+      return {};
     auto [weights, firstColumn] = constantColumns(matmul.getDpsInputs()[1]);
     if (!weights)
-      return nullptr;
+      return {};
     auto type = cast<RankedTensorType>(weights.getType());
     if (!tcc::elementBytes(weights.getValue(), type))
-      return nullptr;
+      return {};
     int64_t weightColumns = type.getDimSize(1);
-    bool panelsFit = firstColumn % cols == 0 && n % cols == 0 &&
-                     firstColumn + n <= weightColumns / cols * cols;
-    bool worthACopy = 2 * n >= weightColumns || packedWeights.count({weights, cols});
-    return panelsFit && worthACopy ? weights : nullptr;
+    if (firstColumn % cols != 0 || n % cols != 0 ||
+        firstColumn + n > weightColumns / cols * cols)
+      return {};
+    PanelRange all{weights, cols, 0, weightColumns / cols};
+    if (2 * n >= weightColumns ||
+        packedWeights.count({weights, cols, all.first, all.count}))
+      return all;
+    return {weights, cols, firstColumn / cols, n / cols};
   }
 
   static bool isElementwise(Operation *op) {
@@ -533,7 +547,7 @@ struct CPUTileAndVectorizePass final
     // Constant weights (a 2-D rhs with no transposed maps) are read from
     // column panels packed at compile time, when the product's columns are
     // whole panels of them.
-    arith::ConstantOp weights = packableWeights(matmul, n, cols);
+    PanelRange panels = panelsFor(matmul, n, cols);
     int64_t threadRows = fittingTile(m, std::max<int64_t>(threadTileRows, rows), rows);
     int64_t threadCols = fittingTile(n, std::max<int64_t>(threadTileCols, cols), cols);
     // A small product still needs a tile per core: halve rows, else columns.
@@ -566,8 +580,8 @@ struct CPUTileAndVectorizePass final
              scf::SCFTilingOptions::LoopType::ForOp, interchange);
     if (failed(registerTile))
       return;
-    if (weights)
-      readFromPanels(rewriter, *registerTile, weights, cols);
+    if (panels.weights)
+      readFromPanels(rewriter, *registerTile, panels);
     (void)vectorizeOp(rewriter, *registerTile);
     if (epilogue)
       fuseEpilogue(rewriter, threadLoop, epilogue);
@@ -604,16 +618,16 @@ struct CPUTileAndVectorizePass final
     // Constant weights are packed into panels of the tile's columns, and
     // each tile walks its panel front to back, the accumulators in
     // registers: one contiguous stream per thread.
-    arith::ConstantOp weights = packableWeights(matmul, n, cols);
-    SmallVector<int64_t> sizes = {1, cols, weights ? 1 : depth};
-    SmallVector<int64_t> order = weights ? SmallVector<int64_t>{1, 2, 0}
-                                         : SmallVector<int64_t>{2, 1, 0};
+    PanelRange panels = panelsFor(matmul, n, cols);
+    SmallVector<int64_t> sizes = {1, cols, panels.weights ? 1 : depth};
+    SmallVector<int64_t> order = panels.weights ? SmallVector<int64_t>{1, 2, 0}
+                                                : SmallVector<int64_t>{2, 1, 0};
     FailureOr<Operation *> registerTile =
         tile(rewriter, *threadTile, sizes, scf::SCFTilingOptions::LoopType::ForOp, order);
     if (failed(registerTile))
       return;
-    if (weights)
-      readFromPanels(rewriter, *registerTile, weights, cols);
+    if (panels.weights)
+      readFromPanels(rewriter, *registerTile, panels);
     (void)vectorizeOp(rewriter, *registerTile);
   }
 
