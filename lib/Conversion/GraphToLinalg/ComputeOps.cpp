@@ -287,18 +287,22 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     int64_t phases = stride[0] * stride[1];
     Value planes = padded;
     if (phases > 1) {
-      // planes[n, c, ry, rx, y, x] = padded[n, c, sy * y + ry, sx * x + rx]
+      // planes[n, c, ry, rx, y, x] = padded[n, c, sy * y + ry, sx * x + rx],
+      // iterated with rx innermost: each padded row is read front to back
+      // and dealt out to its sx planes, which vectorizes as deinterleaving
+      // shuffles where a plane row alone reads every sx-th element.
       MLIRContext *context = rewriter.getContext();
-      AffineExpr n, c, ry, rx, y, x;
-      bindDims(context, n, c, ry, rx, y, x);
+      AffineExpr n, c, ry, y, x, rx;
+      bindDims(context, n, c, ry, y, x, rx);
       AffineMap read = AffineMap::get(
           6, 0, {n, c, y * stride[0] + ry, x * stride[1] + rx}, context);
+      AffineMap write = AffineMap::get(6, 0, {n, c, ry, rx, y, x}, context);
       auto planesType = RankedTensorType::get(
           {batch, channels, stride[0], stride[1], phaseH, phaseW}, elementType);
       planes = linalg::GenericOp::create(
                    rewriter, loc, TypeRange{planesType}, ValueRange{padded},
                    ValueRange{createEmpty(rewriter, loc, planesType)},
-                   ArrayRef<AffineMap>{read, AffineMap::getMultiDimIdentityMap(6, context)},
+                   ArrayRef<AffineMap>{read, write},
                    SmallVector<utils::IteratorType>(6, utils::IteratorType::parallel),
                    [](OpBuilder &b, Location l, ValueRange args) {
                      linalg::YieldOp::create(b, l, args[0]);

@@ -639,8 +639,10 @@ struct CPUTileAndVectorizePass final
         generic.getNumDpsInits() != 1)
       return;
     auto type = dyn_cast<RankedTensorType>(generic.getResultTypes().front());
-    if (!type || !type.hasStaticShape() || type.getRank() == 0 ||
-        !generic.getIndexingMapsArray().back().isIdentity())
+    // The result is written in loop order, or (a windowed copy) in a
+    // permutation of it.
+    AffineMap resultMap = generic.getIndexingMapsArray().back();
+    if (!type || !type.hasStaticShape() || type.getRank() == 0 || !resultMap.isPermutation())
       return;
     // Vectors of i1 load and store packed bits, while i1 tensors keep one
     // byte per element in memory: leave boolean ops to scalar code.
@@ -668,6 +670,10 @@ struct CPUTileAndVectorizePass final
         return;
       SmallVector<int64_t> rowSizes(ranges.size(), 1);
       rowSizes.back() = 0;
+      // A tiny innermost dim (a stride's phases) stays with the dim before
+      // it, so each row op walks both: a run of the source front to back.
+      if (ranges.back() <= 4)
+        rowSizes[ranges.size() - 2] = 0;
       Operation *target = generic;
       SmallVector<int64_t> threadSizes = threadTileSizes(ranges);
       if (!threadSizes.empty()) {
@@ -680,6 +686,8 @@ struct CPUTileAndVectorizePass final
       (void)tile(rewriter, target, rowSizes, scf::SCFTilingOptions::LoopType::ForOp);
       return;
     }
+    if (!resultMap.isIdentity())
+      return;
     // A row too short or odd for whole vectors (14 or 7 pixels) merges with
     // the dim before it when every operand walks both contiguously: 14 x 14
     // is 196, which tiles into 28-wide vectors.
