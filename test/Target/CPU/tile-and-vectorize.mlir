@@ -153,7 +153,7 @@ func.func @transpose_heads(%x: tensor<1x128x12x64xf32>) -> tensor<1x12x128x64xf3
 // CHECK: scf.forall
 // CHECK: vector.contract
 // CHECK-NOT: scf.forall
-// CHECK: %[[IN:.*]] = vector.transfer_read %[[SLICE:extracted_slice[_0-9]*]]{{.*}} : tensor<1x48xf32>, vector<1x48xf32>
+// CHECK: %[[IN:.*]] = vector.transfer_read %[[SLICE:extracted_slice[_0-9]*]]{{.*}} : tensor<1x32xf32>, vector<1x32xf32>
 // CHECK: %[[RELU:.*]] = arith.maximumf %[[IN]]
 // CHECK: vector.transfer_write %[[RELU]], %[[SLICE]]
 // CHECK: scf.forall.in_parallel
