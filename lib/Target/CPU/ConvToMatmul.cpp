@@ -67,6 +67,35 @@ Value copyThrough(OpBuilder &builder, Location loc, Value source, ArrayRef<int64
   return copy.getResult(0);
 }
 
+/// A convolution both rewrites take: on tensors, static shapes, a batch of
+/// one, one element type throughout.
+struct ConvOperands {
+  Value input, filter, init;
+  RankedTensorType inputType, filterType, outputType;
+};
+
+FailureOr<ConvOperands> matchConv(linalg::Conv2DNchwFchwOp conv, PatternRewriter &rewriter) {
+  if (!conv.hasPureTensorSemantics())
+    return rewriter.notifyMatchFailure(conv, "not on tensors");
+  ConvOperands operands;
+  operands.input = conv.getInputs()[0];
+  operands.filter = conv.getInputs()[1];
+  operands.init = conv.getOutputs()[0];
+  operands.inputType = cast<RankedTensorType>(operands.input.getType());
+  operands.filterType = cast<RankedTensorType>(operands.filter.getType());
+  operands.outputType = cast<RankedTensorType>(operands.init.getType());
+  if (!operands.inputType.hasStaticShape() || !operands.filterType.hasStaticShape() ||
+      !operands.outputType.hasStaticShape())
+    return rewriter.notifyMatchFailure(conv, "shapes are not static");
+  if (operands.inputType.getDimSize(0) != 1)
+    return rewriter.notifyMatchFailure(conv, "batch is not 1");
+  Type elementType = operands.outputType.getElementType();
+  if (operands.inputType.getElementType() != elementType ||
+      operands.filterType.getElementType() != elementType)
+    return rewriter.notifyMatchFailure(conv, "mixed element types");
+  return operands;
+}
+
 /// Convolutions over fewer pixels than two register tiles' columns, not a
 /// whole number of them (the 49 pixels of a 7x7 feature map), run
 /// pixel-major:
@@ -81,19 +110,12 @@ struct ConvNchwFchwToPixelMajorMatmul final : OpRewritePattern<linalg::Conv2DNch
 
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp conv,
                                 PatternRewriter &rewriter) const override {
-    if (!conv.hasPureTensorSemantics())
-      return rewriter.notifyMatchFailure(conv, "not on tensors");
-    Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
-    Value init = conv.getOutputs()[0];
-    auto inputType = cast<RankedTensorType>(input.getType());
-    auto filterType = cast<RankedTensorType>(filter.getType());
-    auto outputType = cast<RankedTensorType>(init.getType());
-    if (!inputType.hasStaticShape() || !filterType.hasStaticShape() ||
-        !outputType.hasStaticShape() || inputType.getDimSize(0) != 1)
-      return rewriter.notifyMatchFailure(conv, "not a static batch of one");
+    FailureOr<ConvOperands> operands = matchConv(conv, rewriter);
+    if (failed(operands))
+      return failure();
+    auto [input, filter, init, inputType, filterType, outputType] = *operands;
     Type elementType = outputType.getElementType();
-    if (!elementType.isF32() || inputType.getElementType() != elementType ||
-        filterType.getElementType() != elementType)
+    if (!elementType.isF32())
       return rewriter.notifyMatchFailure(conv, "not f32");
     int64_t channels = inputType.getDimSize(1), filters = filterType.getDimSize(0);
     int64_t kernelH = filterType.getDimSize(2), kernelW = filterType.getDimSize(3);
@@ -170,22 +192,11 @@ struct ConvNchwFchwToMatmul final : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
 
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp conv,
                                 PatternRewriter &rewriter) const override {
-    if (!conv.hasPureTensorSemantics())
-      return rewriter.notifyMatchFailure(conv, "not on tensors");
-    Value input = conv.getInputs()[0], filter = conv.getInputs()[1];
-    Value init = conv.getOutputs()[0];
-    auto inputType = cast<RankedTensorType>(input.getType());
-    auto filterType = cast<RankedTensorType>(filter.getType());
-    auto outputType = cast<RankedTensorType>(init.getType());
-    if (!inputType.hasStaticShape() || !filterType.hasStaticShape() ||
-        !outputType.hasStaticShape())
-      return rewriter.notifyMatchFailure(conv, "shapes are not static");
-    if (inputType.getDimSize(0) != 1)
-      return rewriter.notifyMatchFailure(conv, "batch is not 1");
+    FailureOr<ConvOperands> operands = matchConv(conv, rewriter);
+    if (failed(operands))
+      return failure();
+    auto [input, filter, init, inputType, filterType, outputType] = *operands;
     Type elementType = outputType.getElementType();
-    if (inputType.getElementType() != elementType ||
-        filterType.getElementType() != elementType)
-      return rewriter.notifyMatchFailure(conv, "mixed element types");
 
     SmallVector<int64_t> strides = attrValues(conv.getStrides());
     SmallVector<int64_t> dilations = attrValues(conv.getDilations());
