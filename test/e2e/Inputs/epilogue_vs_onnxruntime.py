@@ -47,6 +47,13 @@ def main():
         ("batched matmul then sigmoid",
          [helper.make_node("MatMul", ["x", "w"], ["m"]), helper.make_node("Sigmoid", ["m"], ["y"])],
          (3, 32, 40), [weight("w", 40, 64)]),
+        # The add's other input is a second product, computed after the
+        # first: it moves before the first product's loop.
+        ("sum of two products",
+         [helper.make_node("MatMul", ["x", "w1"], ["m1"]),
+          helper.make_node("MatMul", ["x", "w2"], ["m2"]),
+          helper.make_node("Add", ["m1", "m2"], ["y"])],
+         (32, 48), [weight("w1", 48, 64), weight("w2", 48, 64)]),
         # The clip's result is the interior of the next convolution's padded
         # input: it stays outside the product.
         ("conv, clip, padded conv",
