@@ -4,7 +4,6 @@
 #include "tcc/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
-
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
 #include "mlir/IR/AffineExpr.h"
 #include "mlir/IR/PatternMatch.h"
@@ -99,7 +98,7 @@ FailureOr<ConvOperands> matchConv(linalg::Conv2DNchwFchwOp conv, PatternRewriter
 /// Convolutions over fewer pixels than two register tiles' columns, not a
 /// whole number of them (the 49 pixels of a 7x7 feature map), run
 /// pixel-major:
-/// out^T[P, F] = patches[P, C*KH*KW] x filter^T[C*KH*KW, F]. The filters
+/// out^T[P, F] = patches[P, KH*KW*C] x filter^T[KH*KW*C, F]. The filters
 /// become the product's columns, whole vectors for the usual channel counts,
 /// read from panels packed at compile time; the pixels are its rows, which
 /// any register tile height divides. The channel-major form would split
@@ -196,7 +195,6 @@ struct ConvNchwFchwToMatmul final : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
     if (failed(operands))
       return failure();
     auto [input, filter, init, inputType, filterType, outputType] = *operands;
-    Type elementType = outputType.getElementType();
 
     SmallVector<int64_t> strides = attrValues(conv.getStrides());
     SmallVector<int64_t> dilations = attrValues(conv.getDilations());
@@ -217,24 +215,14 @@ struct ConvNchwFchwToMatmul final : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
       MLIRContext *context = rewriter.getContext();
       AffineExpr c, kh, kw, oh, ow;
       bindDims(context, c, kh, kw, oh, ow);
-      AffineMap readInput = AffineMap::get(
-          5, 0,
-          {getAffineConstantExpr(0, context), c,
-           oh * strides[0] + kh * dilations[0], ow * strides[1] + kw * dilations[1]},
-          context);
-      AffineMap identity = AffineMap::getMultiDimIdentityMap(5, context);
-      Value empty = tensor::EmptyOp::create(
-          rewriter, loc, ArrayRef<int64_t>{channels, kernelH, kernelW, outH, outW},
-          elementType);
-      auto copy = linalg::GenericOp::create(
-          rewriter, loc, empty.getType(), ValueRange{input}, ValueRange{empty},
-          ArrayRef<AffineMap>{readInput, identity},
-          SmallVector<utils::IteratorType>(5, utils::IteratorType::parallel),
-          [](OpBuilder &builder, Location loc, ValueRange args) {
-            linalg::YieldOp::create(builder, loc, args[0]);
-          });
+      Value copy = copyThrough(
+          rewriter, loc, input, {channels, kernelH, kernelW, outH, outW},
+          AffineMap::get(5, 0,
+                         {getAffineConstantExpr(0, context), c,
+                          oh * strides[0] + kh * dilations[0], ow * strides[1] + kw * dilations[1]},
+                         context));
       columns = tensor::CollapseShapeOp::create(
-          rewriter, loc, copy.getResult(0),
+          rewriter, loc, copy,
           SmallVector<ReassociationIndices>{{0, 1, 2}, {3, 4}});
     }
     Value weights = tensor::CollapseShapeOp::create(

@@ -4,11 +4,11 @@
 
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
-#include "mlir/Dialect/MemRef/IR/MemRef.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/Transforms/Approximation.h"
 #include "mlir/Dialect/Math/Transforms/Passes.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -22,22 +22,6 @@ using namespace mlir;
 
 namespace {
 
-/// How many innermost dims of `type` are laid out contiguously, row-major.
-int64_t contiguousInnerDims(MemRefType type) {
-  SmallVector<int64_t> strides;
-  int64_t offset;
-  if (failed(type.getStridesAndOffset(strides, offset)))
-    return 0;
-  int64_t expected = 1, dims = 0;
-  for (int64_t dim = type.getRank() - 1; dim >= 0; --dim) {
-    if (strides[dim] != expected && type.getDimSize(dim) != 1)
-      break;
-    expected *= type.getDimSize(dim);
-    ++dims;
-  }
-  return dims;
-}
-
 /// A copy between buffers whose inner dims are contiguous in both (a KV
 /// cache's rows into the concatenated cache, an input into a padded
 /// buffer's interior) as one block copy (a memcpy) per outer index, the
@@ -49,7 +33,8 @@ bool copyByBlocks(RewriterBase &rewriter, memref::CopyOp copy) {
   if (!source.hasStaticShape() || !target.hasStaticShape() || source.getRank() == 0)
     return false;
   int64_t rank = source.getRank();
-  int64_t inner = std::min(contiguousInnerDims(source), contiguousInnerDims(target));
+  int64_t inner =
+      std::min(source.getNumContiguousTrailingDims(), target.getNumContiguousTrailingDims());
   int64_t block = 1;
   for (int64_t dim = rank - inner; dim < rank; ++dim)
     block *= source.getDimSize(dim);

@@ -266,6 +266,12 @@ struct CPUTileAndVectorizePass final
     return {weights, cols, firstColumn / cols, n / cols};
   }
 
+  /// Whether `value` goes into a larger tensor (the interior of a padded
+  /// input), whose producer writes there in place.
+  static bool insertedIntoLarger(Value value) {
+    return llvm::any_of(value.getUsers(), llvm::IsaPred<tensor::InsertSliceOp>);
+  }
+
   static bool isElementwise(Operation *op) {
     auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
     return generic && generic.getNumLoops() == generic.getNumParallelLoops() &&
@@ -293,26 +299,24 @@ struct CPUTileAndVectorizePass final
       return nullptr;
     auto generic = cast<linalg::GenericOp>(user);
     // An epilogue whose result goes into a larger tensor (the interior of
-    // a padded input) already writes there in place; in the product's
-    // tiles it would write the product's buffer, and a copy would follow.
-    auto insertedIntoLarger = [](Value value) {
-      return llvm::any_of(value.getUsers(), [](Operation *op) {
-        if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(op))
-          return llvm::any_of(collapse->getUsers(), llvm::IsaPred<tensor::InsertSliceOp>);
-        if (auto expand = dyn_cast<tensor::ExpandShapeOp>(op))
-          return llvm::any_of(expand->getUsers(), llvm::IsaPred<tensor::InsertSliceOp>);
-        return isa<tensor::InsertSliceOp>(op);
-      });
+    // a padded input), directly or through a reshape, already writes there
+    // in place; in the product's tiles it would write the product's buffer,
+    // and a copy would follow.
+    Value epilogueResult = generic->getResult(0);
+    auto reshapedIntoLarger = [](Operation *user) {
+      return isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(user) &&
+             insertedIntoLarger(user->getResult(0));
     };
-    if (insertedIntoLarger(generic->getResult(0)))
+    if (insertedIntoLarger(epilogueResult) ||
+        llvm::any_of(epilogueResult.getUsers(), reshapedIntoLarger))
       return nullptr;
     // The product's result must be read element for element, once.
     Value read = expand ? expand.getResult() : result;
-    if (llvm::count_if(generic->getOperands(), [&](Value v) { return v == read; }) != 1 ||
-        !generic.getMatchingIndexingMap(
-                    &generic->getOpOperand(llvm::find(generic->getOperands(), read) -
-                                           generic->operand_begin()))
-             .isIdentity())
+    SmallVector<OpOperand *> reads;
+    for (OpOperand &operand : generic->getOpOperands())
+      if (operand.get() == read)
+        reads.push_back(&operand);
+    if (reads.size() != 1 || !generic.getMatchingIndexingMap(reads.front()).isIdentity())
       return nullptr;
     if (!expand)
       return generic;
@@ -637,7 +641,8 @@ struct CPUTileAndVectorizePass final
   }
 
   /// Elementwise ops: vectors along the innermost dim, one element along the
-  /// others, the outermost dim split across threads.
+  /// others, the outermost dim split across threads unless the op already
+  /// runs on one thread (inside a product's thread tile).
   void tileElementwise(IRRewriter &rewriter, linalg::GenericOp generic,
                        bool acrossThreads = true) {
     if (generic.getNumReductionLoops() != 0 || !generic.hasPureTensorSemantics() ||
@@ -704,10 +709,6 @@ struct CPUTileAndVectorizePass final
     };
     // Nor when the result goes into the interior of a padded tensor: its
     // producer writes there in place only while it keeps the padded rows.
-    auto insertedIntoLarger = [](Value result) {
-      return llvm::any_of(result.getUsers(),
-                          [](Operation *user) { return isa<tensor::InsertSliceOp>(user); });
-    };
     if (ranges.size() > 2 && ranges.back() % vectorWidth != 0 &&
         llvm::none_of(generic->getOperands(), isWindow) &&
         !insertedIntoLarger(generic->getResult(0))) {

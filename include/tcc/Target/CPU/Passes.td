@@ -18,10 +18,11 @@ def CPUTileAndVectorize : Pass<"tcc-cpu-tile-and-vectorize", "mlir::func::FuncOp
     `register-cols`. The elementwise op computing a product's accumulator
     start (a bias broadcast) and an elementwise op that is its only user
     (an activation, a residual add) run in the product's thread tiles,
-    before and after the tile's products, in place. Elementwise ops (transposes included) are tiled to the
-    vector width along their innermost dim and vectorized; reductions along
-    the innermost dims are split across threads by their outer dims and
-    vectorized one row at a time. A product of a few rows by a transposed
+    before and after the tile's products, in place. Elementwise ops
+    (transposes included) are tiled to the vector width along their
+    innermost dim and vectorized; reductions along the innermost dims are
+    split across threads by their outer dims and vectorized one row at a
+    time. A product of a few rows by a transposed
     operand becomes dot products along that operand's rows. Ops that do not
     fit these shapes are left to the scalar lowering.
   }];
@@ -68,7 +69,10 @@ def CPUConvToMatmul : Pass<"tcc-cpu-conv-to-matmul", "mlir::func::FuncOp"> {
     `linalg.generic`) turns the convolution into `filter[F, C*KH*KW] x
     col[C*KH*KW, OH*OW]`, which the matmul tiling runs near the FMA peak.
     A 1x1 convolution with unit stride needs no copy: the input already is
-    the column matrix.
+    the column matrix. Over a few pixels (a 7x7 map, see
+    `pixel-major-columns`) with a constant filter, the product runs the
+    other way round: channels-last patches[P, KH*KW*C] times the filter
+    rearranged at compile time, the filters as the product's columns.
   }];
   let options = [
     Option<"pixelMajorBelow", "pixel-major-columns", "int64_t", /*default=*/"32",
