@@ -234,6 +234,65 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     setHasBoundedRewriteRecursion();
   }
 
+  /// The direct form of a depthwise convolution over `planes`, the padded
+  /// input ([n, c, h, w]) or its stride phases ([n, c, sy, sx, h, w]): one
+  /// elementwise generic summing, per tap, a [n, c, outH, outW] window of
+  /// its plane times the tap's weight per channel.
+  static Value depthwiseWindows(PatternRewriter &rewriter, Location loc, ConvOp op,
+                                Value planes) {
+    RankedTensorType type = op.getType();
+    Type elementType = type.getElementType();
+    int64_t batch = type.getDimSize(0), channels = type.getDimSize(1);
+    int64_t outH = type.getDimSize(2), outW = type.getDimSize(3);
+    RankedTensorType weightType = tensorType(op.getWeight());
+    int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+    SmallVector<int64_t> stride = op.getStrideValues(), dilation = op.getDilationValues();
+    bool phased = cast<RankedTensorType>(planes.getType()).getRank() == 6;
+    auto channelType = RankedTensorType::get({1, channels, 1, 1}, elementType);
+    SmallVector<Value> operands;
+    Value bias = op.getBias();
+    if (bias)
+      operands.push_back(reshapeTo(rewriter, loc, bias, channelType));
+    Value filter = reshapeTo(rewriter, loc, op.getWeight(),
+                             RankedTensorType::get({channels, kh * kw}, elementType));
+    for (int64_t i = 0; i < kh; ++i)
+      for (int64_t j = 0; j < kw; ++j) {
+        int64_t row = i * dilation[0], column = j * dilation[1];
+        SmallVector<int64_t> offsets = {0, 0};
+        SmallVector<int64_t> sizes = {batch, channels};
+        if (phased) {
+          offsets.append({row % stride[0], column % stride[1]});
+          sizes.append({1, 1});
+        }
+        offsets.append({row / stride[0], column / stride[1]});
+        sizes.append({outH, outW});
+        operands.push_back(tensor::ExtractSliceOp::create(
+            rewriter, loc, type, planes, ValueRange{}, ValueRange{}, ValueRange{}, offsets,
+            sizes, SmallVector<int64_t>(sizes.size(), 1)));
+        Value tap = tensor::ExtractSliceOp::create(
+            rewriter, loc, RankedTensorType::get({channels, 1}, elementType), filter,
+            ValueRange{}, ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, i * kw + j},
+            ArrayRef<int64_t>{channels, 1}, ArrayRef<int64_t>{1, 1});
+        operands.push_back(reshapeTo(rewriter, loc, tap, channelType));
+      }
+    return sumOfTaps(rewriter, loc, type, operands, static_cast<bool>(bias));
+  }
+
+  /// bias + sum of tap * weight over `operands` (the bias first, if any,
+  /// then window and weight pairs), one fused multiply-add per tap.
+  static Value sumOfTaps(PatternRewriter &rewriter, Location loc, RankedTensorType type,
+                         ValueRange operands, bool hasBias) {
+    Type elementType = type.getElementType();
+    return buildElementwise(rewriter, loc, type, operands,
+                            [&](OpBuilder &b, Location l, ValueRange s) -> Value {
+                              size_t first = hasBias ? 1 : 0;
+                              Value sum = hasBias ? s[0] : createScalar(b, l, elementType, 0);
+                              for (size_t k = first; k + 1 < s.size(); k += 2)
+                                sum = math::FmaOp::create(b, l, s[k], s[k + 1], sum);
+                              return sum;
+                            });
+  }
+
   /// Depthwise (one filter per channel) as a sum of shifted products over
   /// flattened image planes. The padded input is split into stride x stride
   /// phase planes (for stride 1, the padded input itself), each row
@@ -244,7 +303,10 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
   /// width are never used) by one elementwise generic that vectorizes along
   /// the flattened plane, however narrow the image or large the stride.
   /// A window per row (the direct form) gives 7- or 14-wide vectors on small
-  /// images and element-by-element loads for stride 2.
+  /// images and element-by-element loads for stride 2, so it serves only
+  /// rows of at least 16 outputs: there it reads the same phase planes,
+  /// each tap a [rows, outW] window, and writes the output itself rather
+  /// than wide rows to be cut, so an activation after it fuses into it.
   static Value lowerDepthwise(PatternRewriter &rewriter, Location loc, ConvOp op) {
     RankedTensorType type = op.getType();
     Value bias = op.getBias();
@@ -259,12 +321,13 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     SmallVector<int64_t> pads = op.getPadValues();
     int64_t maxDy = (kh - 1) * dilation[0] / stride[0];
     int64_t maxDx = (kw - 1) * dilation[1] / stride[1];
-    // A row of outW outputs reads maxDx more columns; the last row's unused
-    // columns run maxDx into one more row.
-    int64_t phaseH = outH + maxDy + (maxDx > 0 ? 1 : 0);
+    bool direct = outW >= 16;
+    // A row of outW outputs reads maxDx more columns; in the flattened form
+    // the last row's unused columns run maxDx into one more row.
+    int64_t phaseH = outH + maxDy + (!direct && maxDx > 0 ? 1 : 0);
     int64_t phaseW = outW + maxDx;
     // A plane of whole 16-lane vectors, when an eighth more columns give it.
-    for (int64_t wider = phaseW; wider <= phaseW + phaseW / 8; ++wider)
+    for (int64_t wider = phaseW; !direct && wider <= phaseW + phaseW / 8; ++wider)
       if (outH * wider % 16 == 0) {
         phaseW = wider;
         break;
@@ -309,6 +372,8 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
                    })
                    .getResult(0);
     }
+    if (direct)
+      return depthwiseWindows(rewriter, loc, op, planes);
     int64_t planeSize = phaseH * phaseW, flatSize = outH * phaseW;
     Value flatPlanes = reshapeTo(
         rewriter, loc, planes,
@@ -337,16 +402,7 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
             ArrayRef<int64_t>{channels, 1}, ArrayRef<int64_t>{1, 1});
         operands.push_back(reshapeTo(rewriter, loc, tap, columnType));
       }
-    bool hasBias = static_cast<bool>(bias);
-    Value flat = buildElementwise(
-        rewriter, loc, flatType, operands,
-        [&](OpBuilder &b, Location l, ValueRange s) -> Value {
-          size_t first = hasBias ? 1 : 0;
-          Value sum = hasBias ? s[0] : createScalar(b, l, elementType, 0);
-          for (size_t k = first; k + 1 < s.size(); k += 2)
-            sum = math::FmaOp::create(b, l, s[k], s[k + 1], sum);
-          return sum;
-        });
+    Value flat = sumOfTaps(rewriter, loc, flatType, operands, static_cast<bool>(bias));
     Value rows = reshapeTo(
         rewriter, loc, flat,
         RankedTensorType::get({batch, channels, outH, phaseW}, elementType));

@@ -14,9 +14,11 @@
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/TilingInterface.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/RegionUtils.h"
 
 namespace tcc::cpu {
@@ -69,12 +71,13 @@ SmallVector<int64_t> threadTileSizes(ArrayRef<int64_t> ranges) {
   return {};
 }
 
-LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op) {
+LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op,
+                          ArrayRef<int64_t> vectorSizes = {}) {
   rewriter.setInsertionPoint(op);
   // Contractions become vector.contract directly, which lowers to outer
   // products (FMAs with a broadcast operand) rather than to reductions.
   FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
-      rewriter, op, /*inputVectorSizes=*/{}, /*inputScalableVecDims=*/{},
+      rewriter, op, vectorSizes, SmallVector<bool>(vectorSizes.size(), false),
       /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
       /*assumeDynamicDimsMatchVecSizes=*/false, /*createNamedContraction=*/true);
   if (failed(result))
@@ -752,7 +755,26 @@ struct CPUTileAndVectorizePass final
         tile(rewriter, target, sizes, scf::SCFTilingOptions::LoopType::ForOp);
     if (failed(vectorTile))
       return;
-    (void)vectorizeOp(rewriter, *vectorTile);
+    // A row no whole vector divides (56, 28 or 14 pixels) runs as whole
+    // vectors with the last one masked: a masked load or store costs what a
+    // full one does, where a 28-lane vector is assembled from 16, 8 and 4.
+    // Only where every operand walks the row contiguously (or not at all):
+    // a masked transposed read would be a masked load per element.
+    int64_t innermost = ranges.size() - 1;
+    auto walksRow = [&](AffineMap map) {
+      return !map.isFunctionOfDim(innermost) ||
+             map.getResults().back() == getAffineDimExpr(innermost, map.getContext());
+    };
+    // Floats only: a masked-off lane holds whatever was in memory, and an
+    // integer division by it may trap.
+    auto isFloat = [](Type type) { return isa<FloatType>(getElementTypeOrSelf(type)); };
+    SmallVector<int64_t> vectorSizes;
+    if (inner % vectorWidth != 0 && llvm::all_of((*vectorTile)->getOperandTypes(), isFloat) &&
+        llvm::all_of(cast<linalg::LinalgOp>(*vectorTile).getIndexingMapsArray(), walksRow)) {
+      vectorSizes.assign(sizes.size(), 1);
+      vectorSizes.back() = llvm::divideCeil(inner, vectorWidth) * vectorWidth;
+    }
+    (void)vectorizeOp(rewriter, *vectorTile, vectorSizes);
   }
 
   /// Reductions along the innermost dims (the mean and variance of a layer
@@ -921,6 +943,12 @@ struct CPUTileAndVectorizePass final
       else
         tileRowReduction(rewriter, generic);
     }
+    // Masked row ends as transfers with a mask operand: a vector.mask
+    // region on tensors must bufferize in place, which a transfer need not.
+    RewritePatternSet masks(&getContext());
+    vector::populateVectorMaskLoweringPatternsForSideEffectingOps(masks);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(masks))))
+      return signalPassFailure();
   }
 };
 

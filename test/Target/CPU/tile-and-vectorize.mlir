@@ -65,6 +65,52 @@ func.func @elementwise(%x: tensor<16x128xf32>) -> tensor<16x128xf32> {
 
 // -----
 
+// A row no whole vector divides (28 pixels, a window of a padded image)
+// runs as two 16-lane vectors, the second masked to the row's 12 remaining
+// elements: reads, the activation and the write all on vector<..x32>, the
+// transfers taking the mask as an operand.
+// CHECK-LABEL: func.func @masked_rows
+// CHECK: scf.forall
+// CHECK: %[[MASK:.*]] = vector.constant_mask [1, 1, 28] : vector<1x1x32xi1>
+// CHECK: vector.transfer_read {{.*}}, %[[MASK]] {{.*}} : tensor<1x1x28xf32>, vector<1x1x32xf32>
+// CHECK: arith.maximumf {{.*}} : vector<1x1x32xf32>
+// CHECK: vector.transfer_write {{.*}}, %[[MASK]] {{.*}} : vector<1x1x32xf32>, tensor<1x1x28xf32>
+#map3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @masked_rows(%x: tensor<8x30x30xf32>) -> tensor<8x28x28xf32> {
+  %window = tensor.extract_slice %x[0, 1, 1] [8, 28, 28] [1, 1, 1] : tensor<8x30x30xf32> to tensor<8x28x28xf32>
+  %e = tensor.empty() : tensor<8x28x28xf32>
+  %zero = arith.constant 0.0 : f32
+  %0 = linalg.generic {indexing_maps = [#map3, #map3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%window : tensor<8x28x28xf32>) outs(%e : tensor<8x28x28xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<8x28x28xf32>
+  return %0 : tensor<8x28x28xf32>
+}
+
+// -----
+
+// A row read transposed keeps its exact width: masked, each lane would be
+// a load of its own.
+// CHECK-LABEL: func.func @transposed_rows_unmasked
+// CHECK-NOT: mask
+// CHECK: vector.transfer_read {{.*}} vector<1x1x28xf32>
+// CHECK-NOT: mask
+#in = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
+#map3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+func.func @transposed_rows_unmasked(%x: tensor<8x28x28xf32>) -> tensor<8x28x28xf32> {
+  %e = tensor.empty() : tensor<8x28x28xf32>
+  %0 = linalg.generic {indexing_maps = [#in, #map3], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : tensor<8x28x28xf32>) outs(%e : tensor<8x28x28xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<8x28x28xf32>
+  return %0 : tensor<8x28x28xf32>
+}
+
+// -----
+
 // Batched: one batch per thread task, the same register tiles inside.
 // CHECK-LABEL: func.func @batch_matmul
 // CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (12, 128) step (1, 64)
