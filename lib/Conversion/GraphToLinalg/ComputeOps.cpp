@@ -234,6 +234,36 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     setHasBoundedRewriteRecursion();
   }
 
+  /// A depthwise convolution's operands: its bias (if any), then per tap
+  /// (kh, kw) the input `window` at the tap's dilated (row, column) and the
+  /// tap's weight per channel; bias and weights shaped as `channelType`
+  /// (the channels in dim 1, unit dims elsewhere).
+  static SmallVector<Value>
+  depthwiseOperands(PatternRewriter &rewriter, Location loc, ConvOp op,
+                    RankedTensorType channelType,
+                    llvm::function_ref<Value(int64_t row, int64_t column)> window) {
+    SmallVector<Value> operands;
+    if (Value bias = op.getBias())
+      operands.push_back(reshapeTo(rewriter, loc, bias, channelType));
+    RankedTensorType weightType = tensorType(op.getWeight());
+    int64_t channels = channelType.getDimSize(1);
+    int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
+    SmallVector<int64_t> dilation = op.getDilationValues();
+    Type elementType = channelType.getElementType();
+    Value filter = reshapeTo(rewriter, loc, op.getWeight(),
+                             RankedTensorType::get({channels, kh * kw}, elementType));
+    for (int64_t i = 0; i < kh; ++i)
+      for (int64_t j = 0; j < kw; ++j) {
+        operands.push_back(window(i * dilation[0], j * dilation[1]));
+        Value tap = tensor::ExtractSliceOp::create(
+            rewriter, loc, RankedTensorType::get({channels, 1}, elementType), filter,
+            ValueRange{}, ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, i * kw + j},
+            ArrayRef<int64_t>{channels, 1}, ArrayRef<int64_t>{1, 1});
+        operands.push_back(reshapeTo(rewriter, loc, tap, channelType));
+      }
+    return operands;
+  }
+
   /// The direct form of a depthwise convolution over `planes`, the padded
   /// input ([n, c, h, w]) or its stride phases ([n, c, sy, sx, h, w]): one
   /// elementwise generic summing, per tap, a [n, c, outH, outW] window of
@@ -244,38 +274,24 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     Type elementType = type.getElementType();
     int64_t batch = type.getDimSize(0), channels = type.getDimSize(1);
     int64_t outH = type.getDimSize(2), outW = type.getDimSize(3);
-    RankedTensorType weightType = tensorType(op.getWeight());
-    int64_t kh = weightType.getDimSize(2), kw = weightType.getDimSize(3);
-    SmallVector<int64_t> stride = op.getStrideValues(), dilation = op.getDilationValues();
+    SmallVector<int64_t> stride = op.getStrideValues();
     bool phased = cast<RankedTensorType>(planes.getType()).getRank() == 6;
     auto channelType = RankedTensorType::get({1, channels, 1, 1}, elementType);
-    SmallVector<Value> operands;
-    Value bias = op.getBias();
-    if (bias)
-      operands.push_back(reshapeTo(rewriter, loc, bias, channelType));
-    Value filter = reshapeTo(rewriter, loc, op.getWeight(),
-                             RankedTensorType::get({channels, kh * kw}, elementType));
-    for (int64_t i = 0; i < kh; ++i)
-      for (int64_t j = 0; j < kw; ++j) {
-        int64_t row = i * dilation[0], column = j * dilation[1];
-        SmallVector<int64_t> offsets = {0, 0};
-        SmallVector<int64_t> sizes = {batch, channels};
-        if (phased) {
-          offsets.append({row % stride[0], column % stride[1]});
-          sizes.append({1, 1});
-        }
-        offsets.append({row / stride[0], column / stride[1]});
-        sizes.append({outH, outW});
-        operands.push_back(tensor::ExtractSliceOp::create(
-            rewriter, loc, type, planes, ValueRange{}, ValueRange{}, ValueRange{}, offsets,
-            sizes, SmallVector<int64_t>(sizes.size(), 1)));
-        Value tap = tensor::ExtractSliceOp::create(
-            rewriter, loc, RankedTensorType::get({channels, 1}, elementType), filter,
-            ValueRange{}, ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, i * kw + j},
-            ArrayRef<int64_t>{channels, 1}, ArrayRef<int64_t>{1, 1});
-        operands.push_back(reshapeTo(rewriter, loc, tap, channelType));
-      }
-    return sumOfTaps(rewriter, loc, type, operands, static_cast<bool>(bias));
+    SmallVector<Value> operands =
+        depthwiseOperands(rewriter, loc, op, channelType, [&](int64_t row, int64_t column) {
+          SmallVector<int64_t> offsets = {0, 0};
+          SmallVector<int64_t> sizes = {batch, channels};
+          if (phased) {
+            offsets.append({row % stride[0], column % stride[1]});
+            sizes.append({1, 1});
+          }
+          offsets.append({row / stride[0], column / stride[1]});
+          sizes.append({outH, outW});
+          return tensor::ExtractSliceOp::create(rewriter, loc, type, planes, ValueRange{},
+                                                ValueRange{}, ValueRange{}, offsets, sizes,
+                                                SmallVector<int64_t>(sizes.size(), 1));
+        });
+    return sumOfTaps(rewriter, loc, type, operands, static_cast<bool>(op.getBias()));
   }
 
   /// bias + sum of tap * weight over `operands` (the bias first, if any,
@@ -381,27 +397,14 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     auto flatType = RankedTensorType::get({batch, channels, flatSize}, elementType);
     auto columnType = RankedTensorType::get({1, channels, 1}, elementType);
 
-    SmallVector<Value> operands;
-    if (bias)
-      operands.push_back(reshapeTo(rewriter, loc, bias, columnType));
-    Value filter = reshapeTo(rewriter, loc, op.getWeight(),
-                             RankedTensorType::get({channels, kh * kw}, elementType));
-    for (int64_t i = 0; i < kh; ++i)
-      for (int64_t j = 0; j < kw; ++j) {
-        int64_t row = i * dilation[0], column = j * dilation[1];
-        int64_t phase = (row % stride[0]) * stride[1] + column % stride[1];
-        int64_t offset =
-            phase * planeSize + row / stride[0] * phaseW + column / stride[1];
-        operands.push_back(tensor::ExtractSliceOp::create(
-            rewriter, loc, flatType, flatPlanes, ValueRange{}, ValueRange{}, ValueRange{},
-            ArrayRef<int64_t>{0, 0, offset}, flatType.getShape(),
-            ArrayRef<int64_t>{1, 1, 1}));
-        Value tap = tensor::ExtractSliceOp::create(
-            rewriter, loc, RankedTensorType::get({channels, 1}, elementType), filter,
-            ValueRange{}, ValueRange{}, ValueRange{}, ArrayRef<int64_t>{0, i * kw + j},
-            ArrayRef<int64_t>{channels, 1}, ArrayRef<int64_t>{1, 1});
-        operands.push_back(reshapeTo(rewriter, loc, tap, columnType));
-      }
+    SmallVector<Value> operands =
+        depthwiseOperands(rewriter, loc, op, columnType, [&](int64_t row, int64_t column) {
+          int64_t phase = (row % stride[0]) * stride[1] + column % stride[1];
+          int64_t offset = phase * planeSize + row / stride[0] * phaseW + column / stride[1];
+          return tensor::ExtractSliceOp::create(
+              rewriter, loc, flatType, flatPlanes, ValueRange{}, ValueRange{}, ValueRange{},
+              ArrayRef<int64_t>{0, 0, offset}, flatType.getShape(), ArrayRef<int64_t>{1, 1, 1});
+        });
     Value flat = sumOfTaps(rewriter, loc, flatType, operands, static_cast<bool>(bias));
     Value rows = reshapeTo(
         rewriter, loc, flat,
