@@ -425,14 +425,16 @@ struct CPUTileAndVectorizePass final
     tileElementwise(rewriter, tiledEpilogue, /*acrossThreads=*/false);
   }
 
-  /// The elementwise op that computes a product's accumulator start (a
-  /// bias broadcast over the pixels) when the product is its only user,
-  /// seen through the collapse_shape that gives a convolution's output the
-  /// product's shape; rebuilt over the product's own dims. Null when there
-  /// is none.
-  static linalg::GenericOp startOf(IRRewriter &rewriter, linalg::LinalgOp matmul) {
+  /// The op that computes a product's accumulator start when the product
+  /// is its only user: a fill (zeros), or an elementwise op (a bias
+  /// broadcast over the pixels) seen through the collapse_shape that gives
+  /// a convolution's output the product's shape, rebuilt over the
+  /// product's own dims. Null when there is none.
+  static Operation *startOf(IRRewriter &rewriter, linalg::LinalgOp matmul) {
     OpOperand &initOperand = matmul.getDpsInitsMutable()[0];
     Value init = initOperand.get();
+    if (auto fill = init.getDefiningOp<linalg::FillOp>())
+      return fill.hasPureTensorSemantics() && init.hasOneUse() ? fill : nullptr;
     auto collapse = init.getDefiningOp<tensor::CollapseShapeOp>();
     Value source = collapse ? collapse.getSrc() : init;
     if (!source.hasOneUse() || (collapse && !init.hasOneUse()) ||
@@ -571,7 +573,7 @@ struct CPUTileAndVectorizePass final
         break;
     }
     linalg::GenericOp epilogue = epilogueOf(rewriter, matmul);
-    linalg::GenericOp start = startOf(rewriter, matmul);
+    Operation *start = startOf(rewriter, matmul);
     SmallVector<int64_t> threadSizes = {threadRows, threadCols, 0};
     SmallVector<int64_t> registerSizes = {rows, cols, 1};
     SmallVector<int64_t> interchange = {1, 0, 2};
@@ -904,9 +906,31 @@ struct CPUTileAndVectorizePass final
       rewriter.eraseOp(transpose);
   }
 
+  /// Gives each user of a fill its own: one fill of zeros that CSE shared
+  /// between many products' accumulators would make bufferization copy it
+  /// for each of them (a write and a read of the whole output), where a
+  /// fill of their own joins their thread tiles.
+  static void untieSharedFills(IRRewriter &rewriter, func::FuncOp function) {
+    SmallVector<linalg::FillOp> fills;
+    function.walk([&](linalg::FillOp fill) {
+      if (fill.hasPureTensorSemantics() && !fill->getResult(0).hasOneUse())
+        fills.push_back(fill);
+    });
+    for (linalg::FillOp fill : fills) {
+      SmallVector<OpOperand *> uses = llvm::map_to_vector(
+          fill->getResult(0).getUses(), [](OpOperand &use) { return &use; });
+      for (OpOperand *use : llvm::drop_begin(uses)) {
+        rewriter.setInsertionPoint(use->getOwner());
+        Operation *copy = rewriter.clone(*fill);
+        rewriter.modifyOpInPlace(use->getOwner(), [&] { use->set(copy->getResult(0)); });
+      }
+    }
+  }
+
   void runOnOperation() override {
     packedWeights.clear();
     IRRewriter rewriter(&getContext());
+    untieSharedFills(rewriter, getOperation());
     getOperation().walk([&](linalg::LinalgOp op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
         matmulOfTransposeAsDots(rewriter, op);

@@ -308,3 +308,30 @@ func.func @start_in_thread_tiles(%w: tensor<64x32xf32>, %x: tensor<32x256xf32>, 
   %product = linalg.matmul ins(%w, %x : tensor<64x32xf32>, tensor<32x256xf32>) outs(%init : tensor<64x256xf32>) -> tensor<64x256xf32>
   return %product : tensor<64x256xf32>
 }
+
+// -----
+
+// Two products whose zero accumulators CSE made one fill: each gets a fill
+// of its own, computed in its thread tiles just before the tile's products
+// (one shared fill would be copied for each product by bufferization).
+// CHECK-LABEL: func.func @shared_zero_start
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall
+// CHECK: linalg.fill {{.*}} -> tensor<64x128xf32>
+// CHECK: vector.contract
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: linalg.fill
+// CHECK: scf.forall
+// CHECK: linalg.fill {{.*}} -> tensor<64x128xf32>
+// CHECK: vector.contract
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: linalg.fill
+// CHECK: return
+func.func @shared_zero_start(%a: tensor<64x32xf32>, %b: tensor<32x256xf32>, %c: tensor<64x32xf32>) -> (tensor<64x256xf32>, tensor<64x256xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<64x256xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<64x256xf32>) -> tensor<64x256xf32>
+  %first = linalg.matmul ins(%a, %b : tensor<64x32xf32>, tensor<32x256xf32>) outs(%init : tensor<64x256xf32>) -> tensor<64x256xf32>
+  %second = linalg.matmul ins(%c, %b : tensor<64x32xf32>, tensor<32x256xf32>) outs(%init : tensor<64x256xf32>) -> tensor<64x256xf32>
+  return %first, %second : tensor<64x256xf32>, tensor<64x256xf32>
+}
