@@ -59,6 +59,59 @@ static int64_t lastUse(Value root, Block &body,
   return last;
 }
 
+/// Makes a buffer whose last use is a whole copy into an out-param (a
+/// result computed behind a reshape, which the out-param conversion leaves
+/// in a buffer of its own) a view of that out-param: the result is computed
+/// where the caller wants it, the copy goes, and the arena does not hold it.
+static void computeResultsInPlace(Block &body) {
+  DenseMap<Operation *, int64_t> order;
+  for (auto [index, op] : llvm::enumerate(body))
+    order[&op] = index;
+  for (auto copy : llvm::make_early_inc_range(body.getOps<memref::CopyOp>())) {
+    auto outParam = dyn_cast<BlockArgument>(copy.getTarget());
+    if (!outParam || outParam.getOwner() != &body || !outParam.hasOneUse())
+      continue;
+    SmallVector<Operation *> reshapes;
+    Value source = copy.getSource();
+    while (isa_and_nonnull<memref::ExpandShapeOp, memref::CollapseShapeOp>(
+        source.getDefiningOp())) {
+      reshapes.push_back(source.getDefiningOp());
+      source = source.getDefiningOp()->getOperand(0);
+    }
+    auto alloc = source.getDefiningOp<memref::AllocOp>();
+    auto outType = dyn_cast<MemRefType>(outParam.getType());
+    if (!alloc || alloc->getBlock() != &body || !alloc.getType().getLayout().isIdentity() ||
+        !outType || !outType.getLayout().isIdentity() ||
+        lastUse(alloc.getResult(), body, order) != order.lookup(copy))
+      continue;
+    // The reshapes undone one by one, from the out-param back to the
+    // buffer's shape; all views of contiguous row-major memory.
+    OpBuilder builder(alloc);
+    Location loc = alloc.getLoc();
+    Value view = outParam;
+    for (Operation *reshape : reshapes) {
+      if (auto expand = dyn_cast<memref::ExpandShapeOp>(reshape))
+        view = memref::CollapseShapeOp::create(builder, loc, view,
+                                               expand.getReassociationIndices());
+      else
+        view = memref::ExpandShapeOp::create(
+            builder, loc, cast<memref::CollapseShapeOp>(reshape).getSrcType(), view,
+            cast<memref::CollapseShapeOp>(reshape).getReassociationIndices());
+    }
+    if (view.getType() != alloc.getType()) {
+      for (Value value = view; value != outParam;) {
+        Operation *op = value.getDefiningOp();
+        value = op->getOperand(0);
+        op->erase();
+      }
+      continue;
+    }
+    copy.erase();
+    alloc.replaceAllUsesWith(view);
+    alloc.erase();
+  }
+}
+
 struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
   using PlanArenaBase::PlanArenaBase;
 
@@ -71,6 +124,7 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
       return signalPassFailure();
     }
     Block &body = func.getBody().front();
+    computeResultsInPlace(body);
 
     DenseMap<Operation *, int64_t> order;
     for (auto [index, op] : llvm::enumerate(body))

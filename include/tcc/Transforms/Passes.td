@@ -49,7 +49,9 @@ def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
     become `memref.view`s of a new last function argument, the arena, whose
     size is recorded in the `tcc.arena_size` function attribute. The runtime
     allocates the arena once per loaded model, so no op allocates at run
-    time.
+    time. A buffer whose last use copies it whole into an out-param (a result
+    computed behind a reshape) first becomes a view of that out-param, so the
+    result is computed in place and the copy goes.
 
     ```mlir
     // before

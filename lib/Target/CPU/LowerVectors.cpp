@@ -25,8 +25,9 @@ namespace {
 /// A copy between buffers whose inner dims are contiguous in both (a KV
 /// cache's rows into the concatenated cache, an input into a padded
 /// buffer's interior) as one block copy (a memcpy) per outer index, the
-/// outer indices split across threads when the copy is large. Returns
-/// false, creating nothing, for copies with short contiguous runs.
+/// outer indices split across threads when the copy is large; a small copy
+/// that is one contiguous run is left as it is, a memcpy. Returns false,
+/// creating nothing, for copies with short contiguous runs.
 bool copyByBlocks(RewriterBase &rewriter, memref::CopyOp copy) {
   auto source = cast<MemRefType>(copy.getSource().getType());
   auto target = cast<MemRefType>(copy.getTarget().getType());
@@ -41,8 +42,13 @@ bool copyByBlocks(RewriterBase &rewriter, memref::CopyOp copy) {
   int64_t bytes = source.getNumElements() * source.getElementTypeBitWidth() / 8;
   // Below this, a fork and join costs more than the copy saves.
   constexpr int64_t parallelBytes = 1 << 18;
-  if (block < 16 || (inner == rank && bytes < parallelBytes))
+  if (block < 16)
     return false;
+  // One contiguous run (a result into its out-param) stays one copy, which
+  // lowers to a memcpy: as loops over 7-element rows LLVM would vectorize
+  // it into gathers and scatters.
+  if (inner == rank && bytes < parallelBytes)
+    return true;
   // The whole copy as one block: split its outermost non-unit dim instead.
   int64_t outer = rank - inner;
   if (outer == 0) {
