@@ -66,6 +66,48 @@ Value copyThrough(OpBuilder &builder, Location loc, Value source, ArrayRef<int64
   return copy.getResult(0);
 }
 
+/// The accumulator start of a pixel-major product, [OH, OW, F], computed
+/// directly from what computes the convolution's start `init` (a bias
+/// broadcast over [1, F, OH, OW]) when that is an elementwise op of its own
+/// that reads neither its destination nor the batch index: its inputs read
+/// pixel-major instead of a transposing copy of its whole result. Null
+/// otherwise.
+Value startByPixel(OpBuilder &builder, Location loc, Value init, ArrayRef<int64_t> shape) {
+  auto generic = init.getDefiningOp<linalg::GenericOp>();
+  if (!generic || !init.hasOneUse() || generic.getNumDpsInits() != 1 ||
+      generic.getNumLoops() != 4 || generic.getNumParallelLoops() != 4 ||
+      !generic.getIndexingMapsArray().back().isIdentity() ||
+      !generic.getBody()->getArguments().back().use_empty())
+    return nullptr;
+  MLIRContext *context = builder.getContext();
+  AffineExpr oh, ow, f;
+  bindDims(context, oh, ow, f);
+  // (oh, ow, f) -> (n, f, h, w) of the original op's loops.
+  AffineMap toNchw = AffineMap::get(3, 0, {getAffineConstantExpr(0, context), f, oh, ow}, context);
+  SmallVector<AffineMap> maps;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    AffineMap map = generic.getMatchingIndexingMap(input);
+    if (map.isFunctionOfDim(0))
+      return nullptr;
+    maps.push_back(simplifyAffineMap(map.compose(toNchw)));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(3, context));
+  Type elementType = cast<RankedTensorType>(init.getType()).getElementType();
+  Value empty = tensor::EmptyOp::create(builder, loc, shape, elementType);
+  auto start = linalg::GenericOp::create(
+      builder, loc, empty.getType(), generic.getDpsInputs(), ValueRange{empty}, maps,
+      SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        IRMapping mapping;
+        mapping.map(generic.getBody()->getArguments(), args);
+        for (Operation &op : generic.getBody()->without_terminator())
+          b.clone(op, mapping);
+        linalg::YieldOp::create(
+            b, l, mapping.lookupOrDefault(generic.getBody()->getTerminator()->getOperand(0)));
+      });
+  return start.getResult(0);
+}
+
 /// A convolution both rewrites take: on tensors, static shapes, a batch of
 /// one, one element type throughout.
 struct ConvOperands {
@@ -144,8 +186,10 @@ struct ConvNchwFchwToPixelMajorMatmul final : OpRewritePattern<linalg::Conv2DNch
     // The input channels-last first: each patch row is then KH * KW
     // contiguous runs of C channels.
     int64_t inH = inputType.getDimSize(2), inW = inputType.getDimSize(3);
-    Value channelsLast = copyThrough(rewriter, loc, dropBatch(input), {inH, inW, channels},
-                                     AffineMap::get(3, 0, {d2, d0, d1}, context));
+    // (h, w, c) -> (c, h, w): an image read pixel-major.
+    AffineMap pixelMajor = AffineMap::get(3, 0, {d2, d0, d1}, context);
+    Value channelsLast =
+        copyThrough(rewriter, loc, dropBatch(input), {inH, inW, channels}, pixelMajor);
     Value patches;
     if (kernelH == 1 && kernelW == 1 && strides[0] == 1 && strides[1] == 1 && inH == outH &&
         inW == outW) {
@@ -167,8 +211,9 @@ struct ConvNchwFchwToPixelMajorMatmul final : OpRewritePattern<linalg::Conv2DNch
                                                              .getRank()))});
     // The accumulator's start (bias or zeros) read pixel-major, and the
     // result read back channel-major.
-    Value start = copyThrough(rewriter, loc, dropBatch(init), {outH, outW, filters},
-                              AffineMap::get(3, 0, {d2, d0, d1}, context));
+    Value start = startByPixel(rewriter, loc, init, {outH, outW, filters});
+    if (!start)
+      start = copyThrough(rewriter, loc, dropBatch(init), {outH, outW, filters}, pixelMajor);
     start = tensor::CollapseShapeOp::create(
         rewriter, loc, start, SmallVector<ReassociationIndices>{{0, 1}, {2}});
     auto product = linalg::MatmulOp::create(rewriter, loc, TypeRange{start.getType()},

@@ -16,6 +16,33 @@ func.func @channel_major(%x: tensor<1x8x58x58xf32>, %w: tensor<16x8x3x3xf32>,
 
 // -----
 
+// A pixel-major product's start, a bias broadcast over the output, reads
+// the bias pixel-major itself: no broadcast over [1, F, OH, OW] followed by
+// a transposing copy of it.
+// CHECK-LABEL: func.func @pixel_major_bias
+// CHECK-NOT: tensor<1x16x7x7xf32>) {
+// CHECK: %[[START:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<16xf32>) outs(%{{.*}} : tensor<7x7x16xf32>)
+// CHECK: %[[INIT:.*]] = tensor.collapse_shape %[[START]] {{\[}}[0, 1], [2]] : tensor<7x7x16xf32> into tensor<49x16xf32>
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<49x2xf32>, tensor<2x16xf32>) outs(%[[INIT]] : tensor<49x16xf32>)
+func.func @pixel_major_bias(%x: tensor<1x2x7x7xf32>, %bias: tensor<16xf32>) -> tensor<1x16x7x7xf32> {
+  %w = arith.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[5.0]], [[6.0]]], [[[7.0]], [[8.0]]],
+    [[[9.0]], [[10.0]]], [[[11.0]], [[12.0]]], [[[13.0]], [[14.0]]], [[[15.0]], [[16.0]]],
+    [[[17.0]], [[18.0]]], [[[19.0]], [[20.0]]], [[[21.0]], [[22.0]]], [[[23.0]], [[24.0]]],
+    [[[25.0]], [[26.0]]], [[[27.0]], [[28.0]]], [[[29.0]], [[30.0]]], [[[31.0]], [[32.0]]]]> : tensor<16x2x1x1xf32>
+  %empty = tensor.empty() : tensor<1x16x7x7xf32>
+  %init = linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (f)>, affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                          iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : tensor<16xf32>) outs(%empty : tensor<1x16x7x7xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x16x7x7xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+    ins(%x, %w : tensor<1x2x7x7xf32>, tensor<16x2x1x1xf32>) outs(%init : tensor<1x16x7x7xf32>) -> tensor<1x16x7x7xf32>
+  return %0 : tensor<1x16x7x7xf32>
+}
+
+// -----
+
 // 49 pixels and a constant filter: pixel-major. The input goes channels-last,
 // the patches are [OH*OW, KH*KW*C], the filter a constant rearranged to
 // [KH*KW*C, F], and the result is read back channel-major.
