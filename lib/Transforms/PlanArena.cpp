@@ -107,6 +107,9 @@ static void computeResultsInPlace(Block &body) {
       continue;
     }
     copy.erase();
+    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+      if (isa<memref::DeallocOp>(user))
+        user->erase();
     alloc.replaceAllUsesWith(view);
     alloc.erase();
   }

@@ -69,15 +69,16 @@ Value copyThrough(OpBuilder &builder, Location loc, Value source, ArrayRef<int64
 /// The accumulator start of a pixel-major product, [OH, OW, F], computed
 /// directly from what computes the convolution's start `init` (a bias
 /// broadcast over [1, F, OH, OW]) when that is an elementwise op of its own
-/// that reads neither its destination nor the batch index: its inputs read
-/// pixel-major instead of a transposing copy of its whole result. Null
-/// otherwise.
+/// that reads neither its destination nor the batch index, nor its loop
+/// indices: its inputs read pixel-major instead of a transposing copy of its
+/// whole result. Null otherwise.
 Value startByPixel(OpBuilder &builder, Location loc, Value init, ArrayRef<int64_t> shape) {
   auto generic = init.getDefiningOp<linalg::GenericOp>();
   if (!generic || !init.hasOneUse() || generic.getNumDpsInits() != 1 ||
       generic.getNumLoops() != 4 || generic.getNumParallelLoops() != 4 ||
       !generic.getIndexingMapsArray().back().isIdentity() ||
-      !generic.getBody()->getArguments().back().use_empty())
+      !generic.getBody()->getArguments().back().use_empty() ||
+      !generic.getBody()->getOps<linalg::IndexOp>().empty())
     return nullptr;
   MLIRContext *context = builder.getContext();
   AffineExpr oh, ow, f;
