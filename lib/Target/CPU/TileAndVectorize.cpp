@@ -129,13 +129,19 @@ struct CPUTileAndVectorizePass final
   /// Splits a product along its rows (M) or columns (N) at `at` into two
   /// products writing disjoint slices of the same init: a part that tiles
   /// into whole register tiles and a narrow remainder. An LM head of 50257
-  /// columns is 50240 + 17, not one untileable op.
+  /// columns is 50240 + 17, not one untileable op. The op computing the
+  /// accumulator's `start` (see startOf), if any, is split the same way,
+  /// each part its own start over its slice, so each joins its part's
+  /// thread tiles rather than writing the whole output first.
   static std::pair<linalg::LinalgOp, linalg::LinalgOp>
-  splitMatmul(IRRewriter &rewriter, linalg::LinalgOp matmul, bool alongRows, int64_t at) {
+  splitMatmul(IRRewriter &rewriter, linalg::LinalgOp matmul, bool alongRows, int64_t at,
+              Operation *start) {
     Location loc = matmul.getLoc();
     rewriter.setInsertionPoint(matmul);
     Value lhs = matmul.getDpsInputs()[0], rhs = matmul.getDpsInputs()[1];
     Value init = matmul.getDpsInits()[0];
+    if (start)
+      init = cast<DestinationStyleOpInterface>(start).getDpsInits()[0];
     int64_t rank = cast<RankedTensorType>(init.getType()).getRank();
     int64_t dim = rank - (alongRows ? 2 : 1);
     auto slice = [&](Value source, int64_t offset, int64_t size) -> Value {
@@ -158,6 +164,20 @@ struct CPUTileAndVectorizePass final
       Value a = alongRows ? slice(lhs, offset, size) : lhs;
       Value b = alongRows ? rhs : slice(rhs, offset, size);
       Value c = slice(result, offset, size);
+      if (start) {
+        // The start's tile over the same slice, written where the part's
+        // accumulator lives.
+        auto type = cast<RankedTensorType>(c.getType());
+        SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+        offsets[dim] = rewriter.getIndexAttr(offset);
+        FailureOr<TilingResult> tiled = cast<TilingInterface>(start).getTiledImplementation(
+            rewriter, offsets, getAsIndexOpFoldResult(rewriter.getContext(), type.getShape()));
+        assert(succeeded(tiled) && tiled->tiledOps.size() == 1 &&
+               "an elementwise op or fill tiles into one op");
+        auto startPart = cast<DestinationStyleOpInterface>(tiled->tiledOps.front());
+        rewriter.modifyOpInPlace(startPart, [&] { startPart.getDpsInitsMutable()[0].set(c); });
+        c = startPart->getResult(0);
+      }
       linalg::LinalgOp op;
       if (rank == 3)
         op = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{c.getType()},
@@ -176,6 +196,8 @@ struct CPUTileAndVectorizePass final
     linalg::LinalgOp main = part(0, at);
     linalg::LinalgOp rest = part(at, extent - at);
     rewriter.replaceOp(matmul, result);
+    if (start)
+      rewriter.eraseOp(start);
     return {main, rest};
   }
 
@@ -537,7 +559,8 @@ struct CPUTileAndVectorizePass final
         columnsAt = n / vectorWidth * vectorWidth;
       int64_t at = splitColumns ? columnsAt
                                 : m / registerRows * registerRows;
-      auto [main, rest] = splitMatmul(rewriter, matmul, /*alongRows=*/!splitColumns, at);
+      auto [main, rest] = splitMatmul(rewriter, matmul, /*alongRows=*/!splitColumns, at,
+                                      startOf(rewriter, matmul));
       tileMatmul(rewriter, main);
       tileMatmul(rewriter, rest);
       return;

@@ -311,6 +311,39 @@ func.func @start_in_thread_tiles(%w: tensor<64x32xf32>, %x: tensor<32x256xf32>, 
 
 // -----
 
+// A 28x28 convolution's product (784 columns: 768 in whole register tiles,
+// then 16) splits its bias start too: each part computes the start of its
+// own columns in its thread tiles, and nothing writes the bias over the
+// whole output before the products.
+// CHECK-LABEL: func.func @split_start_in_thread_tiles
+// CHECK-NOT: scf.forall
+// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<32x784xf32>
+// CHECK: %[[MAIN:.*]] = tensor.extract_slice %[[EMPTY]][0, 0] [32, 768]
+// CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %[[MAIN]]) -> (tensor<32x768xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<1xf32>, vector<1x64xf32>
+// CHECK: vector.contract
+// CHECK: scf.forall.in_parallel
+// CHECK: %[[REST:.*]] = tensor.extract_slice %{{.*}}[0, 768] [32, 16]
+// CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %[[REST]]) -> (tensor<32x16xf32>)
+// CHECK: vector.transfer_read {{.*}} : tensor<1xf32>, vector<1x16xf32>
+// CHECK: vector.contract
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: scf.forall
+func.func @split_start_in_thread_tiles(%w: tensor<32x16xf32>, %x: tensor<16x784xf32>, %bias: tensor<32xf32>) -> tensor<32x784xf32> {
+  %empty = tensor.empty() : tensor<1x32x28x28xf32>
+  %start = linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (f)>, affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                           iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : tensor<32xf32>) outs(%empty : tensor<1x32x28x28xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x32x28x28xf32>
+  %init = tensor.collapse_shape %start [[0, 1], [2, 3]] : tensor<1x32x28x28xf32> into tensor<32x784xf32>
+  %product = linalg.matmul ins(%w, %x : tensor<32x16xf32>, tensor<16x784xf32>) outs(%init : tensor<32x784xf32>) -> tensor<32x784xf32>
+  return %product : tensor<32x784xf32>
+}
+
+// -----
+
 // Two products whose zero accumulators CSE made one fill: each gets a fill
 // of its own, computed in its thread tiles just before the tile's products
 // (one shared fill would be copied for each product by bufferization).
