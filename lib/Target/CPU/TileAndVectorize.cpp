@@ -130,12 +130,13 @@ struct CPUTileAndVectorizePass final
   /// products writing disjoint slices of the same init: a part that tiles
   /// into whole register tiles and a narrow remainder. An LM head of 50257
   /// columns is 50240 + 17, not one untileable op. The op computing the
-  /// accumulator's `start` (see startOf), if any, is split the same way,
-  /// each part its own start over its slice, so each joins its part's
-  /// thread tiles rather than writing the whole output first.
+  /// accumulator's `start` (see startOf) and its `epilogue` (see
+  /// epilogueOf), if any, are split the same way, each part its own start
+  /// and epilogue over its slice, so that they join the part's thread tiles
+  /// rather than each making a pass over the whole output.
   static std::pair<linalg::LinalgOp, linalg::LinalgOp>
   splitMatmul(IRRewriter &rewriter, linalg::LinalgOp matmul, bool alongRows, int64_t at,
-              Operation *start) {
+              Operation *start, linalg::GenericOp epilogue) {
     Location loc = matmul.getLoc();
     rewriter.setInsertionPoint(matmul);
     Value lhs = matmul.getDpsInputs()[0], rhs = matmul.getDpsInputs()[1];
@@ -160,21 +161,26 @@ struct CPUTileAndVectorizePass final
     // Each part reads its init slice from the result of the previous
     // insertion: the extract/compute/insert chain bufferizes in place.
     Value result = init;
+    // An elementwise op over the product's dims (or a fill) over the
+    // part's slice only.
+    auto sliceOf = [&](Operation *op, int64_t offset, ArrayRef<int64_t> sizes) -> Operation * {
+      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+      offsets[dim] = rewriter.getIndexAttr(offset);
+      FailureOr<TilingResult> tiled = cast<TilingInterface>(op).getTiledImplementation(
+          rewriter, offsets, getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+      assert(succeeded(tiled) && tiled->tiledOps.size() == 1 &&
+             "an elementwise op or fill tiles into one op");
+      return tiled->tiledOps.front();
+    };
     auto part = [&](int64_t offset, int64_t size) -> linalg::LinalgOp {
       Value a = alongRows ? slice(lhs, offset, size) : lhs;
       Value b = alongRows ? rhs : slice(rhs, offset, size);
       Value c = slice(result, offset, size);
+      ArrayRef<int64_t> sizes = cast<RankedTensorType>(c.getType()).getShape();
       if (start) {
         // The start's tile over the same slice, written where the part's
         // accumulator lives.
-        auto type = cast<RankedTensorType>(c.getType());
-        SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-        offsets[dim] = rewriter.getIndexAttr(offset);
-        FailureOr<TilingResult> tiled = cast<TilingInterface>(start).getTiledImplementation(
-            rewriter, offsets, getAsIndexOpFoldResult(rewriter.getContext(), type.getShape()));
-        assert(succeeded(tiled) && tiled->tiledOps.size() == 1 &&
-               "an elementwise op or fill tiles into one op");
-        auto startPart = cast<DestinationStyleOpInterface>(tiled->tiledOps.front());
+        auto startPart = cast<DestinationStyleOpInterface>(sliceOf(start, offset, sizes));
         rewriter.modifyOpInPlace(startPart, [&] { startPart.getDpsInitsMutable()[0].set(c); });
         c = startPart->getResult(0);
       }
@@ -185,16 +191,34 @@ struct CPUTileAndVectorizePass final
       else
         op = linalg::MatmulOp::create(rewriter, loc, TypeRange{c.getType()}, ValueRange{a, b},
                                       ValueRange{c});
-      auto type = cast<RankedTensorType>(c.getType());
+      Value partResult = op->getResult(0);
+      if (epilogue) {
+        // The epilogue's tile reads the part's product as it is.
+        auto epiloguePart = cast<linalg::GenericOp>(sliceOf(epilogue, offset, sizes));
+        for (auto [input, sliced] :
+             llvm::zip(epilogue.getDpsInputOperands(), epiloguePart.getDpsInputOperands()))
+          if (input->get() == matmul->getResult(0)) {
+            Operation *wholeSlice = sliced->get().getDefiningOp();
+            rewriter.modifyOpInPlace(epiloguePart, [&] { sliced->set(partResult); });
+            if (wholeSlice && wholeSlice->use_empty())
+              rewriter.eraseOp(wholeSlice);
+          }
+        partResult = epiloguePart->getResult(0);
+      }
       SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
       offsets[dim] = offset;
-      result = tensor::InsertSliceOp::create(rewriter, loc, op->getResult(0), result,
-                                             ValueRange{}, ValueRange{}, ValueRange{}, offsets,
-                                             type.getShape(), strides);
+      result = tensor::InsertSliceOp::create(rewriter, loc, partResult, result, ValueRange{},
+                                             ValueRange{}, ValueRange{}, offsets, sizes, strides);
       return op;
     };
+    if (epilogue)
+      rewriter.setInsertionPoint(epilogue);
     linalg::LinalgOp main = part(0, at);
     linalg::LinalgOp rest = part(at, extent - at);
+    // With an epilogue, what still reads the whole product is the unused
+    // reshapes epilogueOf left behind, which then read dead values.
+    if (epilogue)
+      rewriter.replaceOp(epilogue, result);
     rewriter.replaceOp(matmul, result);
     if (start)
       rewriter.eraseOp(start);
@@ -297,6 +321,23 @@ struct CPUTileAndVectorizePass final
     return llvm::any_of(value.getUsers(), llvm::IsaPred<tensor::InsertSliceOp>);
   }
 
+  /// Whether `user` inserts a value where `matmul`'s accumulator (or the
+  /// destination of the op computing its start) was sliced from.
+  static bool writesBackItsSlice(linalg::LinalgOp matmul, Operation *user) {
+    auto insert = dyn_cast<tensor::InsertSliceOp>(user);
+    if (!insert)
+      return false;
+    Value init = matmul.getDpsInits()[0];
+    if (auto start = init.getDefiningOp<DestinationStyleOpInterface>())
+      if (start.getNumDpsInits() == 1)
+        init = start.getDpsInits()[0];
+    auto slice = init.getDefiningOp<tensor::ExtractSliceOp>();
+    return slice && slice.getSource() == insert.getDest() &&
+           slice.getMixedOffsets() == insert.getMixedOffsets() &&
+           slice.getMixedSizes() == insert.getMixedSizes() &&
+           slice.getMixedStrides() == insert.getMixedStrides();
+  }
+
   static bool isElementwise(Operation *op) {
     auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
     return generic && generic.getNumLoops() == generic.getNumParallelLoops() &&
@@ -327,13 +368,16 @@ struct CPUTileAndVectorizePass final
     // a padded input), directly or through a reshape, already writes there
     // in place; in the product's tiles it would write the product's buffer,
     // and a copy would follow.
+    // A part of a split product (see splitMatmul) is the exception: its
+    // result goes back where its accumulator was sliced from.
     Value epilogueResult = generic->getResult(0);
     auto reshapedIntoLarger = [](Operation *user) {
       return isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(user) &&
              insertedIntoLarger(user->getResult(0));
     };
-    if (insertedIntoLarger(epilogueResult) ||
-        llvm::any_of(epilogueResult.getUsers(), reshapedIntoLarger))
+    if (!(epilogueResult.hasOneUse() && writesBackItsSlice(matmul, *epilogueResult.user_begin())) &&
+        (insertedIntoLarger(epilogueResult) ||
+         llvm::any_of(epilogueResult.getUsers(), reshapedIntoLarger)))
       return nullptr;
     // The product's result must be read element for element, once.
     Value read = expand ? expand.getResult() : result;
@@ -559,8 +603,10 @@ struct CPUTileAndVectorizePass final
         columnsAt = n / vectorWidth * vectorWidth;
       int64_t at = splitColumns ? columnsAt
                                 : m / registerRows * registerRows;
-      auto [main, rest] = splitMatmul(rewriter, matmul, /*alongRows=*/!splitColumns, at,
-                                      startOf(rewriter, matmul));
+      Operation *start = startOf(rewriter, matmul);
+      linalg::GenericOp epilogue = epilogueOf(rewriter, matmul);
+      auto [main, rest] =
+          splitMatmul(rewriter, matmul, /*alongRows=*/!splitColumns, at, start, epilogue);
       tileMatmul(rewriter, main);
       tileMatmul(rewriter, rest);
       return;

@@ -344,6 +344,48 @@ func.func @split_start_in_thread_tiles(%w: tensor<32x16xf32>, %x: tensor<16x784x
 
 // -----
 
+// The same split with an epilogue, a residual add and ReLU behind the
+// expand to the image shape: each part adds and clamps its own columns in
+// its thread tiles, right after its products.
+// CHECK-LABEL: func.func @split_epilogue
+// CHECK-NOT: scf.forall
+// CHECK: scf.forall {{.*}} -> (tensor<32x768xf32>)
+// CHECK: vector.contract
+// CHECK: arith.addf {{.*}} : vector<1x64xf32>
+// CHECK: arith.maximumf {{.*}} : vector<1x64xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK: scf.forall {{.*}} -> (tensor<32x16xf32>)
+// CHECK: vector.contract
+// CHECK: arith.addf {{.*}} : vector<1x16xf32>
+// CHECK: arith.maximumf {{.*}} : vector<1x16xf32>
+// CHECK: scf.forall.in_parallel
+// CHECK-NOT: scf.forall
+func.func @split_epilogue(%w: tensor<32x16xf32>, %x: tensor<16x784xf32>, %bias: tensor<32xf32>, %res: tensor<1x32x28x28xf32>) -> tensor<1x32x28x28xf32> {
+  %empty = tensor.empty() : tensor<1x32x28x28xf32>
+  %start = linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (f)>, affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                           iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : tensor<32xf32>) outs(%empty : tensor<1x32x28x28xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<1x32x28x28xf32>
+  %init = tensor.collapse_shape %start [[0, 1], [2, 3]] : tensor<1x32x28x28xf32> into tensor<32x784xf32>
+  %product = linalg.matmul ins(%w, %x : tensor<32x16xf32>, tensor<16x784xf32>) outs(%init : tensor<32x784xf32>) -> tensor<32x784xf32>
+  %image = tensor.expand_shape %product [[0, 1], [2, 3]] output_shape [1, 32, 28, 28] : tensor<32x784xf32> into tensor<1x32x28x28xf32>
+  %e2 = tensor.empty() : tensor<1x32x28x28xf32>
+  %sum = linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (n, f, h, w)>, affine_map<(n, f, h, w) -> (n, f, h, w)>, affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                           iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%image, %res : tensor<1x32x28x28xf32>, tensor<1x32x28x28xf32>) outs(%e2 : tensor<1x32x28x28xf32>) {
+  ^bb0(%a: f32, %b: f32, %out: f32):
+    %s = arith.addf %a, %b : f32
+    %z = arith.constant 0.0 : f32
+    %r = arith.maximumf %s, %z : f32
+    linalg.yield %r : f32
+  } -> tensor<1x32x28x28xf32>
+  return %sum : tensor<1x32x28x28xf32>
+}
+
+// -----
+
 // Two products whose zero accumulators CSE made one fill: each gets a fill
 // of its own, computed in its thread tiles just before the tile's products
 // (one shared fill would be copied for each product by bufferization).

@@ -64,6 +64,16 @@ def main():
          [weight("w1", 32, 16, 1, 1), weight("b1", 32), weight("w2", 32, 32, 3, 3),
           numpy_helper.from_array(np.array(0, np.float32), "lo"),
           numpy_helper.from_array(np.array(6, np.float32), "hi")]),
+        # 28x28 and 14x14 outputs split their products' columns (768 + 16,
+        # 192 + 4): each part applies its own slice of the bias, the residual
+        # add and the activation.
+        ("28x28 conv with bias, residual add, relu",
+         [conv(["x", "w", "b"], "c"), helper.make_node("Add", ["c", "x"], ["s"]),
+          helper.make_node("Relu", ["s"], ["y"])],
+         (1, 32, 28, 28), [weight("w", 32, 32, 1, 1), weight("b", 32)]),
+        ("14x14 conv with bias, relu",
+         [conv(["x", "w", "b"], "c", pads=[1, 1, 1, 1]), helper.make_node("Relu", ["c"], ["y"])],
+         (1, 16, 14, 14), [weight("w", 48, 16, 3, 3), weight("b", 48)]),
     ]
     with tempfile.TemporaryDirectory(prefix="tcc-epilogue-") as tmp:
         for name, nodes, shape, initializers in cases:
