@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
@@ -141,8 +142,13 @@ struct CPUTileAndVectorizePass final
     rewriter.setInsertionPoint(matmul);
     Value lhs = matmul.getDpsInputs()[0], rhs = matmul.getDpsInputs()[1];
     Value init = matmul.getDpsInits()[0];
+    // With the start in the parts, the parts write into a buffer of their
+    // own: an allocation, which CSE does not merge with other products' as
+    // it would empty tensors of the same shape (each chain then inserting
+    // into one shared tensor, which bufferization would copy).
     if (start)
-      init = cast<DestinationStyleOpInterface>(start).getDpsInits()[0];
+      init = bufferization::AllocTensorOp::create(
+          rewriter, loc, cast<RankedTensorType>(init.getType()), ValueRange{});
     int64_t rank = cast<RankedTensorType>(init.getType()).getRank();
     int64_t dim = rank - (alongRows ? 2 : 1);
     auto slice = [&](Value source, int64_t offset, int64_t size) -> Value {
@@ -979,6 +985,76 @@ struct CPUTileAndVectorizePass final
   /// between many products' accumulators would make bufferization copy it
   /// for each of them (a write and a read of the whole output), where a
   /// fill of their own joins their thread tiles.
+  /// A thread loop over a slice of a tensor whose result goes straight
+  /// back where the slice came from (a part of a split product) becomes a
+  /// loop over the whole tensor writing just that slice. Left as a slice
+  /// and its insertion, a later read of the same slice folds to the loop's
+  /// result itself, and bufferization then copies the loop's output out of
+  /// place to keep it apart from the tensor it was inserted into.
+  static void writeSlicesInPlace(IRRewriter &rewriter, func::FuncOp function) {
+    SmallVector<scf::ForallOp> loops;
+    function.walk([&](scf::ForallOp forall) { loops.push_back(forall); });
+    for (scf::ForallOp forall : loops) {
+      if (forall.getNumResults() != 1 || !forall->getResult(0).hasOneUse())
+        continue;
+      auto slice = forall.getOutputs()[0].getDefiningOp<tensor::ExtractSliceOp>();
+      auto insert = dyn_cast<tensor::InsertSliceOp>(*forall->getResult(0).user_begin());
+      if (!slice || !insert || insert.getDest() != slice.getSource() ||
+          !slice.hasUnitStride() || !insert.hasUnitStride() ||
+          ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
+          slice.getMixedOffsets() != insert.getMixedOffsets() ||
+          slice.getSourceType().getRank() != slice.getResultType().getRank() ||
+          slice.getResultType() != insert.getSourceType())
+        continue;
+      BlockArgument tile = forall.getRegionIterArgs()[0];
+      bool slicedOnly = llvm::all_of(tile.getUsers(), [&](Operation *user) {
+        if (auto extract = dyn_cast<tensor::ExtractSliceOp>(user))
+          return extract.getSource() == tile;
+        auto parallelInsert = dyn_cast<tensor::ParallelInsertSliceOp>(user);
+        return parallelInsert && parallelInsert.getDest() == tile;
+      });
+      if (!slicedOnly)
+        continue;
+      ArrayRef<int64_t> base = slice.getStaticOffsets();
+      auto shifted = [&](Location loc, ArrayRef<OpFoldResult> offsets) {
+        AffineExpr index = rewriter.getAffineSymbolExpr(0);
+        return llvm::map_to_vector(llvm::enumerate(offsets), [&](auto entry) {
+          return affine::makeComposedFoldedAffineApply(
+              rewriter, loc, index + base[entry.index()], {entry.value()});
+        });
+      };
+      RankedTensorType wholeType = slice.getSourceType();
+      rewriter.modifyOpInPlace(forall, [&] {
+        forall.getOutputsMutable()[0].set(slice.getSource());
+        tile.setType(wholeType);
+        forall->getResult(0).setType(wholeType);
+      });
+      for (Operation *user : llvm::make_early_inc_range(tile.getUsers())) {
+        rewriter.setInsertionPoint(user);
+        if (auto extract = dyn_cast<tensor::ExtractSliceOp>(user)) {
+          rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
+              extract, extract.getType(), tile, shifted(extract.getLoc(), extract.getMixedOffsets()),
+              extract.getMixedSizes(), extract.getMixedStrides());
+          continue;
+        }
+        // The terminator holds only the insertions: offsets go before it.
+        auto parallelInsert = cast<tensor::ParallelInsertSliceOp>(user);
+        rewriter.setInsertionPoint(forall.getTerminator());
+        SmallVector<OpFoldResult> offsets =
+            shifted(parallelInsert.getLoc(), parallelInsert.getMixedOffsets());
+        rewriter.setInsertionPoint(parallelInsert);
+        tensor::ParallelInsertSliceOp::create(rewriter, parallelInsert.getLoc(),
+                                              parallelInsert.getSource(), tile, offsets,
+                                              parallelInsert.getMixedSizes(),
+                                              parallelInsert.getMixedStrides());
+        rewriter.eraseOp(parallelInsert);
+      }
+      rewriter.replaceOp(insert, forall->getResult(0));
+      if (slice->use_empty())
+        rewriter.eraseOp(slice);
+    }
+  }
+
   static void untieSharedFills(IRRewriter &rewriter, func::FuncOp function) {
     SmallVector<linalg::FillOp> fills;
     function.walk([&](linalg::FillOp fill) {
@@ -1024,6 +1100,7 @@ struct CPUTileAndVectorizePass final
     });
     for (linalg::LinalgOp matmul : matmuls)
       tileMatmul(rewriter, matmul);
+    writeSlicesInPlace(rewriter, getOperation());
     // After the products, whose epilogues have joined their thread tiles.
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](linalg::GenericOp op) {

@@ -124,17 +124,21 @@ func.func @batch_matmul(%a: tensor<12x128x64xf32>, %b: tensor<12x64x128xf32>, %c
 
 // 1009 columns (a prime: no vector divides them) split into 992, tiled
 // into whole 8x32 register tiles, and a remainder of 17, which splits again
-// into one 16-lane vector and a last column, all written into one result.
+// into one 16-lane vector and a last column. The 992 columns' loop writes
+// its slice of the result in place; the remainder's two loops write theirs
+// of the last 17 columns, which go into the result after them.
 // CHECK-LABEL: func.func @matmul_odd_columns
-// CHECK: %[[MAIN:.*]] = scf.forall {{.*}} -> (tensor<16x992xf32>)
+// CHECK: %[[MAIN:.*]] = scf.forall (%{{.*}}) = (0) to (992) step (32) shared_outs(%{{.*}} = %arg2) -> (tensor<16x1009xf32>)
 // CHECK: vector.contract {{.*}} into vector<8x32xf32>
-// CHECK: %[[FIRST:.*]] = tensor.insert_slice %[[MAIN]] into %{{.*}}[0, 0] [16, 992] [1, 1]
-// CHECK: %[[VECTOR:.*]] = scf.forall {{.*}} -> (tensor<16x16xf32>)
+// CHECK: tensor.parallel_insert_slice {{.*}} : tensor<16x32xf32> into tensor<16x1009xf32>
+// CHECK: %[[REST:.*]] = tensor.extract_slice %[[MAIN]][0, 992] [16, 17] [1, 1]
+// CHECK: %[[VECTOR:.*]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[REST]]) -> (tensor<16x17xf32>)
 // CHECK: vector.contract {{.*}} into vector<8x16xf32>
-// CHECK: %[[SECOND:.*]] = tensor.insert_slice %[[VECTOR]] into %{{.*}}[0, 0] [16, 16] [1, 1]
-// CHECK: %[[LAST:.*]] = scf.forall {{.*}} -> (tensor<16x1xf32>)
-// CHECK: %[[REST:.*]] = tensor.insert_slice %[[LAST]] into %[[SECOND]][0, 16] [16, 1] [1, 1]
-// CHECK: tensor.insert_slice %[[REST]] into %[[FIRST]][0, 992] [16, 17] [1, 1]
+// CHECK: tensor.parallel_insert_slice {{.*}} : tensor<8x16xf32> into tensor<16x17xf32>
+// CHECK: %[[LAST:.*]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[VECTOR]]) -> (tensor<16x17xf32>)
+// CHECK: tensor.parallel_insert_slice {{.*}}[%{{.*}}, 16] [8, 1] [1, 1] : tensor<8x1xf32> into tensor<16x17xf32>
+// CHECK: %[[RESULT:.*]] = tensor.insert_slice %[[LAST]] into %[[MAIN]][0, 992] [16, 17] [1, 1]
+// CHECK: return %[[RESULT]]
 func.func @matmul_odd_columns(%a: tensor<16x64xf32>, %b: tensor<64x1009xf32>, %c: tensor<16x1009xf32>) -> tensor<16x1009xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<16x64xf32>, tensor<64x1009xf32>) outs(%c : tensor<16x1009xf32>) -> tensor<16x1009xf32>
   return %0 : tensor<16x1009xf32>
@@ -314,21 +318,21 @@ func.func @start_in_thread_tiles(%w: tensor<64x32xf32>, %x: tensor<32x256xf32>, 
 // A 28x28 convolution's product (784 columns: 768 in whole register tiles,
 // then 16) splits its bias start too: each part computes the start of its
 // own columns in its thread tiles, and nothing writes the bias over the
-// whole output before the products.
+// whole output before the products. Both parts' loops write their columns
+// of one buffer of their own in place.
 // CHECK-LABEL: func.func @split_start_in_thread_tiles
 // CHECK-NOT: scf.forall
-// CHECK: %[[EMPTY:.*]] = tensor.empty() : tensor<32x784xf32>
-// CHECK: %[[MAIN:.*]] = tensor.extract_slice %[[EMPTY]][0, 0] [32, 768]
-// CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %[[MAIN]]) -> (tensor<32x768xf32>)
+// CHECK: %[[BUFFER:.*]] = bufferization.alloc_tensor() : tensor<32x784xf32>
+// CHECK: %[[MAIN:.*]] = scf.forall (%{{.*}}) = (0) to (768) step (192) shared_outs(%{{.*}} = %[[BUFFER]]) -> (tensor<32x784xf32>)
 // CHECK: vector.transfer_read {{.*}} : tensor<1xf32>, vector<1x64xf32>
 // CHECK: vector.contract
-// CHECK: scf.forall.in_parallel
-// CHECK: %[[REST:.*]] = tensor.extract_slice %{{.*}}[0, 768] [32, 16]
-// CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %[[REST]]) -> (tensor<32x16xf32>)
+// CHECK: tensor.parallel_insert_slice {{.*}} : tensor<32x192xf32> into tensor<32x784xf32>
+// CHECK: %[[REST:.*]] = scf.forall {{.*}} shared_outs(%{{.*}} = %[[MAIN]]) -> (tensor<32x784xf32>)
 // CHECK: vector.transfer_read {{.*}} : tensor<1xf32>, vector<1x16xf32>
 // CHECK: vector.contract
-// CHECK: scf.forall.in_parallel
+// CHECK: tensor.parallel_insert_slice {{.*}}[%{{.*}}, 768] [16, 16] [1, 1] : tensor<16x16xf32> into tensor<32x784xf32>
 // CHECK-NOT: scf.forall
+// CHECK: return %[[REST]]
 func.func @split_start_in_thread_tiles(%w: tensor<32x16xf32>, %x: tensor<16x784xf32>, %bias: tensor<32xf32>) -> tensor<32x784xf32> {
   %empty = tensor.empty() : tensor<1x32x28x28xf32>
   %start = linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (f)>, affine_map<(n, f, h, w) -> (n, f, h, w)>],
@@ -349,12 +353,12 @@ func.func @split_start_in_thread_tiles(%w: tensor<32x16xf32>, %x: tensor<16x784x
 // its thread tiles, right after its products.
 // CHECK-LABEL: func.func @split_epilogue
 // CHECK-NOT: scf.forall
-// CHECK: scf.forall {{.*}} -> (tensor<32x768xf32>)
+// CHECK: %[[MAIN:.*]] = scf.forall {{.*}} -> (tensor<32x784xf32>)
 // CHECK: vector.contract
 // CHECK: arith.addf {{.*}} : vector<1x64xf32>
 // CHECK: arith.maximumf {{.*}} : vector<1x64xf32>
 // CHECK: scf.forall.in_parallel
-// CHECK: scf.forall {{.*}} -> (tensor<32x16xf32>)
+// CHECK: scf.forall {{.*}} shared_outs(%{{.*}} = %[[MAIN]]) -> (tensor<32x784xf32>)
 // CHECK: vector.contract
 // CHECK: arith.addf {{.*}} : vector<1x16xf32>
 // CHECK: arith.maximumf {{.*}} : vector<1x16xf32>
@@ -371,14 +375,14 @@ func.func @split_epilogue(%w: tensor<32x16xf32>, %x: tensor<16x784xf32>, %bias: 
   %init = tensor.collapse_shape %start [[0, 1], [2, 3]] : tensor<1x32x28x28xf32> into tensor<32x784xf32>
   %product = linalg.matmul ins(%w, %x : tensor<32x16xf32>, tensor<16x784xf32>) outs(%init : tensor<32x784xf32>) -> tensor<32x784xf32>
   %image = tensor.expand_shape %product [[0, 1], [2, 3]] output_shape [1, 32, 28, 28] : tensor<32x784xf32> into tensor<1x32x28x28xf32>
-  %e2 = tensor.empty() : tensor<1x32x28x28xf32>
+  %empty_sum = tensor.empty() : tensor<1x32x28x28xf32>
   %sum = linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (n, f, h, w)>, affine_map<(n, f, h, w) -> (n, f, h, w)>, affine_map<(n, f, h, w) -> (n, f, h, w)>],
-                           iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
-      ins(%image, %res : tensor<1x32x28x28xf32>, tensor<1x32x28x28xf32>) outs(%e2 : tensor<1x32x28x28xf32>) {
+                         iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%image, %res : tensor<1x32x28x28xf32>, tensor<1x32x28x28xf32>) outs(%empty_sum : tensor<1x32x28x28xf32>) {
   ^bb0(%a: f32, %b: f32, %out: f32):
     %s = arith.addf %a, %b : f32
-    %z = arith.constant 0.0 : f32
-    %r = arith.maximumf %s, %z : f32
+    %zero = arith.constant 0.0 : f32
+    %r = arith.maximumf %s, %zero : f32
     linalg.yield %r : f32
   } -> tensor<1x32x28x28xf32>
   return %sum : tensor<1x32x28x28xf32>

@@ -41,7 +41,8 @@ def CPUTileAndVectorize : Pass<"tcc-cpu-tile-and-vectorize", "mlir::func::FuncOp
   let dependentDialects = [
     "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect",
-    "mlir::arith::ArithDialect", "mlir::affine::AffineDialect"
+    "mlir::arith::ArithDialect", "mlir::affine::AffineDialect",
+    "mlir::bufferization::BufferizationDialect"
   ];
 }
 
