@@ -84,6 +84,28 @@ func.func @depthwise_stride_2(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, 
 
 // -----
 
+// Stride 2 with rows of 8 or more outputs (16x16 to 8x8): no phase planes;
+// tap (kh, kw) is a window of the padded input itself at row kh and column
+// kw, every other row and column of it. The padded input is 18 columns
+// wide, one more than the taps reach: each vector of outputs reads a run of
+// twice as many columns, one past the last it uses.
+// CHECK-LABEL: func.func @depthwise_stride_2_direct
+// CHECK: %[[PADDED:.*]] = tensor.insert_slice %arg0 into %{{.*}}[0, 0, 1, 1] [1, 4, 16, 16] [1, 1, 1, 1] : tensor<1x4x16x16xf32> into tensor<1x4x18x18xf32>
+// CHECK-NOT: tensor<1x4x2x2
+// CHECK-DAG: tensor.extract_slice %[[WINDOWS:.*]][0, 0, 0, 0] [1, 4, 8, 8] [1, 1, 2, 2] : tensor<1x4x18x18xf32> to tensor<1x4x8x8xf32>
+// CHECK-DAG: tensor.extract_slice %[[WINDOWS]][0, 0, 1, 2] [1, 4, 8, 8] [1, 1, 2, 2]
+// CHECK-DAG: tensor.extract_slice %[[WINDOWS]][0, 0, 2, 2] [1, 4, 8, 8] [1, 1, 2, 2]
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-COUNT-9: math.fma
+// CHECK: return
+func.func @depthwise_stride_2_direct(%x: tensor<1x4x16x16xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x8x8xf32> {
+  %0 = graph.conv %x, %w, %b {group = 4 : i64, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x16x16xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x8x8xf32>
+  return %0 : tensor<1x4x8x8xf32>
+}
+
+// -----
+
 // A transposed constant weight is transposed at compile time.
 // CHECK-LABEL: func.func @gemm_trans_b
 // CHECK: arith.constant dense<{{\[}}[1.000000e+00, 3.000000e+00], [2.000000e+00, 4.000000e+00]]> : tensor<2x2xf32>

@@ -414,3 +414,29 @@ func.func @shared_zero_start(%a: tensor<64x32xf32>, %b: tensor<32x256xf32>, %c: 
   %second = linalg.matmul ins(%c, %b : tensor<64x32xf32>, tensor<32x256xf32>) outs(%init : tensor<64x256xf32>) -> tensor<64x256xf32>
   return %first, %second : tensor<64x256xf32>, tensor<64x256xf32>
 }
+
+// -----
+
+// A stride-2 window (a depthwise convolution's tap) vectorizes along its
+// rows as reads of runs twice as long from the tensor it is a window of,
+// each run's even lanes kept: 56 outputs a row, one masked vector of 64
+// lanes, read as 111 elements of a 128-lane run (the last lane may lie past
+// the row, so that dim is not in bounds).
+// CHECK-LABEL: func.func @strided_window
+// CHECK: %[[MASK:.*]] = vector.constant_mask [1, 1, 1, 111] : vector<1x1x1x128xi1>
+// CHECK: %[[WIDE:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %{{.*}}, %c1], %{{.*}}, %[[MASK]] {in_bounds = [true, true, true, false]} : tensor<1x8x114x114xf32>, vector<1x1x1x128xf32>
+// CHECK: %[[FLAT:.*]] = vector.shape_cast %[[WIDE]] : vector<1x1x1x128xf32> to vector<128xf32>
+// CHECK: %[[EVEN:.*]], %{{.*}} = vector.deinterleave %[[FLAT]] : vector<128xf32> -> vector<64xf32>
+// CHECK: vector.shape_cast %[[EVEN]] : vector<64xf32> to vector<1x1x1x64xf32>
+func.func @strided_window(%padded: tensor<1x8x114x114xf32>, %w: tensor<8xf32>) -> tensor<1x8x56x56xf32> {
+  %window = tensor.extract_slice %padded[0, 0, 0, 1] [1, 8, 56, 56] [1, 1, 2, 2] : tensor<1x8x114x114xf32> to tensor<1x8x56x56xf32>
+  %empty = tensor.empty() : tensor<1x8x56x56xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (c)>, affine_map<(n, c, h, w) -> (n, c, h, w)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%window, %w : tensor<1x8x56x56xf32>, tensor<8xf32>) outs(%empty : tensor<1x8x56x56xf32>) {
+  ^bb0(%x: f32, %weight: f32, %out: f32):
+    %m = arith.mulf %x, %weight : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8x56x56xf32>
+  return %0 : tensor<1x8x56x56xf32>
+}

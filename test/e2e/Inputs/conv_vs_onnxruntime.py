@@ -31,14 +31,22 @@ CASES = [
      dict(strides=[3, 2], pads=[0, 1, 2, 0]), True),
     ("depthwise 3x3 s2 no pads 9x9", (1, 4, 9, 9), 4, (3, 3), 4, dict(strides=[2, 2]), False),
     ("depthwise 3x3 s1 p1 1x1", (1, 7, 1, 1), 7, (3, 3), 7, dict(pads=[1, 1, 1, 1]), True),
-    # Rows of 16 or more outputs take the direct form: windows of the
-    # padded input (or its phase planes), the last vector of a row masked.
+    # Rows of 16 or more outputs (8 or more for a strided convolution) take
+    # the direct form: windows of the padded input, strided for a strided
+    # convolution (each vector read as a run twice as long, its even lanes
+    # kept), the last vector of a row masked.
     ("depthwise 3x3 s1 p1 20x28 direct", (1, 12, 20, 28), 12, (3, 3), 12,
      dict(pads=[1, 1, 1, 1]), True),
     ("depthwise 3x3 s2 p1 35x36 direct", (1, 8, 35, 36), 8, (3, 3), 8,
      dict(strides=[2, 2], pads=[1, 1, 1, 1]), True),
     ("depthwise 5x5 s2 d2 pads(1,3,2,0) 21x41 direct", (2, 3, 21, 41), 3, (5, 5), 3,
      dict(strides=[2, 2], dilations=[2, 2], pads=[1, 3, 2, 0]), False),
+    ("depthwise 3x3 s2 p1 28x28 direct", (1, 32, 28, 28), 32, (3, 3), 32,
+     dict(strides=[2, 2], pads=[1, 1, 1, 1]), True),
+    ("depthwise 3x3 s(3,2) p1 30x34 direct", (1, 16, 30, 34), 16, (3, 3), 16,
+     dict(strides=[3, 2], pads=[1, 1, 1, 1]), True),
+    ("depthwise 3x3 s(2,1) p1 20x20 direct", (1, 16, 20, 20), 16, (3, 3), 16,
+     dict(strides=[2, 1], pads=[1, 1, 1, 1]), False),
     ("pointwise 49 pixels", (1, 40, 7, 7), 96, (1, 1), 1, {}, True),
     ("pointwise 196 pixels", (1, 24, 14, 14), 40, (1, 1), 1, {}, True),
     ("3x3 49 pixels", (1, 16, 7, 7), 32, (3, 3), 1, dict(pads=[1, 1, 1, 1]), True),
