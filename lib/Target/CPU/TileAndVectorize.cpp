@@ -1132,6 +1132,104 @@ struct CPUTileAndVectorizePass final
     }
   }
 
+  /// The fills of a padded tensor's borders (the zeros around a depthwise
+  /// convolution's input), each a slice of the tensor filled and put back,
+  /// as one parallel loop over the dim none of them slices (the channels):
+  /// on their own they are loops on one thread, each a pass over the whole
+  /// tensor's rows, while the other thread waits.
+  static void fillBordersInParallel(IRRewriter &rewriter, func::FuncOp function) {
+    // A fill of a static slice of `tensor`, put back where it came from.
+    auto borderFill = [](tensor::InsertSliceOp insert) -> linalg::FillOp {
+      auto fill = insert.getSource().getDefiningOp<linalg::FillOp>();
+      if (!fill || !fill.hasPureTensorSemantics() || !fill->hasOneUse())
+        return nullptr;
+      auto slice = fill.getOutputs()[0].getDefiningOp<tensor::ExtractSliceOp>();
+      if (!slice || !slice->hasOneUse() || slice.getSource() != insert.getDest() ||
+          !slice.hasUnitStride() || !insert.hasUnitStride() ||
+          ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
+          ShapedType::isDynamicShape(slice.getStaticSizes()) ||
+          slice.getStaticOffsets() != insert.getStaticOffsets() ||
+          slice.getStaticSizes() != insert.getStaticSizes() ||
+          slice.getSourceType().getRank() != slice.getResultType().getRank())
+        return nullptr;
+      return fill;
+    };
+    SmallVector<tensor::InsertSliceOp> lasts;
+    function.walk([&](tensor::InsertSliceOp insert) {
+      if (!borderFill(insert))
+        return;
+      // The last fill of a chain: its result is not the next one's tensor.
+      bool continued = llvm::any_of(insert->getUsers(), [&](Operation *user) {
+        auto next = dyn_cast<tensor::InsertSliceOp>(user);
+        return next && next.getDest() == insert.getResult() && borderFill(next);
+      });
+      if (!continued)
+        lasts.push_back(insert);
+    });
+    for (tensor::InsertSliceOp last : lasts) {
+      // The chain, first fill first; each tensor before the last is used
+      // by the next fill's slice and insertion only.
+      SmallVector<tensor::InsertSliceOp> chain = {last};
+      while (auto previous = chain.back().getDest().getDefiningOp<tensor::InsertSliceOp>()) {
+        if (!borderFill(previous) || !llvm::hasNItems(previous->getUsers(), 2))
+          break;
+        chain.push_back(previous);
+      }
+      std::reverse(chain.begin(), chain.end());
+      Value tensor = chain.front().getDest();
+      auto type = cast<RankedTensorType>(tensor.getType());
+      // The outermost dim of more than one element that every fill covers.
+      std::optional<int64_t> split;
+      for (int64_t dim = 0; dim < type.getRank() && !split; ++dim)
+        if (type.getDimSize(dim) > 1 && llvm::all_of(chain, [&](tensor::InsertSliceOp insert) {
+              return insert.getStaticOffsets()[dim] == 0 &&
+                     insert.getStaticSizes()[dim] == type.getDimSize(dim);
+            }))
+          split = dim;
+      if (!split)
+        continue;
+      int64_t extent = type.getDimSize(*split);
+      int64_t step = fittingTile(extent, std::max<int64_t>(1, extent / 8));
+      Location loc = last.getLoc();
+      rewriter.setInsertionPoint(last);
+      auto forall = scf::ForallOp::create(
+          rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(extent)},
+          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(step)}, ValueRange{tensor},
+          /*mapping=*/std::nullopt);
+      rewriter.setInsertionPointToStart(forall.getBody());
+      Value start = forall.getInductionVars()[0];
+      SmallVector<OpFoldResult> chunkOffsets(type.getRank(), rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> chunkSizes = getAsIndexOpFoldResult(rewriter.getContext(), type.getShape());
+      SmallVector<OpFoldResult> unit(type.getRank(), rewriter.getIndexAttr(1));
+      chunkOffsets[*split] = start;
+      chunkSizes[*split] = rewriter.getIndexAttr(step);
+      Value chunk = tensor::ExtractSliceOp::create(rewriter, loc, forall.getRegionIterArgs()[0],
+                                                   chunkOffsets, chunkSizes, unit);
+      for (tensor::InsertSliceOp insert : chain) {
+        SmallVector<OpFoldResult> offsets = getAsIndexOpFoldResult(rewriter.getContext(), insert.getStaticOffsets());
+        SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(rewriter.getContext(), insert.getStaticSizes());
+        sizes[*split] = rewriter.getIndexAttr(step);
+        Value border = tensor::ExtractSliceOp::create(rewriter, loc, chunk, offsets, sizes, unit);
+        Value filled = linalg::FillOp::create(rewriter, loc, borderFill(insert).getInputs(),
+                                              ValueRange{border})
+                           .getResult(0);
+        chunk = tensor::InsertSliceOp::create(rewriter, loc, filled, chunk, offsets, sizes, unit);
+      }
+      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+      tensor::ParallelInsertSliceOp::create(rewriter, loc, chunk, forall.getRegionIterArgs()[0],
+                                            chunkOffsets, chunkSizes, unit);
+      rewriter.replaceAllUsesWith(last.getResult(), forall->getResult(0));
+      for (tensor::InsertSliceOp insert : llvm::reverse(chain)) {
+        linalg::FillOp fill = borderFill(insert);
+        Operation *slice = fill.getOutputs()[0].getDefiningOp();
+        rewriter.eraseOp(insert);
+        rewriter.eraseOp(fill);
+        rewriter.eraseOp(slice);
+      }
+    }
+  }
+
   static void untieSharedFills(IRRewriter &rewriter, func::FuncOp function) {
     SmallVector<linalg::FillOp> fills;
     function.walk([&](linalg::FillOp fill) {
@@ -1178,6 +1276,7 @@ struct CPUTileAndVectorizePass final
     for (linalg::LinalgOp matmul : matmuls)
       tileMatmul(rewriter, matmul);
     writeSlicesInPlace(rewriter, getOperation());
+    fillBordersInParallel(rewriter, getOperation());
     // After the products, whose epilogues have joined their thread tiles.
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](linalg::GenericOp op) {

@@ -440,3 +440,39 @@ func.func @strided_window(%padded: tensor<1x8x114x114xf32>, %w: tensor<8xf32>) -
   } -> tensor<1x8x56x56xf32>
   return %0 : tensor<1x8x56x56xf32>
 }
+
+// -----
+
+// The zero borders of a padded input (a depthwise convolution's), four
+// fills of slices put back in turn, become one parallel loop over the
+// channels, each thread filling the four borders of its channels.
+// CHECK-LABEL: func.func @border_fills
+// CHECK: %[[PADDED:.*]] = tensor.insert_slice %arg0 into %{{.*}}[0, 0, 1, 1] [1, 32, 28, 28] [1, 1, 1, 1]
+// CHECK-NOT: linalg.fill
+// CHECK: %[[LOOP:.*]] = scf.forall (%[[C:.*]]) = (0) to (32) step (4) shared_outs(%[[OUT:.*]] = %[[PADDED]]) -> (tensor<1x32x30x30xf32>)
+// CHECK: %[[CHUNK:.*]] = tensor.extract_slice %[[OUT]][0, %[[C]], 0, 0] [1, 4, 30, 30] [1, 1, 1, 1]
+// CHECK: linalg.fill {{.*}} -> tensor<1x4x1x30xf32>
+// CHECK: linalg.fill {{.*}} -> tensor<1x4x1x30xf32>
+// CHECK: linalg.fill {{.*}} -> tensor<1x4x30x1xf32>
+// CHECK: linalg.fill {{.*}} -> tensor<1x4x30x1xf32>
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %[[OUT]][0, %[[C]], 0, 0] [1, 4, 30, 30] [1, 1, 1, 1]
+// CHECK-NOT: linalg.fill
+// CHECK: return %[[LOOP]]
+func.func @border_fills(%x: tensor<1x32x28x28xf32>) -> tensor<1x32x30x30xf32> {
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<1x32x30x30xf32>
+  %interior = tensor.insert_slice %x into %empty[0, 0, 1, 1] [1, 32, 28, 28] [1, 1, 1, 1] : tensor<1x32x28x28xf32> into tensor<1x32x30x30xf32>
+  %top = tensor.extract_slice %interior[0, 0, 0, 0] [1, 32, 1, 30] [1, 1, 1, 1] : tensor<1x32x30x30xf32> to tensor<1x32x1x30xf32>
+  %top_zero = linalg.fill ins(%zero : f32) outs(%top : tensor<1x32x1x30xf32>) -> tensor<1x32x1x30xf32>
+  %p1 = tensor.insert_slice %top_zero into %interior[0, 0, 0, 0] [1, 32, 1, 30] [1, 1, 1, 1] : tensor<1x32x1x30xf32> into tensor<1x32x30x30xf32>
+  %bottom = tensor.extract_slice %p1[0, 0, 29, 0] [1, 32, 1, 30] [1, 1, 1, 1] : tensor<1x32x30x30xf32> to tensor<1x32x1x30xf32>
+  %bottom_zero = linalg.fill ins(%zero : f32) outs(%bottom : tensor<1x32x1x30xf32>) -> tensor<1x32x1x30xf32>
+  %p2 = tensor.insert_slice %bottom_zero into %p1[0, 0, 29, 0] [1, 32, 1, 30] [1, 1, 1, 1] : tensor<1x32x1x30xf32> into tensor<1x32x30x30xf32>
+  %left = tensor.extract_slice %p2[0, 0, 0, 0] [1, 32, 30, 1] [1, 1, 1, 1] : tensor<1x32x30x30xf32> to tensor<1x32x30x1xf32>
+  %left_zero = linalg.fill ins(%zero : f32) outs(%left : tensor<1x32x30x1xf32>) -> tensor<1x32x30x1xf32>
+  %p3 = tensor.insert_slice %left_zero into %p2[0, 0, 0, 0] [1, 32, 30, 1] [1, 1, 1, 1] : tensor<1x32x30x1xf32> into tensor<1x32x30x30xf32>
+  %right = tensor.extract_slice %p3[0, 0, 0, 29] [1, 32, 30, 1] [1, 1, 1, 1] : tensor<1x32x30x30xf32> to tensor<1x32x30x1xf32>
+  %right_zero = linalg.fill ins(%zero : f32) outs(%right : tensor<1x32x30x1xf32>) -> tensor<1x32x30x1xf32>
+  %p4 = tensor.insert_slice %right_zero into %p3[0, 0, 0, 29] [1, 32, 30, 1] [1, 1, 1, 1] : tensor<1x32x30x1xf32> into tensor<1x32x30x30xf32>
+  return %p4 : tensor<1x32x30x30xf32>
+}
