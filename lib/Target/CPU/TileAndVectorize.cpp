@@ -60,13 +60,20 @@ FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op,
 
 /// Thread tile sizes for an op over `ranges`: the outermost dim with more
 /// than one element (a batch of one leaves the channels) split into about
-/// eight chunks, the innermost dim never. Empty when nothing splits.
+/// eight chunks (with the next dim when that makes a few, odd in count),
+/// the innermost dim never. Empty when nothing splits.
 SmallVector<int64_t> threadTileSizes(ArrayRef<int64_t> ranges) {
   for (size_t dim = 0; dim + 1 < ranges.size(); ++dim) {
     if (ranges[dim] == 1)
       continue;
     SmallVector<int64_t> sizes(ranges.size(), 0);
     sizes[dim] = fittingTile(ranges[dim], std::max<int64_t>(1, ranges[dim] / 8));
+    // A few tiles of odd count (the 3 channels of an image's patches) leave
+    // a core idle a third of the time or more: the next dim splits too.
+    int64_t tiles = ranges[dim] / sizes[dim];
+    if (tiles < 8 && tiles % 2 != 0 && dim + 2 < ranges.size() && ranges[dim + 1] > 1)
+      sizes[dim + 1] = fittingTile(ranges[dim + 1],
+                                   std::max<int64_t>(1, ranges[dim + 1] * tiles / 8));
     return sizes;
   }
   return {};

@@ -476,3 +476,22 @@ func.func @border_fills(%x: tensor<1x32x28x28xf32>) -> tensor<1x32x30x30xf32> {
   %p4 = tensor.insert_slice %right_zero into %p3[0, 0, 0, 29] [1, 32, 30, 1] [1, 1, 1, 1] : tensor<1x32x30x1xf32> into tensor<1x32x30x30xf32>
   return %p4 : tensor<1x32x30x30xf32>
 }
+
+// -----
+
+// Three channels split across two threads would leave one idle a third of
+// the time: the next dim splits too, 21 tiles.
+// CHECK-LABEL: func.func @three_channels
+// CHECK: scf.forall (%{{.*}}, %{{.*}}) in (3, 7)
+// CHECK: math.exp {{.*}} : vector<1x1x64xf32>
+func.func @three_channels(%x: tensor<3x7x64xf32>) -> tensor<3x7x64xf32> {
+  %empty = tensor.empty() : tensor<3x7x64xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(c, h, w) -> (c, h, w)>, affine_map<(c, h, w) -> (c, h, w)>],
+                       iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%x : tensor<3x7x64xf32>) outs(%empty : tensor<3x7x64xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %e = math.exp %in : f32
+    linalg.yield %e : f32
+  } -> tensor<3x7x64xf32>
+  return %0 : tensor<3x7x64xf32>
+}
