@@ -600,6 +600,28 @@ struct PoolLowering final : OpRewritePattern<OpTy> {
                            : createScalar(rewriter, loc, elementType, 0);
     Value input = padSpatial(rewriter, loc, op.getInput(),
                              ArrayRef(pads).take_front(spatial), endPads, padValue);
+    // A small 2-D max pool of floats (ResNet's 3x3, stride 2) as the
+    // elementwise maximum of its kernel's windows of the padded input, each
+    // a strided slice: it vectorizes along the output rows like a depthwise
+    // convolution's taps, where the reduction over the window would run as
+    // scalar loops on one thread.
+    if (isMax && spatial == 2 && kernel[0] * kernel[1] <= 16 && isa<FloatType>(elementType)) {
+      SmallVector<Value> windows;
+      for (int64_t i = 0; i < kernel[0]; ++i)
+        for (int64_t j = 0; j < kernel[1]; ++j)
+          windows.push_back(tensor::ExtractSliceOp::create(
+              rewriter, loc, type, input, ValueRange{}, ValueRange{}, ValueRange{},
+              ArrayRef<int64_t>{0, 0, i * dilations[0], j * dilations[1]}, type.getShape(),
+              ArrayRef<int64_t>{1, 1, strides[0], strides[1]}));
+      rewriter.replaceOp(op, buildElementwise(rewriter, loc, type, windows,
+                                              [&](OpBuilder &b, Location l, ValueRange taps) {
+                                                Value maximum = taps.front();
+                                                for (Value tap : taps.drop_front())
+                                                  maximum = createMaximum(b, l, maximum, tap);
+                                                return maximum;
+                                              }));
+      return success();
+    }
     Value window = tensor::EmptyOp::create(rewriter, loc, kernel, elementType);
     Value init = createFilled(rewriter, loc, type, padValue);
 

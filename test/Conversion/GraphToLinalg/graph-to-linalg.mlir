@@ -173,6 +173,25 @@ func.func @max_pool_1d(%x: tensor<1x2x9xf32>) -> tensor<1x2x4xf32> {
 
 // -----
 
+// 2-D max pooling with a small kernel (ResNet's 3x3, stride 2, pads 1): the
+// elementwise maximum of the kernel's 9 windows of the padded input, each
+// every other row and column from tap (i, j) on; the padding is the lowest
+// float, so it never wins.
+// CHECK-LABEL: func.func @max_pool_2d
+// CHECK: %[[PADDED:.*]] = tensor.insert_slice %arg0 into %{{.*}}[0, 0, 1, 1] [1, 2, 8, 8] [1, 1, 1, 1] : tensor<1x2x8x8xf32> into tensor<1x2x10x10xf32>
+// CHECK-DAG: tensor.extract_slice %[[WINDOWS:.*]][0, 0, 0, 0] [1, 2, 4, 4] [1, 1, 2, 2] : tensor<1x2x10x10xf32> to tensor<1x2x4x4xf32>
+// CHECK-DAG: tensor.extract_slice %[[WINDOWS]][0, 0, 2, 1] [1, 2, 4, 4] [1, 1, 2, 2]
+// CHECK: linalg.generic
+// CHECK-SAME: iterator_types = ["parallel", "parallel", "parallel", "parallel"]
+// CHECK-COUNT-8: arith.maximumf
+// CHECK-NOT: reduction
+func.func @max_pool_2d(%x: tensor<1x2x8x8xf32>) -> tensor<1x2x4x4xf32> {
+  %0 = graph.max_pool %x {kernel_shape = array<i64: 3, 3>, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : tensor<1x2x8x8xf32> -> tensor<1x2x4x4xf32>
+  return %0 : tensor<1x2x4x4xf32>
+}
+
+// -----
+
 // Unsigned graph types choose unsigned arithmetic, then every type and
 // constant becomes signless (ui8 255 is the i8 bit pattern -1).
 // CHECK-LABEL: func.func @unsigned
