@@ -25,6 +25,13 @@ import time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "python"))
+# numpy (inputs and models only) loads OpenBLAS, which starts a thread pool
+# at import sized by OMP_NUM_THREADS or the core count. Its threads, waiting
+# for BLAS calls, take cores from the engine under test, in this process
+# while it waits for a worker as in the worker itself (MobileNetV2 on tcc at
+# 2 threads: 6.3 ms a call with one BLAS thread, 14 ms with two, on a
+# 2-core machine). Nothing here needs a parallel BLAS.
+os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
 SUITE = ["resnet50", "mobilenet_v2", "bert_base_s128", "gpt2_prefill_s128", "gpt2_decode_kv512"]
 
