@@ -59,14 +59,20 @@ static int64_t lastUse(Value root, Block &body,
   return last;
 }
 
+/// Each op of `body` to its position there.
+static DenseMap<Operation *, int64_t> positions(Block &body) {
+  DenseMap<Operation *, int64_t> order;
+  for (auto [index, op] : llvm::enumerate(body))
+    order[&op] = index;
+  return order;
+}
+
 /// Makes a buffer whose last use is a whole copy into an out-param (a
 /// result computed behind a reshape, which the out-param conversion leaves
 /// in a buffer of its own) a view of that out-param: the result is computed
 /// where the caller wants it, the copy goes, and the arena does not hold it.
 static void computeResultsInPlace(Block &body) {
-  DenseMap<Operation *, int64_t> order;
-  for (auto [index, op] : llvm::enumerate(body))
-    order[&op] = index;
+  DenseMap<Operation *, int64_t> order = positions(body);
   for (auto copy : llvm::make_early_inc_range(body.getOps<memref::CopyOp>())) {
     auto outParam = dyn_cast<BlockArgument>(copy.getTarget());
     if (!outParam || outParam.getOwner() != &body || !outParam.hasOneUse())
@@ -124,9 +130,7 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
     Block &body = func.getBody().front();
     computeResultsInPlace(body);
 
-    DenseMap<Operation *, int64_t> order;
-    for (auto [index, op] : llvm::enumerate(body))
-      order[&op] = index;
+    DenseMap<Operation *, int64_t> order = positions(body);
 
     SmallVector<Buffer> buffers;
     for (auto alloc : body.getOps<memref::AllocOp>()) {

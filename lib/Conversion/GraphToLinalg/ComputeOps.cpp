@@ -222,6 +222,16 @@ Value padSpatial(OpBuilder &b, Location loc, Value input, ArrayRef<int64_t> begi
   return createPadded(b, loc, input, low, high, value);
 }
 
+/// The window of an NCHW tensor that a kernel tap at (`row`, `column`)
+/// reads for every output pixel of `type`: from there, `strides` apart.
+Value spatialWindow(OpBuilder &b, Location loc, Value padded, RankedTensorType type,
+                    int64_t row, int64_t column, ArrayRef<int64_t> strides) {
+  return tensor::ExtractSliceOp::create(
+      b, loc, type, padded, ValueRange{}, ValueRange{}, ValueRange{},
+      ArrayRef<int64_t>{0, 0, row, column}, type.getShape(),
+      ArrayRef<int64_t>{1, 1, strides[0], strides[1]});
+}
+
 DenseIntElementsAttr i64Vector(OpBuilder &b, ArrayRef<int64_t> values) {
   return DenseIntElementsAttr::get(
       VectorType::get({static_cast<int64_t>(values.size())}, b.getI64Type()),
@@ -264,38 +274,18 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     return operands;
   }
 
-  /// The direct form of a depthwise convolution over `planes`, the padded
-  /// input ([n, c, h, w]) or its stride phases ([n, c, sy, sx, h, w]): one
-  /// elementwise generic summing, per tap, a [n, c, outH, outW] window of
-  /// its plane times the tap's weight per channel. A strided convolution's
-  /// windows of the padded input itself are strided.
+  /// The direct form of a depthwise convolution over `padded`, its padded
+  /// input: one elementwise generic summing, per tap, a [n, c, outH, outW]
+  /// window of it (strided, for a strided convolution) times the tap's
+  /// weight per channel.
   static Value depthwiseWindows(PatternRewriter &rewriter, Location loc, ConvOp op,
-                                Value planes) {
+                                Value padded) {
     RankedTensorType type = op.getType();
-    Type elementType = type.getElementType();
-    int64_t batch = type.getDimSize(0), channels = type.getDimSize(1);
-    int64_t outH = type.getDimSize(2), outW = type.getDimSize(3);
+    auto channelType = RankedTensorType::get({1, type.getDimSize(1), 1, 1}, type.getElementType());
     SmallVector<int64_t> stride = op.getStrideValues();
-    bool phased = cast<RankedTensorType>(planes.getType()).getRank() == 6;
-    auto channelType = RankedTensorType::get({1, channels, 1, 1}, elementType);
     SmallVector<Value> operands =
         depthwiseOperands(rewriter, loc, op, channelType, [&](int64_t row, int64_t column) {
-          SmallVector<int64_t> offsets = {0, 0};
-          SmallVector<int64_t> sizes = {batch, channels};
-          SmallVector<int64_t> strides = {1, 1};
-          if (phased) {
-            offsets.append({row % stride[0], column % stride[1], row / stride[0],
-                            column / stride[1]});
-            sizes.append({1, 1});
-            strides.append({1, 1, 1, 1});
-          } else {
-            offsets.append({row, column});
-            strides.append(stride.begin(), stride.end());
-          }
-          sizes.append({outH, outW});
-          return tensor::ExtractSliceOp::create(rewriter, loc, type, planes, ValueRange{},
-                                                ValueRange{}, ValueRange{}, offsets, sizes,
-                                                strides);
+          return spatialWindow(rewriter, loc, padded, type, row, column, stride);
         });
     return sumOfTaps(rewriter, loc, type, operands, static_cast<bool>(op.getBias()));
   }
@@ -324,13 +314,13 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
   /// is computed as whole rows of `phaseWidth` (the columns past the output
   /// width are never used) by one elementwise generic that vectorizes along
   /// the flattened plane, however narrow the image or large the stride.
-  /// Rows of at least 16 outputs take the direct form instead: each tap a
-  /// [rows, outW] window of the padded input (strided for a strided
-  /// convolution, with no phase planes copied), and the output written as
-  /// is rather than as wide rows to be cut, so an activation after it fuses
-  /// into it. Narrower rows (14 or 7 outputs) fill at most one
-  /// vector, part of it masked off, where the flattened plane fills whole
-  /// ones; at 14 the direct form measured no faster.
+  /// Rows of at least 16 outputs (8 for a strided convolution) take the
+  /// direct form instead: each tap a [rows, outW] window of the padded input
+  /// (strided for a strided convolution, with no phase planes copied), and
+  /// the output written as is rather than as wide rows to be cut, so an
+  /// activation after it fuses into it. Narrower rows (14 or 7 outputs) fill
+  /// at most one vector, part of it masked off, where the flattened plane
+  /// fills whole ones; at 14 the direct form measured no faster.
   static Value lowerDepthwise(PatternRewriter &rewriter, Location loc, ConvOp op) {
     RankedTensorType type = op.getType();
     Value bias = op.getBias();
@@ -365,8 +355,7 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     // Strided windows of the padded input itself: a vector of outputs reads
     // one contiguous run of twice as many columns (see the CPU tiling),
     // which may reach a column past the last it uses.
-    bool stridedWindows = direct && strided;
-    if (stridedWindows)
+    if (direct && strided)
       paddedW = std::max(paddedW, stride[1] * (outW - 1) + (kw - 1) * dilation[1] + 2);
     // Input rows and columns no window reaches may fall past the padded
     // extent: drop them rather than pad negatively.
@@ -382,9 +371,11 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     Value zero = createScalar(rewriter, loc, elementType, 0);
     Value padded = padSpatial(rewriter, loc, input, {pads[0], pads[1]},
                               {paddedH - keptH - pads[0], paddedW - keptW - pads[1]}, zero);
+    if (direct)
+      return depthwiseWindows(rewriter, loc, op, padded);
     int64_t phases = stride[0] * stride[1];
     Value planes = padded;
-    if (phases > 1 && !stridedWindows) {
+    if (phases > 1) {
       // planes[n, c, ry, rx, y, x] = padded[n, c, sy * y + ry, sx * x + rx],
       // iterated with rx innermost: each padded row is read front to back
       // and dealt out to its sx planes, which vectorizes as deinterleaving
@@ -407,8 +398,6 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
                    })
                    .getResult(0);
     }
-    if (direct)
-      return depthwiseWindows(rewriter, loc, op, planes);
     int64_t planeSize = phaseH * phaseW, flatSize = outH * phaseW;
     Value flatPlanes = reshapeTo(
         rewriter, loc, planes,
@@ -609,10 +598,8 @@ struct PoolLowering final : OpRewritePattern<OpTy> {
       SmallVector<Value> windows;
       for (int64_t i = 0; i < kernel[0]; ++i)
         for (int64_t j = 0; j < kernel[1]; ++j)
-          windows.push_back(tensor::ExtractSliceOp::create(
-              rewriter, loc, type, input, ValueRange{}, ValueRange{}, ValueRange{},
-              ArrayRef<int64_t>{0, 0, i * dilations[0], j * dilations[1]}, type.getShape(),
-              ArrayRef<int64_t>{1, 1, strides[0], strides[1]}));
+          windows.push_back(spatialWindow(rewriter, loc, input, type, i * dilations[0],
+                                          j * dilations[1], strides));
       rewriter.replaceOp(op, buildElementwise(rewriter, loc, type, windows,
                                               [&](OpBuilder &b, Location l, ValueRange taps) {
                                                 Value maximum = taps.front();

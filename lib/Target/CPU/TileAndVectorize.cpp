@@ -156,6 +156,9 @@ struct StridedRowReadAsDeinterleave final : OpRewritePattern<vector::TransferRea
     Value mask = read.getMask();
     if (rowStride != 2 || (mask && !mask.getDefiningOp<vector::CreateMaskOp>()))
       return failure();
+    int64_t lanes = type.getShape().back();
+    SmallVector<int64_t> wideShape(type.getShape());
+    wideShape.back() = 2 * lanes;
     Location loc = read.getLoc();
     SmallVector<OpFoldResult> indices = getAsOpFoldResult(read.getIndices());
     AffineExpr offset, stride, index;
@@ -169,19 +172,14 @@ struct StridedRowReadAsDeinterleave final : OpRewritePattern<vector::TransferRea
     // The lanes read: 2k - 1 elements of the run hold k even lanes.
     if (mask) {
       SmallVector<Value> bounds = mask.getDefiningOp<vector::CreateMaskOp>().getOperands();
-      Value lanes = bounds.back();
+      Value even = bounds.back();
       Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
       Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-      Value run = arith::SubIOp::create(rewriter, loc, arith::AddIOp::create(rewriter, loc, lanes, lanes), one);
+      Value run = arith::SubIOp::create(rewriter, loc, arith::AddIOp::create(rewriter, loc, even, even), one);
       bounds.back() = arith::MaxSIOp::create(rewriter, loc, run, zero);
-      SmallVector<int64_t> wideShape(type.getShape());
-      wideShape.back() *= 2;
       mask = vector::CreateMaskOp::create(
           rewriter, loc, VectorType::get(wideShape, rewriter.getI1Type()), bounds);
     }
-    int64_t lanes = type.getShape().back();
-    SmallVector<int64_t> wideShape(type.getShape());
-    wideShape.back() = 2 * lanes;
     SmallVector<bool> inBounds(type.getRank(), true);
     inBounds.back() = false;
     auto wideType = VectorType::get(wideShape, type.getElementType());
@@ -299,11 +297,12 @@ struct CPUTileAndVectorizePass final
       rewriter.setInsertionPoint(epilogue);
     linalg::LinalgOp main = part(0, at);
     linalg::LinalgOp rest = part(at, extent - at);
-    // With an epilogue, what still reads the whole product is the unused
-    // reshapes epilogueOf left behind, which then read dead values.
-    if (epilogue)
+    if (epilogue) {
       rewriter.replaceOp(epilogue, result);
-    rewriter.replaceOp(matmul, result);
+      rewriter.eraseOp(matmul);
+    } else {
+      rewriter.replaceOp(matmul, result);
+    }
     if (start)
       rewriter.eraseOp(start);
     return {main, rest};
@@ -483,11 +482,17 @@ struct CPUTileAndVectorizePass final
       return nullptr;
     rewriter.replaceOp(generic, collapsed->results);
     auto epilogue = cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
-    // collapse_shape(expand_shape(product)) is the product.
+    // collapse_shape(expand_shape(product)) is the product; the reshapes,
+    // then unused, go, so the epilogue is the product's only reader.
     for (OpOperand &operand : epilogue->getOpOperands())
       if (auto collapse = operand.get().getDefiningOp<tensor::CollapseShapeOp>())
-        if (collapse.getSrc() == expand.getResult() && collapse.getType() == result.getType())
+        if (collapse.getSrc() == expand.getResult() && collapse.getType() == result.getType()) {
           rewriter.modifyOpInPlace(epilogue, [&] { operand.set(result); });
+          if (collapse->use_empty())
+            rewriter.eraseOp(collapse);
+        }
+    if (expand->use_empty())
+      rewriter.eraseOp(expand);
     return epilogue;
   }
 
@@ -824,12 +829,13 @@ struct CPUTileAndVectorizePass final
     // Windowed reads (an im2col copy: oh + kh) vectorize into gathers that
     // cost more than the scalar row loop LLVM vectorizes itself: split the
     // outer dim across threads and leave whole rows as the innermost op.
-    // Strided windows (a depthwise convolution of stride 2) vectorize into
-    // element-by-element loads whose huge blocks cost LLVM more than the
-    // row loop it vectorizes itself: same treatment.
-    // Windows of stride 2 along the row are the exception: each vector of
-    // them is read as a contiguous run (see StridedRowReadAsDeinterleave).
-    auto isStridedWindow = [](Value operand) {
+    // Other strided windows vectorize into element-by-element loads whose
+    // huge blocks cost LLVM more than the row loop it vectorizes itself:
+    // same treatment. Windows of stride 2 along the row (a depthwise
+    // convolution's or a max pool's of stride 2) are the exception: each
+    // vector of them is read as a contiguous run (see
+    // StridedRowReadAsDeinterleave).
+    auto loadsElementByElement = [](Value operand) {
       auto slice = operand.getDefiningOp<tensor::ExtractSliceOp>();
       if (!slice || llvm::all_of(slice.getStaticStrides(), [](int64_t s) { return s == 1; }))
         return false;
@@ -839,7 +845,7 @@ struct CPUTileAndVectorizePass final
     };
     if (!llvm::all_of(generic.getIndexingMapsArray(),
                       [](AffineMap map) { return map.isProjectedPermutation(); }) ||
-        llvm::any_of(generic.getDpsInputs(), isStridedWindow)) {
+        llvm::any_of(generic.getDpsInputs(), loadsElementByElement)) {
       if (ranges.size() < 2)
         return;
       SmallVector<int64_t> rowSizes(ranges.size(), 1);
