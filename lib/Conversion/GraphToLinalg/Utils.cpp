@@ -89,48 +89,6 @@ Value tcc::lowering::createFilled(OpBuilder &builder, Location loc,
   return linalg::FillOp::create(builder, loc, value, empty).getResult(0);
 }
 
-Value tcc::lowering::createPadded(OpBuilder &builder, Location loc, Value input,
-                                  ArrayRef<int64_t> low, ArrayRef<int64_t> high,
-                                  Value value) {
-  auto type = cast<RankedTensorType>(input.getType());
-  if (llvm::all_of(low, [](int64_t p) { return p == 0; }) &&
-      llvm::all_of(high, [](int64_t p) { return p == 0; }))
-    return input;
-  SmallVector<int64_t> shape;
-  for (auto [size, before, after] : llvm::zip_equal(type.getShape(), low, high))
-    shape.push_back(size + before + after);
-  // The input goes into an empty tensor first and only the border strips
-  // are filled afterwards: the producer of the input then writes straight
-  // into the interior once empty tensors are eliminated, and the border
-  // costs a few rows and columns instead of a fill of the whole buffer. The
-  // chain starts from the input, so two pads of the same shape never CSE
-  // into one buffer that the second would have to copy.
-  int64_t rank = type.getRank();
-  SmallVector<int64_t> strides(rank, 1);
-  Value padded = tensor::InsertSliceOp::create(
-      builder, loc, input, createEmpty(builder, loc, RankedTensorType::get(shape, type.getElementType())),
-      ValueRange{}, ValueRange{}, ValueRange{}, low, type.getShape(), strides);
-  auto fillStrip = [&](int64_t dim, int64_t offset, int64_t size) {
-    if (size == 0)
-      return;
-    SmallVector<int64_t> offsets(rank, 0), sizes(shape);
-    offsets[dim] = offset;
-    sizes[dim] = size;
-    auto stripType = RankedTensorType::get(sizes, type.getElementType());
-    Value strip = tensor::ExtractSliceOp::create(builder, loc, stripType, padded, ValueRange{},
-                                                 ValueRange{}, ValueRange{}, offsets, sizes,
-                                                 strides);
-    Value filled = linalg::FillOp::create(builder, loc, value, strip).getResult(0);
-    padded = tensor::InsertSliceOp::create(builder, loc, filled, padded, ValueRange{},
-                                           ValueRange{}, ValueRange{}, offsets, sizes, strides);
-  };
-  for (int64_t dim = 0; dim < rank; ++dim) {
-    fillStrip(dim, 0, low[dim]);
-    fillStrip(dim, low[dim] + type.getDimSize(dim), high[dim]);
-  }
-  return padded;
-}
-
 DenseElementsAttr tcc::lowering::denseFloats(RankedTensorType type, ArrayRef<double> values) {
   const llvm::fltSemantics &semantics = cast<FloatType>(type.getElementType()).getFloatSemantics();
   SmallVector<APFloat> converted;

@@ -8,8 +8,11 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/PatternMatch.h"
+#include "tcc/Support/Padded.h"
 
 namespace tcc::lowering {
+
+using tcc::createPadded;
 
 using BodyBuilder = llvm::function_ref<mlir::Value(
     mlir::OpBuilder &, mlir::Location, mlir::ValueRange scalars)>;
@@ -26,14 +29,6 @@ mlir::Value createEmpty(mlir::OpBuilder &builder, mlir::Location loc,
 /// A tensor of `type` filled with `value`.
 mlir::Value createFilled(mlir::OpBuilder &builder, mlir::Location loc,
                          mlir::RankedTensorType type, mlir::Value value);
-
-/// `input` with `low[d]` and `high[d]` elements of `value` added before and
-/// after dim d: the input inserted into an empty tensor, then fills of the
-/// border strips. Unlike tensor.pad, the input's producer can write into the
-/// interior in place and no fill covers the whole result.
-mlir::Value createPadded(mlir::OpBuilder &builder, mlir::Location loc, mlir::Value input,
-                         llvm::ArrayRef<int64_t> low, llvm::ArrayRef<int64_t> high,
-                         mlir::Value value);
 
 /// A float constant tensor of `type` holding `values`, each rounded to the
 /// element type.

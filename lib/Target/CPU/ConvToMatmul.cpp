@@ -1,6 +1,7 @@
 //===- ConvToMatmul.cpp - 2-D convolutions as im2col and matmul ----------===//
 
 #include "tcc/Support/ElementBytes.h"
+#include "tcc/Support/Padded.h"
 #include "tcc/Target/CPU/Passes.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -232,6 +233,160 @@ struct ConvNchwFchwToPixelMajorMatmul final : OpRewritePattern<linalg::Conv2DNch
   int64_t tileColumns;
 };
 
+/// The start of a product over [F, N] for a convolution whose accumulator
+/// start `init` ([1, F, OH, OW]) is a fill or an elementwise op of its own
+/// whose inputs vary with the channel at most (a bias): the same over the
+/// product's dims. Null for a start that varies over the pixels.
+Value startByChannel(OpBuilder &builder, Location loc, Value init, ArrayRef<int64_t> shape) {
+  Type elementType = cast<RankedTensorType>(init.getType()).getElementType();
+  Value empty = tensor::EmptyOp::create(builder, loc, shape, elementType);
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    return fill.hasPureTensorSemantics()
+               ? linalg::FillOp::create(builder, loc, fill.getInputs()[0], empty).getResult(0)
+               : nullptr;
+  auto generic = init.getDefiningOp<linalg::GenericOp>();
+  if (!generic || generic.getNumDpsInits() != 1 || generic.getNumLoops() != 4 ||
+      generic.getNumParallelLoops() != 4 ||
+      !generic.getIndexingMapsArray().back().isIdentity() ||
+      !generic.getBody()->getArguments().back().use_empty() ||
+      !generic.getBody()->getOps<linalg::IndexOp>().empty())
+    return nullptr;
+  MLIRContext *context = builder.getContext();
+  AffineExpr f = getAffineDimExpr(0, context), zero = getAffineConstantExpr(0, context);
+  // (f, n) -> (0, f, 0, 0): the inputs read no pixel dim.
+  AffineMap toNchw = AffineMap::get(2, 0, {zero, f, zero, zero}, context);
+  SmallVector<AffineMap> maps;
+  for (OpOperand *input : generic.getDpsInputOperands()) {
+    AffineMap map = generic.getMatchingIndexingMap(input);
+    if (map.isFunctionOfDim(2) || map.isFunctionOfDim(3))
+      return nullptr;
+    maps.push_back(simplifyAffineMap(map.compose(toNchw)));
+  }
+  maps.push_back(AffineMap::getMultiDimIdentityMap(2, context));
+  auto start = linalg::GenericOp::create(
+      builder, loc, empty.getType(), generic.getDpsInputs(), ValueRange{empty}, maps,
+      SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        IRMapping mapping;
+        mapping.map(generic.getBody()->getArguments(), args);
+        for (Operation &op : generic.getBody()->without_terminator())
+          b.clone(op, mapping);
+        linalg::YieldOp::create(
+            b, l, mapping.lookupOrDefault(generic.getBody()->getTerminator()->getOperand(0)));
+      });
+  return start.getResult(0);
+}
+
+/// Convolutions of unit stride read their patches straight from the input:
+/// no patch matrix is written and read back. Laid out flat with a row
+/// pitch of S elements, the input under tap (kh, kw) of output pixel
+/// n = oh * S + ow is the input at n + kh * dh * S + kw * dw, so
+///   out[f, n] = sum(c, kh, kw) filter[f, c, kh, kw] * in[c, n + kh*dh*S + kw*dw],
+/// a product whose rhs rows are shifted windows of the input (the CPU
+/// tiling runs each register tile as a matmul over one window row). Each
+/// output row has S - OW columns past its pixels, computed and dropped.
+/// The input is laid out anew for it: a zero-padded input with one gap of
+/// max(left, right) zero columns between rows rather than left + right (a
+/// tap reading past a row's end reads the gap before the next), and zero
+/// rows below, so that every window of the product's columns, rounded up
+/// to whole register tiles, is in bounds. The producer of the input writes
+/// into that layout in place.
+struct ConvNchwFchwToWindowProduct final : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
+  ConvNchwFchwToWindowProduct(MLIRContext *context, int64_t tileColumns)
+      : OpRewritePattern(context, /*benefit=*/3), tileColumns(tileColumns) {}
+
+  LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp conv,
+                                PatternRewriter &rewriter) const override {
+    FailureOr<ConvOperands> operands = matchConv(conv, rewriter);
+    if (failed(operands))
+      return failure();
+    auto [input, filter, init, inputType, filterType, outputType] = *operands;
+    Type elementType = outputType.getElementType();
+    SmallVector<int64_t> strides = attrValues(conv.getStrides());
+    SmallVector<int64_t> dilations = attrValues(conv.getDilations());
+    int64_t filters = filterType.getDimSize(0);
+    int64_t kernelH = filterType.getDimSize(2), kernelW = filterType.getDimSize(3);
+    int64_t outH = outputType.getDimSize(2), outW = outputType.getDimSize(3);
+    if (!elementType.isF32() || strides[0] != 1 || strides[1] != 1 ||
+        (kernelH == 1 && kernelW == 1))
+      return rewriter.notifyMatchFailure(conv, "not an f32 window of unit stride");
+    // The input as built, and its zero padding when it is a padded tensor.
+    Value source = input;
+    int64_t top = 0, left = 0, right = 0;
+    if (std::optional<tcc::PaddedInput> padded = tcc::matchZeroPadded(input)) {
+      if (padded->low[0] == 0 && padded->low[1] == 0 && padded->high[0] == 0 &&
+          padded->high[1] == 0) {
+        source = padded->input;
+        top = padded->low[2];
+        left = padded->low[3];
+        right = padded->high[3];
+      }
+    }
+    auto sourceType = cast<RankedTensorType>(source.getType());
+    int64_t height = sourceType.getDimSize(2), width = sourceType.getDimSize(3);
+    // A tap past a row's end reads the zero gap before the next row's
+    // pixels, and each output row fits in the pitch.
+    int64_t pitch = std::max(width + std::max(left, right), outW);
+    int64_t pixels = outH * outW;
+    int64_t columns = llvm::divideCeil(outH * pitch, tileColumns) * tileColumns;
+    // Small images (see ConvNchwFchwToPixelMajorMatmul), and images whose
+    // rows would waste more than an eighth of the work past their pixels.
+    if (pixels < 2 * tileColumns || 8 * (columns - pixels) > pixels)
+      return rewriter.notifyMatchFailure(conv, "too many columns past the pixels");
+    int64_t reach = (kernelH - 1) * dilations[0] * pitch + (kernelW - 1) * dilations[1];
+    int64_t rows = std::max<int64_t>(inputType.getDimSize(2),
+                                     llvm::divideCeil(columns + reach, pitch));
+    Value start = startByChannel(rewriter, conv.getLoc(), init, {filters, columns});
+    if (!start)
+      return rewriter.notifyMatchFailure(conv, "start varies over the pixels");
+
+    Location loc = conv.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    Value zero = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elementType));
+    Value laidOut = tcc::createPadded(rewriter, loc, source, {0, 0, top, left},
+                                      {0, 0, rows - top - height, pitch - left - width}, zero);
+    Value flat = tensor::CollapseShapeOp::create(
+        rewriter, loc, laidOut, SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+    AffineExpr f, n, c, kh, kw;
+    bindDims(context, f, n, c, kh, kw);
+    SmallVector<AffineMap> maps = {
+        AffineMap::get(5, 0, {f, c, kh, kw}, context),
+        AffineMap::get(5, 0, {c, n + kh * (dilations[0] * pitch) + kw * dilations[1]}, context),
+        AffineMap::get(5, 0, {f, n}, context)};
+    SmallVector<utils::IteratorType> iterators = {
+        utils::IteratorType::parallel, utils::IteratorType::parallel,
+        utils::IteratorType::reduction, utils::IteratorType::reduction,
+        utils::IteratorType::reduction};
+    auto product = linalg::GenericOp::create(
+        rewriter, loc, start.getType(), ValueRange{filter, flat}, ValueRange{start}, maps,
+        iterators, [](OpBuilder &b, Location l, ValueRange args) {
+          Value times = arith::MulFOp::create(b, l, args[0], args[1]);
+          linalg::YieldOp::create(b, l, ValueRange{arith::AddFOp::create(b, l, args[2], times)});
+        });
+    // The pixels: the first OW columns of each of the first OH rows.
+    auto leading = [&](Value value, ArrayRef<int64_t> sizes) -> Value {
+      SmallVector<int64_t> zeros(sizes.size(), 0), ones(sizes.size(), 1);
+      return tensor::ExtractSliceOp::create(rewriter, loc, value,
+                                            getAsIndexOpFoldResult(context, zeros),
+                                            getAsIndexOpFoldResult(context, sizes),
+                                            getAsIndexOpFoldResult(context, ones));
+    };
+    Value result = product.getResult(0);
+    if (columns != outH * pitch)
+      result = leading(result, {filters, outH * pitch});
+    result = tensor::ExpandShapeOp::create(
+        rewriter, loc, RankedTensorType::get({filters, outH, pitch}, elementType), result,
+        SmallVector<ReassociationIndices>{{0}, {1, 2}});
+    if (pitch != outW)
+      result = leading(result, {filters, outH, outW});
+    rewriter.replaceOpWithNewOp<tensor::ExpandShapeOp>(
+        conv, outputType, result, SmallVector<ReassociationIndices>{{0, 1}, {2}, {3}});
+    return success();
+  }
+
+  int64_t tileColumns;
+};
+
 struct ConvNchwFchwToMatmul final : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -293,6 +448,8 @@ struct CPUConvToMatmulPass final
     patterns.add<ConvNchwFchwToMatmul>(&getContext());
     if (pixelMajorBelow > 0)
       patterns.add<ConvNchwFchwToPixelMajorMatmul>(&getContext(), pixelMajorBelow);
+    if (windowColumns > 0)
+      patterns.add<ConvNchwFchwToWindowProduct>(&getContext(), windowColumns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -661,6 +661,111 @@ struct CPUTileAndVectorizePass final
       tileElementwise(rewriter, tiled, /*acrossThreads=*/false);
   }
 
+  /// The rows and columns of a product's thread tiles, whole register
+  /// tiles of `rows` x `cols`, over `batches` products of [m, n]. A small
+  /// product still needs a tile per core, and a few tiles an even count:
+  /// three tiles on two cores leave one idle a third of the time. The
+  /// columns narrow, else the rows, until the count is even or large.
+  std::pair<int64_t, int64_t> threadTileShape(int64_t batches, int64_t m, int64_t n,
+                                              int64_t rows, int64_t cols) {
+    int64_t threadRows = fittingTile(m, std::max<int64_t>(threadTileRows, rows), rows);
+    int64_t threadCols = fittingTile(n, std::max<int64_t>(threadTileCols, cols), cols);
+    auto tiles = [&] { return batches * (m / threadRows) * (n / threadCols); };
+    while (tiles() < 8 && tiles() % 2 != 0) {
+      if (int64_t narrower = fittingTile(n, threadCols - 1, cols))
+        threadCols = narrower;
+      else if (int64_t shorter = fittingTile(m, threadRows - 1, rows))
+        threadRows = shorter;
+      else
+        break;
+    }
+    return {threadRows, threadCols};
+  }
+
+  /// A convolution as a product over shifted windows of its flattened input
+  /// (see tcc-cpu-conv-to-matmul): C[m, n] += A[m, r...] * B[r0, n + shift],
+  /// over dims (m, n, reductions...), the shift a function of the
+  /// reduction dims. Tiled with every reduction dim one step at a time, a
+  /// register tile reads one row of B at a static offset, a matmul.
+  static bool isWindowProduct(linalg::GenericOp op) {
+    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
+      return false;
+    auto type = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
+    int64_t loops = op.getNumLoops();
+    if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
+        !type.getElementType().isF32() || loops < 3)
+      return false;
+    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
+    if (!linalg::isParallelIterator(iterators[0]) || !linalg::isParallelIterator(iterators[1]) ||
+        !llvm::all_of(llvm::drop_begin(iterators, 2), linalg::isReductionIterator))
+      return false;
+    MLIRContext *context = op.getContext();
+    AffineExpr m = getAffineDimExpr(0, context), n = getAffineDimExpr(1, context);
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    if (maps[2] != AffineMap::get(loops, 0, {m, n}, context) ||
+        !maps[0].isProjectedPermutation() || maps[0].getNumResults() == 0 ||
+        maps[0].getResult(0) != m || maps[0].isFunctionOfDim(1))
+      return false;
+    AffineMap rhs = maps[1];
+    if (rhs.getNumResults() != 2 || rhs.isFunctionOfDim(0))
+      return false;
+    auto row = dyn_cast<AffineDimExpr>(rhs.getResult(0));
+    AffineExpr shift = simplifyAffineExpr(rhs.getResult(1) - n, loops, 0);
+    if (!row || row.getPosition() < 2 || shift.isFunctionOfDim(1) || !shift.isPureAffine())
+      return false;
+    return linalg::detail::isContractionBody(
+        *op.getBody(), [](Operation *times, Operation *plus) {
+          return isa<arith::MulFOp>(times) && isa<arith::AddFOp>(plus);
+        });
+  }
+
+  /// Tiles a window product (see isWindowProduct) like a matmul: thread
+  /// tiles over its rows and columns with its start, register tiles walked
+  /// columns-outer, the reduction dims innermost one step at a time. Each
+  /// register tile is then the matmul of a column of A and one row of B.
+  void tileWindowProduct(IRRewriter &rewriter, linalg::GenericOp product) {
+    auto type = cast<RankedTensorType>(product.getResultTypes()[0]);
+    int64_t m = type.getDimSize(0), n = type.getDimSize(1);
+    int64_t cols = fittingTile(n, registerCols, vectorWidth);
+    int64_t rows = fittingTile(m, registerRows);
+    if (!cols || !rows)
+      return;
+    auto [threadRows, threadCols] = threadTileShape(1, m, n, rows, cols);
+    int64_t loops = product.getNumLoops();
+    Operation *start = startOf(rewriter, product);
+    SmallVector<int64_t> threadSizes(loops, 0), registerSizes(loops, 1);
+    threadSizes[0] = threadRows;
+    threadSizes[1] = threadCols;
+    registerSizes[0] = rows;
+    registerSizes[1] = cols;
+    SmallVector<int64_t> interchange = llvm::to_vector(llvm::seq<int64_t>(0, loops));
+    std::swap(interchange[0], interchange[1]);
+    FailureOr<Operation *> threadTile =
+        tile(rewriter, product, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
+    if (failed(threadTile))
+      return;
+    if (start)
+      fuseStart(rewriter, (*threadTile)->getParentOfType<scf::ForallOp>(), *threadTile);
+    FailureOr<Operation *> registerTile = tile(rewriter, *threadTile, registerSizes,
+                                               scf::SCFTilingOptions::LoopType::ForOp, interchange);
+    if (failed(registerTile))
+      return;
+    // [rows, 1, ...] of A as [rows, 1]; B's window row is [1, cols] already.
+    auto tileOp = cast<linalg::GenericOp>(*registerTile);
+    rewriter.setInsertionPoint(tileOp);
+    Location loc = tileOp.getLoc();
+    Value lhs = tileOp.getDpsInputs()[0];
+    int64_t lhsRank = cast<RankedTensorType>(lhs.getType()).getRank();
+    ReassociationIndices reduced = llvm::to_vector(llvm::seq<int64_t>(1, lhsRank));
+    lhs = tensor::CollapseShapeOp::create(rewriter, loc, lhs,
+                                          SmallVector<ReassociationIndices>{{0}, reduced});
+    auto matmul = linalg::MatmulOp::create(rewriter, loc, tileOp.getResultTypes(),
+                                           ValueRange{lhs, tileOp.getDpsInputs()[1]},
+                                           tileOp.getDpsInits());
+    rewriter.replaceOp(tileOp, matmul->getResults());
+    (void)vectorizeOp(rewriter, matmul);
+  }
+
   void tileMatmul(IRRewriter &rewriter, linalg::LinalgOp matmul) {
     auto type = dyn_cast<RankedTensorType>(matmul->getResultTypes().front());
     if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
@@ -715,21 +820,8 @@ struct CPUTileAndVectorizePass final
     // column panels packed at compile time, when the product's columns are
     // whole panels of them.
     PanelRange panels = panelsFor(matmul, n, cols);
-    int64_t threadRows = fittingTile(m, std::max<int64_t>(threadTileRows, rows), rows);
-    int64_t threadCols = fittingTile(n, std::max<int64_t>(threadTileCols, cols), cols);
-    // A small product still needs a tile per core, and a few tiles an even
-    // count: three tiles on two cores leave one idle a third of the time.
-    // Narrow the columns, else the rows, until the count is even or large.
-    int64_t batches = batched ? type.getDimSize(0) : 1;
-    auto tiles = [&] { return batches * (m / threadRows) * (n / threadCols); };
-    while (tiles() < 8 && tiles() % 2 != 0) {
-      if (int64_t narrower = fittingTile(n, threadCols - 1, cols))
-        threadCols = narrower;
-      else if (int64_t shorter = fittingTile(m, threadRows - 1, rows))
-        threadRows = shorter;
-      else
-        break;
-    }
+    auto [threadRows, threadCols] =
+        threadTileShape(batched ? type.getDimSize(0) : 1, m, n, rows, cols);
     linalg::GenericOp epilogue = epilogueOf(rewriter, matmul);
     Operation *start = startOf(rewriter, matmul);
     SmallVector<int64_t> threadSizes = {threadRows, threadCols, 0};
@@ -874,7 +966,12 @@ struct CPUTileAndVectorizePass final
     // (Not when an operand is a window of a larger tensor, as a padded
     // copy's destination is: its rows are not contiguous, and merging them
     // would force a copy.)
+    // A reshaped window (a window product's pixels, see
+    // tcc-cpu-conv-to-matmul, given the image's shape) counts as one.
     auto isWindow = [](Value operand) {
+      while (isa_and_nonnull<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(
+          operand.getDefiningOp()))
+        operand = operand.getDefiningOp()->getOperand(0);
       return operand.getDefiningOp<tensor::ExtractSliceOp>() != nullptr;
     };
     // Nor when the result goes into the interior of a padded tensor: its
@@ -1288,12 +1385,19 @@ struct CPUTileAndVectorizePass final
     });
     for (linalg::LinalgOp matmul : matmuls)
       tileMatmul(rewriter, matmul);
+    SmallVector<linalg::GenericOp> windowProducts;
+    getOperation().walk([&](linalg::GenericOp op) {
+      if (isWindowProduct(op) && !isEmpty(op))
+        windowProducts.push_back(op);
+    });
+    for (linalg::GenericOp product : windowProducts)
+      tileWindowProduct(rewriter, product);
     writeSlicesInPlace(rewriter, getOperation());
     fillBordersInParallel(rewriter, getOperation());
     // After the products, whose epilogues have joined their thread tiles.
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](linalg::GenericOp op) {
-      if (!isEmpty(op) && !op->getParentOfType<scf::ForallOp>())
+      if (!isEmpty(op) && !op->getParentOfType<scf::ForallOp>() && !isWindowProduct(op))
         generics.push_back(op);
     });
     for (linalg::GenericOp generic : generics) {

@@ -1,7 +1,8 @@
 // RUN: tcc-opt %s --tcc-cpu-conv-to-matmul --split-input-file | FileCheck %s
 
 // 3136 pixels fill whole register tiles: channel-major, the filter rows
-// times im2col columns [C*KH*KW, OH*OW].
+// times im2col columns [C*KH*KW, OH*OW]. (The accumulator's start, a
+// function argument, may vary over the pixels, so no window product.)
 // CHECK-LABEL: func.func @channel_major
 // CHECK: linalg.generic
 // CHECK-SAME: outs(%{{.*}} : tensor<8x3x3x56x56xf32>)
@@ -11,6 +12,85 @@ func.func @channel_major(%x: tensor<1x8x58x58xf32>, %w: tensor<16x8x3x3xf32>,
                          %init: tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32> {
   %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
     ins(%x, %w : tensor<1x8x58x58xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32>
+  return %0 : tensor<1x16x56x56xf32>
+}
+
+// -----
+
+// A unit-stride convolution of a zero-padded input with a bias start runs
+// as a product over shifted windows of the input laid out flat: rows of
+// 56 + 1 (one zero column between rows instead of two), 3200 columns (56
+// rows of 57, rounded up to whole register tiles) and enough zero rows
+// below (59) that the last window, 2 * 57 + 2 further on, is in bounds.
+// The pixels are the first 56 columns of each of the first 56 rows.
+// CHECK: #[[WINDOW:.*]] = affine_map<(d0, d1, d2, d3, d4) -> (d2, d1 + d3 * 57 + d4)>
+// CHECK-LABEL: func.func @window_product
+// CHECK-NOT: tensor<8x3x3x56x56xf32>
+// CHECK: %[[START:.*]] = linalg.generic {{.*}} ins(%{{.*}} : tensor<16xf32>) outs(%{{.*}} : tensor<16x3200xf32>)
+// CHECK: %[[LAID:.*]] = tensor.empty() : tensor<1x8x59x57xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %[[LAID]][0, 0, 1, 1] [1, 8, 56, 56]
+// CHECK: %[[FLAT:.*]] = tensor.collapse_shape %{{.*}} {{\[}}[0, 1], [2, 3]] : tensor<1x8x59x57xf32> into tensor<8x3363xf32>
+// CHECK: %[[PRODUCT:.*]] = linalg.generic {indexing_maps = [#{{.*}}, #[[WINDOW]], #{{.*}}], iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]}
+// CHECK-SAME: ins(%{{.*}}, %[[FLAT]] : tensor<16x8x3x3xf32>, tensor<8x3363xf32>) outs(%[[START]] : tensor<16x3200xf32>)
+// CHECK: %[[ROWS:.*]] = tensor.extract_slice %[[PRODUCT]][0, 0] [16, 3192] [1, 1]
+// CHECK: %[[IMAGE:.*]] = tensor.expand_shape %[[ROWS]] {{\[}}[0], [1, 2]] output_shape [16, 56, 57]
+// CHECK: tensor.extract_slice %[[IMAGE]][0, 0, 0] [16, 56, 56] [1, 1, 1]
+func.func @window_product(%x: tensor<1x8x56x56xf32>, %w: tensor<16x8x3x3xf32>,
+                          %bias: tensor<16xf32>) -> tensor<1x16x56x56xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x58x58xf32>
+  %in = tensor.insert_slice %x into %e[0, 0, 1, 1] [1, 8, 56, 56] [1, 1, 1, 1] : tensor<1x8x56x56xf32> into tensor<1x8x58x58xf32>
+  %s0 = tensor.extract_slice %in[0, 0, 0, 0] [1, 8, 1, 58] [1, 1, 1, 1] : tensor<1x8x58x58xf32> to tensor<1x8x1x58xf32>
+  %f0 = linalg.fill ins(%zero : f32) outs(%s0 : tensor<1x8x1x58xf32>) -> tensor<1x8x1x58xf32>
+  %p0 = tensor.insert_slice %f0 into %in[0, 0, 0, 0] [1, 8, 1, 58] [1, 1, 1, 1] : tensor<1x8x1x58xf32> into tensor<1x8x58x58xf32>
+  %s1 = tensor.extract_slice %p0[0, 0, 57, 0] [1, 8, 1, 58] [1, 1, 1, 1] : tensor<1x8x58x58xf32> to tensor<1x8x1x58xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%s1 : tensor<1x8x1x58xf32>) -> tensor<1x8x1x58xf32>
+  %p1 = tensor.insert_slice %f1 into %p0[0, 0, 57, 0] [1, 8, 1, 58] [1, 1, 1, 1] : tensor<1x8x1x58xf32> into tensor<1x8x58x58xf32>
+  %s2 = tensor.extract_slice %p1[0, 0, 0, 0] [1, 8, 58, 1] [1, 1, 1, 1] : tensor<1x8x58x58xf32> to tensor<1x8x58x1xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%s2 : tensor<1x8x58x1xf32>) -> tensor<1x8x58x1xf32>
+  %p2 = tensor.insert_slice %f2 into %p1[0, 0, 0, 0] [1, 8, 58, 1] [1, 1, 1, 1] : tensor<1x8x58x1xf32> into tensor<1x8x58x58xf32>
+  %s3 = tensor.extract_slice %p2[0, 0, 0, 57] [1, 8, 58, 1] [1, 1, 1, 1] : tensor<1x8x58x58xf32> to tensor<1x8x58x1xf32>
+  %f3 = linalg.fill ins(%zero : f32) outs(%s3 : tensor<1x8x58x1xf32>) -> tensor<1x8x58x1xf32>
+  %padded = tensor.insert_slice %f3 into %p2[0, 0, 0, 57] [1, 8, 58, 1] [1, 1, 1, 1] : tensor<1x8x58x1xf32> into tensor<1x8x58x58xf32>
+  %empty = tensor.empty() : tensor<1x16x56x56xf32>
+  %init = linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (f)>, affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                          iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%bias : tensor<16xf32>) outs(%empty : tensor<1x16x56x56xf32>) {
+  ^bb0(%b: f32, %out: f32):
+    linalg.yield %b : f32
+  } -> tensor<1x16x56x56xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+    ins(%padded, %w : tensor<1x8x58x58xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32>
+  return %0 : tensor<1x16x56x56xf32>
+}
+
+// -----
+
+// A padded input missing one border strip (the last column is not zeroed)
+// is not read back as zero padding: the window product lays out the input
+// as it is, rows of 58.
+// CHECK: affine_map<(d0, d1, d2, d3, d4) -> (d2, d1 + d3 * 58 + d4)>
+// CHECK-LABEL: func.func @window_product_partly_padded
+// CHECK: tensor.empty() : tensor<1x8x59x58xf32>
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 0, 0] [1, 8, 58, 58]
+func.func @window_product_partly_padded(%x: tensor<1x8x56x56xf32>, %w: tensor<16x8x3x3xf32>)
+    -> tensor<1x16x56x56xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<1x8x58x58xf32>
+  %in = tensor.insert_slice %x into %e[0, 0, 1, 1] [1, 8, 56, 56] [1, 1, 1, 1] : tensor<1x8x56x56xf32> into tensor<1x8x58x58xf32>
+  %s0 = tensor.extract_slice %in[0, 0, 0, 0] [1, 8, 1, 58] [1, 1, 1, 1] : tensor<1x8x58x58xf32> to tensor<1x8x1x58xf32>
+  %f0 = linalg.fill ins(%zero : f32) outs(%s0 : tensor<1x8x1x58xf32>) -> tensor<1x8x1x58xf32>
+  %p0 = tensor.insert_slice %f0 into %in[0, 0, 0, 0] [1, 8, 1, 58] [1, 1, 1, 1] : tensor<1x8x1x58xf32> into tensor<1x8x58x58xf32>
+  %s1 = tensor.extract_slice %p0[0, 0, 57, 0] [1, 8, 1, 58] [1, 1, 1, 1] : tensor<1x8x58x58xf32> to tensor<1x8x1x58xf32>
+  %f1 = linalg.fill ins(%zero : f32) outs(%s1 : tensor<1x8x1x58xf32>) -> tensor<1x8x1x58xf32>
+  %p1 = tensor.insert_slice %f1 into %p0[0, 0, 57, 0] [1, 8, 1, 58] [1, 1, 1, 1] : tensor<1x8x1x58xf32> into tensor<1x8x58x58xf32>
+  %s2 = tensor.extract_slice %p1[0, 0, 0, 0] [1, 8, 58, 1] [1, 1, 1, 1] : tensor<1x8x58x58xf32> to tensor<1x8x58x1xf32>
+  %f2 = linalg.fill ins(%zero : f32) outs(%s2 : tensor<1x8x58x1xf32>) -> tensor<1x8x58x1xf32>
+  %padded = tensor.insert_slice %f2 into %p1[0, 0, 0, 0] [1, 8, 58, 1] [1, 1, 1, 1] : tensor<1x8x58x1xf32> into tensor<1x8x58x58xf32>
+  %empty = tensor.empty() : tensor<1x16x56x56xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+    ins(%padded, %w : tensor<1x8x58x58xf32>, tensor<16x8x3x3xf32>) outs(%init : tensor<1x16x56x56xf32>) -> tensor<1x16x56x56xf32>
   return %0 : tensor<1x16x56x56xf32>
 }
 

@@ -495,3 +495,48 @@ func.func @three_channels(%x: tensor<3x7x64xf32>) -> tensor<3x7x64xf32> {
   } -> tensor<3x7x64xf32>
   return %0 : tensor<3x7x64xf32>
 }
+
+// -----
+
+// A product over shifted windows of a flattened input (a unit-stride
+// convolution, see tcc-cpu-conv-to-matmul) tiles like a matmul: thread
+// tiles with their bias start, 8x32 register tiles, then the channel and
+// both taps one at a time. Each step is a matmul of a filter column and
+// one 32-wide row of the input at the tap's shift (kh * 34 + kw), the
+// accumulator carried in registers across all three loops.
+// CHECK: #[[SHIFT:.*]] = affine_map<(d0, d1, d2) -> (d0 + d1 * 34 + d2)>
+// CHECK-LABEL: func.func @window_product
+// CHECK: scf.forall (%[[COL:.*]]) = (0) to (1024) step (256)
+// CHECK:   %[[WINDOWS:.*]] = tensor.extract_slice %{{.*}}[0, %[[COL]]] [8, 326] [1, 1]
+// CHECK:   vector.transfer_read %{{.*}} : tensor<1xf32>, vector<1x64xf32>
+// CHECK:   scf.for %[[J:.*]] = %c0 to %c256 step %c32
+// CHECK:     scf.for
+// CHECK:       %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x32xf32>
+// CHECK:       scf.for %[[C:.*]] = %c0 to %c8 step %c1 iter_args(%{{.*}} = %[[ACC]]) -> (vector<8x32xf32>)
+// CHECK:         scf.for %[[KH:.*]] = %c0 to %c3 step %c1 iter_args({{.*}}) -> (vector<8x32xf32>)
+// CHECK:           scf.for %[[KW:.*]] = %c0 to %c3 step %c1 iter_args({{.*}}) -> (vector<8x32xf32>)
+// CHECK:             %[[AT:.*]] = affine.apply #[[SHIFT]](%[[J]], %[[KH]], %[[KW]])
+// CHECK:             %[[ROW:.*]] = tensor.extract_slice %[[WINDOWS]][%[[C]], %[[AT]]] [1, 32] [1, 1]
+// CHECK:             vector.transfer_read %[[ROW]]{{.*}} : tensor<1x32xf32>, vector<1x32xf32>
+// CHECK:             vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+func.func @window_product(%w: tensor<16x8x3x3xf32>, %x: tensor<8x1200xf32>,
+                          %bias: tensor<16xf32>) -> tensor<16x1024xf32> {
+  %empty = tensor.empty() : tensor<16x1024xf32>
+  %start = linalg.generic {indexing_maps = [affine_map<(f, n) -> (f)>, affine_map<(f, n) -> (f, n)>],
+                           iterator_types = ["parallel", "parallel"]}
+      ins(%bias : tensor<16xf32>) outs(%empty : tensor<16x1024xf32>) {
+  ^bb0(%b: f32, %out: f32):
+    linalg.yield %b : f32
+  } -> tensor<16x1024xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(f, n, c, kh, kw) -> (f, c, kh, kw)>,
+                                        affine_map<(f, n, c, kh, kw) -> (c, n + kh * 34 + kw)>,
+                                        affine_map<(f, n, c, kh, kw) -> (f, n)>],
+                       iterator_types = ["parallel", "parallel", "reduction", "reduction", "reduction"]}
+      ins(%w, %x : tensor<16x8x3x3xf32>, tensor<8x1200xf32>) outs(%start : tensor<16x1024xf32>) {
+  ^bb0(%a: f32, %b: f32, %acc: f32):
+    %p = arith.mulf %a, %b : f32
+    %s = arith.addf %acc, %p : f32
+    linalg.yield %s : f32
+  } -> tensor<16x1024xf32>
+  return %0 : tensor<16x1024xf32>
+}

@@ -4,8 +4,11 @@ depthwise convolutions over flattened phase planes (strides 1 to 3,
 dilation, asymmetric and missing pads, odd and tiny images, batches, with
 and without bias) and 1x1 and 3x3 convolutions whose pixel counts no vector
 divides (196: split into whole vectors and a remainder; 49 and fewer:
-pixel-major, patches times the filters rearranged at compile time). Prints one line
-per case: "<case>: ok" or the mismatch."""
+pixel-major, patches times the filters rearranged at compile time), and
+convolutions of unit stride as products over shifted windows of their
+input laid out flat (padding rebuilt as one gap between rows, no padding,
+asymmetric padding, dilation, padding wider than the kernel needs). Prints
+one line per case: "<case>: ok" or the mismatch."""
 
 import sys
 import tempfile
@@ -56,6 +59,13 @@ CASES = [
      dict(strides=[2, 2], dilations=[2, 2], pads=[1, 2, 1, 2]), True),
     ("2x3 pixel-major 5x9, no bias", (1, 12, 5, 9), 32, (2, 3), 1, dict(pads=[0, 1, 1, 1]),
      False),
+    ("3x3 s1 p1 window product 20x24", (1, 16, 20, 24), 24, (3, 3), 1,
+     dict(pads=[1, 1, 1, 1]), True),
+    ("3x3 s1 no pads window product 18x20", (1, 8, 18, 20), 16, (3, 3), 1, {}, False),
+    ("5x3 s1 d(1,2) pads(2,0,2,4) window product 16x60", (1, 6, 16, 60), 16, (5, 3), 1,
+     dict(dilations=[1, 2], pads=[2, 0, 2, 4]), True),
+    ("3x3 s1 p3 window product 20x20", (1, 4, 20, 20), 8, (3, 3), 1,
+     dict(pads=[3, 3, 3, 3]), True),
 ]
 
 

@@ -74,13 +74,26 @@ def CPUConvToMatmul : Pass<"tcc-cpu-conv-to-matmul", "mlir::func::FuncOp"> {
     `pixel-major-columns`) with a constant filter, the product runs the
     other way round: channels-last patches[P, KH*KW*C] times the filter
     rearranged at compile time, the filters as the product's columns.
+    A convolution of unit stride whose start is a fill or a per-channel bias
+    writes no patches at all: with the input laid out flat at a row pitch S
+    (its zero padding rebuilt as one gap between rows), tap (kh, kw) of
+    output column n reads the input at n + kh*dh*S + kw*dw, and the
+    convolution is a `linalg.generic` product over those shifted windows
+    (see `window-product-columns`), whose register tiles the CPU tiling
+    runs as matmuls. Each output row carries S - OW columns that are
+    computed and dropped.
   }];
   let options = [
     Option<"pixelMajorBelow", "pixel-major-columns", "int64_t", /*default=*/"32",
            "Convolutions with a constant filter over fewer output pixels than "
            "twice this (the matmul register tile's columns), and not a "
            "multiple of it, run as patches[P, KH*KW*C] x filter^T, pixels "
-           "as rows; 0 never">
+           "as rows; 0 never">,
+    Option<"windowColumns", "window-product-columns", "int64_t", /*default=*/"32",
+           "Convolutions of unit stride run as a product over shifted windows "
+           "of their input laid out flat (no patch matrix), the output's "
+           "columns rounded up to a multiple of this (the register tile's); "
+           "0 never">
   ];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect"];
