@@ -9,6 +9,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/DenseMap.h"
@@ -116,6 +117,40 @@ static void computeResultsInPlace(Block &body) {
   }
 }
 
+/// Buffers allocated inside a parallel loop's body are a thread tile's
+/// scratch (a product's tile on its way to an epilogue that writes
+/// elsewhere): each becomes a stack allocation of that body, freed when the
+/// tile ends; the few too large for a worker's stack are freed there.
+static void scratchOnStack(func::FuncOp func, int64_t stackBytes) {
+  SmallVector<memref::AllocOp> allocs;
+  func.walk([&](memref::AllocOp alloc) {
+    if (alloc->getParentOfType<scf::ForallOp>())
+      allocs.push_back(alloc);
+  });
+  for (memref::AllocOp alloc : allocs) {
+    MemRefType type = alloc.getType();
+    OpBuilder builder(alloc);
+    bool small = type.hasStaticShape() && type.getElementType().isIntOrFloat() &&
+                 type.getNumElements() * llvm::divideCeil(type.getElementTypeBitWidth(), 8) <=
+                     stackBytes;
+    if (small) {
+      auto alloca = memref::AllocaOp::create(builder, alloc.getLoc(), type, alloc.getDynamicSizes(),
+                                             alloc.getSymbolOperands(), alloc.getAlignmentAttr());
+      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+        if (isa<memref::DeallocOp>(user))
+          user->erase();
+      alloc.replaceAllUsesWith(alloca.getResult());
+      alloc.erase();
+      continue;
+    }
+    bool freed = llvm::any_of(alloc->getUsers(), llvm::IsaPred<memref::DeallocOp>);
+    if (!freed) {
+      builder.setInsertionPoint(alloc->getBlock()->getTerminator());
+      memref::DeallocOp::create(builder, alloc.getLoc(), alloc.getResult());
+    }
+  }
+}
+
 struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
   using PlanArenaBase::PlanArenaBase;
 
@@ -129,6 +164,7 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
     }
     Block &body = func.getBody().front();
     computeResultsInPlace(body);
+    scratchOnStack(func, /*stackBytes=*/256 * 1024);
 
     DenseMap<Operation *, int64_t> order = positions(body);
 

@@ -117,3 +117,29 @@ func.func @written_after_copy(%in: memref<4x16xf32>, %out: memref<4x16xf32>, %ot
   linalg.add ins(%r, %r : memref<4x16xf32>, memref<4x16xf32>) outs(%other : memref<4x16xf32>)
   return
 }
+
+// -----
+
+// Buffers allocated inside a parallel loop are a thread tile's scratch:
+// each becomes a stack allocation of the loop body (the small one) or is
+// freed at the end of the body (the one over 256 KiB); neither goes into
+// the arena, which stays empty.
+// CHECK-LABEL: func.func @thread_scratch
+// CHECK-SAME: tcc.arena_size = 64
+// CHECK: scf.forall
+// CHECK:   %[[SMALL:.*]] = memref.alloca() {alignment = 64 : i64} : memref<48x224xf32>
+// CHECK:   %[[LARGE:.*]] = memref.alloc() : memref<512x256xf32>
+// CHECK:   memref.copy %{{.*}}, %[[SMALL]]
+// CHECK:   memref.dealloc %[[LARGE]]
+// CHECK-NEXT: }
+func.func @thread_scratch(%in: memref<2x48x224xf32>, %out: memref<2x48x224xf32>) {
+  scf.forall (%i) in (2) {
+    %tile = memref.alloc() {alignment = 64 : i64} : memref<48x224xf32>
+    %big = memref.alloc() : memref<512x256xf32>
+    %src = memref.subview %in[%i, 0, 0] [1, 48, 224] [1, 1, 1] : memref<2x48x224xf32> to memref<48x224xf32, strided<[224, 1], offset: ?>>
+    memref.copy %src, %tile : memref<48x224xf32, strided<[224, 1], offset: ?>> to memref<48x224xf32>
+    %dst = memref.subview %out[%i, 0, 0] [1, 48, 224] [1, 1, 1] : memref<2x48x224xf32> to memref<48x224xf32, strided<[224, 1], offset: ?>>
+    memref.copy %tile, %dst : memref<48x224xf32> to memref<48x224xf32, strided<[224, 1], offset: ?>>
+  }
+  return
+}

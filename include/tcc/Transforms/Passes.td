@@ -51,7 +51,10 @@ def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
     allocates the arena once per loaded model, so no op allocates at run
     time. A buffer whose last use copies it whole into an out-param (a result
     computed behind a reshape) first becomes a view of that out-param, so the
-    result is computed in place and the copy goes.
+    result is computed in place and the copy goes. Buffers allocated inside
+    a parallel loop (a thread tile's scratch) stay out of the arena: each
+    becomes a stack allocation of the loop body, or, past 256 KiB, is freed
+    at the end of the body.
 
     ```mlir
     // before

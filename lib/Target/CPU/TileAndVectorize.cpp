@@ -22,6 +22,8 @@
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/RegionUtils.h"
 
+#include <numeric>
+
 namespace tcc::cpu {
 #define GEN_PASS_DEF_CPUTILEANDVECTORIZE
 #include "tcc/Target/CPU/Passes.h.inc"
@@ -580,6 +582,132 @@ struct CPUTileAndVectorizePass final
     tileElementwise(rewriter, tiledEpilogue, /*acrossThreads=*/false);
   }
 
+  /// The elementwise op after a product that puts the product's image
+  /// into a larger tensor (an activation writing the interior of the next
+  /// convolution's padded input): the product's only reader, through the
+  /// expand_shape that gives the product the image's [1, F, H, W] shape,
+  /// whose result goes only into that tensor. Its destination is a window
+  /// of rows of that tensor, so it cannot run over the product's own
+  /// [F, H * W] tiles (see epilogueOf); fuseEpilogueIntoWindow runs it in
+  /// the product's thread tiles over whole image rows instead. Null when
+  /// there is none.
+  static linalg::GenericOp epilogueIntoWindowOf(linalg::LinalgOp matmul) {
+    Value result = matmul->getResult(0);
+    if (!result.hasOneUse())
+      return nullptr;
+    auto expand = dyn_cast<tensor::ExpandShapeOp>(*result.getUsers().begin());
+    if (!expand || !expand->hasOneUse() || expand.getResultType().getRank() != 4 ||
+        expand.getReassociationIndices() != SmallVector<ReassociationIndices>{{0, 1}, {2, 3}})
+      return nullptr;
+    Operation *user = *expand->getUsers().begin();
+    if (!isElementwise(user))
+      return nullptr;
+    auto generic = cast<linalg::GenericOp>(user);
+    Value written = generic->getResult(0);
+    if (!generic.getBody()->getArguments().back().use_empty() || !written.hasOneUse() ||
+        !isa<tensor::InsertSliceOp>(*written.getUsers().begin()))
+      return nullptr;
+    int64_t reads = 0;
+    for (OpOperand *input : generic.getDpsInputOperands()) {
+      if (input->get() != expand.getResult())
+        continue;
+      if (!generic.getMatchingIndexingMap(input).isIdentity())
+        return nullptr;
+      ++reads;
+    }
+    return reads == 1 ? generic : nullptr;
+  }
+
+  /// Applies `epilogue` (see epilogueIntoWindowOf) in each thread tile of a
+  /// product, `forall`, whose tiles are whole image rows of `width`
+  /// pixels: the tile it just computed, seen as [1, rows, columns / width,
+  /// width], goes through the epilogue into a second output of the loop,
+  /// the epilogue's destination. The product's tile is read back from
+  /// cache, not from memory by a pass and a parallel region of its own.
+  void fuseEpilogueIntoWindow(IRRewriter &rewriter, scf::ForallOp forall,
+                              linalg::GenericOp epilogue, int64_t width) {
+    if (forall->getNumResults() != 1)
+      return;
+    auto inserts = forall.getTerminator().getYieldingOps();
+    if (!llvm::hasSingleElement(inserts))
+      return;
+    auto insert = dyn_cast<tensor::ParallelInsertSliceOp>(*inserts.begin());
+    if (!insert || !insert.hasUnitStride())
+      return;
+    Value product = forall->getResult(0);
+    auto expand = cast<tensor::ExpandShapeOp>(*product.getUsers().begin());
+    // Everything else the epilogue reads, its destination among them, must
+    // be defined before the loop.
+    SmallVector<Value> others;
+    for (Value operand : epilogue->getOperands())
+      if (operand != expand.getResult())
+        others.push_back(operand);
+    if (failed(moveValueDefinitions(rewriter, others, forall)))
+      return;
+    Location loc = forall.getLoc();
+    rewriter.setInsertionPoint(forall);
+    auto fused = scf::ForallOp::create(
+        rewriter, loc, forall.getMixedLowerBound(), forall.getMixedUpperBound(),
+        forall.getMixedStep(), ValueRange{forall.getOutputs()[0], epilogue.getDpsInits()[0]},
+        forall.getMapping());
+    // The old body, its terminator included, replaces the new one's.
+    Block *body = fused.getBody();
+    rewriter.eraseOp(fused.getTerminator());
+    SmallVector<Value> arguments(body->getArguments().drop_back());
+    rewriter.mergeBlocks(forall.getBody(), body, arguments);
+    Value windowOut = body->getArguments().back();
+    // The tile's rows and image rows: the product tile [rows, columns]
+    // starts at (row, column); its image rows start at column / width.
+    rewriter.setInsertionPoint(fused.getTerminator());
+    SmallVector<OpFoldResult> tileOffsets = insert.getMixedOffsets();
+    SmallVector<OpFoldResult> tileSizes = insert.getMixedSizes();
+    std::optional<int64_t> columns = getConstantIntValue(tileSizes[1]);
+    if (!columns || *columns % width != 0)
+      return signalPassFailure();
+    AffineExpr d0 = getAffineDimExpr(0, rewriter.getContext());
+    OpFoldResult imageRow =
+        affine::makeComposedFoldedAffineApply(rewriter, loc, d0.floorDiv(width), {tileOffsets[1]});
+    SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), tileOffsets[0], imageRow,
+                                         rewriter.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1), tileSizes[0],
+                                       rewriter.getIndexAttr(*columns / width),
+                                       rewriter.getIndexAttr(width)};
+    // The tile reads the product's tile as image rows and writes the
+    // loop's second output.
+    auto imageType = RankedTensorType::get(
+        {1, *getConstantIntValue(tileSizes[0]), *columns / width, width},
+        cast<RankedTensorType>(product.getType()).getElementType());
+    Value imageRows = tensor::ExpandShapeOp::create(
+        rewriter, loc, imageType, insert.getSource(),
+        SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
+    SmallVector<OpFoldResult> unit(4, rewriter.getIndexAttr(1));
+    Value windowRows =
+        tensor::ExtractSliceOp::create(rewriter, loc, imageType, windowOut, offsets, sizes, unit);
+    FailureOr<TilingResult> tiled =
+        cast<TilingInterface>(epilogue.getOperation()).getTiledImplementation(rewriter, offsets, sizes);
+    if (failed(tiled) || tiled->tiledOps.size() != 1)
+      return signalPassFailure();
+    auto sliced = cast<linalg::GenericOp>(tiled->tiledOps.front());
+    for (auto [index, operand] : llvm::enumerate(sliced->getOpOperands())) {
+      Value original = epilogue->getOperand(index);
+      bool isDestination = original == epilogue.getDpsInits()[0];
+      if (original != expand.getResult() && !isDestination)
+        continue;
+      Operation *slice = operand.get().getDefiningOp();
+      rewriter.modifyOpInPlace(sliced, [&] { operand.set(isDestination ? windowRows : imageRows); });
+      if (slice && slice->use_empty())
+        rewriter.eraseOp(slice);
+    }
+    rewriter.setInsertionPointToEnd(fused.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(rewriter, loc, sliced->getResult(0), windowOut,
+                                          offsets, sizes, unit);
+    rewriter.replaceOp(epilogue, fused->getResult(1));
+    rewriter.replaceAllUsesWith(product, fused->getResult(0));
+    rewriter.eraseOp(expand);
+    rewriter.eraseOp(forall);
+    tileElementwise(rewriter, sliced, /*acrossThreads=*/false);
+  }
+
   /// The op that computes a product's accumulator start when the product
   /// is its only user: a fill (zeros), or an elementwise op (a bias
   /// broadcast over the pixels) seen through the collapse_shape that gives
@@ -820,9 +948,22 @@ struct CPUTileAndVectorizePass final
     // column panels packed at compile time, when the product's columns are
     // whole panels of them.
     PanelRange panels = panelsFor(matmul, n, cols);
+    // An epilogue writing the product's image into a larger tensor runs in
+    // thread tiles of whole image rows, when some divide the columns.
+    linalg::GenericOp intoWindow =
+        defaultMaps && !batched ? epilogueIntoWindowOf(matmul) : nullptr;
+    int64_t width = 0, threadQuantum = cols;
+    if (intoWindow) {
+      width = cast<RankedTensorType>(intoWindow->getResult(0).getType()).getDimSize(3);
+      threadQuantum = std::lcm(width, cols);
+      if (n % threadQuantum != 0) {
+        intoWindow = nullptr;
+        threadQuantum = cols;
+      }
+    }
     auto [threadRows, threadCols] =
-        threadTileShape(batched ? type.getDimSize(0) : 1, m, n, rows, cols);
-    linalg::GenericOp epilogue = epilogueOf(rewriter, matmul);
+        threadTileShape(batched ? type.getDimSize(0) : 1, m, n, rows, threadQuantum);
+    linalg::GenericOp epilogue = intoWindow ? nullptr : epilogueOf(rewriter, matmul);
     Operation *start = startOf(rewriter, matmul);
     SmallVector<int64_t> threadSizes = {threadRows, threadCols, 0};
     SmallVector<int64_t> registerSizes = {rows, cols, 1};
@@ -849,6 +990,8 @@ struct CPUTileAndVectorizePass final
     (void)vectorizeOp(rewriter, *registerTile);
     if (epilogue)
       fuseEpilogue(rewriter, threadLoop, epilogue);
+    if (intoWindow)
+      fuseEpilogueIntoWindow(rewriter, threadLoop, intoWindow, width);
   }
 
   /// A row vector times a matrix (a decode step's projections) streams the

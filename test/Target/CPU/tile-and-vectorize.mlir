@@ -540,3 +540,44 @@ func.func @window_product(%w: tensor<16x8x3x3xf32>, %x: tensor<8x1200xf32>,
   } -> tensor<16x1024xf32>
   return %0 : tensor<16x1024xf32>
 }
+
+// -----
+
+// An activation writing the product's image into the interior of a padded
+// tensor runs in the product's thread tiles, which are whole image rows
+// (one row of 32 here): each tile's product is read back as image rows and
+// the activation writes the loop's output, the image, at row j / 32. No
+// pass of its own follows the product.
+// CHECK: #[[ROW:.*]] = affine_map<(d0) -> (d0 floordiv 32)>
+// CHECK-LABEL: func.func @epilogue_into_window
+// CHECK: %[[IMAGE:.*]] = tensor.empty() : tensor<1x16x2x32xf32>
+// CHECK: scf.forall (%[[J:.*]]) = (0) to (64) step (32) shared_outs(%[[OUT:.*]] = %[[IMAGE]]) -> (tensor<1x16x2x32xf32>)
+// CHECK:   %[[TILE:.*]] = scf.for
+// CHECK:     vector.contract
+// CHECK:   %[[AT:.*]] = affine.apply #[[ROW]](%[[J]])
+// CHECK:   %[[ROWS:.*]] = tensor.expand_shape %[[TILE]] {{\[}}[0, 1], [2, 3]] output_shape [1, 16, 1, 32]
+// CHECK:   %[[DEST:.*]] = tensor.extract_slice %[[OUT]][0, 0, %[[AT]], 0] [1, 16, 1, 32]
+// CHECK:   %[[ACT:.*]] = scf.for {{.*}} iter_args(%{{.*}} = %[[DEST]])
+// CHECK:     tensor.extract_slice %[[ROWS]]
+// CHECK:     arith.maximumf {{.*}} : vector<1x1x1x32xf32>
+// CHECK:   tensor.parallel_insert_slice %[[ACT]] into %[[OUT]][0, 0, %[[AT]], 0] [1, 16, 1, 32]
+// CHECK-NOT: linalg.generic
+// CHECK: tensor.insert_slice %{{.*}} into %{{.*}}[0, 0, 1, 1] [1, 16, 2, 32]
+func.func @epilogue_into_window(%w: tensor<16x8xf32>, %x: tensor<8x64xf32>) -> tensor<1x16x4x34xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<16x64xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %p = linalg.matmul ins(%w, %x : tensor<16x8xf32>, tensor<8x64xf32>) outs(%init : tensor<16x64xf32>) -> tensor<16x64xf32>
+  %image = tensor.expand_shape %p [[0, 1], [2, 3]] output_shape [1, 16, 2, 32] : tensor<16x64xf32> into tensor<1x16x2x32xf32>
+  %out = tensor.empty() : tensor<1x16x2x32xf32>
+  %relu = linalg.generic {indexing_maps = [affine_map<(n, f, h, w) -> (n, f, h, w)>, affine_map<(n, f, h, w) -> (n, f, h, w)>],
+                          iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%image : tensor<1x16x2x32xf32>) outs(%out : tensor<1x16x2x32xf32>) {
+  ^bb0(%in: f32, %o: f32):
+    %m = arith.maximumf %in, %zero : f32
+    linalg.yield %m : f32
+  } -> tensor<1x16x2x32xf32>
+  %big = tensor.empty() : tensor<1x16x4x34xf32>
+  %padded = tensor.insert_slice %relu into %big[0, 0, 1, 1] [1, 16, 2, 32] [1, 1, 1, 1] : tensor<1x16x2x32xf32> into tensor<1x16x4x34xf32>
+  return %padded : tensor<1x16x4x34xf32>
+}

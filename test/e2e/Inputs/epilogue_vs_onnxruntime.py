@@ -1,7 +1,7 @@
 """Elementwise epilogues that the CPU backend applies inside a product's
 thread tiles (an activation, a residual add, both; after a convolution or a
-matmul), and one that it leaves alone (a clip whose result is padded for the
-next convolution), compiled by tcc and run by tcc-run, against ONNX Runtime
+matmul), and ones whose result is padded for the next convolution, which
+run in the product's thread tiles over whole image rows), compiled by tcc and run by tcc-run, against ONNX Runtime
 on the same random inputs. Prints one line per case: "<case>: ok" or the
 mismatch."""
 
@@ -55,7 +55,8 @@ def main():
           helper.make_node("Add", ["m1", "m2"], ["y"])],
          (32, 48), [weight("w1", 48, 64), weight("w2", 48, 64)]),
         # The clip's result is the interior of the next convolution's padded
-        # input: it stays outside the product.
+        # input: it runs in thread tiles of whole image rows (two of 16) and
+        # writes there.
         ("conv, clip, padded conv",
          [conv(["x", "w1", "b1"], "c"),
           helper.make_node("Clip", ["c", "lo", "hi"], ["r"]),
@@ -74,6 +75,23 @@ def main():
         ("14x14 conv with bias, relu",
          [conv(["x", "w", "b"], "c", pads=[1, 1, 1, 1]), helper.make_node("Relu", ["c"], ["y"])],
          (1, 16, 14, 14), [weight("w", 48, 16, 3, 3), weight("b", 48)]),
+        # As in ResNet: four rows of 56 a thread tile, into the input of a
+        # window product (rows of 57).
+        ("56x56 conv, relu, padded 3x3 conv",
+         [conv(["x", "w1", "b1"], "c"), helper.make_node("Relu", ["c"], ["r"]),
+          conv(["r", "w2", "b2"], "y", pads=[1, 1, 1, 1])],
+         (1, 24, 56, 56),
+         [weight("w1", 48, 24, 1, 1), weight("b1", 48), weight("w2", 32, 48, 3, 3),
+          weight("b2", 32)]),
+        # As in MobileNetV2: two rows of 112 a thread tile, into a depthwise
+        # convolution's padded input.
+        ("112x112 conv, clip, depthwise conv",
+         [conv(["x", "w1", "b1"], "c"), helper.make_node("Clip", ["c", "lo", "hi"], ["r"]),
+          conv(["r", "w2"], "y", pads=[1, 1, 1, 1], strides=[2, 2], group=32)],
+         (1, 8, 112, 112),
+         [weight("w1", 32, 8, 1, 1), weight("b1", 32), weight("w2", 32, 1, 3, 3),
+          numpy_helper.from_array(np.array(0, np.float32), "lo"),
+          numpy_helper.from_array(np.array(6, np.float32), "hi")]),
     ]
     with tempfile.TemporaryDirectory(prefix="tcc-epilogue-") as tmp:
         for name, nodes, shape, initializers in cases:
