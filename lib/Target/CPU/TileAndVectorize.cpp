@@ -791,15 +791,16 @@ struct CPUTileAndVectorizePass final
 
   /// The rows and columns of a product's thread tiles, whole register
   /// tiles of `rows` x `cols`, over `batches` products of [m, n]. A small
-  /// product still needs a tile per core, and a few tiles an even count:
-  /// three tiles on two cores leave one idle a third of the time. The
-  /// columns narrow, else the rows, until the count is even or large.
+  /// product still needs a tile per core, and fewer than 16 tiles an even
+  /// count: three tiles on two cores leave one idle a third of the time,
+  /// nine (a 28x28 expansion's 3 x 3) a ninth. The columns narrow, else the
+  /// rows, until the count is even or large.
   std::pair<int64_t, int64_t> threadTileShape(int64_t batches, int64_t m, int64_t n,
                                               int64_t rows, int64_t cols) {
     int64_t threadRows = fittingTile(m, std::max<int64_t>(threadTileRows, rows), rows);
     int64_t threadCols = fittingTile(n, std::max<int64_t>(threadTileCols, cols), cols);
     auto tiles = [&] { return batches * (m / threadRows) * (n / threadCols); };
-    while (tiles() < 8 && tiles() % 2 != 0) {
+    while (tiles() < 16 && tiles() % 2 != 0) {
       if (int64_t narrower = fittingTile(n, threadCols - 1, cols))
         threadCols = narrower;
       else if (int64_t shorter = fittingTile(m, threadRows - 1, rows))
