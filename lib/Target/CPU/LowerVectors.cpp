@@ -177,8 +177,10 @@ struct CPULowerVectorsPass final
                                                          /*allowMultipleUses=*/true);
     vector::populateVectorBroadcastLoweringPatterns(patterns);
     vector::populateVectorShapeCastLoweringPatterns(patterns);
+    // Transposed blocks (see the CPU tiling's transposing copies) as
+    // shuffles of whole vectors, not an extract and insert per element.
     vector::populateVectorTransposeLoweringPatterns(
-        patterns, vector::VectorTransposeLowering::EltWise);
+        patterns, vector::VectorTransposeLowering::Shuffle16x16);
     vector::populateVectorMultiReductionLoweringPatterns(
         patterns, vector::VectorMultiReductionLowering::InnerParallel);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))

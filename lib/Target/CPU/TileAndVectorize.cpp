@@ -1149,6 +1149,28 @@ struct CPUTileAndVectorizePass final
       return;
     SmallVector<int64_t> sizes(ranges.size(), 1);
     sizes.back() = inner;
+    // A transposing copy (a pixel-major product's result read back
+    // channel-major, an image read pixel-major) would read each vector of
+    // an output row element by element. It goes in blocks instead: up to
+    // 16 rows of the input along its own contiguous dim, transposed in
+    // registers (shuffles) and written as rows of the output.
+    int64_t innermostDim = ranges.size() - 1;
+    for (OpOperand *input : generic.getDpsInputOperands()) {
+      AffineMap map = generic.getMatchingIndexingMap(input);
+      if (!map.isPermutation() || map.getNumResults() < 2)
+        continue;
+      int64_t across = cast<AffineDimExpr>(map.getResults().back()).getPosition();
+      if (across == innermostDim)
+        continue;
+      int64_t rowTile = fittingTile(ranges.back(), vectorWidth);
+      int64_t acrossTile = fittingTile(ranges[across], vectorWidth);
+      if (std::max(rowTile, acrossTile) != vectorWidth ||
+          std::min(rowTile, acrossTile) < vectorWidth / 4)
+        continue;
+      sizes.back() = rowTile;
+      sizes[across] = acrossTile;
+      break;
+    }
     Operation *target = generic;
     SmallVector<int64_t> threadSizes = acrossThreads ? threadTileSizes(ranges)
                                                      : SmallVector<int64_t>{};
@@ -1177,7 +1199,7 @@ struct CPUTileAndVectorizePass final
     // integer division by it may trap.
     auto isFloat = [](Type type) { return isa<FloatType>(getElementTypeOrSelf(type)); };
     SmallVector<int64_t> vectorSizes;
-    if (inner % vectorWidth != 0 && llvm::all_of((*vectorTile)->getOperandTypes(), isFloat) &&
+    if (sizes.back() == inner && inner % vectorWidth != 0 && llvm::all_of((*vectorTile)->getOperandTypes(), isFloat) &&
         llvm::all_of(cast<linalg::LinalgOp>(*vectorTile).getIndexingMapsArray(), walksRow)) {
       vectorSizes.assign(sizes.size(), 1);
       vectorSizes.back() = llvm::divideCeil(inner, vectorWidth) * vectorWidth;

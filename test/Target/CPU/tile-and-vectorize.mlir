@@ -581,3 +581,27 @@ func.func @epilogue_into_window(%w: tensor<16x8xf32>, %x: tensor<8x64xf32>) -> t
   %padded = tensor.insert_slice %relu into %big[0, 0, 1, 1] [1, 16, 2, 32] [1, 1, 1, 1] : tensor<1x16x2x32xf32> into tensor<1x16x4x34xf32>
   return %padded : tensor<1x16x4x34xf32>
 }
+
+// -----
+
+// A transposing copy (a pixel-major product's [49, F] result read back as
+// [F, 49]) goes in blocks of 16 x 7: seven rows of 16 contiguous input
+// elements read as one transposed vector, written as 16 rows of 7, not a
+// 7-lane gather per output row.
+// CHECK-LABEL: func.func @transposing_copy
+// CHECK: scf.forall (%{{.*}}) = (0) to (256) step (32)
+// CHECK:   scf.for %[[F:.*]] = %c0 to %c32 step %c16
+// CHECK:     scf.for %[[P:.*]] = %c0 to %c49 step %c7
+// CHECK:       %[[IN:.*]] = tensor.extract_slice %{{.*}}[%[[P]], %[[F]]] [7, 16] [1, 1]
+// CHECK:       vector.transfer_read %[[IN]]{{.*}} permutation_map = #{{.*}}} : tensor<7x16xf32>, vector<16x7xf32>
+// CHECK:       vector.transfer_write {{.*}} : vector<16x7xf32>, tensor<16x7xf32>
+func.func @transposing_copy(%x: tensor<49x256xf32>) -> tensor<256x49xf32> {
+  %e = tensor.empty() : tensor<256x49xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(f, p) -> (p, f)>, affine_map<(f, p) -> (f, p)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<49x256xf32>) outs(%e : tensor<256x49xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<256x49xf32>
+  return %0 : tensor<256x49xf32>
+}
