@@ -50,6 +50,8 @@ CASES = [
      dict(strides=[3, 2], pads=[1, 1, 1, 1]), True),
     ("depthwise 3x3 s(2,1) p1 20x20 direct", (1, 16, 20, 20), 16, (3, 3), 16,
      dict(strides=[2, 1], pads=[1, 1, 1, 1]), False),
+    ("depthwise 3x3 s2 p1 14x14 direct, 7 a row", (1, 48, 14, 14), 48, (3, 3), 48,
+     dict(strides=[2, 2], pads=[1, 1, 1, 1]), True),
     ("pointwise 49 pixels", (1, 40, 7, 7), 96, (1, 1), 1, {}, True),
     ("pointwise 196 pixels", (1, 24, 14, 14), 40, (1, 1), 1, {}, True),
     ("3x3 49 pixels", (1, 16, 7, 7), 32, (3, 3), 1, dict(pads=[1, 1, 1, 1]), True),
