@@ -68,12 +68,19 @@ Value copyThrough(OpBuilder &builder, Location loc, Value source, ArrayRef<int64
 }
 
 /// The accumulator start of a pixel-major product, [OH, OW, F], computed
-/// directly from what computes the convolution's start `init` (a bias
-/// broadcast over [1, F, OH, OW]) when that is an elementwise op of its own
+/// directly from what computes the convolution's start `init`: a fill (no
+/// bias), or a bias broadcast over [1, F, OH, OW] when that is an elementwise op of its own
 /// that reads neither its destination nor the batch index, nor its loop
 /// indices: its inputs read pixel-major instead of a transposing copy of its
 /// whole result. Null otherwise.
 Value startByPixel(OpBuilder &builder, Location loc, Value init, ArrayRef<int64_t> shape) {
+  if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
+    if (!fill.hasPureTensorSemantics())
+      return nullptr;
+    Type elementType = cast<RankedTensorType>(init.getType()).getElementType();
+    Value empty = tensor::EmptyOp::create(builder, loc, shape, elementType);
+    return linalg::FillOp::create(builder, loc, fill.getInputs()[0], empty).getResult(0);
+  }
   auto generic = init.getDefiningOp<linalg::GenericOp>();
   if (!generic || !init.hasOneUse() || generic.getNumDpsInits() != 1 ||
       generic.getNumLoops() != 4 || generic.getNumParallelLoops() != 4 ||

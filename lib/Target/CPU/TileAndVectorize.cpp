@@ -1172,8 +1172,13 @@ struct CPUTileAndVectorizePass final
       break;
     }
     Operation *target = generic;
-    SmallVector<int64_t> threadSizes = acrossThreads ? threadTileSizes(ranges)
+    // Thread tiles hold whole blocks: split over the count of blocks per dim.
+    SmallVector<int64_t> blocks = llvm::map_to_vector(
+        llvm::zip_equal(ranges, sizes), [](auto pair) { return std::get<0>(pair) / std::get<1>(pair); });
+    SmallVector<int64_t> threadSizes = acrossThreads ? threadTileSizes(blocks)
                                                      : SmallVector<int64_t>{};
+    for (auto [threadSize, size] : llvm::zip_equal(threadSizes, sizes))
+      threadSize *= size;
     if (!threadSizes.empty()) {
       FailureOr<Operation *> threadTile =
           tile(rewriter, target, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);

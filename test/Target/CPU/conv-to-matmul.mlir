@@ -171,3 +171,25 @@ func.func @pixel_major(%x: tensor<1x2x9x9xf32>, %init: tensor<1x16x7x7xf32>) -> 
 // CHECK: filter_by_patch_rows: "0x1000000000000000000090410000104200005842
 // CHECK-SAME: 00008743000010410000D841
 // CHECK-SAME: 00808B430000803F
+
+// -----
+
+// A pixel-major product whose start is a fill (no bias) fills its own
+// [OH*OW, F] accumulator: no transposing copy of a filled output.
+// CHECK-LABEL: func.func @pixel_major_no_bias
+// CHECK: %[[START:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<7x7x16xf32>)
+// CHECK-NOT: outs(%{{.*}} : tensor<1x16x7x7xf32>)
+// CHECK: %[[INIT:.*]] = tensor.collapse_shape %[[START]] {{\[}}[0, 1], [2]] : tensor<7x7x16xf32> into tensor<49x16xf32>
+// CHECK: linalg.matmul ins(%{{.*}}, %{{.*}} : tensor<49x2xf32>, tensor<2x16xf32>) outs(%[[INIT]] : tensor<49x16xf32>)
+func.func @pixel_major_no_bias(%x: tensor<1x2x7x7xf32>) -> tensor<1x16x7x7xf32> {
+  %w = arith.constant dense<[[[[1.0]], [[2.0]]], [[[3.0]], [[4.0]]], [[[5.0]], [[6.0]]], [[[7.0]], [[8.0]]],
+    [[[9.0]], [[10.0]]], [[[11.0]], [[12.0]]], [[[13.0]], [[14.0]]], [[[15.0]], [[16.0]]],
+    [[[17.0]], [[18.0]]], [[[19.0]], [[20.0]]], [[[21.0]], [[22.0]]], [[[23.0]], [[24.0]]],
+    [[[25.0]], [[26.0]]], [[[27.0]], [[28.0]]], [[[29.0]], [[30.0]]], [[[31.0]], [[32.0]]]]> : tensor<16x2x1x1xf32>
+  %zero = arith.constant 0.0 : f32
+  %empty = tensor.empty() : tensor<1x16x7x7xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%empty : tensor<1x16x7x7xf32>) -> tensor<1x16x7x7xf32>
+  %0 = linalg.conv_2d_nchw_fchw {dilations = dense<1> : vector<2xi64>, strides = dense<1> : vector<2xi64>}
+    ins(%x, %w : tensor<1x2x7x7xf32>, tensor<16x2x1x1xf32>) outs(%init : tensor<1x16x7x7xf32>) -> tensor<1x16x7x7xf32>
+  return %0 : tensor<1x16x7x7xf32>
+}

@@ -605,3 +605,23 @@ func.func @transposing_copy(%x: tensor<49x256xf32>) -> tensor<256x49xf32> {
   } -> tensor<256x49xf32>
   return %0 : tensor<256x49xf32>
 }
+
+// -----
+
+// Thread tiles of a transposing copy hold whole blocks: 960 rows split
+// into tiles of 96 (six blocks of 16), not of 120, which would leave a
+// partial block of dynamic size to scalar code.
+// CHECK-LABEL: func.func @transposing_copy_whole_blocks
+// CHECK: scf.forall (%{{.*}}) = (0) to (960) step (96)
+// CHECK:   scf.for %{{.*}} = %c0 to %c96 step %c16
+// CHECK:     vector.transfer_read {{.*}} : tensor<7x16xf32>, vector<16x7xf32>
+func.func @transposing_copy_whole_blocks(%x: tensor<49x960xf32>) -> tensor<960x49xf32> {
+  %e = tensor.empty() : tensor<960x49xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(f, p) -> (p, f)>, affine_map<(f, p) -> (f, p)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<49x960xf32>) outs(%e : tensor<960x49xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    linalg.yield %in : f32
+  } -> tensor<960x49xf32>
+  return %0 : tensor<960x49xf32>
+}
