@@ -1054,13 +1054,13 @@ struct CPUTileAndVectorizePass final
     if (!type || !type.hasStaticShape() || type.getRank() == 0 || !resultMap.isPermutation())
       return;
     // Vectors of i1 load and store packed bits, while i1 tensors keep one
-    // byte per element in memory: leave boolean ops to scalar code.
+    // byte per element in memory: boolean ops (a causal mask's select) run
+    // as scalar rows, split across threads, which LLVM vectorizes itself.
     auto isBool = [](Type type) {
       return getElementTypeOrSelf(type).isInteger(1);
     };
-    if (llvm::any_of(generic->getOperandTypes(), isBool) ||
-        llvm::any_of(generic->getResultTypes(), isBool))
-      return;
+    bool readsBools = llvm::any_of(generic->getOperandTypes(), isBool) ||
+                      llvm::any_of(generic->getResultTypes(), isBool);
     SmallVector<int64_t> ranges = generic.getStaticLoopRanges();
     // Windowed reads (an im2col copy: oh + kh) vectorize into gathers that
     // cost more than the scalar row loop LLVM vectorizes itself: split the
@@ -1079,7 +1079,8 @@ struct CPUTileAndVectorizePass final
       return strides.back() != 2 || ShapedType::isDynamicShape(strides) ||
              slice.getSourceType().getRank() != slice.getResultType().getRank();
     };
-    if (!llvm::all_of(generic.getIndexingMapsArray(),
+    if (readsBools ||
+        !llvm::all_of(generic.getIndexingMapsArray(),
                       [](AffineMap map) { return map.isProjectedPermutation(); }) ||
         llvm::any_of(generic.getDpsInputs(), loadsElementByElement)) {
       if (ranges.size() < 2)
@@ -1091,7 +1092,8 @@ struct CPUTileAndVectorizePass final
       if (ranges.back() <= 4)
         rowSizes[ranges.size() - 2] = 0;
       Operation *target = generic;
-      SmallVector<int64_t> threadSizes = threadTileSizes(ranges);
+      SmallVector<int64_t> threadSizes =
+          acrossThreads ? threadTileSizes(ranges) : SmallVector<int64_t>{};
       if (!threadSizes.empty()) {
         FailureOr<Operation *> threadTile = tile(
             rewriter, generic, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
@@ -1263,10 +1265,38 @@ struct CPUTileAndVectorizePass final
     // Rows of up to 8 vectors (a softmax over 128 keys) as one vector each:
     // LLVM's time on whole-row vectors grows with their width (768-lane
     // layer norm rows took half a minute for BERT) while the reductions
-    // were no faster; longer rows stay scalar loops on their thread.
-    // Chunked vector accumulators would serve them without that cost.
-    if (rowSize >= vectorWidth && rowSize <= 8 * vectorWidth)
+    // were no faster.
+    if (rowSize >= vectorWidth && rowSize <= 8 * vectorWidth) {
       (void)vectorizeOp(rewriter, *row);
+      return;
+    }
+    // Longer rows over one reduction dim (a layer norm's 768 features)
+    // accumulate a vector of partial results, one vector of the row at a
+    // time, and reduce that vector at the end: a scalar loop would add
+    // each element to one accumulator in turn, every add waiting for the
+    // last.
+    if (ranges.size() - parallel != 1 || rowSize % vectorWidth != 0)
+      return;
+    SmallVector<OpFoldResult> chunk(ranges.size(), rewriter.getIndexAttr(0));
+    chunk.back() = rewriter.getIndexAttr(vectorWidth);
+    rewriter.setInsertionPoint(*row);
+    auto partialOp = dyn_cast<PartialReductionOpInterface>(*row);
+    if (!partialOp)
+      return;
+    FailureOr<scf::SCFTilingResult> partial =
+        scf::tileReductionUsingScf(rewriter, partialOp, chunk);
+    if (failed(partial))
+      return;
+    rewriter.replaceOp(*row, partial->replacements);
+    SmallVector<Operation *> ops(partial->tiledOps);
+    llvm::append_range(ops, partial->mergeOps);
+    // The partial results' start: a fill, folded into the loop's first read.
+    for (Value start : partial->initialValues)
+      if (Operation *fill = start.getDefiningOp<linalg::FillOp>())
+        ops.push_back(fill);
+    for (Operation *op : ops)
+      if (isa<linalg::LinalgOp>(op))
+        (void)vectorizeOp(rewriter, op);
   }
 
   /// q . K^T for a few rows (a decode step's attention scores over the KV

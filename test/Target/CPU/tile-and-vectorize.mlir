@@ -625,3 +625,54 @@ func.func @transposing_copy_whole_blocks(%x: tensor<49x960xf32>) -> tensor<960x4
   } -> tensor<960x49xf32>
   return %0 : tensor<960x49xf32>
 }
+
+// -----
+
+// Rows longer than 8 vectors (a layer norm's 768 features) accumulate a
+// vector of partial sums, one 16-lane chunk of the row at a time, and
+// reduce it once at the end, instead of adding each element to one scalar
+// in turn.
+// CHECK-LABEL: func.func @long_row_sum
+// CHECK: scf.forall (%{{.*}}) = (0) to (128) step (16)
+// CHECK:   scf.for %{{.*}} = %c0 to %c16 step %c1
+// CHECK:     %[[PARTIAL:.*]] = scf.for %{{.*}} = %c0 to %c768 step %c16 iter_args(%[[ACC:.*]] = %{{.*}}) -> (vector<1x16xf32>)
+// CHECK:       %[[CHUNK:.*]] = vector.transfer_read {{.*}} : tensor<1x16xf32>, vector<1x16xf32>
+// CHECK:       arith.addf %[[CHUNK]], %[[ACC]] : vector<1x16xf32>
+// CHECK:     vector.multi_reduction <add>, %[[PARTIAL]], %{{.*}} [1] : vector<1x16xf32> to vector<1xf32>
+func.func @long_row_sum(%x: tensor<128x768xf32>) -> tensor<128xf32> {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<128xf32>
+  %init = linalg.fill ins(%zero : f32) outs(%e : tensor<128xf32>) -> tensor<128xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(r, c) -> (r, c)>, affine_map<(r, c) -> (r)>],
+                       iterator_types = ["parallel", "reduction"]}
+      ins(%x : tensor<128x768xf32>) outs(%init : tensor<128xf32>) {
+  ^bb0(%in: f32, %acc: f32):
+    %s = arith.addf %in, %acc : f32
+    linalg.yield %s : f32
+  } -> tensor<128xf32>
+  return %0 : tensor<128xf32>
+}
+
+// -----
+
+// An op reading booleans (a causal mask's select) is not vectorized (i1
+// vectors are packed bits, i1 tensors one byte an element) but still runs
+// across threads, one row at a time.
+// CHECK-LABEL: func.func @masked_select
+// CHECK: scf.forall (%{{.*}}) in (12)
+// CHECK:   scf.for %{{.*}} = %c0 to %c128 step %c1
+// CHECK:     linalg.generic {{.*}} ins(%{{.*}}, %{{.*}} : tensor<1x128xi1>, tensor<1x1x128xf32>)
+// CHECK-NOT: vector.transfer_read {{.*}}xi1>
+func.func @masked_select(%mask: tensor<128x128xi1>, %x: tensor<12x128x128xf32>) -> tensor<12x128x128xf32> {
+  %low = arith.constant -3.0e+38 : f32
+  %e = tensor.empty() : tensor<12x128x128xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(h, q, k) -> (q, k)>, affine_map<(h, q, k) -> (h, q, k)>,
+                                        affine_map<(h, q, k) -> (h, q, k)>],
+                       iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%mask, %x : tensor<128x128xi1>, tensor<12x128x128xf32>) outs(%e : tensor<12x128x128xf32>) {
+  ^bb0(%m: i1, %in: f32, %out: f32):
+    %s = arith.select %m, %in, %low : f32
+    linalg.yield %s : f32
+  } -> tensor<12x128x128xf32>
+  return %0 : tensor<12x128x128xf32>
+}
