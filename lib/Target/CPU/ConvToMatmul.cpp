@@ -67,17 +67,20 @@ Value copyThrough(OpBuilder &builder, Location loc, Value source, ArrayRef<int64
   return copy.getResult(0);
 }
 
-/// The accumulator start of a pixel-major product, [OH, OW, F], computed
-/// directly from what computes the convolution's start `init`: a fill (no
-/// bias), or a bias broadcast over [1, F, OH, OW] when that is an elementwise op of its own
-/// that reads neither its destination nor the batch index, nor its loop
-/// indices: its inputs read pixel-major instead of a transposing copy of its
-/// whole result. Null otherwise.
-Value startByPixel(OpBuilder &builder, Location loc, Value init, ArrayRef<int64_t> shape) {
+/// A convolution's accumulator start `init` ([1, F, OH, OW]) computed over
+/// a product's own dims instead, `toNchw` taking those dims to the
+/// original's: a fill (no bias) fills the product's shape, and an
+/// elementwise op of its own (a bias broadcast) that reads neither its
+/// destination nor its loop indices reads its inputs through `toNchw`, no
+/// transposing or reshaping copy of its whole result. Null when an input
+/// reads a dim `toNchw` does not carry (a bias varying over the pixels, for
+/// a start over padded rows), or for anything else.
+Value startOver(OpBuilder &builder, Location loc, Value init, ArrayRef<int64_t> shape,
+                AffineMap toNchw) {
+  Type elementType = cast<RankedTensorType>(init.getType()).getElementType();
   if (auto fill = init.getDefiningOp<linalg::FillOp>()) {
     if (!fill.hasPureTensorSemantics())
       return nullptr;
-    Type elementType = cast<RankedTensorType>(init.getType()).getElementType();
     Value empty = tensor::EmptyOp::create(builder, loc, shape, elementType);
     return linalg::FillOp::create(builder, loc, fill.getInputs()[0], empty).getResult(0);
   }
@@ -88,24 +91,20 @@ Value startByPixel(OpBuilder &builder, Location loc, Value init, ArrayRef<int64_
       !generic.getBody()->getArguments().back().use_empty() ||
       !generic.getBody()->getOps<linalg::IndexOp>().empty())
     return nullptr;
-  MLIRContext *context = builder.getContext();
-  AffineExpr oh, ow, f;
-  bindDims(context, oh, ow, f);
-  // (oh, ow, f) -> (n, f, h, w) of the original op's loops.
-  AffineMap toNchw = AffineMap::get(3, 0, {getAffineConstantExpr(0, context), f, oh, ow}, context);
   SmallVector<AffineMap> maps;
   for (OpOperand *input : generic.getDpsInputOperands()) {
     AffineMap map = generic.getMatchingIndexingMap(input);
-    if (map.isFunctionOfDim(0))
-      return nullptr;
+    for (auto [dim, expr] : llvm::enumerate(toNchw.getResults()))
+      if (isa<AffineConstantExpr>(expr) && map.isFunctionOfDim(dim))
+        return nullptr;
     maps.push_back(simplifyAffineMap(map.compose(toNchw)));
   }
-  maps.push_back(AffineMap::getMultiDimIdentityMap(3, context));
-  Type elementType = cast<RankedTensorType>(init.getType()).getElementType();
+  unsigned rank = toNchw.getNumDims();
+  maps.push_back(AffineMap::getMultiDimIdentityMap(rank, builder.getContext()));
   Value empty = tensor::EmptyOp::create(builder, loc, shape, elementType);
   auto start = linalg::GenericOp::create(
       builder, loc, empty.getType(), generic.getDpsInputs(), ValueRange{empty}, maps,
-      SmallVector<utils::IteratorType>(3, utils::IteratorType::parallel),
+      SmallVector<utils::IteratorType>(rank, utils::IteratorType::parallel),
       [&](OpBuilder &b, Location l, ValueRange args) {
         IRMapping mapping;
         mapping.map(generic.getBody()->getArguments(), args);
@@ -220,7 +219,12 @@ struct ConvNchwFchwToPixelMajorMatmul final : OpRewritePattern<linalg::Conv2DNch
                                                              .getRank()))});
     // The accumulator's start (bias or zeros) read pixel-major, and the
     // result read back channel-major.
-    Value start = startByPixel(rewriter, loc, init, {outH, outW, filters});
+    AffineExpr oh, ow, f;
+    bindDims(context, oh, ow, f);
+    // (oh, ow, f) -> (n, f, h, w): the start read pixel-major.
+    Value start = startOver(
+        rewriter, loc, init, {outH, outW, filters},
+        AffineMap::get(3, 0, {getAffineConstantExpr(0, context), f, oh, ow}, context));
     if (!start)
       start = copyThrough(rewriter, loc, dropBatch(init), {outH, outW, filters}, pixelMajor);
     start = tensor::CollapseShapeOp::create(
@@ -239,50 +243,6 @@ struct ConvNchwFchwToPixelMajorMatmul final : OpRewritePattern<linalg::Conv2DNch
 
   int64_t tileColumns;
 };
-
-/// The start of a product over [F, N] for a convolution whose accumulator
-/// start `init` ([1, F, OH, OW]) is a fill or an elementwise op of its own
-/// whose inputs vary with the channel at most (a bias): the same over the
-/// product's dims. Null for a start that varies over the pixels.
-Value startByChannel(OpBuilder &builder, Location loc, Value init, ArrayRef<int64_t> shape) {
-  Type elementType = cast<RankedTensorType>(init.getType()).getElementType();
-  Value empty = tensor::EmptyOp::create(builder, loc, shape, elementType);
-  if (auto fill = init.getDefiningOp<linalg::FillOp>())
-    return fill.hasPureTensorSemantics()
-               ? linalg::FillOp::create(builder, loc, fill.getInputs()[0], empty).getResult(0)
-               : nullptr;
-  auto generic = init.getDefiningOp<linalg::GenericOp>();
-  if (!generic || generic.getNumDpsInits() != 1 || generic.getNumLoops() != 4 ||
-      generic.getNumParallelLoops() != 4 ||
-      !generic.getIndexingMapsArray().back().isIdentity() ||
-      !generic.getBody()->getArguments().back().use_empty() ||
-      !generic.getBody()->getOps<linalg::IndexOp>().empty())
-    return nullptr;
-  MLIRContext *context = builder.getContext();
-  AffineExpr f = getAffineDimExpr(0, context), zero = getAffineConstantExpr(0, context);
-  // (f, n) -> (0, f, 0, 0): the inputs read no pixel dim.
-  AffineMap toNchw = AffineMap::get(2, 0, {zero, f, zero, zero}, context);
-  SmallVector<AffineMap> maps;
-  for (OpOperand *input : generic.getDpsInputOperands()) {
-    AffineMap map = generic.getMatchingIndexingMap(input);
-    if (map.isFunctionOfDim(2) || map.isFunctionOfDim(3))
-      return nullptr;
-    maps.push_back(simplifyAffineMap(map.compose(toNchw)));
-  }
-  maps.push_back(AffineMap::getMultiDimIdentityMap(2, context));
-  auto start = linalg::GenericOp::create(
-      builder, loc, empty.getType(), generic.getDpsInputs(), ValueRange{empty}, maps,
-      SmallVector<utils::IteratorType>(2, utils::IteratorType::parallel),
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        IRMapping mapping;
-        mapping.map(generic.getBody()->getArguments(), args);
-        for (Operation &op : generic.getBody()->without_terminator())
-          b.clone(op, mapping);
-        linalg::YieldOp::create(
-            b, l, mapping.lookupOrDefault(generic.getBody()->getTerminator()->getOperand(0)));
-      });
-  return start.getResult(0);
-}
 
 /// Convolutions of unit stride read their patches straight from the input:
 /// no patch matrix is written and read back. Laid out flat with a row
@@ -343,12 +303,17 @@ struct ConvNchwFchwToWindowProduct final : OpRewritePattern<linalg::Conv2DNchwFc
     int64_t reach = (kernelH - 1) * dilations[0] * pitch + (kernelW - 1) * dilations[1];
     int64_t rows = std::max<int64_t>(inputType.getDimSize(2),
                                      llvm::divideCeil(columns + reach, pitch));
-    Value start = startByChannel(rewriter, conv.getLoc(), init, {filters, columns});
+    Location loc = conv.getLoc();
+    MLIRContext *context = rewriter.getContext();
+    // (f, n) -> (0, f, 0, 0): a start that varies with the channel at most,
+    // over the padded rows' columns too.
+    AffineExpr first = getAffineConstantExpr(0, context);
+    Value start = startOver(
+        rewriter, loc, init, {filters, columns},
+        AffineMap::get(2, 0, {first, getAffineDimExpr(0, context), first, first}, context));
     if (!start)
       return rewriter.notifyMatchFailure(conv, "start varies over the pixels");
 
-    Location loc = conv.getLoc();
-    MLIRContext *context = rewriter.getContext();
     Value zero = arith::ConstantOp::create(rewriter, loc, rewriter.getZeroAttr(elementType));
     Value laidOut = tcc::createPadded(rewriter, loc, source, {0, 0, top, left},
                                       {0, 0, rows - top - height, pitch - left - width}, zero);
