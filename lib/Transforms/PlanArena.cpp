@@ -120,7 +120,8 @@ static void computeResultsInPlace(Block &body) {
 /// Buffers allocated inside a parallel loop's body are a thread tile's
 /// scratch (a product's tile on its way to an epilogue that writes
 /// elsewhere): each becomes a stack allocation of that body, freed when the
-/// tile ends; the few too large for a worker's stack are freed there.
+/// tile ends; the few too large for a worker's stack, or allocated inside a
+/// loop nested in the body, are freed at the end of their block.
 static void scratchOnStack(func::FuncOp func, int64_t stackBytes) {
   SmallVector<memref::AllocOp> allocs;
   func.walk([&](memref::AllocOp alloc) {
@@ -130,7 +131,10 @@ static void scratchOnStack(func::FuncOp func, int64_t stackBytes) {
   for (memref::AllocOp alloc : allocs) {
     MemRefType type = alloc.getType();
     OpBuilder builder(alloc);
-    bool small = type.hasStaticShape() && type.getElementType().isIntOrFloat() &&
+    // Directly in the loop's body only: a stack allocation inside a nested
+    // loop would grow the stack every iteration.
+    bool small = isa<scf::ForallOp>(alloc->getParentOp()) && type.hasStaticShape() &&
+                 type.getElementType().isIntOrFloat() &&
                  type.getNumElements() * llvm::divideCeil(type.getElementTypeBitWidth(), 8) <=
                      stackBytes;
     if (small) {

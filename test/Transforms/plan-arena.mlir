@@ -143,3 +143,28 @@ func.func @thread_scratch(%in: memref<2x48x224xf32>, %out: memref<2x48x224xf32>)
   }
   return
 }
+
+// -----
+
+// A scratch buffer allocated inside a loop nested in the parallel loop's
+// body stays on the heap, freed at the end of its block: a stack
+// allocation there would grow the stack every iteration.
+// CHECK-LABEL: func.func @scratch_in_nested_loop
+// CHECK: scf.for
+// CHECK:   %[[TILE:.*]] = memref.alloc() : memref<16x16xf32>
+// CHECK:   memref.copy
+// CHECK:   memref.dealloc %[[TILE]]
+// CHECK-NEXT: }
+func.func @scratch_in_nested_loop(%in: memref<2x4x16x16xf32>, %out: memref<2x4x16x16xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c4 = arith.constant 4 : index
+  scf.forall (%i) in (2) {
+    scf.for %j = %c0 to %c4 step %c1 {
+      %tile = memref.alloc() : memref<16x16xf32>
+      %src = memref.subview %in[%i, %j, 0, 0] [1, 1, 16, 16] [1, 1, 1, 1] : memref<2x4x16x16xf32> to memref<16x16xf32, strided<[16, 1], offset: ?>>
+      memref.copy %src, %tile : memref<16x16xf32, strided<[16, 1], offset: ?>> to memref<16x16xf32>
+    }
+  }
+  return
+}

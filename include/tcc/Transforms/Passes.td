@@ -53,8 +53,8 @@ def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
     computed behind a reshape) first becomes a view of that out-param, so the
     result is computed in place and the copy goes. Buffers allocated inside
     a parallel loop (a thread tile's scratch) stay out of the arena: each
-    becomes a stack allocation of the loop body, or, past 256 KiB, is freed
-    at the end of the body.
+    becomes a stack allocation of the loop body, or, past 256 KiB or inside
+    a loop nested in the body, is freed at the end of its block.
 
     ```mlir
     // before
