@@ -60,6 +60,12 @@ static int64_t lastUse(Value root, Block &body,
   return last;
 }
 
+/// The bytes a static buffer of ints or floats takes in memory: whole
+/// bytes an element (LLVM stores an i1 as one byte).
+static int64_t storedBytes(MemRefType type) {
+  return type.getNumElements() * llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+}
+
 /// Each op of `body` to its position there.
 static DenseMap<Operation *, int64_t> positions(Block &body) {
   DenseMap<Operation *, int64_t> order;
@@ -134,9 +140,7 @@ static void scratchOnStack(func::FuncOp func, int64_t stackBytes) {
     // Directly in the loop's body only: a stack allocation inside a nested
     // loop would grow the stack every iteration.
     bool small = isa<scf::ForallOp>(alloc->getParentOp()) && type.hasStaticShape() &&
-                 type.getElementType().isIntOrFloat() &&
-                 type.getNumElements() * llvm::divideCeil(type.getElementTypeBitWidth(), 8) <=
-                     stackBytes;
+                 type.getElementType().isIntOrFloat() && storedBytes(type) <= stackBytes;
     if (small) {
       auto alloca = memref::AllocaOp::create(builder, alloc.getLoc(), type, alloc.getDynamicSizes(),
                                              alloc.getSymbolOperands(), alloc.getAlignmentAttr());
@@ -184,10 +188,7 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
       buffer.last = lastUse(alloc.getResult(), body, order);
       if (buffer.last < 0)
         continue;
-      // Elements take whole bytes in memory: LLVM stores an i1 as one byte.
-      int64_t elementBytes = llvm::divideCeil(type.getElementTypeBitWidth(), 8);
-      buffer.bytes =
-          alignTo(std::max<int64_t>(1, type.getNumElements() * elementBytes), alignment);
+      buffer.bytes = alignTo(std::max<int64_t>(1, storedBytes(type)), alignment);
       buffers.push_back(buffer);
     }
 

@@ -314,7 +314,7 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
   /// is computed as whole rows of `phaseWidth` (the columns past the output
   /// width are never used) by one elementwise generic that vectorizes along
   /// the flattened plane, however narrow the image or large the stride.
-  /// Rows of at least 16 outputs (8 for a strided convolution) take the
+  /// Rows of at least 16 outputs (7 for a strided convolution) take the
   /// direct form instead: each tap a [rows, outW] window of the padded input
   /// (strided for a strided convolution, with no phase planes copied), and
   /// the output written as is rather than as wide rows to be cut, so an

@@ -501,6 +501,27 @@ struct CPUTileAndVectorizePass final
   /// Applies `epilogue` in each thread tile of a product, `forall`, to the
   /// tile the product just computed, in place, while it is in cache: one
   /// pass over memory and one parallel region fewer per product.
+  /// The one tile a thread loop over a product writes: its only
+  /// parallel_insert_slice, when the loop has one result. Null otherwise.
+  static tensor::ParallelInsertSliceOp tileInsertOf(scf::ForallOp forall) {
+    auto inserts = forall.getTerminator().getYieldingOps();
+    if (forall->getNumResults() != 1 || !llvm::hasSingleElement(inserts))
+      return nullptr;
+    return dyn_cast<tensor::ParallelInsertSliceOp>(*inserts.begin());
+  }
+
+  /// Moves the definitions of what `epilogue` reads besides `tiled` (a
+  /// residual, a bias, its destination) before `forall`, in whose body the
+  /// epilogue's tiles will slice them.
+  static LogicalResult defineOthersBefore(IRRewriter &rewriter, linalg::GenericOp epilogue,
+                                          Value tiled, scf::ForallOp forall) {
+    SmallVector<Value> others;
+    for (Value operand : epilogue->getOperands())
+      if (operand != tiled)
+        others.push_back(operand);
+    return moveValueDefinitions(rewriter, others, forall);
+  }
+
   void fuseEpilogue(IRRewriter &rewriter, scf::ForallOp forall, linalg::GenericOp epilogue) {
     Value product = forall->getResult(0);
     if (forall->getNumResults() != 1 || epilogue->getResult(0).getType() != product.getType() ||
@@ -511,19 +532,8 @@ struct CPUTileAndVectorizePass final
     Block *body = epilogue.getBody();
     if (!body->getArguments().back().use_empty())
       return;
-    auto inserts = forall.getTerminator().getYieldingOps();
-    if (!llvm::hasSingleElement(inserts))
-      return;
-    auto insert = dyn_cast<tensor::ParallelInsertSliceOp>(*inserts.begin());
-    if (!insert)
-      return;
-    // The epilogue's other inputs (a residual, a bias) are sliced inside
-    // the loop: their definitions must come before it.
-    SmallVector<Value> others;
-    for (Value operand : epilogue->getOperands())
-      if (operand != product)
-        others.push_back(operand);
-    if (failed(moveValueDefinitions(rewriter, others, forall)))
+    tensor::ParallelInsertSliceOp insert = tileInsertOf(forall);
+    if (!insert || failed(defineOthersBefore(rewriter, epilogue, product, forall)))
       return;
     rewriter.setInsertionPoint(forall.getTerminator());
     FailureOr<TilingResult> tiled = cast<TilingInterface>(epilogue.getOperation())
@@ -626,23 +636,18 @@ struct CPUTileAndVectorizePass final
   /// cache, not from memory by a pass and a parallel region of its own.
   void fuseEpilogueIntoWindow(IRRewriter &rewriter, scf::ForallOp forall,
                               linalg::GenericOp epilogue, int64_t width) {
-    if (forall->getNumResults() != 1)
-      return;
-    auto inserts = forall.getTerminator().getYieldingOps();
-    if (!llvm::hasSingleElement(inserts))
-      return;
-    auto insert = dyn_cast<tensor::ParallelInsertSliceOp>(*inserts.begin());
+    tensor::ParallelInsertSliceOp insert = tileInsertOf(forall);
     if (!insert || !insert.hasUnitStride())
+      return;
+    // The product tile's static size: [rows, columns], whole image rows.
+    SmallVector<OpFoldResult> tileSizes = insert.getMixedSizes();
+    std::optional<int64_t> tileRows = getConstantIntValue(tileSizes[0]);
+    std::optional<int64_t> columns = getConstantIntValue(tileSizes[1]);
+    if (!tileRows || !columns || *columns % width != 0)
       return;
     Value product = forall->getResult(0);
     auto expand = cast<tensor::ExpandShapeOp>(*product.getUsers().begin());
-    // Everything else the epilogue reads, its destination among them, must
-    // be defined before the loop.
-    SmallVector<Value> others;
-    for (Value operand : epilogue->getOperands())
-      if (operand != expand.getResult())
-        others.push_back(operand);
-    if (failed(moveValueDefinitions(rewriter, others, forall)))
+    if (failed(defineOthersBefore(rewriter, epilogue, expand.getResult(), forall)))
       return;
     Location loc = forall.getLoc();
     rewriter.setInsertionPoint(forall);
@@ -656,14 +661,10 @@ struct CPUTileAndVectorizePass final
     SmallVector<Value> arguments(body->getArguments().drop_back());
     rewriter.mergeBlocks(forall.getBody(), body, arguments);
     Value windowOut = body->getArguments().back();
-    // The tile's rows and image rows: the product tile [rows, columns]
-    // starts at (row, column); its image rows start at column / width.
     rewriter.setInsertionPoint(fused.getTerminator());
+    // The tile starts at (row, column), now in the new loop's indices; its
+    // image rows start at column / width.
     SmallVector<OpFoldResult> tileOffsets = insert.getMixedOffsets();
-    SmallVector<OpFoldResult> tileSizes = insert.getMixedSizes();
-    std::optional<int64_t> columns = getConstantIntValue(tileSizes[1]);
-    if (!columns || *columns % width != 0)
-      return signalPassFailure();
     AffineExpr d0 = getAffineDimExpr(0, rewriter.getContext());
     OpFoldResult imageRow =
         affine::makeComposedFoldedAffineApply(rewriter, loc, d0.floorDiv(width), {tileOffsets[1]});
@@ -675,7 +676,7 @@ struct CPUTileAndVectorizePass final
     // The tile reads the product's tile as image rows and writes the
     // loop's second output.
     auto imageType = RankedTensorType::get(
-        {1, *getConstantIntValue(tileSizes[0]), *columns / width, width},
+        {1, *tileRows, *columns / width, width},
         cast<RankedTensorType>(product.getType()).getElementType());
     Value imageRows = tensor::ExpandShapeOp::create(
         rewriter, loc, imageType, insert.getSource(),
