@@ -3,8 +3,8 @@
 #include "tcc/Pipelines/Pipelines.h"
 
 #include "Graph/GraphDialect.h"
+#include "Target/TargetDialect.h"
 #include "tcc/Conversion/Passes.h"
-#include "tcc/Target/CPU/Passes.h"
 #include "tcc/Transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -38,14 +38,13 @@ void tcc::registerPipelines() {
 // linalg, tensor; conversion to LLVM) registered; taking all of upstream
 // keeps tcc-opt able to replay any stage of the driver.
 void tcc::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<graph::GraphDialect>();
+  registry.insert<graph::GraphDialect, target::TccDialect>();
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
 }
 
 void tcc::registerAllPasses() {
   registerTccTransformsPasses();
-  cpu::registerTccCPUPasses();
   registerTccConversionPasses();
   mlir::registerAllPasses();
   registerPipelines();

@@ -2,8 +2,10 @@
 
 #include "tcc/Frontend/ONNX.h"
 #include "tcc/Pipelines/Pipelines.h"
-#include "tcc/Target/CPU.h"
+#include "tcc/Target/Target.h"
 #include "tcc/Version.h"
+
+#include "Target/TargetDialect.h"
 
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
@@ -14,6 +16,7 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/InitLLVM.h"
@@ -28,9 +31,6 @@ using namespace mlir;
 
 namespace {
 
-enum class Target { CPU, CUDA, Accel };
-enum class Emit { Graph, MLIR, LLVM, Object, Library };
-
 llvm::cl::OptionCategory driverCategory("tcc options");
 
 llvm::cl::opt<std::string> inputFilename(llvm::cl::Positional,
@@ -44,23 +44,20 @@ llvm::cl::opt<std::string> outputFilename("o",
                                           llvm::cl::init("-"),
                                           llvm::cl::cat(driverCategory));
 
-llvm::cl::opt<Target> target(
-    "target", llvm::cl::desc("Code generation target"),
-    llvm::cl::values(clEnumValN(Target::CPU, "cpu", "host CPU (default)"),
-                     clEnumValN(Target::CUDA, "cuda", "NVIDIA GPU through CUDA"),
-                     clEnumValN(Target::Accel, "accel",
-                                "the scratchpad accelerator")),
-    llvm::cl::init(Target::CPU), llvm::cl::cat(driverCategory));
+llvm::cl::opt<std::string> targetName(
+    "target",
+    llvm::cl::desc("Code generation target: cpu (default); --help lists the "
+                   "targets this tcc has"),
+    llvm::cl::value_desc("name"), llvm::cl::init("cpu"),
+    llvm::cl::cat(driverCategory));
 
-llvm::cl::opt<Emit> emit(
-    "emit", llvm::cl::desc("What to produce"),
-    llvm::cl::values(
-        clEnumValN(Emit::Graph, "graph", "optimized graph dialect IR"),
-        clEnumValN(Emit::MLIR, "mlir", "IR lowered to upstream MLIR dialects"),
-        clEnumValN(Emit::LLVM, "llvm", "LLVM IR"),
-        clEnumValN(Emit::Object, "obj", "an object file"),
-        clEnumValN(Emit::Library, "lib", "a loadable shared library (default)")),
-    llvm::cl::init(Emit::Library), llvm::cl::cat(driverCategory));
+llvm::cl::opt<std::string> emit(
+    "emit",
+    llvm::cl::desc("What to produce: graph (optimized graph IR), mlir (upstream "
+                   "dialects on tensors), tiled, bufferized, llvm-dialect, llvm "
+                   "(LLVM IR), obj, or lib (a loadable artifact, default)"),
+    llvm::cl::value_desc("phase"), llvm::cl::init("lib"),
+    llvm::cl::cat(driverCategory));
 
 llvm::cl::list<std::string> inputShapes(
     "input-shape",
@@ -78,9 +75,16 @@ llvm::cl::list<std::string> boundInputs(
 
 llvm::cl::opt<std::string> cpuName(
     "cpu",
-    llvm::cl::desc("CPU to generate code for: native (default, the host), or "
-                   "an LLVM CPU name such as x86-64-v3 or x86-64-v4"),
-    llvm::cl::init("native"), llvm::cl::cat(driverCategory));
+    llvm::cl::desc("CPU to generate code for: native (the host), or an LLVM "
+                   "CPU name such as x86-64-v3, x86-64-v4, znver3 or "
+                   "skylake-avx512; default: $TCC_CPU if set, else native"),
+    llvm::cl::init(""), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<int64_t> numThreads(
+    "num-threads",
+    llvm::cl::desc("Threads to split parallel loops for (default: the host's "
+                   "hardware threads); the artifact runs on any number"),
+    llvm::cl::init(0), llvm::cl::cat(driverCategory));
 
 llvm::cl::opt<bool> noOptimize("no-optimize",
                                llvm::cl::desc("Print the graph as imported, "
@@ -158,39 +162,22 @@ OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sources) 
   return parseSourceFile<ModuleOp>(sources, &context);
 }
 
-const char *notImplemented() {
-  switch (target) {
-  case Target::CPU:
-    return nullptr;
-  case Target::CUDA:
-    return "--target=cuda";
-  case Target::Accel:
-    return "--target=accel";
-  }
-  return nullptr;
-}
-
-tcc::cpu::OutputKind outputKind() {
-  switch (emit) {
-  case Emit::MLIR:
-    return tcc::cpu::OutputKind::Linalg;
-  case Emit::LLVM:
-    return tcc::cpu::OutputKind::LLVMIR;
-  case Emit::Object:
-    return tcc::cpu::OutputKind::Object;
-  case Emit::Graph:
-  case Emit::Library:
-    break;
-  }
-  return tcc::cpu::OutputKind::SharedLibrary;
+/// The CPU the user asked for: --cpu, else $TCC_CPU, else the host.
+std::string requestedCPU() {
+  if (!cpuName.empty())
+    return cpuName;
+  const char *fromEnvironment = std::getenv("TCC_CPU");
+  return fromEnvironment && *fromEnvironment ? fromEnvironment : "native";
 }
 
 /// Binary outputs need a file: model.onnx gives model.so / model.o.
-std::string defaultOutputPath() {
-  if (outputFilename != "-" || (emit != Emit::Library && emit != Emit::Object))
+std::string defaultOutputPath(tcc::Phase phase) {
+  if (outputFilename != "-" ||
+      (phase != tcc::Phase::Artifact && phase != tcc::Phase::Object))
     return outputFilename;
   llvm::SmallString<128> path(llvm::sys::path::filename(inputFilename));
-  llvm::sys::path::replace_extension(path, emit == Emit::Library ? "so" : "o");
+  llvm::sys::path::replace_extension(
+      path, phase == tcc::Phase::Artifact ? "so" : "o");
   return path.str().str();
 }
 
@@ -222,18 +209,39 @@ int main(int argc, char **argv) {
       "tcc: compile a neural network model into code for a CPU, a CUDA GPU "
       "or an accelerator\n");
 
-  if (const char *missing = notImplemented()) {
-    llvm::errs() << "tcc: error: " << missing
-                 << " is not implemented yet; use --target=cpu\n";
-    return 1;
-  }
-
   // Pipelines compose upstream passes by their registered names.
   tcc::registerAllPasses();
+  tcc::registerAllTargets();
+  std::optional<tcc::Phase> phase = tcc::parsePhase(emit);
+  if (!phase) {
+    llvm::errs() << "tcc: error: --emit=" << emit
+                 << " is not one of graph, mlir, tiled, bufferized, "
+                    "llvm-dialect, llvm, obj, lib\n";
+    return 1;
+  }
+  const tcc::Target *target = tcc::lookupTarget(targetName);
+  if (!target) {
+    llvm::errs() << "tcc: error: --target=" << targetName
+                 << " is not a target of this tcc (it has: "
+                 << llvm::join(tcc::registeredTargetNames(), ", ")
+                 << "); the CUDA and accelerator targets are planned\n";
+    return 1;
+  }
   DialectRegistry registry;
   tcc::registerAllDialects(registry);
+  tcc::registerTargetDialects(registry);
   MLIRContext context(registry);
   context.loadAllAvailableDialects();
+
+  // The machine is described before the model is read, so an unknown CPU
+  // fails at once.
+  tcc::TargetOptions targetOptions;
+  targetOptions.cpu = requestedCPU();
+  targetOptions.threads = numThreads;
+  FailureOr<tcc::target::TargetDescAttr> desc =
+      target->describe(&context, targetOptions);
+  if (failed(desc))
+    return 1;
 
   llvm::SourceMgr sources;
   SourceMgrDiagnosticHandler diagnostics(sources, &context);
@@ -250,12 +258,9 @@ int main(int argc, char **argv) {
       return 1;
   }
 
-  if (emit != Emit::Graph) {
-    tcc::cpu::CPUOptions options;
-    options.cpu = cpuName;
-    return failed(tcc::cpu::compileModule(*module, options, outputKind(),
-                                          defaultOutputPath()));
-  }
+  if (*phase != tcc::Phase::Graph)
+    return failed(tcc::compileModule(*module, *target, *desc, targetOptions,
+                                     *phase, defaultOutputPath(*phase)));
 
   std::string message;
   std::unique_ptr<llvm::ToolOutputFile> output =

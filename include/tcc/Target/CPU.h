@@ -3,6 +3,8 @@
 #ifndef TCC_TARGET_CPU_H
 #define TCC_TARGET_CPU_H
 
+#include "tcc/Target/Target.h"
+
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Pass/PassManager.h"
@@ -17,35 +19,32 @@ class Module;
 
 namespace tcc::cpu {
 
-/// One model input or output as the artifact describes it.
-struct TensorSignature {
-  std::string name;
-  int dtype = 0; // a tcc_dtype
-  llvm::SmallVector<int64_t> shape;
-};
-
-/// The interface of a compiled model: read from the entry function while it
-/// is still on tensors, written into the artifact.
-struct ModelSignature {
-  std::string modelName;
-  std::string entryName;
-  llvm::SmallVector<TensorSignature> inputs, outputs;
-  int64_t arenaBytes = 0;
-};
-
-/// The model's entry: its single public function.
-mlir::FailureOr<mlir::func::FuncOp> getEntryFunction(mlir::ModuleOp module);
-
-/// Reads names (`onnx.name` argument/result attributes, else positional
-/// names), element types and static shapes of the entry function. Fails with
-/// a diagnostic on a dynamic shape or an element type the runtime lacks.
-mlir::FailureOr<ModelSignature> readModelSignature(mlir::func::FuncOp entry);
+using tcc::ModelSignature;
+using tcc::TensorSignature;
 
 struct CPUOptions {
   /// `native` (the host), or an LLVM CPU name such as `x86-64-v3`.
   std::string cpu = "native";
   unsigned optLevel = 3;
 };
+
+/// Registers the CPU target, its passes and its named pipelines.
+void registerCPUTarget();
+
+/// The description of the CPU `options` name: ISA features from LLVM's
+/// tables (cpuid for `native`), vector registers, caches, threads.
+mlir::FailureOr<target::TargetDescAttr>
+describeCPU(mlir::MLIRContext *context, const TargetOptions &options);
+
+/// The host's ISA features as an LLVM feature string (`+avx2,-avx512f,...`).
+std::string hostFeatureString();
+
+/// The passes that take a module to `phase` (Linalg to LLVMDialect).
+void buildPhasePipeline(mlir::OpPassManager &pm, Phase phase);
+
+/// Registers the phase pipelines by name for tcc-opt (`tcc-cpu-codegen`,
+/// `tcc-cpu-tiling`, ...).
+void registerPipelines();
 
 /// Lowers graph ops to linalg/tensor/arith/math on tensors.
 void buildGraphToLinalgPipeline(mlir::OpPassManager &pm);
@@ -60,23 +59,6 @@ void buildBufferizePipeline(mlir::OpPassManager &pm);
 
 /// Lowers a bufferized module to the LLVM dialect.
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm);
-
-/// What `compileModule` produces.
-enum class OutputKind {
-  Linalg,        // MLIR on tensors in upstream dialects
-  Bufferized,    // MLIR on memrefs, arena planned
-  LLVMDialect,   // MLIR in the LLVM dialect
-  LLVMIR,        // optimized LLVM IR
-  Object,        // an object file
-  SharedLibrary, // the loadable artifact
-};
-
-/// Compiles a module holding the graph-dialect model (after graph
-/// optimizations) to `kind`, written to `outputPath` ('-' for stdout where
-/// the output is text).
-mlir::LogicalResult compileModule(mlir::ModuleOp module,
-                                  const CPUOptions &options, OutputKind kind,
-                                  llvm::StringRef outputPath);
 
 /// Translates an LLVM-dialect module to LLVM IR for the chosen CPU and
 /// optimizes it.

@@ -2,10 +2,13 @@
 
 #include "tcc/Target/CPU.h"
 
+#include "Target/TargetDialect.h"
+
 #include "mlir/Target/LLVMIR/Dialect/Builtin/BuiltinToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/LLVMIR/LLVMToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Dialect/OpenMP/OpenMPToLLVMIRTranslation.h"
 #include "mlir/Target/LLVMIR/Export.h"
+#include "mlir/Target/LLVMIR/LLVMTranslationInterface.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
@@ -21,6 +24,14 @@
 using namespace mlir;
 
 namespace {
+
+/// tcc's own attributes (the target description, the arena argument and
+/// size) have done their work by the time the module reaches LLVM IR: they
+/// translate to nothing.
+struct TccAttributesTranslation final
+    : public LLVMTranslationDialectInterface {
+  using LLVMTranslationDialectInterface::LLVMTranslationDialectInterface;
+};
 
 /// A target machine for the host triple and the requested CPU, or null with a
 /// diagnostic printed.
@@ -70,6 +81,9 @@ tcc::cpu::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
   registerBuiltinDialectTranslation(registry);
   registerLLVMDialectTranslation(registry);
   registerOpenMPDialectTranslation(registry);
+  registry.addExtension(+[](MLIRContext *, tcc::target::TccDialect *dialect) {
+    dialect->addInterfaces<TccAttributesTranslation>();
+  });
   module->getContext()->appendDialectRegistry(registry);
 
   std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options);

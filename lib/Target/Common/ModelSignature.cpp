@@ -1,6 +1,6 @@
 //===- ModelSignature.cpp - The interface of a compiled model -----------===//
 
-#include "tcc/Target/CPU.h"
+#include "tcc/Target/ModelSignature.h"
 #include "tcc/artifact.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -8,7 +8,7 @@
 
 using namespace mlir;
 
-FailureOr<func::FuncOp> tcc::cpu::getEntryFunction(ModuleOp module) {
+FailureOr<func::FuncOp> tcc::getEntryFunction(ModuleOp module) {
   func::FuncOp entry;
   for (auto func : module.getOps<func::FuncOp>()) {
     if (func.isPrivate() || func.isExternal())
@@ -74,10 +74,10 @@ static int dtypeOf(Type type) {
   return TCC_DTYPE_INVALID;
 }
 
-static FailureOr<tcc::cpu::TensorSignature>
+static FailureOr<tcc::TensorSignature>
 readTensor(func::FuncOp entry, Type type, DictionaryAttr attrs,
            StringRef role, unsigned index) {
-  tcc::cpu::TensorSignature tensor;
+  tcc::TensorSignature tensor;
   auto name = attrs ? attrs.getAs<StringAttr>("onnx.name") : StringAttr();
   tensor.name = name ? name.str() : (role + Twine(index)).str();
   auto ranked = dyn_cast<RankedTensorType>(type);
@@ -97,8 +97,8 @@ readTensor(func::FuncOp entry, Type type, DictionaryAttr attrs,
   return tensor;
 }
 
-FailureOr<tcc::cpu::ModelSignature>
-tcc::cpu::readModelSignature(func::FuncOp entry) {
+FailureOr<tcc::ModelSignature>
+tcc::readModelSignature(func::FuncOp entry) {
   ModelSignature signature;
   signature.entryName = entry.getName().str();
   auto module = entry->getParentOfType<ModuleOp>();

@@ -1,0 +1,40 @@
+//===- ModelSignature.h - The interface of a compiled model ------*- C++ -*-===//
+
+#ifndef TCC_TARGET_MODELSIGNATURE_H
+#define TCC_TARGET_MODELSIGNATURE_H
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/Support/LLVM.h"
+
+#include <string>
+
+namespace tcc {
+
+/// One model input or output as the artifact describes it.
+struct TensorSignature {
+  std::string name;
+  int dtype = 0; // a tcc_dtype
+  llvm::SmallVector<int64_t> shape;
+};
+
+/// The interface of a compiled model: read from the entry function while it
+/// is still on tensors, written into the artifact by every target.
+struct ModelSignature {
+  std::string modelName;
+  std::string entryName;
+  llvm::SmallVector<TensorSignature> inputs, outputs;
+  int64_t arenaBytes = 0;
+};
+
+/// The model's entry: its single public function.
+mlir::FailureOr<mlir::func::FuncOp> getEntryFunction(mlir::ModuleOp module);
+
+/// Reads names (`onnx.name` argument/result attributes, else positional
+/// names), element types and static shapes of the entry function. Fails with
+/// a diagnostic on a dynamic shape or an element type the runtime lacks.
+mlir::FailureOr<ModelSignature> readModelSignature(mlir::func::FuncOp entry);
+
+} // namespace tcc
+
+#endif // TCC_TARGET_MODELSIGNATURE_H

@@ -1,0 +1,116 @@
+//===- Target.h - The seam every code generation target plugs into -*- C++ -*-===//
+//
+// A target turns a module of graph ops into an artifact. The driver, tcc-opt
+// and the Python package know targets only through this interface and the
+// registry: a new target (CUDA, the accelerator) registers itself and needs
+// no change to them.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TCC_TARGET_TARGET_H
+#define TCC_TARGET_TARGET_H
+
+#include "tcc/Target/ModelSignature.h"
+
+#include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/DialectRegistry.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Support/LLVM.h"
+
+#include <memory>
+#include <optional>
+#include <string>
+
+namespace tcc::target {
+class TargetDescAttr;
+} // namespace tcc::target
+
+namespace tcc {
+
+/// The stages a model goes through, in order. `--emit` stops after one.
+enum class Phase {
+  Graph,       // graph dialect, optimized
+  Linalg,      // upstream dialects on tensors
+  Tiled,       // tiled and vectorized, still on tensors
+  Bufferized,  // on memrefs, arena planned
+  LLVMDialect, // the LLVM dialect (or the target's last MLIR form)
+  LLVMIR,      // optimized LLVM IR, as text
+  Object,      // an object file
+  Artifact,    // the loadable artifact the runtime runs
+};
+
+/// The name `--emit` gives a phase, and back.
+llvm::StringRef phaseName(Phase phase);
+std::optional<Phase> parsePhase(llvm::StringRef name);
+
+/// What the user asked of a target; each target turns it into a
+/// description of the machine (`Target::describe`).
+struct TargetOptions {
+  /// `native` (the host) or a CPU name the target knows (`x86-64-v3`).
+  std::string cpu = "native";
+  /// Threads the parallel loops are split for; 0 for the host's count.
+  int64_t threads = 0;
+  unsigned optLevel = 3;
+};
+
+class Target {
+public:
+  virtual ~Target();
+
+  /// The `--target` name.
+  virtual llvm::StringRef getName() const = 0;
+  /// One line for `tcc --help`.
+  virtual llvm::StringRef getSummary() const = 0;
+
+  /// Dialects and passes the target's pipelines create or read.
+  virtual void registerDialects(mlir::DialectRegistry &registry) const {}
+  virtual void registerPasses() const {}
+
+  /// The description of the machine `options` ask for, or failure with a
+  /// diagnostic (an unknown CPU).
+  virtual mlir::FailureOr<target::TargetDescAttr>
+  describe(mlir::MLIRContext *context, const TargetOptions &options) const = 0;
+
+  /// Adds the passes that take a module from the phase before `phase` to
+  /// `phase` (Linalg to LLVMDialect). The passes read the module's
+  /// description.
+  virtual void buildPhasePipeline(mlir::OpPassManager &pm,
+                                  Phase phase) const = 0;
+
+  /// Writes a module in its last MLIR form as `phase` (LLVMIR, Object or
+  /// Artifact) to `outputPath`.
+  virtual mlir::LogicalResult serialize(mlir::ModuleOp module,
+                                        const ModelSignature &signature,
+                                        const TargetOptions &options,
+                                        Phase phase,
+                                        llvm::StringRef outputPath) const = 0;
+};
+
+/// Adds a target to the registry; its name must be new.
+void registerTarget(std::unique_ptr<Target> target);
+
+/// The registered target called `name`, or null.
+const Target *lookupTarget(llvm::StringRef name);
+
+/// The names of the registered targets, sorted.
+llvm::SmallVector<llvm::StringRef> registeredTargetNames();
+
+/// Registers every target built into this tcc (CPU today) with the target
+/// registry and their passes and pipelines with MLIR's; idempotent.
+void registerAllTargets();
+
+/// Adds the dialects of every registered target to `registry`.
+void registerTargetDialects(mlir::DialectRegistry &registry);
+
+/// Compiles a module of graph ops (or of upstream dialects: a tcc-opt
+/// experiment) for `target` down to `phase`, written to `outputPath` ('-'
+/// for stdout where the output is text). The module carries `desc` as its
+/// `tcc.target` attribute from the first pass on.
+mlir::LogicalResult compileModule(mlir::ModuleOp module, const Target &target,
+                                  target::TargetDescAttr desc,
+                                  const TargetOptions &options, Phase phase,
+                                  llvm::StringRef outputPath);
+
+} // namespace tcc
+
+#endif // TCC_TARGET_TARGET_H
