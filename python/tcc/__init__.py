@@ -178,11 +178,13 @@ def load(path):
     return Model(path)
 
 
-def compile(model_path, target="cpu", output=None, extra_args=()):
-    """Compiles a model file (ONNX, or MLIR) and loads the artifact."""
-    if target != "cpu":
-        raise TccError(f"target '{target}' is not implemented yet")
+def compile(model_path, target="cpu", output=None, cpu=None, extra_args=()):
+    """Compiles a model file (ONNX, or MLIR) for a registered target and
+    loads the artifact. `cpu` names the CPU (`native`, `x86-64-v3`, ...;
+    default: $TCC_CPU, else the host)."""
     tcc = os.path.join(_build_dir(), "bin", "tcc")
+    if cpu is not None:
+        extra_args = (f"--cpu={cpu}", *extra_args)
     if output is None:
         directory = tempfile.mkdtemp(prefix="tcc-")
         output = os.path.join(directory, os.path.splitext(os.path.basename(model_path))[0] + ".so")
