@@ -8,6 +8,7 @@
 
 #include "tcc/Support/ElementBytes.h"
 #include "tcc/Target/CPU/Passes.h"
+#include "tcc/Target/CPU/TilingConfig.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -62,20 +63,22 @@ FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op,
 
 /// Thread tile sizes for an op over `ranges`: the outermost dim with more
 /// than one element (a batch of one leaves the channels) split into about
-/// eight chunks (with the next dim when that makes a few, odd in count),
-/// the innermost dim never. Empty when nothing splits.
-SmallVector<int64_t> threadTileSizes(ArrayRef<int64_t> ranges) {
+/// `config.threadChunks` chunks (with the next dim when that makes a few,
+/// odd in count), the innermost dim never. Empty when nothing splits.
+SmallVector<int64_t> threadTileSizes(ArrayRef<int64_t> ranges,
+                                     const tcc::cpu::TilingConfig &config) {
+  int64_t chunks = config.threadChunks;
   for (size_t dim = 0; dim + 1 < ranges.size(); ++dim) {
     if (ranges[dim] == 1)
       continue;
     SmallVector<int64_t> sizes(ranges.size(), 0);
-    sizes[dim] = fittingTile(ranges[dim], std::max<int64_t>(1, ranges[dim] / 8));
+    sizes[dim] = fittingTile(ranges[dim], std::max<int64_t>(1, ranges[dim] / chunks));
     // A few tiles of odd count (the 3 channels of an image's patches) leave
     // a core idle a third of the time or more: the next dim splits too.
     int64_t tiles = ranges[dim] / sizes[dim];
-    if (tiles < 8 && tiles % 2 != 0 && dim + 2 < ranges.size() && ranges[dim + 1] > 1)
+    if (tiles < chunks && tiles % 2 != 0 && dim + 2 < ranges.size() && ranges[dim + 1] > 1)
       sizes[dim + 1] = fittingTile(ranges[dim + 1],
-                                   std::max<int64_t>(1, ranges[dim + 1] * tiles / 8));
+                                   std::max<int64_t>(1, ranges[dim + 1] * tiles / chunks));
     return sizes;
   }
   return {};
@@ -201,6 +204,9 @@ struct StridedRowReadAsDeinterleave final : OpRewritePattern<vector::TransferRea
 struct CPUTileAndVectorizePass final
     : tcc::cpu::impl::CPUTileAndVectorizeBase<CPUTileAndVectorizePass> {
   using CPUTileAndVectorizeBase::CPUTileAndVectorizeBase;
+
+  /// The tiling parameters, from the pass options.
+  tcc::cpu::TilingConfig config;
 
   /// C[(B,)M,N] += A[(B,)M,K] * B[(B,)K,N]: thread tiles over (batch, M,
   /// N), then register tiles walked columns-outer so one B panel serves
@@ -792,16 +798,17 @@ struct CPUTileAndVectorizePass final
 
   /// The rows and columns of a product's thread tiles, whole register
   /// tiles of `rows` x `cols`, over `batches` products of [m, n]. A small
-  /// product still needs a tile per core, and fewer than 16 tiles an even
+  /// product still needs a tile per core, and fewer than
+  /// `config.evenTilesBelow` tiles (16) an even
   /// count: three tiles on two cores leave one idle a third of the time,
   /// nine (a 28x28 expansion's 3 x 3) a ninth. The columns narrow, else the
   /// rows, until the count is even or large.
   std::pair<int64_t, int64_t> threadTileShape(int64_t batches, int64_t m, int64_t n,
                                               int64_t rows, int64_t cols) {
-    int64_t threadRows = fittingTile(m, std::max<int64_t>(threadTileRows, rows), rows);
-    int64_t threadCols = fittingTile(n, std::max<int64_t>(threadTileCols, cols), cols);
+    int64_t threadRows = fittingTile(m, std::max<int64_t>(config.threadTileRows, rows), rows);
+    int64_t threadCols = fittingTile(n, std::max<int64_t>(config.threadTileCols, cols), cols);
     auto tiles = [&] { return batches * (m / threadRows) * (n / threadCols); };
-    while (tiles() < 16 && tiles() % 2 != 0) {
+    while (tiles() < config.evenTilesBelow && tiles() % 2 != 0) {
       if (int64_t narrower = fittingTile(n, threadCols - 1, cols))
         threadCols = narrower;
       else if (int64_t shorter = fittingTile(m, threadRows - 1, rows))
@@ -856,8 +863,8 @@ struct CPUTileAndVectorizePass final
   void tileWindowProduct(IRRewriter &rewriter, linalg::GenericOp product) {
     auto type = cast<RankedTensorType>(product.getResultTypes()[0]);
     int64_t m = type.getDimSize(0), n = type.getDimSize(1);
-    int64_t cols = fittingTile(n, registerCols, vectorWidth);
-    int64_t rows = fittingTile(m, registerRows);
+    int64_t cols = fittingTile(n, config.registerCols, config.vectorWidth);
+    int64_t rows = fittingTile(m, config.registerRows);
     if (!cols || !rows)
       return;
     auto [threadRows, threadCols] = threadTileShape(1, m, n, rows, cols);
@@ -913,20 +920,20 @@ struct CPUTileAndVectorizePass final
     // which no divisor makes a useful register tile split off into a
     // remainder product: 196 is 192 + 4, not 14 vectors of 14 lanes, and
     // 784 is 768 in full-width tiles + 16.
-    int64_t wholeColumns = fittingTile(n, registerCols, vectorWidth);
-    bool splitColumns = defaultMaps && n > vectorWidth &&
+    int64_t wholeColumns = fittingTile(n, config.registerCols, config.vectorWidth);
+    bool splitColumns = defaultMaps && n > config.vectorWidth &&
                         (wholeColumns == 0 ||
-                         (wholeColumns < registerCols && n > 4 * registerCols));
-    bool splitRows = defaultMaps && m > 4 * registerRows &&
-                     fittingTile(m, registerRows) < registerRows / 2;
+                         (wholeColumns < config.registerCols && n > 4 * config.registerCols));
+    bool splitRows = defaultMaps && m > 4 * config.registerRows &&
+                     fittingTile(m, config.registerRows) < config.registerRows / 2;
     if (splitColumns || splitRows) {
       // Whole register tiles first; a remainder wider than a vector splits
       // again into whole vectors and the last few columns.
-      int64_t columnsAt = n / registerCols * registerCols;
+      int64_t columnsAt = n / config.registerCols * config.registerCols;
       if (columnsAt == 0)
-        columnsAt = n / vectorWidth * vectorWidth;
+        columnsAt = n / config.vectorWidth * config.vectorWidth;
       int64_t at = splitColumns ? columnsAt
-                                : m / registerRows * registerRows;
+                                : m / config.registerRows * config.registerRows;
       Operation *start = startOf(rewriter, matmul);
       linalg::GenericOp epilogue = epilogueOf(rewriter, matmul);
       auto [main, rest] =
@@ -935,13 +942,13 @@ struct CPUTileAndVectorizePass final
       tileMatmul(rewriter, rest);
       return;
     }
-    int64_t cols = fittingTile(n, registerCols, vectorWidth);
+    int64_t cols = fittingTile(n, config.registerCols, config.vectorWidth);
     if (!cols)
-      cols = fittingTile(n, vectorWidth);
-    int64_t rows = fittingTile(m, registerRows);
+      cols = fittingTile(n, config.vectorWidth);
+    int64_t rows = fittingTile(m, config.registerRows);
     if (!cols || !rows)
       return;
-    if (defaultMaps && !batched && m == 1 && n >= 2 * vectorWidth && n % vectorWidth == 0) {
+    if (defaultMaps && !batched && m == 1 && n >= 2 * config.vectorWidth && n % config.vectorWidth == 0) {
       int64_t k = cast<RankedTensorType>(matmul.getDpsInputs()[0].getType()).getShape().back();
       tileVectorMatrix(rewriter, matmul, n, k);
       return;
@@ -997,8 +1004,9 @@ struct CPUTileAndVectorizePass final
   }
 
   /// A row vector times a matrix (a decode step's projections) streams the
-  /// weights once and is bound by memory: the columns split into eight (or
-  /// four, or two) equal contiguous chunks for the threads. Constant
+  /// weights once and is bound by memory: the columns split into
+  /// `config.threadChunks` (eight; or half that, or a quarter...) equal
+  /// contiguous chunks for the threads. Constant
   /// weights are read from panels packed at compile time, each tile's panel
   /// front to back. Other weights are read with the reduction outermost in
   /// blocks of a few rows, so every block reads a few weight rows front to
@@ -1007,16 +1015,17 @@ struct CPUTileAndVectorizePass final
   /// each weight row in short pieces a page apart.
   void tileVectorMatrix(IRRewriter &rewriter, linalg::LinalgOp matmul, int64_t n, int64_t k) {
     int64_t cols = 0, threadCols = n;
-    for (int64_t parts : {8, 4, 2}) {
-      for (int64_t c = 4 * vectorWidth; c >= vectorWidth && !cols; c -= vectorWidth)
+    int64_t widest = config.vectorMatrixVectors * config.vectorWidth;
+    for (int64_t parts = config.threadChunks; parts >= 2; parts /= 2) {
+      for (int64_t c = widest; c >= config.vectorWidth && !cols; c -= config.vectorWidth)
         if (n % (parts * c) == 0)
           cols = c, threadCols = n / parts;
       if (cols)
         break;
     }
     if (!cols)
-      cols = fittingTile(n, 4 * vectorWidth, vectorWidth);
-    int64_t depth = fittingTile(k, 8);
+      cols = fittingTile(n, widest, config.vectorWidth);
+    int64_t depth = fittingTile(k, config.vectorMatrixDepth);
     if (!cols || !depth)
       return;
     SmallVector<int64_t> threadSizes = {1, threadCols, 0};
@@ -1094,7 +1103,7 @@ struct CPUTileAndVectorizePass final
         rowSizes[ranges.size() - 2] = 0;
       Operation *target = generic;
       SmallVector<int64_t> threadSizes =
-          acrossThreads ? threadTileSizes(ranges) : SmallVector<int64_t>{};
+          acrossThreads ? threadTileSizes(ranges, config) : SmallVector<int64_t>{};
       if (!threadSizes.empty()) {
         FailureOr<Operation *> threadTile = tile(
             rewriter, generic, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
@@ -1123,7 +1132,7 @@ struct CPUTileAndVectorizePass final
     };
     // Nor when the result goes into the interior of a padded tensor: its
     // producer writes there in place only while it keeps the padded rows.
-    if (ranges.size() > 2 && ranges.back() % vectorWidth != 0 &&
+    if (ranges.size() > 2 && ranges.back() % config.vectorWidth != 0 &&
         llvm::none_of(generic->getOperands(), isWindow) &&
         !insertedIntoLarger(generic->getResult(0))) {
       int64_t rank = ranges.size();
@@ -1141,12 +1150,13 @@ struct CPUTileAndVectorizePass final
     }
     // Whole vectors when the dim allows, else the widest tile of at least a
     // quarter vector that divides it (56 = 7 x 8 for a 56-wide image row).
-    int64_t inner = fittingTile(ranges.back(), 4 * vectorWidth, vectorWidth);
+    int64_t widest = config.elementwiseVectors * config.vectorWidth;
+    int64_t inner = fittingTile(ranges.back(), widest, config.vectorWidth);
     if (!inner)
-      inner = fittingTile(ranges.back(), 4 * vectorWidth, vectorWidth / 4);
+      inner = fittingTile(ranges.back(), widest, config.vectorWidth / 4);
     // A short odd row (14 or 7 pixels) is one vector with a partial tail:
     // cheaper than the scalar loops LLVM would otherwise unroll in full.
-    if (!inner && ranges.back() <= 4 * vectorWidth)
+    if (!inner && ranges.back() <= widest)
       inner = ranges.back();
     if (!inner)
       return;
@@ -1155,7 +1165,8 @@ struct CPUTileAndVectorizePass final
     // A transposing copy (a pixel-major product's result read back
     // channel-major, an image read pixel-major) would read each vector of
     // an output row element by element. It goes in blocks instead: up to
-    // 16 rows of the input along its own contiguous dim, transposed in
+    // a vector's width of rows of the input along its own contiguous dim
+    // (16 x 16 blocks for 16 lanes), transposed in
     // registers (shuffles) and written as rows of the output.
     int64_t innermostDim = ranges.size() - 1;
     for (OpOperand *input : generic.getDpsInputOperands()) {
@@ -1165,10 +1176,10 @@ struct CPUTileAndVectorizePass final
       int64_t across = cast<AffineDimExpr>(map.getResults().back()).getPosition();
       if (across == innermostDim)
         continue;
-      int64_t rowTile = fittingTile(ranges.back(), vectorWidth);
-      int64_t acrossTile = fittingTile(ranges[across], vectorWidth);
-      if (std::max(rowTile, acrossTile) != vectorWidth ||
-          std::min(rowTile, acrossTile) < vectorWidth / 4)
+      int64_t rowTile = fittingTile(ranges.back(), config.vectorWidth);
+      int64_t acrossTile = fittingTile(ranges[across], config.vectorWidth);
+      if (std::max(rowTile, acrossTile) != config.vectorWidth ||
+          std::min(rowTile, acrossTile) < config.vectorWidth / 4)
         continue;
       sizes.back() = rowTile;
       sizes[across] = acrossTile;
@@ -1178,7 +1189,7 @@ struct CPUTileAndVectorizePass final
     // Thread tiles hold whole blocks: split over the count of blocks per dim.
     SmallVector<int64_t> blocks = llvm::map_to_vector(
         llvm::zip_equal(ranges, sizes), [](auto pair) { return std::get<0>(pair) / std::get<1>(pair); });
-    SmallVector<int64_t> threadSizes = acrossThreads ? threadTileSizes(blocks)
+    SmallVector<int64_t> threadSizes = acrossThreads ? threadTileSizes(blocks, config)
                                                      : SmallVector<int64_t>{};
     for (auto [threadSize, size] : llvm::zip_equal(threadSizes, sizes))
       threadSize *= size;
@@ -1207,10 +1218,10 @@ struct CPUTileAndVectorizePass final
     // integer division by it may trap.
     auto isFloat = [](Type type) { return isa<FloatType>(getElementTypeOrSelf(type)); };
     SmallVector<int64_t> vectorSizes;
-    if (sizes.back() == inner && inner % vectorWidth != 0 && llvm::all_of((*vectorTile)->getOperandTypes(), isFloat) &&
+    if (sizes.back() == inner && inner % config.vectorWidth != 0 && llvm::all_of((*vectorTile)->getOperandTypes(), isFloat) &&
         llvm::all_of(cast<linalg::LinalgOp>(*vectorTile).getIndexingMapsArray(), walksRow)) {
       vectorSizes.assign(sizes.size(), 1);
-      vectorSizes.back() = llvm::divideCeil(inner, vectorWidth) * vectorWidth;
+      vectorSizes.back() = llvm::divideCeil(inner, config.vectorWidth) * config.vectorWidth;
     }
     (void)vectorizeOp(rewriter, *vectorTile, vectorSizes);
   }
@@ -1247,7 +1258,7 @@ struct CPUTileAndVectorizePass final
     SmallVector<int64_t> parallelRanges(ranges.begin(), ranges.begin() + parallel);
     parallelRanges.push_back(1);
     Operation *target = generic;
-    SmallVector<int64_t> threadSizes = threadTileSizes(parallelRanges);
+    SmallVector<int64_t> threadSizes = threadTileSizes(parallelRanges, config);
     if (!threadSizes.empty()) {
       threadSizes.pop_back();
       threadSizes.append(ranges.size() - parallel, 0);
@@ -1267,7 +1278,7 @@ struct CPUTileAndVectorizePass final
     // LLVM's time on whole-row vectors grows with their width (768-lane
     // layer norm rows took half a minute for BERT) while the reductions
     // were no faster.
-    if (rowSize >= vectorWidth && rowSize <= 8 * vectorWidth) {
+    if (rowSize >= config.vectorWidth && rowSize <= config.reductionRowVectors * config.vectorWidth) {
       (void)vectorizeOp(rewriter, *row);
       return;
     }
@@ -1276,10 +1287,10 @@ struct CPUTileAndVectorizePass final
     // time, and reduce that vector at the end: a scalar loop would add
     // each element to one accumulator in turn, every add waiting for the
     // last.
-    if (ranges.size() - parallel != 1 || rowSize % vectorWidth != 0)
+    if (ranges.size() - parallel != 1 || rowSize % config.vectorWidth != 0)
       return;
     SmallVector<OpFoldResult> chunk(ranges.size(), rewriter.getIndexAttr(0));
-    chunk.back() = rewriter.getIndexAttr(vectorWidth);
+    chunk.back() = rewriter.getIndexAttr(config.vectorWidth);
     rewriter.setInsertionPoint(*row);
     auto partialOp = dyn_cast<PartialReductionOpInterface>(*row);
     if (!partialOp)
@@ -1449,7 +1460,7 @@ struct CPUTileAndVectorizePass final
   /// as one parallel loop over the dim none of them slices (the channels):
   /// on their own they are loops on one thread, each a pass over the whole
   /// tensor's rows, while the other thread waits.
-  static void fillBordersInParallel(IRRewriter &rewriter, func::FuncOp function) {
+  void fillBordersInParallel(IRRewriter &rewriter, func::FuncOp function) {
     // A fill of a static slice of `tensor`, put back where it came from.
     auto borderFill = [](tensor::InsertSliceOp insert) -> linalg::FillOp {
       auto fill = insert.getSource().getDefiningOp<linalg::FillOp>();
@@ -1501,7 +1512,7 @@ struct CPUTileAndVectorizePass final
       if (!split)
         continue;
       int64_t extent = type.getDimSize(*split);
-      int64_t step = fittingTile(extent, std::max<int64_t>(1, extent / 8));
+      int64_t step = fittingTile(extent, std::max<int64_t>(1, extent / config.threadChunks));
       Location loc = last.getLoc();
       rewriter.setInsertionPoint(last);
       auto forall = scf::ForallOp::create(
@@ -1560,6 +1571,13 @@ struct CPUTileAndVectorizePass final
   }
 
   void runOnOperation() override {
+    tcc::cpu::CPUTileAndVectorizeOptions options;
+    options.vectorWidth = vectorWidth;
+    options.registerRows = registerRows;
+    options.registerCols = registerCols;
+    options.threadTileRows = threadTileRows;
+    options.threadTileCols = threadTileCols;
+    config = tcc::cpu::tilingConfigFromOptions(options);
     packedWeights.clear();
     IRRewriter rewriter(&getContext());
     untieSharedFills(rewriter, getOperation());
