@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tcc/Support/ElementBytes.h"
+#include "tcc/Target/Common/FuseIntoTiles.h"
 #include "tcc/Target/CPU/Passes.h"
 #include "tcc/Target/CPU/TilingConfig.h"
 
@@ -406,396 +407,6 @@ struct CPUTileAndVectorizePass final
     return {weights, cols, firstColumn / cols, n / cols};
   }
 
-  /// Whether `value` goes into a larger tensor (the interior of a padded
-  /// input), whose producer writes there in place.
-  static bool insertedIntoLarger(Value value) {
-    return llvm::any_of(value.getUsers(), llvm::IsaPred<tensor::InsertSliceOp>);
-  }
-
-  /// Whether `user` inserts a value where `matmul`'s accumulator (or the
-  /// destination of the op computing its start) was sliced from.
-  static bool writesBackItsSlice(linalg::LinalgOp matmul, Operation *user) {
-    auto insert = dyn_cast<tensor::InsertSliceOp>(user);
-    if (!insert)
-      return false;
-    Value init = matmul.getDpsInits()[0];
-    if (auto start = init.getDefiningOp<DestinationStyleOpInterface>())
-      if (start.getNumDpsInits() == 1)
-        init = start.getDpsInits()[0];
-    auto slice = init.getDefiningOp<tensor::ExtractSliceOp>();
-    return slice && slice.getSource() == insert.getDest() &&
-           slice.getMixedOffsets() == insert.getMixedOffsets() &&
-           slice.getMixedSizes() == insert.getMixedSizes() &&
-           slice.getMixedStrides() == insert.getMixedStrides();
-  }
-
-  static bool isElementwise(Operation *op) {
-    auto generic = dyn_cast_or_null<linalg::GenericOp>(op);
-    return generic && generic.getNumLoops() == generic.getNumParallelLoops() &&
-           generic.hasPureTensorSemantics() && generic.getNumDpsInits() == 1 &&
-           generic.getIndexingMapsArray().back().isIdentity();
-  }
-
-  /// The elementwise op that is the only user of a product's result (its
-  /// bias-free epilogue: an activation, a residual add), seen through the
-  /// expand_shape that gives a convolution's product its image shape; the
-  /// op is rewritten over the product's own dims, so it can join the
-  /// product's thread tiles. Null when there is none.
-  static linalg::GenericOp epilogueOf(IRRewriter &rewriter, linalg::LinalgOp matmul) {
-    Value result = matmul->getResult(0);
-    if (!result.hasOneUse())
-      return nullptr;
-    Operation *user = *result.getUsers().begin();
-    auto expand = dyn_cast<tensor::ExpandShapeOp>(user);
-    if (expand) {
-      if (!expand->hasOneUse())
-        return nullptr;
-      user = *expand->getUsers().begin();
-    }
-    if (!isElementwise(user))
-      return nullptr;
-    auto generic = cast<linalg::GenericOp>(user);
-    // An epilogue whose result goes into a larger tensor (the interior of
-    // a padded input), directly or through a reshape, already writes there
-    // in place; in the product's tiles it would write the product's buffer,
-    // and a copy would follow.
-    // A part of a split product (see splitMatmul) is the exception: its
-    // result goes back where its accumulator was sliced from.
-    Value epilogueResult = generic->getResult(0);
-    auto reshapedIntoLarger = [](Operation *user) {
-      return isa<tensor::CollapseShapeOp, tensor::ExpandShapeOp>(user) &&
-             insertedIntoLarger(user->getResult(0));
-    };
-    if (!(epilogueResult.hasOneUse() && writesBackItsSlice(matmul, *epilogueResult.user_begin())) &&
-        (insertedIntoLarger(epilogueResult) ||
-         llvm::any_of(epilogueResult.getUsers(), reshapedIntoLarger)))
-      return nullptr;
-    // The product's result must be read element for element, once.
-    Value read = expand ? expand.getResult() : result;
-    SmallVector<OpOperand *> reads;
-    for (OpOperand &operand : generic->getOpOperands())
-      if (operand.get() == read)
-        reads.push_back(&operand);
-    if (reads.size() != 1 || !generic.getMatchingIndexingMap(reads.front()).isIdentity())
-      return nullptr;
-    if (!expand)
-      return generic;
-    SmallVector<ReassociationIndices> folded = expand.getReassociationIndices();
-    if (!linalg::areDimSequencesPreserved(generic.getIndexingMapsArray(), folded))
-      return nullptr;
-    rewriter.setInsertionPoint(generic);
-    FailureOr<linalg::CollapseResult> collapsed =
-        linalg::collapseOpIterationDims(generic, folded, rewriter);
-    if (failed(collapsed))
-      return nullptr;
-    rewriter.replaceOp(generic, collapsed->results);
-    auto epilogue = cast<linalg::GenericOp>(collapsed->collapsedOp.getOperation());
-    // collapse_shape(expand_shape(product)) is the product; the reshapes,
-    // then unused, go, so the epilogue is the product's only reader.
-    for (OpOperand &operand : epilogue->getOpOperands())
-      if (auto collapse = operand.get().getDefiningOp<tensor::CollapseShapeOp>())
-        if (collapse.getSrc() == expand.getResult() && collapse.getType() == result.getType()) {
-          rewriter.modifyOpInPlace(epilogue, [&] { operand.set(result); });
-          if (collapse->use_empty())
-            rewriter.eraseOp(collapse);
-        }
-    if (expand->use_empty())
-      rewriter.eraseOp(expand);
-    return epilogue;
-  }
-
-  /// Applies `epilogue` in each thread tile of a product, `forall`, to the
-  /// tile the product just computed, in place, while it is in cache: one
-  /// pass over memory and one parallel region fewer per product.
-  /// The one tile a thread loop over a product writes: its only
-  /// parallel_insert_slice, when the loop has one result. Null otherwise.
-  static tensor::ParallelInsertSliceOp tileInsertOf(scf::ForallOp forall) {
-    auto inserts = forall.getTerminator().getYieldingOps();
-    if (forall->getNumResults() != 1 || !llvm::hasSingleElement(inserts))
-      return nullptr;
-    return dyn_cast<tensor::ParallelInsertSliceOp>(*inserts.begin());
-  }
-
-  /// Moves the definitions of what `epilogue` reads besides `tiled` (a
-  /// residual, a bias, its destination) before `forall`, in whose body the
-  /// epilogue's tiles will slice them.
-  static LogicalResult defineOthersBefore(IRRewriter &rewriter, linalg::GenericOp epilogue,
-                                          Value tiled, scf::ForallOp forall) {
-    SmallVector<Value> others;
-    for (Value operand : epilogue->getOperands())
-      if (operand != tiled)
-        others.push_back(operand);
-    return moveValueDefinitions(rewriter, others, forall);
-  }
-
-  void fuseEpilogue(IRRewriter &rewriter, scf::ForallOp forall, linalg::GenericOp epilogue) {
-    Value product = forall->getResult(0);
-    if (forall->getNumResults() != 1 || epilogue->getResult(0).getType() != product.getType() ||
-        !llvm::is_contained(epilogue.getDpsInputs(), product))
-      return;
-    // The product's tile becomes the epilogue's destination, so the body
-    // must not read the old destination.
-    Block *body = epilogue.getBody();
-    if (!body->getArguments().back().use_empty())
-      return;
-    tensor::ParallelInsertSliceOp insert = tileInsertOf(forall);
-    if (!insert || failed(defineOthersBefore(rewriter, epilogue, product, forall)))
-      return;
-    rewriter.setInsertionPoint(forall.getTerminator());
-    FailureOr<TilingResult> tiled = cast<TilingInterface>(epilogue.getOperation())
-                                        .getTiledImplementation(rewriter, insert.getMixedOffsets(),
-                                                                insert.getMixedSizes());
-    if (failed(tiled) || tiled->tiledOps.size() != 1)
-      return;
-    auto sliced = cast<linalg::GenericOp>(tiled->tiledOps.front());
-    // The tile is read through the epilogue's destination, not as an
-    // input: an input aliasing the destination would make bufferization
-    // copy the tile first.
-    Value productTile = insert.getSource();
-    SmallVector<Value> inputs;
-    SmallVector<AffineMap> maps;
-    SmallVector<int64_t> productArgs;
-    for (auto [index, operand] : llvm::enumerate(sliced.getDpsInputOperands())) {
-      if (epilogue.getDpsInputs()[index] == product) {
-        productArgs.push_back(index);
-        continue;
-      }
-      inputs.push_back(operand->get());
-      maps.push_back(sliced.getMatchingIndexingMap(operand));
-    }
-    maps.push_back(sliced.getIndexingMapsArray().back());
-    auto tiledEpilogue = linalg::GenericOp::create(
-        rewriter, sliced.getLoc(), TypeRange{productTile.getType()}, inputs,
-        ValueRange{productTile}, maps, sliced.getIteratorTypesArray(),
-        [&](OpBuilder &builder, Location loc, ValueRange args) {
-          IRMapping mapping;
-          Block *slicedBody = sliced.getBody();
-          int64_t next = 0;
-          for (int64_t index = 0; index < sliced.getNumDpsInputs(); ++index)
-            mapping.map(slicedBody->getArgument(index), llvm::is_contained(productArgs, index)
-                                                            ? args.back()
-                                                            : args[next++]);
-          mapping.map(slicedBody->getArguments().back(), args.back());
-          for (Operation &op : slicedBody->without_terminator())
-            builder.clone(op, mapping);
-          linalg::YieldOp::create(
-              builder, loc,
-              mapping.lookup(slicedBody->getTerminator()->getOperand(0)));
-        });
-    // The slices of the product that tiling made are now unused.
-    SmallVector<Operation *> slices;
-    for (Value operand : sliced->getOperands())
-      if (Operation *slice = operand.getDefiningOp())
-        slices.push_back(slice);
-    rewriter.eraseOp(sliced);
-    for (Operation *slice : slices)
-      if (slice->use_empty())
-        rewriter.eraseOp(slice);
-    rewriter.modifyOpInPlace(insert, [&] {
-      insert.getSourceMutable().set(tiledEpilogue->getResult(0));
-    });
-    rewriter.replaceOp(epilogue, product);
-    tileElementwise(rewriter, tiledEpilogue, /*acrossThreads=*/false);
-  }
-
-  /// The elementwise op after a product that puts the product's image
-  /// into a larger tensor (an activation writing the interior of the next
-  /// convolution's padded input): the product's only reader, through the
-  /// expand_shape that gives the product the image's [1, F, H, W] shape,
-  /// whose result goes only into that tensor. Its destination is a window
-  /// of rows of that tensor, so it cannot run over the product's own
-  /// [F, H * W] tiles (see epilogueOf); fuseEpilogueIntoWindow runs it in
-  /// the product's thread tiles over whole image rows instead. Null when
-  /// there is none.
-  static linalg::GenericOp epilogueIntoWindowOf(linalg::LinalgOp matmul) {
-    Value result = matmul->getResult(0);
-    if (!result.hasOneUse())
-      return nullptr;
-    auto expand = dyn_cast<tensor::ExpandShapeOp>(*result.getUsers().begin());
-    if (!expand || !expand->hasOneUse() || expand.getResultType().getRank() != 4 ||
-        expand.getReassociationIndices() != SmallVector<ReassociationIndices>{{0, 1}, {2, 3}})
-      return nullptr;
-    Operation *user = *expand->getUsers().begin();
-    if (!isElementwise(user))
-      return nullptr;
-    auto generic = cast<linalg::GenericOp>(user);
-    Value written = generic->getResult(0);
-    if (!generic.getBody()->getArguments().back().use_empty() || !written.hasOneUse() ||
-        !isa<tensor::InsertSliceOp>(*written.getUsers().begin()))
-      return nullptr;
-    int64_t reads = 0;
-    for (OpOperand *input : generic.getDpsInputOperands()) {
-      if (input->get() != expand.getResult())
-        continue;
-      if (!generic.getMatchingIndexingMap(input).isIdentity())
-        return nullptr;
-      ++reads;
-    }
-    return reads == 1 ? generic : nullptr;
-  }
-
-  /// Applies `epilogue` (see epilogueIntoWindowOf) in each thread tile of a
-  /// product, `forall`, whose tiles are whole image rows of `width`
-  /// pixels: the tile it just computed, seen as [1, rows, columns / width,
-  /// width], goes through the epilogue into a second output of the loop,
-  /// the epilogue's destination. The product's tile is read back from
-  /// cache, not from memory by a pass and a parallel region of its own.
-  void fuseEpilogueIntoWindow(IRRewriter &rewriter, scf::ForallOp forall,
-                              linalg::GenericOp epilogue, int64_t width) {
-    tensor::ParallelInsertSliceOp insert = tileInsertOf(forall);
-    if (!insert || !insert.hasUnitStride())
-      return;
-    // The product tile's static size: [rows, columns], whole image rows.
-    SmallVector<OpFoldResult> tileSizes = insert.getMixedSizes();
-    std::optional<int64_t> tileRows = getConstantIntValue(tileSizes[0]);
-    std::optional<int64_t> columns = getConstantIntValue(tileSizes[1]);
-    if (!tileRows || !columns || *columns % width != 0)
-      return;
-    Value product = forall->getResult(0);
-    auto expand = cast<tensor::ExpandShapeOp>(*product.getUsers().begin());
-    if (failed(defineOthersBefore(rewriter, epilogue, expand.getResult(), forall)))
-      return;
-    Location loc = forall.getLoc();
-    rewriter.setInsertionPoint(forall);
-    auto fused = scf::ForallOp::create(
-        rewriter, loc, forall.getMixedLowerBound(), forall.getMixedUpperBound(),
-        forall.getMixedStep(), ValueRange{forall.getOutputs()[0], epilogue.getDpsInits()[0]},
-        forall.getMapping());
-    // The old body, its terminator included, replaces the new one's.
-    Block *body = fused.getBody();
-    rewriter.eraseOp(fused.getTerminator());
-    SmallVector<Value> arguments(body->getArguments().drop_back());
-    rewriter.mergeBlocks(forall.getBody(), body, arguments);
-    Value windowOut = body->getArguments().back();
-    rewriter.setInsertionPoint(fused.getTerminator());
-    // The tile starts at (row, column), now in the new loop's indices; its
-    // image rows start at column / width.
-    SmallVector<OpFoldResult> tileOffsets = insert.getMixedOffsets();
-    AffineExpr d0 = getAffineDimExpr(0, rewriter.getContext());
-    OpFoldResult imageRow =
-        affine::makeComposedFoldedAffineApply(rewriter, loc, d0.floorDiv(width), {tileOffsets[1]});
-    SmallVector<OpFoldResult> offsets = {rewriter.getIndexAttr(0), tileOffsets[0], imageRow,
-                                         rewriter.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1), tileSizes[0],
-                                       rewriter.getIndexAttr(*columns / width),
-                                       rewriter.getIndexAttr(width)};
-    // The tile reads the product's tile as image rows and writes the
-    // loop's second output.
-    auto imageType = RankedTensorType::get(
-        {1, *tileRows, *columns / width, width},
-        cast<RankedTensorType>(product.getType()).getElementType());
-    Value imageRows = tensor::ExpandShapeOp::create(
-        rewriter, loc, imageType, insert.getSource(),
-        SmallVector<ReassociationIndices>{{0, 1}, {2, 3}});
-    SmallVector<OpFoldResult> unit(4, rewriter.getIndexAttr(1));
-    Value windowRows =
-        tensor::ExtractSliceOp::create(rewriter, loc, imageType, windowOut, offsets, sizes, unit);
-    FailureOr<TilingResult> tiled =
-        cast<TilingInterface>(epilogue.getOperation()).getTiledImplementation(rewriter, offsets, sizes);
-    if (failed(tiled) || tiled->tiledOps.size() != 1)
-      return signalPassFailure();
-    auto sliced = cast<linalg::GenericOp>(tiled->tiledOps.front());
-    for (auto [index, operand] : llvm::enumerate(sliced->getOpOperands())) {
-      Value original = epilogue->getOperand(index);
-      bool isDestination = original == epilogue.getDpsInits()[0];
-      if (original != expand.getResult() && !isDestination)
-        continue;
-      Operation *slice = operand.get().getDefiningOp();
-      rewriter.modifyOpInPlace(sliced, [&] { operand.set(isDestination ? windowRows : imageRows); });
-      if (slice && slice->use_empty())
-        rewriter.eraseOp(slice);
-    }
-    rewriter.setInsertionPointToEnd(fused.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(rewriter, loc, sliced->getResult(0), windowOut,
-                                          offsets, sizes, unit);
-    rewriter.replaceOp(epilogue, fused->getResult(1));
-    rewriter.replaceAllUsesWith(product, fused->getResult(0));
-    rewriter.eraseOp(expand);
-    rewriter.eraseOp(forall);
-    tileElementwise(rewriter, sliced, /*acrossThreads=*/false);
-  }
-
-  /// The op that computes a product's accumulator start when the product
-  /// is its only user: a fill (zeros), or an elementwise op (a bias
-  /// broadcast over the pixels) seen through the collapse_shape that gives
-  /// a convolution's output the product's shape, rebuilt over the
-  /// product's own dims. Null when there is none.
-  static Operation *startOf(IRRewriter &rewriter, linalg::LinalgOp matmul) {
-    OpOperand &initOperand = matmul.getDpsInitsMutable()[0];
-    Value init = initOperand.get();
-    if (auto fill = init.getDefiningOp<linalg::FillOp>())
-      return fill.hasPureTensorSemantics() && init.hasOneUse() ? fill : nullptr;
-    auto collapse = init.getDefiningOp<tensor::CollapseShapeOp>();
-    Value source = collapse ? collapse.getSrc() : init;
-    if (!source.hasOneUse() || (collapse && !init.hasOneUse()) ||
-        !isElementwise(source.getDefiningOp()))
-      return nullptr;
-    auto generic = source.getDefiningOp<linalg::GenericOp>();
-    // The start may not read the destination it overwrites.
-    if (!generic.getBody()->getArguments().back().use_empty())
-      return nullptr;
-    if (!collapse)
-      return generic;
-    // The old dims as functions of the collapsed ones: within a group, dim
-    // k is (index floordiv (product of the sizes after it)) mod its size.
-    MLIRContext *context = rewriter.getContext();
-    ArrayRef<int64_t> shape = collapse.getSrcType().getShape();
-    SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
-    SmallVector<AffineExpr> oldDims(shape.size());
-    for (auto [group, dims] : llvm::enumerate(groups)) {
-      int64_t inner = 1;
-      // The outermost dim of more than one element needs no mod.
-      int64_t outermost = *llvm::find_if(dims, [&](int64_t dim) { return shape[dim] != 1; });
-      for (int64_t dim : llvm::reverse(dims)) {
-        AffineExpr index = getAffineDimExpr(group, context);
-        AffineExpr quotient = index.floorDiv(inner);
-        oldDims[dim] = shape[dim] == 1      ? getAffineConstantExpr(0, context)
-                       : dim == outermost    ? quotient
-                                             : quotient % shape[dim];
-        inner *= shape[dim];
-      }
-    }
-    AffineMap oldToNew = AffineMap::get(groups.size(), 0, oldDims, context);
-    SmallVector<AffineMap> maps;
-    for (OpOperand *input : generic.getDpsInputOperands()) {
-      AffineMap map = simplifyAffineMap(generic.getMatchingIndexingMap(input).compose(oldToNew));
-      if (!map.isProjectedPermutation())
-        return nullptr;
-      maps.push_back(map);
-    }
-    maps.push_back(AffineMap::getMultiDimIdentityMap(groups.size(), context));
-    rewriter.setInsertionPoint(collapse);
-    auto type = cast<RankedTensorType>(init.getType());
-    Value empty = tensor::EmptyOp::create(rewriter, generic.getLoc(), type.getShape(),
-                                          type.getElementType());
-    auto start = linalg::GenericOp::create(
-        rewriter, generic.getLoc(), TypeRange{type}, generic.getDpsInputs(), ValueRange{empty},
-        maps, SmallVector<utils::IteratorType>(groups.size(), utils::IteratorType::parallel));
-    rewriter.inlineRegionBefore(generic.getRegion(), start.getRegion(), start.getRegion().end());
-    rewriter.modifyOpInPlace(matmul, [&] { initOperand.set(start->getResult(0)); });
-    rewriter.eraseOp(collapse);
-    rewriter.eraseOp(generic);
-    return start;
-  }
-
-  /// Computes each thread tile's accumulator start in the tile itself, just
-  /// before its products, instead of in a pass of its own that writes the
-  /// whole output to memory first.
-  void fuseStart(IRRewriter &rewriter, scf::ForallOp forall, Operation *threadTile) {
-    auto slice = cast<DestinationStyleOpInterface>(threadTile)
-                     .getDpsInits()[0]
-                     .getDefiningOp<tensor::ExtractSliceOp>();
-    if (!slice)
-      return;
-    SmallVector<LoopLikeOpInterface> loops = {cast<LoopLikeOpInterface>(forall.getOperation())};
-    std::optional<scf::SCFFuseProducerOfSliceResult> fused =
-        scf::tileAndFuseProducerOfSlice(rewriter, slice, loops);
-    if (!fused || fused->tiledOps.size() != 1)
-      return;
-    if (auto tiled = dyn_cast<linalg::GenericOp>(fused->tiledOps.front()))
-      tileElementwise(rewriter, tiled, /*acrossThreads=*/false);
-  }
-
   /// The rows and columns of a product's thread tiles, whole register
   /// tiles of `rows` x `cols`, over `batches` products of [m, n]. A small
   /// product still needs a tile per core, and fewer than
@@ -869,7 +480,7 @@ struct CPUTileAndVectorizePass final
       return;
     auto [threadRows, threadCols] = threadTileShape(1, m, n, rows, cols);
     int64_t loops = product.getNumLoops();
-    Operation *start = startOf(rewriter, product);
+    Operation *start = tcc::startOf(rewriter, product);
     SmallVector<int64_t> threadSizes(loops, 0), registerSizes(loops, 1);
     threadSizes[0] = threadRows;
     threadSizes[1] = threadCols;
@@ -882,7 +493,7 @@ struct CPUTileAndVectorizePass final
     if (failed(threadTile))
       return;
     if (start)
-      fuseStart(rewriter, (*threadTile)->getParentOfType<scf::ForallOp>(), *threadTile);
+      fuseStartIntoTiles(rewriter, (*threadTile)->getParentOfType<scf::ForallOp>(), *threadTile);
     FailureOr<Operation *> registerTile = tile(rewriter, *threadTile, registerSizes,
                                                scf::SCFTilingOptions::LoopType::ForOp, interchange);
     if (failed(registerTile))
@@ -934,8 +545,8 @@ struct CPUTileAndVectorizePass final
         columnsAt = n / config.vectorWidth * config.vectorWidth;
       int64_t at = splitColumns ? columnsAt
                                 : m / config.registerRows * config.registerRows;
-      Operation *start = startOf(rewriter, matmul);
-      linalg::GenericOp epilogue = epilogueOf(rewriter, matmul);
+      Operation *start = tcc::startOf(rewriter, matmul);
+      linalg::GenericOp epilogue = tcc::epilogueOf(rewriter, matmul);
       auto [main, rest] =
           splitMatmul(rewriter, matmul, /*alongRows=*/!splitColumns, at, start, epilogue);
       tileMatmul(rewriter, main);
@@ -960,7 +571,7 @@ struct CPUTileAndVectorizePass final
     // An epilogue writing the product's image into a larger tensor runs in
     // thread tiles of whole image rows, when some divide the columns.
     linalg::GenericOp intoWindow =
-        defaultMaps && !batched ? epilogueIntoWindowOf(matmul) : nullptr;
+        defaultMaps && !batched ? tcc::epilogueIntoWindowOf(matmul) : nullptr;
     int64_t width = 0, threadQuantum = cols;
     if (intoWindow) {
       width = cast<RankedTensorType>(intoWindow->getResult(0).getType()).getDimSize(3);
@@ -972,8 +583,8 @@ struct CPUTileAndVectorizePass final
     }
     auto [threadRows, threadCols] =
         threadTileShape(batched ? type.getDimSize(0) : 1, m, n, rows, threadQuantum);
-    linalg::GenericOp epilogue = intoWindow ? nullptr : epilogueOf(rewriter, matmul);
-    Operation *start = startOf(rewriter, matmul);
+    linalg::GenericOp epilogue = intoWindow ? nullptr : tcc::epilogueOf(rewriter, matmul);
+    Operation *start = tcc::startOf(rewriter, matmul);
     SmallVector<int64_t> threadSizes = {threadRows, threadCols, 0};
     SmallVector<int64_t> registerSizes = {rows, cols, 1};
     SmallVector<int64_t> interchange = {1, 0, 2};
@@ -988,7 +599,7 @@ struct CPUTileAndVectorizePass final
       return;
     auto threadLoop = (*threadTile)->getParentOfType<scf::ForallOp>();
     if (start)
-      fuseStart(rewriter, threadLoop, *threadTile);
+      fuseStartIntoTiles(rewriter, threadLoop, *threadTile);
     FailureOr<Operation *> registerTile =
         tile(rewriter, *threadTile, registerSizes,
              scf::SCFTilingOptions::LoopType::ForOp, interchange);
@@ -998,9 +609,23 @@ struct CPUTileAndVectorizePass final
       readFromPanels(rewriter, *registerTile, panels);
     (void)vectorizeOp(rewriter, *registerTile);
     if (epilogue)
-      fuseEpilogue(rewriter, threadLoop, epilogue);
-    if (intoWindow)
-      fuseEpilogueIntoWindow(rewriter, threadLoop, intoWindow, width);
+      if (linalg::GenericOp tiled = tcc::fuseEpilogue(rewriter, threadLoop, epilogue))
+        tileElementwise(rewriter, tiled, /*acrossThreads=*/false);
+    if (intoWindow) {
+      FailureOr<linalg::GenericOp> tiled =
+          tcc::fuseEpilogueIntoWindow(rewriter, threadLoop, intoWindow, width);
+      if (failed(tiled))
+        return signalPassFailure();
+      if (*tiled)
+        tileElementwise(rewriter, *tiled, /*acrossThreads=*/false);
+    }
+  }
+
+  /// Fuses a product's start into its thread tiles (see tcc::fuseStart),
+  /// and tiles it there like the other elementwise ops.
+  void fuseStartIntoTiles(IRRewriter &rewriter, scf::ForallOp forall, Operation *threadTile) {
+    if (auto tiled = dyn_cast_or_null<linalg::GenericOp>(tcc::fuseStart(rewriter, forall, threadTile)))
+      tileElementwise(rewriter, tiled, /*acrossThreads=*/false);
   }
 
   /// A row vector times a matrix (a decode step's projections) streams the
@@ -1134,7 +759,7 @@ struct CPUTileAndVectorizePass final
     // producer writes there in place only while it keeps the padded rows.
     if (ranges.size() > 2 && ranges.back() % config.vectorWidth != 0 &&
         llvm::none_of(generic->getOperands(), isWindow) &&
-        !insertedIntoLarger(generic->getResult(0))) {
+        !tcc::insertedIntoLarger(generic->getResult(0))) {
       int64_t rank = ranges.size();
       SmallVector<ReassociationIndices> folded = {{rank - 2, rank - 1}};
       if (linalg::areDimSequencesPreserved(generic.getIndexingMapsArray(), folded)) {
