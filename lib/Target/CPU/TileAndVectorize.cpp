@@ -11,6 +11,9 @@
 #include "tcc/Target/CPU/Passes.h"
 #include "tcc/Target/CPU/TilingConfig.h"
 
+#include "Transforms/TilingUtils.h"
+#include "Transforms/Transforms.h"
+
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -32,175 +35,9 @@ namespace tcc::cpu {
 } // namespace tcc::cpu
 
 using namespace mlir;
+using namespace tcc::cpu;
 
 namespace {
-
-/// The largest divisor of `size` that is at most `cap` and a multiple of
-/// `quantum`; 0 if there is none.
-int64_t fittingTile(int64_t size, int64_t cap, int64_t quantum = 1) {
-  for (int64_t tile = std::min(size, cap); tile >= quantum; --tile)
-    if (size % tile == 0 && tile % quantum == 0)
-      return tile;
-  return 0;
-}
-
-FailureOr<Operation *> tile(RewriterBase &rewriter, Operation *op,
-                            ArrayRef<int64_t> sizes,
-                            scf::SCFTilingOptions::LoopType loopType,
-                            ArrayRef<int64_t> interchange = {}) {
-  scf::SCFTilingOptions options;
-  options.setLoopType(loopType);
-  options.setTileSizes(getAsIndexOpFoldResult(rewriter.getContext(), sizes));
-  if (!interchange.empty())
-    options.setInterchange(interchange);
-  rewriter.setInsertionPoint(op);
-  FailureOr<scf::SCFTilingResult> tiled =
-      scf::tileUsingSCF(rewriter, cast<TilingInterface>(op), options);
-  if (failed(tiled))
-    return failure();
-  rewriter.replaceOp(op, tiled->replacements);
-  return tiled->tiledOps.back();
-}
-
-/// Thread tile sizes for an op over `ranges`: the outermost dim with more
-/// than one element (a batch of one leaves the channels) split into about
-/// `config.threadChunks` chunks (with the next dim when that makes a few,
-/// odd in count), the innermost dim never. Empty when nothing splits.
-SmallVector<int64_t> threadTileSizes(ArrayRef<int64_t> ranges,
-                                     const tcc::cpu::TilingConfig &config) {
-  int64_t chunks = config.threadChunks;
-  for (size_t dim = 0; dim + 1 < ranges.size(); ++dim) {
-    if (ranges[dim] == 1)
-      continue;
-    SmallVector<int64_t> sizes(ranges.size(), 0);
-    sizes[dim] = fittingTile(ranges[dim], std::max<int64_t>(1, ranges[dim] / chunks));
-    // A few tiles of odd count (the 3 channels of an image's patches) leave
-    // a core idle a third of the time or more: the next dim splits too.
-    int64_t tiles = ranges[dim] / sizes[dim];
-    if (tiles < chunks && tiles % 2 != 0 && dim + 2 < ranges.size() && ranges[dim + 1] > 1)
-      sizes[dim + 1] = fittingTile(ranges[dim + 1],
-                                   std::max<int64_t>(1, ranges[dim + 1] * tiles / chunks));
-    return sizes;
-  }
-  return {};
-}
-
-LogicalResult vectorizeOp(RewriterBase &rewriter, Operation *op,
-                          ArrayRef<int64_t> vectorSizes = {}) {
-  rewriter.setInsertionPoint(op);
-  // Contractions become vector.contract directly, which lowers to outer
-  // products (FMAs with a broadcast operand) rather than to reductions.
-  FailureOr<linalg::VectorizationResult> result = linalg::vectorize(
-      rewriter, op, vectorSizes, SmallVector<bool>(vectorSizes.size(), false),
-      /*vectorizeNDExtract=*/false, /*flatten1DDepthwiseConv=*/false,
-      /*assumeDynamicDimsMatchVecSizes=*/false, /*createNamedContraction=*/true);
-  if (failed(result))
-    return failure();
-  rewriter.replaceOp(op, result->replacements);
-  return success();
-}
-
-/// Column panels of a [K, N] constant: `count` panels of `cols` columns,
-/// starting with panel `first` (columns first * cols onwards).
-struct PanelRange {
-  arith::ConstantOp weights;
-  int64_t cols = 0, first = 0, count = 0;
-};
-
-/// A [K, N] constant's panels in `range` repacked as [count, K * cols],
-/// each panel contiguous. Each panel is one flat row: as [count, K, cols]
-/// the global's LLVM initializer would nest a small array per panel row,
-/// millions for a transformer, which LLVM's passes walk one by one.
-Value packColumnPanels(OpBuilder &builder, const PanelRange &range) {
-  arith::ConstantOp weights = range.weights;
-  auto type = cast<RankedTensorType>(weights.getType());
-  ArrayRef<char> data = *tcc::elementBytes(weights.getValue(), type);
-  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
-  int64_t cols = range.cols, panels = range.count;
-  size_t width = type.getElementType().getIntOrFloatBitWidth() / 8;
-  std::vector<char> packed(panels * rows * cols * width);
-  for (int64_t panel = 0; panel < panels; ++panel)
-    for (int64_t row = 0; row < rows; ++row)
-      std::memcpy(&packed[((panel * rows + row) * cols) * width],
-                  &data[(row * columns + (range.first + panel) * cols) * width], cols * width);
-  auto packedType = RankedTensorType::get({panels, rows * cols}, type.getElementType());
-  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-      ArrayRef<char>(packed), alignof(std::max_align_t));
-  OpBuilder::InsertionGuard guard(builder);
-  builder.setInsertionPointAfter(weights);
-  return arith::ConstantOp::create(
-      builder, weights.getLoc(),
-      DenseResourceElementsAttr::get(packedType, "packed_panels", std::move(blob)));
-}
-
-/// A vector read of every other element along a row (a window of a
-/// stride-2 depthwise convolution) as one read of the whole run and its even
-/// lanes: the strided read would load element by element. The run may reach
-/// one element past the row, so that read is not in bounds there.
-struct StridedRowReadAsDeinterleave final : OpRewritePattern<vector::TransferReadOp> {
-  using OpRewritePattern::OpRewritePattern;
-
-  LogicalResult matchAndRewrite(vector::TransferReadOp read,
-                                PatternRewriter &rewriter) const override {
-    VectorType type = read.getVectorType();
-    if (!read.getPermutationMap().isIdentity() || !type.getElementType().isF32() ||
-        llvm::any_of(type.getShape().drop_back(), [](int64_t size) { return size != 1; }))
-      return failure();
-    // The read's position in the tensor its slices (a tile of a window)
-    // come from: offset + stride * index through each slice in turn.
-    SmallVector<tensor::ExtractSliceOp> slices;
-    int64_t rowStride = 1;
-    Value source = read.getBase();
-    while (auto slice = source.getDefiningOp<tensor::ExtractSliceOp>()) {
-      if (slice.getSourceType().getRank() != slice.getResultType().getRank() ||
-          ShapedType::isDynamicShape(slice.getStaticStrides()))
-        break;
-      slices.push_back(slice);
-      rowStride *= slice.getStaticStrides().back();
-      source = slice.getSource();
-    }
-    Value mask = read.getMask();
-    if (rowStride != 2 || (mask && !mask.getDefiningOp<vector::CreateMaskOp>()))
-      return failure();
-    int64_t lanes = type.getShape().back();
-    SmallVector<int64_t> wideShape(type.getShape());
-    wideShape.back() = 2 * lanes;
-    Location loc = read.getLoc();
-    SmallVector<OpFoldResult> indices = getAsOpFoldResult(read.getIndices());
-    AffineExpr offset, stride, index;
-    bindSymbols(rewriter.getContext(), offset, stride, index);
-    for (tensor::ExtractSliceOp slice : slices)
-      for (auto [position, sliceOffset, sliceStride] :
-           llvm::zip(indices, slice.getMixedOffsets(), slice.getStaticStrides()))
-        position = affine::makeComposedFoldedAffineApply(
-            rewriter, loc, offset + stride * index,
-            {sliceOffset, rewriter.getIndexAttr(sliceStride), position});
-    // The lanes read: 2k - 1 elements of the run hold k even lanes.
-    if (mask) {
-      SmallVector<Value> bounds = mask.getDefiningOp<vector::CreateMaskOp>().getOperands();
-      Value even = bounds.back();
-      Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
-      Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-      Value run = arith::SubIOp::create(rewriter, loc, arith::AddIOp::create(rewriter, loc, even, even), one);
-      bounds.back() = arith::MaxSIOp::create(rewriter, loc, run, zero);
-      mask = vector::CreateMaskOp::create(
-          rewriter, loc, VectorType::get(wideShape, rewriter.getI1Type()), bounds);
-    }
-    SmallVector<bool> inBounds(type.getRank(), true);
-    inBounds.back() = false;
-    auto wideType = VectorType::get(wideShape, type.getElementType());
-    Value wide = vector::TransferReadOp::create(
-        rewriter, loc, wideType, source,
-        getValueOrCreateConstantIndexOp(rewriter, loc, indices),
-        AffineMapAttr::get(AffineMap::getMultiDimIdentityMap(type.getRank(), rewriter.getContext())),
-        read.getPadding(), mask, rewriter.getBoolArrayAttr(inBounds));
-    Value run = vector::ShapeCastOp::create(
-        rewriter, loc, VectorType::get({2 * lanes}, type.getElementType()), wide);
-    auto halves = vector::DeinterleaveOp::create(rewriter, loc, run);
-    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(read, type, halves.getRes1());
-    return success();
-  }
-};
 
 struct CPUTileAndVectorizePass final
     : tcc::cpu::impl::CPUTileAndVectorizeBase<CPUTileAndVectorizePass> {
@@ -318,94 +155,7 @@ struct CPUTileAndVectorizePass final
   }
 
   /// Packed copies of constant weights, per constant and panel range.
-  DenseMap<std::tuple<Operation *, int64_t, int64_t, int64_t>, Value> packedWeights;
-
-  /// The constant a product's rhs slices, and the column where the slice
-  /// starts; null unless every slice on the way has static offsets and unit
-  /// strides and keeps both dims.
-  static std::pair<arith::ConstantOp, int64_t> constantColumns(Value rhs) {
-    int64_t column = 0;
-    while (auto slice = rhs.getDefiningOp<tensor::ExtractSliceOp>()) {
-      if (slice.getSourceType().getRank() != 2 || slice.getType().getRank() != 2 ||
-          !slice.hasUnitStride() || ShapedType::isDynamic(slice.getStaticOffsets()[1]))
-        return {};
-      column += slice.getStaticOffsets()[1];
-      rhs = slice.getSource();
-    }
-    return {rhs.getDefiningOp<arith::ConstantOp>(), column};
-  }
-
-  /// Points a register tile's rhs, a [k, cols] slice of constant weights,
-  /// at the same elements in the weights packed into column panels: the
-  /// tile's reduction then reads one contiguous panel, where the row-major
-  /// weights would put every step a full row (a page, for 1024 columns or
-  /// more) after the last.
-  void readFromPanels(IRRewriter &rewriter, Operation *registerTile, const PanelRange &range) {
-    arith::ConstantOp weights = range.weights;
-    int64_t cols = range.cols;
-    OpOperand &rhs = registerTile->getOpOperand(1);
-    auto rhsType = cast<RankedTensorType>(rhs.get().getType());
-    if (!rhsType.hasStaticShape() || rhsType.getDimSize(0) != 1 || rhsType.getDimSize(1) != cols)
-      return;
-    // Sum the offsets of the slices between the tile and the weights.
-    rewriter.setInsertionPoint(registerTile);
-    Location loc = registerTile->getLoc();
-    AffineExpr d0, d1;
-    bindDims(rewriter.getContext(), d0, d1);
-    OpFoldResult row = rewriter.getIndexAttr(0), column = rewriter.getIndexAttr(0);
-    Value source = rhs.get();
-    while (auto slice = source.getDefiningOp<tensor::ExtractSliceOp>()) {
-      if (!slice.hasUnitStride() || slice.getSourceType().getRank() != 2)
-        return;
-      SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
-      row = affine::makeComposedFoldedAffineApply(rewriter, loc, d0 + d1, {row, offsets[0]});
-      column =
-          affine::makeComposedFoldedAffineApply(rewriter, loc, d0 + d1, {column, offsets[1]});
-      source = slice.getSource();
-    }
-    if (source != weights.getResult())
-      return;
-    Value &packed = packedWeights[{weights, cols, range.first, range.count}];
-    if (!packed)
-      packed = packColumnPanels(rewriter, range);
-    // One reduction step's row of the tile: `cols` elements at row * cols
-    // in its panel.
-    OpFoldResult panel = affine::makeComposedFoldedAffineApply(
-        rewriter, loc, d0.floorDiv(cols) - range.first, {column});
-    OpFoldResult start = affine::makeComposedFoldedAffineApply(rewriter, loc, d0 * cols, {row});
-    SmallVector<OpFoldResult> offsets = {panel, start};
-    SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1), rewriter.getIndexAttr(cols)};
-    SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
-    Value panelSlice = tensor::ExtractSliceOp::create(rewriter, loc, rhsType, packed, offsets,
-                                                      sizes, strides);
-    rewriter.modifyOpInPlace(registerTile, [&] { rhs.set(panelSlice); });
-  }
-
-  /// The panels of constant weights a product over `n` columns reads, when
-  /// its columns are whole panels of `cols` of them; no weights otherwise.
-  /// Products over most of the columns share one packing of all of them; a
-  /// product over a few (a split's last columns) gets its own small one
-  /// unless that exists: reading the row-major weights a column at a time
-  /// would fault in pages of every row.
-  PanelRange panelsFor(linalg::LinalgOp matmul, int64_t n, int64_t cols) {
-    if (matmul.hasUserDefinedMaps() || isa<linalg::BatchMatmulOp>(matmul))
-      return {};
-    auto [weights, firstColumn] = constantColumns(matmul.getDpsInputs()[1]);
-    if (!weights)
-      return {};
-    auto type = cast<RankedTensorType>(weights.getType());
-    if (!tcc::elementBytes(weights.getValue(), type))
-      return {};
-    int64_t weightColumns = type.getDimSize(1);
-    if (firstColumn % cols != 0 || n % cols != 0 ||
-        firstColumn + n > weightColumns / cols * cols)
-      return {};
-    PanelRange all{weights, cols, 0, weightColumns / cols};
-    if (2 * n >= weightColumns ||
-        packedWeights.count({weights, cols, all.first, all.count}))
-      return all;
-    return {weights, cols, firstColumn / cols, n / cols};
-  }
+  PackedPanels packedWeights;
 
   /// The rows and columns of a product's thread tiles, whole register
   /// tiles of `rows` x `cols`, over `batches` products of [m, n]. A small
@@ -567,7 +317,7 @@ struct CPUTileAndVectorizePass final
     // Constant weights (a 2-D rhs with no transposed maps) are read from
     // column panels packed at compile time, when the product's columns are
     // whole panels of them.
-    PanelRange panels = panelsFor(matmul, n, cols);
+    PanelRange panels = panelsFor(matmul, n, cols, packedWeights);
     // An epilogue writing the product's image into a larger tensor runs in
     // thread tiles of whole image rows, when some divide the columns.
     linalg::GenericOp intoWindow =
@@ -606,7 +356,7 @@ struct CPUTileAndVectorizePass final
     if (failed(registerTile))
       return;
     if (panels.weights)
-      readFromPanels(rewriter, *registerTile, panels);
+      readFromPanels(rewriter, *registerTile, panels, packedWeights);
     (void)vectorizeOp(rewriter, *registerTile);
     if (epilogue)
       if (linalg::GenericOp tiled = tcc::fuseEpilogue(rewriter, threadLoop, epilogue))
@@ -661,7 +411,7 @@ struct CPUTileAndVectorizePass final
     // Constant weights are packed into panels of the tile's columns, and
     // each tile walks its panel front to back, the accumulators in
     // registers: one contiguous stream per thread.
-    PanelRange panels = panelsFor(matmul, n, cols);
+    PanelRange panels = panelsFor(matmul, n, cols, packedWeights);
     SmallVector<int64_t> sizes = {1, cols, panels.weights ? 1 : depth};
     SmallVector<int64_t> order = panels.weights ? SmallVector<int64_t>{1, 2, 0}
                                                 : SmallVector<int64_t>{2, 1, 0};
@@ -670,7 +420,7 @@ struct CPUTileAndVectorizePass final
     if (failed(registerTile))
       return;
     if (panels.weights)
-      readFromPanels(rewriter, *registerTile, panels);
+      readFromPanels(rewriter, *registerTile, panels, packedWeights);
     (void)vectorizeOp(rewriter, *registerTile);
   }
 
@@ -1006,195 +756,6 @@ struct CPUTileAndVectorizePass final
       rewriter.eraseOp(transpose);
   }
 
-  /// Gives each user of a fill its own: one fill of zeros that CSE shared
-  /// between many products' accumulators would make bufferization copy it
-  /// for each of them (a write and a read of the whole output), where a
-  /// fill of their own joins their thread tiles.
-  /// A thread loop over a slice of a tensor whose result goes straight
-  /// back where the slice came from (a part of a split product) becomes a
-  /// loop over the whole tensor writing just that slice. Left as a slice
-  /// and its insertion, a later read of the same slice folds to the loop's
-  /// result itself, and bufferization then copies the loop's output out of
-  /// place to keep it apart from the tensor it was inserted into.
-  static void writeSlicesInPlace(IRRewriter &rewriter, func::FuncOp function) {
-    SmallVector<scf::ForallOp> loops;
-    function.walk([&](scf::ForallOp forall) { loops.push_back(forall); });
-    for (scf::ForallOp forall : loops) {
-      if (forall.getNumResults() != 1 || !forall->getResult(0).hasOneUse())
-        continue;
-      auto slice = forall.getOutputs()[0].getDefiningOp<tensor::ExtractSliceOp>();
-      auto insert = dyn_cast<tensor::InsertSliceOp>(*forall->getResult(0).user_begin());
-      if (!slice || !insert || insert.getDest() != slice.getSource() ||
-          !slice.hasUnitStride() || !insert.hasUnitStride() ||
-          ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
-          slice.getMixedOffsets() != insert.getMixedOffsets() ||
-          slice.getSourceType().getRank() != slice.getResultType().getRank() ||
-          slice.getResultType() != insert.getSourceType())
-        continue;
-      BlockArgument tile = forall.getRegionIterArgs()[0];
-      bool slicedOnly = llvm::all_of(tile.getUsers(), [&](Operation *user) {
-        if (auto extract = dyn_cast<tensor::ExtractSliceOp>(user))
-          return extract.getSource() == tile;
-        auto parallelInsert = dyn_cast<tensor::ParallelInsertSliceOp>(user);
-        return parallelInsert && parallelInsert.getDest() == tile;
-      });
-      if (!slicedOnly)
-        continue;
-      ArrayRef<int64_t> base = slice.getStaticOffsets();
-      auto shifted = [&](Location loc, ArrayRef<OpFoldResult> offsets) {
-        AffineExpr index = rewriter.getAffineSymbolExpr(0);
-        return llvm::map_to_vector(llvm::enumerate(offsets), [&](auto entry) {
-          return affine::makeComposedFoldedAffineApply(
-              rewriter, loc, index + base[entry.index()], {entry.value()});
-        });
-      };
-      RankedTensorType wholeType = slice.getSourceType();
-      rewriter.modifyOpInPlace(forall, [&] {
-        forall.getOutputsMutable()[0].set(slice.getSource());
-        tile.setType(wholeType);
-        forall->getResult(0).setType(wholeType);
-      });
-      for (Operation *user : llvm::make_early_inc_range(tile.getUsers())) {
-        rewriter.setInsertionPoint(user);
-        if (auto extract = dyn_cast<tensor::ExtractSliceOp>(user)) {
-          rewriter.replaceOpWithNewOp<tensor::ExtractSliceOp>(
-              extract, extract.getType(), tile, shifted(extract.getLoc(), extract.getMixedOffsets()),
-              extract.getMixedSizes(), extract.getMixedStrides());
-          continue;
-        }
-        // The terminator holds only the insertions: offsets go before it.
-        auto parallelInsert = cast<tensor::ParallelInsertSliceOp>(user);
-        rewriter.setInsertionPoint(forall.getTerminator());
-        SmallVector<OpFoldResult> offsets =
-            shifted(parallelInsert.getLoc(), parallelInsert.getMixedOffsets());
-        rewriter.setInsertionPoint(parallelInsert);
-        tensor::ParallelInsertSliceOp::create(rewriter, parallelInsert.getLoc(),
-                                              parallelInsert.getSource(), tile, offsets,
-                                              parallelInsert.getMixedSizes(),
-                                              parallelInsert.getMixedStrides());
-        rewriter.eraseOp(parallelInsert);
-      }
-      rewriter.replaceOp(insert, forall->getResult(0));
-      if (slice->use_empty())
-        rewriter.eraseOp(slice);
-    }
-  }
-
-  /// The fills of a padded tensor's borders (the zeros around a depthwise
-  /// convolution's input), each a slice of the tensor filled and put back,
-  /// as one parallel loop over the dim none of them slices (the channels):
-  /// on their own they are loops on one thread, each a pass over the whole
-  /// tensor's rows, while the other thread waits.
-  void fillBordersInParallel(IRRewriter &rewriter, func::FuncOp function) {
-    // A fill of a static slice of `tensor`, put back where it came from.
-    auto borderFill = [](tensor::InsertSliceOp insert) -> linalg::FillOp {
-      auto fill = insert.getSource().getDefiningOp<linalg::FillOp>();
-      if (!fill || !fill.hasPureTensorSemantics() || !fill->hasOneUse())
-        return nullptr;
-      auto slice = fill.getOutputs()[0].getDefiningOp<tensor::ExtractSliceOp>();
-      if (!slice || !slice->hasOneUse() || slice.getSource() != insert.getDest() ||
-          !slice.hasUnitStride() || !insert.hasUnitStride() ||
-          ShapedType::isDynamicShape(slice.getStaticOffsets()) ||
-          ShapedType::isDynamicShape(slice.getStaticSizes()) ||
-          slice.getStaticOffsets() != insert.getStaticOffsets() ||
-          slice.getStaticSizes() != insert.getStaticSizes() ||
-          slice.getSourceType().getRank() != slice.getResultType().getRank())
-        return nullptr;
-      return fill;
-    };
-    SmallVector<tensor::InsertSliceOp> lasts;
-    function.walk([&](tensor::InsertSliceOp insert) {
-      if (!borderFill(insert))
-        return;
-      // The last fill of a chain: its result is not the next one's tensor.
-      bool continued = llvm::any_of(insert->getUsers(), [&](Operation *user) {
-        auto next = dyn_cast<tensor::InsertSliceOp>(user);
-        return next && next.getDest() == insert.getResult() && borderFill(next);
-      });
-      if (!continued)
-        lasts.push_back(insert);
-    });
-    for (tensor::InsertSliceOp last : lasts) {
-      // The chain, first fill first; each tensor before the last is used
-      // by the next fill's slice and insertion only.
-      SmallVector<tensor::InsertSliceOp> chain = {last};
-      while (auto previous = chain.back().getDest().getDefiningOp<tensor::InsertSliceOp>()) {
-        if (!borderFill(previous) || !llvm::hasNItems(previous->getUsers(), 2))
-          break;
-        chain.push_back(previous);
-      }
-      std::reverse(chain.begin(), chain.end());
-      Value tensor = chain.front().getDest();
-      auto type = cast<RankedTensorType>(tensor.getType());
-      // The outermost dim of more than one element that every fill covers.
-      std::optional<int64_t> split;
-      for (int64_t dim = 0; dim < type.getRank() && !split; ++dim)
-        if (type.getDimSize(dim) > 1 && llvm::all_of(chain, [&](tensor::InsertSliceOp insert) {
-              return insert.getStaticOffsets()[dim] == 0 &&
-                     insert.getStaticSizes()[dim] == type.getDimSize(dim);
-            }))
-          split = dim;
-      if (!split)
-        continue;
-      int64_t extent = type.getDimSize(*split);
-      int64_t step = fittingTile(extent, std::max<int64_t>(1, extent / config.threadChunks));
-      Location loc = last.getLoc();
-      rewriter.setInsertionPoint(last);
-      auto forall = scf::ForallOp::create(
-          rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(0)},
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(extent)},
-          ArrayRef<OpFoldResult>{rewriter.getIndexAttr(step)}, ValueRange{tensor},
-          /*mapping=*/std::nullopt);
-      rewriter.setInsertionPointToStart(forall.getBody());
-      Value start = forall.getInductionVars()[0];
-      SmallVector<OpFoldResult> chunkOffsets(type.getRank(), rewriter.getIndexAttr(0));
-      SmallVector<OpFoldResult> chunkSizes = getAsIndexOpFoldResult(rewriter.getContext(), type.getShape());
-      SmallVector<OpFoldResult> unit(type.getRank(), rewriter.getIndexAttr(1));
-      chunkOffsets[*split] = start;
-      chunkSizes[*split] = rewriter.getIndexAttr(step);
-      Value chunk = tensor::ExtractSliceOp::create(rewriter, loc, forall.getRegionIterArgs()[0],
-                                                   chunkOffsets, chunkSizes, unit);
-      for (tensor::InsertSliceOp insert : chain) {
-        SmallVector<OpFoldResult> offsets = getAsIndexOpFoldResult(rewriter.getContext(), insert.getStaticOffsets());
-        SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(rewriter.getContext(), insert.getStaticSizes());
-        sizes[*split] = rewriter.getIndexAttr(step);
-        Value border = tensor::ExtractSliceOp::create(rewriter, loc, chunk, offsets, sizes, unit);
-        Value filled = linalg::FillOp::create(rewriter, loc, borderFill(insert).getInputs(),
-                                              ValueRange{border})
-                           .getResult(0);
-        chunk = tensor::InsertSliceOp::create(rewriter, loc, filled, chunk, offsets, sizes, unit);
-      }
-      rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-      tensor::ParallelInsertSliceOp::create(rewriter, loc, chunk, forall.getRegionIterArgs()[0],
-                                            chunkOffsets, chunkSizes, unit);
-      rewriter.replaceAllUsesWith(last.getResult(), forall->getResult(0));
-      for (tensor::InsertSliceOp insert : llvm::reverse(chain)) {
-        linalg::FillOp fill = borderFill(insert);
-        Operation *slice = fill.getOutputs()[0].getDefiningOp();
-        rewriter.eraseOp(insert);
-        rewriter.eraseOp(fill);
-        rewriter.eraseOp(slice);
-      }
-    }
-  }
-
-  static void untieSharedFills(IRRewriter &rewriter, func::FuncOp function) {
-    SmallVector<linalg::FillOp> fills;
-    function.walk([&](linalg::FillOp fill) {
-      if (fill.hasPureTensorSemantics() && !fill->getResult(0).hasOneUse())
-        fills.push_back(fill);
-    });
-    for (linalg::FillOp fill : fills) {
-      SmallVector<OpOperand *> uses = llvm::map_to_vector(
-          fill->getResult(0).getUses(), [](OpOperand &use) { return &use; });
-      for (OpOperand *use : llvm::drop_begin(uses)) {
-        rewriter.setInsertionPoint(use->getOwner());
-        Operation *copy = rewriter.clone(*fill);
-        rewriter.modifyOpInPlace(use->getOwner(), [&] { use->set(copy->getResult(0)); });
-      }
-    }
-  }
-
   void runOnOperation() override {
     tcc::cpu::CPUTileAndVectorizeOptions options;
     options.vectorWidth = vectorWidth;
@@ -1238,7 +799,7 @@ struct CPUTileAndVectorizePass final
     for (linalg::GenericOp product : windowProducts)
       tileWindowProduct(rewriter, product);
     writeSlicesInPlace(rewriter, getOperation());
-    fillBordersInParallel(rewriter, getOperation());
+    fillBordersInParallel(rewriter, getOperation(), config);
     // After the products, whose epilogues have joined their thread tiles.
     SmallVector<linalg::GenericOp> generics;
     getOperation().walk([&](linalg::GenericOp op) {
@@ -1255,7 +816,7 @@ struct CPUTileAndVectorizePass final
     // region on tensors must bufferize in place, which a transfer need not.
     RewritePatternSet masks(&getContext());
     vector::populateVectorMaskLoweringPatternsForSideEffectingOps(masks);
-    masks.add<StridedRowReadAsDeinterleave>(&getContext());
+    populateStridedReadDeinterleavePatterns(masks);
     if (failed(applyPatternsGreedily(getOperation(), std::move(masks))))
       return signalPassFailure();
   }

@@ -1,0 +1,75 @@
+//===- Transforms.h - The mechanisms of the CPU tiling -------*- C++ -*-===//
+//
+// One mechanism per file, each a plain function over the IR that reads its
+// parameters from a TilingConfig: tcc-cpu-tile-and-vectorize
+// (TileAndVectorize.cpp) decides what to apply to which op and in which
+// order, these functions how.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TCC_LIB_TARGET_CPU_TRANSFORMS_TRANSFORMS_H
+#define TCC_LIB_TARGET_CPU_TRANSFORMS_TRANSFORMS_H
+
+#include "tcc/Target/CPU/TilingConfig.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <tuple>
+
+namespace tcc::cpu {
+
+//===- PackPanels.cpp ----------------------------------------------------===//
+
+/// Column panels of a [K, N] constant: `count` panels of `cols` columns,
+/// starting with panel `first` (columns first * cols onwards). Without
+/// weights: the product reads no packed panels.
+struct PanelRange {
+  mlir::arith::ConstantOp weights;
+  int64_t cols = 0, first = 0, count = 0;
+};
+
+/// The packed copies of constant weights one run of the tiling has made,
+/// by constant and panel range (cols, first, count): products reading the
+/// same panels share one copy.
+using PackedPanels =
+    llvm::DenseMap<std::tuple<mlir::Operation *, int64_t, int64_t, int64_t>, mlir::Value>;
+
+/// The panels of constant weights a product over `n` columns reads, when
+/// its columns are whole panels of `cols` of them; no weights otherwise.
+PanelRange panelsFor(mlir::linalg::LinalgOp matmul, int64_t n, int64_t cols,
+                     const PackedPanels &packed);
+
+/// Points a register tile's rhs, a [1, cols] slice of the constant weights
+/// of `range`, at the same elements in the weights packed into column
+/// panels, packing them (once, into `packed`) first.
+void readFromPanels(mlir::RewriterBase &rewriter, mlir::Operation *registerTile,
+                    const PanelRange &range, PackedPanels &packed);
+
+//===- Fills.cpp ---------------------------------------------------------===//
+
+/// Gives each user of a fill shared by several its own copy of the fill.
+void untieSharedFills(mlir::RewriterBase &rewriter, mlir::func::FuncOp function);
+
+/// Makes thread loops over a slice whose result goes straight back where
+/// the slice came from loop over the whole tensor, writing just the slice.
+void writeSlicesInPlace(mlir::RewriterBase &rewriter, mlir::func::FuncOp function);
+
+/// Fills a padded tensor's border strips in one parallel loop over the
+/// dim none of them slices.
+void fillBordersInParallel(mlir::RewriterBase &rewriter, mlir::func::FuncOp function,
+                           const TilingConfig &config);
+
+//===- StridedReadDeinterleave.cpp ---------------------------------------===//
+
+/// Vector reads of every other element along a row as a read of the whole
+/// run and its even lanes.
+void populateStridedReadDeinterleavePatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace tcc::cpu
+
+#endif // TCC_LIB_TARGET_CPU_TRANSFORMS_TRANSFORMS_H
