@@ -50,6 +50,21 @@ PanelRange panelsFor(mlir::linalg::LinalgOp matmul, int64_t n, int64_t cols,
 void readFromPanels(mlir::RewriterBase &rewriter, mlir::Operation *registerTile,
                     const PanelRange &range, PackedPanels &packed);
 
+//===- TileElementwise.cpp -----------------------------------------------===//
+
+/// Tiles an elementwise generic (a transposing copy included) into thread
+/// tiles, unless `acrossThreads` is false (the op runs inside a product's
+/// thread tile), and vectors along its row, and vectorizes it.
+void tileElementwise(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp generic,
+                     const TilingConfig &config, bool acrossThreads = true);
+
+//===- TileRowReduction.cpp ----------------------------------------------===//
+
+/// Tiles a generic reducing its innermost dims into thread tiles over its
+/// outer dims and one row at a time, and vectorizes the rows.
+void tileRowReduction(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp generic,
+                      const TilingConfig &config);
+
 //===- Fills.cpp ---------------------------------------------------------===//
 
 /// Gives each user of a fill shared by several its own copy of the fill.
