@@ -1,33 +1,25 @@
 //===- TileAndVectorize.cpp - Thread, cache and register tiling for CPUs -===//
 //
-// Tile sizes are chosen to divide the static dims exactly, so every tile is
-// full and vectorizes without masks; a dim with no suitable divisor keeps the
-// op on the scalar path rather than paying for remainder handling here.
+// The pass decides which mechanism (lib/Target/CPU/Transforms) applies to
+// which op, and in which order; the mechanisms do the rewriting, with the
+// parameters of one TilingConfig.
+//
+// Tile sizes are chosen to divide the static dims exactly wherever they
+// can, so most tiles are full and vectorize without masks. Where no
+// divisor fits, products split into whole register tiles and a narrow
+// remainder product, elementwise rows run as whole vectors with the last
+// one masked, and what fits none of these shapes keeps the scalar path.
 //
 //===----------------------------------------------------------------------===//
 
-#include "tcc/Support/ElementBytes.h"
-#include "tcc/Target/Common/FuseIntoTiles.h"
+#include "Transforms/Transforms.h"
+
 #include "tcc/Target/CPU/Passes.h"
 #include "tcc/Target/CPU/TilingConfig.h"
 
-#include "Transforms/TilingUtils.h"
-#include "Transforms/Transforms.h"
-
-#include "mlir/Dialect/Affine/IR/AffineOps.h"
-#include "mlir/Dialect/Arith/IR/Arith.h"
-#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
-#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
-#include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
-#include "mlir/IR/PatternMatch.h"
-#include "mlir/IR/TypeUtilities.h"
-#include "mlir/Interfaces/TilingInterface.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
-#include "mlir/Transforms/RegionUtils.h"
-
-#include <numeric>
 
 namespace tcc::cpu {
 #define GEN_PASS_DEF_CPUTILEANDVECTORIZE
@@ -43,476 +35,29 @@ struct CPUTileAndVectorizePass final
     : tcc::cpu::impl::CPUTileAndVectorizeBase<CPUTileAndVectorizePass> {
   using CPUTileAndVectorizeBase::CPUTileAndVectorizeBase;
 
-  /// The tiling parameters, from the pass options.
-  tcc::cpu::TilingConfig config;
-
-  /// C[(B,)M,N] += A[(B,)M,K] * B[(B,)K,N]: thread tiles over (batch, M,
-  /// N), then register tiles walked columns-outer so one B panel serves
-  /// every row block, with the reduction innermost one step at a time.
-  /// Splits a product along its rows (M) or columns (N) at `at` into two
-  /// products writing disjoint slices of the same init: a part that tiles
-  /// into whole register tiles and a narrow remainder. An LM head of 50257
-  /// columns is 50240 + 17, not one untileable op. The op computing the
-  /// accumulator's `start` (see startOf) and its `epilogue` (see
-  /// epilogueOf), if any, are split the same way, each part its own start
-  /// and epilogue over its slice, so that they join the part's thread tiles
-  /// rather than each making a pass over the whole output.
-  static std::pair<linalg::LinalgOp, linalg::LinalgOp>
-  splitMatmul(IRRewriter &rewriter, linalg::LinalgOp matmul, bool alongRows, int64_t at,
-              Operation *start, linalg::GenericOp epilogue) {
-    Location loc = matmul.getLoc();
-    rewriter.setInsertionPoint(matmul);
-    Value lhs = matmul.getDpsInputs()[0], rhs = matmul.getDpsInputs()[1];
-    Value init = matmul.getDpsInits()[0];
-    // With the start in the parts, the parts write into a buffer of their
-    // own: an allocation, which CSE does not merge with other products' as
-    // it would empty tensors of the same shape (each chain then inserting
-    // into one shared tensor, which bufferization would copy).
-    if (start)
-      init = bufferization::AllocTensorOp::create(
-          rewriter, loc, cast<RankedTensorType>(init.getType()), ValueRange{});
-    int64_t rank = cast<RankedTensorType>(init.getType()).getRank();
-    int64_t dim = rank - (alongRows ? 2 : 1);
-    auto slice = [&](Value source, int64_t offset, int64_t size) -> Value {
-      auto type = cast<RankedTensorType>(source.getType());
-      SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape()),
-          strides(type.getRank(), 1);
-      offsets[dim] = offset;
-      sizes[dim] = size;
-      MLIRContext *context = rewriter.getContext();
-      return tensor::ExtractSliceOp::create(rewriter, loc, source,
-                                            getAsIndexOpFoldResult(context, offsets),
-                                            getAsIndexOpFoldResult(context, sizes),
-                                            getAsIndexOpFoldResult(context, strides));
-    };
-    int64_t extent = cast<RankedTensorType>(init.getType()).getDimSize(dim);
-    // Each part reads its init slice from the result of the previous
-    // insertion: the extract/compute/insert chain bufferizes in place.
-    Value result = init;
-    // An elementwise op over the product's dims (or a fill) over the
-    // part's slice only.
-    auto sliceOf = [&](Operation *op, int64_t offset, ArrayRef<int64_t> sizes) -> Operation * {
-      SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
-      offsets[dim] = rewriter.getIndexAttr(offset);
-      FailureOr<TilingResult> tiled = cast<TilingInterface>(op).getTiledImplementation(
-          rewriter, offsets, getAsIndexOpFoldResult(rewriter.getContext(), sizes));
-      assert(succeeded(tiled) && tiled->tiledOps.size() == 1 &&
-             "an elementwise op or fill tiles into one op");
-      return tiled->tiledOps.front();
-    };
-    auto part = [&](int64_t offset, int64_t size) -> linalg::LinalgOp {
-      Value a = alongRows ? slice(lhs, offset, size) : lhs;
-      Value b = alongRows ? rhs : slice(rhs, offset, size);
-      Value c = slice(result, offset, size);
-      ArrayRef<int64_t> sizes = cast<RankedTensorType>(c.getType()).getShape();
-      if (start) {
-        // The start's tile over the same slice, written where the part's
-        // accumulator lives.
-        auto startPart = cast<DestinationStyleOpInterface>(sliceOf(start, offset, sizes));
-        rewriter.modifyOpInPlace(startPart, [&] { startPart.getDpsInitsMutable()[0].set(c); });
-        c = startPart->getResult(0);
-      }
-      linalg::LinalgOp op;
-      if (rank == 3)
-        op = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{c.getType()},
-                                           ValueRange{a, b}, ValueRange{c});
-      else
-        op = linalg::MatmulOp::create(rewriter, loc, TypeRange{c.getType()}, ValueRange{a, b},
-                                      ValueRange{c});
-      Value partResult = op->getResult(0);
-      if (epilogue) {
-        // The epilogue's tile reads the part's product as it is.
-        auto epiloguePart = cast<linalg::GenericOp>(sliceOf(epilogue, offset, sizes));
-        for (auto [input, sliced] :
-             llvm::zip(epilogue.getDpsInputOperands(), epiloguePart.getDpsInputOperands()))
-          if (input->get() == matmul->getResult(0)) {
-            Operation *wholeSlice = sliced->get().getDefiningOp();
-            rewriter.modifyOpInPlace(epiloguePart, [&] { sliced->set(partResult); });
-            if (wholeSlice && wholeSlice->use_empty())
-              rewriter.eraseOp(wholeSlice);
-          }
-        partResult = epiloguePart->getResult(0);
-      }
-      SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
-      offsets[dim] = offset;
-      result = tensor::InsertSliceOp::create(rewriter, loc, partResult, result, ValueRange{},
-                                             ValueRange{}, ValueRange{}, offsets, sizes, strides);
-      return op;
-    };
-    if (epilogue)
-      rewriter.setInsertionPoint(epilogue);
-    linalg::LinalgOp main = part(0, at);
-    linalg::LinalgOp rest = part(at, extent - at);
-    if (epilogue) {
-      rewriter.replaceOp(epilogue, result);
-      rewriter.eraseOp(matmul);
-    } else {
-      rewriter.replaceOp(matmul, result);
-    }
-    if (start)
-      rewriter.eraseOp(start);
-    return {main, rest};
-  }
-
-  /// Packed copies of constant weights, per constant and panel range.
-  PackedPanels packedWeights;
-
-  /// The rows and columns of a product's thread tiles, whole register
-  /// tiles of `rows` x `cols`, over `batches` products of [m, n]. A small
-  /// product still needs a tile per core, and fewer than
-  /// `config.evenTilesBelow` tiles (16) an even
-  /// count: three tiles on two cores leave one idle a third of the time,
-  /// nine (a 28x28 expansion's 3 x 3) a ninth. The columns narrow, else the
-  /// rows, until the count is even or large.
-  std::pair<int64_t, int64_t> threadTileShape(int64_t batches, int64_t m, int64_t n,
-                                              int64_t rows, int64_t cols) {
-    int64_t threadRows = fittingTile(m, std::max<int64_t>(config.threadTileRows, rows), rows);
-    int64_t threadCols = fittingTile(n, std::max<int64_t>(config.threadTileCols, cols), cols);
-    auto tiles = [&] { return batches * (m / threadRows) * (n / threadCols); };
-    while (tiles() < config.evenTilesBelow && tiles() % 2 != 0) {
-      if (int64_t narrower = fittingTile(n, threadCols - 1, cols))
-        threadCols = narrower;
-      else if (int64_t shorter = fittingTile(m, threadRows - 1, rows))
-        threadRows = shorter;
-      else
-        break;
-    }
-    return {threadRows, threadCols};
-  }
-
-  /// A convolution as a product over shifted windows of its flattened input
-  /// (see tcc-cpu-conv-to-matmul): C[m, n] += A[m, r...] * B[r0, n + shift],
-  /// over dims (m, n, reductions...), the shift a function of the
-  /// reduction dims. Tiled with every reduction dim one step at a time, a
-  /// register tile reads one row of B at a static offset, a matmul.
-  static bool isWindowProduct(linalg::GenericOp op) {
-    if (!op.hasPureTensorSemantics() || op.getNumDpsInputs() != 2 || op.getNumDpsInits() != 1)
-      return false;
-    auto type = dyn_cast<RankedTensorType>(op.getResultTypes()[0]);
-    int64_t loops = op.getNumLoops();
-    if (!type || type.getRank() != 2 || !type.hasStaticShape() ||
-        !type.getElementType().isF32() || loops < 3)
-      return false;
-    SmallVector<utils::IteratorType> iterators = op.getIteratorTypesArray();
-    if (!linalg::isParallelIterator(iterators[0]) || !linalg::isParallelIterator(iterators[1]) ||
-        !llvm::all_of(llvm::drop_begin(iterators, 2), linalg::isReductionIterator))
-      return false;
-    MLIRContext *context = op.getContext();
-    AffineExpr m = getAffineDimExpr(0, context), n = getAffineDimExpr(1, context);
-    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-    if (maps[2] != AffineMap::get(loops, 0, {m, n}, context) ||
-        !maps[0].isProjectedPermutation() || maps[0].getNumResults() == 0 ||
-        maps[0].getResult(0) != m || maps[0].isFunctionOfDim(1))
-      return false;
-    AffineMap rhs = maps[1];
-    if (rhs.getNumResults() != 2 || rhs.isFunctionOfDim(0))
-      return false;
-    auto row = dyn_cast<AffineDimExpr>(rhs.getResult(0));
-    AffineExpr shift = simplifyAffineExpr(rhs.getResult(1) - n, loops, 0);
-    if (!row || row.getPosition() < 2 || shift.isFunctionOfDim(1) || !shift.isPureAffine())
-      return false;
-    return linalg::detail::isContractionBody(
-        *op.getBody(), [](Operation *times, Operation *plus) {
-          return isa<arith::MulFOp>(times) && isa<arith::AddFOp>(plus);
-        });
-  }
-
-  /// Tiles a window product (see isWindowProduct) like a matmul: thread
-  /// tiles over its rows and columns with its start, register tiles walked
-  /// columns-outer, the reduction dims innermost one step at a time. Each
-  /// register tile is then the matmul of a column of A and one row of B.
-  void tileWindowProduct(IRRewriter &rewriter, linalg::GenericOp product) {
-    auto type = cast<RankedTensorType>(product.getResultTypes()[0]);
-    int64_t m = type.getDimSize(0), n = type.getDimSize(1);
-    int64_t cols = fittingTile(n, config.registerCols, config.vectorWidth);
-    int64_t rows = fittingTile(m, config.registerRows);
-    if (!cols || !rows)
-      return;
-    auto [threadRows, threadCols] = threadTileShape(1, m, n, rows, cols);
-    int64_t loops = product.getNumLoops();
-    Operation *start = tcc::startOf(rewriter, product);
-    SmallVector<int64_t> threadSizes(loops, 0), registerSizes(loops, 1);
-    threadSizes[0] = threadRows;
-    threadSizes[1] = threadCols;
-    registerSizes[0] = rows;
-    registerSizes[1] = cols;
-    SmallVector<int64_t> interchange = llvm::to_vector(llvm::seq<int64_t>(0, loops));
-    std::swap(interchange[0], interchange[1]);
-    FailureOr<Operation *> threadTile =
-        tile(rewriter, product, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
-    if (failed(threadTile))
-      return;
-    if (start)
-      fuseStartIntoTiles(rewriter, (*threadTile)->getParentOfType<scf::ForallOp>(), *threadTile);
-    FailureOr<Operation *> registerTile = tile(rewriter, *threadTile, registerSizes,
-                                               scf::SCFTilingOptions::LoopType::ForOp, interchange);
-    if (failed(registerTile))
-      return;
-    // [rows, 1, ...] of A as [rows, 1]; B's window row is [1, cols] already.
-    auto tileOp = cast<linalg::GenericOp>(*registerTile);
-    rewriter.setInsertionPoint(tileOp);
-    Location loc = tileOp.getLoc();
-    Value lhs = tileOp.getDpsInputs()[0];
-    int64_t lhsRank = cast<RankedTensorType>(lhs.getType()).getRank();
-    ReassociationIndices reduced = llvm::to_vector(llvm::seq<int64_t>(1, lhsRank));
-    lhs = tensor::CollapseShapeOp::create(rewriter, loc, lhs,
-                                          SmallVector<ReassociationIndices>{{0}, reduced});
-    auto matmul = linalg::MatmulOp::create(rewriter, loc, tileOp.getResultTypes(),
-                                           ValueRange{lhs, tileOp.getDpsInputs()[1]},
-                                           tileOp.getDpsInits());
-    rewriter.replaceOp(tileOp, matmul->getResults());
-    (void)vectorizeOp(rewriter, matmul);
-  }
-
-  void tileMatmul(IRRewriter &rewriter, linalg::LinalgOp matmul) {
-    auto type = dyn_cast<RankedTensorType>(matmul->getResultTypes().front());
-    if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
-        !matmul.hasPureTensorSemantics() ||
-        !llvm::all_of(matmul.getIndexingMapsArray(),
-                      [](AffineMap map) { return map.isProjectedPermutation(); }))
-      return;
-    bool batched = type.getRank() == 3;
-    int64_t m = type.getDimSize(batched ? 1 : 0);
-    int64_t n = type.getDimSize(batched ? 2 : 1);
-    bool defaultMaps = !matmul.hasUserDefinedMaps();
-    // Columns that no whole vector divides (50257, a prime times 29; 196 and
-    // 49, the pixels of 14x14 and 7x7 images), columns that only narrower
-    // tiles divide (784, the pixels of 28x28, is 49 x 16) and rows for
-    // which no divisor makes a useful register tile split off into a
-    // remainder product: 196 is 192 + 4, not 14 vectors of 14 lanes, and
-    // 784 is 768 in full-width tiles + 16.
-    int64_t wholeColumns = fittingTile(n, config.registerCols, config.vectorWidth);
-    bool splitColumns = defaultMaps && n > config.vectorWidth &&
-                        (wholeColumns == 0 ||
-                         (wholeColumns < config.registerCols && n > 4 * config.registerCols));
-    bool splitRows = defaultMaps && m > 4 * config.registerRows &&
-                     fittingTile(m, config.registerRows) < config.registerRows / 2;
-    if (splitColumns || splitRows) {
-      // Whole register tiles first; a remainder wider than a vector splits
-      // again into whole vectors and the last few columns.
-      int64_t columnsAt = n / config.registerCols * config.registerCols;
-      if (columnsAt == 0)
-        columnsAt = n / config.vectorWidth * config.vectorWidth;
-      int64_t at = splitColumns ? columnsAt
-                                : m / config.registerRows * config.registerRows;
-      Operation *start = tcc::startOf(rewriter, matmul);
-      linalg::GenericOp epilogue = tcc::epilogueOf(rewriter, matmul);
-      auto [main, rest] =
-          splitMatmul(rewriter, matmul, /*alongRows=*/!splitColumns, at, start, epilogue);
-      tileMatmul(rewriter, main);
-      tileMatmul(rewriter, rest);
-      return;
-    }
-    int64_t cols = fittingTile(n, config.registerCols, config.vectorWidth);
-    if (!cols)
-      cols = fittingTile(n, config.vectorWidth);
-    int64_t rows = fittingTile(m, config.registerRows);
-    if (!cols || !rows)
-      return;
-    if (defaultMaps && !batched && m == 1 && n >= 2 * config.vectorWidth && n % config.vectorWidth == 0) {
-      int64_t k = cast<RankedTensorType>(matmul.getDpsInputs()[0].getType()).getShape().back();
-      tileVectorMatrix(rewriter, matmul, n, k);
-      return;
-    }
-    // Constant weights (a 2-D rhs with no transposed maps) are read from
-    // column panels packed at compile time, when the product's columns are
-    // whole panels of them.
-    PanelRange panels = panelsFor(matmul, n, cols, packedWeights);
-    // An epilogue writing the product's image into a larger tensor runs in
-    // thread tiles of whole image rows, when some divide the columns.
-    linalg::GenericOp intoWindow =
-        defaultMaps && !batched ? tcc::epilogueIntoWindowOf(matmul) : nullptr;
-    int64_t width = 0, threadQuantum = cols;
-    if (intoWindow) {
-      width = cast<RankedTensorType>(intoWindow->getResult(0).getType()).getDimSize(3);
-      threadQuantum = std::lcm(width, cols);
-      if (n % threadQuantum != 0) {
-        intoWindow = nullptr;
-        threadQuantum = cols;
-      }
-    }
-    auto [threadRows, threadCols] =
-        threadTileShape(batched ? type.getDimSize(0) : 1, m, n, rows, threadQuantum);
-    linalg::GenericOp epilogue = intoWindow ? nullptr : tcc::epilogueOf(rewriter, matmul);
-    Operation *start = tcc::startOf(rewriter, matmul);
-    SmallVector<int64_t> threadSizes = {threadRows, threadCols, 0};
-    SmallVector<int64_t> registerSizes = {rows, cols, 1};
-    SmallVector<int64_t> interchange = {1, 0, 2};
-    if (batched) {
-      threadSizes.insert(threadSizes.begin(), 1);
-      registerSizes.insert(registerSizes.begin(), 1);
-      interchange = {0, 2, 1, 3};
-    }
-    FailureOr<Operation *> threadTile = tile(
-        rewriter, matmul, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
-    if (failed(threadTile))
-      return;
-    auto threadLoop = (*threadTile)->getParentOfType<scf::ForallOp>();
-    if (start)
-      fuseStartIntoTiles(rewriter, threadLoop, *threadTile);
-    FailureOr<Operation *> registerTile =
-        tile(rewriter, *threadTile, registerSizes,
-             scf::SCFTilingOptions::LoopType::ForOp, interchange);
-    if (failed(registerTile))
-      return;
-    if (panels.weights)
-      readFromPanels(rewriter, *registerTile, panels, packedWeights);
-    (void)vectorizeOp(rewriter, *registerTile);
-    if (epilogue)
-      if (linalg::GenericOp tiled = tcc::fuseEpilogue(rewriter, threadLoop, epilogue))
-        tileElementwise(rewriter, tiled, config, /*acrossThreads=*/false);
-    if (intoWindow) {
-      FailureOr<linalg::GenericOp> tiled =
-          tcc::fuseEpilogueIntoWindow(rewriter, threadLoop, intoWindow, width);
-      if (failed(tiled))
-        return signalPassFailure();
-      if (*tiled)
-        tileElementwise(rewriter, *tiled, config, /*acrossThreads=*/false);
-    }
-  }
-
-  /// Fuses a product's start into its thread tiles (see tcc::fuseStart),
-  /// and tiles it there like the other elementwise ops.
-  void fuseStartIntoTiles(IRRewriter &rewriter, scf::ForallOp forall, Operation *threadTile) {
-    if (auto tiled = dyn_cast_or_null<linalg::GenericOp>(tcc::fuseStart(rewriter, forall, threadTile)))
-      tileElementwise(rewriter, tiled, config, /*acrossThreads=*/false);
-  }
-
-  /// A row vector times a matrix (a decode step's projections) streams the
-  /// weights once and is bound by memory: the columns split into
-  /// `config.threadChunks` (eight; or half that, or a quarter...) equal
-  /// contiguous chunks for the threads. Constant
-  /// weights are read from panels packed at compile time, each tile's panel
-  /// front to back. Other weights are read with the reduction outermost in
-  /// blocks of a few rows, so every block reads a few weight rows front to
-  /// back (sequential streams, few pages at a time) into accumulators
-  /// reloaded once per block; the usual column-tile-outer order would read
-  /// each weight row in short pieces a page apart.
-  void tileVectorMatrix(IRRewriter &rewriter, linalg::LinalgOp matmul, int64_t n, int64_t k) {
-    int64_t cols = 0, threadCols = n;
-    int64_t widest = config.vectorMatrixVectors * config.vectorWidth;
-    for (int64_t parts = config.threadChunks; parts >= 2; parts /= 2) {
-      for (int64_t c = widest; c >= config.vectorWidth && !cols; c -= config.vectorWidth)
-        if (n % (parts * c) == 0)
-          cols = c, threadCols = n / parts;
-      if (cols)
-        break;
-    }
-    if (!cols)
-      cols = fittingTile(n, widest, config.vectorWidth);
-    int64_t depth = fittingTile(k, config.vectorMatrixDepth);
-    if (!cols || !depth)
-      return;
-    SmallVector<int64_t> threadSizes = {1, threadCols, 0};
-    FailureOr<Operation *> threadTile = tile(rewriter, matmul, threadSizes,
-                                             scf::SCFTilingOptions::LoopType::ForallOp);
-    if (failed(threadTile))
-      return;
-    // Constant weights are packed into panels of the tile's columns, and
-    // each tile walks its panel front to back, the accumulators in
-    // registers: one contiguous stream per thread.
-    PanelRange panels = panelsFor(matmul, n, cols, packedWeights);
-    SmallVector<int64_t> sizes = {1, cols, panels.weights ? 1 : depth};
-    SmallVector<int64_t> order = panels.weights ? SmallVector<int64_t>{1, 2, 0}
-                                                : SmallVector<int64_t>{2, 1, 0};
-    FailureOr<Operation *> registerTile =
-        tile(rewriter, *threadTile, sizes, scf::SCFTilingOptions::LoopType::ForOp, order);
-    if (failed(registerTile))
-      return;
-    if (panels.weights)
-      readFromPanels(rewriter, *registerTile, panels, packedWeights);
-    (void)vectorizeOp(rewriter, *registerTile);
-  }
-
-  /// q . K^T for a few rows (a decode step's attention scores over the KV
-  /// cache) as dot products along K's rows: a generic whose reduction is
-  /// innermost and contiguous in both operands, which tiles as a row
-  /// reduction. The product form would first transpose the whole cache.
-  static void matmulOfTransposeAsDots(IRRewriter &rewriter, linalg::LinalgOp matmul) {
-    if (matmul.hasUserDefinedMaps() || !matmul.hasPureTensorSemantics())
-      return;
-    auto type = cast<RankedTensorType>(matmul->getResultTypes().front());
-    int64_t rank = type.getRank();
-    auto sameElements = [&](Value operand) {
-      return getElementTypeOrSelf(operand.getType()) == type.getElementType();
-    };
-    if (!type.hasStaticShape() || !type.getElementType().isF32() ||
-        type.getDimSize(rank - 2) > 4 || !llvm::all_of(matmul.getDpsInputs(), sameElements))
-      return;
-    // rhs = collapse_shape(transpose(x)) or transpose(x), swapping the last
-    // two dims and keeping the others.
-    Value rhs = matmul.getDpsInputs()[1];
-    auto collapse = rhs.getDefiningOp<tensor::CollapseShapeOp>();
-    Value transposed = collapse ? collapse.getSrc() : rhs;
-    auto transpose = transposed.getDefiningOp<linalg::TransposeOp>();
-    if (!transpose || !transpose.hasPureTensorSemantics())
-      return;
-    ArrayRef<int64_t> perm = transpose.getPermutation();
-    int64_t transposeRank = perm.size();
-    for (int64_t dim = 0; dim < transposeRank - 2; ++dim)
-      if (perm[dim] != dim)
-        return;
-    if (perm[transposeRank - 2] != transposeRank - 1 || perm[transposeRank - 1] != transposeRank - 2)
-      return;
-    Location loc = matmul.getLoc();
-    rewriter.setInsertionPoint(matmul);
-    Value rows = transpose.getInput();
-    if (collapse) {
-      // The same leading dims merge on the untransposed side.
-      SmallVector<ReassociationIndices> reassociation = collapse.getReassociationIndices();
-      if (reassociation.back().size() != 1 || reassociation[reassociation.size() - 2].size() != 1)
-        return;
-      rows = tensor::CollapseShapeOp::create(rewriter, loc, rows, reassociation);
-    }
-    // (batch..., m, n, k): out (batch..., m, n), lhs (batch..., m, k), rows (batch..., n, k)
-    MLIRContext *context = rewriter.getContext();
-    int64_t loops = rank + 1;
-    SmallVector<AffineExpr> batch;
-    for (int64_t dim = 0; dim < rank - 2; ++dim)
-      batch.push_back(getAffineDimExpr(dim, context));
-    AffineExpr m = getAffineDimExpr(rank - 2, context), n = getAffineDimExpr(rank - 1, context),
-               k = getAffineDimExpr(rank, context);
-    auto withBatch = [&](ArrayRef<AffineExpr> tail) {
-      SmallVector<AffineExpr> results(batch);
-      results.append(tail.begin(), tail.end());
-      return AffineMap::get(loops, 0, results, context);
-    };
-    SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
-    iterators.push_back(utils::IteratorType::reduction);
-    auto dots = linalg::GenericOp::create(
-        rewriter, loc, TypeRange{type}, ValueRange{matmul.getDpsInputs()[0], rows},
-        ValueRange{matmul.getDpsInits()[0]},
-        ArrayRef<AffineMap>{withBatch({m, k}), withBatch({n, k}), withBatch({m, n})}, iterators,
-        [](OpBuilder &b, Location l, ValueRange args) {
-          Value product = arith::MulFOp::create(b, l, args[0], args[1]);
-          linalg::YieldOp::create(b, l, ValueRange{arith::AddFOp::create(b, l, args[2], product)});
-        });
-    rewriter.replaceOp(matmul, dots->getResults());
-    if (collapse && collapse->use_empty())
-      rewriter.eraseOp(collapse);
-    if (transpose->use_empty())
-      rewriter.eraseOp(transpose);
-  }
-
   void runOnOperation() override {
-    tcc::cpu::CPUTileAndVectorizeOptions options;
+    CPUTileAndVectorizeOptions options;
     options.vectorWidth = vectorWidth;
     options.registerRows = registerRows;
     options.registerCols = registerCols;
     options.threadTileRows = threadTileRows;
     options.threadTileCols = threadTileCols;
-    config = tcc::cpu::tilingConfigFromOptions(options);
-    packedWeights.clear();
+    TilingConfig config = tilingConfigFromOptions(options);
+    func::FuncOp function = getOperation();
     IRRewriter rewriter(&getContext());
-    untieSharedFills(rewriter, getOperation());
-    getOperation().walk([&](linalg::LinalgOp op) {
+    PackedPanels packedWeights;
+
+    // First what would stop products from tiling well: fills CSE shared
+    // between accumulators, products of a few rows by a transposed operand.
+    untieSharedFills(rewriter, function);
+    function.walk([&](linalg::LinalgOp op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
         matmulOfTransposeAsDots(rewriter, op);
     });
     // Transposes as generics, which tile and vectorize like any elementwise
     // op rather than running as scalar loops on one thread.
     SmallVector<linalg::TransposeOp> transposes;
-    getOperation().walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
+    function.walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
     for (linalg::TransposeOp op : transposes) {
       rewriter.setInsertionPoint(op);
       (void)linalg::generalizeNamedOp(rewriter, op);
@@ -522,25 +67,30 @@ struct CPUTileAndVectorizePass final
     auto isEmpty = [](linalg::LinalgOp op) {
       return llvm::is_contained(op.getStaticLoopRanges(), 0);
     };
+
+    // The products, each with its start and epilogue in its thread tiles.
     SmallVector<linalg::LinalgOp> matmuls;
-    getOperation().walk([&](linalg::LinalgOp op) {
+    function.walk([&](linalg::LinalgOp op) {
       if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) && !isEmpty(op))
         matmuls.push_back(op);
     });
     for (linalg::LinalgOp matmul : matmuls)
-      tileMatmul(rewriter, matmul);
+      if (failed(tileMatmul(rewriter, matmul, config, packedWeights)))
+        signalPassFailure();
     SmallVector<linalg::GenericOp> windowProducts;
-    getOperation().walk([&](linalg::GenericOp op) {
+    function.walk([&](linalg::GenericOp op) {
       if (isWindowProduct(op) && !isEmpty(op))
         windowProducts.push_back(op);
     });
     for (linalg::GenericOp product : windowProducts)
-      tileWindowProduct(rewriter, product);
-    writeSlicesInPlace(rewriter, getOperation());
-    fillBordersInParallel(rewriter, getOperation(), config);
-    // After the products, whose epilogues have joined their thread tiles.
+      tileWindowProduct(rewriter, product, config);
+    writeSlicesInPlace(rewriter, function);
+    fillBordersInParallel(rewriter, function, config);
+
+    // The other ops, after the products, whose epilogues have joined their
+    // thread tiles.
     SmallVector<linalg::GenericOp> generics;
-    getOperation().walk([&](linalg::GenericOp op) {
+    function.walk([&](linalg::GenericOp op) {
       if (!isEmpty(op) && !op->getParentOfType<scf::ForallOp>() && !isWindowProduct(op))
         generics.push_back(op);
     });
@@ -550,12 +100,13 @@ struct CPUTileAndVectorizePass final
       else
         tileRowReduction(rewriter, generic, config);
     }
+
     // Masked row ends as transfers with a mask operand: a vector.mask
     // region on tensors must bufferize in place, which a transfer need not.
     RewritePatternSet masks(&getContext());
     vector::populateVectorMaskLoweringPatternsForSideEffectingOps(masks);
     populateStridedReadDeinterleavePatterns(masks);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(masks))))
+    if (failed(applyPatternsGreedily(function, std::move(masks))))
       return signalPassFailure();
   }
 };

@@ -276,8 +276,8 @@ FailureOr<linalg::GenericOp> tcc::fuseEpilogueIntoWindow(RewriterBase &rewriter,
   SmallVector<OpFoldResult> unit(4, rewriter.getIndexAttr(1));
   Value windowRows =
       tensor::ExtractSliceOp::create(rewriter, loc, imageType, windowOut, offsets, sizes, unit);
-  FailureOr<TilingResult> tiled =
-      cast<TilingInterface>(epilogue.getOperation()).getTiledImplementation(rewriter, offsets, sizes);
+  FailureOr<TilingResult> tiled = cast<TilingInterface>(epilogue.getOperation())
+                                      .getTiledImplementation(rewriter, offsets, sizes);
   if (failed(tiled) || tiled->tiledOps.size() != 1)
     return failure();
   auto sliced = cast<linalg::GenericOp>(tiled->tiledOps.front());

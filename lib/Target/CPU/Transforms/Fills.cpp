@@ -156,15 +156,17 @@ void tcc::cpu::fillBordersInParallel(RewriterBase &rewriter, func::FuncOp functi
     rewriter.setInsertionPointToStart(forall.getBody());
     Value start = forall.getInductionVars()[0];
     SmallVector<OpFoldResult> chunkOffsets(type.getRank(), rewriter.getIndexAttr(0));
-    SmallVector<OpFoldResult> chunkSizes = getAsIndexOpFoldResult(rewriter.getContext(), type.getShape());
+    MLIRContext *context = rewriter.getContext();
+    SmallVector<OpFoldResult> chunkSizes = getAsIndexOpFoldResult(context, type.getShape());
     SmallVector<OpFoldResult> unit(type.getRank(), rewriter.getIndexAttr(1));
     chunkOffsets[*split] = start;
     chunkSizes[*split] = rewriter.getIndexAttr(step);
     Value chunk = tensor::ExtractSliceOp::create(rewriter, loc, forall.getRegionIterArgs()[0],
                                                  chunkOffsets, chunkSizes, unit);
     for (tensor::InsertSliceOp insert : chain) {
-      SmallVector<OpFoldResult> offsets = getAsIndexOpFoldResult(rewriter.getContext(), insert.getStaticOffsets());
-      SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(rewriter.getContext(), insert.getStaticSizes());
+      SmallVector<OpFoldResult> offsets =
+          getAsIndexOpFoldResult(context, insert.getStaticOffsets());
+      SmallVector<OpFoldResult> sizes = getAsIndexOpFoldResult(context, insert.getStaticSizes());
       sizes[*split] = rewriter.getIndexAttr(step);
       Value border = tensor::ExtractSliceOp::create(rewriter, loc, chunk, offsets, sizes, unit);
       Value filled = linalg::FillOp::create(rewriter, loc, borderFill(insert).getInputs(),

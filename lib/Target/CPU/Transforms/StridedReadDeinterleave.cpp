@@ -67,7 +67,8 @@ struct StridedRowReadAsDeinterleave final : OpRewritePattern<vector::TransferRea
       Value even = bounds.back();
       Value one = arith::ConstantIndexOp::create(rewriter, loc, 1);
       Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-      Value run = arith::SubIOp::create(rewriter, loc, arith::AddIOp::create(rewriter, loc, even, even), one);
+      Value twice = arith::AddIOp::create(rewriter, loc, even, even);
+      Value run = arith::SubIOp::create(rewriter, loc, twice, one);
       bounds.back() = arith::MaxSIOp::create(rewriter, loc, run, zero);
       mask = vector::CreateMaskOp::create(
           rewriter, loc, VectorType::get(wideShape, rewriter.getI1Type()), bounds);
@@ -78,7 +79,8 @@ struct StridedRowReadAsDeinterleave final : OpRewritePattern<vector::TransferRea
     Value wide = vector::TransferReadOp::create(
         rewriter, loc, wideType, source,
         getValueOrCreateConstantIndexOp(rewriter, loc, indices),
-        AffineMapAttr::get(AffineMap::getMultiDimIdentityMap(type.getRank(), rewriter.getContext())),
+        AffineMapAttr::get(
+            AffineMap::getMultiDimIdentityMap(type.getRank(), rewriter.getContext())),
         read.getPadding(), mask, rewriter.getBoolArrayAttr(inBounds));
     Value run = vector::ShapeCastOp::create(
         rewriter, loc, VectorType::get({2 * lanes}, type.getElementType()), wide);

@@ -158,8 +158,9 @@ void tcc::cpu::tileElementwise(RewriterBase &rewriter, linalg::GenericOp generic
   }
   Operation *target = generic;
   // Thread tiles hold whole blocks: split over the count of blocks per dim.
-  SmallVector<int64_t> blocks = llvm::map_to_vector(
-      llvm::zip_equal(ranges, sizes), [](auto pair) { return std::get<0>(pair) / std::get<1>(pair); });
+  SmallVector<int64_t> blocks =
+      llvm::map_to_vector(llvm::zip_equal(ranges, sizes),
+                          [](auto pair) { return std::get<0>(pair) / std::get<1>(pair); });
   SmallVector<int64_t> threadSizes = acrossThreads ? threadTileSizes(blocks, config)
                                                    : SmallVector<int64_t>{};
   for (auto [threadSize, size] : llvm::zip_equal(threadSizes, sizes))

@@ -50,6 +50,42 @@ PanelRange panelsFor(mlir::linalg::LinalgOp matmul, int64_t n, int64_t cols,
 void readFromPanels(mlir::RewriterBase &rewriter, mlir::Operation *registerTile,
                     const PanelRange &range, PackedPanels &packed);
 
+//===- TileMatmul.cpp ----------------------------------------------------===//
+
+/// Tiles a matmul or batch matmul on f32 tensors into thread tiles and
+/// register tiles and vectorizes it, its start and its epilogue computed in
+/// its thread tiles; splits it first where no register tile divides its
+/// rows or columns. Constant weights are read from panels in `packed`.
+/// Fails only when a fusion left the IR half rewritten.
+mlir::LogicalResult tileMatmul(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp matmul,
+                               const TilingConfig &config, PackedPanels &packed);
+
+/// The rows and columns of a product's thread tiles, whole register tiles
+/// of `rows` x `cols`, over `batches` products of [m, n].
+std::pair<int64_t, int64_t> threadTileShape(int64_t batches, int64_t m, int64_t n,
+                                            int64_t rows, int64_t cols,
+                                            const TilingConfig &config);
+
+/// Fuses a product's start into its thread tiles (see tcc::fuseStart), and
+/// tiles it there like the other elementwise ops.
+void fuseStartIntoTiles(mlir::RewriterBase &rewriter, mlir::scf::ForallOp forall,
+                        mlir::Operation *threadTile, const TilingConfig &config);
+
+/// Rewrites q . K^T for a few rows (a decode step's attention scores) as
+/// dot products along K's rows, a generic that tiles as a row reduction.
+void matmulOfTransposeAsDots(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp matmul);
+
+//===- TileWindowProduct.cpp ---------------------------------------------===//
+
+/// Whether `op` is a convolution as a product over shifted windows of its
+/// flattened input (see tcc-cpu-conv-to-matmul).
+bool isWindowProduct(mlir::linalg::GenericOp op);
+
+/// Tiles a window product like a matmul, each register tile a matmul of a
+/// column of the filter and one window row, and vectorizes it.
+void tileWindowProduct(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp product,
+                       const TilingConfig &config);
+
 //===- TileElementwise.cpp -----------------------------------------------===//
 
 /// Tiles an elementwise generic (a transposing copy included) into thread
