@@ -51,7 +51,7 @@ void tcc::cpu::tileElementwise(RewriterBase &rewriter, linalg::GenericOp generic
   // same treatment. Windows of stride 2 along the row (a depthwise
   // convolution's or a max pool's of stride 2) are the exception: each
   // vector of them is read as a contiguous run (see
-  // StridedRowReadAsDeinterleave).
+  // StridedReadDeinterleave.cpp).
   auto loadsElementByElement = [](Value operand) {
     auto slice = operand.getDefiningOp<tensor::ExtractSliceOp>();
     if (!slice || llvm::all_of(slice.getStaticStrides(), [](int64_t s) { return s == 1; }))
