@@ -40,8 +40,8 @@ struct TilingConfig {
   /// (three tiles on two cores, a third of it); with more, the last odd
   /// tile is a small share of the work.
   int64_t evenTilesBelow = 16;
-  /// Vectors in the widest tile of an elementwise op's row: enough
-  /// independent vectors in flight to hide the latency of each.
+  /// The widest tile along an elementwise op's row, in vectors; a shorter
+  /// row that no whole vector divides is one tile, its last vector masked.
   int64_t elementwiseVectors = 4;
   /// Vectors of accumulators in a vector-matrix product's register tile,
   /// and the weight rows it reads per block when the weights are not
