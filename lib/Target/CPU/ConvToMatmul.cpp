@@ -154,8 +154,10 @@ FailureOr<ConvOperands> matchConv(linalg::Conv2DNchwFchwOp conv, PatternRewriter
 /// any register tile height divides. The channel-major form would split
 /// 49 columns into 32 + 16 + 1, the last a scalar loop over all of K.
 struct ConvNchwFchwToPixelMajorMatmul final : OpRewritePattern<linalg::Conv2DNchwFchwOp> {
-  ConvNchwFchwToPixelMajorMatmul(MLIRContext *context, int64_t tileColumns)
-      : OpRewritePattern(context, /*benefit=*/2), tileColumns(tileColumns) {}
+  ConvNchwFchwToPixelMajorMatmul(MLIRContext *context, int64_t tileColumns,
+                                 int64_t vectorWidth)
+      : OpRewritePattern(context, /*benefit=*/2), tileColumns(tileColumns),
+        vectorWidth(vectorWidth) {}
 
   LogicalResult matchAndRewrite(linalg::Conv2DNchwFchwOp conv,
                                 PatternRewriter &rewriter) const override {
@@ -173,7 +175,7 @@ struct ConvNchwFchwToPixelMajorMatmul final : OpRewritePattern<linalg::Conv2DNch
     // Past two tiles the channel-major remainder is a small share of the
     // work, and the transposes of the input and output here (gathers, one
     // lane at a time) cost more than it: 14x14 measured slower this way.
-    if (pixels % tileColumns == 0 || pixels >= 2 * tileColumns || filters % 16 != 0)
+    if (pixels % tileColumns == 0 || pixels >= 2 * tileColumns || filters % vectorWidth != 0)
       return rewriter.notifyMatchFailure(conv, "pixels fill whole tiles, or filters no vectors");
     Location loc = conv.getLoc();
     Value filterByRows = filterByPatchRows(rewriter, loc, filter);
@@ -242,6 +244,9 @@ struct ConvNchwFchwToPixelMajorMatmul final : OpRewritePattern<linalg::Conv2DNch
   }
 
   int64_t tileColumns;
+  /// f32 lanes of a vector: the filters, the product's columns, must be
+  /// whole vectors of them.
+  int64_t vectorWidth;
 };
 
 /// Convolutions of unit stride read their patches straight from the input:
@@ -419,7 +424,7 @@ struct CPUConvToMatmulPass final
     RewritePatternSet patterns(&getContext());
     patterns.add<ConvNchwFchwToMatmul>(&getContext());
     if (pixelMajorBelow > 0)
-      patterns.add<ConvNchwFchwToPixelMajorMatmul>(&getContext(), pixelMajorBelow);
+      patterns.add<ConvNchwFchwToPixelMajorMatmul>(&getContext(), pixelMajorBelow, vectorWidth);
     if (windowColumns > 0)
       patterns.add<ConvNchwFchwToWindowProduct>(&getContext(), windowColumns);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))

@@ -27,8 +27,9 @@ namespace {
 /// buffer's interior) as one block copy (a memcpy) per outer index, the
 /// outer indices split across threads when the copy is large; a small copy
 /// that is one contiguous run is left as it is, a memcpy. Returns false,
-/// creating nothing, for copies with short contiguous runs.
-bool copyByBlocks(RewriterBase &rewriter, memref::CopyOp copy) {
+/// creating nothing, for copies with short contiguous runs: shorter than a
+/// vector of `vectorWidth` f32 lanes.
+bool copyByBlocks(RewriterBase &rewriter, memref::CopyOp copy, int64_t vectorWidth) {
   auto source = cast<MemRefType>(copy.getSource().getType());
   auto target = cast<MemRefType>(copy.getTarget().getType());
   if (!source.hasStaticShape() || !target.hasStaticShape() || source.getRank() == 0)
@@ -42,7 +43,7 @@ bool copyByBlocks(RewriterBase &rewriter, memref::CopyOp copy) {
   int64_t bytes = source.getNumElements() * source.getElementTypeBitWidth() / 8;
   // Below this, a fork and join costs more than the copy saves.
   constexpr int64_t parallelBytes = 1 << 18;
-  if (block < 16)
+  if (block < vectorWidth)
     return false;
   // One contiguous run (a result into its out-param) stays one copy, which
   // lowers to a memcpy: as loops over 7-element rows LLVM would vectorize
@@ -96,6 +97,8 @@ bool copyByBlocks(RewriterBase &rewriter, memref::CopyOp copy) {
 
 struct CPULowerVectorsPass final
     : tcc::cpu::impl::CPULowerVectorsBase<CPULowerVectorsPass> {
+  using CPULowerVectorsBase::CPULowerVectorsBase;
+
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     // Bufferizing a tensor.insert_slice into the slice it was extracted from
@@ -114,7 +117,7 @@ struct CPULowerVectorsPass final
         copy.erase();
         continue;
       }
-      if (!copy->getParentOfType<scf::ForallOp>() && copyByBlocks(rewriter, copy))
+      if (!copy->getParentOfType<scf::ForallOp>() && copyByBlocks(rewriter, copy, vectorWidth))
         continue;
       rewriter.setInsertionPoint(copy);
       linalg::CopyOp::create(rewriter, copy.getLoc(), copy.getSource(), copy.getTarget());
@@ -177,10 +180,16 @@ struct CPULowerVectorsPass final
                                                          /*allowMultipleUses=*/true);
     vector::populateVectorBroadcastLoweringPatterns(patterns);
     vector::populateVectorShapeCastLoweringPatterns(patterns);
-    // Transposed blocks (see the CPU tiling's transposing copies) as
-    // shuffles of whole vectors, not an extract and insert per element.
-    vector::populateVectorTransposeLoweringPatterns(
-        patterns, vector::VectorTransposeLowering::Shuffle16x16);
+    // Transposed blocks (see the CPU tiling's transposing copies, square
+    // blocks of the vector width) as shuffles of whole vectors, not an
+    // extract and insert per element: at 16 lanes a network of 16x16
+    // shuffles (other shapes fall back to one flat shuffle), at other
+    // widths (8x8 blocks for 8 lanes) the one flat shuffle, which LLVM
+    // lowers for the machine.
+    vector::VectorTransposeLowering transposes =
+        vectorWidth == 16 ? vector::VectorTransposeLowering::Shuffle16x16
+                          : vector::VectorTransposeLowering::Shuffle1D;
+    vector::populateVectorTransposeLoweringPatterns(patterns, transposes);
     vector::populateVectorMultiReductionLoweringPatterns(
         patterns, vector::VectorMultiReductionLowering::InnerParallel);
     if (failed(applyPatternsGreedily(func, std::move(patterns))))

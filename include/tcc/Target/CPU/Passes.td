@@ -93,7 +93,10 @@ def CPUConvToMatmul : Pass<"tcc-cpu-conv-to-matmul", "mlir::func::FuncOp"> {
            "Convolutions of unit stride run as a product over shifted windows "
            "of their input laid out flat (no patch matrix), the output's "
            "columns rounded up to a multiple of this (the register tile's); "
-           "0 never">
+           "0 never">,
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes of one vector register (tcc-cpu-tile-and-vectorize's "
+           "vector-width): pixel-major products need whole vectors of filters">
   ];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect"];
@@ -108,6 +111,13 @@ def CPULowerVectors : Pass<"tcc-cpu-lower-vectors", "mlir::func::FuncOp"> {
     outer products to `vector.fma`, and transfers to loads, stores and
     broadcasts, ready for `convert-vector-to-llvm`.
   }];
+  let options = [
+    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
+           "f32 lanes of one vector register (tcc-cpu-tile-and-vectorize's "
+           "vector-width): copies in contiguous runs shorter than this stay "
+           "loops, and the tiling's vector-width square transposes lower "
+           "to shuffles (a 16x16 network at 16 lanes)">
+  ];
   let dependentDialects = ["mlir::vector::VectorDialect", "mlir::memref::MemRefDialect"];
 }
 

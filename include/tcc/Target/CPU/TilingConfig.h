@@ -1,0 +1,63 @@
+//===- TilingConfig.h - The machine parameters of the CPU tiling -*- C++ -*-===//
+//
+// Every number the CPU tiling mechanisms read that describes the machine
+// (vector registers, the register file, threads) or a choice made for it,
+// in one struct. The mechanisms take it as an argument and read nothing
+// else, so the numbers can come from pass options today and from a target
+// description tomorrow without a mechanism changing. The defaults (16-lane
+// vectors, the numbers the tiling was tuned with) match the defaults of
+// tcc-cpu-tile-and-vectorize's options.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TCC_TARGET_CPU_TILINGCONFIG_H
+#define TCC_TARGET_CPU_TILINGCONFIG_H
+
+#include <cstdint>
+
+namespace tcc::cpu {
+
+struct CPUTileAndVectorizeOptions;
+
+struct TilingConfig {
+  /// f32 lanes of one vector register: the width of vectorized rows, the
+  /// quantum of register tile columns, and the side of the square blocks
+  /// transposing copies go in (transposed in registers by shuffles).
+  int64_t vectorWidth = 16;
+  /// A matmul register tile, whose accumulators stay in vector registers
+  /// across the reduction: rows, and columns (a multiple of vectorWidth).
+  int64_t registerRows = 8;
+  int64_t registerCols = 32;
+  /// The output block one thread computes per task of a matmul.
+  int64_t threadTileRows = 64;
+  int64_t threadTileCols = 256;
+  /// Tasks an op's outer dim splits into for the threads (elementwise ops,
+  /// row reductions, border fills, a vector-matrix product's columns):
+  /// several per thread, so that uneven tasks still balance.
+  int64_t threadChunks = 8;
+  /// A product with fewer thread tiles than this gets an even count of
+  /// them: an odd few leave a core idle for a large share of the time
+  /// (three tiles on two cores, a third of it); with more, the last odd
+  /// tile is a small share of the work.
+  int64_t evenTilesBelow = 16;
+  /// The widest tile along an elementwise op's row, in vectors; a shorter
+  /// row that no whole vector divides is one tile, its last vector masked.
+  int64_t elementwiseVectors = 4;
+  /// Vectors of accumulators in a vector-matrix product's register tile,
+  /// and the weight rows it reads per block when the weights are not
+  /// packed into panels (a few sequential streams at a time).
+  int64_t vectorMatrixVectors = 4;
+  int64_t vectorMatrixDepth = 8;
+  /// The longest reduction row, in vectors, vectorized as one vector: LLVM's
+  /// time on a whole-row vector grows with its width, and longer rows
+  /// accumulate a vector of partial results instead.
+  int64_t reductionRowVectors = 8;
+};
+
+/// The tiling parameters tcc-cpu-tile-and-vectorize's options give; the
+/// ones that have no option keep their defaults.
+TilingConfig tilingConfigFromOptions(const CPUTileAndVectorizeOptions &options);
+
+} // namespace tcc::cpu
+
+#endif // TCC_TARGET_CPU_TILINGCONFIG_H

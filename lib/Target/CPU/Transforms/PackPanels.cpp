@@ -1,0 +1,136 @@
+//===- PackPanels.cpp - Constant weights packed into column panels -------===//
+//
+// A matmul register tile reads, per reduction step, one row of `cols`
+// columns of its rhs. From row-major weights each step's row is a full
+// weight row (a page, for 1024 columns or more) after the last; from the
+// weights repacked at compile time into column panels, each panel
+// contiguous, a tile's whole reduction reads one contiguous run.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Transforms.h"
+
+#include "tcc/Support/ElementBytes.h"
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+
+#include <cstring>
+
+using namespace mlir;
+using namespace tcc::cpu;
+
+/// A [K, N] constant's panels in `range` repacked as [count, K * cols],
+/// each panel contiguous. Each panel is one flat row: as [count, K, cols]
+/// the global's LLVM initializer would nest a small array per panel row,
+/// millions for a transformer, which LLVM's passes walk one by one.
+static Value packColumnPanels(OpBuilder &builder, const PanelRange &range) {
+  arith::ConstantOp weights = range.weights;
+  auto type = cast<RankedTensorType>(weights.getType());
+  ArrayRef<char> data = *tcc::elementBytes(weights.getValue(), type);
+  int64_t rows = type.getDimSize(0), columns = type.getDimSize(1);
+  int64_t cols = range.cols, panels = range.count;
+  size_t width = type.getElementType().getIntOrFloatBitWidth() / 8;
+  std::vector<char> packed(panels * rows * cols * width);
+  for (int64_t panel = 0; panel < panels; ++panel)
+    for (int64_t row = 0; row < rows; ++row)
+      std::memcpy(&packed[((panel * rows + row) * cols) * width],
+                  &data[(row * columns + (range.first + panel) * cols) * width], cols * width);
+  auto packedType = RankedTensorType::get({panels, rows * cols}, type.getElementType());
+  AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+      ArrayRef<char>(packed), alignof(std::max_align_t));
+  OpBuilder::InsertionGuard guard(builder);
+  builder.setInsertionPointAfter(weights);
+  return arith::ConstantOp::create(
+      builder, weights.getLoc(),
+      DenseResourceElementsAttr::get(packedType, "packed_panels", std::move(blob)));
+}
+
+/// The constant a product's rhs slices, and the column where the slice
+/// starts; null unless every slice on the way has static offsets and unit
+/// strides and keeps both dims.
+static std::pair<arith::ConstantOp, int64_t> constantColumns(Value rhs) {
+  int64_t column = 0;
+  while (auto slice = rhs.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (slice.getSourceType().getRank() != 2 || slice.getType().getRank() != 2 ||
+        !slice.hasUnitStride() || ShapedType::isDynamic(slice.getStaticOffsets()[1]))
+      return {};
+    column += slice.getStaticOffsets()[1];
+    rhs = slice.getSource();
+  }
+  return {rhs.getDefiningOp<arith::ConstantOp>(), column};
+}
+
+/// Points a register tile's rhs, a [k, cols] slice of constant weights,
+/// at the same elements in the weights packed into column panels: the
+/// tile's reduction then reads one contiguous panel, where the row-major
+/// weights would put every step a full row (a page, for 1024 columns or
+/// more) after the last.
+void tcc::cpu::readFromPanels(RewriterBase &rewriter, Operation *registerTile,
+                              const PanelRange &range, PackedPanels &packedWeights) {
+  arith::ConstantOp weights = range.weights;
+  int64_t cols = range.cols;
+  OpOperand &rhs = registerTile->getOpOperand(1);
+  auto rhsType = cast<RankedTensorType>(rhs.get().getType());
+  if (!rhsType.hasStaticShape() || rhsType.getDimSize(0) != 1 || rhsType.getDimSize(1) != cols)
+    return;
+  // Sum the offsets of the slices between the tile and the weights.
+  rewriter.setInsertionPoint(registerTile);
+  Location loc = registerTile->getLoc();
+  AffineExpr d0, d1;
+  bindDims(rewriter.getContext(), d0, d1);
+  OpFoldResult row = rewriter.getIndexAttr(0), column = rewriter.getIndexAttr(0);
+  Value source = rhs.get();
+  while (auto slice = source.getDefiningOp<tensor::ExtractSliceOp>()) {
+    if (!slice.hasUnitStride() || slice.getSourceType().getRank() != 2)
+      return;
+    SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
+    row = affine::makeComposedFoldedAffineApply(rewriter, loc, d0 + d1, {row, offsets[0]});
+    column =
+        affine::makeComposedFoldedAffineApply(rewriter, loc, d0 + d1, {column, offsets[1]});
+    source = slice.getSource();
+  }
+  if (source != weights.getResult())
+    return;
+  Value &packed = packedWeights[{weights, cols, range.first, range.count}];
+  if (!packed)
+    packed = packColumnPanels(rewriter, range);
+  // One reduction step's row of the tile: `cols` elements at row * cols
+  // in its panel.
+  OpFoldResult panel = affine::makeComposedFoldedAffineApply(
+      rewriter, loc, d0.floorDiv(cols) - range.first, {column});
+  OpFoldResult start = affine::makeComposedFoldedAffineApply(rewriter, loc, d0 * cols, {row});
+  SmallVector<OpFoldResult> offsets = {panel, start};
+  SmallVector<OpFoldResult> sizes = {rewriter.getIndexAttr(1), rewriter.getIndexAttr(cols)};
+  SmallVector<OpFoldResult> strides(2, rewriter.getIndexAttr(1));
+  Value panelSlice = tensor::ExtractSliceOp::create(rewriter, loc, rhsType, packed, offsets,
+                                                    sizes, strides);
+  rewriter.modifyOpInPlace(registerTile, [&] { rhs.set(panelSlice); });
+}
+
+/// The panels of constant weights a product over `n` columns reads, when
+/// its columns are whole panels of `cols` of them; no weights otherwise.
+/// Products over most of the columns share one packing of all of them; a
+/// product over a few (a split's last columns) gets its own small one
+/// unless that exists: reading the row-major weights a column at a time
+/// would fault in pages of every row.
+PanelRange tcc::cpu::panelsFor(linalg::LinalgOp matmul, int64_t n, int64_t cols,
+                               const PackedPanels &packedWeights) {
+  if (matmul.hasUserDefinedMaps() || isa<linalg::BatchMatmulOp>(matmul))
+    return {};
+  auto [weights, firstColumn] = constantColumns(matmul.getDpsInputs()[1]);
+  if (!weights)
+    return {};
+  auto type = cast<RankedTensorType>(weights.getType());
+  if (!tcc::elementBytes(weights.getValue(), type))
+    return {};
+  int64_t weightColumns = type.getDimSize(1);
+  if (firstColumn % cols != 0 || n % cols != 0 ||
+      firstColumn + n > weightColumns / cols * cols)
+    return {};
+  PanelRange all{weights, cols, 0, weightColumns / cols};
+  if (2 * n >= weightColumns ||
+      packedWeights.count({weights, cols, all.first, all.count}))
+    return all;
+  return {weights, cols, firstColumn / cols, n / cols};
+}

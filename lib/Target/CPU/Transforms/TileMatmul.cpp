@@ -1,0 +1,394 @@
+//===- TileMatmul.cpp - Matmuls in thread and register tiles -------------===//
+//
+// A matmul (or batch matmul) tiles into thread tiles of output blocks and,
+// in each, register tiles whose accumulators stay in vector registers over
+// the whole reduction. Shapes no register tile divides split into whole
+// tiles and a remainder; a row vector times a matrix streams its weights
+// in column chunks; a few rows times a transposed operand become dot
+// products along its rows.
+//
+//===----------------------------------------------------------------------===//
+
+#include "TilingUtils.h"
+#include "Transforms.h"
+
+#include "tcc/Target/Common/FuseIntoTiles.h"
+
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StaticValueUtils.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "mlir/Interfaces/TilingInterface.h"
+
+#include <numeric>
+
+using namespace mlir;
+using namespace tcc::cpu;
+
+/// Splits a product along its rows (M) or columns (N) at `at` into two
+/// products writing disjoint slices of the same init: a part that tiles
+/// into whole register tiles and a narrow remainder. An LM head of 50257
+/// columns is 50240 + 17, not one untileable op. The op computing the
+/// accumulator's `start` (see tcc::startOf) and its `epilogue` (see
+/// tcc::epilogueOf), if any, are split the same way, each part its own
+/// start and epilogue over its slice, so that they join the part's thread
+/// tiles rather than each making a pass over the whole output.
+static std::pair<linalg::LinalgOp, linalg::LinalgOp>
+splitMatmul(RewriterBase &rewriter, linalg::LinalgOp matmul, bool alongRows, int64_t at,
+            Operation *start, linalg::GenericOp epilogue) {
+  Location loc = matmul.getLoc();
+  rewriter.setInsertionPoint(matmul);
+  Value lhs = matmul.getDpsInputs()[0], rhs = matmul.getDpsInputs()[1];
+  Value init = matmul.getDpsInits()[0];
+  // With the start in the parts, the parts write into a buffer of their
+  // own: an allocation, which CSE does not merge with other products' as
+  // it would empty tensors of the same shape (each chain then inserting
+  // into one shared tensor, which bufferization would copy).
+  if (start)
+    init = bufferization::AllocTensorOp::create(
+        rewriter, loc, cast<RankedTensorType>(init.getType()), ValueRange{});
+  int64_t rank = cast<RankedTensorType>(init.getType()).getRank();
+  int64_t dim = rank - (alongRows ? 2 : 1);
+  auto slice = [&](Value source, int64_t offset, int64_t size) -> Value {
+    auto type = cast<RankedTensorType>(source.getType());
+    SmallVector<int64_t> offsets(type.getRank(), 0), sizes(type.getShape()),
+        strides(type.getRank(), 1);
+    offsets[dim] = offset;
+    sizes[dim] = size;
+    MLIRContext *context = rewriter.getContext();
+    return tensor::ExtractSliceOp::create(rewriter, loc, source,
+                                          getAsIndexOpFoldResult(context, offsets),
+                                          getAsIndexOpFoldResult(context, sizes),
+                                          getAsIndexOpFoldResult(context, strides));
+  };
+  int64_t extent = cast<RankedTensorType>(init.getType()).getDimSize(dim);
+  // Each part reads its init slice from the result of the previous
+  // insertion: the extract/compute/insert chain bufferizes in place.
+  Value result = init;
+  // An elementwise op over the product's dims (or a fill) over the
+  // part's slice only.
+  auto sliceOf = [&](Operation *op, int64_t offset, ArrayRef<int64_t> sizes) -> Operation * {
+    SmallVector<OpFoldResult> offsets(rank, rewriter.getIndexAttr(0));
+    offsets[dim] = rewriter.getIndexAttr(offset);
+    FailureOr<TilingResult> tiled = cast<TilingInterface>(op).getTiledImplementation(
+        rewriter, offsets, getAsIndexOpFoldResult(rewriter.getContext(), sizes));
+    assert(succeeded(tiled) && tiled->tiledOps.size() == 1 &&
+           "an elementwise op or fill tiles into one op");
+    return tiled->tiledOps.front();
+  };
+  auto part = [&](int64_t offset, int64_t size) -> linalg::LinalgOp {
+    Value a = alongRows ? slice(lhs, offset, size) : lhs;
+    Value b = alongRows ? rhs : slice(rhs, offset, size);
+    Value c = slice(result, offset, size);
+    ArrayRef<int64_t> sizes = cast<RankedTensorType>(c.getType()).getShape();
+    if (start) {
+      // The start's tile over the same slice, written where the part's
+      // accumulator lives.
+      auto startPart = cast<DestinationStyleOpInterface>(sliceOf(start, offset, sizes));
+      rewriter.modifyOpInPlace(startPart, [&] { startPart.getDpsInitsMutable()[0].set(c); });
+      c = startPart->getResult(0);
+    }
+    linalg::LinalgOp op;
+    if (rank == 3)
+      op = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{c.getType()},
+                                         ValueRange{a, b}, ValueRange{c});
+    else
+      op = linalg::MatmulOp::create(rewriter, loc, TypeRange{c.getType()}, ValueRange{a, b},
+                                    ValueRange{c});
+    Value partResult = op->getResult(0);
+    if (epilogue) {
+      // The epilogue's tile reads the part's product as it is.
+      auto epiloguePart = cast<linalg::GenericOp>(sliceOf(epilogue, offset, sizes));
+      for (auto [input, sliced] :
+           llvm::zip(epilogue.getDpsInputOperands(), epiloguePart.getDpsInputOperands()))
+        if (input->get() == matmul->getResult(0)) {
+          Operation *wholeSlice = sliced->get().getDefiningOp();
+          rewriter.modifyOpInPlace(epiloguePart, [&] { sliced->set(partResult); });
+          if (wholeSlice && wholeSlice->use_empty())
+            rewriter.eraseOp(wholeSlice);
+        }
+      partResult = epiloguePart->getResult(0);
+    }
+    SmallVector<int64_t> offsets(rank, 0), strides(rank, 1);
+    offsets[dim] = offset;
+    result = tensor::InsertSliceOp::create(rewriter, loc, partResult, result, ValueRange{},
+                                           ValueRange{}, ValueRange{}, offsets, sizes, strides);
+    return op;
+  };
+  if (epilogue)
+    rewriter.setInsertionPoint(epilogue);
+  linalg::LinalgOp main = part(0, at);
+  linalg::LinalgOp rest = part(at, extent - at);
+  if (epilogue) {
+    rewriter.replaceOp(epilogue, result);
+    rewriter.eraseOp(matmul);
+  } else {
+    rewriter.replaceOp(matmul, result);
+  }
+  if (start)
+    rewriter.eraseOp(start);
+  return {main, rest};
+}
+
+/// A row vector times a matrix (a decode step's projections) streams the
+/// weights once and is bound by memory: the columns split into
+/// `config.threadChunks` (eight; or half that, or a quarter...) equal
+/// contiguous chunks for the threads. Constant weights are read from
+/// panels packed at compile time, each tile's panel front to back. Other
+/// weights are read with the reduction outermost in blocks of a few rows
+/// (`config.vectorMatrixDepth`), so every block reads a few weight rows
+/// front to back (sequential streams, few pages at a time) into
+/// accumulators reloaded once per block; the usual column-tile-outer order
+/// would read each weight row in short pieces a page apart.
+static void tileVectorMatrix(RewriterBase &rewriter, linalg::LinalgOp matmul, int64_t n,
+                             int64_t k, const TilingConfig &config,
+                             PackedPanels &packedWeights) {
+  int64_t cols = 0, threadCols = n;
+  int64_t widest = config.vectorMatrixVectors * config.vectorWidth;
+  for (int64_t parts = config.threadChunks; parts >= 2; parts /= 2) {
+    for (int64_t c = widest; c >= config.vectorWidth && !cols; c -= config.vectorWidth)
+      if (n % (parts * c) == 0)
+        cols = c, threadCols = n / parts;
+    if (cols)
+      break;
+  }
+  if (!cols)
+    cols = fittingTile(n, widest, config.vectorWidth);
+  int64_t depth = fittingTile(k, config.vectorMatrixDepth);
+  if (!cols || !depth)
+    return;
+  SmallVector<int64_t> threadSizes = {1, threadCols, 0};
+  FailureOr<Operation *> threadTile = tile(rewriter, matmul, threadSizes,
+                                           scf::SCFTilingOptions::LoopType::ForallOp);
+  if (failed(threadTile))
+    return;
+  // Constant weights are packed into panels of the tile's columns, and
+  // each tile walks its panel front to back, the accumulators in
+  // registers: one contiguous stream per thread.
+  PanelRange panels = panelsFor(matmul, n, cols, packedWeights);
+  SmallVector<int64_t> sizes = {1, cols, panels.weights ? 1 : depth};
+  SmallVector<int64_t> order = panels.weights ? SmallVector<int64_t>{1, 2, 0}
+                                              : SmallVector<int64_t>{2, 1, 0};
+  FailureOr<Operation *> registerTile =
+      tile(rewriter, *threadTile, sizes, scf::SCFTilingOptions::LoopType::ForOp, order);
+  if (failed(registerTile))
+    return;
+  if (panels.weights)
+    readFromPanels(rewriter, *registerTile, panels, packedWeights);
+  (void)vectorizeOp(rewriter, *registerTile);
+}
+
+/// The rows and columns of a product's thread tiles, whole register
+/// tiles of `rows` x `cols`, over `batches` products of [m, n]. A small
+/// product still needs a tile per core, and fewer than
+/// `config.evenTilesBelow` tiles (16) an even count: three tiles on two
+/// cores leave one idle a third of the time, nine (a 28x28 expansion's
+/// 3 x 3) a ninth. The columns narrow, else the rows, until the count is
+/// even or large.
+std::pair<int64_t, int64_t> tcc::cpu::threadTileShape(int64_t batches, int64_t m, int64_t n,
+                                                      int64_t rows, int64_t cols,
+                                                      const TilingConfig &config) {
+  int64_t threadRows = fittingTile(m, std::max<int64_t>(config.threadTileRows, rows), rows);
+  int64_t threadCols = fittingTile(n, std::max<int64_t>(config.threadTileCols, cols), cols);
+  auto tiles = [&] { return batches * (m / threadRows) * (n / threadCols); };
+  while (tiles() < config.evenTilesBelow && tiles() % 2 != 0) {
+    if (int64_t narrower = fittingTile(n, threadCols - 1, cols))
+      threadCols = narrower;
+    else if (int64_t shorter = fittingTile(m, threadRows - 1, rows))
+      threadRows = shorter;
+    else
+      break;
+  }
+  return {threadRows, threadCols};
+}
+
+/// C[(B,)M,N] += A[(B,)M,K] * B[(B,)K,N]: thread tiles over (batch, M,
+/// N), then register tiles walked columns-outer so one B panel serves
+/// every row block, with the reduction innermost one step at a time.
+LogicalResult tcc::cpu::tileMatmul(RewriterBase &rewriter, linalg::LinalgOp matmul,
+                                   const TilingConfig &config, PackedPanels &packedWeights) {
+  auto type = dyn_cast<RankedTensorType>(matmul->getResultTypes().front());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
+      !matmul.hasPureTensorSemantics() ||
+      !llvm::all_of(matmul.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isProjectedPermutation(); }))
+    return success();
+  bool batched = type.getRank() == 3;
+  int64_t m = type.getDimSize(batched ? 1 : 0);
+  int64_t n = type.getDimSize(batched ? 2 : 1);
+  bool defaultMaps = !matmul.hasUserDefinedMaps();
+  // Columns that no whole vector divides (50257, a prime times 29; 196 and
+  // 49, the pixels of 14x14 and 7x7 images), columns that only narrower
+  // tiles divide (784, the pixels of 28x28, is 49 x 16) and rows for
+  // which no divisor makes a useful register tile split off into a
+  // remainder product: 196 is 192 + 4, not 14 vectors of 14 lanes, and
+  // 784 is 768 in full-width tiles + 16.
+  int64_t wholeColumns = fittingTile(n, config.registerCols, config.vectorWidth);
+  bool splitColumns = defaultMaps && n > config.vectorWidth &&
+                      (wholeColumns == 0 ||
+                       (wholeColumns < config.registerCols && n > 4 * config.registerCols));
+  bool splitRows = defaultMaps && m > 4 * config.registerRows &&
+                   fittingTile(m, config.registerRows) < config.registerRows / 2;
+  if (splitColumns || splitRows) {
+    // Whole register tiles first; a remainder wider than a vector splits
+    // again into whole vectors and the last few columns.
+    int64_t columnsAt = n / config.registerCols * config.registerCols;
+    if (columnsAt == 0)
+      columnsAt = n / config.vectorWidth * config.vectorWidth;
+    int64_t at = splitColumns ? columnsAt
+                              : m / config.registerRows * config.registerRows;
+    Operation *start = tcc::startOf(rewriter, matmul);
+    linalg::GenericOp epilogue = tcc::epilogueOf(rewriter, matmul);
+    auto [main, rest] =
+        splitMatmul(rewriter, matmul, /*alongRows=*/!splitColumns, at, start, epilogue);
+    // Both parts are tiled even if the first fails, as one pass would.
+    LogicalResult tiledMain = tileMatmul(rewriter, main, config, packedWeights);
+    LogicalResult tiledRest = tileMatmul(rewriter, rest, config, packedWeights);
+    return success(succeeded(tiledMain) && succeeded(tiledRest));
+  }
+  int64_t cols = fittingTile(n, config.registerCols, config.vectorWidth);
+  if (!cols)
+    cols = fittingTile(n, config.vectorWidth);
+  int64_t rows = fittingTile(m, config.registerRows);
+  if (!cols || !rows)
+    return success();
+  if (defaultMaps && !batched && m == 1 && n >= 2 * config.vectorWidth &&
+      n % config.vectorWidth == 0) {
+    int64_t k = cast<RankedTensorType>(matmul.getDpsInputs()[0].getType()).getShape().back();
+    tileVectorMatrix(rewriter, matmul, n, k, config, packedWeights);
+    return success();
+  }
+  // Constant weights (a 2-D rhs with no transposed maps) are read from
+  // column panels packed at compile time, when the product's columns are
+  // whole panels of them.
+  PanelRange panels = panelsFor(matmul, n, cols, packedWeights);
+  // An epilogue writing the product's image into a larger tensor runs in
+  // thread tiles of whole image rows, when some divide the columns.
+  linalg::GenericOp intoWindow =
+      defaultMaps && !batched ? tcc::epilogueIntoWindowOf(matmul) : nullptr;
+  int64_t width = 0, threadQuantum = cols;
+  if (intoWindow) {
+    width = cast<RankedTensorType>(intoWindow->getResult(0).getType()).getDimSize(3);
+    threadQuantum = std::lcm(width, cols);
+    if (n % threadQuantum != 0) {
+      intoWindow = nullptr;
+      threadQuantum = cols;
+    }
+  }
+  auto [threadRows, threadCols] =
+      threadTileShape(batched ? type.getDimSize(0) : 1, m, n, rows, threadQuantum, config);
+  linalg::GenericOp epilogue = intoWindow ? nullptr : tcc::epilogueOf(rewriter, matmul);
+  Operation *start = tcc::startOf(rewriter, matmul);
+  SmallVector<int64_t> threadSizes = {threadRows, threadCols, 0};
+  SmallVector<int64_t> registerSizes = {rows, cols, 1};
+  SmallVector<int64_t> interchange = {1, 0, 2};
+  if (batched) {
+    threadSizes.insert(threadSizes.begin(), 1);
+    registerSizes.insert(registerSizes.begin(), 1);
+    interchange = {0, 2, 1, 3};
+  }
+  FailureOr<Operation *> threadTile = tile(
+      rewriter, matmul, threadSizes, scf::SCFTilingOptions::LoopType::ForallOp);
+  if (failed(threadTile))
+    return success();
+  auto threadLoop = (*threadTile)->getParentOfType<scf::ForallOp>();
+  if (start)
+    fuseStartIntoTiles(rewriter, threadLoop, *threadTile, config);
+  FailureOr<Operation *> registerTile =
+      tile(rewriter, *threadTile, registerSizes,
+           scf::SCFTilingOptions::LoopType::ForOp, interchange);
+  if (failed(registerTile))
+    return success();
+  if (panels.weights)
+    readFromPanels(rewriter, *registerTile, panels, packedWeights);
+  (void)vectorizeOp(rewriter, *registerTile);
+  if (epilogue)
+    if (linalg::GenericOp tiled = tcc::fuseEpilogue(rewriter, threadLoop, epilogue))
+      tileElementwise(rewriter, tiled, config, /*acrossThreads=*/false);
+  if (intoWindow) {
+    FailureOr<linalg::GenericOp> tiled =
+        tcc::fuseEpilogueIntoWindow(rewriter, threadLoop, intoWindow, width);
+    if (failed(tiled))
+      return failure();
+    if (*tiled)
+      tileElementwise(rewriter, *tiled, config, /*acrossThreads=*/false);
+  }
+  return success();
+}
+
+void tcc::cpu::fuseStartIntoTiles(RewriterBase &rewriter, scf::ForallOp forall,
+                                  Operation *threadTile, const TilingConfig &config) {
+  Operation *start = tcc::fuseStart(rewriter, forall, threadTile);
+  if (auto tiled = dyn_cast_or_null<linalg::GenericOp>(start))
+    tileElementwise(rewriter, tiled, config, /*acrossThreads=*/false);
+}
+
+/// q . K^T for a few rows (a decode step's attention scores over the KV
+/// cache) as dot products along K's rows: a generic whose reduction is
+/// innermost and contiguous in both operands, which tiles as a row
+/// reduction. The product form would first transpose the whole cache.
+void tcc::cpu::matmulOfTransposeAsDots(RewriterBase &rewriter, linalg::LinalgOp matmul) {
+  if (matmul.hasUserDefinedMaps() || !matmul.hasPureTensorSemantics())
+    return;
+  auto type = cast<RankedTensorType>(matmul->getResultTypes().front());
+  int64_t rank = type.getRank();
+  auto sameElements = [&](Value operand) {
+    return getElementTypeOrSelf(operand.getType()) == type.getElementType();
+  };
+  if (!type.hasStaticShape() || !type.getElementType().isF32() ||
+      type.getDimSize(rank - 2) > 4 || !llvm::all_of(matmul.getDpsInputs(), sameElements))
+    return;
+  // rhs = collapse_shape(transpose(x)) or transpose(x), swapping the last
+  // two dims and keeping the others.
+  Value rhs = matmul.getDpsInputs()[1];
+  auto collapse = rhs.getDefiningOp<tensor::CollapseShapeOp>();
+  Value transposed = collapse ? collapse.getSrc() : rhs;
+  auto transpose = transposed.getDefiningOp<linalg::TransposeOp>();
+  if (!transpose || !transpose.hasPureTensorSemantics())
+    return;
+  ArrayRef<int64_t> perm = transpose.getPermutation();
+  int64_t transposeRank = perm.size();
+  for (int64_t dim = 0; dim < transposeRank - 2; ++dim)
+    if (perm[dim] != dim)
+      return;
+  if (perm[transposeRank - 2] != transposeRank - 1 || perm[transposeRank - 1] != transposeRank - 2)
+    return;
+  Location loc = matmul.getLoc();
+  rewriter.setInsertionPoint(matmul);
+  Value rows = transpose.getInput();
+  if (collapse) {
+    // The same leading dims merge on the untransposed side.
+    SmallVector<ReassociationIndices> reassociation = collapse.getReassociationIndices();
+    if (reassociation.back().size() != 1 || reassociation[reassociation.size() - 2].size() != 1)
+      return;
+    rows = tensor::CollapseShapeOp::create(rewriter, loc, rows, reassociation);
+  }
+  // (batch..., m, n, k): out (batch..., m, n), lhs (batch..., m, k), rows (batch..., n, k)
+  MLIRContext *context = rewriter.getContext();
+  int64_t loops = rank + 1;
+  SmallVector<AffineExpr> batch;
+  for (int64_t dim = 0; dim < rank - 2; ++dim)
+    batch.push_back(getAffineDimExpr(dim, context));
+  AffineExpr m = getAffineDimExpr(rank - 2, context), n = getAffineDimExpr(rank - 1, context),
+             k = getAffineDimExpr(rank, context);
+  auto withBatch = [&](ArrayRef<AffineExpr> tail) {
+    SmallVector<AffineExpr> results(batch);
+    results.append(tail.begin(), tail.end());
+    return AffineMap::get(loops, 0, results, context);
+  };
+  SmallVector<utils::IteratorType> iterators(rank, utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  auto dots = linalg::GenericOp::create(
+      rewriter, loc, TypeRange{type}, ValueRange{matmul.getDpsInputs()[0], rows},
+      ValueRange{matmul.getDpsInits()[0]},
+      ArrayRef<AffineMap>{withBatch({m, k}), withBatch({n, k}), withBatch({m, n})}, iterators,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        Value product = arith::MulFOp::create(b, l, args[0], args[1]);
+        linalg::YieldOp::create(b, l, ValueRange{arith::AddFOp::create(b, l, args[2], product)});
+      });
+  rewriter.replaceOp(matmul, dots->getResults());
+  if (collapse && collapse->use_empty())
+    rewriter.eraseOp(collapse);
+  if (transpose->use_empty())
+    rewriter.eraseOp(transpose);
+}

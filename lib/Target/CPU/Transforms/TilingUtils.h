@@ -1,0 +1,46 @@
+//===- TilingUtils.h - Helpers the CPU tiling mechanisms share -*- C++ -*-===//
+//
+// Choosing tile sizes that divide a dim, tiling an op into loops and
+// vectorizing a tile: the steps every mechanism of the CPU tiling (see
+// Transforms.h) is built from.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TCC_LIB_TARGET_CPU_TRANSFORMS_TILINGUTILS_H
+#define TCC_LIB_TARGET_CPU_TRANSFORMS_TILINGUTILS_H
+
+#include "tcc/Target/CPU/TilingConfig.h"
+
+#include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/IR/PatternMatch.h"
+
+namespace tcc::cpu {
+
+/// The largest divisor of `size` that is at most `cap` and a multiple of
+/// `quantum`; 0 if there is none. Tiles that divide their dim exactly are
+/// full tiles: no remainder loop, no masks.
+int64_t fittingTile(int64_t size, int64_t cap, int64_t quantum = 1);
+
+/// Tiles `op` by `sizes` (0: the dim is not tiled) into loops of
+/// `loopType`, outermost first in `interchange` order when one is given,
+/// and replaces it; returns the op's tile inside the loops.
+mlir::FailureOr<mlir::Operation *> tile(mlir::RewriterBase &rewriter, mlir::Operation *op,
+                                        llvm::ArrayRef<int64_t> sizes,
+                                        mlir::scf::SCFTilingOptions::LoopType loopType,
+                                        llvm::ArrayRef<int64_t> interchange = {});
+
+/// Thread tile sizes for an op over `ranges`: the outermost dim with more
+/// than one element (a batch of one leaves the channels) split into about
+/// `config.threadChunks` chunks (with the next dim when that makes a few,
+/// odd in count), the innermost dim never. Empty when nothing splits.
+llvm::SmallVector<int64_t> threadTileSizes(llvm::ArrayRef<int64_t> ranges,
+                                           const TilingConfig &config);
+
+/// Vectorizes `op` (a tile), with `vectorSizes` for a masked tile, and
+/// replaces it.
+mlir::LogicalResult vectorizeOp(mlir::RewriterBase &rewriter, mlir::Operation *op,
+                                llvm::ArrayRef<int64_t> vectorSizes = {});
+
+} // namespace tcc::cpu
+
+#endif // TCC_LIB_TARGET_CPU_TRANSFORMS_TILINGUTILS_H

@@ -1,0 +1,126 @@
+//===- Transforms.h - The mechanisms of the CPU tiling -------*- C++ -*-===//
+//
+// One mechanism per file, each a plain function over the IR that reads its
+// parameters from a TilingConfig: tcc-cpu-tile-and-vectorize
+// (TileAndVectorize.cpp) decides what to apply to which op and in which
+// order, these functions how.
+//
+//===----------------------------------------------------------------------===//
+
+#ifndef TCC_LIB_TARGET_CPU_TRANSFORMS_TRANSFORMS_H
+#define TCC_LIB_TARGET_CPU_TRANSFORMS_TRANSFORMS_H
+
+#include "tcc/Target/CPU/TilingConfig.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/DenseMap.h"
+
+#include <tuple>
+
+namespace tcc::cpu {
+
+//===- PackPanels.cpp ----------------------------------------------------===//
+
+/// Column panels of a [K, N] constant: `count` panels of `cols` columns,
+/// starting with panel `first` (columns first * cols onwards). Without
+/// weights: the product reads no packed panels.
+struct PanelRange {
+  mlir::arith::ConstantOp weights;
+  int64_t cols = 0, first = 0, count = 0;
+};
+
+/// The packed copies of constant weights one run of the tiling has made,
+/// by constant and panel range (cols, first, count): products reading the
+/// same panels share one copy.
+using PackedPanels =
+    llvm::DenseMap<std::tuple<mlir::Operation *, int64_t, int64_t, int64_t>, mlir::Value>;
+
+/// The panels of constant weights a product over `n` columns reads, when
+/// its columns are whole panels of `cols` of them; no weights otherwise.
+PanelRange panelsFor(mlir::linalg::LinalgOp matmul, int64_t n, int64_t cols,
+                     const PackedPanels &packed);
+
+/// Points a register tile's rhs, a [1, cols] slice of the constant weights
+/// of `range`, at the same elements in the weights packed into column
+/// panels, packing them (once, into `packed`) first.
+void readFromPanels(mlir::RewriterBase &rewriter, mlir::Operation *registerTile,
+                    const PanelRange &range, PackedPanels &packed);
+
+//===- TileMatmul.cpp ----------------------------------------------------===//
+
+/// Tiles a matmul or batch matmul on f32 tensors into thread tiles and
+/// register tiles and vectorizes it, its start and its epilogue computed in
+/// its thread tiles; splits it first where no register tile divides its
+/// rows or columns. Constant weights are read from panels in `packed`.
+/// Fails only when a fusion left the IR half rewritten.
+mlir::LogicalResult tileMatmul(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp matmul,
+                               const TilingConfig &config, PackedPanels &packed);
+
+/// The rows and columns of a product's thread tiles, whole register tiles
+/// of `rows` x `cols`, over `batches` products of [m, n].
+std::pair<int64_t, int64_t> threadTileShape(int64_t batches, int64_t m, int64_t n,
+                                            int64_t rows, int64_t cols,
+                                            const TilingConfig &config);
+
+/// Fuses a product's start into its thread tiles (see tcc::fuseStart), and
+/// tiles it there like the other elementwise ops.
+void fuseStartIntoTiles(mlir::RewriterBase &rewriter, mlir::scf::ForallOp forall,
+                        mlir::Operation *threadTile, const TilingConfig &config);
+
+/// Rewrites q . K^T for a few rows (a decode step's attention scores) as
+/// dot products along K's rows, a generic that tiles as a row reduction.
+void matmulOfTransposeAsDots(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp matmul);
+
+//===- TileWindowProduct.cpp ---------------------------------------------===//
+
+/// Whether `op` is a convolution as a product over shifted windows of its
+/// flattened input (see tcc-cpu-conv-to-matmul).
+bool isWindowProduct(mlir::linalg::GenericOp op);
+
+/// Tiles a window product like a matmul, each register tile a matmul of a
+/// column of the filter and one window row, and vectorizes it.
+void tileWindowProduct(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp product,
+                       const TilingConfig &config);
+
+//===- TileElementwise.cpp -----------------------------------------------===//
+
+/// Tiles an elementwise generic (a transposing copy included) into thread
+/// tiles, unless `acrossThreads` is false (the op runs inside a product's
+/// thread tile), and vectors along its row, and vectorizes it.
+void tileElementwise(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp generic,
+                     const TilingConfig &config, bool acrossThreads = true);
+
+//===- TileRowReduction.cpp ----------------------------------------------===//
+
+/// Tiles a generic reducing its innermost dims into thread tiles over its
+/// outer dims and one row at a time, and vectorizes the rows.
+void tileRowReduction(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp generic,
+                      const TilingConfig &config);
+
+//===- Fills.cpp ---------------------------------------------------------===//
+
+/// Gives each user of a fill shared by several its own copy of the fill.
+void untieSharedFills(mlir::RewriterBase &rewriter, mlir::func::FuncOp function);
+
+/// Makes thread loops over a slice whose result goes straight back where
+/// the slice came from loop over the whole tensor, writing just the slice.
+void writeSlicesInPlace(mlir::RewriterBase &rewriter, mlir::func::FuncOp function);
+
+/// Fills a padded tensor's border strips in one parallel loop over the
+/// dim none of them slices.
+void fillBordersInParallel(mlir::RewriterBase &rewriter, mlir::func::FuncOp function,
+                           const TilingConfig &config);
+
+//===- StridedReadDeinterleave.cpp ---------------------------------------===//
+
+/// Vector reads of every other element along a row as a read of the whole
+/// run and its even lanes.
+void populateStridedReadDeinterleavePatterns(mlir::RewritePatternSet &patterns);
+
+} // namespace tcc::cpu
+
+#endif // TCC_LIB_TARGET_CPU_TRANSFORMS_TRANSFORMS_H
