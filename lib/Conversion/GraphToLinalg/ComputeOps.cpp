@@ -3,6 +3,7 @@
 #include "Utils.h"
 
 #include "Graph/GraphOps.h"
+#include "Target/TargetDialect.h"
 #include "tcc/Conversion/GraphToLinalg.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -314,8 +315,8 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
   /// is computed as whole rows of `phaseWidth` (the columns past the output
   /// width are never used) by one elementwise generic that vectorizes along
   /// the flattened plane, however narrow the image or large the stride.
-  /// Rows of at least 16 outputs (7 for a strided convolution) take the
-  /// direct form instead: each tap a [rows, outW] window of the padded input
+  /// Rows of at least a vector of outputs (16 at 16 lanes; 7 for a strided
+  /// convolution) take the direct form instead: each tap a [rows, outW] window of the padded input
   /// (strided for a strided convolution, with no phase planes copied), and
   /// the output written as is rather than as wide rows to be cut, so an
   /// activation after it fuses into it. Narrower rows (14 or 7 outputs) fill
@@ -341,14 +342,17 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     // threads; MobileNetV2, whose 14x14 -> 7x7 one has 576 channels,
     // 4.61 -> 4.51 ms at 2 threads).
     bool strided = stride[0] > 1 || stride[1] > 1;
-    bool direct = outW >= 16 || (strided && outW >= 7);
+    // f32 lanes of the module's machine (16 where it has no description).
+    auto desc = tcc::target::TargetDescAttr::lookup(op);
+    int64_t lanes = desc ? desc.getLanes(32) : 16;
+    bool direct = outW >= lanes || (strided && outW >= 7);
     // A row of outW outputs reads maxDx more columns; in the flattened form
     // the last row's unused columns run maxDx into one more row.
     int64_t phaseH = outH + maxDy + (!direct && maxDx > 0 ? 1 : 0);
     int64_t phaseW = outW + maxDx;
-    // A plane of whole 16-lane vectors, when an eighth more columns give it.
+    // A plane of whole vectors, when an eighth more columns give it.
     for (int64_t wider = phaseW; !direct && wider <= phaseW + phaseW / 8; ++wider)
-      if (outH * wider % 16 == 0) {
+      if (outH * wider % lanes == 0) {
         phaseW = wider;
         break;
       }

@@ -3,6 +3,9 @@
 #include "tcc/Support/ElementBytes.h"
 #include "tcc/Support/Padded.h"
 #include "tcc/Target/CPU/Passes.h"
+#include "tcc/Target/CPU/TilingConfig.h"
+
+#include "Target/TargetDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Utils/ReshapeOpsUtils.h"
@@ -421,12 +424,21 @@ struct CPUConvToMatmulPass final
     : tcc::cpu::impl::CPUConvToMatmulBase<CPUConvToMatmulPass> {
   using CPUConvToMatmulBase::CPUConvToMatmulBase;
   void runOnOperation() override {
+    // Products are sized to the register tile of the module's machine; an
+    // option given explicitly overrides it.
+    tcc::cpu::TilingConfig config =
+        tcc::cpu::tilingConfigFor(tcc::target::TargetDescAttr::lookup(getOperation()));
+    int64_t lanes = vectorWidth.hasValue() ? vectorWidth : config.vectorWidth;
+    int64_t pixelMajor =
+        pixelMajorBelow.hasValue() ? pixelMajorBelow : config.pixelMajorColumns;
+    int64_t windows =
+        windowColumns.hasValue() ? windowColumns : config.registerCols;
     RewritePatternSet patterns(&getContext());
     patterns.add<ConvNchwFchwToMatmul>(&getContext());
-    if (pixelMajorBelow > 0)
-      patterns.add<ConvNchwFchwToPixelMajorMatmul>(&getContext(), pixelMajorBelow, vectorWidth);
-    if (windowColumns > 0)
-      patterns.add<ConvNchwFchwToWindowProduct>(&getContext(), windowColumns);
+    if (pixelMajor > 0)
+      patterns.add<ConvNchwFchwToPixelMajorMatmul>(&getContext(), pixelMajor, lanes);
+    if (windows > 0)
+      patterns.add<ConvNchwFchwToWindowProduct>(&getContext(), windows);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -2,6 +2,8 @@
 
 #include "tcc/Target/CPU/Passes.h"
 
+#include "Target/TargetDialect.h"
+
 #include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/Transforms/Hoisting.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -101,6 +103,10 @@ struct CPULowerVectorsPass final
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
+    int64_t lanes = vectorWidth;
+    if (auto desc = tcc::target::TargetDescAttr::lookup(func);
+        desc && !vectorWidth.hasValue())
+      lanes = desc.getLanes(32);
     // Bufferizing a tensor.insert_slice into the slice it was extracted from
     // leaves a copy of a buffer onto itself (the same value once CSE has
     // merged the two subviews); it does nothing, but as a write
@@ -117,7 +123,7 @@ struct CPULowerVectorsPass final
         copy.erase();
         continue;
       }
-      if (!copy->getParentOfType<scf::ForallOp>() && copyByBlocks(rewriter, copy, vectorWidth))
+      if (!copy->getParentOfType<scf::ForallOp>() && copyByBlocks(rewriter, copy, lanes))
         continue;
       rewriter.setInsertionPoint(copy);
       linalg::CopyOp::create(rewriter, copy.getLoc(), copy.getSource(), copy.getTarget());
@@ -187,7 +193,7 @@ struct CPULowerVectorsPass final
     // widths (8x8 blocks for 8 lanes) the one flat shuffle, which LLVM
     // lowers for the machine.
     vector::VectorTransposeLowering transposes =
-        vectorWidth == 16 ? vector::VectorTransposeLowering::Shuffle16x16
+        lanes == 16 ? vector::VectorTransposeLowering::Shuffle16x16
                           : vector::VectorTransposeLowering::Shuffle1D;
     vector::populateVectorTransposeLoweringPatterns(patterns, transposes);
     vector::populateVectorMultiReductionLoweringPatterns(

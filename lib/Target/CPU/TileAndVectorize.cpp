@@ -17,6 +17,8 @@
 #include "tcc/Target/CPU/Passes.h"
 #include "tcc/Target/CPU/TilingConfig.h"
 
+#include "Target/TargetDialect.h"
+
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
@@ -36,14 +38,19 @@ struct CPUTileAndVectorizePass final
   using CPUTileAndVectorizeBase::CPUTileAndVectorizeBase;
 
   void runOnOperation() override {
-    CPUTileAndVectorizeOptions options;
-    options.vectorWidth = vectorWidth;
-    options.registerRows = registerRows;
-    options.registerCols = registerCols;
-    options.threadTileRows = threadTileRows;
-    options.threadTileCols = threadTileCols;
-    TilingConfig config = tilingConfigFromOptions(options);
     func::FuncOp function = getOperation();
+    // The machine comes from the module's description; an option given
+    // explicitly (a tcc-opt experiment) overrides it.
+    TilingConfig config =
+        tilingConfigFor(tcc::target::TargetDescAttr::lookup(function));
+    for (auto [option, field] :
+         {std::pair{&vectorWidth, &config.vectorWidth},
+          std::pair{&registerRows, &config.registerRows},
+          std::pair{&registerCols, &config.registerCols},
+          std::pair{&threadTileRows, &config.threadTileRows},
+          std::pair{&threadTileCols, &config.threadTileCols}})
+      if (option->hasValue())
+        *field = *option;
     IRRewriter rewriter(&getContext());
     PackedPanels packedWeights;
 

@@ -15,6 +15,10 @@
 
 #include <cstdint>
 
+namespace tcc::target {
+class TargetDescAttr;
+} // namespace tcc::target
+
 namespace tcc::cpu {
 
 struct CPUTileAndVectorizeOptions;
@@ -28,6 +32,13 @@ struct TilingConfig {
   /// across the reduction: rows, and columns (a multiple of vectorWidth).
   int64_t registerRows = 8;
   int64_t registerCols = 32;
+  /// Convolutions with a constant filter over fewer output pixels than
+  /// twice this, and not a multiple of it, run pixel-major (pixels as the
+  /// product's rows): a 7x7 map's 49 pixels are whole row tiles and one
+  /// row, where as columns they would leave one column computed by scalar
+  /// code over all of K. Not tied to the register tile's columns, so that
+  /// 16-column (8-lane) tiles keep the 7x7 maps pixel-major too.
+  int64_t pixelMajorColumns = 32;
   /// The output block one thread computes per task of a matmul.
   int64_t threadTileRows = 64;
   int64_t threadTileCols = 256;
@@ -53,6 +64,10 @@ struct TilingConfig {
   /// accumulate a vector of partial results instead.
   int64_t reductionRowVectors = 8;
 };
+
+/// The tiling strategy for a machine: the parameters a target description
+/// implies (the defaults above where `desc` is null, a module without one).
+TilingConfig tilingConfigFor(target::TargetDescAttr desc);
 
 /// The tiling parameters tcc-cpu-tile-and-vectorize's options give; the
 /// ones that have no option keep their defaults.

@@ -1,0 +1,34 @@
+// One input, two machines: the CPU passes read the module's tcc.target.
+// With 32 zmm registers (x86-64-v4: AVX-512) a matmul's register tile is
+// 8 x 32 of 16-lane vectors; with 16 ymm registers (x86-64-v3: AVX2) it is
+// 6 x 16 of 8-lane vectors; elementwise rows go in vectors of the
+// machine's width too.
+// RUN: tcc-opt %s --tcc-set-target="cpu=x86-64-v4 threads=2" --tcc-cpu-tiling | FileCheck %s --check-prefixes=CHECK,V4
+// RUN: tcc-opt %s --tcc-set-target="cpu=x86-64-v3 threads=2" --tcc-cpu-tiling | FileCheck %s --check-prefixes=CHECK,V3
+// An option given explicitly overrides the description.
+// RUN: tcc-opt %s --tcc-set-target="cpu=x86-64-v3 threads=2" --tcc-cpu-tile-and-vectorize="register-rows=2" | FileCheck %s --check-prefix=OVERRIDE
+
+// CHECK-LABEL: func.func @matmul
+// V4: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
+// V3: vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+// OVERRIDE: vector.contract {{.*}} : vector<2x1xf32>, vector<1x16xf32> into vector<2x16xf32>
+func.func @matmul(%a: tensor<96x64xf32>, %b: tensor<64x512xf32>, %c: tensor<96x512xf32>) -> tensor<96x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<96x64xf32>, tensor<64x512xf32>) outs(%c : tensor<96x512xf32>) -> tensor<96x512xf32>
+  return %0 : tensor<96x512xf32>
+}
+
+// Elementwise rows: up to four vectors, of the machine's width.
+// CHECK-LABEL: func.func @elementwise
+// V4: math.tanh {{.*}} : vector<1x64xf32>
+// V3: math.tanh {{.*}} : vector<1x32xf32>
+#map = affine_map<(d0, d1) -> (d0, d1)>
+func.func @elementwise(%x: tensor<16x128xf32>) -> tensor<16x128xf32> {
+  %e = tensor.empty() : tensor<16x128xf32>
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<16x128xf32>) outs(%e : tensor<16x128xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %t = math.tanh %in : f32
+    linalg.yield %t : f32
+  } -> tensor<16x128xf32>
+  return %0 : tensor<16x128xf32>
+}
