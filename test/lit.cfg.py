@@ -28,3 +28,11 @@ llvm_config.add_tool_substitutions(tools, [config.tcc_tools_dir])
 config.substitutions.append(("%tcc_python", config.python_executable))
 config.substitutions.append(("%tcc_src_root", config.tcc_src_root))
 config.substitutions.append(("%tcc_obj_root", config.tcc_obj_root))
+
+# The ONNX backend node tests shipped with the onnx package (models and data).
+import subprocess
+_onnx_dir = subprocess.run(
+    [config.python_executable, "-c", "import onnx, os; print(os.path.dirname(onnx.__file__))"],
+    capture_output=True, text=True).stdout.strip()
+config.substitutions.append(
+    ("%tcc_node_tests", os.path.join(_onnx_dir, "backend", "test", "data", "node")))

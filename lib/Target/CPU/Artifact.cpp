@@ -182,9 +182,13 @@ LogicalResult tcc::cpu::linkSharedLibrary(StringRef objectPath,
   }
   std::string ompDir = TCC_OPENMP_LIBRARY_DIR;
   std::string ompSearch = "-L" + ompDir, ompRpath = "-Wl,-rpath," + ompDir;
+  // The compiler-rt builtins the model's code calls (narrow float
+  // conversions the CPU has no instruction for) are linked in: an artifact
+  // needs nothing beyond libc, libm and the OpenMP runtime.
   SmallVector<StringRef> argv = {*compiler, "-shared", "-fPIC", "-O2",
                                  "-o", outputPath, sourcePath, objectPath,
-                                 ompSearch, ompRpath, "-lomp", "-lm"};
+                                 TCC_BUILTINS_LIBRARY, ompSearch, ompRpath,
+                                 "-lomp", "-lm"};
   std::string error;
   int status = llvm::sys::ExecuteAndWait(*compiler, argv, std::nullopt, {}, 0,
                                          0, &error);
