@@ -36,3 +36,18 @@ _onnx_dir = subprocess.run(
     capture_output=True, text=True).stdout.strip()
 config.substitutions.append(
     ("%tcc_node_tests", os.path.join(_onnx_dir, "backend", "test", "data", "node")))
+
+# The host CPU's flags as the kernel reports them, for tests that need a
+# feature to be absent (an artifact compiled for a CPU with AMX must be
+# refused on a host without it).
+_host_flags = set()
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("flags"):
+                _host_flags = set(line.split(":", 1)[1].split())
+                break
+except OSError:
+    pass
+if _host_flags and "amx_tile" not in _host_flags:
+    config.available_features.add("host-lacks-amx")

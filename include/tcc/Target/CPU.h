@@ -24,6 +24,15 @@ struct TensorSignature {
   llvm::SmallVector<int64_t> shape;
 };
 
+/// The CPU a model's code is generated for, as the artifact records it: the
+/// LLVM CPU name (`native` resolved to the host's) and the ISA features of
+/// tcc/Support/X86Features.def that the target machine enables, which the
+/// runtime checks at load.
+struct CPUTarget {
+  std::string cpu;
+  llvm::SmallVector<std::string> features;
+};
+
 /// The interface of a compiled model: read from the entry function while it
 /// is still on tensors, written into the artifact.
 struct ModelSignature {
@@ -31,6 +40,7 @@ struct ModelSignature {
   std::string entryName;
   llvm::SmallVector<TensorSignature> inputs, outputs;
   int64_t arenaBytes = 0;
+  CPUTarget target;
 };
 
 /// The model's entry: its single public function.
@@ -83,6 +93,10 @@ mlir::LogicalResult compileModule(mlir::ModuleOp module,
 std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
                                                    llvm::LLVMContext &context,
                                                    const CPUOptions &options);
+
+/// The CPU name and required ISA features of code generated for `options`
+/// (from LLVM's target machine), or failure with a diagnostic.
+mlir::FailureOr<CPUTarget> resolveCPUTarget(const CPUOptions &options);
 
 /// Writes an object file for the chosen CPU.
 mlir::LogicalResult emitObjectFile(llvm::Module &module,

@@ -139,13 +139,25 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   os << "extern void omp_set_num_threads(int);\n"
      << "static void set_num_threads(int32_t n) { omp_set_num_threads(n); }\n\n";
 
+  // The CPU features the runtime checks before it runs any of the code.
+  const CPUTarget &target = signature.target;
+  if (!target.features.empty()) {
+    os << "static const char *const cpu_features[] = {";
+    llvm::interleaveComma(target.features, os,
+                          [&](const std::string &name) { os << quoted(name); });
+    os << "};\n\n";
+  }
+
   os << "__attribute__((visibility(\"default\"))) const tcc_artifact "
         "tcc_artifact_v1 = {\n"
      << "  TCC_ARTIFACT_ABI_VERSION, " << quoted(signature.modelName) << ", "
      << quoted(TCC_VERSION_STRING) << ",\n"
      << "  " << signature.inputs.size() << ", inputs, "
      << signature.outputs.size() << ", outputs,\n"
-     << "  " << signature.arenaBytes << ", run, set_num_threads};\n";
+     << "  " << signature.arenaBytes << ", run, set_num_threads,\n"
+     << "  TCC_DEVICE_CPU, " << quoted(target.cpu) << ", "
+     << target.features.size() << ", "
+     << (target.features.empty() ? "0" : "cpu_features") << "};\n";
   return text;
 }
 

@@ -168,5 +168,10 @@ LogicalResult tcc::cpu::compileModule(ModuleOp module,
   llvm::FileRemover removeObject(objectPath);
   if (failed(emitObjectFile(*llvmModule, options, objectPath)))
     return failure();
+  // The artifact records the CPU and the features its code needs.
+  FailureOr<CPUTarget> target = resolveCPUTarget(options);
+  if (failed(target))
+    return failure();
+  signature->target = std::move(*target);
   return linkSharedLibrary(objectPath, *signature, outputPath);
 }

@@ -9,6 +9,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/IR/LegacyPassManager.h"
 #include "llvm/IR/Module.h"
+#include "llvm/MC/MCSubtargetInfo.h"
 #include "llvm/MC/TargetRegistry.h"
 #include "llvm/Passes/PassBuilder.h"
 #include "llvm/Support/FileSystem.h"
@@ -102,6 +103,31 @@ tcc::cpu::translateAndOptimize(ModuleOp module, llvm::LLVMContext &context,
           : builder.buildPerModuleDefaultPipeline(level);
   passes.run(*llvmModule, modules);
   return llvmModule;
+}
+
+FailureOr<tcc::cpu::CPUTarget>
+tcc::cpu::resolveCPUTarget(const CPUOptions &options) {
+  std::unique_ptr<llvm::TargetMachine> machine = createTargetMachine(options);
+  if (!machine)
+    return failure();
+  CPUTarget target;
+  target.cpu = machine->getTargetCPU().str();
+  if (!machine->getTargetTriple().isX86())
+    return target;
+  // The subtarget's feature bits hold what the CPU name implies as well as
+  // what the feature string adds or removes.
+  const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
+  llvm::StringMap<unsigned> bits;
+  for (const llvm::SubtargetFeatureKV &feature : subtarget->getAllProcessorFeatures())
+    bits[feature.Key] = feature.Value;
+  auto require = [&](llvm::StringRef name) {
+    auto found = bits.find(name);
+    if (found != bits.end() && subtarget->getFeatureBits()[found->second])
+      target.features.push_back(name.str());
+  };
+#define TCC_X86_FEATURE(name, leaf, subleaf, reg, bit, xcr0) require(name);
+#include "tcc/Support/X86Features.def"
+  return target;
 }
 
 LogicalResult tcc::cpu::emitObjectFile(llvm::Module &module,
