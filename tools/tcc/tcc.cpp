@@ -78,9 +78,13 @@ llvm::cl::list<std::string> boundInputs(
 
 llvm::cl::opt<std::string> cpuName(
     "cpu",
-    llvm::cl::desc("CPU to generate code for: native (default, the host), or "
-                   "an LLVM CPU name such as x86-64-v3 or x86-64-v4"),
-    llvm::cl::init("native"), llvm::cl::cat(driverCategory));
+    llvm::cl::desc("CPU to generate code for: native (the host), or an LLVM "
+                   "CPU name such as x86-64-v3 or x86-64-v4. Default: the "
+                   "TCC_CPU environment variable when set, else native"),
+    llvm::cl::init(std::getenv("TCC_CPU") && *std::getenv("TCC_CPU")
+                       ? std::getenv("TCC_CPU")
+                       : "native"),
+    llvm::cl::cat(driverCategory));
 
 llvm::cl::opt<bool> noOptimize("no-optimize",
                                llvm::cl::desc("Print the graph as imported, "
