@@ -10,8 +10,9 @@ same inputs at each thread count. Engines run in separate worker processes,
 in alternating order, `--rounds` times; a round's latency is the median of
 `--runs` timed runs after one warm-up, and the table keeps the median over
 rounds. Peak RSS is the worker process's high-water mark. Also measured in
-the same run: the machine's peak fp32 FLOP/s on one core (an FMA loop), and
-tcc's GEMM 1024^3 and a 3x3 convolution against it.
+the same run: the machine's peak fp32 FLOP/s on one core (an FMA loop on
+AVX-512 vectors where the host has AVX-512, else AVX2 with FMA; the report
+says which), and tcc's GEMM 1024^3 and a 3x3 convolution against it.
 """
 import argparse
 import json
@@ -169,41 +170,81 @@ FMA_LOOP = r"""
 #include <immintrin.h>
 #include <stdio.h>
 #include <time.h>
-/* Twelve independent FMA chains on 16-wide vectors, each in its own register
- * (more chains than FMA latency x ports): the core's fp32 FMA throughput. */
+/* Twelve independent FMA chains on full-width vectors, each in its own
+ * register (more chains than FMA latency x ports): the core's fp32 FMA
+ * throughput. VEC/WIDTH/SET1/FMADD/STORE pick AVX-512 or AVX2. */
 #define CHAINS(X) X(0) X(1) X(2) X(3) X(4) X(5) X(6) X(7) X(8) X(9) X(10) X(11)
 int main(void) {
-#define DECLARE(i) __m512 acc##i = _mm512_set1_ps((float)i);
+#define DECLARE(i) VEC acc##i = SET1((float)i);
   CHAINS(DECLARE)
-  const __m512 a = _mm512_set1_ps(0.999999f), b = _mm512_set1_ps(1e-7f);
+  const VEC a = SET1(0.999999f), b = SET1(1e-7f);
   const long iterations = 50000000;
   struct timespec t0, t1;
   clock_gettime(CLOCK_MONOTONIC, &t0);
   for (long n = 0; n < iterations; ++n) {
-#define STEP(i) acc##i = _mm512_fmadd_ps(acc##i, a, b);
+#define STEP(i) acc##i = FMADD(acc##i, a, b);
     CHAINS(STEP)
     __asm__ volatile("" : "+v"(acc0), "+v"(acc1), "+v"(acc2), "+v"(acc3), "+v"(acc4),
                      "+v"(acc5), "+v"(acc6), "+v"(acc7), "+v"(acc8), "+v"(acc9),
                      "+v"(acc10), "+v"(acc11));
   }
   clock_gettime(CLOCK_MONOTONIC, &t1);
-  float sink = 0;
-#define SUM(i) sink += _mm512_reduce_add_ps(acc##i);
+  float sink = 0, lanes[WIDTH];
+#define SUM(i) STORE(lanes, acc##i); for (int l = 0; l < WIDTH; ++l) sink += lanes[l];
   CHAINS(SUM)
   double seconds = (t1.tv_sec - t0.tv_sec) + 1e-9 * (t1.tv_nsec - t0.tv_nsec);
-  printf("%f %f\n", iterations * 12.0 * 16 * 2 / seconds / 1e9, sink);
+  printf("%f %f\n", iterations * 12.0 * WIDTH * 2 / seconds / 1e9, sink);
   return 0;
 }
 """
 
+# The widest FMA the host runs: (name, compiler flags, macro definitions).
+FMA_VARIANTS = {
+    "AVX-512": (["-mavx512f"], ["-DVEC=__m512", "-DWIDTH=16", "-DSET1=_mm512_set1_ps",
+                                "-DFMADD=_mm512_fmadd_ps", "-DSTORE=_mm512_storeu_ps"]),
+    "AVX2+FMA": (["-mavx2", "-mfma"], ["-DVEC=__m256", "-DWIDTH=8", "-DSET1=_mm256_set1_ps",
+                                       "-DFMADD=_mm256_fmadd_ps", "-DSTORE=_mm256_storeu_ps"]),
+}
 
-def measure_peak_gflops(tmp):
-    source, binary = os.path.join(tmp, "fma.c"), os.path.join(tmp, "fma")
+
+def host_cpu_flags():
+    """The CPU flags the kernel reports for this machine."""
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def fma_variant(flags=None):
+    """AVX-512 where the host has it, AVX2+FMA otherwise (None: neither)."""
+    flags = host_cpu_flags() if flags is None else flags
+    if "avx512f" in flags:
+        return "AVX-512"
+    if {"avx2", "fma"} <= flags:
+        return "AVX2+FMA"
+    return None
+
+
+def measure_peak_gflops(tmp, variant=None):
+    """(GFLOP/s, variant name) of the FMA loop on one core, best of three."""
+    variant = variant or fma_variant()
+    if variant is None:
+        sys.exit("bench: the peak FLOP/s loop needs AVX2 and FMA, which this CPU lacks")
+    flags, macros = FMA_VARIANTS[variant]
+    source, binary = os.path.join(tmp, "fma.c"), os.path.join(tmp, "fma-" + variant[:3])
     with open(source, "w") as f:
         f.write(FMA_LOOP)
-    subprocess.run(["cc", "-O2", "-mavx512f", "-o", binary, source], check=True)
+    subprocess.run(["cc", "-O2", *flags, *macros, "-o", binary, source], check=True)
     return max(float(subprocess.run([binary], capture_output=True, text=True,
-                                    check=True).stdout.split()[0]) for _ in range(3))
+                                    check=True).stdout.split()[0]) for _ in range(3)), variant
+
+
+def peak_line(peak, variant):
+    return f"Peak fp32 FMA throughput of one core (measured, {variant}): {peak:.1f} GFLOP/s"
 
 
 def micro_models(tmp):
@@ -244,6 +285,8 @@ def main():
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-iree", action="store_true")
     parser.add_argument("--out", help="write the markdown table here")
+    parser.add_argument("--peak-only", action="store_true",
+                        help="measure and print the peak FLOP/s of one core, then stop")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--engine", help=argparse.SUPPRESS)
     parser.add_argument("--model", help=argparse.SUPPRESS)
@@ -253,6 +296,10 @@ def main():
     if args.worker:
         args.engine = args.worker
         return worker(args)
+    if args.peak_only:
+        with tempfile.TemporaryDirectory(prefix="tcc-bench-") as tmp:
+            print(peak_line(*measure_peak_gflops(tmp)))
+        return 0
 
     threads = [int(t) for t in args.threads.split(",")]
     model_dir = os.path.join(ROOT, "build", "models")
@@ -271,8 +318,8 @@ def main():
 
     rows, lines = [], []
     with tempfile.TemporaryDirectory(prefix="tcc-bench-") as tmp:
-        peak = measure_peak_gflops(tmp)
-        lines.append(f"Peak fp32 FMA throughput of one core (measured): {peak:.1f} GFLOP/s")
+        peak, variant = measure_peak_gflops(tmp)
+        lines.append(peak_line(peak, variant))
         for name in names:
             import onnx
             model = os.path.join(model_dir, name + ".onnx")

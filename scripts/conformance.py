@@ -9,7 +9,7 @@ committed list of known failures: a test that fails but is not listed, or is
 listed but passes, fails the run.
 
     build/venv/bin/python scripts/conformance.py [--jobs N] [--filter REGEX]
-        [--report docs/conformance.md] [--update-known-failures]
+        [--cpu NAME] [--report docs/conformance.md] [--update-known-failures]
 
 With --import-only it stops after the frontend and reports how many models
 import and verify, and for each that does not (with --verbose) the node, op,
@@ -64,9 +64,13 @@ def graph_inputs(model):
     return [i for i in model.graph.input if i.name not in initializers]
 
 
+# Flags every compilation gets (--cpu).
+TCC_FLAGS = []
+
+
 def compile_model(tcc, model_path, artifact, timeout, bound=(), extra=()):
     """Returns None on success, else (status, message)."""
-    command = [tcc, model_path, "-o", artifact, *extra]
+    command = [tcc, model_path, "-o", artifact, *TCC_FLAGS, *extra]
     for name, path in bound:
         command.append(f"--bind-input={name}={path}")
     try:
@@ -202,6 +206,8 @@ def main():
     parser.add_argument("--build-dir", default=os.path.join(ROOT, "build"))
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--filter", default="", help="regex on test names")
+    parser.add_argument("--cpu", help="the CPU to compile for (tcc --cpu; by default "
+                                      "tcc's: TCC_CPU when set, else native)")
     parser.add_argument("--timeout", type=float, default=120)
     parser.add_argument("--report", help="write the per-op table to this markdown file")
     parser.add_argument("--update-known-failures", action="store_true",
@@ -213,6 +219,8 @@ def main():
     args = parser.parse_args()
     global IMPORT_ONLY
     IMPORT_ONLY = args.import_only
+    if args.cpu:
+        TCC_FLAGS.append(f"--cpu={args.cpu}")
 
     tests = sorted(d for d in glob.glob(os.path.join(node_test_dir(), "test_*"))
                    if re.search(args.filter, os.path.basename(d)))

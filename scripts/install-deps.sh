@@ -13,7 +13,7 @@ mkdir -p "$build_dir"
 packages=(
   llvm-22-dev libmlir-22-dev mlir-22-tools llvm-22-tools clang-22
   libonnx-dev libprotobuf-dev protobuf-compiler coinor-libcbc-dev
-  cmake ninja-build ccache g++ libgtest-dev libomp-22-dev python3-venv
+  cmake ninja-build ccache g++ libgtest-dev libomp-22-dev libclang-rt-22-dev python3-venv
 )
 
 missing=()

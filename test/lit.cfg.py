@@ -12,6 +12,15 @@ config.excludes = ["lit.cfg.py", "lit.site.cfg.py", "CMakeLists.txt", "Inputs", 
 config.test_source_root = os.path.dirname(__file__)
 config.test_exec_root = os.path.join(config.tcc_obj_root, "test")
 
+# `lit --param cpu=x86-64-v3`: tcc compiles for that CPU wherever a test does
+# not name one (the driver's --cpu default comes from TCC_CPU). Without it,
+# tests compile for the host (native), whatever TCC_CPU the caller has set.
+tcc_cpu = lit_config.params.get("cpu")
+if tcc_cpu:
+    config.environment["TCC_CPU"] = tcc_cpu
+    config.name = f"tcc-{tcc_cpu}"
+    config.available_features.add(f"cpu-{tcc_cpu}")
+
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 
@@ -28,3 +37,26 @@ llvm_config.add_tool_substitutions(tools, [config.tcc_tools_dir])
 config.substitutions.append(("%tcc_python", config.python_executable))
 config.substitutions.append(("%tcc_src_root", config.tcc_src_root))
 config.substitutions.append(("%tcc_obj_root", config.tcc_obj_root))
+
+# The ONNX backend node tests shipped with the onnx package (models and data).
+import subprocess
+_onnx_dir = subprocess.run(
+    [config.python_executable, "-c", "import onnx, os; print(os.path.dirname(onnx.__file__))"],
+    capture_output=True, text=True).stdout.strip()
+config.substitutions.append(
+    ("%tcc_node_tests", os.path.join(_onnx_dir, "backend", "test", "data", "node")))
+
+# The host CPU's flags as the kernel reports them, for tests that need a
+# feature to be absent (an artifact compiled for a CPU with AMX must be
+# refused on a host without it).
+_host_flags = set()
+try:
+    with open("/proc/cpuinfo") as cpuinfo:
+        for line in cpuinfo:
+            if line.startswith("flags"):
+                _host_flags = set(line.split(":", 1)[1].split())
+                break
+except OSError:
+    pass
+if _host_flags and "amx_tile" not in _host_flags:
+    config.available_features.add("host-lacks-amx")

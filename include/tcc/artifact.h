@@ -2,9 +2,15 @@
  *
  * A CPU artifact is a shared library exporting one symbol, `tcc_artifact_v1`,
  * of type `tcc_artifact`. It describes the model's inputs and outputs, the
- * size of the arena its intermediates live in, and the entry point. The
- * compiler writes this description; the runtime checks callers against it.
+ * size of the arena its intermediates live in, the entry point, and the
+ * device and CPU features its code needs. The compiler writes this
+ * description; the runtime checks the machine and callers against it.
  * Plain C, no dependencies.
+ *
+ * The symbol keeps its name in every ABI version and `abi_version` stays the
+ * first field, so that a runtime of any version finds the description of an
+ * artifact of any version and refuses one it cannot read with a clear
+ * error, before it reads any other field.
  *
  *===---------------------------------------------------------------------===*/
 
@@ -17,7 +23,14 @@
 extern "C" {
 #endif
 
-#define TCC_ARTIFACT_ABI_VERSION 1
+/* 2: device_kind, target_cpu and cpu_features added. */
+#define TCC_ARTIFACT_ABI_VERSION 2
+#define TCC_ARTIFACT_SYMBOL "tcc_artifact_v1"
+
+/* What runs an artifact's code. */
+typedef enum tcc_device_kind {
+  TCC_DEVICE_CPU = 0
+} tcc_device_kind;
 
 /* Element types, shared with the runtime API. */
 typedef enum tcc_dtype {
@@ -77,6 +90,16 @@ typedef struct tcc_artifact {
   int64_t arena_bytes;
   tcc_artifact_entry run;
   tcc_artifact_set_threads set_num_threads;
+  /* Since version 2. */
+  int32_t device_kind; /* a tcc_device_kind */
+  /* The CPU the code was generated for: an LLVM CPU name ("x86-64-v3",
+   * "znver4"; for --cpu=native, the compiling host's). */
+  const char *target_cpu;
+  /* The ISA features the code may use, by LLVM name ("avx2", "fma",
+   * "avx512f"), from tcc/Support/X86Features.def. The runtime refuses to load
+   * the artifact on a CPU that lacks one. */
+  int32_t num_cpu_features;
+  const char *const *cpu_features;
 } tcc_artifact;
 
 #ifdef __cplusplus

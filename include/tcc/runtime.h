@@ -34,7 +34,8 @@ typedef enum tcc_status {
   TCC_ERROR_INVALID_ARTIFACT = 3, /* not a tcc artifact, or another ABI */
   TCC_ERROR_MISMATCH = 4,         /* wrong tensor count, dtype, shape, size */
   TCC_ERROR_OUT_OF_MEMORY = 5,
-  TCC_ERROR_EXECUTION = 6
+  TCC_ERROR_EXECUTION = 6,
+  TCC_ERROR_UNSUPPORTED_CPU = 7 /* the artifact needs CPU features this CPU lacks */
 } tcc_status;
 
 typedef struct tcc_model tcc_model;
@@ -58,6 +59,12 @@ typedef struct tcc_tensor_info {
   size_t size_bytes;
 } tcc_tensor_info;
 
+/* Loads an artifact. Before any of its code runs, checks that it is for the
+ * CPU (device_kind) and that this CPU has every ISA feature the artifact
+ * needs (cpu_features, checked with CPUID and the OS's enabled register
+ * state): otherwise fails with TCC_ERROR_UNSUPPORTED_CPU and a message
+ * naming the artifact, the CPU it was compiled for and the missing
+ * features. */
 tcc_status tcc_model_load(const char *path, tcc_model **model);
 void tcc_model_free(tcc_model *model);
 
@@ -84,6 +91,12 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
 
 /* The message of the last failed call on this thread ("" if none). */
 const char *tcc_last_error(void);
+
+/* Whether the CPU this runs on has an ISA feature, by its LLVM name ("avx2",
+ * "avx512f", "amx-tile"; the names of tcc/Support/X86Features.def), with
+ * the register state the feature needs enabled by the OS: 1 if so, 0 if
+ * not, -1 for a name the runtime does not know. */
+int tcc_cpu_has_feature(const char *feature);
 
 const char *tcc_dtype_name(tcc_dtype dtype);
 size_t tcc_dtype_size(tcc_dtype dtype);

@@ -10,6 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#endif
+
 struct tcc_model {
   void *library;
   const tcc_artifact *artifact;
@@ -75,6 +79,69 @@ size_t tcc_dtype_size(tcc_dtype dtype) {
   return 0;
 }
 
+/*===----------------------------------------------------------------------===*
+ * CPU features
+ *===----------------------------------------------------------------------===*/
+
+#if defined(__x86_64__) || defined(__i386__)
+/* The XCR0 register: which register state the OS saves (SSE, AVX, AVX-512,
+ * AMX tiles), 0 when the OS does not use XSAVE. */
+static uint64_t enabled_state(void) {
+  unsigned eax, ebx, ecx, edx;
+  if (!__get_cpuid(1, &eax, &ebx, &ecx, &edx) || !(ecx & (1u << 27)))
+    return 0; /* no OSXSAVE */
+  uint32_t low, high;
+  __asm__ volatile("xgetbv" : "=a"(low), "=d"(high) : "c"(0));
+  return ((uint64_t)high << 32) | low;
+}
+
+static int x86_has(unsigned leaf, unsigned subleaf, int reg, int bit,
+                   uint64_t xcr0) {
+  unsigned regs[4];
+  if (!__get_cpuid_count(leaf, subleaf, &regs[0], &regs[1], &regs[2], &regs[3]))
+    return 0; /* the leaf is past the CPU's last */
+  if (!(regs[reg] & (1u << bit)))
+    return 0;
+  return (enabled_state() & xcr0) == xcr0;
+}
+#endif
+
+int tcc_cpu_has_feature(const char *feature) {
+  if (!feature)
+    return -1;
+#if defined(__x86_64__) || defined(__i386__)
+#define TCC_X86_FEATURE(name, leaf, subleaf, reg, bit, xcr0)                   \
+  if (strcmp(feature, name) == 0)                                              \
+    return x86_has(leaf, subleaf, reg, bit, xcr0);
+#include "tcc/Support/X86Features.def"
+#endif
+  return -1;
+}
+
+/* Fails unless this CPU has every feature the artifact's code needs. */
+static tcc_status check_cpu(const tcc_artifact *artifact, const char *path) {
+  char missing[512] = "", unknown[512] = "";
+  for (int32_t i = 0; i < artifact->num_cpu_features; ++i) {
+    const char *feature = artifact->cpu_features[i];
+    int has = tcc_cpu_has_feature(feature);
+    if (has == 1)
+      continue;
+    char *list = has == 0 ? missing : unknown;
+    size_t used = strlen(list);
+    snprintf(list + used, sizeof(missing) - used, "%s%s", used ? ", " : "", feature);
+  }
+  if (*missing)
+    return fail(TCC_ERROR_UNSUPPORTED_CPU,
+                "%s was compiled for %s and needs %s, which this CPU lacks", path,
+                artifact->target_cpu, missing);
+  if (*unknown)
+    return fail(TCC_ERROR_UNSUPPORTED_CPU,
+                "%s was compiled for %s and needs %s, which this runtime cannot "
+                "check (a newer tcc compiled it)",
+                path, artifact->target_cpu, unknown);
+  return TCC_OK;
+}
+
 static size_t tensor_bytes(const tcc_artifact_tensor *tensor) {
   size_t bytes = tcc_dtype_size((tcc_dtype)tensor->dtype);
   for (int32_t i = 0; i < tensor->rank; ++i)
@@ -98,6 +165,13 @@ static int artifact_is_sane(const tcc_artifact *artifact) {
       artifact->num_inputs > 4096 || artifact->num_outputs > 4096 ||
       artifact->arena_bytes < 0 || !artifact->run || !artifact->set_num_threads)
     return 0;
+  if (!artifact->target_cpu || artifact->num_cpu_features < 0 ||
+      artifact->num_cpu_features > 256 ||
+      (artifact->num_cpu_features && !artifact->cpu_features))
+    return 0;
+  for (int32_t i = 0; i < artifact->num_cpu_features; ++i)
+    if (!artifact->cpu_features[i])
+      return 0;
   for (int pass = 0; pass < 2; ++pass) {
     const tcc_artifact_tensor *tensors = pass ? artifact->outputs : artifact->inputs;
     int32_t count = pass ? artifact->num_outputs : artifact->num_inputs;
@@ -171,23 +245,44 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
     return fail(TCC_ERROR_INVALID_ARTIFACT, "'%s' is not a loadable artifact: %s",
                 path, dlerror());
   const tcc_artifact *artifact =
-      (const tcc_artifact *)dlsym(library, "tcc_artifact_v1");
+      (const tcc_artifact *)dlsym(library, TCC_ARTIFACT_SYMBOL);
   if (!artifact) {
     dlclose(library);
     return fail(TCC_ERROR_INVALID_ARTIFACT,
-                "'%s' is not a tcc artifact (no tcc_artifact_v1 symbol)", path);
+                "'%s' is not a tcc artifact (no " TCC_ARTIFACT_SYMBOL " symbol)", path);
   }
+  /* Only abi_version is read before it is known to be this runtime's. */
   if (artifact->abi_version != TCC_ARTIFACT_ABI_VERSION) {
     uint32_t version = artifact->abi_version;
     dlclose(library);
+    if (version < TCC_ARTIFACT_ABI_VERSION)
+      return fail(TCC_ERROR_INVALID_ARTIFACT,
+                  "'%s' was compiled by an older tcc (artifact ABI version %u); "
+                  "this runtime reads version %d: compile the model again",
+                  path, version, TCC_ARTIFACT_ABI_VERSION);
     return fail(TCC_ERROR_INVALID_ARTIFACT,
                 "'%s' has artifact ABI version %u, this runtime reads %d", path,
                 version, TCC_ARTIFACT_ABI_VERSION);
+  }
+  if (artifact->device_kind != TCC_DEVICE_CPU) {
+    int32_t kind = artifact->device_kind;
+    dlclose(library);
+    return fail(TCC_ERROR_INVALID_ARTIFACT,
+                "'%s' is compiled for device kind %d; this runtime runs CPU "
+                "artifacts (kind %d)",
+                path, kind, TCC_DEVICE_CPU);
   }
   if (!artifact_is_sane(artifact)) {
     dlclose(library);
     return fail(TCC_ERROR_INVALID_ARTIFACT, "'%s' has a malformed model description",
                 path);
+  }
+  /* Before anything of the model's code runs: on a CPU without one of its
+   * instruction set extensions it would die of SIGILL. */
+  tcc_status cpu = check_cpu(artifact, path);
+  if (cpu != TCC_OK) {
+    dlclose(library);
+    return cpu;
   }
 
   tcc_model *result = calloc(1, sizeof(tcc_model));

@@ -12,6 +12,9 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <set>
+#include <sstream>
 #include <unistd.h>
 #include <string>
 #include <vector>
@@ -112,6 +115,79 @@ TEST_F(RuntimeTest, RejectsMismatchedTensors) {
   // Nothing was written on a rejected call.
   for (float value : y)
     EXPECT_EQ(value, 0.0f);
+}
+
+/// The CPU flags the kernel reports (/proc/cpuinfo), empty if unreadable.
+std::set<std::string> kernelCPUFlags() {
+  std::ifstream cpuinfo("/proc/cpuinfo");
+  std::string line;
+  while (std::getline(cpuinfo, line)) {
+    if (line.rfind("flags", 0) != 0)
+      continue;
+    std::istringstream words(line.substr(line.find(':') + 1));
+    std::set<std::string> flags;
+    for (std::string word; words >> word;)
+      flags.insert(word);
+    return flags;
+  }
+  return {};
+}
+
+// The runtime's CPUID check agrees with the kernel's view of the CPU (which
+// also hides what the OS does not enable) on every feature whose kernel flag
+// has been reported for years, named as the kernel names it.
+TEST(CPUFeatures, AgreeWithTheKernel) {
+  std::set<std::string> flags = kernelCPUFlags();
+  if (flags.empty())
+    GTEST_SKIP() << "no /proc/cpuinfo flags";
+#if !defined(__x86_64__)
+  GTEST_SKIP() << "x86 features";
+#endif
+  const std::pair<const char *, const char *> kernelNames[] = {
+      {"sse3", "pni"}, {"ssse3", "ssse3"}, {"sse4.1", "sse4_1"},
+      {"sse4.2", "sse4_2"}, {"popcnt", "popcnt"}, {"cx16", "cx16"},
+      {"sahf", "lahf_lm"}, {"avx", "avx"}, {"avx2", "avx2"}, {"fma", "fma"},
+      {"f16c", "f16c"}, {"bmi", "bmi1"}, {"bmi2", "bmi2"}, {"lzcnt", "abm"},
+      {"movbe", "movbe"}, {"avx512f", "avx512f"}, {"avx512bw", "avx512bw"},
+      {"avx512dq", "avx512dq"}, {"avx512vl", "avx512vl"},
+      {"avx512cd", "avx512cd"}, {"avx512ifma", "avx512ifma"},
+      {"avx512vbmi", "avx512vbmi"}, {"avx512vbmi2", "avx512_vbmi2"},
+      {"avx512vnni", "avx512_vnni"}, {"avx512bitalg", "avx512_bitalg"},
+      {"avx512vpopcntdq", "avx512_vpopcntdq"}, {"avx512bf16", "avx512_bf16"},
+      {"avx512fp16", "avx512_fp16"}, {"avxvnni", "avx_vnni"}, {"gfni", "gfni"},
+      {"amx-tile", "amx_tile"}, {"amx-int8", "amx_int8"},
+      {"amx-bf16", "amx_bf16"}, {"sse4a", "sse4a"}, {"fma4", "fma4"},
+      {"xop", "xop"}, {"tbm", "tbm"},
+  };
+  for (auto [feature, flag] : kernelNames)
+    EXPECT_EQ(tcc_cpu_has_feature(feature), flags.count(flag) ? 1 : 0)
+        << feature << " (kernel flag " << flag << ")";
+  EXPECT_EQ(tcc_cpu_has_feature("sse2-but-misspelled"), -1);
+  EXPECT_EQ(tcc_cpu_has_feature(nullptr), -1);
+}
+
+// An artifact compiled for a CPU with AMX (Sapphire Rapids) is refused at
+// load on a CPU without it, before any of its code runs.
+TEST(CPUFeatures, LoadRefusesAnArtifactNeedingMissingFeatures) {
+  std::set<std::string> flags = kernelCPUFlags();
+  if (flags.empty() || flags.count("amx_tile"))
+    GTEST_SKIP() << "this host has AMX (or no /proc/cpuinfo)";
+  std::string path = std::string(TCC_TEST_OUTPUT_DIR) + "/runtime-test-spr-" +
+                     std::to_string(getpid()) + ".so";
+  std::string command = std::string(TCC_BINARY) + " " + TCC_ADD_MODEL +
+                        " --cpu=sapphirerapids -o " + path;
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  // A failed load leaves a null model, whatever the pointer held.
+  tcc_model *model = reinterpret_cast<tcc_model *>(&flags);
+  EXPECT_EQ(tcc_model_load(path.c_str(), &model), TCC_ERROR_UNSUPPORTED_CPU);
+  EXPECT_EQ(model, nullptr);
+  std::string error = tcc_last_error();
+  std::string start = path + " was compiled for sapphirerapids and needs ";
+  EXPECT_EQ(error.rfind(start, 0), 0u) << error;
+  EXPECT_NE(error.find("amx-tile, amx-int8, amx-bf16, which this CPU lacks"),
+            std::string::npos)
+      << error;
+  std::remove(path.c_str());
 }
 
 } // namespace

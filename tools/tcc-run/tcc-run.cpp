@@ -8,7 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tcc/runtime.h"
-#include "tcc/Frontend/ONNXDataTypes.h"
+#include "tcc/Support/ONNXDataTypes.h"
 
 #include "onnx/onnx_pb.h"
 

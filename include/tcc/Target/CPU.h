@@ -66,6 +66,10 @@ std::unique_ptr<llvm::Module> translateAndOptimize(mlir::ModuleOp module,
                                                    llvm::LLVMContext &context,
                                                    const CPUOptions &options);
 
+/// The CPU name and required ISA features of code generated for `options`
+/// (from LLVM's target machine), or failure with a diagnostic.
+mlir::FailureOr<ArtifactTarget> resolveCPUTarget(const CPUOptions &options);
+
 /// Writes an object file for the chosen CPU.
 mlir::LogicalResult emitObjectFile(llvm::Module &module,
                                    const CPUOptions &options,

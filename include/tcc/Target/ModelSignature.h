@@ -18,6 +18,15 @@ struct TensorSignature {
   llvm::SmallVector<int64_t> shape;
 };
 
+/// The machine a model's code is generated for, as the artifact records it
+/// for the runtime to check at load: the CPU name (`native` resolved to the
+/// host's) and the ISA features the code may use (for x86, those of
+/// tcc/Support/X86Features.def).
+struct ArtifactTarget {
+  std::string cpu;
+  llvm::SmallVector<std::string> features;
+};
+
 /// The interface of a compiled model: read from the entry function while it
 /// is still on tensors, written into the artifact by every target.
 struct ModelSignature {
@@ -25,6 +34,7 @@ struct ModelSignature {
   std::string entryName;
   llvm::SmallVector<TensorSignature> inputs, outputs;
   int64_t arenaBytes = 0;
+  ArtifactTarget target;
 };
 
 /// The model's entry: its single public function.

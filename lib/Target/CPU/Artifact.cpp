@@ -139,13 +139,25 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   os << "extern void omp_set_num_threads(int);\n"
      << "static void set_num_threads(int32_t n) { omp_set_num_threads(n); }\n\n";
 
+  // The CPU features the runtime checks before it runs any of the code.
+  const ArtifactTarget &target = signature.target;
+  if (!target.features.empty()) {
+    os << "static const char *const cpu_features[] = {";
+    llvm::interleaveComma(target.features, os,
+                          [&](const std::string &name) { os << quoted(name); });
+    os << "};\n\n";
+  }
+
   os << "__attribute__((visibility(\"default\"))) const tcc_artifact "
         "tcc_artifact_v1 = {\n"
      << "  TCC_ARTIFACT_ABI_VERSION, " << quoted(signature.modelName) << ", "
      << quoted(TCC_VERSION_STRING) << ",\n"
      << "  " << signature.inputs.size() << ", inputs, "
      << signature.outputs.size() << ", outputs,\n"
-     << "  " << signature.arenaBytes << ", run, set_num_threads};\n";
+     << "  " << signature.arenaBytes << ", run, set_num_threads,\n"
+     << "  TCC_DEVICE_CPU, " << quoted(target.cpu) << ", "
+     << target.features.size() << ", "
+     << (target.features.empty() ? "0" : "cpu_features") << "};\n";
   return text;
 }
 
@@ -182,9 +194,13 @@ LogicalResult tcc::cpu::linkSharedLibrary(StringRef objectPath,
   }
   std::string ompDir = TCC_OPENMP_LIBRARY_DIR;
   std::string ompSearch = "-L" + ompDir, ompRpath = "-Wl,-rpath," + ompDir;
+  // The compiler-rt builtins the model's code calls (narrow float
+  // conversions the CPU has no instruction for) are linked in: an artifact
+  // needs nothing beyond libc, libm and the OpenMP runtime.
   SmallVector<StringRef> argv = {*compiler, "-shared", "-fPIC", "-O2",
                                  "-o", outputPath, sourcePath, objectPath,
-                                 ompSearch, ompRpath, "-lomp", "-lm"};
+                                 TCC_BUILTINS_LIBRARY, ompSearch, ompRpath,
+                                 "-lomp", "-lm"};
   std::string error;
   int status = llvm::sys::ExecuteAndWait(*compiler, argv, std::nullopt, {}, 0,
                                          0, &error);

@@ -26,15 +26,6 @@ using tcc::target::TargetDescAttr;
 
 namespace {
 
-/// The x86 extensions code generation may depend on, in LLVM's spelling:
-/// the description lists those the CPU has, and the artifact records them.
-constexpr llvm::StringLiteral kX86Features[] = {
-    "sse4.2",     "popcnt",     "avx",        "avx2",       "fma",
-    "f16c",       "bmi",        "bmi2",       "avxvnni",    "avx512f",
-    "avx512bw",   "avx512cd",   "avx512dq",   "avx512vl",   "avx512vnni",
-    "avx512bf16", "avx512fp16", "amx-tile",   "amx-int8",   "amx-bf16",
-};
-
 /// Bytes in one cache level of the host as the kernel reports it ("48K"),
 /// 0 where it does not.
 int64_t hostCacheBytes(int level, bool data) {
@@ -84,7 +75,6 @@ tcc::cpu::describeCPU(MLIRContext *context, const TargetOptions &options) {
   }
   bool native = options.cpu == "native";
   std::string cpu = native ? llvm::sys::getHostCPUName().str() : options.cpu;
-  std::string features = native ? hostFeatureString() : "";
   // LLVM warns on stderr about a CPU it does not know as it builds the
   // subtarget: ask a generic one first.
   std::unique_ptr<llvm::MCSubtargetInfo> generic(
@@ -95,16 +85,19 @@ tcc::cpu::describeCPU(MLIRContext *context, const TargetOptions &options) {
                     "x86-64-v4, znver3 or skylake-avx512)\n";
     return failure();
   }
-  std::unique_ptr<llvm::MCSubtargetInfo> subtarget(
-      llvmTarget->createMCSubtargetInfo(triple, cpu, features));
-
+  // The features the artifact records (those of tcc/Support/X86Features.def
+  // the target machine enables): the description lists the same.
+  CPUOptions cpuOptions;
+  cpuOptions.cpu = options.cpu;
+  FailureOr<ArtifactTarget> resolved = resolveCPUTarget(cpuOptions);
+  if (failed(resolved))
+    return failure();
   Builder builder(context);
   SmallVector<Attribute> present;
-  for (StringRef feature : kX86Features)
-    if (subtarget->checkFeatures(("+" + feature).str()))
-      present.push_back(builder.getStringAttr(feature));
+  for (const std::string &feature : resolved->features)
+    present.push_back(builder.getStringAttr(feature));
   auto has = [&](StringRef feature) {
-    return subtarget->checkFeatures(("+" + feature).str());
+    return llvm::is_contained(resolved->features, feature);
   };
   bool avx512 = has("avx512f");
   int64_t vectorBits = avx512 ? 512 : has("avx") ? 256 : 128;
@@ -132,6 +125,5 @@ std::string tcc::cpu::hostFeatureString() {
   SmallVector<std::string> enabled;
   for (const auto &feature : llvm::sys::getHostCPUFeatures())
     enabled.push_back((feature.second ? "+" : "-") + feature.first().str());
-  llvm::sort(enabled);
   return llvm::join(enabled, ",");
 }

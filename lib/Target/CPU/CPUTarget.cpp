@@ -85,7 +85,13 @@ LogicalResult CPUTarget::serialize(ModuleOp module,
   llvm::FileRemover removeObject(objectPath);
   if (failed(tcc::cpu::emitObjectFile(*llvmModule, cpuOptions, objectPath)))
     return failure();
-  return tcc::cpu::linkSharedLibrary(objectPath, signature, outputPath);
+  // The artifact records the CPU and the features its code needs.
+  FailureOr<tcc::ArtifactTarget> target = tcc::cpu::resolveCPUTarget(cpuOptions);
+  if (failed(target))
+    return failure();
+  tcc::ModelSignature recorded = signature;
+  recorded.target = std::move(*target);
+  return tcc::cpu::linkSharedLibrary(objectPath, recorded, outputPath);
 }
 
 void tcc::cpu::registerCPUTarget() {

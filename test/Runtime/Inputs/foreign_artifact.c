@@ -1,0 +1,35 @@
+/* Descriptions the runtime must refuse before it runs anything: an artifact
+ * of ABI version 1 (compiled by an older tcc, -DVERSION_1) and one for
+ * another device (-DDEVICE_KIND=N). Their entry points must never be called. */
+#include "tcc/artifact.h"
+
+#include <stdlib.h>
+
+static int run(void *const *in, void *const *out, void *arena) {
+  abort();
+}
+static void set_num_threads(int32_t n) { abort(); }
+static const int64_t shape[1] = {4};
+static const tcc_artifact_tensor tensors[1] = {{"x", TCC_DTYPE_F32, 1, shape}};
+
+#ifdef VERSION_1
+/* The layout of ABI version 1: what follows set_num_threads is new in 2. */
+struct v1_artifact {
+  uint32_t abi_version;
+  const char *model_name;
+  const char *tcc_version;
+  int32_t num_inputs;
+  const tcc_artifact_tensor *inputs;
+  int32_t num_outputs;
+  const tcc_artifact_tensor *outputs;
+  int64_t arena_bytes;
+  tcc_artifact_entry run;
+  tcc_artifact_set_threads set_num_threads;
+};
+__attribute__((visibility("default"))) const struct v1_artifact tcc_artifact_v1 = {
+    1, "old", "0.1.0", 1, tensors, 1, tensors, 0, run, set_num_threads};
+#else
+__attribute__((visibility("default"))) const tcc_artifact tcc_artifact_v1 = {
+    TCC_ARTIFACT_ABI_VERSION, "elsewhere", "0.1.0", 1, tensors, 1, tensors, 0, run,
+    set_num_threads, DEVICE_KIND, "x86-64", 0, 0};
+#endif
