@@ -1,4 +1,4 @@
-//===- SpectralImporters.cpp - DFT, STFT and MelWeightMatrix -------------===//
+//===- Spectral.cpp - DFT, STFT, MelWeightMatrix and windows --------------===//
 //
 // Spectral ops composed of graph ops.
 //
@@ -8,11 +8,13 @@
 // matrix also carries the zero-padding or truncation to dft_length, the
 // one-sided bins, the inverse's conjugation and 1/n scale, and the
 // Hermitian extension of a one-sided inverse. STFT gathers the frames,
-// weights them with the window and takes their DFT. MelWeightMatrix is a
-// constant.
+// weights them with the window and takes their DFT. MelWeightMatrix and the
+// window functions (HannWindow, HammingWindow, BlackmanWindow) are
+// constants.
 //
 //===----------------------------------------------------------------------===//
 
+#include "ImporterRegistry.h"
 #include "ImporterUtils.h"
 
 #include <cmath>
@@ -179,8 +181,6 @@ LogicalResult checkSignal(NodeImporter &n, RankedTensorType type,
                      << type;
   return success();
 }
-
-} // namespace
 
 /// DFT (opset 17 and 20; 20 moved the axis from an attribute to input 2).
 LogicalResult importDFT(NodeImporter &n) {
@@ -384,6 +384,50 @@ LogicalResult importMelWeightMatrix(NodeImporter &n) {
 
   return n.setOutput(
       0, constantOf(n, RankedTensorType::get({spectrumBins, *melBins}, elementType), weights));
+}
+
+/// HannWindow, HammingWindow, BlackmanWindow: constants of the given size.
+LogicalResult importWindow(NodeImporter &n) {
+  FailureOr<int64_t> periodic = n.intAttr("periodic", 1);
+  FailureOr<int64_t> dtype = n.intAttr("output_datatype", onnx::TensorProto::FLOAT);
+  if (failed(requireInputs(n, 1)) || failed(periodic) || failed(dtype))
+    return failure();
+  FailureOr<SmallVector<int64_t>> size = n.constantInts(0, "size");
+  if (failed(size))
+    return failure();
+  if (size->size() != 1 || size->front() < 0)
+    return n.error() << "input 0 (size) must be one non-negative value";
+  Type t = convertElementType(n.b().getContext(), *dtype);
+  if (!t)
+    return n.error() << "unsupported output_datatype " << *dtype;
+  int64_t length = size->front();
+  double period = *periodic ? length : length - 1;
+  StringRef op = n.proto().op_type();
+  SmallVector<Attribute> values;
+  for (int64_t i = 0; i < length; ++i) {
+    double angle = 2 * M_PI * i / period, w;
+    if (op == "HannWindow")
+      w = std::pow(std::sin(M_PI * i / period), 2);
+    else if (op == "HammingWindow")
+      w = 25.0 / 46.0 - (1 - 25.0 / 46.0) * std::cos(angle);
+    else
+      w = 0.42 - 0.5 * std::cos(angle) + 0.08 * std::cos(2 * angle);
+    values.push_back(isa<FloatType>(t) ? Attribute(n.b().getFloatAttr(t, w))
+                                       : Attribute(n.b().getIntegerAttr(t, static_cast<int64_t>(w))));
+  }
+  return n.setOutput(0, build<ConstantOp>(n, DenseElementsAttr::get(
+                                                 RankedTensorType::get({length}, t), values)));
+}
+
+} // namespace
+
+void registerSpectralImporters(ImporterRegistry &registry) {
+  registry.add("DFT", importDFT, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("STFT", importSTFT, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("MelWeightMatrix", importMelWeightMatrix, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("HannWindow", importWindow, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("HammingWindow", importWindow, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("BlackmanWindow", importWindow, /*minVersion=*/1, /*maxVersion=*/kAny);
 }
 
 } // namespace tcc::onnx_frontend
