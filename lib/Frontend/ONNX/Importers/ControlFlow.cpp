@@ -115,8 +115,6 @@ LogicalResult importLoop(NodeImporter &n) {
   return success();
 }
 
-/// Scan (opset 9 on): the body runs once per slice of the scan inputs,
-/// unrolled; the state threads through, scan outputs are stacked.
 /// One step of a scan: the body on the state and this step's slices; the
 /// state advances and the step's scan outputs are appended.
 LogicalResult scanStep(NodeImporter &n, SmallVectorImpl<Value> &state, ArrayRef<Value> slices,
@@ -194,6 +192,8 @@ LogicalResult importScan8(NodeImporter &n) {
   return success();
 }
 
+/// Scan (opset 9 on): the body runs once per slice of the scan inputs,
+/// unrolled; the state threads through, scan outputs are stacked.
 LogicalResult importScan(NodeImporter &n) {
   if (n.opVersion() < 9)
     return importScan8(n);

@@ -32,7 +32,8 @@ template <typename OpTy> LogicalResult importBinary(NodeImporter &n) {
   return n.setOutput(0, build<OpTy>(n, lhs, rhs));
 }
 
-/// Max, Min, Sum, Mean: a fold of the binary op over all inputs.
+/// Mod: the remainder takes the divisor's sign (fmod 0, integers only) or the
+/// dividend's (fmod 1, as C's fmod).
 LogicalResult importMod(NodeImporter &n) {
   FailureOr<int64_t> fmod = n.intAttr("fmod", 0);
   if (failed(requireInputs(n, 2)) || failed(fmod))
@@ -93,6 +94,7 @@ LogicalResult importIsInf(NodeImporter &n) {
   return n.setOutput(0, result);
 }
 
+/// Max, Min, Sum, Mean: a fold of the binary op over all inputs.
 template <typename OpTy> LogicalResult importVariadic(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
