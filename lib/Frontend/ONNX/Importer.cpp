@@ -103,6 +103,27 @@ FailureOr<SmallVector<int64_t>> NodeImporter::constantInts(unsigned index,
   return values;
 }
 
+FailureOr<int64_t> NodeImporter::constantInt(unsigned index, StringRef what) {
+  FailureOr<SmallVector<int64_t>> values = constantInts(index, what);
+  if (failed(values))
+    return failure();
+  if (values->size() != 1)
+    return error() << "input " << index << " (" << what << ") must hold one value";
+  return values->front();
+}
+
+FailureOr<std::optional<double>> NodeImporter::constantScalar(unsigned index) {
+  if (!hasInput(index))
+    return std::optional<double>();
+  std::optional<DenseElementsAttr> attr = constantInput(index);
+  if (!attr || attr->getNumElements() != 1)
+    return error() << "input " << index << " must be a constant scalar";
+  if (isa<FloatType>(attr->getElementType()))
+    return std::optional<double>((*attr->getValues<APFloat>().begin()).convertToDouble());
+  return std::optional<double>(
+      static_cast<double>((*attr->getValues<APInt>().begin()).getSExtValue()));
+}
+
 const onnx::AttributeProto *NodeImporter::attribute(StringRef name) const {
   for (const onnx::AttributeProto &attr : node.attribute())
     if (attr.name() == name)
@@ -170,6 +191,28 @@ NodeImporter::intsAttr(StringRef name, std::optional<SmallVector<int64_t>> fallb
     return error() << "attribute '" << name << "' must be INTS, got "
                    << attributeTypeName(attr->type());
   return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+FailureOr<SmallVector<int64_t>>
+NodeImporter::intsFromAttrOrInput(StringRef name, int64_t inputSince, unsigned index,
+                                  std::optional<SmallVector<int64_t>> fallback) {
+  if (version < inputSince)
+    return intsAttr(name, std::move(fallback));
+  if (hasInput(index) || !fallback)
+    return constantInts(index, name);
+  return *fallback;
+}
+
+FailureOr<std::optional<double>>
+NodeImporter::scalarFromAttrOrInput(StringRef name, int64_t inputSince, unsigned index) {
+  if (version >= inputSince)
+    return constantScalar(index);
+  if (!attribute(name))
+    return std::optional<double>();
+  FailureOr<float> value = floatAttr(name, std::nullopt);
+  if (failed(value))
+    return failure();
+  return std::optional<double>(*value);
 }
 
 LogicalResult NodeImporter::setOutput(unsigned index, Value value) {

@@ -46,18 +46,6 @@ FailureOr<SmallVector<double>> constantFloats(NodeImporter &n, unsigned index, S
   return values;
 }
 
-FailureOr<std::optional<double>> constantScalar(NodeImporter &n, unsigned index) {
-  if (!n.hasInput(index))
-    return std::optional<double>();
-  std::optional<DenseElementsAttr> attr = n.constantInput(index);
-  if (!attr || attr->getNumElements() != 1)
-    return n.error() << "input " << index << " must be a constant scalar";
-  if (isa<FloatType>(attr->getElementType()))
-    return std::optional<double>((*attr->getValues<APFloat>().begin()).convertToDouble());
-  return std::optional<double>(
-      static_cast<double>((*attr->getValues<APInt>().begin()).getSExtValue()));
-}
-
 Value positionsAlong(NodeImporter &n, int64_t rank, int64_t axis, int64_t length) {
   SmallVector<int64_t> shape(rank, 1);
   shape[axis] = length;
@@ -69,19 +57,11 @@ Value positionsAlong(NodeImporter &n, int64_t rank, int64_t axis, int64_t length
 
 FailureOr<SmallVector<int64_t>> readAxes(NodeImporter &n, int64_t inputSince,
                                          unsigned index, int64_t rank) {
-  SmallVector<int64_t> axes;
-  if (n.opVersion() < inputSince) {
-    FailureOr<SmallVector<int64_t>> attr = n.intsAttr("axes", SmallVector<int64_t>());
-    if (failed(attr))
-      return failure();
-    axes = *attr;
-  } else if (n.hasInput(index)) {
-    FailureOr<SmallVector<int64_t>> values = n.constantInts(index, "axes");
-    if (failed(values))
-      return failure();
-    axes = *values;
-  }
-  FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(axes, rank);
+  FailureOr<SmallVector<int64_t>> axes =
+      n.intsFromAttrOrInput("axes", inputSince, index, SmallVector<int64_t>());
+  if (failed(axes))
+    return failure();
+  FailureOr<SmallVector<int64_t>> normalized = n.normalizeAxes(*axes, rank);
   if (failed(normalized))
     return failure();
   llvm::sort(*normalized);
@@ -89,8 +69,7 @@ FailureOr<SmallVector<int64_t>> readAxes(NodeImporter &n, int64_t inputSince,
 }
 
 FailureOr<WindowAttrs> readWindow(NodeImporter &n, ArrayRef<int64_t> spatialIn,
-                                  std::optional<SmallVector<int64_t>> kernelFallback,
-                                  bool ceilMode) {
+                                  std::optional<SmallVector<int64_t>> kernelFallback) {
   size_t rank = spatialIn.size();
   WindowAttrs w;
   FailureOr<SmallVector<int64_t>> kernel = n.intsAttr("kernel_shape", kernelFallback);
@@ -122,7 +101,6 @@ FailureOr<WindowAttrs> readWindow(NodeImporter &n, ArrayRef<int64_t> spatialIn,
   } else if (*autoPad != "NOTSET") {
     return n.error() << "auto_pad '" << *autoPad << "' is not valid";
   }
-  (void)ceilMode;
   return w;
 }
 

@@ -117,17 +117,15 @@ mlir::FailureOr<llvm::SmallVector<double>>
 constantFloats(NodeImporter &n, unsigned index, llvm::StringRef what,
                mlir::Type *elementType = nullptr);
 
-/// A scalar read from a constant input (Clip's bounds, Pad's value).
-mlir::FailureOr<std::optional<double>> constantScalar(NodeImporter &n,
-                                                      unsigned index);
-
 /// The i64 constant 0, 1, ..., length - 1 laid along `axis` of a rank-`rank`
 /// tensor whose other dims are 1: compared with indices, it broadcasts into
 /// one-hot masks.
 mlir::Value positionsAlong(NodeImporter &n, int64_t rank, int64_t axis,
                            int64_t length);
 
-/// Axes from an attribute (older versions) or an optional constant input.
+/// The sorted, normalized axes that versions before `inputSince` take as
+/// the attribute "axes" and later ones as the constant input `index`; none
+/// when absent.
 mlir::FailureOr<llvm::SmallVector<int64_t>>
 readAxes(NodeImporter &n, int64_t inputSince, unsigned index, int64_t rank);
 
@@ -136,10 +134,12 @@ struct WindowAttrs {
   llvm::SmallVector<int64_t> kernel, strides, dilations, pads;
 };
 
+/// The window of a convolution or pool over `spatialIn`; the kernel shape
+/// is `kernelFallback` when the attribute is absent (a convolution's
+/// weights), required when there is none.
 mlir::FailureOr<WindowAttrs>
 readWindow(NodeImporter &n, llvm::ArrayRef<int64_t> spatialIn,
-           std::optional<llvm::SmallVector<int64_t>> kernelFallback,
-           bool ceilMode = false);
+           std::optional<llvm::SmallVector<int64_t>> kernelFallback);
 
 /// `x` with `before` and `after` elements added (positive) or removed
 /// (negative) at the two ends of every dim.

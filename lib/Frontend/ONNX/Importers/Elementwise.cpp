@@ -94,28 +94,31 @@ LogicalResult importIsInf(NodeImporter &n) {
   return n.setOutput(0, result);
 }
 
-/// Max, Min, Sum, Mean: a fold of the binary op over all inputs.
-template <typename OpTy> LogicalResult importVariadic(NodeImporter &n) {
+/// The binary op folded over all inputs, left to right.
+template <typename OpTy> FailureOr<Value> foldInputs(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
   Value result = n.input(0);
   for (unsigned i = 1; i < n.numInputs(); ++i)
     result = build<OpTy>(n, result, n.input(i));
-  return n.setOutput(0, result);
+  return result;
 }
 
-LogicalResult importMean(NodeImporter &n) {
-  if (failed(requireInputs(n, 1)))
+/// Max, Min, Sum: a fold of the binary op over all inputs.
+template <typename OpTy> LogicalResult importVariadic(NodeImporter &n) {
+  FailureOr<Value> result = foldInputs<OpTy>(n);
+  if (failed(result))
     return failure();
-  Value result = n.input(0);
-  for (unsigned i = 1; i < n.numInputs(); ++i)
-    result = build<AddOp>(n, result, n.input(i));
-  auto scalarType = RankedTensorType::get({}, typeOf(result).getElementType());
-  Value count = build<ConstantOp>(
-      n, DenseElementsAttr::get(scalarType, n.b().getFloatAttr(
-                                                scalarType.getElementType(),
-                                                static_cast<double>(n.numInputs()))));
-  return n.setOutput(0, build<DivOp>(n, result, count));
+  return n.setOutput(0, *result);
+}
+
+/// Mean: the Sum divided by the number of inputs.
+LogicalResult importMean(NodeImporter &n) {
+  FailureOr<Value> sum = foldInputs<AddOp>(n);
+  if (failed(sum))
+    return failure();
+  Value count = scalar(n, elementTypeOf(*sum), static_cast<double>(n.numInputs()));
+  return n.setOutput(0, build<DivOp>(n, *sum, count));
 }
 
 template <typename OpTy> LogicalResult importUnary(NodeImporter &n) {
@@ -255,30 +258,11 @@ LogicalResult importSwish(NodeImporter &n) {
 LogicalResult importClip(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
-  std::optional<double> lo, hi;
-  if (n.opVersion() < 11) {
-    const onnx::AttributeProto *minAttr = n.attribute("min");
-    const onnx::AttributeProto *maxAttr = n.attribute("max");
-    if (minAttr) {
-      FailureOr<float> value = n.floatAttr("min", std::nullopt);
-      if (failed(value))
-        return failure();
-      lo = *value;
-    }
-    if (maxAttr) {
-      FailureOr<float> value = n.floatAttr("max", std::nullopt);
-      if (failed(value))
-        return failure();
-      hi = *value;
-    }
-  } else {
-    FailureOr<std::optional<double>> minValue = constantScalar(n, 1);
-    FailureOr<std::optional<double>> maxValue = constantScalar(n, 2);
-    if (failed(minValue) || failed(maxValue))
-      return failure();
-    lo = *minValue;
-    hi = *maxValue;
-  }
+  FailureOr<std::optional<double>> minValue = n.scalarFromAttrOrInput("min", 11, 1);
+  FailureOr<std::optional<double>> maxValue = n.scalarFromAttrOrInput("max", 11, 2);
+  if (failed(minValue) || failed(maxValue))
+    return failure();
+  std::optional<double> lo = *minValue, hi = *maxValue;
   Value x = n.input(0);
   // ONNX gives max priority when min > max: the result is max everywhere.
   if (lo && hi && *lo > *hi)

@@ -225,20 +225,12 @@ LogicalResult importTopK(NodeImporter &n) {
   FailureOr<int64_t> sorted = n.intAttr("sorted", 1);
   if (failed(requireInputs(n, 1)) || failed(axis) || failed(largest) || failed(sorted))
     return failure();
-  int64_t k;
-  if (n.opVersion() < 10) {
-    FailureOr<int64_t> attr = n.intAttr("k", std::nullopt);
-    if (failed(attr))
-      return failure();
-    k = *attr;
-  } else {
-    FailureOr<SmallVector<int64_t>> values = n.constantInts(1, "K");
-    if (failed(values))
-      return failure();
-    if (values->size() != 1)
-      return n.error() << "input 1 (K) must hold one value";
-    k = values->front();
-  }
+  // The attribute k became the input K in opset 10.
+  FailureOr<int64_t> given =
+      n.opVersion() < 10 ? n.intAttr("k", std::nullopt) : n.constantInt(1, "K");
+  if (failed(given))
+    return failure();
+  int64_t k = *given;
   RankedTensorType type = n.inputType(0);
   FailureOr<int64_t> a = n.normalizeAxis(*axis, type.getRank());
   if (failed(a))

@@ -174,7 +174,7 @@ LogicalResult importMaxPoolWithIndices(NodeImporter &n) {
   ArrayRef<int64_t> spatial = type.getShape().drop_front(2);
   FailureOr<int64_t> ceilMode = n.intAttr("ceil_mode", 0);
   FailureOr<int64_t> order = n.intAttr("storage_order", 0);
-  FailureOr<WindowAttrs> w = readWindow(n, spatial, std::nullopt, false);
+  FailureOr<WindowAttrs> w = readWindow(n, spatial, std::nullopt);
   if (failed(ceilMode) || failed(order) || failed(w))
     return failure();
   size_t dims = spatial.size();
@@ -260,7 +260,7 @@ template <typename OpTy> LogicalResult importPool(NodeImporter &n) {
     return n.error() << "expects an input of rank >= 3, got " << type;
   FailureOr<int64_t> ceilMode = n.intAttr("ceil_mode", 0);
   FailureOr<WindowAttrs> w =
-      readWindow(n, type.getShape().drop_front(2), std::nullopt, false);
+      readWindow(n, type.getShape().drop_front(2), std::nullopt);
   if (failed(ceilMode) || failed(w))
     return failure();
   Builder &b = n.b();
@@ -337,7 +337,7 @@ LogicalResult importMaxUnpool(NodeImporter &n) {
     return failure();
   RankedTensorType type = n.inputType(0);
   ArrayRef<int64_t> spatial = type.getShape().drop_front(2);
-  FailureOr<WindowAttrs> w = readWindow(n, spatial, std::nullopt, false);
+  FailureOr<WindowAttrs> w = readWindow(n, spatial, std::nullopt);
   if (failed(w))
     return failure();
   SmallVector<int64_t> shape = {type.getDimSize(0), type.getDimSize(1)};

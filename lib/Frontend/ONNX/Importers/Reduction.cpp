@@ -85,7 +85,9 @@ LogicalResult importComposedReduce(NodeImporter &n) {
   return n.setOutput(0, result);
 }
 
-LogicalResult importArgMax(NodeImporter &n) {
+/// ArgMax, and ArgMin as the ArgMax of the negation: the smallest element
+/// is the largest of the negation, ties alike.
+LogicalResult importArgMaxOrMin(NodeImporter &n, bool smallest) {
   FailureOr<int64_t> axis = n.intAttr("axis", 0);
   FailureOr<int64_t> keepdims = n.intAttr("keepdims", 1);
   FailureOr<int64_t> last = n.intAttr("select_last_index", 0);
@@ -94,26 +96,14 @@ LogicalResult importArgMax(NodeImporter &n) {
   FailureOr<int64_t> a = n.normalizeAxis(*axis, n.inputType(0).getRank());
   if (failed(a))
     return failure();
-  return n.setOutput(0, build<ArgMaxOp>(n, n.input(0), n.b().getI64IntegerAttr(*a),
+  Value x = smallest ? build<NegOp>(n, n.input(0)) : n.input(0);
+  return n.setOutput(0, build<ArgMaxOp>(n, x, n.b().getI64IntegerAttr(*a),
                                         n.b().getBoolAttr(*keepdims),
                                         n.b().getBoolAttr(*last)));
 }
 
-LogicalResult importArgMin(NodeImporter &n) {
-  FailureOr<int64_t> axis = n.intAttr("axis", 0);
-  FailureOr<int64_t> keepdims = n.intAttr("keepdims", 1);
-  FailureOr<int64_t> last = n.intAttr("select_last_index", 0);
-  if (failed(requireInputs(n, 1)) || failed(axis) || failed(keepdims) || failed(last))
-    return failure();
-  FailureOr<int64_t> a = n.normalizeAxis(*axis, n.inputType(0).getRank());
-  if (failed(a))
-    return failure();
-  // The smallest element is the largest of the negation, ties alike.
-  return n.setOutput(0, build<ArgMaxOp>(n, build<NegOp>(n, n.input(0)),
-                                        n.b().getI64IntegerAttr(*a),
-                                        n.b().getBoolAttr(*keepdims),
-                                        n.b().getBoolAttr(*last)));
-}
+LogicalResult importArgMax(NodeImporter &n) { return importArgMaxOrMin(n, false); }
+LogicalResult importArgMin(NodeImporter &n) { return importArgMaxOrMin(n, true); }
 
 /// CumSum's and CumProd's attributes and constant axis (normalized).
 struct Cumulative {
@@ -126,12 +116,10 @@ FailureOr<Cumulative> readCumulative(NodeImporter &n) {
   FailureOr<int64_t> reverse = n.intAttr("reverse", 0);
   if (failed(requireInputs(n, 2)) || failed(exclusive) || failed(reverse))
     return failure();
-  FailureOr<SmallVector<int64_t>> axisValues = n.constantInts(1, "axis");
-  if (failed(axisValues))
+  FailureOr<int64_t> given = n.constantInt(1, "axis");
+  if (failed(given))
     return failure();
-  if (axisValues->size() != 1)
-    return n.error() << "input 1 (axis) must hold one value";
-  FailureOr<int64_t> axis = n.normalizeAxis(axisValues->front(), n.inputType(0).getRank());
+  FailureOr<int64_t> axis = n.normalizeAxis(*given, n.inputType(0).getRank());
   if (failed(axis))
     return failure();
   return Cumulative{*exclusive != 0, *reverse != 0, *axis};
@@ -150,15 +138,13 @@ LogicalResult importCumSum(NodeImporter &n) {
   Type t = type.getElementType();
   int64_t length = type.getDimSize(a);
   // result[..., j] = sum over i of x[..., i] * m[i, j].
-  SmallVector<Attribute> mask;
+  SmallVector<double> mask;
   for (int64_t i = 0; i < length; ++i)
     for (int64_t j = 0; j < length; ++j) {
       bool take = reverse ? (exclusive ? i > j : i >= j) : (exclusive ? i < j : i <= j);
-      mask.push_back(isa<FloatType>(t) ? Attribute(n.b().getFloatAttr(t, take))
-                                       : Attribute(n.b().getIntegerAttr(t, take)));
+      mask.push_back(take ? 1.0 : 0.0);
     }
-  Value matrix = build<ConstantOp>(
-      n, DenseElementsAttr::get(RankedTensorType::get({length, length}, t), mask));
+  Value matrix = constantOf(n, RankedTensorType::get({length, length}, t), mask);
   SmallVector<int64_t> perm = llvm::to_vector(llvm::seq<int64_t>(0, rank));
   std::swap(perm[a], perm.back());
   bool moved = a != rank - 1;

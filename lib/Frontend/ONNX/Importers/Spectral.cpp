@@ -65,18 +65,6 @@ double floorDivide(double a, double b) {
   return div - result > 0.5 ? result + 1 : result;
 }
 
-/// The single value of constant integer input `index`.
-FailureOr<int64_t> constantInt(NodeImporter &n, unsigned index,
-                               StringRef what) {
-  FailureOr<SmallVector<int64_t>> values = n.constantInts(index, what);
-  if (failed(values))
-    return failure();
-  if (values->size() != 1)
-    return n.error() << "input " << index << " (" << what
-                     << ") must hold one value";
-  return values->front();
-}
-
 /// The DFT of `x` (..., 1 or 2) along `axis` with `length` points, as the
 /// ONNX reference computes it: the signal is zero-padded or truncated to
 /// `length`; forward keeps length / 2 + 1 bins when `onesided`; inverse
@@ -200,7 +188,7 @@ LogicalResult importDFT(NodeImporter &n) {
 
   int64_t axis = *axisAttr;
   if (axisInput && n.hasInput(2)) {
-    FailureOr<int64_t> given = constantInt(n, 2, "axis");
+    FailureOr<int64_t> given = n.constantInt(2, "axis");
     if (failed(given))
       return failure();
     axis = *given;
@@ -217,7 +205,7 @@ LogicalResult importDFT(NodeImporter &n) {
   int64_t size = type.getDimSize(*a);
   int64_t length = *inverse && *onesided ? 2 * (size - 1) : size;
   if (n.hasInput(1)) {
-    FailureOr<int64_t> given = constantInt(n, 1, "dft_length");
+    FailureOr<int64_t> given = n.constantInt(1, "dft_length");
     if (failed(given))
       return failure();
     length = *given;
@@ -248,7 +236,7 @@ LogicalResult importSTFT(NodeImporter &n) {
           channels = type.getDimSize(2);
   Type t = type.getElementType();
 
-  FailureOr<int64_t> step = constantInt(n, 1, "frame_step");
+  FailureOr<int64_t> step = n.constantInt(1, "frame_step");
   if (failed(step))
     return failure();
   if (*step < 1)
@@ -266,7 +254,7 @@ LogicalResult importSTFT(NodeImporter &n) {
   }
   int64_t frameLength = window ? windowSize : size;
   if (n.hasInput(3)) {
-    FailureOr<int64_t> given = constantInt(n, 3, "frame_length");
+    FailureOr<int64_t> given = n.constantInt(3, "frame_length");
     if (failed(given))
       return failure();
     frameLength = *given;
@@ -316,9 +304,9 @@ LogicalResult importMelWeightMatrix(NodeImporter &n) {
   FailureOr<int64_t> dtype = n.intAttr("output_datatype", 1);
   if (failed(requireInputs(n, 5)) || failed(dtype))
     return failure();
-  FailureOr<int64_t> melBins = constantInt(n, 0, "num_mel_bins");
-  FailureOr<int64_t> dftLength = constantInt(n, 1, "dft_length");
-  FailureOr<int64_t> sampleRate = constantInt(n, 2, "sample_rate");
+  FailureOr<int64_t> melBins = n.constantInt(0, "num_mel_bins");
+  FailureOr<int64_t> dftLength = n.constantInt(1, "dft_length");
+  FailureOr<int64_t> sampleRate = n.constantInt(2, "sample_rate");
   if (failed(melBins) || failed(dftLength) || failed(sampleRate))
     return failure();
   Type edgeType, upperType;
@@ -403,20 +391,17 @@ LogicalResult importWindow(NodeImporter &n) {
   int64_t length = size->front();
   double period = *periodic ? length : length - 1;
   StringRef op = n.proto().op_type();
-  SmallVector<Attribute> values;
+  SmallVector<double> values;
   for (int64_t i = 0; i < length; ++i) {
-    double angle = 2 * M_PI * i / period, w;
+    double angle = 2 * M_PI * i / period;
     if (op == "HannWindow")
-      w = std::pow(std::sin(M_PI * i / period), 2);
+      values.push_back(std::pow(std::sin(M_PI * i / period), 2));
     else if (op == "HammingWindow")
-      w = 25.0 / 46.0 - (1 - 25.0 / 46.0) * std::cos(angle);
+      values.push_back(25.0 / 46.0 - (1 - 25.0 / 46.0) * std::cos(angle));
     else
-      w = 0.42 - 0.5 * std::cos(angle) + 0.08 * std::cos(2 * angle);
-    values.push_back(isa<FloatType>(t) ? Attribute(n.b().getFloatAttr(t, w))
-                                       : Attribute(n.b().getIntegerAttr(t, static_cast<int64_t>(w))));
+      values.push_back(0.42 - 0.5 * std::cos(angle) + 0.08 * std::cos(2 * angle));
   }
-  return n.setOutput(0, build<ConstantOp>(n, DenseElementsAttr::get(
-                                                 RankedTensorType::get({length}, t), values)));
+  return n.setOutput(0, constantOf(n, RankedTensorType::get({length}, t), values));
 }
 
 } // namespace

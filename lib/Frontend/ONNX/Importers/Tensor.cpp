@@ -117,16 +117,10 @@ LogicalResult importRange(NodeImporter &n) {
   if (step == 0)
     return n.error() << "delta is 0";
   int64_t count = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((to - from) / step)));
-  auto type = RankedTensorType::get({count}, elementType);
-  SmallVector<Attribute> values;
-  for (int64_t i = 0; i < count; ++i) {
-    double value = from + i * step;
-    values.push_back(isa<FloatType>(elementType)
-                         ? Attribute(n.b().getFloatAttr(elementType, value))
-                         : Attribute(n.b().getIntegerAttr(elementType,
-                                                          static_cast<int64_t>(value))));
-  }
-  return n.setOutput(0, build<ConstantOp>(n, DenseElementsAttr::get(type, values)));
+  SmallVector<double> values;
+  for (int64_t i = 0; i < count; ++i)
+    values.push_back(from + i * step);
+  return n.setOutput(0, constantOf(n, RankedTensorType::get({count}, elementType), values));
 }
 
 LogicalResult importEyeLike(NodeImporter &n) {
@@ -145,15 +139,11 @@ LogicalResult importEyeLike(NodeImporter &n) {
     if (!elementType)
       return n.error() << "unsupported dtype " << *dtype;
   }
-  SmallVector<Attribute> values;
+  SmallVector<double> values;
   for (int64_t i = 0; i < type.getDimSize(0); ++i)
-    for (int64_t j = 0; j < type.getDimSize(1); ++j) {
-      double v = j - i == *k ? 1.0 : 0.0;
-      values.push_back(isa<FloatType>(elementType)
-                           ? Attribute(n.b().getFloatAttr(elementType, v))
-                           : Attribute(n.b().getIntegerAttr(elementType, static_cast<int64_t>(v))));
-    }
-  return n.setOutput(0, build<ConstantOp>(n, DenseElementsAttr::get(type.clone(elementType), values)));
+    for (int64_t j = 0; j < type.getDimSize(1); ++j)
+      values.push_back(j - i == *k ? 1.0 : 0.0);
+  return n.setOutput(0, constantOf(n, type.clone(elementType), values));
 }
 
 LogicalResult importTrilu(NodeImporter &n) {
@@ -191,18 +181,10 @@ LogicalResult importIdentity(NodeImporter &n) {
 LogicalResult importReshape(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
-  SmallVector<int64_t> target;
-  if (n.opVersion() < 5) {
-    FailureOr<SmallVector<int64_t>> shape = n.intsAttr("shape", std::nullopt);
-    if (failed(shape))
-      return failure();
-    target = *shape;
-  } else {
-    FailureOr<SmallVector<int64_t>> shape = n.constantInts(1, "shape");
-    if (failed(shape))
-      return failure();
-    target = *shape;
-  }
+  FailureOr<SmallVector<int64_t>> shape = n.intsFromAttrOrInput("shape", 5, 1, std::nullopt);
+  if (failed(shape))
+    return failure();
+  SmallVector<int64_t> target = *shape;
   FailureOr<int64_t> allowZero = n.intAttr("allowzero", 0);
   if (failed(allowZero))
     return failure();
@@ -311,20 +293,12 @@ LogicalResult importSqueeze(NodeImporter &n) {
 LogicalResult importUnsqueeze(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
-  SmallVector<int64_t> raw;
-  if (n.opVersion() < 13) {
-    FailureOr<SmallVector<int64_t>> attr = n.intsAttr("axes", std::nullopt);
-    if (failed(attr))
-      return failure();
-    raw = *attr;
-  } else {
-    FailureOr<SmallVector<int64_t>> values = n.constantInts(1, "axes");
-    if (failed(values))
-      return failure();
-    raw = *values;
-  }
-  int64_t rank = n.inputType(0).getRank() + raw.size();
-  FailureOr<SmallVector<int64_t>> axes = n.normalizeAxes(raw, rank);
+  FailureOr<SmallVector<int64_t>> raw = n.intsFromAttrOrInput("axes", 13, 1, std::nullopt);
+  if (failed(raw))
+    return failure();
+  // The axes index the result, whose rank counts the inserted dims.
+  int64_t rank = n.inputType(0).getRank() + raw->size();
+  FailureOr<SmallVector<int64_t>> axes = n.normalizeAxes(*raw, rank);
   if (failed(axes))
     return failure();
   llvm::sort(*axes);
@@ -336,32 +310,20 @@ LogicalResult importSlice(NodeImporter &n) {
     return failure();
   RankedTensorType type = n.inputType(0);
   int64_t rank = type.getRank();
-  SmallVector<int64_t> starts, ends, axes, steps;
-  if (n.opVersion() < 10) {
-    FailureOr<SmallVector<int64_t>> s = n.intsAttr("starts", std::nullopt);
-    FailureOr<SmallVector<int64_t>> e = n.intsAttr("ends", std::nullopt);
-    FailureOr<SmallVector<int64_t>> a = n.intsAttr("axes", SmallVector<int64_t>());
-    if (failed(s) || failed(e) || failed(a))
+  FailureOr<SmallVector<int64_t>> s = n.intsFromAttrOrInput("starts", 10, 1, std::nullopt);
+  FailureOr<SmallVector<int64_t>> e = n.intsFromAttrOrInput("ends", 10, 2, std::nullopt);
+  if (failed(s) || failed(e))
+    return failure();
+  FailureOr<SmallVector<int64_t>> a = n.intsFromAttrOrInput("axes", 10, 3, SmallVector<int64_t>());
+  if (failed(a))
+    return failure();
+  SmallVector<int64_t> starts = *s, ends = *e, axes = *a, steps;
+  // Steps came with the inputs (opset 10); the attributes had none.
+  if (n.opVersion() >= 10 && n.hasInput(4)) {
+    FailureOr<SmallVector<int64_t>> st = n.constantInts(4, "steps");
+    if (failed(st))
       return failure();
-    starts = *s, ends = *e, axes = *a;
-  } else {
-    FailureOr<SmallVector<int64_t>> s = n.constantInts(1, "starts");
-    FailureOr<SmallVector<int64_t>> e = n.constantInts(2, "ends");
-    if (failed(s) || failed(e))
-      return failure();
-    starts = *s, ends = *e;
-    if (n.hasInput(3)) {
-      FailureOr<SmallVector<int64_t>> a = n.constantInts(3, "axes");
-      if (failed(a))
-        return failure();
-      axes = *a;
-    }
-    if (n.hasInput(4)) {
-      FailureOr<SmallVector<int64_t>> st = n.constantInts(4, "steps");
-      if (failed(st))
-        return failure();
-      steps = *st;
-    }
+    steps = *st;
   }
   if (axes.empty())
     for (size_t i = 0; i < starts.size(); ++i)
@@ -461,18 +423,11 @@ LogicalResult importSplit(NodeImporter &n) {
   if (failed(a))
     return failure();
   int64_t extent = type.getDimSize(*a);
-  SmallVector<int64_t> sizes;
-  if (n.opVersion() < 13) {
-    FailureOr<SmallVector<int64_t>> split = n.intsAttr("split", SmallVector<int64_t>());
-    if (failed(split))
-      return failure();
-    sizes = *split;
-  } else if (n.hasInput(1)) {
-    FailureOr<SmallVector<int64_t>> split = n.constantInts(1, "split");
-    if (failed(split))
-      return failure();
-    sizes = *split;
-  }
+  FailureOr<SmallVector<int64_t>> split =
+      n.intsFromAttrOrInput("split", 13, 1, SmallVector<int64_t>());
+  if (failed(split))
+    return failure();
+  SmallVector<int64_t> sizes = *split;
   if (sizes.empty()) {
     int64_t parts = n.numOutputs();
     if (n.opVersion() >= 18 && n.attribute("num_outputs")) {
@@ -513,36 +468,25 @@ LogicalResult importPad(NodeImporter &n) {
   if (*mode != "constant" && *mode != "reflect" && *mode != "edge" && *mode != "wrap")
     return n.error() << "pad mode '" << *mode << "' is not one of constant, reflect, edge, wrap";
   int64_t rank = n.inputType(0).getRank();
-  SmallVector<int64_t> pads;
-  double value = 0;
-  if (n.opVersion() < 11) {
-    FailureOr<SmallVector<int64_t>> p = n.intsAttr("pads", std::nullopt);
-    FailureOr<float> v = n.floatAttr("value", 0.0f);
-    if (failed(p) || failed(v))
+  FailureOr<SmallVector<int64_t>> p = n.intsFromAttrOrInput("pads", 11, 1, std::nullopt);
+  FailureOr<std::optional<double>> v = n.scalarFromAttrOrInput("value", 11, 2);
+  if (failed(p) || failed(v))
+    return failure();
+  SmallVector<int64_t> pads = *p;
+  double value = v->value_or(0.0);
+  if (n.opVersion() >= 11 && n.hasInput(3)) {
+    FailureOr<SmallVector<int64_t>> axes = n.constantInts(3, "axes");
+    if (failed(axes))
       return failure();
-    pads = *p;
-    value = *v;
-  } else {
-    FailureOr<SmallVector<int64_t>> p = n.constantInts(1, "pads");
-    FailureOr<std::optional<double>> v = constantScalar(n, 2);
-    if (failed(p) || failed(v))
-      return failure();
-    pads = *p;
-    value = v->value_or(0.0);
-    if (n.hasInput(3)) {
-      FailureOr<SmallVector<int64_t>> axes = n.constantInts(3, "axes");
-      if (failed(axes))
+    SmallVector<int64_t> full(2 * rank, 0);
+    for (auto [i, axis] : llvm::enumerate(*axes)) {
+      FailureOr<int64_t> a = n.normalizeAxis(axis, rank);
+      if (failed(a))
         return failure();
-      SmallVector<int64_t> full(2 * rank, 0);
-      for (auto [i, axis] : llvm::enumerate(*axes)) {
-        FailureOr<int64_t> a = n.normalizeAxis(axis, rank);
-        if (failed(a))
-          return failure();
-        full[*a] = pads[i];
-        full[*a + rank] = pads[i + axes->size()];
-      }
-      pads = full;
+      full[*a] = pads[i];
+      full[*a + rank] = pads[i + axes->size()];
     }
+    pads = full;
   }
   if (static_cast<int64_t>(pads.size()) != 2 * rank)
     return n.error() << "expects " << 2 * rank << " pads, got " << pads.size();

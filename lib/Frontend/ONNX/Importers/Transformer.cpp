@@ -143,14 +143,12 @@ LogicalResult importAttention(NodeImporter &n) {
     scores = build<AddOp>(n, scores, mask);
   }
   if (*isCausal) {
-    SmallVector<Attribute> bias;
+    SmallVector<double> bias;
     for (int64_t i = 0; i < querySeq; ++i)
       for (int64_t j = 0; j < totalSeq; ++j)
-        bias.push_back(n.b().getFloatAttr(t, j > i + pastSeq ? negInf : 0.0));
+        bias.push_back(j > i + pastSeq ? negInf : 0.0);
     scores = build<AddOp>(
-        n, scores,
-        build<ConstantOp>(n, DenseElementsAttr::get(
-                                 RankedTensorType::get({querySeq, totalSeq}, t), bias)));
+        n, scores, constantOf(n, RankedTensorType::get({querySeq, totalSeq}, t), bias));
   }
   if (n.hasInput(6)) {
     Value lengths = n.input(6);
