@@ -400,9 +400,8 @@ LogicalResult importSoftmaxOrLog(NodeImporter &n, bool logarithm) {
     for (int64_t i = 0; i < rank; ++i)
       (i < *a ? rows : cols) *= type.getDimSize(i);
     Value matrix = reshape(n, x, {rows, cols});
-    result = build<SoftmaxOp>(n, matrix, n.b().getI64IntegerAttr(1));
-    if (logarithm)
-      result = build<LogOp>(n, result);
+    result = logarithm ? logSoftmax(n, matrix, 1)
+                       : build<SoftmaxOp>(n, matrix, n.b().getI64IntegerAttr(1));
     return n.setOutput(0, reshape(n, result, type.getShape()));
   }
   result = logarithm ? logSoftmax(n, x, *a)
