@@ -382,31 +382,45 @@ Value logSoftmax(NodeImporter &n, Value x, int64_t axis) {
   return build<SubOp>(n, shifted, build<LogOp>(n, sum));
 }
 
+/// Softmax, LogSoftmax and Hardmax before opset 13 saw their input as a
+/// matrix split at `axis` (default 1) and normalized each row whole; since
+/// then they normalize along `axis` alone (default -1).
+int64_t softmaxDefaultAxis(NodeImporter &n) { return n.opVersion() < 13 ? 1 : -1; }
+
+/// What a softmax-like op normalizes, and along which axis: `x` itself, or
+/// for the older versions and an axis before the last (where the two
+/// readings differ) its 2-D view along axis 1. The result is reshaped back
+/// to the input's shape.
+struct SoftmaxOperand {
+  Value x;
+  int64_t axis;
+};
+
+SoftmaxOperand softmaxOperand(NodeImporter &n, Value x, int64_t axis) {
+  RankedTensorType type = typeOf(x);
+  int64_t rank = type.getRank();
+  if (n.opVersion() >= 13 || axis == rank - 1)
+    return {x, axis};
+  int64_t rows = 1, cols = 1;
+  for (int64_t i = 0; i < rank; ++i)
+    (i < axis ? rows : cols) *= type.getDimSize(i);
+  return {reshape(n, x, {rows, cols}), 1};
+}
+
 LogicalResult importSoftmaxOrLog(NodeImporter &n, bool logarithm) {
   if (failed(requireInputs(n, 1)))
     return failure();
   RankedTensorType type = n.inputType(0);
-  int64_t rank = type.getRank();
-  FailureOr<int64_t> axis = n.intAttr("axis", n.opVersion() < 13 ? 1 : -1);
+  FailureOr<int64_t> axis = n.intAttr("axis", softmaxDefaultAxis(n));
   if (failed(axis))
     return failure();
-  FailureOr<int64_t> a = n.normalizeAxis(*axis, std::max<int64_t>(rank, 1));
+  FailureOr<int64_t> a = n.normalizeAxis(*axis, std::max<int64_t>(type.getRank(), 1));
   if (failed(a))
     return failure();
-  Value x = n.input(0), result;
-  if (n.opVersion() < 13 && *a != rank - 1) {
-    // Before opset 13 softmax saw the input as a matrix split at `axis`.
-    int64_t rows = 1, cols = 1;
-    for (int64_t i = 0; i < rank; ++i)
-      (i < *a ? rows : cols) *= type.getDimSize(i);
-    Value matrix = reshape(n, x, {rows, cols});
-    result = logarithm ? logSoftmax(n, matrix, 1)
-                       : build<SoftmaxOp>(n, matrix, n.b().getI64IntegerAttr(1));
-    return n.setOutput(0, reshape(n, result, type.getShape()));
-  }
-  result = logarithm ? logSoftmax(n, x, *a)
-                     : build<SoftmaxOp>(n, x, n.b().getI64IntegerAttr(*a));
-  return n.setOutput(0, result);
+  SoftmaxOperand operand = softmaxOperand(n, n.input(0), *a);
+  Value result = logarithm ? logSoftmax(n, operand.x, operand.axis)
+                           : build<SoftmaxOp>(n, operand.x, n.b().getI64IntegerAttr(operand.axis));
+  return n.setOutput(0, reshape(n, result, type.getShape()));
 }
 
 LogicalResult importSoftmax(NodeImporter &n) { return importSoftmaxOrLog(n, false); }
@@ -414,26 +428,19 @@ LogicalResult importLogSoftmax(NodeImporter &n) { return importSoftmaxOrLog(n, t
 
 /// Hardmax: 1 at the first maximum along the axis, 0 elsewhere.
 LogicalResult importHardmax(NodeImporter &n) {
-  FailureOr<int64_t> axis = n.intAttr("axis", n.opVersion() < 13 ? 1 : -1);
+  FailureOr<int64_t> axis = n.intAttr("axis", softmaxDefaultAxis(n));
   if (failed(requireInputs(n, 1)) || failed(axis))
     return failure();
-  Value x = n.input(0);
-  RankedTensorType type = typeOf(x);
+  RankedTensorType type = n.inputType(0);
   FailureOr<int64_t> a = n.normalizeAxis(*axis, type.getRank());
   if (failed(a))
     return failure();
-  if (n.opVersion() < 13 && *a != type.getRank() - 1) {
-    // Before opset 13 the input was a matrix split at `axis`.
-    int64_t rows = 1, cols = 1;
-    for (int64_t i = 0; i < type.getRank(); ++i)
-      (i < *a ? rows : cols) *= type.getDimSize(i);
-    x = reshape(n, x, {rows, cols});
-    *a = 1;
-  }
-  RankedTensorType shape = typeOf(x);
-  Value winner = build<ArgMaxOp>(n, x, n.b().getI64IntegerAttr(*a), n.b().getBoolAttr(true),
-                                 n.b().getBoolAttr(false));
-  Value range = positionsAlong(n, shape.getRank(), *a, shape.getDimSize(*a));
+  SoftmaxOperand operand = softmaxOperand(n, n.input(0), *a);
+  RankedTensorType shape = typeOf(operand.x);
+  Value winner = build<ArgMaxOp>(n, operand.x, n.b().getI64IntegerAttr(operand.axis),
+                                 n.b().getBoolAttr(true), n.b().getBoolAttr(false));
+  Value range =
+      positionsAlong(n, shape.getRank(), operand.axis, shape.getDimSize(operand.axis));
   Value hot = build<CastOp>(n, shape, build<EqualOp>(n, range, winner));
   return n.setOutput(0, reshape(n, hot, type.getShape()));
 }
