@@ -149,7 +149,6 @@ public:
       shadowed.back().emplace_back(name.str(), slot);
     slot = value;
   }
-  const std::string &fileName() const { return path; }
   int64_t defaultOpset() const { return opset; }
 
   /// Imports `body`'s initializers and nodes with its inputs bound to
