@@ -285,15 +285,14 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
     if (given != options.inputShapes.end()) {
       if (tensor.has_shape() &&
           static_cast<size_t>(tensor.shape().dim_size()) != given->second.size())
-        return emitError(loc) << "--input-shape for '" << input.name() << "' has rank "
-                              << given->second.size() << ", the model's input has rank "
-                              << tensor.shape().dim_size();
+        return emitError(loc) << "the shape given for graph input '" << input.name()
+                              << "' has rank " << given->second.size()
+                              << ", the model's input has rank " << tensor.shape().dim_size();
       shape = given->second;
     } else {
       if (!tensor.has_shape())
         return emitError(loc) << "graph input '" << input.name()
-                              << "' has no shape; give one with --input-shape "
-                              << input.name() << "=DIMS";
+                              << "' has no shape; give it a static shape";
       for (auto [index, dim] : llvm::enumerate(tensor.shape().dim())) {
         if (dim.has_dim_value() && dim.dim_value() >= 0) {
           shape.push_back(dim.dim_value());
@@ -303,8 +302,7 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
           return emitError(loc)
                  << "graph input '" << input.name() << "' dim " << index
                  << (dim.has_dim_param() ? " ('" + dim.dim_param() + "')" : "")
-                 << " is dynamic; give its size with --input-shape " << input.name()
-                 << "=DIMS";
+                 << " is dynamic; give the input a static shape";
         shape.push_back(options.defaultDimSize);
       }
     }
@@ -322,14 +320,14 @@ LogicalResult GraphImporter::importBoundInputs(const onnx::GraphProto &graph,
       return input.name() == bound.getKey();
     });
     if (!exists)
-      return emitError(fileLoc) << "--bind-input names '" << bound.getKey()
+      return emitError(fileLoc) << "a value is bound to '" << bound.getKey()
                                 << "', which is not an input of the graph";
     auto buffer = llvm::MemoryBuffer::getFile(bound.getValue());
     onnx::TensorProto tensor;
     if (!buffer || !tensor.ParseFromArray((*buffer)->getBufferStart(),
                                           (*buffer)->getBufferSize()))
-      return emitError(fileLoc) << "--bind-input '" << bound.getKey() << "': '"
-                                << bound.getValue()
+      return emitError(fileLoc) << "the value bound to input '" << bound.getKey()
+                                << "': '" << bound.getValue()
                                 << "' is not a readable ONNX TensorProto file";
     Location loc = NameLoc::get(builder.getStringAttr(bound.getKey()), fileLoc);
     FailureOr<ElementsAttr> value = convertTensor(tensor, loc);
