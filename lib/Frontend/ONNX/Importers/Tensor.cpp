@@ -478,6 +478,9 @@ LogicalResult importPad(NodeImporter &n) {
     FailureOr<SmallVector<int64_t>> axes = n.constantInts(3, "axes");
     if (failed(axes))
       return failure();
+    if (pads.size() != 2 * axes->size())
+      return n.error() << "expects " << 2 * axes->size() << " pads for " << axes->size()
+                       << " axes, got " << pads.size();
     SmallVector<int64_t> full(2 * rank, 0);
     for (auto [i, axis] : llvm::enumerate(*axes)) {
       FailureOr<int64_t> a = n.normalizeAxis(axis, rank);
