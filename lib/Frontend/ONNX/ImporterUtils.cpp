@@ -1,4 +1,4 @@
-//===- ImporterUtils.cpp - Graph-building helpers for importers ----------===//
+//===- ImporterUtils.cpp - Graph-building helpers for importers -----------===//
 //
 // The helpers of ImporterUtils.h that more than one family of importers
 // uses: constants, window attributes, axes, padding and cropping.

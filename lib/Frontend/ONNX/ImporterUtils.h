@@ -147,6 +147,7 @@ mlir::Value padOrCrop(NodeImporter &n, mlir::Value x,
                       llvm::ArrayRef<int64_t> before,
                       llvm::ArrayRef<int64_t> after);
 
+/// The number of elements of a row-major block of `dims`.
 inline int64_t product(llvm::ArrayRef<int64_t> dims) {
   int64_t p = 1;
   for (int64_t d : dims)
