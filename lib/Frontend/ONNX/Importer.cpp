@@ -103,6 +103,27 @@ FailureOr<SmallVector<int64_t>> NodeImporter::constantInts(unsigned index,
   return values;
 }
 
+FailureOr<int64_t> NodeImporter::constantInt(unsigned index, StringRef what) {
+  FailureOr<SmallVector<int64_t>> values = constantInts(index, what);
+  if (failed(values))
+    return failure();
+  if (values->size() != 1)
+    return error() << "input " << index << " (" << what << ") must hold one value";
+  return values->front();
+}
+
+FailureOr<std::optional<double>> NodeImporter::constantScalar(unsigned index) {
+  if (!hasInput(index))
+    return std::optional<double>();
+  std::optional<DenseElementsAttr> attr = constantInput(index);
+  if (!attr || attr->getNumElements() != 1)
+    return error() << "input " << index << " must be a constant scalar";
+  if (isa<FloatType>(attr->getElementType()))
+    return std::optional<double>((*attr->getValues<APFloat>().begin()).convertToDouble());
+  return std::optional<double>(
+      static_cast<double>((*attr->getValues<APInt>().begin()).getSExtValue()));
+}
+
 const onnx::AttributeProto *NodeImporter::attribute(StringRef name) const {
   for (const onnx::AttributeProto &attr : node.attribute())
     if (attr.name() == name)
@@ -170,6 +191,28 @@ NodeImporter::intsAttr(StringRef name, std::optional<SmallVector<int64_t>> fallb
     return error() << "attribute '" << name << "' must be INTS, got "
                    << attributeTypeName(attr->type());
   return SmallVector<int64_t>(attr->ints().begin(), attr->ints().end());
+}
+
+FailureOr<SmallVector<int64_t>>
+NodeImporter::intsFromAttrOrInput(StringRef name, int64_t inputSince, unsigned index,
+                                  std::optional<SmallVector<int64_t>> fallback) {
+  if (version < inputSince)
+    return intsAttr(name, std::move(fallback));
+  if (hasInput(index) || !fallback)
+    return constantInts(index, name);
+  return *fallback;
+}
+
+FailureOr<std::optional<double>>
+NodeImporter::scalarFromAttrOrInput(StringRef name, int64_t inputSince, unsigned index) {
+  if (version >= inputSince)
+    return constantScalar(index);
+  if (!attribute(name))
+    return std::optional<double>();
+  FailureOr<float> value = floatAttr(name, std::nullopt);
+  if (failed(value))
+    return failure();
+  return std::optional<double>(*value);
 }
 
 LogicalResult NodeImporter::setOutput(unsigned index, Value value) {
@@ -242,15 +285,14 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
     if (given != options.inputShapes.end()) {
       if (tensor.has_shape() &&
           static_cast<size_t>(tensor.shape().dim_size()) != given->second.size())
-        return emitError(loc) << "--input-shape for '" << input.name() << "' has rank "
-                              << given->second.size() << ", the model's input has rank "
-                              << tensor.shape().dim_size();
+        return emitError(loc) << "the shape given for graph input '" << input.name()
+                              << "' has rank " << given->second.size()
+                              << ", the model's input has rank " << tensor.shape().dim_size();
       shape = given->second;
     } else {
       if (!tensor.has_shape())
         return emitError(loc) << "graph input '" << input.name()
-                              << "' has no shape; give one with --input-shape "
-                              << input.name() << "=DIMS";
+                              << "' has no shape; give it a static shape";
       for (auto [index, dim] : llvm::enumerate(tensor.shape().dim())) {
         if (dim.has_dim_value() && dim.dim_value() >= 0) {
           shape.push_back(dim.dim_value());
@@ -260,8 +302,7 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
           return emitError(loc)
                  << "graph input '" << input.name() << "' dim " << index
                  << (dim.has_dim_param() ? " ('" + dim.dim_param() + "')" : "")
-                 << " is dynamic; give its size with --input-shape " << input.name()
-                 << "=DIMS";
+                 << " is dynamic; give the input a static shape";
         shape.push_back(options.defaultDimSize);
       }
     }
@@ -279,14 +320,14 @@ LogicalResult GraphImporter::importBoundInputs(const onnx::GraphProto &graph,
       return input.name() == bound.getKey();
     });
     if (!exists)
-      return emitError(fileLoc) << "--bind-input names '" << bound.getKey()
+      return emitError(fileLoc) << "a value is bound to '" << bound.getKey()
                                 << "', which is not an input of the graph";
     auto buffer = llvm::MemoryBuffer::getFile(bound.getValue());
     onnx::TensorProto tensor;
     if (!buffer || !tensor.ParseFromArray((*buffer)->getBufferStart(),
                                           (*buffer)->getBufferSize()))
-      return emitError(fileLoc) << "--bind-input '" << bound.getKey() << "': '"
-                                << bound.getValue()
+      return emitError(fileLoc) << "the value bound to input '" << bound.getKey()
+                                << "': '" << bound.getValue()
                                 << "' is not a readable ONNX TensorProto file";
     Location loc = NameLoc::get(builder.getStringAttr(bound.getKey()), fileLoc);
     FailureOr<ElementsAttr> value = convertTensor(tensor, loc);

@@ -60,6 +60,11 @@ public:
   /// must be constant.
   mlir::FailureOr<llvm::SmallVector<int64_t>> constantInts(unsigned index,
                                                            llvm::StringRef what);
+  /// A constant integer input holding one value, or failure with an error.
+  mlir::FailureOr<int64_t> constantInt(unsigned index, llvm::StringRef what);
+  /// The value of a constant one-element input of any numeric type, none
+  /// when the input is absent, or failure with an error.
+  mlir::FailureOr<std::optional<double>> constantScalar(unsigned index);
   unsigned numOutputs() const { return node.output_size(); }
   bool hasOutput(unsigned index) const {
     return static_cast<int>(index) < node.output_size() && !node.output(index).empty();
@@ -73,6 +78,18 @@ public:
                                           std::optional<std::string> fallback);
   mlir::FailureOr<llvm::SmallVector<int64_t>>
   intsAttr(llvm::StringRef name, std::optional<llvm::SmallVector<int64_t>> fallback);
+
+  /// Operands that schema versions before `inputSince` take as attributes
+  /// and later versions as constant inputs. `fallback` stands for an absent
+  /// attribute or an omitted optional input; without one, both are
+  /// required. Errors name the input `name` (the attribute's name).
+  mlir::FailureOr<llvm::SmallVector<int64_t>>
+  intsFromAttrOrInput(llvm::StringRef name, int64_t inputSince, unsigned index,
+                      std::optional<llvm::SmallVector<int64_t>> fallback);
+  /// An optional float attribute `name` before `inputSince`, an optional
+  /// constant scalar input `index` from then on; none when absent.
+  mlir::FailureOr<std::optional<double>>
+  scalarFromAttrOrInput(llvm::StringRef name, int64_t inputSince, unsigned index);
 
   /// Binds output `index` to `value`.
   mlir::LogicalResult setOutput(unsigned index, mlir::Value value);
@@ -132,7 +149,6 @@ public:
       shadowed.back().emplace_back(name.str(), slot);
     slot = value;
   }
-  const std::string &fileName() const { return path; }
   int64_t defaultOpset() const { return opset; }
 
   /// Imports `body`'s initializers and nodes with its inputs bound to

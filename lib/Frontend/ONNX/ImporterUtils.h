@@ -1,7 +1,9 @@
 //===- ImporterUtils.h - Graph-building helpers for importers --*- C++ -*-===//
 //
-// Shared by the files that hold op importers: building graph ops with
-// folding, reshapes, scalar constants and input checks.
+// Shared by the families of op importers (Importers/): building graph ops
+// with folding, reshapes, scalar constants and input checks, and the helpers
+// more than one family needs (constant inputs, window attributes, axes,
+// padding and cropping). A family keeps helpers only it uses to itself.
 //
 //===----------------------------------------------------------------------===//
 
@@ -115,19 +117,43 @@ mlir::FailureOr<llvm::SmallVector<double>>
 constantFloats(NodeImporter &n, unsigned index, llvm::StringRef what,
                mlir::Type *elementType = nullptr);
 
-/// Importers defined outside OpImporters.cpp.
-mlir::LogicalResult importGridSample(NodeImporter &n);
-mlir::LogicalResult importAffineGrid(NodeImporter &n);
-mlir::LogicalResult importRNN(NodeImporter &n);
-mlir::LogicalResult importGRU(NodeImporter &n);
-mlir::LogicalResult importLSTM(NodeImporter &n);
-mlir::LogicalResult importDFT(NodeImporter &n);
-mlir::LogicalResult importSTFT(NodeImporter &n);
-mlir::LogicalResult importMelWeightMatrix(NodeImporter &n);
-mlir::LogicalResult importLinearAttention(NodeImporter &n);
-mlir::LogicalResult importCausalConvWithState(NodeImporter &n);
-mlir::LogicalResult importDeformConv(NodeImporter &n);
-mlir::LogicalResult importRoiAlign(NodeImporter &n);
+/// The i64 constant 0, 1, ..., length - 1 laid along `axis` of a rank-`rank`
+/// tensor whose other dims are 1: compared with indices, it broadcasts into
+/// one-hot masks.
+mlir::Value positionsAlong(NodeImporter &n, int64_t rank, int64_t axis,
+                           int64_t length);
+
+/// The sorted, normalized axes that versions before `inputSince` take as
+/// the attribute "axes" and later ones as the constant input `index`; none
+/// when absent.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+readAxes(NodeImporter &n, int64_t inputSince, unsigned index, int64_t rank);
+
+/// Window attributes with auto_pad resolved into explicit pads.
+struct WindowAttrs {
+  llvm::SmallVector<int64_t> kernel, strides, dilations, pads;
+};
+
+/// The window of a convolution or pool over `spatialIn`; the kernel shape
+/// is `kernelFallback` when the attribute is absent (a convolution's
+/// weights), required when there is none.
+mlir::FailureOr<WindowAttrs>
+readWindow(NodeImporter &n, llvm::ArrayRef<int64_t> spatialIn,
+           std::optional<llvm::SmallVector<int64_t>> kernelFallback);
+
+/// `x` with `before` and `after` elements added (positive) or removed
+/// (negative) at the two ends of every dim.
+mlir::Value padOrCrop(NodeImporter &n, mlir::Value x,
+                      llvm::ArrayRef<int64_t> before,
+                      llvm::ArrayRef<int64_t> after);
+
+/// The number of elements of a row-major block of `dims`.
+inline int64_t product(llvm::ArrayRef<int64_t> dims) {
+  int64_t p = 1;
+  for (int64_t d : dims)
+    p *= d;
+  return p;
+}
 
 } // namespace tcc::onnx_frontend
 

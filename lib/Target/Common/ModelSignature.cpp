@@ -87,7 +87,7 @@ readTensor(func::FuncOp entry, Type type, DictionaryAttr attrs,
   if (!ranked.hasStaticShape())
     return entry.emitError()
            << role << " '" << tensor.name << "' has a dynamic shape " << type
-           << "; specialize it (tcc --input-shape)";
+           << "; give the input a static shape before compiling it";
   tensor.dtype = dtypeOf(ranked.getElementType());
   if (tensor.dtype == TCC_DTYPE_INVALID)
     return entry.emitError() << role << " '" << tensor.name

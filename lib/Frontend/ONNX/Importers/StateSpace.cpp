@@ -1,4 +1,4 @@
-//===- StateSpaceImporters.cpp - LinearAttention, CausalConvWithState ----===//
+//===- StateSpace.cpp - LinearAttention, CausalConvWithState --------------===//
 //
 // Recurrent sequence-mixing ops of opset 27 composed of graph ops. The
 // sequence length is known at compile time, so LinearAttention's recurrence
@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ImporterRegistry.h"
 #include "ImporterUtils.h"
 
 #include <cmath>
@@ -14,6 +15,8 @@ using namespace mlir;
 using namespace tcc::graph;
 
 namespace tcc::onnx_frontend {
+namespace {
+
 LogicalResult importLinearAttention(NodeImporter &n) {
   FailureOr<int64_t> qHeads = n.intAttr("q_num_heads", std::nullopt);
   FailureOr<int64_t> kvHeads = n.intAttr("kv_num_heads", std::nullopt);
@@ -221,6 +224,14 @@ LogicalResult importCausalConvWithState(NodeImporter &n) {
     return n.setOutput(
         1, sliceRange(n, padded, 2, kernel > 1 ? length : 0, kernel - 1));
   return success();
+}
+
+} // namespace
+
+void registerStateSpaceImporters(ImporterRegistry &registry) {
+  registry.add("LinearAttention", importLinearAttention, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("CausalConvWithState", importCausalConvWithState, /*minVersion=*/1,
+               /*maxVersion=*/kAny);
 }
 
 } // namespace tcc::onnx_frontend

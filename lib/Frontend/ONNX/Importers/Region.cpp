@@ -1,4 +1,4 @@
-//===- RegionImporters.cpp - DeformConv and RoiAlign ----------------------===//
+//===- Region.cpp - DeformConv and RoiAlign -------------------------------===//
 //
 // Ops that sample at computed positions, composed of graph ops.
 //
@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ImporterRegistry.h"
 #include "ImporterUtils.h"
 
 #include <cmath>
@@ -35,8 +36,6 @@ Value tapIndex(NodeImporter &n, Value position, int64_t length, int64_t stride) 
 DenseI64ArrayAttr i64s(NodeImporter &n, ArrayRef<int64_t> values) {
   return n.b().getDenseI64ArrayAttr(values);
 }
-
-} // namespace
 
 /// DeformConv (opset 19, 22) on a 2-D input, following the ONNX reference:
 /// kernel tap (ki, kj) of output (i, j) samples the input bilinearly (zeros
@@ -386,6 +385,13 @@ LogicalResult importRoiAlign(NodeImporter &n) {
   // (R, pH, pW, C) to (R, C, pH, pW).
   result = build<TransposeOp>(n, result, i64s(n, {0, 3, 1, 2}));
   return n.setOutput(0, castTo(n, result, xElement));
+}
+
+} // namespace
+
+void registerRegionImporters(ImporterRegistry &registry) {
+  registry.add("DeformConv", importDeformConv, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("RoiAlign", importRoiAlign, /*minVersion=*/1, /*maxVersion=*/kAny);
 }
 
 } // namespace tcc::onnx_frontend

@@ -1,4 +1,4 @@
-//===- SamplingImporters.cpp - GridSample and AffineGrid -----------------===//
+//===- Sampling.cpp - GridSample and AffineGrid ---------------------------===//
 //
 // Sampling ops composed of graph ops.
 //
@@ -10,6 +10,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ImporterRegistry.h"
 #include "ImporterUtils.h"
 
 using namespace mlir;
@@ -83,8 +84,6 @@ Value tapsAlong(NodeImporter &n, ArrayRef<Value> values, int64_t dim, int64_t ra
   shape[1 + dim] = values.size();
   return reshape(n, joined, shape);
 }
-
-} // namespace
 
 /// GridSample (opset 16, 20, 22) on inputs (N, C, D1, ..., Dr) and grids
 /// (N, O1, ..., Ok, r), following the ONNX reference implementation.
@@ -301,6 +300,13 @@ LogicalResult importAffineGrid(NodeImporter &n) {
   resultShape.append(dims.begin(), dims.end());
   resultShape.push_back(rank);
   return n.setOutput(0, reshape(n, grid, resultShape));
+}
+
+} // namespace
+
+void registerSamplingImporters(ImporterRegistry &registry) {
+  registry.add("GridSample", importGridSample, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("AffineGrid", importAffineGrid, /*minVersion=*/1, /*maxVersion=*/kAny);
 }
 
 } // namespace tcc::onnx_frontend

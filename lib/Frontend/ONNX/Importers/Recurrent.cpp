@@ -1,4 +1,4 @@
-//===- RecurrentImporters.cpp - RNN, GRU and LSTM, unrolled --------------===//
+//===- Recurrent.cpp - RNN, GRU and LSTM, unrolled ------------------------===//
 //
 // The recurrences run over a sequence length known at compile time, so they
 // unroll: the input projections of all steps are one matmul, then each step
@@ -7,6 +7,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "ImporterRegistry.h"
 #include "ImporterUtils.h"
 
 #include "llvm/ADT/StringSet.h"
@@ -281,10 +282,16 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
   return success();
 }
 
-} // namespace
-
 LogicalResult importRNN(NodeImporter &n) { return importRecurrent(n, Cell::RNN); }
 LogicalResult importGRU(NodeImporter &n) { return importRecurrent(n, Cell::GRU); }
 LogicalResult importLSTM(NodeImporter &n) { return importRecurrent(n, Cell::LSTM); }
+
+} // namespace
+
+void registerRecurrentImporters(ImporterRegistry &registry) {
+  registry.add("RNN", importRNN, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("GRU", importGRU, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("LSTM", importLSTM, /*minVersion=*/1, /*maxVersion=*/kAny);
+}
 
 } // namespace tcc::onnx_frontend

@@ -1,4 +1,4 @@
-//===- SpectralImporters.cpp - DFT, STFT and MelWeightMatrix -------------===//
+//===- Spectral.cpp - DFT, STFT, MelWeightMatrix and windows --------------===//
 //
 // Spectral ops composed of graph ops.
 //
@@ -8,11 +8,13 @@
 // matrix also carries the zero-padding or truncation to dft_length, the
 // one-sided bins, the inverse's conjugation and 1/n scale, and the
 // Hermitian extension of a one-sided inverse. STFT gathers the frames,
-// weights them with the window and takes their DFT. MelWeightMatrix is a
-// constant.
+// weights them with the window and takes their DFT. MelWeightMatrix and the
+// window functions (HannWindow, HammingWindow, BlackmanWindow) are
+// constants.
 //
 //===----------------------------------------------------------------------===//
 
+#include "ImporterRegistry.h"
 #include "ImporterUtils.h"
 
 #include <cmath>
@@ -61,18 +63,6 @@ double floorDivide(double a, double b) {
     return std::copysign(0.0, a / b);
   double result = std::floor(div);
   return div - result > 0.5 ? result + 1 : result;
-}
-
-/// The single value of constant integer input `index`.
-FailureOr<int64_t> constantInt(NodeImporter &n, unsigned index,
-                               StringRef what) {
-  FailureOr<SmallVector<int64_t>> values = n.constantInts(index, what);
-  if (failed(values))
-    return failure();
-  if (values->size() != 1)
-    return n.error() << "input " << index << " (" << what
-                     << ") must hold one value";
-  return values->front();
 }
 
 /// The DFT of `x` (..., 1 or 2) along `axis` with `length` points, as the
@@ -180,8 +170,6 @@ LogicalResult checkSignal(NodeImporter &n, RankedTensorType type,
   return success();
 }
 
-} // namespace
-
 /// DFT (opset 17 and 20; 20 moved the axis from an attribute to input 2).
 LogicalResult importDFT(NodeImporter &n) {
   bool axisInput = n.opVersion() >= 20;
@@ -200,7 +188,7 @@ LogicalResult importDFT(NodeImporter &n) {
 
   int64_t axis = *axisAttr;
   if (axisInput && n.hasInput(2)) {
-    FailureOr<int64_t> given = constantInt(n, 2, "axis");
+    FailureOr<int64_t> given = n.constantInt(2, "axis");
     if (failed(given))
       return failure();
     axis = *given;
@@ -217,7 +205,7 @@ LogicalResult importDFT(NodeImporter &n) {
   int64_t size = type.getDimSize(*a);
   int64_t length = *inverse && *onesided ? 2 * (size - 1) : size;
   if (n.hasInput(1)) {
-    FailureOr<int64_t> given = constantInt(n, 1, "dft_length");
+    FailureOr<int64_t> given = n.constantInt(1, "dft_length");
     if (failed(given))
       return failure();
     length = *given;
@@ -248,7 +236,7 @@ LogicalResult importSTFT(NodeImporter &n) {
           channels = type.getDimSize(2);
   Type t = type.getElementType();
 
-  FailureOr<int64_t> step = constantInt(n, 1, "frame_step");
+  FailureOr<int64_t> step = n.constantInt(1, "frame_step");
   if (failed(step))
     return failure();
   if (*step < 1)
@@ -266,7 +254,7 @@ LogicalResult importSTFT(NodeImporter &n) {
   }
   int64_t frameLength = window ? windowSize : size;
   if (n.hasInput(3)) {
-    FailureOr<int64_t> given = constantInt(n, 3, "frame_length");
+    FailureOr<int64_t> given = n.constantInt(3, "frame_length");
     if (failed(given))
       return failure();
     frameLength = *given;
@@ -316,9 +304,9 @@ LogicalResult importMelWeightMatrix(NodeImporter &n) {
   FailureOr<int64_t> dtype = n.intAttr("output_datatype", 1);
   if (failed(requireInputs(n, 5)) || failed(dtype))
     return failure();
-  FailureOr<int64_t> melBins = constantInt(n, 0, "num_mel_bins");
-  FailureOr<int64_t> dftLength = constantInt(n, 1, "dft_length");
-  FailureOr<int64_t> sampleRate = constantInt(n, 2, "sample_rate");
+  FailureOr<int64_t> melBins = n.constantInt(0, "num_mel_bins");
+  FailureOr<int64_t> dftLength = n.constantInt(1, "dft_length");
+  FailureOr<int64_t> sampleRate = n.constantInt(2, "sample_rate");
   if (failed(melBins) || failed(dftLength) || failed(sampleRate))
     return failure();
   Type edgeType, upperType;
@@ -384,6 +372,47 @@ LogicalResult importMelWeightMatrix(NodeImporter &n) {
 
   return n.setOutput(
       0, constantOf(n, RankedTensorType::get({spectrumBins, *melBins}, elementType), weights));
+}
+
+/// HannWindow, HammingWindow, BlackmanWindow: constants of the given size.
+LogicalResult importWindow(NodeImporter &n) {
+  FailureOr<int64_t> periodic = n.intAttr("periodic", 1);
+  FailureOr<int64_t> dtype = n.intAttr("output_datatype", onnx::TensorProto::FLOAT);
+  if (failed(requireInputs(n, 1)) || failed(periodic) || failed(dtype))
+    return failure();
+  FailureOr<SmallVector<int64_t>> size = n.constantInts(0, "size");
+  if (failed(size))
+    return failure();
+  if (size->size() != 1 || size->front() < 0)
+    return n.error() << "input 0 (size) must be one non-negative value";
+  Type t = convertElementType(n.b().getContext(), *dtype);
+  if (!t)
+    return n.error() << "unsupported output_datatype " << *dtype;
+  int64_t length = size->front();
+  double period = *periodic ? length : length - 1;
+  StringRef op = n.proto().op_type();
+  SmallVector<double> values;
+  for (int64_t i = 0; i < length; ++i) {
+    double angle = 2 * M_PI * i / period;
+    if (op == "HannWindow")
+      values.push_back(std::pow(std::sin(M_PI * i / period), 2));
+    else if (op == "HammingWindow")
+      values.push_back(25.0 / 46.0 - (1 - 25.0 / 46.0) * std::cos(angle));
+    else
+      values.push_back(0.42 - 0.5 * std::cos(angle) + 0.08 * std::cos(2 * angle));
+  }
+  return n.setOutput(0, constantOf(n, RankedTensorType::get({length}, t), values));
+}
+
+} // namespace
+
+void registerSpectralImporters(ImporterRegistry &registry) {
+  registry.add("DFT", importDFT, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("STFT", importSTFT, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("MelWeightMatrix", importMelWeightMatrix, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("HannWindow", importWindow, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("HammingWindow", importWindow, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("BlackmanWindow", importWindow, /*minVersion=*/1, /*maxVersion=*/kAny);
 }
 
 } // namespace tcc::onnx_frontend

@@ -1,0 +1,277 @@
+//===- ControlFlow.cpp - If, Loop and Scan, unrolled at import ------------===//
+//
+// Control flow is resolved at compile time: a constant condition inlines its
+// branch, loops with constant trip counts and scans over static lengths
+// unroll, their bodies imported in place once per iteration.
+//
+//===----------------------------------------------------------------------===//
+
+#include "ImporterRegistry.h"
+#include "ImporterUtils.h"
+
+#include "mlir/IR/Matchers.h"
+
+using namespace mlir;
+using namespace tcc::graph;
+
+namespace tcc::onnx_frontend {
+namespace {
+
+/// The value of a constant bool or integer scalar, if it is one.
+std::optional<int64_t> constantScalarInt(Value value) {
+  DenseElementsAttr attr;
+  if (!value || !matchPattern(value, m_Constant(&attr)) || attr.getNumElements() != 1 ||
+      !isa<IntegerType>(attr.getElementType()))
+    return std::nullopt;
+  return (*attr.getValues<APInt>().begin()).getSExtValue();
+}
+
+/// Loops run at most this many iterations: each one is a copy of the body.
+constexpr int64_t kMaxUnrolledIterations = 4096;
+
+/// If: a condition known at compile time inlines its branch; otherwise both
+/// branches are imported (they have no side effects) and their outputs
+/// selected elementwise, which needs outputs of broadcastable shapes.
+LogicalResult importIf(NodeImporter &n) {
+  if (failed(requireInputs(n, 1)))
+    return failure();
+  std::optional<int64_t> condition = constantScalarInt(n.input(0));
+  if (condition) {
+    FailureOr<SmallVector<Value>> outputs =
+        n.inlineSubgraph(*condition ? "then_branch" : "else_branch", {});
+    if (failed(outputs))
+      return failure();
+    for (auto [index, value] : llvm::enumerate(*outputs))
+      if (failed(n.setOutput(index, value)))
+        return failure();
+    return success();
+  }
+  FailureOr<SmallVector<Value>> thenOutputs = n.inlineSubgraph("then_branch", {});
+  FailureOr<SmallVector<Value>> elseOutputs = n.inlineSubgraph("else_branch", {});
+  if (failed(thenOutputs) || failed(elseOutputs))
+    return failure();
+  if (thenOutputs->size() != elseOutputs->size())
+    return n.error() << "the branches have " << thenOutputs->size() << " and "
+                     << elseOutputs->size() << " outputs";
+  Value condition0 = n.input(0);
+  for (auto [index, values] : llvm::enumerate(llvm::zip(*thenOutputs, *elseOutputs))) {
+    auto [onTrue, onFalse] = values;
+    if (typeOf(onTrue) != typeOf(onFalse))
+      return n.error() << "output " << index << " is " << typeOf(onTrue) << " in then_branch and "
+                       << typeOf(onFalse)
+                       << " in else_branch: with a condition known only at run time, the "
+                          "branches must agree";
+    if (failed(n.setOutput(index, build<WhereOp>(n, condition0, onTrue, onFalse))))
+      return failure();
+  }
+  return success();
+}
+
+/// Loop: unrolled while the trip count and the condition are compile-time
+/// constants; scan outputs stacked along a new leading axis.
+LogicalResult importLoop(NodeImporter &n) {
+  std::optional<int64_t> tripCount, condition = 1;
+  if (n.hasInput(0) && !(tripCount = constantScalarInt(n.input(0))))
+    return n.error() << "input 0 (the trip count) must be a constant known at compile time";
+  if (n.hasInput(1) && !(condition = constantScalarInt(n.input(1))))
+    return n.error() << "input 1 (the condition) must be a constant known at compile time";
+  if (!tripCount && !n.hasInput(1))
+    return n.error() << "a loop without trip count or condition never ends";
+  SmallVector<Value> carried;
+  for (unsigned i = 2; i < n.numInputs(); ++i)
+    carried.push_back(n.input(i));
+  Type i64 = n.b().getI64Type(), i1 = n.b().getI1Type();
+  SmallVector<SmallVector<Value>> scans;
+  int64_t iteration = 0;
+  for (; *condition && (!tripCount || iteration < *tripCount); ++iteration) {
+    if (iteration == kMaxUnrolledIterations)
+      return n.error() << "runs more than " << kMaxUnrolledIterations
+                       << " iterations, the most tcc unrolls";
+    SmallVector<Value> inputs = {scalar(n, i64, iteration), scalar(n, i1, 1)};
+    llvm::append_range(inputs, carried);
+    FailureOr<SmallVector<Value>> outputs = n.inlineSubgraph("body", inputs);
+    if (failed(outputs))
+      return failure();
+    if (outputs->size() < 1 + carried.size())
+      return n.error() << "the body returns " << outputs->size() << " outputs, fewer than the "
+                       << 1 + carried.size() << " the loop carries";
+    condition = constantScalarInt((*outputs)[0]);
+    if (!condition)
+      return n.error() << "the body's condition output must be a constant known at compile time";
+    for (size_t i = 0; i < carried.size(); ++i)
+      carried[i] = (*outputs)[1 + i];
+    scans.resize(outputs->size() - 1 - carried.size());
+    for (size_t k = 0; k < scans.size(); ++k)
+      scans[k].push_back((*outputs)[1 + carried.size() + k]);
+  }
+  if (iteration == 0 && n.numOutputs() > carried.size())
+    return n.error() << "a loop that runs no iteration has scan outputs of unknown shape";
+  for (auto [index, value] : llvm::enumerate(carried))
+    if (failed(n.setOutput(index, value)))
+      return failure();
+  for (auto [k, pieces] : llvm::enumerate(scans))
+    if (failed(n.setOutput(carried.size() + k, stackAlong(n, pieces, 0))))
+      return failure();
+  return success();
+}
+
+/// One step of a scan: the body on the state and this step's slices; the
+/// state advances and the step's scan outputs are appended.
+LogicalResult scanStep(NodeImporter &n, SmallVectorImpl<Value> &state, ArrayRef<Value> slices,
+                       SmallVectorImpl<SmallVector<Value>> &scans) {
+  SmallVector<Value> inputs(state.begin(), state.end());
+  llvm::append_range(inputs, slices);
+  FailureOr<SmallVector<Value>> outputs = n.inlineSubgraph("body", inputs);
+  if (failed(outputs))
+    return failure();
+  if (outputs->size() != state.size() + scans.size())
+    return n.error() << "the body returns " << outputs->size() << " outputs, the node has "
+                     << state.size() + scans.size();
+  for (size_t i = 0; i < state.size(); ++i)
+    state[i] = (*outputs)[i];
+  for (size_t k = 0; k < scans.size(); ++k)
+    scans[k].push_back((*outputs)[state.size() + k]);
+  return success();
+}
+
+/// Scan before opset 9: every input has a leading batch dim, scan inputs
+/// scan along dim 1, and input 0 gives per-batch lengths (which must all be
+/// the full length). Unrolled per batch element and step.
+LogicalResult importScan8(NodeImporter &n) {
+  FailureOr<int64_t> numScanInputs = n.intAttr("num_scan_inputs", std::nullopt);
+  FailureOr<SmallVector<int64_t>> directions = n.intsAttr("directions", SmallVector<int64_t>());
+  if (failed(numScanInputs) || failed(directions))
+    return failure();
+  int64_t numStates = static_cast<int64_t>(n.numInputs()) - 1 - *numScanInputs;
+  if (*numScanInputs < 1 || numStates < 0)
+    return n.error() << "num_scan_inputs " << *numScanInputs << " does not fit the "
+                     << n.numInputs() << " inputs";
+  if (directions->empty())
+    directions->assign(*numScanInputs, 0);
+  int64_t numScanOutputs = static_cast<int64_t>(n.numOutputs()) - numStates;
+  Value first = n.input(1);
+  int64_t batch = typeOf(first).getDimSize(0);
+  int64_t length = typeOf(n.input(1 + numStates)).getDimSize(1);
+  if (n.hasInput(0)) {
+    FailureOr<SmallVector<int64_t>> lengths = n.constantInts(0, "sequence_lens");
+    if (failed(lengths))
+      return failure();
+    if (llvm::any_of(*lengths, [&](int64_t l) { return l != length; }))
+      return n.error() << "sequence_lens shorter than the scan length " << length
+                       << " are not supported";
+  }
+  if (batch * length > kMaxUnrolledIterations)
+    return n.error() << "scans " << batch * length << " steps, more than the "
+                     << kMaxUnrolledIterations << " tcc unrolls";
+  SmallVector<SmallVector<Value>> finalStates(numStates), scanOutputs(numScanOutputs);
+  for (int64_t b = 0; b < batch; ++b) {
+    SmallVector<Value> state;
+    for (int64_t i = 0; i < numStates; ++i)
+      state.push_back(sliceAlong(n, n.input(1 + i), 0, b));
+    SmallVector<SmallVector<Value>> scans(numScanOutputs);
+    for (int64_t t = 0; t < length; ++t) {
+      SmallVector<Value> slices;
+      for (int64_t j = 0; j < *numScanInputs; ++j) {
+        Value sequence = sliceAlong(n, n.input(1 + numStates + j), 0, b);
+        slices.push_back(sliceAlong(n, sequence, 0, (*directions)[j] ? length - 1 - t : t));
+      }
+      if (failed(scanStep(n, state, slices, scans)))
+        return failure();
+    }
+    for (int64_t i = 0; i < numStates; ++i)
+      finalStates[i].push_back(state[i]);
+    for (int64_t k = 0; k < numScanOutputs; ++k)
+      scanOutputs[k].push_back(stackAlong(n, scans[k], 0));
+  }
+  for (int64_t i = 0; i < numStates; ++i)
+    if (failed(n.setOutput(i, stackAlong(n, finalStates[i], 0))))
+      return failure();
+  for (int64_t k = 0; k < numScanOutputs; ++k)
+    if (failed(n.setOutput(numStates + k, stackAlong(n, scanOutputs[k], 0))))
+      return failure();
+  return success();
+}
+
+/// Scan (opset 9 on): the body runs once per slice of the scan inputs,
+/// unrolled; the state threads through, scan outputs are stacked.
+LogicalResult importScan(NodeImporter &n) {
+  if (n.opVersion() < 9)
+    return importScan8(n);
+  FailureOr<int64_t> numScanInputs = n.intAttr("num_scan_inputs", std::nullopt);
+  if (failed(numScanInputs))
+    return failure();
+  int64_t numStates = static_cast<int64_t>(n.numInputs()) - *numScanInputs;
+  if (*numScanInputs < 1 || numStates < 0)
+    return n.error() << "num_scan_inputs " << *numScanInputs << " does not fit the "
+                     << n.numInputs() << " inputs";
+  int64_t numScanOutputs = static_cast<int64_t>(n.numOutputs()) - numStates;
+  auto listAttr = [&](StringRef name, int64_t count) -> FailureOr<SmallVector<int64_t>> {
+    FailureOr<SmallVector<int64_t>> values = n.intsAttr(name, SmallVector<int64_t>());
+    if (succeeded(values) && values->empty())
+      values->assign(count, 0);
+    if (succeeded(values) && static_cast<int64_t>(values->size()) != count)
+      return n.error() << name << " has " << values->size() << " entries, expected " << count;
+    return values;
+  };
+  FailureOr<SmallVector<int64_t>> inputAxes = listAttr("scan_input_axes", *numScanInputs);
+  FailureOr<SmallVector<int64_t>> inputDirections =
+      listAttr("scan_input_directions", *numScanInputs);
+  FailureOr<SmallVector<int64_t>> outputAxes = listAttr("scan_output_axes", numScanOutputs);
+  FailureOr<SmallVector<int64_t>> outputDirections =
+      listAttr("scan_output_directions", numScanOutputs);
+  if (failed(inputAxes) || failed(inputDirections) || failed(outputAxes) ||
+      failed(outputDirections))
+    return failure();
+  SmallVector<Value> state, scanInputs;
+  for (int64_t i = 0; i < numStates; ++i)
+    state.push_back(n.input(i));
+  int64_t length = -1;
+  for (int64_t j = 0; j < *numScanInputs; ++j) {
+    Value x = n.input(numStates + j);
+    FailureOr<int64_t> axis = n.normalizeAxis((*inputAxes)[j], typeOf(x).getRank());
+    if (failed(axis))
+      return failure();
+    (*inputAxes)[j] = *axis;
+    int64_t size = typeOf(x).getDimSize(*axis);
+    if (length >= 0 && size != length)
+      return n.error() << "scan inputs differ in length: " << length << " and " << size;
+    length = size;
+    scanInputs.push_back(x);
+  }
+  if (length > kMaxUnrolledIterations)
+    return n.error() << "scans " << length << " steps, more than the "
+                     << kMaxUnrolledIterations << " tcc unrolls";
+  SmallVector<SmallVector<Value>> scans(numScanOutputs);
+  for (int64_t t = 0; t < length; ++t) {
+    SmallVector<Value> slices;
+    for (auto [j, x] : llvm::enumerate(scanInputs))
+      slices.push_back(
+          sliceAlong(n, x, (*inputAxes)[j], (*inputDirections)[j] ? length - 1 - t : t));
+    if (failed(scanStep(n, state, slices, scans)))
+      return failure();
+  }
+  if (length == 0 && numScanOutputs > 0)
+    return n.error() << "an empty scan has scan outputs of unknown shape";
+  for (int64_t i = 0; i < numStates; ++i)
+    if (failed(n.setOutput(i, state[i])))
+      return failure();
+  for (int64_t k = 0; k < numScanOutputs; ++k) {
+    if ((*outputDirections)[k])
+      std::reverse(scans[k].begin(), scans[k].end());
+    FailureOr<int64_t> axis =
+        n.normalizeAxis((*outputAxes)[k], typeOf(scans[k].front()).getRank() + 1);
+    if (failed(axis) || failed(n.setOutput(numStates + k, stackAlong(n, scans[k], *axis))))
+      return failure();
+  }
+  return success();
+}
+
+} // namespace
+
+void registerControlFlowImporters(ImporterRegistry &registry) {
+  registry.add("If", importIf, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("Loop", importLoop, /*minVersion=*/1, /*maxVersion=*/kAny);
+  registry.add("Scan", importScan, /*minVersion=*/1, /*maxVersion=*/kAny);
+}
+
+} // namespace tcc::onnx_frontend
