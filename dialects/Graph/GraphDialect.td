@@ -17,9 +17,10 @@ def Graph_Dialect : Dialect {
     ONNX semantics (numpy broadcasting, NCHW layouts, explicit padding). Result
     types follow from operand types and attributes through
     `InferTypeOpInterface`, so a pass that changes an input shape can re-infer
-    every shape downstream. Graph-level passes (constant folding, BatchNorm
-    folding, epilogue fusion, attention lifting) run here before the model is
-    lowered to upstream linalg.
+    every shape downstream. Graph-level passes (shape refinement, constant
+    folding, BatchNorm folding) run here before the model is lowered to
+    upstream linalg; epilogue fusion happens later, in the CPU tiling, and
+    attention lifting is planned.
 
     ```mlir
     func.func @block(%x: tensor<1x64x56x56xf32>, %w: tensor<64x64x3x3xf32>)

@@ -4,7 +4,7 @@
 // fills of the border strips around it, not as tensor.pad: the input's
 // producer then writes straight into the interior once empty tensors are
 // eliminated. The graph lowering builds them; the CPU backend reads them
-// back (matchPadded) to lay the same input out another way.
+// back (matchZeroPadded) to lay the same input out another way.
 //
 //===----------------------------------------------------------------------===//
 

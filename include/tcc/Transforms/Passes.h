@@ -1,9 +1,7 @@
-//===- Passes.h - Graph-level passes of tcc ---------------------*- C++ -*-===//
+//===- Passes.h - Graph and buffer passes of tcc ----------------*- C++ -*-===//
 
 #ifndef TCC_TRANSFORMS_PASSES_H
 #define TCC_TRANSFORMS_PASSES_H
-
-#include "Graph/GraphDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"

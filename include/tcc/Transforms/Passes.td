@@ -1,4 +1,4 @@
-//===- Passes.td - Graph-level passes of tcc -----------------------------===//
+//===- Passes.td - Graph passes and the arena planner of tcc -------------===//
 
 #ifndef TCC_TRANSFORMS_PASSES_TD
 #define TCC_TRANSFORMS_PASSES_TD
