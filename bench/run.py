@@ -136,11 +136,15 @@ def run_worker(engine, model, artifact, threads, runs, signature=None):
 # Compilers
 # ---------------------------------------------------------------------------
 
+# The CPU tcc (and IREE) generate code for: --cpu, native by default.
+TARGET_CPU = "native"
+
+
 def compile_tcc(model, out_dir):
     artifact = os.path.join(out_dir, os.path.basename(model).replace(".onnx", ".so"))
     start = time.perf_counter()
-    result = subprocess.run([os.path.join(ROOT, "build", "bin", "tcc"), model, "-o", artifact],
-                            capture_output=True, text=True)
+    result = subprocess.run([os.path.join(ROOT, "build", "bin", "tcc"), model, "-o", artifact,
+                             f"--cpu={TARGET_CPU}"], capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         return None, seconds, (result.stderr.strip().splitlines() or ["failed"])[0][:120]
@@ -154,7 +158,9 @@ def compile_iree(model, out_dir):
     bindir = os.path.dirname(sys.executable)
     for command in ([os.path.join(bindir, "iree-import-onnx"), model, "-o", mlir],
                     [os.path.join(bindir, "iree-compile"), mlir, "-o", artifact,
-                     "--iree-hal-target-backends=llvm-cpu", "--iree-llvmcpu-target-cpu=host"]):
+                     "--iree-hal-target-backends=llvm-cpu",
+                     "--iree-llvmcpu-target-cpu=" + ("host" if TARGET_CPU == "native"
+                                                     else TARGET_CPU)]):
         result = subprocess.run(command, capture_output=True, text=True)
         if result.returncode != 0:
             return None, time.perf_counter() - start, \
@@ -217,6 +223,28 @@ def host_cpu_flags():
     except OSError:
         pass
     return set()
+
+
+def target_cpu_flags(cpu):
+    """The ISA features tcc's description of `cpu` lists, in the kernel's
+    spelling (avx512f, avx2, fma): what code compiled for it may use."""
+    described = subprocess.run(
+        [os.path.join(ROOT, "build", "bin", "tcc-opt"), "-",
+         f"--tcc-set-target=cpu={cpu}"], input="module {}", capture_output=True, text=True,
+        check=True).stdout
+    features = described.split("features = [", 1)[1].split("]", 1)[0]
+    return {f.strip().strip('"') for f in features.split(",")}
+
+
+def host_cpu_name():
+    try:
+        with open("/proc/cpuinfo") as cpuinfo:
+            for line in cpuinfo:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return "unknown CPU"
 
 
 def fma_variant(flags=None):
@@ -284,6 +312,11 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-iree", action="store_true")
+    parser.add_argument("--cpu", default="native",
+                        help="the CPU tcc and IREE compile for (x86-64-v3: AVX2 code, which "
+                             "runs on AVX-512 hosts too); the peak loop then uses the widest "
+                             "vectors that CPU has. ONNX Runtime picks its kernels at run "
+                             "time from the host's CPU, whatever this says")
     parser.add_argument("--out", help="write the markdown table here")
     parser.add_argument("--peak-only", action="store_true",
                         help="measure and print the peak FLOP/s of one core, then stop")
@@ -293,6 +326,8 @@ def main():
     parser.add_argument("--artifact", help=argparse.SUPPRESS)
     parser.add_argument("--signature", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    global TARGET_CPU
+    TARGET_CPU = args.cpu
     if args.worker:
         args.engine = args.worker
         return worker(args)
@@ -318,7 +353,9 @@ def main():
 
     rows, lines = [], []
     with tempfile.TemporaryDirectory(prefix="tcc-bench-") as tmp:
-        peak, variant = measure_peak_gflops(tmp)
+        variant = None if args.cpu == "native" else fma_variant(target_cpu_flags(args.cpu))
+        peak, variant = measure_peak_gflops(tmp, variant)
+        lines.append(f"Host: {host_cpu_name()}; tcc compiles for --cpu={args.cpu}.")
         lines.append(peak_line(peak, variant))
         for name in names:
             import onnx

@@ -15,6 +15,8 @@
 namespace llvm {
 class LLVMContext;
 class Module;
+class Target;
+class Triple;
 } // namespace llvm
 
 namespace tcc::cpu {
@@ -35,6 +37,10 @@ void registerCPUTarget();
 /// tables (cpuid for `native`), vector registers, caches, threads.
 mlir::FailureOr<target::TargetDescAttr>
 describeCPU(mlir::MLIRContext *context, const TargetOptions &options);
+
+/// LLVM's target for the host's triple (set in `triple`), initialized once;
+/// null with a diagnostic where LLVM lacks it.
+const llvm::Target *lookupHostLLVMTarget(llvm::Triple &triple);
 
 /// The host's ISA features as an LLVM feature string (`+avx2,-avx512f,...`).
 std::string hostFeatureString();

@@ -102,6 +102,12 @@ void registerAllTargets();
 /// Adds the dialects of every registered target to `registry`.
 void registerTargetDialects(mlir::DialectRegistry &registry);
 
+/// Writes text to `outputPath` ('-' for stdout) through `write`; failure
+/// with a message naming the file where it cannot be opened.
+mlir::LogicalResult
+writeTextOutput(llvm::StringRef outputPath,
+                llvm::function_ref<void(llvm::raw_ostream &)> write);
+
 /// Compiles a module of graph ops (or of upstream dialects: a tcc-opt
 /// experiment) for `target` down to `phase`, written to `outputPath` ('-'
 /// for stdout where the output is text). The module carries `desc` as its

@@ -58,21 +58,10 @@ int64_t hostCacheBytes(int level, bool data) {
 
 FailureOr<TargetDescAttr>
 tcc::cpu::describeCPU(MLIRContext *context, const TargetOptions &options) {
-  static bool initialized = [] {
-    llvm::InitializeNativeTarget();
-    llvm::InitializeNativeTargetAsmPrinter();
-    return true;
-  }();
-  (void)initialized;
-  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
-  std::string error;
-  const llvm::Target *llvmTarget =
-      llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!llvmTarget) {
-    llvm::errs() << "tcc: error: no LLVM target for " << triple.str() << ": "
-                 << error << "\n";
+  llvm::Triple triple;
+  const llvm::Target *llvmTarget = lookupHostLLVMTarget(triple);
+  if (!llvmTarget)
     return failure();
-  }
   bool native = options.cpu == "native";
   std::string cpu = native ? llvm::sys::getHostCPUName().str() : options.cpu;
   // LLVM warns on stderr about a CPU it does not know as it builds the

@@ -9,8 +9,6 @@
 #include "llvm/IR/Module.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/FileUtilities.h"
-#include "llvm/Support/ToolOutputFile.h"
-#include "mlir/Support/FileUtilities.h"
 
 using namespace mlir;
 
@@ -60,18 +58,10 @@ LogicalResult CPUTarget::serialize(ModuleOp module,
       tcc::cpu::translateAndOptimize(module, context, cpuOptions);
   if (!llvmModule)
     return failure();
-  if (phase == tcc::Phase::LLVMIR) {
-    std::string message;
-    std::unique_ptr<llvm::ToolOutputFile> output =
-        openOutputFile(outputPath, &message);
-    if (!output) {
-      llvm::errs() << "tcc: error: " << message << "\n";
-      return failure();
-    }
-    llvmModule->print(output->os(), nullptr);
-    output->keep();
-    return success();
-  }
+  if (phase == tcc::Phase::LLVMIR)
+    return tcc::writeTextOutput(outputPath, [&](llvm::raw_ostream &os) {
+      llvmModule->print(os, nullptr);
+    });
   if (phase == tcc::Phase::Object)
     return tcc::cpu::emitObjectFile(*llvmModule, cpuOptions, outputPath);
 

@@ -36,24 +36,34 @@ struct TccAttributesTranslation final
   using LLVMTranslationDialectInterface::LLVMTranslationDialectInterface;
 };
 
-/// A target machine for the host triple and the requested CPU, or null with a
-/// diagnostic printed.
-std::unique_ptr<llvm::TargetMachine>
-createTargetMachine(const tcc::cpu::CPUOptions &options) {
+} // namespace
+
+const llvm::Target *tcc::cpu::lookupHostLLVMTarget(llvm::Triple &triple) {
   static bool initialized = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
     return true;
   }();
   (void)initialized;
-  llvm::Triple triple(llvm::sys::getDefaultTargetTriple());
+  triple = llvm::Triple(llvm::sys::getDefaultTargetTriple());
   std::string error;
   const llvm::Target *target = llvm::TargetRegistry::lookupTarget(triple, error);
-  if (!target) {
+  if (!target)
     llvm::errs() << "tcc: error: no LLVM target for " << triple.str() << ": "
                  << error << "\n";
+  return target;
+}
+
+namespace {
+
+/// A target machine for the host triple and the requested CPU, or null with a
+/// diagnostic printed.
+std::unique_ptr<llvm::TargetMachine>
+createTargetMachine(const tcc::cpu::CPUOptions &options) {
+  llvm::Triple triple;
+  const llvm::Target *target = tcc::cpu::lookupHostLLVMTarget(triple);
+  if (!target)
     return nullptr;
-  }
   std::string cpu = options.cpu;
   std::string features;
   if (cpu == "native") {

@@ -51,7 +51,11 @@ LogicalResult runPhase(ModuleOp module, const tcc::Target &target,
   return pm.run(module);
 }
 
-LogicalResult printModule(ModuleOp module, StringRef outputPath) {
+} // namespace
+
+LogicalResult
+tcc::writeTextOutput(StringRef outputPath,
+                     function_ref<void(llvm::raw_ostream &)> write) {
   std::string message;
   std::unique_ptr<llvm::ToolOutputFile> output =
       openOutputFile(outputPath, &message);
@@ -59,12 +63,10 @@ LogicalResult printModule(ModuleOp module, StringRef outputPath) {
     llvm::errs() << "tcc: error: " << message << "\n";
     return failure();
   }
-  module.print(output->os());
+  write(output->os());
   output->keep();
   return success();
 }
-
-} // namespace
 
 StringRef tcc::phaseName(Phase phase) {
   for (const PhaseName &entry : kPhaseNames)
@@ -143,7 +145,8 @@ LogicalResult tcc::compileModule(ModuleOp module, const Target &target,
       if (auto size = (*entry)->getAttrOfType<IntegerAttr>("tcc.arena_size"))
         signature->arenaBytes = size.getInt();
     if (step == phase)
-      return printModule(module, outputPath);
+      return writeTextOutput(outputPath,
+                             [&](llvm::raw_ostream &os) { module.print(os); });
   }
   return target.serialize(module, *signature, options, phase, outputPath);
 }
