@@ -34,7 +34,8 @@ sys.path.insert(0, os.path.join(ROOT, "python"))
 # 2-core machine). Nothing here needs a parallel BLAS.
 os.environ["OPENBLAS_NUM_THREADS"] = "1"
 
-SUITE = ["resnet50", "mobilenet_v2", "bert_base_s128", "gpt2_prefill_s128", "gpt2_decode_kv512"]
+SUITE = ["resnet50", "mobilenet_v2", "bert_base_s128", "gpt2_prefill_s128", "gpt2_decode_kv512",
+         "yolo_detector", "gru_encoder"]
 
 
 def seeded_inputs(session_inputs, seed=0):

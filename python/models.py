@@ -18,6 +18,13 @@ outputs. The LLaMA-style decoder has RMSNorm written out (Pow, ReduceMean,
 Sqrt, Div), rotary embeddings (Slice, Neg, Concat), grouped KV heads repeated
 with Unsqueeze/Expand/Reshape and a SwiGLU MLP; ViT a strided patch
 convolution, a class token and a Gather of it for the classifier.
+The YOLOv8-style detector has Conv (BatchNorm folded) + SiLU as Sigmoid + Mul,
+C2f blocks (Split, bottlenecks, Concat), SPPF (chained 5x5 MaxPools), nearest
+Resize by scales in its FPN/PAN neck and a three-scale head reshaped to
+[1, C, H*W], concatenated, DFL-decoded (Softmax, 1x1 Conv) and Sigmoid-gated.
+The recurrent encoders are a Gather embedding, two bidirectional GRU
+(linear_before_reset=1) or LSTM nodes joined by Transpose/Reshape, and a
+per-token MatMul + Add head.
 torch is not needed; the script has no other dependency than onnx and numpy.
 """
 import argparse
@@ -308,6 +315,118 @@ def squeezenet(width=1.0, image=224, classes=1000, seed=0):
 
 
 # ---------------------------------------------------------------------------
+# Detection
+# ---------------------------------------------------------------------------
+
+def yolo(width=0.25, depth=0.33, max_channels=1024, divisor=8, image=640, classes=80, reg_max=16,
+         head_min=16, gain=2.2, seed=0):
+    """A YOLOv8-style detector (YOLOv8n by default), as exported with its
+    BatchNorms folded into the convolutions: Conv + SiLU (Sigmoid, Mul), C2f
+    blocks (Split, bottlenecks, Concat), SPPF (three chained 5x5 MaxPools), an
+    FPN/PAN neck with nearest Resize by scales, and a three-scale head whose
+    box and class branches are reshaped to [1, C, H*W] and concatenated, the
+    boxes decoded by DFL (Softmax, a fixed 1x1 Conv) against constant anchors
+    and the class scores gated by Sigmoid. Output [1, 4 + classes, anchors]."""
+    g = GraphBuilder(seed)
+    ch = lambda c: make_divisible(min(c, max_channels) * width, divisor)
+    reps = lambda n: max(round(n * depth), 1)
+
+    def conv_silu(x, cin, cout, kernel=1, stride=1):
+        # Weights of variance gain / fan_in stand in for the folded BatchNorm
+        # and keep the activations near unit size through the SiLUs (narrow
+        # models, whose SiLUs see small values, need a larger gain).
+        w = g.weight((cout, cin, kernel, kernel), "conv.weight",
+                     scale=np.sqrt(gain / (cin * kernel * kernel)))
+        b = g.const((g.rng.standard_normal(cout) * 0.1).astype(np.float32), "conv.bias")
+        y = g.op("Conv", [x, w, b], kernel_shape=[kernel, kernel], strides=[stride, stride],
+                 pads=[kernel // 2] * 4, dilations=[1, 1], group=1)
+        return g.op("Mul", [y, g.op("Sigmoid", [y])])
+
+    def c2f(x, cin, cout, n, shortcut):
+        c = cout // 2
+        y = conv_silu(x, cin, 2 * c)
+        parts = list(g.op("Split", [y, g.const(np.array([c, c], np.int64))], outputs=2, axis=1))
+        for _ in range(n):
+            z = conv_silu(conv_silu(parts[-1], c, c, 3), c, c, 3)
+            parts.append(g.op("Add", [parts[-1], z]) if shortcut else z)
+        return conv_silu(g.op("Concat", parts, axis=1), (2 + n) * c, cout)
+
+    def sppf(x, cin, cout):
+        hidden = cin // 2
+        parts = [conv_silu(x, cin, hidden)]
+        for _ in range(3):
+            parts.append(g.op("MaxPool", [parts[-1]], kernel_shape=[5, 5], strides=[1, 1],
+                              pads=[2, 2, 2, 2], dilations=[1, 1], ceil_mode=0))
+        return conv_silu(g.op("Concat", parts, axis=1), 4 * hidden, cout)
+
+    def upsample(x):  # nn.Upsample(scale_factor=2), mode nearest
+        return g.op("Resize", [x, "", g.const(np.array([1, 1, 2, 2], np.float32), "scales")],
+                    coordinate_transformation_mode="asymmetric", cubic_coeff_a=-0.75,
+                    mode="nearest", nearest_mode="floor")
+
+    c1, c2, c3, c4, c5 = ch(64), ch(128), ch(256), ch(512), ch(1024)
+    x = conv_silu("images", 3, c1, 3, 2)                          # P1/2
+    x = c2f(conv_silu(x, c1, c2, 3, 2), c2, c2, reps(3), True)    # P2/4
+    p3 = c2f(conv_silu(x, c2, c3, 3, 2), c3, c3, reps(6), True)   # P3/8
+    p4 = c2f(conv_silu(p3, c3, c4, 3, 2), c4, c4, reps(6), True)  # P4/16
+    p5 = c2f(conv_silu(p4, c4, c5, 3, 2), c5, c5, reps(3), True)  # P5/32
+    p5 = sppf(p5, c5, c5)
+    # FPN top-down, then PAN bottom-up.
+    n4 = c2f(g.op("Concat", [upsample(p5), p4], axis=1), c5 + c4, c4, reps(3), False)
+    n3 = c2f(g.op("Concat", [upsample(n4), p3], axis=1), c4 + c3, c3, reps(3), False)
+    n4 = c2f(g.op("Concat", [conv_silu(n3, c3, c3, 3, 2), n4], axis=1), c3 + c4, c4, reps(3),
+             False)
+    n5 = c2f(g.op("Concat", [conv_silu(n4, c4, c4, 3, 2), p5], axis=1), c4 + c5, c5, reps(3),
+             False)
+
+    # Detect: per scale a box branch (4 * reg_max DFL bins) and a class branch.
+    outputs = 4 * reg_max + classes
+    box_width = max(head_min, c3 // 4, 4 * reg_max)
+    cls_width = max(c3, min(classes, 100))
+    flat, anchors, strides = [], [], []
+    for feature, cin, stride in ((n3, c3, 8), (n4, c4, 16), (n5, c5, 32)):
+        def branch(hidden, cout):
+            y = conv_silu(conv_silu(feature, cin, hidden, 3), hidden, hidden, 3)
+            return g.op("Conv", [y, g.weight((cout, hidden, 1, 1), "head.weight"),
+                                 g.const(np.zeros(cout, np.float32), "head.bias")],
+                        kernel_shape=[1, 1], strides=[1, 1], pads=[0] * 4, dilations=[1, 1],
+                        group=1)
+        y = g.op("Concat", [branch(box_width, 4 * reg_max), branch(cls_width, classes)], axis=1)
+        flat.append(g.op("Reshape", [y, g.const(np.array([1, outputs, -1], np.int64))]))
+        side = image // stride
+        sy, sx = np.meshgrid(np.arange(side) + 0.5, np.arange(side) + 0.5, indexing="ij")
+        anchors.append(np.stack([sx.reshape(-1), sy.reshape(-1)]))
+        strides.append(np.full(side * side, stride))
+    x = g.op("Concat", flat, axis=2)
+    count = sum(a.shape[1] for a in anchors)
+    box, cls = g.op("Split", [x, g.const(np.array([4 * reg_max, classes], np.int64))],
+                    outputs=2, axis=1)
+    # DFL: a softmax over each side's bins, their expectation as a 1x1 Conv.
+    box = g.op("Reshape", [box, g.const(np.array([1, 4, reg_max, count], np.int64))])
+    box = g.op("Softmax", [g.op("Transpose", [box], perm=[0, 2, 1, 3])], axis=1)
+    box = g.op("Conv", [box, g.const(np.arange(reg_max, dtype=np.float32)
+                                     .reshape(1, reg_max, 1, 1), "dfl.weight")],
+               kernel_shape=[1, 1], strides=[1, 1], pads=[0] * 4, dilations=[1, 1], group=1)
+    box = g.op("Reshape", [box, g.const(np.array([1, 4, count], np.int64))])
+    # Distances to boxes: centre and size, scaled by each anchor's stride.
+    lt, rb = g.op("Split", [box, g.const(np.array([2, 2], np.int64))], outputs=2, axis=1)
+    anchor = g.const(np.concatenate(anchors, axis=1).reshape(1, 2, count).astype(np.float32),
+                     "anchors")
+    x1y1, x2y2 = g.op("Sub", [anchor, lt]), g.op("Add", [anchor, rb])
+    centre = g.op("Div", [g.op("Add", [x1y1, x2y2]), g.const(np.float32(2.0))])
+    size = g.op("Sub", [x2y2, x1y1])
+    box = g.op("Mul", [g.op("Concat", [centre, size], axis=1),
+                       g.const(np.concatenate(strides).reshape(1, count).astype(np.float32),
+                               "strides")])
+    y = g.op("Concat", [box, g.op("Sigmoid", [cls])], axis=1)
+    return g.model("yolo",
+                   [helper.make_tensor_value_info("images", TensorProto.FLOAT,
+                                                  [1, 3, image, image])],
+                   [helper.make_tensor_value_info(y, TensorProto.FLOAT,
+                                                  [1, 4 + classes, count])])
+
+
+# ---------------------------------------------------------------------------
 # Transformers
 # ---------------------------------------------------------------------------
 
@@ -537,6 +656,50 @@ def vit(layers=12, hidden=768, heads=12, patch=16, image=224, classes=1000,
                    [helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, classes])])
 
 
+# ---------------------------------------------------------------------------
+# Recurrent
+# ---------------------------------------------------------------------------
+
+def recurrent_encoder(cell="GRU", layers=2, hidden=256, embed=256, seq=128, vocab=10000,
+                      classes=64, seed=0):
+    """A bidirectional GRU (or LSTM) tagger over token embeddings, batch first,
+    as torch.onnx.export writes nn.GRU / nn.LSTM at opset 17: the batch-first
+    input transposed to time-major, one ONNX recurrent node per layer with
+    weights in ONNX gate order, a zero initial state and no sequence_lens
+    (GRU with linear_before_reset=1), its [seq, 2, batch, hidden] output made
+    the next layer's input by Transpose and Reshape, and a per-token Linear."""
+    g = GraphBuilder(seed)
+    gates = {"GRU": 3, "LSTM": 4}[cell]
+    x = g.op("Gather", [g.weight((vocab, embed), "embedding.weight", 1.0), "input_ids"], axis=0)
+    x = g.op("Transpose", [x], perm=[1, 0, 2])  # [seq, 1, embed]
+    din = embed
+    for layer in range(layers):
+        p = f"rnn.l{layer}"
+        scale = 1.0 / np.sqrt(hidden)  # torch's uniform(-1/sqrt(h), 1/sqrt(h)) range
+        w = g.const(g.rng.uniform(-scale, scale, (2, gates * hidden, din)).astype(np.float32),
+                    p + ".W")
+        r = g.const(g.rng.uniform(-scale, scale, (2, gates * hidden, hidden)).astype(np.float32),
+                    p + ".R")
+        b = g.const(g.rng.uniform(-scale, scale, (2, 2 * gates * hidden)).astype(np.float32),
+                    p + ".B")
+        state = g.const(np.zeros((2, 1, hidden), np.float32), p + ".initial_h")
+        inputs = [x, w, r, b, "", state]
+        attrs = dict(hidden_size=hidden, direction="bidirectional")
+        if cell == "GRU":
+            attrs["linear_before_reset"] = 1
+        else:
+            inputs.append(g.const(np.zeros((2, 1, hidden), np.float32), p + ".initial_c"))
+        y = g.op(cell, inputs, outputs=2 if cell == "GRU" else 3, **attrs)[0]
+        y = g.op("Transpose", [y], perm=[0, 2, 1, 3])  # [seq, 1, 2, hidden]
+        x = g.op("Reshape", [y, g.const(np.array([0, 0, -1], np.int64))])  # [seq, 1, 2 * hidden]
+        din = 2 * hidden
+    x = g.op("Transpose", [x], perm=[1, 0, 2])  # [1, seq, 2 * hidden]
+    logits = linear(g, x, din, classes, "classifier")
+    return g.model(cell.lower() + "_encoder",
+                   [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, seq])],
+                   [helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, seq, classes])])
+
+
 FULL = {
     "resnet50": lambda: resnet(),
     "mobilenet_v2": lambda: mobilenet_v2(),
@@ -549,6 +712,9 @@ FULL = {
     "gpt2_decode_kv512": lambda: gpt2(seq=1, past=512),
     "llama_s128": lambda: llama(),
     "vit_base": lambda: vit(),
+    "yolo_detector": lambda: yolo(),
+    "gru_encoder": lambda: recurrent_encoder("GRU"),
+    "lstm_encoder": lambda: recurrent_encoder("LSTM"),
 }
 
 SMALL = {
@@ -566,6 +732,12 @@ SMALL = {
                                 intermediate=48),
     "vit_tiny": lambda: vit(layers=2, hidden=32, heads=2, patch=8, image=32, classes=10,
                             intermediate=64),
+    "yolo_tiny": lambda: yolo(width=1 / 32, max_channels=512, divisor=4, image=64, classes=4,
+                              reg_max=4, head_min=8, gain=3.0),
+    "gru_tiny": lambda: recurrent_encoder("GRU", hidden=16, embed=16, seq=8, vocab=64,
+                                          classes=10),
+    "lstm_tiny": lambda: recurrent_encoder("LSTM", hidden=16, embed=16, seq=8, vocab=64,
+                                           classes=10),
 }
 
 
