@@ -35,6 +35,7 @@ TEST(TilingConfig, DefaultOptionsGiveTheDefaultConfig) {
   EXPECT_EQ(fromOptions.vectorMatrixVectors, defaults.vectorMatrixVectors);
   EXPECT_EQ(fromOptions.vectorMatrixDepth, defaults.vectorMatrixDepth);
   EXPECT_EQ(fromOptions.reductionRowVectors, defaults.reductionRowVectors);
+  EXPECT_EQ(fromOptions.wholeRowElements, defaults.wholeRowElements);
 }
 
 TEST(TilingConfig, OtherPassesDefaultToTheSameVectorWidth) {

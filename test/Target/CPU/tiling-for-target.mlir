@@ -32,3 +32,22 @@ func.func @elementwise(%x: tensor<16x128xf32>) -> tensor<16x128xf32> {
   } -> tensor<16x128xf32>
   return %0 : tensor<16x128xf32>
 }
+
+// A 7x7 map's rows of 49 pixels, which no vector count divides, go whole as
+// masked vectors across threads on both machines (at 8 lanes, 56 lanes with
+// the last 7 masked) rather than as scalar code on one thread.
+// CHECK-LABEL: func.func @odd_rows
+// CHECK: scf.forall
+// V4: vector.transfer_read {{.*}} vector<1x64xf32>
+// V3: vector.transfer_read {{.*}} vector<1x56xf32>
+func.func @odd_rows(%x: tensor<512x49xf32>) -> tensor<512x49xf32> {
+  %e = tensor.empty() : tensor<512x49xf32>
+  %0 = linalg.generic {indexing_maps = [#map, #map], iterator_types = ["parallel", "parallel"]}
+      ins(%x : tensor<512x49xf32>) outs(%e : tensor<512x49xf32>) {
+  ^bb0(%in: f32, %out: f32):
+    %zero = arith.constant 0.0 : f32
+    %r = arith.maximumf %in, %zero : f32
+    linalg.yield %r : f32
+  } -> tensor<512x49xf32>
+  return %0 : tensor<512x49xf32>
+}

@@ -54,6 +54,11 @@ struct TilingConfig {
   /// The widest tile along an elementwise op's row, in vectors; a shorter
   /// row that no whole vector divides is one tile, its last vector masked.
   int64_t elementwiseVectors = 4;
+  /// The longest row no tile divides that an elementwise op still takes
+  /// whole, as vectors with the last one masked: a 7x7 map's 49 pixels, also
+  /// where four vectors are 32 lanes (8-lane machines), rather than leaving
+  /// the op to scalar code on one thread.
+  int64_t wholeRowElements = 64;
   /// Vectors of accumulators in a vector-matrix product's register tile,
   /// and the weight rows it reads per block when the weights are not
   /// packed into panels (a few sequential streams at a time).

@@ -127,7 +127,7 @@ void tcc::cpu::tileElementwise(RewriterBase &rewriter, linalg::GenericOp generic
     inner = fittingTile(ranges.back(), widest, config.vectorWidth / 4);
   // A short odd row (14 or 7 pixels) is one vector with a partial tail:
   // cheaper than the scalar loops LLVM would otherwise unroll in full.
-  if (!inner && ranges.back() <= widest)
+  if (!inner && ranges.back() <= std::max(widest, config.wholeRowElements))
     inner = ranges.back();
   if (!inner)
     return;
