@@ -228,7 +228,8 @@ LogicalResult tcc::cpu::tileMatmul(RewriterBase &rewriter, linalg::LinalgOp matm
                       (wholeColumns == 0 ||
                        (wholeColumns < config.registerCols && n > 4 * config.registerCols));
   bool splitRows = defaultMaps && m > 4 * config.registerRows &&
-                   fittingTile(m, config.registerRows) < config.registerRows / 2;
+                   m % config.registerRows != 0 &&
+                   fittingTile(m, config.registerRows) < config.splitRowsBelow;
   if (splitColumns || splitRows) {
     // Whole register tiles first; a remainder wider than a vector splits
     // again into whole vectors and the last few columns.
