@@ -29,15 +29,6 @@ tcc::cpu::tilingConfigFor(target::TargetDescAttr desc) {
   config.registerCols = 2 * config.vectorWidth;
   config.registerRows =
       std::clamp<int64_t>((desc.getVectorRegisters() - 4) / 2, 1, 8);
-  // With 16 registers a tile of 4 rows (all that divides 64, 256, 2048
-  // channels) keeps only 8 FMA chains: such products run their whole
-  // 6-row tiles and a 4-row remainder product (ResNet-50 at x86-64-v3,
-  // 1 thread: 101.5 -> 96.1 ms, best of 15). With 32 registers a 4-row
-  // tile still holds 8 accumulators of 16 lanes; only tiles under half
-  // height split.
-  config.splitRowsBelow = desc.getVectorRegisters() < 32
-                              ? config.registerRows
-                              : config.registerRows / 2;
   // Several tasks a thread, so that uneven ones still balance; an odd few
   // tiles idle a core.
   config.threadChunks = std::max<int64_t>(config.threadChunks,

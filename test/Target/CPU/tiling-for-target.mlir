@@ -51,15 +51,3 @@ func.func @odd_rows(%x: tensor<512x49xf32>) -> tensor<512x49xf32> {
   } -> tensor<512x49xf32>
   return %0 : tensor<512x49xf32>
 }
-
-// 64 rows, which 6 does not divide: with 16 registers the product runs 60
-// rows in 6-row tiles and the last 4 as a product of their own, rather than
-// 4-row tiles throughout; with 32 registers 8 divides it.
-// CHECK-LABEL: func.func @rows_six_does_not_divide
-// V4: vector.contract {{.*}} into vector<8x32xf32>
-// V3: vector.contract {{.*}} into vector<6x16xf32>
-// V3: vector.contract {{.*}} into vector<4x16xf32>
-func.func @rows_six_does_not_divide(%a: tensor<64x64xf32>, %b: tensor<64x512xf32>, %c: tensor<64x512xf32>) -> tensor<64x512xf32> {
-  %0 = linalg.matmul ins(%a, %b : tensor<64x64xf32>, tensor<64x512xf32>) outs(%c : tensor<64x512xf32>) -> tensor<64x512xf32>
-  return %0 : tensor<64x512xf32>
-}

@@ -228,8 +228,7 @@ LogicalResult tcc::cpu::tileMatmul(RewriterBase &rewriter, linalg::LinalgOp matm
                       (wholeColumns == 0 ||
                        (wholeColumns < config.registerCols && n > 4 * config.registerCols));
   bool splitRows = defaultMaps && m > 4 * config.registerRows &&
-                   m % config.registerRows != 0 &&
-                   fittingTile(m, config.registerRows) < config.splitRowsBelow;
+                   fittingTile(m, config.registerRows) < config.registerRows / 2;
   if (splitColumns || splitRows) {
     // Whole register tiles first; a remainder wider than a vector splits
     // again into whole vectors and the last few columns.
