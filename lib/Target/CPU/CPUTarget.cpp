@@ -75,12 +75,16 @@ LogicalResult CPUTarget::serialize(ModuleOp module,
   llvm::FileRemover removeObject(objectPath);
   if (failed(tcc::cpu::emitObjectFile(*llvmModule, cpuOptions, objectPath)))
     return failure();
-  // The artifact records the CPU and the features its code needs.
-  FailureOr<tcc::ArtifactTarget> target = tcc::cpu::resolveCPUTarget(cpuOptions);
-  if (failed(target))
-    return failure();
+  // The artifact records the CPU and the features its code needs: those of
+  // the module's description, which describeCPU resolved from the same
+  // target machine.
+  auto desc = tcc::target::TargetDescAttr::lookup(module);
+  if (!desc)
+    return module.emitError("expects a tcc.target description to record");
   tcc::ModelSignature recorded = signature;
-  recorded.target = std::move(*target);
+  recorded.target.cpu = desc.getCpu().str();
+  for (Attribute feature : desc.getFeatures())
+    recorded.target.features.push_back(cast<StringAttr>(feature).str());
   return tcc::cpu::linkSharedLibrary(objectPath, recorded, outputPath);
 }
 

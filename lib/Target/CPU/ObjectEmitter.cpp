@@ -189,13 +189,8 @@ tcc::cpu::resolveCPUTarget(const CPUOptions &options) {
     return target;
   // The subtarget's feature bits hold what the CPU name implies as well as
   // what the feature string adds or removes.
-  const llvm::MCSubtargetInfo *subtarget = machine->getMCSubtargetInfo();
-  llvm::StringMap<unsigned> bits;
-  for (const llvm::SubtargetFeatureKV &feature : subtarget->getAllProcessorFeatures())
-    bits[feature.Key] = feature.Value;
   auto require = [&](llvm::StringRef name) {
-    auto found = bits.find(name);
-    if (found != bits.end() && subtarget->getFeatureBits()[found->second])
+    if (hasFeature(*machine, name))
       target.features.push_back(name.str());
   };
 #define TCC_X86_FEATURE(name, leaf, subleaf, reg, bit, xcr0) require(name);
