@@ -1,6 +1,7 @@
 //===- LowerVectors.cpp - Accumulators in registers, vectors to FMAs -----===//
 
 #include "tcc/Target/CPU/Passes.h"
+#include "tcc/Target/CPU/TilingConfig.h"
 
 #include "Target/TargetDialect.h"
 
@@ -103,10 +104,13 @@ struct CPULowerVectorsPass final
 
   void runOnOperation() override {
     func::FuncOp func = getOperation();
-    int64_t lanes = vectorWidth;
-    if (auto desc = tcc::target::TargetDescAttr::lookup(func);
-        desc && !vectorWidth.hasValue())
-      lanes = desc.getLanes(32);
+    // The machine's lanes, as the tiling chose its blocks; an option given
+    // explicitly overrides them.
+    int64_t lanes =
+        vectorWidth.hasValue()
+            ? vectorWidth
+            : tcc::cpu::tilingConfigFor(tcc::target::TargetDescAttr::lookup(func))
+                  .vectorWidth;
     // Bufferizing a tensor.insert_slice into the slice it was extracted from
     // leaves a copy of a buffer onto itself (the same value once CSE has
     // merged the two subviews); it does nothing, but as a write
@@ -194,7 +198,7 @@ struct CPULowerVectorsPass final
     // lowers for the machine.
     vector::VectorTransposeLowering transposes =
         lanes == 16 ? vector::VectorTransposeLowering::Shuffle16x16
-                          : vector::VectorTransposeLowering::Shuffle1D;
+                    : vector::VectorTransposeLowering::Shuffle1D;
     vector::populateVectorTransposeLoweringPatterns(patterns, transposes);
     vector::populateVectorMultiReductionLoweringPatterns(
         patterns, vector::VectorMultiReductionLowering::InnerParallel);
