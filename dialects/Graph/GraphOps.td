@@ -584,6 +584,48 @@ def Graph_BatchNormOp : Graph_Op<"batch_norm", [Pure, Graph_InferType]> {
 }
 
 //===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+def Graph_AttentionOp : Graph_Op<"attention", [Pure, Graph_InferType]> {
+  let summary = "Scaled dot-product attention over split heads";
+  let description = [{
+    `softmax(cap(scale * Q Kᵀ) + bias) V`, per batch and query head, where
+    `cap(s) = softcap * tanh(s / softcap)` when `softcap > 0` and the bias
+    is the sum of the optional `mask` and, with `causal_offset = c`, `-inf`
+    wherever key `j > i + c` for query `i` (`c` is the number of cached keys
+    before the first query, 0 without a cache).
+
+    Heads are split: Q is `[B, Hq, S, D]`, K `[B, Hkv, T, D]`, V
+    `[B, Hkv, T, Dv]`, the result `[B, Hq, S, Dv]`. `Hkv` divides `Hq`
+    (grouped queries: KV head `h` serves query heads `h * Hq / Hkv` up to
+    the next group). A KV cache is concatenated before the op; K and V are
+    the whole cache. The mask broadcasts (numpy rules) to `[B, Hq, S, T]`:
+    additive (of Q's element type) or boolean (`true` attends).
+
+    A target lowers it to a kernel that never materializes the `S x T`
+    scores, or decomposes it into matmul, softmax and matmul.
+
+    ```mlir
+    %0 = graph.attention %q, %k, %v, %mask {scale = 0.125 : f32, causal_offset = 0 : i64}
+        : (tensor<1x12x128x64xf32>, tensor<1x12x128x64xf32>, tensor<1x12x128x64xf32>,
+           tensor<1x1x1x128xf32>) -> tensor<1x12x128x64xf32>
+    ```
+  }];
+  let arguments = (ins Graph_FloatTensor:$query, Graph_FloatTensor:$key,
+                       Graph_FloatTensor:$value,
+                       Optional<Graph_Tensor>:$mask,
+                       F32Attr:$scale,
+                       OptionalAttr<I64Attr>:$causal_offset,
+                       DefaultValuedAttr<F32Attr, "0.0f">:$softcap);
+  let results = (outs Graph_FloatTensor:$output);
+  let assemblyFormat = [{
+    $query `,` $key `,` $value (`,` $mask^)? attr-dict `:` functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+//===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//
 

@@ -508,6 +508,64 @@ LogicalResult BatchNormOp::inferReturnTypes(MLIRContext *,
 }
 
 //===----------------------------------------------------------------------===//
+// Attention
+//===----------------------------------------------------------------------===//
+
+LogicalResult AttentionOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                            Adaptor adaptor,
+                                            SmallVectorImpl<Type> &types) {
+  InferenceError<AttentionOp> error{loc};
+  RankedTensorType q = rankedType(adaptor.getQuery());
+  RankedTensorType k = rankedType(adaptor.getKey());
+  RankedTensorType v = rankedType(adaptor.getValue());
+  if (q.getRank() != 4 || k.getRank() != 4 || v.getRank() != 4)
+    return error("expects Q, K and V of rank 4 ([B, H, S, D]), got ",
+                 shapeString(q.getShape()), ", ", shapeString(k.getShape()), " and ",
+                 shapeString(v.getShape()));
+  if (k.getElementType() != q.getElementType() || v.getElementType() != q.getElementType())
+    return error("expects Q, K and V of one element type");
+  int64_t batch = q.getDimSize(0), queryHeads = q.getDimSize(1);
+  int64_t kvHeads = k.getDimSize(1);
+  if (failed(verifyCompatibleDims({batch, k.getDimSize(0), v.getDimSize(0)})) ||
+      failed(verifyCompatibleDims({kvHeads, v.getDimSize(1)})) ||
+      failed(verifyCompatibleDims({k.getDimSize(2), v.getDimSize(2)})) ||
+      failed(verifyCompatibleDims({q.getDimSize(3), k.getDimSize(3)})))
+    return error("expects K [B, Hkv, T, D] and V [B, Hkv, T, Dv] to match Q [B, Hq, S, D], got ",
+                 shapeString(q.getShape()), ", ", shapeString(k.getShape()), " and ",
+                 shapeString(v.getShape()));
+  if (!ShapedType::isDynamic(queryHeads) && !ShapedType::isDynamic(kvHeads) &&
+      (kvHeads == 0 || queryHeads % kvHeads != 0))
+    return error("expects the ", kvHeads, " KV heads to divide the ", queryHeads,
+                 " query heads");
+  if (Value mask = adaptor.getMask()) {
+    RankedTensorType maskType = rankedType(mask);
+    Type element = maskType.getElementType();
+    if (element != q.getElementType() && !element.isInteger(1))
+      return error("expects an additive mask of Q's element type or a boolean one, got ",
+                   maskType);
+    SmallVector<int64_t> scores = {batch, queryHeads, q.getDimSize(2), k.getDimSize(2)};
+    SmallVector<int64_t> broadcast;
+    if (maskType.getRank() > 4 ||
+        !OpTrait::util::getBroadcastedShape(scores, maskType.getShape(), broadcast) ||
+        failed(verifyCompatibleShape(broadcast, scores)))
+      return error("expects a mask that broadcasts to the scores ", shapeString(scores),
+                   ", got ", shapeString(maskType.getShape()));
+  }
+  types.push_back(RankedTensorType::get(
+      {batch, queryHeads, q.getDimSize(2), v.getDimSize(3)}, q.getElementType()));
+  return success();
+}
+
+LogicalResult AttentionOp::verify() {
+  if (getSoftcap().isNegative())
+    return emitOpError("expects softcap >= 0 (0 for none), got ")
+           << getSoftcap().convertToFloat();
+  if (std::optional<int64_t> offset = getCausalOffset(); offset && *offset < 0)
+    return emitOpError("expects causal_offset >= 0, got ") << *offset;
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
 // Pooling
 //===----------------------------------------------------------------------===//
 

@@ -16,21 +16,36 @@
 
 using namespace mlir;
 
-void tcc::buildGraphOptimizationPipeline(OpPassManager &pm) {
+void tcc::buildGraphOptimizationPipeline(OpPassManager &pm,
+                                         const GraphOptimizationOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createRefineShapes());
   func.addPass(createCanonicalizerPass());
   func.addPass(createFoldBatchNorm());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
+  if (!options.fuseAttention)
+    func.addPass(createDecomposeAttention());
 }
 
+namespace {
+struct GraphOptimizationPipelineOptions
+    : PassPipelineOptions<GraphOptimizationPipelineOptions> {
+  Option<bool> fuseAttention{*this, "fuse-attention",
+                             llvm::cl::desc("Keep attention as graph.attention "
+                                            "(false: decompose it)"),
+                             llvm::cl::init(true)};
+};
+} // namespace
+
 void tcc::registerPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<GraphOptimizationPipelineOptions>(
       "tcc-graph-optimize",
       "Graph clean-up after import: refine shapes, fold constants and "
-      "BatchNorm",
-      [](OpPassManager &pm) { buildGraphOptimizationPipeline(pm); });
+      "BatchNorm, fuse or decompose attention",
+      [](OpPassManager &pm, const GraphOptimizationPipelineOptions &options) {
+        buildGraphOptimizationPipeline(pm, {options.fuseAttention});
+      });
 }
 
 // The CPU pipeline runs upstream bufferization and conversions, which need

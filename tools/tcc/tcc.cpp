@@ -86,6 +86,12 @@ llvm::cl::opt<int64_t> numThreads(
                    "hardware threads); the artifact runs on any number"),
     llvm::cl::init(0), llvm::cl::cat(driverCategory));
 
+llvm::cl::opt<bool> noFuseAttention(
+    "no-fuse-attention",
+    llvm::cl::desc("Compute attention as matmul, softmax and matmul over the "
+                   "whole score tensor instead of the fused kernel"),
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<bool> noOptimize("no-optimize",
                                llvm::cl::desc("Print the graph as imported, "
                                               "before graph optimizations"),
@@ -253,7 +259,9 @@ int main(int argc, char **argv) {
 
   if (!noOptimize) {
     PassManager pm(&context);
-    tcc::buildGraphOptimizationPipeline(pm);
+    tcc::GraphOptimizationOptions graphOptions;
+    graphOptions.fuseAttention = !noFuseAttention;
+    tcc::buildGraphOptimizationPipeline(pm, graphOptions);
     if (failed(pm.run(*module)))
       return 1;
   }

@@ -11,9 +11,19 @@ class DialectRegistry;
 
 namespace tcc {
 
+/// Choices of the graph-level pipeline.
+struct GraphOptimizationOptions {
+  /// Keep attention as graph.attention (lifted from the composed forms
+  /// exporters write) for the target's fused kernel; when false every
+  /// attention is decomposed into matmul, softmax and matmul.
+  bool fuseAttention = true;
+};
+
 /// Graph-level clean-up every model goes through after import: shapes made
-/// static, constants folded, BatchNorm folded into convolutions.
-void buildGraphOptimizationPipeline(mlir::OpPassManager &pm);
+/// static, constants folded, BatchNorm folded into convolutions, attention
+/// fused or decomposed.
+void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,
+                                    const GraphOptimizationOptions &options = {});
 
 /// Registers the named pipelines (`tcc-graph-optimize`) with the pass
 /// registry, for tcc-opt.

@@ -9,6 +9,14 @@
 #include "mlir/Pass/Pass.h"
 
 namespace tcc {
+namespace graph {
+class AttentionOp;
+} // namespace graph
+
+/// The reference form of `op` built before it: matmul, softmax and matmul
+/// over the whole score tensor (see tcc-decompose-attention). Returns the
+/// value that replaces the op's result.
+mlir::Value decomposeAttention(mlir::OpBuilder &builder, graph::AttentionOp op);
 
 #define GEN_PASS_DECL
 #include "tcc/Transforms/Passes.h.inc"

@@ -38,6 +38,17 @@ def FoldBatchNorm : Pass<"tcc-fold-batch-norm", "mlir::func::FuncOp"> {
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def DecomposeAttention : Pass<"tcc-decompose-attention", "mlir::func::FuncOp"> {
+  let summary = "Rewrite graph.attention as matmul, softmax and matmul";
+  let description = [{
+    The reference form: `softmax(scale * Q Kᵀ + bias) V` over a
+    materialized `[B, H, S, T]` score tensor, KV heads repeated for grouped
+    queries, the causal triangle a constant bias. For targets without an
+    attention kernel and for `tcc --no-fuse-attention`.
+  }];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
 def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
   let summary = "Place every intermediate buffer at an offset in one arena";
   let description = [{

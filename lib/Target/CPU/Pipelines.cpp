@@ -26,7 +26,9 @@ static void addPipeline(OpPassManager &pm, StringRef pipeline) {
 }
 
 void tcc::cpu::buildGraphToLinalgPipeline(OpPassManager &pm) {
-  addPipeline(pm, "func.func(tcc-convert-graph-to-linalg,canonicalize,"
+  // Attention first: its kernel is vector code, and what it does not cover
+  // is decomposed into graph ops the conversion then lowers.
+  addPipeline(pm, "func.func(tcc-cpu-lower-attention,tcc-convert-graph-to-linalg,canonicalize,"
                   "tcc-cpu-fuse-elementwise,canonicalize,cse)");
 }
 

@@ -482,3 +482,64 @@ func.func @top_k_too_many(%x: tensor<2x4xf32>) {
   %v, %i = graph.top_k %x {axis = 1 : i64, k = 5 : i64, largest = true} : tensor<2x4xf32> -> (tensor<2x5xf32>, tensor<2x5xi64>)
   return
 }
+
+// -----
+
+func.func @attention_heads_not_divisible(%q: tensor<1x6x4x8xf32>, %k: tensor<1x4x5x8xf32>, %v: tensor<1x4x5x8xf32>) {
+  // expected-error @+2 {{'graph.attention' op expects the 4 KV heads to divide the 6 query heads}}
+  // expected-error @+1 {{'graph.attention' op failed to infer returned types}}
+  %0 = graph.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<1x6x4x8xf32>, tensor<1x4x5x8xf32>, tensor<1x4x5x8xf32>) -> tensor<1x6x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_depth_mismatch(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x5x16xf32>, %v: tensor<1x2x5x8xf32>) {
+  // expected-error @+2 {{'graph.attention' op expects K [B, Hkv, T, D] and V [B, Hkv, T, Dv] to match Q [B, Hq, S, D], got [1x2x4x8], [1x2x5x16] and [1x2x5x8]}}
+  // expected-error @+1 {{'graph.attention' op failed to infer returned types}}
+  %0 = graph.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<1x2x4x8xf32>, tensor<1x2x5x16xf32>, tensor<1x2x5x8xf32>) -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_rank(%q: tensor<2x4x8xf32>, %k: tensor<2x5x8xf32>, %v: tensor<2x5x8xf32>) {
+  // expected-error @+2 {{'graph.attention' op expects Q, K and V of rank 4 ([B, H, S, D]), got [2x4x8], [2x5x8] and [2x5x8]}}
+  // expected-error @+1 {{'graph.attention' op failed to infer returned types}}
+  %0 = graph.attention %q, %k, %v {scale = 1.0 : f32} : (tensor<2x4x8xf32>, tensor<2x5x8xf32>, tensor<2x5x8xf32>) -> tensor<2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_mask_along_keys(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x8xf32>, %m: tensor<1x1x4x3xf32>) {
+  // expected-error @+2 {{'graph.attention' op expects a mask that broadcasts to the scores [1x2x4x5], got [1x1x4x3]}}
+  // expected-error @+1 {{'graph.attention' op failed to infer returned types}}
+  %0 = graph.attention %q, %k, %v, %m {scale = 1.0 : f32} : (tensor<1x2x4x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>, tensor<1x1x4x3xf32>) -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_mask_type(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x8xf32>, %m: tensor<5xi64>) {
+  // expected-error @+2 {{'graph.attention' op expects an additive mask of Q's element type or a boolean one, got 'tensor<5xi64>'}}
+  // expected-error @+1 {{'graph.attention' op failed to infer returned types}}
+  %0 = graph.attention %q, %k, %v, %m {scale = 1.0 : f32} : (tensor<1x2x4x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>, tensor<5xi64>) -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_negative_causal(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x8xf32>) {
+  // expected-error @+1 {{'graph.attention' op expects causal_offset >= 0, got -1}}
+  %0 = graph.attention %q, %k, %v {scale = 1.0 : f32, causal_offset = -1 : i64} : (tensor<1x2x4x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>) -> tensor<1x2x4x8xf32>
+  return
+}
+
+// -----
+
+func.func @attention_negative_softcap(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x5x8xf32>, %v: tensor<1x2x5x8xf32>) {
+  // expected-error @+1 {{'graph.attention' op expects softcap >= 0 (0 for none), got -2}}
+  %0 = graph.attention %q, %k, %v {scale = 1.0 : f32, softcap = -2.0 : f32} : (tensor<1x2x4x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>) -> tensor<1x2x4x8xf32>
+  return
+}

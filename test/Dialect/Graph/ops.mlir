@@ -165,3 +165,20 @@ func.func @data_movement(%x: tensor<2x3x4xf32>, %ids: tensor<5xi64>, %t: tensor<
   %9 = graph.pad %s {pads = array<i64: 1, 0, 2, 1>, value = -1.0 : f64} : tensor<1x4xf32> -> tensor<4x5xf32>
   return
 }
+
+// CHECK-LABEL: func.func @attention
+func.func @attention(%q: tensor<1x8x16x64xf32>, %k: tensor<1x2x40x64xf32>,
+                     %v: tensor<1x2x40x32xf32>, %m: tensor<1x1x16x40xf32>,
+                     %b: tensor<40xi1>) {
+  // CHECK: graph.attention %{{.*}}, %{{.*}}, %{{.*}} {scale = 1.250000e-01 : f32} : (tensor<1x8x16x64xf32>, tensor<1x2x40x64xf32>, tensor<1x2x40x32xf32>) -> tensor<1x8x16x32xf32>
+  %0 = graph.attention %q, %k, %v {scale = 0.125 : f32}
+      : (tensor<1x8x16x64xf32>, tensor<1x2x40x64xf32>, tensor<1x2x40x32xf32>) -> tensor<1x8x16x32xf32>
+  // CHECK: graph.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {causal_offset = 24 : i64, scale = 1.000000e+00 : f32, softcap = 3.000000e+01 : f32}
+  %1 = graph.attention %q, %k, %v, %m {scale = 1.0 : f32, causal_offset = 24 : i64, softcap = 30.0 : f32}
+      : (tensor<1x8x16x64xf32>, tensor<1x2x40x64xf32>, tensor<1x2x40x32xf32>, tensor<1x1x16x40xf32>) -> tensor<1x8x16x32xf32>
+  // A boolean mask broadcast along batch, heads and queries.
+  // CHECK: graph.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} {scale = 1.250000e-01 : f32} : (tensor<1x8x16x64xf32>, tensor<1x2x40x64xf32>, tensor<1x2x40x32xf32>, tensor<40xi1>)
+  %2 = graph.attention %q, %k, %v, %b {scale = 0.125 : f32}
+      : (tensor<1x8x16x64xf32>, tensor<1x2x40x64xf32>, tensor<1x2x40x32xf32>, tensor<40xi1>) -> tensor<1x8x16x32xf32>
+  return
+}

@@ -102,6 +102,28 @@ def CPUConvToMatmul : Pass<"tcc-cpu-conv-to-matmul", "mlir::func::FuncOp"> {
                            "mlir::arith::ArithDialect"];
 }
 
+def CPULowerAttention : Pass<"tcc-cpu-lower-attention", "mlir::func::FuncOp"> {
+  let summary = "graph.attention as a tiled online-softmax kernel";
+  let description = [{
+    FlashAttention-2 on the CPU: each task takes a tile of query rows of one
+    head and walks the keys in blocks of one vector. A block's scores
+    `Q Kᵀ` are computed in registers (the keys transposed once per head, so
+    a vector holds the scores of consecutive keys), the running row maximum
+    and sum are updated, the output accumulator is rescaled and the block's
+    `P V` added to it. No `S x T` tensor exists: memory grows with the
+    sequence, not its square. Causal tiles stop at their last visible key.
+    Tasks (batch x head x query tile) are an `scf.forall`. Tile sizes come
+    from the target description's lanes and registers.
+
+    Attention the kernel does not cover (element types other than f32,
+    dynamic shapes, value heads no whole number of vectors wide) is
+    decomposed into matmul, softmax and matmul (tcc-decompose-attention).
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect",
+                           "mlir::math::MathDialect", "tcc::graph::GraphDialect"];
+}
+
 def CPULowerVectors : Pass<"tcc-cpu-lower-vectors", "mlir::func::FuncOp"> {
   let summary = "Hoist accumulators out of reduction loops and lower vector ops to FMAs";
   let description = [{

@@ -1,7 +1,7 @@
 //===- Transformer.cpp - Attention and RotaryEmbedding --------------------===//
 //
-// The attention ops of opset 23 composed of graph ops; the fusion passes
-// recognize the composed form.
+// Attention (opset 23) imports to graph.attention; RotaryEmbedding is
+// composed of graph ops.
 //
 //===----------------------------------------------------------------------===//
 
@@ -17,10 +17,62 @@ using namespace tcc::graph;
 namespace tcc::onnx_frontend {
 namespace {
 
-/// ONNX Attention (opset 23+), composed of graph ops: heads split from 3-D
-/// inputs, the KV cache concatenated, KV heads repeated for grouped queries,
-/// scaled scores, softcap, mask or causal bias, softmax, and the weighted sum.
-/// The fusion passes see the composed form and fuse it back.
+/// Attention's mask input and per-batch valid key counts (inputs 3 and 6)
+/// as one mask over [B, H, S, T], or a null value when there are neither.
+/// Boolean masks stay boolean unless `additive` or combined with another
+/// bias; additive ones are 0 or -inf. A mask shorter than the keys is
+/// padded with masked keys.
+FailureOr<Value> attentionMask(NodeImporter &n, Type t, int64_t batch, int64_t totalSeq,
+                               bool additive) {
+  double negInf = -std::numeric_limits<double>::infinity();
+  auto toAdditive = [&](Value mask) {
+    if (!typeOf(mask).getElementType().isInteger(1))
+      return mask;
+    return build<WhereOp>(n, mask, scalar(n, t, 0), scalar(n, t, negInf));
+  };
+  Value mask;
+  if (n.hasInput(3)) {
+    mask = n.input(3);
+    RankedTensorType maskType = typeOf(mask);
+    bool boolean = maskType.getElementType().isInteger(1);
+    if (!boolean && maskType.getElementType() != t)
+      return n.error() << "expects a boolean mask or one of Q's type, got " << maskType;
+    if (maskType.getRank() == 0 || maskType.getRank() > 4)
+      return n.error() << "expects a mask of rank 1 to 4, got " << maskType;
+    int64_t maskKeys = maskType.getDimSize(maskType.getRank() - 1);
+    if (maskKeys > totalSeq)
+      return n.error() << "mask " << maskType << " has more keys than the " << totalSeq
+                       << " of K";
+    if (additive || maskKeys < totalSeq)
+      mask = toAdditive(mask);
+    if (maskKeys < totalSeq) {
+      SmallVector<int64_t> padShape(maskType.getShape());
+      padShape.back() = totalSeq - maskKeys;
+      Value pad = build<ConstantOp>(
+          n, DenseElementsAttr::get(RankedTensorType::get(padShape, t),
+                                    n.b().getFloatAttr(t, negInf)));
+      mask = build<ConcatOp>(n, ValueRange{mask, pad},
+                             n.b().getI64IntegerAttr(maskType.getRank() - 1));
+    }
+  }
+  if (n.hasInput(6)) {
+    Value lengths = n.input(6);
+    Type lengthType = elementTypeOf(lengths);
+    Value range = positionsAlong(n, 1, 0, totalSeq);
+    if (lengthType != n.b().getI64Type())
+      lengths = build<CastOp>(n, typeOf(lengths).clone(n.b().getI64Type()), lengths);
+    Value valid = build<LessOp>(n, range, reshape(n, lengths, {batch, 1}));
+    valid = toAdditive(reshape(n, valid, {batch, 1, 1, totalSeq}));
+    mask = mask ? build<AddOp>(n, toAdditive(mask), valid) : valid;
+  }
+  return mask;
+}
+
+/// ONNX Attention (opset 23+): heads split from 3-D inputs, the KV cache
+/// concatenated, then one graph.attention. When the scores are an output
+/// (output 3) they must exist, so the attention is composed of graph ops:
+/// KV heads repeated for grouped queries, scaled scores, softcap, mask or
+/// causal bias, softmax, and the weighted sum.
 LogicalResult importAttention(NodeImporter &n) {
   FailureOr<int64_t> isCausal = n.intAttr("is_causal", 0);
   FailureOr<int64_t> qHeadsAttr = n.intAttr("q_num_heads", 0);
@@ -86,6 +138,33 @@ LogicalResult importAttention(NodeImporter &n) {
     return failure();
   int64_t totalSeq = typeOf(k).getDimSize(2);
 
+  double scale = 1.0 / std::sqrt(static_cast<double>(headSize));
+  if (n.attribute("scale")) {
+    FailureOr<float> given = n.floatAttr("scale", std::nullopt);
+    if (failed(given))
+      return failure();
+    scale = *given;
+  }
+  auto toHeadsLast = [&](Value y) {
+    if (rank == 4)
+      return y;
+    RankedTensorType type = typeOf(y);
+    y = build<TransposeOp>(n, y, n.b().getDenseI64ArrayAttr({0, 2, 1, 3}));
+    return reshape(n, y, {batch, querySeq, type.getDimSize(1) * type.getDimSize(3)});
+  };
+
+  // Unless the scores themselves are an output, the attention stays one op.
+  if (!n.hasOutput(3)) {
+    FailureOr<Value> mask = attentionMask(n, t, batch, totalSeq, /*additive=*/n.hasInput(6));
+    if (failed(mask))
+      return failure();
+    IntegerAttr causal = *isCausal ? n.b().getI64IntegerAttr(pastSeq) : IntegerAttr();
+    Value y = AttentionOp::create(n.b(), n.location(), q, k, v, *mask,
+                                        n.b().getF32FloatAttr(scale), causal,
+                                        n.b().getF32FloatAttr(*softcap));
+    return n.setOutput(0, toHeadsLast(y));
+  }
+
   // Grouped queries: KV head h serves query heads h * g ... h * g + g - 1.
   if (qHeads != kvHeads) {
     int64_t group = qHeads / kvHeads;
@@ -101,13 +180,6 @@ LogicalResult importAttention(NodeImporter &n) {
     v = repeatHeads(v);
   }
 
-  double scale = 1.0 / std::sqrt(static_cast<double>(headSize));
-  if (n.attribute("scale")) {
-    FailureOr<float> given = n.floatAttr("scale", std::nullopt);
-    if (failed(given))
-      return failure();
-    scale = *given;
-  }
   Value keysT = build<TransposeOp>(n, k, n.b().getDenseI64ArrayAttr({0, 1, 3, 2}));
   Value scores = build<MulOp>(n, build<MatMulOp>(n, q, keysT), scalar(n, t, scale));
   if (*softcap > 0)
@@ -116,50 +188,20 @@ LogicalResult importAttention(NodeImporter &n) {
         scalar(n, t, *softcap));
   Value capped = scores;
 
-  // The additive bias: the mask (boolean masks give 0 or -inf, a mask
-  // shorter than the keys is padded with -inf), the causal triangle aligned
-  // to the end of the cache, and the per-batch valid lengths.
-  double negInf = -std::numeric_limits<double>::infinity();
-  if (n.hasInput(3)) {
-    Value mask = n.input(3);
-    RankedTensorType maskType = typeOf(mask);
-    if (maskType.getElementType().isInteger(1))
-      mask = build<WhereOp>(n, mask, scalar(n, t, 0), scalar(n, t, negInf));
-    else if (maskType.getElementType() != t)
-      return n.error() << "expects a boolean mask or one of Q's type, got " << maskType;
-    int64_t maskKeys = maskType.getDimSize(maskType.getRank() - 1);
-    if (maskKeys > totalSeq)
-      return n.error() << "mask " << maskType << " has more keys than the " << totalSeq
-                       << " of K";
-    if (maskKeys < totalSeq) {
-      SmallVector<int64_t> padShape(maskType.getShape());
-      padShape.back() = totalSeq - maskKeys;
-      Value pad = build<ConstantOp>(
-          n, DenseElementsAttr::get(RankedTensorType::get(padShape, t),
-                                    n.b().getFloatAttr(t, negInf)));
-      mask = build<ConcatOp>(n, ValueRange{mask, pad},
-                             n.b().getI64IntegerAttr(maskType.getRank() - 1));
-    }
-    scores = build<AddOp>(n, scores, mask);
-  }
+  // The bias: the mask and valid lengths, then the causal triangle aligned
+  // to the end of the cache.
+  FailureOr<Value> mask = attentionMask(n, t, batch, totalSeq, /*additive=*/true);
+  if (failed(mask))
+    return failure();
+  if (*mask)
+    scores = build<AddOp>(n, scores, *mask);
   if (*isCausal) {
     SmallVector<double> bias;
     for (int64_t i = 0; i < querySeq; ++i)
       for (int64_t j = 0; j < totalSeq; ++j)
-        bias.push_back(j > i + pastSeq ? negInf : 0.0);
+        bias.push_back(j > i + pastSeq ? -std::numeric_limits<double>::infinity() : 0.0);
     scores = build<AddOp>(
         n, scores, constantOf(n, RankedTensorType::get({querySeq, totalSeq}, t), bias));
-  }
-  if (n.hasInput(6)) {
-    Value lengths = n.input(6);
-    Type lengthType = elementTypeOf(lengths);
-    Value range = positionsAlong(n, 1, 0, totalSeq);
-    if (lengthType != n.b().getI64Type())
-      lengths = build<CastOp>(n, typeOf(lengths).clone(n.b().getI64Type()), lengths);
-    Value valid = build<LessOp>(n, range, reshape(n, lengths, {batch, 1}));
-    valid = reshape(n, valid, {batch, 1, 1, totalSeq});
-    scores = build<AddOp>(n, scores,
-                          build<WhereOp>(n, valid, scalar(n, t, 0), scalar(n, t, negInf)));
   }
   Value biased = scores;
   Value probabilities = build<SoftmaxOp>(n, scores, n.b().getI64IntegerAttr(3));
@@ -168,13 +210,7 @@ LogicalResult importAttention(NodeImporter &n) {
     if (failed(n.setOutput(3, selected)))
       return failure();
   }
-  Value y = build<MatMulOp>(n, probabilities, v);
-  if (rank == 3) {
-    RankedTensorType type = typeOf(y);
-    y = build<TransposeOp>(n, y, n.b().getDenseI64ArrayAttr({0, 2, 1, 3}));
-    y = reshape(n, y, {batch, querySeq, type.getDimSize(1) * type.getDimSize(3)});
-  }
-  return n.setOutput(0, y);
+  return n.setOutput(0, toHeadsLast(build<MatMulOp>(n, probabilities, v)));
 }
 
 /// RotaryEmbedding (opset 23): the first rotary_embedding_dim features of

@@ -1,0 +1,393 @@
+//===- LowerAttention.cpp - graph.attention as an online-softmax kernel ---===//
+//
+// FlashAttention-2 for the CPU, emitted as vector code on tensors so that
+// the rest of the pipeline (bufferization, OpenMP, the polynomial exp)
+// treats it like any other kernel. One task computes `rows` query rows of
+// one head:
+//
+//   m = -inf, l = 0, O = 0                    (per row; O in registers)
+//   for each block of `lanes` keys j0:
+//     S = scale * Q Kᵀ[:, j0:j0+lanes]        (one vector per row: Kᵀ is
+//                                              transposed once per head)
+//     S = cap(S) + mask, -inf where masked
+//     m' = max(m, rowmax S);  P = exp(S - m')
+//     l = l * exp(m - m') + P;  O = O * exp(m - m') + P V[j0:j0+lanes]
+//   out = O / sum(l)
+//
+// A causal task stops at its last visible key; a block cut by the end of
+// the keys (or the diagonal) reads past it masked and drops those lanes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tcc/Target/CPU/Passes.h"
+#include "tcc/Target/CPU/TilingConfig.h"
+#include "tcc/Transforms/Passes.h"
+
+#include "Graph/GraphOps.h"
+#include "Target/TargetDialect.h"
+
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <algorithm>
+#include <limits>
+
+namespace tcc::cpu {
+#define GEN_PASS_DEF_CPULOWERATTENTION
+#include "tcc/Target/CPU/Passes.h.inc"
+} // namespace tcc::cpu
+
+using namespace mlir;
+using namespace tcc::graph;
+
+namespace {
+
+/// The choices of one kernel: vector lanes and query rows per task.
+struct KernelShape {
+  int64_t lanes;
+  int64_t rows;
+};
+
+class AttentionKernel {
+public:
+  AttentionKernel(ImplicitLocOpBuilder &b, AttentionOp op, Value keysT, Value mask,
+                  KernelShape shape)
+      : b(b), op(op), query(op.getQuery()), keysT(keysT), values(op.getValue()), mask(mask),
+        lanes(shape.lanes) {
+    ArrayRef<int64_t> q = op.getQuery().getType().getShape();
+    batch = q[0], queryHeads = q[1], queries = q[2], depth = q[3];
+    kvHeads = op.getKey().getType().getDimSize(1);
+    keys = op.getKey().getType().getDimSize(2);
+    valueDepth = op.getValue().getType().getDimSize(3);
+    vectorType = VectorType::get({lanes}, b.getF32Type());
+  }
+
+  /// The attention of every head, `rows` query rows a task; the last
+  /// `queries % rows` rows are a second set of tasks one tile high.
+  Value build(int64_t rows) {
+    Value out = tensor::EmptyOp::create(b, op.getType().getShape(), b.getF32Type());
+    int64_t whole = queries / rows;
+    if (whole > 0)
+      out = buildTasks(out, rows, whole, /*firstRow=*/0);
+    if (int64_t rest = queries % rows)
+      out = buildTasks(out, rest, 1, whole * rows);
+    return out;
+  }
+
+private:
+  Value index(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value f32(double value) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(static_cast<float>(value)));
+  }
+  Value splat(Value scalar) { return vector::BroadcastOp::create(b, vectorType, scalar); }
+  Value splat(double value) { return splat(f32(value)); }
+
+  /// `tiles` tiles of `rows` rows from `firstRow` on, for every batch and
+  /// head: one scf.forall over batch x head x tile.
+  Value buildTasks(Value out, int64_t rows, int64_t tiles, int64_t firstRow) {
+    int64_t tasks = batch * queryHeads * tiles;
+    auto forall = scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(tasks)},
+                                        ValueRange{out}, std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value task = forall.getInductionVar(0);
+    Value tile = arith::RemUIOp::create(b, task, index(tiles));
+    Value head = arith::DivUIOp::create(b, task, index(tiles));
+    Value batchIndex = arith::DivUIOp::create(b, head, index(queryHeads));
+    head = arith::RemUIOp::create(b, head, index(queryHeads));
+    Value kvHead = arith::DivUIOp::create(b, head, index(queryHeads / kvHeads));
+    Value firstQuery = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, tile, index(rows)), index(firstRow));
+    Value shared = forall.getRegionIterArgs()[0];
+
+    SmallVector<OpFoldResult> offsets = {batchIndex, head, firstQuery, b.getIndexAttr(0)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(rows), b.getIndexAttr(valueDepth)};
+    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+    Value tileOut = tensor::ExtractSliceOp::create(
+        b, RankedTensorType::get({1, 1, rows, valueDepth}, b.getF32Type()), shared, offsets,
+        sizes, strides);
+    tileOut = buildTile(tileOut, rows, batchIndex, head, kvHead, firstQuery);
+
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, tileOut, shared, offsets, sizes, strides);
+    return forall.getResult(0);
+  }
+
+  /// State carried across key blocks, per row: the running max (scalar),
+  /// the running sum (a vector, summed at the end) and the output
+  /// accumulator (valueDepth / lanes vectors).
+  int64_t accumulatorsPerRow() const { return valueDepth / lanes; }
+  int64_t statePerRow() const { return 2 + accumulatorsPerRow(); }
+
+  Value buildTile(Value tileOut, int64_t rows, Value batchIndex, Value head, Value kvHead,
+                  Value firstQuery) {
+    double negInf = -std::numeric_limits<double>::infinity();
+    SmallVector<Value> state;
+    for (int64_t r = 0; r < rows; ++r) {
+      state.push_back(f32(negInf));
+      state.push_back(splat(0.0));
+      for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
+        state.push_back(splat(0.0));
+    }
+
+    // Keys [0, visible) matter to this tile: all of them, or up to the
+    // diagonal of its last row.
+    Value visible = index(keys);
+    std::optional<int64_t> causal = op.getCausalOffset();
+    if (causal) {
+      Value last = arith::AddIOp::create(b, firstQuery, index(rows + *causal));
+      visible = arith::MinUIOp::create(b, last, visible);
+    }
+    Value wholeBlocks = arith::MulIOp::create(
+        b, arith::DivUIOp::create(b, visible, index(lanes)), index(lanes));
+    auto loop = scf::ForOp::create(b, index(0), wholeBlocks, index(lanes), state);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      SmallVector<Value> next =
+          buildBlock(loop.getRegionIterArgs(), rows, batchIndex, head, kvHead, firstQuery,
+                     loop.getInductionVar(), visible, /*partial=*/false);
+      scf::YieldOp::create(b, next);
+    }
+    state.assign(loop.getResults().begin(), loop.getResults().end());
+
+    // The block cut by `visible`, read masked.
+    Value cut = arith::CmpIOp::create(b, arith::CmpIPredicate::ult, wholeBlocks, visible);
+    auto tail = scf::IfOp::create(b, TypeRange(ValueRange(state)), cut, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&tail.getThenRegion().front());
+      SmallVector<Value> next = buildBlock(state, rows, batchIndex, head, kvHead, firstQuery,
+                                           wholeBlocks, visible, /*partial=*/true);
+      scf::YieldOp::create(b, next);
+      b.setInsertionPointToStart(&tail.getElseRegion().front());
+      scf::YieldOp::create(b, state);
+    }
+    state.assign(tail.getResults().begin(), tail.getResults().end());
+
+    for (int64_t r = 0; r < rows; ++r) {
+      ValueRange row = ValueRange(state).slice(r * statePerRow(), statePerRow());
+      Value sum = vector::ReductionOp::create(b, vector::CombiningKind::ADD, row[1]);
+      Value inverse = splat(arith::DivFOp::create(b, f32(1.0), sum));
+      for (int64_t a = 0; a < accumulatorsPerRow(); ++a) {
+        Value result = arith::MulFOp::create(b, row[2 + a], inverse);
+        tileOut = vector::TransferWriteOp::create(
+                      b, result, tileOut,
+                      ValueRange{index(0), index(0), index(r), index(a * lanes)},
+                      ArrayRef<bool>{true})
+                      .getResult();
+      }
+    }
+    return tileOut;
+  }
+
+  /// One block of keys from `keyBlock`; `partial` blocks read past `visible`
+  /// masked and drop those keys.
+  SmallVector<Value> buildBlock(ValueRange state, int64_t rows, Value batchIndex, Value head,
+                                Value kvHead, Value firstQuery, Value keyBlock, Value visible,
+                                bool partial) {
+    double negInf = -std::numeric_limits<double>::infinity();
+    Value zero = f32(0.0);
+    // S = Q Kᵀ: per depth step, one vector of Kᵀ times a broadcast query
+    // element per row.
+    SmallVector<Value> scores(rows, splat(0.0));
+    int64_t unroll = depth % 4 == 0 ? 4 : 1;
+    auto depthLoop =
+        scf::ForOp::create(b, index(0), index(depth), index(unroll), ValueRange(scores));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(depthLoop.getBody());
+      SmallVector<Value> sums(depthLoop.getRegionIterArgs());
+      for (int64_t u = 0; u < unroll; ++u) {
+        Value d = depthLoop.getInductionVar();
+        if (u)
+          d = arith::AddIOp::create(b, d, index(u));
+        Value keyRow = vector::TransferReadOp::create(
+            b, vectorType, keysT, ValueRange{batchIndex, kvHead, d, keyBlock},
+            std::optional<Value>(zero), ArrayRef<bool>{!partial});
+        for (int64_t r = 0; r < rows; ++r) {
+          Value row = arith::AddIOp::create(b, firstQuery, index(r));
+          Value q = tensor::ExtractOp::create(b, query, ValueRange{batchIndex, head, row, d});
+          sums[r] = vector::FMAOp::create(b, splat(q), keyRow, sums[r]);
+        }
+      }
+      scf::YieldOp::create(b, sums);
+    }
+    scores.assign(depthLoop.getResults().begin(), depthLoop.getResults().end());
+
+    // Key positions of the block's lanes, for the masks.
+    Value positions;
+    if (partial || op.getCausalOffset()) {
+      Value step = vector::StepOp::create(b, VectorType::get({lanes}, b.getIndexType()));
+      positions = arith::AddIOp::create(
+          b, step, vector::BroadcastOp::create(b, step.getType(), keyBlock));
+    }
+    double scale = op.getScale().convertToDouble();
+    double cap = op.getSoftcap().convertToDouble();
+
+    SmallVector<Value> next;
+    SmallVector<Value> probabilities;
+    SmallVector<Value> corrections;
+    for (int64_t r = 0; r < rows; ++r) {
+      ValueRange row = state.slice(r * statePerRow(), statePerRow());
+      Value queryRow = arith::AddIOp::create(b, firstQuery, index(r));
+      Value s = arith::MulFOp::create(b, scores[r], splat(scale));
+      if (cap > 0) {
+        Value t = math::TanhOp::create(b, arith::MulFOp::create(b, s, splat(1.0 / cap)));
+        s = arith::MulFOp::create(b, t, splat(cap));
+      }
+      if (mask)
+        s = arith::AddFOp::create(b, s, readMask(batchIndex, head, queryRow, keyBlock, partial));
+      Value allowed;
+      if (partial)
+        allowed = arith::CmpIOp::create(
+            b, arith::CmpIPredicate::ult, positions,
+            vector::BroadcastOp::create(b, positions.getType(), visible));
+      if (std::optional<int64_t> causal = op.getCausalOffset()) {
+        Value limit = arith::AddIOp::create(b, queryRow, index(*causal));
+        Value seen = arith::CmpIOp::create(
+            b, arith::CmpIPredicate::ule, positions,
+            vector::BroadcastOp::create(b, positions.getType(), limit));
+        allowed = allowed ? arith::AndIOp::create(b, allowed, seen).getResult() : seen;
+      }
+      if (allowed)
+        s = arith::SelectOp::create(b, allowed, s, splat(negInf));
+
+      // m' = max(m, rowmax S); a row with nothing visible yet keeps
+      // subtracting 0 so that exp sees -inf, not NaN.
+      Value blockMax = vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF, s);
+      Value newMax = arith::MaxNumFOp::create(b, row[0], blockMax);
+      Value isEmpty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, newMax, f32(negInf));
+      Value shift = arith::SelectOp::create(b, isEmpty, zero, newMax);
+      Value p = math::ExpOp::create(b, arith::SubFOp::create(b, s, splat(shift)));
+      Value correction =
+          math::ExpOp::create(b, arith::SubFOp::create(b, splat(row[0]), splat(shift)));
+      next.push_back(newMax);
+      next.push_back(vector::FMAOp::create(b, row[1], correction, p));
+      for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
+        next.push_back(arith::MulFOp::create(b, row[2 + a], correction));
+      probabilities.push_back(p);
+      corrections.push_back(correction);
+    }
+
+    // O += P V: per key, one row of V times a broadcast probability per row.
+    // Keys past `visible` have probability 0; their V row is read masked.
+    for (int64_t j = 0; j < lanes; ++j) {
+      Value key = arith::AddIOp::create(b, keyBlock, index(j));
+      SmallVector<Value> valueRow;
+      for (int64_t a = 0; a < accumulatorsPerRow(); ++a) {
+        Value readKey = key;
+        if (partial)
+          readKey = arith::MinUIOp::create(b, key, index(keys - 1));
+        valueRow.push_back(vector::TransferReadOp::create(
+            b, vectorType, values, ValueRange{batchIndex, kvHead, readKey, index(a * lanes)},
+            std::optional<Value>(zero), ArrayRef<bool>{true}));
+      }
+      for (int64_t r = 0; r < rows; ++r) {
+        Value weight = splat(vector::ExtractOp::create(b, probabilities[r], j));
+        for (int64_t a = 0; a < accumulatorsPerRow(); ++a) {
+          Value &acc = next[r * statePerRow() + 2 + a];
+          acc = vector::FMAOp::create(b, weight, valueRow[a], acc);
+        }
+      }
+    }
+    return next;
+  }
+
+  /// The additive mask of one query row over a block of keys.
+  Value readMask(Value batchIndex, Value head, Value query, Value keyBlock, bool partial) {
+    ArrayRef<int64_t> shape = cast<RankedTensorType>(mask.getType()).getShape();
+    auto along = [&](int64_t dim, Value i) { return shape[dim] == 1 ? index(0) : i; };
+    SmallVector<Value> indices = {along(0, batchIndex), along(1, head), along(2, query)};
+    if (shape[3] == 1) {
+      indices.push_back(index(0));
+      return splat(tensor::ExtractOp::create(b, mask, indices));
+    }
+    indices.push_back(keyBlock);
+    return vector::TransferReadOp::create(b, vectorType, mask, indices,
+                                          std::optional<Value>(f32(0.0)),
+                                          ArrayRef<bool>{!partial});
+  }
+
+  ImplicitLocOpBuilder &b;
+  AttentionOp op;
+  Value query, keysT, values, mask;
+  int64_t lanes;
+  int64_t batch, queryHeads, kvHeads, queries, keys, depth, valueDepth;
+  VectorType vectorType;
+};
+
+/// Query rows per task: the output accumulators, scores and a row of V must
+/// stay in the vector registers.
+int64_t rowsPerTask(int64_t lanes, int64_t registers, int64_t valueDepth) {
+  int64_t perRow = valueDepth / lanes + 2;
+  int64_t rows = (registers - valueDepth / lanes - 2) / perRow;
+  return std::clamp<int64_t>(rows, 1, 4);
+}
+
+struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
+  LowerAttentionPattern(MLIRContext *context, int64_t lanes, int64_t registers)
+      : OpRewritePattern(context), lanes(lanes), registers(registers) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op, PatternRewriter &rewriter) const override {
+    RankedTensorType type = op.getType();
+    bool supported = type.hasStaticShape() && op.getQuery().getType().hasStaticShape() &&
+                     op.getKey().getType().hasStaticShape() &&
+                     op.getValue().getType().hasStaticShape() && type.getElementType().isF32() &&
+                     type.getDimSize(3) % lanes == 0 && type.getDimSize(3) / lanes <= 16 &&
+                     op.getKey().getType().getDimSize(2) > 0 &&
+                     (!op.getMask() ||
+                      cast<RankedTensorType>(op.getMask().getType()).hasStaticShape());
+    if (!supported) {
+      if (!op.getQuery().getType().hasStaticShape() || !op.getKey().getType().hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "dynamic shapes");
+      rewriter.replaceOp(op, tcc::decomposeAttention(rewriter, op));
+      return success();
+    }
+
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    // Kᵀ per head, so that a vector holds one depth element of `lanes`
+    // consecutive keys: linear in the keys, unlike the scores.
+    Value keysT = TransposeOp::create(b, op.getKey(), b.getDenseI64ArrayAttr({0, 1, 3, 2}));
+    Value mask = op.getMask();
+    if (mask) {
+      auto maskType = cast<RankedTensorType>(mask.getType());
+      if (maskType.getElementType().isInteger(1)) {
+        auto scalar = [&](double value) {
+          auto scalarType = RankedTensorType::get({}, b.getF32Type());
+          return ConstantOp::create(
+              b, DenseElementsAttr::get(scalarType, b.getF32FloatAttr(static_cast<float>(value))));
+        };
+        mask = WhereOp::create(b, mask, scalar(0.0),
+                               scalar(-std::numeric_limits<double>::infinity()));
+      }
+      SmallVector<int64_t> shape(4 - maskType.getRank(), 1);
+      llvm::append_range(shape, maskType.getShape());
+      if (maskType.getRank() < 4)
+        mask = ReshapeOp::create(b, RankedTensorType::get(shape, b.getF32Type()), mask);
+    }
+    int64_t rows = rowsPerTask(lanes, registers, type.getDimSize(3));
+    AttentionKernel kernel(b, op, keysT, mask, {lanes, rows});
+    rewriter.replaceOp(op, kernel.build(rows));
+    return success();
+  }
+
+  int64_t lanes, registers;
+};
+
+struct CPULowerAttentionPass final
+    : tcc::cpu::impl::CPULowerAttentionBase<CPULowerAttentionPass> {
+  void runOnOperation() override {
+    auto desc = tcc::target::TargetDescAttr::lookup(getOperation());
+    int64_t lanes = tcc::cpu::tilingConfigFor(desc).vectorWidth;
+    int64_t registers = desc ? desc.getVectorRegisters() : 32;
+    RewritePatternSet patterns(&getContext());
+    patterns.add<LowerAttentionPattern>(&getContext(), lanes, registers);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
+      return signalPassFailure();
+  }
+};
+
+} // namespace
