@@ -1,0 +1,90 @@
+"""ONNX Attention (opset 23) compiled by tcc, which imports it as one
+graph.attention and lowers it to the online-softmax kernel where it applies,
+against ONNX Runtime's Attention on the same random inputs. The shapes cut
+the kernel's tiles: query rows no whole number of row tiles, keys no whole
+number of key blocks, causal tiles ending mid-block, grouped KV heads, a KV
+cache, masks broadcast in every way the op allows. Prints "<case>: ok" or the
+mismatch."""
+
+import sys
+import tempfile
+
+import numpy as np
+from onnx import TensorProto, helper
+
+from ort_harness import check
+
+BUILD = sys.argv[1]
+
+
+def attention_model(q_shape, k_shape, v_shape, mask=None, past=None, **attributes):
+    """An Attention node over inputs Q, K, V (and mask M, past PK/PV) of the
+    given shapes; the output Y only, or Y and the present K and V."""
+    inputs = [helper.make_tensor_value_info("Q", TensorProto.FLOAT, q_shape),
+              helper.make_tensor_value_info("K", TensorProto.FLOAT, k_shape),
+              helper.make_tensor_value_info("V", TensorProto.FLOAT, v_shape)]
+    names = ["Q", "K", "V", ""]
+    if mask is not None:
+        shape, element = mask
+        inputs.append(helper.make_tensor_value_info("M", element, shape))
+        names[3] = "M"
+    outputs = [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)]
+    output_names = ["Y"]
+    if past is not None:
+        pk, pv = past
+        inputs += [helper.make_tensor_value_info("PK", TensorProto.FLOAT, pk),
+                   helper.make_tensor_value_info("PV", TensorProto.FLOAT, pv)]
+        names += ["PK", "PV"]
+        outputs += [helper.make_tensor_value_info("PresentK", TensorProto.FLOAT, None),
+                    helper.make_tensor_value_info("PresentV", TensorProto.FLOAT, None)]
+        output_names += ["PresentK", "PresentV"]
+    while names and names[-1] == "":
+        names.pop()
+    node = helper.make_node("Attention", names, output_names, **attributes)
+    graph = helper.make_graph([node], "attention", inputs, outputs)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 23)], ir_version=10)
+
+
+def main():
+    rng = np.random.default_rng(0)
+    f32 = lambda *shape: rng.standard_normal(shape).astype(np.float32)
+
+    def case(name, q, k, v, mask=None, past=None, **attributes):
+        feeds = {"Q": f32(*q), "K": f32(*k), "V": f32(*v)}
+        mask_spec = None
+        if mask is not None:
+            feeds["M"] = mask
+            element = TensorProto.BOOL if mask.dtype == np.bool_ else TensorProto.FLOAT
+            mask_spec = (list(mask.shape), element)
+        if past is not None:
+            feeds["PK"], feeds["PV"] = f32(*past[0]), f32(*past[1])
+        model = attention_model(list(q), list(k), list(v), mask_spec, past, **attributes)
+        check(name, model, feeds, tmp, BUILD, rtol=1e-3, atol=1e-4)
+
+    with tempfile.TemporaryDirectory(prefix="tcc-attention-") as tmp:
+        case("37 queries x 45 keys", (1, 4, 37, 64), (1, 4, 45, 64), (1, 4, 45, 64))
+        case("causal 50 x 50", (2, 2, 50, 64), (2, 2, 50, 64), (2, 2, 50, 64), is_causal=1)
+        # Grouped queries after a cache of 20: 25 keys, the triangle shifted.
+        case("grouped causal with cache", (1, 8, 5, 64), (1, 2, 5, 64), (1, 2, 5, 64),
+             past=((1, 2, 20, 64), (1, 2, 20, 64)), is_causal=1)
+        additive = (rng.standard_normal((1, 1, 19, 40)) * 3).astype(np.float32)
+        additive[:, :, :, 30:] = -10000.0
+        case("additive mask over batch and heads", (2, 3, 19, 64), (2, 3, 40, 64),
+             (2, 3, 40, 64), mask=additive)
+        keep = rng.random((19, 40)) < 0.7
+        keep[:, 0] = True
+        case("boolean mask", (1, 2, 19, 64), (1, 2, 40, 64), (1, 2, 40, 64), mask=keep)
+        case("softcap and scale", (1, 2, 24, 64), (1, 2, 33, 64), (1, 2, 33, 64),
+             softcap=2.0, scale=0.3)
+        case("one query, 77 keys", (1, 12, 1, 64), (1, 12, 77, 64), (1, 12, 77, 64))
+        # Packed heads: [B, S, H * D] in and out.
+        case("3-D inputs, 12 heads", (1, 16, 768), (1, 16, 768), (1, 16, 768),
+             q_num_heads=12, kv_num_heads=12)
+        case("value heads wider than key heads", (1, 2, 20, 32), (1, 2, 20, 32),
+             (1, 2, 20, 64), is_causal=1)
+        # Value heads of 24: not whole vectors, so decomposed.
+        case("value heads of 24", (1, 2, 9, 24), (1, 2, 9, 24), (1, 2, 9, 24))
+
+
+if __name__ == "__main__":
+    main()
