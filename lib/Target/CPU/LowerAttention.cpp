@@ -7,8 +7,9 @@
 //
 //   m = -inf, l = 0, O = 0                    (per row; O in registers)
 //   for each block of `lanes` keys j0:
-//     S = scale * Q Kᵀ[:, j0:j0+lanes]        (one vector per row: Kᵀ is
-//                                              transposed once per head)
+//     S = scale * Q Kᵀ[:, j0:j0+lanes]        (one vector per row: K is
+//                                              repacked once into Kᵀ panels
+//                                              of `lanes` keys)
 //     S = cap(S) + mask, -inf where masked
 //     m' = max(m, rowmax S);  P = exp(S - m')
 //     l = l * exp(m - m') + P;  O = O * exp(m - m') + P V[j0:j0+lanes]
@@ -43,18 +44,20 @@ using namespace tcc::graph;
 
 namespace {
 
-/// The choices of one kernel: vector lanes and query rows per task.
+/// The choices of one kernel: vector lanes, vectors of keys per block and
+/// query rows per task.
 struct KernelShape {
   int64_t lanes;
+  int64_t blockVectors;
   int64_t rows;
 };
 
 class AttentionKernel {
 public:
-  AttentionKernel(ImplicitLocOpBuilder &b, AttentionOp op, Value keysT, Value mask,
+  AttentionKernel(ImplicitLocOpBuilder &b, AttentionOp op, Value keyPanels, Value mask,
                   KernelShape shape)
-      : b(b), op(op), query(op.getQuery()), keysT(keysT), values(op.getValue()), mask(mask),
-        lanes(shape.lanes) {
+      : b(b), op(op), query(op.getQuery()), keyPanels(keyPanels), values(op.getValue()), mask(mask),
+        lanes(shape.lanes), blockVectors(shape.blockVectors) {
     ArrayRef<int64_t> q = op.getQuery().getType().getShape();
     batch = q[0], queryHeads = q[1], queries = q[2], depth = q[3];
     kvHeads = op.getKey().getType().getDimSize(1);
@@ -115,6 +118,8 @@ private:
     return forall.getResult(0);
   }
 
+  int64_t blockKeys() const { return blockVectors * lanes; }
+
   /// State carried across key blocks, per row: the running max (scalar),
   /// the running sum (a vector, summed at the end) and the output
   /// accumulator (valueDepth / lanes vectors).
@@ -141,8 +146,8 @@ private:
       visible = arith::MinUIOp::create(b, last, visible);
     }
     Value wholeBlocks = arith::MulIOp::create(
-        b, arith::DivUIOp::create(b, visible, index(lanes)), index(lanes));
-    auto loop = scf::ForOp::create(b, index(0), wholeBlocks, index(lanes), state);
+        b, arith::DivUIOp::create(b, visible, index(blockKeys())), index(blockKeys()));
+    auto loop = scf::ForOp::create(b, index(0), wholeBlocks, index(blockKeys()), state);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
@@ -183,17 +188,22 @@ private:
     return tileOut;
   }
 
-  /// One block of keys from `keyBlock`; `partial` blocks read past `visible`
-  /// masked and drop those keys.
+  /// One block of `blockKeys` keys from `keyBlock`; `partial` blocks read
+  /// past `visible` masked and drop those keys.
   SmallVector<Value> buildBlock(ValueRange state, int64_t rows, Value batchIndex, Value head,
                                 Value kvHead, Value firstQuery, Value keyBlock, Value visible,
                                 bool partial) {
     double negInf = -std::numeric_limits<double>::infinity();
     Value zero = f32(0.0);
-    // S = Q Kᵀ: per depth step, one vector of Kᵀ times a broadcast query
-    // element per row.
-    SmallVector<Value> scores(rows, splat(0.0));
-    int64_t unroll = depth % 4 == 0 ? 4 : 1;
+    // S = Q Kᵀ: per depth step, the block's row of its Kᵀ panel (blockVectors
+    // vectors) times a broadcast query element per row. With one vector a
+    // block, even and odd steps add into separate sums so that enough
+    // independent FMA chains hide the FMA latency.
+    Value panel = arith::DivUIOp::create(b, keyBlock, index(blockKeys()));
+    int64_t unroll = depth % 4 == 0 ? 4 : depth % 2 == 0 ? 2 : 1;
+    int64_t chains = (unroll > 1 && blockVectors == 1) ? 2 : 1;
+    int64_t sumsPerRow = chains * blockVectors;
+    SmallVector<Value> scores(rows * sumsPerRow, splat(0.0));
     auto depthLoop =
         scf::ForOp::create(b, index(0), index(depth), index(unroll), ValueRange(scores));
     {
@@ -204,89 +214,120 @@ private:
         Value d = depthLoop.getInductionVar();
         if (u)
           d = arith::AddIOp::create(b, d, index(u));
-        Value keyRow = vector::TransferReadOp::create(
-            b, vectorType, keysT, ValueRange{batchIndex, kvHead, d, keyBlock},
-            std::optional<Value>(zero), ArrayRef<bool>{!partial});
+        SmallVector<Value> keyRow;
+        for (int64_t k = 0; k < blockVectors; ++k)
+          keyRow.push_back(vector::TransferReadOp::create(
+              b, vectorType, keyPanels,
+              ValueRange{batchIndex, kvHead, panel, d, index(k * lanes)},
+              std::optional<Value>(zero), ArrayRef<bool>{true}));
         for (int64_t r = 0; r < rows; ++r) {
           Value row = arith::AddIOp::create(b, firstQuery, index(r));
-          Value q = tensor::ExtractOp::create(b, query, ValueRange{batchIndex, head, row, d});
-          sums[r] = vector::FMAOp::create(b, splat(q), keyRow, sums[r]);
+          Value q = splat(
+              tensor::ExtractOp::create(b, query, ValueRange{batchIndex, head, row, d}));
+          for (int64_t k = 0; k < blockVectors; ++k) {
+            Value &sum = sums[r * sumsPerRow + (u % chains) * blockVectors + k];
+            sum = vector::FMAOp::create(b, q, keyRow[k], sum);
+          }
         }
       }
       scf::YieldOp::create(b, sums);
     }
-    scores.assign(depthLoop.getResults().begin(), depthLoop.getResults().end());
 
-    // Key positions of the block's lanes, for the masks.
-    Value positions;
-    if (partial || op.getCausalOffset()) {
-      Value step = vector::StepOp::create(b, VectorType::get({lanes}, b.getIndexType()));
-      positions = arith::AddIOp::create(
-          b, step, vector::BroadcastOp::create(b, step.getType(), keyBlock));
-    }
     double scale = op.getScale().convertToDouble();
     double cap = op.getSoftcap().convertToDouble();
+    SmallVector<SmallVector<Value>> blockScores(rows);
+    SmallVector<Value> maxima, shifts;
+    Value grew;
+    for (int64_t r = 0; r < rows; ++r) {
+      Value queryRow = arith::AddIOp::create(b, firstQuery, index(r));
+      Value rowMax;
+      for (int64_t k = 0; k < blockVectors; ++k) {
+        Value s = depthLoop.getResult(r * sumsPerRow + k);
+        if (chains == 2)
+          s = arith::AddFOp::create(b, s, depthLoop.getResult(r * sumsPerRow + blockVectors + k));
+        s = arith::MulFOp::create(b, s, splat(scale));
+        if (cap > 0) {
+          Value t = math::TanhOp::create(b, arith::MulFOp::create(b, s, splat(1.0 / cap)));
+          s = arith::MulFOp::create(b, t, splat(cap));
+        }
+        Value keyStart = arith::AddIOp::create(b, keyBlock, index(k * lanes));
+        if (mask)
+          s = arith::AddFOp::create(b, s, readMask(batchIndex, head, queryRow, keyStart, partial));
+        if (Value allowed = visibleKeys(queryRow, keyStart, visible, partial))
+          s = arith::SelectOp::create(b, allowed, s, splat(negInf));
+        blockScores[r].push_back(s);
+        rowMax = rowMax ? arith::MaxNumFOp::create(b, rowMax, s).getResult() : s;
+      }
+      // No NaN to propagate here (a NaN score makes the row NaN through exp
+      // anyway): the flag lets LLVM reduce as a tree of vector maxima rather
+      // than lane by lane with NaN checks.
+      Value blockMax = vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF, rowMax,
+                                                   arith::FastMathFlags::nnan);
+      Value oldMax = state[r * statePerRow()];
+      Value newMax = arith::MaxNumFOp::create(b, oldMax, blockMax);
+      Value rose = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, newMax, oldMax);
+      grew = grew ? arith::OrIOp::create(b, grew, rose).getResult() : rose;
+      // A row with nothing visible yet subtracts 0, so that exp sees -inf,
+      // not NaN.
+      Value isEmpty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, newMax, f32(negInf));
+      maxima.push_back(newMax);
+      shifts.push_back(arith::SelectOp::create(b, isEmpty, zero, newMax));
+    }
+
+    // The sums and outputs so far scale by exp(old max - new max) when a
+    // row's max rose; after the first blocks it rarely does, and the exp
+    // and multiplies are skipped.
+    SmallVector<Value> carried;
+    for (int64_t r = 0; r < rows; ++r)
+      llvm::append_range(carried, state.slice(r * statePerRow() + 1, statePerRow() - 1));
+    auto rescale =
+        scf::IfOp::create(b, TypeRange(ValueRange(carried)), grew, /*withElseRegion=*/true);
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(&rescale.getThenRegion().front());
+      SmallVector<Value> scaled;
+      for (int64_t r = 0; r < rows; ++r) {
+        ValueRange row = state.slice(r * statePerRow(), statePerRow());
+        Value correction =
+            math::ExpOp::create(b, arith::SubFOp::create(b, splat(row[0]), splat(shifts[r])));
+        for (Value value : row.drop_front())
+          scaled.push_back(arith::MulFOp::create(b, value, correction));
+      }
+      scf::YieldOp::create(b, scaled);
+      b.setInsertionPointToStart(&rescale.getElseRegion().front());
+      scf::YieldOp::create(b, carried);
+    }
 
     SmallVector<Value> next;
-    SmallVector<Value> probabilities;
-    SmallVector<Value> corrections;
+    SmallVector<SmallVector<Value>> probabilities(rows);
     for (int64_t r = 0; r < rows; ++r) {
-      ValueRange row = state.slice(r * statePerRow(), statePerRow());
-      Value queryRow = arith::AddIOp::create(b, firstQuery, index(r));
-      Value s = arith::MulFOp::create(b, scores[r], splat(scale));
-      if (cap > 0) {
-        Value t = math::TanhOp::create(b, arith::MulFOp::create(b, s, splat(1.0 / cap)));
-        s = arith::MulFOp::create(b, t, splat(cap));
+      next.push_back(maxima[r]);
+      Value sum = rescale.getResult(r * (statePerRow() - 1));
+      for (Value s : blockScores[r]) {
+        Value p = math::ExpOp::create(b, arith::SubFOp::create(b, s, splat(shifts[r])));
+        sum = arith::AddFOp::create(b, sum, p);
+        probabilities[r].push_back(p);
       }
-      if (mask)
-        s = arith::AddFOp::create(b, s, readMask(batchIndex, head, queryRow, keyBlock, partial));
-      Value allowed;
-      if (partial)
-        allowed = arith::CmpIOp::create(
-            b, arith::CmpIPredicate::ult, positions,
-            vector::BroadcastOp::create(b, positions.getType(), visible));
-      if (std::optional<int64_t> causal = op.getCausalOffset()) {
-        Value limit = arith::AddIOp::create(b, queryRow, index(*causal));
-        Value seen = arith::CmpIOp::create(
-            b, arith::CmpIPredicate::ule, positions,
-            vector::BroadcastOp::create(b, positions.getType(), limit));
-        allowed = allowed ? arith::AndIOp::create(b, allowed, seen).getResult() : seen;
-      }
-      if (allowed)
-        s = arith::SelectOp::create(b, allowed, s, splat(negInf));
-
-      // m' = max(m, rowmax S); a row with nothing visible yet keeps
-      // subtracting 0 so that exp sees -inf, not NaN.
-      Value blockMax = vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF, s);
-      Value newMax = arith::MaxNumFOp::create(b, row[0], blockMax);
-      Value isEmpty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, newMax, f32(negInf));
-      Value shift = arith::SelectOp::create(b, isEmpty, zero, newMax);
-      Value p = math::ExpOp::create(b, arith::SubFOp::create(b, s, splat(shift)));
-      Value correction =
-          math::ExpOp::create(b, arith::SubFOp::create(b, splat(row[0]), splat(shift)));
-      next.push_back(newMax);
-      next.push_back(vector::FMAOp::create(b, row[1], correction, p));
+      next.push_back(sum);
       for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
-        next.push_back(arith::MulFOp::create(b, row[2 + a], correction));
-      probabilities.push_back(p);
-      corrections.push_back(correction);
+        next.push_back(rescale.getResult(r * (statePerRow() - 1) + 1 + a));
     }
 
     // O += P V: per key, one row of V times a broadcast probability per row.
-    // Keys past `visible` have probability 0; their V row is read masked.
-    for (int64_t j = 0; j < lanes; ++j) {
+    // Keys past `visible` have probability 0; their V row is read at the
+    // last key instead, never past the end.
+    for (int64_t j = 0; j < blockKeys(); ++j) {
       Value key = arith::AddIOp::create(b, keyBlock, index(j));
+      if (partial)
+        key = arith::MinUIOp::create(b, key, index(keys - 1));
       SmallVector<Value> valueRow;
-      for (int64_t a = 0; a < accumulatorsPerRow(); ++a) {
-        Value readKey = key;
-        if (partial)
-          readKey = arith::MinUIOp::create(b, key, index(keys - 1));
+      for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
         valueRow.push_back(vector::TransferReadOp::create(
-            b, vectorType, values, ValueRange{batchIndex, kvHead, readKey, index(a * lanes)},
+            b, vectorType, values, ValueRange{batchIndex, kvHead, key, index(a * lanes)},
             std::optional<Value>(zero), ArrayRef<bool>{true}));
-      }
       for (int64_t r = 0; r < rows; ++r) {
-        Value weight = splat(vector::ExtractOp::create(b, probabilities[r], j));
+        Value weight =
+            splat(vector::ExtractOp::create(b, probabilities[r][j / lanes], j % lanes));
         for (int64_t a = 0; a < accumulatorsPerRow(); ++a) {
           Value &acc = next[r * statePerRow() + 2 + a];
           acc = vector::FMAOp::create(b, weight, valueRow[a], acc);
@@ -294,6 +335,32 @@ private:
       }
     }
     return next;
+  }
+
+  /// Which of the `lanes` keys from `keyStart` query row `queryRow` sees,
+  /// or null when all: keys past `visible` in a partial block, and keys
+  /// after the causal diagonal.
+  Value visibleKeys(Value queryRow, Value keyStart, Value visible, bool partial) {
+    std::optional<int64_t> causal = op.getCausalOffset();
+    if (!partial && !causal)
+      return Value();
+    Value step = vector::StepOp::create(b, VectorType::get({lanes}, b.getIndexType()));
+    Value positions = arith::AddIOp::create(
+        b, step, vector::BroadcastOp::create(b, step.getType(), keyStart));
+    auto below = [&](arith::CmpIPredicate predicate, Value bound) {
+      return arith::CmpIOp::create(b, predicate, positions,
+                                   vector::BroadcastOp::create(b, positions.getType(), bound))
+          .getResult();
+    };
+    Value allowed;
+    if (partial)
+      allowed = below(arith::CmpIPredicate::ult, visible);
+    if (causal) {
+      Value seen = below(arith::CmpIPredicate::ule,
+                         arith::AddIOp::create(b, queryRow, index(*causal)));
+      allowed = allowed ? arith::AndIOp::create(b, allowed, seen).getResult() : seen;
+    }
+    return allowed;
   }
 
   /// The additive mask of one query row over a block of keys.
@@ -313,8 +380,8 @@ private:
 
   ImplicitLocOpBuilder &b;
   AttentionOp op;
-  Value query, keysT, values, mask;
-  int64_t lanes;
+  Value query, keyPanels, values, mask;
+  int64_t lanes, blockVectors;
   int64_t batch, queryHeads, kvHeads, queries, keys, depth, valueDepth;
   VectorType vectorType;
 };
@@ -348,9 +415,28 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     }
 
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    // Kᵀ per head, so that a vector holds one depth element of `lanes`
-    // consecutive keys: linear in the keys, unlike the scores.
-    Value keysT = TransposeOp::create(b, op.getKey(), b.getDenseI64ArrayAttr({0, 1, 3, 2}));
+    // K repacked as [B, Hkv, panels, D, lanes]: each block's Kᵀ is one
+    // contiguous panel, a vector one depth element of `lanes` consecutive
+    // keys, the keys padded with zeros to whole panels. Linear in the keys,
+    // unlike the scores.
+    RankedTensorType keyType = op.getKey().getType();
+    int64_t batch = keyType.getDimSize(0), kvHeads = keyType.getDimSize(1),
+            keys = keyType.getDimSize(2), depth = keyType.getDimSize(3);
+    // Blocks of two vectors of keys where the registers hold their scores
+    // beside the outputs (32 registers); the exp, max and rescale of a
+    // block are then spread over twice the keys.
+    int64_t blockVectors = registers >= 32 ? 2 : 1;
+    int64_t width = blockVectors * lanes;
+    int64_t panels = llvm::divideCeil(keys, width);
+    Value keyPanels = op.getKey();
+    if (panels * width != keys)
+      keyPanels = PadOp::create(b, keyPanels,
+                                b.getDenseI64ArrayAttr({0, 0, 0, 0, 0, 0, panels * width - keys, 0}),
+                                b.getF64FloatAttr(0.0));
+    keyPanels = ReshapeOp::create(
+        b, RankedTensorType::get({batch, kvHeads, panels, width, depth}, b.getF32Type()),
+        keyPanels);
+    keyPanels = TransposeOp::create(b, keyPanels, b.getDenseI64ArrayAttr({0, 1, 2, 4, 3}));
     Value mask = op.getMask();
     if (mask) {
       auto maskType = cast<RankedTensorType>(mask.getType());
@@ -369,7 +455,7 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
         mask = ReshapeOp::create(b, RankedTensorType::get(shape, b.getF32Type()), mask);
     }
     int64_t rows = rowsPerTask(lanes, registers, type.getDimSize(3));
-    AttentionKernel kernel(b, op, keysT, mask, {lanes, rows});
+    AttentionKernel kernel(b, op, keyPanels, mask, {lanes, blockVectors, rows});
     rewriter.replaceOp(op, kernel.build(rows));
     return success();
   }
