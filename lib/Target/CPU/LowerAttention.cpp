@@ -50,6 +50,7 @@ struct KernelShape {
   int64_t lanes;
   int64_t blockVectors;
   int64_t rows;
+  int64_t registers;
 };
 
 class AttentionKernel {
@@ -57,7 +58,7 @@ public:
   AttentionKernel(ImplicitLocOpBuilder &b, AttentionOp op, Value keyPanels, Value mask,
                   KernelShape shape)
       : b(b), op(op), query(op.getQuery()), keyPanels(keyPanels), values(op.getValue()), mask(mask),
-        lanes(shape.lanes), blockVectors(shape.blockVectors) {
+        lanes(shape.lanes), blockVectors(shape.blockVectors), registers(shape.registers) {
     ArrayRef<int64_t> q = op.getQuery().getType().getShape();
     batch = q[0], queryHeads = q[1], queries = q[2], depth = q[3];
     kvHeads = op.getKey().getType().getDimSize(1);
@@ -126,9 +127,22 @@ private:
   int64_t accumulatorsPerRow() const { return valueDepth / lanes; }
   int64_t statePerRow() const { return 2 + accumulatorsPerRow(); }
 
+  /// Vectors of the value depth one P V chunk accumulates per row: the
+  /// most that divide it and leave registers for V's chunk and a
+  /// broadcast.
+  int64_t chunkVectors(int64_t rows) const {
+    int64_t chunk = accumulatorsPerRow();
+    while (chunk > 1 && (rows + 1) * chunk + 1 > registers)
+      chunk = chunk % 2 == 0 ? chunk / 2 : 1;
+    return chunk;
+  }
+
   Value buildTile(Value tileOut, int64_t rows, Value batchIndex, Value head, Value kvHead,
                   Value firstQuery) {
     double negInf = -std::numeric_limits<double>::infinity();
+    // The block's probabilities, stored for the P V product to broadcast.
+    probabilityScratch = memref::AllocaOp::create(
+        b, MemRefType::get({rows, blockKeys()}, b.getF32Type()));
     SmallVector<Value> state;
     for (int64_t r = 0; r < rows; ++r) {
       state.push_back(f32(negInf));
@@ -313,24 +327,35 @@ private:
         next.push_back(rescale.getResult(r * (statePerRow() - 1) + 1 + a));
     }
 
-    // O += P V: per key, one row of V times a broadcast probability per row.
-    // Keys past `visible` have probability 0; their V row is read at the
-    // last key instead, never past the end.
-    for (int64_t j = 0; j < blockKeys(); ++j) {
-      Value key = arith::AddIOp::create(b, keyBlock, index(j));
-      if (partial)
-        key = arith::MinUIOp::create(b, key, index(keys - 1));
-      SmallVector<Value> valueRow;
-      for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
-        valueRow.push_back(vector::TransferReadOp::create(
-            b, vectorType, values, ValueRange{batchIndex, kvHead, key, index(a * lanes)},
-            std::optional<Value>(zero), ArrayRef<bool>{true}));
-      for (int64_t r = 0; r < rows; ++r) {
-        Value weight =
-            splat(vector::ExtractOp::create(b, probabilities[r][j / lanes], j % lanes));
-        for (int64_t a = 0; a < accumulatorsPerRow(); ++a) {
-          Value &acc = next[r * statePerRow() + 2 + a];
-          acc = vector::FMAOp::create(b, weight, valueRow[a], acc);
+    // O += P V, in chunks of the value depth whose accumulators (a chunk
+    // per row) fit the registers: per key, the chunk of V's row times each
+    // row's probability, broadcast from the block's probabilities stored
+    // in `probabilityScratch` (a broadcast from memory is free where one
+    // from a register is a shuffle). Keys past `visible` have probability
+    // 0; their V row is read at the last key instead, never past the end.
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t k = 0; k < blockVectors; ++k)
+        vector::TransferWriteOp::create(b, probabilities[r][k], probabilityScratch,
+                                        ValueRange{index(r), index(k * lanes)},
+                                        ArrayRef<bool>{true});
+    int64_t chunk = chunkVectors(rows);
+    for (int64_t c = 0; c < accumulatorsPerRow(); c += chunk) {
+      for (int64_t j = 0; j < blockKeys(); ++j) {
+        Value key = arith::AddIOp::create(b, keyBlock, index(j));
+        if (partial)
+          key = arith::MinUIOp::create(b, key, index(keys - 1));
+        SmallVector<Value> valueRow;
+        for (int64_t a = c; a < c + chunk; ++a)
+          valueRow.push_back(vector::TransferReadOp::create(
+              b, vectorType, values, ValueRange{batchIndex, kvHead, key, index(a * lanes)},
+              std::optional<Value>(zero), ArrayRef<bool>{true}));
+        for (int64_t r = 0; r < rows; ++r) {
+          Value weight = splat(memref::LoadOp::create(b, probabilityScratch,
+                                                      ValueRange{index(r), index(j)}));
+          for (int64_t a = c; a < c + chunk; ++a) {
+            Value &acc = next[r * statePerRow() + 2 + a];
+            acc = vector::FMAOp::create(b, weight, valueRow[a - c], acc);
+          }
         }
       }
     }
@@ -381,17 +406,20 @@ private:
   ImplicitLocOpBuilder &b;
   AttentionOp op;
   Value query, keyPanels, values, mask;
-  int64_t lanes, blockVectors;
+  int64_t lanes, blockVectors, registers;
+  Value probabilityScratch;
   int64_t batch, queryHeads, kvHeads, queries, keys, depth, valueDepth;
   VectorType vectorType;
 };
 
-/// Query rows per task: the output accumulators, scores and a row of V must
-/// stay in the vector registers.
-int64_t rowsPerTask(int64_t lanes, int64_t registers, int64_t valueDepth) {
-  int64_t perRow = valueDepth / lanes + 2;
-  int64_t rows = (registers - valueDepth / lanes - 2) / perRow;
-  return std::clamp<int64_t>(rows, 1, 4);
+/// Query rows per task: their score sums (blockVectors each), a row of the
+/// Kᵀ panel and a broadcast must stay in the registers through the Q Kᵀ
+/// loop, with a few to spare; beyond 4 rows the exp and rescale work grows
+/// with no gain (N = 1024, 12 heads x 64, 1 thread, AVX-512: 4 and 6 rows
+/// both 36 ms, 8 rows 46 ms; x86-64-v3 with two vectors a block: 2 rows
+/// 65 ms, 4 rows 58 ms).
+int64_t rowsPerTask(int64_t registers, int64_t blockVectors) {
+  return std::clamp<int64_t>((registers - blockVectors - 4) / blockVectors, 1, 4);
 }
 
 struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
@@ -422,10 +450,12 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     RankedTensorType keyType = op.getKey().getType();
     int64_t batch = keyType.getDimSize(0), kvHeads = keyType.getDimSize(1),
             keys = keyType.getDimSize(2), depth = keyType.getDimSize(3);
-    // Blocks of two vectors of keys where the registers hold their scores
-    // beside the outputs (32 registers); the exp, max and rescale of a
-    // block are then spread over twice the keys.
-    int64_t blockVectors = registers >= 32 ? 2 : 1;
+    // Blocks of two vectors of keys: the exp, max and rescale of a block
+    // are spread over twice the keys of one vector, and the Q Kᵀ loop has
+    // two independent FMA chains a row (x86-64-v3, N = 1024: 4 rows of
+    // one-vector blocks 72 ms, of two-vector blocks 58 ms; AVX-512 one
+    // vector 43 ms, two 37 ms).
+    int64_t blockVectors = 2;
     int64_t width = blockVectors * lanes;
     int64_t panels = llvm::divideCeil(keys, width);
     Value keyPanels = op.getKey();
@@ -454,8 +484,8 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
       if (maskType.getRank() < 4)
         mask = ReshapeOp::create(b, RankedTensorType::get(shape, b.getF32Type()), mask);
     }
-    int64_t rows = rowsPerTask(lanes, registers, type.getDimSize(3));
-    AttentionKernel kernel(b, op, keyPanels, mask, {lanes, blockVectors, rows});
+    int64_t rows = rowsPerTask(registers, blockVectors);
+    AttentionKernel kernel(b, op, keyPanels, mask, {lanes, blockVectors, rows, registers});
     rewriter.replaceOp(op, kernel.build(rows));
     return success();
   }

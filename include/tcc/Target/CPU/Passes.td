@@ -121,7 +121,8 @@ def CPULowerAttention : Pass<"tcc-cpu-lower-attention", "mlir::func::FuncOp"> {
   }];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
                            "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect",
-                           "mlir::math::MathDialect", "tcc::graph::GraphDialect"];
+                           "mlir::math::MathDialect", "mlir::memref::MemRefDialect",
+                           "tcc::graph::GraphDialect"];
 }
 
 def CPULowerVectors : Pass<"tcc-cpu-lower-vectors", "mlir::func::FuncOp"> {
