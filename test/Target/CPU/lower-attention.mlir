@@ -1,0 +1,57 @@
+// RUN: tcc-opt %s --split-input-file --tcc-set-target="cpu=x86-64-v4 threads=2" --tcc-cpu-lower-attention | FileCheck %s --check-prefixes=CHECK,V4
+// RUN: tcc-opt %s --split-input-file --tcc-set-target="cpu=x86-64-v3 threads=2" --tcc-cpu-lower-attention | FileCheck %s --check-prefixes=CHECK,V3
+
+// Causal attention over 40 keys. K is repacked once into Kᵀ panels of two
+// vectors of keys (32 at 16 lanes, 16 at 8), padded to whole panels. Tasks
+// are batch x head x tiles of 4 query rows (12 x 10); each walks key blocks
+// up to its last visible key, carrying per row the running max (f32), the
+// sum and the 64-wide output accumulator (vectors) and nothing of the
+// 40 x 40 scores; the block cut by the diagonal or the end is read masked.
+
+// CHECK-LABEL: func.func @causal
+// V4: %[[PADDED:.*]] = graph.pad %arg1 {pads = array<i64: 0, 0, 0, 0, 0, 0, 24, 0>} : tensor<1x12x40x64xf32> -> tensor<1x12x64x64xf32>
+// V4: graph.reshape %[[PADDED]] : tensor<1x12x64x64xf32> -> tensor<1x12x2x32x64xf32>
+// V4: %[[PANELS:.*]] = graph.transpose %{{.*}} {perm = array<i64: 0, 1, 2, 4, 3>} : tensor<1x12x2x32x64xf32> -> tensor<1x12x2x64x32xf32>
+// V3: graph.pad %arg1 {pads = array<i64: 0, 0, 0, 0, 0, 0, 8, 0>} : tensor<1x12x40x64xf32> -> tensor<1x12x48x64xf32>
+// V3: %[[PANELS:.*]] = graph.transpose %{{.*}} {perm = array<i64: 0, 1, 2, 4, 3>} : tensor<1x12x3x16x64xf32> -> tensor<1x12x3x64x16xf32>
+// CHECK: scf.forall (%{{.*}}) in (120) shared_outs
+// V4: memref.alloca() : memref<4x32xf32>
+// V3: memref.alloca() : memref<4x16xf32>
+// Key blocks up to the last visible key of the tile's last row.
+// CHECK: %[[LAST:.*]] = arith.minui %{{.*}}, %c40
+// V4: scf.for %{{.*}} = %c0 to %{{.*}} step %c32 iter_args({{.*}}) -> (f32, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, vector<16xf32>, f32,
+// V3: scf.for %{{.*}} = %c0 to %{{.*}} step %c16 iter_args({{.*}}) -> (f32, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, f32,
+// The Q Kᵀ block: depth steps of a panel row times broadcast queries.
+// CHECK: scf.for %{{.*}} = %c0 to %c64 step %c4
+// CHECK: vector.transfer_read %[[PANELS]]
+// CHECK: vector.fma
+// CHECK: vector.reduction <maxnumf>
+// Rescaled only when a row's max rose.
+// CHECK: scf.if
+// CHECK: math.exp
+// CHECK: math.exp
+// The block cut by the diagonal or the end of the keys.
+// CHECK: scf.if %{{.*}} -> (f32
+// CHECK: vector.transfer_read %[[PANELS]]{{.*}}{in_bounds = [true]}
+// CHECK: vector.reduction <add>
+// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, 0] [1, 1, 4, 64] [1, 1, 1, 1]
+// CHECK-NOT: 40x40
+// CHECK-NOT: graph.softmax
+func.func @causal(%q: tensor<1x12x40x64xf32>, %k: tensor<1x12x40x64xf32>, %v: tensor<1x12x40x64xf32>) -> tensor<1x12x40x64xf32> {
+  %0 = graph.attention %q, %k, %v {scale = 0.125 : f32, causal_offset = 0 : i64}
+      : (tensor<1x12x40x64xf32>, tensor<1x12x40x64xf32>, tensor<1x12x40x64xf32>) -> tensor<1x12x40x64xf32>
+  return %0 : tensor<1x12x40x64xf32>
+}
+
+// -----
+
+// Value heads of 20 are no whole number of vectors: decomposed.
+// CHECK-LABEL: func.func @narrow_values
+// CHECK: graph.matmul
+// CHECK: graph.softmax %{{.*}} {axis = 3 : i64} : tensor<1x2x5x7xf32>
+// CHECK: graph.matmul
+func.func @narrow_values(%q: tensor<1x2x5x20xf32>, %k: tensor<1x2x7x20xf32>, %v: tensor<1x2x7x20xf32>) -> tensor<1x2x5x20xf32> {
+  %0 = graph.attention %q, %k, %v {scale = 0.25 : f32}
+      : (tensor<1x2x5x20xf32>, tensor<1x2x7x20xf32>, tensor<1x2x7x20xf32>) -> tensor<1x2x5x20xf32>
+  return %0 : tensor<1x2x5x20xf32>
+}
