@@ -36,10 +36,14 @@ import run as harness  # noqa: E402
 HEADS, DEPTH = 12, 64
 
 
-def attention_block(length, form):
+def attention_block(length, form, queries=None):
+    """Attention of `queries` query rows (default: `length`, self-attention)
+    over `length` keys."""
     shape = [1, HEADS, length, DEPTH]
-    inputs = [helper.make_tensor_value_info(n, TensorProto.FLOAT, shape) for n in "QKV"]
-    output = [helper.make_tensor_value_info("Y", TensorProto.FLOAT, shape)]
+    query_shape = [1, HEADS, queries or length, DEPTH]
+    inputs = [helper.make_tensor_value_info("Q", TensorProto.FLOAT, query_shape)] + \
+        [helper.make_tensor_value_info(n, TensorProto.FLOAT, shape) for n in "KV"]
+    output = [helper.make_tensor_value_info("Y", TensorProto.FLOAT, query_shape)]
     if form == "attention":
         nodes = [helper.make_node("Attention", ["Q", "K", "V"], ["Y"])]
         graph = helper.make_graph(nodes, "attention", inputs, output)
@@ -88,6 +92,9 @@ def main():
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--form", choices=["composed", "attention"], default="composed")
+    parser.add_argument("--queries", type=int,
+                        help="query rows (default: N, self-attention; 1 for a decode step "
+                             "over a cache of N keys)")
     parser.add_argument("--cpu", default="native", help="tcc --cpu")
     parser.add_argument("--out", help="also write the table (markdown) here")
     args = parser.parse_args()
@@ -98,18 +105,19 @@ def main():
     header = ("| N | threads | tcc fused ms | tcc unfused ms | ORT ms (composed / Attention) "
               "| fused / unfused | fused / ORT | tcc fused arena / RSS MB "
               "| tcc unfused arena / RSS MB | ORT RSS MB |")
+    queries = f"{args.queries} queries over N keys" if args.queries else "N queries over N keys"
     lines = [f"CPU: {cpu_name()}; tcc --cpu={args.cpu}; {HEADS} heads x {DEPTH}, batch 1, "
-             f"form {args.form}; median of {args.runs} runs", "", header,
-             "|" + "---|" * header.count("|")[:-1] if False else "|" + "---|" * 10]
+             f"{queries}, form {args.form}; median of {args.runs} runs", "", header,
+             "|" + "---|" * 10]
     print("\n".join(lines), flush=True)
     with tempfile.TemporaryDirectory(prefix="tcc-attention-bench-") as tmp:
         for n in lengths:
             tcc_model = os.path.join(tmp, f"tcc_{n}.onnx")
-            onnx.save(attention_block(n, args.form), tcc_model)
+            onnx.save(attention_block(n, args.form, args.queries), tcc_model)
             composed = os.path.join(tmp, f"composed_{n}.onnx")
-            onnx.save(attention_block(n, "composed"), composed)
+            onnx.save(attention_block(n, "composed", args.queries), composed)
             single = os.path.join(tmp, f"attention_{n}.onnx")
-            onnx.save(attention_block(n, "attention"), single)
+            onnx.save(attention_block(n, "attention", args.queries), single)
             fused = compile_tcc(tcc_model, os.path.join(tmp, f"fused_{n}.so"), [])
             unfused = compile_tcc(tcc_model, os.path.join(tmp, f"unfused_{n}.so"),
                                   ["--no-fuse-attention"])

@@ -508,8 +508,10 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0):
     head_dim, total = hidden // heads, past + seq
     x = g.op("Gather", [g.weight((vocab, hidden), "wte", 0.02), "input_ids"], axis=0)
     positions = g.const(np.arange(past, total, dtype=np.int64).reshape(1, seq), "position_ids")
-    x = g.op("Add", [x, g.op("Gather", [g.weight((1024, hidden), "wpe", 0.02), positions],
-                             axis=0)])
+    # GPT-2 has 1024 positions; longer caches (to measure attention over
+    # them) get a longer table of the same random kind.
+    x = g.op("Add", [x, g.op("Gather", [g.weight((max(1024, total), hidden), "wpe", 0.02),
+                                        positions], axis=0)])
     # Causal mask over [past + seq] keys: query i sees keys <= past + i.
     allowed = np.tril(np.ones((total, total), dtype=bool))[past:total].reshape(1, 1, seq, total)
     causal = g.const(allowed, "causal_mask")
@@ -710,6 +712,10 @@ FULL = {
     "bert_base_s128": lambda: bert(),
     "gpt2_prefill_s128": lambda: gpt2(seq=128),
     "gpt2_decode_kv512": lambda: gpt2(seq=1, past=512),
+    "gpt2_decode_kv2048": lambda: gpt2(seq=1, past=2048),
+    "gpt2_decode_kv8192": lambda: gpt2(seq=1, past=8192),
+    "bert_base_s512": lambda: bert(seq=512),
+    "gpt2_prefill_s512": lambda: gpt2(seq=512),
     "llama_s128": lambda: llama(),
     "vit_base": lambda: vit(),
     "yolo_detector": lambda: yolo(),

@@ -55,9 +55,11 @@ struct KernelShape {
 
 class AttentionKernel {
 public:
-  AttentionKernel(ImplicitLocOpBuilder &b, AttentionOp op, Value keyPanels, Value mask,
+  AttentionKernel(ImplicitLocOpBuilder &b, AttentionOp op, Value keyPanels,
+                  bool keysInPanels, Value mask,
                   KernelShape shape)
-      : b(b), op(op), query(op.getQuery()), keyPanels(keyPanels), values(op.getValue()), mask(mask),
+      : b(b), op(op), query(op.getQuery()), keyPanels(keyPanels), keysInPanels(keysInPanels),
+        values(op.getValue()), mask(mask),
         lanes(shape.lanes), blockVectors(shape.blockVectors), registers(shape.registers) {
     ArrayRef<int64_t> q = op.getQuery().getType().getShape();
     batch = q[0], queryHeads = q[1], queries = q[2], depth = q[3];
@@ -209,14 +211,16 @@ private:
                                 bool partial) {
     double negInf = -std::numeric_limits<double>::infinity();
     Value zero = f32(0.0);
-    // S = Q Kᵀ: per depth step, the block's row of its Kᵀ panel (blockVectors
-    // vectors) times a broadcast query element per row. With one vector a
-    // block, even and odd steps add into separate sums so that enough
-    // independent FMA chains hide the FMA latency.
-    Value panel = arith::DivUIOp::create(b, keyBlock, index(blockKeys()));
-    int64_t unroll = depth % 4 == 0 ? 4 : depth % 2 == 0 ? 2 : 1;
-    int64_t chains = (unroll > 1 && blockVectors == 1) ? 2 : 1;
+    // S = Q Kᵀ: per depth step, the block's row of Kᵀ (blockVectors vectors)
+    // times a broadcast query element per row; even and odd steps add into
+    // separate sums, so that enough independent FMA chains hide the FMA
+    // latency. The rows of Kᵀ come from its panel, or, where K is read as
+    // it is (keysInPanels false), from square blocks of K transposed in
+    // registers, `lanes` depth steps at a time.
+    int64_t unroll = keysInPanels ? (depth % 4 == 0 ? 4 : depth % 2 == 0 ? 2 : 1) : lanes;
+    int64_t chains = unroll > 1 ? 2 : 1;
     int64_t sumsPerRow = chains * blockVectors;
+    Value panel = keysInPanels ? arith::DivUIOp::create(b, keyBlock, index(blockKeys())) : Value();
     SmallVector<Value> scores(rows * sumsPerRow, splat(0.0));
     auto depthLoop =
         scf::ForOp::create(b, index(0), index(depth), index(unroll), ValueRange(scores));
@@ -224,16 +228,33 @@ private:
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(depthLoop.getBody());
       SmallVector<Value> sums(depthLoop.getRegionIterArgs());
+      Value firstDepth = depthLoop.getInductionVar();
+      SmallVector<Value> squares;
+      if (!keysInPanels) {
+        // (d, j) of the block is K[keyBlock + j, firstDepth + d].
+        AffineMap transposed = AffineMap::get(
+            4, 0, {b.getAffineDimExpr(3), b.getAffineDimExpr(2)}, b.getContext());
+        for (int64_t k = 0; k < blockVectors; ++k) {
+          Value keyStart = arith::AddIOp::create(b, keyBlock, index(k * lanes));
+          squares.push_back(vector::TransferReadOp::create(
+              b, VectorType::get({lanes, lanes}, b.getF32Type()), keyPanels,
+              ValueRange{batchIndex, kvHead, keyStart, firstDepth}, std::optional<Value>(zero),
+              transposed, ArrayRef<bool>{true, !partial}));
+        }
+      }
       for (int64_t u = 0; u < unroll; ++u) {
-        Value d = depthLoop.getInductionVar();
+        Value d = firstDepth;
         if (u)
           d = arith::AddIOp::create(b, d, index(u));
         SmallVector<Value> keyRow;
         for (int64_t k = 0; k < blockVectors; ++k)
-          keyRow.push_back(vector::TransferReadOp::create(
-              b, vectorType, keyPanels,
-              ValueRange{batchIndex, kvHead, panel, d, index(k * lanes)},
-              std::optional<Value>(zero), ArrayRef<bool>{true}));
+          keyRow.push_back(keysInPanels
+                               ? vector::TransferReadOp::create(
+                                     b, vectorType, keyPanels,
+                                     ValueRange{batchIndex, kvHead, panel, d, index(k * lanes)},
+                                     std::optional<Value>(zero), ArrayRef<bool>{true})
+                                     .getResult()
+                               : vector::ExtractOp::create(b, squares[k], u).getResult());
         for (int64_t r = 0; r < rows; ++r) {
           Value row = arith::AddIOp::create(b, firstQuery, index(r));
           Value q = splat(
@@ -405,7 +426,9 @@ private:
 
   ImplicitLocOpBuilder &b;
   AttentionOp op;
-  Value query, keyPanels, values, mask;
+  Value query, keyPanels;
+  bool keysInPanels;
+  Value values, mask;
   int64_t lanes, blockVectors, registers;
   Value probabilityScratch;
   int64_t batch, queryHeads, kvHeads, queries, keys, depth, valueDepth;
@@ -459,14 +482,21 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     int64_t width = blockVectors * lanes;
     int64_t panels = llvm::divideCeil(keys, width);
     Value keyPanels = op.getKey();
-    if (panels * width != keys)
+    // A repacking pass over K pays off over many query rows. A few (a
+    // decode step) read K as it is, transposing square blocks in registers.
+    int64_t queries = op.getQuery().getType().getDimSize(2);
+    int64_t rows = rowsPerTask(registers, blockVectors);
+    bool keysInPanels = queries >= rows || depth % lanes != 0;
+    if (keysInPanels && panels * width != keys)
       keyPanels = PadOp::create(b, keyPanels,
                                 b.getDenseI64ArrayAttr({0, 0, 0, 0, 0, 0, panels * width - keys, 0}),
                                 b.getF64FloatAttr(0.0));
-    keyPanels = ReshapeOp::create(
-        b, RankedTensorType::get({batch, kvHeads, panels, width, depth}, b.getF32Type()),
-        keyPanels);
-    keyPanels = TransposeOp::create(b, keyPanels, b.getDenseI64ArrayAttr({0, 1, 2, 4, 3}));
+    if (keysInPanels) {
+      keyPanels = ReshapeOp::create(
+          b, RankedTensorType::get({batch, kvHeads, panels, width, depth}, b.getF32Type()),
+          keyPanels);
+      keyPanels = TransposeOp::create(b, keyPanels, b.getDenseI64ArrayAttr({0, 1, 2, 4, 3}));
+    }
     Value mask = op.getMask();
     if (mask) {
       auto maskType = cast<RankedTensorType>(mask.getType());
@@ -484,8 +514,8 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
       if (maskType.getRank() < 4)
         mask = ReshapeOp::create(b, RankedTensorType::get(shape, b.getF32Type()), mask);
     }
-    int64_t rows = rowsPerTask(registers, blockVectors);
-    AttentionKernel kernel(b, op, keyPanels, mask, {lanes, blockVectors, rows, registers});
+    AttentionKernel kernel(b, op, keyPanels, keysInPanels, mask,
+                           {lanes, blockVectors, rows, registers});
     rewriter.replaceOp(op, kernel.build(rows));
     return success();
   }

@@ -55,3 +55,22 @@ func.func @narrow_values(%q: tensor<1x2x5x20xf32>, %k: tensor<1x2x7x20xf32>, %v:
       : (tensor<1x2x5x20xf32>, tensor<1x2x7x20xf32>, tensor<1x2x7x20xf32>) -> tensor<1x2x5x20xf32>
   return %0 : tensor<1x2x5x20xf32>
 }
+
+// -----
+
+// A decode step: one query over a cache of 100 keys. K is read as it is
+// (no repacking pass over the cache for one row): square blocks of K are
+// read transposed, so a vector again holds consecutive keys.
+// CHECK-LABEL: func.func @decode
+// CHECK-NOT: graph.transpose
+// CHECK: scf.forall (%{{.*}}) in (12) shared_outs
+// V4: vector.transfer_read %arg1[{{.*}}], %{{.*}} {in_bounds = [true, true], permutation_map = #{{.*}}} : tensor<1x12x100x64xf32>, vector<16x16xf32>
+// V3: vector.transfer_read %arg1[{{.*}}], %{{.*}} {in_bounds = [true, true], permutation_map = #{{.*}}} : tensor<1x12x100x64xf32>, vector<8x8xf32>
+// The last block reads past the cache's end masked.
+// V4: vector.transfer_read %arg1[{{.*}}], %{{.*}} {in_bounds = [true, false], permutation_map = #{{.*}}} : tensor<1x12x100x64xf32>, vector<16x16xf32>
+// CHECK-NOT: 100x100
+func.func @decode(%q: tensor<1x12x1x64xf32>, %k: tensor<1x12x100x64xf32>, %v: tensor<1x12x100x64xf32>) -> tensor<1x12x1x64xf32> {
+  %0 = graph.attention %q, %k, %v {scale = 0.125 : f32}
+      : (tensor<1x12x1x64xf32>, tensor<1x12x100x64xf32>, tensor<1x12x100x64xf32>) -> tensor<1x12x1x64xf32>
+  return %0 : tensor<1x12x1x64xf32>
+}
