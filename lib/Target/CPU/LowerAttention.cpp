@@ -231,15 +231,23 @@ private:
       Value firstDepth = depthLoop.getInductionVar();
       SmallVector<Value> squares;
       if (!keysInPanels) {
-        // (d, j) of the block is K[keyBlock + j, firstDepth + d].
-        AffineMap transposed = AffineMap::get(
-            4, 0, {b.getAffineDimExpr(3), b.getAffineDimExpr(2)}, b.getContext());
+        // `lanes` rows of K, `lanes` depth elements each, as a square
+        // transposed by shuffles: (d, j) is K[key j, firstDepth + d]. Keys
+        // past the end read the last one (masked later): no masked loads.
+        auto squareType = VectorType::get({lanes, lanes}, b.getF32Type());
         for (int64_t k = 0; k < blockVectors; ++k) {
-          Value keyStart = arith::AddIOp::create(b, keyBlock, index(k * lanes));
-          squares.push_back(vector::TransferReadOp::create(
-              b, VectorType::get({lanes, lanes}, b.getF32Type()), keyPanels,
-              ValueRange{batchIndex, kvHead, keyStart, firstDepth}, std::optional<Value>(zero),
-              transposed, ArrayRef<bool>{true, !partial}));
+          Value square = arith::ConstantOp::create(
+              b, squareType, DenseElementsAttr::get(squareType, b.getF32FloatAttr(0)));
+          for (int64_t j = 0; j < lanes; ++j) {
+            Value key = arith::AddIOp::create(b, keyBlock, index(k * lanes + j));
+            if (partial)
+              key = arith::MinUIOp::create(b, key, index(keys - 1));
+            Value row = vector::TransferReadOp::create(
+                b, vectorType, keyPanels, ValueRange{batchIndex, kvHead, key, firstDepth},
+                std::optional<Value>(zero), ArrayRef<bool>{true});
+            square = vector::InsertOp::create(b, row, square, j);
+          }
+          squares.push_back(vector::TransposeOp::create(b, square, ArrayRef<int64_t>{1, 0}));
         }
       }
       for (int64_t u = 0; u < unroll; ++u) {
