@@ -212,13 +212,13 @@ private:
     double negInf = -std::numeric_limits<double>::infinity();
     Value zero = f32(0.0);
     // S = Q Kᵀ: per depth step, the block's row of Kᵀ (blockVectors vectors)
-    // times a broadcast query element per row; even and odd steps add into
-    // separate sums, so that enough independent FMA chains hide the FMA
-    // latency. The rows of Kᵀ come from its panel, or, where K is read as
+    // times a broadcast query element per row; with fewer than 8 sums, even
+    // and odd steps add into separate ones, so that enough independent FMA
+    // chains hide the FMA latency (more would not fit 16 registers). The rows of Kᵀ come from its panel, or, where K is read as
     // it is (keysInPanels false), from square blocks of K transposed in
     // registers, `lanes` depth steps at a time.
     int64_t unroll = keysInPanels ? (depth % 4 == 0 ? 4 : depth % 2 == 0 ? 2 : 1) : lanes;
-    int64_t chains = unroll > 1 ? 2 : 1;
+    int64_t chains = (unroll > 1 && rows * blockVectors < 8) ? 2 : 1;
     int64_t sumsPerRow = chains * blockVectors;
     Value panel = keysInPanels ? arith::DivUIOp::create(b, keyBlock, index(blockKeys())) : Value();
     SmallVector<Value> scores(rows * sumsPerRow, splat(0.0));
@@ -447,8 +447,8 @@ private:
 /// Kᵀ panel and a broadcast must stay in the registers through the Q Kᵀ
 /// loop, with a few to spare; beyond 4 rows the exp and rescale work grows
 /// with no gain (N = 1024, 12 heads x 64, 1 thread, AVX-512: 4 and 6 rows
-/// both 36 ms, 8 rows 46 ms; x86-64-v3 with two vectors a block: 2 rows
-/// 65 ms, 4 rows 58 ms).
+/// 36 and 35 ms, 8 rows 43 ms; x86-64-v3: 3, 4, 5 and 6 rows 52, 50, 51
+/// and 56 ms).
 int64_t rowsPerTask(int64_t registers, int64_t blockVectors) {
   return std::clamp<int64_t>((registers - blockVectors - 4) / blockVectors, 1, 4);
 }
