@@ -69,17 +69,24 @@ public:
     vectorType = VectorType::get({lanes}, b.getF32Type());
   }
 
-  /// The attention of every head, `rows` query rows a task; the last
-  /// `queries % rows` rows are a second set of tasks one tile high.
+  /// The attention of every head, `rows` query rows a task. A KV head's
+  /// rows are those of all the query heads it serves (query head after
+  /// query head), so that grouped heads share each read of K and V; the
+  /// last rows no whole tile covers are a second set of tasks one tile
+  /// high.
   Value build(int64_t rows) {
     Value out = tensor::EmptyOp::create(b, op.getType().getShape(), b.getF32Type());
-    int64_t whole = queries / rows;
+    int64_t perKvHead = rowsPerKvHead();
+    int64_t whole = perKvHead / rows;
     if (whole > 0)
       out = buildTasks(out, rows, whole, /*firstRow=*/0);
-    if (int64_t rest = queries % rows)
+    if (int64_t rest = perKvHead % rows)
       out = buildTasks(out, rest, 1, whole * rows);
     return out;
   }
+
+  int64_t group() const { return queryHeads / kvHeads; }
+  int64_t rowsPerKvHead() const { return group() * queries; }
 
 private:
   Value index(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
@@ -90,34 +97,55 @@ private:
   Value splat(double value) { return splat(f32(value)); }
 
   /// `tiles` tiles of `rows` rows from `firstRow` on, for every batch and
-  /// head: one scf.forall over batch x head x tile.
+  /// KV head: one scf.forall over batch x KV head x tile.
   Value buildTasks(Value out, int64_t rows, int64_t tiles, int64_t firstRow) {
-    int64_t tasks = batch * queryHeads * tiles;
+    int64_t tasks = batch * kvHeads * tiles;
     auto forall = scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(tasks)},
                                         ValueRange{out}, std::nullopt);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
     Value task = forall.getInductionVar(0);
     Value tile = arith::RemUIOp::create(b, task, index(tiles));
-    Value head = arith::DivUIOp::create(b, task, index(tiles));
-    Value batchIndex = arith::DivUIOp::create(b, head, index(queryHeads));
-    head = arith::RemUIOp::create(b, head, index(queryHeads));
-    Value kvHead = arith::DivUIOp::create(b, head, index(queryHeads / kvHeads));
-    Value firstQuery = arith::AddIOp::create(
+    Value kvHead = arith::DivUIOp::create(b, task, index(tiles));
+    Value batchIndex = arith::DivUIOp::create(b, kvHead, index(kvHeads));
+    kvHead = arith::RemUIOp::create(b, kvHead, index(kvHeads));
+    Value firstFlat = arith::AddIOp::create(
         b, arith::MulIOp::create(b, tile, index(rows)), index(firstRow));
+    rowHeads.clear();
+    rowQueries.clear();
+    for (int64_t r = 0; r < rows; ++r) {
+      Value flat = arith::AddIOp::create(b, firstFlat, index(r));
+      rowHeads.push_back(arith::AddIOp::create(
+          b, arith::MulIOp::create(b, kvHead, index(group())),
+          arith::DivUIOp::create(b, flat, index(queries))));
+      rowQueries.push_back(arith::RemUIOp::create(b, flat, index(queries)));
+    }
+    SmallVector<SmallVector<Value>> results = buildTile(rows, batchIndex, kvHead);
+
+    // Each row goes to its own place: the rows of a tile may belong to
+    // different query heads.
     Value shared = forall.getRegionIterArgs()[0];
-
-    SmallVector<OpFoldResult> offsets = {batchIndex, head, firstQuery, b.getIndexAttr(0)};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1),
-                                       b.getIndexAttr(rows), b.getIndexAttr(valueDepth)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(valueDepth)};
     SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-    Value tileOut = tensor::ExtractSliceOp::create(
-        b, RankedTensorType::get({1, 1, rows, valueDepth}, b.getF32Type()), shared, offsets,
-        sizes, strides);
-    tileOut = buildTile(tileOut, rows, batchIndex, head, kvHead, firstQuery);
-
+    SmallVector<std::pair<Value, SmallVector<OpFoldResult>>> written;
+    for (int64_t r = 0; r < rows; ++r) {
+      SmallVector<OpFoldResult> offsets = {batchIndex, rowHeads[r], rowQueries[r],
+                                           b.getIndexAttr(0)};
+      Value rowOut = tensor::ExtractSliceOp::create(
+          b, RankedTensorType::get({1, 1, 1, valueDepth}, b.getF32Type()), shared, offsets,
+          sizes, strides);
+      for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
+        rowOut = vector::TransferWriteOp::create(
+                     b, results[r][a], rowOut,
+                     ValueRange{index(0), index(0), index(0), index(a * lanes)},
+                     ArrayRef<bool>{true})
+                     .getResult();
+      written.push_back({rowOut, offsets});
+    }
     b.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, tileOut, shared, offsets, sizes, strides);
+    for (auto &[rowOut, offsets] : written)
+      tensor::ParallelInsertSliceOp::create(b, rowOut, shared, offsets, sizes, strides);
     return forall.getResult(0);
   }
 
@@ -139,8 +167,8 @@ private:
     return chunk;
   }
 
-  Value buildTile(Value tileOut, int64_t rows, Value batchIndex, Value head, Value kvHead,
-                  Value firstQuery) {
+  /// The output rows of one tile (valueDepth / lanes vectors each).
+  SmallVector<SmallVector<Value>> buildTile(int64_t rows, Value batchIndex, Value kvHead) {
     double negInf = -std::numeric_limits<double>::infinity();
     // The block's probabilities, stored for the P V product to broadcast.
     probabilityScratch = memref::AllocaOp::create(
@@ -154,11 +182,13 @@ private:
     }
 
     // Keys [0, visible) matter to this tile: all of them, or up to the
-    // diagonal of its last row.
+    // diagonal of its latest query.
     Value visible = index(keys);
-    std::optional<int64_t> causal = op.getCausalOffset();
-    if (causal) {
-      Value last = arith::AddIOp::create(b, firstQuery, index(rows + *causal));
+    if (std::optional<int64_t> causal = op.getCausalOffset()) {
+      Value latest = rowQueries.front();
+      for (Value query : ArrayRef(rowQueries).drop_front())
+        latest = arith::MaxUIOp::create(b, latest, query);
+      Value last = arith::AddIOp::create(b, latest, index(1 + *causal));
       visible = arith::MinUIOp::create(b, last, visible);
     }
     Value wholeBlocks = arith::MulIOp::create(
@@ -168,8 +198,8 @@ private:
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       SmallVector<Value> next =
-          buildBlock(loop.getRegionIterArgs(), rows, batchIndex, head, kvHead, firstQuery,
-                     loop.getInductionVar(), visible, /*partial=*/false);
+          buildBlock(loop.getRegionIterArgs(), rows, batchIndex, kvHead, loop.getInductionVar(),
+                     visible, /*partial=*/false);
       scf::YieldOp::create(b, next);
     }
     state.assign(loop.getResults().begin(), loop.getResults().end());
@@ -180,35 +210,29 @@ private:
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(&tail.getThenRegion().front());
-      SmallVector<Value> next = buildBlock(state, rows, batchIndex, head, kvHead, firstQuery,
-                                           wholeBlocks, visible, /*partial=*/true);
+      SmallVector<Value> next =
+          buildBlock(state, rows, batchIndex, kvHead, wholeBlocks, visible, /*partial=*/true);
       scf::YieldOp::create(b, next);
       b.setInsertionPointToStart(&tail.getElseRegion().front());
       scf::YieldOp::create(b, state);
     }
     state.assign(tail.getResults().begin(), tail.getResults().end());
 
+    SmallVector<SmallVector<Value>> results(rows);
     for (int64_t r = 0; r < rows; ++r) {
       ValueRange row = ValueRange(state).slice(r * statePerRow(), statePerRow());
       Value sum = vector::ReductionOp::create(b, vector::CombiningKind::ADD, row[1]);
       Value inverse = splat(arith::DivFOp::create(b, f32(1.0), sum));
-      for (int64_t a = 0; a < accumulatorsPerRow(); ++a) {
-        Value result = arith::MulFOp::create(b, row[2 + a], inverse);
-        tileOut = vector::TransferWriteOp::create(
-                      b, result, tileOut,
-                      ValueRange{index(0), index(0), index(r), index(a * lanes)},
-                      ArrayRef<bool>{true})
-                      .getResult();
-      }
+      for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
+        results[r].push_back(arith::MulFOp::create(b, row[2 + a], inverse));
     }
-    return tileOut;
+    return results;
   }
 
   /// One block of `blockKeys` keys from `keyBlock`; `partial` blocks read
   /// past `visible` masked and drop those keys.
-  SmallVector<Value> buildBlock(ValueRange state, int64_t rows, Value batchIndex, Value head,
-                                Value kvHead, Value firstQuery, Value keyBlock, Value visible,
-                                bool partial) {
+  SmallVector<Value> buildBlock(ValueRange state, int64_t rows, Value batchIndex,
+                                Value kvHead, Value keyBlock, Value visible, bool partial) {
     double negInf = -std::numeric_limits<double>::infinity();
     Value zero = f32(0.0);
     // S = Q Kᵀ: per depth step, the block's row of Kᵀ (blockVectors vectors)
@@ -264,9 +288,8 @@ private:
                                      .getResult()
                                : vector::ExtractOp::create(b, squares[k], u).getResult());
         for (int64_t r = 0; r < rows; ++r) {
-          Value row = arith::AddIOp::create(b, firstQuery, index(r));
-          Value q = splat(
-              tensor::ExtractOp::create(b, query, ValueRange{batchIndex, head, row, d}));
+          Value q = splat(tensor::ExtractOp::create(
+              b, query, ValueRange{batchIndex, rowHeads[r], rowQueries[r], d}));
           for (int64_t k = 0; k < blockVectors; ++k) {
             Value &sum = sums[r * sumsPerRow + (u % chains) * blockVectors + k];
             sum = vector::FMAOp::create(b, q, keyRow[k], sum);
@@ -282,7 +305,7 @@ private:
     SmallVector<Value> maxima, shifts;
     Value grew;
     for (int64_t r = 0; r < rows; ++r) {
-      Value queryRow = arith::AddIOp::create(b, firstQuery, index(r));
+      Value queryRow = rowQueries[r];
       Value rowMax;
       for (int64_t k = 0; k < blockVectors; ++k) {
         Value s = depthLoop.getResult(r * sumsPerRow + k);
@@ -295,7 +318,7 @@ private:
         }
         Value keyStart = arith::AddIOp::create(b, keyBlock, index(k * lanes));
         if (mask)
-          s = arith::AddFOp::create(b, s, readMask(batchIndex, head, queryRow, keyStart, partial));
+          s = arith::AddFOp::create(b, s, readMask(batchIndex, rowHeads[r], queryRow, keyStart, partial));
         if (Value allowed = visibleKeys(queryRow, keyStart, visible, partial))
           s = arith::SelectOp::create(b, allowed, s, splat(negInf));
         blockScores[r].push_back(s);
@@ -439,6 +462,8 @@ private:
   Value values, mask;
   int64_t lanes, blockVectors, registers;
   Value probabilityScratch;
+  /// The query head and query of each row of the tile being built.
+  SmallVector<Value> rowHeads, rowQueries;
   int64_t batch, queryHeads, kvHeads, queries, keys, depth, valueDepth;
   VectorType vectorType;
 };
@@ -454,8 +479,9 @@ int64_t rowsPerTask(int64_t registers, int64_t blockVectors) {
 }
 
 struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
-  LowerAttentionPattern(MLIRContext *context, int64_t lanes, int64_t registers)
-      : OpRewritePattern(context), lanes(lanes), registers(registers) {}
+  LowerAttentionPattern(MLIRContext *context, int64_t lanes, int64_t registers,
+                        int64_t threads)
+      : OpRewritePattern(context), lanes(lanes), registers(registers), threads(threads) {}
 
   LogicalResult matchAndRewrite(AttentionOp op, PatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
@@ -490,11 +516,18 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     int64_t width = blockVectors * lanes;
     int64_t panels = llvm::divideCeil(keys, width);
     Value keyPanels = op.getKey();
-    // A repacking pass over K pays off over many query rows. A few (a
-    // decode step) read K as it is, transposing square blocks in registers.
-    int64_t queries = op.getQuery().getType().getDimSize(2);
-    int64_t rows = rowsPerTask(registers, blockVectors);
-    bool keysInPanels = queries >= rows || depth % lanes != 0;
+    // A task's rows are query rows of the query heads one KV head serves.
+    // Fewer rows a task where the tasks would not keep the threads busy
+    // (a decode step of grouped heads).
+    int64_t rowsPerKvHead = op.getQuery().getType().getDimSize(1) / kvHeads *
+                            op.getQuery().getType().getDimSize(2);
+    int64_t rows = std::min(rowsPerTask(registers, blockVectors), rowsPerKvHead);
+    while (rows > 1 && batch * kvHeads * (rowsPerKvHead + rows - 1) / rows < 2 * threads)
+      rows = (rows + 1) / 2;
+    // A repacking pass over K pays off over many tiles of rows. With few (a
+    // decode step) K is read as it is, square blocks transposed in
+    // registers.
+    bool keysInPanels = rowsPerKvHead >= 4 * rows || depth % lanes != 0;
     if (keysInPanels && panels * width != keys)
       keyPanels = PadOp::create(b, keyPanels,
                                 b.getDenseI64ArrayAttr({0, 0, 0, 0, 0, 0, panels * width - keys, 0}),
@@ -528,7 +561,7 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     return success();
   }
 
-  int64_t lanes, registers;
+  int64_t lanes, registers, threads;
 };
 
 struct CPULowerAttentionPass final
@@ -538,7 +571,8 @@ struct CPULowerAttentionPass final
     int64_t lanes = tcc::cpu::tilingConfigFor(desc).vectorWidth;
     int64_t registers = desc ? desc.getVectorRegisters() : 32;
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerAttentionPattern>(&getContext(), lanes, registers);
+    int64_t threads = desc ? desc.getThreads() : 1;
+    patterns.add<LowerAttentionPattern>(&getContext(), lanes, registers, threads);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -34,7 +34,8 @@
 // CHECK: scf.if %{{.*}} -> (f32
 // CHECK: vector.transfer_read %[[PANELS]]{{.*}}{in_bounds = [true]}
 // CHECK: vector.reduction <add>
-// CHECK: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, 0] [1, 1, 4, 64] [1, 1, 1, 1]
+// Each row is written where its query head and query put it.
+// CHECK-COUNT-4: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, 0] [1, 1, 1, 64] [1, 1, 1, 1]
 // CHECK-NOT: 40x40
 // CHECK-NOT: graph.softmax
 func.func @causal(%q: tensor<1x12x40x64xf32>, %k: tensor<1x12x40x64xf32>, %v: tensor<1x12x40x64xf32>) -> tensor<1x12x40x64xf32> {
@@ -75,4 +76,19 @@ func.func @decode(%q: tensor<1x12x1x64xf32>, %k: tensor<1x12x100x64xf32>, %v: te
   %0 = graph.attention %q, %k, %v {scale = 0.125 : f32}
       : (tensor<1x12x1x64xf32>, tensor<1x12x100x64xf32>, tensor<1x12x100x64xf32>) -> tensor<1x12x1x64xf32>
   return %0 : tensor<1x12x1x64xf32>
+}
+
+// -----
+
+// A decode step of grouped heads: 8 query heads over 2 KV heads. A task's
+// rows are query heads of one KV head, which read K and V once for all of
+// them: 2 rows a task (4 would leave 2 tasks for 2 threads), 4 tasks.
+// CHECK-LABEL: func.func @grouped_decode
+// CHECK: scf.forall (%{{.*}}) in (4) shared_outs
+// CHECK: memref.alloca() : memref<2x
+// CHECK-COUNT-2: tensor.parallel_insert_slice
+func.func @grouped_decode(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>, %v: tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32> {
+  %0 = graph.attention %q, %k, %v {scale = 0.125 : f32}
+      : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
+  return %0 : tensor<1x8x1x64xf32>
 }

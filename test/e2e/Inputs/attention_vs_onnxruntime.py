@@ -77,6 +77,8 @@ def main():
         case("softcap and scale", (1, 2, 24, 64), (1, 2, 33, 64), (1, 2, 33, 64),
              softcap=2.0, scale=0.3)
         case("one query, 77 keys", (1, 12, 1, 64), (1, 12, 77, 64), (1, 12, 77, 64))
+        # Grouped heads share a task: its rows are query heads of one KV head.
+        case("one query, 8 heads over 2 KV heads", (1, 8, 1, 64), (1, 2, 77, 64), (1, 2, 77, 64))
         # Packed heads: [B, S, H * D] in and out.
         case("3-D inputs, 12 heads", (1, 16, 768), (1, 16, 768), (1, 16, 768),
              q_num_heads=12, kv_num_heads=12)
