@@ -74,17 +74,23 @@ tcc_status tcc_model_input_info(const tcc_model *model, int32_t index,
                                 tcc_tensor_info *info);
 tcc_status tcc_model_output_info(const tcc_model *model, int32_t index,
                                  tcc_tensor_info *info);
-/* Bytes of the arena the model's intermediates live in (allocated once, at
- * load). */
+/* Bytes of the arena the model's intermediates live in. One is allocated
+ * at load; runs at the same time each take one of their own (see
+ * tcc_model_run). */
 int64_t tcc_model_arena_bytes(const tcc_model *model);
 
-/* Sets the number of threads the model runs on (>= 1). At load, the
+/* Sets the number of threads the model's runs use (>= 1), from any thread;
+ * each run applies it on the thread that calls it. At load, the
  * TCC_NUM_THREADS environment variable sets it when present; otherwise the
  * parallel runtime's default (one per core) holds. */
 tcc_status tcc_model_set_num_threads(tcc_model *model, int32_t num_threads);
 
 /* Runs the model. Every input and output must match its description in
- * dtype, rank, shape and buffer size. */
+ * dtype, rank, shape and buffer size. Thread-safe: one loaded model may run
+ * on several threads at once, each call with its own inputs and outputs;
+ * each run takes an arena no other run is using (the model keeps them for
+ * later runs, so it holds as many as it had runs at once). Only
+ * tcc_model_free must not overlap any other call on the model. */
 tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
                          int32_t num_inputs, tcc_tensor *outputs,
                          int32_t num_outputs);

@@ -5,6 +5,7 @@
 
 #include <dlfcn.h>
 #include <elf.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,14 +15,53 @@
 #include <cpuid.h>
 #endif
 
+/* A loaded model may run on several threads at once: each run takes an
+ * arena no other run is using from the idle list, or allocates one, and
+ * gives it back after; so a model holds as many arenas as it had runs at
+ * the same time. */
 struct tcc_model {
   void *library;
   const tcc_artifact *artifact;
-  void *arena;
-  /* Scratch arrays of data pointers handed to the entry point. */
-  void **input_data;
-  void **output_data;
+  pthread_mutex_t lock; /* guards the idle arenas */
+  void **idle_arenas;
+  int32_t num_idle, idle_capacity;
+  /* Threads a run uses, set on the running thread before each run; 0 for
+   * the parallel runtime's default. */
+  int32_t num_threads;
 };
+
+static void *allocate_arena(const tcc_artifact *artifact) {
+  size_t bytes = (size_t)artifact->arena_bytes;
+  return aligned_alloc(64, ((bytes ? bytes : 64) + 63) / 64 * 64);
+}
+
+/* An arena no other run is using, or NULL when out of memory. */
+static void *take_arena(tcc_model *model) {
+  void *arena = NULL;
+  pthread_mutex_lock(&model->lock);
+  if (model->num_idle > 0)
+    arena = model->idle_arenas[--model->num_idle];
+  pthread_mutex_unlock(&model->lock);
+  return arena ? arena : allocate_arena(model->artifact);
+}
+
+static void give_back_arena(tcc_model *model, void *arena) {
+  pthread_mutex_lock(&model->lock);
+  if (model->num_idle == model->idle_capacity) {
+    int32_t capacity = model->idle_capacity ? 2 * model->idle_capacity : 4;
+    void **grown = realloc(model->idle_arenas, (size_t)capacity * sizeof(void *));
+    if (grown) {
+      model->idle_arenas = grown;
+      model->idle_capacity = capacity;
+    }
+  }
+  if (model->num_idle < model->idle_capacity) {
+    model->idle_arenas[model->num_idle++] = arena;
+    arena = NULL;
+  }
+  pthread_mutex_unlock(&model->lock);
+  free(arena);
+}
 
 static _Thread_local char last_error[1024];
 
@@ -292,15 +332,16 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
   }
   result->library = library;
   result->artifact = artifact;
-  size_t arena = (size_t)artifact->arena_bytes;
-  result->arena = aligned_alloc(64, ((arena ? arena : 64) + 63) / 64 * 64);
-  result->input_data = calloc((size_t)artifact->num_inputs + 1, sizeof(void *));
-  result->output_data = calloc((size_t)artifact->num_outputs, sizeof(void *));
-  if (!result->arena || !result->input_data || !result->output_data) {
+  pthread_mutex_init(&result->lock, NULL);
+  /* The first arena now: a model too large for memory fails to load, not
+   * to run. */
+  void *arena = allocate_arena(artifact);
+  if (!arena) {
     tcc_model_free(result);
     return fail(TCC_ERROR_OUT_OF_MEMORY, "cannot allocate the %lld-byte arena of '%s'",
                 (long long)artifact->arena_bytes, path);
   }
+  give_back_arena(result, arena);
   *model = result;
   const char *threads = getenv("TCC_NUM_THREADS");
   if (threads && *threads) {
@@ -312,7 +353,7 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
       return fail(TCC_ERROR_INVALID_ARGUMENT,
                   "TCC_NUM_THREADS='%s' is not a thread count >= 1", threads);
     }
-    artifact->set_num_threads((int32_t)count);
+    result->num_threads = (int32_t)count;
   }
   return TCC_OK;
 }
@@ -323,16 +364,17 @@ tcc_status tcc_model_set_num_threads(tcc_model *model, int32_t num_threads) {
   if (num_threads < 1)
     return fail(TCC_ERROR_INVALID_ARGUMENT, "thread count %d is not >= 1",
                 num_threads);
-  model->artifact->set_num_threads(num_threads);
+  __atomic_store_n(&model->num_threads, num_threads, __ATOMIC_RELAXED);
   return TCC_OK;
 }
 
 void tcc_model_free(tcc_model *model) {
   if (!model)
     return;
-  free(model->arena);
-  free(model->input_data);
-  free(model->output_data);
+  for (int32_t i = 0; i < model->num_idle; ++i)
+    free(model->idle_arenas[i]);
+  free(model->idle_arenas);
+  pthread_mutex_destroy(&model->lock);
   if (model->library)
     dlclose(model->library);
   free(model);
@@ -428,20 +470,34 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
   if (num_outputs != artifact->num_outputs || !outputs)
     return fail(TCC_ERROR_MISMATCH, "model '%s' has %d outputs, got %d",
                 artifact->model_name, artifact->num_outputs, num_outputs);
+  /* The entry point's arrays of data pointers, this call's own. */
+  void *input_data[num_inputs + 1];
+  void *output_data[num_outputs + 1];
   for (int32_t i = 0; i < num_inputs; ++i) {
     tcc_status status = check_tensor(&inputs[i], &artifact->inputs[i], "input", i);
     if (status != TCC_OK)
       return status;
-    model->input_data[i] = inputs[i].data;
+    input_data[i] = inputs[i].data;
   }
   for (int32_t i = 0; i < num_outputs; ++i) {
     tcc_status status =
         check_tensor(&outputs[i], &artifact->outputs[i], "output", i);
     if (status != TCC_OK)
       return status;
-    model->output_data[i] = outputs[i].data;
+    output_data[i] = outputs[i].data;
   }
-  if (artifact->run(model->input_data, model->output_data, model->arena) != 0)
+  void *arena = take_arena(model);
+  if (!arena)
+    return fail(TCC_ERROR_OUT_OF_MEMORY,
+                "cannot allocate another %lld-byte arena for a run of '%s'",
+                (long long)artifact->arena_bytes, artifact->model_name);
+  /* The thread count is a setting of the calling thread in OpenMP. */
+  int32_t threads = __atomic_load_n(&model->num_threads, __ATOMIC_RELAXED);
+  if (threads > 0)
+    artifact->set_num_threads(threads);
+  int failed = artifact->run(input_data, output_data, arena);
+  give_back_arena(model, arena);
+  if (failed)
     return fail(TCC_ERROR_EXECUTION, "model '%s' failed while running",
                 artifact->model_name);
   return TCC_OK;

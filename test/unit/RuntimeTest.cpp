@@ -17,6 +17,7 @@
 #include <sstream>
 #include <unistd.h>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace {
@@ -187,6 +188,59 @@ TEST(CPUFeatures, LoadRefusesAnArtifactNeedingMissingFeatures) {
   EXPECT_NE(error.find("amx-tile, amx-int8, amx-bf16, which this CPU lacks"),
             std::string::npos)
       << error;
+  std::remove(path.c_str());
+}
+
+// One loaded model run from many threads at once, each on its own inputs
+// and outputs: every run gives what the same run alone gives. The model's
+// intermediate (x x) lives in the arena, which a run must not share.
+TEST(Concurrency, OneModelManyThreads) {
+  std::string path = std::string(TCC_TEST_OUTPUT_DIR) + "/runtime-test-chain-" +
+                     std::to_string(getpid()) + ".so";
+  std::string command = std::string(TCC_BINARY) + " " + TCC_CHAIN_MODEL + " -o " + path;
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  tcc_model *model = nullptr;
+  ASSERT_EQ(tcc_model_load(path.c_str(), &model), TCC_OK) << tcc_last_error();
+  ASSERT_GT(tcc_model_arena_bytes(model), 0);
+  ASSERT_EQ(tcc_model_set_num_threads(model, 1), TCC_OK);
+
+  constexpr int kThreads = 8, kRuns = 40, kSize = 64 * 64;
+  int64_t shape[2] = {64, 64};
+  auto inputOf = [](int thread) {
+    std::vector<float> x(kSize);
+    for (int i = 0; i < kSize; ++i)
+      x[i] = static_cast<float>((i * 7 + thread * 13) % 17) / 16.0f - 0.5f;
+    return x;
+  };
+  auto run = [&](const std::vector<float> &x, std::vector<float> &y) {
+    tcc_tensor input = {TCC_DTYPE_F32, 2, shape, const_cast<float *>(x.data()), kSize * 4};
+    tcc_tensor output = {TCC_DTYPE_F32, 2, shape, y.data(), kSize * 4};
+    return tcc_model_run(model, &input, 1, &output, 1);
+  };
+  // Each thread's answer, computed alone first.
+  std::vector<std::vector<float>> expected(kThreads, std::vector<float>(kSize));
+  for (int t = 0; t < kThreads; ++t)
+    ASSERT_EQ(run(inputOf(t), expected[t]), TCC_OK) << tcc_last_error();
+
+  std::vector<int> wrong(kThreads, 0), failed(kThreads, 0);
+  std::vector<std::thread> threads;
+  for (int t = 0; t < kThreads; ++t)
+    threads.emplace_back([&, t] {
+      std::vector<float> x = inputOf(t), y(kSize);
+      for (int r = 0; r < kRuns; ++r) {
+        if (run(x, y) != TCC_OK)
+          ++failed[t];
+        else if (y != expected[t])
+          ++wrong[t];
+      }
+    });
+  for (std::thread &thread : threads)
+    thread.join();
+  for (int t = 0; t < kThreads; ++t) {
+    EXPECT_EQ(failed[t], 0) << "thread " << t;
+    EXPECT_EQ(wrong[t], 0) << "thread " << t << ": runs differing from the run alone";
+  }
+  tcc_model_free(model);
   std::remove(path.c_str());
 }
 
