@@ -67,6 +67,7 @@ public:
     keys = op.getKey().getType().getDimSize(2);
     valueDepth = op.getValue().getType().getDimSize(3);
     vectorType = VectorType::get({lanes}, b.getF32Type());
+    storageType = op.getType().getElementType();
   }
 
   /// The attention of every head, `rows` query rows a task. A KV head's
@@ -75,7 +76,7 @@ public:
   /// last rows no whole tile covers are a second set of tasks one tile
   /// high.
   Value build(int64_t rows) {
-    Value out = tensor::EmptyOp::create(b, op.getType().getShape(), b.getF32Type());
+    Value out = tensor::EmptyOp::create(b, op.getType().getShape(), storageType);
     int64_t perKvHead = rowsPerKvHead();
     int64_t whole = perKvHead / rows;
     if (whole > 0)
@@ -94,6 +95,32 @@ private:
     return arith::ConstantOp::create(b, b.getF32FloatAttr(static_cast<float>(value)));
   }
   Value splat(Value scalar) { return vector::BroadcastOp::create(b, vectorType, scalar); }
+
+  // Q, K, V, the mask and the output are stored in `storageType` (f32, f16
+  // or bf16); everything is computed in f32.
+  Value toF32(Value value) {
+    Type element = getElementTypeOrSelf(value.getType());
+    if (element.isF32())
+      return value;
+    Type type = isa<VectorType>(value.getType()) ? Type(vectorType) : Type(b.getF32Type());
+    return arith::ExtFOp::create(b, type, value);
+  }
+  Value toStorage(Value value) {
+    if (storageType.isF32())
+      return value;
+    return arith::TruncFOp::create(b, VectorType::get({lanes}, storageType), value);
+  }
+  /// `lanes` stored elements from `indices` on, in f32.
+  Value readVector(Value source, ValueRange indices, bool inBounds) {
+    Type element = cast<ShapedType>(source.getType()).getElementType();
+    Value padding = arith::ConstantOp::create(b, b.getFloatAttr(element, 0.0));
+    return toF32(vector::TransferReadOp::create(b, VectorType::get({lanes}, element), source,
+                                                indices, std::optional<Value>(padding),
+                                                ArrayRef<bool>{inBounds}));
+  }
+  Value readScalar(Value source, ValueRange indices) {
+    return toF32(tensor::ExtractOp::create(b, source, indices));
+  }
   Value splat(double value) { return splat(f32(value)); }
 
   /// `tiles` tiles of `rows` rows from `firstRow` on, for every batch and
@@ -133,11 +160,11 @@ private:
       SmallVector<OpFoldResult> offsets = {batchIndex, rowHeads[r], rowQueries[r],
                                            b.getIndexAttr(0)};
       Value rowOut = tensor::ExtractSliceOp::create(
-          b, RankedTensorType::get({1, 1, 1, valueDepth}, b.getF32Type()), shared, offsets,
+          b, RankedTensorType::get({1, 1, 1, valueDepth}, storageType), shared, offsets,
           sizes, strides);
       for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
         rowOut = vector::TransferWriteOp::create(
-                     b, results[r][a], rowOut,
+                     b, toStorage(results[r][a]), rowOut,
                      ValueRange{index(0), index(0), index(0), index(a * lanes)},
                      ArrayRef<bool>{true})
                      .getResult();
@@ -266,9 +293,8 @@ private:
             Value key = arith::AddIOp::create(b, keyBlock, index(k * lanes + j));
             if (partial)
               key = arith::MinUIOp::create(b, key, index(keys - 1));
-            Value row = vector::TransferReadOp::create(
-                b, vectorType, keyPanels, ValueRange{batchIndex, kvHead, key, firstDepth},
-                std::optional<Value>(zero), ArrayRef<bool>{true});
+            Value row =
+                readVector(keyPanels, ValueRange{batchIndex, kvHead, key, firstDepth}, true);
             square = vector::InsertOp::create(b, row, square, j);
           }
           squares.push_back(vector::TransposeOp::create(b, square, ArrayRef<int64_t>{1, 0}));
@@ -280,16 +306,14 @@ private:
           d = arith::AddIOp::create(b, d, index(u));
         SmallVector<Value> keyRow;
         for (int64_t k = 0; k < blockVectors; ++k)
-          keyRow.push_back(keysInPanels
-                               ? vector::TransferReadOp::create(
-                                     b, vectorType, keyPanels,
-                                     ValueRange{batchIndex, kvHead, panel, d, index(k * lanes)},
-                                     std::optional<Value>(zero), ArrayRef<bool>{true})
-                                     .getResult()
-                               : vector::ExtractOp::create(b, squares[k], u).getResult());
+          keyRow.push_back(
+              keysInPanels
+                  ? readVector(keyPanels,
+                               ValueRange{batchIndex, kvHead, panel, d, index(k * lanes)}, true)
+                  : vector::ExtractOp::create(b, squares[k], u).getResult());
         for (int64_t r = 0; r < rows; ++r) {
-          Value q = splat(tensor::ExtractOp::create(
-              b, query, ValueRange{batchIndex, rowHeads[r], rowQueries[r], d}));
+          Value q = splat(
+              readScalar(query, ValueRange{batchIndex, rowHeads[r], rowQueries[r], d}));
           for (int64_t k = 0; k < blockVectors; ++k) {
             Value &sum = sums[r * sumsPerRow + (u % chains) * blockVectors + k];
             sum = vector::FMAOp::create(b, q, keyRow[k], sum);
@@ -398,9 +422,8 @@ private:
           key = arith::MinUIOp::create(b, key, index(keys - 1));
         SmallVector<Value> valueRow;
         for (int64_t a = c; a < c + chunk; ++a)
-          valueRow.push_back(vector::TransferReadOp::create(
-              b, vectorType, values, ValueRange{batchIndex, kvHead, key, index(a * lanes)},
-              std::optional<Value>(zero), ArrayRef<bool>{true}));
+          valueRow.push_back(
+              readVector(values, ValueRange{batchIndex, kvHead, key, index(a * lanes)}, true));
         for (int64_t r = 0; r < rows; ++r) {
           Value weight = splat(memref::LoadOp::create(b, probabilityScratch,
                                                       ValueRange{index(r), index(j)}));
@@ -447,12 +470,10 @@ private:
     SmallVector<Value> indices = {along(0, batchIndex), along(1, head), along(2, query)};
     if (shape[3] == 1) {
       indices.push_back(index(0));
-      return splat(tensor::ExtractOp::create(b, mask, indices));
+      return splat(readScalar(mask, indices));
     }
     indices.push_back(keyBlock);
-    return vector::TransferReadOp::create(b, vectorType, mask, indices,
-                                          std::optional<Value>(f32(0.0)),
-                                          ArrayRef<bool>{!partial});
+    return readVector(mask, indices, !partial);
   }
 
   ImplicitLocOpBuilder &b;
@@ -466,6 +487,7 @@ private:
   SmallVector<Value> rowHeads, rowQueries;
   int64_t batch, queryHeads, kvHeads, queries, keys, depth, valueDepth;
   VectorType vectorType;
+  Type storageType;
 };
 
 /// Query rows per task: their score sums (blockVectors each), a row of the
@@ -487,7 +509,8 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     RankedTensorType type = op.getType();
     bool supported = type.hasStaticShape() && op.getQuery().getType().hasStaticShape() &&
                      op.getKey().getType().hasStaticShape() &&
-                     op.getValue().getType().hasStaticShape() && type.getElementType().isF32() &&
+                     op.getValue().getType().hasStaticShape() &&
+                     isa<Float32Type, Float16Type, BFloat16Type>(type.getElementType()) &&
                      type.getDimSize(3) % lanes == 0 && type.getDimSize(3) / lanes <= 16 &&
                      op.getKey().getType().getDimSize(2) > 0 &&
                      (!op.getMask() ||
@@ -500,6 +523,7 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     }
 
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    Type elementType = type.getElementType();
     // K repacked as [B, Hkv, panels, D, lanes]: each block's Kᵀ is one
     // contiguous panel, a vector one depth element of `lanes` consecutive
     // keys, the keys padded with zeros to whole panels. Linear in the keys,
@@ -534,7 +558,7 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
                                 b.getF64FloatAttr(0.0));
     if (keysInPanels) {
       keyPanels = ReshapeOp::create(
-          b, RankedTensorType::get({batch, kvHeads, panels, width, depth}, b.getF32Type()),
+          b, RankedTensorType::get({batch, kvHeads, panels, width, depth}, elementType),
           keyPanels);
       keyPanels = TransposeOp::create(b, keyPanels, b.getDenseI64ArrayAttr({0, 1, 2, 4, 3}));
     }
@@ -543,9 +567,9 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
       auto maskType = cast<RankedTensorType>(mask.getType());
       if (maskType.getElementType().isInteger(1)) {
         auto scalar = [&](double value) {
-          auto scalarType = RankedTensorType::get({}, b.getF32Type());
+          auto scalarType = RankedTensorType::get({}, elementType);
           return ConstantOp::create(
-              b, DenseElementsAttr::get(scalarType, b.getF32FloatAttr(static_cast<float>(value))));
+              b, DenseElementsAttr::get(scalarType, b.getFloatAttr(elementType, value)));
         };
         mask = WhereOp::create(b, mask, scalar(0.0),
                                scalar(-std::numeric_limits<double>::infinity()));
@@ -553,7 +577,7 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
       SmallVector<int64_t> shape(4 - maskType.getRank(), 1);
       llvm::append_range(shape, maskType.getShape());
       if (maskType.getRank() < 4)
-        mask = ReshapeOp::create(b, RankedTensorType::get(shape, b.getF32Type()), mask);
+        mask = ReshapeOp::create(b, RankedTensorType::get(shape, elementType), mask);
     }
     AttentionKernel kernel(b, op, keyPanels, keysInPanels, mask,
                            {lanes, blockVectors, rows, registers});

@@ -17,18 +17,19 @@ from ort_harness import check
 BUILD = sys.argv[1]
 
 
-def attention_model(q_shape, k_shape, v_shape, mask=None, past=None, **attributes):
+def attention_model(q_shape, k_shape, v_shape, mask=None, past=None, element=TensorProto.FLOAT,
+                    **attributes):
     """An Attention node over inputs Q, K, V (and mask M, past PK/PV) of the
     given shapes; the output Y only, or Y and the present K and V."""
-    inputs = [helper.make_tensor_value_info("Q", TensorProto.FLOAT, q_shape),
-              helper.make_tensor_value_info("K", TensorProto.FLOAT, k_shape),
-              helper.make_tensor_value_info("V", TensorProto.FLOAT, v_shape)]
+    inputs = [helper.make_tensor_value_info("Q", element, q_shape),
+              helper.make_tensor_value_info("K", element, k_shape),
+              helper.make_tensor_value_info("V", element, v_shape)]
     names = ["Q", "K", "V", ""]
     if mask is not None:
-        shape, element = mask
-        inputs.append(helper.make_tensor_value_info("M", element, shape))
+        mask_shape, mask_element = mask
+        inputs.append(helper.make_tensor_value_info("M", mask_element, mask_shape))
         names[3] = "M"
-    outputs = [helper.make_tensor_value_info("Y", TensorProto.FLOAT, None)]
+    outputs = [helper.make_tensor_value_info("Y", element, None)]
     output_names = ["Y"]
     if past is not None:
         pk, pv = past
@@ -49,17 +50,33 @@ def main():
     rng = np.random.default_rng(0)
     f32 = lambda *shape: rng.standard_normal(shape).astype(np.float32)
 
-    def case(name, q, k, v, mask=None, past=None, **attributes):
-        feeds = {"Q": f32(*q), "K": f32(*k), "V": f32(*v)}
+    def case(name, q, k, v, mask=None, past=None, dtype=np.float32, **attributes):
+        feeds = {"Q": f32(*q).astype(dtype), "K": f32(*k).astype(dtype),
+                 "V": f32(*v).astype(dtype)}
+        element = TensorProto.FLOAT16 if dtype == np.float16 else TensorProto.FLOAT
         mask_spec = None
         if mask is not None:
             feeds["M"] = mask
-            element = TensorProto.BOOL if mask.dtype == np.bool_ else TensorProto.FLOAT
-            mask_spec = (list(mask.shape), element)
+            mask_element = TensorProto.BOOL if mask.dtype == np.bool_ else element
+            mask_spec = (list(mask.shape), mask_element)
         if past is not None:
             feeds["PK"], feeds["PV"] = f32(*past[0]), f32(*past[1])
-        model = attention_model(list(q), list(k), list(v), mask_spec, past, **attributes)
-        check(name, model, feeds, tmp, BUILD, rtol=1e-3, atol=1e-4)
+        model = attention_model(list(q), list(k), list(v), mask_spec, past, element,
+                                **attributes)
+        if dtype == np.float32:
+            check(name, model, feeds, tmp, BUILD, rtol=1e-3, atol=1e-4)
+            return
+        # f16 storage, f32 arithmetic: the reference is the f32 model on the
+        # same (f16) values, its output rounded to f16 once, as tcc's is.
+        # (ONNX Runtime's own f16 Attention computes in f16: 6x further from
+        # a float64 reference than tcc on this case.)
+        reference = attention_model(list(q), list(k), list(v),
+                                    mask_spec and (mask_spec[0], TensorProto.FLOAT), past,
+                                    TensorProto.FLOAT, **attributes)
+        reference_feeds = {name: value.astype(np.float32) if value.dtype == dtype else value
+                           for name, value in feeds.items()}
+        check(name, model, feeds, tmp, BUILD, rtol=2e-3, atol=1e-3, reference_model=reference,
+              reference_inputs=reference_feeds, reference_dtype=dtype)
 
     with tempfile.TemporaryDirectory(prefix="tcc-attention-") as tmp:
         case("37 queries x 45 keys", (1, 4, 37, 64), (1, 4, 45, 64), (1, 4, 45, 64))
@@ -84,6 +101,10 @@ def main():
              q_num_heads=12, kv_num_heads=12)
         case("value heads wider than key heads", (1, 2, 20, 32), (1, 2, 20, 32),
              (1, 2, 20, 64), is_causal=1)
+        # f16 storage, f32 arithmetic.
+        f16_mask = (rng.standard_normal((1, 1, 21, 50)) * 2).astype(np.float16)
+        case("f16, causal, additive mask", (1, 4, 21, 64), (1, 4, 50, 64), (1, 4, 50, 64),
+             mask=f16_mask, dtype=np.float16, is_causal=1)
         # Value heads of 24: not whole vectors, so decomposed.
         case("value heads of 24", (1, 2, 9, 24), (1, 2, 9, 24), (1, 2, 9, 24))
 

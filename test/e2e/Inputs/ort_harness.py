@@ -12,13 +12,18 @@ import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
 
-def check(name, model, inputs, tmp, build, rtol=1e-4, atol=1e-5, reference_model=None):
-    """Prints "<name>: ok", or the compile error or mismatch."""
+def check(name, model, inputs, tmp, build, rtol=1e-4, atol=1e-5, reference_model=None,
+          reference_inputs=None, reference_dtype=None):
+    """Prints "<name>: ok", or the compile error or mismatch. The reference
+    model (default: the model) runs on `reference_inputs` (default: the
+    inputs); its outputs are cast to `reference_dtype` when given."""
     path = os.path.join(tmp, "model.onnx")
     reference_path = os.path.join(tmp, "reference.onnx")
     onnx.save(model, path)
     onnx.save(reference_model or model, reference_path)
-    expected = ort.InferenceSession(reference_path).run(None, inputs)
+    expected = ort.InferenceSession(reference_path).run(None, reference_inputs or inputs)
+    if reference_dtype is not None:
+        expected = [np.asarray(value).astype(reference_dtype) for value in expected]
     names = [i.name for i in model.graph.input]
     artifact = os.path.join(tmp, "model.so")
     compiled = subprocess.run([os.path.join(build, "bin", "tcc"), path, "-o", artifact],
