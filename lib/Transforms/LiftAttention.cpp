@@ -152,6 +152,10 @@ static Value peelScalarFactors(Value value, double &scale) {
 // Masks
 //===----------------------------------------------------------------------===//
 
+/// A fill that masks a score as -inf would: exp(fill - max) underflows to 0
+/// in every float type once the row's largest score exceeds fill + 104.
+static bool isMaskingFill(double fill) { return fill <= -1.0e4; }
+
 /// Which keys a constant mask lets each query see: `visible[i * T + j]` for
 /// query i and key j, when the mask varies only along its last two dims and
 /// spans all S x T scores.
@@ -199,7 +203,9 @@ static std::optional<Visibility> booleanVisibility(Value mask, ShapedType scores
 }
 
 /// The visibility of an additive f32 constant made of 0 (visible) and -inf
-/// (masked); none for other values.
+/// or a masking value such as finfo.min (masked); none for other values.
+/// Only a pattern every row sees a key of (all visible, a triangle) is
+/// taken for -inf; see isMaskingFill.
 static std::optional<Visibility> additiveVisibility(Value mask, ShapedType scores) {
   ElementsAttr attr;
   if (!matchPattern(mask, m_Constant(&attr)) || !spansScores(attr.getShapedType(), scores))
@@ -213,7 +219,7 @@ static std::optional<Visibility> additiveVisibility(Value mask, ShapedType score
   for (float value : *values) {
     if (value == 0.0f)
       result.visible.push_back(true);
-    else if (value == -std::numeric_limits<float>::infinity())
+    else if (isMaskingFill(value))
       result.visible.push_back(false);
     else
       return std::nullopt;
@@ -239,10 +245,6 @@ static bool everyRowSeesAKey(Value cond, bool attendWhen) {
       return false;
   return true;
 }
-
-/// A fill that masks a score as -inf would: exp(fill - max) underflows to 0
-/// in every float type once the row's largest score exceeds fill + 104.
-static bool isMaskingFill(double fill) { return fill <= -1.0e4; }
 
 //===----------------------------------------------------------------------===//
 // The chain

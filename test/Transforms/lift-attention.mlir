@@ -506,3 +506,41 @@ func.func @softcap_mismatch(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x4x8xf32>, %v
   %6 = graph.matmul %5, %v : tensor<1x2x4x4xf32>, tensor<1x2x4x8xf32> -> tensor<1x2x4x8xf32>
   return %6 : tensor<1x2x4x8xf32>
 }
+
+// -----
+
+// transformers' additive causal mask: 0 on and below the diagonal, finfo.min
+// above it. Every row sees a key, so finfo.min masks as -inf does.
+// CHECK-LABEL: func.func @additive_causal_finfo_min
+// CHECK-SAME: (%[[Q:.*]]: tensor<{{.*}}>, %[[K:.*]]: tensor<{{.*}}>, %[[V:.*]]: tensor<{{.*}}>)
+// CHECK-NEXT: %[[O:.*]] = graph.attention %[[Q]], %[[K]], %[[V]] {causal_offset = 0 : i64, scale = 0.353553385 : f32}
+// CHECK-NEXT: return %[[O]]
+func.func @additive_causal_finfo_min(%q: tensor<1x2x3x8xf32>, %k: tensor<1x2x3x8xf32>, %v: tensor<1x2x3x8xf32>) -> tensor<1x2x3x8xf32> {
+  %causal = graph.constant dense<[[[[0.0, -3.40282347E+38, -3.40282347E+38], [0.0, 0.0, -3.40282347E+38], [0.0, 0.0, 0.0]]]]> : tensor<1x1x3x3xf32>
+  %c = graph.constant dense<0.353553385> : tensor<f32>
+  %0 = graph.transpose %k {perm = array<i64: 0, 1, 3, 2>} : tensor<1x2x3x8xf32> -> tensor<1x2x8x3xf32>
+  %1 = graph.matmul %q, %0 : tensor<1x2x3x8xf32>, tensor<1x2x8x3xf32> -> tensor<1x2x3x3xf32>
+  %2 = graph.mul %1, %c : tensor<1x2x3x3xf32>, tensor<f32> -> tensor<1x2x3x3xf32>
+  %3 = graph.add %2, %causal : tensor<1x2x3x3xf32>, tensor<1x1x3x3xf32> -> tensor<1x2x3x3xf32>
+  %4 = graph.softmax %3 {axis = 3 : i64} : tensor<1x2x3x3xf32>
+  %5 = graph.matmul %4, %v : tensor<1x2x3x3xf32>, tensor<1x2x3x8xf32> -> tensor<1x2x3x8xf32>
+  return %5 : tensor<1x2x3x8xf32>
+}
+
+// -----
+
+// An additive constant that is no triangle stays the mask, as it is.
+// CHECK-LABEL: func.func @additive_constant_mask
+// CHECK: %[[BIAS:.*]] = graph.constant dense<{{\[}}[0.000000e+00, 0xFF800000], [0xFF800000, 0.000000e+00]]> : tensor<2x2xf32>
+// CHECK: %[[O:.*]] = graph.attention %{{.*}}, %{{.*}}, %{{.*}}, %[[BIAS]] {scale = 1.000000e+00 : f32}
+// CHECK-NOT: causal_offset
+// CHECK-NEXT: return %[[O]]
+func.func @additive_constant_mask(%q: tensor<1x1x2x8xf32>, %k: tensor<1x1x2x8xf32>, %v: tensor<1x1x2x8xf32>) -> tensor<1x1x2x8xf32> {
+  %bias = graph.constant dense<[[0.0, 0xFF800000], [0xFF800000, 0.0]]> : tensor<2x2xf32>
+  %0 = graph.transpose %k {perm = array<i64: 0, 1, 3, 2>} : tensor<1x1x2x8xf32> -> tensor<1x1x8x2xf32>
+  %1 = graph.matmul %q, %0 : tensor<1x1x2x8xf32>, tensor<1x1x8x2xf32> -> tensor<1x1x2x2xf32>
+  %2 = graph.add %1, %bias : tensor<1x1x2x2xf32>, tensor<2x2xf32> -> tensor<1x1x2x2xf32>
+  %3 = graph.softmax %2 {axis = 3 : i64} : tensor<1x1x2x2xf32>
+  %4 = graph.matmul %3, %v : tensor<1x1x2x2xf32>, tensor<1x1x2x8xf32> -> tensor<1x1x2x8xf32>
+  return %4 : tensor<1x1x2x8xf32>
+}
