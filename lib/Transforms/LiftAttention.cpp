@@ -239,6 +239,8 @@ static bool everyRowSeesAKey(Value cond, bool attendWhen) {
   if (type.getRank() == 0)
     return dense.getSplatValue<bool>() == attendWhen;
   int64_t keys = type.getShape().back();
+  if (keys == 0)
+    return false;
   SmallVector<bool> values = llvm::to_vector(dense.getValues<bool>());
   for (size_t row = 0; row < values.size(); row += keys)
     if (!llvm::is_contained(ArrayRef(values).slice(row, keys), attendWhen))
