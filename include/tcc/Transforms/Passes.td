@@ -54,7 +54,8 @@ def LiftAttention : Pass<"tcc-lift-attention", "mlir::func::FuncOp"> {
     - masks after the softcap: an additive tensor on either side of an
       `add`, `where(c, s, fill)` with a fill of -1e4 or below (a boolean
       mask), a constant triangle (key j visible to query i iff
-      `j <= i + offset`, boolean or 0 / -inf) as `causal_offset`;
+      `j <= i + offset`, boolean, or additive 0 and -inf or finfo.min) as
+      `causal_offset`;
     - KV heads repeated for grouped queries (Reshape/Expand/Reshape, Tile)
       are read unrepeated.
 
