@@ -24,8 +24,15 @@ void tcc::buildGraphOptimizationPipeline(OpPassManager &pm,
   func.addPass(createFoldBatchNorm());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
-  if (!options.fuseAttention)
+  if (options.fuseAttention) {
+    // After the clean-up, so that scales and masks are folded constants;
+    // the canonicalizer then folds the transposes and reshapes it leaves.
+    func.addPass(createLiftAttention());
+    func.addPass(createCanonicalizerPass());
+    func.addPass(createCSEPass());
+  } else {
     func.addPass(createDecomposeAttention());
+  }
 }
 
 namespace {
@@ -42,7 +49,7 @@ void tcc::registerPipelines() {
   PassPipelineRegistration<GraphOptimizationPipelineOptions>(
       "tcc-graph-optimize",
       "Graph clean-up after import: refine shapes, fold constants and "
-      "BatchNorm, fuse or decompose attention",
+      "BatchNorm, lift composed attention or decompose it",
       [](OpPassManager &pm, const GraphOptimizationPipelineOptions &options) {
         buildGraphOptimizationPipeline(pm, {options.fuseAttention});
       });

@@ -38,6 +38,48 @@ def FoldBatchNorm : Pass<"tcc-fold-batch-norm", "mlir::func::FuncOp"> {
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def LiftAttention : Pass<"tcc-lift-attention", "mlir::func::FuncOp"> {
+  let summary = "Replace composed attention by graph.attention";
+  let description = [{
+    Finds `softmax(scores) @ V` with the scores built as exporters write
+    them and replaces the chain by one `graph.attention`:
+
+    - `Q @ Kᵀ`, Kᵀ a transpose of K (or of any layout of it) or a tensor
+      transposed into place; rank 3 (`[B*H, S, D]`) and rank 2 chains
+      become rank 4 with unit dims;
+    - a scale: `mul` or `div` by a scalar constant on the scores, on Q or on
+      K (both halves of `sqrt(scale)` included), constant arithmetic such as
+      `sqrt(1 / sqrt(d))` evaluated;
+    - a softcap `c * tanh(s / c)` after the scale;
+    - masks after the softcap: an additive tensor on either side of an
+      `add`, `where(c, s, fill)` with a fill of -1e4 or below (a boolean
+      mask), a constant triangle (key j visible to query i iff
+      `j <= i + offset`, boolean, or additive 0 and -inf or finfo.min) as
+      `causal_offset`;
+    - KV heads repeated for grouped queries (Reshape/Expand/Reshape, Tile)
+      are read unrepeated.
+
+    It leaves a chain alone when the op would compute something else: a
+    softmax over another axis, layers in another order (a mask added before
+    the scale), a scale that is not a scalar constant, an intermediate
+    (scores or probabilities) with another user, a mask that widens the
+    scores, a finite fill over a mask that can hide a whole row.
+
+    ```mlir
+    // before
+    %kt = graph.transpose %k {perm = array<i64: 0, 1, 3, 2>} : ...
+    %s = graph.matmul %q, %kt : ...
+    %d = graph.div %s, %c8 : tensor<1x12x128x128xf32>, tensor<f32> -> ...
+    %m = graph.add %d, %mask : tensor<1x12x128x128xf32>, tensor<1x1x1x128xf32> -> ...
+    %p = graph.softmax %m {axis = 3 : i64} : tensor<1x12x128x128xf32>
+    %o = graph.matmul %p, %v : ...
+    // after
+    %o = graph.attention %q, %k, %v, %mask {scale = 0.125 : f32} : ...
+    ```
+  }];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
 def DecomposeAttention : Pass<"tcc-decompose-attention", "mlir::func::FuncOp"> {
   let summary = "Rewrite graph.attention as matmul, softmax and matmul";
   let description = [{
