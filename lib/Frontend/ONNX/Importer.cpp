@@ -294,7 +294,12 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
         return emitError(loc) << "graph input '" << input.name()
                               << "' has no shape; give it a static shape";
       for (auto [index, dim] : llvm::enumerate(tensor.shape().dim())) {
-        if (dim.has_dim_value() && dim.dim_value() >= 0) {
+        // A negative size is no size: taking it as dynamic would compile a
+        // model for a shape its file does not say.
+        if (dim.has_dim_value() && dim.dim_value() < 0)
+          return emitError(loc) << "graph input '" << input.name() << "' dim " << index
+                                << " has the negative size " << dim.dim_value();
+        if (dim.has_dim_value()) {
           shape.push_back(dim.dim_value());
           continue;
         }
