@@ -337,9 +337,11 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
    * to run. */
   void *arena = allocate_arena(artifact);
   if (!arena) {
+    /* Read before the model goes: the artifact's data goes with it. */
+    long long bytes = (long long)artifact->arena_bytes;
     tcc_model_free(result);
     return fail(TCC_ERROR_OUT_OF_MEMORY, "cannot allocate the %lld-byte arena of '%s'",
-                (long long)artifact->arena_bytes, path);
+                bytes, path);
   }
   give_back_arena(result, arena);
   *model = result;

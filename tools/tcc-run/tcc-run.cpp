@@ -370,11 +370,22 @@ double valueAt(const Tensor &tensor, size_t i) {
   return 0;
 }
 
+/// Sizes `bytes` to `size` zero bytes, or dies naming `what` when the
+/// memory is not there (an output of 10^12 elements), instead of letting
+/// the allocation abort the process.
+void allocate(std::vector<unsigned char> &bytes, size_t size, const std::string &what) {
+  void *probe = std::malloc(size ? size : 1);
+  if (!probe)
+    die("cannot allocate " + std::to_string(size) + " bytes for " + what);
+  std::free(probe);
+  bytes.resize(size);
+}
+
 Tensor randomTensor(const tcc_tensor_info &info, std::mt19937_64 &rng) {
   Tensor tensor;
   tensor.dtype = info.dtype;
   tensor.shape.assign(info.shape, info.shape + info.rank);
-  tensor.bytes.resize(info.size_bytes);
+  allocate(tensor.bytes, info.size_bytes, std::string("input '") + info.name + "'");
   std::uniform_real_distribution<float> real(-1.0f, 1.0f);
   std::uniform_int_distribution<int> integer(0, 9);
   for (size_t i = 0, n = tensor.count(); i < n; ++i) {
@@ -547,7 +558,7 @@ int main(int argc, char **argv) {
     tcc_model_output_info(model, i, &info);
     outputs[i].dtype = info.dtype;
     outputs[i].shape.assign(info.shape, info.shape + info.rank);
-    outputs[i].bytes.resize(info.size_bytes);
+    allocate(outputs[i].bytes, info.size_bytes, std::string("output '") + info.name + "'");
     outputNames.push_back(info.name);
   }
   for (Tensor &output : outputs) {
