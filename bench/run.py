@@ -2,7 +2,8 @@
 """Side-by-side CPU benchmark of tcc, ONNX Runtime and IREE.
 
     build/venv/bin/python bench/run.py [--models resnet50,mobilenet_v2,...]
-        [--threads 1,2] [--runs 20] [--rounds 3] [--no-iree] [--out docs/performance.md]
+        [--threads 1,2] [--runs 20] [--rounds 3] [--no-iree] [--unfused]
+        [--out docs/performance.md]
 
 For each model of the suite (built by python/models.py into build/models, with
 seeded random weights) every engine compiles the model, then runs it on the
@@ -79,7 +80,7 @@ def time_runs(call, runs):
 def worker(args):
     import numpy as np
     args.threads = int(args.threads)
-    if args.engine == "tcc":
+    if args.engine.startswith("tcc"):
         import tcc
         model = tcc.load(args.artifact)
         model.set_num_threads(args.threads)
@@ -141,11 +142,11 @@ def run_worker(engine, model, artifact, threads, runs, signature=None):
 TARGET_CPU = "native"
 
 
-def compile_tcc(model, out_dir):
-    artifact = os.path.join(out_dir, os.path.basename(model).replace(".onnx", ".so"))
+def compile_tcc(model, out_dir, extra=(), suffix=""):
+    artifact = os.path.join(out_dir, os.path.basename(model).replace(".onnx", suffix + ".so"))
     start = time.perf_counter()
     result = subprocess.run([os.path.join(ROOT, "build", "bin", "tcc"), model, "-o", artifact,
-                             f"--cpu={TARGET_CPU}"], capture_output=True, text=True)
+                             f"--cpu={TARGET_CPU}", *extra], capture_output=True, text=True)
     seconds = time.perf_counter() - start
     if result.returncode != 0:
         return None, seconds, (result.stderr.strip().splitlines() or ["failed"])[0][:120]
@@ -313,6 +314,9 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--no-iree", action="store_true")
+    parser.add_argument("--unfused", action="store_true",
+                        help="also run tcc with --no-fuse-attention (engine tcc-unfused), to "
+                             "measure what the attention fusion gains")
     parser.add_argument("--cpu", default="native",
                         help="the CPU tcc and IREE compile for (x86-64-v3: AVX2 code, which "
                              "runs on AVX-512 hosts too); the peak loop then uses the widest "
@@ -344,7 +348,8 @@ def main():
     if missing:
         subprocess.run([sys.executable, os.path.join(ROOT, "python", "models.py"), "--out",
                         model_dir, *missing], check=True)
-    engines = ["tcc", "onnxruntime"] + ([] if args.no_iree else ["iree"])
+    engines = ["tcc", "onnxruntime"] + (["tcc-unfused"] if args.unfused else []) + \
+        ([] if args.no_iree else ["iree"])
     if "iree" in engines:
         try:
             import iree.runtime  # noqa: F401
@@ -367,6 +372,9 @@ def main():
                                      [d.dim_value for d in i.type.tensor_type.shape.dim])
                                     for i in loaded.graph.input])
             compiled = {"tcc": compile_tcc(model, tmp), "onnxruntime": (model, 0.0, None)}
+            if "tcc-unfused" in engines:
+                compiled["tcc-unfused"] = compile_tcc(model, tmp, ["--no-fuse-attention"],
+                                                      "-unfused")
             if "iree" in engines:
                 compiled["iree"] = compile_iree(model, tmp)
             for count in threads:
