@@ -1,4 +1,4 @@
-//===- Passes.td - Graph passes and the arena planner of tcc -------------===//
+//===- Passes.td - Graph passes and the memory planners of tcc -----------===//
 
 #ifndef TCC_TRANSFORMS_PASSES_TD
 #define TCC_TRANSFORMS_PASSES_TD
@@ -65,9 +65,50 @@ def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"64",
-           "Byte alignment of every buffer in the arena">
+           "Byte alignment of every buffer in the arena">,
+    Option<"planner", "planner", "std::string", /*default=*/"\"greedy\"",
+           "How offsets are chosen: greedy (by size), greedy-by-breadth, "
+           "first-fit, or ilp (the best of those improved by integer "
+           "programming)">,
+    Option<"timeLimit", "time-limit", "double", /*default=*/"5.0",
+           "Seconds the ilp planner may search (per function)">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Print to stderr the live-set lower bound and the arena size each "
+           "planner reaches, with the ILP's proven gap and solve times">,
+    Option<"printPlan", "print-plan", "bool", /*default=*/"false",
+           "Print the plan to stdout as a memory.space op">
   ];
-  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect",
+                           "tcc::memory::MemoryDialect"];
+}
+
+def PlaceBuffers : Pass<"tcc-place-buffers", "mlir::ModuleOp"> {
+  let summary = "Place the buffers of written memory plans";
+  let description = [{
+    Gives every buffer of every `memory.space` that is not spilled an offset
+    chosen by `planner` (the solvers of `tcc-plan-arena`), replacing any it
+    had, and sets the space's `size`. Each space gets a remark with the size,
+    the live-set lower bound and, for the ILP, the proven bound. Plans are
+    solved as written, so a solver can be checked on a hand-made problem
+    whose optimum is known.
+
+    ```mlir
+    // before
+    memory.space @s alignment 1 {
+      memory.buffer @a size 2 live [0, 1]
+      memory.buffer @b size 3 live [1, 2]
+    }
+    // after (greedy): @b offset 0, @a offset 3, size 5
+    ```
+  }];
+  let options = [
+    Option<"planner", "planner", "std::string", /*default=*/"\"greedy\"",
+           "greedy (by size), greedy-by-breadth, first-fit, or ilp">,
+    Option<"timeLimit", "time-limit", "double", /*default=*/"5.0",
+           "Seconds the ilp planner may search (per space)">
+  ];
+  let dependentDialects = ["tcc::memory::MemoryDialect"];
 }
 
 #endif // TCC_TRANSFORMS_PASSES_TD
