@@ -178,10 +178,33 @@ static std::mutex &outputMutex() {
   return mutex;
 }
 
+/// Writes `write`'s text to `path` ('-' for stdout, under a lock since
+/// functions are planned in parallel); failure with a diagnostic on `func`.
+static LogicalResult writeText(func::FuncOp func, StringRef path,
+                               function_ref<void(raw_ostream &)> write) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  write(os);
+  if (path == "-") {
+    std::lock_guard<std::mutex> lock(outputMutex());
+    llvm::outs() << text;
+    llvm::outs().flush();
+    return success();
+  }
+  std::error_code error;
+  llvm::raw_fd_ostream file(path, error);
+  if (error)
+    return func.emitError() << "cannot write the memory plan to '" << path
+                            << "': " << error.message();
+  file << text;
+  return success();
+}
+
 /// The plan as a `memory.space` named after the function, one buffer per
 /// planned allocation (named by position, located at the allocation).
-static void printMemoryPlan(func::FuncOp func, ArrayRef<Buffer> buffers,
-                            int64_t alignment, int64_t size) {
+static void printMemoryPlan(raw_ostream &os, func::FuncOp func,
+                            ArrayRef<Buffer> buffers, int64_t alignment,
+                            int64_t size) {
   OpBuilder builder(func.getContext());
   OwningOpRef<ModuleOp> holder = ModuleOp::create(func.getLoc());
   builder.setInsertionPointToEnd(holder->getBody());
@@ -189,20 +212,13 @@ static void printMemoryPlan(func::FuncOp func, ArrayRef<Buffer> buffers,
                                             func.getSymName(), alignment);
   space.setSizeAttr(builder.getI64IntegerAttr(size));
   builder.setInsertionPointToEnd(&space.getBody().front());
-  for (auto [index, buffer] : llvm::enumerate(buffers)) {
-    auto op = tcc::memory::BufferOp::create(
+  for (auto [index, buffer] : llvm::enumerate(buffers))
+    tcc::memory::BufferOp::create(
         builder, buffer.alloc->getLoc(), "b" + std::to_string(index),
         buffer.bytes, buffer.first, buffer.last, /*align=*/nullptr,
         builder.getI64IntegerAttr(buffer.offset), /*spilled=*/false);
-    (void)op;
-  }
-  std::string text;
-  llvm::raw_string_ostream os(text);
   space.print(os);
   os << "\n";
-  std::lock_guard<std::mutex> lock(outputMutex());
-  llvm::outs() << text;
-  llvm::outs().flush();
 }
 
 /// Runs `solver`, returning the seconds it took.
@@ -248,7 +264,7 @@ static void printReport(func::FuncOp func, const PlacementProblem &problem,
     double seconds = chosenSeconds;
     if (solver->getName() != chosen)
       seconds = timeSolve(*solver, problem, placement, stats);
-    os << llvm::format("  %-22s %12lld bytes  +%6.2f%%  %8.3f s",
+    os << llvm::format("  %-22s %12lld bytes  %+7.2f%%  %7.3f s",
                        solver->getName().str().c_str(),
                        (long long)placement.size, above(placement.size), seconds);
     if (solver->getName() == "ilp") {
@@ -302,6 +318,8 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
       buffer.last = lastUse(alloc.getResult(), body, order);
       if (buffer.last < 0)
         continue;
+      // An unused buffer still takes its bytes at its own op.
+      buffer.last = std::max(buffer.last, buffer.first);
       buffer.bytes = alignTo(std::max<int64_t>(1, storedBytes(type)), alignment);
       buffers.push_back(buffer);
     }
@@ -333,8 +351,22 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
     if (report)
       printReport(func, problem, solver->getName(), placement, stats, seconds,
                   timeLimit);
-    if (printPlan)
-      printMemoryPlan(func, buffers, alignment, placement.size);
+    // With several functions, each writes its plan: a file keeps the last.
+    if (!planFile.empty() &&
+        failed(writeText(func, planFile, [&](raw_ostream &os) {
+          printMemoryPlan(os, func, buffers, alignment, placement.size);
+        })))
+      return signalPassFailure();
+    if (!planSVG.empty() &&
+        failed(writeText(func, planSVG, [&](raw_ostream &os) {
+          SmallVector<std::string> names;
+          for (size_t index : llvm::seq<size_t>(0, buffers.size()))
+            names.push_back("b" + std::to_string(index));
+          tcc::memory::writePlanSVG(os, "memory plan of @" + func.getSymName().str() +
+                                            " (" + solver->getName().str() + ")",
+                                    problem, placement, names);
+        })))
+      return signalPassFailure();
 
     // The arena is always appended, even when empty, so every entry point
     // has the same calling convention.

@@ -22,6 +22,10 @@
 #include <optional>
 #include <string>
 
+namespace llvm {
+class raw_ostream;
+} // namespace llvm
+
 namespace tcc::memory {
 
 struct PlacementBuffer {
@@ -133,6 +137,13 @@ llvm::StringRef solverNames();
 /// step of the first-fit style heuristics.
 int64_t lowestFreeOffset(llvm::SmallVectorImpl<std::pair<int64_t, int64_t>> &busy,
                          int64_t size, int64_t alignment);
+
+/// Draws a placement as SVG: a rectangle per buffer over op index (right)
+/// and bytes (up), each with data-first/-last/-offset/-size/-name
+/// attributes, and a dashed line at the live-set lower bound.
+void writePlanSVG(llvm::raw_ostream &os, llvm::StringRef title,
+                  const PlacementProblem &problem, const Placement &placement,
+                  llvm::ArrayRef<std::string> names);
 
 } // namespace tcc::memory
 

@@ -43,9 +43,13 @@ def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
   let description = [{
     Runs on bufferized functions. Each statically shaped `memref.alloc` in the
     function body gets a lifetime (from its definition to the last use of the
-    buffer or of any view of it) and an offset in a single byte arena, chosen
-    greedily: largest buffers first, each at the lowest aligned offset that
-    does not overlap a buffer whose lifetime overlaps its own. The allocs
+    buffer or of any view of it) and an offset in a single byte arena such
+    that no two buffers alive at the same op share a byte. `planner` picks
+    the solver: a greedy heuristic (largest first; fullest op first; first
+    fit in lifetime order), or `ilp` (default): the best heuristic, then,
+    when it is above the live-set lower bound, an integer program on CBC
+    that minimizes the arena within `time-limit` seconds and never returns
+    a larger one. The allocs
     become `memref.view`s of a new last function argument, the arena, whose
     size is recorded in the `tcc.arena_size` function attribute. The runtime
     allocates the arena once per loaded model, so no op allocates at run
@@ -66,17 +70,21 @@ def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"64",
            "Byte alignment of every buffer in the arena">,
-    Option<"planner", "planner", "std::string", /*default=*/"\"greedy\"",
+    Option<"planner", "planner", "std::string", /*default=*/"\"ilp\"",
            "How offsets are chosen: greedy (by size), greedy-by-breadth, "
            "first-fit, or ilp (the best of those improved by integer "
-           "programming)">,
+           "programming; the default)">,
     Option<"timeLimit", "time-limit", "double", /*default=*/"5.0",
            "Seconds the ilp planner may search (per function)">,
     Option<"report", "report", "bool", /*default=*/"false",
            "Print to stderr the live-set lower bound and the arena size each "
            "planner reaches, with the ILP's proven gap and solve times">,
-    Option<"printPlan", "print-plan", "bool", /*default=*/"false",
-           "Print the plan to stdout as a memory.space op">
+    Option<"planFile", "plan-file", "std::string", /*default=*/"",
+           "Write the plan as a memory.space op to this file ('-' for "
+           "stdout)">,
+    Option<"planSVG", "plan-svg", "std::string", /*default=*/"",
+           "Draw the plan (buffers over op index and bytes) as SVG into "
+           "this file">
   ];
   let dependentDialects = ["mlir::memref::MemRefDialect",
                            "mlir::arith::ArithDialect",
