@@ -46,7 +46,8 @@ LogicalResult SpaceOp::verify() {
   if (getAlignment() < 1)
     return emitOpError() << "expects an alignment of at least 1, got "
                          << getAlignment();
-  if (std::optional<int64_t> capacity = getCapacity(); capacity && *capacity < 0)
+  if (std::optional<int64_t> capacity = getCapacity();
+      capacity && *capacity < 0)
     return emitOpError() << "expects a capacity of 0 or more bytes, got "
                          << *capacity;
   return success();
@@ -81,14 +82,14 @@ LogicalResult SpaceOp::verifyRegions() {
       if (!(beginA < endB && beginB < endA))
         continue;
       // Reported at the one written second, against the one before it.
-      auto [earlier, later] = a->isBeforeInBlock(b) ? std::pair(a, b)
-                                                    : std::pair(b, a);
+      auto [earlier, later] =
+          a->isBeforeInBlock(b) ? std::pair(a, b) : std::pair(b, a);
       return later.emitOpError()
-               << "shares bytes [" << std::max(beginA, beginB) << ", "
-               << std::min(endA, endB) << ") with @" << earlier.getSymName()
-               << ", which is alive with it at ops ["
-               << std::max(a.getFirst(), b.getFirst()) << ", "
-               << std::min(a.getLast(), b.getLast()) << "]";
+             << "shares bytes [" << std::max(beginA, beginB) << ", "
+             << std::min(endA, endB) << ") with @" << earlier.getSymName()
+             << ", which is alive with it at ops ["
+             << std::max(a.getFirst(), b.getFirst()) << ", "
+             << std::min(a.getLast(), b.getLast()) << "]";
     }
   }
   return success();

@@ -17,7 +17,8 @@ struct FirstFit final : PlacementSolver {
     const auto &buffers = problem.buffers;
     // The order an allocator sees on the schedule; of buffers born at the
     // same op the larger goes lower, where it is least likely to fragment.
-    llvm::SmallVector<size_t> order = llvm::to_vector(llvm::seq<size_t>(0, buffers.size()));
+    llvm::SmallVector<size_t> order =
+        llvm::to_vector(llvm::seq<size_t>(0, buffers.size()));
     llvm::stable_sort(order, [&](size_t a, size_t b) {
       if (buffers[a].first != buffers[b].first)
         return buffers[a].first < buffers[b].first;

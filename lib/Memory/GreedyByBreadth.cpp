@@ -59,10 +59,10 @@ struct GreedyByBreadth final : PlacementSolver {
         breadth[time - times.begin()] += buffer.size;
       }
     }
-    llvm::SmallVector<size_t> timeOrder = llvm::to_vector(llvm::seq<size_t>(0, times.size()));
-    llvm::stable_sort(timeOrder, [&](size_t a, size_t b) {
-      return breadth[a] > breadth[b];
-    });
+    llvm::SmallVector<size_t> timeOrder =
+        llvm::to_vector(llvm::seq<size_t>(0, times.size()));
+    llvm::stable_sort(
+        timeOrder, [&](size_t a, size_t b) { return breadth[a] > breadth[b]; });
 
     Placement placement;
     placement.offsets.assign(buffers.size(), 0);

@@ -17,7 +17,8 @@ struct GreedyBySize final : PlacementSolver {
     const auto &buffers = problem.buffers;
     // Stable, so equal sizes keep the problem's (program) order and a plan
     // does not change with the sort's implementation.
-    llvm::SmallVector<size_t> order = llvm::to_vector(llvm::seq<size_t>(0, buffers.size()));
+    llvm::SmallVector<size_t> order =
+        llvm::to_vector(llvm::seq<size_t>(0, buffers.size()));
     llvm::stable_sort(order, [&](size_t a, size_t b) {
       return buffers[a].size > buffers[b].size;
     });

@@ -48,9 +48,11 @@ double secondsSince(Clock::time_point start) {
 
 /// Groups of buffers such that no buffer of one group is ever alive with a
 /// buffer of another.
-SmallVector<SmallVector<size_t>> timeComponents(const PlacementProblem &problem) {
+SmallVector<SmallVector<size_t>>
+timeComponents(const PlacementProblem &problem) {
   const auto &buffers = problem.buffers;
-  SmallVector<size_t> order = llvm::to_vector(llvm::seq<size_t>(0, buffers.size()));
+  SmallVector<size_t> order =
+      llvm::to_vector(llvm::seq<size_t>(0, buffers.size()));
   llvm::stable_sort(order, [&](size_t a, size_t b) {
     return buffers[a].first < buffers[b].first;
   });
@@ -100,7 +102,8 @@ public:
     for (auto [index, component] : llvm::enumerate(components)) {
       int64_t height = 0;
       for (size_t buffer : component)
-        height = std::max(height, best.offsets[buffer] + problem.buffers[buffer].size);
+        height = std::max(height,
+                          best.offsets[buffer] + problem.buffers[buffer].size);
       if (height > liveBound)
         open.push_back({height, index});
     }
@@ -230,8 +233,9 @@ private:
     };
     for (size_t i = 0; i < count; ++i)
       if (isFree[i])
-        addRow({{column[i], double(sub.buffers[i].alignment)}, {sizeColumn, -1.0}},
-               -double(sub.buffers[i].size));
+        addRow(
+            {{column[i], double(sub.buffers[i].alignment)}, {sizeColumn, -1.0}},
+            -double(sub.buffers[i].size));
     for (auto [pair, ij] : llvm::enumerate(pairs)) {
       auto [i, j] = ij;
       int y = firstPair + int(pair);
@@ -298,8 +302,8 @@ private:
       double bound = model.getBestPossibleObjValue();
       if (model.isProvenOptimal() && model.bestSolution())
         bound = model.getObjValue();
-      result.lowerBound = std::max(result.lowerBound,
-                                   int64_t(std::ceil(bound - 1e-6)));
+      result.lowerBound =
+          std::max(result.lowerBound, int64_t(std::ceil(bound - 1e-6)));
     }
     const double *solution = model.bestSolution();
     if (!solution)
@@ -322,6 +326,7 @@ private:
 
 } // namespace
 
-std::unique_ptr<PlacementSolver> tcc::memory::createIlpSolver(IlpOptions options) {
+std::unique_ptr<PlacementSolver>
+tcc::memory::createIlpSolver(IlpOptions options) {
   return std::make_unique<IlpSolver>(options);
 }

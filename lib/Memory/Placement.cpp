@@ -19,7 +19,8 @@ tcc::memory::checkProblem(const PlacementProblem &problem) {
   for (auto [index, buffer] : llvm::enumerate(problem.buffers)) {
     std::string name = "buffer " + std::to_string(index);
     if (buffer.size < 0)
-      return name + " has a negative size (" + std::to_string(buffer.size) + ")";
+      return name + " has a negative size (" + std::to_string(buffer.size) +
+             ")";
     if (buffer.alignment < 1)
       return name + " has alignment " + std::to_string(buffer.alignment) +
              ", expected at least 1";
@@ -47,7 +48,8 @@ tcc::memory::checkPlacement(const PlacementProblem &problem,
       return "buffer " + std::to_string(index) + " ends past the size";
   }
   // Sweep over time: only buffers alive together need a byte comparison.
-  llvm::SmallVector<size_t> byFirst = llvm::to_vector(llvm::seq<size_t>(0, buffers.size()));
+  llvm::SmallVector<size_t> byFirst =
+      llvm::to_vector(llvm::seq<size_t>(0, buffers.size()));
   llvm::sort(byFirst, [&](size_t a, size_t b) {
     return buffers[a].first < buffers[b].first;
   });

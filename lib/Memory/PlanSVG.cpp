@@ -18,11 +18,20 @@ using namespace tcc::memory;
 static void escape(llvm::raw_ostream &os, llvm::StringRef text) {
   for (char c : text) {
     switch (c) {
-    case '<': os << "&lt;"; break;
-    case '>': os << "&gt;"; break;
-    case '&': os << "&amp;"; break;
-    case '"': os << "&quot;"; break;
-    default: os << c;
+    case '<':
+      os << "&lt;";
+      break;
+    case '>':
+      os << "&gt;";
+      break;
+    case '&':
+      os << "&amp;";
+      break;
+    case '"':
+      os << "&quot;";
+      break;
+    default:
+      os << c;
     }
   }
 }
@@ -39,23 +48,25 @@ void tcc::memory::writePlanSVG(llvm::raw_ostream &os, llvm::StringRef title,
   int64_t bytes = std::max<int64_t>(placement.size, 1);
   int64_t lowerBound = liveBytesLowerBound(problem);
   double plotWidth = width - left - right, plotHeight = height - top - bottom;
-  auto x = [&](int64_t op) { return left + plotWidth * double(op) / double(ops); };
+  auto x = [&](int64_t op) {
+    return left + plotWidth * double(op) / double(ops);
+  };
   auto y = [&](int64_t byte) {
     return top + plotHeight * (1.0 - double(byte) / double(bytes));
   };
 
   os << "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"" << width
-     << "\" height=\"" << height << "\" data-ops=\"" << ops
-     << "\" data-size=\"" << placement.size << "\" data-lower-bound=\""
-     << lowerBound << "\">\n";
+     << "\" height=\"" << height << "\" data-ops=\"" << ops << "\" data-size=\""
+     << placement.size << "\" data-lower-bound=\"" << lowerBound << "\">\n";
   os << "<title>";
   escape(os, title);
   os << "</title>\n";
-  os << "<text x=\"" << left << "\" y=\"24\" font-family=\"sans-serif\" "
+  os << "<text x=\"" << left
+     << "\" y=\"24\" font-family=\"sans-serif\" "
         "font-size=\"14\">";
   escape(os, title);
-  os << ": " << placement.size << " bytes, live-set lower bound "
-     << lowerBound << "</text>\n";
+  os << ": " << placement.size << " bytes, live-set lower bound " << lowerBound
+     << "</text>\n";
   // Axes: ops along the bottom, bytes up the left.
   os << llvm::format("<line class=\"axis\" x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" "
                      "y2=\"%.1f\" stroke=\"black\"/>\n",
@@ -88,9 +99,9 @@ void tcc::memory::writePlanSVG(llvm::raw_ostream &os, llvm::StringRef title,
     os << " data-name=\"";
     escape(os, index < names.size() ? llvm::StringRef(names[index])
                                     : llvm::StringRef());
-    os << "\" data-first=\"" << buffer.first << "\" data-last=\""
-       << buffer.last << "\" data-offset=\"" << offset << "\" data-size=\""
-       << buffer.size << "\"><title>";
+    os << "\" data-first=\"" << buffer.first << "\" data-last=\"" << buffer.last
+       << "\" data-offset=\"" << offset << "\" data-size=\"" << buffer.size
+       << "\"><title>";
     if (index < names.size())
       escape(os, names[index]);
     os << ": " << buffer.size << " bytes at " << offset << ", ops "

@@ -43,10 +43,9 @@ struct PlaceBuffersPass final : tcc::impl::PlaceBuffersBase<PlaceBuffersPass> {
         if (buffer.getSpilled())
           continue;
         buffers.push_back(buffer);
-        problem.buffers.push_back({int64_t(buffer.getSize()),
-                                   buffer.getEffectiveAlignment(),
-                                   int64_t(buffer.getFirst()),
-                                   int64_t(buffer.getLast())});
+        problem.buffers.push_back(
+            {int64_t(buffer.getSize()), buffer.getEffectiveAlignment(),
+             int64_t(buffer.getFirst()), int64_t(buffer.getLast())});
       }
       SolveStats stats;
       Placement placement = solver->solve(problem, stats);
@@ -56,8 +55,7 @@ struct PlaceBuffersPass final : tcc::impl::PlaceBuffersBase<PlaceBuffersPass> {
       space.setSizeAttr(builder.getI64IntegerAttr(placement.size));
       InFlightDiagnostic remark = space.emitRemark();
       remark << solver->getName() << ": " << placement.size
-             << " bytes, live-set lower bound "
-             << liveBytesLowerBound(problem);
+             << " bytes, live-set lower bound " << liveBytesLowerBound(problem);
       if (solver->getName() == "ilp")
         remark << ", proven bound " << stats.lowerBound
                << (stats.optimal ? " (optimal)" : "");

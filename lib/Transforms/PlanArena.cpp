@@ -245,8 +245,9 @@ static void printReport(func::FuncOp func, const PlacementProblem &problem,
   std::string text;
   llvm::raw_string_ostream os(text);
   auto above = [&](int64_t bytes) {
-    return lowerBound == 0 ? 0.0
-                           : 100.0 * double(bytes - lowerBound) / double(lowerBound);
+    return lowerBound == 0
+               ? 0.0
+               : 100.0 * double(bytes - lowerBound) / double(lowerBound);
   };
   os << "memory plan of @" << func.getSymName() << ": "
      << problem.buffers.size() << " buffers, " << pairs
@@ -266,7 +267,8 @@ static void printReport(func::FuncOp func, const PlacementProblem &problem,
       seconds = timeSolve(*solver, problem, placement, stats);
     os << llvm::format("  %-22s %12lld bytes  %+7.2f%%  %7.3f s",
                        solver->getName().str().c_str(),
-                       (long long)placement.size, above(placement.size), seconds);
+                       (long long)placement.size, above(placement.size),
+                       seconds);
     if (solver->getName() == "ilp") {
       double gap = placement.size == 0
                        ? 0.0
@@ -326,14 +328,15 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
 
     PlacementProblem problem;
     for (const Buffer &buffer : buffers)
-      problem.buffers.push_back({buffer.bytes, alignment, buffer.first, buffer.last});
+      problem.buffers.push_back(
+          {buffer.bytes, alignment, buffer.first, buffer.last});
     tcc::memory::IlpOptions ilpOptions;
     ilpOptions.timeLimit = timeLimit;
     std::unique_ptr<tcc::memory::PlacementSolver> solver =
         tcc::memory::createSolver(planner, ilpOptions);
     if (!solver) {
-      func.emitError() << "unknown planner '" << planner << "'; expected one of "
-                       << tcc::memory::solverNames();
+      func.emitError() << "unknown planner '" << planner
+                       << "'; expected one of " << tcc::memory::solverNames();
       return signalPassFailure();
     }
     SolveStats stats;
@@ -362,8 +365,10 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
           SmallVector<std::string> names;
           for (size_t index : llvm::seq<size_t>(0, buffers.size()))
             names.push_back("b" + std::to_string(index));
-          tcc::memory::writePlanSVG(os, "memory plan of @" + func.getSymName().str() +
-                                            " (" + solver->getName().str() + ")",
+          tcc::memory::writePlanSVG(os,
+                                    "memory plan of @" +
+                                        func.getSymName().str() + " (" +
+                                        solver->getName().str() + ")",
                                     problem, placement, names);
         })))
       return signalPassFailure();

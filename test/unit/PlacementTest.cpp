@@ -10,8 +10,8 @@
 
 #include "tcc/Memory/Placement.h"
 
-#include "gtest/gtest.h"
 #include "llvm/Support/raw_ostream.h"
+#include "gtest/gtest.h"
 
 #include <algorithm>
 #include <numeric>
@@ -31,9 +31,11 @@ Placement lowestFitInOrder(const PlacementProblem &problem,
     llvm::SmallVector<std::pair<int64_t, int64_t>> busy;
     for (size_t other : placed)
       if (problem.buffers[other].overlapsInTime(buffer))
-        busy.push_back({placement.offsets[other],
-                        placement.offsets[other] + problem.buffers[other].size});
-    placement.offsets[index] = lowestFreeOffset(busy, buffer.size, buffer.alignment);
+        busy.push_back(
+            {placement.offsets[other],
+             placement.offsets[other] + problem.buffers[other].size});
+    placement.offsets[index] =
+        lowestFreeOffset(busy, buffer.size, buffer.alignment);
     placed.push_back(index);
   }
   placement.size = placementSize(problem, placement.offsets);
@@ -56,9 +58,11 @@ PlacementProblem randomProblem(std::mt19937 &random, int buffers, int ops,
   for (int i = 0; i < buffers; ++i) {
     PlacementBuffer buffer;
     buffer.first = std::uniform_int_distribution<int>(0, ops - 1)(random);
-    buffer.last = buffer.first + std::uniform_int_distribution<int>(0, 3)(random);
+    buffer.last =
+        buffer.first + std::uniform_int_distribution<int>(0, 3)(random);
     buffer.size = std::uniform_int_distribution<int>(1, 6)(random);
-    buffer.alignment = aligned ? 1 << std::uniform_int_distribution<int>(0, 2)(random) : 1;
+    buffer.alignment =
+        aligned ? 1 << std::uniform_int_distribution<int>(0, 2)(random) : 1;
     problem.buffers.push_back(buffer);
   }
   return problem;
@@ -86,7 +90,8 @@ TEST(Placement, CheckFindsSharedBytes) {
 TEST(Placement, CheckProblemNamesTheBadBuffer) {
   PlacementProblem problem;
   problem.buffers = {{4, 1, 0, 1}, {4, 0, 1, 2}};
-  EXPECT_EQ(checkProblem(problem), "buffer 1 has alignment 0, expected at least 1");
+  EXPECT_EQ(checkProblem(problem),
+            "buffer 1 has alignment 0, expected at least 1");
 }
 
 TEST(Placement, UnknownPlannerIsNull) {
@@ -109,7 +114,8 @@ TEST(Placement, SolversAgainstExhaustiveSearch) {
     for (auto &solver : createHeuristicSolvers()) {
       SolveStats stats;
       Placement placement = solver->solve(problem, stats);
-      EXPECT_FALSE(checkPlacement(problem, placement)) << solver->getName().str();
+      EXPECT_FALSE(checkPlacement(problem, placement))
+          << solver->getName().str();
       EXPECT_GE(placement.size, optimum);
       bestHeuristic = std::min(bestHeuristic, placement.size);
     }

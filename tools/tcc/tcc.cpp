@@ -4,6 +4,7 @@
 #include "tcc/Memory/Placement.h"
 #include "tcc/Pipelines/Pipelines.h"
 #include "tcc/Target/Target.h"
+#include "tcc/Transforms/Passes.h"
 #include "tcc/Version.h"
 
 #include "Target/TargetDialect.h"
@@ -115,6 +116,12 @@ llvm::cl::opt<std::string> memoryPlanSVG(
     llvm::cl::desc("Draw the arena plan as SVG: buffers as rectangles over op "
                    "index and bytes"),
     llvm::cl::value_desc("plan.svg"), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<bool> orderForMemory(
+    "order-for-memory",
+    llvm::cl::desc("Reorder independent graph ops to lower the peak of live "
+                   "tensors (exact on small functions, greedy on large ones)"),
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
 
 llvm::cl::opt<bool> noOptimize("no-optimize",
                                llvm::cl::desc("Print the graph as imported, "
@@ -304,6 +311,8 @@ int main(int argc, char **argv) {
   if (!noOptimize) {
     PassManager pm(&context);
     tcc::buildGraphOptimizationPipeline(pm);
+    if (orderForMemory)
+      pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
     if (failed(pm.run(*module)))
       return 1;
   }

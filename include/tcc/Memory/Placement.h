@@ -135,8 +135,9 @@ llvm::StringRef solverNames();
 /// Places `buffer` at the lowest aligned offset (at least `from`) where it
 /// overlaps none of `busy`, a list of [begin, end) byte ranges; the shared
 /// step of the first-fit style heuristics.
-int64_t lowestFreeOffset(llvm::SmallVectorImpl<std::pair<int64_t, int64_t>> &busy,
-                         int64_t size, int64_t alignment);
+int64_t
+lowestFreeOffset(llvm::SmallVectorImpl<std::pair<int64_t, int64_t>> &busy,
+                 int64_t size, int64_t alignment);
 
 /// Draws a placement as SVG: a rectangle per buffer over op index (right)
 /// and bytes (up), each with data-first/-last/-offset/-size/-name

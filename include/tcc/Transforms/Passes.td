@@ -38,6 +38,32 @@ def FoldBatchNorm : Pass<"tcc-fold-batch-norm", "mlir::func::FuncOp"> {
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def OrderForMemory : Pass<"tcc-order-for-memory", "mlir::func::FuncOp"> {
+  let summary = "Reorder independent ops to lower the peak of live tensors";
+  let description = [{
+    Picks a topological order of the function's ops that lowers the largest
+    sum of bytes of tensors alive at one op (an op's results live from it to
+    their last reader; its operands and results are alive together while it
+    runs; returned values and arguments do not count): exactly, by dynamic
+    programming over the sets of ops run so far, for up to `exact-limit`
+    ops, else greedily (the ready op adding the fewest bytes net of those it
+    frees). The new order is kept only if its peak is lower. Operand-free
+    ops (constants) move to the top. A function with an op that has memory
+    effects keeps its order.
+
+    ```mlir
+    // a wide branch is finished before the next one starts, instead of
+    // both branches' wide tensors being alive together
+    ```
+  }];
+  let options = [
+    Option<"exactLimit", "exact-limit", "int64_t", /*default=*/"16",
+           "Functions of at most this many ops are ordered exactly">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Remark the peak before and after on each function">
+  ];
+}
+
 def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
   let summary = "Place every intermediate buffer at an offset in one arena";
   let description = [{
