@@ -14,9 +14,11 @@
 // never worse than it. Pairs of buffers that are never alive together need
 // no constraint, and buffers that are never alive together with any other
 // of a group split the problem into independent ones (components of the
-// interval graph), each with its own lower bound. When a component still
-// has too many pairs, the buffers alive away from its peak keep their
-// heuristic offsets and only those alive at the peak move.
+// interval graph), each with its own lower bound. Within a component, the
+// buffers alive where the placement reaches its top are moved first, the
+// others fixed (a much smaller program, repeated while the top drops); the
+// whole program then gets the time left, and only it can prove a bound.
+// A program with more than `maxPairs` pairs is not built.
 //
 //===----------------------------------------------------------------------===//
 
@@ -37,6 +39,7 @@
 using namespace tcc::memory;
 using llvm::ArrayRef;
 using llvm::SmallVector;
+using llvm::SmallVectorImpl;
 
 namespace {
 
@@ -134,57 +137,100 @@ public:
   }
 
 private:
-  /// Improves `placement` on the buffers of `component` in place; returns
-  /// a lower bound for the component (the whole problem needs at least it).
+  /// Improves `placement` on the buffers of `component` in place, within
+  /// `seconds`; returns a lower bound for the component (the whole problem
+  /// needs at least it).
   ComponentResult solveComponent(const PlacementProblem &problem,
                                  ArrayRef<size_t> component,
                                  Placement &placement, double seconds) const {
-    const auto &buffers = problem.buffers;
+    Clock::time_point start = Clock::now();
     ComponentResult result;
     PlacementProblem sub;
     for (size_t index : component)
-      sub.buffers.push_back(buffers[index]);
-    SmallVector<int64_t> warm;
+      sub.buffers.push_back(problem.buffers[index]);
+    SmallVector<int64_t> offsets;
     for (size_t index : component)
-      warm.push_back(placement.offsets[index]);
-    int64_t upper = placementSize(sub, warm);
+      offsets.push_back(placement.offsets[index]);
     result.lowerBound = liveBytesLowerBound(sub);
-    if (result.lowerBound >= upper)
-      return result;
-
-    // Pairs alive together; with too many, only the buffers alive where the
-    // warm start reaches its top stay free.
     size_t count = sub.buffers.size();
-    auto pairsOf = [&](ArrayRef<bool> isFree) {
-      SmallVector<std::pair<size_t, size_t>> pairs;
-      for (size_t i = 0; i < count; ++i)
-        for (size_t j = i + 1; j < count; ++j)
-          if ((isFree[i] || isFree[j]) &&
-              sub.buffers[i].overlapsInTime(sub.buffers[j]))
-            pairs.push_back({i, j});
-      return pairs;
-    };
-    SmallVector<bool> isFree(count, true);
-    SmallVector<std::pair<size_t, size_t>> pairs = pairsOf(isFree);
-    bool fixedSome = false;
-    if (int64_t(pairs.size()) > options.maxPairs) {
-      // Ops where a buffer reaches the top; the buffers alive there.
-      SmallVector<int64_t> peakTimes;
-      for (size_t i = 0; i < count; ++i)
-        if (warm[i] + sub.buffers[i].size == upper)
-          for (int64_t t = sub.buffers[i].first; t <= sub.buffers[i].last; ++t)
-            peakTimes.push_back(t);
-      llvm::sort(peakTimes);
-      peakTimes.erase(llvm::unique(peakTimes), peakTimes.end());
-      for (size_t i = 0; i < count; ++i) {
-        auto it = llvm::lower_bound(peakTimes, sub.buffers[i].first);
-        isFree[i] = it != peakTimes.end() && *it <= sub.buffers[i].last;
-      }
-      fixedSome = true;
-      pairs = pairsOf(isFree);
-      if (int64_t(pairs.size()) > options.maxPairs)
-        return result;
+
+    // First the neighbourhood of the peak: only the buffers alive at an op
+    // where one reaches the top may move, a program a fraction of the
+    // size that CBC solves far sooner; repeated while it lowers the top
+    // and leaves others fixed. Then, with the time left, the whole program,
+    // which alone can prove a bound above the live-set one.
+    while (placementSize(sub, offsets) > result.lowerBound) {
+      double left = seconds / 2 - secondsSince(start);
+      SmallVector<bool> isFree = aliveAtPeak(sub, offsets);
+      if (left <= 0 || llvm::all_of(isFree, [](bool f) { return f; }))
+        break;
+      ProgramResult step =
+          solveProgram(sub, offsets, isFree, result.lowerBound, left);
+      result.timedOut |= step.timedOut;
+      result.buffers = std::max(result.buffers, step.buffers);
+      result.pairs = std::max(result.pairs, step.pairs);
+      if (!step.improved)
+        break;
     }
+    double left = seconds - secondsSince(start);
+    if (placementSize(sub, offsets) > result.lowerBound && left > 0) {
+      SmallVector<bool> isFree(count, true);
+      ProgramResult whole =
+          solveProgram(sub, offsets, isFree, result.lowerBound, left);
+      result.timedOut |= whole.timedOut;
+      result.lowerBound = std::max(result.lowerBound, whole.bound);
+      result.buffers = std::max(result.buffers, whole.buffers);
+      result.pairs = std::max(result.pairs, whole.pairs);
+    }
+    for (auto [position, index] : llvm::enumerate(component))
+      placement.offsets[index] = offsets[position];
+    return result;
+  }
+
+  /// The buffers alive at an op where a buffer of `offsets` reaches the top.
+  static SmallVector<bool> aliveAtPeak(const PlacementProblem &sub,
+                                       ArrayRef<int64_t> offsets) {
+    int64_t top = placementSize(sub, offsets);
+    SmallVector<std::pair<int64_t, int64_t>> peaks;
+    for (auto [buffer, offset] : llvm::zip_equal(sub.buffers, offsets))
+      if (offset + buffer.size == top)
+        peaks.push_back({buffer.first, buffer.last});
+    SmallVector<bool> isFree;
+    for (const PlacementBuffer &buffer : sub.buffers)
+      isFree.push_back(llvm::any_of(peaks, [&](auto peak) {
+        return buffer.first <= peak.second && peak.first <= buffer.last;
+      }));
+    return isFree;
+  }
+
+  struct ProgramResult {
+    bool improved = false, timedOut = false;
+    /// A lower bound on the size; valid for the whole component only when
+    /// every buffer was free.
+    int64_t bound = 0;
+    int64_t buffers = 0, pairs = 0;
+  };
+
+  /// Solves the program over the buffers marked free, the others fixed at
+  /// `offsets`, starting from `offsets`; replaces them if it finds a
+  /// smaller valid placement.
+  ProgramResult solveProgram(const PlacementProblem &sub,
+                             SmallVectorImpl<int64_t> &offsets,
+                             ArrayRef<bool> isFree, int64_t lowerBound,
+                             double seconds) const {
+    ProgramResult result;
+    size_t count = sub.buffers.size();
+    int64_t upper = placementSize(sub, offsets);
+    SmallVector<int64_t> warm(offsets.begin(), offsets.end());
+    SmallVector<std::pair<size_t, size_t>> pairs;
+    for (size_t i = 0; i < count; ++i)
+      for (size_t j = i + 1; j < count; ++j)
+        if ((isFree[i] || isFree[j]) &&
+            sub.buffers[i].overlapsInTime(sub.buffers[j]))
+          pairs.push_back({i, j});
+    if (int64_t(pairs.size()) > options.maxPairs)
+      return result;
+    bool fixedSome = !llvm::all_of(isFree, [](bool f) { return f; });
     result.buffers = llvm::count(isFree, true);
     result.pairs = pairs.size();
 
@@ -212,11 +258,10 @@ private:
       upperBound[column[i]] = double((upper - buffer.size) / buffer.alignment);
       start[column[i]] = double(warm[i] / buffer.alignment);
     }
-    lower[sizeColumn] = double(std::max(result.lowerBound, fixedTop));
+    lower[sizeColumn] = double(std::max(lowerBound, fixedTop));
     upperBound[sizeColumn] = bigM;
     objective[sizeColumn] = 1.0;
     start[sizeColumn] = bigM;
-
     CoinPackedMatrix matrix(/*colordered=*/false, 0, 0);
     matrix.setDimensions(0, columns);
     SmallVector<double> rowLower, rowUpper;
@@ -286,7 +331,9 @@ private:
     model.setLogLevel(0);
     model.messageHandler()->setLogLevel(0);
     model.setUseElapsedTime(true);
-    model.setMaximumSeconds(std::max(seconds, 0.01));
+    // CBC looks at the clock between nodes and after the root's cuts: a
+    // margin keeps the whole solve within the limit.
+    model.setMaximumSeconds(std::max(0.8 * seconds, 0.01));
     // Sizes are whole bytes: a solution must beat the incumbent by one.
     model.setCutoffIncrement(0.999);
     try {
@@ -302,22 +349,22 @@ private:
       double bound = model.getBestPossibleObjValue();
       if (model.isProvenOptimal() && model.bestSolution())
         bound = model.getObjValue();
-      result.lowerBound =
-          std::max(result.lowerBound, int64_t(std::ceil(bound - 1e-6)));
+      result.bound = std::max(lowerBound, int64_t(std::ceil(bound - 1e-6)));
     }
     const double *solution = model.bestSolution();
     if (!solution)
       return result;
-    SmallVector<int64_t> offsets = warm;
+    SmallVector<int64_t> candidate = warm;
     for (size_t i = 0; i < count; ++i)
       if (isFree[i])
-        offsets[i] = int64_t(std::llround(solution[column[i]])) *
-                     sub.buffers[i].alignment;
-    Placement candidate{offsets, placementSize(sub, offsets)};
+        candidate[i] = int64_t(std::llround(solution[column[i]])) *
+                       sub.buffers[i].alignment;
+    int64_t size = placementSize(sub, candidate);
     // Kept only if valid and smaller: rounding must never cost correctness.
-    if (candidate.size < upper && !checkPlacement(sub, candidate))
-      for (auto [position, index] : llvm::enumerate(component))
-        placement.offsets[index] = offsets[position];
+    if (size < upper && !checkPlacement(sub, {candidate, size})) {
+      offsets.assign(candidate.begin(), candidate.end());
+      result.improved = true;
+    }
     return result;
   }
 
