@@ -5,10 +5,12 @@
 // (the branches of an Inception or DenseNet block, a squeeze-excite gate,
 // a transformer's Q, K and V). This pass reorders a function's ops, within
 // what their operands allow, to lower the peak of live tensor bytes: exactly
-// (dynamic programming over the sets of scheduled ops) on small functions,
-// greedily (each step the ready op that adds the fewest bytes) on large
-// ones. The peak is estimated on tensors, before fusion and bufferization;
-// the order is kept only if its estimate is lower than the original's.
+// (dynamic programming over the sets of scheduled ops) on small functions;
+// on large ones, the better of the written order and a greedy one (each
+// step the ready op that adds the fewest bytes) is reordered exactly within
+// overlapping windows of consecutive ops. The peak is estimated on tensors,
+// before fusion and bufferization; the order is kept only if its estimate is
+// lower than the original's.
 //
 //===----------------------------------------------------------------------===//
 
@@ -87,7 +89,8 @@ int64_t freedBy(const OrderProblem &problem, unsigned op, IsDone isDone) {
   for (unsigned producer : problem.predecessors[op])
     for (const auto &[bytes, consumers] : problem.results[producer])
       if (llvm::is_contained(consumers, op) &&
-          llvm::all_of(consumers, [&](unsigned c) { return c == op || isDone(c); }))
+          llvm::all_of(consumers,
+                       [&](unsigned c) { return c == op || isDone(c); }))
         freed += bytes;
   return freed;
 }
@@ -135,43 +138,90 @@ SmallVector<unsigned> greedyOrder(const OrderProblem &problem) {
   return order;
 }
 
-/// The order of least peak, by dynamic programming over the sets of ops
-/// already run (the bytes alive after a set do not depend on its order).
-SmallVector<unsigned> exactOrder(const OrderProblem &problem) {
-  size_t count = problem.ops.size();
+/// The order of `window` (consecutive ops of a topological order, the ops
+/// before it marked in `doneBefore`, `liveBefore` bytes alive) with the
+/// least peak, by dynamic programming over the sets of its ops already run:
+/// the bytes alive after a set do not depend on the set's order. Ops after
+/// the window are not moved, so what is alive after it does not change, and
+/// neither does the peak anywhere else.
+SmallVector<unsigned> exactWindow(const OrderProblem &problem,
+                                  ArrayRef<unsigned> window,
+                                  ArrayRef<bool> doneBefore,
+                                  int64_t liveBefore) {
+  size_t count = window.size();
+  assert(count < 32 && "a window is a bitmask");
+  DenseMap<unsigned, unsigned> slot;
+  for (auto [position, op] : llvm::enumerate(window))
+    slot[op] = position;
   uint32_t full = (uint32_t(1) << count) - 1;
   SmallVector<uint32_t> needs(count, 0);
-  for (unsigned op = 0; op < count; ++op)
+  for (auto [position, op] : llvm::enumerate(window))
     for (unsigned producer : problem.predecessors[op])
-      needs[op] |= uint32_t(1) << producer;
+      if (auto it = slot.find(producer); it != slot.end())
+        needs[position] |= uint32_t(1) << it->second;
   constexpr int64_t unreached = std::numeric_limits<int64_t>::max();
-  std::vector<int64_t> peak(size_t(full) + 1, unreached), live(size_t(full) + 1, 0);
+  std::vector<int64_t> peak(size_t(full) + 1, unreached),
+      live(size_t(full) + 1, liveBefore);
   std::vector<uint8_t> last(size_t(full) + 1, 0);
-  peak[0] = 0;
+  peak[0] = liveBefore;
   for (uint32_t set = 0; set < full; ++set) {
     if (peak[set] == unreached)
       continue;
-    for (unsigned op = 0; op < count; ++op) {
-      uint32_t bit = uint32_t(1) << op;
-      if ((set & bit) || (needs[op] & ~set))
+    auto isDone = [&](unsigned op) {
+      if (doneBefore[op])
+        return true;
+      auto it = slot.find(op);
+      return it != slot.end() && ((set >> it->second) & 1);
+    };
+    for (unsigned position = 0; position < count; ++position) {
+      uint32_t bit = uint32_t(1) << position;
+      if ((set & bit) || (needs[position] & ~set))
         continue;
+      unsigned op = window[position];
       int64_t during = live[set] + allocatedBy(problem, op);
       int64_t candidate = std::max(peak[set], during);
       uint32_t next = set | bit;
       if (candidate < peak[next]) {
         peak[next] = candidate;
-        last[next] = uint8_t(op);
-        live[next] = during - freedBy(problem, op, [&](unsigned c) {
-                       return (set >> c) & 1;
-                     });
+        last[next] = uint8_t(position);
+        live[next] = during - freedBy(problem, op, isDone);
       }
     }
   }
   SmallVector<unsigned> order;
   for (uint32_t set = full; set; set &= ~(uint32_t(1) << last[set]))
-    order.push_back(last[set]);
+    order.push_back(window[last[set]]);
   std::reverse(order.begin(), order.end());
   return order;
+}
+
+/// Reorders `order` exactly within windows of `size` ops, overlapping by
+/// half a window; each window's peak can only drop.
+void improveByWindows(const OrderProblem &problem,
+                      SmallVectorImpl<unsigned> &order, size_t size) {
+  size_t count = order.size();
+  size = std::min(size, count);
+  if (size < 2)
+    return;
+  size_t stride = std::max<size_t>(1, size / 2);
+  for (size_t begin = 0;; begin += stride) {
+    begin = std::min(begin, count - size);
+    SmallVector<bool> done(problem.ops.size(), false);
+    for (unsigned op : ArrayRef(order).take_front(begin))
+      done[op] = true;
+    // Bytes alive before the window: results of done ops still read later.
+    int64_t live = 0;
+    for (unsigned op : ArrayRef(order).take_front(begin))
+      for (const auto &[bytes, consumers] : problem.results[op])
+        if (llvm::any_of(consumers, [&](unsigned c) { return !done[c]; }))
+          live += bytes;
+    SmallVector<unsigned> window(order.begin() + begin,
+                                 order.begin() + begin + size);
+    SmallVector<unsigned> better = exactWindow(problem, window, done, live);
+    llvm::copy(better, order.begin() + begin);
+    if (begin + size >= count)
+      break;
+  }
 }
 
 struct OrderForMemoryPass final
@@ -225,8 +275,8 @@ struct OrderForMemoryPass final
             returned = true;
             continue;
           }
-          if (auto it = index.find(top); it != index.end() &&
-                                         !llvm::is_contained(consumers, it->second))
+          if (auto it = index.find(top);
+              it != index.end() && !llvm::is_contained(consumers, it->second))
             consumers.push_back(it->second);
         }
         // A returned value is written where the caller wants it.
@@ -238,15 +288,28 @@ struct OrderForMemoryPass final
 
     SmallVector<unsigned> original =
         llvm::to_vector(llvm::seq<unsigned>(0, unsigned(count)));
-    SmallVector<unsigned> order = int64_t(count) <= exactLimit
-                                      ? exactOrder(problem)
-                                      : greedyOrder(problem);
+    // Small functions are ordered exactly as one window; larger ones start
+    // from the better of the written and the greedy order and are improved
+    // window by window.
+    SmallVector<unsigned> order;
+    if (int64_t(count) <= exactLimit) {
+      order = original;
+      improveByWindows(problem, order, count);
+    } else {
+      order = greedyOrder(problem);
+      if (peakOf(problem, order) >= peakOf(problem, original))
+        order = original;
+      improveByWindows(problem, order,
+                       size_t(std::max<int64_t>(windowSize, 0)));
+    }
     int64_t before = peakOf(problem, original), after = peakOf(problem, order);
     if (report)
       func.emitRemark() << "peak of live tensor bytes " << before << " -> "
                         << std::min(before, after)
-                        << (int64_t(count) <= exactLimit ? " (exact)"
-                                                         : " (greedy)");
+                        << (int64_t(count) <= exactLimit
+                                ? " (exact)"
+                                : " (greedy, exact windows of " +
+                                      std::to_string(windowSize) + " ops)");
     if (after >= before)
       return;
     Operation *terminator = body.getTerminator();

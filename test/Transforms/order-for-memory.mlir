@@ -1,5 +1,6 @@
 // RUN: tcc-opt %s -split-input-file -tcc-order-for-memory=report=1 -verify-diagnostics | FileCheck %s
-// RUN: tcc-opt %s -split-input-file -tcc-order-for-memory="exact-limit=0 report=1" 2>&1 >/dev/null | FileCheck %s --check-prefix=GREEDY
+// RUN: tcc-opt %s -split-input-file -tcc-order-for-memory="exact-limit=0 window-size=0 report=1" 2>&1 >/dev/null | FileCheck %s --check-prefix=GREEDY
+// RUN: tcc-opt %s -split-input-file -tcc-order-for-memory="exact-limit=0 window-size=5 report=1" 2>&1 >/dev/null | FileCheck %s --check-prefix=WINDOWS
 
 // Two branches, each a 1 KiB tensor reduced to 4 bytes. Written breadth
 // first, both 1 KiB tensors are alive when the first is reduced:
@@ -13,7 +14,8 @@
 //  CHECK-NEXT:   %[[B:.*]] = graph.exp %arg1
 //  CHECK-NEXT:   %[[SB:.*]] = graph.reduce_sum %[[B]]
 //  CHECK-NEXT:   graph.add %[[SA]], %[[SB]]
-// GREEDY: remark: peak of live tensor bytes 2052 -> 1032 (greedy)
+// GREEDY: remark: peak of live tensor bytes 2052 -> 1032 (greedy, exact windows of 0 ops)
+// WINDOWS: remark: peak of live tensor bytes 2052 -> 1032 (greedy, exact windows of 5 ops)
 // expected-remark @+1 {{peak of live tensor bytes 2052 -> 1032 (exact)}}
 func.func @two_branches(%x: tensor<256xf32>, %y: tensor<256xf32>) -> tensor<1xf32> {
   %a = graph.exp %x : tensor<256xf32>
@@ -47,7 +49,10 @@ func.func @chain(%x: tensor<256xf32>) -> tensor<256xf32> {
 // 2056. %q2 runs with %q1 alive whatever the order (2052 bytes), and
 // running the Q branch to its end first keeps the peak there: the exact
 // order reaches 2052. As written, %p1 is alive during %q2: 3076.
-// GREEDY: remark: peak of live tensor bytes 3076 -> 2056 (greedy)
+// GREEDY: remark: peak of live tensor bytes 3076 -> 2056 (greedy, exact windows of 0 ops)
+// A window of 5 consecutive ops of the greedy order holds all of the Q
+// branch and %p1, %p2: reordered exactly, it reaches 2052.
+// WINDOWS: remark: peak of live tensor bytes 3076 -> 2052 (greedy, exact windows of 5 ops)
 // CHECK-LABEL: func.func @greedy_misses
 //       CHECK:   %[[Q1:.*]] = graph.reduce_sum %arg0
 //  CHECK-NEXT:   %[[Q2:.*]] = graph.add %[[Q1]], %arg0

@@ -110,9 +110,9 @@ std::unique_ptr<PlacementSolver> createFirstFitSolver();
 struct IlpOptions {
   /// Wall-clock seconds for the branch and bound, over all subproblems.
   double timeLimit = 5.0;
-  /// Above this many pairs of buffers alive at the same time, only the
-  /// buffers alive where the warm start is above the lower bound stay free;
-  /// the others keep their warm-start offsets.
+  /// A program (the neighbourhood of the peak, or a whole component) with
+  /// more pairs of buffers alive at the same time than this is not built;
+  /// the placement then stays as it is.
   int64_t maxPairs = 20000;
 };
 /// Minimizes the size by integer programming (CBC): an offset per buffer,

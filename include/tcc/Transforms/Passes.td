@@ -46,8 +46,10 @@ def OrderForMemory : Pass<"tcc-order-for-memory", "mlir::func::FuncOp"> {
     their last reader; its operands and results are alive together while it
     runs; returned values and arguments do not count): exactly, by dynamic
     programming over the sets of ops run so far, for up to `exact-limit`
-    ops, else greedily (the ready op adding the fewest bytes net of those it
-    frees). The new order is kept only if its peak is lower. Operand-free
+    ops; else it starts from the better of the written order and a greedy
+    one (the ready op adding the fewest bytes net of those it frees) and
+    reorders it exactly within overlapping windows of `window-size`
+    consecutive ops, which can only lower each window's peak. The new order is kept only if its peak is lower. Operand-free
     ops (constants) move to the top. A function with an op that has memory
     effects keeps its order.
 
@@ -59,6 +61,9 @@ def OrderForMemory : Pass<"tcc-order-for-memory", "mlir::func::FuncOp"> {
   let options = [
     Option<"exactLimit", "exact-limit", "int64_t", /*default=*/"16",
            "Functions of at most this many ops are ordered exactly">,
+    Option<"windowSize", "window-size", "int64_t", /*default=*/"10",
+           "Larger functions are reordered exactly within windows of this "
+           "many consecutive ops (0: the greedy order alone)">,
     Option<"report", "report", "bool", /*default=*/"false",
            "Remark the peak before and after on each function">
   ];
