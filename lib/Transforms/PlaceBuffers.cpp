@@ -26,6 +26,47 @@ namespace {
 struct PlaceBuffersPass final : tcc::impl::PlaceBuffersBase<PlaceBuffersPass> {
   using PlaceBuffersBase::PlaceBuffersBase;
 
+  /// A space with a capacity: every buffer is kept (at an offset) or
+  /// spilled, by the ILP or, for any other planner, the LRU-style baseline.
+  /// A spilled buffer costs its bytes twice: written out, read back.
+  void decideResidency(SpaceOp space) {
+    SmallVector<BufferOp> buffers;
+    PlacementProblem problem;
+    SmallVector<int64_t> cost;
+    for (auto buffer : space.getBody().front().getOps<BufferOp>()) {
+      buffers.push_back(buffer);
+      problem.buffers.push_back(
+          {int64_t(buffer.getSize()), buffer.getEffectiveAlignment(),
+           int64_t(buffer.getFirst()), int64_t(buffer.getLast())});
+      cost.push_back(2 * int64_t(buffer.getSize()));
+    }
+    int64_t capacity = *space.getCapacity();
+    Residency baseline = spillLeastRecentlyUsed(problem, capacity, cost);
+    ResidencyStats stats;
+    bool ilp = planner == "ilp";
+    Residency residency =
+        ilp ? minimizeSpills(problem, capacity, cost, timeLimit, stats)
+            : baseline;
+    Builder builder(space.getContext());
+    for (auto [buffer, offset] : llvm::zip_equal(buffers, residency.offsets)) {
+      if (offset < 0) {
+        buffer.removeOffsetAttr();
+        buffer.setSpilled(true);
+      } else {
+        buffer.setSpilled(false);
+        buffer.setOffsetAttr(builder.getI64IntegerAttr(offset));
+      }
+    }
+    space.setSizeAttr(builder.getI64IntegerAttr(space.getPlacedBytes()));
+    InFlightDiagnostic remark = space.emitRemark();
+    remark << (ilp ? "ilp" : "lru") << ": " << residency.movedBytes
+           << " bytes moved, LRU baseline " << baseline.movedBytes;
+    if (ilp)
+      remark << ", compulsory " << stats.compulsoryBytes << ", proven bound "
+             << stats.lowerBound << (stats.optimal ? " (optimal)" : "")
+             << (stats.timedOut ? ", time limit" : "");
+  }
+
   void runOnOperation() override {
     IlpOptions ilpOptions;
     ilpOptions.timeLimit = timeLimit;
@@ -36,6 +77,8 @@ struct PlaceBuffersPass final : tcc::impl::PlaceBuffersBase<PlaceBuffersPass> {
       return signalPassFailure();
     }
     getOperation().walk([&](SpaceOp space) {
+      if (space.getCapacity())
+        return decideResidency(space);
       // Spilled buffers take no room in the space.
       SmallVector<BufferOp> buffers;
       PlacementProblem problem;

@@ -102,3 +102,39 @@ memory.space @spilled alignment 8 {
   memory.buffer @big size 1000 live [0, 3] spilled
   memory.buffer @b size 3 live [1, 2]
 }
+
+// -----
+
+// A space with a capacity: all three are alive at op 2 (7 bytes in a space
+// of 4), so something is spilled, moving twice its bytes. Spilling @c alone
+// leaves @a and @b, 4 bytes: 6 bytes moved, and spilling only @a or only
+// @b leaves 5 bytes at op 2, so 6 is the least. The LRU baseline keeps @a
+// and @b until @c arrives, spills them (the longest resident first) to fit
+// it: 8.
+// SIZE-LABEL: memory.space @capacity alignment 1 capacity 4 size 3
+//  SIZE-NEXT:   memory.buffer @a size 2 live [0, 3] spilled
+//  SIZE-NEXT:   memory.buffer @b size 2 live [1, 2] spilled
+//  SIZE-NEXT:   memory.buffer @c size 3 live [2, 4] offset 0
+// ILP-LABEL: memory.space @capacity alignment 1 capacity 4 size 4
+//  ILP-NEXT:   memory.buffer @a size 2 live [0, 3] offset {{0|2}}
+//  ILP-NEXT:   memory.buffer @b size 2 live [1, 2] offset {{0|2}}
+//  ILP-NEXT:   memory.buffer @c size 3 live [2, 4] spilled
+// expected-remark @+1 {{ilp: 6 bytes moved, LRU baseline 8, compulsory 0, proven bound 6 (optimal)}}
+memory.space @capacity alignment 1 capacity 4 {
+  memory.buffer @a size 2 live [0, 3]
+  memory.buffer @b size 2 live [1, 2]
+  memory.buffer @c size 3 live [2, 4]
+}
+
+// -----
+
+// A buffer larger than the space is spilled whatever the planner: its
+// traffic is compulsory.
+// ILP-LABEL: memory.space @too_large alignment 1 capacity 4 size 4
+//  ILP-NEXT:   memory.buffer @big size 5 live [0, 1] spilled
+//  ILP-NEXT:   memory.buffer @small size 4 live [1, 2] offset 0
+// expected-remark @+1 {{ilp: 10 bytes moved, LRU baseline 10, compulsory 10, proven bound 10 (optimal)}}
+memory.space @too_large alignment 1 capacity 4 {
+  memory.buffer @big size 5 live [0, 1]
+  memory.buffer @small size 4 live [1, 2]
+}

@@ -147,6 +147,65 @@ TEST(Placement, IlpNeverWorseThanItsStartOnLargeProblems) {
   EXPECT_LT(stats.seconds, 5.0);
 }
 
+/// The fewest bytes moved: over every set of buffers kept resident, the
+/// optimum of its placement (exhaustive) must fit in the capacity.
+int64_t exhaustiveSpillOptimum(const PlacementProblem &problem,
+                               int64_t capacity,
+                               llvm::ArrayRef<int64_t> spillCost) {
+  size_t count = problem.buffers.size();
+  int64_t best = INT64_MAX;
+  for (uint32_t set = 0; set < (1u << count); ++set) {
+    PlacementProblem resident;
+    int64_t moved = 0;
+    for (size_t i = 0; i < count; ++i) {
+      if (set >> i & 1)
+        resident.buffers.push_back(problem.buffers[i]);
+      else
+        moved += spillCost[i];
+    }
+    if (moved < best && exhaustiveOptimum(resident) <= capacity)
+      best = moved;
+  }
+  return best;
+}
+
+TEST(Residency, AgainstExhaustiveSearch) {
+  std::mt19937 random(4);
+  int baselineMisses = 0;
+  for (int trial = 0; trial < 80; ++trial) {
+    PlacementProblem problem =
+        randomProblem(random, 3 + trial % 4, 5, /*aligned=*/trial % 2);
+    llvm::SmallVector<int64_t> cost;
+    for (const PlacementBuffer &buffer : problem.buffers)
+      cost.push_back(2 * buffer.size +
+                     std::uniform_int_distribution<int>(0, 4)(random));
+    int64_t capacity = std::uniform_int_distribution<int>(3, 10)(random);
+    int64_t optimum = exhaustiveSpillOptimum(problem, capacity, cost);
+    Residency lru = spillLeastRecentlyUsed(problem, capacity, cost);
+    EXPECT_FALSE(checkResidency(problem, capacity, cost, lru));
+    EXPECT_GE(lru.movedBytes, optimum);
+    baselineMisses += lru.movedBytes > optimum;
+    ResidencyStats stats;
+    Residency best = minimizeSpills(problem, capacity, cost, 10, stats);
+    EXPECT_FALSE(checkResidency(problem, capacity, cost, best));
+    EXPECT_EQ(best.movedBytes, optimum) << "trial " << trial;
+    EXPECT_TRUE(stats.optimal) << "trial " << trial;
+    EXPECT_LE(stats.compulsoryBytes, optimum);
+  }
+  EXPECT_GT(baselineMisses, 0);
+}
+
+TEST(Residency, TooLargeIsCompulsory) {
+  PlacementProblem problem;
+  problem.buffers = {{8, 1, 0, 1}, {3, 1, 1, 2}, {3, 1, 1, 2}};
+  ResidencyStats stats;
+  Residency residency = minimizeSpills(problem, 6, {16, 6, 6}, 1, stats);
+  EXPECT_EQ(residency.offsets[0], -1);
+  EXPECT_EQ(stats.compulsoryBytes, 16);
+  EXPECT_EQ(residency.movedBytes, 16);
+  EXPECT_TRUE(stats.optimal);
+}
+
 TEST(Placement, SvgHasARectanglePerBuffer) {
   PlacementProblem problem;
   problem.buffers = {{4, 1, 0, 1}, {4, 1, 1, 2}};

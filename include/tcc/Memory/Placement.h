@@ -139,6 +139,53 @@ int64_t
 lowestFreeOffset(llvm::SmallVectorImpl<std::pair<int64_t, int64_t>> &busy,
                  int64_t size, int64_t alignment);
 
+//===----------------------------------------------------------------------===//
+// Spaces with a capacity
+//===----------------------------------------------------------------------===//
+
+/// Which buffers live in a space of `capacity` bytes (each for its whole
+/// lifetime, at an offset) and which are spilled to slower memory, where
+/// each costs `spillCost[i]` bytes moved (a write and its reads).
+/// Evicting and reloading a buffer during its lifetime is not modelled.
+struct Residency {
+  /// An offset in the space, or -1 for spilled.
+  llvm::SmallVector<int64_t> offsets;
+  int64_t movedBytes = 0;
+};
+
+struct ResidencyStats {
+  double seconds = 0;
+  /// Bytes moved no residency avoids: buffers larger than the space.
+  int64_t compulsoryBytes = 0;
+  /// A proven lower bound on the bytes moved (at least the compulsory).
+  int64_t lowerBound = 0;
+  bool optimal = false, timedOut = false;
+};
+
+/// Buffers in order of their first op, each at the lowest free offset; when
+/// it does not fit, the resident buffers alive with it are spilled, least
+/// recently started first, until it does (or it is spilled itself when
+/// that cannot help): the LRU-style baseline.
+Residency spillLeastRecentlyUsed(const PlacementProblem &problem,
+                                 int64_t capacity,
+                                 llvm::ArrayRef<int64_t> spillCost);
+
+/// Minimizes the bytes moved by integer programming (CBC), starting from
+/// the LRU baseline: a residency binary and an offset per buffer, a binary
+/// per pair alive together choosing which lies below when both are
+/// resident. Never returns more bytes moved than the baseline.
+Residency minimizeSpills(const PlacementProblem &problem, int64_t capacity,
+                         llvm::ArrayRef<int64_t> spillCost, double timeLimit,
+                         ResidencyStats &stats);
+
+/// Checks a residency: resident buffers within the space, aligned, and not
+/// sharing bytes while alive together; `movedBytes` the sum of the costs of
+/// the spilled ones.
+std::optional<std::string> checkResidency(const PlacementProblem &problem,
+                                          int64_t capacity,
+                                          llvm::ArrayRef<int64_t> spillCost,
+                                          const Residency &residency);
+
 /// Draws a placement as SVG: a rectangle per buffer over op index (right)
 /// and bytes (up), each with data-first/-last/-offset/-size/-name
 /// attributes, and a dashed line at the live-set lower bound.
