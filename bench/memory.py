@@ -113,6 +113,38 @@ def rss(build_dir, model, python):
     return tcc_kib, ort_kib
 
 
+def capacity_sweep(build_dir, model, capacities, time_limit):
+    """Bytes moved to and from slow memory when the arena's buffers must fit
+    a space of each capacity: the LRU-style baseline and the ILP, each
+    against the compulsory traffic (buffers larger than the space). A
+    spilled buffer moves twice its bytes."""
+    tcc = os.path.join(build_dir, "bin", "tcc")
+    tcc_opt = os.path.join(build_dir, "bin", "tcc-opt")
+    plan = subprocess.run([tcc, model, "--emit=memory-plan"], text=True,
+                          capture_output=True, check=True).stdout
+    # The arena's offsets do not hold in a smaller space: every buffer is
+    # decided anew.
+    plan = re.sub(r" offset \d+", "", plan)
+    rows = []
+    for capacity in capacities:
+        text = re.sub(r"(memory\.space @\S+ alignment \d+) size \d+",
+                      rf"\1 capacity {capacity}", plan)
+        result = subprocess.run([tcc_opt, "-", "-o", os.devnull,
+                                 f"--tcc-place-buffers=planner=ilp time-limit={time_limit}"],
+                                input=text, text=True, capture_output=True)
+        match = re.search(r"ilp: (\d+) bytes moved, LRU baseline (\d+), compulsory (\d+), "
+                          r"proven bound (\d+)( \(optimal\))?(, time limit)?", result.stderr)
+        if result.returncode != 0 or not match:
+            sys.exit(f"tcc-place-buffers failed at capacity {capacity}:\n{result.stderr}")
+        ilp, lru, compulsory, bound = (int(match.group(i)) for i in range(1, 5))
+        rows.append((capacity, compulsory, lru, ilp, bound, bool(match.group(5))))
+    return rows
+
+
+def kib(n):
+    return f"{n // 1024} KiB" if n < 2**20 else f"{n // 2**20} MiB"
+
+
 def mib(n):
     return f"{n / 2**20:.2f}"
 
@@ -129,6 +161,10 @@ def main():
                         help="seconds the ILP may search per model")
     parser.add_argument("--rss", action="store_true",
                         help="also compare peak RSS of tcc-run and ONNX Runtime")
+    parser.add_argument("--capacity-models", nargs="*", default=["resnet50", "bert_base_s128"],
+                        help="models whose arena is also fitted into spaces of --capacities")
+    parser.add_argument("--capacities", default="256K,512K,1M,2M,4M,8M",
+                        help="capacities for the spill table (K and M suffixes)")
     args = parser.parse_args()
     dirs = args.models_dir or [os.path.join(args.build_dir, "models")]
     tcc = os.path.join(args.build_dir, "bin", "tcc")
@@ -176,6 +212,27 @@ def main():
             tcc_kib, ort_kib = rss(args.build_dir, model, sys.executable)
             cells += [f"{tcc_kib / 1024:.0f}", f"{ort_kib / 1024:.0f}"]
         print("| " + " | ".join(cells) + " |", flush=True)
+
+    capacities = [int(c[:-1]) * (1024 if c[-1] == "K" else 2**20) if c[-1] in "KM" else int(c)
+                  for c in args.capacities.split(",")]
+    if args.capacity_models:
+        print("\nBytes moved to and from slow memory (MiB) when the arena's buffers must "
+              "fit a space of the given capacity, each buffer resident for its whole "
+              "lifetime or spilled (moving twice its bytes). Compulsory: buffers larger "
+              "than the space; removed: the share of the baseline's non-compulsory "
+              "traffic the ILP avoids.\n")
+        print("| model | capacity | compulsory | LRU baseline | ILP | proven bound | removed |")
+        print("|---|---|---|---|---|---|---|")
+    for name in args.capacity_models:
+        model = find_model(name, dirs)
+        if model is None:
+            continue
+        for capacity, compulsory, lru, ilp, bound, optimal in capacity_sweep(
+                args.build_dir, model, capacities, args.time_limit):
+            assert ilp <= lru, f"{name}: ILP above the baseline"
+            removed = "-" if lru == compulsory else f"{100 * (lru - ilp) / (lru - compulsory):.0f}%"
+            print(f"| {name} | {kib(capacity)} | {mib(compulsory)} | {mib(lru)} | {mib(ilp)} | "
+                  f"{mib(bound)}{' (optimal)' if optimal else ''} | {removed} |", flush=True)
 
 
 if __name__ == "__main__":
