@@ -49,13 +49,21 @@ def OrderForMemory : Pass<"tcc-order-for-memory", "mlir::func::FuncOp"> {
     ops; else it starts from the better of the written order and a greedy
     one (the ready op adding the fewest bytes net of those it frees) and
     reorders it exactly within overlapping windows of `window-size`
-    consecutive ops, which can only lower each window's peak. The new order is kept only if its peak is lower. Operand-free
-    ops (constants) move to the top. A function with an op that has memory
-    effects keeps its order.
+    consecutive ops, which can only lower each window's peak. The new order
+    is kept only if its peak is lower. Operand-free ops (constants) move to
+    the top. A function with an op that has memory effects keeps its order.
 
     ```mlir
-    // a wide branch is finished before the next one starts, instead of
-    // both branches' wide tensors being alive together
+    // before: both 1 KiB tensors alive at the first sum (peak 2052 bytes)
+    %a = graph.exp %x : tensor<256xf32>
+    %b = graph.exp %y : tensor<256xf32>
+    %sa = graph.reduce_sum %a {axes = array<i64: 0>} : tensor<256xf32> -> tensor<1xf32>
+    %sb = graph.reduce_sum %b {axes = array<i64: 0>} : tensor<256xf32> -> tensor<1xf32>
+    // after: one branch finished before the other starts (peak 1032)
+    %a = graph.exp %x : tensor<256xf32>
+    %sa = graph.reduce_sum %a {axes = array<i64: 0>} : tensor<256xf32> -> tensor<1xf32>
+    %b = graph.exp %y : tensor<256xf32>
+    %sb = graph.reduce_sum %b {axes = array<i64: 0>} : tensor<256xf32> -> tensor<1xf32>
     ```
   }];
   let options = [
@@ -80,8 +88,10 @@ def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
     fit in lifetime order), or `ilp` (default): the best heuristic, then,
     when it is above the live-set lower bound, an integer program on CBC
     that minimizes the arena within `time-limit` seconds and never returns
-    a larger one. The allocs
-    become `memref.view`s of a new last function argument, the arena, whose
+    a larger one. `report` prints every planner's arena against the live-set
+    lower bound; `plan-file` and `plan-svg` write the plan in the memory
+    dialect and as a drawing. The allocs become `memref.view`s of a new last
+    function argument, the arena, whose
     size is recorded in the `tcc.arena_size` function attribute. The runtime
     allocates the arena once per loaded model, so no op allocates at run
     time. A buffer whose last use copies it whole into an out-param (a result
