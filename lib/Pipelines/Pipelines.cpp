@@ -3,6 +3,7 @@
 #include "tcc/Pipelines/Pipelines.h"
 
 #include "Graph/GraphDialect.h"
+#include "Memory/MemoryDialect.h"
 #include "Target/TargetDialect.h"
 #include "tcc/Conversion/Passes.h"
 #include "tcc/Transforms/Passes.h"
@@ -60,7 +61,8 @@ void tcc::registerPipelines() {
 // linalg, tensor; conversion to LLVM) registered; taking all of upstream
 // keeps tcc-opt able to replay any stage of the driver.
 void tcc::registerAllDialects(DialectRegistry &registry) {
-  registry.insert<graph::GraphDialect, target::TccDialect>();
+  registry.insert<graph::GraphDialect, memory::MemoryDialect,
+                  target::TccDialect>();
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
 }

@@ -1,11 +1,16 @@
 //===- PlanArena.cpp - Place intermediate buffers in one arena ----------===//
 //
-// A first planner: greedy by size over lifetimes on the final op order. The
-// ILP planner replaces the placement step, not the lifetime analysis.
+// Lifetimes of a bufferized function's buffers on its final op order, and
+// their offsets in one arena from a placement solver (tcc/Memory/Placement.h:
+// greedy heuristics or the ILP). The plan can be reported and printed in the
+// memory dialect.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tcc/Transforms/Passes.h"
+
+#include "Memory/MemoryDialect.h"
+#include "tcc/Memory/Placement.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
@@ -13,6 +18,11 @@
 #include "mlir/IR/Builders.h"
 #include "mlir/Interfaces/ViewLikeInterface.h"
 #include "llvm/ADT/DenseMap.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <chrono>
+#include <mutex>
 
 namespace tcc {
 #define GEN_PASS_DEF_PLANARENA
@@ -20,6 +30,9 @@ namespace tcc {
 } // namespace tcc
 
 using namespace mlir;
+using tcc::memory::Placement;
+using tcc::memory::PlacementProblem;
+using tcc::memory::SolveStats;
 
 namespace {
 
@@ -159,6 +172,125 @@ static void scratchOnStack(func::FuncOp func, int64_t stackBytes) {
   }
 }
 
+/// Serializes output of passes that may run on several functions at once.
+static std::mutex &outputMutex() {
+  static std::mutex mutex;
+  return mutex;
+}
+
+/// Writes `write`'s text to `path` ('-' for stdout, under a lock since
+/// functions are planned in parallel); failure with a diagnostic on `func`.
+static LogicalResult writeText(func::FuncOp func, StringRef path,
+                               function_ref<void(raw_ostream &)> write) {
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  write(os);
+  if (path == "-") {
+    std::lock_guard<std::mutex> lock(outputMutex());
+    llvm::outs() << text;
+    llvm::outs().flush();
+    return success();
+  }
+  std::error_code error;
+  llvm::raw_fd_ostream file(path, error);
+  if (error)
+    return func.emitError() << "cannot write the memory plan to '" << path
+                            << "': " << error.message();
+  file << text;
+  return success();
+}
+
+/// The plan as a `memory.space` named after the function, one buffer per
+/// planned allocation (named by position, located at the allocation).
+static void printMemoryPlan(raw_ostream &os, func::FuncOp func,
+                            ArrayRef<Buffer> buffers, int64_t alignment,
+                            int64_t size) {
+  OpBuilder builder(func.getContext());
+  OwningOpRef<ModuleOp> holder = ModuleOp::create(func.getLoc());
+  builder.setInsertionPointToEnd(holder->getBody());
+  auto space = tcc::memory::SpaceOp::create(builder, func.getLoc(),
+                                            func.getSymName(), alignment);
+  space.setSizeAttr(builder.getI64IntegerAttr(size));
+  builder.setInsertionPointToEnd(&space.getBody().front());
+  for (auto [index, buffer] : llvm::enumerate(buffers))
+    tcc::memory::BufferOp::create(
+        builder, buffer.alloc->getLoc(), "b" + std::to_string(index),
+        buffer.bytes, buffer.first, buffer.last, /*align=*/nullptr,
+        builder.getI64IntegerAttr(buffer.offset), /*spilled=*/false);
+  space.print(os);
+  os << "\n";
+}
+
+/// Runs `solver`, returning the seconds it took.
+static double timeSolve(const tcc::memory::PlacementSolver &solver,
+                        const PlacementProblem &problem, Placement &placement,
+                        SolveStats &stats) {
+  auto start = std::chrono::steady_clock::now();
+  placement = solver.solve(problem, stats);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+      .count();
+}
+
+/// One line per planner: the bytes it needs and its distance from the
+/// live-set lower bound; for the ILP also the proven bound and the time.
+static void printReport(func::FuncOp func, const PlacementProblem &problem,
+                        StringRef chosen, const Placement &chosenPlacement,
+                        const SolveStats &chosenStats, double chosenSeconds,
+                        double timeLimit) {
+  int64_t lowerBound = tcc::memory::liveBytesLowerBound(problem);
+  int64_t pairs = 0;
+  for (auto [i, a] : llvm::enumerate(problem.buffers))
+    for (const auto &b : ArrayRef(problem.buffers).drop_front(i + 1))
+      pairs += a.overlapsInTime(b);
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  auto above = [&](int64_t bytes) {
+    return lowerBound == 0
+               ? 0.0
+               : 100.0 * double(bytes - lowerBound) / double(lowerBound);
+  };
+  os << "memory plan of @" << func.getSymName() << ": "
+     << problem.buffers.size() << " buffers, " << pairs
+     << " pairs alive together\n";
+  os << llvm::format("  %-22s %12lld bytes\n", "live-set lower bound",
+                     (long long)lowerBound);
+  auto solvers = tcc::memory::createHeuristicSolvers();
+  tcc::memory::IlpOptions ilpOptions;
+  ilpOptions.timeLimit = timeLimit;
+  solvers.push_back(tcc::memory::createIlpSolver(ilpOptions));
+  for (auto &solver : solvers) {
+    // The chosen planner has run already (the ILP for seconds).
+    SolveStats stats = chosenStats;
+    Placement placement = chosenPlacement;
+    double seconds = chosenSeconds;
+    if (solver->getName() != chosen)
+      seconds = timeSolve(*solver, problem, placement, stats);
+    os << llvm::format("  %-22s %12lld bytes  %+7.2f%%  %7.3f s",
+                       solver->getName().str().c_str(),
+                       (long long)placement.size, above(placement.size),
+                       seconds);
+    if (solver->getName() == "ilp") {
+      double gap = placement.size == 0
+                       ? 0.0
+                       : 100.0 * double(placement.size - stats.lowerBound) /
+                             double(placement.size);
+      os << llvm::format("  gap %.2f%% (bound %lld)", gap,
+                         (long long)stats.lowerBound);
+      os << (stats.optimal ? ", optimal" : "")
+         << (stats.timedOut ? ", time limit" : "");
+      if (stats.modelPairs)
+        os << ", " << stats.modelBuffers << " buffers / " << stats.modelPairs
+           << " pairs in the program";
+    }
+    os << "\n";
+  }
+  os << llvm::format("  %-22s %12lld bytes (%s)\n", "arena",
+                     (long long)chosenPlacement.size, chosen.str().c_str());
+  std::lock_guard<std::mutex> lock(outputMutex());
+  llvm::errs() << text;
+  llvm::errs().flush();
+}
+
 struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
   using PlanArenaBase::PlanArenaBase;
 
@@ -188,34 +320,58 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
       buffer.last = lastUse(alloc.getResult(), body, order);
       if (buffer.last < 0)
         continue;
+      // An unused buffer still takes its bytes at its own op.
+      buffer.last = std::max(buffer.last, buffer.first);
       buffer.bytes = alignTo(std::max<int64_t>(1, storedBytes(type)), alignment);
       buffers.push_back(buffer);
     }
 
-    // Largest first; each at the lowest offset clear of every placed buffer
-    // that is alive at the same time.
-    SmallVector<Buffer *> bySize;
-    for (Buffer &buffer : buffers)
-      bySize.push_back(&buffer);
-    llvm::stable_sort(bySize, [](Buffer *a, Buffer *b) { return a->bytes > b->bytes; });
-    int64_t arenaBytes = 0;
-    SmallVector<Buffer *> placed;
-    for (Buffer *buffer : bySize) {
-      SmallVector<std::pair<int64_t, int64_t>> busy;
-      for (Buffer *other : placed)
-        if (other->first <= buffer->last && buffer->first <= other->last)
-          busy.push_back({other->offset, other->offset + other->bytes});
-      llvm::sort(busy);
-      int64_t offset = 0;
-      for (auto [begin, end] : busy) {
-        if (offset + buffer->bytes <= begin)
-          break;
-        offset = std::max(offset, end);
-      }
-      buffer->offset = offset;
-      arenaBytes = std::max(arenaBytes, offset + buffer->bytes);
-      placed.push_back(buffer);
+    PlacementProblem problem;
+    for (const Buffer &buffer : buffers)
+      problem.buffers.push_back(
+          {buffer.bytes, alignment, buffer.first, buffer.last});
+    tcc::memory::IlpOptions ilpOptions;
+    ilpOptions.timeLimit = timeLimit;
+    std::unique_ptr<tcc::memory::PlacementSolver> solver =
+        tcc::memory::createSolver(planner, ilpOptions);
+    if (!solver) {
+      func.emitError() << "unknown planner '" << planner
+                       << "'; expected one of " << tcc::memory::solverNames();
+      return signalPassFailure();
     }
+    SolveStats stats;
+    Placement placement;
+    double seconds = timeSolve(*solver, problem, placement, stats);
+    if (std::optional<std::string> error =
+            tcc::memory::checkPlacement(problem, placement)) {
+      func.emitError() << "planner " << solver->getName()
+                       << " made an invalid placement: " << *error;
+      return signalPassFailure();
+    }
+    for (auto [buffer, offset] : llvm::zip_equal(buffers, placement.offsets))
+      buffer.offset = offset;
+    int64_t arenaBytes = placement.size;
+    if (report)
+      printReport(func, problem, solver->getName(), placement, stats, seconds,
+                  timeLimit);
+    // With several functions, each writes its plan: a file keeps the last.
+    if (!planFile.empty() &&
+        failed(writeText(func, planFile, [&](raw_ostream &os) {
+          printMemoryPlan(os, func, buffers, alignment, placement.size);
+        })))
+      return signalPassFailure();
+    if (!planSVG.empty() &&
+        failed(writeText(func, planSVG, [&](raw_ostream &os) {
+          SmallVector<std::string> names;
+          for (size_t index : llvm::seq<size_t>(0, buffers.size()))
+            names.push_back("b" + std::to_string(index));
+          tcc::memory::writePlanSVG(os,
+                                    "memory plan of @" +
+                                        func.getSymName().str() + " (" +
+                                        solver->getName().str() + ")",
+                                    problem, placement, names);
+        })))
+      return signalPassFailure();
 
     // The arena is always appended, even when empty, so every entry point
     // has the same calling convention.

@@ -1,8 +1,10 @@
 //===- tcc.cpp - The tcc compiler driver: model file in, artifact out -----===//
 
 #include "tcc/Frontend/ONNX.h"
+#include "tcc/Memory/Placement.h"
 #include "tcc/Pipelines/Pipelines.h"
 #include "tcc/Target/Target.h"
+#include "tcc/Transforms/Passes.h"
 #include "tcc/Version.h"
 
 #include "Target/TargetDialect.h"
@@ -54,7 +56,8 @@ llvm::cl::opt<std::string> targetName(
 llvm::cl::opt<std::string> emit(
     "emit",
     llvm::cl::desc("What to produce: graph (optimized graph IR), mlir (upstream "
-                   "dialects on tensors), tiled, bufferized, llvm-dialect, llvm "
+                   "dialects on tensors), tiled, bufferized, memory-plan (the "
+                   "arena plan in the memory dialect), llvm-dialect, llvm "
                    "(LLVM IR), obj, or lib (a loadable artifact, default)"),
     llvm::cl::value_desc("phase"), llvm::cl::init("lib"),
     llvm::cl::cat(driverCategory));
@@ -90,6 +93,40 @@ llvm::cl::opt<bool> noFuseAttention(
     "no-fuse-attention",
     llvm::cl::desc("Compute attention as matmul, softmax and matmul over the "
                    "whole score tensor instead of the fused kernel"),
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<std::string> planner(
+    "planner",
+    llvm::cl::desc("How intermediate buffers are placed in the arena: greedy "
+                   "(by size), greedy-by-breadth, first-fit, or ilp (the "
+                   "best of those improved by integer programming; default)"),
+    llvm::cl::value_desc("name"), llvm::cl::init("ilp"),
+    llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<double> plannerTimeLimit(
+    "planner-time-limit",
+    llvm::cl::desc("Seconds the ilp planner may search (default 5); it then "
+                   "keeps its best placement and reports the gap"),
+    llvm::cl::value_desc("seconds"), llvm::cl::init(5.0),
+    llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<bool> memoryReport(
+    "memory-report",
+    llvm::cl::desc("Print to stderr the arena's live-set lower bound and the "
+                   "size every planner reaches, with the ILP's gap and solve "
+                   "times"),
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<std::string> memoryPlanSVG(
+    "memory-plan",
+    llvm::cl::desc("Draw the arena plan as SVG: buffers as rectangles over op "
+                   "index and bytes"),
+    llvm::cl::value_desc("plan.svg"), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<bool> orderForMemory(
+    "order-for-memory",
+    llvm::cl::desc("Reorder independent graph ops to lower the peak of live "
+                   "tensors (exact on small functions, greedy on large ones)"),
     llvm::cl::init(false), llvm::cl::cat(driverCategory));
 
 llvm::cl::opt<bool> noOptimize("no-optimize",
@@ -218,11 +255,25 @@ int main(int argc, char **argv) {
   // Pipelines compose upstream passes by their registered names.
   tcc::registerAllPasses();
   tcc::registerAllTargets();
-  std::optional<tcc::Phase> phase = tcc::parsePhase(emit);
+  // The plan is made while bufferizing: --emit=memory-plan stops there and
+  // writes the plan instead of the module.
+  bool emitMemoryPlan = emit == "memory-plan";
+  std::optional<tcc::Phase> phase =
+      emitMemoryPlan ? tcc::Phase::Bufferized : tcc::parsePhase(emit);
   if (!phase) {
     llvm::errs() << "tcc: error: --emit=" << emit
                  << " is not one of graph, mlir, tiled, bufferized, "
-                    "llvm-dialect, llvm, obj, lib\n";
+                    "memory-plan, llvm-dialect, llvm, obj, lib\n";
+    return 1;
+  }
+  if (!tcc::memory::createSolver(planner)) {
+    llvm::errs() << "tcc: error: --planner=" << planner << " is not one of "
+                 << tcc::memory::solverNames() << "\n";
+    return 1;
+  }
+  if (!(plannerTimeLimit >= 0)) {
+    llvm::errs() << "tcc: error: --planner-time-limit=" << plannerTimeLimit
+                 << " is not a number of seconds >= 0\n";
     return 1;
   }
   const tcc::Target *target = tcc::lookupTarget(targetName);
@@ -244,6 +295,12 @@ int main(int argc, char **argv) {
   tcc::TargetOptions targetOptions;
   targetOptions.cpu = requestedCPU();
   targetOptions.threads = numThreads;
+  targetOptions.memory.planner = planner;
+  targetOptions.memory.timeLimit = plannerTimeLimit;
+  targetOptions.memory.report = memoryReport;
+  targetOptions.memory.svgFile = memoryPlanSVG;
+  if (emitMemoryPlan)
+    targetOptions.memory.planFile = outputFilename;
   FailureOr<tcc::target::TargetDescAttr> desc =
       target->describe(&context, targetOptions);
   if (failed(desc))
@@ -262,13 +319,16 @@ int main(int argc, char **argv) {
     tcc::GraphOptimizationOptions graphOptions;
     graphOptions.fuseAttention = !noFuseAttention;
     tcc::buildGraphOptimizationPipeline(pm, graphOptions);
+    if (orderForMemory)
+      pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
     if (failed(pm.run(*module)))
       return 1;
   }
 
   if (*phase != tcc::Phase::Graph)
-    return failed(tcc::compileModule(*module, *target, *desc, targetOptions,
-                                     *phase, defaultOutputPath(*phase)));
+    return failed(tcc::compileModule(
+        *module, *target, *desc, targetOptions, *phase,
+        emitMemoryPlan ? std::string() : defaultOutputPath(*phase)));
 
   std::string message;
   std::unique_ptr<llvm::ToolOutputFile> output =

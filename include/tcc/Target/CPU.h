@@ -46,7 +46,8 @@ const llvm::Target *lookupHostLLVMTarget(llvm::Triple &triple);
 std::string hostFeatureString();
 
 /// The passes that take a module to `phase` (Linalg to LLVMDialect).
-void buildPhasePipeline(mlir::OpPassManager &pm, Phase phase);
+void buildPhasePipeline(mlir::OpPassManager &pm, Phase phase,
+                        const MemoryPlanOptions &memory = {});
 
 /// Registers the phase pipelines by name for tcc-opt (`tcc-cpu-codegen`,
 /// `tcc-cpu-tiling`, ...).
@@ -61,7 +62,8 @@ void buildTilingPipeline(mlir::OpPassManager &pm);
 /// Bufferizes a module of linalg/tensor/arith/math ops and plans the arena:
 /// the entry then takes its outputs and the arena as trailing arguments and
 /// carries the arena size in `tcc.arena_size`.
-void buildBufferizePipeline(mlir::OpPassManager &pm);
+void buildBufferizePipeline(mlir::OpPassManager &pm,
+                            const MemoryPlanOptions &memory = {});
 
 /// Lowers a bufferized module to the LLVM dialect.
 void buildLowerToLLVMPipeline(mlir::OpPassManager &pm);

@@ -43,6 +43,24 @@ enum class Phase {
 llvm::StringRef phaseName(Phase phase);
 std::optional<Phase> parsePhase(llvm::StringRef name);
 
+/// How intermediate buffers get their offsets in the arena: the options of
+/// the `tcc-plan-arena` pass the code generation pipelines run.
+struct MemoryPlanOptions {
+  /// greedy (by size), greedy-by-breadth, first-fit or ilp.
+  std::string planner = "ilp";
+  /// Seconds the ilp planner may search.
+  double timeLimit = 5.0;
+  /// Print the lower bound and every planner's result to stderr.
+  bool report = false;
+  /// Where to write the plan in the memory dialect ('-' for stdout) and its
+  /// drawing as SVG; empty for none.
+  std::string planFile;
+  std::string svgFile;
+
+  /// The options as `tcc-plan-arena{...}` pipeline text takes them.
+  std::string toPassOptions() const;
+};
+
 /// What the user asked of a target; each target turns it into a
 /// description of the machine (`Target::describe`).
 struct TargetOptions {
@@ -51,6 +69,7 @@ struct TargetOptions {
   /// Threads the parallel loops are split for; 0 for the host's count.
   int64_t threads = 0;
   unsigned optLevel = 3;
+  MemoryPlanOptions memory;
 };
 
 class Target {
@@ -73,9 +92,10 @@ public:
 
   /// Adds the passes that take a module from the phase before `phase` to
   /// `phase` (Linalg to LLVMDialect). The passes read the module's
-  /// description.
-  virtual void buildPhasePipeline(mlir::OpPassManager &pm,
-                                  Phase phase) const = 0;
+  /// description; `options` carries what is not a property of the machine
+  /// (how the arena is planned).
+  virtual void buildPhasePipeline(mlir::OpPassManager &pm, Phase phase,
+                                  const TargetOptions &options) const = 0;
 
   /// Writes a module in its last MLIR form as `phase` (LLVMIR, Object or
   /// Artifact) to `outputPath`.
@@ -111,7 +131,8 @@ writeTextOutput(llvm::StringRef outputPath,
 /// Compiles a module of graph ops (or of upstream dialects: a tcc-opt
 /// experiment) for `target` down to `phase`, written to `outputPath` ('-'
 /// for stdout where the output is text). The module carries `desc` as its
-/// `tcc.target` attribute from the first pass on.
+/// `tcc.target` attribute from the first pass on. An empty `outputPath`
+/// writes nothing: the result is what the passes wrote (the memory plan).
 mlir::LogicalResult compileModule(mlir::ModuleOp module, const Target &target,
                                   target::TargetDescAttr desc,
                                   const TargetOptions &options, Phase phase,

@@ -8,6 +8,10 @@
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Pass/Pass.h"
 
+namespace tcc::memory {
+class MemoryDialect;
+} // namespace tcc::memory
+
 namespace tcc {
 namespace graph {
 class AttentionOp;

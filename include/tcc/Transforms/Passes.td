@@ -1,4 +1,4 @@
-//===- Passes.td - Graph passes and the arena planner of tcc -------------===//
+//===- Passes.td - Graph passes and the memory planners of tcc -----------===//
 
 #ifndef TCC_TRANSFORMS_PASSES_TD
 #define TCC_TRANSFORMS_PASSES_TD
@@ -89,6 +89,43 @@ def DecomposeAttention : Pass<"tcc-decompose-attention", "mlir::func::FuncOp"> {
     attention kernel and for `tcc --no-fuse-attention`.
   }];
   let dependentDialects = ["tcc::graph::GraphDialect"];
+def OrderForMemory : Pass<"tcc-order-for-memory", "mlir::func::FuncOp"> {
+  let summary = "Reorder independent ops to lower the peak of live tensors";
+  let description = [{
+    Picks a topological order of the function's ops that lowers the largest
+    sum of bytes of tensors alive at one op (an op's results live from it to
+    their last reader; its operands and results are alive together while it
+    runs; returned values and arguments do not count): exactly, by dynamic
+    programming over the sets of ops run so far, for up to `exact-limit`
+    ops; else it starts from the better of the written order and a greedy
+    one (the ready op adding the fewest bytes net of those it frees) and
+    reorders it exactly within overlapping windows of `window-size`
+    consecutive ops, which can only lower each window's peak. The new order
+    is kept only if its peak is lower. Operand-free ops (constants) move to
+    the top. A function with an op that has memory effects keeps its order.
+
+    ```mlir
+    // before: both 1 KiB tensors alive at the first sum (peak 2052 bytes)
+    %a = graph.exp %x : tensor<256xf32>
+    %b = graph.exp %y : tensor<256xf32>
+    %sa = graph.reduce_sum %a {axes = array<i64: 0>} : tensor<256xf32> -> tensor<1xf32>
+    %sb = graph.reduce_sum %b {axes = array<i64: 0>} : tensor<256xf32> -> tensor<1xf32>
+    // after: one branch finished before the other starts (peak 1032)
+    %a = graph.exp %x : tensor<256xf32>
+    %sa = graph.reduce_sum %a {axes = array<i64: 0>} : tensor<256xf32> -> tensor<1xf32>
+    %b = graph.exp %y : tensor<256xf32>
+    %sb = graph.reduce_sum %b {axes = array<i64: 0>} : tensor<256xf32> -> tensor<1xf32>
+    ```
+  }];
+  let options = [
+    Option<"exactLimit", "exact-limit", "int64_t", /*default=*/"16",
+           "Functions of at most this many ops are ordered exactly">,
+    Option<"windowSize", "window-size", "int64_t", /*default=*/"10",
+           "Larger functions are reordered exactly within windows of this "
+           "many consecutive ops (0: the greedy order alone)">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Remark the peak before and after on each function">
+  ];
 }
 
 def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
@@ -96,10 +133,16 @@ def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
   let description = [{
     Runs on bufferized functions. Each statically shaped `memref.alloc` in the
     function body gets a lifetime (from its definition to the last use of the
-    buffer or of any view of it) and an offset in a single byte arena, chosen
-    greedily: largest buffers first, each at the lowest aligned offset that
-    does not overlap a buffer whose lifetime overlaps its own. The allocs
-    become `memref.view`s of a new last function argument, the arena, whose
+    buffer or of any view of it) and an offset in a single byte arena such
+    that no two buffers alive at the same op share a byte. `planner` picks
+    the solver: a greedy heuristic (largest first; fullest op first; first
+    fit in lifetime order), or `ilp` (default): the best heuristic, then,
+    when it is above the live-set lower bound, an integer program on CBC
+    that minimizes the arena within `time-limit` seconds and never returns
+    a larger one. `report` prints every planner's arena against the live-set
+    lower bound; `plan-file` and `plan-svg` write the plan in the memory
+    dialect and as a drawing. The allocs become `memref.view`s of a new last
+    function argument, the arena, whose
     size is recorded in the `tcc.arena_size` function attribute. The runtime
     allocates the arena once per loaded model, so no op allocates at run
     time. A buffer whose last use copies it whole into an out-param (a result
@@ -118,9 +161,59 @@ def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"alignment", "alignment", "int64_t", /*default=*/"64",
-           "Byte alignment of every buffer in the arena">
+           "Byte alignment of every buffer in the arena">,
+    Option<"planner", "planner", "std::string", /*default=*/"\"ilp\"",
+           "How offsets are chosen: greedy (by size), greedy-by-breadth, "
+           "first-fit, or ilp (the best of those improved by integer "
+           "programming; the default)">,
+    Option<"timeLimit", "time-limit", "double", /*default=*/"5.0",
+           "Seconds the ilp planner may search (per function)">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Print to stderr the live-set lower bound and the arena size each "
+           "planner reaches, with the ILP's proven gap and solve times">,
+    Option<"planFile", "plan-file", "std::string", /*default=*/"",
+           "Write the plan as a memory.space op to this file ('-' for "
+           "stdout)">,
+    Option<"planSVG", "plan-svg", "std::string", /*default=*/"",
+           "Draw the plan (buffers over op index and bytes) as SVG into "
+           "this file">
   ];
-  let dependentDialects = ["mlir::memref::MemRefDialect", "mlir::arith::ArithDialect"];
+  let dependentDialects = ["mlir::memref::MemRefDialect",
+                           "mlir::arith::ArithDialect",
+                           "tcc::memory::MemoryDialect"];
+}
+
+def PlaceBuffers : Pass<"tcc-place-buffers", "mlir::ModuleOp"> {
+  let summary = "Place the buffers of written memory plans";
+  let description = [{
+    Gives every buffer of every `memory.space` that is not spilled an offset
+    chosen by `planner` (the solvers of `tcc-plan-arena`), replacing any it
+    had, and sets the space's `size`. In a space with a `capacity`, every
+    buffer is decided anew: kept for its whole lifetime at an offset, or
+    spilled, which moves twice its bytes (written out, read back); `ilp`
+    minimizes the bytes moved, any other planner takes the LRU-style
+    baseline (buffers by first op; when one does not fit, the resident
+    buffers alive with it are spilled, the longest resident first). Each space gets a remark with the size,
+    the live-set lower bound and, for the ILP, the proven bound. Plans are
+    solved as written, so a solver can be checked on a hand-made problem
+    whose optimum is known.
+
+    ```mlir
+    // before
+    memory.space @s alignment 1 {
+      memory.buffer @a size 2 live [0, 1]
+      memory.buffer @b size 3 live [1, 2]
+    }
+    // after (greedy): @b offset 0, @a offset 3, size 5
+    ```
+  }];
+  let options = [
+    Option<"planner", "planner", "std::string", /*default=*/"\"greedy\"",
+           "greedy (by size), greedy-by-breadth, first-fit, or ilp">,
+    Option<"timeLimit", "time-limit", "double", /*default=*/"5.0",
+           "Seconds the ilp planner may search (per space)">
+  ];
+  let dependentDialects = ["tcc::memory::MemoryDialect"];
 }
 
 #endif // TCC_TRANSFORMS_PASSES_TD

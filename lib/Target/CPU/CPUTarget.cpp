@@ -32,9 +32,9 @@ public:
     return tcc::cpu::describeCPU(context, options);
   }
 
-  void buildPhasePipeline(OpPassManager &pm,
-                          tcc::Phase phase) const override {
-    tcc::cpu::buildPhasePipeline(pm, phase);
+  void buildPhasePipeline(OpPassManager &pm, tcc::Phase phase,
+                          const tcc::TargetOptions &options) const override {
+    tcc::cpu::buildPhasePipeline(pm, phase, options.memory);
   }
 
   LogicalResult serialize(ModuleOp module,

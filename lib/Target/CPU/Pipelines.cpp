@@ -17,9 +17,11 @@
 
 using namespace mlir;
 
-static void addPipeline(OpPassManager &pm, StringRef pipeline) {
-  // The pipelines are fixed text and every pass they name is registered with
-  // the target: a failure here is a bug in tcc.
+static void addPipeline(OpPassManager &pm, const Twine &text) {
+  std::string pipeline = text.str();
+  // The pipelines are fixed text (plus arena planner options the driver has
+  // checked) and every pass they name is registered with the target: a
+  // failure here is a bug in tcc.
   if (failed(parsePassPipeline(pipeline, pm)))
     llvm::report_fatal_error(
         llvm::Twine("tcc: a CPU pipeline does not parse: ") + pipeline);
@@ -40,7 +42,8 @@ void tcc::cpu::buildTilingPipeline(OpPassManager &pm) {
                   "loop-invariant-subset-hoisting,canonicalize)");
 }
 
-void tcc::cpu::buildBufferizePipeline(OpPassManager &pm) {
+void tcc::cpu::buildBufferizePipeline(OpPassManager &pm,
+                                      const MemoryPlanOptions &memory) {
   // Function boundaries bufferize to plain (identity-layout) memrefs so the
   // entry's C interface takes dense row-major buffers; results become
   // caller-provided out-params written in place (hoisted static allocs).
@@ -49,7 +52,8 @@ void tcc::cpu::buildBufferizePipeline(OpPassManager &pm) {
   addPipeline(pm, "eliminate-empty-tensors,one-shot-bufferize{bufferize-function-boundaries=1 "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
-                  "func.func(canonicalize,cse,tcc-plan-arena,tcc-cpu-lower-vectors,cse)");
+                  "func.func(canonicalize,cse,tcc-plan-arena" +
+                      memory.toPassOptions() + ",tcc-cpu-lower-vectors,cse)");
 }
 
 void tcc::cpu::buildLowerToLLVMPipeline(OpPassManager &pm) {
@@ -74,14 +78,15 @@ void tcc::cpu::buildLowerToLLVMPipeline(OpPassManager &pm) {
                   "reconcile-unrealized-casts");
 }
 
-void tcc::cpu::buildPhasePipeline(OpPassManager &pm, Phase phase) {
+void tcc::cpu::buildPhasePipeline(OpPassManager &pm, Phase phase,
+                                  const MemoryPlanOptions &memory) {
   switch (phase) {
   case Phase::Linalg:
     return buildGraphToLinalgPipeline(pm);
   case Phase::Tiled:
     return buildTilingPipeline(pm);
   case Phase::Bufferized:
-    return buildBufferizePipeline(pm);
+    return buildBufferizePipeline(pm, memory);
   case Phase::LLVMDialect:
     return buildLowerToLLVMPipeline(pm);
   case Phase::Graph:
@@ -105,7 +110,7 @@ void tcc::cpu::registerPipelines() {
   PassPipelineRegistration<>(
       "tcc-cpu-bufferize",
       "CPU phase 3: bufferize, plan the arena, lower vector contractions",
-      buildBufferizePipeline);
+      [](OpPassManager &pm) { buildBufferizePipeline(pm); });
   PassPipelineRegistration<>("tcc-cpu-lower-to-llvm",
                              "CPU phase 4: lower to the LLVM dialect",
                              buildLowerToLLVMPipeline);

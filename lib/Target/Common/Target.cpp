@@ -40,14 +40,14 @@ llvm::StringMap<std::unique_ptr<tcc::Target>> &targetRegistry() {
 }
 
 LogicalResult runPhase(ModuleOp module, const tcc::Target &target,
-                       tcc::Phase phase) {
+                       tcc::Phase phase, const tcc::TargetOptions &options) {
   PassManager pm(module.getContext());
   // --mlir-timing, --mlir-print-ir-after-all and the other pass manager
   // options of the tool that calls us.
   if (failed(applyPassManagerCLOptions(pm)))
     return failure();
   applyDefaultTimingPassManagerCLOptions(pm);
-  target.buildPhasePipeline(pm, phase);
+  target.buildPhasePipeline(pm, phase, options);
   return pm.run(module);
 }
 
@@ -108,6 +108,21 @@ void tcc::registerTargetDialects(DialectRegistry &registry) {
     entry.second->registerDialects(registry);
 }
 
+std::string tcc::MemoryPlanOptions::toPassOptions() const {
+  // Paths are quoted: the pipeline parser splits options at spaces.
+  std::string text;
+  llvm::raw_string_ostream os(text);
+  os << "{planner=" << planner << " time-limit=" << timeLimit;
+  if (report)
+    os << " report=1";
+  if (!planFile.empty())
+    os << " plan-file=\"" << planFile << "\"";
+  if (!svgFile.empty())
+    os << " plan-svg=\"" << svgFile << "\"";
+  os << "}";
+  return text;
+}
+
 LogicalResult tcc::compileModule(ModuleOp module, const Target &target,
                                  target::TargetDescAttr desc,
                                  const TargetOptions &options, Phase phase,
@@ -138,12 +153,14 @@ LogicalResult tcc::compileModule(ModuleOp module, const Target &target,
     if (step == Phase::LLVMDialect)
       (*entry)->setAttr("llvm.emit_c_interface",
                         UnitAttr::get(module.getContext()));
-    if (failed(runPhase(module, target, step)))
+    if (failed(runPhase(module, target, step, options)))
       return failure();
     // Bufferization plans the arena; its size leaves with the signature.
     if (step == Phase::Bufferized)
       if (auto size = (*entry)->getAttrOfType<IntegerAttr>("tcc.arena_size"))
         signature->arenaBytes = size.getInt();
+    if (step == phase && outputPath.empty())
+      return success();
     if (step == phase)
       return writeTextOutput(outputPath,
                              [&](llvm::raw_ostream &os) { module.print(os); });
