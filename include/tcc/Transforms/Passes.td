@@ -89,6 +89,8 @@ def DecomposeAttention : Pass<"tcc-decompose-attention", "mlir::func::FuncOp"> {
     attention kernel and for `tcc --no-fuse-attention`.
   }];
   let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
 def OrderForMemory : Pass<"tcc-order-for-memory", "mlir::func::FuncOp"> {
   let summary = "Reorder independent ops to lower the peak of live tensors";
   let description = [{
