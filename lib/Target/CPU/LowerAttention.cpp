@@ -200,6 +200,12 @@ private:
     // The block's probabilities, stored for the P V product to broadcast.
     probabilityScratch = memref::AllocaOp::create(
         b, MemRefType::get({rows, blockKeys()}, b.getF32Type()));
+    queryChunks.assign(rows, {});
+    if (!keysInPanels)
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t c = 0; c < depth / lanes; ++c)
+          queryChunks[r].push_back(readVector(
+              query, ValueRange{batchIndex, rowHeads[r], rowQueries[r], index(c * lanes)}, true));
     SmallVector<Value> state;
     for (int64_t r = 0; r < rows; ++r) {
       state.push_back(f32(negInf));
@@ -256,61 +262,32 @@ private:
     return results;
   }
 
-  /// One block of `blockKeys` keys from `keyBlock`; `partial` blocks read
-  /// past `visible` masked and drop those keys.
-  SmallVector<Value> buildBlock(ValueRange state, int64_t rows, Value batchIndex,
-                                Value kvHead, Value keyBlock, Value visible, bool partial) {
-    double negInf = -std::numeric_limits<double>::infinity();
-    Value zero = f32(0.0);
-    // S = Q Kᵀ: per depth step, the block's row of Kᵀ (blockVectors vectors)
-    // times a broadcast query element per row; with fewer than 8 sums, even
-    // and odd steps add into separate ones, so that enough independent FMA
-    // chains hide the FMA latency (more would not fit 16 registers). The rows of Kᵀ come from its panel, or, where K is read as
-    // it is (keysInPanels false), from square blocks of K transposed in
-    // registers, `lanes` depth steps at a time.
-    int64_t unroll = keysInPanels ? (depth % 4 == 0 ? 4 : depth % 2 == 0 ? 2 : 1) : lanes;
+  /// The block's Q Kᵀ from the Kᵀ panels, a vector of keys per row and
+  /// vector of the block: per depth step, the panel's row (blockVectors
+  /// vectors) times a broadcast query element per row. With fewer than 8
+  /// sums, even and odd steps add into separate ones, so that enough
+  /// independent FMA chains hide the FMA latency (more would not fit 16
+  /// registers).
+  SmallVector<Value> panelScores(int64_t rows, Value batchIndex, Value kvHead, Value keyBlock) {
+    int64_t unroll = depth % 4 == 0 ? 4 : depth % 2 == 0 ? 2 : 1;
     int64_t chains = (unroll > 1 && rows * blockVectors < 8) ? 2 : 1;
     int64_t sumsPerRow = chains * blockVectors;
-    Value panel = keysInPanels ? arith::DivUIOp::create(b, keyBlock, index(blockKeys())) : Value();
-    SmallVector<Value> scores(rows * sumsPerRow, splat(0.0));
+    Value panel = arith::DivUIOp::create(b, keyBlock, index(blockKeys()));
+    SmallVector<Value> init(rows * sumsPerRow, splat(0.0));
     auto depthLoop =
-        scf::ForOp::create(b, index(0), index(depth), index(unroll), ValueRange(scores));
+        scf::ForOp::create(b, index(0), index(depth), index(unroll), ValueRange(init));
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(depthLoop.getBody());
       SmallVector<Value> sums(depthLoop.getRegionIterArgs());
-      Value firstDepth = depthLoop.getInductionVar();
-      SmallVector<Value> squares;
-      if (!keysInPanels) {
-        // `lanes` rows of K, `lanes` depth elements each, as a square
-        // transposed by shuffles: (d, j) is K[key j, firstDepth + d]. Keys
-        // past the end read the last one (masked later): no masked loads.
-        auto squareType = VectorType::get({lanes, lanes}, b.getF32Type());
-        for (int64_t k = 0; k < blockVectors; ++k) {
-          Value square = arith::ConstantOp::create(
-              b, squareType, DenseElementsAttr::get(squareType, b.getF32FloatAttr(0)));
-          for (int64_t j = 0; j < lanes; ++j) {
-            Value key = arith::AddIOp::create(b, keyBlock, index(k * lanes + j));
-            if (partial)
-              key = arith::MinUIOp::create(b, key, index(keys - 1));
-            Value row =
-                readVector(keyPanels, ValueRange{batchIndex, kvHead, key, firstDepth}, true);
-            square = vector::InsertOp::create(b, row, square, j);
-          }
-          squares.push_back(vector::TransposeOp::create(b, square, ArrayRef<int64_t>{1, 0}));
-        }
-      }
       for (int64_t u = 0; u < unroll; ++u) {
-        Value d = firstDepth;
+        Value d = depthLoop.getInductionVar();
         if (u)
           d = arith::AddIOp::create(b, d, index(u));
         SmallVector<Value> keyRow;
         for (int64_t k = 0; k < blockVectors; ++k)
-          keyRow.push_back(
-              keysInPanels
-                  ? readVector(keyPanels,
-                               ValueRange{batchIndex, kvHead, panel, d, index(k * lanes)}, true)
-                  : vector::ExtractOp::create(b, squares[k], u).getResult());
+          keyRow.push_back(readVector(
+              keyPanels, ValueRange{batchIndex, kvHead, panel, d, index(k * lanes)}, true));
         for (int64_t r = 0; r < rows; ++r) {
           Value q = splat(
               readScalar(query, ValueRange{batchIndex, rowHeads[r], rowQueries[r], d}));
@@ -322,6 +299,80 @@ private:
       }
       scf::YieldOp::create(b, sums);
     }
+    SmallVector<Value> scores;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t k = 0; k < blockVectors; ++k) {
+        Value sum = depthLoop.getResult(r * sumsPerRow + k);
+        if (chains == 2)
+          sum = arith::AddFOp::create(b, sum,
+                                      depthLoop.getResult(r * sumsPerRow + blockVectors + k));
+        scores.push_back(sum);
+      }
+    return scores;
+  }
+
+  /// The block's Q Kᵀ from K as it is: per key, the dot product of its row
+  /// with each query row as a vector of partial sums (depth / lanes FMAs),
+  /// and `lanes` keys' partial sums reduced into one vector of keys. Keys
+  /// past the end read the last one (masked later): no masked loads.
+  SmallVector<Value> dotProductScores(int64_t rows, Value batchIndex, Value kvHead,
+                                      Value keyBlock, bool partial) {
+    SmallVector<Value> scores;
+    for (int64_t r = 0; r < rows; ++r)
+      for (int64_t k = 0; k < blockVectors; ++k) {
+        SmallVector<Value> partials;
+        for (int64_t j = 0; j < lanes; ++j) {
+          Value key = arith::AddIOp::create(b, keyBlock, index(k * lanes + j));
+          if (partial)
+            key = arith::MinUIOp::create(b, key, index(keys - 1));
+          Value sum;
+          for (int64_t c = 0; c < depth / lanes; ++c) {
+            Value keyChunk =
+                readVector(keyPanels, ValueRange{batchIndex, kvHead, key, index(c * lanes)}, true);
+            sum = sum ? vector::FMAOp::create(b, queryChunks[r][c], keyChunk, sum).getResult()
+                      : arith::MulFOp::create(b, queryChunks[r][c], keyChunk).getResult();
+          }
+          partials.push_back(sum);
+        }
+        scores.push_back(sumEach(partials));
+      }
+    return scores;
+  }
+
+  /// The vector whose lane j is the sum of the lanes of `vectors[j]`
+  /// (`lanes` vectors): a tree of shuffles and adds, each level halving
+  /// the lanes every vector's partial sums take and pairing vectors.
+  Value sumEach(SmallVector<Value> vectors) {
+    for (int64_t group = lanes; vectors.size() > 1; group /= 2) {
+      int64_t sources = lanes / group, half = group / 2;
+      SmallVector<int64_t> low, high;
+      for (int64_t operand : {int64_t(0), lanes})
+        for (int64_t source = 0; source < sources; ++source)
+          for (int64_t lane = 0; lane < half; ++lane) {
+            low.push_back(operand + source * group + lane);
+            high.push_back(operand + source * group + half + lane);
+          }
+      SmallVector<Value> next;
+      for (size_t i = 0; i < vectors.size(); i += 2) {
+        Value lowHalves = vector::ShuffleOp::create(b, vectors[i], vectors[i + 1], low);
+        Value highHalves = vector::ShuffleOp::create(b, vectors[i], vectors[i + 1], high);
+        next.push_back(arith::AddFOp::create(b, lowHalves, highHalves));
+      }
+      vectors = std::move(next);
+    }
+    return vectors.front();
+  }
+
+  /// One block of `blockKeys` keys from `keyBlock`; `partial` blocks read
+  /// past `visible` masked and drop those keys.
+  SmallVector<Value> buildBlock(ValueRange state, int64_t rows, Value batchIndex,
+                                Value kvHead, Value keyBlock, Value visible, bool partial) {
+    double negInf = -std::numeric_limits<double>::infinity();
+    Value zero = f32(0.0);
+    SmallVector<Value> rawScores = keysInPanels
+                                       ? panelScores(rows, batchIndex, kvHead, keyBlock)
+                                       : dotProductScores(rows, batchIndex, kvHead, keyBlock,
+                                                          partial);
 
     double scale = op.getScale().convertToDouble();
     double cap = op.getSoftcap().convertToDouble();
@@ -332,10 +383,7 @@ private:
       Value queryRow = rowQueries[r];
       Value rowMax;
       for (int64_t k = 0; k < blockVectors; ++k) {
-        Value s = depthLoop.getResult(r * sumsPerRow + k);
-        if (chains == 2)
-          s = arith::AddFOp::create(b, s, depthLoop.getResult(r * sumsPerRow + blockVectors + k));
-        s = arith::MulFOp::create(b, s, splat(scale));
+        Value s = arith::MulFOp::create(b, rawScores[r * blockVectors + k], splat(scale));
         if (cap > 0) {
           Value t = math::TanhOp::create(b, arith::MulFOp::create(b, s, splat(1.0 / cap)));
           s = arith::MulFOp::create(b, t, splat(cap));
@@ -483,8 +531,10 @@ private:
   Value values, mask;
   int64_t lanes, blockVectors, registers;
   Value probabilityScratch;
-  /// The query head and query of each row of the tile being built.
+  /// The query head and query of each row of the tile being built, and
+  /// where K is read as it is, each row's query in vectors of depth.
   SmallVector<Value> rowHeads, rowQueries;
+  SmallVector<SmallVector<Value>> queryChunks;
   int64_t batch, queryHeads, kvHeads, queries, keys, depth, valueDepth;
   VectorType vectorType;
   Type storageType;

@@ -60,16 +60,18 @@ func.func @narrow_values(%q: tensor<1x2x5x20xf32>, %k: tensor<1x2x7x20xf32>, %v:
 // -----
 
 // A decode step: one query over a cache of 100 keys. K is read as it is
-// (no repacking pass over the cache for one row): rows of K, a vector of
-// depth each, transposed in registers, so a vector again holds consecutive
-// keys; the block past the cache's end reads the last key instead.
+// (no repacking pass over the cache for one row): per key, the dot product
+// of its row with the query as FMAs of depth vectors, then a vector's worth
+// of keys' partial sums reduced into one vector of keys by shuffles; the
+// block past the cache's end reads the last key instead.
 // CHECK-LABEL: func.func @decode
 // CHECK-NOT: graph.transpose
 // CHECK: scf.forall (%{{.*}}) in (12) shared_outs
 // V4: vector.transfer_read %arg1[{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x12x100x64xf32>, vector<16xf32>
-// V4: vector.transpose %{{.*}}, [1, 0] : vector<16x16xf32> to vector<16x16xf32>
+// V4: vector.fma
+// V4: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23] : vector<16xf32>, vector<16xf32>
 // V3: vector.transfer_read %arg1[{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<1x12x100x64xf32>, vector<8xf32>
-// V3: vector.transpose %{{.*}}, [1, 0] : vector<8x8xf32> to vector<8x8xf32>
+// V3: vector.shuffle %{{.*}}, %{{.*}} [0, 1, 2, 3, 8, 9, 10, 11] : vector<8xf32>, vector<8xf32>
 // CHECK: vector.transfer_read %arg1[%{{.*}}, %{{.*}}, %c99, %{{.*}}]
 // CHECK-NOT: 100x100
 func.func @decode(%q: tensor<1x12x1x64xf32>, %k: tensor<1x12x100x64xf32>, %v: tensor<1x12x100x64xf32>) -> tensor<1x12x1x64xf32> {
