@@ -34,10 +34,7 @@ struct FirstFit final : PlacementSolver {
       llvm::erase_if(alive, [&](size_t other) {
         return buffers[other].last < buffer.first;
       });
-      busy.clear();
-      for (size_t other : alive)
-        busy.push_back({placement.offsets[other],
-                        placement.offsets[other] + buffers[other].size});
+      collectBusyRanges(problem, placement, alive, buffer, busy);
       placement.offsets[index] =
           lowestFreeOffset(busy, buffer.size, buffer.alignment);
       alive.push_back(index);

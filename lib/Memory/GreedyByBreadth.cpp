@@ -78,11 +78,7 @@ struct GreedyByBreadth final : PlacementSolver {
         if (isPlaced[index])
           continue;
         const PlacementBuffer &buffer = buffers[index];
-        busy.clear();
-        for (size_t other : placed)
-          if (buffers[other].overlapsInTime(buffer))
-            busy.push_back({placement.offsets[other],
-                            placement.offsets[other] + buffers[other].size});
+        collectBusyRanges(problem, placement, placed, buffer, busy);
         placement.offsets[index] =
             bestFitOffset(busy, buffer.size, buffer.alignment);
         isPlaced[index] = true;

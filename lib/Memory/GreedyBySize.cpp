@@ -28,11 +28,7 @@ struct GreedyBySize final : PlacementSolver {
     llvm::SmallVector<std::pair<int64_t, int64_t>> busy;
     for (size_t index : order) {
       const PlacementBuffer &buffer = buffers[index];
-      busy.clear();
-      for (size_t other : placed)
-        if (buffers[other].overlapsInTime(buffer))
-          busy.push_back({placement.offsets[other],
-                          placement.offsets[other] + buffers[other].size});
+      collectBusyRanges(problem, placement, placed, buffer, busy);
       placement.offsets[index] =
           lowestFreeOffset(busy, buffer.size, buffer.alignment);
       placed.push_back(index);

@@ -105,6 +105,17 @@ int64_t tcc::memory::lowestFreeOffset(
   return offset;
 }
 
+void tcc::memory::collectBusyRanges(
+    const PlacementProblem &problem, const Placement &placement,
+    llvm::ArrayRef<size_t> candidates, const PlacementBuffer &buffer,
+    llvm::SmallVectorImpl<std::pair<int64_t, int64_t>> &busy) {
+  busy.clear();
+  for (size_t other : candidates)
+    if (problem.buffers[other].overlapsInTime(buffer))
+      busy.push_back({placement.offsets[other],
+                      placement.offsets[other] + problem.buffers[other].size});
+}
+
 llvm::SmallVector<std::unique_ptr<PlacementSolver>>
 tcc::memory::createHeuristicSolvers() {
   llvm::SmallVector<std::unique_ptr<PlacementSolver>> solvers;

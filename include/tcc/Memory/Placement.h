@@ -139,6 +139,13 @@ int64_t
 lowestFreeOffset(llvm::SmallVectorImpl<std::pair<int64_t, int64_t>> &busy,
                  int64_t size, int64_t alignment);
 
+/// Sets `busy` to the byte ranges the buffers `candidates` hold in
+/// `placement` among those whose lifetimes overlap `buffer`'s: what the
+/// heuristics place `buffer` around.
+void collectBusyRanges(const PlacementProblem &problem, const Placement &placement,
+                       llvm::ArrayRef<size_t> candidates, const PlacementBuffer &buffer,
+                       llvm::SmallVectorImpl<std::pair<int64_t, int64_t>> &busy);
+
 //===----------------------------------------------------------------------===//
 // Spaces with a capacity
 //===----------------------------------------------------------------------===//
