@@ -633,9 +633,17 @@ struct PatchStagePass final : tcc::impl::PatchStageBase<PatchStagePass> {
   /// Under a budget, the plan with the fewest MACs that fits it (the
   /// smallest peak when none fits); without one, the smallest peak, where
   /// peaks within 5% of each other count as equal and the fewer MACs win:
-  /// the peak is an estimate, the recomputation is not. Without a split
-  /// or grid forced, a plan must beat not patching at all.
-  std::optional<Plan> choose(ArrayRef<Plan> plans, int64_t unpatchedPeak) {
+  /// the peak is an estimate, the recomputation is not. Unless a split or
+  /// grid is forced, a plan must beat running the stage whole, and a
+  /// function that fits its budget unpatched stays as it is.
+  std::optional<Plan> choose(ArrayRef<Plan> allPlans, int64_t unpatchedPeak) {
+    bool forced = !split.empty() || grid > 0;
+    if (!forced && maxActivationMemory > 0 && unpatchedPeak <= maxActivationMemory)
+      return std::nullopt;
+    SmallVector<Plan> plans;
+    for (const Plan &plan : allPlans)
+      if (forced || plan.peakBytes < unpatchedPeak)
+        plans.push_back(plan);
     if (plans.empty())
       return std::nullopt;
     auto fewestMacs = [](ArrayRef<const Plan *> set) {
@@ -670,9 +678,6 @@ struct PatchStagePass final : tcc::impl::PatchStageBase<PatchStagePass> {
           nearSmallest.push_back(&plan);
       chosen = fewestMacs(nearSmallest);
     }
-    bool forced = !split.empty() || grid > 0;
-    if (!forced && chosen->peakBytes >= unpatchedPeak)
-      return std::nullopt;
     return *chosen;
   }
 };
