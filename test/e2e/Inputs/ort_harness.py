@@ -12,8 +12,10 @@ import onnxruntime as ort
 from onnx import TensorProto, helper, numpy_helper
 
 
-def check(name, model, inputs, tmp, build, rtol=1e-4, atol=1e-5, reference_model=None):
-    """Prints "<name>: ok", or the compile error or mismatch."""
+def check(name, model, inputs, tmp, build, rtol=1e-4, atol=1e-5, reference_model=None,
+          tcc_args=()):
+    """Prints "<name>: ok", or the compile error or mismatch; `tcc_args` are
+    passed to the compiler."""
     path = os.path.join(tmp, "model.onnx")
     reference_path = os.path.join(tmp, "reference.onnx")
     onnx.save(model, path)
@@ -21,7 +23,8 @@ def check(name, model, inputs, tmp, build, rtol=1e-4, atol=1e-5, reference_model
     expected = ort.InferenceSession(reference_path).run(None, inputs)
     names = [i.name for i in model.graph.input]
     artifact = os.path.join(tmp, "model.so")
-    compiled = subprocess.run([os.path.join(build, "bin", "tcc"), path, "-o", artifact],
+    compiled = subprocess.run([os.path.join(build, "bin", "tcc"), path, "-o", artifact,
+                               *tcc_args],
                               capture_output=True, text=True)
     if compiled.returncode:
         print(f"{name}: compile error: {compiled.stderr.strip()}")
