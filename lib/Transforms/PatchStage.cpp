@@ -383,6 +383,7 @@ struct Plan {
   int64_t peakBytes = 0;     // estimated peak of live activations
   int64_t stageMacs = 0;     // the stage's conv MACs, unpatched
   int64_t patchedMacs = 0;   // the same, summed over the patches
+  int64_t extraMacs() const { return patchedMacs - stageMacs; }
 };
 
 /// Estimates a plan: the larger of (a) the assembled split output plus the
@@ -594,7 +595,7 @@ struct PatchStagePass final : tcc::impl::PatchStageBase<PatchStagePass> {
       if (!nchwShape(conv.getResult()).empty())
         networkMacs += convMacs(conv, wholeRegion(conv.getResult()));
     });
-    int64_t extra = plan->patchedMacs - plan->stageMacs;
+    int64_t extra = plan->extraMacs();
     std::string name = nameOf(splitOp->getLoc());
     mlir::emitRemark(splitOp->getLoc()) << llvm::formatv(
         "patch stage: split after {0} (stage op {1} of {2}), grid {3}x{3}, "
@@ -646,14 +647,17 @@ struct PatchStagePass final : tcc::impl::PatchStageBase<PatchStagePass> {
         plans.push_back(plan);
     if (plans.empty())
       return std::nullopt;
+    // Recomputation, not the stage's MACs: a longer stage is not costlier
+    // for computing more layers patch by patch, only for their halos.
     auto fewestMacs = [](ArrayRef<const Plan *> set) {
       return *llvm::min_element(set, [](const Plan *a, const Plan *b) {
-        return std::tie(a->patchedMacs, a->peakBytes) <
-               std::tie(b->patchedMacs, b->peakBytes);
+        return std::make_pair(a->extraMacs(), a->peakBytes) <
+               std::make_pair(b->extraMacs(), b->peakBytes);
       });
     };
     const Plan *smallest = &*llvm::min_element(plans, [](const Plan &a, const Plan &b) {
-      return std::tie(a.peakBytes, a.patchedMacs) < std::tie(b.peakBytes, b.patchedMacs);
+      return std::make_pair(a.peakBytes, a.extraMacs()) <
+             std::make_pair(b.peakBytes, b.extraMacs());
     });
     const Plan *chosen = nullptr;
     if (maxActivationMemory > 0) {
