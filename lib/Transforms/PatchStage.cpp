@@ -560,14 +560,12 @@ struct PatchStagePass final : tcc::impl::PatchStageBase<PatchStagePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     std::optional<Stage> stage = findStage(func);
-    if (!stage || stage->splits.empty())
+    if (!stage)
       return;
     Block &body = func.getBody().front();
 
-    FailureOr<SmallVector<int64_t>> splits = candidateSplits(*stage);
-    if (failed(splits))
-      return signalPassFailure();
-    if (splits->empty())
+    SmallVector<int64_t> splits = candidateSplits(*stage);
+    if (splits.empty())
       return;
     SmallVector<int64_t> grids;
     if (grid > 0)
@@ -577,7 +575,7 @@ struct PatchStagePass final : tcc::impl::PatchStageBase<PatchStagePass> {
         grids.push_back(n);
 
     SmallVector<Plan> plans;
-    for (int64_t s : *splits) {
+    for (int64_t s : splits) {
       ArrayRef<int64_t> shape = nchwShape(stage->ops[s]->getResult(0));
       for (int64_t n : grids)
         if (n >= 2 && n <= shape[2] && n <= shape[3])
@@ -611,7 +609,7 @@ struct PatchStagePass final : tcc::impl::PatchStageBase<PatchStagePass> {
 
   /// The splits the options allow: the one `split` names (a position in
   /// the stage or an op's location name), else every valid one.
-  FailureOr<SmallVector<int64_t>> candidateSplits(const Stage &stage) {
+  SmallVector<int64_t> candidateSplits(const Stage &stage) {
     if (split.empty())
       return SmallVector<int64_t>(stage.splits);
     int64_t index = -1;
