@@ -705,6 +705,9 @@ def recurrent_encoder(cell="GRU", layers=2, hidden=256, embed=256, seq=128, voca
 FULL = {
     "resnet50": lambda: resnet(),
     "mobilenet_v2": lambda: mobilenet_v2(),
+    # MCUNet-like: MobileNetV2 at width 0.35 on 144x144 images (the MCU
+    # setting of MCUNetV2's patch-based inference study).
+    "mcunet_like": lambda: mobilenet_v2(width=0.35, image=144),
     "mobilenet_v3": lambda: mobilenet_v3(),
     "efficientnet_b0": lambda: efficientnet_b0(),
     "densenet121": lambda: densenet(),

@@ -34,6 +34,12 @@ void tcc::buildGraphOptimizationPipeline(OpPassManager &pm,
   } else {
     func.addPass(createDecomposeAttention());
   }
+  // Last: the patches must stay in the order the pass emits them, one after
+  // another, for their intermediates' lifetimes not to overlap.
+  if (options.patchGrid > 0 || options.maxActivationMemory > 0 ||
+      !options.patchSplit.empty())
+    func.addPass(createPatchStage(
+        {options.patchSplit, options.patchGrid, options.maxActivationMemory}));
 }
 
 namespace {
@@ -43,6 +49,20 @@ struct GraphOptimizationPipelineOptions
                              llvm::cl::desc("Keep attention as graph.attention "
                                             "(false: decompose it)"),
                              llvm::cl::init(true)};
+  Option<int64_t> patchGrid{*this, "patch-grid",
+                            llvm::cl::desc("Run the leading CNN stage on an N x N "
+                                           "grid of patches (0: chosen)"),
+                            llvm::cl::init(0)};
+  Option<int64_t> maxActivationMemory{
+      *this, "max-activation-memory",
+      llvm::cl::desc("Patch the leading CNN stage to fit live activations in "
+                     "this many bytes (0: no budget)"),
+      llvm::cl::init(0)};
+  Option<std::string> patchSplit{
+      *this, "patch-split",
+      llvm::cl::desc("The op ending the patched stage: its position in the "
+                     "stage or its name (empty: chosen)"),
+      llvm::cl::init("")};
 };
 } // namespace
 
@@ -50,9 +70,12 @@ void tcc::registerPipelines() {
   PassPipelineRegistration<GraphOptimizationPipelineOptions>(
       "tcc-graph-optimize",
       "Graph clean-up after import: refine shapes, fold constants and "
-      "BatchNorm, lift composed attention or decompose it",
+      "BatchNorm, lift composed attention or decompose it, patch the leading CNN "
+      "stage",
       [](OpPassManager &pm, const GraphOptimizationPipelineOptions &options) {
-        buildGraphOptimizationPipeline(pm, {options.fuseAttention});
+        buildGraphOptimizationPipeline(
+            pm, {options.fuseAttention, options.patchGrid,
+                 options.maxActivationMemory, options.patchSplit});
       });
 }
 

@@ -129,6 +129,27 @@ llvm::cl::opt<bool> orderForMemory(
                    "tensors (exact on small functions, greedy on large ones)"),
     llvm::cl::init(false), llvm::cl::cat(driverCategory));
 
+llvm::cl::opt<int64_t> patchGrid(
+    "patch-grid",
+    llvm::cl::desc("Run the leading stage of a CNN patch by patch on an N x N "
+                   "grid (with --max-activation-memory: 0 lets tcc choose N)"),
+    llvm::cl::value_desc("N"), llvm::cl::init(0), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<int64_t> maxActivationMemory(
+    "max-activation-memory",
+    llvm::cl::desc("Budget for live activations: tcc picks the split layer and "
+                   "patch grid of the leading CNN stage that fit it with the "
+                   "least recomputation, and reports the choice"),
+    llvm::cl::value_desc("bytes"), llvm::cl::init(0),
+    llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<std::string> patchSplit(
+    "patch-split",
+    llvm::cl::desc("The op ending the patched stage: its ONNX node name or its "
+                   "position among the stage's ops (default: chosen)"),
+    llvm::cl::value_desc("node"), llvm::cl::init(""),
+    llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<bool> noOptimize("no-optimize",
                                llvm::cl::desc("Print the graph as imported, "
                                               "before graph optimizations"),
@@ -318,6 +339,9 @@ int main(int argc, char **argv) {
     PassManager pm(&context);
     tcc::GraphOptimizationOptions graphOptions;
     graphOptions.fuseAttention = !noFuseAttention;
+    graphOptions.patchGrid = patchGrid;
+    graphOptions.maxActivationMemory = maxActivationMemory;
+    graphOptions.patchSplit = patchSplit;
     tcc::buildGraphOptimizationPipeline(pm, graphOptions);
     if (orderForMemory)
       pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());

@@ -5,6 +5,8 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include <string>
+
 namespace mlir {
 class DialectRegistry;
 } // namespace mlir
@@ -17,11 +19,18 @@ struct GraphOptimizationOptions {
   /// exporters write) for the target's fused kernel; when false every
   /// attention is decomposed into matmul, softmax and matmul.
   bool fuseAttention = true;
+  /// Patch-by-patch execution of the leading CNN stage (tcc-patch-stage):
+  /// patches per side (0: chosen), a budget in bytes for live activations
+  /// (0: none) and the split op (empty: chosen). With none of them set the
+  /// stage runs as a whole.
+  int64_t patchGrid = 0;
+  int64_t maxActivationMemory = 0;
+  std::string patchSplit;
 };
 
 /// Graph-level clean-up every model goes through after import: shapes made
 /// static, constants folded, BatchNorm folded into convolutions, attention
-/// fused or decomposed.
+/// fused or decomposed, and the leading CNN stage patched when asked.
 void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,
                                     const GraphOptimizationOptions &options = {});
 

@@ -130,6 +130,86 @@ def OrderForMemory : Pass<"tcc-order-for-memory", "mlir::func::FuncOp"> {
   ];
 }
 
+def PatchStage : Pass<"tcc-patch-stage", "mlir::func::FuncOp"> {
+  let summary = "Run the leading stage of a CNN patch by patch (MCUNetV2)";
+  let description = [{
+    The first layers of a CNN, at the highest resolution, hold its largest
+    activations. This pass takes the leading stage of a function (the ops
+    reading its first NCHW argument, the image, up to a split op: convs of
+    any kernel, stride, dilation and groups, max and average pools, spatial
+    pads, pointwise activations and arithmetic, residual adds) and computes
+    the split op's result one patch of an N x N grid at a time. Each patch's
+    receptive field is derived backwards through every layer's kernel,
+    stride, dilation and padding; the patch slices that region of the image
+    (with its halo), runs a copy of the stage on it with each window op's
+    padding kept only on the sides where the patch touches the image border,
+    and the patches are joined with `graph.concat`, row by row. The result is
+    the same computation; overlapping halos are computed more than once.
+
+    The patches follow each other in the function body, so each patch's
+    intermediates die before the next one starts and the arena planner
+    reuses their memory. The first op that reads the stage and is none of
+    the above ends the stage.
+
+    `split` names the split op (its position among the stage's ops, or its
+    location name: the ONNX node name); `grid` fixes N. What is not fixed
+    is chosen from a model of the peak of live activations: with
+    `max-activation-memory` the plan with the fewest extra multiply-
+    accumulates that fits the budget, otherwise the one with the smallest
+    peak. A remark reports the choice, the estimated peak and the extra
+    MACs.
+
+    ```mlir
+    // before: one 3x3 conv over the whole image
+    %0 = graph.conv %x, %w {pads = array<i64: 1, 1, 1, 1>}
+        : (tensor<1x1x8x8xf32>, tensor<1x1x3x3xf32>) -> tensor<1x1x8x8xf32>
+    // after, grid=2: the top-left patch reads rows and columns 0..4 and
+    // pads only at the top and left
+    %1 = graph.slice %x {starts = array<i64: 0, 0, 0, 0>, sizes = array<i64: 1, 1, 5, 5>}
+    %2 = graph.conv %1, %w {pads = array<i64: 1, 1, 0, 0>} ... -> tensor<1x1x4x4xf32>
+    ...
+    ```
+  }];
+  let options = [
+    Option<"split", "split", "std::string", /*default=*/"",
+           "The split op: its position in the stage or its location name "
+           "(empty: chosen)">,
+    Option<"grid", "grid", "int64_t", /*default=*/"0",
+           "Patches per side, N of an N x N grid (0: chosen)">,
+    Option<"maxActivationMemory", "max-activation-memory", "int64_t",
+           /*default=*/"0",
+           "Budget in bytes for live activations (0: the smallest peak)">
+  ];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
+def UnshareDestinations : Pass<"tcc-unshare-destinations", "mlir::func::FuncOp"> {
+  let summary = "Give every use of an empty or constant-filled tensor its own";
+  let description = [{
+    CSE merges identical pure ops, among them the destinations the graph
+    lowering creates: `tensor.empty` and linalg ops that fill an empty
+    tensor from constants (a conv's bias broadcast over its output).
+    Bufferized, a merged destination is one buffer (or the source of a copy)
+    live from its first use to its last, however far apart, and the arena
+    planner can reuse none of that memory in between: the same-shaped layers
+    of the successive patches of a patched stage would hold memory through
+    all the patches. Run before bufferization, this pass undoes the merge:
+    each use gets a copy placed before the user (before the user's ancestor
+    in the destination's block, so no copy moves into a loop).
+
+    ```mlir
+    // before
+    %e = tensor.empty() : tensor<8x16xf32>
+    %b = linalg.broadcast ins(%bias : tensor<8xf32>) outs(%e : tensor<8x16xf32>) dimensions = [1]
+    %0 = linalg.matmul ins(%w0, %x0 : ...) outs(%b : tensor<8x16xf32>) -> tensor<8x16xf32>
+    ... many ops ...
+    %9 = linalg.matmul ins(%w9, %x9 : ...) outs(%b : tensor<8x16xf32>) -> tensor<8x16xf32>
+    // after: a tensor.empty and a broadcast right before each matmul
+    ```
+  }];
+  let dependentDialects = ["mlir::tensor::TensorDialect", "mlir::linalg::LinalgDialect"];
+}
+
 def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
   let summary = "Place every intermediate buffer at an offset in one arena";
   let description = [{

@@ -49,7 +49,10 @@ void tcc::cpu::buildBufferizePipeline(OpPassManager &pm,
   // caller-provided out-params written in place (hoisted static allocs).
   // Empty tensors later inserted into a larger one (a padded input's
   // interior) become slices of it, so their producers write in place.
-  addPipeline(pm, "eliminate-empty-tensors,one-shot-bufferize{bufferize-function-boundaries=1 "
+  // Destinations CSE merged are split again first, so that no buffer is
+  // shared by far-apart ops (see tcc-unshare-destinations).
+  addPipeline(pm, "func.func(tcc-unshare-destinations),"
+                  "eliminate-empty-tensors,one-shot-bufferize{bufferize-function-boundaries=1 "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"
                   "func.func(canonicalize,cse,tcc-plan-arena" +

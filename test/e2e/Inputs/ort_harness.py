@@ -13,10 +13,11 @@ from onnx import TensorProto, helper, numpy_helper
 
 
 def check(name, model, inputs, tmp, build, rtol=1e-4, atol=1e-5, reference_model=None,
-          reference_inputs=None, reference_dtype=None):
+          reference_inputs=None, reference_dtype=None, tcc_args=()):
     """Prints "<name>: ok", or the compile error or mismatch. The reference
     model (default: the model) runs on `reference_inputs` (default: the
-    inputs); its outputs are cast to `reference_dtype` when given."""
+    inputs); its outputs are cast to `reference_dtype` when given.
+    `tcc_args` are passed to the compiler."""
     path = os.path.join(tmp, "model.onnx")
     reference_path = os.path.join(tmp, "reference.onnx")
     onnx.save(model, path)
@@ -26,7 +27,8 @@ def check(name, model, inputs, tmp, build, rtol=1e-4, atol=1e-5, reference_model
         expected = [np.asarray(value).astype(reference_dtype) for value in expected]
     names = [i.name for i in model.graph.input]
     artifact = os.path.join(tmp, "model.so")
-    compiled = subprocess.run([os.path.join(build, "bin", "tcc"), path, "-o", artifact],
+    compiled = subprocess.run([os.path.join(build, "bin", "tcc"), path, "-o", artifact,
+                               *tcc_args],
                               capture_output=True, text=True)
     if compiled.returncode:
         print(f"{name}: compile error: {compiled.stderr.strip()}")
