@@ -44,12 +44,12 @@ using namespace tcc::graph;
 
 namespace {
 
-/// The choices of one kernel: vector lanes, vectors of keys per block and
-/// query rows per task.
+/// The machine and choices a kernel is built for: vector lanes, vectors of
+/// keys per block, vector registers (query rows per task are an argument
+/// of `build`).
 struct KernelShape {
   int64_t lanes;
   int64_t blockVectors;
-  int64_t rows;
   int64_t registers;
 };
 
@@ -630,7 +630,7 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
         mask = ReshapeOp::create(b, RankedTensorType::get(shape, elementType), mask);
     }
     AttentionKernel kernel(b, op, keyPanels, keysInPanels, mask,
-                           {lanes, blockVectors, rows, registers});
+                           {lanes, blockVectors, registers});
     rewriter.replaceOp(op, kernel.build(rows));
     return success();
   }
