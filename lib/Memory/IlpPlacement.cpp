@@ -24,6 +24,8 @@
 
 #include "tcc/Memory/Placement.h"
 
+#include "Cbc.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Sequence.h"
 
@@ -42,12 +44,6 @@ using llvm::SmallVector;
 using llvm::SmallVectorImpl;
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 /// Groups of buffers such that no buffer of one group is ever alive with a
 /// buffer of another.
@@ -316,10 +312,7 @@ private:
       }
     }
 
-    // CBC and CLP keep global state in places (message handlers, statics):
-    // one model at a time.
-    static std::mutex cbcMutex;
-    std::lock_guard<std::mutex> lock(cbcMutex);
+    std::lock_guard<std::mutex> lock(cbcMutex());
     OsiClpSolverInterface solver;
     solver.messageHandler()->setLogLevel(0);
     solver.loadProblem(matrix, lower.data(), upperBound.data(),
@@ -328,12 +321,7 @@ private:
       if (c != sizeColumn)
         solver.setInteger(c);
     CbcModel model(solver);
-    model.setLogLevel(0);
-    model.messageHandler()->setLogLevel(0);
-    model.setUseElapsedTime(true);
-    // CBC looks at the clock between nodes and after the root's cuts: a
-    // margin keeps the whole solve within the limit.
-    model.setMaximumSeconds(std::max(0.8 * seconds, 0.01));
+    limitQuietly(model, seconds);
     // Sizes are whole bytes: a solution must beat the incumbent by one.
     model.setCutoffIncrement(0.999);
     try {

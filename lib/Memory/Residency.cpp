@@ -11,6 +11,8 @@
 
 #include "tcc/Memory/Placement.h"
 
+#include "Cbc.h"
+
 #include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/Sequence.h"
 
@@ -36,12 +38,6 @@ using llvm::SmallVector;
 using llvm::SmallVectorImpl;
 
 namespace {
-
-using Clock = std::chrono::steady_clock;
-
-double secondsSince(Clock::time_point start) {
-  return std::chrono::duration<double>(Clock::now() - start).count();
-}
 
 int64_t movedBytesOf(ArrayRef<int64_t> offsets, ArrayRef<int64_t> spillCost) {
   int64_t moved = 0;
@@ -130,8 +126,7 @@ int64_t solveComponent(const PlacementProblem &problem, int64_t capacity,
     addRow(indices, values, double(capacity));
   }
 
-  static std::mutex cbcMutex;
-  std::lock_guard<std::mutex> lock(cbcMutex);
+  std::lock_guard<std::mutex> lock(cbcMutex());
   OsiClpSolverInterface solver;
   solver.messageHandler()->setLogLevel(0);
   solver.loadProblem(matrix, lower.data(), upper.data(), objective.data(),
@@ -139,10 +134,7 @@ int64_t solveComponent(const PlacementProblem &problem, int64_t capacity,
   for (int c = 0; c < columns; ++c)
     solver.setInteger(c);
   CbcModel model(solver);
-  model.setLogLevel(0);
-  model.messageHandler()->setLogLevel(0);
-  model.setUseElapsedTime(true);
-  model.setMaximumSeconds(std::max(0.8 * seconds, 0.01));
+  limitQuietly(model, seconds);
   // The per-op knapsack rows make knapsack covers and Gomory cuts pay; the
   // heuristics find residencies better than the baseline it starts from.
   CglProbing probing;
