@@ -4,6 +4,7 @@
 
 #include "Graph/GraphDialect.h"
 #include "Memory/MemoryDialect.h"
+#include "Quantized/QuantizedDialect.h"
 #include "Target/TargetDialect.h"
 #include "tcc/Conversion/Passes.h"
 #include "tcc/Transforms/Passes.h"
@@ -85,7 +86,7 @@ void tcc::registerPipelines() {
 // keeps tcc-opt able to replay any stage of the driver.
 void tcc::registerAllDialects(DialectRegistry &registry) {
   registry.insert<graph::GraphDialect, memory::MemoryDialect,
-                  target::TccDialect>();
+                  quantized::QuantizedDialect, target::TccDialect>();
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
 }

@@ -18,11 +18,20 @@ namespace tcc {
 namespace graph {
 class AttentionOp;
 } // namespace graph
+namespace quantized {
+class MatMulOp;
+} // namespace quantized
 
 /// The reference form of `op` built before it: matmul, softmax and matmul
 /// over the whole score tensor (see tcc-decompose-attention). Returns the
 /// value that replaces the op's result.
 mlir::Value decomposeAttention(mlir::OpBuilder &builder, graph::AttentionOp op);
+
+/// The reference form of `op` built before it: operands widened to i32,
+/// zero points subtracted, an i32 graph.matmul (see
+/// tcc-decompose-quantized). Returns the value that replaces the op's
+/// result.
+mlir::Value decomposeQuantizedMatmul(mlir::OpBuilder &builder, quantized::MatMulOp op);
 
 #define GEN_PASS_DECL
 #include "tcc/Transforms/Passes.h.inc"

@@ -91,6 +91,17 @@ def DecomposeAttention : Pass<"tcc-decompose-attention", "mlir::func::FuncOp"> {
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def DecomposeQuantized : Pass<"tcc-decompose-quantized", "mlir::func::FuncOp"> {
+  let summary = "Rewrite quantized ops as exact i32 graph ops";
+  let description = [{
+    The reference form of `quantized.matmul`: both operands cast to i32,
+    their zero points subtracted, an i32 `graph.matmul`. For targets without
+    integer kernels; the CPU target uses it for the products its kernel does
+    not cover.
+  }];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
 def OrderForMemory : Pass<"tcc-order-for-memory", "mlir::func::FuncOp"> {
   let summary = "Reorder independent ops to lower the peak of live tensors";
   let description = [{

@@ -2,6 +2,8 @@
 
 #include "Importer.h"
 
+#include "Quantized/QuantizedDialect.h"
+
 #include "llvm/ADT/ScopeExit.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -550,7 +552,8 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
 FailureOr<OwningOpRef<ModuleOp>> importModelFile(StringRef path,
                                                  MLIRContext &context,
                                                  const ImportOptions &options) {
-  context.loadDialect<tcc::graph::GraphDialect, func::FuncDialect>();
+  context.loadDialect<tcc::graph::GraphDialect, tcc::quantized::QuantizedDialect,
+                      func::FuncDialect>();
   onnx::ModelProto model;
   if (failed(readModel(path, FileLineColLoc::get(&context, path, 0, 0), model)))
     return failure();

@@ -28,9 +28,11 @@ static void addPipeline(OpPassManager &pm, const Twine &text) {
 }
 
 void tcc::cpu::buildGraphToLinalgPipeline(OpPassManager &pm) {
-  // Attention first: its kernel is vector code, and what it does not cover
-  // is decomposed into graph ops the conversion then lowers.
-  addPipeline(pm, "func.func(tcc-cpu-lower-attention,tcc-convert-graph-to-linalg,canonicalize,"
+  // Attention and quantized products first: their kernels are vector code,
+  // and what they do not cover is decomposed into graph ops the conversion
+  // then lowers.
+  addPipeline(pm, "func.func(tcc-cpu-lower-attention,tcc-cpu-lower-quantized-matmul,"
+                  "tcc-convert-graph-to-linalg,canonicalize,"
                   "tcc-cpu-fuse-elementwise,canonicalize,cse)");
 }
 

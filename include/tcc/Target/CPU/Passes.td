@@ -125,6 +125,27 @@ def CPULowerAttention : Pass<"tcc-cpu-lower-attention", "mlir::func::FuncOp"> {
                            "tcc::graph::GraphDialect"];
 }
 
+def CPULowerQuantizedMatmul : Pass<"tcc-cpu-lower-quantized-matmul", "mlir::func::FuncOp"> {
+  let summary = "quantized.matmul against constant weights as integer dot products";
+  let description = [{
+    The weights are packed at compile time into column panels laid out for
+    the target's integer dot instruction: `vpdpbusd` (AVX-512 VNNI, or AVX
+    VNNI at 8 lanes) for unsigned activations times signed weights with
+    zero weight zero points, 4 byte products per i32 lane, the activations'
+    zero point subtracted at the end through the weights' column sums;
+    `vpmaddwd` (AVX2, AVX-512 BW) otherwise, on i16 operands with both zero
+    points subtracted first. Register tiles of rows x 2 vectors of columns
+    accumulate in i32; tasks (`scf.forall`) are column panels.
+
+    Products the kernel does not cover (weights not constant, batched
+    weights, a zero point per lhs row, no AVX2) are decomposed into i32
+    graph ops (tcc-decompose-quantized).
+  }];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::vector::VectorDialect",
+                           "mlir::tensor::TensorDialect", "mlir::arith::ArithDialect",
+                           "mlir::LLVM::LLVMDialect", "tcc::graph::GraphDialect"];
+}
+
 def CPULowerVectors : Pass<"tcc-cpu-lower-vectors", "mlir::func::FuncOp"> {
   let summary = "Hoist accumulators out of reduction loops and lower vector ops to FMAs";
   let description = [{

@@ -8,6 +8,8 @@
 #include "ImporterRegistry.h"
 #include "ImporterUtils.h"
 
+#include "Quantized/QuantizedDialect.h"
+
 #include <cmath>
 
 using namespace mlir;
@@ -159,11 +161,20 @@ LogicalResult importDynamicQuantizeLinear(NodeImporter &n) {
     return failure();
   Value x = n.input(0);
   Type t = elementTypeOf(x);
-  auto all = n.b().getDenseI64ArrayAttr({});
-  auto dropped = n.b().getBoolAttr(false);
   Value zero = scalar(n, t, 0);
-  Value hi = build<MaxOp>(n, build<ReduceMaxOp>(n, x, all, dropped), zero);
-  Value lo = build<MinOp>(n, build<ReduceMinOp>(n, x, all, dropped), zero);
+  // The range of x in two steps, along its rows and then over the rows'
+  // results: a row reduction runs as vector code in parallel rows, where a
+  // reduction of everything to one scalar is one sequential loop.
+  auto range = [&]<typename ReduceOp>() {
+    Value partial = x;
+    int64_t rank = typeOf(x).getRank();
+    auto dropped = n.b().getBoolAttr(false);
+    if (rank >= 2)
+      partial = build<ReduceOp>(n, x, n.b().getDenseI64ArrayAttr({rank - 1}), dropped);
+    return build<ReduceOp>(n, partial, n.b().getDenseI64ArrayAttr({}), dropped);
+  };
+  Value hi = build<MaxOp>(n, range.template operator()<ReduceMaxOp>(), zero);
+  Value lo = build<MinOp>(n, range.template operator()<ReduceMinOp>(), zero);
   Value scale = build<DivOp>(n, build<SubOp>(n, hi, lo), scalar(n, t, 255));
   Value zeroPointFloat = build<ClipOp>(
       n, build<RoundOp>(n, build<SubOp>(n, zero, build<DivOp>(n, lo, scale))),
@@ -176,47 +187,85 @@ LogicalResult importDynamicQuantizeLinear(NodeImporter &n) {
   return n.setOutput(2, zeroPoint);
 }
 
-/// MatMulInteger: (a - a_zero) x (b - b_zero) in i32.
+/// (a - a_zero) x (b - b_zero) summed exactly in i32, as one
+/// quantized.matmul (a 1-D operand promoted to a matrix and the added dim
+/// dropped again, as numpy does). Zero points are scalars or one per row of
+/// a and one per column of b.
+FailureOr<Value> integerProduct(NodeImporter &n, Value a, Value b, Value aZero, Value bZero) {
+  RankedTensorType aType = typeOf(a), bType = typeOf(b);
+  for (RankedTensorType type : {aType, bType})
+    if (!type.getElementType().isInteger(8))
+      return n.error() << "expects int8 or uint8 operands, got " << aType << " and " << bType;
+  if (aType.getRank() < 1 || bType.getRank() < 1)
+    return n.error() << "expects operands of rank >= 1, got " << aType << " and " << bType;
+  bool aVector = aType.getRank() == 1, bVector = bType.getRank() == 1;
+  if (aVector)
+    a = reshape(n, a, {1, aType.getDimSize(0)});
+  if (bVector)
+    b = reshape(n, b, {bType.getDimSize(0), 1});
+  auto zeroPoint = [&](Value zero, Value operand, int64_t extentDim) -> FailureOr<Value> {
+    if (!zero)
+      return Value();
+    RankedTensorType type = typeOf(zero), operandType = typeOf(operand);
+    if (type.getElementType() != operandType.getElementType())
+      return n.error() << "expects a zero point of its operand's type "
+                       << operandType.getElementType() << ", got " << type;
+    if (type.getNumElements() == 1)
+      return reshape(n, zero, {});
+    int64_t extent = operandType.getDimSize(operandType.getRank() + extentDim);
+    if (type.getRank() != 1 || type.getDimSize(0) != extent)
+      return n.error() << "expects a scalar zero point or " << extent << " of them, got "
+                       << type;
+    return zero;
+  };
+  FailureOr<Value> az = zeroPoint(aZero, a, -2), bz = zeroPoint(bZero, b, -1);
+  if (failed(az) || failed(bz))
+    return failure();
+  Value product = n.b().createOrFold<tcc::quantized::MatMulOp>(n.location(), a, b, *az, *bz);
+  SmallVector<int64_t> shape(typeOf(product).getShape());
+  if (aVector)
+    shape.erase(shape.end() - 2);
+  if (bVector)
+    shape.pop_back();
+  return reshape(n, product, shape);
+}
+
 LogicalResult importMatMulInteger(NodeImporter &n) {
   if (failed(requireInputs(n, 2)))
     return failure();
-  Type i32 = n.b().getI32Type();
-  auto widen = [&](unsigned value, unsigned zero, int64_t axis) -> FailureOr<Value> {
-    Value x = build<CastOp>(n, typeOf(n.input(value)).clone(i32), n.input(value));
-    if (!n.hasInput(zero))
-      return x;
-    FailureOr<Value> z = broadcastQuantParam(n, n.input(zero), typeOf(x), axis, 0);
-    if (failed(z))
-      return failure();
-    return build<SubOp>(n, x, build<CastOp>(n, typeOf(*z).clone(i32), *z));
-  };
-  // a's zero point is per row (axis -2), b's per column (axis -1).
-  FailureOr<Value> a = widen(0, 2, -2);
-  FailureOr<Value> b = widen(1, 3, -1);
-  if (failed(a) || failed(b))
-    return failure();
-  return n.setOutput(0, build<MatMulOp>(n, *a, *b));
-}
-
-LogicalResult importQLinearMatMul(NodeImporter &n) {
-  if (failed(requireInputs(n, 8)))
-    return failure();
-  // Computed in f32 whatever the scales' type: 8-bit products sum exactly.
-  Type f32 = n.b().getF32Type();
-  auto inF32 = [&](unsigned index) {
-    Value v = n.input(index);
-    return castTo(n, v, f32);
-  };
-  FailureOr<Value> a = dequantize(n, n.input(0), inF32(1), n.input(2), -2, 0);
-  FailureOr<Value> b = dequantize(n, n.input(3), inF32(4), n.input(5), -1, 0);
-  if (failed(a) || failed(b))
-    return failure();
-  Value product = build<MatMulOp>(n, *a, *b);
-  FailureOr<Value> y =
-      quantize(n, product, inF32(6), n.input(7), elementTypeOf(n.input(7)), 1, 0);
+  FailureOr<Value> y = integerProduct(n, n.input(0), n.input(1),
+                                      n.hasInput(2) ? n.input(2) : Value(),
+                                      n.hasInput(3) ? n.input(3) : Value());
   if (failed(y))
     return failure();
   return n.setOutput(0, *y);
+}
+
+/// QLinearMatMul: the integer product, scaled by a_scale * b_scale in f32
+/// and quantized with the output's scale and zero point.
+LogicalResult importQLinearMatMul(NodeImporter &n) {
+  if (failed(requireInputs(n, 8)))
+    return failure();
+  FailureOr<Value> product = integerProduct(n, n.input(0), n.input(3), n.input(2), n.input(5));
+  if (failed(product))
+    return failure();
+  Type f32 = n.b().getF32Type();
+  RankedTensorType productType = typeOf(*product);
+  Value y = build<CastOp>(n, productType.clone(f32), *product);
+  // Scales per row of a and per column of b apply along the product's rows
+  // and columns.
+  int64_t rank = productType.getRank();
+  FailureOr<Value> aScale =
+      broadcastQuantParam(n, castTo(n, n.input(1), f32), productType, rank >= 2 ? -2 : -1, 0);
+  FailureOr<Value> bScale = broadcastQuantParam(n, castTo(n, n.input(4), f32), productType, -1, 0);
+  if (failed(aScale) || failed(bScale))
+    return failure();
+  y = build<MulOp>(n, y, build<MulOp>(n, *aScale, *bScale));
+  FailureOr<Value> quantized =
+      quantize(n, y, castTo(n, n.input(6), f32), n.input(7), elementTypeOf(n.input(7)), 1, 0);
+  if (failed(quantized))
+    return failure();
+  return n.setOutput(0, *quantized);
 }
 
 /// ConvInteger and QLinearConv: the convolution of dequantized operands in

@@ -1,0 +1,21 @@
+// RUN: tcc-opt %s | tcc-opt | FileCheck %s
+// The quantized dialect's ops print and parse back, result types inferred.
+
+// CHECK-LABEL: func.func @matmul
+func.func @matmul(%x: tensor<2x128x768xui8>, %w: tensor<768x3072xi8>, %xz: tensor<ui8>,
+                  %wz: tensor<3072xi8>) -> (tensor<2x128x3072xi32>, tensor<2x128x3072xi32>) {
+  // CHECK: quantized.matmul %arg0, %arg1 lhs_zero_point(%arg2) rhs_zero_point(%arg3) : (tensor<2x128x768xui8>, tensor<768x3072xi8>, tensor<ui8>, tensor<3072xi8>) -> tensor<2x128x3072xi32>
+  %0 = quantized.matmul %x, %w lhs_zero_point(%xz) rhs_zero_point(%wz)
+      : (tensor<2x128x768xui8>, tensor<768x3072xi8>, tensor<ui8>, tensor<3072xi8>) -> tensor<2x128x3072xi32>
+  // CHECK: quantized.matmul %arg0, %arg1 : (tensor<2x128x768xui8>, tensor<768x3072xi8>) -> tensor<2x128x3072xi32>
+  %1 = quantized.matmul %x, %w : (tensor<2x128x768xui8>, tensor<768x3072xi8>) -> tensor<2x128x3072xi32>
+  return %0, %1 : tensor<2x128x3072xi32>, tensor<2x128x3072xi32>
+}
+
+// CHECK-LABEL: func.func @batched_weights_per_row_zero_point
+func.func @batched_weights_per_row_zero_point(%a: tensor<3x5x8xi8>, %b: tensor<1x8x4xi8>,
+                                              %az: tensor<5xi8>) -> tensor<3x5x4xi32> {
+  // CHECK: quantized.matmul %arg0, %arg1 lhs_zero_point(%arg2) : (tensor<3x5x8xi8>, tensor<1x8x4xi8>, tensor<5xi8>) -> tensor<3x5x4xi32>
+  %0 = quantized.matmul %a, %b lhs_zero_point(%az) : (tensor<3x5x8xi8>, tensor<1x8x4xi8>, tensor<5xi8>) -> tensor<3x5x4xi32>
+  return %0 : tensor<3x5x4xi32>
+}
