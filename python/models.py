@@ -25,7 +25,13 @@ Resize by scales in its FPN/PAN neck and a three-scale head reshaped to
 The recurrent encoders are a Gather embedding, two bidirectional GRU
 (linear_before_reset=1) or LSTM nodes joined by Transpose/Reshape, and a
 per-token MatMul + Add head.
-torch is not needed; the script has no other dependency than onnx and numpy.
+The `_int8` models are these quantized by ONNX Runtime's own quantizer, as
+users make them: `quantize_dynamic` (DynamicQuantizeLinear + MatMulInteger,
+int8 weights) for the transformers, `quantize_static` in the QDQ format
+(QuantizeLinear/DequantizeLinear pairs around float ops, calibrated on 8
+seeded random inputs) for the CNNs.
+torch is not needed; the script needs onnx and numpy (and onnxruntime for the
+`_int8` models).
 """
 import argparse
 import os
@@ -702,6 +708,41 @@ def recurrent_encoder(cell="GRU", layers=2, hidden=256, embed=256, seq=128, voca
                    [helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, seq, classes])])
 
 
+def quantized(build, static=False):
+    """A builder of `build()`'s model quantized by ONNX Runtime's quantizer:
+    dynamically (int8 weights, activations quantized at run time) or
+    statically in the QDQ format, calibrated on seeded random inputs."""
+    def make():
+        import tempfile
+
+        from onnxruntime.quantization import (CalibrationDataReader, QuantFormat, QuantType,
+                                              quantize_dynamic, quantize_static)
+        model = build()
+        with tempfile.TemporaryDirectory(prefix="tcc-quantize-") as tmp:
+            source, target = os.path.join(tmp, "fp32.onnx"), os.path.join(tmp, "int8.onnx")
+            onnx.save(model, source)
+            if not static:
+                quantize_dynamic(source, target, weight_type=QuantType.QInt8)
+                return onnx.load(target)
+
+            class SeededInputs(CalibrationDataReader):
+                def __init__(self):
+                    rng = np.random.default_rng(0)
+                    shapes = {i.name: [d.dim_value for d in i.type.tensor_type.shape.dim]
+                              for i in model.graph.input}
+                    self.samples = iter([{name: rng.standard_normal(shape).astype(np.float32)
+                                          for name, shape in shapes.items()}
+                                         for _ in range(8)])
+
+                def get_next(self):
+                    return next(self.samples, None)
+
+            quantize_static(source, target, SeededInputs(), quant_format=QuantFormat.QDQ,
+                            activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8)
+            return onnx.load(target)
+    return make
+
+
 FULL = {
     "resnet50": lambda: resnet(),
     "mobilenet_v2": lambda: mobilenet_v2(),
@@ -724,6 +765,10 @@ FULL = {
     "yolo_detector": lambda: yolo(),
     "gru_encoder": lambda: recurrent_encoder("GRU"),
     "lstm_encoder": lambda: recurrent_encoder("LSTM"),
+    "bert_base_s128_int8": quantized(lambda: bert()),
+    "gpt2_decode_kv512_int8": quantized(lambda: gpt2(seq=1, past=512)),
+    "resnet50_int8": quantized(lambda: resnet(), static=True),
+    "mobilenet_v2_int8": quantized(lambda: mobilenet_v2(), static=True),
 }
 
 SMALL = {
@@ -747,6 +792,12 @@ SMALL = {
                                           classes=10),
     "lstm_tiny": lambda: recurrent_encoder("LSTM", hidden=16, embed=16, seq=8, vocab=64,
                                            classes=10),
+    "bert_tiny_int8": quantized(
+        lambda: bert(layers=2, hidden=32, heads=2, seq=8, vocab=64, intermediate=64)),
+    "gpt2_tiny_decode_int8": quantized(
+        lambda: gpt2(layers=2, hidden=32, heads=2, seq=1, past=7, vocab=64)),
+    "resnet_tiny_int8": quantized(
+        lambda: resnet(stages=(1, 1), widths=(8, 16), image=32, classes=10), static=True),
 }
 
 
