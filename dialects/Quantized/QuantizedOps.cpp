@@ -73,3 +73,113 @@ LogicalResult MatMulOp::verify() {
     return failure();
   return success();
 }
+
+//===----------------------------------------------------------------------===//
+// DequantizeOp and QuantizeOp
+//===----------------------------------------------------------------------===//
+
+/// A scale or zero point is a scalar or one value per element of dim
+/// `axis` of `operand`.
+static LogicalResult verifyQuantParam(Operation *op, Value param, RankedTensorType operand,
+                                      int64_t axis, StringRef what) {
+  if (!param)
+    return success();
+  auto type = cast<RankedTensorType>(param.getType());
+  if (type.getNumElements() == 1 && type.getRank() <= 1)
+    return success();
+  if (axis < 0 || axis >= operand.getRank())
+    return op->emitOpError() << "expects an axis in [0, " << operand.getRank() << "), got "
+                             << axis;
+  int64_t extent = operand.getDimSize(axis);
+  if (type.getRank() == 1 && (ShapedType::isDynamic(extent) || type.getDimSize(0) == extent))
+    return success();
+  return op->emitOpError() << "expects the " << what << " to be a scalar or " << extent
+                           << " values along axis " << axis << ", got " << type;
+}
+
+LogicalResult DequantizeOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                             ValueRange operands, DictionaryAttr,
+                                             OpaqueProperties, RegionRange,
+                                             SmallVectorImpl<Type> &types) {
+  auto input = cast<RankedTensorType>(operands[0].getType());
+  auto scale = cast<RankedTensorType>(operands[1].getType());
+  types.push_back(input.clone(scale.getElementType()));
+  return success();
+}
+
+LogicalResult DequantizeOp::verify() {
+  RankedTensorType input = getInput().getType();
+  if (Value zero = getZeroPoint();
+      zero && cast<RankedTensorType>(zero.getType()).getElementType() != input.getElementType())
+    return emitOpError() << "expects a zero point of the input's element type "
+                         << input.getElementType() << ", got " << zero.getType();
+  if (failed(verifyQuantParam(*this, getScale(), input, getAxis(), "scale")) ||
+      failed(verifyQuantParam(*this, getZeroPoint(), input, getAxis(), "zero point")))
+    return failure();
+  return success();
+}
+
+LogicalResult QuantizeOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+                                           ValueRange operands, DictionaryAttr,
+                                           OpaqueProperties, RegionRange,
+                                           SmallVectorImpl<Type> &types) {
+  auto input = cast<RankedTensorType>(operands[0].getType());
+  auto zero = cast<RankedTensorType>(operands[2].getType());
+  types.push_back(input.clone(zero.getElementType()));
+  return success();
+}
+
+LogicalResult QuantizeOp::verify() {
+  RankedTensorType input = getInput().getType();
+  if (failed(verifyQuantParam(*this, getScale(), input, getAxis(), "scale")) ||
+      failed(verifyQuantParam(*this, getZeroPoint(), input, getAxis(), "zero point")))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// ConvOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult ConvOp::verify() {
+  RankedTensorType input = getInput().getType(), filter = getFilter().getType();
+  auto result = cast<RankedTensorType>(getResult().getType());
+  int64_t rank = input.getRank();
+  if (rank < 3 || filter.getRank() != rank || result.getRank() != rank)
+    return emitOpError() << "expects input, filter and result of one rank >= 3, got " << input
+                         << ", " << filter << " and " << result;
+  int64_t group = getGroup();
+  if (group < 1 || input.getDimSize(1) != filter.getDimSize(1) * group)
+    return emitOpError() << "expects input channels (" << input.getDimSize(1)
+                         << ") to equal filter channels (" << filter.getDimSize(1)
+                         << ") times group (" << group << ")";
+  if (result.getDimSize(1) != filter.getDimSize(0))
+    return emitOpError() << "expects " << filter.getDimSize(0) << " result channels, got "
+                         << result;
+  if (Value zero = getInputZeroPoint()) {
+    auto type = cast<RankedTensorType>(zero.getType());
+    if (type.getElementType() != input.getElementType() || type.getNumElements() != 1)
+      return emitOpError() << "expects a scalar input zero point of type "
+                           << input.getElementType() << ", got " << type;
+  }
+  if (Value zero = getFilterZeroPoint()) {
+    auto type = cast<RankedTensorType>(zero.getType());
+    if (type.getElementType() != filter.getElementType())
+      return emitOpError() << "expects a filter zero point of type " << filter.getElementType()
+                           << ", got " << type;
+    if (failed(verifyQuantParam(*this, zero, filter, 0, "filter zero point")))
+      return failure();
+  }
+  int64_t spatial = rank - 2;
+  auto sized = [&](ArrayRef<int64_t> values, int64_t expected, StringRef what) -> LogicalResult {
+    if (!values.empty() && int64_t(values.size()) != expected)
+      return emitOpError() << "expects " << expected << " " << what << ", got "
+                           << values.size();
+    return success();
+  };
+  if (failed(sized(getStrides(), spatial, "strides")) ||
+      failed(sized(getDilations(), spatial, "dilations")) ||
+      failed(sized(getPads(), 2 * spatial, "pads")))
+    return failure();
+  return success();
+}

@@ -47,4 +47,84 @@ def Quantized_MatMulOp : Quantized_Op<"matmul", [
   }];
 }
 
+def Quantized_DequantizeOp : Quantized_Op<"dequantize", [
+    Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "8-bit integers to floats: (input - zero_point) * scale";
+  let description = [{
+    ONNX `DequantizeLinear` of an 8-bit tensor: `scale` (and `zero_point`,
+    0 when absent) is a scalar or one value per element of dim `axis`. The
+    result has the input's shape and the scale's element type. Kept as one
+    op until `tcc-fold-quantized` has read the integer operand of the float
+    op it feeds; `tcc-decompose-quantized` then spells it with graph ops.
+
+    ```mlir
+    %w = quantized.dequantize %wq scale(%ws) zero_point(%wz) {axis = 0 : i64}
+        : (tensor<64x3x3x3xi8>, tensor<64xf32>, tensor<64xi8>) -> tensor<64x3x3x3xf32>
+    ```
+  }];
+  let arguments = (ins Quantized_ByteTensor:$input, RankedTensorOf<[AnyFloat]>:$scale,
+                       Optional<Quantized_ByteTensor>:$zero_point,
+                       DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs RankedTensorOf<[AnyFloat]>:$result);
+  let assemblyFormat = [{
+    $input `scale` `(` $scale `)` (`zero_point` `(` $zero_point^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Quantized_QuantizeOp : Quantized_Op<"quantize", [
+    Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "Floats to 8-bit integers, rounded half to even and saturated";
+  let description = [{
+    ONNX `QuantizeLinear` to an 8-bit type: `saturate(round(input / scale) +
+    zero_point)`, the result of the zero point's element type; `scale` and
+    `zero_point` are scalars or one value per element of dim `axis`.
+
+    ```mlir
+    %q = quantized.quantize %y scale(%s) zero_point(%z)
+        : (tensor<1x64x56x56xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x64x56x56xui8>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[AnyFloat]>:$input, RankedTensorOf<[AnyFloat]>:$scale,
+                       Quantized_ByteTensor:$zero_point,
+                       DefaultValuedAttr<I64Attr, "1">:$axis);
+  let results = (outs Quantized_ByteTensor:$result);
+  let assemblyFormat = [{
+    $input `scale` `(` $scale `)` `zero_point` `(` $zero_point `)` attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Quantized_ConvOp : Quantized_Op<"conv", [Pure, AttrSizedOperandSegments]> {
+  let summary = "Integer convolution of 8-bit operands with zero points";
+  let description = [{
+    `graph.conv` (NCHW, the same `strides`, `dilations`, `pads` and `group`)
+    of `input - input_zero_point` and `filter - filter_zero_point`, summed
+    exactly in i32. The input zero point is a scalar; the filter's a scalar
+    or one per output channel. Padding contributes nothing (it is the zero
+    point of the input).
+
+    ```mlir
+    %y = quantized.conv %x, %w input_zero_point(%xz) {pads = array<i64: 1, 1, 1, 1>}
+        : (tensor<1x64x56x56xui8>, tensor<64x64x3x3xi8>, tensor<ui8>) -> tensor<1x64x56x56xi32>
+    ```
+  }];
+  let arguments = (ins Quantized_ByteTensor:$input, Quantized_ByteTensor:$filter,
+                       Optional<Quantized_ByteTensor>:$input_zero_point,
+                       Optional<Quantized_ByteTensor>:$filter_zero_point,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$strides,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$dilations,
+                       DefaultValuedAttr<DenseI64ArrayAttr, "{}">:$pads,
+                       DefaultValuedAttr<I64Attr, "1">:$group);
+  let results = (outs RankedTensorOf<[I32]>:$result);
+  let assemblyFormat = [{
+    $input `,` $filter (`input_zero_point` `(` $input_zero_point^ `)`)?
+    (`filter_zero_point` `(` $filter_zero_point^ `)`)? attr-dict `:`
+    functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
 #endif // TCC_QUANTIZED_OPS_TD

@@ -26,6 +26,12 @@ void tcc::buildGraphOptimizationPipeline(OpPassManager &pm,
   func.addPass(createFoldBatchNorm());
   func.addPass(createCanonicalizerPass());
   func.addPass(createCSEPass());
+  // Integer products from the QDQ format's dequantized operands; the
+  // quantize and dequantize ops left are then graph ops like the rest.
+  func.addPass(createFoldQuantized());
+  func.addPass(createDecomposeQuantized({/*products=*/false}));
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createCSEPass());
   if (options.fuseAttention) {
     // After the clean-up, so that scales and masks are folded constants;
     // the canonicalizer then folds the transposes and reshapes it leaves.

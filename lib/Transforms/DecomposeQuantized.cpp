@@ -1,9 +1,11 @@
 //===- DecomposeQuantized.cpp - quantized ops as graph ops ----------------===//
 //
-// The reference form of the quantized ops: operands widened to i32, zero
-// points subtracted, an i32 graph.matmul. Exact, and what a target without
-// integer kernels lowers; the CPU target decomposes what its kernel does
-// not cover the same way.
+// The reference form of the quantized ops in graph ops: quantize and
+// dequantize as ONNX defines them; products with operands widened to i32
+// (matmul) or f32 (conv), zero points subtracted. What a target without
+// integer kernels lowers; the CPU target decomposes what its kernels do not
+// cover the same way. The graph pipeline decomposes quantize and dequantize
+// only (`products=false`), after tcc-fold-quantized.
 //
 //===----------------------------------------------------------------------===//
 
@@ -44,7 +46,88 @@ Value tcc::decomposeQuantizedMatmul(OpBuilder &b, quantized::MatMulOp op) {
   return graph::MatMulOp::create(b, loc, lhs, rhs);
 }
 
+/// `param` (a scalar or one value per element of dim `axis`) shaped to
+/// broadcast over a tensor of rank `rank`, in `element`.
+using namespace tcc;
+
+static Value broadcastParam(OpBuilder &b, Location loc, Value param, int64_t rank, int64_t axis,
+                            Type element) {
+  auto type = cast<RankedTensorType>(param.getType());
+  SmallVector<int64_t> shape;
+  if (type.getNumElements() != 1 || type.getRank() > 1) {
+    shape.assign(rank, 1);
+    shape[axis] = type.getDimSize(0);
+  }
+  Value shaped = param;
+  if (type.getShape() != ArrayRef<int64_t>(shape))
+    shaped = graph::ReshapeOp::create(b, loc, RankedTensorType::get(shape, type.getElementType()),
+                                      param);
+  if (type.getElementType() != element)
+    shaped = graph::CastOp::create(b, loc, RankedTensorType::get(shape, element), shaped);
+  return shaped;
+}
+
+Value tcc::decomposeDequantize(OpBuilder &b, quantized::DequantizeOp op) {
+  Location loc = op.getLoc();
+  auto type = cast<RankedTensorType>(op.getType());
+  Type element = type.getElementType();
+  int64_t rank = type.getRank(), axis = op.getAxis();
+  Value y = graph::CastOp::create(b, loc, type, op.getInput());
+  if (Value zero = op.getZeroPoint())
+    y = graph::SubOp::create(b, loc, y, broadcastParam(b, loc, zero, rank, axis, element));
+  return graph::MulOp::create(b, loc, y, broadcastParam(b, loc, op.getScale(), rank, axis, element));
+}
+
+Value tcc::decomposeQuantize(OpBuilder &b, quantized::QuantizeOp op) {
+  Location loc = op.getLoc();
+  auto inputType = cast<RankedTensorType>(op.getInput().getType());
+  auto resultType = cast<RankedTensorType>(op.getType());
+  Type element = inputType.getElementType();
+  int64_t rank = inputType.getRank(), axis = op.getAxis();
+  // saturate(round_half_even(x / scale) + zero point), in x's type.
+  Value y = graph::DivOp::create(b, loc, op.getInput(),
+                                 broadcastParam(b, loc, op.getScale(), rank, axis, element));
+  y = graph::RoundOp::create(b, loc, y);
+  y = graph::AddOp::create(b, loc, y,
+                           broadcastParam(b, loc, op.getZeroPoint(), rank, axis, element));
+  bool isUnsigned = resultType.getElementType().isUnsignedInteger();
+  y = graph::ClipOp::create(b, loc, y, b.getF64FloatAttr(isUnsigned ? 0.0 : -128.0),
+                            b.getF64FloatAttr(isUnsigned ? 255.0 : 127.0));
+  return graph::CastOp::create(b, loc, resultType, y);
+}
+
+Value tcc::decomposeQuantizedConv(OpBuilder &b, quantized::ConvOp op) {
+  // In f32: exact while a sum's partial sums stay within f32's 24-bit
+  // integers, as the float convolution of dequantized operands this
+  // replaces was.
+  Location loc = op.getLoc();
+  Type f32 = b.getF32Type();
+  auto centered = [&](Value x, Value zero, bool perChannel) -> Value {
+    auto type = cast<RankedTensorType>(x.getType());
+    Value wide = graph::CastOp::create(b, loc, type.clone(f32), x);
+    if (!zero)
+      return wide;
+    int64_t axis = perChannel ? 0 : 1;
+    return graph::SubOp::create(b, loc, wide,
+                                broadcastParam(b, loc, zero, type.getRank(), axis, f32));
+  };
+  Value input = centered(op.getInput(), op.getInputZeroPoint(), false);
+  Value filter = centered(op.getFilter(), op.getFilterZeroPoint(), true);
+  Value conv = graph::ConvOp::create(b, loc, input, filter, Value(), op.getStridesAttr(),
+                                     op.getDilationsAttr(), op.getPadsAttr(), op.getGroupAttr());
+  return graph::CastOp::create(b, loc, op.getType(), conv);
+}
+
 namespace {
+
+template <typename OpTy, Value (*decompose)(OpBuilder &, OpTy)>
+struct Decompose final : OpRewritePattern<OpTy> {
+  using OpRewritePattern<OpTy>::OpRewritePattern;
+  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+    rewriter.replaceOp(op, decompose(rewriter, op));
+    return success();
+  }
+};
 
 struct DecomposeQuantizedMatmul final : OpRewritePattern<tcc::quantized::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
@@ -57,9 +140,15 @@ struct DecomposeQuantizedMatmul final : OpRewritePattern<tcc::quantized::MatMulO
 
 struct DecomposeQuantizedPass final
     : tcc::impl::DecomposeQuantizedBase<DecomposeQuantizedPass> {
+  using DecomposeQuantizedBase::DecomposeQuantizedBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<DecomposeQuantizedMatmul>(&getContext());
+    patterns.add<Decompose<tcc::quantized::DequantizeOp, tcc::decomposeDequantize>,
+                 Decompose<tcc::quantized::QuantizeOp, tcc::decomposeQuantize>>(&getContext());
+    if (products)
+      patterns.add<DecomposeQuantizedMatmul,
+                   Decompose<tcc::quantized::ConvOp, tcc::decomposeQuantizedConv>>(
+          &getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

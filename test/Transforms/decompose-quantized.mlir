@@ -31,3 +31,34 @@ func.func @no_zero_points(%a: tensor<4x8xi8>, %b: tensor<8x3xui8>) -> tensor<4x3
   %0 = quantized.matmul %a, %b : (tensor<4x8xi8>, tensor<8x3xui8>) -> tensor<4x3xi32>
   return %0 : tensor<4x3xi32>
 }
+
+// -----
+
+// quantize: saturate(round(x / scale) + zero point), per channel here;
+// dequantize: (x - zero point) * scale; conv: in f32 of the centered
+// operands, then i32.
+
+// CHECK-LABEL: func.func @quantize_dequantize_conv
+// CHECK: %[[S:.*]] = graph.reshape %arg1 : tensor<8xf32> -> tensor<1x8x1x1xf32>
+// CHECK: %[[DIV:.*]] = graph.div %arg0, %[[S]]
+// CHECK: %[[ROUND:.*]] = graph.round %[[DIV]]
+// CHECK: %[[ZR:.*]] = graph.reshape %arg2 : tensor<8xui8> -> tensor<1x8x1x1xui8>
+// CHECK: %[[Z:.*]] = graph.cast %[[ZR]] : tensor<1x8x1x1xui8> -> tensor<1x8x1x1xf32>
+// CHECK: %[[ADD:.*]] = graph.add %[[ROUND]], %[[Z]]
+// CHECK: %[[CLIP:.*]] = graph.clip %[[ADD]] {max = 2.550000e+02 : f64, min = 0.000000e+00 : f64}
+// CHECK: %[[Q:.*]] = graph.cast %[[CLIP]] : tensor<1x8x9x9xf32> -> tensor<1x8x9x9xui8>
+// CHECK: %[[W:.*]] = graph.cast %arg3 : tensor<16x8x3x3xi8> -> tensor<16x8x3x3xf32>
+// CHECK: graph.mul %[[W]], %{{.*}} : tensor<16x8x3x3xf32>, tensor<f32>
+// CHECK: %[[QF:.*]] = graph.cast %[[Q]] : tensor<1x8x9x9xui8> -> tensor<1x8x9x9xf32>
+// CHECK: %[[QC:.*]] = graph.sub %[[QF]], %{{.*}} : tensor<1x8x9x9xf32>, tensor<f32>
+// CHECK: %[[CONV:.*]] = graph.conv %[[QC]], %{{.*}} : (tensor<1x8x9x9xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x7x7xf32>
+// CHECK: graph.cast %[[CONV]] : tensor<1x16x7x7xf32> -> tensor<1x16x7x7xi32>
+// CHECK-NOT: quantized.
+func.func @quantize_dequantize_conv(%y: tensor<1x8x9x9xf32>, %s: tensor<8xf32>, %z: tensor<8xui8>,
+                                    %w: tensor<16x8x3x3xi8>, %ws: tensor<f32>, %cz: tensor<ui8>)
+    -> (tensor<16x8x3x3xf32>, tensor<1x16x7x7xi32>) {
+  %q = quantized.quantize %y scale(%s) zero_point(%z) : (tensor<1x8x9x9xf32>, tensor<8xf32>, tensor<8xui8>) -> tensor<1x8x9x9xui8>
+  %d = quantized.dequantize %w scale(%ws) : (tensor<16x8x3x3xi8>, tensor<f32>) -> tensor<16x8x3x3xf32>
+  %c = quantized.conv %q, %w input_zero_point(%cz) : (tensor<1x8x9x9xui8>, tensor<16x8x3x3xi8>, tensor<ui8>) -> tensor<1x16x7x7xi32>
+  return %d, %c : tensor<16x8x3x3xf32>, tensor<1x16x7x7xi32>
+}

@@ -19,7 +19,10 @@ namespace graph {
 class AttentionOp;
 } // namespace graph
 namespace quantized {
+class ConvOp;
+class DequantizeOp;
 class MatMulOp;
+class QuantizeOp;
 } // namespace quantized
 
 /// The reference form of `op` built before it: matmul, softmax and matmul
@@ -32,6 +35,12 @@ mlir::Value decomposeAttention(mlir::OpBuilder &builder, graph::AttentionOp op);
 /// tcc-decompose-quantized). Returns the value that replaces the op's
 /// result.
 mlir::Value decomposeQuantizedMatmul(mlir::OpBuilder &builder, quantized::MatMulOp op);
+
+/// The graph ops of quantized.dequantize, quantized.quantize and
+/// quantized.conv, built before `op`; each returns the replacement value.
+mlir::Value decomposeDequantize(mlir::OpBuilder &builder, quantized::DequantizeOp op);
+mlir::Value decomposeQuantize(mlir::OpBuilder &builder, quantized::QuantizeOp op);
+mlir::Value decomposeQuantizedConv(mlir::OpBuilder &builder, quantized::ConvOp op);
 
 #define GEN_PASS_DECL
 #include "tcc/Transforms/Passes.h.inc"

@@ -92,12 +92,39 @@ def DecomposeAttention : Pass<"tcc-decompose-attention", "mlir::func::FuncOp"> {
 }
 
 def DecomposeQuantized : Pass<"tcc-decompose-quantized", "mlir::func::FuncOp"> {
-  let summary = "Rewrite quantized ops as exact i32 graph ops";
+  let summary = "Rewrite quantized ops as graph ops";
   let description = [{
-    The reference form of `quantized.matmul`: both operands cast to i32,
-    their zero points subtracted, an i32 `graph.matmul`. For targets without
-    integer kernels; the CPU target uses it for the products its kernel does
-    not cover.
+    The reference form of the quantized dialect: `quantized.dequantize` as
+    `(cast(x) - zero_point) * scale`, `quantized.quantize` as
+    `cast(clip(round(x / scale) + zero_point))`; `quantized.matmul` with
+    both operands cast to i32, their zero points subtracted, an i32
+    `graph.matmul` (exact); `quantized.conv` likewise in f32. For targets
+    without integer kernels; the CPU target uses it for the products its
+    kernels do not cover. With `products=false` only quantize and
+    dequantize are rewritten (the graph pipeline, after
+    tcc-fold-quantized).
+  }];
+  let options = [
+    Option<"products", "products", "bool", /*default=*/"true",
+           "also rewrite quantized.matmul and quantized.conv">,
+  ];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
+def FoldQuantized : Pass<"tcc-fold-quantized", "mlir::func::FuncOp"> {
+  let summary = "Fold dequantized operands of float products into integer products";
+  let description = [{
+    The QDQ format (ONNX Runtime's `quantize_static`) writes an int8 model
+    as float ops between `DequantizeLinear` and `QuantizeLinear`. A
+    `graph.conv` whose input is dequantized per tensor and whose filter is
+    dequantized per tensor or per output channel becomes a
+    `quantized.conv` of the 8-bit operands (exact in i32), scaled by
+    `input_scale * filter_scale` and given the bias in f32; a
+    `graph.matmul` of two dequantized operands (the lhs per tensor, the rhs
+    per tensor or per column) a `quantized.matmul` scaled the same way.
+    Target-neutral: each target lowers the integer products to its integer
+    instructions or decomposes them. The quantization of the result stays
+    a float `quantized.quantize` after the scale.
   }];
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }

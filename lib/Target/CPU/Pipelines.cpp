@@ -31,7 +31,7 @@ void tcc::cpu::buildGraphToLinalgPipeline(OpPassManager &pm) {
   // Attention and quantized products first: their kernels are vector code,
   // and what they do not cover is decomposed into graph ops the conversion
   // then lowers.
-  addPipeline(pm, "func.func(tcc-cpu-lower-attention,tcc-cpu-lower-quantized-matmul,"
+  addPipeline(pm, "func.func(tcc-cpu-lower-attention,tcc-cpu-lower-quantized,"
                   "tcc-convert-graph-to-linalg,canonicalize,"
                   "tcc-cpu-fuse-elementwise,canonicalize,cse)");
 }

@@ -48,3 +48,43 @@ func.func @float_operand(%a: tensor<4x8xf32>, %b: tensor<8x3xi8>) {
   %0 = quantized.matmul %a, %b : (tensor<4x8xf32>, tensor<8x3xi8>) -> tensor<4x3xi32>
   return
 }
+
+// -----
+
+func.func @dequantize_scale_extent(%x: tensor<4x8xi8>, %s: tensor<5xf32>) {
+  // expected-error @+1 {{'quantized.dequantize' op expects the scale to be a scalar or 8 values along axis 1, got 'tensor<5xf32>'}}
+  %0 = quantized.dequantize %x scale(%s) : (tensor<4x8xi8>, tensor<5xf32>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @dequantize_zero_point_type(%x: tensor<4x8xi8>, %s: tensor<f32>, %z: tensor<ui8>) {
+  // expected-error @+1 {{'quantized.dequantize' op expects a zero point of the input's element type 'i8', got 'tensor<ui8>'}}
+  %0 = quantized.dequantize %x scale(%s) zero_point(%z) : (tensor<4x8xi8>, tensor<f32>, tensor<ui8>) -> tensor<4x8xf32>
+  return
+}
+
+// -----
+
+func.func @quantize_axis(%x: tensor<4x8xf32>, %s: tensor<4xf32>, %z: tensor<4xui8>) {
+  // expected-error @+1 {{'quantized.quantize' op expects an axis in [0, 2), got 3}}
+  %0 = quantized.quantize %x scale(%s) zero_point(%z) {axis = 3 : i64} : (tensor<4x8xf32>, tensor<4xf32>, tensor<4xui8>) -> tensor<4x8xui8>
+  return
+}
+
+// -----
+
+func.func @conv_channels(%x: tensor<1x8x9x9xui8>, %w: tensor<16x4x3x3xi8>) {
+  // expected-error @+1 {{'quantized.conv' op expects input channels (8) to equal filter channels (4) times group (1)}}
+  %0 = quantized.conv %x, %w : (tensor<1x8x9x9xui8>, tensor<16x4x3x3xi8>) -> tensor<1x16x7x7xi32>
+  return
+}
+
+// -----
+
+func.func @conv_input_zero_point(%x: tensor<1x8x9x9xui8>, %w: tensor<16x8x3x3xi8>, %z: tensor<8xui8>) {
+  // expected-error @+1 {{'quantized.conv' op expects a scalar input zero point of type 'ui8', got 'tensor<8xui8>'}}
+  %0 = quantized.conv %x, %w input_zero_point(%z) : (tensor<1x8x9x9xui8>, tensor<16x8x3x3xi8>, tensor<8xui8>) -> tensor<1x16x7x7xi32>
+  return
+}

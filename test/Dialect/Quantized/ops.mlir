@@ -19,3 +19,16 @@ func.func @batched_weights_per_row_zero_point(%a: tensor<3x5x8xi8>, %b: tensor<1
   %0 = quantized.matmul %a, %b lhs_zero_point(%az) : (tensor<3x5x8xi8>, tensor<1x8x4xi8>, tensor<5xi8>) -> tensor<3x5x4xi32>
   return %0 : tensor<3x5x4xi32>
 }
+
+// CHECK-LABEL: func.func @quantize_dequantize_conv
+func.func @quantize_dequantize_conv(%y: tensor<1x8x9x9xf32>, %s: tensor<f32>, %z: tensor<ui8>,
+                                    %w: tensor<16x8x3x3xi8>, %ws: tensor<16xf32>)
+    -> (tensor<16x8x3x3xf32>, tensor<1x16x7x7xi32>) {
+  // CHECK: %[[Q:.*]] = quantized.quantize %arg0 scale(%arg1) zero_point(%arg2) : (tensor<1x8x9x9xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x8x9x9xui8>
+  %q = quantized.quantize %y scale(%s) zero_point(%z) : (tensor<1x8x9x9xf32>, tensor<f32>, tensor<ui8>) -> tensor<1x8x9x9xui8>
+  // CHECK: quantized.dequantize %arg3 scale(%arg4) {axis = 0 : i64} : (tensor<16x8x3x3xi8>, tensor<16xf32>) -> tensor<16x8x3x3xf32>
+  %d = quantized.dequantize %w scale(%ws) {axis = 0 : i64} : (tensor<16x8x3x3xi8>, tensor<16xf32>) -> tensor<16x8x3x3xf32>
+  // CHECK: quantized.conv %[[Q]], %arg3 input_zero_point(%arg2) : (tensor<1x8x9x9xui8>, tensor<16x8x3x3xi8>, tensor<ui8>) -> tensor<1x16x7x7xi32>
+  %c = quantized.conv %q, %w input_zero_point(%z) : (tensor<1x8x9x9xui8>, tensor<16x8x3x3xi8>, tensor<ui8>) -> tensor<1x16x7x7xi32>
+  return %d, %c : tensor<16x8x3x3xf32>, tensor<1x16x7x7xi32>
+}

@@ -125,7 +125,7 @@ def CPULowerAttention : Pass<"tcc-cpu-lower-attention", "mlir::func::FuncOp"> {
                            "tcc::graph::GraphDialect"];
 }
 
-def CPULowerQuantizedMatmul : Pass<"tcc-cpu-lower-quantized-matmul", "mlir::func::FuncOp"> {
+def CPULowerQuantized : Pass<"tcc-cpu-lower-quantized", "mlir::func::FuncOp"> {
   let summary = "quantized.matmul against constant weights as integer dot products";
   let description = [{
     The weights are packed at compile time into column panels laid out for

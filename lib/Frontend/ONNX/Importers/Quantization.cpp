@@ -120,11 +120,44 @@ FailureOr<Value> quantize(NodeImporter &n, Value x, Value scale, Value zeroPoint
   return build<CastOp>(n, type.clone(resultType), y);
 }
 
+/// Whether `scale` and `zeroPoint` (if any) quantize `operand` per tensor or
+/// per element of `axis`, the form the quantized dialect's ops take.
+bool isPlainQuantization(Value operand, Value scale, Value zeroPoint,
+                         int64_t axis, int64_t blockSize) {
+  if (blockSize > 0 || !isa<FloatType>(elementTypeOf(scale)))
+    return false;
+  RankedTensorType type = typeOf(operand);
+  int64_t a = axis < 0 ? axis + type.getRank() : axis;
+  bool axisInRange = a >= 0 && a < type.getRank();
+  for (Value param : {scale, zeroPoint}) {
+    if (!param)
+      continue;
+    RankedTensorType paramType = typeOf(param);
+    bool perTensor = paramType.getNumElements() == 1 && paramType.getRank() <= 1;
+    bool perAxis = axisInRange && paramType.getRank() == 1 &&
+                   paramType.getDimSize(0) == type.getDimSize(a);
+    if (!perTensor && !perAxis)
+      return false;
+  }
+  return true;
+}
+
 LogicalResult importDequantizeLinear(NodeImporter &n) {
   FailureOr<int64_t> axis = n.intAttr("axis", 1);
   FailureOr<int64_t> blockSize = n.intAttr("block_size", 0);
   if (failed(requireInputs(n, 2)) || failed(axis) || failed(blockSize))
     return failure();
+  // 8-bit integers stay one op, for tcc-fold-quantized to read the integer
+  // operand of the float op it feeds.
+  Value zeroPoint = n.hasInput(2) ? n.input(2) : Value();
+  if (elementTypeOf(n.input(0)).isInteger(8) &&
+      isPlainQuantization(n.input(0), n.input(1), zeroPoint, *axis, *blockSize)) {
+    int64_t rank = std::max<int64_t>(typeOf(n.input(0)).getRank(), 1);
+    int64_t normalized = *axis < 0 ? *axis + rank : *axis;
+    return n.setOutput(0, build<tcc::quantized::DequantizeOp>(
+                              n, n.input(0), n.input(1), zeroPoint,
+                              n.b().getI64IntegerAttr(normalized)));
+  }
   FailureOr<Value> y = dequantize(n, n.input(0), n.input(1),
                                   n.hasInput(2) ? n.input(2) : Value(), *axis, *blockSize);
   if (failed(y))
@@ -147,6 +180,14 @@ LogicalResult importQuantizeLinear(NodeImporter &n) {
     resultType = convertElementType(n.b().getContext(), *outputDtype);
   if (!resultType)
     return n.error() << "unsupported output_dtype " << *outputDtype;
+  if (n.hasInput(2) && resultType.isInteger(8) &&
+      isPlainQuantization(n.input(0), n.input(1), n.input(2), *axis, *blockSize)) {
+    int64_t rank = std::max<int64_t>(typeOf(n.input(0)).getRank(), 1);
+    int64_t normalized = *axis < 0 ? *axis + rank : *axis;
+    return n.setOutput(0, build<tcc::quantized::QuantizeOp>(
+                              n, n.input(0), n.input(1), n.input(2),
+                              n.b().getI64IntegerAttr(normalized)));
+  }
   FailureOr<Value> y = quantize(n, n.input(0), n.input(1), n.hasInput(2) ? n.input(2) : Value(),
                                 resultType, *axis, *blockSize, *saturate != 0);
   if (failed(y))

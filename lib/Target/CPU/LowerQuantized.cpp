@@ -1,7 +1,7 @@
-//===- LowerQuantizedMatmul.cpp - quantized.matmul on integer dot units ---===//
+//===- LowerQuantized.cpp - quantized products on integer dot units -------===//
 //
-// An 8-bit product against constant weights as x86 integer dot products,
-// summed exactly in i32 registers. The weights are packed at compile time
+// 8-bit products against constant weights as x86 integer dot products,
+// summed exactly in i32 registers. quantized.matmul: The weights are packed at compile time
 // into column panels in the layout the instruction reads:
 //
 //   vpdpbusd (AVX-512 VNNI): lane c of a vector holds 4 consecutive k of
@@ -17,6 +17,13 @@
 // One task is a panel of `vectors` x lanes columns over all rows; its
 // weights (K x panel bytes) stay in cache while register tiles of `rows`
 // rows walk down the lhs.
+//
+// quantized.conv (vpdpbusd only): the roles swap. The input's patches are
+// gathered at run time into [k / 4][pixel][k % 4] bytes, so that a vector
+// holds 4 k of consecutive output pixels; the filter's rows (an output
+// channel's k, 4 bytes at a time) are broadcast. One task is a panel of
+// pixels of one image; register tiles of output channels walk down the
+// filter, and each output row is written where NCHW puts it.
 //
 //===----------------------------------------------------------------------===//
 
@@ -38,7 +45,7 @@
 #include <numeric>
 
 namespace tcc::cpu {
-#define GEN_PASS_DEF_CPULOWERQUANTIZEDMATMUL
+#define GEN_PASS_DEF_CPULOWERQUANTIZED
 #include "tcc/Target/CPU/Passes.h.inc"
 } // namespace tcc::cpu
 
@@ -89,6 +96,38 @@ Value blobConstant(OpBuilder &b, Location loc, ArrayRef<int64_t> shape, Type ele
   auto type = RankedTensorType::get(shape, element);
   return arith::ConstantOp::create(b, loc,
                                    DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
+
+/// `accumulator` (i32 lanes) plus the dot products of the groups of
+/// `unsignedSide` and `signedSide`: vpdpbusd (4 bytes, the first operand
+/// unsigned) or vpmaddwd and an add (2 words).
+Value integerDot(ImplicitLocOpBuilder &b, DotKind kind, Value accumulator, Value unsignedSide,
+                 Value signedSide) {
+  auto type = cast<VectorType>(accumulator.getType());
+  auto call = [&](StringRef name, ValueRange args) {
+    return LLVM::CallIntrinsicOp::create(b, type, b.getStringAttr(name), args).getResult(0);
+  };
+  bool wide = type.getNumElements() == 16;
+  if (kind == DotKind::UnsignedBytes)
+    return call(wide ? "llvm.x86.avx512.vpdpbusd.512" : "llvm.x86.avx512.vpdpbusd.256",
+                {accumulator, unsignedSide, signedSide});
+  Value products = call(wide ? "llvm.x86.avx512.pmaddw.d.512" : "llvm.x86.avx2.pmadd.wd",
+                        {unsignedSide, signedSide});
+  return arith::AddIOp::create(b, accumulator, products);
+}
+
+/// The `step` elements of `source` at `indices` (the last one moving) as
+/// one i32 broadcast to `lanes` lanes, seen as a vector of `element`s.
+Value broadcastGroup(ImplicitLocOpBuilder &b, Value source, ValueRange indices, int64_t step,
+                     Type element, int64_t lanes) {
+  Value group = vector::TransferReadOp::create(
+      b, VectorType::get({step}, element), source, indices,
+      std::optional<Value>(arith::ConstantOp::create(b, b.getIntegerAttr(element, 0))),
+      ArrayRef<bool>{true});
+  Value word = vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()), group);
+  Value scalar = vector::ExtractOp::create(b, word, ArrayRef<int64_t>{0});
+  Value splat = vector::BroadcastOp::create(b, VectorType::get({lanes}, b.getI32Type()), scalar);
+  return vector::BitCastOp::create(b, VectorType::get({lanes * step}, element), splat);
 }
 
 class QuantizedMatmulKernel {
@@ -170,28 +209,11 @@ private:
   /// The lhs elements [row, k, k + step) as one i32 broadcast to every lane,
   /// seen as the dot's operand vector.
   Value broadcastLhs(Value row, Value k) {
-    Value group = vector::TransferReadOp::create(
-        b, VectorType::get({step}, element), lhs, ValueRange{row, k},
-        std::optional<Value>(arith::ConstantOp::create(b, b.getIntegerAttr(element, 0))),
-        ArrayRef<bool>{true});
-    Value word = vector::BitCastOp::create(b, VectorType::get({1}, b.getI32Type()), group);
-    Value scalar = vector::ExtractOp::create(b, word, ArrayRef<int64_t>{0});
-    Value splat = vector::BroadcastOp::create(b, accumulatorType, scalar);
-    return vector::BitCastOp::create(b, operandType, splat);
+    return broadcastGroup(b, lhs, ValueRange{row, k}, step, element, lanes);
   }
 
   Value dot(Value accumulator, Value lhsVector, Value weights) {
-    auto call = [&](StringRef name, ValueRange args) {
-      return LLVM::CallIntrinsicOp::create(b, accumulatorType, b.getStringAttr(name), args)
-          .getResult(0);
-    };
-    bool wide = lanes == 16;
-    if (kind == DotKind::UnsignedBytes)
-      return call(wide ? "llvm.x86.avx512.vpdpbusd.512" : "llvm.x86.avx512.vpdpbusd.256",
-                  {accumulator, lhsVector, weights});
-    Value products = call(wide ? "llvm.x86.avx512.pmaddw.d.512" : "llvm.x86.avx2.pmadd.wd",
-                          {lhsVector, weights});
-    return arith::AddIOp::create(b, accumulator, products);
+    return integerDot(b, kind, accumulator, lhsVector, weights);
   }
 
   /// `rows` rows from `firstRow` of the panel, written into `slice`.
@@ -395,14 +417,276 @@ struct LowerQuantizedMatmulPattern final : OpRewritePattern<MatMulOp> {
   int64_t lanes, registers;
 };
 
-struct CPULowerQuantizedMatmulPass final
-    : tcc::cpu::impl::CPULowerQuantizedMatmulBase<CPULowerQuantizedMatmulPass> {
+/// quantized.conv as vpdpbusd over gathered patches: out[n, f, p] = sum_k
+/// filter[f, k] * patches[n, k, p], k = (channel, tap).
+class QuantizedConvKernel {
+public:
+  QuantizedConvKernel(ImplicitLocOpBuilder &b, int64_t lanes, int64_t vectors, int64_t rows,
+                      int64_t images, int64_t filters, int64_t groups, int64_t pixels)
+      : b(b), lanes(lanes), vectors(vectors), tileRows(rows), images(images), filters(filters),
+        groups(groups), pixels(pixels) {
+    accumulatorType = VectorType::get({lanes}, b.getI32Type());
+    operandType = VectorType::get({lanes * 4}, b.getI8Type());
+  }
+
+  int64_t panelPixels() const { return vectors * lanes; }
+
+  /// The [N, F, P] i32 product of `filter` ([F, groups * 4] bytes) and
+  /// `patches` ([N, groups, P * 4] bytes), minus `correction` (a scalar
+  /// i32) times `rowSums` ([F] i32) when given.
+  Value build(Value filter, Value patches, Value correction, Value rowSums) {
+    this->filter = filter;
+    this->patches = patches;
+    this->correction = correction;
+    this->rowSums = rowSums;
+    Value out = tensor::EmptyOp::create(b, ArrayRef<int64_t>{images, filters, pixels},
+                                        b.getI32Type());
+    int64_t whole = pixels / panelPixels();
+    if (whole > 0)
+      out = buildPanels(out, 0, whole, panelPixels());
+    if (int64_t rest = pixels % panelPixels())
+      out = buildPanels(out, whole, 1, rest);
+    return out;
+  }
+
+private:
+  Value index(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+
+  /// `count` panels of pixels from `first` on, `width` pixels each, for
+  /// every image: one scf.forall over image x panel.
+  Value buildPanels(Value out, int64_t first, int64_t count, int64_t width) {
+    auto forall = scf::ForallOp::create(
+        b, ArrayRef<OpFoldResult>{b.getIndexAttr(images * count)}, ValueRange{out},
+        std::nullopt);
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(forall.getBody());
+    Value task = forall.getInductionVar(0);
+    Value image = arith::DivUIOp::create(b, task, index(count));
+    Value panel =
+        arith::AddIOp::create(b, arith::RemUIOp::create(b, task, index(count)), index(first));
+    Value pixel = arith::MulIOp::create(b, panel, index(panelPixels()));
+    SmallVector<OpFoldResult> offsets = {image, b.getIndexAttr(0), pixel};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(filters),
+                                       b.getIndexAttr(width)};
+    SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+    Value shared = forall.getRegionIterArgs()[0];
+    Value slice = tensor::ExtractSliceOp::create(
+        b, RankedTensorType::get({1, filters, width}, b.getI32Type()), shared, offsets, sizes,
+        strides);
+    bool whole = width == panelPixels();
+    int64_t wholeTiles = filters / tileRows;
+    if (wholeTiles > 0) {
+      auto loop = scf::ForOp::create(b, index(0), index(wholeTiles * tileRows), index(tileRows),
+                                     ValueRange{slice});
+      OpBuilder::InsertionGuard loopGuard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      scf::YieldOp::create(b, buildTile(loop.getRegionIterArgs()[0], image, pixel,
+                                        loop.getInductionVar(), tileRows, whole));
+      b.setInsertionPointAfter(loop);
+      slice = loop.getResult(0);
+    }
+    if (int64_t rest = filters % tileRows)
+      slice = buildTile(slice, image, pixel, index(wholeTiles * tileRows), rest, whole);
+    b.setInsertionPointToStart(forall.getTerminator().getBody());
+    tensor::ParallelInsertSliceOp::create(b, slice, shared, offsets, sizes, strides);
+    return forall.getResult(0);
+  }
+
+  /// Output channels [firstRow, firstRow + rows) of one panel.
+  Value buildTile(Value slice, Value image, Value pixel, Value firstRow, int64_t rows,
+                  bool whole) {
+    Value zero = arith::ConstantOp::create(
+        b, DenseElementsAttr::get(accumulatorType, b.getI32IntegerAttr(0).getValue()));
+    Value zeroByte = arith::ConstantOp::create(b, b.getI8IntegerAttr(0));
+    SmallVector<Value> init(rows * vectors, zero);
+    SmallVector<Value> rowIndex;
+    for (int64_t r = 0; r < rows; ++r)
+      rowIndex.push_back(arith::AddIOp::create(b, firstRow, index(r)));
+    int64_t width = cast<RankedTensorType>(slice.getType()).getDimSize(2);
+    int64_t live = llvm::divideCeil(width, lanes);
+    auto loop = scf::ForOp::create(b, index(0), index(groups), index(1), ValueRange(init));
+    {
+      OpBuilder::InsertionGuard guard(b);
+      b.setInsertionPointToStart(loop.getBody());
+      Value g = loop.getInductionVar();
+      Value k = arith::MulIOp::create(b, g, index(4));
+      Value base = arith::MulIOp::create(b, pixel, index(4));
+      SmallVector<Value> columns;
+      for (int64_t v = 0; v < live; ++v)
+        columns.push_back(vector::TransferReadOp::create(
+            b, operandType, patches,
+            ValueRange{image, g, arith::AddIOp::create(b, base, index(v * lanes * 4))},
+            std::optional<Value>(zeroByte), ArrayRef<bool>{whole}));
+      SmallVector<Value> sums(loop.getRegionIterArgs());
+      for (int64_t r = 0; r < rows; ++r) {
+        Value weights =
+            broadcastGroup(b, filter, ValueRange{rowIndex[r], k}, 4, b.getI8Type(), lanes);
+        for (int64_t v = 0; v < live; ++v)
+          sums[r * vectors + v] = integerDot(b, DotKind::UnsignedBytes, sums[r * vectors + v],
+                                             columns[v], weights);
+      }
+      scf::YieldOp::create(b, sums);
+    }
+    for (int64_t r = 0; r < rows; ++r) {
+      Value offset;
+      if (correction)
+        offset = vector::BroadcastOp::create(
+            b, accumulatorType,
+            arith::MulIOp::create(b, correction,
+                                  tensor::ExtractOp::create(b, rowSums, ValueRange{rowIndex[r]})));
+      for (int64_t v = 0; v < live; ++v) {
+        Value sum = loop.getResult(r * vectors + v);
+        if (offset)
+          sum = arith::SubIOp::create(b, sum, offset);
+        slice = vector::TransferWriteOp::create(
+                    b, sum, slice, ValueRange{index(0), rowIndex[r], index(v * lanes)},
+                    ArrayRef<bool>{whole})
+                    .getResult();
+      }
+    }
+    return slice;
+  }
+
+  ImplicitLocOpBuilder &b;
+  int64_t lanes, vectors, tileRows, images, filters, groups, pixels;
+  VectorType accumulatorType, operandType;
+  Value filter, patches, correction, rowSums;
+};
+
+/// The patches of `input` ([N, C, H, W], padded with `padValue`) a
+/// convolution reads, as [N, C * KH * KW, OH * OW]: one strided slice per
+/// tap, the taps of a channel consecutive as in the filter's rows.
+Value gatherPatches(ImplicitLocOpBuilder &b, tcc::quantized::ConvOp op, int64_t padValue) {
+  Value input = op.getInput();
+  auto inputType = cast<RankedTensorType>(input.getType());
+  auto filterType = cast<RankedTensorType>(op.getFilter().getType());
+  auto resultType = cast<RankedTensorType>(op.getType());
+  Type element = inputType.getElementType();
+  int64_t n = inputType.getDimSize(0), c = inputType.getDimSize(1);
+  int64_t kh = filterType.getDimSize(2), kw = filterType.getDimSize(3);
+  int64_t oh = resultType.getDimSize(2), ow = resultType.getDimSize(3);
+  auto valueOr = [](ArrayRef<int64_t> values, size_t i, int64_t otherwise) {
+    return values.empty() ? otherwise : values[i];
+  };
+  int64_t sh = valueOr(op.getStrides(), 0, 1), sw = valueOr(op.getStrides(), 1, 1);
+  int64_t dh = valueOr(op.getDilations(), 0, 1), dw = valueOr(op.getDilations(), 1, 1);
+  ArrayRef<int64_t> pads = op.getPads();
+  if (llvm::any_of(pads, [](int64_t pad) { return pad != 0; }))
+    input = tcc::graph::PadOp::create(
+        b, input, b.getDenseI64ArrayAttr({0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]}),
+        b.getF64FloatAttr(double(padValue)));
+  auto shape = [&](ArrayRef<int64_t> dims) { return RankedTensorType::get(dims, element); };
+  if (kh == 1 && kw == 1 && sh == 1 && sw == 1)
+    return tcc::graph::ReshapeOp::create(b, shape({n, c, oh * ow}), input);
+  SmallVector<Value> taps;
+  for (int64_t i = 0; i < kh; ++i)
+    for (int64_t j = 0; j < kw; ++j) {
+      Value tap = tcc::graph::SliceOp::create(
+          b, shape({n, c, oh, ow}), input, b.getDenseI64ArrayAttr({0, 0, i * dh, j * dw}),
+          b.getDenseI64ArrayAttr({n, c, oh, ow}), b.getDenseI64ArrayAttr({1, 1, sh, sw}));
+      taps.push_back(tcc::graph::ReshapeOp::create(b, shape({n, c, 1, oh * ow}), tap));
+    }
+  Value stacked = taps.size() == 1
+                      ? taps.front()
+                      : tcc::graph::ConcatOp::create(b, shape({n, c, kh * kw, oh * ow}), taps,
+                                                     b.getI64IntegerAttr(2))
+                            .getResult();
+  return tcc::graph::ReshapeOp::create(b, shape({n, c * kh * kw, oh * ow}), stacked);
+}
+
+struct LowerQuantizedConvPattern final : OpRewritePattern<tcc::quantized::ConvOp> {
+  LowerQuantizedConvPattern(MLIRContext *context, tcc::target::TargetDescAttr desc,
+                            int64_t lanes, int64_t registers)
+      : OpRewritePattern(context), desc(desc), lanes(lanes), registers(registers) {}
+
+  LogicalResult matchAndRewrite(tcc::quantized::ConvOp op,
+                                PatternRewriter &rewriter) const override {
+    auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto resultType = cast<RankedTensorType>(op.getType());
+    std::optional<std::vector<int32_t>> filter = integerValues(op.getFilter());
+    std::optional<std::vector<int32_t>> filterZeros, inputZero;
+    if (op.getFilterZeroPoint())
+      filterZeros = integerValues(op.getFilterZeroPoint());
+    if (op.getInputZeroPoint())
+      inputZero = integerValues(op.getInputZeroPoint());
+    bool vnni = desc && (lanes == 16 ? desc.hasFeature("avx512vnni")
+                                     : desc.hasFeature("avxvnni") ||
+                                           (desc.hasFeature("avx512vnni") &&
+                                            desc.hasFeature("avx512vl")));
+    bool covered =
+        vnni && inputType.getRank() == 4 && inputType.hasStaticShape() &&
+        resultType.hasStaticShape() && op.getGroup() == 1 &&
+        inputType.getElementType().isUnsignedInteger() &&
+        !cast<RankedTensorType>(op.getFilter().getType()).getElementType().isUnsignedInteger() &&
+        filter && (!op.getInputZeroPoint() || inputZero) &&
+        (!op.getFilterZeroPoint() ||
+         (filterZeros && llvm::all_of(*filterZeros, [](int32_t z) { return z == 0; })));
+    if (!covered) {
+      rewriter.replaceOp(op, tcc::decomposeQuantizedConv(rewriter, op));
+      return success();
+    }
+
+    ImplicitLocOpBuilder b(op.getLoc(), rewriter);
+    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
+    int64_t images = inputType.getDimSize(0), filters = filterType.getDimSize(0);
+    int64_t depth = filterType.getNumElements() / filters;
+    int64_t groups = llvm::divideCeil(depth, 4);
+    int64_t pixels = resultType.getDimSize(2) * resultType.getDimSize(3);
+    int64_t zeroPoint = inputZero ? inputZero->front() : 0;
+
+    // The filter's rows padded to whole groups of 4, and their sums.
+    std::vector<int8_t> rows(filters * groups * 4, 0);
+    std::vector<int32_t> sums(filters, 0);
+    for (int64_t f = 0; f < filters; ++f)
+      for (int64_t k = 0; k < depth; ++k) {
+        rows[f * groups * 4 + k] = int8_t((*filter)[f * depth + k]);
+        sums[f] += (*filter)[f * depth + k];
+      }
+    Value filterRows = blobConstant<int8_t>(b, b.getLoc(), {filters, groups * 4},
+                                            b.getI8Type(), rows, "quantized_filter");
+    Value correction, rowSums;
+    if (zeroPoint != 0) {
+      correction = arith::ConstantOp::create(b, b.getI32IntegerAttr(zeroPoint));
+      rowSums = blobConstant<int32_t>(b, b.getLoc(), {filters}, b.getI32Type(), sums,
+                                      "quantized_filter_sums");
+    }
+
+    // Patches as [N, groups, P * 4]: 4 consecutive k of a pixel together.
+    Type u8 = inputType.getElementType();
+    Value patches = gatherPatches(b, op, zeroPoint);
+    if (groups * 4 != depth)
+      patches = tcc::graph::PadOp::create(
+          b, patches, b.getDenseI64ArrayAttr({0, 0, 0, 0, groups * 4 - depth, 0}),
+          b.getF64FloatAttr(0.0));
+    patches = tcc::graph::ReshapeOp::create(
+        b, RankedTensorType::get({images, groups, 4, pixels}, u8), patches);
+    patches = tcc::graph::TransposeOp::create(b, patches, b.getDenseI64ArrayAttr({0, 1, 3, 2}));
+    patches = tcc::graph::ReshapeOp::create(
+        b, RankedTensorType::get({images, groups, pixels * 4}, u8), patches);
+    patches = tcc::graph::BitcastOp::create(
+        b, RankedTensorType::get({images, groups, pixels * 4}, b.getI8Type()), patches);
+
+    int64_t vectors = 2;
+    int64_t tileRows = std::clamp<int64_t>((registers - vectors - 2) / vectors, 1, 8);
+    QuantizedConvKernel kernel(b, lanes, vectors, tileRows, images, filters, groups, pixels);
+    Value product = kernel.build(filterRows, patches, correction, rowSums);
+    rewriter.replaceOp(op, tcc::graph::ReshapeOp::create(b, resultType, product));
+    return success();
+  }
+
+  tcc::target::TargetDescAttr desc;
+  int64_t lanes, registers;
+};
+
+struct CPULowerQuantizedPass final
+    : tcc::cpu::impl::CPULowerQuantizedBase<CPULowerQuantizedPass> {
   void runOnOperation() override {
     auto desc = tcc::target::TargetDescAttr::lookup(getOperation());
     int64_t lanes = tcc::cpu::tilingConfigFor(desc).vectorWidth;
     int64_t registers = desc ? desc.getVectorRegisters() : 32;
     RewritePatternSet patterns(&getContext());
-    patterns.add<LowerQuantizedMatmulPattern>(&getContext(), desc, lanes, registers);
+    patterns.add<LowerQuantizedMatmulPattern, LowerQuantizedConvPattern>(&getContext(), desc,
+                                                                     lanes, registers);
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -1,7 +1,12 @@
 """MatMulInteger and QLinearMatMul compiled by tcc, which imports them as
 quantized.matmul and lowers products with constant weights to integer dot
 products (vpdpbusd with AVX-512 VNNI, vpmaddwd with AVX2), against ONNX
-Runtime on the same random inputs. The i32 products must agree exactly.
+Runtime on the same random inputs: the i32 products must agree exactly.
+Then QDQ convolutions (QuantizeLinear -> DequantizeLinear -> Conv with a
+dequantized filter), which tcc-fold-quantized turns into quantized.conv
+and the CPU runs on vpdpbusd over gathered patches where it has VNNI: they
+agree with ONNX Runtime's float convolution of the dequantized operands to
+float rounding.
 The shapes cut the kernel's tiles (rows no whole number of row tiles,
 columns no whole number of panels, depths no whole number of dot steps);
 the operand types and zero points pick each form of the kernel and the
@@ -115,6 +120,30 @@ def qlinear_matmul(rng, a_shape, b_shape):
     return model, {"a": random_bytes(rng, np.uint8, a_shape)}
 
 
+def qdq_conv(rng, x_shape, w_shape, group=1, signed_input=False, **attributes):
+    """Quantize the float input, dequantize it, convolve with a filter
+    dequantized per output channel, add a bias: the QDQ format of
+    quantize_static."""
+    zero = np.int8(-5) if signed_input else np.uint8(131)
+    filters = w_shape[0]
+    initializers = [
+        numpy_helper.from_array(np.float32(0.05), "xs"),
+        numpy_helper.from_array(zero, "xz"),
+        numpy_helper.from_array(random_bytes(rng, np.int8, w_shape), "wq"),
+        numpy_helper.from_array((rng.random(filters) * 0.01 + 0.001).astype(np.float32), "ws"),
+        numpy_helper.from_array(np.zeros(filters, np.int8), "wz"),
+        numpy_helper.from_array(rng.standard_normal(filters).astype(np.float32), "b")]
+    nodes = [helper.make_node("QuantizeLinear", ["x", "xs", "xz"], ["xq"]),
+             helper.make_node("DequantizeLinear", ["xq", "xs", "xz"], ["xd"]),
+             helper.make_node("DequantizeLinear", ["wq", "ws", "wz"], ["w"], axis=0),
+             helper.make_node("Conv", ["xd", "w", "b"], ["y"], group=group, **attributes)]
+    graph = helper.make_graph(
+        nodes, "qdq_conv", [helper.make_tensor_value_info("x", TensorProto.FLOAT, list(x_shape))],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, None)], initializers)
+    model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+    return model, {"x": (rng.standard_normal(x_shape) * 3).astype(np.float32)}
+
+
 def main():
     rng = np.random.default_rng(0)
     u8, s8 = np.uint8, np.int8
@@ -144,12 +173,32 @@ def main():
         ("DynamicQuantizeLinear then MatMulInteger", dynamic_zero_point(rng, (16, 96), (96, 64))),
         ("QLinearMatMul", qlinear_matmul(rng, (13, 70), (70, 40))),
     ]
+    convs = [
+        ("QDQ conv 3x3, 8 -> 16 channels, 9x9",
+         qdq_conv(rng, (1, 8, 9, 9), (16, 8, 3, 3), pads=[1, 1, 1, 1])),
+        # k = 37 x 9 (no whole number of groups of 4), 33 filters (no whole
+        # number of row tiles), 7 x 5 pixels (one masked panel), strided,
+        # dilated, padded unevenly.
+        ("QDQ conv strided, dilated, uneven padding",
+         qdq_conv(rng, (1, 37, 13, 11), (33, 37, 3, 3), strides=[2, 2], dilations=[2, 1],
+                  pads=[2, 0, 1, 2])),
+        ("QDQ conv 1x1, 64 -> 40, 14x14", qdq_conv(rng, (1, 64, 14, 14), (40, 64, 1, 1))),
+        ("QDQ conv, two images", qdq_conv(rng, (2, 16, 10, 10), (24, 16, 3, 3), pads=[1, 1, 1, 1])),
+        ("QDQ conv 7x7 stride 2 (a stem)",
+         qdq_conv(rng, (1, 3, 32, 32), (16, 3, 7, 7), strides=[2, 2], pads=[3, 3, 3, 3])),
+        ("QDQ grouped conv (decomposed)",
+         qdq_conv(rng, (1, 8, 9, 9), (8, 4, 3, 3), group=2, pads=[1, 1, 1, 1])),
+        ("QDQ conv of signed activations (decomposed)",
+         qdq_conv(rng, (1, 8, 9, 9), (16, 8, 3, 3), signed_input=True)),
+    ]
     with tempfile.TemporaryDirectory(prefix="tcc-quantized-matmul-") as tmp:
         for name, (model, feeds) in cases:
             # ONNX Runtime has no s8 x u8 product and no per-row lhs zero point.
             widened = name.startswith("s8 x u8") or "per row" in name
             reference = widened_reference(model) if widened else None
             check(name, model, feeds, tmp, BUILD, rtol=0, atol=0, reference_model=reference)
+        for name, (model, feeds) in convs:
+            check(name, model, feeds, tmp, BUILD, rtol=1e-4, atol=1e-4)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
-// RUN: tcc-opt %s --split-input-file --tcc-set-target="cpu=icelake-server threads=2" --tcc-cpu-lower-quantized-matmul | FileCheck %s --check-prefixes=CHECK,VNNI
-// RUN: tcc-opt %s --split-input-file --tcc-set-target="cpu=x86-64-v4 threads=2" --tcc-cpu-lower-quantized-matmul | FileCheck %s --check-prefixes=CHECK,V4
-// RUN: tcc-opt %s --split-input-file --tcc-set-target="cpu=x86-64-v3 threads=2" --tcc-cpu-lower-quantized-matmul | FileCheck %s --check-prefixes=CHECK,V3
+// RUN: tcc-opt %s --split-input-file --tcc-set-target="cpu=icelake-server threads=2" --tcc-cpu-lower-quantized | FileCheck %s --check-prefixes=CHECK,VNNI
+// RUN: tcc-opt %s --split-input-file --tcc-set-target="cpu=x86-64-v4 threads=2" --tcc-cpu-lower-quantized | FileCheck %s --check-prefixes=CHECK,V4
+// RUN: tcc-opt %s --split-input-file --tcc-set-target="cpu=x86-64-v3 threads=2" --tcc-cpu-lower-quantized | FileCheck %s --check-prefixes=CHECK,V3
 
 // Unsigned activations with a zero point times signed weights (as ONNX
 // Runtime's dynamic quantization writes them). With VNNI the weights are
@@ -84,4 +84,40 @@ func.func @weight_zero_point(%x: tensor<4x64xui8>) -> tensor<4x32xi32> {
 func.func @weights_not_constant(%x: tensor<4x64xui8>, %w: tensor<64x32xi8>) -> tensor<4x32xi32> {
   %0 = quantized.matmul %x, %w : (tensor<4x64xui8>, tensor<64x32xi8>) -> tensor<4x32xi32>
   return %0 : tensor<4x32xi32>
+}
+
+// -----
+
+// A 3x3 convolution of unsigned activations (zero point 128) and signed
+// filters. With VNNI the input is padded with its zero point, the patches of
+// its 9 taps gathered as [N, k / 4, pixel x 4] (k = 8 x 9 = 72: 18 groups of
+// 4), the filter as 16 rows of 72 bytes broadcast 4 bytes at a time against
+// vectors of 16 pixels' patches (vpdpbusd, the activations unsigned); the
+// zero point comes off through the filter rows' sums. Tasks are image x
+// panel of 32 pixels (25 pixels: one panel, masked). Without VNNI the
+// reference form.
+
+// CHECK-LABEL: func.func @conv
+// VNNI-DAG: %[[ROWS:.*]] = arith.constant dense_resource<quantized_filter> : tensor<16x72xi8>
+// VNNI-DAG: arith.constant dense_resource<quantized_filter_sums> : tensor<16xi32>
+// VNNI: graph.pad %arg0 {pads = array<i64: 0, 0, 1, 1, 0, 0, 1, 1>, value = 1.280000e+02 : f64}
+// VNNI-COUNT-9: graph.slice
+// VNNI: graph.concat
+// VNNI: graph.transpose %{{.*}} {perm = array<i64: 0, 1, 3, 2>} : tensor<1x18x4x25xui8> -> tensor<1x18x25x4xui8>
+// VNNI: %[[PATCHES:.*]] = graph.bitcast %{{.*}} : tensor<1x18x100xui8> -> tensor<1x18x100xi8>
+// VNNI: scf.forall (%{{.*}}) in (1)
+// VNNI: scf.for %{{.*}} = %c0 to %c18 step %c1
+// VNNI: vector.transfer_read %[[PATCHES]]{{.*}} : tensor<1x18x100xi8>, vector<64xi8>
+// VNNI: vector.transfer_read %[[ROWS]]{{.*}} : tensor<16x72xi8>, vector<4xi8>
+// VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
+// VNNI: graph.reshape %{{.*}} : tensor<1x16x25xi32> -> tensor<1x16x5x5xi32>
+// V4: graph.conv %{{.*}} : (tensor<1x8x9x9xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x5x5xf32>
+// V3: graph.conv %{{.*}} : (tensor<1x8x9x9xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x5x5xf32>
+// CHECK-NOT: quantized.conv
+func.func @conv(%x: tensor<1x8x9x9xui8>) -> tensor<1x16x5x5xi32> {
+  %w = graph.constant dense<2> : tensor<16x8x3x3xi8>
+  %xz = graph.constant dense<128> : tensor<ui8>
+  %0 = quantized.conv %x, %w input_zero_point(%xz) {pads = array<i64: 1, 1, 1, 1>, strides = array<i64: 2, 2>}
+      : (tensor<1x8x9x9xui8>, tensor<16x8x3x3xi8>, tensor<ui8>) -> tensor<1x16x5x5xi32>
+  return %0 : tensor<1x16x5x5xi32>
 }
