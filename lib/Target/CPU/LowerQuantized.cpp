@@ -282,11 +282,11 @@ private:
   Value lhs, packed, correction, columnSums;
 };
 
-/// The instruction the target has for a product of these operands, if any.
+/// The instruction the target has for a product of activations (unsigned
+/// or not) and constant weights (signed or not, centered when their zero
+/// points are all 0), if any.
 std::optional<DotKind> dotKindFor(tcc::target::TargetDescAttr desc, int64_t lanes,
-                                  MatMulOp op, bool weightsCentered) {
-  bool lhsUnsigned = op.getLhs().getType().getElementType().isUnsignedInteger();
-  bool rhsSigned = !op.getRhs().getType().getElementType().isUnsignedInteger();
+                                  bool lhsUnsigned, bool rhsSigned, bool weightsCentered) {
   bool vnni = lanes == 16 ? desc.hasFeature("avx512vnni")
                           : desc.hasFeature("avxvnni") ||
                                 (desc.hasFeature("avx512vnni") && desc.hasFeature("avx512vl"));
@@ -315,7 +315,8 @@ struct LowerQuantizedMatmulPattern final : OpRewritePattern<MatMulOp> {
     if (desc && lhsType.hasStaticShape() && rhsType.getRank() == 2 && weights &&
         lhsZeroScalar && (!op.getRhsZeroPoint() || weightZeros)) {
       bool centered = !weightZeros || llvm::all_of(*weightZeros, [](int32_t z) { return !z; });
-      kind = dotKindFor(desc, lanes, op, centered);
+      kind = dotKindFor(desc, lanes, lhsType.getElementType().isUnsignedInteger(),
+                        !rhsType.getElementType().isUnsignedInteger(), centered);
     }
     if (!kind) {
       rewriter.replaceOp(op, tcc::decomposeQuantizedMatmul(rewriter, op));
@@ -421,19 +422,23 @@ struct LowerQuantizedMatmulPattern final : OpRewritePattern<MatMulOp> {
 /// filter[f, k] * patches[n, k, p], k = (channel, tap).
 class QuantizedConvKernel {
 public:
-  QuantizedConvKernel(ImplicitLocOpBuilder &b, int64_t lanes, int64_t vectors, int64_t rows,
-                      int64_t images, int64_t filters, int64_t groups, int64_t pixels)
-      : b(b), lanes(lanes), vectors(vectors), tileRows(rows), images(images), filters(filters),
-        groups(groups), pixels(pixels) {
+  QuantizedConvKernel(ImplicitLocOpBuilder &b, DotKind kind, int64_t lanes, int64_t vectors,
+                      int64_t rows, int64_t images, int64_t filters, int64_t groups,
+                      int64_t pixels)
+      : b(b), kind(kind), lanes(lanes), vectors(vectors), tileRows(rows), images(images),
+        filters(filters), groups(groups), pixels(pixels) {
+    step = stepOf(kind);
+    element = kind == DotKind::UnsignedBytes ? Type(b.getI8Type()) : Type(b.getI16Type());
     accumulatorType = VectorType::get({lanes}, b.getI32Type());
-    operandType = VectorType::get({lanes * 4}, b.getI8Type());
+    operandType = VectorType::get({lanes * step}, element);
   }
 
   int64_t panelPixels() const { return vectors * lanes; }
 
-  /// The [N, F, P] i32 product of `filter` ([F, groups * 4] bytes) and
-  /// `patches` ([N, groups, P * 4] bytes), minus `correction` (a scalar
-  /// i32) times `rowSums` ([F] i32) when given.
+  /// The [N, F, P] i32 product of `filter` ([F, groups * step]) and
+  /// `patches` ([N, groups, P * step]), both of the kind's element type,
+  /// minus `correction` (a scalar i32) times `rowSums` ([F] i32) when
+  /// given.
   Value build(Value filter, Value patches, Value correction, Value rowSums) {
     this->filter = filter;
     this->patches = patches;
@@ -497,7 +502,7 @@ private:
                   bool whole) {
     Value zero = arith::ConstantOp::create(
         b, DenseElementsAttr::get(accumulatorType, b.getI32IntegerAttr(0).getValue()));
-    Value zeroByte = arith::ConstantOp::create(b, b.getI8IntegerAttr(0));
+    Value zeroElement = arith::ConstantOp::create(b, b.getIntegerAttr(element, 0));
     SmallVector<Value> init(rows * vectors, zero);
     SmallVector<Value> rowIndex;
     for (int64_t r = 0; r < rows; ++r)
@@ -509,21 +514,20 @@ private:
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
       Value g = loop.getInductionVar();
-      Value k = arith::MulIOp::create(b, g, index(4));
-      Value base = arith::MulIOp::create(b, pixel, index(4));
+      Value k = arith::MulIOp::create(b, g, index(step));
+      Value base = arith::MulIOp::create(b, pixel, index(step));
       SmallVector<Value> columns;
       for (int64_t v = 0; v < live; ++v)
         columns.push_back(vector::TransferReadOp::create(
             b, operandType, patches,
-            ValueRange{image, g, arith::AddIOp::create(b, base, index(v * lanes * 4))},
-            std::optional<Value>(zeroByte), ArrayRef<bool>{whole}));
+            ValueRange{image, g, arith::AddIOp::create(b, base, index(v * lanes * step))},
+            std::optional<Value>(zeroElement), ArrayRef<bool>{whole}));
       SmallVector<Value> sums(loop.getRegionIterArgs());
       for (int64_t r = 0; r < rows; ++r) {
-        Value weights =
-            broadcastGroup(b, filter, ValueRange{rowIndex[r], k}, 4, b.getI8Type(), lanes);
+        Value weights = broadcastGroup(b, filter, ValueRange{rowIndex[r], k}, step, element, lanes);
         for (int64_t v = 0; v < live; ++v)
-          sums[r * vectors + v] = integerDot(b, DotKind::UnsignedBytes, sums[r * vectors + v],
-                                             columns[v], weights);
+          sums[r * vectors + v] =
+              integerDot(b, kind, sums[r * vectors + v], columns[v], weights);
       }
       scf::YieldOp::create(b, sums);
     }
@@ -548,7 +552,9 @@ private:
   }
 
   ImplicitLocOpBuilder &b;
-  int64_t lanes, vectors, tileRows, images, filters, groups, pixels;
+  DotKind kind;
+  int64_t lanes, vectors, tileRows, images, filters, groups, pixels, step;
+  Type element;
   VectorType accumulatorType, operandType;
   Value filter, patches, correction, rowSums;
 };
@@ -602,6 +608,7 @@ struct LowerQuantizedConvPattern final : OpRewritePattern<tcc::quantized::ConvOp
   LogicalResult matchAndRewrite(tcc::quantized::ConvOp op,
                                 PatternRewriter &rewriter) const override {
     auto inputType = cast<RankedTensorType>(op.getInput().getType());
+    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
     auto resultType = cast<RankedTensorType>(op.getType());
     std::optional<std::vector<int32_t>> filter = integerValues(op.getFilter());
     std::optional<std::vector<int32_t>> filterZeros, inputZero;
@@ -609,66 +616,97 @@ struct LowerQuantizedConvPattern final : OpRewritePattern<tcc::quantized::ConvOp
       filterZeros = integerValues(op.getFilterZeroPoint());
     if (op.getInputZeroPoint())
       inputZero = integerValues(op.getInputZeroPoint());
-    bool vnni = desc && (lanes == 16 ? desc.hasFeature("avx512vnni")
-                                     : desc.hasFeature("avxvnni") ||
-                                           (desc.hasFeature("avx512vnni") &&
-                                            desc.hasFeature("avx512vl")));
-    bool covered =
-        vnni && inputType.getRank() == 4 && inputType.hasStaticShape() &&
-        resultType.hasStaticShape() && op.getGroup() == 1 &&
-        inputType.getElementType().isUnsignedInteger() &&
-        !cast<RankedTensorType>(op.getFilter().getType()).getElementType().isUnsignedInteger() &&
-        filter && (!op.getInputZeroPoint() || inputZero) &&
-        (!op.getFilterZeroPoint() ||
-         (filterZeros && llvm::all_of(*filterZeros, [](int32_t z) { return z == 0; })));
-    if (!covered) {
+    std::optional<DotKind> kind;
+    if (desc && inputType.getRank() == 4 && inputType.hasStaticShape() &&
+        resultType.hasStaticShape() && op.getGroup() == 1 && filter &&
+        (!op.getInputZeroPoint() || inputZero) && (!op.getFilterZeroPoint() || filterZeros)) {
+      bool centered = !filterZeros || llvm::all_of(*filterZeros, [](int32_t z) { return !z; });
+      kind = dotKindFor(desc, lanes, inputType.getElementType().isUnsignedInteger(),
+                        !filterType.getElementType().isUnsignedInteger(), centered);
+    }
+    if (!kind) {
       rewriter.replaceOp(op, tcc::decomposeQuantizedConv(rewriter, op));
       return success();
     }
 
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    auto filterType = cast<RankedTensorType>(op.getFilter().getType());
     int64_t images = inputType.getDimSize(0), filters = filterType.getDimSize(0);
     int64_t depth = filterType.getNumElements() / filters;
-    int64_t groups = llvm::divideCeil(depth, 4);
+    int64_t step = stepOf(*kind);
+    int64_t groups = llvm::divideCeil(depth, step);
     int64_t pixels = resultType.getDimSize(2) * resultType.getDimSize(3);
     int64_t zeroPoint = inputZero ? inputZero->front() : 0;
+    auto filterZero = [&](int64_t f) -> int32_t {
+      if (!filterZeros)
+        return 0;
+      return filterZeros->size() == 1 ? filterZeros->front() : (*filterZeros)[f];
+    };
 
-    // The filter's rows padded to whole groups of 4, and their sums.
-    std::vector<int8_t> rows(filters * groups * 4, 0);
+    // The filter's rows (minus their zero points), padded to whole groups
+    // of `step`, and their sums.
     std::vector<int32_t> sums(filters, 0);
-    for (int64_t f = 0; f < filters; ++f)
-      for (int64_t k = 0; k < depth; ++k) {
-        rows[f * groups * 4 + k] = int8_t((*filter)[f * depth + k]);
-        sums[f] += (*filter)[f * depth + k];
-      }
-    Value filterRows = blobConstant<int8_t>(b, b.getLoc(), {filters, groups * 4},
-                                            b.getI8Type(), rows, "quantized_filter");
-    Value correction, rowSums;
-    if (zeroPoint != 0) {
-      correction = arith::ConstantOp::create(b, b.getI32IntegerAttr(zeroPoint));
-      rowSums = blobConstant<int32_t>(b, b.getLoc(), {filters}, b.getI32Type(), sums,
-                                      "quantized_filter_sums");
+    auto packRows = [&](auto &rows) {
+      rows.assign(filters * groups * step, 0);
+      for (int64_t f = 0; f < filters; ++f)
+        for (int64_t k = 0; k < depth; ++k) {
+          int32_t w = (*filter)[f * depth + k] - filterZero(f);
+          rows[f * groups * step + k] = w;
+          sums[f] += w;
+        }
+    };
+    Value filterRows;
+    if (*kind == DotKind::UnsignedBytes) {
+      std::vector<int8_t> rows;
+      packRows(rows);
+      filterRows = blobConstant<int8_t>(b, b.getLoc(), {filters, groups * step}, b.getI8Type(),
+                                        rows, "quantized_filter");
+    } else {
+      std::vector<int16_t> rows;
+      packRows(rows);
+      filterRows = blobConstant<int16_t>(b, b.getLoc(), {filters, groups * step},
+                                         b.getI16Type(), rows, "quantized_filter");
     }
 
-    // Patches as [N, groups, P * 4]: 4 consecutive k of a pixel together.
-    Type u8 = inputType.getElementType();
+    // Patches as [N, groups, P * step]: `step` consecutive k of a pixel
+    // together. Bytes as they are for vpdpbusd (the zero point comes off
+    // through the rows' sums); i16 minus the zero point for vpmaddwd.
+    Value correction, rowSums;
     Value patches = gatherPatches(b, op, zeroPoint);
-    if (groups * 4 != depth)
+    Type element = inputType.getElementType();
+    if (*kind == DotKind::UnsignedBytes) {
+      if (zeroPoint != 0) {
+        correction = arith::ConstantOp::create(b, b.getI32IntegerAttr(zeroPoint));
+        rowSums = blobConstant<int32_t>(b, b.getLoc(), {filters}, b.getI32Type(), sums,
+                                        "quantized_filter_sums");
+      }
+    } else {
+      auto type = cast<RankedTensorType>(patches.getType());
+      element = b.getI16Type();
+      patches = tcc::graph::CastOp::create(b, type.clone(element), patches);
+      if (zeroPoint != 0)
+        patches = tcc::graph::SubOp::create(
+            b, patches,
+            tcc::graph::ConstantOp::create(
+                b, DenseElementsAttr::get(RankedTensorType::get({}, element),
+                                          b.getIntegerAttr(element, zeroPoint))));
+    }
+    if (groups * step != depth)
       patches = tcc::graph::PadOp::create(
-          b, patches, b.getDenseI64ArrayAttr({0, 0, 0, 0, groups * 4 - depth, 0}),
+          b, patches, b.getDenseI64ArrayAttr({0, 0, 0, 0, groups * step - depth, 0}),
           b.getF64FloatAttr(0.0));
     patches = tcc::graph::ReshapeOp::create(
-        b, RankedTensorType::get({images, groups, 4, pixels}, u8), patches);
+        b, RankedTensorType::get({images, groups, step, pixels}, element), patches);
     patches = tcc::graph::TransposeOp::create(b, patches, b.getDenseI64ArrayAttr({0, 1, 3, 2}));
     patches = tcc::graph::ReshapeOp::create(
-        b, RankedTensorType::get({images, groups, pixels * 4}, u8), patches);
-    patches = tcc::graph::BitcastOp::create(
-        b, RankedTensorType::get({images, groups, pixels * 4}, b.getI8Type()), patches);
+        b, RankedTensorType::get({images, groups, pixels * step}, element), patches);
+    if (*kind == DotKind::UnsignedBytes)
+      patches = tcc::graph::BitcastOp::create(
+          b, RankedTensorType::get({images, groups, pixels * step}, b.getI8Type()), patches);
 
     int64_t vectors = 2;
     int64_t tileRows = std::clamp<int64_t>((registers - vectors - 2) / vectors, 1, 8);
-    QuantizedConvKernel kernel(b, lanes, vectors, tileRows, images, filters, groups, pixels);
+    QuantizedConvKernel kernel(b, *kind, lanes, vectors, tileRows, images, filters, groups,
+                               pixels);
     Value product = kernel.build(filterRows, patches, correction, rowSums);
     rewriter.replaceOp(op, tcc::graph::ReshapeOp::create(b, resultType, product));
     return success();

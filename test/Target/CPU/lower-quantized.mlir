@@ -94,8 +94,9 @@ func.func @weights_not_constant(%x: tensor<4x64xui8>, %w: tensor<64x32xi8>) -> t
 // 4), the filter as 16 rows of 72 bytes broadcast 4 bytes at a time against
 // vectors of 16 pixels' patches (vpdpbusd, the activations unsigned); the
 // zero point comes off through the filter rows' sums. Tasks are image x
-// panel of 32 pixels (25 pixels: one panel, masked). Without VNNI the
-// reference form.
+// panel of 2 vectors of pixels (25 pixels: one panel, masked). Without
+// VNNI the same with i16 pairs (vpmaddwd): the patches widened and their
+// zero point subtracted, 36 groups of 2.
 
 // CHECK-LABEL: func.func @conv
 // VNNI-DAG: %[[ROWS:.*]] = arith.constant dense_resource<quantized_filter> : tensor<16x72xi8>
@@ -111,8 +112,16 @@ func.func @weights_not_constant(%x: tensor<4x64xui8>, %w: tensor<64x32xi8>) -> t
 // VNNI: vector.transfer_read %[[ROWS]]{{.*}} : tensor<16x72xi8>, vector<4xi8>
 // VNNI: llvm.call_intrinsic "llvm.x86.avx512.vpdpbusd.512"
 // VNNI: graph.reshape %{{.*}} : tensor<1x16x25xi32> -> tensor<1x16x5x5xi32>
-// V4: graph.conv %{{.*}} : (tensor<1x8x9x9xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x5x5xf32>
-// V3: graph.conv %{{.*}} : (tensor<1x8x9x9xf32>, tensor<16x8x3x3xf32>) -> tensor<1x16x5x5xf32>
+// V4: arith.constant dense_resource<quantized_filter> : tensor<16x72xi16>
+// V3: arith.constant dense_resource<quantized_filter> : tensor<16x72xi16>
+// V4: graph.cast %{{.*}} : tensor<1x72x25xui8> -> tensor<1x72x25xi16>
+// V4: graph.sub
+// V4: graph.transpose %{{.*}} {perm = array<i64: 0, 1, 3, 2>} : tensor<1x36x2x25xi16> -> tensor<1x36x25x2xi16>
+// V3: graph.transpose %{{.*}} {perm = array<i64: 0, 1, 3, 2>} : tensor<1x36x2x25xi16> -> tensor<1x36x25x2xi16>
+// V4: scf.for %{{.*}} = %c0 to %c36 step %c1
+// V3: scf.for %{{.*}} = %c0 to %c36 step %c1
+// V4: llvm.call_intrinsic "llvm.x86.avx512.pmaddw.d.512"
+// V3: llvm.call_intrinsic "llvm.x86.avx2.pmadd.wd"
 // CHECK-NOT: quantized.conv
 func.func @conv(%x: tensor<1x8x9x9xui8>) -> tensor<1x16x5x5xi32> {
   %w = graph.constant dense<2> : tensor<16x8x3x3xi8>

@@ -188,7 +188,7 @@ def main():
          qdq_conv(rng, (1, 3, 32, 32), (16, 3, 7, 7), strides=[2, 2], pads=[3, 3, 3, 3])),
         ("QDQ grouped conv (decomposed)",
          qdq_conv(rng, (1, 8, 9, 9), (8, 4, 3, 3), group=2, pads=[1, 1, 1, 1])),
-        ("QDQ conv of signed activations (decomposed)",
+        ("QDQ conv of signed activations (vpmaddwd)",
          qdq_conv(rng, (1, 8, 9, 9), (16, 8, 3, 3), signed_input=True)),
     ]
     with tempfile.TemporaryDirectory(prefix="tcc-quantized-matmul-") as tmp:
