@@ -29,9 +29,10 @@ The `_int8` models are these quantized by ONNX Runtime's own quantizer, as
 users make them: `quantize_dynamic` (DynamicQuantizeLinear + MatMulInteger,
 int8 weights) for the transformers, `quantize_static` in the QDQ format
 (QuantizeLinear/DequantizeLinear pairs around float ops, calibrated on 8
-seeded random inputs) for the CNNs.
+seeded random inputs) for the CNNs. The `_int4` models have their MatMul
+weights quantized to 4 bits in blocks by its weight-only quantizer, QDQ form.
 torch is not needed; the script needs onnx and numpy (and onnxruntime for the
-`_int8` models).
+`_int8` and `_int4` models).
 """
 import argparse
 import os
@@ -743,6 +744,23 @@ def quantized(build, static=False):
     return make
 
 
+def weight_only_int4(build, block_size):
+    """A builder of `build()`'s model with every MatMul's constant weights
+    quantized to 4 bits in blocks of `block_size` rows by ONNX Runtime's
+    weight-only quantizer, in its QDQ form (DequantizeLinear with
+    block_size, then MatMul)."""
+    def make():
+        from onnxruntime.quantization import QuantFormat
+        from onnxruntime.quantization.matmul_nbits_quantizer import (
+            DefaultWeightOnlyQuantConfig, MatMulNBitsQuantizer)
+        config = DefaultWeightOnlyQuantConfig(block_size=block_size, is_symmetric=True,
+                                              quant_format=QuantFormat.QDQ)
+        quantizer = MatMulNBitsQuantizer(build(), algo_config=config)
+        quantizer.process()
+        return quantizer.model.model
+    return make
+
+
 FULL = {
     "resnet50": lambda: resnet(),
     "mobilenet_v2": lambda: mobilenet_v2(),
@@ -767,6 +785,7 @@ FULL = {
     "lstm_encoder": lambda: recurrent_encoder("LSTM"),
     "bert_base_s128_int8": quantized(lambda: bert()),
     "gpt2_decode_kv512_int8": quantized(lambda: gpt2(seq=1, past=512)),
+    "gpt2_decode_kv512_int4": weight_only_int4(lambda: gpt2(seq=1, past=512), 32),
     "resnet50_int8": quantized(lambda: resnet(), static=True),
     "mobilenet_v2_int8": quantized(lambda: mobilenet_v2(), static=True),
 }
@@ -796,6 +815,10 @@ SMALL = {
         lambda: bert(layers=2, hidden=32, heads=2, seq=8, vocab=64, intermediate=64)),
     "gpt2_tiny_decode_int8": quantized(
         lambda: gpt2(layers=2, hidden=32, heads=2, seq=1, past=7, vocab=64)),
+    "gpt2_tiny_decode_int4": weight_only_int4(
+        lambda: gpt2(layers=2, hidden=32, heads=2, seq=1, past=7, vocab=64), 16),
+    "gpt2_tiny_int4": weight_only_int4(
+        lambda: gpt2(layers=2, hidden=32, heads=2, seq=8, vocab=64), 16),
     "resnet_tiny_int8": quantized(
         lambda: resnet(stages=(1, 1), widths=(8, 16), image=32, classes=10), static=True),
 }

@@ -107,12 +107,42 @@ LogicalResult DequantizeOp::inferReturnTypes(MLIRContext *, std::optional<Locati
   return success();
 }
 
+/// A blocked scale or zero point has the operand's shape with dim `axis`
+/// divided by `blockSize`, rounded up.
+static LogicalResult verifyBlockedParam(Operation *op, Value param, RankedTensorType operand,
+                                        int64_t axis, int64_t blockSize, StringRef what) {
+  if (!param)
+    return success();
+  auto type = cast<RankedTensorType>(param.getType());
+  if (axis < 0 || axis >= operand.getRank())
+    return op->emitOpError() << "expects an axis in [0, " << operand.getRank() << "), got "
+                             << axis;
+  SmallVector<int64_t> expected(operand.getShape());
+  expected[axis] = llvm::divideCeil(expected[axis], blockSize);
+  if (type.getShape() != ArrayRef<int64_t>(expected)) {
+    std::string shape;
+    llvm::raw_string_ostream os(shape);
+    llvm::interleave(expected, os, "x");
+    return op->emitOpError() << "expects the " << what << " of blocks of " << blockSize
+                             << " along axis " << axis << " to have shape [" << shape
+                             << "], got " << type;
+  }
+  return success();
+}
+
 LogicalResult DequantizeOp::verify() {
   RankedTensorType input = getInput().getType();
   if (Value zero = getZeroPoint();
       zero && cast<RankedTensorType>(zero.getType()).getElementType() != input.getElementType())
     return emitOpError() << "expects a zero point of the input's element type "
                          << input.getElementType() << ", got " << zero.getType();
+  if (int64_t blockSize = getBlockSize(); blockSize > 0) {
+    if (failed(verifyBlockedParam(*this, getScale(), input, getAxis(), blockSize, "scale")) ||
+        failed(verifyBlockedParam(*this, getZeroPoint(), input, getAxis(), blockSize,
+                                  "zero point")))
+      return failure();
+    return success();
+  }
   if (failed(verifyQuantParam(*this, getScale(), input, getAxis(), "scale")) ||
       failed(verifyQuantParam(*this, getZeroPoint(), input, getAxis(), "zero point")))
     return failure();
@@ -180,6 +210,42 @@ LogicalResult ConvOp::verify() {
   if (failed(sized(getStrides(), spatial, "strides")) ||
       failed(sized(getDilations(), spatial, "dilations")) ||
       failed(sized(getPads(), 2 * spatial, "pads")))
+    return failure();
+  return success();
+}
+
+//===----------------------------------------------------------------------===//
+// WeightOnlyMatMulOp
+//===----------------------------------------------------------------------===//
+
+LogicalResult WeightOnlyMatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                                   ValueRange operands, DictionaryAttr,
+                                                   OpaqueProperties, RegionRange,
+                                                   SmallVectorImpl<Type> &types) {
+  auto lhs = cast<RankedTensorType>(operands[0].getType());
+  auto weights = cast<RankedTensorType>(operands[1].getType());
+  if (lhs.getRank() < 2 || weights.getRank() != 2)
+    return emitOptionalError(loc, "quantized.weight_only_matmul expects an lhs of rank >= 2 "
+                                  "and weights of rank 2");
+  SmallVector<int64_t> shape(lhs.getShape());
+  shape.back() = weights.getDimSize(1);
+  types.push_back(RankedTensorType::get(shape, lhs.getElementType()));
+  return success();
+}
+
+LogicalResult WeightOnlyMatMulOp::verify() {
+  RankedTensorType lhs = getLhs().getType(), weights = getWeights().getType();
+  if (lhs.getShape().back() != weights.getDimSize(0))
+    return emitOpError() << "contraction dims differ: lhs " << lhs << ", weights " << weights;
+  if (getBlockSize() < 1)
+    return emitOpError() << "expects a block size of at least 1, got " << getBlockSize();
+  if (Value zero = getZeroPoint();
+      zero && cast<RankedTensorType>(zero.getType()).getElementType() != weights.getElementType())
+    return emitOpError() << "expects a zero point of the weights' element type "
+                         << weights.getElementType() << ", got " << zero.getType();
+  if (failed(verifyBlockedParam(*this, getScale(), weights, 0, getBlockSize(), "scale")) ||
+      failed(verifyBlockedParam(*this, getZeroPoint(), weights, 0, getBlockSize(),
+                                "zero point")))
     return failure();
   return success();
 }

@@ -12,6 +12,8 @@ include "mlir/IR/CommonTypeConstraints.td"
 // or unsigned (ui8).
 def Quantized_Byte : AnyTypeOf<[I8, UI8]>;
 def Quantized_ByteTensor : RankedTensorOf<[I8, UI8]>;
+// 4- or 8-bit integers: what dequantize takes (4-bit weights are blocked).
+def Quantized_IntegerTensor : RankedTensorOf<[I<4>, UI<4>, I8, UI8]>;
 
 def Quantized_MatMulOp : Quantized_Op<"matmul", [
     Pure, AttrSizedOperandSegments,
@@ -49,26 +51,57 @@ def Quantized_MatMulOp : Quantized_Op<"matmul", [
 
 def Quantized_DequantizeOp : Quantized_Op<"dequantize", [
     Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
-  let summary = "8-bit integers to floats: (input - zero_point) * scale";
+  let summary = "4- or 8-bit integers to floats: (input - zero_point) * scale";
   let description = [{
-    ONNX `DequantizeLinear` of an 8-bit tensor: `scale` (and `zero_point`,
-    0 when absent) is a scalar or one value per element of dim `axis`. The
-    result has the input's shape and the scale's element type. Kept as one
-    op until `tcc-fold-quantized` has read the integer operand of the float
-    op it feeds; `tcc-decompose-quantized` then spells it with graph ops.
+    ONNX `DequantizeLinear` of a 4- or 8-bit tensor: `scale` (and
+    `zero_point`, 0 when absent) is a scalar, one value per element of dim
+    `axis`, or, with `block_size` > 0, one value per block of `block_size`
+    elements along `axis` (the input's shape with that dim divided, rounded
+    up). The result has the input's shape and the scale's element type.
+    Kept as one op until `tcc-fold-quantized` has read the integer operand
+    of the float op it feeds; `tcc-decompose-quantized` then spells it with
+    graph ops.
 
     ```mlir
     %w = quantized.dequantize %wq scale(%ws) zero_point(%wz) {axis = 0 : i64}
         : (tensor<64x3x3x3xi8>, tensor<64xf32>, tensor<64xi8>) -> tensor<64x3x3x3xf32>
     ```
   }];
-  let arguments = (ins Quantized_ByteTensor:$input, RankedTensorOf<[AnyFloat]>:$scale,
-                       Optional<Quantized_ByteTensor>:$zero_point,
-                       DefaultValuedAttr<I64Attr, "1">:$axis);
+  let arguments = (ins Quantized_IntegerTensor:$input, RankedTensorOf<[AnyFloat]>:$scale,
+                       Optional<Quantized_IntegerTensor>:$zero_point,
+                       DefaultValuedAttr<I64Attr, "1">:$axis,
+                       DefaultValuedAttr<I64Attr, "0">:$block_size);
   let results = (outs RankedTensorOf<[AnyFloat]>:$result);
   let assemblyFormat = [{
     $input `scale` `(` $scale `)` (`zero_point` `(` $zero_point^ `)`)? attr-dict `:`
     functional-type(operands, results)
+  }];
+  let hasVerifier = 1;
+}
+
+def Quantized_WeightOnlyMatMulOp : Quantized_Op<"weight_only_matmul", [
+    Pure, DeclareOpInterfaceMethods<InferTypeOpInterface>]> {
+  let summary = "Float activations times blocked 4- or 8-bit weights";
+  let description = [{
+    `lhs x dequantize(weights)`: `lhs` is `[..., M, K]` floats, `weights`
+    `[K, N]` integers dequantized in blocks of `block_size` rows: `scale`
+    (and `zero_point`, 0 when absent) is `[ceil(K / block_size), N]`. The
+    weight-only quantization of transformers (ONNX Runtime's 4-bit QDQ
+    quantizer writes `DequantizeLinear` with `block_size` before
+    `MatMul`): decode steps are bound by the bytes of weights they read.
+
+    ```mlir
+    %y = quantized.weight_only_matmul %x, %wq scale(%s) {block_size = 32 : i64}
+        : (tensor<1x1x768xf32>, tensor<768x2304xi4>, tensor<24x2304xf32>) -> tensor<1x1x2304xf32>
+    ```
+  }];
+  let arguments = (ins RankedTensorOf<[F32]>:$lhs, Quantized_IntegerTensor:$weights,
+                       RankedTensorOf<[F32]>:$scale,
+                       Optional<Quantized_IntegerTensor>:$zero_point, I64Attr:$block_size);
+  let results = (outs RankedTensorOf<[F32]>:$result);
+  let assemblyFormat = [{
+    $lhs `,` $weights `scale` `(` $scale `)` (`zero_point` `(` $zero_point^ `)`)? attr-dict
+    `:` functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

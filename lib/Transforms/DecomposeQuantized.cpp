@@ -67,15 +67,56 @@ static Value broadcastParam(OpBuilder &b, Location loc, Value param, int64_t ran
   return shaped;
 }
 
+/// A blocked `param` (one value per `blockSize` elements of dim `axis`)
+/// repeated to `shape`, in `element`.
+static Value expandBlocks(OpBuilder &b, Location loc, Value param, ArrayRef<int64_t> shape,
+                          int64_t axis, int64_t blockSize, Type element) {
+  auto type = cast<RankedTensorType>(param.getType());
+  Type from = type.getElementType();
+  int64_t blocks = type.getDimSize(axis);
+  SmallVector<int64_t> split(type.getShape()), repeated(type.getShape());
+  split.insert(split.begin() + axis + 1, 1);
+  repeated.insert(repeated.begin() + axis + 1, blockSize);
+  Value wide = graph::ReshapeOp::create(b, loc, RankedTensorType::get(split, from), param);
+  wide = graph::ExpandOp::create(b, loc, RankedTensorType::get(repeated, from), wide);
+  SmallVector<int64_t> merged(type.getShape());
+  merged[axis] = blocks * blockSize;
+  wide = graph::ReshapeOp::create(b, loc, RankedTensorType::get(merged, from), wide);
+  if (merged[axis] != shape[axis]) {
+    SmallVector<int64_t> zeros(shape.size(), 0);
+    wide = graph::SliceOp::create(b, loc, RankedTensorType::get(shape, from), wide,
+                                  b.getDenseI64ArrayAttr(zeros), b.getDenseI64ArrayAttr(shape),
+                                  b.getDenseI64ArrayAttr({}));
+  }
+  if (from != element)
+    wide = graph::CastOp::create(b, loc, RankedTensorType::get(shape, element), wide);
+  return wide;
+}
+
 Value tcc::decomposeDequantize(OpBuilder &b, quantized::DequantizeOp op) {
   Location loc = op.getLoc();
   auto type = cast<RankedTensorType>(op.getType());
   Type element = type.getElementType();
-  int64_t rank = type.getRank(), axis = op.getAxis();
+  int64_t rank = type.getRank(), axis = op.getAxis(), blockSize = op.getBlockSize();
+  auto param = [&](Value value) {
+    if (blockSize > 0)
+      return expandBlocks(b, loc, value, type.getShape(), axis, blockSize, element);
+    return broadcastParam(b, loc, value, rank, axis, element);
+  };
   Value y = graph::CastOp::create(b, loc, type, op.getInput());
   if (Value zero = op.getZeroPoint())
-    y = graph::SubOp::create(b, loc, y, broadcastParam(b, loc, zero, rank, axis, element));
-  return graph::MulOp::create(b, loc, y, broadcastParam(b, loc, op.getScale(), rank, axis, element));
+    y = graph::SubOp::create(b, loc, y, param(zero));
+  return graph::MulOp::create(b, loc, y, param(op.getScale()));
+}
+
+Value tcc::decomposeWeightOnlyMatmul(OpBuilder &b, quantized::WeightOnlyMatMulOp op) {
+  Location loc = op.getLoc();
+  auto dequantized = quantized::DequantizeOp::create(
+      b, loc, op.getWeights(), op.getScale(), op.getZeroPoint(), b.getI64IntegerAttr(0),
+      op.getBlockSizeAttr());
+  Value w = decomposeDequantize(b, dequantized);
+  dequantized.erase();
+  return graph::MatMulOp::create(b, loc, op.getLhs(), w);
 }
 
 Value tcc::decomposeQuantize(OpBuilder &b, quantized::QuantizeOp op) {
@@ -147,8 +188,9 @@ struct DecomposeQuantizedPass final
                  Decompose<tcc::quantized::QuantizeOp, tcc::decomposeQuantize>>(&getContext());
     if (products)
       patterns.add<DecomposeQuantizedMatmul,
-                   Decompose<tcc::quantized::ConvOp, tcc::decomposeQuantizedConv>>(
-          &getContext());
+                   Decompose<tcc::quantized::ConvOp, tcc::decomposeQuantizedConv>,
+                   Decompose<tcc::quantized::WeightOnlyMatMulOp,
+                             tcc::decomposeWeightOnlyMatmul>>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -126,10 +126,58 @@ struct FoldMatMul final : OpRewritePattern<graph::MatMulOp> {
   }
 };
 
+/// A matmul of float activations and 4-bit constant weights dequantized
+/// per tensor, per column or per block of rows: the weight-only form,
+/// scales as [blocks, N].
+struct FoldWeightOnly final : OpRewritePattern<graph::MatMulOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(graph::MatMulOp matmul,
+                                PatternRewriter &rewriter) const override {
+    auto lhsType = cast<RankedTensorType>(matmul.getLhs().getType());
+    auto weights = matmul.getRhs().getDefiningOp<quantized::DequantizeOp>();
+    if (lhsType.getRank() < 2 || !lhsType.getElementType().isF32() || !weights ||
+        !weights.getInput().getDefiningOp<graph::ConstantOp>())
+      return rewriter.notifyMatchFailure(matmul, "not float times constant dequantized weights");
+    auto type = cast<RankedTensorType>(weights.getInput().getType());
+    auto scaleType = cast<RankedTensorType>(weights.getScale().getType());
+    if (type.getRank() != 2 || !type.getElementType().isInteger(4) ||
+        !scaleType.getElementType().isF32() || !type.hasStaticShape())
+      return rewriter.notifyMatchFailure(matmul, "not 4-bit [K, N] weights with f32 scales");
+    int64_t depth = type.getDimSize(0), columns = type.getDimSize(1);
+    int64_t blockSize = weights.getBlockSize();
+    bool blocked = blockSize > 0 && weights.getAxis() == 0;
+    bool perColumn = blockSize == 0 && weights.getAxis() == 1;
+    if (blockSize > 0 && !blocked)
+      return rewriter.notifyMatchFailure(matmul, "blocks along the columns");
+    Location loc = matmul.getLoc();
+    // Per tensor or per column: one block of all K rows.
+    auto asBlocks = [&](Value param) -> Value {
+      if (!param || blocked)
+        return param;
+      auto paramType = cast<RankedTensorType>(param.getType());
+      Type element = paramType.getElementType();
+      if (perColumn && paramType.getRank() == 1 && paramType.getDimSize(0) == columns)
+        return graph::ReshapeOp::create(rewriter, loc,
+                                        RankedTensorType::get({1, columns}, element), param);
+      Value scalar = scalarOrSelf(rewriter, loc, param);
+      return graph::ExpandOp::create(rewriter, loc, RankedTensorType::get({1, columns}, element),
+                                     scalar);
+    };
+    Value product = quantized::WeightOnlyMatMulOp::create(
+        rewriter, loc, matmul.getLhs(), weights.getInput(), asBlocks(weights.getScale()),
+        asBlocks(weights.getZeroPoint()), rewriter.getI64IntegerAttr(blocked ? blockSize : depth));
+    rewriter.replaceOp(matmul, product);
+    return success();
+  }
+};
+
 struct FoldQuantizedPass final : tcc::impl::FoldQuantizedBase<FoldQuantizedPass> {
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<FoldConv, FoldMatMul>(&getContext());
+    patterns.add<FoldConv>(&getContext());
+    // Both operands quantized beat weights only.
+    patterns.add<FoldMatMul>(&getContext(), /*benefit=*/2);
+    patterns.add<FoldWeightOnly>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -73,3 +73,51 @@ func.func @near_misses(%xq: tensor<1x8x9x9xui8>, %xs: tensor<8xf32>, %s: tensor<
   %3 = graph.matmul %g, %b : tensor<4x32xf32>, tensor<32x8xf32> -> tensor<4x8xf32>
   return %0, %1, %2, %3 : tensor<1x16x7x7xf32>, tensor<1x16x7x7xf32>, tensor<4x8xf32>, tensor<4x8xf32>
 }
+
+// -----
+
+// A dequantized input feeding two convolutions and a float op: each
+// convolution folds on its own, the dequantize stays for the float user.
+
+// CHECK-LABEL: func.func @shared_input
+// CHECK: %[[X:.*]] = quantized.dequantize %arg0
+// CHECK: quantized.conv %arg0, %arg3
+// CHECK: quantized.conv %arg0, %arg3
+// CHECK: graph.relu %[[X]]
+// CHECK-NOT: graph.conv
+func.func @shared_input(%xq: tensor<1x8x9x9xui8>, %xs: tensor<f32>, %xz: tensor<ui8>,
+                        %wq: tensor<16x8x1x1xi8>, %ws: tensor<f32>)
+    -> (tensor<1x16x9x9xf32>, tensor<1x16x9x9xf32>, tensor<1x8x9x9xf32>) {
+  %x = quantized.dequantize %xq scale(%xs) zero_point(%xz) : (tensor<1x8x9x9xui8>, tensor<f32>, tensor<ui8>) -> tensor<1x8x9x9xf32>
+  %w = quantized.dequantize %wq scale(%ws) : (tensor<16x8x1x1xi8>, tensor<f32>) -> tensor<16x8x1x1xf32>
+  %0 = graph.conv %x, %w : (tensor<1x8x9x9xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x9x9xf32>
+  %1 = graph.conv %x, %w : (tensor<1x8x9x9xf32>, tensor<16x8x1x1xf32>) -> tensor<1x16x9x9xf32>
+  %2 = graph.relu %x : tensor<1x8x9x9xf32>
+  return %0, %1, %2 : tensor<1x16x9x9xf32>, tensor<1x16x9x9xf32>, tensor<1x8x9x9xf32>
+}
+
+// -----
+
+// Float activations times 4-bit constant weights dequantized in blocks of
+// rows (ONNX Runtime's weight-only QDQ form): quantized.weight_only_matmul;
+// per-column weights are one block of all rows. 8-bit weights under float
+// activations stay as they are.
+
+// CHECK-LABEL: func.func @weight_only
+// CHECK: quantized.weight_only_matmul %arg0, %{{.*}} scale(%arg1) {block_size = 16 : i64} : (tensor<1x1x64xf32>, tensor<64x40xi4>, tensor<4x40xf32>) -> tensor<1x1x40xf32>
+// CHECK: %[[ROW:.*]] = graph.reshape %arg2 : tensor<40xf32> -> tensor<1x40xf32>
+// CHECK: quantized.weight_only_matmul %arg0, %{{.*}} scale(%[[ROW]]) {block_size = 64 : i64} : (tensor<1x1x64xf32>, tensor<64x40xui4>, tensor<1x40xf32>) -> tensor<1x1x40xf32>
+// CHECK: graph.matmul
+func.func @weight_only(%x: tensor<1x1x64xf32>, %s: tensor<4x40xf32>, %sc: tensor<40xf32>)
+    -> (tensor<1x1x40xf32>, tensor<1x1x40xf32>, tensor<1x1x40xf32>) {
+  %wq = graph.constant dense<3> : tensor<64x40xi4>
+  %w = quantized.dequantize %wq scale(%s) {axis = 0 : i64, block_size = 16 : i64} : (tensor<64x40xi4>, tensor<4x40xf32>) -> tensor<64x40xf32>
+  %0 = graph.matmul %x, %w : tensor<1x1x64xf32>, tensor<64x40xf32> -> tensor<1x1x40xf32>
+  %uq = graph.constant dense<3> : tensor<64x40xui4>
+  %u = quantized.dequantize %uq scale(%sc) {axis = 1 : i64} : (tensor<64x40xui4>, tensor<40xf32>) -> tensor<64x40xf32>
+  %1 = graph.matmul %x, %u : tensor<1x1x64xf32>, tensor<64x40xf32> -> tensor<1x1x40xf32>
+  %bq = graph.constant dense<3> : tensor<64x40xi8>
+  %b = quantized.dequantize %bq scale(%sc) {axis = 1 : i64} : (tensor<64x40xi8>, tensor<40xf32>) -> tensor<64x40xf32>
+  %2 = graph.matmul %x, %b : tensor<1x1x64xf32>, tensor<64x40xf32> -> tensor<1x1x40xf32>
+  return %0, %1, %2 : tensor<1x1x40xf32>, tensor<1x1x40xf32>, tensor<1x1x40xf32>
+}

@@ -23,6 +23,7 @@ class ConvOp;
 class DequantizeOp;
 class MatMulOp;
 class QuantizeOp;
+class WeightOnlyMatMulOp;
 } // namespace quantized
 
 /// The reference form of `op` built before it: matmul, softmax and matmul
@@ -41,6 +42,8 @@ mlir::Value decomposeQuantizedMatmul(mlir::OpBuilder &builder, quantized::MatMul
 mlir::Value decomposeDequantize(mlir::OpBuilder &builder, quantized::DequantizeOp op);
 mlir::Value decomposeQuantize(mlir::OpBuilder &builder, quantized::QuantizeOp op);
 mlir::Value decomposeQuantizedConv(mlir::OpBuilder &builder, quantized::ConvOp op);
+mlir::Value decomposeWeightOnlyMatmul(mlir::OpBuilder &builder,
+                                      quantized::WeightOnlyMatMulOp op);
 
 #define GEN_PASS_DECL
 #include "tcc/Transforms/Passes.h.inc"

@@ -88,3 +88,19 @@ func.func @conv_input_zero_point(%x: tensor<1x8x9x9xui8>, %w: tensor<16x8x3x3xi8
   %0 = quantized.conv %x, %w input_zero_point(%z) : (tensor<1x8x9x9xui8>, tensor<16x8x3x3xi8>, tensor<8xui8>) -> tensor<1x16x7x7xi32>
   return
 }
+
+// -----
+
+func.func @blocked_scale_shape(%w: tensor<64x40xi4>, %s: tensor<3x40xf32>) {
+  // expected-error @+1 {{'quantized.dequantize' op expects the scale of blocks of 16 along axis 0 to have shape [4x40], got 'tensor<3x40xf32>'}}
+  %0 = quantized.dequantize %w scale(%s) {axis = 0 : i64, block_size = 16 : i64} : (tensor<64x40xi4>, tensor<3x40xf32>) -> tensor<64x40xf32>
+  return
+}
+
+// -----
+
+func.func @weight_only_depth(%x: tensor<1x32xf32>, %w: tensor<64x40xi4>, %s: tensor<4x40xf32>) {
+  // expected-error @+1 {{'quantized.weight_only_matmul' op contraction dims differ: lhs 'tensor<1x32xf32>', weights 'tensor<64x40xi4>'}}
+  %0 = quantized.weight_only_matmul %x, %w scale(%s) {block_size = 16 : i64} : (tensor<1x32xf32>, tensor<64x40xi4>, tensor<4x40xf32>) -> tensor<1x40xf32>
+  return
+}

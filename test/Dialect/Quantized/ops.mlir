@@ -32,3 +32,15 @@ func.func @quantize_dequantize_conv(%y: tensor<1x8x9x9xf32>, %s: tensor<f32>, %z
   %c = quantized.conv %q, %w input_zero_point(%z) : (tensor<1x8x9x9xui8>, tensor<16x8x3x3xi8>, tensor<ui8>) -> tensor<1x16x7x7xi32>
   return %d, %c : tensor<16x8x3x3xf32>, tensor<1x16x7x7xi32>
 }
+
+// CHECK-LABEL: func.func @weight_only
+func.func @weight_only(%x: tensor<2x1x768xf32>, %w: tensor<768x2304xi4>, %s: tensor<24x2304xf32>,
+                       %z: tensor<24x2304xi4>) -> (tensor<768x2304xf32>, tensor<2x1x2304xf32>) {
+  // CHECK: quantized.dequantize %arg1 scale(%arg2) zero_point(%arg3) {axis = 0 : i64, block_size = 32 : i64} : (tensor<768x2304xi4>, tensor<24x2304xf32>, tensor<24x2304xi4>) -> tensor<768x2304xf32>
+  %d = quantized.dequantize %w scale(%s) zero_point(%z) {axis = 0 : i64, block_size = 32 : i64}
+      : (tensor<768x2304xi4>, tensor<24x2304xf32>, tensor<24x2304xi4>) -> tensor<768x2304xf32>
+  // CHECK: quantized.weight_only_matmul %arg0, %arg1 scale(%arg2) {block_size = 32 : i64} : (tensor<2x1x768xf32>, tensor<768x2304xi4>, tensor<24x2304xf32>) -> tensor<2x1x2304xf32>
+  %y = quantized.weight_only_matmul %x, %w scale(%s) {block_size = 32 : i64}
+      : (tensor<2x1x768xf32>, tensor<768x2304xi4>, tensor<24x2304xf32>) -> tensor<2x1x2304xf32>
+  return %d, %y : tensor<768x2304xf32>, tensor<2x1x2304xf32>
+}

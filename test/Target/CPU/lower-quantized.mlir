@@ -130,3 +130,49 @@ func.func @conv(%x: tensor<1x8x9x9xui8>) -> tensor<1x16x5x5xi32> {
       : (tensor<1x8x9x9xui8>, tensor<16x8x3x3xi8>, tensor<ui8>) -> tensor<1x16x5x5xi32>
   return %0 : tensor<1x16x5x5xi32>
 }
+
+// -----
+
+// A decode step's product with 4-bit weights in blocks of 16 rows: the
+// nibbles packed at compile time, per row k of a panel one vector of bytes
+// holding 2 vectors of columns (low and high nibbles); a block's products
+// summed in f32, then scaled once per block. 40 columns: one whole panel of
+// 32 (AVX-512) and 8 left, or 2 of 16 and 8 left (AVX2).
+
+// CHECK-LABEL: func.func @weight_only_decode
+// VNNI: %[[NIBBLES:.*]] = arith.constant dense_resource<weight_nibbles> : tensor<2x1024xi8>
+// V4: %[[NIBBLES:.*]] = arith.constant dense_resource<weight_nibbles> : tensor<2x1024xi8>
+// V3: %[[NIBBLES:.*]] = arith.constant dense_resource<weight_nibbles> : tensor<3x512xi8>
+// CHECK: scf.forall
+// CHECK: scf.for %{{.*}} = %c0 to %c4 step %c1
+// CHECK: scf.for %{{.*}} = %c0 to %c16 step %c1
+// CHECK: vector.transfer_read %[[NIBBLES]]
+// CHECK: arith.andi
+// CHECK: arith.shrui
+// CHECK: arith.sitofp
+// CHECK: vector.fma
+// CHECK: vector.fma
+// CHECK-NOT: quantized.weight_only_matmul
+func.func @weight_only_decode(%x: tensor<1x1x64xf32>) -> tensor<1x1x40xf32> {
+  %w = graph.constant dense<-3> : tensor<64x40xi4>
+  %s = graph.constant dense<0.5> : tensor<4x40xf32>
+  %0 = quantized.weight_only_matmul %x, %w scale(%s) {block_size = 16 : i64}
+      : (tensor<1x1x64xf32>, tensor<64x40xi4>, tensor<4x40xf32>) -> tensor<1x1x40xf32>
+  return %0 : tensor<1x1x40xf32>
+}
+
+// -----
+
+// Many rows: bound by arithmetic, so the weights are dequantized once, at
+// compile time, and the product is a float matmul.
+
+// CHECK-LABEL: func.func @weight_only_prefill
+// CHECK: %[[W:.*]] = graph.constant dense_resource<dequantized_weights> : tensor<64x40xf32>
+// CHECK: graph.matmul %arg0, %[[W]] : tensor<1x128x64xf32>, tensor<64x40xf32> -> tensor<1x128x40xf32>
+func.func @weight_only_prefill(%x: tensor<1x128x64xf32>) -> tensor<1x128x40xf32> {
+  %w = graph.constant dense<-3> : tensor<64x40xi4>
+  %s = graph.constant dense<0.5> : tensor<4x40xf32>
+  %0 = quantized.weight_only_matmul %x, %w scale(%s) {block_size = 16 : i64}
+      : (tensor<1x128x64xf32>, tensor<64x40xi4>, tensor<4x40xf32>) -> tensor<1x128x40xf32>
+  return %0 : tensor<1x128x40xf32>
+}

@@ -120,11 +120,12 @@ FailureOr<Value> quantize(NodeImporter &n, Value x, Value scale, Value zeroPoint
   return build<CastOp>(n, type.clone(resultType), y);
 }
 
-/// Whether `scale` and `zeroPoint` (if any) quantize `operand` per tensor or
-/// per element of `axis`, the form the quantized dialect's ops take.
-bool isPlainQuantization(Value operand, Value scale, Value zeroPoint,
-                         int64_t axis, int64_t blockSize) {
-  if (blockSize > 0 || !isa<FloatType>(elementTypeOf(scale)))
+/// Whether `scale` and `zeroPoint` (if any) quantize `operand` per tensor,
+/// per element of `axis` or, with a block size, per block along `axis`:
+/// the forms the quantized dialect's ops take.
+bool isPlainQuantization(Value operand, Value scale, Value zeroPoint, int64_t axis,
+                         int64_t blockSize) {
+  if (!isa<FloatType>(elementTypeOf(scale)))
     return false;
   RankedTensorType type = typeOf(operand);
   int64_t a = axis < 0 ? axis + type.getRank() : axis;
@@ -133,6 +134,15 @@ bool isPlainQuantization(Value operand, Value scale, Value zeroPoint,
     if (!param)
       continue;
     RankedTensorType paramType = typeOf(param);
+    if (blockSize > 0) {
+      if (!axisInRange || !type.hasStaticShape())
+        return false;
+      SmallVector<int64_t> blocked(type.getShape());
+      blocked[a] = (blocked[a] + blockSize - 1) / blockSize;
+      if (paramType.getShape() != ArrayRef<int64_t>(blocked))
+        return false;
+      continue;
+    }
     bool perTensor = paramType.getNumElements() == 1 && paramType.getRank() <= 1;
     bool perAxis = axisInRange && paramType.getRank() == 1 &&
                    paramType.getDimSize(0) == type.getDimSize(a);
@@ -147,16 +157,18 @@ LogicalResult importDequantizeLinear(NodeImporter &n) {
   FailureOr<int64_t> blockSize = n.intAttr("block_size", 0);
   if (failed(requireInputs(n, 2)) || failed(axis) || failed(blockSize))
     return failure();
-  // 8-bit integers stay one op, for tcc-fold-quantized to read the integer
-  // operand of the float op it feeds.
+  // 4- and 8-bit integers stay one op, for tcc-fold-quantized to read the
+  // integer operand of the float op it feeds.
   Value zeroPoint = n.hasInput(2) ? n.input(2) : Value();
-  if (elementTypeOf(n.input(0)).isInteger(8) &&
+  Type element = elementTypeOf(n.input(0));
+  if ((element.isInteger(8) || element.isInteger(4)) &&
       isPlainQuantization(n.input(0), n.input(1), zeroPoint, *axis, *blockSize)) {
     int64_t rank = std::max<int64_t>(typeOf(n.input(0)).getRank(), 1);
     int64_t normalized = *axis < 0 ? *axis + rank : *axis;
     return n.setOutput(0, build<tcc::quantized::DequantizeOp>(
                               n, n.input(0), n.input(1), zeroPoint,
-                              n.b().getI64IntegerAttr(normalized)));
+                              n.b().getI64IntegerAttr(normalized),
+                              n.b().getI64IntegerAttr(std::max<int64_t>(*blockSize, 0))));
   }
   FailureOr<Value> y = dequantize(n, n.input(0), n.input(1),
                                   n.hasInput(2) ? n.input(2) : Value(), *axis, *blockSize);
@@ -180,7 +192,7 @@ LogicalResult importQuantizeLinear(NodeImporter &n) {
     resultType = convertElementType(n.b().getContext(), *outputDtype);
   if (!resultType)
     return n.error() << "unsupported output_dtype " << *outputDtype;
-  if (n.hasInput(2) && resultType.isInteger(8) &&
+  if (n.hasInput(2) && resultType.isInteger(8) && *blockSize <= 0 &&
       isPlainQuantization(n.input(0), n.input(1), n.input(2), *axis, *blockSize)) {
     int64_t rank = std::max<int64_t>(typeOf(n.input(0)).getRank(), 1);
     int64_t normalized = *axis < 0 ? *axis + rank : *axis;
