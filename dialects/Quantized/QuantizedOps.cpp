@@ -25,19 +25,21 @@ void QuantizedDialect::initialize() {
 // MatMulOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context, std::optional<Location> loc,
+LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context,
+                                         std::optional<Location> loc,
                                          ValueRange operands, DictionaryAttr,
                                          OpaqueProperties, RegionRange,
                                          SmallVectorImpl<Type> &types) {
   auto lhs = dyn_cast<RankedTensorType>(operands[0].getType());
   auto rhs = dyn_cast<RankedTensorType>(operands[1].getType());
   if (!lhs || !rhs || lhs.getRank() < 2 || rhs.getRank() < 2)
-    return emitOptionalError(loc, "quantized.matmul expects operands of rank >= 2");
+    return emitOptionalError(loc,
+                             "quantized.matmul expects operands of rank >= 2");
   SmallVector<int64_t> shape;
   if (!OpTrait::util::getBroadcastedShape(lhs.getShape().drop_back(2),
                                           rhs.getShape().drop_back(2), shape))
-    return emitOptionalError(loc, "quantized.matmul: batch dims of ", lhs, " and ", rhs,
-                             " do not broadcast");
+    return emitOptionalError(loc, "quantized.matmul: batch dims of ", lhs,
+                             " and ", rhs, " do not broadcast");
   shape.push_back(lhs.getDimSize(lhs.getRank() - 2));
   shape.push_back(rhs.getDimSize(rhs.getRank() - 1));
   types.push_back(RankedTensorType::get(shape, IntegerType::get(context, 32)));
@@ -46,26 +48,30 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context, std::optional<Loc
 
 LogicalResult MatMulOp::verify() {
   RankedTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
-  int64_t lhsDepth = lhs.getShape().back(), rhsDepth = rhs.getDimSize(rhs.getRank() - 2);
+  int64_t lhsDepth = lhs.getShape().back(),
+          rhsDepth = rhs.getDimSize(rhs.getRank() - 2);
   if (!ShapedType::isDynamic(lhsDepth) && !ShapedType::isDynamic(rhsDepth) &&
       lhsDepth != rhsDepth)
-    return emitOpError() << "contraction dims differ: lhs " << lhs << ", rhs " << rhs;
+    return emitOpError() << "contraction dims differ: lhs " << lhs << ", rhs "
+                         << rhs;
   // A zero point is a scalar or one value per row (lhs) or column (rhs).
-  auto checkZeroPoint = [&](Value zeroPoint, RankedTensorType operand, int64_t extent,
-                            StringRef what) -> LogicalResult {
+  auto checkZeroPoint = [&](Value zeroPoint, RankedTensorType operand,
+                            int64_t extent, StringRef what) -> LogicalResult {
     if (!zeroPoint)
       return success();
     auto type = cast<RankedTensorType>(zeroPoint.getType());
     if (type.getElementType() != operand.getElementType())
-      return emitOpError() << "expects the " << what << " zero point of the " << what
-                           << "'s element type " << operand.getElementType() << ", got "
+      return emitOpError() << "expects the " << what << " zero point of the "
+                           << what << "'s element type "
+                           << operand.getElementType() << ", got "
                            << type.getElementType();
     bool perTensor = type.getNumElements() == 1 && type.getRank() <= 1;
-    bool perLine = type.getRank() == 1 &&
-                   (ShapedType::isDynamic(extent) || type.getDimSize(0) == extent);
+    bool perLine = type.getRank() == 1 && (ShapedType::isDynamic(extent) ||
+                                           type.getDimSize(0) == extent);
     if (!perTensor && !perLine)
-      return emitOpError() << "expects the " << what << " zero point to be a scalar or "
-                           << extent << " values, got " << type;
+      return emitOpError() << "expects the " << what
+                           << " zero point to be a scalar or " << extent
+                           << " values, got " << type;
     return success();
   };
   if (failed(checkZeroPoint(getLhsZeroPoint(), lhs, getRows(), "lhs")) ||
@@ -80,27 +86,29 @@ LogicalResult MatMulOp::verify() {
 
 /// A scale or zero point is a scalar or one value per element of dim
 /// `axis` of `operand`.
-static LogicalResult verifyQuantParam(Operation *op, Value param, RankedTensorType operand,
-                                      int64_t axis, StringRef what) {
+static LogicalResult verifyQuantParam(Operation *op, Value param,
+                                      RankedTensorType operand, int64_t axis,
+                                      StringRef what) {
   if (!param)
     return success();
   auto type = cast<RankedTensorType>(param.getType());
   if (type.getNumElements() == 1 && type.getRank() <= 1)
     return success();
   if (axis < 0 || axis >= operand.getRank())
-    return op->emitOpError() << "expects an axis in [0, " << operand.getRank() << "), got "
-                             << axis;
+    return op->emitOpError() << "expects an axis in [0, " << operand.getRank()
+                             << "), got " << axis;
   int64_t extent = operand.getDimSize(axis);
-  if (type.getRank() == 1 && (ShapedType::isDynamic(extent) || type.getDimSize(0) == extent))
+  if (type.getRank() == 1 &&
+      (ShapedType::isDynamic(extent) || type.getDimSize(0) == extent))
     return success();
-  return op->emitOpError() << "expects the " << what << " to be a scalar or " << extent
-                           << " values along axis " << axis << ", got " << type;
+  return op->emitOpError() << "expects the " << what << " to be a scalar or "
+                           << extent << " values along axis " << axis
+                           << ", got " << type;
 }
 
-LogicalResult DequantizeOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
-                                             ValueRange operands, DictionaryAttr,
-                                             OpaqueProperties, RegionRange,
-                                             SmallVectorImpl<Type> &types) {
+LogicalResult DequantizeOp::inferReturnTypes(
+    MLIRContext *, std::optional<Location>, ValueRange operands, DictionaryAttr,
+    OpaqueProperties, RegionRange, SmallVectorImpl<Type> &types) {
   auto input = cast<RankedTensorType>(operands[0].getType());
   auto scale = cast<RankedTensorType>(operands[1].getType());
   types.push_back(input.clone(scale.getElementType()));
@@ -109,23 +117,25 @@ LogicalResult DequantizeOp::inferReturnTypes(MLIRContext *, std::optional<Locati
 
 /// A blocked scale or zero point has the operand's shape with dim `axis`
 /// divided by `blockSize`, rounded up.
-static LogicalResult verifyBlockedParam(Operation *op, Value param, RankedTensorType operand,
-                                        int64_t axis, int64_t blockSize, StringRef what) {
+static LogicalResult verifyBlockedParam(Operation *op, Value param,
+                                        RankedTensorType operand, int64_t axis,
+                                        int64_t blockSize, StringRef what) {
   if (!param)
     return success();
   auto type = cast<RankedTensorType>(param.getType());
   if (axis < 0 || axis >= operand.getRank())
-    return op->emitOpError() << "expects an axis in [0, " << operand.getRank() << "), got "
-                             << axis;
+    return op->emitOpError() << "expects an axis in [0, " << operand.getRank()
+                             << "), got " << axis;
   SmallVector<int64_t> expected(operand.getShape());
   expected[axis] = llvm::divideCeil(expected[axis], blockSize);
   if (type.getShape() != ArrayRef<int64_t>(expected)) {
     std::string shape;
     llvm::raw_string_ostream os(shape);
     llvm::interleave(expected, os, "x");
-    return op->emitOpError() << "expects the " << what << " of blocks of " << blockSize
-                             << " along axis " << axis << " to have shape [" << shape
-                             << "], got " << type;
+    return op->emitOpError()
+           << "expects the " << what << " of blocks of " << blockSize
+           << " along axis " << axis << " to have shape [" << shape << "], got "
+           << type;
   }
   return success();
 }
@@ -133,23 +143,28 @@ static LogicalResult verifyBlockedParam(Operation *op, Value param, RankedTensor
 LogicalResult DequantizeOp::verify() {
   RankedTensorType input = getInput().getType();
   if (Value zero = getZeroPoint();
-      zero && cast<RankedTensorType>(zero.getType()).getElementType() != input.getElementType())
+      zero && cast<RankedTensorType>(zero.getType()).getElementType() !=
+                  input.getElementType())
     return emitOpError() << "expects a zero point of the input's element type "
-                         << input.getElementType() << ", got " << zero.getType();
+                         << input.getElementType() << ", got "
+                         << zero.getType();
   if (int64_t blockSize = getBlockSize(); blockSize > 0) {
-    if (failed(verifyBlockedParam(*this, getScale(), input, getAxis(), blockSize, "scale")) ||
-        failed(verifyBlockedParam(*this, getZeroPoint(), input, getAxis(), blockSize,
-                                  "zero point")))
+    if (failed(verifyBlockedParam(*this, getScale(), input, getAxis(),
+                                  blockSize, "scale")) ||
+        failed(verifyBlockedParam(*this, getZeroPoint(), input, getAxis(),
+                                  blockSize, "zero point")))
       return failure();
     return success();
   }
   if (failed(verifyQuantParam(*this, getScale(), input, getAxis(), "scale")) ||
-      failed(verifyQuantParam(*this, getZeroPoint(), input, getAxis(), "zero point")))
+      failed(verifyQuantParam(*this, getZeroPoint(), input, getAxis(),
+                              "zero point")))
     return failure();
   return success();
 }
 
-LogicalResult QuantizeOp::inferReturnTypes(MLIRContext *, std::optional<Location>,
+LogicalResult QuantizeOp::inferReturnTypes(MLIRContext *,
+                                           std::optional<Location>,
                                            ValueRange operands, DictionaryAttr,
                                            OpaqueProperties, RegionRange,
                                            SmallVectorImpl<Type> &types) {
@@ -162,7 +177,8 @@ LogicalResult QuantizeOp::inferReturnTypes(MLIRContext *, std::optional<Location
 LogicalResult QuantizeOp::verify() {
   RankedTensorType input = getInput().getType();
   if (failed(verifyQuantParam(*this, getScale(), input, getAxis(), "scale")) ||
-      failed(verifyQuantParam(*this, getZeroPoint(), input, getAxis(), "zero point")))
+      failed(verifyQuantParam(*this, getZeroPoint(), input, getAxis(),
+                              "zero point")))
     return failure();
   return success();
 }
@@ -176,32 +192,36 @@ LogicalResult ConvOp::verify() {
   auto result = cast<RankedTensorType>(getResult().getType());
   int64_t rank = input.getRank();
   if (rank < 3 || filter.getRank() != rank || result.getRank() != rank)
-    return emitOpError() << "expects input, filter and result of one rank >= 3, got " << input
-                         << ", " << filter << " and " << result;
+    return emitOpError()
+           << "expects input, filter and result of one rank >= 3, got " << input
+           << ", " << filter << " and " << result;
   int64_t group = getGroup();
   if (group < 1 || input.getDimSize(1) != filter.getDimSize(1) * group)
     return emitOpError() << "expects input channels (" << input.getDimSize(1)
-                         << ") to equal filter channels (" << filter.getDimSize(1)
-                         << ") times group (" << group << ")";
+                         << ") to equal filter channels ("
+                         << filter.getDimSize(1) << ") times group (" << group
+                         << ")";
   if (result.getDimSize(1) != filter.getDimSize(0))
-    return emitOpError() << "expects " << filter.getDimSize(0) << " result channels, got "
-                         << result;
+    return emitOpError() << "expects " << filter.getDimSize(0)
+                         << " result channels, got " << result;
   if (Value zero = getInputZeroPoint()) {
     auto type = cast<RankedTensorType>(zero.getType());
-    if (type.getElementType() != input.getElementType() || type.getNumElements() != 1)
+    if (type.getElementType() != input.getElementType() ||
+        type.getNumElements() != 1)
       return emitOpError() << "expects a scalar input zero point of type "
                            << input.getElementType() << ", got " << type;
   }
   if (Value zero = getFilterZeroPoint()) {
     auto type = cast<RankedTensorType>(zero.getType());
     if (type.getElementType() != filter.getElementType())
-      return emitOpError() << "expects a filter zero point of type " << filter.getElementType()
-                           << ", got " << type;
+      return emitOpError() << "expects a filter zero point of type "
+                           << filter.getElementType() << ", got " << type;
     if (failed(verifyQuantParam(*this, zero, filter, 0, "filter zero point")))
       return failure();
   }
   int64_t spatial = rank - 2;
-  auto sized = [&](ArrayRef<int64_t> values, int64_t expected, StringRef what) -> LogicalResult {
+  auto sized = [&](ArrayRef<int64_t> values, int64_t expected,
+                   StringRef what) -> LogicalResult {
     if (!values.empty() && int64_t(values.size()) != expected)
       return emitOpError() << "expects " << expected << " " << what << ", got "
                            << values.size();
@@ -218,15 +238,17 @@ LogicalResult ConvOp::verify() {
 // WeightOnlyMatMulOp
 //===----------------------------------------------------------------------===//
 
-LogicalResult WeightOnlyMatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
-                                                   ValueRange operands, DictionaryAttr,
-                                                   OpaqueProperties, RegionRange,
-                                                   SmallVectorImpl<Type> &types) {
+LogicalResult
+WeightOnlyMatMulOp::inferReturnTypes(MLIRContext *, std::optional<Location> loc,
+                                     ValueRange operands, DictionaryAttr,
+                                     OpaqueProperties, RegionRange,
+                                     SmallVectorImpl<Type> &types) {
   auto lhs = cast<RankedTensorType>(operands[0].getType());
   auto weights = cast<RankedTensorType>(operands[1].getType());
   if (lhs.getRank() < 2 || weights.getRank() != 2)
-    return emitOptionalError(loc, "quantized.weight_only_matmul expects an lhs of rank >= 2 "
-                                  "and weights of rank 2");
+    return emitOptionalError(
+        loc, "quantized.weight_only_matmul expects an lhs of rank >= 2 "
+             "and weights of rank 2");
   SmallVector<int64_t> shape(lhs.getShape());
   shape.back() = weights.getDimSize(1);
   types.push_back(RankedTensorType::get(shape, lhs.getElementType()));
@@ -236,16 +258,21 @@ LogicalResult WeightOnlyMatMulOp::inferReturnTypes(MLIRContext *, std::optional<
 LogicalResult WeightOnlyMatMulOp::verify() {
   RankedTensorType lhs = getLhs().getType(), weights = getWeights().getType();
   if (lhs.getShape().back() != weights.getDimSize(0))
-    return emitOpError() << "contraction dims differ: lhs " << lhs << ", weights " << weights;
+    return emitOpError() << "contraction dims differ: lhs " << lhs
+                         << ", weights " << weights;
   if (getBlockSize() < 1)
-    return emitOpError() << "expects a block size of at least 1, got " << getBlockSize();
+    return emitOpError() << "expects a block size of at least 1, got "
+                         << getBlockSize();
   if (Value zero = getZeroPoint();
-      zero && cast<RankedTensorType>(zero.getType()).getElementType() != weights.getElementType())
+      zero && cast<RankedTensorType>(zero.getType()).getElementType() !=
+                  weights.getElementType())
     return emitOpError() << "expects a zero point of the weights' element type "
-                         << weights.getElementType() << ", got " << zero.getType();
-  if (failed(verifyBlockedParam(*this, getScale(), weights, 0, getBlockSize(), "scale")) ||
-      failed(verifyBlockedParam(*this, getZeroPoint(), weights, 0, getBlockSize(),
-                                "zero point")))
+                         << weights.getElementType() << ", got "
+                         << zero.getType();
+  if (failed(verifyBlockedParam(*this, getScale(), weights, 0, getBlockSize(),
+                                "scale")) ||
+      failed(verifyBlockedParam(*this, getZeroPoint(), weights, 0,
+                                getBlockSize(), "zero point")))
     return failure();
   return success();
 }

@@ -50,8 +50,8 @@ Value tcc::decomposeQuantizedMatmul(OpBuilder &b, quantized::MatMulOp op) {
 /// broadcast over a tensor of rank `rank`, in `element`.
 using namespace tcc;
 
-static Value broadcastParam(OpBuilder &b, Location loc, Value param, int64_t rank, int64_t axis,
-                            Type element) {
+static Value broadcastParam(OpBuilder &b, Location loc, Value param,
+                            int64_t rank, int64_t axis, Type element) {
   auto type = cast<RankedTensorType>(param.getType());
   SmallVector<int64_t> shape;
   if (type.getNumElements() != 1 || type.getRank() > 1) {
@@ -60,36 +60,43 @@ static Value broadcastParam(OpBuilder &b, Location loc, Value param, int64_t ran
   }
   Value shaped = param;
   if (type.getShape() != ArrayRef<int64_t>(shape))
-    shaped = graph::ReshapeOp::create(b, loc, RankedTensorType::get(shape, type.getElementType()),
-                                      param);
+    shaped = graph::ReshapeOp::create(
+        b, loc, RankedTensorType::get(shape, type.getElementType()), param);
   if (type.getElementType() != element)
-    shaped = graph::CastOp::create(b, loc, RankedTensorType::get(shape, element), shaped);
+    shaped = graph::CastOp::create(
+        b, loc, RankedTensorType::get(shape, element), shaped);
   return shaped;
 }
 
 /// A blocked `param` (one value per `blockSize` elements of dim `axis`)
 /// repeated to `shape`, in `element`.
-static Value expandBlocks(OpBuilder &b, Location loc, Value param, ArrayRef<int64_t> shape,
-                          int64_t axis, int64_t blockSize, Type element) {
+static Value expandBlocks(OpBuilder &b, Location loc, Value param,
+                          ArrayRef<int64_t> shape, int64_t axis,
+                          int64_t blockSize, Type element) {
   auto type = cast<RankedTensorType>(param.getType());
   Type from = type.getElementType();
   int64_t blocks = type.getDimSize(axis);
   SmallVector<int64_t> split(type.getShape()), repeated(type.getShape());
   split.insert(split.begin() + axis + 1, 1);
   repeated.insert(repeated.begin() + axis + 1, blockSize);
-  Value wide = graph::ReshapeOp::create(b, loc, RankedTensorType::get(split, from), param);
-  wide = graph::ExpandOp::create(b, loc, RankedTensorType::get(repeated, from), wide);
+  Value wide = graph::ReshapeOp::create(
+      b, loc, RankedTensorType::get(split, from), param);
+  wide = graph::ExpandOp::create(b, loc, RankedTensorType::get(repeated, from),
+                                 wide);
   SmallVector<int64_t> merged(type.getShape());
   merged[axis] = blocks * blockSize;
-  wide = graph::ReshapeOp::create(b, loc, RankedTensorType::get(merged, from), wide);
+  wide = graph::ReshapeOp::create(b, loc, RankedTensorType::get(merged, from),
+                                  wide);
   if (merged[axis] != shape[axis]) {
     SmallVector<int64_t> zeros(shape.size(), 0);
-    wide = graph::SliceOp::create(b, loc, RankedTensorType::get(shape, from), wide,
-                                  b.getDenseI64ArrayAttr(zeros), b.getDenseI64ArrayAttr(shape),
+    wide = graph::SliceOp::create(b, loc, RankedTensorType::get(shape, from),
+                                  wide, b.getDenseI64ArrayAttr(zeros),
+                                  b.getDenseI64ArrayAttr(shape),
                                   b.getDenseI64ArrayAttr({}));
   }
   if (from != element)
-    wide = graph::CastOp::create(b, loc, RankedTensorType::get(shape, element), wide);
+    wide = graph::CastOp::create(b, loc, RankedTensorType::get(shape, element),
+                                 wide);
   return wide;
 }
 
@@ -97,10 +104,12 @@ Value tcc::decomposeDequantize(OpBuilder &b, quantized::DequantizeOp op) {
   Location loc = op.getLoc();
   auto type = cast<RankedTensorType>(op.getType());
   Type element = type.getElementType();
-  int64_t rank = type.getRank(), axis = op.getAxis(), blockSize = op.getBlockSize();
+  int64_t rank = type.getRank(), axis = op.getAxis(),
+          blockSize = op.getBlockSize();
   auto param = [&](Value value) {
     if (blockSize > 0)
-      return expandBlocks(b, loc, value, type.getShape(), axis, blockSize, element);
+      return expandBlocks(b, loc, value, type.getShape(), axis, blockSize,
+                          element);
     return broadcastParam(b, loc, value, rank, axis, element);
   };
   Value y = graph::CastOp::create(b, loc, type, op.getInput());
@@ -109,11 +118,12 @@ Value tcc::decomposeDequantize(OpBuilder &b, quantized::DequantizeOp op) {
   return graph::MulOp::create(b, loc, y, param(op.getScale()));
 }
 
-Value tcc::decomposeWeightOnlyMatmul(OpBuilder &b, quantized::WeightOnlyMatMulOp op) {
+Value tcc::decomposeWeightOnlyMatmul(OpBuilder &b,
+                                     quantized::WeightOnlyMatMulOp op) {
   Location loc = op.getLoc();
   auto dequantized = quantized::DequantizeOp::create(
-      b, loc, op.getWeights(), op.getScale(), op.getZeroPoint(), b.getI64IntegerAttr(0),
-      op.getBlockSizeAttr());
+      b, loc, op.getWeights(), op.getScale(), op.getZeroPoint(),
+      b.getI64IntegerAttr(0), op.getBlockSizeAttr());
   Value w = decomposeDequantize(b, dequantized);
   dequantized.erase();
   return graph::MatMulOp::create(b, loc, op.getLhs(), w);
@@ -126,13 +136,16 @@ Value tcc::decomposeQuantize(OpBuilder &b, quantized::QuantizeOp op) {
   Type element = inputType.getElementType();
   int64_t rank = inputType.getRank(), axis = op.getAxis();
   // saturate(round_half_even(x / scale) + zero point), in x's type.
-  Value y = graph::DivOp::create(b, loc, op.getInput(),
-                                 broadcastParam(b, loc, op.getScale(), rank, axis, element));
+  Value y = graph::DivOp::create(
+      b, loc, op.getInput(),
+      broadcastParam(b, loc, op.getScale(), rank, axis, element));
   y = graph::RoundOp::create(b, loc, y);
-  y = graph::AddOp::create(b, loc, y,
-                           broadcastParam(b, loc, op.getZeroPoint(), rank, axis, element));
+  y = graph::AddOp::create(
+      b, loc, y,
+      broadcastParam(b, loc, op.getZeroPoint(), rank, axis, element));
   bool isUnsigned = resultType.getElementType().isUnsignedInteger();
-  y = graph::ClipOp::create(b, loc, y, b.getF64FloatAttr(isUnsigned ? 0.0 : -128.0),
+  y = graph::ClipOp::create(b, loc, y,
+                            b.getF64FloatAttr(isUnsigned ? 0.0 : -128.0),
                             b.getF64FloatAttr(isUnsigned ? 255.0 : 127.0));
   return graph::CastOp::create(b, loc, resultType, y);
 }
@@ -149,13 +162,14 @@ Value tcc::decomposeQuantizedConv(OpBuilder &b, quantized::ConvOp op) {
     if (!zero)
       return wide;
     int64_t axis = perChannel ? 0 : 1;
-    return graph::SubOp::create(b, loc, wide,
-                                broadcastParam(b, loc, zero, type.getRank(), axis, f32));
+    return graph::SubOp::create(
+        b, loc, wide, broadcastParam(b, loc, zero, type.getRank(), axis, f32));
   };
   Value input = centered(op.getInput(), op.getInputZeroPoint(), false);
   Value filter = centered(op.getFilter(), op.getFilterZeroPoint(), true);
-  Value conv = graph::ConvOp::create(b, loc, input, filter, Value(), op.getStridesAttr(),
-                                     op.getDilationsAttr(), op.getPadsAttr(), op.getGroupAttr());
+  Value conv = graph::ConvOp::create(b, loc, input, filter, Value(),
+                                     op.getStridesAttr(), op.getDilationsAttr(),
+                                     op.getPadsAttr(), op.getGroupAttr());
   return graph::CastOp::create(b, loc, op.getType(), conv);
 }
 
@@ -164,13 +178,15 @@ namespace {
 template <typename OpTy, Value (*decompose)(OpBuilder &, OpTy)>
 struct Decompose final : OpRewritePattern<OpTy> {
   using OpRewritePattern<OpTy>::OpRewritePattern;
-  LogicalResult matchAndRewrite(OpTy op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(OpTy op,
+                                PatternRewriter &rewriter) const override {
     rewriter.replaceOp(op, decompose(rewriter, op));
     return success();
   }
 };
 
-struct DecomposeQuantizedMatmul final : OpRewritePattern<tcc::quantized::MatMulOp> {
+struct DecomposeQuantizedMatmul final
+    : OpRewritePattern<tcc::quantized::MatMulOp> {
   using OpRewritePattern::OpRewritePattern;
   LogicalResult matchAndRewrite(tcc::quantized::MatMulOp op,
                                 PatternRewriter &rewriter) const override {
@@ -184,13 +200,16 @@ struct DecomposeQuantizedPass final
   using DecomposeQuantizedBase::DecomposeQuantizedBase;
   void runOnOperation() override {
     RewritePatternSet patterns(&getContext());
-    patterns.add<Decompose<tcc::quantized::DequantizeOp, tcc::decomposeDequantize>,
-                 Decompose<tcc::quantized::QuantizeOp, tcc::decomposeQuantize>>(&getContext());
+    patterns
+        .add<Decompose<tcc::quantized::DequantizeOp, tcc::decomposeDequantize>,
+             Decompose<tcc::quantized::QuantizeOp, tcc::decomposeQuantize>>(
+            &getContext());
     if (products)
-      patterns.add<DecomposeQuantizedMatmul,
-                   Decompose<tcc::quantized::ConvOp, tcc::decomposeQuantizedConv>,
-                   Decompose<tcc::quantized::WeightOnlyMatMulOp,
-                             tcc::decomposeWeightOnlyMatmul>>(&getContext());
+      patterns
+          .add<DecomposeQuantizedMatmul,
+               Decompose<tcc::quantized::ConvOp, tcc::decomposeQuantizedConv>,
+               Decompose<tcc::quantized::WeightOnlyMatMulOp,
+                         tcc::decomposeWeightOnlyMatmul>>(&getContext());
     if (failed(applyPatternsGreedily(getOperation(), std::move(patterns))))
       return signalPassFailure();
   }

@@ -32,13 +32,14 @@ namespace {
 /// filter[f, k] * patches[n, k, p], k = (channel, tap).
 class QuantizedConvKernel {
 public:
-  QuantizedConvKernel(ImplicitLocOpBuilder &b, DotKind kind, int64_t lanes, int64_t vectors,
-                      int64_t rows, int64_t images, int64_t filters, int64_t groups,
-                      int64_t pixels)
-      : b(b), kind(kind), lanes(lanes), vectors(vectors), tileRows(rows), images(images),
-        filters(filters), groups(groups), pixels(pixels) {
+  QuantizedConvKernel(ImplicitLocOpBuilder &b, DotKind kind, int64_t lanes,
+                      int64_t vectors, int64_t rows, int64_t images,
+                      int64_t filters, int64_t groups, int64_t pixels)
+      : b(b), kind(kind), lanes(lanes), vectors(vectors), tileRows(rows),
+        images(images), filters(filters), groups(groups), pixels(pixels) {
     step = stepOf(kind);
-    element = kind == DotKind::UnsignedBytes ? Type(b.getI8Type()) : Type(b.getI16Type());
+    element = kind == DotKind::UnsignedBytes ? Type(b.getI8Type())
+                                             : Type(b.getI16Type());
     accumulatorType = VectorType::get({lanes}, b.getI32Type());
     operandType = VectorType::get({lanes * step}, element);
   }
@@ -54,71 +55,80 @@ public:
     this->patches = patches;
     this->correction = correction;
     this->rowSums = rowSums;
-    Value out = tensor::EmptyOp::create(b, ArrayRef<int64_t>{images, filters, pixels},
-                                        b.getI32Type());
-    out = wholePanelsThenRest(out, pixels, panelPixels(), [&](Value out, int64_t first, int64_t count,
-                                                  int64_t width) {
-      return buildPanels(out, first, count, width);
-    });
+    Value out = tensor::EmptyOp::create(
+        b, ArrayRef<int64_t>{images, filters, pixels}, b.getI32Type());
+    out = wholePanelsThenRest(
+        out, pixels, panelPixels(),
+        [&](Value out, int64_t first, int64_t count, int64_t width) {
+          return buildPanels(out, first, count, width);
+        });
     return out;
   }
 
 private:
-  Value index(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, value);
+  }
 
   /// `count` panels of pixels from `first` on, `width` pixels each, for
   /// every image: one scf.forall over image x panel.
   Value buildPanels(Value out, int64_t first, int64_t count, int64_t width) {
     auto forall = scf::ForallOp::create(
-        b, ArrayRef<OpFoldResult>{b.getIndexAttr(images * count)}, ValueRange{out},
-        std::nullopt);
+        b, ArrayRef<OpFoldResult>{b.getIndexAttr(images * count)},
+        ValueRange{out}, std::nullopt);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
     Value task = forall.getInductionVar(0);
     Value image = arith::DivUIOp::create(b, task, index(count));
-    Value panel =
-        arith::AddIOp::create(b, arith::RemUIOp::create(b, task, index(count)), index(first));
+    Value panel = arith::AddIOp::create(
+        b, arith::RemUIOp::create(b, task, index(count)), index(first));
     Value pixel = arith::MulIOp::create(b, panel, index(panelPixels()));
     SmallVector<OpFoldResult> offsets = {image, b.getIndexAttr(0), pixel};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(filters),
-                                       b.getIndexAttr(width)};
+    SmallVector<OpFoldResult> sizes = {
+        b.getIndexAttr(1), b.getIndexAttr(filters), b.getIndexAttr(width)};
     SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
     Value shared = forall.getRegionIterArgs()[0];
     Value slice = tensor::ExtractSliceOp::create(
-        b, RankedTensorType::get({1, filters, width}, b.getI32Type()), shared, offsets, sizes,
-        strides);
+        b, RankedTensorType::get({1, filters, width}, b.getI32Type()), shared,
+        offsets, sizes, strides);
     bool whole = width == panelPixels();
     int64_t wholeTiles = filters / tileRows;
     if (wholeTiles > 0) {
-      auto loop = scf::ForOp::create(b, index(0), index(wholeTiles * tileRows), index(tileRows),
-                                     ValueRange{slice});
+      auto loop = scf::ForOp::create(b, index(0), index(wholeTiles * tileRows),
+                                     index(tileRows), ValueRange{slice});
       OpBuilder::InsertionGuard loopGuard(b);
       b.setInsertionPointToStart(loop.getBody());
-      scf::YieldOp::create(b, buildTile(loop.getRegionIterArgs()[0], image, pixel,
-                                        loop.getInductionVar(), tileRows, whole));
+      scf::YieldOp::create(b,
+                           buildTile(loop.getRegionIterArgs()[0], image, pixel,
+                                     loop.getInductionVar(), tileRows, whole));
       b.setInsertionPointAfter(loop);
       slice = loop.getResult(0);
     }
     if (int64_t rest = filters % tileRows)
-      slice = buildTile(slice, image, pixel, index(wholeTiles * tileRows), rest, whole);
+      slice = buildTile(slice, image, pixel, index(wholeTiles * tileRows), rest,
+                        whole);
     b.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, slice, shared, offsets, sizes, strides);
+    tensor::ParallelInsertSliceOp::create(b, slice, shared, offsets, sizes,
+                                          strides);
     return forall.getResult(0);
   }
 
   /// Output channels [firstRow, firstRow + rows) of one panel.
-  Value buildTile(Value slice, Value image, Value pixel, Value firstRow, int64_t rows,
-                  bool whole) {
+  Value buildTile(Value slice, Value image, Value pixel, Value firstRow,
+                  int64_t rows, bool whole) {
     Value zero = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(accumulatorType, b.getI32IntegerAttr(0).getValue()));
-    Value zeroElement = arith::ConstantOp::create(b, b.getIntegerAttr(element, 0));
+        b, DenseElementsAttr::get(accumulatorType,
+                                  b.getI32IntegerAttr(0).getValue()));
+    Value zeroElement =
+        arith::ConstantOp::create(b, b.getIntegerAttr(element, 0));
     SmallVector<Value> init(rows * vectors, zero);
     SmallVector<Value> rowIndex;
     for (int64_t r = 0; r < rows; ++r)
       rowIndex.push_back(arith::AddIOp::create(b, firstRow, index(r)));
     int64_t width = cast<RankedTensorType>(slice.getType()).getDimSize(2);
     int64_t live = llvm::divideCeil(width, lanes);
-    auto loop = scf::ForOp::create(b, index(0), index(groups), index(1), ValueRange(init));
+    auto loop = scf::ForOp::create(b, index(0), index(groups), index(1),
+                                   ValueRange(init));
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
@@ -129,11 +139,13 @@ private:
       for (int64_t v = 0; v < live; ++v)
         columns.push_back(vector::TransferReadOp::create(
             b, operandType, patches,
-            ValueRange{image, g, arith::AddIOp::create(b, base, index(v * lanes * step))},
+            ValueRange{image, g,
+                       arith::AddIOp::create(b, base, index(v * lanes * step))},
             std::optional<Value>(zeroElement), ArrayRef<bool>{whole}));
       SmallVector<Value> sums(loop.getRegionIterArgs());
       for (int64_t r = 0; r < rows; ++r) {
-        Value weights = broadcastGroup(b, filter, ValueRange{rowIndex[r], k}, step, element, lanes);
+        Value weights = broadcastGroup(b, filter, ValueRange{rowIndex[r], k},
+                                       step, element, lanes);
         for (int64_t v = 0; v < live; ++v)
           sums[r * vectors + v] =
               integerDot(b, kind, sums[r * vectors + v], columns[v], weights);
@@ -146,13 +158,15 @@ private:
         offset = vector::BroadcastOp::create(
             b, accumulatorType,
             arith::MulIOp::create(b, correction,
-                                  tensor::ExtractOp::create(b, rowSums, ValueRange{rowIndex[r]})));
+                                  tensor::ExtractOp::create(
+                                      b, rowSums, ValueRange{rowIndex[r]})));
       for (int64_t v = 0; v < live; ++v) {
         Value sum = loop.getResult(r * vectors + v);
         if (offset)
           sum = arith::SubIOp::create(b, sum, offset);
         slice = vector::TransferWriteOp::create(
-                    b, sum, slice, ValueRange{index(0), rowIndex[r], index(v * lanes)},
+                    b, sum, slice,
+                    ValueRange{index(0), rowIndex[r], index(v * lanes)},
                     ArrayRef<bool>{whole})
                     .getResult();
       }
@@ -171,7 +185,8 @@ private:
 /// The patches of `input` ([N, C, H, W], padded with `padValue`) a
 /// convolution reads, as [N, C * KH * KW, OH * OW]: one strided slice per
 /// tap, the taps of a channel consecutive as in the filter's rows.
-Value gatherPatches(ImplicitLocOpBuilder &b, tcc::quantized::ConvOp op, int64_t padValue) {
+Value gatherPatches(ImplicitLocOpBuilder &b, tcc::quantized::ConvOp op,
+                    int64_t padValue) {
   Value input = op.getInput();
   auto inputType = cast<RankedTensorType>(input.getType());
   auto filterType = cast<RankedTensorType>(op.getFilter().getType());
@@ -183,36 +198,50 @@ Value gatherPatches(ImplicitLocOpBuilder &b, tcc::quantized::ConvOp op, int64_t 
   auto valueOr = [](ArrayRef<int64_t> values, size_t i, int64_t otherwise) {
     return values.empty() ? otherwise : values[i];
   };
-  int64_t sh = valueOr(op.getStrides(), 0, 1), sw = valueOr(op.getStrides(), 1, 1);
-  int64_t dh = valueOr(op.getDilations(), 0, 1), dw = valueOr(op.getDilations(), 1, 1);
+  int64_t sh = valueOr(op.getStrides(), 0, 1),
+          sw = valueOr(op.getStrides(), 1, 1);
+  int64_t dh = valueOr(op.getDilations(), 0, 1),
+          dw = valueOr(op.getDilations(), 1, 1);
   ArrayRef<int64_t> pads = op.getPads();
   if (llvm::any_of(pads, [](int64_t pad) { return pad != 0; }))
     input = tcc::graph::PadOp::create(
-        b, input, b.getDenseI64ArrayAttr({0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]}),
+        b, input,
+        b.getDenseI64ArrayAttr(
+            {0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]}),
         b.getF64FloatAttr(double(padValue)));
-  auto shape = [&](ArrayRef<int64_t> dims) { return RankedTensorType::get(dims, element); };
+  auto shape = [&](ArrayRef<int64_t> dims) {
+    return RankedTensorType::get(dims, element);
+  };
   if (kh == 1 && kw == 1 && sh == 1 && sw == 1)
     return tcc::graph::ReshapeOp::create(b, shape({n, c, oh * ow}), input);
   SmallVector<Value> taps;
   for (int64_t i = 0; i < kh; ++i)
     for (int64_t j = 0; j < kw; ++j) {
       Value tap = tcc::graph::SliceOp::create(
-          b, shape({n, c, oh, ow}), input, b.getDenseI64ArrayAttr({0, 0, i * dh, j * dw}),
-          b.getDenseI64ArrayAttr({n, c, oh, ow}), b.getDenseI64ArrayAttr({1, 1, sh, sw}));
-      taps.push_back(tcc::graph::ReshapeOp::create(b, shape({n, c, 1, oh * ow}), tap));
+          b, shape({n, c, oh, ow}), input,
+          b.getDenseI64ArrayAttr({0, 0, i * dh, j * dw}),
+          b.getDenseI64ArrayAttr({n, c, oh, ow}),
+          b.getDenseI64ArrayAttr({1, 1, sh, sw}));
+      taps.push_back(
+          tcc::graph::ReshapeOp::create(b, shape({n, c, 1, oh * ow}), tap));
     }
-  Value stacked = taps.size() == 1
-                      ? taps.front()
-                      : tcc::graph::ConcatOp::create(b, shape({n, c, kh * kw, oh * ow}), taps,
-                                                     b.getI64IntegerAttr(2))
-                            .getResult();
-  return tcc::graph::ReshapeOp::create(b, shape({n, c * kh * kw, oh * ow}), stacked);
+  Value stacked =
+      taps.size() == 1
+          ? taps.front()
+          : tcc::graph::ConcatOp::create(b, shape({n, c, kh * kw, oh * ow}),
+                                         taps, b.getI64IntegerAttr(2))
+                .getResult();
+  return tcc::graph::ReshapeOp::create(b, shape({n, c * kh * kw, oh * ow}),
+                                       stacked);
 }
 
-struct LowerQuantizedConvPattern final : OpRewritePattern<tcc::quantized::ConvOp> {
-  LowerQuantizedConvPattern(MLIRContext *context, tcc::target::TargetDescAttr desc,
-                            int64_t lanes, int64_t registers)
-      : OpRewritePattern(context), desc(desc), lanes(lanes), registers(registers) {}
+struct LowerQuantizedConvPattern final
+    : OpRewritePattern<tcc::quantized::ConvOp> {
+  LowerQuantizedConvPattern(MLIRContext *context,
+                            tcc::target::TargetDescAttr desc, int64_t lanes,
+                            int64_t registers)
+      : OpRewritePattern(context), desc(desc), lanes(lanes),
+        registers(registers) {}
 
   LogicalResult matchAndRewrite(tcc::quantized::ConvOp op,
                                 PatternRewriter &rewriter) const override {
@@ -228,10 +257,13 @@ struct LowerQuantizedConvPattern final : OpRewritePattern<tcc::quantized::ConvOp
     std::optional<DotKind> kind;
     if (desc && inputType.getRank() == 4 && inputType.hasStaticShape() &&
         resultType.hasStaticShape() && op.getGroup() == 1 && filter &&
-        (!op.getInputZeroPoint() || inputZero) && (!op.getFilterZeroPoint() || filterZeros)) {
-      bool centered = !filterZeros || llvm::all_of(*filterZeros, [](int32_t z) { return !z; });
-      kind = dotKindFor(desc, lanes, inputType.getElementType().isUnsignedInteger(),
-                        !filterType.getElementType().isUnsignedInteger(), centered);
+        (!op.getInputZeroPoint() || inputZero) &&
+        (!op.getFilterZeroPoint() || filterZeros)) {
+      bool centered = !filterZeros ||
+                      llvm::all_of(*filterZeros, [](int32_t z) { return !z; });
+      kind = dotKindFor(
+          desc, lanes, inputType.getElementType().isUnsignedInteger(),
+          !filterType.getElementType().isUnsignedInteger(), centered);
     }
     if (!kind) {
       rewriter.replaceOp(op, tcc::decomposeQuantizedConv(rewriter, op));
@@ -239,7 +271,8 @@ struct LowerQuantizedConvPattern final : OpRewritePattern<tcc::quantized::ConvOp
     }
 
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    int64_t images = inputType.getDimSize(0), filters = filterType.getDimSize(0);
+    int64_t images = inputType.getDimSize(0),
+            filters = filterType.getDimSize(0);
     int64_t depth = filterType.getNumElements() / filters;
     int64_t step = stepOf(*kind);
     int64_t groups = llvm::divideCeil(depth, step);
@@ -248,7 +281,8 @@ struct LowerQuantizedConvPattern final : OpRewritePattern<tcc::quantized::ConvOp
     auto filterZero = [&](int64_t f) -> int32_t {
       if (!filterZeros)
         return 0;
-      return filterZeros->size() == 1 ? filterZeros->front() : (*filterZeros)[f];
+      return filterZeros->size() == 1 ? filterZeros->front()
+                                      : (*filterZeros)[f];
     };
 
     // The filter's rows (minus their zero points), padded to whole groups
@@ -267,13 +301,15 @@ struct LowerQuantizedConvPattern final : OpRewritePattern<tcc::quantized::ConvOp
     if (*kind == DotKind::UnsignedBytes) {
       std::vector<int8_t> rows;
       packRows(rows);
-      filterRows = blobConstant<int8_t>(b, b.getLoc(), {filters, groups * step}, b.getI8Type(),
-                                        rows, "quantized_filter");
+      filterRows =
+          blobConstant<int8_t>(b, b.getLoc(), {filters, groups * step},
+                               b.getI8Type(), rows, "quantized_filter");
     } else {
       std::vector<int16_t> rows;
       packRows(rows);
-      filterRows = blobConstant<int16_t>(b, b.getLoc(), {filters, groups * step},
-                                         b.getI16Type(), rows, "quantized_filter");
+      filterRows =
+          blobConstant<int16_t>(b, b.getLoc(), {filters, groups * step},
+                                b.getI16Type(), rows, "quantized_filter");
     }
 
     // Patches as [N, groups, P * step]: `step` consecutive k of a pixel
@@ -284,9 +320,11 @@ struct LowerQuantizedConvPattern final : OpRewritePattern<tcc::quantized::ConvOp
     Type element = inputType.getElementType();
     if (*kind == DotKind::UnsignedBytes) {
       if (zeroPoint != 0) {
-        correction = arith::ConstantOp::create(b, b.getI32IntegerAttr(zeroPoint));
-        rowSums = blobConstant<int32_t>(b, b.getLoc(), {filters}, b.getI32Type(), sums,
-                                        "quantized_filter_sums");
+        correction =
+            arith::ConstantOp::create(b, b.getI32IntegerAttr(zeroPoint));
+        rowSums =
+            blobConstant<int32_t>(b, b.getLoc(), {filters}, b.getI32Type(),
+                                  sums, "quantized_filter_sums");
       }
     } else {
       auto type = cast<RankedTensorType>(patches.getType());
@@ -296,28 +334,37 @@ struct LowerQuantizedConvPattern final : OpRewritePattern<tcc::quantized::ConvOp
         patches = tcc::graph::SubOp::create(
             b, patches,
             tcc::graph::ConstantOp::create(
-                b, DenseElementsAttr::get(RankedTensorType::get({}, element),
-                                          b.getIntegerAttr(element, zeroPoint))));
+                b,
+                DenseElementsAttr::get(RankedTensorType::get({}, element),
+                                       b.getIntegerAttr(element, zeroPoint))));
     }
     if (groups * step != depth)
       patches = tcc::graph::PadOp::create(
-          b, patches, b.getDenseI64ArrayAttr({0, 0, 0, 0, groups * step - depth, 0}),
+          b, patches,
+          b.getDenseI64ArrayAttr({0, 0, 0, 0, groups * step - depth, 0}),
           b.getF64FloatAttr(0.0));
     patches = tcc::graph::ReshapeOp::create(
-        b, RankedTensorType::get({images, groups, step, pixels}, element), patches);
-    patches = tcc::graph::TransposeOp::create(b, patches, b.getDenseI64ArrayAttr({0, 1, 3, 2}));
+        b, RankedTensorType::get({images, groups, step, pixels}, element),
+        patches);
+    patches = tcc::graph::TransposeOp::create(
+        b, patches, b.getDenseI64ArrayAttr({0, 1, 3, 2}));
     patches = tcc::graph::ReshapeOp::create(
-        b, RankedTensorType::get({images, groups, pixels * step}, element), patches);
+        b, RankedTensorType::get({images, groups, pixels * step}, element),
+        patches);
     if (*kind == DotKind::UnsignedBytes)
       patches = tcc::graph::BitcastOp::create(
-          b, RankedTensorType::get({images, groups, pixels * step}, b.getI8Type()), patches);
+          b,
+          RankedTensorType::get({images, groups, pixels * step}, b.getI8Type()),
+          patches);
 
     int64_t vectors = 2;
-    int64_t tileRows = std::clamp<int64_t>((registers - vectors - 2) / vectors, 1, 8);
-    QuantizedConvKernel kernel(b, *kind, lanes, vectors, tileRows, images, filters, groups,
-                               pixels);
+    int64_t tileRows =
+        std::clamp<int64_t>((registers - vectors - 2) / vectors, 1, 8);
+    QuantizedConvKernel kernel(b, *kind, lanes, vectors, tileRows, images,
+                               filters, groups, pixels);
     Value product = kernel.build(filterRows, patches, correction, rowSums);
-    rewriter.replaceOp(op, tcc::graph::ReshapeOp::create(b, resultType, product));
+    rewriter.replaceOp(op,
+                       tcc::graph::ReshapeOp::create(b, resultType, product));
     return success();
   }
 
@@ -327,8 +374,9 @@ struct LowerQuantizedConvPattern final : OpRewritePattern<tcc::quantized::ConvOp
 
 } // namespace
 
-void tcc::cpu::quantized::populateQuantizedConvPatterns(RewritePatternSet &patterns,
-                                                        target::TargetDescAttr desc,
-                                                        int64_t lanes, int64_t registers) {
-  patterns.add<LowerQuantizedConvPattern>(patterns.getContext(), desc, lanes, registers);
+void tcc::cpu::quantized::populateQuantizedConvPatterns(
+    RewritePatternSet &patterns, target::TargetDescAttr desc, int64_t lanes,
+    int64_t registers) {
+  patterns.add<LowerQuantizedConvPattern>(patterns.getContext(), desc, lanes,
+                                          registers);
 }

@@ -39,12 +39,14 @@ namespace {
 
 class QuantizedMatmulKernel {
 public:
-  QuantizedMatmulKernel(ImplicitLocOpBuilder &b, DotKind kind, int64_t lanes, int64_t vectors,
-                        int64_t rows, int64_t totalRows, int64_t depth, int64_t columns)
-      : b(b), kind(kind), lanes(lanes), vectors(vectors), tileRows(rows), totalRows(totalRows),
-        depth(depth), columns(columns) {
+  QuantizedMatmulKernel(ImplicitLocOpBuilder &b, DotKind kind, int64_t lanes,
+                        int64_t vectors, int64_t rows, int64_t totalRows,
+                        int64_t depth, int64_t columns)
+      : b(b), kind(kind), lanes(lanes), vectors(vectors), tileRows(rows),
+        totalRows(totalRows), depth(depth), columns(columns) {
     step = stepOf(kind);
-    element = kind == DotKind::UnsignedBytes ? Type(b.getI8Type()) : Type(b.getI16Type());
+    element = kind == DotKind::UnsignedBytes ? Type(b.getI8Type())
+                                             : Type(b.getI16Type());
     accumulatorType = VectorType::get({lanes}, b.getI32Type());
     operandType = VectorType::get({lanes * step}, element);
   }
@@ -61,41 +63,47 @@ public:
     this->packed = packed;
     this->correction = correction;
     this->columnSums = columnSums;
-    Value out = tensor::EmptyOp::create(b, ArrayRef<int64_t>{totalRows, columns},
-                                        b.getI32Type());
-    out = wholePanelsThenRest(out, columns, panelColumns(), [&](Value out, int64_t first, int64_t count,
-                                                  int64_t width) {
-      return buildPanels(out, first, count, width);
-    });
+    Value out = tensor::EmptyOp::create(
+        b, ArrayRef<int64_t>{totalRows, columns}, b.getI32Type());
+    out = wholePanelsThenRest(
+        out, columns, panelColumns(),
+        [&](Value out, int64_t first, int64_t count, int64_t width) {
+          return buildPanels(out, first, count, width);
+        });
     return out;
   }
 
 private:
-  Value index(int64_t value) { return arith::ConstantIndexOp::create(b, value); }
+  Value index(int64_t value) {
+    return arith::ConstantIndexOp::create(b, value);
+  }
 
   /// `count` panels from `first` on, each writing `width` columns: one
   /// scf.forall over them.
   Value buildPanels(Value out, int64_t first, int64_t count, int64_t width) {
-    auto forall = scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(count)},
-                                        ValueRange{out}, std::nullopt);
+    auto forall =
+        scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(count)},
+                              ValueRange{out}, std::nullopt);
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToStart(forall.getBody());
-    Value panel = arith::AddIOp::create(b, forall.getInductionVar(0), index(first));
+    Value panel =
+        arith::AddIOp::create(b, forall.getInductionVar(0), index(first));
     Value column = arith::MulIOp::create(b, panel, index(panelColumns()));
     SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), column};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(totalRows), b.getIndexAttr(width)};
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(totalRows),
+                                       b.getIndexAttr(width)};
     SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
     Value shared = forall.getRegionIterArgs()[0];
     Value slice = tensor::ExtractSliceOp::create(
-        b, RankedTensorType::get({totalRows, width}, b.getI32Type()), shared, offsets, sizes,
-        strides);
+        b, RankedTensorType::get({totalRows, width}, b.getI32Type()), shared,
+        offsets, sizes, strides);
     bool inBounds = width == panelColumns();
 
     // Whole row tiles in a loop, the rows left over in one more tile.
     int64_t wholeTiles = totalRows / tileRows;
     if (wholeTiles > 0) {
-      auto loop = scf::ForOp::create(b, index(0), index(wholeTiles * tileRows), index(tileRows),
-                                     ValueRange{slice});
+      auto loop = scf::ForOp::create(b, index(0), index(wholeTiles * tileRows),
+                                     index(tileRows), ValueRange{slice});
       OpBuilder::InsertionGuard loopGuard(b);
       b.setInsertionPointToStart(loop.getBody());
       Value written = buildTile(loop.getRegionIterArgs()[0], panel, column,
@@ -105,10 +113,12 @@ private:
       slice = loop.getResult(0);
     }
     if (int64_t rest = totalRows % tileRows)
-      slice = buildTile(slice, panel, column, index(wholeTiles * tileRows), rest, inBounds);
+      slice = buildTile(slice, panel, column, index(wholeTiles * tileRows),
+                        rest, inBounds);
 
     b.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, slice, shared, offsets, sizes, strides);
+    tensor::ParallelInsertSliceOp::create(b, slice, shared, offsets, sizes,
+                                          strides);
     return forall.getResult(0);
   }
 
@@ -123,15 +133,17 @@ private:
   }
 
   /// `rows` rows from `firstRow` of the panel, written into `slice`.
-  Value buildTile(Value slice, Value panel, Value column, Value firstRow, int64_t rows,
-                  bool inBounds) {
+  Value buildTile(Value slice, Value panel, Value column, Value firstRow,
+                  int64_t rows, bool inBounds) {
     Value zero = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(accumulatorType, b.getI32IntegerAttr(0).getValue()));
+        b, DenseElementsAttr::get(accumulatorType,
+                                  b.getI32IntegerAttr(0).getValue()));
     SmallVector<Value> init(rows * vectors, zero);
     SmallVector<Value> rowIndex;
     for (int64_t r = 0; r < rows; ++r)
       rowIndex.push_back(arith::AddIOp::create(b, firstRow, index(r)));
-    auto loop = scf::ForOp::create(b, index(0), index(steps()), index(1), ValueRange(init));
+    auto loop = scf::ForOp::create(b, index(0), index(steps()), index(1),
+                                   ValueRange(init));
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
@@ -143,8 +155,10 @@ private:
       for (int64_t v = 0; v < vectors; ++v)
         weights.push_back(vector::TransferReadOp::create(
             b, operandType, packed,
-            ValueRange{panel, arith::AddIOp::create(b, base, index(v * lanes * step))},
-            std::optional<Value>(arith::ConstantOp::create(b, b.getIntegerAttr(element, 0))),
+            ValueRange{panel,
+                       arith::AddIOp::create(b, base, index(v * lanes * step))},
+            std::optional<Value>(
+                arith::ConstantOp::create(b, b.getIntegerAttr(element, 0))),
             ArrayRef<bool>{true}));
       SmallVector<Value> sums(loop.getRegionIterArgs());
       for (int64_t r = 0; r < rows; ++r) {
@@ -161,7 +175,8 @@ private:
         Value sums = vector::TransferReadOp::create(
             b, accumulatorType, columnSums,
             ValueRange{arith::AddIOp::create(b, column, index(v * lanes))},
-            std::optional<Value>(arith::ConstantOp::create(b, b.getI32IntegerAttr(0))),
+            std::optional<Value>(
+                arith::ConstantOp::create(b, b.getI32IntegerAttr(0))),
             ArrayRef<bool>{true});
         offsets.push_back(arith::MulIOp::create(b, scale, sums));
       }
@@ -172,9 +187,9 @@ private:
         Value sum = loop.getResult(r * vectors + v);
         if (correction)
           sum = arith::SubIOp::create(b, sum, offsets[v]);
-        slice = vector::TransferWriteOp::create(b, sum, slice,
-                                                ValueRange{rowIndex[r], index(v * lanes)},
-                                                ArrayRef<bool>{inBounds})
+        slice = vector::TransferWriteOp::create(
+                    b, sum, slice, ValueRange{rowIndex[r], index(v * lanes)},
+                    ArrayRef<bool>{inBounds})
                     .getResult();
       }
     return slice;
@@ -188,27 +203,33 @@ private:
   Value lhs, packed, correction, columnSums;
 };
 
-struct LowerQuantizedMatmulPattern final : OpRewritePattern<tcc::quantized::MatMulOp> {
-  LowerQuantizedMatmulPattern(MLIRContext *context, tcc::target::TargetDescAttr desc,
-                              int64_t lanes, int64_t registers)
-      : OpRewritePattern(context), desc(desc), lanes(lanes), registers(registers) {}
+struct LowerQuantizedMatmulPattern final
+    : OpRewritePattern<tcc::quantized::MatMulOp> {
+  LowerQuantizedMatmulPattern(MLIRContext *context,
+                              tcc::target::TargetDescAttr desc, int64_t lanes,
+                              int64_t registers)
+      : OpRewritePattern(context), desc(desc), lanes(lanes),
+        registers(registers) {}
 
   LogicalResult matchAndRewrite(tcc::quantized::MatMulOp op,
                                 PatternRewriter &rewriter) const override {
-    RankedTensorType lhsType = op.getLhs().getType(), rhsType = op.getRhs().getType();
+    RankedTensorType lhsType = op.getLhs().getType(),
+                     rhsType = op.getRhs().getType();
     std::optional<std::vector<int32_t>> weights = integerValues(op.getRhs());
     std::optional<std::vector<int32_t>> weightZeros;
     if (op.getRhsZeroPoint())
       weightZeros = integerValues(op.getRhsZeroPoint());
-    bool lhsZeroScalar =
-        !op.getLhsZeroPoint() ||
-        cast<RankedTensorType>(op.getLhsZeroPoint().getType()).getNumElements() == 1;
+    bool lhsZeroScalar = !op.getLhsZeroPoint() ||
+                         cast<RankedTensorType>(op.getLhsZeroPoint().getType())
+                                 .getNumElements() == 1;
     std::optional<DotKind> kind;
     if (desc && lhsType.hasStaticShape() && rhsType.getRank() == 2 && weights &&
         lhsZeroScalar && (!op.getRhsZeroPoint() || weightZeros)) {
-      bool centered = !weightZeros || llvm::all_of(*weightZeros, [](int32_t z) { return !z; });
-      kind = dotKindFor(desc, lanes, lhsType.getElementType().isUnsignedInteger(),
-                        !rhsType.getElementType().isUnsignedInteger(), centered);
+      bool centered = !weightZeros ||
+                      llvm::all_of(*weightZeros, [](int32_t z) { return !z; });
+      kind =
+          dotKindFor(desc, lanes, lhsType.getElementType().isUnsignedInteger(),
+                     !rhsType.getElementType().isUnsignedInteger(), centered);
     }
     if (!kind) {
       rewriter.replaceOp(op, tcc::decomposeQuantizedMatmul(rewriter, op));
@@ -223,8 +244,10 @@ struct LowerQuantizedMatmulPattern final : OpRewritePattern<tcc::quantized::MatM
     // Register tile: `vectors` of accumulators for each of `tileRows` rows,
     // plus the panel's vectors and a broadcast.
     int64_t vectors = 2;
-    int64_t tileRows = std::clamp<int64_t>((registers - vectors - 2) / vectors, 1, 8);
-    QuantizedMatmulKernel kernel(b, *kind, lanes, vectors, tileRows, rows, paddedDepth, columns);
+    int64_t tileRows =
+        std::clamp<int64_t>((registers - vectors - 2) / vectors, 1, 8);
+    QuantizedMatmulKernel kernel(b, *kind, lanes, vectors, tileRows, rows,
+                                 paddedDepth, columns);
 
     // Weights packed [panel][k / step][column in panel][k % step], the
     // weights' zero points subtracted for the word form; zeros past K and N.
@@ -232,7 +255,8 @@ struct LowerQuantizedMatmulPattern final : OpRewritePattern<tcc::quantized::MatM
     auto weightZero = [&](int64_t n) -> int32_t {
       if (!weightZeros)
         return 0;
-      return weightZeros->size() == 1 ? weightZeros->front() : (*weightZeros)[n];
+      return weightZeros->size() == 1 ? weightZeros->front()
+                                      : (*weightZeros)[n];
     };
     auto weightAt = [&](int64_t k, int64_t n) -> int32_t {
       if (k >= depth || n >= columns)
@@ -253,47 +277,56 @@ struct LowerQuantizedMatmulPattern final : OpRewritePattern<tcc::quantized::MatM
     if (*kind == DotKind::UnsignedBytes) {
       std::vector<int8_t> bytes;
       packInto(bytes);
-      packed = blobConstant<int8_t>(b, b.getLoc(), {panels, panelSize}, b.getI8Type(), bytes,
-                                    "quantized_weights");
+      packed = blobConstant<int8_t>(b, b.getLoc(), {panels, panelSize},
+                                    b.getI8Type(), bytes, "quantized_weights");
     } else {
       std::vector<int16_t> words;
       packInto(words);
-      packed = blobConstant<int16_t>(b, b.getLoc(), {panels, panelSize}, b.getI16Type(), words,
-                                     "quantized_weights");
+      packed =
+          blobConstant<int16_t>(b, b.getLoc(), {panels, panelSize},
+                                b.getI16Type(), words, "quantized_weights");
     }
 
     // The lhs as [rows, paddedDepth]: bytes as they are for vpdpbusd (its
     // zero point comes off at the end), i16 minus the zero point for
     // vpmaddwd.
     Value lhs = tcc::graph::ReshapeOp::create(
-        b, RankedTensorType::get({rows, depth}, lhsType.getElementType()), op.getLhs());
+        b, RankedTensorType::get({rows, depth}, lhsType.getElementType()),
+        op.getLhs());
     Value correction, columnSums;
     Type i32 = b.getI32Type();
     if (*kind == DotKind::Words) {
       Type i16 = b.getI16Type();
-      lhs = tcc::graph::CastOp::create(b, RankedTensorType::get({rows, depth}, i16), lhs);
+      lhs = tcc::graph::CastOp::create(
+          b, RankedTensorType::get({rows, depth}, i16), lhs);
       if (Value zero = op.getLhsZeroPoint()) {
         auto zeroType = RankedTensorType::get({}, i16);
         Value scalarZero = tcc::graph::ReshapeOp::create(
-            b, RankedTensorType::get({}, cast<RankedTensorType>(zero.getType()).getElementType()),
+            b,
+            RankedTensorType::get(
+                {}, cast<RankedTensorType>(zero.getType()).getElementType()),
             zero);
-        lhs = tcc::graph::SubOp::create(b, lhs,
-                                        tcc::graph::CastOp::create(b, zeroType, scalarZero));
+        lhs = tcc::graph::SubOp::create(
+            b, lhs, tcc::graph::CastOp::create(b, zeroType, scalarZero));
       }
     } else {
       lhs = tcc::graph::BitcastOp::create(
           b, RankedTensorType::get({rows, depth}, b.getI8Type()), lhs);
       if (Value zero = op.getLhsZeroPoint()) {
         auto zeroType = cast<RankedTensorType>(zero.getType());
-        Value bits = tcc::graph::BitcastOp::create(b, zeroType.clone(b.getI8Type()), zero);
-        SmallVector<Value> at(zeroType.getRank(), arith::ConstantIndexOp::create(b, 0));
-        correction = arith::ExtUIOp::create(b, i32, tensor::ExtractOp::create(b, bits, at));
+        Value bits = tcc::graph::BitcastOp::create(
+            b, zeroType.clone(b.getI8Type()), zero);
+        SmallVector<Value> at(zeroType.getRank(),
+                              arith::ConstantIndexOp::create(b, 0));
+        correction = arith::ExtUIOp::create(
+            b, i32, tensor::ExtractOp::create(b, bits, at));
         std::vector<int32_t> sums(panels * panelColumns, 0);
         for (int64_t n = 0; n < columns; ++n)
           for (int64_t k = 0; k < depth; ++k)
             sums[n] += weightAt(k, n);
-        columnSums = blobConstant<int32_t>(b, b.getLoc(), {panels * panelColumns}, i32, sums,
-                                           "quantized_weight_sums");
+        columnSums =
+            blobConstant<int32_t>(b, b.getLoc(), {panels * panelColumns}, i32,
+                                  sums, "quantized_weight_sums");
       }
     }
     if (paddedDepth != depth)
@@ -302,7 +335,8 @@ struct LowerQuantizedMatmulPattern final : OpRewritePattern<tcc::quantized::MatM
           b.getF64FloatAttr(0.0));
 
     Value product = kernel.build(lhs, packed, correction, columnSums);
-    rewriter.replaceOp(op, tcc::graph::ReshapeOp::create(b, op.getType(), product));
+    rewriter.replaceOp(op,
+                       tcc::graph::ReshapeOp::create(b, op.getType(), product));
     return success();
   }
 
@@ -312,8 +346,9 @@ struct LowerQuantizedMatmulPattern final : OpRewritePattern<tcc::quantized::MatM
 
 } // namespace
 
-void tcc::cpu::quantized::populateQuantizedMatmulPatterns(RewritePatternSet &patterns,
-                                                          target::TargetDescAttr desc,
-                                                          int64_t lanes, int64_t registers) {
-  patterns.add<LowerQuantizedMatmulPattern>(patterns.getContext(), desc, lanes, registers);
+void tcc::cpu::quantized::populateQuantizedMatmulPatterns(
+    RewritePatternSet &patterns, target::TargetDescAttr desc, int64_t lanes,
+    int64_t registers) {
+  patterns.add<LowerQuantizedMatmulPattern>(patterns.getContext(), desc, lanes,
+                                            registers);
 }

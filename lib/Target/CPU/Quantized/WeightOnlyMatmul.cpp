@@ -29,7 +29,8 @@ namespace {
 /// from each byte vector, summing a block's products in f32 and scaling
 /// each block's sums once. Many rows: the weights dequantized at compile
 /// time, a float matmul.
-struct LowerWeightOnlyPattern final : OpRewritePattern<tcc::quantized::WeightOnlyMatMulOp> {
+struct LowerWeightOnlyPattern final
+    : OpRewritePattern<tcc::quantized::WeightOnlyMatMulOp> {
   LowerWeightOnlyPattern(MLIRContext *context, int64_t lanes)
       : OpRewritePattern(context), lanes(lanes) {}
 
@@ -43,18 +44,23 @@ struct LowerWeightOnlyPattern final : OpRewritePattern<tcc::quantized::WeightOnl
       weights = nibbleValues(op.getWeights());
     if (op.getZeroPoint())
       zeros = nibbleValues(op.getZeroPoint());
-    if (!lhsType.hasStaticShape() || !weights || !scales || (op.getZeroPoint() && !zeros)) {
+    if (!lhsType.hasStaticShape() || !weights || !scales ||
+        (op.getZeroPoint() && !zeros)) {
       rewriter.replaceOp(op, tcc::decomposeWeightOnlyMatmul(rewriter, op));
       return success();
     }
     ImplicitLocOpBuilder b(op.getLoc(), rewriter);
-    int64_t depth = weightType.getDimSize(0), columns = weightType.getDimSize(1);
-    int64_t blockSize = op.getBlockSize(), blocks = llvm::divideCeil(depth, blockSize);
+    int64_t depth = weightType.getDimSize(0),
+            columns = weightType.getDimSize(1);
+    int64_t blockSize = op.getBlockSize(),
+            blocks = llvm::divideCeil(depth, blockSize);
     int64_t rows = lhsType.getNumElements() / std::max<int64_t>(depth, 1);
     auto zeroAt = [&](int64_t block, int64_t n) {
       return zeros ? (*zeros)[block * columns + n] : 0;
     };
-    auto scaleAt = [&](int64_t block, int64_t n) { return (*scales)[block * columns + n]; };
+    auto scaleAt = [&](int64_t block, int64_t n) {
+      return (*scales)[block * columns + n];
+    };
 
     if (rows > 4 || depth % blockSize != 0) {
       // Bound by arithmetic, not weight bytes: dequantize once, here.
@@ -66,10 +72,12 @@ struct LowerWeightOnlyPattern final : OpRewritePattern<tcc::quantized::WeightOnl
               scaleAt(k / blockSize, n);
       Value w = tcc::graph::ConstantOp::create(
           b, DenseResourceElementsAttr::get(
-                 RankedTensorType::get({depth, columns}, b.getF32Type()), "dequantized_weights",
+                 RankedTensorType::get({depth, columns}, b.getF32Type()),
+                 "dequantized_weights",
                  HeapAsmResourceBlob::allocateAndCopyWithAlign(
-                     ArrayRef<char>(reinterpret_cast<const char *>(dequantized.data()),
-                                    dequantized.size() * sizeof(float)),
+                     ArrayRef<char>(
+                         reinterpret_cast<const char *>(dequantized.data()),
+                         dequantized.size() * sizeof(float)),
                      alignof(std::max_align_t))));
       rewriter.replaceOp(op, tcc::graph::MatMulOp::create(b, op.getLhs(), w));
       return success();
@@ -77,7 +85,8 @@ struct LowerWeightOnlyPattern final : OpRewritePattern<tcc::quantized::WeightOnl
 
     // Panels of 2 vectors of columns; per row k of a panel, `lanes` bytes:
     // byte j holds column j in its low nibble, column lanes + j in its high.
-    int64_t panelColumns = 2 * lanes, panels = llvm::divideCeil(columns, panelColumns);
+    int64_t panelColumns = 2 * lanes,
+            panels = llvm::divideCeil(columns, panelColumns);
     std::vector<int8_t> packed(panels * depth * lanes, 0);
     std::vector<float> panelScales(blocks * panels * panelColumns, 0.0f);
     std::vector<float> offsets(blocks * panels * panelColumns, 0.0f);
@@ -89,55 +98,71 @@ struct LowerWeightOnlyPattern final : OpRewritePattern<tcc::quantized::WeightOnl
         for (int64_t k = 0; k < depth; ++k) {
           int8_t &byte = packed[(p * depth + k) * lanes + c % lanes];
           int32_t nibble = (*weights)[k * columns + n] & 15;
-          byte = int8_t(uint8_t(byte) | uint8_t(c < lanes ? nibble : nibble << 4));
+          byte =
+              int8_t(uint8_t(byte) | uint8_t(c < lanes ? nibble : nibble << 4));
         }
         for (int64_t block = 0; block < blocks; ++block) {
           panelScales[block * panels * panelColumns + n] = scaleAt(block, n);
-          offsets[block * panels * panelColumns + n] = float(zeroAt(block, n)) * scaleAt(block, n);
+          offsets[block * panels * panelColumns + n] =
+              float(zeroAt(block, n)) * scaleAt(block, n);
         }
       }
     bool isSigned = !weightType.getElementType().isUnsignedInteger();
-    Value packedWeights = blobConstant<int8_t>(b, b.getLoc(), {panels, depth * lanes},
-                                               b.getI8Type(), packed, "weight_nibbles");
-    Value scaleRows = blobConstant<float>(b, b.getLoc(), {blocks, panels * panelColumns},
-                                          b.getF32Type(), panelScales, "weight_scales");
-    Value offsetRows = zeros ? blobConstant<float>(b, b.getLoc(), {blocks, panels * panelColumns},
-                                                   b.getF32Type(), offsets, "weight_offsets")
-                             : Value();
-    Value lhs = tcc::graph::ReshapeOp::create(b, RankedTensorType::get({rows, depth}, b.getF32Type()),
-                                              op.getLhs());
+    Value packedWeights =
+        blobConstant<int8_t>(b, b.getLoc(), {panels, depth * lanes},
+                             b.getI8Type(), packed, "weight_nibbles");
+    Value scaleRows =
+        blobConstant<float>(b, b.getLoc(), {blocks, panels * panelColumns},
+                            b.getF32Type(), panelScales, "weight_scales");
+    Value offsetRows =
+        zeros ? blobConstant<float>(b, b.getLoc(),
+                                    {blocks, panels * panelColumns},
+                                    b.getF32Type(), offsets, "weight_offsets")
+              : Value();
+    Value lhs = tcc::graph::ReshapeOp::create(
+        b, RankedTensorType::get({rows, depth}, b.getF32Type()), op.getLhs());
 
-    auto index = [&](int64_t v) -> Value { return arith::ConstantIndexOp::create(b, v); };
+    auto index = [&](int64_t v) -> Value {
+      return arith::ConstantIndexOp::create(b, v);
+    };
     auto f32Vector = VectorType::get({lanes}, b.getF32Type());
     auto i32Vector = VectorType::get({lanes}, b.getI32Type());
     Value zeroVector = arith::ConstantOp::create(
-        b, DenseElementsAttr::get(f32Vector, b.getF32FloatAttr(0.0f).getValue()));
+        b,
+        DenseElementsAttr::get(f32Vector, b.getF32FloatAttr(0.0f).getValue()));
     auto splatI32 = [&](int32_t v) -> Value {
       return arith::ConstantOp::create(
-          b, DenseElementsAttr::get(i32Vector, b.getI32IntegerAttr(v).getValue()));
+          b,
+          DenseElementsAttr::get(i32Vector, b.getI32IntegerAttr(v).getValue()));
     };
-    Value out = tensor::EmptyOp::create(b, ArrayRef<int64_t>{rows, columns}, b.getF32Type());
-    auto buildPanels = [&](Value out, int64_t first, int64_t count, int64_t width) -> Value {
-      auto forall = scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(count)},
-                                          ValueRange{out}, std::nullopt);
+    Value out = tensor::EmptyOp::create(b, ArrayRef<int64_t>{rows, columns},
+                                        b.getF32Type());
+    auto buildPanels = [&](Value out, int64_t first, int64_t count,
+                           int64_t width) -> Value {
+      auto forall = scf::ForallOp::create(
+          b, ArrayRef<OpFoldResult>{b.getIndexAttr(count)}, ValueRange{out},
+          std::nullopt);
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(forall.getBody());
-      Value panel = arith::AddIOp::create(b, forall.getInductionVar(0), index(first));
+      Value panel =
+          arith::AddIOp::create(b, forall.getInductionVar(0), index(first));
       Value column = arith::MulIOp::create(b, panel, index(panelColumns));
       int64_t state = 2 * rows;
       SmallVector<Value> init(state, zeroVector);
-      auto blockLoop = scf::ForOp::create(b, index(0), index(blocks), index(1), ValueRange(init));
+      auto blockLoop = scf::ForOp::create(b, index(0), index(blocks), index(1),
+                                          ValueRange(init));
       {
         OpBuilder::InsertionGuard blockGuard(b);
         b.setInsertionPointToStart(blockLoop.getBody());
         Value block = blockLoop.getInductionVar();
         Value firstK = arith::MulIOp::create(b, block, index(blockSize));
         SmallVector<Value> blockInit(state, zeroVector);
-        Value zeroScalar = arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
+        Value zeroScalar =
+            arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
         if (offsetRows)
           blockInit.append(rows, zeroScalar);
-        auto kLoop =
-            scf::ForOp::create(b, index(0), index(blockSize), index(1), ValueRange(blockInit));
+        auto kLoop = scf::ForOp::create(b, index(0), index(blockSize), index(1),
+                                        ValueRange(blockInit));
         {
           OpBuilder::InsertionGuard kGuard(b);
           b.setInsertionPointToStart(kLoop.getBody());
@@ -145,23 +170,27 @@ struct LowerWeightOnlyPattern final : OpRewritePattern<tcc::quantized::WeightOnl
           Value bytes = vector::TransferReadOp::create(
               b, VectorType::get({lanes}, b.getI8Type()), packedWeights,
               ValueRange{panel, arith::MulIOp::create(b, k, index(lanes))},
-              std::optional<Value>(arith::ConstantOp::create(b, b.getI8IntegerAttr(0))),
+              std::optional<Value>(
+                  arith::ConstantOp::create(b, b.getI8IntegerAttr(0))),
               ArrayRef<bool>{true});
           Value wide = arith::ExtUIOp::create(b, i32Vector, bytes);
-          SmallVector<Value> halves = {arith::AndIOp::create(b, wide, splatI32(15)),
-                                       arith::ShRUIOp::create(b, wide, splatI32(4))};
+          SmallVector<Value> halves = {
+              arith::AndIOp::create(b, wide, splatI32(15)),
+              arith::ShRUIOp::create(b, wide, splatI32(4))};
           for (Value &half : halves) {
             if (isSigned)
-              half = arith::SubIOp::create(b, arith::XOrIOp::create(b, half, splatI32(8)),
-                                           splatI32(8));
+              half = arith::SubIOp::create(
+                  b, arith::XOrIOp::create(b, half, splatI32(8)), splatI32(8));
             half = arith::SIToFPOp::create(b, f32Vector, half);
           }
           SmallVector<Value> next(kLoop.getRegionIterArgs());
           for (int64_t r = 0; r < rows; ++r) {
-            Value x = tensor::ExtractOp::create(b, lhs, ValueRange{index(r), k});
+            Value x =
+                tensor::ExtractOp::create(b, lhs, ValueRange{index(r), k});
             Value splat = vector::BroadcastOp::create(b, f32Vector, x);
             for (int64_t v = 0; v < 2; ++v)
-              next[2 * r + v] = vector::FMAOp::create(b, splat, halves[v], next[2 * r + v]);
+              next[2 * r + v] =
+                  vector::FMAOp::create(b, splat, halves[v], next[2 * r + v]);
             if (offsetRows)
               next[state + r] = arith::AddFOp::create(b, next[state + r], x);
           }
@@ -169,42 +198,49 @@ struct LowerWeightOnlyPattern final : OpRewritePattern<tcc::quantized::WeightOnl
         }
         SmallVector<Value> accumulators(blockLoop.getRegionIterArgs());
         for (int64_t v = 0; v < 2; ++v) {
-          SmallVector<Value> at = {block, arith::AddIOp::create(b, column, index(v * lanes))};
+          SmallVector<Value> at = {
+              block, arith::AddIOp::create(b, column, index(v * lanes))};
           Value scale = vector::TransferReadOp::create(
-              b, f32Vector, scaleRows, at, std::optional<Value>(zeroScalar), ArrayRef<bool>{true});
+              b, f32Vector, scaleRows, at, std::optional<Value>(zeroScalar),
+              ArrayRef<bool>{true});
           Value offset;
           if (offsetRows)
-            offset = vector::TransferReadOp::create(b, f32Vector, offsetRows, at,
-                                                    std::optional<Value>(zeroScalar),
-                                                    ArrayRef<bool>{true});
+            offset = vector::TransferReadOp::create(
+                b, f32Vector, offsetRows, at, std::optional<Value>(zeroScalar),
+                ArrayRef<bool>{true});
           for (int64_t r = 0; r < rows; ++r) {
             Value &acc = accumulators[2 * r + v];
-            acc = vector::FMAOp::create(b, kLoop.getResult(2 * r + v), scale, acc);
+            acc = vector::FMAOp::create(b, kLoop.getResult(2 * r + v), scale,
+                                        acc);
             if (offset)
               acc = arith::SubFOp::create(
                   b, acc,
                   arith::MulFOp::create(
                       b, offset,
-                      vector::BroadcastOp::create(b, f32Vector, kLoop.getResult(state + r))));
+                      vector::BroadcastOp::create(b, f32Vector,
+                                                  kLoop.getResult(state + r))));
           }
         }
         scf::YieldOp::create(b, accumulators);
       }
       SmallVector<OpFoldResult> offsetsOut = {b.getIndexAttr(0), column};
-      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(rows), b.getIndexAttr(width)};
+      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(rows),
+                                         b.getIndexAttr(width)};
       SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
       Value shared = forall.getRegionIterArgs()[0];
       Value slice = tensor::ExtractSliceOp::create(
-          b, RankedTensorType::get({rows, width}, b.getF32Type()), shared, offsetsOut, sizes,
-          strides);
+          b, RankedTensorType::get({rows, width}, b.getF32Type()), shared,
+          offsetsOut, sizes, strides);
       for (int64_t r = 0; r < rows; ++r)
         for (int64_t v = 0; v < 2 && v * lanes < width; ++v)
-          slice = vector::TransferWriteOp::create(b, blockLoop.getResult(2 * r + v), slice,
-                                                  ValueRange{index(r), index(v * lanes)},
-                                                  ArrayRef<bool>{width == panelColumns})
+          slice = vector::TransferWriteOp::create(
+                      b, blockLoop.getResult(2 * r + v), slice,
+                      ValueRange{index(r), index(v * lanes)},
+                      ArrayRef<bool>{width == panelColumns})
                       .getResult();
       b.setInsertionPointToStart(forall.getTerminator().getBody());
-      tensor::ParallelInsertSliceOp::create(b, slice, shared, offsetsOut, sizes, strides);
+      tensor::ParallelInsertSliceOp::create(b, slice, shared, offsetsOut, sizes,
+                                            strides);
       return forall.getResult(0);
     };
     out = wholePanelsThenRest(out, columns, panelColumns, buildPanels);
@@ -217,7 +253,7 @@ struct LowerWeightOnlyPattern final : OpRewritePattern<tcc::quantized::WeightOnl
 
 } // namespace
 
-void tcc::cpu::quantized::populateWeightOnlyMatmulPatterns(RewritePatternSet &patterns,
-                                                           int64_t lanes) {
+void tcc::cpu::quantized::populateWeightOnlyMatmulPatterns(
+    RewritePatternSet &patterns, int64_t lanes) {
   patterns.add<LowerWeightOnlyPattern>(patterns.getContext(), lanes);
 }
