@@ -23,6 +23,10 @@ namespace tcc::onnx_frontend {
 mlir::LogicalResult readModel(llvm::StringRef path, mlir::Location loc,
                               onnx::ModelProto &model);
 
+/// Parses `contents` as the model file `path` would be read.
+mlir::LogicalResult parseModel(llvm::StringRef contents, llvm::StringRef path,
+                               mlir::Location loc, onnx::ModelProto &model);
+
 /// The MLIR element type of an ONNX tensor element type, or null.
 mlir::Type convertElementType(mlir::MLIRContext *context, int32_t onnxType);
 

@@ -278,9 +278,15 @@ LogicalResult readModel(StringRef path, Location loc, onnx::ModelProto &model) {
   if (!buffer)
     return emitError(loc) << "cannot read model '" << path
                           << "': " << buffer.getError().message();
-  StringRef contents = (*buffer)->getBuffer();
+  return parseModel((*buffer)->getBuffer(), path, loc, model);
+}
+
+LogicalResult parseModel(StringRef contents, StringRef path, Location loc,
+                         onnx::ModelProto &model) {
   if (path.ends_with(".onnxtxt")) {
-    onnx::Status status = onnx::OnnxParser::Parse(model, contents.data());
+    // The parser reads a NUL-terminated string.
+    std::string text = contents.str();
+    onnx::Status status = onnx::OnnxParser::Parse(model, text.c_str());
     if (!status.IsOK())
       return emitError(loc) << "'" << path << "' is not valid ONNX text syntax: "
                             << status.ErrorMessage();
