@@ -38,7 +38,7 @@ llvm_config.add_tool_substitutions(tools, [config.tcc_tools_dir])
 sanitizers = set(filter(None, config.tcc_sanitize.split(",")))
 if "address" in sanitizers:
     config.available_features.add("asan")
-    config.environment["ASAN_OPTIONS"] = "detect_leaks=0:abort_on_error=0"
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=0:allocator_may_return_null=1"
 if "undefined" in sanitizers:
     config.available_features.add("ubsan")
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"

@@ -6,7 +6,6 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "onnx/defs/parser.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -284,12 +283,9 @@ LogicalResult readModel(StringRef path, Location loc, onnx::ModelProto &model) {
 LogicalResult parseModel(StringRef contents, StringRef path, Location loc,
                          onnx::ModelProto &model) {
   if (path.ends_with(".onnxtxt")) {
-    // The parser reads a NUL-terminated string.
-    std::string text = contents.str();
-    onnx::Status status = onnx::OnnxParser::Parse(model, text.c_str());
-    if (!status.IsOK())
+    if (std::optional<std::string> error = parseTextSyntax(contents.str(), model))
       return emitError(loc) << "'" << path << "' is not valid ONNX text syntax: "
-                            << status.ErrorMessage();
+                            << *error;
   } else {
     google::protobuf::io::CodedInputStream stream(
         reinterpret_cast<const uint8_t *>(contents.data()),
