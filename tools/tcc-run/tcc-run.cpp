@@ -374,7 +374,9 @@ double valueAt(const Tensor &tensor, size_t i) {
 /// memory is not there (an output of 10^12 elements), instead of letting
 /// the allocation abort the process.
 void allocate(std::vector<unsigned char> &bytes, size_t size, const std::string &what) {
-  void *probe = std::malloc(size ? size : 1);
+  // volatile: clang drops a malloc whose result is only freed, and the
+  // vector's allocation would then abort the process.
+  void *volatile probe = std::malloc(size ? size : 1);
   if (!probe)
     die("cannot allocate " + std::to_string(size) + " bytes for " + what);
   std::free(probe);
