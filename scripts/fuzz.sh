@@ -30,7 +30,7 @@ case "$target" in
   # the MLIR context's leaks at exit are not tcc's.
   onnx|onnxtxt)
     flags+=(-dict="$root/test/Fuzz/onnx.dict")
-    export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" ;;
+    export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:allow_user_poisoning=0}" ;;
 esac
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 

@@ -38,7 +38,7 @@ llvm_config.add_tool_substitutions(tools, [config.tcc_tools_dir])
 sanitizers = set(filter(None, config.tcc_sanitize.split(",")))
 if "address" in sanitizers:
     config.available_features.add("asan")
-    config.environment["ASAN_OPTIONS"] = "detect_leaks=0:allocator_may_return_null=1"
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=0:allocator_may_return_null=1:allow_user_poisoning=0"
 if "undefined" in sanitizers:
     config.available_features.add("ubsan")
     config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
@@ -52,7 +52,13 @@ if config.tcc_fuzz in ("ON", "1", "TRUE", "YES"):
 
 # The project's virtual environment: numpy, onnx and onnxruntime for
 # references computed outside tcc.
-config.substitutions.append(("%tcc_python", config.python_executable))
+# Under AddressSanitizer, Python preloads the ASan runtime the instrumented
+# runtime library it loads needs (the tools link the same shared one).
+if "address" in set(filter(None, config.tcc_sanitize.split(","))):
+    config.substitutions.append(
+        ("%tcc_python", f"env LD_PRELOAD={config.tcc_asan_runtime} {config.python_executable}"))
+else:
+    config.substitutions.append(("%tcc_python", config.python_executable))
 config.substitutions.append(("%tcc_src_root", config.tcc_src_root))
 config.substitutions.append(("%tcc_obj_root", config.tcc_obj_root))
 

@@ -20,6 +20,7 @@
 #include <iterator>
 #include <memory>
 #include <string>
+#include <utility>
 #include <unistd.h>
 #include <vector>
 
@@ -29,6 +30,12 @@ struct Model {
   std::string path;
   std::vector<char> bytes; // the artifact file, for truncated copies
   tcc_model *model = nullptr;
+  Model() = default;
+  Model(Model &&other) noexcept
+      : path(std::move(other.path)), bytes(std::move(other.bytes)),
+        model(std::exchange(other.model, nullptr)) {}
+  // At exit, before LeakSanitizer looks.
+  ~Model() { tcc_model_free(model); }
 };
 
 std::vector<Model> models;
@@ -58,8 +65,10 @@ struct CallerTensor {
 void makeTensor(FuzzedDataProvider &fuzz, const tcc_tensor_info &info,
                 CallerTensor &out) {
   tcc_tensor &t = out.tensor;
-  t.dtype = fuzz.ConsumeBool() ? info.dtype
-                               : static_cast<tcc_dtype>(fuzz.ConsumeIntegral<int8_t>());
+  // Any int, as a C caller may pass; C++ may not hold one outside the
+  // enum's range in a tcc_dtype, so it goes in as bytes.
+  int32_t dtype = fuzz.ConsumeBool() ? info.dtype : fuzz.ConsumeIntegral<int32_t>();
+  std::memcpy(&t.dtype, &dtype, sizeof(dtype));
   t.rank = fuzz.ConsumeBool() ? info.rank : fuzz.ConsumeIntegralInRange<int32_t>(-2, 20);
   out.shape.assign(t.rank > 0 ? t.rank : 0, 1);
   for (int32_t d = 0; d < t.rank; ++d)
@@ -147,7 +156,7 @@ void fuzzMisc(FuzzedDataProvider &fuzz, tcc_model *model) {
     (void)tcc_cpu_has_feature(fuzz.ConsumeRandomLengthString(32).c_str());
     break;
   case 2: {
-    auto dtype = static_cast<tcc_dtype>(fuzz.ConsumeIntegral<int32_t>());
+    auto dtype = static_cast<tcc_dtype>(fuzz.ConsumeIntegralInRange(0, 31));
     (void)std::strlen(tcc_dtype_name(dtype)), (void)tcc_dtype_size(dtype);
     break;
   }
@@ -162,10 +171,10 @@ void fuzzMisc(FuzzedDataProvider &fuzz, tcc_model *model) {
 } // namespace
 
 extern "C" int LLVMFuzzerInitialize(int *, char ***) {
-  // TCC_FUZZ_MODELS: artifact paths separated by ';', set by the build.
+  // TCC_FUZZ_MODELS: artifact paths separated by ',', set by the build.
   std::string paths = TCC_FUZZ_MODELS;
   for (size_t start = 0; start <= paths.size();) {
-    size_t end = paths.find(';', start);
+    size_t end = paths.find(',', start);
     if (end == std::string::npos)
       end = paths.size();
     Model m;
