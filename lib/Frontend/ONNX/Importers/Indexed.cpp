@@ -107,10 +107,19 @@ LogicalResult importScatterND(NodeImporter &n) {
   if (failed(requireInputs(n, 3)) || failed(reduction))
     return failure();
   RankedTensorType dataType = n.inputType(0), indicesType = n.inputType(1);
+  if (indicesType.getRank() < 1)
+    return n.error() << "indices " << indicesType << " must have rank 1 or more";
   int64_t k = indicesType.getShape().back();
-  if (indicesType.getRank() < 1 || k > dataType.getRank())
+  if (k > dataType.getRank())
     return n.error() << "indices " << indicesType << " address more dims than data " << dataType;
   ArrayRef<int64_t> dims = dataType.getShape();
+  SmallVector<int64_t> updatesShape(indicesType.getShape().drop_back());
+  llvm::append_range(updatesShape, dims.drop_front(k));
+  auto expectedUpdates = RankedTensorType::get(updatesShape, dataType.getElementType());
+  if (n.inputType(2) != expectedUpdates)
+    return n.error() << "updates must be " << expectedUpdates << " for indices "
+                     << indicesType << " into data " << dataType << ", got "
+                     << n.inputType(2);
   int64_t rows = product(dims.take_front(k)), width = product(dims.drop_front(k));
   int64_t count = product(indicesType.getShape().drop_back());
   Value position = reshape(n, linearIndex(n, n.input(1), dims.take_front(k)), {count, 1});
