@@ -35,7 +35,7 @@ case "$target" in
     flags+=(-dict="$root/test/Fuzz/onnx.dict")
     asan_options+=:detect_leaks=0:allow_user_poisoning=0 ;;
 esac
-export ASAN_OPTIONS="${ASAN_OPTIONS:-$asan_options}"
+export ASAN_OPTIONS="$asan_options${ASAN_OPTIONS:+:$ASAN_OPTIONS}"  # the caller's win
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1}"
 
 log="$work/fuzz.log"

@@ -15,8 +15,15 @@ build_dir="${1:-$root/build-fuzz}"
 fuzz_seconds="${TCC_FUZZ_SECONDS:-60}"
 conformance_filter="${TCC_CONFORMANCE_FILTER:-^test_(add|mul|relu|sigmoid|softmax|matmul|gemm|conv|maxpool|averagepool|batchnorm|reshape|transpose|concat|gather|slice|cast|reduce_mean|layer_normalization|where)}"
 
+phase_start=$SECONDS
+phase_done() {
+  echo "== $1: $((SECONDS - phase_start)) s"
+  phase_start=$SECONDS
+}
+
 "$root/scripts/configure-sanitized.sh" "$build_dir"
 nice -n 15 cmake --build "$build_dir" -- -j2
+phase_done "configure and build"
 
 # The MLIR context the driver leaves at exit is not a leak to report.
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:allow_user_poisoning=0}"
@@ -25,12 +32,16 @@ export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 echo "== lit and unit tests"
 (cd "$build_dir" && nice -n 15 ctest --output-on-failure -j 2 \
    -E '^(conformance|conformance-casts-x86-64-v3|lit-x86-64-v3)$')
+phase_done "lit and unit tests"
 
 echo "== ONNX node tests matching $conformance_filter"
 nice -n 15 "$build_dir/venv/bin/python" "$root/scripts/conformance.py" \
   --build-dir "$build_dir" --jobs 2 --filter "$conformance_filter"
+phase_done "node tests"
 
 for target in onnx onnxtxt runtime; do
   echo "== tcc-fuzz-$target"
   "$root/scripts/fuzz.sh" "$target" "$fuzz_seconds" "$build_dir"
 done
+phase_done "fuzz targets"
+echo "== total: $SECONDS s"
