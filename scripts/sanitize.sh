@@ -30,7 +30,7 @@ export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0:allow_user_poisoning=0}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"
 
 echo "== lit and unit tests"
-(cd "$build_dir" && nice -n 15 ctest --output-on-failure -j 2 \
+(cd "$build_dir" && nice -n 15 ctest --output-on-failure -j 2 --timeout 3600 \
    -E '^(conformance|conformance-casts-x86-64-v3|lit-x86-64-v3)$')
 phase_done "lit and unit tests"
 
