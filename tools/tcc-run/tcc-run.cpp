@@ -263,7 +263,8 @@ Tensor readTensorProto(const std::string &path) {
       die("'" + path + "' raw data holds " +
           std::to_string(proto.raw_data().size()) + " bytes, expected " +
           std::to_string(tensor.bytes.size()));
-    std::memcpy(tensor.bytes.data(), proto.raw_data().data(), tensor.bytes.size());
+    if (!tensor.bytes.empty()) // an empty vector's data() may be null
+      std::memcpy(tensor.bytes.data(), proto.raw_data().data(), tensor.bytes.size());
     return tensor;
   }
   auto fill = [&](const auto &values) {
