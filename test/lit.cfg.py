@@ -32,9 +32,33 @@ llvm_config.add_tool_substitutions(tools, [config.tcc_tools_dir])
 tools = [ToolSubst("tcc-run", unresolved="fatal")]
 llvm_config.add_tool_substitutions(tools, [config.tcc_tools_dir])
 
+# Sanitized builds (-DTCC_SANITIZE=address,undefined): every tcc process a
+# test starts is instrumented, and a report fails the test. LeakSanitizer is
+# off: the driver exits without freeing its MLIR context, by design.
+sanitizers = set(filter(None, config.tcc_sanitize.split(",")))
+if "address" in sanitizers:
+    config.available_features.add("asan")
+    config.environment["ASAN_OPTIONS"] = "detect_leaks=0:allocator_may_return_null=1:allow_user_poisoning=0"
+if "undefined" in sanitizers:
+    config.available_features.add("ubsan")
+    config.environment["UBSAN_OPTIONS"] = "print_stacktrace=1:halt_on_error=1"
+if "thread" in sanitizers:
+    config.available_features.add("tsan")
+if config.tcc_fuzz in ("ON", "1", "TRUE", "YES"):
+    config.available_features.add("fuzz")
+    tools = [ToolSubst(t, unresolved="fatal")
+             for t in ("tcc-fuzz-onnx", "tcc-fuzz-onnxtxt", "tcc-fuzz-runtime")]
+    llvm_config.add_tool_substitutions(tools, [config.tcc_tools_dir])
+
 # The project's virtual environment: numpy, onnx and onnxruntime for
 # references computed outside tcc.
-config.substitutions.append(("%tcc_python", config.python_executable))
+# Under AddressSanitizer, Python preloads the ASan runtime the instrumented
+# runtime library it loads needs (the tools link the same shared one).
+if "address" in set(filter(None, config.tcc_sanitize.split(","))):
+    config.substitutions.append(
+        ("%tcc_python", f"env LD_PRELOAD={config.tcc_asan_runtime} {config.python_executable}"))
+else:
+    config.substitutions.append(("%tcc_python", config.python_executable))
 config.substitutions.append(("%tcc_src_root", config.tcc_src_root))
 config.substitutions.append(("%tcc_obj_root", config.tcc_obj_root))
 

@@ -263,7 +263,8 @@ Tensor readTensorProto(const std::string &path) {
       die("'" + path + "' raw data holds " +
           std::to_string(proto.raw_data().size()) + " bytes, expected " +
           std::to_string(tensor.bytes.size()));
-    std::memcpy(tensor.bytes.data(), proto.raw_data().data(), tensor.bytes.size());
+    if (!tensor.bytes.empty()) // an empty vector's data() may be null
+      std::memcpy(tensor.bytes.data(), proto.raw_data().data(), tensor.bytes.size());
     return tensor;
   }
   auto fill = [&](const auto &values) {
@@ -374,7 +375,9 @@ double valueAt(const Tensor &tensor, size_t i) {
 /// memory is not there (an output of 10^12 elements), instead of letting
 /// the allocation abort the process.
 void allocate(std::vector<unsigned char> &bytes, size_t size, const std::string &what) {
-  void *probe = std::malloc(size ? size : 1);
+  // volatile: clang drops a malloc whose result is only freed, and the
+  // vector's allocation would then abort the process.
+  void *volatile probe = std::malloc(size ? size : 1);
   if (!probe)
     die("cannot allocate " + std::to_string(size) + " bytes for " + what);
   std::free(probe);

@@ -30,6 +30,13 @@ mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
 importModelFile(llvm::StringRef path, mlir::MLIRContext &context,
                 const ImportOptions &options);
 
+/// Imports a model held in memory, as `importModelFile` does the file at
+/// `path`: its extension picks the syntax, its folder holds external data
+/// and it names the model in messages. For tools that hold no file (fuzzers).
+mlir::FailureOr<mlir::OwningOpRef<mlir::ModuleOp>>
+importModelBuffer(llvm::StringRef contents, llvm::StringRef path,
+                  mlir::MLIRContext &context, const ImportOptions &options);
+
 /// The newest opset of the default domain the importer knows.
 int64_t latestSupportedOpset();
 

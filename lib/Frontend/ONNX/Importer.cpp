@@ -561,4 +561,15 @@ FailureOr<OwningOpRef<ModuleOp>> importModelFile(StringRef path,
   return importer.importModel(model);
 }
 
+FailureOr<OwningOpRef<ModuleOp>> importModelBuffer(StringRef contents, StringRef path,
+                                                   MLIRContext &context,
+                                                   const ImportOptions &options) {
+  context.loadDialect<tcc::graph::GraphDialect, func::FuncDialect>();
+  onnx::ModelProto model;
+  if (failed(parseModel(contents, path, FileLineColLoc::get(&context, path, 0, 0), model)))
+    return failure();
+  GraphImporter importer(context, path, options);
+  return importer.importModel(model);
+}
+
 } // namespace tcc::onnx_frontend

@@ -23,6 +23,14 @@ namespace tcc::onnx_frontend {
 mlir::LogicalResult readModel(llvm::StringRef path, mlir::Location loc,
                               onnx::ModelProto &model);
 
+/// Parses the ONNX text syntax into `model`; the error message on failure.
+std::optional<std::string> parseTextSyntax(const std::string &text,
+                                           onnx::ModelProto &model);
+
+/// Parses `contents` as the model file `path` would be read.
+mlir::LogicalResult parseModel(llvm::StringRef contents, llvm::StringRef path,
+                               mlir::Location loc, onnx::ModelProto &model);
+
 /// The MLIR element type of an ONNX tensor element type, or null.
 mlir::Type convertElementType(mlir::MLIRContext *context, int32_t onnxType);
 

@@ -6,7 +6,6 @@
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
-#include "onnx/defs/parser.h"
 #include "llvm/ADT/SmallString.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/Path.h"
@@ -278,12 +277,15 @@ LogicalResult readModel(StringRef path, Location loc, onnx::ModelProto &model) {
   if (!buffer)
     return emitError(loc) << "cannot read model '" << path
                           << "': " << buffer.getError().message();
-  StringRef contents = (*buffer)->getBuffer();
+  return parseModel((*buffer)->getBuffer(), path, loc, model);
+}
+
+LogicalResult parseModel(StringRef contents, StringRef path, Location loc,
+                         onnx::ModelProto &model) {
   if (path.ends_with(".onnxtxt")) {
-    onnx::Status status = onnx::OnnxParser::Parse(model, contents.data());
-    if (!status.IsOK())
+    if (std::optional<std::string> error = parseTextSyntax(contents.str(), model))
       return emitError(loc) << "'" << path << "' is not valid ONNX text syntax: "
-                            << status.ErrorMessage();
+                            << *error;
   } else {
     google::protobuf::io::CodedInputStream stream(
         reinterpret_cast<const uint8_t *>(contents.data()),

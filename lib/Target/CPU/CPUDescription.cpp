@@ -42,7 +42,8 @@ int64_t hostCacheBytes(int level, bool data) {
     StringRef type = read("type") == "Instruction" ? "i" : "d";
     if (std::to_string(level) != levelText || (data && type == "i"))
       continue;
-    StringRef size = read("size");
+    std::string sizeText = read("size");
+    StringRef size = sizeText;
     int64_t value = 0;
     int64_t scale = size.consume_back("K") ? 1024
                     : size.consume_back("M") ? 1024 * 1024

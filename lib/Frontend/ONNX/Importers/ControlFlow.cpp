@@ -149,6 +149,9 @@ LogicalResult importScan8(NodeImporter &n) {
   if (directions->empty())
     directions->assign(*numScanInputs, 0);
   int64_t numScanOutputs = static_cast<int64_t>(n.numOutputs()) - numStates;
+  if (numScanOutputs < 0)
+    return n.error() << "has " << n.numOutputs() << " outputs, fewer than its " << numStates
+                     << " state variables";
   Value first = n.input(1);
   int64_t batch = typeOf(first).getDimSize(0);
   int64_t length = typeOf(n.input(1 + numStates)).getDimSize(1);
@@ -205,6 +208,9 @@ LogicalResult importScan(NodeImporter &n) {
     return n.error() << "num_scan_inputs " << *numScanInputs << " does not fit the "
                      << n.numInputs() << " inputs";
   int64_t numScanOutputs = static_cast<int64_t>(n.numOutputs()) - numStates;
+  if (numScanOutputs < 0)
+    return n.error() << "has " << n.numOutputs() << " outputs, fewer than its " << numStates
+                     << " state variables";
   auto listAttr = [&](StringRef name, int64_t count) -> FailureOr<SmallVector<int64_t>> {
     FailureOr<SmallVector<int64_t>> values = n.intsAttr(name, SmallVector<int64_t>());
     if (succeeded(values) && values->empty())

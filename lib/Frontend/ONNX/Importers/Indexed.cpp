@@ -56,10 +56,15 @@ LogicalResult importGatherND(NodeImporter &n) {
   if (failed(requireInputs(n, 2)) || failed(batchDims))
     return failure();
   RankedTensorType dataType = n.inputType(0), indicesType = n.inputType(1);
-  int64_t b = *batchDims, k = indicesType.getShape().back();
-  if (b < 0 || b >= indicesType.getRank() || b + k > dataType.getRank())
+  int64_t b = *batchDims;
+  if (!indicesType.getElementType().isInteger(64))
+    return n.error() << "indices must be int64, got " << indicesType;
+  if (b < 0 || b >= indicesType.getRank() ||
+      b + indicesType.getShape().back() > dataType.getRank() ||
+      indicesType.getShape().take_front(b) != dataType.getShape().take_front(b))
     return n.error() << "indices " << indicesType << " with batch_dims " << b
                      << " do not fit data " << dataType;
+  int64_t k = indicesType.getShape().back();
   ArrayRef<int64_t> dims = dataType.getShape();
   int64_t batch = product(dims.take_front(b)), rows = product(dims.slice(b, k)),
           width = product(dims.drop_front(b + k));
@@ -107,10 +112,21 @@ LogicalResult importScatterND(NodeImporter &n) {
   if (failed(requireInputs(n, 3)) || failed(reduction))
     return failure();
   RankedTensorType dataType = n.inputType(0), indicesType = n.inputType(1);
+  if (!indicesType.getElementType().isInteger(64))
+    return n.error() << "indices must be int64, got " << indicesType;
+  if (indicesType.getRank() < 1)
+    return n.error() << "indices " << indicesType << " must have rank 1 or more";
   int64_t k = indicesType.getShape().back();
-  if (indicesType.getRank() < 1 || k > dataType.getRank())
+  if (k > dataType.getRank())
     return n.error() << "indices " << indicesType << " address more dims than data " << dataType;
   ArrayRef<int64_t> dims = dataType.getShape();
+  SmallVector<int64_t> updatesShape(indicesType.getShape().drop_back());
+  llvm::append_range(updatesShape, dims.drop_front(k));
+  auto expectedUpdates = RankedTensorType::get(updatesShape, dataType.getElementType());
+  if (n.inputType(2) != expectedUpdates)
+    return n.error() << "updates must be " << expectedUpdates << " for indices "
+                     << indicesType << " into data " << dataType << ", got "
+                     << n.inputType(2);
   int64_t rows = product(dims.take_front(k)), width = product(dims.drop_front(k));
   int64_t count = product(indicesType.getShape().drop_back());
   Value position = reshape(n, linearIndex(n, n.input(1), dims.take_front(k)), {count, 1});

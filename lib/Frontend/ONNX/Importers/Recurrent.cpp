@@ -12,6 +12,8 @@
 
 #include "llvm/ADT/StringSet.h"
 
+#include <limits>
+
 using namespace mlir;
 using namespace tcc::graph;
 
@@ -165,6 +167,34 @@ DirectionResult runDirection(NodeImporter &n, const Recurrence &r, unsigned dire
   return result;
 }
 
+/// The inputs' shapes, checked before any op is built: X [seq, batch,
+/// input] ([batch, seq, input] with layout 1), W [dirs, gates * hidden,
+/// input], R [dirs, gates * hidden, hidden], B [dirs, 2 * gates * hidden],
+/// initial states [dirs, batch, hidden] ([batch, dirs, hidden]).
+LogicalResult checkShapes(NodeImporter &n, const Recurrence &r, bool batchMajor) {
+  if (r.hidden < 1 || r.hidden > std::numeric_limits<int32_t>::max())
+    return n.error() << "hidden_size " << r.hidden << " is not in [1, 2^31)";
+  RankedTensorType xType = n.inputType(0);
+  if (xType.getRank() != 3)
+    return n.error() << "expects an input of rank 3, got " << xType;
+  int64_t batch = xType.getDimSize(batchMajor ? 0 : 1), inputSize = xType.getDimSize(2);
+  int64_t rows = r.gates * r.hidden;
+  auto expect = [&](unsigned index, const char *what,
+                    ArrayRef<int64_t> shape) -> LogicalResult {
+    auto type = RankedTensorType::get(shape, xType.getElementType());
+    if (!n.hasInput(index) || n.inputType(index) == type)
+      return success();
+    return n.error() << what << " must be " << type << ", got " << n.inputType(index);
+  };
+  SmallVector<int64_t> state = batchMajor ? SmallVector<int64_t>{batch, r.directions, r.hidden}
+                                          : SmallVector<int64_t>{r.directions, batch, r.hidden};
+  return success(succeeded(expect(1, "W", {r.directions, rows, inputSize})) &&
+                 succeeded(expect(2, "R", {r.directions, rows, r.hidden})) &&
+                 succeeded(expect(3, "B", {r.directions, 2 * rows})) &&
+                 succeeded(expect(5, "initial_h", state)) &&
+                 (r.cell != Cell::LSTM || succeeded(expect(6, "initial_c", state))));
+}
+
 LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
   Recurrence r;
   r.cell = cell;
@@ -232,6 +262,8 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
   Value x = n.input(0);
   if (!isa<FloatType>(elementTypeOf(x)))
     return n.error() << "expects a float input, got " << elementTypeOf(x);
+  if (failed(checkShapes(n, r, *layout)))
+    return failure();
   // Batch-major layout: time-major inside, results transposed back.
   if (*layout)
     x = build<TransposeOp>(n, x, n.b().getDenseI64ArrayAttr({1, 0, 2}));

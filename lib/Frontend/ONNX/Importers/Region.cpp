@@ -117,8 +117,12 @@ LogicalResult importDeformConv(NodeImporter &n) {
       baseW.push_back(-(*pads)[1] + (p % outW) * (*strides)[1] + (k % kw) * (*dilations)[1]);
     }
   auto baseType = RankedTensorType::get({1, 1, taps, points}, t);
-  Value ys = build<AddOp>(n, sliceAlong(n, offset, 3, 0), constantOf(n, baseType, baseH));
-  Value xs = build<AddOp>(n, sliceAlong(n, offset, 3, 1), constantOf(n, baseType, baseW));
+  // One statement per op: the order of a call's arguments is the
+  // compiler's, and the IR would differ between gcc and clang builds.
+  Value baseHs = constantOf(n, baseType, baseH);
+  Value ys = build<AddOp>(n, sliceAlong(n, offset, 3, 0), baseHs);
+  Value baseWs = constantOf(n, baseType, baseW);
+  Value xs = build<AddOp>(n, sliceAlong(n, offset, 3, 1), baseWs);
 
   // Taps floor(p) and floor(p) + 1 of every sample; those outside the input
   // read zero, so their weight drops.

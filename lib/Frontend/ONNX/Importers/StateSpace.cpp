@@ -125,8 +125,9 @@ LogicalResult importLinearAttention(NodeImporter &n) {
     // Delta rule: write beta * (v - S^T k), the error of what S recalls.
     if (delta) {
       Value recalled = build<MatMulOp>(n, kRow, state);
-      vRow = build<MulOp>(n, sliceAlong(n, beta, 1, step),
-                          build<SubOp>(n, vRow, recalled));
+      // Built one per statement: argument order is the compiler's.
+      Value error = build<SubOp>(n, vRow, recalled);
+      vRow = build<MulOp>(n, sliceAlong(n, beta, 1, step), error);
     }
     // The outer product k v^T, as a broadcast product of a column and a row.
     Value kColumn = reshape(n, kRow, {batch, hkv, dk, 1});

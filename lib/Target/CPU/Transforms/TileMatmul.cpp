@@ -157,15 +157,16 @@ static void tileVectorMatrix(RewriterBase &rewriter, linalg::LinalgOp matmul, in
   int64_t depth = fittingTile(k, config.vectorMatrixDepth);
   if (!cols || !depth)
     return;
+  // Constant weights are packed into panels of the tile's columns, and
+  // each tile walks its panel front to back, the accumulators in
+  // registers: one contiguous stream per thread. Asked before tiling,
+  // which erases `matmul`.
+  PanelRange panels = panelsFor(matmul, n, cols, packedWeights);
   SmallVector<int64_t> threadSizes = {1, threadCols, 0};
   FailureOr<Operation *> threadTile = tile(rewriter, matmul, threadSizes,
                                            scf::SCFTilingOptions::LoopType::ForallOp);
   if (failed(threadTile))
     return;
-  // Constant weights are packed into panels of the tile's columns, and
-  // each tile walks its panel front to back, the accumulators in
-  // registers: one contiguous stream per thread.
-  PanelRange panels = panelsFor(matmul, n, cols, packedWeights);
   SmallVector<int64_t> sizes = {1, cols, panels.weights ? 1 : depth};
   SmallVector<int64_t> order = panels.weights ? SmallVector<int64_t>{1, 2, 0}
                                               : SmallVector<int64_t>{2, 1, 0};
