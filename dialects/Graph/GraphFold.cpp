@@ -67,6 +67,9 @@ using ElementFn =
 
 static SmallVector<Element> elementsOf(DenseElementsAttr attr) {
   SmallVector<Element> values;
+  // An empty attribute may hold no data at all: nothing to read.
+  if (attr.getNumElements() == 0)
+    return values;
   if (isa<FloatType>(attr.getElementType()))
     for (const APFloat &value : attr.getValues<APFloat>())
       values.push_back(value);
@@ -732,6 +735,9 @@ OpFoldResult ExpandOp::fold(FoldAdaptor adaptor) {
   if (!input || !type || !type.hasStaticShape())
     return {};
   SmallVector<Element> values = elementsOf(input);
+  // Nothing broadcasts from an empty input to a non-empty result.
+  if (values.empty() && type.getNumElements() != 0)
+    return {};
   ArrayRef<int64_t> inputShape = input.getType().getShape();
   return foldByCoordinates(type, kMaxFoldedElements,
                            [&](ArrayRef<int64_t> coords) -> std::optional<Element> {

@@ -182,6 +182,11 @@ LogicalResult importMaxPoolWithIndices(NodeImporter &n) {
   for (size_t d = 0; d < dims; ++d) {
     int64_t span = spatial[d] + w->pads[d] + w->pads[d + dims] -
                    w->dilations[d] * (w->kernel[d] - 1) - 1;
+    if (span < 0)
+      return n.error() << "expects the padded input " << type
+                       << " to hold a window of " << w->kernel[d] << " along spatial dim " << d
+                       << " (kernel with dilation " << w->dilations[d] << ", pads " << w->pads[d]
+                       << " and " << w->pads[d + dims] << ")";
     out[d] = (*ceilMode ? (span + w->strides[d] - 1) / w->strides[d] : span / w->strides[d]) + 1;
     // A window must start inside the input or its leading padding.
     if (*ceilMode && (out[d] - 1) * w->strides[d] >= spatial[d] + w->pads[d])
