@@ -12,6 +12,7 @@
 #include "Target/TargetDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/IR/BuiltinAttributes.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -92,6 +93,31 @@ mlir::Value wholePanelsThenRest(mlir::Value out, int64_t extent, int64_t panel,
   if (int64_t rest = extent % panel)
     out = build(out, whole, 1, rest);
   return out;
+}
+
+/// Builds `build(slice, first, rows)` for the tiles of `tile` rows along
+/// `extent`: the whole tiles in one scf.for threading `slice`, the rows
+/// left over in one more tile after it.
+template <typename Build>
+mlir::Value rowTilesThenRest(mlir::ImplicitLocOpBuilder &b, mlir::Value slice,
+                             int64_t extent, int64_t tile, Build build) {
+  auto index = [&](int64_t v) -> mlir::Value {
+    return mlir::arith::ConstantIndexOp::create(b, v);
+  };
+  int64_t whole = extent / tile;
+  if (whole > 0) {
+    auto loop = mlir::scf::ForOp::create(b, index(0), index(whole * tile),
+                                         index(tile), mlir::ValueRange{slice});
+    mlir::OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    mlir::scf::YieldOp::create(
+        b, build(loop.getRegionIterArgs()[0], loop.getInductionVar(), tile));
+    b.setInsertionPointAfter(loop);
+    slice = loop.getResult(0);
+  }
+  if (int64_t rest = extent % tile)
+    slice = build(slice, index(whole * tile), rest);
+  return slice;
 }
 
 void populateQuantizedMatmulPatterns(mlir::RewritePatternSet &patterns,

@@ -92,21 +92,11 @@ private:
         b, RankedTensorType::get({1, filters, width}, b.getI32Type()), shared,
         offsets, sizes, strides);
     bool whole = width == panelPixels();
-    int64_t wholeTiles = filters / tileRows;
-    if (wholeTiles > 0) {
-      auto loop = scf::ForOp::create(b, index(0), index(wholeTiles * tileRows),
-                                     index(tileRows), ValueRange{slice});
-      OpBuilder::InsertionGuard loopGuard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      scf::YieldOp::create(b,
-                           buildTile(loop.getRegionIterArgs()[0], image, pixel,
-                                     loop.getInductionVar(), tileRows, whole));
-      b.setInsertionPointAfter(loop);
-      slice = loop.getResult(0);
-    }
-    if (int64_t rest = filters % tileRows)
-      slice = buildTile(slice, image, pixel, index(wholeTiles * tileRows), rest,
-                        whole);
+    slice = rowTilesThenRest(b, slice, filters, tileRows,
+                             [&](Value slice, Value firstRow, int64_t rows) {
+                               return buildTile(slice, image, pixel, firstRow,
+                                                rows, whole);
+                             });
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(b, slice, shared, offsets, sizes,
                                           strides);

@@ -100,21 +100,11 @@ private:
     bool inBounds = width == panelColumns();
 
     // Whole row tiles in a loop, the rows left over in one more tile.
-    int64_t wholeTiles = totalRows / tileRows;
-    if (wholeTiles > 0) {
-      auto loop = scf::ForOp::create(b, index(0), index(wholeTiles * tileRows),
-                                     index(tileRows), ValueRange{slice});
-      OpBuilder::InsertionGuard loopGuard(b);
-      b.setInsertionPointToStart(loop.getBody());
-      Value written = buildTile(loop.getRegionIterArgs()[0], panel, column,
-                                loop.getInductionVar(), tileRows, inBounds);
-      scf::YieldOp::create(b, written);
-      b.setInsertionPointAfter(loop);
-      slice = loop.getResult(0);
-    }
-    if (int64_t rest = totalRows % tileRows)
-      slice = buildTile(slice, panel, column, index(wholeTiles * tileRows),
-                        rest, inBounds);
+    slice = rowTilesThenRest(b, slice, totalRows, tileRows,
+                             [&](Value slice, Value firstRow, int64_t rows) {
+                               return buildTile(slice, panel, column, firstRow,
+                                                rows, inBounds);
+                             });
 
     b.setInsertionPointToStart(forall.getTerminator().getBody());
     tensor::ParallelInsertSliceOp::create(b, slice, shared, offsets, sizes,
