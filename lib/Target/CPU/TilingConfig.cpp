@@ -29,6 +29,21 @@ tcc::cpu::tilingConfigFor(target::TargetDescAttr desc) {
   config.registerCols = 2 * config.vectorWidth;
   config.registerRows =
       std::clamp<int64_t>((desc.getVectorRegisters() - 4) / 2, 1, 8);
+  // With 16 registers the tile of 4 rows that divides 64, 256, 2048
+  // channels keeps only 8 FMA chains (8 accumulators): such products run
+  // whole 6-row tiles and the rest in 4-row ones (a 256 x 2304 x 192
+  // product from packed panels, x86-64-v3, 1 thread: 107 GFLOP/s in 4-row
+  // tiles, 114 for 240 rows in 6-row ones). With 32 registers a 4-row tile
+  // still holds 8 accumulators of 16 lanes; only tiles under half height
+  // split.
+  config.splitRowsBelow =
+      desc.getVectorRegisters() < 32 ? config.registerRows : config.registerRows / 2;
+  // Two-vector tiles of 8 lanes take a new cache line of the rhs every
+  // reduction step; from a row-major rhs computed at run time that is a
+  // strided stream the prefetchers do not keep ahead of (a 240 x 2304 x 192
+  // product at x86-64-v3, 1 thread: 82 GFLOP/s against 114 from packed
+  // panels). 16-lane tiles read two lines a step for twice the FMAs.
+  config.packRhsAtRunTime = config.vectorWidth < 16;
   // Several tasks a thread, so that uneven ones still balance; an odd few
   // tiles idle a core.
   config.threadChunks = std::max<int64_t>(config.threadChunks,

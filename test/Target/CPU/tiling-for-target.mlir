@@ -51,3 +51,35 @@ func.func @odd_rows(%x: tensor<512x49xf32>) -> tensor<512x49xf32> {
   } -> tensor<512x49xf32>
   return %0 : tensor<512x49xf32>
 }
+
+// 128 rows, which 6 does not divide: with 16 registers the product runs
+// 120 rows in 6-row tiles and the last 8 in 4-row ones, rather than 4-row
+// tiles (8 FMA chains) throughout or a 2-row remainder; with 32 registers
+// 8 divides it. Its rhs, computed at run time, is copied into 16-column
+// panels first on the 8-lane machine (32 panels of 64 rows), which both
+// parts' register tiles read; 16-lane tiles read it as it is.
+// CHECK-LABEL: func.func @rows_six_does_not_divide
+// V4-NOT: tensor<32x1024xf32>
+// V4: vector.contract {{.*}} into vector<8x32xf32>
+// V4-NOT: vector.contract
+// V3: %[[PANELS:.*]] = scf.forall (%[[P:.*]]) in (32) shared_outs(%{{.*}} = %{{.*}}) -> (tensor<32x1024xf32>)
+// V3: vector.transfer_read %{{.*}}[%{{.*}}, %{{.*}}], %{{.*}} {in_bounds = [true]} : tensor<64x512xf32>, vector<16xf32>
+// V3: vector.transfer_write {{.*}} : vector<16xf32>, tensor<1x1024xf32>
+// V3: tensor.extract_slice %[[PANELS]]
+// V3: vector.contract {{.*}} into vector<6x16xf32>
+// V3: tensor.extract_slice %[[PANELS]]
+// V3: vector.contract {{.*}} into vector<4x16xf32>
+func.func @rows_six_does_not_divide(%a: tensor<128x64xf32>, %b: tensor<64x512xf32>, %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<128x64xf32>, tensor<64x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
+  return %0 : tensor<128x512xf32>
+}
+
+// Few row tiles (24 rows: four of 6) would each read a panel too few times
+// to repay its copy: the rhs is read as it is on both machines.
+// CHECK-LABEL: func.func @few_rows_no_panels
+// CHECK-NOT: tensor<32x1024xf32>
+// V3: vector.contract {{.*}} into vector<6x16xf32>
+func.func @few_rows_no_panels(%a: tensor<24x64xf32>, %b: tensor<64x512xf32>, %c: tensor<24x512xf32>) -> tensor<24x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<24x64xf32>, tensor<64x512xf32>) outs(%c : tensor<24x512xf32>) -> tensor<24x512xf32>
+  return %0 : tensor<24x512xf32>
+}

@@ -39,6 +39,16 @@ struct TilingConfig {
   /// code over all of K. Not tied to the register tile's columns, so that
   /// 16-column (8-lane) tiles keep the 7x7 maps pixel-major too.
   int64_t pixelMajorColumns = 32;
+  /// A product whose rows only a tile shorter than this divides splits off
+  /// its last rows into a product of its own, so that the rest runs in
+  /// full-height tiles.
+  int64_t splitRowsBelow = 4;
+  /// Whether a product whose rhs is computed at run time (a convolution's
+  /// patches or input image) copies it into column panels first, as
+  /// constant weights are packed at compile time; and how many row tiles
+  /// each panel must serve to be worth its copy.
+  bool packRhsAtRunTime = false;
+  int64_t packRhsMinRowTiles = 8;
   /// The output block one thread computes per task of a matmul.
   int64_t threadTileRows = 64;
   int64_t threadTileCols = 256;

@@ -14,6 +14,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 
 #include <cstring>
 
@@ -68,7 +69,6 @@ static std::pair<arith::ConstantOp, int64_t> constantColumns(Value rhs) {
 /// more) after the last.
 void tcc::cpu::readFromPanels(RewriterBase &rewriter, Operation *registerTile,
                               const PanelRange &range, PackedPanels &packedWeights) {
-  arith::ConstantOp weights = range.weights;
   int64_t cols = range.cols;
   OpOperand &rhs = registerTile->getOpOperand(1);
   auto rhsType = cast<RankedTensorType>(rhs.get().getType());
@@ -81,7 +81,10 @@ void tcc::cpu::readFromPanels(RewriterBase &rewriter, Operation *registerTile,
   bindDims(rewriter.getContext(), d0, d1);
   OpFoldResult row = rewriter.getIndexAttr(0), column = rewriter.getIndexAttr(0);
   Value source = rhs.get();
-  while (auto slice = source.getDefiningOp<tensor::ExtractSliceOp>()) {
+  while (source != range.source) {
+    auto slice = source.getDefiningOp<tensor::ExtractSliceOp>();
+    if (!slice)
+      return;
     if (!slice.hasUnitStride() || slice.getSourceType().getRank() != 2)
       return;
     SmallVector<OpFoldResult> offsets = slice.getMixedOffsets();
@@ -90,11 +93,14 @@ void tcc::cpu::readFromPanels(RewriterBase &rewriter, Operation *registerTile,
         affine::makeComposedFoldedAffineApply(rewriter, loc, d0 + d1, {column, offsets[1]});
     source = slice.getSource();
   }
-  if (source != weights.getResult())
-    return;
-  Value &packed = packedWeights[{weights, cols, range.first, range.count}];
-  if (!packed)
-    packed = packColumnPanels(rewriter, range);
+  Value packed = range.packed;
+  if (!packed) {
+    Value &packedConstant =
+        packedWeights[{range.source.getAsOpaquePointer(), cols, range.first, range.count}];
+    if (!packedConstant)
+      packedConstant = packColumnPanels(rewriter, range);
+    packed = packedConstant;
+  }
   // One reduction step's row of the tile: `cols` elements at row * cols
   // in its panel.
   OpFoldResult panel = affine::makeComposedFoldedAffineApply(
@@ -128,9 +134,71 @@ PanelRange tcc::cpu::panelsFor(linalg::LinalgOp matmul, int64_t n, int64_t cols,
   if (firstColumn % cols != 0 || n % cols != 0 ||
       firstColumn + n > weightColumns / cols * cols)
     return {};
-  PanelRange all{weights, cols, 0, weightColumns / cols};
+  PanelRange all{weights.getResult(), weights, Value(), cols, 0, weightColumns / cols};
   if (2 * n >= weightColumns ||
-      packedWeights.count({weights, cols, all.first, all.count}))
+      packedWeights.count({all.source.getAsOpaquePointer(), cols, all.first, all.count}))
     return all;
-  return {weights, cols, firstColumn / cols, n / cols};
+  return {weights.getResult(), weights, Value(), cols, firstColumn / cols, n / cols};
+}
+
+PanelRange tcc::cpu::packPanelsAtRunTime(RewriterBase &rewriter, linalg::LinalgOp matmul,
+                                         int64_t n, int64_t cols, bool worthCopying,
+                                         PackedPanels &packedPanels) {
+  if (matmul.hasUserDefinedMaps() || isa<linalg::BatchMatmulOp>(matmul))
+    return {};
+  Value rhs = matmul.getDpsInputs()[1];
+  auto type = dyn_cast<RankedTensorType>(rhs.getType());
+  if (!type || type.getRank() != 2 || !type.hasStaticShape() || !type.getElementType().isF32() ||
+      type.getDimSize(1) != n || n % cols != 0)
+    return {};
+  int64_t depth = type.getDimSize(0), count = n / cols;
+  Value &packed = packedPanels[{rhs.getAsOpaquePointer(), cols, 0, count}];
+  if (packed && packed.getParentBlock() == matmul->getBlock() &&
+      packed.getDefiningOp()->isBeforeInBlock(matmul))
+    return {rhs, nullptr, packed, cols, 0, count};
+  if (!worthCopying)
+    return {};
+  Location loc = matmul.getLoc();
+  rewriter.setInsertionPoint(matmul);
+  // packed[panel, k * cols + c] = rhs[k, panel * cols + c]: a panel per
+  // iteration of a parallel loop, each reduction row one vector copy.
+  auto packedType = RankedTensorType::get({count, depth * cols}, type.getElementType());
+  auto panelType = RankedTensorType::get({1, depth * cols}, type.getElementType());
+  auto rowType = VectorType::get({cols}, type.getElementType());
+  Value empty = tensor::EmptyOp::create(rewriter, loc, packedType.getShape(),
+                                        packedType.getElementType());
+  auto forall =
+      scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(count)},
+                            ValueRange{empty}, std::nullopt);
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToStart(forall.getBody());
+  Value panel = forall.getInductionVar(0);
+  Value shared = forall.getRegionIterArgs().front();
+  OpFoldResult one = rewriter.getIndexAttr(1);
+  SmallVector<OpFoldResult> panelOffsets = {panel, rewriter.getIndexAttr(0)};
+  SmallVector<OpFoldResult> panelSizes = {one, rewriter.getIndexAttr(depth * cols)};
+  SmallVector<OpFoldResult> unitStrides = {one, one};
+  Value panelSlice = tensor::ExtractSliceOp::create(rewriter, loc, panelType, shared, panelOffsets,
+                                                    panelSizes, unitStrides);
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value width = arith::ConstantIndexOp::create(rewriter, loc, cols);
+  Value column = arith::MulIOp::create(rewriter, loc, panel, width);
+  Value padding = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
+  auto rows = scf::ForOp::create(
+      rewriter, loc, zero, arith::ConstantIndexOp::create(rewriter, loc, depth),
+      arith::ConstantIndexOp::create(rewriter, loc, 1), ValueRange{panelSlice},
+      [&](OpBuilder &b, Location l, Value k, ValueRange iterArgs) {
+        Value row = vector::TransferReadOp::create(b, l, rowType, rhs, ValueRange{k, column},
+                                                   padding, ArrayRef<bool>{true});
+        Value at = arith::MulIOp::create(b, l, k, width);
+        Value written = vector::TransferWriteOp::create(b, l, row, iterArgs.front(),
+                                                        ValueRange{zero, at}, ArrayRef<bool>{true})
+                            .getResult();
+        scf::YieldOp::create(b, l, written);
+      });
+  rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+  tensor::ParallelInsertSliceOp::create(rewriter, loc, rows.getResult(0), shared, panelOffsets,
+                                        panelSizes, unitStrides);
+  packed = forall.getResult(0);
+  return {rhs, nullptr, packed, cols, 0, count};
 }

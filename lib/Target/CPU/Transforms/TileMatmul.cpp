@@ -25,17 +25,9 @@
 using namespace mlir;
 using namespace tcc::cpu;
 
-/// Splits a product along its rows (M) or columns (N) at `at` into two
-/// products writing disjoint slices of the same init: a part that tiles
-/// into whole register tiles and a narrow remainder. An LM head of 50257
-/// columns is 50240 + 17, not one untileable op. The op computing the
-/// accumulator's `start` (see tcc::startOf) and its `epilogue` (see
-/// tcc::epilogueOf), if any, are split the same way, each part its own
-/// start and epilogue over its slice, so that they join the part's thread
-/// tiles rather than each making a pass over the whole output.
-static std::pair<linalg::LinalgOp, linalg::LinalgOp>
-splitMatmul(RewriterBase &rewriter, linalg::LinalgOp matmul, bool alongRows, int64_t at,
-            Operation *start, linalg::GenericOp epilogue) {
+std::pair<linalg::LinalgOp, linalg::LinalgOp>
+tcc::cpu::splitProduct(RewriterBase &rewriter, linalg::LinalgOp matmul, bool alongRows,
+                       int64_t at, Operation *start, linalg::GenericOp epilogue) {
   Location loc = matmul.getLoc();
   rewriter.setInsertionPoint(matmul);
   Value lhs = matmul.getDpsInputs()[0], rhs = matmul.getDpsInputs()[1];
@@ -77,8 +69,6 @@ splitMatmul(RewriterBase &rewriter, linalg::LinalgOp matmul, bool alongRows, int
     return tiled->tiledOps.front();
   };
   auto part = [&](int64_t offset, int64_t size) -> linalg::LinalgOp {
-    Value a = alongRows ? slice(lhs, offset, size) : lhs;
-    Value b = alongRows ? rhs : slice(rhs, offset, size);
     Value c = slice(result, offset, size);
     ArrayRef<int64_t> sizes = cast<RankedTensorType>(c.getType()).getShape();
     if (start) {
@@ -89,12 +79,35 @@ splitMatmul(RewriterBase &rewriter, linalg::LinalgOp matmul, bool alongRows, int
       c = startPart->getResult(0);
     }
     linalg::LinalgOp op;
-    if (rank == 3)
-      op = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{c.getType()},
-                                         ValueRange{a, b}, ValueRange{c});
-    else
-      op = linalg::MatmulOp::create(rewriter, loc, TypeRange{c.getType()}, ValueRange{a, b},
-                                    ValueRange{c});
+    if (isa<linalg::GenericOp>(matmul)) {
+      // A window product over the part's rows, accumulating into `c`.
+      SmallVector<OpFoldResult> offsets(matmul.getNumLoops(), rewriter.getIndexAttr(0));
+      SmallVector<OpFoldResult> extents =
+          getAsIndexOpFoldResult(rewriter.getContext(), matmul.getStaticLoopRanges());
+      offsets[0] = rewriter.getIndexAttr(offset);
+      extents[0] = rewriter.getIndexAttr(size);
+      FailureOr<TilingResult> tiled =
+          cast<TilingInterface>(matmul.getOperation())
+              .getTiledImplementation(rewriter, offsets, extents);
+      assert(succeeded(tiled) && tiled->tiledOps.size() == 1 &&
+             "a window product tiles into one op");
+      op = cast<linalg::LinalgOp>(tiled->tiledOps.front());
+      Operation *initSlice = op.getDpsInits()[0].getDefiningOp();
+      rewriter.modifyOpInPlace(op, [&] { op.getDpsInitsMutable()[0].set(c); });
+      // The slice of the whole init the tiling made reads the start, which
+      // goes.
+      if (initSlice && initSlice->use_empty())
+        rewriter.eraseOp(initSlice);
+    } else {
+      Value a = alongRows ? slice(lhs, offset, size) : lhs;
+      Value b = alongRows ? rhs : slice(rhs, offset, size);
+      if (rank == 3)
+        op = linalg::BatchMatmulOp::create(rewriter, loc, TypeRange{c.getType()},
+                                           ValueRange{a, b}, ValueRange{c});
+      else
+        op = linalg::MatmulOp::create(rewriter, loc, TypeRange{c.getType()},
+                                      ValueRange{a, b}, ValueRange{c});
+    }
     Value partResult = op->getResult(0);
     if (epilogue) {
       // The epilogue's tile reads the part's product as it is.
@@ -128,6 +141,14 @@ splitMatmul(RewriterBase &rewriter, linalg::LinalgOp matmul, bool alongRows, int
   if (start)
     rewriter.eraseOp(start);
   return {main, rest};
+}
+
+int64_t tcc::cpu::rowsSplitAt(int64_t m, int64_t rows) {
+  int64_t whole = m / rows * rows;
+  for (int64_t at = whole; at > 0 && m - at <= 4 * rows; at -= rows)
+    if ((m - at) % 4 == 0)
+      return at;
+  return whole;
 }
 
 /// A row vector times a matrix (a decode step's projections) streams the
@@ -167,14 +188,14 @@ static void tileVectorMatrix(RewriterBase &rewriter, linalg::LinalgOp matmul, in
                                            scf::SCFTilingOptions::LoopType::ForallOp);
   if (failed(threadTile))
     return;
-  SmallVector<int64_t> sizes = {1, cols, panels.weights ? 1 : depth};
-  SmallVector<int64_t> order = panels.weights ? SmallVector<int64_t>{1, 2, 0}
+  SmallVector<int64_t> sizes = {1, cols, panels ? 1 : depth};
+  SmallVector<int64_t> order = panels ? SmallVector<int64_t>{1, 2, 0}
                                               : SmallVector<int64_t>{2, 1, 0};
   FailureOr<Operation *> registerTile =
       tile(rewriter, *threadTile, sizes, scf::SCFTilingOptions::LoopType::ForOp, order);
   if (failed(registerTile))
     return;
-  if (panels.weights)
+  if (panels)
     readFromPanels(rewriter, *registerTile, panels, packedWeights);
   (void)vectorizeOp(rewriter, *registerTile);
 }
@@ -229,19 +250,19 @@ LogicalResult tcc::cpu::tileMatmul(RewriterBase &rewriter, linalg::LinalgOp matm
                       (wholeColumns == 0 ||
                        (wholeColumns < config.registerCols && n > 4 * config.registerCols));
   bool splitRows = defaultMaps && m > 4 * config.registerRows &&
-                   fittingTile(m, config.registerRows) < config.registerRows / 2;
+                   m % config.registerRows != 0 &&
+                   fittingTile(m, config.registerRows) < config.splitRowsBelow;
   if (splitColumns || splitRows) {
     // Whole register tiles first; a remainder wider than a vector splits
     // again into whole vectors and the last few columns.
     int64_t columnsAt = n / config.registerCols * config.registerCols;
     if (columnsAt == 0)
       columnsAt = n / config.vectorWidth * config.vectorWidth;
-    int64_t at = splitColumns ? columnsAt
-                              : m / config.registerRows * config.registerRows;
+    int64_t at = splitColumns ? columnsAt : rowsSplitAt(m, config.registerRows);
     Operation *start = tcc::startOf(rewriter, matmul);
     linalg::GenericOp epilogue = tcc::epilogueOf(rewriter, matmul);
     auto [main, rest] =
-        splitMatmul(rewriter, matmul, /*alongRows=*/!splitColumns, at, start, epilogue);
+        splitProduct(rewriter, matmul, /*alongRows=*/!splitColumns, at, start, epilogue);
     // Both parts are tiled even if the first fails, as one pass would.
     LogicalResult tiledMain = tileMatmul(rewriter, main, config, packedWeights);
     LogicalResult tiledRest = tileMatmul(rewriter, rest, config, packedWeights);
@@ -263,6 +284,11 @@ LogicalResult tcc::cpu::tileMatmul(RewriterBase &rewriter, linalg::LinalgOp matm
   // column panels packed at compile time, when the product's columns are
   // whole panels of them.
   PanelRange panels = panelsFor(matmul, n, cols, packedWeights);
+  // Another rhs is copied into panels at run time where each panel serves
+  // enough row tiles to repay the copy.
+  if (!panels && config.packRhsAtRunTime && !batched)
+    panels = packPanelsAtRunTime(rewriter, matmul, n, cols,
+                                 m / rows >= config.packRhsMinRowTiles, packedWeights);
   // An epilogue writing the product's image into a larger tensor runs in
   // thread tiles of whole image rows, when some divide the columns.
   linalg::GenericOp intoWindow =
@@ -300,7 +326,7 @@ LogicalResult tcc::cpu::tileMatmul(RewriterBase &rewriter, linalg::LinalgOp matm
            scf::SCFTilingOptions::LoopType::ForOp, interchange);
   if (failed(registerTile))
     return success();
-  if (panels.weights)
+  if (panels)
     readFromPanels(rewriter, *registerTile, panels, packedWeights);
   (void)vectorizeOp(rewriter, *registerTile);
   if (epilogue)

@@ -67,6 +67,18 @@ void tcc::cpu::tileWindowProduct(RewriterBase &rewriter, linalg::GenericOp produ
   int64_t rows = fittingTile(m, config.registerRows);
   if (!cols || !rows)
     return;
+  // Rows only short tiles divide (64 filters, 6-row tiles) split like a
+  // matmul's: whole tiles, then the rest.
+  if (m > 4 * config.registerRows && m % config.registerRows != 0 &&
+      rows < config.splitRowsBelow) {
+    Operation *start = tcc::startOf(rewriter, product);
+    linalg::GenericOp epilogue = tcc::epilogueOf(rewriter, product);
+    auto [main, rest] = splitProduct(rewriter, product, /*alongRows=*/true,
+                                     rowsSplitAt(m, config.registerRows), start, epilogue);
+    tileWindowProduct(rewriter, cast<linalg::GenericOp>(main.getOperation()), config);
+    tileWindowProduct(rewriter, cast<linalg::GenericOp>(rest.getOperation()), config);
+    return;
+  }
   auto [threadRows, threadCols] = threadTileShape(1, m, n, rows, cols, config);
   int64_t loops = product.getNumLoops();
   Operation *start = tcc::startOf(rewriter, product);

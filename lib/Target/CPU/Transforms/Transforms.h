@@ -25,28 +25,46 @@ namespace tcc::cpu {
 
 //===- PackPanels.cpp ----------------------------------------------------===//
 
-/// Column panels of a [K, N] constant: `count` panels of `cols` columns,
-/// starting with panel `first` (columns first * cols onwards). Without
-/// weights: the product reads no packed panels.
+/// Column panels of a product's [K, N] rhs: `count` panels of `cols`
+/// columns, starting with panel `first` (columns first * cols onwards).
+/// Constant weights are packed at compile time; another rhs (`packed` set)
+/// was packed at run time by packPanelsAtRunTime. Without a source: the
+/// product reads no packed panels.
 struct PanelRange {
+  mlir::Value source;
   mlir::arith::ConstantOp weights;
+  mlir::Value packed;
   int64_t cols = 0, first = 0, count = 0;
+  explicit operator bool() const { return static_cast<bool>(source); }
 };
 
-/// The packed copies of constant weights one run of the tiling has made,
-/// by constant and panel range (cols, first, count): products reading the
-/// same panels share one copy.
+/// The panels one run of the tiling has packed, by the rhs they copy (its
+/// value's opaque pointer) and panel range (cols, first, count): products
+/// reading the same panels share one copy.
 using PackedPanels =
-    llvm::DenseMap<std::tuple<mlir::Operation *, int64_t, int64_t, int64_t>, mlir::Value>;
+    llvm::DenseMap<std::tuple<void *, int64_t, int64_t, int64_t>, mlir::Value>;
 
 /// The panels of constant weights a product over `n` columns reads, when
 /// its columns are whole panels of `cols` of them; no weights otherwise.
 PanelRange panelsFor(mlir::linalg::LinalgOp matmul, int64_t n, int64_t cols,
                      const PackedPanels &packed);
 
-/// Points a register tile's rhs, a [1, cols] slice of the constant weights
-/// of `range`, at the same elements in the weights packed into column
-/// panels, packing them (once, into `packed`) first.
+/// Copies a product's rhs, computed at run time (a convolution's patches or
+/// input image), into column panels of `cols` before the product, in a
+/// parallel loop over the panels; the product's register tiles then read
+/// them as they read packed weights. Worth its copy where every panel is
+/// read by many row tiles and a strided row a step is the tiles' bottleneck
+/// (8-lane register tiles read a cache line per reduction step): done when
+/// `worthCopying`; otherwise the product reads panels only where an earlier
+/// product in its block packed the same rhs (the other part of a split).
+/// No panels unless the rhs is a [K, n] f32 tensor and `n` whole panels.
+PanelRange packPanelsAtRunTime(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp matmul,
+                               int64_t n, int64_t cols, bool worthCopying,
+                               PackedPanels &packed);
+
+/// Points a register tile's rhs, a [1, cols] slice of the rhs of `range`,
+/// at the same elements in its column panels, packing constant weights
+/// (once, into `packed`) first.
 void readFromPanels(mlir::RewriterBase &rewriter, mlir::Operation *registerTile,
                     const PanelRange &range, PackedPanels &packed);
 
@@ -59,6 +77,25 @@ void readFromPanels(mlir::RewriterBase &rewriter, mlir::Operation *registerTile,
 /// Fails only when a fusion left the IR half rewritten.
 mlir::LogicalResult tileMatmul(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp matmul,
                                const TilingConfig &config, PackedPanels &packed);
+
+/// Splits a product (a matmul, batch matmul or window product; the last
+/// only along its rows) along its rows (M) or columns (N) at `at` into two
+/// products writing disjoint slices of the same init: a part that tiles
+/// into whole register tiles and a narrow remainder. An LM head of 50257
+/// columns is 50240 + 17, not one untileable op. The op computing the
+/// accumulator's `start` (see tcc::startOf) and its `epilogue` (see
+/// tcc::epilogueOf), if any, are split the same way, each part its own
+/// start and epilogue over its slice, so that they join the part's thread
+/// tiles rather than each making a pass over the whole output.
+std::pair<mlir::linalg::LinalgOp, mlir::linalg::LinalgOp>
+splitProduct(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp product, bool alongRows,
+             int64_t at, mlir::Operation *start, mlir::linalg::GenericOp epilogue);
+
+/// Where a product of `m` rows that `rows` does not divide splits: after
+/// whole tiles of `rows`, leaving a remainder of 4-row tiles where one is
+/// near (128 rows: 120 in 6-row tiles and 8 in 4-row ones, not 126 and a
+/// 2-row product of 4 FMA chains), else after the most whole tiles.
+int64_t rowsSplitAt(int64_t m, int64_t rows);
 
 /// The rows and columns of a product's thread tiles, whole register tiles
 /// of `rows` x `cols`, over `batches` products of [m, n].
