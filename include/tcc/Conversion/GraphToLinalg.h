@@ -7,6 +7,12 @@
 
 namespace tcc {
 
+/// A target's choice for one depthwise graph.conv, read by the conversion:
+/// compute it over flattened image planes whose rows are widened to whole
+/// vectors of this many elements (an integer attribute); without it the
+/// conversion computes windows of the padded input.
+inline constexpr llvm::StringLiteral kFlatPlaneLanesAttr = "tcc.flat_plane_lanes";
+
 /// Elementwise ops, casts and data movement (reshape, transpose, concat,
 /// slice, gather, expand, pad, constants).
 void populateGraphElementwiseToLinalgPatterns(mlir::RewritePatternSet &patterns);

@@ -3,7 +3,6 @@
 #include "Utils.h"
 
 #include "Graph/GraphOps.h"
-#include "Target/TargetDialect.h"
 #include "tcc/Conversion/GraphToLinalg.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -315,13 +314,13 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
   /// is computed as whole rows of `phaseWidth` (the columns past the output
   /// width are never used) by one elementwise generic that vectorizes along
   /// the flattened plane, however narrow the image or large the stride.
-  /// Rows of at least a vector of outputs (16 at 16 lanes; 7 for a strided
-  /// convolution) take the direct form instead: each tap a [rows, outW] window of the padded input
-  /// (strided for a strided convolution, with no phase planes copied), and
-  /// the output written as is rather than as wide rows to be cut, so an
-  /// activation after it fuses into it. Narrower rows (14 or 7 outputs) fill
-  /// at most one vector, part of it masked off, where the flattened plane
-  /// fills whole ones; at 14 the direct form measured no faster.
+  /// That form is taken where the target asks for it: the op carries
+  /// `tcc.flat_plane_lanes`, the vector length to widen plane rows to (the
+  /// CPU target's tcc-cpu-choose-depthwise-form sets it for rows narrower
+  /// than a vector). Otherwise the direct form: each tap a [rows, outW]
+  /// window of the padded input (strided for a strided convolution, with no
+  /// phase planes copied), and the output written as is rather than as wide
+  /// rows to be cut, so an activation after it fuses into it.
   static Value lowerDepthwise(PatternRewriter &rewriter, Location loc, ConvOp op) {
     RankedTensorType type = op.getType();
     Value bias = op.getBias();
@@ -336,16 +335,10 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     SmallVector<int64_t> pads = op.getPadValues();
     int64_t maxDy = (kh - 1) * dilation[0] / stride[0];
     int64_t maxDx = (kw - 1) * dilation[1] / stride[1];
-    // A strided convolution's phase planes are a copy of the whole input,
-    // which its direct form does not need: direct from 7 outputs a row (a
-    // 28x28 input of stride 2, 192 channels: 0.076 -> 0.055 ms at 2
-    // threads; MobileNetV2, whose 14x14 -> 7x7 one has 576 channels,
-    // 4.61 -> 4.51 ms at 2 threads).
     bool strided = stride[0] > 1 || stride[1] > 1;
-    // f32 lanes of the module's machine (16 where it has no description).
-    auto desc = tcc::target::TargetDescAttr::lookup(op);
-    int64_t lanes = desc ? desc.getLanes(32) : 16;
-    bool direct = outW >= lanes || (strided && outW >= 7);
+    auto flatLanes = op->getAttrOfType<IntegerAttr>(tcc::kFlatPlaneLanesAttr);
+    bool direct = !flatLanes || flatLanes.getInt() < 1;
+    int64_t lanes = direct ? 1 : flatLanes.getInt();
     // A row of outW outputs reads maxDx more columns; in the flattened form
     // the last row's unused columns run maxDx into one more row.
     int64_t phaseH = outH + maxDy + (!direct && maxDx > 0 ? 1 : 0);
@@ -447,10 +440,13 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
     SmallVector<int64_t> strides = {1, op.getStrideValues().front()};
     SmallVector<int64_t> dilations = {1, op.getDilationValues().front()};
     SmallVector<int64_t> pads2D = {0, pads[0], 0, pads[1]};
-    Value conv = ConvOp::create(rewriter, loc, withUnitRow(type), input, weight,
-                                op.getBias(), rewriter.getDenseI64ArrayAttr(strides),
-                                rewriter.getDenseI64ArrayAttr(dilations),
-                                rewriter.getDenseI64ArrayAttr(pads2D), op.getGroupAttr());
+    auto conv = ConvOp::create(rewriter, loc, withUnitRow(type), input, weight,
+                               op.getBias(), rewriter.getDenseI64ArrayAttr(strides),
+                               rewriter.getDenseI64ArrayAttr(dilations),
+                               rewriter.getDenseI64ArrayAttr(pads2D), op.getGroupAttr());
+    // The target's choice of form holds for the 2-D convolution.
+    if (Attribute flatLanes = op->getAttr(tcc::kFlatPlaneLanesAttr))
+      conv->setAttr(tcc::kFlatPlaneLanesAttr, flatLanes);
     rewriter.replaceOp(op, reshapeTo(rewriter, loc, conv, type));
     return success();
   }

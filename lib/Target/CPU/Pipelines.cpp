@@ -32,6 +32,7 @@ void tcc::cpu::buildGraphToLinalgPipeline(OpPassManager &pm) {
   // and what they do not cover is decomposed into graph ops the conversion
   // then lowers.
   addPipeline(pm, "func.func(tcc-cpu-lower-attention,tcc-cpu-lower-quantized,"
+                  "tcc-cpu-choose-depthwise-form,"
                   "tcc-convert-graph-to-linalg,canonicalize,"
                   "tcc-cpu-fuse-elementwise,canonicalize,cse)");
 }

@@ -38,7 +38,8 @@ func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf
 
 // -----
 
-// Depthwise convolution over a flattened plane: the 6x6 input gains a row
+// Depthwise convolution over a flattened plane, as a target asks with
+// tcc.flat_plane_lanes (see tcc-cpu-choose-depthwise-form): the 6x6 input gains a row
 // (the last output row's unused columns read into it), each tap is a run of
 // 4 rows x 6 columns at offset kh * 6 + kw, and one elementwise generic of 9
 // FMAs computes whole 6-wide rows, of which the first 4 columns are kept.
@@ -54,7 +55,7 @@ func.func @conv(%x: tensor<1x3x8x8xf32>, %w: tensor<4x3x3x3xf32>, %b: tensor<4xf
 // CHECK: tensor.extract_slice %[[EXPANDED]][0, 0, 0, 0] [1, 4, 4, 4] [1, 1, 1, 1] : tensor<1x4x4x6xf32> to tensor<1x4x4x4xf32>
 // CHECK-NOT: linalg.depthwise
 func.func @depthwise(%x: tensor<1x4x6x6xf32>, %w: tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32> {
-  %0 = graph.conv %x, %w {group = 4 : i64} : (tensor<1x4x6x6xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
+  %0 = graph.conv %x, %w {group = 4 : i64, tcc.flat_plane_lanes = 16 : i64} : (tensor<1x4x6x6xf32>, tensor<4x1x3x3xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
 }
 
@@ -78,13 +79,13 @@ func.func @depthwise(%x: tensor<1x4x6x6xf32>, %w: tensor<4x1x3x3xf32>) -> tensor
 // CHECK-COUNT-9: math.fma
 // CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0] [1, 4, 4, 4] [1, 1, 1, 1] : tensor<1x4x4x5xf32> to tensor<1x4x4x4xf32>
 func.func @depthwise_stride_2(%x: tensor<1x4x8x8xf32>, %w: tensor<4x1x3x3xf32>, %b: tensor<4xf32>) -> tensor<1x4x4x4xf32> {
-  %0 = graph.conv %x, %w, %b {group = 4 : i64, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
+  %0 = graph.conv %x, %w, %b {group = 4 : i64, strides = array<i64: 2, 2>, pads = array<i64: 1, 1, 1, 1>, tcc.flat_plane_lanes = 16 : i64} : (tensor<1x4x8x8xf32>, tensor<4x1x3x3xf32>, tensor<4xf32>) -> tensor<1x4x4x4xf32>
   return %0 : tensor<1x4x4x4xf32>
 }
 
 // -----
 
-// Stride 2 with rows of 8 or more outputs (16x16 to 8x8): no phase planes;
+// Without tcc.flat_plane_lanes (here stride 2, 16x16 to 8x8): no phase planes;
 // tap (kh, kw) is a window of the padded input itself at row kh and column
 // kw, every other row and column of it. The padded input is 18 columns
 // wide, one more than the taps reach: each vector of outputs reads a run of
@@ -227,14 +228,15 @@ func.func @mod(%a: tensor<6xi32>, %b: tensor<6xi32>, %x: tensor<6xf32>, %y: tens
 
 // -----
 
-// A grouped 1-D convolution runs as a 2-D one over rows of height 1.
+// A grouped 1-D convolution runs as a 2-D one over rows of height 1, in the
+// form the target chose for it.
 // CHECK-LABEL: func.func @depthwise_conv_1d
 // CHECK: tensor.expand_shape {{.*}} tensor<2x4x1x11xf32>
 // CHECK-COUNT-4: tensor.extract_slice {{.*}} : tensor<2x4x22xf32> to tensor<2x4x11xf32>
 // CHECK: tensor.extract_slice {{.*}} : tensor<2x4x1x11xf32> to tensor<2x4x1x8xf32>
 // CHECK: tensor.expand_shape {{.*}} into tensor<2x4x8xf32>
 func.func @depthwise_conv_1d(%x: tensor<2x4x11xf32>, %w: tensor<4x1x4xf32>) -> tensor<2x4x8xf32> {
-  %0 = graph.conv %x, %w {group = 4 : i64} : (tensor<2x4x11xf32>, tensor<4x1x4xf32>) -> tensor<2x4x8xf32>
+  %0 = graph.conv %x, %w {group = 4 : i64, tcc.flat_plane_lanes = 16 : i64} : (tensor<2x4x11xf32>, tensor<4x1x4xf32>) -> tensor<2x4x8xf32>
   return %0 : tensor<2x4x8xf32>
 }
 

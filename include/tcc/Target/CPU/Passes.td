@@ -125,6 +125,19 @@ def CPULowerAttention : Pass<"tcc-cpu-lower-attention", "mlir::func::FuncOp"> {
                            "tcc::graph::GraphDialect"];
 }
 
+def CPUChooseDepthwiseForm : Pass<"tcc-cpu-choose-depthwise-form", "mlir::func::FuncOp"> {
+  let summary = "Pick, per depthwise convolution, the form graph-to-linalg lowers it to";
+  let description = [{
+    A depthwise graph.conv whose output rows are narrower than a vector of
+    the module's target (`#tcc.target`: 16 f32 lanes with AVX-512, 8 with
+    AVX2) gets `tcc.flat_plane_lanes`, and the conversion computes it over
+    flattened image planes that fill whole vectors; rows of a vector or more
+    (7 or more for a strided convolution, whose planes would be a copy of
+    the whole input) stay windows of the padded input. The choice is the
+    target's, so the conversion itself assumes no vector length.
+  }];
+}
+
 def CPULowerQuantized : Pass<"tcc-cpu-lower-quantized", "mlir::func::FuncOp"> {
   let summary = "quantized.matmul against constant weights as integer dot products";
   let description = [{
