@@ -141,6 +141,23 @@ PanelRange tcc::cpu::panelsFor(linalg::LinalgOp matmul, int64_t n, int64_t cols,
   return {weights.getResult(), weights, Value(), cols, firstColumn / cols, n / cols};
 }
 
+int64_t tcc::cpu::packedPanelWidth(linalg::LinalgOp matmul, const PackedPanels &packedWeights) {
+  if (matmul.hasUserDefinedMaps() || isa<linalg::BatchMatmulOp>(matmul))
+    return 0;
+  auto [weights, firstColumn] = constantColumns(matmul.getDpsInputs()[1]);
+  if (!weights)
+    return 0;
+  void *source = weights.getResult().getAsOpaquePointer();
+  int64_t columns = cast<RankedTensorType>(weights.getType()).getDimSize(1);
+  for (const auto &[key, packed] : packedWeights) {
+    auto [packedSource, cols, first, count] = key;
+    if (packedSource == source && first == 0 && count == columns / cols &&
+        firstColumn % cols == 0)
+      return cols;
+  }
+  return 0;
+}
+
 PanelRange tcc::cpu::packPanelsAtRunTime(RewriterBase &rewriter, linalg::LinalgOp matmul,
                                          int64_t n, int64_t cols, bool worthCopying,
                                          PackedPanels &packedPanels) {

@@ -166,15 +166,21 @@ static void tileVectorMatrix(RewriterBase &rewriter, linalg::LinalgOp matmul, in
                              PackedPanels &packedWeights) {
   int64_t cols = 0, threadCols = n;
   int64_t widest = config.vectorMatrixVectors * config.vectorWidth;
+  int64_t narrowest = config.vectorWidth;
+  // Weights another product already packed (the rows of a split: 49
+  // pixels as 48 in 6-row tiles and this one) are read in their panels,
+  // not packed a second time at this product's width.
+  if (int64_t packed = packedPanelWidth(matmul, packedWeights); packed && n % packed == 0)
+    widest = narrowest = packed;
   for (int64_t parts = config.threadChunks; parts >= 2; parts /= 2) {
-    for (int64_t c = widest; c >= config.vectorWidth && !cols; c -= config.vectorWidth)
+    for (int64_t c = widest; c >= narrowest && !cols; c -= config.vectorWidth)
       if (n % (parts * c) == 0)
         cols = c, threadCols = n / parts;
     if (cols)
       break;
   }
   if (!cols)
-    cols = fittingTile(n, widest, config.vectorWidth);
+    cols = fittingTile(n, widest, narrowest);
   int64_t depth = fittingTile(k, config.vectorMatrixDepth);
   if (!cols || !depth)
     return;

@@ -49,6 +49,10 @@ using PackedPanels =
 PanelRange panelsFor(mlir::linalg::LinalgOp matmul, int64_t n, int64_t cols,
                      const PackedPanels &packed);
 
+/// The panel width at which an earlier product packed this product's
+/// constant weights (all their columns), or 0.
+int64_t packedPanelWidth(mlir::linalg::LinalgOp matmul, const PackedPanels &packed);
+
 /// Copies a product's rhs, computed at run time (a convolution's patches or
 /// input image), into column panels of `cols` before the product, in a
 /// parallel loop over the panels; the product's register tiles then read
