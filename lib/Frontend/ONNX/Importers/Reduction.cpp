@@ -138,6 +138,8 @@ LogicalResult importCumSum(NodeImporter &n) {
   Type t = type.getElementType();
   int64_t length = type.getDimSize(a);
   // result[..., j] = sum over i of x[..., i] * m[i, j].
+  if (failed(n.checkConstantSize({length, length}, t)))
+    return failure();
   SmallVector<double> mask;
   for (int64_t i = 0; i < length; ++i)
     for (int64_t j = 0; j < length; ++j) {

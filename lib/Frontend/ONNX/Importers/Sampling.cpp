@@ -279,6 +279,8 @@ LogicalResult importAffineGrid(NodeImporter &n) {
       return length > 1 ? -1.0 + 2.0 * i / (length - 1) : 0.0;
     return -1.0 + (2.0 * i + 1.0) / length;
   };
+  if (failed(n.checkConstantSize({points, rank + 1}, t)))
+    return failure();
   SmallVector<double> base;
   base.reserve(points * (rank + 1));
   SmallVector<int64_t> position(rank, 0);

@@ -196,6 +196,8 @@ LogicalResult importAttention(NodeImporter &n) {
   if (*mask)
     scores = build<AddOp>(n, scores, *mask);
   if (*isCausal) {
+    if (failed(n.checkConstantSize({querySeq, totalSeq}, t)))
+      return failure();
     SmallVector<double> bias;
     for (int64_t i = 0; i < querySeq; ++i)
       for (int64_t j = 0; j < totalSeq; ++j)
