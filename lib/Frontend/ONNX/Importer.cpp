@@ -572,11 +572,17 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
   return module;
 }
 
+/// The dialects an imported module holds, loaded alike for both entry
+/// points.
+static void loadImportedDialects(MLIRContext &context) {
+  context.loadDialect<tcc::graph::GraphDialect, tcc::quantized::QuantizedDialect,
+                      func::FuncDialect>();
+}
+
 FailureOr<OwningOpRef<ModuleOp>> importModelFile(StringRef path,
                                                  MLIRContext &context,
                                                  const ImportOptions &options) {
-  context.loadDialect<tcc::graph::GraphDialect, tcc::quantized::QuantizedDialect,
-                      func::FuncDialect>();
+  loadImportedDialects(context);
   onnx::ModelProto model;
   if (failed(readModel(path, FileLineColLoc::get(&context, path, 0, 0),
                        options.maxSubgraphDepth, model)))
@@ -588,7 +594,9 @@ FailureOr<OwningOpRef<ModuleOp>> importModelFile(StringRef path,
 FailureOr<OwningOpRef<ModuleOp>> importModelBuffer(StringRef contents, StringRef path,
                                                    MLIRContext &context,
                                                    const ImportOptions &options) {
-  context.loadDialect<tcc::graph::GraphDialect, func::FuncDialect>();
+  // The quantized dialect was missing here: the fuzz targets stopped on
+  // QuantizeLinear ("Building op `quantized.quantize` but it isn't known").
+  loadImportedDialects(context);
   onnx::ModelProto model;
   if (failed(parseModel(contents, path, FileLineColLoc::get(&context, path, 0, 0),
                         options.maxSubgraphDepth, model)))

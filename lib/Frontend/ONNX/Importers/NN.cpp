@@ -242,10 +242,11 @@ LogicalResult importMaxPoolWithIndices(NodeImporter &n) {
                         {batch, channels, outputs});
   // The reported index counts whole planes before this one.
   SmallVector<int64_t> planeShape = {batch, channels, 1};
-  Value planes = build<MulOp>(
-      n, build<AddOp>(n, build<MulOp>(n, positionsAlong(n, 3, 0, batch), scalar(n, i64, channels)),
-                      positionsAlong(n, 3, 1, channels)),
-      scalar(n, i64, pixels));
+  Value batchIndex = positionsAlong(n, 3, 0, batch);
+  Value batchOffset = build<MulOp>(n, batchIndex, scalar(n, i64, channels));
+  Value channelIndex = positionsAlong(n, 3, 1, channels);
+  Value plane = build<AddOp>(n, batchOffset, channelIndex);
+  Value planes = build<MulOp>(n, plane, scalar(n, i64, pixels));
   index = build<AddOp>(n, index, planes);
   SmallVector<int64_t> shape = {batch, channels};
   llvm::append_range(shape, out);

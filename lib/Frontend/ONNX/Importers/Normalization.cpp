@@ -212,9 +212,9 @@ LogicalResult importLRN(NodeImporter &n) {
       n, squares, n.b().getDenseI64ArrayAttr({*size, 1}), n.b().getDenseI64ArrayAttr({1, 1}),
       n.b().getDenseI64ArrayAttr({1, 1}), n.b().getDenseI64ArrayAttr({below, 0, above, 0}),
       n.b().getBoolAttr(false), n.b().getBoolAttr(true));
-  Value scaled = build<AddOp>(n, build<MulOp>(n, reshape(n, average, type.getShape()),
-                                              scalar(n, t, *alpha)),
-                              scalar(n, t, *bias));
+  Value flat = reshape(n, average, type.getShape());
+  Value weighted = build<MulOp>(n, flat, scalar(n, t, *alpha));
+  Value scaled = build<AddOp>(n, weighted, scalar(n, t, *bias));
   return n.setOutput(0, build<DivOp>(n, x, build<PowOp>(n, scaled, scalar(n, t, *beta))));
 }
 

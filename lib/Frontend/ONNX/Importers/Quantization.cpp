@@ -228,7 +228,8 @@ LogicalResult importDynamicQuantizeLinear(NodeImporter &n) {
   };
   Value hi = build<MaxOp>(n, range.template operator()<ReduceMaxOp>(), zero);
   Value lo = build<MinOp>(n, range.template operator()<ReduceMinOp>(), zero);
-  Value scale = build<DivOp>(n, build<SubOp>(n, hi, lo), scalar(n, t, 255));
+  Value spread = build<SubOp>(n, hi, lo);
+  Value scale = build<DivOp>(n, spread, scalar(n, t, 255));
   Value zeroPointFloat = build<ClipOp>(
       n, build<RoundOp>(n, build<SubOp>(n, zero, build<DivOp>(n, lo, scale))),
       n.b().getF64FloatAttr(0), n.b().getF64FloatAttr(255));
