@@ -31,23 +31,29 @@ static constexpr int64_t kMaxFoldedElements = 1 << 16;
 
 static std::atomic<int64_t> maxConstantBytesSetting{kDefaultMaxConstantBytes};
 
-int64_t tcc::graph::maxConstantBytes() { return maxConstantBytesSetting.load(); }
+int64_t tcc::graph::maxConstantBytes() {
+  return maxConstantBytesSetting.load();
+}
 
-void tcc::graph::setMaxConstantBytes(int64_t bytes) { maxConstantBytesSetting.store(bytes); }
+void tcc::graph::setMaxConstantBytes(int64_t bytes) {
+  maxConstantBytesSetting.store(bytes);
+}
 
 /// The most elements of `elementType` a folder builds: kMaxFoldedElements,
 /// or fewer where maxConstantBytes() is smaller.
 static int64_t maxFoldedElements(Type elementType) {
   int64_t bytes = 8;
   if (elementType.isIntOrFloat())
-    bytes = std::max<int64_t>(1, llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8));
+    bytes = std::max<int64_t>(
+        1, llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8));
   return std::min(kMaxFoldedElements, maxConstantBytes() / bytes);
 }
 
 static DenseElementsAttr denseOrNull(Attribute attr) {
   auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
   if (!dense ||
-      (!dense.isSplat() && dense.getNumElements() > maxFoldedElements(dense.getElementType())))
+      (!dense.isSplat() &&
+       dense.getNumElements() > maxFoldedElements(dense.getElementType())))
     return nullptr;
   return dense;
 }
@@ -637,7 +643,8 @@ static Attribute foldByCoordinates(
     RankedTensorType type, int64_t maxElements,
     llvm::function_ref<std::optional<Element>(ArrayRef<int64_t>)> element) {
   if (!type.hasStaticShape() ||
-      type.getNumElements() > std::min(maxElements, maxFoldedElements(type.getElementType())))
+      type.getNumElements() >
+          std::min(maxElements, maxFoldedElements(type.getElementType())))
     return {};
   ArrayRef<int64_t> shape = type.getShape();
   SmallVector<int64_t> coords(shape.size(), 0);

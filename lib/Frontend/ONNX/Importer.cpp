@@ -57,7 +57,8 @@ int64_t schemaVersion(StringRef opType, int64_t opset) {
 // NodeImporter
 //===----------------------------------------------------------------------===//
 
-LogicalResult NodeImporter::checkConstantSize(ArrayRef<int64_t> shape, Type elementType) {
+LogicalResult NodeImporter::checkConstantSize(ArrayRef<int64_t> shape,
+                                              Type elementType) {
   int64_t limit = tcc::graph::maxConstantBytes();
   int64_t bytes = llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8);
   bool overflow = false;
@@ -87,10 +88,12 @@ FailureOr<SmallVector<Value>> NodeImporter::inlineSubgraph(StringRef name, Value
   const onnx::AttributeProto *attr = attribute(name);
   if (!attr || attr->type() != onnx::AttributeProto::GRAPH)
     return error() << "expects a graph attribute '" << name << "'";
-  int64_t depth = graph.subgraphDepth() + 1, limit = graph.importOptions().maxSubgraphDepth;
+  int64_t depth = graph.subgraphDepth() + 1,
+          limit = graph.importOptions().maxSubgraphDepth;
   if (depth > limit)
     return error() << "subgraph '" << name << "' is nested " << depth
-                   << " deep, more than the limit of " << limit << " (--max-subgraph-depth)";
+                   << " deep, more than the limit of " << limit
+                   << " (--max-subgraph-depth)";
   FailureOr<SmallVector<Value>> outputs = graph.importSubgraph(attr->g(), inputs, builder, loc);
   if (failed(outputs))
     return error() << "in subgraph '" << name << "'";
@@ -575,8 +578,8 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
 /// The dialects an imported module holds, loaded alike for both entry
 /// points.
 static void loadImportedDialects(MLIRContext &context) {
-  context.loadDialect<tcc::graph::GraphDialect, tcc::quantized::QuantizedDialect,
-                      func::FuncDialect>();
+  context.loadDialect<tcc::graph::GraphDialect,
+                      tcc::quantized::QuantizedDialect, func::FuncDialect>();
 }
 
 FailureOr<OwningOpRef<ModuleOp>> importModelFile(StringRef path,
@@ -598,7 +601,8 @@ FailureOr<OwningOpRef<ModuleOp>> importModelBuffer(StringRef contents, StringRef
   // QuantizeLinear ("Building op `quantized.quantize` but it isn't known").
   loadImportedDialects(context);
   onnx::ModelProto model;
-  if (failed(parseModel(contents, path, FileLineColLoc::get(&context, path, 0, 0),
+  if (failed(parseModel(contents, path,
+                        FileLineColLoc::get(&context, path, 0, 0),
                         options.maxSubgraphDepth, model)))
     return failure();
   GraphImporter importer(context, path, options);

@@ -22,7 +22,8 @@ namespace tcc::onnx_frontend {
 /// On failure, emits an error at `loc` and returns failure. Subgraphs nested
 /// deeper than `maxSubgraphDepth` are an error before they are parsed.
 mlir::LogicalResult readModel(llvm::StringRef path, mlir::Location loc,
-                              int64_t maxSubgraphDepth, onnx::ModelProto &model);
+                              int64_t maxSubgraphDepth,
+                              onnx::ModelProto &model);
 
 /// Parses the ONNX text syntax into `model`; the error message on failure.
 std::optional<std::string> parseTextSyntax(const std::string &text,
@@ -116,7 +117,8 @@ public:
   /// Fails with an error naming the node when a constant of `shape` and
   /// `elementType` that the importer would compute is larger than
   /// graph::maxConstantBytes(). Call it before computing the values.
-  mlir::LogicalResult checkConstantSize(llvm::ArrayRef<int64_t> shape, mlir::Type elementType);
+  mlir::LogicalResult checkConstantSize(llvm::ArrayRef<int64_t> shape,
+                                        mlir::Type elementType);
 
   /// Normalizes an axis against `rank` (ONNX allows negatives).
   mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
@@ -167,7 +169,9 @@ public:
   int64_t defaultOpset() const { return opset; }
   const ImportOptions &importOptions() const { return options; }
   /// How many subgraphs enclose the nodes being imported now.
-  int64_t subgraphDepth() const { return static_cast<int64_t>(shadowed.size()); }
+  int64_t subgraphDepth() const {
+    return static_cast<int64_t>(shadowed.size());
+  }
 
   /// Imports `body`'s initializers and nodes with its inputs bound to
   /// `inputs`, and returns its outputs; the enclosing bindings come back

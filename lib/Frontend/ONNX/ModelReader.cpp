@@ -13,6 +13,7 @@
 #include <google/protobuf/io/coded_stream.h>
 
 #include <algorithm>
+#include <limits>
 
 using namespace mlir;
 
@@ -313,15 +314,19 @@ static constexpr int64_t kNestingSlack = 32;
 
 LogicalResult parseModel(StringRef contents, StringRef path, Location loc,
                          int64_t maxSubgraphDepth, onnx::ModelProto &model) {
+  // The bounds below are ints (protobuf's) and must not overflow.
+  maxSubgraphDepth = std::clamp<int64_t>(maxSubgraphDepth, 0,
+                                         std::numeric_limits<int>::max() / 4);
   if (path.ends_with(".onnxtxt")) {
     // ONNX's parser recurses once per level: refuse a depth that could
     // exhaust the stack before it starts.
     int64_t depth = textNestingDepth(contents);
     if (depth > maxSubgraphDepth + kNestingSlack)
-      return emitError(loc) << "'" << path << "' nests brackets " << depth
-                            << " deep, more than the " << maxSubgraphDepth + kNestingSlack
-                            << " that subgraphs nested up to the limit of "
-                            << maxSubgraphDepth << " need (--max-subgraph-depth)";
+      return emitError(loc)
+             << "'" << path << "' nests brackets " << depth
+             << " deep, more than the " << maxSubgraphDepth + kNestingSlack
+             << " that subgraphs nested up to the limit of " << maxSubgraphDepth
+             << " need (--max-subgraph-depth)";
     if (std::optional<std::string> error = parseTextSyntax(contents.str(), model))
       return emitError(loc) << "'" << path << "' is not valid ONNX text syntax: "
                             << *error;
@@ -332,13 +337,13 @@ LogicalResult parseModel(StringRef contents, StringRef path, Location loc,
     stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
     // A subgraph level is three messages deep (graph, node, attribute).
     int64_t messageDepth = 3 * maxSubgraphDepth + kNestingSlack;
-    stream.SetRecursionLimit(
-        static_cast<int>(std::min<int64_t>(messageDepth, std::numeric_limits<int>::max())));
+    stream.SetRecursionLimit(static_cast<int>(messageDepth));
     if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
-      return emitError(loc) << "'" << path
-                            << "' is not an ONNX model (the protobuf does not parse; "
-                               "a truncated or foreign file, or messages nested more than "
-                            << messageDepth << " deep?)";
+      return emitError(loc)
+             << "'" << path
+             << "' is not an ONNX model (the protobuf does not parse; "
+                "a truncated or foreign file, or messages nested more than "
+             << messageDepth << " deep?)";
     if (!model.has_graph())
       return emitError(loc) << "'" << path << "' is not an ONNX model (no graph)";
   }

@@ -225,7 +225,8 @@ LogicalResult importActivation(NodeImporter &n) {
     Value one = scalar(n, t, 1), minusOne = scalar(n, t, -1), zero = scalar(n, t, 0);
     Value positive = build<GreaterOp>(n, x, zero);
     Value negative = build<LessOp>(n, x, zero);
-    result = build<WhereOp>(n, positive, one, build<WhereOp>(n, negative, minusOne, zero));
+    result = build<WhereOp>(n, positive, one,
+                            build<WhereOp>(n, negative, minusOne, zero));
     result = build<ExpandOp>(n, typeOf(x), result);
   } else if (op == "Shrink") {
     FailureOr<float> bias = n.floatAttr("bias", 0.0f), lambd = n.floatAttr("lambd", 0.5f);
@@ -236,7 +237,8 @@ LogicalResult importActivation(NodeImporter &n) {
     Value raised = build<AddOp>(n, x, scalar(n, t, *bias));
     Value lowered = build<SubOp>(n, x, scalar(n, t, *bias));
     Value zero = scalar(n, t, 0);
-    result = build<WhereOp>(n, below, raised, build<WhereOp>(n, above, lowered, zero));
+    result = build<WhereOp>(n, below, raised,
+                            build<WhereOp>(n, above, lowered, zero));
   } else {
     return n.error() << "no expansion";
   }

@@ -303,7 +303,8 @@ LogicalResult importEinsum(NodeImporter &n) {
       int64_t rank = type.getRank(), size = type.getDimSize(i);
       Value rows = positionsAlong(n, rank, i, size), cols = positionsAlong(n, rank, j, size);
       Value equal = build<EqualOp>(n, rows, cols);
-      Value mask = build<CastOp>(n, typeOf(equal).clone(type.getElementType()), equal);
+      Value mask =
+          build<CastOp>(n, typeOf(equal).clone(type.getElementType()), equal);
       Value masked = build<MulOp>(n, term.value, mask);
       term.value = build<ReduceSumOp>(n, masked, n.b().getDenseI64ArrayAttr({int64_t(j)}),
                                       n.b().getBoolAttr(false));

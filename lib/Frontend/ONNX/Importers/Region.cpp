@@ -149,9 +149,11 @@ LogicalResult importDeformConv(NodeImporter &n) {
   // (N, og, 2, 1, K, P) against (N, og, 1, 2, K, P): the four taps.
   SmallVector<int64_t> yShape = {batch, offsetGroups, 2, 1, taps, points};
   SmallVector<int64_t> xShape = {batch, offsetGroups, 1, 2, taps, points};
-  Value yIndexTaps = reshape(n, yIndex, yShape), xIndexTaps = reshape(n, xIndex, xShape);
+  Value yIndexTaps = reshape(n, yIndex, yShape),
+        xIndexTaps = reshape(n, xIndex, xShape);
   Value index = build<AddOp>(n, yIndexTaps, xIndexTaps);
-  Value yWeightTaps = reshape(n, yWeight, yShape), xWeightTaps = reshape(n, xWeight, xShape);
+  Value yWeightTaps = reshape(n, yWeight, yShape),
+        xWeightTaps = reshape(n, xWeight, xShape);
   Value weight = build<MulOp>(n, yWeightTaps, xWeightTaps);
   if (mask)
     weight = build<MulOp>(n, weight,
@@ -304,10 +306,13 @@ LogicalResult importRoiAlign(NodeImporter &n) {
         sizes.push_back(std::max<int64_t>(g, 1));
       gridSize = constantOf(n, RankedTensorType::get({numRois, 1, 1}, t), sizes);
     }
-    Value stepConstant = constantOf(n, RankedTensorType::get({1, pooled, 1}, t), steps);
+    Value stepConstant =
+        constantOf(n, RankedTensorType::get({1, pooled, 1}, t), steps);
     Value binStart = build<AddOp>(n, start, build<MulOp>(n, bin, stepConstant));
-    Value offsetConstant = constantOf(n, RankedTensorType::get({1, 1, grid}, t), offsets);
-    Value sampleOffset = build<DivOp>(n, build<MulOp>(n, bin, offsetConstant), gridSize);
+    Value offsetConstant =
+        constantOf(n, RankedTensorType::get({1, 1, grid}, t), offsets);
+    Value sampleOffset =
+        build<DivOp>(n, build<MulOp>(n, bin, offsetConstant), gridSize);
     Value coord = build<AddOp>(n, binStart, sampleOffset);
     Value fromStart = build<GreaterEqualOp>(n, coord, c(-1));
     Value beforeEnd = build<LessEqualOp>(n, coord, c(length));
@@ -340,9 +345,12 @@ LogicalResult importRoiAlign(NodeImporter &n) {
   int64_t spatial = height * width;
   Value roiBatch = reshape(n, castTo(n, batchIndices, i64), rShape);
   Value batchOffset = build<MulOp>(n, roiBatch, scalar(n, i64, spatial));
-  Value yIndexTaps = reshape(n, yIndex, yShape), xIndexTaps = reshape(n, xIndex, xShape);
-  Value index = build<AddOp>(n, batchOffset, build<AddOp>(n, yIndexTaps, xIndexTaps));
-  Value yWeightTaps = reshape(n, yWeight, yShape), xWeightTaps = reshape(n, xWeight, xShape);
+  Value yIndexTaps = reshape(n, yIndex, yShape),
+        xIndexTaps = reshape(n, xIndex, xShape);
+  Value index =
+      build<AddOp>(n, batchOffset, build<AddOp>(n, yIndexTaps, xIndexTaps));
+  Value yWeightTaps = reshape(n, yWeight, yShape),
+        xWeightTaps = reshape(n, xWeight, xShape);
   Value weight = build<MulOp>(n, yWeightTaps, xWeightTaps);
   Value valid, nonEmpty;
   SmallVector<double> counts;

@@ -182,7 +182,8 @@ LogicalResult importGridSample(NodeImporter &n) {
         Value zero = c(0);
         Value after = build<GreaterOp>(n, coord, c(hi));
         Value last = c(length - 1);
-        coord = build<WhereOp>(n, before, zero, build<WhereOp>(n, after, last, coord));
+        coord = build<WhereOp>(n, before, zero,
+                               build<WhereOp>(n, after, last, coord));
       }
     } else if (*padding == "reflection") {
       coord = reflect(n, coord, lo, hi);

@@ -186,7 +186,8 @@ LogicalResult importAttention(NodeImporter &n) {
   Value products = build<MatMulOp>(n, q, keysT);
   Value scores = build<MulOp>(n, products, scalar(n, t, scale));
   if (*softcap > 0) {
-    Value squashed = build<TanhOp>(n, build<DivOp>(n, scores, scalar(n, t, *softcap)));
+    Value squashed =
+        build<TanhOp>(n, build<DivOp>(n, scores, scalar(n, t, *softcap)));
     scores = build<MulOp>(n, squashed, scalar(n, t, *softcap));
   }
   Value capped = scores;
