@@ -331,6 +331,9 @@ LogicalResult importQuantizedConv(NodeImporter &n) {
   RankedTensorType inputType = n.inputType(0), weightType = n.inputType(linear ? 3 : 1);
   if (inputType.getRank() < 3)
     return n.error() << "expects an input of rank >= 3, got " << inputType;
+  if (weightType.getRank() != inputType.getRank())
+    return n.error() << "expects a weight of the input's rank " << inputType.getRank() << ", got "
+                     << weightType;
   FailureOr<int64_t> group = n.intAttr("group", 1);
   FailureOr<WindowAttrs> w = readWindow(n, inputType.getShape().drop_front(2),
                                         SmallVector<int64_t>(weightType.getShape().drop_front(2)));
