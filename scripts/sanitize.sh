@@ -21,6 +21,9 @@ phase_done() {
   phase_start=$SECONDS
 }
 
+export CCACHE_DIR="${CCACHE_DIR:-$HOME/.cache/tcc-ccache}"
+export CCACHE_BASEDIR="${CCACHE_BASEDIR:-$root}"
+export CCACHE_NOHASHDIR="${CCACHE_NOHASHDIR:-true}"
 "$root/scripts/configure-sanitized.sh" "$build_dir"
 nice -n 15 cmake --build "$build_dir" -- -j2
 phase_done "configure and build"

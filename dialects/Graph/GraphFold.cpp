@@ -17,6 +17,8 @@
 #include "llvm/ADT/APInt.h"
 #include "llvm/ADT/APSInt.h"
 
+#include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <optional>
 
@@ -27,9 +29,31 @@ using namespace tcc::graph;
 /// share storage; folders copy element by element.
 static constexpr int64_t kMaxFoldedElements = 1 << 16;
 
+static std::atomic<int64_t> maxConstantBytesSetting{kDefaultMaxConstantBytes};
+
+int64_t tcc::graph::maxConstantBytes() {
+  return maxConstantBytesSetting.load();
+}
+
+void tcc::graph::setMaxConstantBytes(int64_t bytes) {
+  maxConstantBytesSetting.store(bytes);
+}
+
+/// The most elements of `elementType` a folder builds: kMaxFoldedElements,
+/// or fewer where maxConstantBytes() is smaller.
+static int64_t maxFoldedElements(Type elementType) {
+  int64_t bytes = 8;
+  if (elementType.isIntOrFloat())
+    bytes = std::max<int64_t>(
+        1, llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8));
+  return std::min(kMaxFoldedElements, maxConstantBytes() / bytes);
+}
+
 static DenseElementsAttr denseOrNull(Attribute attr) {
   auto dense = dyn_cast_or_null<DenseElementsAttr>(attr);
-  if (!dense || (!dense.isSplat() && dense.getNumElements() > kMaxFoldedElements))
+  if (!dense ||
+      (!dense.isSplat() &&
+       dense.getNumElements() > maxFoldedElements(dense.getElementType())))
     return nullptr;
   return dense;
 }
@@ -99,7 +123,7 @@ static Attribute foldBinary(ArrayRef<Attribute> operands, Type resultType,
   DenseElementsAttr rhs = denseOrNull(operands[1]);
   auto type = dyn_cast<RankedTensorType>(resultType);
   if (!lhs || !rhs || !type || !type.hasStaticShape() ||
-      type.getNumElements() > kMaxFoldedElements)
+      type.getNumElements() > maxFoldedElements(type.getElementType()))
     return {};
   if (lhs.isSplat() && rhs.isSplat()) {
     std::optional<Element> value =
@@ -167,6 +191,10 @@ std::optional<SmallVector<float>> tcc::graph::readF32Values(ElementsAttr attr) {
   if (!attr.getElementType().isF32())
     return std::nullopt;
   if (auto dense = dyn_cast<DenseElementsAttr>(attr)) {
+    // A splat is one value however large its type: expand it only when the
+    // result is within the compile-time constant limit.
+    if (dense.isSplat() && dense.getNumElements() > maxConstantBytes() / 4)
+      return std::nullopt;
     if (dense.isSplat())
       return SmallVector<float>(dense.getNumElements(),
                                 dense.getSplatValue<float>());
@@ -395,7 +423,7 @@ OpFoldResult WhereOp::fold(FoldAdaptor adaptor) {
   DenseElementsAttr onFalse = denseOrNull(adaptor.getOnFalse());
   auto type = dyn_cast<RankedTensorType>(getType());
   if (!cond || !onTrue || !onFalse || !type || !type.hasStaticShape() ||
-      type.getNumElements() > kMaxFoldedElements)
+      type.getNumElements() > maxFoldedElements(type.getElementType()))
     return {};
   SmallVector<bool> flags = llvm::to_vector(cond.getValues<bool>());
   SmallVector<Element> trueValues = elementsOf(onTrue), falseValues = elementsOf(onFalse);
@@ -614,7 +642,9 @@ OpFoldResult TransposeOp::fold(FoldAdaptor adaptor) {
 static Attribute foldByCoordinates(
     RankedTensorType type, int64_t maxElements,
     llvm::function_ref<std::optional<Element>(ArrayRef<int64_t>)> element) {
-  if (!type.hasStaticShape() || type.getNumElements() > maxElements)
+  if (!type.hasStaticShape() ||
+      type.getNumElements() >
+          std::min(maxElements, maxFoldedElements(type.getElementType())))
     return {};
   ArrayRef<int64_t> shape = type.getShape();
   SmallVector<int64_t> coords(shape.size(), 0);

@@ -40,7 +40,16 @@ llvm::LogicalResult verifySameElementTypes(mlir::Operation *op,
 
 /// The values of a float32 constant, dense or resource-backed; nullopt for
 /// other element types or when a resource blob is not loaded.
+/// A splat larger than `maxConstantBytes()` is not expanded: nullopt.
 std::optional<llvm::SmallVector<float>> readF32Values(mlir::ElementsAttr attr);
+
+/// The largest constant, in bytes, that tcc computes at compile time: the
+/// importer's evaluation of ops on constants (Range, EyeLike, Trilu, ...) is
+/// an error above it, folders and passes that would expand a constant leave
+/// the op as it is. One setting per process (`tcc --max-constant-bytes`).
+constexpr int64_t kDefaultMaxConstantBytes = int64_t(256) << 20;
+int64_t maxConstantBytes();
+void setMaxConstantBytes(int64_t bytes);
 
 } // namespace tcc::graph
 

@@ -7,6 +7,7 @@
 #include "tcc/Transforms/Passes.h"
 #include "tcc/Version.h"
 
+#include "Graph/GraphOps.h"
 #include "Target/TargetDialect.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -150,6 +151,22 @@ llvm::cl::opt<std::string> patchSplit(
     llvm::cl::value_desc("node"), llvm::cl::init(""),
     llvm::cl::cat(driverCategory));
 
+llvm::cl::opt<int64_t> maxConstantBytes(
+    "max-constant-bytes",
+    llvm::cl::desc("The largest constant tcc computes at compile time: an op "
+                   "on constants whose result is larger is an error (Range, "
+                   "EyeLike, ...) or stays an op (folders)"),
+    llvm::cl::value_desc("bytes"),
+    llvm::cl::init(tcc::graph::kDefaultMaxConstantBytes),
+    llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<int64_t> maxSubgraphDepth(
+    "max-subgraph-depth",
+    llvm::cl::desc("How deep If, Loop and Scan bodies may nest in an ONNX "
+                   "model; a deeper model is an error"),
+    llvm::cl::value_desc("N"), llvm::cl::init(64),
+    llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<bool> noOptimize("no-optimize",
                                llvm::cl::desc("Print the graph as imported, "
                                               "before graph optimizations"),
@@ -167,6 +184,7 @@ void printVersion(llvm::raw_ostream &os) {
 /// Parses --input-shape values into import options.
 FailureOr<tcc::onnx_frontend::ImportOptions> importOptions() {
   tcc::onnx_frontend::ImportOptions options;
+  options.maxSubgraphDepth = maxSubgraphDepth;
   for (StringRef spec : inputShapes) {
     auto [name, dims] = spec.rsplit('=');
     SmallVector<int64_t> shape;
@@ -292,6 +310,12 @@ int main(int argc, char **argv) {
                  << tcc::memory::solverNames() << "\n";
     return 1;
   }
+  if (maxConstantBytes < 0 || maxSubgraphDepth < 0) {
+    llvm::errs() << "tcc: error: --max-constant-bytes and --max-subgraph-depth "
+                    "take a number >= 0\n";
+    return 1;
+  }
+  tcc::graph::setMaxConstantBytes(maxConstantBytes);
   if (!(plannerTimeLimit >= 0)) {
     llvm::errs() << "tcc: error: --planner-time-limit=" << plannerTimeLimit
                  << " is not a number of seconds >= 0\n";

@@ -20,6 +20,10 @@ struct ImportOptions {
   /// TensorProto file each. A bound input becomes a constant of the graph
   /// (shape operands fold through it) and leaves the compiled signature.
   llvm::StringMap<std::string> boundInputs;
+  /// How deep If, Loop and Scan bodies may nest (the main graph is depth 0).
+  /// A deeper model is an error, found before any recursion that deep: the
+  /// text parser and the protobuf reader are bounded by it too.
+  int64_t maxSubgraphDepth = 64;
 };
 
 /// Imports a model file: binary ModelProto (`.onnx`, external data read

@@ -13,6 +13,7 @@
 #include "llvm/ADT/DenseSet.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/StringSet.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/Support/MemoryBuffer.h"
 
 #include <map>
@@ -56,6 +57,25 @@ int64_t schemaVersion(StringRef opType, int64_t opset) {
 // NodeImporter
 //===----------------------------------------------------------------------===//
 
+LogicalResult NodeImporter::checkConstantSize(ArrayRef<int64_t> shape,
+                                              Type elementType) {
+  int64_t limit = tcc::graph::maxConstantBytes();
+  int64_t bytes = llvm::divideCeil(elementType.getIntOrFloatBitWidth(), 8);
+  bool overflow = false;
+  for (int64_t dim : shape)
+    overflow |= dim < 0 || llvm::MulOverflow(bytes, dim, bytes);
+  if (!overflow && bytes <= limit)
+    return success();
+  InFlightDiagnostic diag = error();
+  diag << "would compute a constant of shape [";
+  llvm::interleave(shape, diag, "x");
+  diag << "] and type " << elementType;
+  if (!overflow)
+    diag << " (" << bytes << " bytes)";
+  return diag << " at compile time, more than the limit of " << limit
+              << " bytes (--max-constant-bytes)";
+}
+
 InFlightDiagnostic NodeImporter::error() {
   InFlightDiagnostic diag = emitError(loc);
   diag << "node '" << node.name() << "' (op " << node.op_type() << ", domain "
@@ -68,6 +88,12 @@ FailureOr<SmallVector<Value>> NodeImporter::inlineSubgraph(StringRef name, Value
   const onnx::AttributeProto *attr = attribute(name);
   if (!attr || attr->type() != onnx::AttributeProto::GRAPH)
     return error() << "expects a graph attribute '" << name << "'";
+  int64_t depth = graph.subgraphDepth() + 1,
+          limit = graph.importOptions().maxSubgraphDepth;
+  if (depth > limit)
+    return error() << "subgraph '" << name << "' is nested " << depth
+                   << " deep, more than the limit of " << limit
+                   << " (--max-subgraph-depth)";
   FailureOr<SmallVector<Value>> outputs = graph.importSubgraph(attr->g(), inputs, builder, loc);
   if (failed(outputs))
     return error() << "in subgraph '" << name << "'";
@@ -549,13 +575,20 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
   return module;
 }
 
+/// The dialects an imported module holds, loaded alike for both entry
+/// points.
+static void loadImportedDialects(MLIRContext &context) {
+  context.loadDialect<tcc::graph::GraphDialect,
+                      tcc::quantized::QuantizedDialect, func::FuncDialect>();
+}
+
 FailureOr<OwningOpRef<ModuleOp>> importModelFile(StringRef path,
                                                  MLIRContext &context,
                                                  const ImportOptions &options) {
-  context.loadDialect<tcc::graph::GraphDialect, tcc::quantized::QuantizedDialect,
-                      func::FuncDialect>();
+  loadImportedDialects(context);
   onnx::ModelProto model;
-  if (failed(readModel(path, FileLineColLoc::get(&context, path, 0, 0), model)))
+  if (failed(readModel(path, FileLineColLoc::get(&context, path, 0, 0),
+                       options.maxSubgraphDepth, model)))
     return failure();
   GraphImporter importer(context, path, options);
   return importer.importModel(model);
@@ -564,9 +597,13 @@ FailureOr<OwningOpRef<ModuleOp>> importModelFile(StringRef path,
 FailureOr<OwningOpRef<ModuleOp>> importModelBuffer(StringRef contents, StringRef path,
                                                    MLIRContext &context,
                                                    const ImportOptions &options) {
-  context.loadDialect<tcc::graph::GraphDialect, func::FuncDialect>();
+  // The quantized dialect was missing here: the fuzz targets stopped on
+  // QuantizeLinear ("Building op `quantized.quantize` but it isn't known").
+  loadImportedDialects(context);
   onnx::ModelProto model;
-  if (failed(parseModel(contents, path, FileLineColLoc::get(&context, path, 0, 0), model)))
+  if (failed(parseModel(contents, path,
+                        FileLineColLoc::get(&context, path, 0, 0),
+                        options.maxSubgraphDepth, model)))
     return failure();
   GraphImporter importer(context, path, options);
   return importer.importModel(model);

@@ -19,8 +19,10 @@
 namespace tcc::onnx_frontend {
 
 /// Reads a model file (binary or text syntax) and resolves external data.
-/// On failure, emits an error at `loc` and returns failure.
+/// On failure, emits an error at `loc` and returns failure. Subgraphs nested
+/// deeper than `maxSubgraphDepth` are an error before they are parsed.
 mlir::LogicalResult readModel(llvm::StringRef path, mlir::Location loc,
+                              int64_t maxSubgraphDepth,
                               onnx::ModelProto &model);
 
 /// Parses the ONNX text syntax into `model`; the error message on failure.
@@ -29,7 +31,8 @@ std::optional<std::string> parseTextSyntax(const std::string &text,
 
 /// Parses `contents` as the model file `path` would be read.
 mlir::LogicalResult parseModel(llvm::StringRef contents, llvm::StringRef path,
-                               mlir::Location loc, onnx::ModelProto &model);
+                               mlir::Location loc, int64_t maxSubgraphDepth,
+                               onnx::ModelProto &model);
 
 /// The MLIR element type of an ONNX tensor element type, or null.
 mlir::Type convertElementType(mlir::MLIRContext *context, int32_t onnxType);
@@ -111,6 +114,12 @@ public:
   /// An error naming the node, op, domain and opset.
   mlir::InFlightDiagnostic error();
 
+  /// Fails with an error naming the node when a constant of `shape` and
+  /// `elementType` that the importer would compute is larger than
+  /// graph::maxConstantBytes(). Call it before computing the values.
+  mlir::LogicalResult checkConstantSize(llvm::ArrayRef<int64_t> shape,
+                                        mlir::Type elementType);
+
   /// Normalizes an axis against `rank` (ONNX allows negatives).
   mlir::FailureOr<int64_t> normalizeAxis(int64_t axis, int64_t rank);
 
@@ -158,6 +167,11 @@ public:
     slot = value;
   }
   int64_t defaultOpset() const { return opset; }
+  const ImportOptions &importOptions() const { return options; }
+  /// How many subgraphs enclose the nodes being imported now.
+  int64_t subgraphDepth() const {
+    return static_cast<int64_t>(shadowed.size());
+  }
 
   /// Imports `body`'s initializers and nodes with its inputs bound to
   /// `inputs`, and returns its outputs; the enclosing bindings come back

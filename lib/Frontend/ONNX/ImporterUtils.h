@@ -23,7 +23,10 @@ inline mlir::Type elementTypeOf(mlir::Value value) {
 }
 
 /// Builds a graph op at the node's location, folded where its operands are
-/// constants.
+/// constants. Ops come in the IR in the order they are built, and compilers
+/// evaluate a call's arguments in different orders (gcc often right to left,
+/// clang left to right): never build two ops in the arguments of one call,
+/// give each its own statement.
 template <typename OpTy, typename... Args>
 mlir::Value build(NodeImporter &n, Args &&...args) {
   return n.b().createOrFold<OpTy>(n.location(), std::forward<Args>(args)...);

@@ -12,6 +12,9 @@
 
 #include <google/protobuf/io/coded_stream.h>
 
+#include <algorithm>
+#include <limits>
+
 using namespace mlir;
 
 namespace tcc::onnx_frontend {
@@ -271,18 +274,59 @@ static LogicalResult loadExternalData(onnx::TensorProto &tensor,
   return success();
 }
 
-LogicalResult readModel(StringRef path, Location loc, onnx::ModelProto &model) {
+LogicalResult readModel(StringRef path, Location loc, int64_t maxSubgraphDepth,
+                        onnx::ModelProto &model) {
   auto buffer = llvm::MemoryBuffer::getFile(path, /*IsText=*/false,
                                             /*RequiresNullTerminator=*/true);
   if (!buffer)
     return emitError(loc) << "cannot read model '" << path
                           << "': " << buffer.getError().message();
-  return parseModel((*buffer)->getBuffer(), path, loc, model);
+  return parseModel((*buffer)->getBuffer(), path, loc, maxSubgraphDepth, model);
 }
 
+/// How deep brackets ((, [, {) nest in ONNX text, outside strings and
+/// comments. Each subgraph body adds a level, as do its signature, a tensor's
+/// value and nested types (seq(seq(...))); ONNX's parser recurses on each.
+static int64_t textNestingDepth(StringRef text) {
+  int64_t depth = 0, deepest = 0;
+  for (size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '#') {
+      i = text.find('\n', i);
+      if (i == StringRef::npos)
+        break;
+    } else if (c == '"') {
+      for (++i; i < text.size() && text[i] != '"'; ++i)
+        if (text[i] == '\\')
+          ++i;
+    } else if (c == '(' || c == '[' || c == '{') {
+      deepest = std::max(deepest, ++depth);
+    } else if (c == ')' || c == ']' || c == '}') {
+      depth = std::max<int64_t>(0, depth - 1);
+    }
+  }
+  return deepest;
+}
+
+/// Levels of brackets (text) or protobuf messages (binary) a model may nest
+/// besides its subgraphs: a node's attributes, tensors, types.
+static constexpr int64_t kNestingSlack = 32;
+
 LogicalResult parseModel(StringRef contents, StringRef path, Location loc,
-                         onnx::ModelProto &model) {
+                         int64_t maxSubgraphDepth, onnx::ModelProto &model) {
+  // The bounds below are ints (protobuf's) and must not overflow.
+  maxSubgraphDepth = std::clamp<int64_t>(maxSubgraphDepth, 0,
+                                         std::numeric_limits<int>::max() / 4);
   if (path.ends_with(".onnxtxt")) {
+    // ONNX's parser recurses once per level: refuse a depth that could
+    // exhaust the stack before it starts.
+    int64_t depth = textNestingDepth(contents);
+    if (depth > maxSubgraphDepth + kNestingSlack)
+      return emitError(loc)
+             << "'" << path << "' nests brackets " << depth
+             << " deep, more than the " << maxSubgraphDepth + kNestingSlack
+             << " that subgraphs nested up to the limit of " << maxSubgraphDepth
+             << " need (--max-subgraph-depth)";
     if (std::optional<std::string> error = parseTextSyntax(contents.str(), model))
       return emitError(loc) << "'" << path << "' is not valid ONNX text syntax: "
                             << *error;
@@ -291,10 +335,15 @@ LogicalResult parseModel(StringRef contents, StringRef path, Location loc,
         reinterpret_cast<const uint8_t *>(contents.data()),
         static_cast<int>(contents.size()));
     stream.SetTotalBytesLimit(std::numeric_limits<int>::max());
+    // A subgraph level is three messages deep (graph, node, attribute).
+    int64_t messageDepth = 3 * maxSubgraphDepth + kNestingSlack;
+    stream.SetRecursionLimit(static_cast<int>(messageDepth));
     if (!model.ParseFromCodedStream(&stream) || !stream.ConsumedEntireMessage())
-      return emitError(loc) << "'" << path
-                            << "' is not an ONNX model (the protobuf does not parse; "
-                               "a truncated or foreign file?)";
+      return emitError(loc)
+             << "'" << path
+             << "' is not an ONNX model (the protobuf does not parse; "
+                "a truncated or foreign file, or messages nested more than "
+             << messageDepth << " deep?)";
     if (!model.has_graph())
       return emitError(loc) << "'" << path << "' is not an ONNX model (no graph)";
   }

@@ -164,9 +164,12 @@ LogicalResult importGelu(NodeImporter &n) {
 /// x > 0 ? x : alpha * (exp(x) - 1)
 Value elu(NodeImporter &n, Value x, double alpha) {
   Type t = elementTypeOf(x);
-  Value negative = build<MulOp>(
-      n, scalar(n, t, alpha), build<SubOp>(n, build<ExpOp>(n, x), scalar(n, t, 1)));
-  return build<WhereOp>(n, build<GreaterOp>(n, x, scalar(n, t, 0)), x, negative);
+  Value scale = scalar(n, t, alpha);
+  Value exp = build<ExpOp>(n, x);
+  Value expMinusOne = build<SubOp>(n, exp, scalar(n, t, 1));
+  Value negative = build<MulOp>(n, scale, expMinusOne);
+  Value positive = build<GreaterOp>(n, x, scalar(n, t, 0));
+  return build<WhereOp>(n, positive, x, negative);
 }
 
 LogicalResult importActivation(NodeImporter &n) {
@@ -188,33 +191,42 @@ LogicalResult importActivation(NodeImporter &n) {
     FailureOr<float> gamma = n.floatAttr("gamma", 1.05070102214813232421875f);
     if (failed(alpha) || failed(gamma))
       return failure();
-    result = build<MulOp>(n, scalar(n, t, *gamma), elu(n, x, *alpha));
+    Value scale = scalar(n, t, *gamma);
+    result = build<MulOp>(n, scale, elu(n, x, *alpha));
   } else if (op == "Celu") {
     FailureOr<float> alpha = n.floatAttr("alpha", 1.0f);
     if (failed(alpha))
       return failure();
     Value scaled = build<DivOp>(n, x, scalar(n, t, *alpha));
-    Value negative = build<MulOp>(n, scalar(n, t, *alpha),
-                                  build<SubOp>(n, build<ExpOp>(n, scaled), scalar(n, t, 1)));
-    result = build<AddOp>(n, build<MaxOp>(n, x, scalar(n, t, 0)),
-                          build<MinOp>(n, negative, scalar(n, t, 0)));
+    Value scale = scalar(n, t, *alpha);
+    Value exp = build<ExpOp>(n, scaled);
+    Value expMinusOne = build<SubOp>(n, exp, scalar(n, t, 1));
+    Value negative = build<MulOp>(n, scale, expMinusOne);
+    Value positivePart = build<MaxOp>(n, x, scalar(n, t, 0));
+    Value negativePart = build<MinOp>(n, negative, scalar(n, t, 0));
+    result = build<AddOp>(n, positivePart, negativePart);
   } else if (op == "Softplus") {
-    result = build<LogOp>(n, build<AddOp>(n, build<ExpOp>(n, x), scalar(n, t, 1)));
+    Value exp = build<ExpOp>(n, x);
+    result = build<LogOp>(n, build<AddOp>(n, exp, scalar(n, t, 1)));
   } else if (op == "Softsign") {
-    result = build<DivOp>(n, x, build<AddOp>(n, build<AbsOp>(n, x), scalar(n, t, 1)));
+    Value abs = build<AbsOp>(n, x);
+    result = build<DivOp>(n, x, build<AddOp>(n, abs, scalar(n, t, 1)));
   } else if (op == "Mish") {
-    Value softplus = build<LogOp>(n, build<AddOp>(n, build<ExpOp>(n, x), scalar(n, t, 1)));
+    Value exp = build<ExpOp>(n, x);
+    Value softplus = build<LogOp>(n, build<AddOp>(n, exp, scalar(n, t, 1)));
     result = build<MulOp>(n, x, build<TanhOp>(n, softplus));
   } else if (op == "ThresholdedRelu") {
     FailureOr<float> alpha = n.floatAttr("alpha", 1.0f);
     if (failed(alpha))
       return failure();
-    result = build<WhereOp>(n, build<GreaterOp>(n, x, scalar(n, t, *alpha)), x,
-                            scalar(n, t, 0));
+    Value above = build<GreaterOp>(n, x, scalar(n, t, *alpha));
+    result = build<WhereOp>(n, above, x, scalar(n, t, 0));
   } else if (op == "Sign") {
     Value one = scalar(n, t, 1), minusOne = scalar(n, t, -1), zero = scalar(n, t, 0);
-    result = build<WhereOp>(n, build<GreaterOp>(n, x, zero), one,
-                            build<WhereOp>(n, build<LessOp>(n, x, zero), minusOne, zero));
+    Value positive = build<GreaterOp>(n, x, zero);
+    Value negative = build<LessOp>(n, x, zero);
+    result = build<WhereOp>(n, positive, one,
+                            build<WhereOp>(n, negative, minusOne, zero));
     result = build<ExpandOp>(n, typeOf(x), result);
   } else if (op == "Shrink") {
     FailureOr<float> bias = n.floatAttr("bias", 0.0f), lambd = n.floatAttr("lambd", 0.5f);
@@ -222,9 +234,11 @@ LogicalResult importActivation(NodeImporter &n) {
       return failure();
     Value below = build<LessOp>(n, x, scalar(n, t, -*lambd));
     Value above = build<GreaterOp>(n, x, scalar(n, t, *lambd));
-    result = build<WhereOp>(
-        n, below, build<AddOp>(n, x, scalar(n, t, *bias)),
-        build<WhereOp>(n, above, build<SubOp>(n, x, scalar(n, t, *bias)), scalar(n, t, 0)));
+    Value raised = build<AddOp>(n, x, scalar(n, t, *bias));
+    Value lowered = build<SubOp>(n, x, scalar(n, t, *bias));
+    Value zero = scalar(n, t, 0);
+    result = build<WhereOp>(n, below, raised,
+                            build<WhereOp>(n, above, lowered, zero));
   } else {
     return n.error() << "no expansion";
   }
@@ -238,8 +252,8 @@ LogicalResult importPRelu(NodeImporter &n) {
     return failure();
   Value x = n.input(0), slope = n.input(1);
   Type t = elementTypeOf(x);
-  Value result = build<WhereOp>(n, build<LessOp>(n, x, scalar(n, t, 0)),
-                                build<MulOp>(n, x, slope), x);
+  Value negative = build<LessOp>(n, x, scalar(n, t, 0));
+  Value result = build<WhereOp>(n, negative, build<MulOp>(n, x, slope), x);
   if (typeOf(result) != typeOf(x))
     return n.error() << "slope " << typeOf(slope) << " does not broadcast to the input "
                      << typeOf(x);

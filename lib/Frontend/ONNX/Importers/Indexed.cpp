@@ -217,8 +217,9 @@ LogicalResult importOneHot(NodeImporter &n) {
   if (indexType.getElementType() != i64)
     indices = build<CastOp>(n, indexType.clone(i64), indices);
   // Negative indices count from the end of the depth.
-  indices = build<WhereOp>(n, build<LessOp>(n, indices, scalar(n, i64, 0)),
-                           build<AddOp>(n, indices, scalar(n, i64, depth)), indices);
+  Value negative = build<LessOp>(n, indices, scalar(n, i64, 0));
+  Value wrapped = build<AddOp>(n, indices, scalar(n, i64, depth));
+  indices = build<WhereOp>(n, negative, wrapped, indices);
   SmallVector<int64_t> shape(indexType.getShape());
   shape.insert(shape.begin() + *a, 1);
   indices = reshape(n, indices, shape);

@@ -39,6 +39,11 @@ LogicalResult importConv(NodeImporter &n) {
   RankedTensorType inputType = n.inputType(0), weightType = n.inputType(1);
   if (inputType.getRank() < 3)
     return n.error() << "expects an input of rank >= 3, got " << inputType;
+  // The kernel's spatial dims are the weight's after two: read them only
+  // from a weight of the input's rank.
+  if (weightType.getRank() != inputType.getRank())
+    return n.error() << "expects a weight of the input's rank " << inputType.getRank() << ", got "
+                     << weightType;
   FailureOr<int64_t> group = n.intAttr("group", 1);
   FailureOr<WindowAttrs> w = readWindow(
       n, inputType.getShape().drop_front(2),
@@ -242,10 +247,11 @@ LogicalResult importMaxPoolWithIndices(NodeImporter &n) {
                         {batch, channels, outputs});
   // The reported index counts whole planes before this one.
   SmallVector<int64_t> planeShape = {batch, channels, 1};
-  Value planes = build<MulOp>(
-      n, build<AddOp>(n, build<MulOp>(n, positionsAlong(n, 3, 0, batch), scalar(n, i64, channels)),
-                      positionsAlong(n, 3, 1, channels)),
-      scalar(n, i64, pixels));
+  Value batchIndex = positionsAlong(n, 3, 0, batch);
+  Value batchOffset = build<MulOp>(n, batchIndex, scalar(n, i64, channels));
+  Value channelIndex = positionsAlong(n, 3, 1, channels);
+  Value plane = build<AddOp>(n, batchOffset, channelIndex);
+  Value planes = build<MulOp>(n, plane, scalar(n, i64, pixels));
   index = build<AddOp>(n, index, planes);
   SmallVector<int64_t> shape = {batch, channels};
   llvm::append_range(shape, out);
@@ -341,6 +347,8 @@ LogicalResult importMaxUnpool(NodeImporter &n) {
   if (failed(requireInputs(n, 2)))
     return failure();
   RankedTensorType type = n.inputType(0);
+  if (type.getRank() < 3)
+    return n.error() << "expects an input of rank >= 3, got " << type;
   ArrayRef<int64_t> spatial = type.getShape().drop_front(2);
   FailureOr<WindowAttrs> w = readWindow(n, spatial, std::nullopt);
   if (failed(w))

@@ -203,8 +203,14 @@ LogicalResult importLRN(NodeImporter &n) {
   RankedTensorType type = typeOf(x);
   if (type.getRank() < 3)
     return n.error() << "expects an input of rank >= 3, got " << type;
+  if (*size < 1)
+    return n.error() << "attribute 'size' must be >= 1, got " << *size;
   Type t = type.getElementType();
-  int64_t pixels = type.getNumElements() / (type.getDimSize(0) * type.getDimSize(1));
+  // The product of the spatial dims: dividing the element count by batch
+  // and channels would divide by zero on an empty batch.
+  int64_t pixels = 1;
+  for (int64_t dim : type.getShape().drop_front(2))
+    pixels *= dim;
   Value squares = reshape(n, build<MulOp>(n, x, x),
                           {type.getDimSize(0), 1, type.getDimSize(1), pixels});
   int64_t below = (*size - 1) / 2, above = *size - 1 - below;
@@ -212,9 +218,9 @@ LogicalResult importLRN(NodeImporter &n) {
       n, squares, n.b().getDenseI64ArrayAttr({*size, 1}), n.b().getDenseI64ArrayAttr({1, 1}),
       n.b().getDenseI64ArrayAttr({1, 1}), n.b().getDenseI64ArrayAttr({below, 0, above, 0}),
       n.b().getBoolAttr(false), n.b().getBoolAttr(true));
-  Value scaled = build<AddOp>(n, build<MulOp>(n, reshape(n, average, type.getShape()),
-                                              scalar(n, t, *alpha)),
-                              scalar(n, t, *bias));
+  Value flat = reshape(n, average, type.getShape());
+  Value weighted = build<MulOp>(n, flat, scalar(n, t, *alpha));
+  Value scaled = build<AddOp>(n, weighted, scalar(n, t, *bias));
   return n.setOutput(0, build<DivOp>(n, x, build<PowOp>(n, scaled, scalar(n, t, *beta))));
 }
 

@@ -228,7 +228,8 @@ LogicalResult importDynamicQuantizeLinear(NodeImporter &n) {
   };
   Value hi = build<MaxOp>(n, range.template operator()<ReduceMaxOp>(), zero);
   Value lo = build<MinOp>(n, range.template operator()<ReduceMinOp>(), zero);
-  Value scale = build<DivOp>(n, build<SubOp>(n, hi, lo), scalar(n, t, 255));
+  Value spread = build<SubOp>(n, hi, lo);
+  Value scale = build<DivOp>(n, spread, scalar(n, t, 255));
   Value zeroPointFloat = build<ClipOp>(
       n, build<RoundOp>(n, build<SubOp>(n, zero, build<DivOp>(n, lo, scale))),
       n.b().getF64FloatAttr(0), n.b().getF64FloatAttr(255));
@@ -330,6 +331,9 @@ LogicalResult importQuantizedConv(NodeImporter &n) {
   RankedTensorType inputType = n.inputType(0), weightType = n.inputType(linear ? 3 : 1);
   if (inputType.getRank() < 3)
     return n.error() << "expects an input of rank >= 3, got " << inputType;
+  if (weightType.getRank() != inputType.getRank())
+    return n.error() << "expects a weight of the input's rank " << inputType.getRank() << ", got "
+                     << weightType;
   FailureOr<int64_t> group = n.intAttr("group", 1);
   FailureOr<WindowAttrs> w = readWindow(n, inputType.getShape().drop_front(2),
                                         SmallVector<int64_t>(weightType.getShape().drop_front(2)));

@@ -40,21 +40,33 @@ struct Activation {
                                   n.b().getF32FloatAttr(beta.value_or(0.5f)));
     if (name == "LeakyRelu")
       return build<LeakyReluOp>(n, x, n.b().getF32FloatAttr(alpha.value_or(0.01f)));
-    if (name == "Affine")
-      return build<AddOp>(n, build<MulOp>(n, x, c(alpha.value_or(1.0f))), c(beta.value_or(0.0f)));
-    if (name == "ScaledTanh")
-      return build<MulOp>(n, c(alpha.value_or(1.0f)),
-                          build<TanhOp>(n, build<MulOp>(n, x, c(beta.value_or(1.0f)))));
-    if (name == "Softsign")
-      return build<DivOp>(n, x, build<AddOp>(n, build<AbsOp>(n, x), c(1)));
-    if (name == "Softplus")
-      return build<LogOp>(n, build<AddOp>(n, build<ExpOp>(n, x), c(1)));
-    if (name == "ThresholdedRelu")
-      return build<WhereOp>(n, build<GreaterOp>(n, x, c(alpha.value_or(1.0f))), x, c(0));
+    if (name == "Affine") {
+      Value scaled = build<MulOp>(n, x, c(alpha.value_or(1.0f)));
+      return build<AddOp>(n, scaled, c(beta.value_or(0.0f)));
+    }
+    if (name == "ScaledTanh") {
+      Value outer = c(alpha.value_or(1.0f));
+      Value inner = build<MulOp>(n, x, c(beta.value_or(1.0f)));
+      return build<MulOp>(n, outer, build<TanhOp>(n, inner));
+    }
+    if (name == "Softsign") {
+      Value abs = build<AbsOp>(n, x);
+      return build<DivOp>(n, x, build<AddOp>(n, abs, c(1)));
+    }
+    if (name == "Softplus") {
+      Value exp = build<ExpOp>(n, x);
+      return build<LogOp>(n, build<AddOp>(n, exp, c(1)));
+    }
+    if (name == "ThresholdedRelu") {
+      Value above = build<GreaterOp>(n, x, c(alpha.value_or(1.0f)));
+      return build<WhereOp>(n, above, x, c(0));
+    }
     // Elu
-    Value negative = build<MulOp>(n, c(alpha.value_or(1.0f)),
-                                  build<SubOp>(n, build<ExpOp>(n, x), c(1)));
-    return build<WhereOp>(n, build<GreaterOp>(n, x, c(0)), x, negative);
+    Value scale = c(alpha.value_or(1.0f));
+    Value exp = build<ExpOp>(n, x);
+    Value negative = build<MulOp>(n, scale, build<SubOp>(n, exp, c(1)));
+    Value positive = build<GreaterOp>(n, x, c(0));
+    return build<WhereOp>(n, positive, x, negative);
   }
 };
 
@@ -129,20 +141,24 @@ DirectionResult runDirection(NodeImporter &n, const Recurrence &r, unsigned dire
       Value hr = build<MatMulOp>(n, h, rT);
       if (r.linearBeforeReset && recurrentBias)
         hr = build<AddOp>(n, hr, recurrentBias);
-      Value z = acts[0].apply(n, clipped(build<AddOp>(n, part(xt, 0), part(hr, 0))));
-      Value reset = acts[0].apply(n, clipped(build<AddOp>(n, part(xt, 1), part(hr, 1))));
+      Value xz = part(xt, 0), hz = part(hr, 0);
+      Value z = acts[0].apply(n, clipped(build<AddOp>(n, xz, hz)));
+      Value xr = part(xt, 1), hrr = part(hr, 1);
+      Value reset = acts[0].apply(n, clipped(build<AddOp>(n, xr, hrr)));
       Value candidate;
       if (r.linearBeforeReset) {
-        candidate = build<AddOp>(n, part(xt, 2), build<MulOp>(n, reset, part(hr, 2)));
+        Value xh = part(xt, 2), hh = part(hr, 2);
+        candidate = build<AddOp>(n, xh, build<MulOp>(n, reset, hh));
       } else {
-        Value rh = build<MatMulOp>(n, build<MulOp>(n, reset, h),
-                                   gate(n, rT, 2, r.hidden, 1));
+        Value resetH = build<MulOp>(n, reset, h);
+        Value rh = build<MatMulOp>(n, resetH, gate(n, rT, 2, r.hidden, 1));
         candidate = build<AddOp>(n, part(xt, 2), rh);
       }
       Value hTilde = acts[1].apply(n, clipped(candidate));
       Value one = scalar(n, t, 1);
-      h = build<AddOp>(n, build<MulOp>(n, build<SubOp>(n, one, z), hTilde),
-                       build<MulOp>(n, z, h));
+      Value keepNew = build<MulOp>(n, build<SubOp>(n, one, z), hTilde);
+      Value keepOld = build<MulOp>(n, z, h);
+      h = build<AddOp>(n, keepNew, keepOld);
     } else {
       // Gate order i, o, f, c; peepholes P = [Pi, Po, Pf].
       Value gates = build<AddOp>(n, xt, build<MatMulOp>(n, h, rT));
@@ -153,11 +169,17 @@ DirectionResult runDirection(NodeImporter &n, const Recurrence &r, unsigned dire
         return build<MulOp>(n, gate(n, peephole, g, r.hidden, 0), state);
       };
       auto withPeep = [&](Value v, Value p) { return p ? build<AddOp>(n, v, p) : v; };
-      Value i = acts[0].apply(n, clipped(withPeep(part(0), peep(0, c))));
-      Value f = acts[0].apply(n, clipped(withPeep(part(2), peep(2, c))));
+      auto gateWithPeep = [&](int64_t g, Value state) {
+        Value v = part(g);
+        return withPeep(v, peep(g, state));
+      };
+      Value i = acts[0].apply(n, clipped(gateWithPeep(0, c)));
+      Value f = acts[0].apply(n, clipped(gateWithPeep(2, c)));
       Value candidate = acts[1].apply(n, clipped(part(3)));
-      c = build<AddOp>(n, build<MulOp>(n, f, c), build<MulOp>(n, i, candidate));
-      Value o = acts[0].apply(n, clipped(withPeep(part(1), peep(1, c))));
+      Value kept = build<MulOp>(n, f, c);
+      Value added = build<MulOp>(n, i, candidate);
+      c = build<AddOp>(n, kept, added);
+      Value o = acts[0].apply(n, clipped(gateWithPeep(1, c)));
       h = build<MulOp>(n, o, acts[2].apply(n, c));
     }
     result.steps[time] = h;
@@ -289,8 +311,9 @@ LogicalResult importRecurrent(NodeImporter &n, Cell cell) {
   };
   SmallVector<Value> ys, hs, cs;
   for (int64_t d = 0; d < r.directions; ++d) {
-    DirectionResult result = runDirection(n, r, d, x, initial(5, d),
-                                          cell == Cell::LSTM ? initial(6, d) : Value());
+    Value h0 = initial(5, d);
+    Value c0 = cell == Cell::LSTM ? initial(6, d) : Value();
+    DirectionResult result = runDirection(n, r, d, x, h0, c0);
     ys.push_back(stackAlong(n, result.steps, 0)); // [seq, batch, hidden]
     hs.push_back(result.h);
     cs.push_back(result.c);

@@ -138,6 +138,8 @@ LogicalResult importCumSum(NodeImporter &n) {
   Type t = type.getElementType();
   int64_t length = type.getDimSize(a);
   // result[..., j] = sum over i of x[..., i] * m[i, j].
+  if (failed(n.checkConstantSize({length, length}, t)))
+    return failure();
   SmallVector<double> mask;
   for (int64_t i = 0; i < length; ++i)
     for (int64_t j = 0; j < length; ++j) {
@@ -300,9 +302,9 @@ LogicalResult importEinsum(NodeImporter &n) {
       RankedTensorType type = typeOf(term.value);
       int64_t rank = type.getRank(), size = type.getDimSize(i);
       Value rows = positionsAlong(n, rank, i, size), cols = positionsAlong(n, rank, j, size);
-      Value mask = build<CastOp>(
-          n, typeOf(build<EqualOp>(n, rows, cols)).clone(type.getElementType()),
-          build<EqualOp>(n, rows, cols));
+      Value equal = build<EqualOp>(n, rows, cols);
+      Value mask =
+          build<CastOp>(n, typeOf(equal).clone(type.getElementType()), equal);
       Value masked = build<MulOp>(n, term.value, mask);
       term.value = build<ReduceSumOp>(n, masked, n.b().getDenseI64ArrayAttr({int64_t(j)}),
                                       n.b().getBoolAttr(false));
@@ -479,8 +481,11 @@ FailureOr<Value> negativeLogLikelihood(NodeImporter &n, Value logProb, Value tar
   Value weights;
   if (weight)
     weights = build<GatherOp>(n, weight, classes, n.b().getI64IntegerAttr(0));
-  if (ignored)
-    weights = build<WhereOp>(n, ignored, scalar(n, t, 0), weights ? weights : scalar(n, t, 1));
+  if (ignored) {
+    Value zero = scalar(n, t, 0);
+    Value kept = weights ? weights : scalar(n, t, 1);
+    weights = build<WhereOp>(n, ignored, zero, kept);
+  }
   if (weights) {
     loss = build<MulOp>(n, loss, weights);
     weights = build<ExpandOp>(n, typeOf(loss), weights);

@@ -134,8 +134,9 @@ LogicalResult importDeformConv(NodeImporter &n) {
     Value weights[] = {build<SubOp>(n, c(1), frac), frac};
     SmallVector<Value> indices;
     for (int i = 0; i < 2; ++i) {
-      Value valid = build<AndOp>(n, build<GreaterEqualOp>(n, positions[i], c(0)),
-                                 build<LessEqualOp>(n, positions[i], c(length - 1)));
+      Value fromStart = build<GreaterEqualOp>(n, positions[i], c(0));
+      Value beforeEnd = build<LessEqualOp>(n, positions[i], c(length - 1));
+      Value valid = build<AndOp>(n, fromStart, beforeEnd);
       weights[i] = build<WhereOp>(n, valid, weights[i], c(0));
       indices.push_back(tapIndex(n, positions[i], length, stride));
     }
@@ -148,8 +149,12 @@ LogicalResult importDeformConv(NodeImporter &n) {
   // (N, og, 2, 1, K, P) against (N, og, 1, 2, K, P): the four taps.
   SmallVector<int64_t> yShape = {batch, offsetGroups, 2, 1, taps, points};
   SmallVector<int64_t> xShape = {batch, offsetGroups, 1, 2, taps, points};
-  Value index = build<AddOp>(n, reshape(n, yIndex, yShape), reshape(n, xIndex, xShape));
-  Value weight = build<MulOp>(n, reshape(n, yWeight, yShape), reshape(n, xWeight, xShape));
+  Value yIndexTaps = reshape(n, yIndex, yShape),
+        xIndexTaps = reshape(n, xIndex, xShape);
+  Value index = build<AddOp>(n, yIndexTaps, xIndexTaps);
+  Value yWeightTaps = reshape(n, yWeight, yShape),
+        xWeightTaps = reshape(n, xWeight, xShape);
+  Value weight = build<MulOp>(n, yWeightTaps, xWeightTaps);
   if (mask)
     weight = build<MulOp>(n, weight,
                           reshape(n, castTo(n, mask, t), {batch, offsetGroups, 1, 1, taps, points}));
@@ -301,26 +306,28 @@ LogicalResult importRoiAlign(NodeImporter &n) {
         sizes.push_back(std::max<int64_t>(g, 1));
       gridSize = constantOf(n, RankedTensorType::get({numRois, 1, 1}, t), sizes);
     }
-    Value coord = build<AddOp>(
-        n,
-        build<AddOp>(n, start,
-                     build<MulOp>(n, bin,
-                                  constantOf(n, RankedTensorType::get({1, pooled, 1}, t), steps))),
-        build<DivOp>(n,
-                     build<MulOp>(n, bin,
-                                  constantOf(n, RankedTensorType::get({1, 1, grid}, t), offsets)),
-                     gridSize));
-    Value inside = build<AndOp>(n, build<GreaterEqualOp>(n, coord, c(-1)),
-                                build<LessEqualOp>(n, coord, c(length)));
+    Value stepConstant =
+        constantOf(n, RankedTensorType::get({1, pooled, 1}, t), steps);
+    Value binStart = build<AddOp>(n, start, build<MulOp>(n, bin, stepConstant));
+    Value offsetConstant =
+        constantOf(n, RankedTensorType::get({1, 1, grid}, t), offsets);
+    Value sampleOffset =
+        build<DivOp>(n, build<MulOp>(n, bin, offsetConstant), gridSize);
+    Value coord = build<AddOp>(n, binStart, sampleOffset);
+    Value fromStart = build<GreaterEqualOp>(n, coord, c(-1));
+    Value beforeEnd = build<LessEqualOp>(n, coord, c(length));
+    Value inside = build<AndOp>(n, fromStart, beforeEnd);
     coord = build<MaxOp>(n, coord, c(0));
     Value lo = build<FloorOp>(n, coord);
     Value edge = build<GreaterEqualOp>(n, lo, c(length - 1));
     lo = build<WhereOp>(n, edge, c(length - 1), lo);
     coord = build<WhereOp>(n, edge, c(length - 1), coord);
-    Value hi = build<WhereOp>(n, edge, c(length - 1), build<AddOp>(n, lo, c(1)));
+    Value last = c(length - 1);
+    Value hi = build<WhereOp>(n, edge, last, build<AddOp>(n, lo, c(1)));
     Value frac = build<SubOp>(n, coord, lo);
-    Value weights[] = {build<WhereOp>(n, inside, build<SubOp>(n, c(1), frac), c(0)),
-                       build<WhereOp>(n, inside, frac, c(0))};
+    Value oneMinusFrac = build<SubOp>(n, c(1), frac);
+    Value loWeight = build<WhereOp>(n, inside, oneMinusFrac, c(0));
+    Value weights[] = {loWeight, build<WhereOp>(n, inside, frac, c(0))};
     SmallVector<Value> indices;
     for (Value position : {lo, hi})
       indices.push_back(tapIndex(n, position, length, stride));
@@ -336,12 +343,15 @@ LogicalResult importRoiAlign(NodeImporter &n) {
   SmallVector<int64_t> xShape = {numRois, 1, 2, 1, 1, pooledW, gridW};
   SmallVector<int64_t> rShape = {numRois, 1, 1, 1, 1, 1, 1};
   int64_t spatial = height * width;
-  Value batchOffset = build<MulOp>(n, reshape(n, castTo(n, batchIndices, i64), rShape),
-                                   scalar(n, i64, spatial));
-  Value index = build<AddOp>(
-      n, batchOffset,
-      build<AddOp>(n, reshape(n, yIndex, yShape), reshape(n, xIndex, xShape)));
-  Value weight = build<MulOp>(n, reshape(n, yWeight, yShape), reshape(n, xWeight, xShape));
+  Value roiBatch = reshape(n, castTo(n, batchIndices, i64), rShape);
+  Value batchOffset = build<MulOp>(n, roiBatch, scalar(n, i64, spatial));
+  Value yIndexTaps = reshape(n, yIndex, yShape),
+        xIndexTaps = reshape(n, xIndex, xShape);
+  Value index =
+      build<AddOp>(n, batchOffset, build<AddOp>(n, yIndexTaps, xIndexTaps));
+  Value yWeightTaps = reshape(n, yWeight, yShape),
+        xWeightTaps = reshape(n, xWeight, xShape);
+  Value weight = build<MulOp>(n, yWeightTaps, xWeightTaps);
   Value valid, nonEmpty;
   SmallVector<double> counts;
   if (adaptive) {

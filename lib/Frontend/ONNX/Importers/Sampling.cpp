@@ -34,8 +34,9 @@ Value reflect(NodeImporter &n, Value x, double lo, double hi) {
     return clip(n, x, lo, lo);
   Value below = build<LessOp>(n, x, scalar(n, t, lo));
   Value above = build<GreaterOp>(n, x, scalar(n, t, hi));
-  Value dx = build<WhereOp>(n, below, build<SubOp>(n, scalar(n, t, lo), x),
-                            build<SubOp>(n, x, scalar(n, t, hi)));
+  Value underLo = build<SubOp>(n, scalar(n, t, lo), x);
+  Value overHi = build<SubOp>(n, x, scalar(n, t, hi));
+  Value dx = build<WhereOp>(n, below, underLo, overHi);
   Value flips = build<FloorOp>(n, build<DivOp>(n, dx, scalar(n, t, range)));
   Value rest = build<SubOp>(n, dx, build<MulOp>(n, flips, scalar(n, t, range)));
   Value half = build<MulOp>(n, flips, scalar(n, t, 0.5));
@@ -59,11 +60,16 @@ SmallVector<Value> cubicWeights(NodeImporter &n, Value frac) {
   auto mul = [&](Value l, Value r) { return build<MulOp>(n, l, r); };
   // Outer taps, at distance s in [1, 2]: ((a s - 5a) s + 8a) s - 4a.
   auto outer = [&](Value s) {
-    return sub(mul(add(mul(sub(mul(c(a), s), c(5 * a)), s), c(8 * a)), s), c(4 * a));
+    Value v = mul(c(a), s);
+    v = mul(sub(v, c(5 * a)), s);
+    v = mul(add(v, c(8 * a)), s);
+    return sub(v, c(4 * a));
   };
   // Inner taps, at distance s in [0, 1]: ((a + 2) s - (a + 3)) s s + 1.
   auto inner = [&](Value s) {
-    return add(mul(mul(sub(mul(c(a + 2), s), c(a + 3)), s), s), c(1));
+    Value v = mul(c(a + 2), s);
+    v = mul(mul(sub(v, c(a + 3)), s), s);
+    return add(v, c(1));
   };
   Value oneMinus = sub(c(1), frac);
   return {outer(add(frac, c(1))), inner(frac), inner(oneMinus),
@@ -169,12 +175,16 @@ LogicalResult importGridSample(NodeImporter &n) {
       coord = build<RoundOp>(n, coord);
     if (*padding == "border") {
       // Only coordinates beyond the borders move, onto the edge pixels.
-      if (align)
+      if (align) {
         coord = clip(n, coord, 0, length - 1);
-      else
-        coord = build<WhereOp>(n, build<LessOp>(n, coord, c(lo)), c(0),
-                               build<WhereOp>(n, build<GreaterOp>(n, coord, c(hi)),
-                                              c(length - 1), coord));
+      } else {
+        Value before = build<LessOp>(n, coord, c(lo));
+        Value zero = c(0);
+        Value after = build<GreaterOp>(n, coord, c(hi));
+        Value last = c(length - 1);
+        coord = build<WhereOp>(n, before, zero,
+                               build<WhereOp>(n, after, last, coord));
+      }
     } else if (*padding == "reflection") {
       coord = reflect(n, coord, lo, hi);
     }
@@ -199,8 +209,9 @@ LogicalResult importGridSample(NodeImporter &n) {
     for (auto [i, position] : llvm::enumerate(positions)) {
       if (*padding == "zeros") {
         // Taps outside the input read zero: their weight (or value) drops.
-        Value valid = build<AndOp>(n, build<GreaterEqualOp>(n, position, c(0)),
-                                   build<LessEqualOp>(n, position, c(length - 1)));
+        Value fromStart = build<GreaterEqualOp>(n, position, c(0));
+        Value beforeEnd = build<LessEqualOp>(n, position, c(length - 1));
+        Value valid = build<AndOp>(n, fromStart, beforeEnd);
         if (mode == "nearest")
           inside = inside ? build<AndOp>(n, inside, valid) : valid;
         else
@@ -279,6 +290,8 @@ LogicalResult importAffineGrid(NodeImporter &n) {
       return length > 1 ? -1.0 + 2.0 * i / (length - 1) : 0.0;
     return -1.0 + (2.0 * i + 1.0) / length;
   };
+  if (failed(n.checkConstantSize({points, rank + 1}, t)))
+    return failure();
   SmallVector<double> base;
   base.reserve(points * (rank + 1));
   SmallVector<int64_t> position(rank, 0);

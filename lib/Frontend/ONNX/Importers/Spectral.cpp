@@ -326,6 +326,8 @@ LogicalResult importMelWeightMatrix(NodeImporter &n) {
   Type elementType = convertElementType(n.b().getContext(), *dtype);
   if (!elementType || !elementType.isIntOrFloat())
     return n.error() << "unsupported output_datatype " << *dtype;
+  if (failed(n.checkConstantSize({*dftLength / 2 + 1, *melBins}, elementType)))
+    return failure();
 
   // The mel edges are computed in the edge inputs' type, the bins in double.
   auto round = [&](double v) { return toFloat(v, edgeType).convertToDouble(); };
@@ -389,6 +391,8 @@ LogicalResult importWindow(NodeImporter &n) {
   if (!t)
     return n.error() << "unsupported output_datatype " << *dtype;
   int64_t length = size->front();
+  if (failed(n.checkConstantSize({length}, t)))
+    return failure();
   double period = *periodic ? length : length - 1;
   StringRef op = n.proto().op_type();
   SmallVector<double> values;

@@ -88,9 +88,9 @@ LogicalResult importLinearAttention(NodeImporter &n) {
   // Tokens are sliced along T from (B, T, heads, D); query heads are grouped
   // by the KV head they read (head h * group + g reads KV head h), so the
   // read is one batched matmul against the unexpanded state.
-  Value q4 =
-      reshape(n, build<MulOp>(n, castTo(n, q, f32), scalar(n, f32, scale)),
-              {batch, seq, hkv, group, dk});
+  Value q32 = castTo(n, q, f32);
+  Value q4 = reshape(n, build<MulOp>(n, q32, scalar(n, f32, scale)),
+                     {batch, seq, hkv, group, dk});
   Value k4 = reshape(n, castTo(n, k, f32), {batch, seq, hkv, 1, dk});
   Value v4 = reshape(n, castTo(n, v, f32), {batch, seq, hkv, 1, dv});
   Value decay, beta;
@@ -205,11 +205,13 @@ LogicalResult importCausalConvWithState(NodeImporter &n) {
   Type computeType = atLeastF32(n, t);
   bool widen = computeType != t;
   Builder &b = n.b();
-  Value output = build<ConvOp>(
-      n, castTo(n, padded, computeType), castTo(n, weight, computeType),
-      bias ? castTo(n, bias, computeType) : Value(), b.getDenseI64ArrayAttr({}),
-      b.getDenseI64ArrayAttr({}), b.getDenseI64ArrayAttr({}),
-      b.getI64IntegerAttr(channels));
+  Value convInput = castTo(n, padded, computeType);
+  Value convWeight = castTo(n, weight, computeType);
+  Value convBias = bias ? castTo(n, bias, computeType) : Value();
+  Value output =
+      build<ConvOp>(n, convInput, convWeight, convBias,
+                    b.getDenseI64ArrayAttr({}), b.getDenseI64ArrayAttr({}),
+                    b.getDenseI64ArrayAttr({}), b.getI64IntegerAttr(channels));
   if (*activation != "none") {
     // The reference applies SiLU to the convolution rounded to the input's
     // type.

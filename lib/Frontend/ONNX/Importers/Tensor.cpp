@@ -116,7 +116,13 @@ LogicalResult importRange(NodeImporter &n) {
   double from = scalarOf(*start), to = scalarOf(*limit), step = scalarOf(*delta);
   if (step == 0)
     return n.error() << "delta is 0";
-  int64_t count = std::max<int64_t>(0, static_cast<int64_t>(std::ceil((to - from) / step)));
+  // A count past int64 (or NaN) is larger than any limit.
+  double steps = std::ceil((to - from) / step);
+  int64_t count = steps > 0x1p62 || std::isnan(steps)
+                      ? std::numeric_limits<int64_t>::max()
+                      : std::max<int64_t>(0, static_cast<int64_t>(steps));
+  if (failed(n.checkConstantSize({count}, elementType)))
+    return failure();
   SmallVector<double> values;
   for (int64_t i = 0; i < count; ++i)
     values.push_back(from + i * step);
@@ -139,6 +145,8 @@ LogicalResult importEyeLike(NodeImporter &n) {
     if (!elementType)
       return n.error() << "unsupported dtype " << *dtype;
   }
+  if (failed(n.checkConstantSize(type.getShape(), elementType)))
+    return failure();
   SmallVector<double> values;
   for (int64_t i = 0; i < type.getDimSize(0); ++i)
     for (int64_t j = 0; j < type.getDimSize(1); ++j)
@@ -162,6 +170,8 @@ LogicalResult importTrilu(NodeImporter &n) {
     return n.error() << "expects an input of rank >= 2, got " << type;
   int64_t rows = type.getDimSize(type.getRank() - 2), cols = type.getDimSize(type.getRank() - 1);
   // The kept triangle as a constant mask over the last two dims.
+  if (failed(n.checkConstantSize({rows, cols}, n.b().getI1Type())))
+    return failure();
   SmallVector<bool> keep;
   for (int64_t i = 0; i < rows; ++i)
     for (int64_t j = 0; j < cols; ++j)

@@ -28,7 +28,9 @@ FailureOr<Value> attentionMask(NodeImporter &n, Type t, int64_t batch, int64_t t
   auto toAdditive = [&](Value mask) {
     if (!typeOf(mask).getElementType().isInteger(1))
       return mask;
-    return build<WhereOp>(n, mask, scalar(n, t, 0), scalar(n, t, negInf));
+    Value visible = scalar(n, t, 0);
+    Value masked = scalar(n, t, negInf);
+    return build<WhereOp>(n, mask, visible, masked);
   };
   Value mask;
   if (n.hasInput(3)) {
@@ -181,11 +183,13 @@ LogicalResult importAttention(NodeImporter &n) {
   }
 
   Value keysT = build<TransposeOp>(n, k, n.b().getDenseI64ArrayAttr({0, 1, 3, 2}));
-  Value scores = build<MulOp>(n, build<MatMulOp>(n, q, keysT), scalar(n, t, scale));
-  if (*softcap > 0)
-    scores = build<MulOp>(
-        n, build<TanhOp>(n, build<DivOp>(n, scores, scalar(n, t, *softcap))),
-        scalar(n, t, *softcap));
+  Value products = build<MatMulOp>(n, q, keysT);
+  Value scores = build<MulOp>(n, products, scalar(n, t, scale));
+  if (*softcap > 0) {
+    Value squashed =
+        build<TanhOp>(n, build<DivOp>(n, scores, scalar(n, t, *softcap)));
+    scores = build<MulOp>(n, squashed, scalar(n, t, *softcap));
+  }
   Value capped = scores;
 
   // The bias: the mask and valid lengths, then the causal triangle aligned
@@ -196,6 +200,8 @@ LogicalResult importAttention(NodeImporter &n) {
   if (*mask)
     scores = build<AddOp>(n, scores, *mask);
   if (*isCausal) {
+    if (failed(n.checkConstantSize({querySeq, totalSeq}, t)))
+      return failure();
     SmallVector<double> bias;
     for (int64_t i = 0; i < querySeq; ++i)
       for (int64_t j = 0; j < totalSeq; ++j)
@@ -264,8 +270,10 @@ LogicalResult importRotaryEmbedding(NodeImporter &n) {
   sin = reshape(n, sin, cacheShape);
   Value x1 = *interleaved ? window(x, 0, half, 2) : window(x, 0, half, 1);
   Value x2 = *interleaved ? window(x, 1, half, 2) : window(x, half, half, 1);
-  Value real = build<SubOp>(n, build<MulOp>(n, cos, x1), build<MulOp>(n, sin, x2));
-  Value imag = build<AddOp>(n, build<MulOp>(n, sin, x1), build<MulOp>(n, cos, x2));
+  Value cosX1 = build<MulOp>(n, cos, x1), sinX2 = build<MulOp>(n, sin, x2);
+  Value real = build<SubOp>(n, cosX1, sinX2);
+  Value sinX1 = build<MulOp>(n, sin, x1), cosX2 = build<MulOp>(n, cos, x2);
+  Value imag = build<AddOp>(n, sinX1, cosX2);
   Value rotated;
   if (*interleaved) {
     SmallVector<int64_t> pairs = {batch, seq, heads, half, 1};
