@@ -3,6 +3,7 @@
 #include "Graph/GraphOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
 using namespace tcc::graph;
@@ -44,4 +45,13 @@ LogicalResult FusedBlockOp::verify() {
                            << op.getName();
   }
   return success();
+}
+
+void FusedBlockOp::inlineBody(RewriterBase &rewriter) {
+  Block &body = getBodyBlock();
+  auto yield = cast<YieldOp>(body.getTerminator());
+  SmallVector<Value> yielded(yield.getValues());
+  rewriter.eraseOp(yield);
+  rewriter.inlineBlockBefore(&body, *this, getInputs());
+  rewriter.replaceOp(*this, yielded);
 }

@@ -57,6 +57,9 @@ def Graph_FusedBlockOp : Graph_Op<"fused_block",
     ::mlir::Block &getBodyBlock() { return getBody().front(); }
     /// The block shapes the op may hold.
     static ::llvm::ArrayRef<::llvm::StringLiteral> knownKinds();
+    /// Moves the member ops before the op, in order, replaces its results
+    /// by the values its region yields, and erases it: the reference form.
+    void inlineBody(::mlir::RewriterBase &rewriter);
   }];
 }
 
