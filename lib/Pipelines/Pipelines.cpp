@@ -18,8 +18,8 @@
 
 using namespace mlir;
 
-void tcc::buildGraphOptimizationPipeline(OpPassManager &pm,
-                                         const GraphOptimizationOptions &options) {
+void tcc::buildGraphOptimizationPipeline(
+    OpPassManager &pm, const GraphOptimizationOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createRefineShapes());
   func.addPass(createCanonicalizerPass());
@@ -47,6 +47,11 @@ void tcc::buildGraphOptimizationPipeline(OpPassManager &pm,
       !options.patchSplit.empty())
     func.addPass(createPatchStage(
         {options.patchSplit, options.patchGrid, options.maxActivationMemory}));
+  // After patching, which runs only ops without regions; a patch's blocks
+  // are grouped like any other. Grouping moves ops only within a block's
+  // span, so the patches keep their order.
+  if (options.fuseBlocks)
+    func.addPass(createFormConvBlocks());
 }
 
 namespace {
@@ -56,10 +61,11 @@ struct GraphOptimizationPipelineOptions
                              llvm::cl::desc("Keep attention as graph.attention "
                                             "(false: decompose it)"),
                              llvm::cl::init(true)};
-  Option<int64_t> patchGrid{*this, "patch-grid",
-                            llvm::cl::desc("Run the leading CNN stage on an N x N "
-                                           "grid of patches (0: chosen)"),
-                            llvm::cl::init(0)};
+  Option<int64_t> patchGrid{
+      *this, "patch-grid",
+      llvm::cl::desc("Run the leading CNN stage on an N x N "
+                     "grid of patches (0: chosen)"),
+      llvm::cl::init(0)};
   Option<int64_t> maxActivationMemory{
       *this, "max-activation-memory",
       llvm::cl::desc("Patch the leading CNN stage to fit live activations in "
@@ -70,6 +76,10 @@ struct GraphOptimizationPipelineOptions
       llvm::cl::desc("The op ending the patched stage: its position in the "
                      "stage or its name (empty: chosen)"),
       llvm::cl::init("")};
+  Option<bool> fuseBlocks{
+      *this, "fuse-blocks",
+      llvm::cl::desc("Group convolution blocks into graph.fused_block"),
+      llvm::cl::init(false)};
 };
 } // namespace
 
@@ -77,12 +87,14 @@ void tcc::registerPipelines() {
   PassPipelineRegistration<GraphOptimizationPipelineOptions>(
       "tcc-graph-optimize",
       "Graph clean-up after import: refine shapes, fold constants and "
-      "BatchNorm, lift composed attention or decompose it, patch the leading CNN "
+      "BatchNorm, lift composed attention or decompose it, patch the leading "
+      "CNN "
       "stage",
       [](OpPassManager &pm, const GraphOptimizationPipelineOptions &options) {
         buildGraphOptimizationPipeline(
             pm, {options.fuseAttention, options.patchGrid,
-                 options.maxActivationMemory, options.patchSplit});
+                 options.maxActivationMemory, options.patchSplit,
+                 options.fuseBlocks});
       });
 }
 

@@ -9,13 +9,13 @@
 
 #include "Target/TargetDialect.h"
 
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/IR/AsmState.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringExtras.h"
@@ -26,8 +26,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
-#include <cstdlib>
 #include "llvm/Support/raw_ostream.h"
+#include <cstdlib>
 
 using namespace mlir;
 
@@ -40,11 +40,10 @@ llvm::cl::opt<std::string> inputFilename(llvm::cl::Positional,
                                          llvm::cl::Required,
                                          llvm::cl::cat(driverCategory));
 
-llvm::cl::opt<std::string> outputFilename("o",
-                                          llvm::cl::desc("Output file ('-' for stdout)"),
-                                          llvm::cl::value_desc("file"),
-                                          llvm::cl::init("-"),
-                                          llvm::cl::cat(driverCategory));
+llvm::cl::opt<std::string>
+    outputFilename("o", llvm::cl::desc("Output file ('-' for stdout)"),
+                   llvm::cl::value_desc("file"), llvm::cl::init("-"),
+                   llvm::cl::cat(driverCategory));
 
 llvm::cl::opt<std::string> targetName(
     "target",
@@ -53,14 +52,15 @@ llvm::cl::opt<std::string> targetName(
     llvm::cl::value_desc("name"), llvm::cl::init("cpu"),
     llvm::cl::cat(driverCategory));
 
-llvm::cl::opt<std::string> emit(
-    "emit",
-    llvm::cl::desc("What to produce: graph (optimized graph IR), mlir (upstream "
-                   "dialects on tensors), tiled, bufferized, memory-plan (the "
-                   "arena plan in the memory dialect), llvm-dialect, llvm "
-                   "(LLVM IR), obj, or lib (a loadable artifact, default)"),
-    llvm::cl::value_desc("phase"), llvm::cl::init("lib"),
-    llvm::cl::cat(driverCategory));
+llvm::cl::opt<std::string>
+    emit("emit",
+         llvm::cl::desc(
+             "What to produce: graph (optimized graph IR), mlir (upstream "
+             "dialects on tensors), tiled, bufferized, memory-plan (the "
+             "arena plan in the memory dialect), llvm-dialect, llvm "
+             "(LLVM IR), obj, or lib (a loadable artifact, default)"),
+         llvm::cl::value_desc("phase"), llvm::cl::init("lib"),
+         llvm::cl::cat(driverCategory));
 
 llvm::cl::list<std::string> inputShapes(
     "input-shape",
@@ -93,6 +93,19 @@ llvm::cl::opt<bool> noFuseAttention(
     "no-fuse-attention",
     llvm::cl::desc("Compute attention as matmul, softmax and matmul over the "
                    "whole score tensor instead of the fused kernel"),
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<bool> fuseBlocks(
+    "fuse-blocks",
+    llvm::cl::desc("Group convolution blocks (inverted residuals, ResNet "
+                   "blocks) into fused blocks the target runs as one kernel "
+                   "each (the CPU: inverted residuals tile by tile of rows)"),
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<bool> noFuseBlocks(
+    "no-fuse-blocks",
+    llvm::cl::desc("Run every convolution of a block on its own (overrides "
+                   "--fuse-blocks)"),
     llvm::cl::init(false), llvm::cl::cat(driverCategory));
 
 llvm::cl::opt<std::string> planner(
@@ -133,7 +146,8 @@ llvm::cl::opt<int64_t> patchGrid(
     "patch-grid",
     llvm::cl::desc("Run the leading stage of a CNN patch by patch on an N x N "
                    "grid (with --max-activation-memory: 0 lets tcc choose N)"),
-    llvm::cl::value_desc("N"), llvm::cl::init(0), llvm::cl::cat(driverCategory));
+    llvm::cl::value_desc("N"), llvm::cl::init(0),
+    llvm::cl::cat(driverCategory));
 
 llvm::cl::opt<int64_t> maxActivationMemory(
     "max-activation-memory",
@@ -203,7 +217,8 @@ FailureOr<tcc::onnx_frontend::ImportOptions> importOptions() {
 }
 
 /// Reads the model: ONNX (binary or text syntax), or graph IR in MLIR syntax.
-OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sources) {
+OwningOpRef<ModuleOp> loadModel(MLIRContext &context,
+                                llvm::SourceMgr &sources) {
   StringRef extension = llvm::sys::path::extension(inputFilename);
   if (extension == ".onnx" || extension == ".onnxtxt") {
     FailureOr<tcc::onnx_frontend::ImportOptions> options = importOptions();
@@ -240,8 +255,8 @@ std::string defaultOutputPath(tcc::Phase phase) {
       (phase != tcc::Phase::Artifact && phase != tcc::Phase::Object))
     return outputFilename;
   llvm::SmallString<128> path(llvm::sys::path::filename(inputFilename));
-  llvm::sys::path::replace_extension(
-      path, phase == tcc::Phase::Artifact ? "so" : "o");
+  llvm::sys::path::replace_extension(path, phase == tcc::Phase::Artifact ? "so"
+                                                                         : "o");
   return path.str().str();
 }
 
@@ -342,6 +357,7 @@ int main(int argc, char **argv) {
     graphOptions.patchGrid = patchGrid;
     graphOptions.maxActivationMemory = maxActivationMemory;
     graphOptions.patchSplit = patchSplit;
+    graphOptions.fuseBlocks = fuseBlocks && !noFuseBlocks;
     tcc::buildGraphOptimizationPipeline(pm, graphOptions);
     if (orderForMemory)
       pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());

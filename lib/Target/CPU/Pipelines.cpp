@@ -31,8 +31,10 @@ void tcc::cpu::buildGraphToLinalgPipeline(OpPassManager &pm) {
   // Attention and quantized products first: their kernels are vector code,
   // and what they do not cover is decomposed into graph ops the conversion
   // then lowers.
+  // Fused conv blocks become loops over row tiles of graph ops (or their
+  // ops again), which the conversion then lowers like the others.
   addPipeline(pm, "func.func(tcc-cpu-lower-attention,tcc-cpu-lower-quantized,"
-                  "tcc-convert-graph-to-linalg,canonicalize,"
+                  "tcc-cpu-lower-conv-blocks,tcc-convert-graph-to-linalg,canonicalize,"
                   "tcc-cpu-fuse-elementwise,canonicalize,cse)");
 }
 
