@@ -18,8 +18,8 @@
 
 using namespace mlir;
 
-void tcc::buildGraphOptimizationPipeline(
-    OpPassManager &pm, const GraphOptimizationOptions &options) {
+void tcc::buildGraphOptimizationPipeline(OpPassManager &pm,
+                                         const GraphOptimizationOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
   func.addPass(createRefineShapes());
   func.addPass(createCanonicalizerPass());
@@ -61,11 +61,10 @@ struct GraphOptimizationPipelineOptions
                              llvm::cl::desc("Keep attention as graph.attention "
                                             "(false: decompose it)"),
                              llvm::cl::init(true)};
-  Option<int64_t> patchGrid{
-      *this, "patch-grid",
-      llvm::cl::desc("Run the leading CNN stage on an N x N "
-                     "grid of patches (0: chosen)"),
-      llvm::cl::init(0)};
+  Option<int64_t> patchGrid{*this, "patch-grid",
+                            llvm::cl::desc("Run the leading CNN stage on an N x N "
+                                           "grid of patches (0: chosen)"),
+                            llvm::cl::init(0)};
   Option<int64_t> maxActivationMemory{
       *this, "max-activation-memory",
       llvm::cl::desc("Patch the leading CNN stage to fit live activations in "
@@ -87,8 +86,7 @@ void tcc::registerPipelines() {
   PassPipelineRegistration<GraphOptimizationPipelineOptions>(
       "tcc-graph-optimize",
       "Graph clean-up after import: refine shapes, fold constants and "
-      "BatchNorm, lift composed attention or decompose it, patch the leading "
-      "CNN "
+      "BatchNorm, lift composed attention or decompose it, patch the leading CNN "
       "stage",
       [](OpPassManager &pm, const GraphOptimizationPipelineOptions &options) {
         buildGraphOptimizationPipeline(

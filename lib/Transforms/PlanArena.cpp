@@ -76,8 +76,7 @@ static int64_t lastUse(Value root, Block &body,
 /// The bytes a static buffer of ints or floats takes in memory: whole
 /// bytes an element (LLVM stores an i1 as one byte).
 static int64_t storedBytes(MemRefType type) {
-  return type.getNumElements() *
-         llvm::divideCeil(type.getElementTypeBitWidth(), 8);
+  return type.getNumElements() * llvm::divideCeil(type.getElementTypeBitWidth(), 8);
 }
 
 /// Each op of `body` to its position there.
@@ -107,9 +106,8 @@ static void computeResultsInPlace(Block &body) {
     }
     auto alloc = source.getDefiningOp<memref::AllocOp>();
     auto outType = dyn_cast<MemRefType>(outParam.getType());
-    if (!alloc || alloc->getBlock() != &body ||
-        !alloc.getType().getLayout().isIdentity() || !outType ||
-        !outType.getLayout().isIdentity() ||
+    if (!alloc || alloc->getBlock() != &body || !alloc.getType().getLayout().isIdentity() ||
+        !outType || !outType.getLayout().isIdentity() ||
         lastUse(alloc.getResult(), body, order) != order.lookup(copy))
       continue;
     // The reshapes undone one by one, from the out-param back to the
@@ -119,18 +117,16 @@ static void computeResultsInPlace(Block &body) {
     Value view = outParam;
     for (Operation *reshape : reshapes) {
       if (auto expand = dyn_cast<memref::ExpandShapeOp>(reshape))
-        view = memref::CollapseShapeOp::create(
-            builder, loc, view, expand.getReassociationIndices());
+        view = memref::CollapseShapeOp::create(builder, loc, view,
+                                               expand.getReassociationIndices());
       else
         view = memref::ExpandShapeOp::create(
-            builder, loc, cast<memref::CollapseShapeOp>(reshape).getSrcType(),
-            view,
+            builder, loc, cast<memref::CollapseShapeOp>(reshape).getSrcType(), view,
             cast<memref::CollapseShapeOp>(reshape).getReassociationIndices());
     }
     // memref.copy takes equal shapes, and reshapes of identity layouts are
     // identity layouts: undoing them gives the buffer's own type.
-    assert(view.getType() == alloc.getType() &&
-           "reshapes undone to another type");
+    assert(view.getType() == alloc.getType() && "reshapes undone to another type");
     copy.erase();
     for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
       if (isa<memref::DeallocOp>(user))
@@ -156,13 +152,11 @@ static void scratchOnStack(func::FuncOp func, int64_t stackBytes) {
     OpBuilder builder(alloc);
     // Directly in the loop's body only: a stack allocation inside a nested
     // loop would grow the stack every iteration.
-    bool small =
-        isa<scf::ForallOp>(alloc->getParentOp()) && type.hasStaticShape() &&
-        type.getElementType().isIntOrFloat() && storedBytes(type) <= stackBytes;
+    bool small = isa<scf::ForallOp>(alloc->getParentOp()) && type.hasStaticShape() &&
+                 type.getElementType().isIntOrFloat() && storedBytes(type) <= stackBytes;
     if (small) {
-      auto alloca = memref::AllocaOp::create(
-          builder, alloc.getLoc(), type, alloc.getDynamicSizes(),
-          alloc.getSymbolOperands(), alloc.getAlignmentAttr());
+      auto alloca = memref::AllocaOp::create(builder, alloc.getLoc(), type, alloc.getDynamicSizes(),
+                                             alloc.getSymbolOperands(), alloc.getAlignmentAttr());
       for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
         if (isa<memref::DeallocOp>(user))
           user->erase();
@@ -170,8 +164,7 @@ static void scratchOnStack(func::FuncOp func, int64_t stackBytes) {
       alloc.erase();
       continue;
     }
-    bool freed =
-        llvm::any_of(alloc->getUsers(), llvm::IsaPred<memref::DeallocOp>);
+    bool freed = llvm::any_of(alloc->getUsers(), llvm::IsaPred<memref::DeallocOp>);
     if (!freed) {
       builder.setInsertionPoint(alloc->getBlock()->getTerminator());
       memref::DeallocOp::create(builder, alloc.getLoc(), alloc.getResult());
@@ -379,8 +372,7 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
         continue;
       // An unused buffer still takes its bytes at its own op.
       buffer.last = std::max(buffer.last, buffer.first);
-      buffer.bytes =
-          alignTo(std::max<int64_t>(1, storedBytes(type)), alignment);
+      buffer.bytes = alignTo(std::max<int64_t>(1, storedBytes(type)), alignment);
       buffers.push_back(buffer);
     }
 
@@ -436,15 +428,14 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
     OpBuilder builder(func.getContext());
     auto arenaType = MemRefType::get({std::max<int64_t>(arenaBytes, alignment)},
                                      builder.getI8Type());
-    if (failed(
-            func.insertArgument(func.getNumArguments(), arenaType,
-                                builder.getDictionaryAttr(builder.getNamedAttr(
-                                    "tcc.arena", builder.getUnitAttr())),
-                                func.getLoc())))
+    if (failed(func.insertArgument(func.getNumArguments(), arenaType,
+                                   builder.getDictionaryAttr(
+                                       builder.getNamedAttr(
+                                           "tcc.arena", builder.getUnitAttr())),
+                                   func.getLoc())))
       return signalPassFailure();
     Value arena = body.getArguments().back();
-    func->setAttr("tcc.arena_size",
-                  builder.getI64IntegerAttr(arenaType.getNumElements()));
+    func->setAttr("tcc.arena_size", builder.getI64IntegerAttr(arenaType.getNumElements()));
 
     // Offsets are materialized once, at the top of the function.
     DenseMap<int64_t, Value> offsets;
@@ -459,8 +450,7 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
       builder.setInsertionPoint(buffer.alloc);
       Value view = memref::ViewOp::create(builder, loc, buffer.alloc.getType(),
                                           arena, offset, ValueRange());
-      for (Operation *user :
-           llvm::make_early_inc_range(buffer.alloc->getUsers()))
+      for (Operation *user : llvm::make_early_inc_range(buffer.alloc->getUsers()))
         if (isa<memref::DeallocOp>(user))
           user->erase();
       buffer.alloc.replaceAllUsesWith(view);

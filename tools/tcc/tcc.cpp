@@ -9,13 +9,13 @@
 
 #include "Target/TargetDialect.h"
 
-#include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringExtras.h"
@@ -26,8 +26,8 @@
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/ToolOutputFile.h"
 
-#include "llvm/Support/raw_ostream.h"
 #include <cstdlib>
+#include "llvm/Support/raw_ostream.h"
 
 using namespace mlir;
 
@@ -40,10 +40,11 @@ llvm::cl::opt<std::string> inputFilename(llvm::cl::Positional,
                                          llvm::cl::Required,
                                          llvm::cl::cat(driverCategory));
 
-llvm::cl::opt<std::string>
-    outputFilename("o", llvm::cl::desc("Output file ('-' for stdout)"),
-                   llvm::cl::value_desc("file"), llvm::cl::init("-"),
-                   llvm::cl::cat(driverCategory));
+llvm::cl::opt<std::string> outputFilename("o",
+                                          llvm::cl::desc("Output file ('-' for stdout)"),
+                                          llvm::cl::value_desc("file"),
+                                          llvm::cl::init("-"),
+                                          llvm::cl::cat(driverCategory));
 
 llvm::cl::opt<std::string> targetName(
     "target",
@@ -52,15 +53,14 @@ llvm::cl::opt<std::string> targetName(
     llvm::cl::value_desc("name"), llvm::cl::init("cpu"),
     llvm::cl::cat(driverCategory));
 
-llvm::cl::opt<std::string>
-    emit("emit",
-         llvm::cl::desc(
-             "What to produce: graph (optimized graph IR), mlir (upstream "
-             "dialects on tensors), tiled, bufferized, memory-plan (the "
-             "arena plan in the memory dialect), llvm-dialect, llvm "
-             "(LLVM IR), obj, or lib (a loadable artifact, default)"),
-         llvm::cl::value_desc("phase"), llvm::cl::init("lib"),
-         llvm::cl::cat(driverCategory));
+llvm::cl::opt<std::string> emit(
+    "emit",
+    llvm::cl::desc("What to produce: graph (optimized graph IR), mlir (upstream "
+                   "dialects on tensors), tiled, bufferized, memory-plan (the "
+                   "arena plan in the memory dialect), llvm-dialect, llvm "
+                   "(LLVM IR), obj, or lib (a loadable artifact, default)"),
+    llvm::cl::value_desc("phase"), llvm::cl::init("lib"),
+    llvm::cl::cat(driverCategory));
 
 llvm::cl::list<std::string> inputShapes(
     "input-shape",
@@ -146,8 +146,7 @@ llvm::cl::opt<int64_t> patchGrid(
     "patch-grid",
     llvm::cl::desc("Run the leading stage of a CNN patch by patch on an N x N "
                    "grid (with --max-activation-memory: 0 lets tcc choose N)"),
-    llvm::cl::value_desc("N"), llvm::cl::init(0),
-    llvm::cl::cat(driverCategory));
+    llvm::cl::value_desc("N"), llvm::cl::init(0), llvm::cl::cat(driverCategory));
 
 llvm::cl::opt<int64_t> maxActivationMemory(
     "max-activation-memory",
@@ -217,8 +216,7 @@ FailureOr<tcc::onnx_frontend::ImportOptions> importOptions() {
 }
 
 /// Reads the model: ONNX (binary or text syntax), or graph IR in MLIR syntax.
-OwningOpRef<ModuleOp> loadModel(MLIRContext &context,
-                                llvm::SourceMgr &sources) {
+OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sources) {
   StringRef extension = llvm::sys::path::extension(inputFilename);
   if (extension == ".onnx" || extension == ".onnxtxt") {
     FailureOr<tcc::onnx_frontend::ImportOptions> options = importOptions();
@@ -255,8 +253,8 @@ std::string defaultOutputPath(tcc::Phase phase) {
       (phase != tcc::Phase::Artifact && phase != tcc::Phase::Object))
     return outputFilename;
   llvm::SmallString<128> path(llvm::sys::path::filename(inputFilename));
-  llvm::sys::path::replace_extension(path, phase == tcc::Phase::Artifact ? "so"
-                                                                         : "o");
+  llvm::sys::path::replace_extension(
+      path, phase == tcc::Phase::Artifact ? "so" : "o");
   return path.str().str();
 }
 
