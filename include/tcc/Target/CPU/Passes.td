@@ -149,8 +149,8 @@ def CPULowerQuantized : Pass<"tcc-cpu-lower-quantized", "mlir::func::FuncOp"> {
 def CPULowerConvBlocks : Pass<"tcc-cpu-lower-conv-blocks", "mlir::func::FuncOp"> {
   let summary = "Run inverted-residual fused blocks tile by tile of output rows";
   let description = [{
-    Lowers each `graph.fused_block "inverted_residual"` whose expanded
-    intermediate does not fit half of the L2 cache to a loop over tiles of
+    Lowers each `graph.fused_block "inverted_residual"` whose
+    intermediates do not fit the L2 cache to a loop over tiles of
     its output rows. A tile slices the block input's rows it needs (the
     depthwise's halo included), applies the block's ops to that slice (the
     expand to those rows only, the depthwise with its row padding kept only
@@ -164,7 +164,9 @@ def CPULowerConvBlocks : Pass<"tcc-cpu-lower-conv-blocks", "mlir::func::FuncOp">
 
     The tile is the largest number of output rows whose intermediates
     (expanded rows, their padded copy, the depthwise rows) take at most
-    half of `l2_bytes` of the target description. Every other fused block
+    `l2_bytes` of the target description. With `report`, a remark per
+    block gives the tiles and how many expanded rows they compute in all
+    (halo rows are computed by both tiles that read them). Every other fused block
     (other kinds, blocks that fit the cache whole, shapes the lowering does
     not know) is inlined back into its ops.
   }];
@@ -173,7 +175,9 @@ def CPULowerConvBlocks : Pass<"tcc-cpu-lower-conv-blocks", "mlir::func::FuncOp">
            "Output rows per tile (0: from the L2 size)">,
     Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"0",
            "L2 bytes per core to size tiles for (0: the target "
-           "description's, else 512 KiB)">
+           "description's, else 512 KiB)">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Remark each block's tiles and recomputed rows">
   ];
   let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect", "tcc::graph::GraphDialect"];
