@@ -246,8 +246,10 @@ static void lowerByRowTiles(InvertedResidual block, int64_t rows, bool report) {
                        output.size(), b.getIndexAttr(range.input.lo),
                        range.input.size(), range.padBefore, range.padAfter);
   };
-  for (int64_t tile = 0; tile < std::min(first, tiles); ++tile)
-    peel(tile);
+  // The loop first: a tile op after an identical one that dominates it
+  // would be merged with it by CSE (the bias broadcast of the peeled first
+  // tile, of the loop's tile shape), and the loop would then write each
+  // tile into that shared destination and copy it out every iteration.
   if (first < end) {
     Value lower = arith::ConstantIndexOp::create(b, loc, first);
     Value upper = arith::ConstantIndexOp::create(b, loc, end);
@@ -273,6 +275,8 @@ static void lowerByRowTiles(InvertedResidual block, int64_t rows, bool report) {
         });
     result = loop.getResult(0);
   }
+  for (int64_t tile = 0; tile < std::min(first, tiles); ++tile)
+    peel(tile);
   for (int64_t tile = end; tile < tiles; ++tile)
     peel(tile);
   if (report) {
