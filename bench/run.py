@@ -2,7 +2,7 @@
 """Side-by-side CPU benchmark of tcc, ONNX Runtime and IREE.
 
     build/venv/bin/python bench/run.py [--models resnet50,mobilenet_v2,...]
-        [--threads 1,2] [--runs 20] [--rounds 3] [--no-iree] [--unfused]
+        [--threads 1,2] [--runs 20] [--rounds 3] [--no-iree] [--unfused] [--fuse-blocks]
         [--out docs/performance.md]
 
 For each model of the suite (built by python/models.py into build/models, with
@@ -317,6 +317,9 @@ def main():
     parser.add_argument("--unfused", action="store_true",
                         help="also run tcc with --no-fuse-attention (engine tcc-unfused), to "
                              "measure what the attention fusion gains")
+    parser.add_argument("--fuse-blocks", action="store_true",
+                        help="also run tcc with --fuse-blocks (engine tcc-blocks), to measure "
+                             "what the conv block fusion gains")
     parser.add_argument("--cpu", default="native",
                         help="the CPU tcc and IREE compile for (x86-64-v3: AVX2 code, which "
                              "runs on AVX-512 hosts too); the peak loop then uses the widest "
@@ -349,7 +352,7 @@ def main():
         subprocess.run([sys.executable, os.path.join(ROOT, "python", "models.py"), "--out",
                         model_dir, *missing], check=True)
     engines = ["tcc", "onnxruntime"] + (["tcc-unfused"] if args.unfused else []) + \
-        ([] if args.no_iree else ["iree"])
+        (["tcc-blocks"] if args.fuse_blocks else []) + ([] if args.no_iree else ["iree"])
     if "iree" in engines:
         try:
             import iree.runtime  # noqa: F401
@@ -375,6 +378,8 @@ def main():
             if "tcc-unfused" in engines:
                 compiled["tcc-unfused"] = compile_tcc(model, tmp, ["--no-fuse-attention"],
                                                       "-unfused")
+            if "tcc-blocks" in engines:
+                compiled["tcc-blocks"] = compile_tcc(model, tmp, ["--fuse-blocks"], "-blocks")
             if "iree" in engines:
                 compiled["iree"] = compile_iree(model, tmp)
             for count in threads:

@@ -1009,4 +1009,6 @@ def Graph_PadOp : Graph_Op<"pad", [Pure, Graph_InferType]> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
 }
 
+include "Graph/GraphRegionOps.td"
+
 #endif // TCC_GRAPH_OPS_TD

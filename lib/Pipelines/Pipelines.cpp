@@ -47,6 +47,11 @@ void tcc::buildGraphOptimizationPipeline(OpPassManager &pm,
       !options.patchSplit.empty())
     func.addPass(createPatchStage(
         {options.patchSplit, options.patchGrid, options.maxActivationMemory}));
+  // After patching, which runs only ops without regions; a patch's blocks
+  // are grouped like any other. Grouping moves ops only within a block's
+  // span, so the patches keep their order.
+  if (options.fuseBlocks)
+    func.addPass(createFormConvBlocks());
 }
 
 namespace {
@@ -70,6 +75,10 @@ struct GraphOptimizationPipelineOptions
       llvm::cl::desc("The op ending the patched stage: its position in the "
                      "stage or its name (empty: chosen)"),
       llvm::cl::init("")};
+  Option<bool> fuseBlocks{
+      *this, "fuse-blocks",
+      llvm::cl::desc("Group convolution blocks into graph.fused_block"),
+      llvm::cl::init(false)};
 };
 } // namespace
 
@@ -82,7 +91,8 @@ void tcc::registerPipelines() {
       [](OpPassManager &pm, const GraphOptimizationPipelineOptions &options) {
         buildGraphOptimizationPipeline(
             pm, {options.fuseAttention, options.patchGrid,
-                 options.maxActivationMemory, options.patchSplit});
+                 options.maxActivationMemory, options.patchSplit,
+                 options.fuseBlocks});
       });
 }
 

@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tcc/Transforms/Passes.h"
+#include "tcc/Transforms/Windows.h"
 
 #include "Graph/GraphOps.h"
 
@@ -19,7 +20,6 @@
 #include "mlir/IR/IRMapping.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/DenseSet.h"
-#include "llvm/ADT/TypeSwitch.h"
 #include "llvm/Support/FormatVariadic.h"
 
 #include <array>
@@ -34,88 +34,12 @@ using namespace tcc::graph;
 
 namespace {
 
-/// Spatial dims of an NCHW tensor.
-constexpr int64_t kSpatialDims = 2;
-
-/// A half-open range [lo, hi) of rows or of columns.
-struct Interval {
-  int64_t lo = 0, hi = 0;
-  int64_t size() const { return hi - lo; }
-  bool operator==(const Interval &other) const {
-    return lo == other.lo && hi == other.hi;
-  }
-};
-
-/// The rows and the columns of a patch of an NCHW tensor.
-using Region = std::array<Interval, kSpatialDims>;
-
-static Region hull(const Region &a, const Region &b) {
-  Region result;
-  for (int64_t d = 0; d < kSpatialDims; ++d)
-    result[d] = {std::min(a[d].lo, b[d].lo), std::max(a[d].hi, b[d].hi)};
-  return result;
-}
-
-/// How a window op (conv, pool, pad) maps output positions to input
-/// positions along each spatial dim: output `o` reads input
-/// `o * stride - padBegin + j * dilation` for `j` in `[0, kernel)`.
-struct Window {
-  std::array<int64_t, kSpatialDims> kernel, stride, dilation, padBegin, padEnd;
-};
-
-static int64_t valueOr(ArrayRef<int64_t> values, int64_t index, int64_t fallback) {
-  return values.empty() ? fallback : values[index];
-}
-
-/// The window of a spatial op over 2-D NCHW tensors, or nullopt for any
-/// other op (pointwise ops included).
-static std::optional<Window> windowOf(Operation *op) {
-  Window window;
-  auto fromPoolAttrs = [&](ArrayRef<int64_t> kernel, ArrayRef<int64_t> strides,
-                           ArrayRef<int64_t> dilations, ArrayRef<int64_t> pads) {
-    for (int64_t d = 0; d < kSpatialDims; ++d) {
-      window.kernel[d] = kernel[d];
-      window.stride[d] = valueOr(strides, d, 1);
-      window.dilation[d] = valueOr(dilations, d, 1);
-      window.padBegin[d] = valueOr(pads, d, 0);
-      window.padEnd[d] = valueOr(pads, kSpatialDims + d, 0);
-    }
-    return window;
-  };
-  return TypeSwitch<Operation *, std::optional<Window>>(op)
-      .Case([&](ConvOp conv) -> std::optional<Window> {
-        if (conv.getSpatialRank() != kSpatialDims)
-          return std::nullopt;
-        ArrayRef<int64_t> weightShape = conv.getWeight().getType().getShape();
-        SmallVector<int64_t> pads = conv.getPadValues();
-        return fromPoolAttrs(weightShape.drop_front(2), conv.getStrideValues(),
-                             conv.getDilationValues(), pads);
-      })
-      .Case([&](MaxPoolOp pool) -> std::optional<Window> {
-        // ceil_mode adds windows past the end that a patch cannot know of.
-        if (pool.getCeilMode() || pool.getKernelShape().size() != kSpatialDims)
-          return std::nullopt;
-        return fromPoolAttrs(pool.getKernelShape(), pool.getStrides(),
-                             pool.getDilations(), pool.getPads());
-      })
-      .Case([&](AvgPoolOp pool) -> std::optional<Window> {
-        if (pool.getCeilMode() || pool.getKernelShape().size() != kSpatialDims)
-          return std::nullopt;
-        return fromPoolAttrs(pool.getKernelShape(), pool.getStrides(),
-                             pool.getDilations(), pool.getPads());
-      })
-      .Case([&](PadOp pad) -> std::optional<Window> {
-        // Only spatial padding: a pad of the batch or channels is not a
-        // window over rows and columns.
-        ArrayRef<int64_t> pads = pad.getPads();
-        if (pads.size() != 8 || pads[0] || pads[1] || pads[4] || pads[5])
-          return std::nullopt;
-        int64_t one[] = {1, 1};
-        int64_t spatialPads[] = {pads[2], pads[3], pads[6], pads[7]};
-        return fromPoolAttrs(one, {}, {}, spatialPads);
-      })
-      .Default([](Operation *) { return std::nullopt; });
-}
+using tcc::Interval;
+using tcc::kSpatialDims;
+using tcc::nchwShape;
+using tcc::Window;
+using tcc::windowOf;
+using Region = tcc::SpatialRegion;
 
 /// Ops computing each element from the elements at the same position of
 /// their operands (a per-channel constant broadcast along the rows and
@@ -124,16 +48,6 @@ static bool isPointwise(Operation *op) {
   return isa<ReluOp, ClipOp, SigmoidOp, TanhOp, HardSwishOp, HardSigmoidOp,
              LeakyReluOp, GeluOp, ErfOp, ExpOp, NegOp, AbsOp, AddOp, SubOp,
              MulOp, DivOp, MaxOp, MinOp, BatchNormOp>(op);
-}
-
-/// The NCHW shape of a stage value, or an empty shape when it is not a
-/// static rank-4 float tensor.
-static ArrayRef<int64_t> nchwShape(Value value) {
-  auto type = dyn_cast<RankedTensorType>(value.getType());
-  if (!type || type.getRank() != 4 || !type.hasStaticShape() ||
-      !isa<FloatType>(type.getElementType()))
-    return {};
-  return type.getShape();
 }
 
 /// Whether a value from outside the stage used by the pointwise `op` holds
@@ -260,12 +174,8 @@ static Region neededRegion(Operation *op, Value operand, const Region &output) {
     return output;
   ArrayRef<int64_t> shape = nchwShape(operand);
   Region needed;
-  for (int64_t d = 0; d < kSpatialDims; ++d) {
-    int64_t first = output[d].lo * window->stride[d] - window->padBegin[d];
-    int64_t last = (output[d].hi - 1) * window->stride[d] - window->padBegin[d] +
-                   (window->kernel[d] - 1) * window->dilation[d];
-    needed[d] = {std::max<int64_t>(first, 0), std::min(last + 1, shape[2 + d])};
-  }
+  for (int64_t d = 0; d < kSpatialDims; ++d)
+    needed[d] = tcc::inputRange(*window, d, output[d], shape[2 + d]).input;
   return needed;
 }
 
@@ -288,7 +198,7 @@ static DenseMap<Value, Region> receptiveFields(const Stage &stage, int64_t split
       Region needed = neededRegion(op, operand, output);
       auto [slot, inserted] = regions.try_emplace(operand, needed);
       if (!inserted)
-        slot->second = hull(slot->second, needed);
+        slot->second = tcc::hull(slot->second, needed);
     }
   }
   return regions;
@@ -488,24 +398,15 @@ static Value buildPatch(OpBuilder &builder, const Stage &stage, int64_t split,
     // Padding stays where the window reaches past the image border; inside,
     // the patch's input holds the real halo instead.
     if (std::optional<Window> window = windowOf(op)) {
-      Region input = neededRegion(op, op->getOperand(0), output->second);
+      ArrayRef<int64_t> inputShape = nchwShape(op->getOperand(0));
       std::array<int64_t, 2 * kSpatialDims> pads;
       for (int64_t d = 0; d < kSpatialDims; ++d) {
-        int64_t first = output->second[d].lo * window->stride[d] - window->padBegin[d];
-        int64_t last = (output->second[d].hi - 1) * window->stride[d] -
-                       window->padBegin[d] +
-                       (window->kernel[d] - 1) * window->dilation[d];
-        pads[d] = input[d].lo - first;
-        pads[kSpatialDims + d] = last + 1 - input[d].hi;
+        tcc::InputRange range = tcc::inputRange(*window, d, output->second[d],
+                                                inputShape[2 + d]);
+        pads[d] = range.padBefore;
+        pads[kSpatialDims + d] = range.padAfter;
       }
-      auto padsAttr = builder.getDenseI64ArrayAttr(pads);
-      TypeSwitch<Operation *>(copy)
-          .Case<ConvOp, MaxPoolOp, AvgPoolOp>(
-              [&](auto windowOp) { windowOp.setPadsAttr(padsAttr); })
-          .Case([&](PadOp pad) {
-            pad.setPadsAttr(builder.getDenseI64ArrayAttr(
-                {0, 0, pads[0], pads[1], 0, 0, pads[2], pads[3]}));
-          });
+      tcc::setSpatialPads(copy, pads);
     }
     // The verifier checks this against the op's own shape inference.
     auto type = cast<RankedTensorType>(op->getResult(0).getType());

@@ -172,6 +172,55 @@ static void scratchOnStack(func::FuncOp func, int64_t stackBytes) {
   }
 }
 
+/// Whether `root` or a view of it is yielded by a loop or region (it may
+/// then be a loop-carried buffer, one per iteration).
+static bool isYielded(Value root) {
+  SmallVector<Value> worklist = {root};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      if (user->hasTrait<OpTrait::IsTerminator>())
+        return true;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (view.getViewSource() == value)
+          llvm::append_range(worklist, user->getResults());
+    }
+  }
+  return false;
+}
+
+/// Buffers allocated inside sequential loops of the function body (the row
+/// tiles of a fused conv block) are the same size every iteration and used
+/// within it: each moves before the outermost loop, to be planned in the
+/// arena with that loop as its lifetime, rather than allocated (and, as
+/// nothing frees it, leaked) every iteration. Thread tiles (scf.forall)
+/// keep theirs: those are per-thread scratch.
+static void hoistLoopBuffers(Block &body) {
+  SmallVector<memref::AllocOp> allocs;
+  for (Operation &top : body) {
+    if (!isa<scf::ForOp>(top))
+      continue;
+    top.walk([&](memref::AllocOp alloc) {
+      MemRefType type = alloc.getType();
+      if (!type.hasStaticShape() || !alloc.getDynamicSizes().empty() ||
+          !alloc.getSymbolOperands().empty())
+        return;
+      for (Operation *parent = alloc->getParentOp(); parent != &top;
+           parent = parent->getParentOp())
+        if (!isa<scf::ForOp>(parent))
+          return;
+      if (!isYielded(alloc.getResult()))
+        allocs.push_back(alloc);
+    });
+  }
+  for (memref::AllocOp alloc : allocs) {
+    for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+      if (isa<memref::DeallocOp>(user))
+        user->erase();
+    alloc->moveBefore(body.findAncestorOpInBlock(*alloc));
+  }
+}
+
 /// Serializes output of passes that may run on several functions at once.
 static std::mutex &outputMutex() {
   static std::mutex mutex;
@@ -305,6 +354,7 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
     Block &body = func.getBody().front();
     computeResultsInPlace(body);
     scratchOnStack(func, /*stackBytes=*/256 * 1024);
+    hoistLoopBuffers(body);
 
     DenseMap<Operation *, int64_t> order = positions(body);
 

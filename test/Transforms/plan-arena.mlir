@@ -168,3 +168,37 @@ func.func @scratch_in_nested_loop(%in: memref<2x4x16x16xf32>, %out: memref<2x4x1
   }
   return
 }
+
+// -----
+
+// A buffer allocated inside a sequential loop (a row tile's intermediate)
+// moves before the loop and is planned in the arena, live for the whole
+// loop: %t (256 bytes) cannot share bytes with %a, read after the loop.
+// A buffer the loop yields is loop-carried and stays where it is.
+// CHECK-LABEL: func.func @loop_buffer
+// CHECK-SAME: tcc.arena_size = 512
+// CHECK: memref.view
+// CHECK: memref.view
+// CHECK: scf.for
+// CHECK-NOT: memref.view
+// CHECK-NOT: memref.dealloc %{{.*}} : memref<4x16xf32>
+// CHECK: %[[CARRIED:.*]] = memref.alloc() : memref<2xf32>
+// CHECK: scf.yield %[[CARRIED]]
+func.func @loop_buffer(%in: memref<4x16xf32>, %out: memref<4x16xf32>, %seed: memref<2xf32>) {
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %c3 = arith.constant 3 : index
+  %a = memref.alloc() : memref<4x16xf32>
+  memref.copy %in, %a : memref<4x16xf32> to memref<4x16xf32>
+  %r = scf.for %i = %c0 to %c3 step %c1 iter_args(%carried = %seed) -> (memref<2xf32>) {
+    %t = memref.alloc() : memref<4x16xf32>
+    memref.copy %in, %t : memref<4x16xf32> to memref<4x16xf32>
+    linalg.add ins(%t, %t : memref<4x16xf32>, memref<4x16xf32>) outs(%out : memref<4x16xf32>)
+    memref.dealloc %t : memref<4x16xf32>
+    %next = memref.alloc() : memref<2xf32>
+    memref.copy %carried, %next : memref<2xf32> to memref<2xf32>
+    scf.yield %next : memref<2xf32>
+  }
+  linalg.add ins(%a, %a : memref<4x16xf32>, memref<4x16xf32>) outs(%out : memref<4x16xf32>)
+  return
+}

@@ -96,6 +96,19 @@ llvm::cl::opt<bool> noFuseAttention(
                    "whole score tensor instead of the fused kernel"),
     llvm::cl::init(false), llvm::cl::cat(driverCategory));
 
+llvm::cl::opt<bool> fuseBlocks(
+    "fuse-blocks",
+    llvm::cl::desc("Group convolution blocks (inverted residuals, ResNet "
+                   "blocks) into fused blocks the target runs as one kernel "
+                   "each (the CPU: inverted residuals tile by tile of rows)"),
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<bool> noFuseBlocks(
+    "no-fuse-blocks",
+    llvm::cl::desc("Run every convolution of a block on its own (overrides "
+                   "--fuse-blocks)"),
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<std::string> planner(
     "planner",
     llvm::cl::desc("How intermediate buffers are placed in the arena: greedy "
@@ -366,6 +379,7 @@ int main(int argc, char **argv) {
     graphOptions.patchGrid = patchGrid;
     graphOptions.maxActivationMemory = maxActivationMemory;
     graphOptions.patchSplit = patchSplit;
+    graphOptions.fuseBlocks = fuseBlocks && !noFuseBlocks;
     tcc::buildGraphOptimizationPipeline(pm, graphOptions);
     if (orderForMemory)
       pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());

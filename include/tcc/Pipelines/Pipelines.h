@@ -26,6 +26,10 @@ struct GraphOptimizationOptions {
   int64_t patchGrid = 0;
   int64_t maxActivationMemory = 0;
   std::string patchSplit;
+  /// Group convolution blocks (inverted residuals, ResNet blocks) into
+  /// graph.fused_block ops for the target to run as one kernel each
+  /// (tcc-form-conv-blocks); when false every conv runs on its own.
+  bool fuseBlocks = false;
 };
 
 /// Graph-level clean-up every model goes through after import: shapes made

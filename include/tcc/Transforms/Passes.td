@@ -129,6 +129,63 @@ def FoldQuantized : Pass<"tcc-fold-quantized", "mlir::func::FuncOp"> {
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def FormConvBlocks : Pass<"tcc-form-conv-blocks", "mlir::func::FuncOp"> {
+  let summary = "Group the ops of convolution blocks into graph.fused_block";
+  let description = [{
+    Finds the block shapes CNNs are built of and moves each block's ops into
+    one `graph.fused_block`, so that a target can run the block as one
+    kernel whose intermediates never leave the cache (ConvFirst's block
+    fusion). Target-neutral: it only groups; each target lowers the region
+    (the CPU tiles inverted residuals along output rows) or inlines it back
+    (`tcc-inline-fused-blocks`).
+
+    - `inverted_residual` (MobileNetV2/V3, EfficientNet without
+      squeeze-excite): an optional 1x1 expand conv and its activation, a
+      depthwise k x k conv (group = channels, any stride, dilation and
+      padding) and an optional activation, a 1x1 project conv, and the
+      residual add of the block input when there is one.
+    - `basic` (ResNet-18/34): two k x k convs (group 1) with an activation
+      between, the residual add of the block input or of a 1x1
+      downsampling conv of it, and the activation after the add.
+    - `bottleneck` (ResNet-50): three convs (1x1, k x k, 1x1) with
+      activations between, the add and the activation after it.
+
+    Activations are relu, clip, hard_swish, leaky_relu, gelu, and
+    `x * sigmoid(x)` (swish) or `x * hard_sigmoid(x)`. Every value of a
+    block but its result must be used inside the block only; a block with
+    a squeeze-excite gate, a grouped conv that is not depthwise, or a
+    non-1x1 expand or project is left as it is.
+
+    ```mlir
+    // before
+    %e = graph.conv %x, %we, %be : ... -> tensor<1x96x56x56xf32>
+    %a = graph.clip %e {max = 6.0 : f64, min = 0.0 : f64} : tensor<1x96x56x56xf32>
+    %d = graph.conv %a, %wd, %bd {group = 96 : i64, pads = array<i64: 1, 1, 1, 1>} : ...
+    %b = graph.clip %d {max = 6.0 : f64, min = 0.0 : f64} : tensor<1x96x56x56xf32>
+    %p = graph.conv %b, %wp, %bp : ... -> tensor<1x16x56x56xf32>
+    %s = graph.add %x, %p : ...
+    // after
+    %s = graph.fused_block "inverted_residual" ins(%x : tensor<1x16x56x56xf32>)
+        -> tensor<1x16x56x56xf32> {
+    ^bb0(%in: tensor<1x16x56x56xf32>):
+      ... the six ops on %in ...
+      graph.yield %sum : tensor<1x16x56x56xf32>
+    }
+    ```
+  }];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
+def InlineFusedBlocks : Pass<"tcc-inline-fused-blocks", "mlir::func::FuncOp"> {
+  let summary = "Replace every graph.fused_block by its member ops";
+  let description = [{
+    The reference lowering of `graph.fused_block`: its ops move out of the
+    region, in order, and compute what they computed inside. Targets
+    without a fused kernel for a block run it so, op by op.
+  }];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
 def OrderForMemory : Pass<"tcc-order-for-memory", "mlir::func::FuncOp"> {
   let summary = "Reorder independent ops to lower the peak of live tensors";
   let description = [{

@@ -31,8 +31,11 @@ void tcc::cpu::buildGraphToLinalgPipeline(OpPassManager &pm) {
   // Attention and quantized products first: their kernels are vector code,
   // and what they do not cover is decomposed into graph ops the conversion
   // then lowers.
+  // Fused conv blocks become loops over row tiles of graph ops (or their
+  // ops again), which the conversion then lowers like the others; the
+  // depthwise convolutions among them get their form chosen with the rest.
   addPipeline(pm, "func.func(tcc-cpu-lower-attention,tcc-cpu-lower-quantized,"
-                  "tcc-cpu-choose-depthwise-form,"
+                  "tcc-cpu-lower-conv-blocks,tcc-cpu-choose-depthwise-form,"
                   "tcc-convert-graph-to-linalg,canonicalize,"
                   "tcc-cpu-fuse-elementwise,canonicalize,cse)");
 }

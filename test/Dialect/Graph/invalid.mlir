@@ -543,3 +543,50 @@ func.func @attention_negative_softcap(%q: tensor<1x2x4x8xf32>, %k: tensor<1x2x5x
   %0 = graph.attention %q, %k, %v {scale = 1.0 : f32, softcap = -2.0 : f32} : (tensor<1x2x4x8xf32>, tensor<1x2x5x8xf32>, tensor<1x2x5x8xf32>) -> tensor<1x2x4x8xf32>
   return
 }
+
+// -----
+
+func.func @fused_block_unknown_kind(%x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'graph.fused_block' op has unknown kind 'mlp'; expected one of 'inverted_residual' 'basic' 'bottleneck' 'convnext'}}
+  %r = graph.fused_block "mlp" ins(%x : tensor<2xf32>) -> tensor<2xf32> {
+  ^bb0(%in: tensor<2xf32>):
+    graph.yield %in : tensor<2xf32>
+  }
+  return %r : tensor<2xf32>
+}
+
+// -----
+
+func.func @fused_block_argument_type(%x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'graph.fused_block' op expects region argument 0 of type 'tensor<2xf32>', got 'tensor<3xf32>'}}
+  %r = graph.fused_block "basic" ins(%x : tensor<2xf32>) -> tensor<2xf32> {
+  ^bb0(%in: tensor<3xf32>):
+    %s = graph.slice %in {starts = array<i64: 0>, sizes = array<i64: 2>} : tensor<3xf32> -> tensor<2xf32>
+    graph.yield %s : tensor<2xf32>
+  }
+  return %r : tensor<2xf32>
+}
+
+// -----
+
+func.func @fused_block_yield_types(%x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'graph.fused_block' op expects the yielded types to be the result types 'tensor<2xf32>', got 'tensor<2xf16>'}}
+  %r = graph.fused_block "basic" ins(%x : tensor<2xf32>) -> tensor<2xf32> {
+  ^bb0(%in: tensor<2xf32>):
+    %c = graph.cast %in : tensor<2xf32> -> tensor<2xf16>
+    graph.yield %c : tensor<2xf16>
+  }
+  return %r : tensor<2xf32>
+}
+
+// -----
+
+func.func @fused_block_non_graph_member(%x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'graph.fused_block' op may hold graph ops without regions only, got arith.addf}}
+  %r = graph.fused_block "basic" ins(%x : tensor<2xf32>) -> tensor<2xf32> {
+  ^bb0(%in: tensor<2xf32>):
+    %s = arith.addf %in, %in : tensor<2xf32>
+    graph.yield %s : tensor<2xf32>
+  }
+  return %r : tensor<2xf32>
+}

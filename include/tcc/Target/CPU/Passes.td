@@ -159,6 +159,43 @@ def CPULowerQuantized : Pass<"tcc-cpu-lower-quantized", "mlir::func::FuncOp"> {
                            "mlir::LLVM::LLVMDialect", "tcc::graph::GraphDialect"];
 }
 
+def CPULowerConvBlocks : Pass<"tcc-cpu-lower-conv-blocks", "mlir::func::FuncOp"> {
+  let summary = "Run inverted-residual fused blocks tile by tile of output rows";
+  let description = [{
+    Lowers each `graph.fused_block "inverted_residual"` whose
+    intermediates do not fit the L2 cache to a loop over tiles of
+    its output rows. A tile slices the block input's rows it needs (the
+    depthwise's halo included), applies the block's ops to that slice (the
+    expand to those rows only, the depthwise with its row padding kept only
+    where the tile touches the image border) and inserts its output rows
+    into the block's result; the residual add reads the tile's own rows of
+    the input. Tiles away from the borders have one shape and run as an
+    `scf.for`; the first and last tiles (border padding, a remainder) are
+    peeled. The expanded tensor therefore exists one tile at a time, halo
+    rows recomputed by the neighbouring tile; the ops of a tile lower as
+    usual (graph to linalg, then the CPU tiling).
+
+    The tile is the largest number of output rows whose intermediates
+    (expanded rows, their padded copy, the depthwise rows) take at most
+    `l2_bytes` of the target description. With `report`, a remark per
+    block gives the tiles and how many expanded rows they compute in all
+    (halo rows are computed by both tiles that read them). Every other fused block
+    (other kinds, blocks that fit the cache whole, shapes the lowering does
+    not know) is inlined back into its ops.
+  }];
+  let options = [
+    Option<"tileRows", "tile-rows", "int64_t", /*default=*/"0",
+           "Output rows per tile (0: from the L2 size)">,
+    Option<"l2Bytes", "l2-bytes", "int64_t", /*default=*/"0",
+           "L2 bytes per core to size tiles for (0: the target "
+           "description's, else 512 KiB)">,
+    Option<"report", "report", "bool", /*default=*/"false",
+           "Remark each block's tiles and recomputed rows">
+  ];
+  let dependentDialects = ["mlir::scf::SCFDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect", "tcc::graph::GraphDialect"];
+}
+
 def CPULowerVectors : Pass<"tcc-cpu-lower-vectors", "mlir::func::FuncOp"> {
   let summary = "Hoist accumulators out of reduction loops and lower vector ops to FMAs";
   let description = [{

@@ -1,0 +1,57 @@
+//===- GraphRegionOps.cpp - Verifiers of the graph ops holding regions ---===//
+
+#include "Graph/GraphOps.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
+
+using namespace mlir;
+using namespace tcc::graph;
+
+ArrayRef<StringLiteral> FusedBlockOp::knownKinds() {
+  static constexpr StringLiteral kinds[] = {"inverted_residual", "basic",
+                                            "bottleneck", "convnext"};
+  return kinds;
+}
+
+LogicalResult FusedBlockOp::verify() {
+  if (!llvm::is_contained(knownKinds(), getKind())) {
+    InFlightDiagnostic diag = emitOpError() << "has unknown kind '" << getKind()
+                                            << "'; expected one of";
+    for (StringLiteral kind : knownKinds())
+      diag << " '" << kind << "'";
+    return diag;
+  }
+  Block &body = getBodyBlock();
+  if (body.getNumArguments() != getInputs().size())
+    return emitOpError() << "expects " << getInputs().size()
+                         << " region arguments (one per input), got "
+                         << body.getNumArguments();
+  for (auto [index, input, argument] :
+       llvm::enumerate(getInputs(), body.getArguments()))
+    if (input.getType() != argument.getType())
+      return emitOpError() << "expects region argument " << index << " of type "
+                           << input.getType() << ", got " << argument.getType();
+  auto yield = dyn_cast_or_null<YieldOp>(body.empty() ? nullptr : &body.back());
+  if (!yield)
+    return emitOpError() << "expects its region to end with graph.yield";
+  if (yield.getValues().getTypes() != getResultTypes())
+    return emitOpError() << "expects the yielded types to be the result types "
+                         << getResultTypes() << ", got "
+                         << yield.getValues().getTypes();
+  for (Operation &op : body.without_terminator()) {
+    if (!isa<GraphDialect>(op.getDialect()) || op.getNumRegions() != 0)
+      return emitOpError() << "may hold graph ops without regions only, got "
+                           << op.getName();
+  }
+  return success();
+}
+
+void FusedBlockOp::inlineBody(RewriterBase &rewriter) {
+  Block &body = getBodyBlock();
+  auto yield = cast<YieldOp>(body.getTerminator());
+  SmallVector<Value> yielded(yield.getValues());
+  rewriter.eraseOp(yield);
+  rewriter.inlineBlockBefore(&body, *this, getInputs());
+  rewriter.replaceOp(*this, yielded);
+}

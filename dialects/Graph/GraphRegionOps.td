@@ -1,0 +1,78 @@
+//===- GraphRegionOps.td - Graph ops that hold other graph ops ----------===//
+
+#ifndef TCC_GRAPH_REGION_OPS_TD
+#define TCC_GRAPH_REGION_OPS_TD
+
+include "Graph/GraphDialect.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/IR/CommonAttrConstraints.td"
+include "mlir/IR/CommonTypeConstraints.td"
+include "mlir/IR/OpBase.td"
+
+def Graph_FusedBlockOp : Graph_Op<"fused_block",
+    [RecursiveMemoryEffects, SingleBlock]> {
+  let summary = "A group of graph ops that a target may run as one kernel";
+  let description = [{
+    Holds the member ops of one convolution block (`tcc-form-conv-blocks`
+    groups them): the block's activation inputs are the operands, bound to
+    the region's arguments, and the region yields the block's results.
+    Weights and other constants stay outside the op and are used from
+    above. `kind` names the block shape, which tells a target's lowering
+    what to expect inside:
+
+    - `inverted_residual`: 1x1 expand (+ activation), depthwise k x k
+      (+ activation), 1x1 project (+ residual add), as in MobileNetV2/V3
+      and EfficientNet;
+    - `basic`: k x k conv + activation, k x k conv, residual add,
+      activation (ResNet-18/34);
+    - `bottleneck`: 1x1, k x k, 1x1 convs with activations, residual add
+      (optionally through a 1x1 downsampling conv), activation (ResNet-50);
+    - `convnext`: depthwise k x k, layer norm over channels, 1x1 (as a
+      matmul over channels-last pixels), gelu, 1x1, optional layer scale,
+      residual add.
+
+    Computing the region's ops in order is the op's meaning; a target
+    without a fused kernel inlines them (`tcc-inline-fused-blocks`).
+
+    ```mlir
+    %r = graph.fused_block "inverted_residual" ins(%x : tensor<1x16x56x56xf32>)
+        -> tensor<1x16x56x56xf32> {
+    ^bb0(%in: tensor<1x16x56x56xf32>):
+      %e = graph.conv %in, %we, %be : ... -> tensor<1x96x56x56xf32>
+      %a = graph.clip %e {max = 6.0 : f64, min = 0.0 : f64} : tensor<1x96x56x56xf32>
+      ...
+      graph.yield %sum : tensor<1x16x56x56xf32>
+    }
+    ```
+  }];
+  let arguments = (ins StrAttr:$kind, Variadic<AnyRankedTensor>:$inputs);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $kind `ins` `(` $inputs `:` type($inputs) `)` attr-dict `->` type($results) $body
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    /// The region's single block.
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+    /// The block shapes the op may hold.
+    static ::llvm::ArrayRef<::llvm::StringLiteral> knownKinds();
+    /// Moves the member ops before the op, in order, replaces its results
+    /// by the values its region yields, and erases it: the reference form.
+    void inlineBody(::mlir::RewriterBase &rewriter);
+  }];
+}
+
+def Graph_YieldOp : Graph_Op<"yield",
+    [Pure, Terminator, HasParent<"FusedBlockOp">]> {
+  let summary = "The results of a fused block's region";
+  let description = [{
+    ```mlir
+    graph.yield %sum : tensor<1x16x56x56xf32>
+    ```
+  }];
+  let arguments = (ins Variadic<AnyRankedTensor>:$values);
+  let assemblyFormat = "($values^ `:` type($values))? attr-dict";
+}
+
+#endif // TCC_GRAPH_REGION_OPS_TD
