@@ -48,6 +48,11 @@ LogicalResult MatMulOp::inferReturnTypes(MLIRContext *context,
 
 LogicalResult MatMulOp::verify() {
   RankedTensorType lhs = getLhs().getType(), rhs = getRhs().getType();
+  // Operands of rank < 2 have no rows or depth to read (getRows() went past
+  // an empty shape, UBSan); the type inference's check, which runs after
+  // this one, reports them.
+  if (lhs.getRank() < 2 || rhs.getRank() < 2)
+    return success();
   int64_t lhsDepth = lhs.getShape().back(),
           rhsDepth = rhs.getDimSize(rhs.getRank() - 2);
   if (!ShapedType::isDynamic(lhsDepth) && !ShapedType::isDynamic(rhsDepth) &&

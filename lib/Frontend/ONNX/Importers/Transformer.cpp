@@ -127,6 +127,9 @@ LogicalResult importAttention(NodeImporter &n) {
                      << typeOf(q) << ", " << typeOf(k) << " and " << typeOf(v);
 
   // The KV cache: present = concat(past, new) along the sequence.
+  for (auto [index, name] : {std::pair<unsigned, StringRef>{4, "past_key"}, {5, "past_value"}})
+    if (n.hasInput(index) && n.inputType(index).getRank() != 4)
+      return n.error() << "expects " << name << " of rank 4, got " << n.inputType(index);
   int64_t pastSeq = 0;
   if (n.hasInput(4)) {
     pastSeq = n.inputType(4).getDimSize(2);
