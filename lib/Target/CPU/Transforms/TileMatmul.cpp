@@ -151,6 +151,11 @@ int64_t tcc::cpu::rowsSplitAt(int64_t m, int64_t rows) {
   return whole;
 }
 
+bool tcc::cpu::splitsRows(int64_t m, const TilingConfig &config) {
+  return m > 4 * config.registerRows && m % config.registerRows != 0 &&
+         fittingTile(m, config.registerRows) < config.splitRowsBelow;
+}
+
 /// A row vector times a matrix (a decode step's projections) streams the
 /// weights once and is bound by memory: the columns split into
 /// `config.threadChunks` (eight; or half that, or a quarter...) equal
@@ -255,9 +260,7 @@ LogicalResult tcc::cpu::tileMatmul(RewriterBase &rewriter, linalg::LinalgOp matm
   bool splitColumns = defaultMaps && n > config.vectorWidth &&
                       (wholeColumns == 0 ||
                        (wholeColumns < config.registerCols && n > 4 * config.registerCols));
-  bool splitRows = defaultMaps && m > 4 * config.registerRows &&
-                   m % config.registerRows != 0 &&
-                   fittingTile(m, config.registerRows) < config.splitRowsBelow;
+  bool splitRows = defaultMaps && splitsRows(m, config);
   if (splitColumns || splitRows) {
     // Whole register tiles first; a remainder wider than a vector splits
     // again into whole vectors and the last few columns.

@@ -69,8 +69,7 @@ void tcc::cpu::tileWindowProduct(RewriterBase &rewriter, linalg::GenericOp produ
     return;
   // Rows only short tiles divide (64 filters, 6-row tiles) split like a
   // matmul's: whole tiles, then the rest.
-  if (m > 4 * config.registerRows && m % config.registerRows != 0 &&
-      rows < config.splitRowsBelow) {
+  if (splitsRows(m, config)) {
     Operation *start = tcc::startOf(rewriter, product);
     linalg::GenericOp epilogue = tcc::epilogueOf(rewriter, product);
     auto [main, rest] = splitProduct(rewriter, product, /*alongRows=*/true,

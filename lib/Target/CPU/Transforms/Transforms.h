@@ -101,6 +101,11 @@ splitProduct(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp product, bool 
 /// 2-row product of 4 FMA chains), else after the most whole tiles.
 int64_t rowsSplitAt(int64_t m, int64_t rows);
 
+/// Whether a product of `m` rows splits off its last rows (at rowsSplitAt)
+/// so that the rest runs in full-height register tiles: only a tile
+/// shorter than `config.splitRowsBelow` divides them, and there are enough.
+bool splitsRows(int64_t m, const TilingConfig &config);
+
 /// The rows and columns of a product's thread tiles, whole register tiles
 /// of `rows` x `cols`, over `batches` products of [m, n].
 std::pair<int64_t, int64_t> threadTileShape(int64_t batches, int64_t m, int64_t n,
