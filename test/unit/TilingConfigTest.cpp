@@ -23,19 +23,11 @@ namespace {
 
 TEST(TilingConfig, DefaultOptionsGiveTheDefaultConfig) {
   TilingConfig defaults;
-  TilingConfig fromOptions = tilingConfigFromOptions(CPUTileAndVectorizeOptions());
-  EXPECT_EQ(fromOptions.vectorWidth, defaults.vectorWidth);
-  EXPECT_EQ(fromOptions.registerRows, defaults.registerRows);
-  EXPECT_EQ(fromOptions.registerCols, defaults.registerCols);
-  EXPECT_EQ(fromOptions.threadTileRows, defaults.threadTileRows);
-  EXPECT_EQ(fromOptions.threadTileCols, defaults.threadTileCols);
-  EXPECT_EQ(fromOptions.threadChunks, defaults.threadChunks);
-  EXPECT_EQ(fromOptions.evenTilesBelow, defaults.evenTilesBelow);
-  EXPECT_EQ(fromOptions.elementwiseVectors, defaults.elementwiseVectors);
-  EXPECT_EQ(fromOptions.vectorMatrixVectors, defaults.vectorMatrixVectors);
-  EXPECT_EQ(fromOptions.vectorMatrixDepth, defaults.vectorMatrixDepth);
-  EXPECT_EQ(fromOptions.reductionRowVectors, defaults.reductionRowVectors);
-  EXPECT_EQ(fromOptions.wholeRowElements, defaults.wholeRowElements);
+  CPUChooseKernelConfigsOptions options;
+  EXPECT_EQ(options.registerRows, defaults.registerRows);
+  EXPECT_EQ(options.registerCols, defaults.registerCols);
+  EXPECT_EQ(options.threadTileRows, defaults.threadTileRows);
+  EXPECT_EQ(options.threadTileCols, defaults.threadTileCols);
 }
 
 TEST(TilingConfig, OtherPassesDefaultToTheSameVectorWidth) {
@@ -46,21 +38,6 @@ TEST(TilingConfig, OtherPassesDefaultToTheSameVectorWidth) {
   // register tile's columns.
   EXPECT_EQ(CPUConvToMatmulOptions().pixelMajorBelow, defaults.pixelMajorColumns);
   EXPECT_EQ(CPUConvToMatmulOptions().windowColumns, defaults.registerCols);
-}
-
-TEST(TilingConfig, OptionsFillTheirFields) {
-  CPUTileAndVectorizeOptions options;
-  options.vectorWidth = 8;
-  options.registerRows = 6;
-  options.registerCols = 16;
-  options.threadTileRows = 32;
-  options.threadTileCols = 128;
-  TilingConfig config = tilingConfigFromOptions(options);
-  EXPECT_EQ(config.vectorWidth, 8);
-  EXPECT_EQ(config.registerRows, 6);
-  EXPECT_EQ(config.registerCols, 16);
-  EXPECT_EQ(config.threadTileRows, 32);
-  EXPECT_EQ(config.threadTileCols, 128);
 }
 
 /// A description of a machine with `bits`-wide vectors and `registers` of

@@ -44,7 +44,8 @@ void tcc::cpu::buildTilingPipeline(OpPassManager &pm) {
   // On tensors, a matmul accumulator's read and write are a loop-invariant
   // subset of the reduction loop; hoisting them keeps it in registers.
   addPipeline(pm, "func.func(tcc-cpu-conv-to-matmul,canonicalize,"
-                  "tcc-cpu-tile-and-vectorize,canonicalize,cse,"
+                  "tcc-cpu-choose-kernel-configs,tcc-cpu-tile-and-vectorize,"
+                  "canonicalize,cse,"
                   "loop-invariant-subset-hoisting,canonicalize)");
 }
 

@@ -1,8 +1,9 @@
 //===- TileAndVectorize.cpp - Thread, cache and register tiling for CPUs -===//
 //
 // The pass decides which mechanism (lib/Target/CPU/Transforms) applies to
-// which op, and in which order; the mechanisms do the rewriting, with the
-// parameters of one TilingConfig.
+// which op, and in which order; the mechanisms do the rewriting: products
+// in the tiles of their tcc.kernel_config (tcc-cpu-choose-kernel-configs),
+// the other ops with the parameters of the machine's TilingConfig.
 //
 // Tile sizes are chosen to divide the static dims exactly wherever they
 // can, so most tiles are full and vectorize without masks. Where no
@@ -39,63 +40,44 @@ struct CPUTileAndVectorizePass final
 
   void runOnOperation() override {
     func::FuncOp function = getOperation();
-    // The machine comes from the module's description; an option given
-    // explicitly (a tcc-opt experiment) overrides it.
     TilingConfig config =
         tilingConfigFor(tcc::target::TargetDescAttr::lookup(function));
-    for (auto [option, field] :
-         {std::pair{&vectorWidth, &config.vectorWidth},
-          std::pair{&registerRows, &config.registerRows},
-          std::pair{&registerCols, &config.registerCols},
-          std::pair{&threadTileRows, &config.threadTileRows},
-          std::pair{&threadTileCols, &config.threadTileCols}})
-      if (option->hasValue())
-        *field = *option;
     IRRewriter rewriter(&getContext());
-    PackedPanels packedWeights;
+    // Products tcc-cpu-choose-kernel-configs has not configured (this pass
+    // run alone) get their configuration here, from the same strategy.
+    chooseKernelConfigs(rewriter, function, config);
 
-    // First what would stop products from tiling well: fills CSE shared
-    // between accumulators, products of a few rows by a transposed operand.
-    untieSharedFills(rewriter, function);
+    // The products, each with its start and epilogue in its thread tiles:
+    // the matmuls, then the window products.
+    SmallVector<linalg::LinalgOp> products;
     function.walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
-        matmulOfTransposeAsDots(rewriter, op);
+      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) && op->hasAttr(kKernelConfigAttr))
+        products.push_back(op);
     });
-    // Transposes as generics, which tile and vectorize like any elementwise
-    // op rather than running as scalar loops on one thread.
-    SmallVector<linalg::TransposeOp> transposes;
-    function.walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
-    for (linalg::TransposeOp op : transposes) {
-      rewriter.setInsertionPoint(op);
-      (void)linalg::generalizeNamedOp(rewriter, op);
-    }
-    // An op over an empty tensor runs no iterations: tiling it would only
-    // divide by a zero extent.
-    auto isEmpty = [](linalg::LinalgOp op) {
-      return llvm::is_contained(op.getStaticLoopRanges(), 0);
-    };
-
-    // The products, each with its start and epilogue in its thread tiles.
-    SmallVector<linalg::LinalgOp> matmuls;
-    function.walk([&](linalg::LinalgOp op) {
-      if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) && !isEmpty(op))
-        matmuls.push_back(op);
-    });
-    for (linalg::LinalgOp matmul : matmuls)
-      if (failed(tileMatmul(rewriter, matmul, config, packedWeights)))
-        signalPassFailure();
-    SmallVector<linalg::GenericOp> windowProducts;
     function.walk([&](linalg::GenericOp op) {
-      if (isWindowProduct(op) && !isEmpty(op))
-        windowProducts.push_back(op);
+      if (isWindowProduct(op) && op->hasAttr(kKernelConfigAttr))
+        products.push_back(op);
     });
-    for (linalg::GenericOp product : windowProducts)
-      tileWindowProduct(rewriter, product, config);
+    PackedPanels packedWeights;
+    for (linalg::LinalgOp product : products) {
+      FailureOr<std::optional<KernelConfig>> kernel = KernelConfig::read(product);
+      if (failed(kernel))
+        return signalPassFailure();
+      product->removeAttr(kKernelConfigAttr);
+      if (auto generic = dyn_cast<linalg::GenericOp>(product.getOperation()))
+        tileWindowProduct(rewriter, generic, **kernel, config);
+      else if (failed(tileMatmul(rewriter, product, **kernel, config, packedWeights)))
+        signalPassFailure();
+    }
     writeSlicesInPlace(rewriter, function);
     fillBordersInParallel(rewriter, function, config);
 
     // The other ops, after the products, whose epilogues have joined their
-    // thread tiles.
+    // thread tiles. An op over an empty tensor runs no iterations: tiling
+    // it would only divide by a zero extent.
+    auto isEmpty = [](linalg::LinalgOp op) {
+      return llvm::is_contained(op.getStaticLoopRanges(), 0);
+    };
     SmallVector<linalg::GenericOp> generics;
     function.walk([&](linalg::GenericOp op) {
       if (!isEmpty(op) && !op->getParentOfType<scf::ForallOp>() && !isWindowProduct(op))

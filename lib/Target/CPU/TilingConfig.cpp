@@ -1,12 +1,12 @@
 //===- TilingConfig.cpp - The CPU tiling's parameters for a machine ------===//
 //
-// The one place the CPU tiling's parameters are chosen: from the module's
-// target description (the strategy), or from the pass options.
+// The one place the CPU tiling's machine parameters are chosen, from the
+// module's target description; tcc-cpu-choose-kernel-configs turns them
+// into each product's tiles.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tcc/Target/CPU/TilingConfig.h"
-#include "tcc/Target/CPU/Passes.h"
 
 #include "Target/TargetDialect.h"
 
@@ -50,16 +50,5 @@ tcc::cpu::tilingConfigFor(target::TargetDescAttr desc) {
                                           4 * desc.getThreads());
   config.evenTilesBelow = std::max<int64_t>(config.evenTilesBelow,
                                             8 * desc.getThreads());
-  return config;
-}
-
-tcc::cpu::TilingConfig
-tcc::cpu::tilingConfigFromOptions(const CPUTileAndVectorizeOptions &options) {
-  TilingConfig config;
-  config.vectorWidth = options.vectorWidth;
-  config.registerRows = options.registerRows;
-  config.registerCols = options.registerCols;
-  config.threadTileRows = options.threadTileRows;
-  config.threadTileCols = options.threadTileCols;
   return config;
 }

@@ -6,7 +6,7 @@
 // RUN: tcc-opt %s --tcc-set-target="cpu=x86-64-v4 threads=2" --tcc-cpu-tiling | FileCheck %s --check-prefixes=CHECK,V4
 // RUN: tcc-opt %s --tcc-set-target="cpu=x86-64-v3 threads=2" --tcc-cpu-tiling | FileCheck %s --check-prefixes=CHECK,V3
 // An option given explicitly overrides the description.
-// RUN: tcc-opt %s --tcc-set-target="cpu=x86-64-v3 threads=2" --tcc-cpu-tile-and-vectorize="register-rows=2" | FileCheck %s --check-prefix=OVERRIDE
+// RUN: tcc-opt %s --tcc-set-target="cpu=x86-64-v3 threads=2" --tcc-cpu-choose-kernel-configs="register-rows=2" --tcc-cpu-tile-and-vectorize | FileCheck %s --check-prefix=OVERRIDE
 
 // CHECK-LABEL: func.func @matmul
 // V4: vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>

@@ -5,39 +5,69 @@
 
 include "mlir/Pass/PassBase.td"
 
+def CPUChooseKernelConfigs : Pass<"tcc-cpu-choose-kernel-configs", "mlir::func::FuncOp"> {
+  let summary = "Choose each product's register and thread tiles for the target";
+  let description = [{
+    The strategy half of the CPU tiling. For each f32 matmul, batch matmul
+    and convolution as a window product (tcc-cpu-conv-to-matmul), chooses
+    from its shape, its operands and the module's `tcc.target` the register
+    tile (rows x columns of accumulators kept in vector registers over the
+    reduction), the thread tile (the output block one task computes),
+    whether a rhs computed at run time is first copied into column panels,
+    and, for a row vector times a matrix, the column chunks and reduction
+    blocks; and writes them on the op:
+
+      linalg.matmul {tcc.kernel_config = {pack_rhs,
+          register_tile = array<i64: 6, 16>, thread_tile = array<i64: 60, 256>}}
+
+    Before choosing it shapes the products for whole tiles: a product whose
+    rows or columns no useful tile divides is split into a product of whole
+    tiles and a remainder (each with its configuration), a few rows times a
+    transposed operand becomes dot products, and transposes become
+    generics. A product that already carries a configuration (written by
+    hand in an experiment) keeps it. tcc-cpu-tile-and-vectorize applies the
+    configurations.
+  }];
+  let options = [
+    Option<"registerRows", "register-rows", "int64_t", /*default=*/"8",
+           "Rows of the matmul register tile (default: from the target)">,
+    Option<"registerCols", "register-cols", "int64_t", /*default=*/"32",
+           "Columns of the matmul register tile, a multiple of the vector "
+           "width (default: from the target)">,
+    Option<"threadTileRows", "thread-tile-rows", "int64_t", /*default=*/"64",
+           "Rows of the output one thread computes per task at most">,
+    Option<"threadTileCols", "thread-tile-cols", "int64_t", /*default=*/"256",
+           "Columns of the output one thread computes per task at most">
+  ];
+  let dependentDialects = [
+    "mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
+    "mlir::bufferization::BufferizationDialect"
+  ];
+}
+
 def CPUTileAndVectorize : Pass<"tcc-cpu-tile-and-vectorize", "mlir::func::FuncOp"> {
   let summary = "Tile linalg ops for threads, caches and registers, then vectorize";
   let description = [{
-    Runs on linalg ops on tensors. A matmul is split into thread tiles
-    (`scf.forall`, one block of rows and columns per task), each walked in
-    register tiles of `register-rows` x `register-cols` with the reduction
-    innermost, one step at a time; the step becomes a `vector.contract` whose
-    accumulator stays in registers once `tcc-cpu-lower-vectors` hoists its
-    load and store out of the reduction loop. Constant weights are read from
-    a copy packed at compile time into contiguous column panels of
-    `register-cols`. The elementwise op computing a product's accumulator
-    start (a bias broadcast) and an elementwise op that is its only user
-    (an activation, a residual add) run in the product's thread tiles,
-    before and after the tile's products, in place. Elementwise ops
-    (transposes included) are tiled to the vector width along their
-    innermost dim and vectorized; reductions along the innermost dims are
-    split across threads by their outer dims and vectorized one row at a
-    time. A product of a few rows by a transposed
-    operand becomes dot products along that operand's rows. Ops that do not
-    fit these shapes are left to the scalar lowering.
+    Runs on linalg ops on tensors. A product (matmul, batch matmul, window
+    product) is tiled as its `tcc.kernel_config` says (chosen by
+    tcc-cpu-choose-kernel-configs; products without one get theirs from the
+    same strategy first): thread tiles (`scf.forall`, one block of rows and
+    columns per task), each walked in register tiles with the reduction
+    innermost, one step at a time; the step becomes a `vector.contract`
+    whose accumulator stays in registers once `tcc-cpu-lower-vectors`
+    hoists its load and store out of the reduction loop. Constant weights
+    are read from a copy packed at compile time into contiguous column
+    panels of the register tile's width. The elementwise op computing a
+    product's accumulator start (a bias broadcast) and an elementwise op
+    that is its only user (an activation, a residual add) run in the
+    product's thread tiles, before and after the tile's products, in place.
+    Elementwise ops (transposes included) are tiled to the target's vector
+    width along their innermost dim and vectorized; reductions along the
+    innermost dims are split across threads by their outer dims and
+    vectorized one row at a time. Ops that do not fit these shapes are left
+    to the scalar lowering. A kernel configuration whose tiles do not
+    divide its product is an error.
   }];
-  let options = [
-    Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
-           "f32 lanes of one vector register">,
-    Option<"registerRows", "register-rows", "int64_t", /*default=*/"8",
-           "Rows of the matmul register tile">,
-    Option<"registerCols", "register-cols", "int64_t", /*default=*/"32",
-           "Columns of the matmul register tile (a multiple of vector-width)">,
-    Option<"threadTileRows", "thread-tile-rows", "int64_t", /*default=*/"64",
-           "Rows of the output one thread computes per task">,
-    Option<"threadTileCols", "thread-tile-cols", "int64_t", /*default=*/"256",
-           "Columns of the output one thread computes per task">
-  ];
   let dependentDialects = [
     "mlir::linalg::LinalgDialect", "mlir::scf::SCFDialect",
     "mlir::tensor::TensorDialect", "mlir::vector::VectorDialect",
@@ -95,8 +125,8 @@ def CPUConvToMatmul : Pass<"tcc-cpu-conv-to-matmul", "mlir::func::FuncOp"> {
            "columns rounded up to a multiple of this (the register tile's); "
            "0 never">,
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
-           "f32 lanes of one vector register (tcc-cpu-tile-and-vectorize's "
-           "vector-width): pixel-major products need whole vectors of filters">
+           "f32 lanes of one vector register (default: the target's): "
+           "pixel-major products need whole vectors of filters">
   ];
   let dependentDialects = ["mlir::linalg::LinalgDialect", "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect"];
@@ -207,8 +237,8 @@ def CPULowerVectors : Pass<"tcc-cpu-lower-vectors", "mlir::func::FuncOp"> {
   }];
   let options = [
     Option<"vectorWidth", "vector-width", "int64_t", /*default=*/"16",
-           "f32 lanes of one vector register (tcc-cpu-tile-and-vectorize's "
-           "vector-width): copies in contiguous runs shorter than this stay "
+           "f32 lanes of one vector register (default: the target's): "
+           "copies in contiguous runs shorter than this stay "
            "loops, and the tiling's vector-width square transposes lower "
            "to shuffles (a 16x16 network at 16 lanes)">
   ];

@@ -1,12 +1,12 @@
 //===- TilingConfig.h - The machine parameters of the CPU tiling -*- C++ -*-===//
 //
-// Every number the CPU tiling mechanisms read that describes the machine
-// (vector registers, the register file, threads) or a choice made for it,
-// in one struct. The mechanisms take it as an argument and read nothing
-// else, so the numbers can come from pass options today and from a target
-// description tomorrow without a mechanism changing. The defaults (16-lane
-// vectors, the numbers the tiling was tuned with) match the defaults of
-// tcc-cpu-tile-and-vectorize's options.
+// Every number the CPU tiling reads that describes the machine (vector
+// registers, the register file, threads) or a choice made for it, in one
+// struct, derived from the module's target description (tilingConfigFor).
+// tcc-cpu-choose-kernel-configs turns it into each product's tiles; the
+// mechanisms of tcc-cpu-tile-and-vectorize read it for the other ops. The
+// defaults (16-lane vectors, the numbers the tiling was tuned with) match
+// the defaults of tcc-cpu-choose-kernel-configs' options.
 //
 //===----------------------------------------------------------------------===//
 
@@ -20,8 +20,6 @@ class TargetDescAttr;
 } // namespace tcc::target
 
 namespace tcc::cpu {
-
-struct CPUTileAndVectorizeOptions;
 
 struct TilingConfig {
   /// f32 lanes of one vector register: the width of vectorized rows, the
@@ -83,10 +81,6 @@ struct TilingConfig {
 /// The tiling strategy for a machine: the parameters a target description
 /// implies (the defaults above where `desc` is null, a module without one).
 TilingConfig tilingConfigFor(target::TargetDescAttr desc);
-
-/// The tiling parameters tcc-cpu-tile-and-vectorize's options give; the
-/// ones that have no option keep their defaults.
-TilingConfig tilingConfigFromOptions(const CPUTileAndVectorizeOptions &options);
 
 } // namespace tcc::cpu
 

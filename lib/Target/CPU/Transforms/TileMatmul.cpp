@@ -12,6 +12,8 @@
 #include "TilingUtils.h"
 #include "Transforms.h"
 
+#include "KernelConfig.h"
+
 #include "tcc/Target/Common/FuseIntoTiles.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
@@ -19,8 +21,6 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "mlir/Interfaces/TilingInterface.h"
-
-#include <numeric>
 
 using namespace mlir;
 using namespace tcc::cpu;
@@ -143,63 +143,29 @@ tcc::cpu::splitProduct(RewriterBase &rewriter, linalg::LinalgOp matmul, bool alo
   return {main, rest};
 }
 
-int64_t tcc::cpu::rowsSplitAt(int64_t m, int64_t rows) {
-  int64_t whole = m / rows * rows;
-  for (int64_t at = whole; at > 0 && m - at <= 4 * rows; at -= rows)
-    if ((m - at) % 4 == 0)
-      return at;
-  return whole;
-}
-
-bool tcc::cpu::splitsRows(int64_t m, const TilingConfig &config) {
-  return m > 4 * config.registerRows && m % config.registerRows != 0 &&
-         fittingTile(m, config.registerRows) < config.splitRowsBelow;
-}
-
 /// A row vector times a matrix (a decode step's projections) streams the
-/// weights once and is bound by memory: the columns split into
-/// `config.threadChunks` (eight; or half that, or a quarter...) equal
-/// contiguous chunks for the threads. Constant weights are read from
-/// panels packed at compile time, each tile's panel front to back. Other
-/// weights are read with the reduction outermost in blocks of a few rows
-/// (`config.vectorMatrixDepth`), so every block reads a few weight rows
-/// front to back (sequential streams, few pages at a time) into
-/// accumulators reloaded once per block; the usual column-tile-outer order
-/// would read each weight row in short pieces a page apart.
+/// weights once and is bound by memory: its columns split into contiguous
+/// chunks for the threads. Constant weights are read from panels packed
+/// at compile time, each tile's panel front to back. Other weights are read
+/// with the reduction outermost in blocks of a few rows, so every block
+/// reads a few weight rows front to back (sequential streams, few pages at
+/// a time) into accumulators reloaded once per block; the usual
+/// column-tile-outer order would read each weight row in short pieces a
+/// page apart.
 static void tileVectorMatrix(RewriterBase &rewriter, linalg::LinalgOp matmul, int64_t n,
-                             int64_t k, const TilingConfig &config,
-                             PackedPanels &packedWeights) {
-  int64_t cols = 0, threadCols = n;
-  int64_t widest = config.vectorMatrixVectors * config.vectorWidth;
-  int64_t narrowest = config.vectorWidth;
-  // Weights another product already packed (the rows of a split: 49
-  // pixels as 48 in 6-row tiles and this one) are read in their panels,
-  // not packed a second time at this product's width.
-  if (int64_t packed = packedPanelWidth(matmul, packedWeights); packed && n % packed == 0)
-    widest = narrowest = packed;
-  for (int64_t parts = config.threadChunks; parts >= 2; parts /= 2) {
-    for (int64_t c = widest; c >= narrowest && !cols; c -= config.vectorWidth)
-      if (n % (parts * c) == 0)
-        cols = c, threadCols = n / parts;
-    if (cols)
-      break;
-  }
-  if (!cols)
-    cols = fittingTile(n, widest, narrowest);
-  int64_t depth = fittingTile(k, config.vectorMatrixDepth);
-  if (!cols || !depth)
-    return;
+                             const KernelConfig &kernel, PackedPanels &packedWeights) {
+  int64_t cols = kernel.registerCols;
   // Constant weights are packed into panels of the tile's columns, and
   // each tile walks its panel front to back, the accumulators in
   // registers: one contiguous stream per thread. Asked before tiling,
   // which erases `matmul`.
   PanelRange panels = panelsFor(matmul, n, cols, packedWeights);
-  SmallVector<int64_t> threadSizes = {1, threadCols, 0};
+  SmallVector<int64_t> threadSizes = {1, kernel.threadCols, 0};
   FailureOr<Operation *> threadTile = tile(rewriter, matmul, threadSizes,
                                            scf::SCFTilingOptions::LoopType::ForallOp);
   if (failed(threadTile))
     return;
-  SmallVector<int64_t> sizes = {1, cols, panels ? 1 : depth};
+  SmallVector<int64_t> sizes = {1, cols, panels ? 1 : kernel.reductionBlock};
   SmallVector<int64_t> order = panels ? SmallVector<int64_t>{1, 2, 0}
                                               : SmallVector<int64_t>{2, 1, 0};
   FailureOr<Operation *> registerTile =
@@ -211,108 +177,40 @@ static void tileVectorMatrix(RewriterBase &rewriter, linalg::LinalgOp matmul, in
   (void)vectorizeOp(rewriter, *registerTile);
 }
 
-/// The rows and columns of a product's thread tiles, whole register
-/// tiles of `rows` x `cols`, over `batches` products of [m, n]. A small
-/// product still needs a tile per core, and fewer than
-/// `config.evenTilesBelow` tiles (16) an even count: three tiles on two
-/// cores leave one idle a third of the time, nine (a 28x28 expansion's
-/// 3 x 3) a ninth. The columns narrow, else the rows, until the count is
-/// even or large.
-std::pair<int64_t, int64_t> tcc::cpu::threadTileShape(int64_t batches, int64_t m, int64_t n,
-                                                      int64_t rows, int64_t cols,
-                                                      const TilingConfig &config) {
-  int64_t threadRows = fittingTile(m, std::max<int64_t>(config.threadTileRows, rows), rows);
-  int64_t threadCols = fittingTile(n, std::max<int64_t>(config.threadTileCols, cols), cols);
-  auto tiles = [&] { return batches * (m / threadRows) * (n / threadCols); };
-  while (tiles() < config.evenTilesBelow && tiles() % 2 != 0) {
-    if (int64_t narrower = fittingTile(n, threadCols - 1, cols))
-      threadCols = narrower;
-    else if (int64_t shorter = fittingTile(m, threadRows - 1, rows))
-      threadRows = shorter;
-    else
-      break;
-  }
-  return {threadRows, threadCols};
-}
-
 /// C[(B,)M,N] += A[(B,)M,K] * B[(B,)K,N]: thread tiles over (batch, M,
 /// N), then register tiles walked columns-outer so one B panel serves
 /// every row block, with the reduction innermost one step at a time.
 LogicalResult tcc::cpu::tileMatmul(RewriterBase &rewriter, linalg::LinalgOp matmul,
-                                   const TilingConfig &config, PackedPanels &packedWeights) {
-  auto type = dyn_cast<RankedTensorType>(matmul->getResultTypes().front());
-  if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
-      !matmul.hasPureTensorSemantics() ||
-      !llvm::all_of(matmul.getIndexingMapsArray(),
-                    [](AffineMap map) { return map.isProjectedPermutation(); }))
-    return success();
+                                   const KernelConfig &kernel, const TilingConfig &config,
+                                   PackedPanels &packedWeights) {
+  auto type = cast<RankedTensorType>(matmul->getResultTypes().front());
   bool batched = type.getRank() == 3;
-  int64_t m = type.getDimSize(batched ? 1 : 0);
   int64_t n = type.getDimSize(batched ? 2 : 1);
+  if (kernel.vectorMatrix) {
+    tileVectorMatrix(rewriter, matmul, n, kernel, packedWeights);
+    return success();
+  }
   bool defaultMaps = !matmul.hasUserDefinedMaps();
-  // Columns that no whole vector divides (50257, a prime times 29; 196 and
-  // 49, the pixels of 14x14 and 7x7 images), columns that only narrower
-  // tiles divide (784, the pixels of 28x28, is 49 x 16) and rows for
-  // which no divisor makes a useful register tile split off into a
-  // remainder product: 196 is 192 + 4, not 14 vectors of 14 lanes, and
-  // 784 is 768 in full-width tiles + 16.
-  int64_t wholeColumns = fittingTile(n, config.registerCols, config.vectorWidth);
-  bool splitColumns = defaultMaps && n > config.vectorWidth &&
-                      (wholeColumns == 0 ||
-                       (wholeColumns < config.registerCols && n > 4 * config.registerCols));
-  bool splitRows = defaultMaps && splitsRows(m, config);
-  if (splitColumns || splitRows) {
-    // Whole register tiles first; a remainder wider than a vector splits
-    // again into whole vectors and the last few columns.
-    int64_t columnsAt = n / config.registerCols * config.registerCols;
-    if (columnsAt == 0)
-      columnsAt = n / config.vectorWidth * config.vectorWidth;
-    int64_t at = splitColumns ? columnsAt : rowsSplitAt(m, config.registerRows);
-    Operation *start = tcc::startOf(rewriter, matmul);
-    linalg::GenericOp epilogue = tcc::epilogueOf(rewriter, matmul);
-    auto [main, rest] =
-        splitProduct(rewriter, matmul, /*alongRows=*/!splitColumns, at, start, epilogue);
-    // Both parts are tiled even if the first fails, as one pass would.
-    LogicalResult tiledMain = tileMatmul(rewriter, main, config, packedWeights);
-    LogicalResult tiledRest = tileMatmul(rewriter, rest, config, packedWeights);
-    return success(succeeded(tiledMain) && succeeded(tiledRest));
-  }
-  int64_t cols = fittingTile(n, config.registerCols, config.vectorWidth);
-  if (!cols)
-    cols = fittingTile(n, config.vectorWidth);
-  int64_t rows = fittingTile(m, config.registerRows);
-  if (!cols || !rows)
-    return success();
-  if (defaultMaps && !batched && m == 1 && n >= 2 * config.vectorWidth &&
-      n % config.vectorWidth == 0) {
-    int64_t k = cast<RankedTensorType>(matmul.getDpsInputs()[0].getType()).getShape().back();
-    tileVectorMatrix(rewriter, matmul, n, k, config, packedWeights);
-    return success();
-  }
+  int64_t rows = kernel.registerRows, cols = kernel.registerCols;
   // Constant weights (a 2-D rhs with no transposed maps) are read from
   // column panels packed at compile time, when the product's columns are
   // whole panels of them.
   PanelRange panels = panelsFor(matmul, n, cols, packedWeights);
-  // Another rhs is copied into panels at run time where each panel serves
-  // enough row tiles to repay the copy.
-  if (!panels && config.packRhsAtRunTime && !batched)
-    panels = packPanelsAtRunTime(rewriter, matmul, n, cols,
-                                 m / rows >= config.packRhsMinRowTiles, packedWeights);
+  // Another rhs is copied into panels at run time where the configuration
+  // says so, or read from the copy an earlier part of its split made.
+  if (!panels && !batched)
+    panels = packPanelsAtRunTime(rewriter, matmul, n, cols, kernel.packRhs, packedWeights);
   // An epilogue writing the product's image into a larger tensor runs in
   // thread tiles of whole image rows, when some divide the columns.
   linalg::GenericOp intoWindow =
       defaultMaps && !batched ? tcc::epilogueIntoWindowOf(matmul) : nullptr;
-  int64_t width = 0, threadQuantum = cols;
+  int64_t width = 0;
   if (intoWindow) {
     width = cast<RankedTensorType>(intoWindow->getResult(0).getType()).getDimSize(3);
-    threadQuantum = std::lcm(width, cols);
-    if (n % threadQuantum != 0) {
+    if (kernel.threadCols % width != 0)
       intoWindow = nullptr;
-      threadQuantum = cols;
-    }
   }
-  auto [threadRows, threadCols] =
-      threadTileShape(batched ? type.getDimSize(0) : 1, m, n, rows, threadQuantum, config);
+  int64_t threadRows = kernel.threadRows, threadCols = kernel.threadCols;
   linalg::GenericOp epilogue = intoWindow ? nullptr : tcc::epilogueOf(rewriter, matmul);
   Operation *start = tcc::startOf(rewriter, matmul);
   SmallVector<int64_t> threadSizes = {threadRows, threadCols, 0};

@@ -60,25 +60,9 @@ bool tcc::cpu::isWindowProduct(linalg::GenericOp op) {
 /// columns-outer, the reduction dims innermost one step at a time. Each
 /// register tile is then the matmul of a column of A and one row of B.
 void tcc::cpu::tileWindowProduct(RewriterBase &rewriter, linalg::GenericOp product,
-                                 const TilingConfig &config) {
-  auto type = cast<RankedTensorType>(product.getResultTypes()[0]);
-  int64_t m = type.getDimSize(0), n = type.getDimSize(1);
-  int64_t cols = fittingTile(n, config.registerCols, config.vectorWidth);
-  int64_t rows = fittingTile(m, config.registerRows);
-  if (!cols || !rows)
-    return;
-  // Rows only short tiles divide (64 filters, 6-row tiles) split like a
-  // matmul's: whole tiles, then the rest.
-  if (splitsRows(m, config)) {
-    Operation *start = tcc::startOf(rewriter, product);
-    linalg::GenericOp epilogue = tcc::epilogueOf(rewriter, product);
-    auto [main, rest] = splitProduct(rewriter, product, /*alongRows=*/true,
-                                     rowsSplitAt(m, config.registerRows), start, epilogue);
-    tileWindowProduct(rewriter, cast<linalg::GenericOp>(main.getOperation()), config);
-    tileWindowProduct(rewriter, cast<linalg::GenericOp>(rest.getOperation()), config);
-    return;
-  }
-  auto [threadRows, threadCols] = threadTileShape(1, m, n, rows, cols, config);
+                                 const KernelConfig &kernel, const TilingConfig &config) {
+  int64_t rows = kernel.registerRows, cols = kernel.registerCols;
+  int64_t threadRows = kernel.threadRows, threadCols = kernel.threadCols;
   int64_t loops = product.getNumLoops();
   Operation *start = tcc::startOf(rewriter, product);
   SmallVector<int64_t> threadSizes(loops, 0), registerSizes(loops, 1);

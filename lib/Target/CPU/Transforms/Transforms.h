@@ -10,6 +10,8 @@
 #ifndef TCC_LIB_TARGET_CPU_TRANSFORMS_TRANSFORMS_H
 #define TCC_LIB_TARGET_CPU_TRANSFORMS_TRANSFORMS_H
 
+#include "KernelConfig.h"
+
 #include "tcc/Target/CPU/TilingConfig.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -74,13 +76,13 @@ void readFromPanels(mlir::RewriterBase &rewriter, mlir::Operation *registerTile,
 
 //===- TileMatmul.cpp ----------------------------------------------------===//
 
-/// Tiles a matmul or batch matmul on f32 tensors into thread tiles and
-/// register tiles and vectorizes it, its start and its epilogue computed in
-/// its thread tiles; splits it first where no register tile divides its
-/// rows or columns. Constant weights are read from panels in `packed`.
-/// Fails only when a fusion left the IR half rewritten.
+/// Tiles a matmul or batch matmul on f32 tensors into the thread tiles and
+/// register tiles `kernel` gives and vectorizes it, its start and its
+/// epilogue computed in its thread tiles. Constant weights are read from
+/// panels in `packed`. Fails only when a fusion left the IR half rewritten.
 mlir::LogicalResult tileMatmul(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp matmul,
-                               const TilingConfig &config, PackedPanels &packed);
+                               const KernelConfig &kernel, const TilingConfig &config,
+                               PackedPanels &packed);
 
 /// Splits a product (a matmul, batch matmul or window product; the last
 /// only along its rows) along its rows (M) or columns (N) at `at` into two
@@ -94,23 +96,6 @@ mlir::LogicalResult tileMatmul(mlir::RewriterBase &rewriter, mlir::linalg::Linal
 std::pair<mlir::linalg::LinalgOp, mlir::linalg::LinalgOp>
 splitProduct(mlir::RewriterBase &rewriter, mlir::linalg::LinalgOp product, bool alongRows,
              int64_t at, mlir::Operation *start, mlir::linalg::GenericOp epilogue);
-
-/// Where a product of `m` rows that `rows` does not divide splits: after
-/// whole tiles of `rows`, leaving a remainder of 4-row tiles where one is
-/// near (128 rows: 120 in 6-row tiles and 8 in 4-row ones, not 126 and a
-/// 2-row product of 4 FMA chains), else after the most whole tiles.
-int64_t rowsSplitAt(int64_t m, int64_t rows);
-
-/// Whether a product of `m` rows splits off its last rows (at rowsSplitAt)
-/// so that the rest runs in full-height register tiles: only a tile
-/// shorter than `config.splitRowsBelow` divides them, and there are enough.
-bool splitsRows(int64_t m, const TilingConfig &config);
-
-/// The rows and columns of a product's thread tiles, whole register tiles
-/// of `rows` x `cols`, over `batches` products of [m, n].
-std::pair<int64_t, int64_t> threadTileShape(int64_t batches, int64_t m, int64_t n,
-                                            int64_t rows, int64_t cols,
-                                            const TilingConfig &config);
 
 /// Fuses a product's start into its thread tiles (see tcc::fuseStart), and
 /// tiles it there like the other elementwise ops.
@@ -127,10 +112,11 @@ void matmulOfTransposeAsDots(mlir::RewriterBase &rewriter, mlir::linalg::LinalgO
 /// flattened input (see tcc-cpu-conv-to-matmul).
 bool isWindowProduct(mlir::linalg::GenericOp op);
 
-/// Tiles a window product like a matmul, each register tile a matmul of a
-/// column of the filter and one window row, and vectorizes it.
+/// Tiles a window product like a matmul, in the tiles `kernel` gives, each
+/// register tile a matmul of a column of the filter and one window row,
+/// and vectorizes it.
 void tileWindowProduct(mlir::RewriterBase &rewriter, mlir::linalg::GenericOp product,
-                       const TilingConfig &config);
+                       const KernelConfig &kernel, const TilingConfig &config);
 
 //===- TileElementwise.cpp -----------------------------------------------===//
 

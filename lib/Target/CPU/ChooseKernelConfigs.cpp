@@ -1,0 +1,333 @@
+//===- ChooseKernelConfigs.cpp - The tiles of each CPU product, chosen ----===//
+//
+// The strategy half of the CPU tiling (see KernelConfig.h): for each
+// product, from its shape, its operands and the machine's TilingConfig,
+// the register tile and thread tile, whether its rhs is read from packed
+// column panels, and where a shape no tile divides splits into whole tiles
+// and a remainder. tcc-cpu-tile-and-vectorize applies what is chosen here.
+//
+//===----------------------------------------------------------------------===//
+
+#include "Transforms/KernelConfig.h"
+#include "Transforms/TilingUtils.h"
+#include "Transforms/Transforms.h"
+
+#include "tcc/Target/CPU/Passes.h"
+#include "tcc/Target/Common/FuseIntoTiles.h"
+
+#include "Target/TargetDialect.h"
+
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+
+#include <numeric>
+#include <variant>
+
+namespace tcc::cpu {
+#define GEN_PASS_DEF_CPUCHOOSEKERNELCONFIGS
+#include "tcc/Target/CPU/Passes.h.inc"
+} // namespace tcc::cpu
+
+using namespace mlir;
+using namespace tcc::cpu;
+
+//===----------------------------------------------------------------------===//
+// The strategy
+//===----------------------------------------------------------------------===//
+
+/// Where a product of `m` rows that `rows` does not divide splits: after
+/// whole tiles of `rows`, leaving a remainder of 4-row tiles where one is
+/// near (128 rows: 120 in 6-row tiles and 8 in 4-row ones, not 126 and a
+/// 2-row product of 4 FMA chains), else after the most whole tiles.
+static int64_t rowsSplitAt(int64_t m, int64_t rows) {
+  int64_t whole = m / rows * rows;
+  for (int64_t at = whole; at > 0 && m - at <= 4 * rows; at -= rows)
+    if ((m - at) % 4 == 0)
+      return at;
+  return whole;
+}
+
+/// Whether a product of `m` rows splits off its last rows (at rowsSplitAt)
+/// so that the rest runs in full-height register tiles: only a tile
+/// shorter than `machine.splitRowsBelow` divides them, and there are enough.
+static bool splitsRows(int64_t m, const TilingConfig &config) {
+  return m > 4 * config.registerRows && m % config.registerRows != 0 &&
+         fittingTile(m, config.registerRows) < config.splitRowsBelow;
+}
+
+/// The rows and columns of a product's thread tiles, whole register
+/// tiles of `rows` x `cols`, over `batches` products of [m, n]. A small
+/// product still needs a tile per core, and fewer than
+/// `config.evenTilesBelow` tiles (16) an even count: three tiles on two
+/// cores leave one idle a third of the time, nine (a 28x28 expansion's
+/// 3 x 3) a ninth. The columns narrow, else the rows, until the count is
+/// even or large.
+static std::pair<int64_t, int64_t> threadTileShape(int64_t batches, int64_t m, int64_t n,
+                                                      int64_t rows, int64_t cols,
+                                                      const TilingConfig &config) {
+  int64_t threadRows = fittingTile(m, std::max<int64_t>(config.threadTileRows, rows), rows);
+  int64_t threadCols = fittingTile(n, std::max<int64_t>(config.threadTileCols, cols), cols);
+  auto tiles = [&] { return batches * (m / threadRows) * (n / threadCols); };
+  while (tiles() < config.evenTilesBelow && tiles() % 2 != 0) {
+    if (int64_t narrower = fittingTile(n, threadCols - 1, cols))
+      threadCols = narrower;
+    else if (int64_t shorter = fittingTile(m, threadRows - 1, rows))
+      threadRows = shorter;
+    else
+      break;
+  }
+  return {threadRows, threadCols};
+}
+
+namespace {
+
+/// A product split into a part of whole register tiles and a remainder.
+struct Split {
+  bool alongRows;
+  int64_t at;
+};
+
+/// What the strategy makes of one product.
+using Choice = std::variant<std::monostate, Split, KernelConfig>;
+
+/// The strategy over one function: the machine, and the column panels of
+/// constant weights the chosen configurations will pack (the mechanisms
+/// pack the same; a later product over the same weights reads them at the
+/// width they were packed).
+class Strategy {
+public:
+  Strategy(RewriterBase &rewriter, const TilingConfig &machine)
+      : rewriter(rewriter), machine(machine) {}
+
+  /// Writes the configuration of `product` and, where it splits, of its
+  /// parts (the first part first, as the mechanisms pack panels in that
+  /// order).
+  void configure(linalg::LinalgOp product);
+
+private:
+  Choice chooseForMatmul(linalg::LinalgOp matmul);
+  Choice chooseForVectorMatrix(linalg::LinalgOp matmul, int64_t n, int64_t k);
+  Choice chooseForWindowProduct(linalg::GenericOp product);
+
+  RewriterBase &rewriter;
+  const TilingConfig &machine;
+  PackedPanels panels;
+};
+
+} // namespace
+
+void Strategy::configure(linalg::LinalgOp product) {
+  Choice choice;
+  if (FailureOr<std::optional<KernelConfig>> given = KernelConfig::read(product);
+      succeeded(given) && *given) {
+    // Written by hand: its panels are packed all the same.
+    choice = **given;
+  } else if (product->hasAttr(kKernelConfigAttr)) {
+    return; // Malformed: the mechanism reports it.
+  } else if (auto generic = dyn_cast<linalg::GenericOp>(product.getOperation())) {
+    choice = chooseForWindowProduct(generic);
+  } else {
+    choice = chooseForMatmul(product);
+  }
+  if (auto *split = std::get_if<Split>(&choice)) {
+    Operation *start = tcc::startOf(rewriter, product);
+    linalg::GenericOp epilogue = tcc::epilogueOf(rewriter, product);
+    auto [main, rest] =
+        splitProduct(rewriter, product, split->alongRows, split->at, start, epilogue);
+    configure(main);
+    configure(rest);
+    return;
+  }
+  auto *config = std::get_if<KernelConfig>(&choice);
+  if (!config)
+    return;
+  product->setAttr(kKernelConfigAttr, config->toAttr(product->getContext()));
+  // The constant weights it reads in panels, packed at its column width.
+  if (isa<linalg::GenericOp>(product))
+    return;
+  auto [m, n] = outputRowsAndCols(product);
+  if (PanelRange range = panelsFor(product, n, config->registerCols, panels))
+    panels[{range.source.getAsOpaquePointer(), range.cols, range.first, range.count}] = Value();
+}
+
+/// A row vector times a matrix (a decode step's projections) streams the
+/// weights once and is bound by memory: the columns split into
+/// `machine.threadChunks` (eight; or half that, or a quarter...) equal
+/// contiguous chunks for the threads, each walked in tiles of a few
+/// vectors. Weights another product already packed (the rows of a split:
+/// 49 pixels as 48 in 6-row tiles and this one) are read in their panels,
+/// not packed a second time at this product's width. Unpacked weights are
+/// read in blocks of `machine.vectorMatrixDepth` rows.
+Choice Strategy::chooseForVectorMatrix(linalg::LinalgOp matmul, int64_t n, int64_t k) {
+  int64_t cols = 0, threadCols = n;
+  int64_t widest = machine.vectorMatrixVectors * machine.vectorWidth;
+  int64_t narrowest = machine.vectorWidth;
+  if (int64_t packed = packedPanelWidth(matmul, panels); packed && n % packed == 0)
+    widest = narrowest = packed;
+  for (int64_t parts = machine.threadChunks; parts >= 2; parts /= 2) {
+    for (int64_t c = widest; c >= narrowest && !cols; c -= machine.vectorWidth)
+      if (n % (parts * c) == 0)
+        cols = c, threadCols = n / parts;
+    if (cols)
+      break;
+  }
+  if (!cols)
+    cols = fittingTile(n, widest, narrowest);
+  int64_t depth = fittingTile(k, machine.vectorMatrixDepth);
+  if (!cols || !depth)
+    return {};
+  KernelConfig config;
+  config.vectorMatrix = true;
+  config.registerRows = config.threadRows = 1;
+  config.registerCols = cols;
+  config.threadCols = threadCols;
+  config.reductionBlock = depth;
+  return config;
+}
+
+Choice Strategy::chooseForMatmul(linalg::LinalgOp matmul) {
+  auto type = dyn_cast<RankedTensorType>(matmul->getResultTypes().front());
+  if (!type || !type.hasStaticShape() || !type.getElementType().isF32() ||
+      !matmul.hasPureTensorSemantics() ||
+      !llvm::all_of(matmul.getIndexingMapsArray(),
+                    [](AffineMap map) { return map.isProjectedPermutation(); }))
+    return {};
+  bool batched = type.getRank() == 3;
+  auto [m, n] = outputRowsAndCols(matmul);
+  bool defaultMaps = !matmul.hasUserDefinedMaps();
+  // Columns that no whole vector divides (50257, a prime times 29; 196 and
+  // 49, the pixels of 14x14 and 7x7 images), columns that only narrower
+  // tiles divide (784, the pixels of 28x28, is 49 x 16) and rows for which
+  // no divisor makes a useful register tile split off into a remainder
+  // product: 196 is 192 + 4, not 14 vectors of 14 lanes, and 784 is 768 in
+  // full-width tiles + 16. A remainder wider than a vector splits again
+  // into whole vectors and the last few columns.
+  int64_t wholeColumns = fittingTile(n, machine.registerCols, machine.vectorWidth);
+  if (defaultMaps && n > machine.vectorWidth &&
+      (wholeColumns == 0 ||
+       (wholeColumns < machine.registerCols && n > 4 * machine.registerCols))) {
+    int64_t at = n / machine.registerCols * machine.registerCols;
+    if (at == 0)
+      at = n / machine.vectorWidth * machine.vectorWidth;
+    return Split{/*alongRows=*/false, at};
+  }
+  if (defaultMaps && splitsRows(m, machine))
+    return Split{/*alongRows=*/true, rowsSplitAt(m, machine.registerRows)};
+  int64_t cols = fittingTile(n, machine.registerCols, machine.vectorWidth);
+  if (!cols)
+    cols = fittingTile(n, machine.vectorWidth);
+  int64_t rows = fittingTile(m, machine.registerRows);
+  if (!cols || !rows)
+    return {};
+  if (defaultMaps && !batched && m == 1 && n >= 2 * machine.vectorWidth &&
+      n % machine.vectorWidth == 0) {
+    int64_t k = cast<RankedTensorType>(matmul.getDpsInputs()[0].getType()).getShape().back();
+    return chooseForVectorMatrix(matmul, n, k);
+  }
+  KernelConfig config;
+  config.registerRows = rows;
+  config.registerCols = cols;
+  // A rhs computed at run time is copied into panels where each panel
+  // serves enough row tiles to repay the copy (on machines whose tiles
+  // read a strided row a step slower than a panel; see TilingConfig).
+  auto rhs = cast<RankedTensorType>(matmul.getDpsInputs()[1].getType());
+  config.packRhs = machine.packRhsAtRunTime && !batched && defaultMaps &&
+                   rhs.hasStaticShape() && rhs.getElementType().isF32() &&
+                   rhs.getDimSize(1) == n && !panelsFor(matmul, n, cols, panels) &&
+                   m / rows >= machine.packRhsMinRowTiles;
+  // An epilogue writing the product's image into a larger tensor (a padded
+  // input) runs in thread tiles of whole image rows, where some divide the
+  // columns.
+  int64_t threadQuantum = cols;
+  if (defaultMaps && !batched)
+    if (linalg::GenericOp intoWindow = tcc::epilogueIntoWindowOf(matmul)) {
+      int64_t width =
+          cast<RankedTensorType>(intoWindow->getResult(0).getType()).getDimSize(3);
+      if (n % std::lcm(width, cols) == 0)
+        threadQuantum = std::lcm(width, cols);
+    }
+  std::tie(config.threadRows, config.threadCols) =
+      threadTileShape(batched ? type.getDimSize(0) : 1, m, n, rows, threadQuantum, machine);
+  return config;
+}
+
+/// A window product (a convolution over shifted windows of its input, see
+/// isWindowProduct) tiles like a matmul; rows only short tiles divide (64
+/// filters, 6-row tiles) split the same way.
+Choice Strategy::chooseForWindowProduct(linalg::GenericOp product) {
+  auto [m, n] = outputRowsAndCols(product);
+  int64_t cols = fittingTile(n, machine.registerCols, machine.vectorWidth);
+  int64_t rows = fittingTile(m, machine.registerRows);
+  if (!cols || !rows)
+    return {};
+  if (splitsRows(m, machine))
+    return Split{/*alongRows=*/true, rowsSplitAt(m, machine.registerRows)};
+  KernelConfig config;
+  config.registerRows = rows;
+  config.registerCols = cols;
+  std::tie(config.threadRows, config.threadCols) =
+      threadTileShape(1, m, n, rows, cols, machine);
+  return config;
+}
+
+void tcc::cpu::chooseKernelConfigs(RewriterBase &rewriter, func::FuncOp function,
+                                   const TilingConfig &machine) {
+  // First what would stop products from tiling well: fills CSE shared
+  // between accumulators, products of a few rows by a transposed operand.
+  untieSharedFills(rewriter, function);
+  function.walk([&](linalg::LinalgOp op) {
+    if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op))
+      matmulOfTransposeAsDots(rewriter, op);
+  });
+  // Transposes as generics, which tile and vectorize like any elementwise
+  // op (an epilogue's among them) rather than running as scalar loops on
+  // one thread.
+  SmallVector<linalg::TransposeOp> transposes;
+  function.walk([&](linalg::TransposeOp op) { transposes.push_back(op); });
+  for (linalg::TransposeOp op : transposes) {
+    rewriter.setInsertionPoint(op);
+    (void)linalg::generalizeNamedOp(rewriter, op);
+  }
+  // An op over an empty tensor runs no iterations: tiling it would only
+  // divide by a zero extent.
+  auto isEmpty = [](linalg::LinalgOp op) {
+    return llvm::is_contained(op.getStaticLoopRanges(), 0);
+  };
+  // The matmuls first, then the window products, in the order the
+  // mechanisms tile them.
+  Strategy strategy(rewriter, machine);
+  SmallVector<linalg::LinalgOp> products;
+  function.walk([&](linalg::LinalgOp op) {
+    if (isa<linalg::MatmulOp, linalg::BatchMatmulOp>(op) && !isEmpty(op))
+      products.push_back(op);
+  });
+  function.walk([&](linalg::GenericOp op) {
+    if (isWindowProduct(op) && !isEmpty(op))
+      products.push_back(op);
+  });
+  for (linalg::LinalgOp product : products)
+    strategy.configure(product);
+}
+
+namespace {
+
+struct CPUChooseKernelConfigsPass final
+    : tcc::cpu::impl::CPUChooseKernelConfigsBase<CPUChooseKernelConfigsPass> {
+  using CPUChooseKernelConfigsBase::CPUChooseKernelConfigsBase;
+
+  void runOnOperation() override {
+    func::FuncOp function = getOperation();
+    // The machine comes from the module's description; an option given
+    // explicitly (a tcc-opt experiment) overrides it.
+    TilingConfig machine = tilingConfigFor(tcc::target::TargetDescAttr::lookup(function));
+    for (auto [option, field] : {std::pair{&registerRows, &machine.registerRows},
+                                 std::pair{&registerCols, &machine.registerCols},
+                                 std::pair{&threadTileRows, &machine.threadTileRows},
+                                 std::pair{&threadTileCols, &machine.threadTileCols}})
+      if (option->hasValue())
+        *field = *option;
+    IRRewriter rewriter(&getContext());
+    chooseKernelConfigs(rewriter, function, machine);
+  }
+};
+
+} // namespace

@@ -1,0 +1,75 @@
+//===- KernelConfig.cpp - A product's kernel configuration as an attribute ===//
+//
+// The tcc.kernel_config dictionary the strategy writes and the mechanisms
+// read (see KernelConfig.h), and its checks: a configuration written by
+// hand that the product's shape cannot take is an error on the op.
+//
+//===----------------------------------------------------------------------===//
+
+#include "KernelConfig.h"
+
+using namespace mlir;
+using namespace tcc::cpu;
+
+DictionaryAttr KernelConfig::toAttr(MLIRContext *context) const {
+  Builder b(context);
+  SmallVector<NamedAttribute> entries = {
+      b.getNamedAttr("register_tile", b.getDenseI64ArrayAttr({registerRows, registerCols})),
+      b.getNamedAttr("thread_tile", b.getDenseI64ArrayAttr({threadRows, threadCols}))};
+  if (vectorMatrix) {
+    entries.push_back(b.getNamedAttr("vector_matrix", b.getUnitAttr()));
+    entries.push_back(b.getNamedAttr("reduction_block", b.getI64IntegerAttr(reductionBlock)));
+  }
+  if (packRhs)
+    entries.push_back(b.getNamedAttr("pack_rhs", b.getUnitAttr()));
+  return b.getDictionaryAttr(entries);
+}
+
+std::pair<int64_t, int64_t> tcc::cpu::outputRowsAndCols(linalg::LinalgOp product) {
+  auto type = cast<RankedTensorType>(product->getResultTypes().front());
+  int64_t rank = type.getRank();
+  return {type.getDimSize(rank - 2), type.getDimSize(rank - 1)};
+}
+
+FailureOr<std::optional<KernelConfig>> KernelConfig::read(linalg::LinalgOp product) {
+  Attribute attr = product->getAttr(kKernelConfigAttr);
+  if (!attr)
+    return std::optional<KernelConfig>();
+  auto dict = dyn_cast<DictionaryAttr>(attr);
+  auto pair = [&](StringRef name) -> DenseI64ArrayAttr {
+    auto array = dict ? dict.getAs<DenseI64ArrayAttr>(name) : DenseI64ArrayAttr();
+    return array && array.size() == 2 ? array : DenseI64ArrayAttr();
+  };
+  DenseI64ArrayAttr registerTile = pair("register_tile"), threadTile = pair("thread_tile");
+  if (!registerTile || !threadTile)
+    return product->emitOpError()
+           << kKernelConfigAttr
+           << " must be a dictionary with register_tile and thread_tile, two sizes each";
+  KernelConfig config;
+  config.registerRows = registerTile[0];
+  config.registerCols = registerTile[1];
+  config.threadRows = threadTile[0];
+  config.threadCols = threadTile[1];
+  config.vectorMatrix = dict.contains("vector_matrix");
+  if (auto block = dict.getAs<IntegerAttr>("reduction_block"))
+    config.reductionBlock = block.getInt();
+  config.packRhs = dict.contains("pack_rhs");
+  // A tile must divide what contains it: a partial tile would not
+  // vectorize with static shapes.
+  auto [m, n] = outputRowsAndCols(product);
+  auto divides = [](int64_t tile, int64_t size) { return tile > 0 && size % tile == 0; };
+  if (!divides(config.registerRows, config.threadRows) ||
+      !divides(config.registerCols, config.threadCols) || !divides(config.threadRows, m) ||
+      !divides(config.threadCols, n) ||
+      (config.vectorMatrix && (m != 1 || config.reductionBlock <= 0)))
+    return product->emitOpError()
+           << kKernelConfigAttr << ": register tile " << config.registerRows << "x"
+           << config.registerCols << " and thread tile " << config.threadRows << "x"
+           << config.threadCols
+           << " must each divide the next, up to the output's rows and columns " << m << "x"
+           << n << (config.vectorMatrix ? " (a vector-matrix product: one row and a "
+                                          "positive reduction_block)"
+                                        : "");
+  return std::optional<KernelConfig>(config);
+}
+

@@ -1,0 +1,79 @@
+// The strategy half of the CPU tiling: one input, two machines, two sets of
+// kernel configurations. With 32 zmm registers (x86-64-v4) a product's
+// register tile is 8 rows of two 16-lane vectors; with 16 ymm registers
+// (x86-64-v3) 6 rows of two 8-lane vectors, and a rhs computed at run time
+// is copied into column panels where enough row tiles read each panel.
+// RUN: tcc-opt %s --tcc-set-target="cpu=x86-64-v4 threads=2" --tcc-cpu-choose-kernel-configs | FileCheck %s --check-prefixes=CHECK,V4
+// RUN: tcc-opt %s --tcc-set-target="cpu=x86-64-v3 threads=2" --tcc-cpu-choose-kernel-configs | FileCheck %s --check-prefixes=CHECK,V3
+// The mechanisms apply a configuration written by hand as they apply the
+// strategy's.
+// RUN: tcc-opt %s --tcc-set-target="cpu=x86-64-v4 threads=2" --tcc-cpu-choose-kernel-configs --tcc-cpu-tile-and-vectorize | FileCheck %s --check-prefix=TILED
+
+// 96 rows: 8 and 6 divide them. Thread tiles of at most 64 rows and 256
+// columns that divide the output, four of them for two threads: 48 x 256.
+// 96 rows are 16 tiles of 6, each reading every panel of the copy.
+// CHECK-LABEL: func.func @matmul
+// V4: linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 8, 32>, thread_tile = array<i64: 48, 256>}}
+// V3: linalg.matmul {tcc.kernel_config = {pack_rhs, register_tile = array<i64: 6, 16>, thread_tile = array<i64: 48, 256>}}
+func.func @matmul(%a: tensor<96x64xf32>, %b: tensor<64x512xf32>, %c: tensor<96x512xf32>) -> tensor<96x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<96x64xf32>, tensor<64x512xf32>) outs(%c : tensor<96x512xf32>) -> tensor<96x512xf32>
+  return %0 : tensor<96x512xf32>
+}
+
+// 128 rows: 8 divides them; 6 does not, and the 4 that does would keep
+// only 8 accumulators, so the product splits into 120 rows of 6-row tiles
+// and 8 rows of 4-row tiles, each part configured on its own (the last
+// too few row tiles to repay a copy of the rhs; it reads the first's).
+// CHECK-LABEL: func.func @rows_split
+// V4: linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 8, 32>, thread_tile = array<i64: 64, 256>}}
+// V4-NOT: linalg.matmul
+// V3: linalg.matmul {tcc.kernel_config = {pack_rhs, register_tile = array<i64: 6, 16>, thread_tile = array<i64: 60, 256>}} ins({{.*}} : tensor<120x64xf32>, tensor<64x512xf32>)
+// V3: linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 4, 16>, thread_tile = array<i64: 8, 256>}} ins({{.*}} : tensor<8x64xf32>, tensor<64x512xf32>)
+func.func @rows_split(%a: tensor<128x64xf32>, %b: tensor<64x512xf32>, %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<128x64xf32>, tensor<64x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
+  return %0 : tensor<128x512xf32>
+}
+
+// A row vector times a matrix: its 512 columns in 8 chunks for the
+// threads, each walked in tiles of up to four vectors, the weights read
+// 8 rows a block.
+// CHECK-LABEL: func.func @vector_matrix
+// V4: linalg.matmul {tcc.kernel_config = {reduction_block = 8 : i64, register_tile = array<i64: 1, 64>, thread_tile = array<i64: 1, 64>, vector_matrix}}
+// V3: linalg.matmul {tcc.kernel_config = {reduction_block = 8 : i64, register_tile = array<i64: 1, 32>, thread_tile = array<i64: 1, 64>, vector_matrix}}
+func.func @vector_matrix(%a: tensor<1x256xf32>, %b: tensor<256x512xf32>, %c: tensor<1x512xf32>) -> tensor<1x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<1x256xf32>, tensor<256x512xf32>) outs(%c : tensor<1x512xf32>) -> tensor<1x512xf32>
+  return %0 : tensor<1x512xf32>
+}
+
+// A configuration already on the op is kept, whatever the machine, and
+// tiled as written: 2-row register tiles in thread tiles of 32 x 128.
+// CHECK-LABEL: func.func @written_by_hand
+// CHECK: linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 2, 16>, thread_tile = array<i64: 32, 128>}}
+// TILED-LABEL: func.func @written_by_hand
+// TILED: scf.forall ({{.*}}) = (0, 0) to (96, 512) step (32, 128)
+// TILED: vector.contract {{.*}} : vector<2x1xf32>, vector<1x16xf32> into vector<2x16xf32>
+// TILED-NOT: tcc.kernel_config
+func.func @written_by_hand(%a: tensor<96x64xf32>, %b: tensor<64x512xf32>, %c: tensor<96x512xf32>) -> tensor<96x512xf32> {
+  %0 = linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 2, 16>, thread_tile = array<i64: 32, 128>}}
+      ins(%a, %b : tensor<96x64xf32>, tensor<64x512xf32>) outs(%c : tensor<96x512xf32>) -> tensor<96x512xf32>
+  return %0 : tensor<96x512xf32>
+}
+
+// An output narrower than a vector and shorter than a register tile is
+// one register tile, and one task.
+// CHECK-LABEL: func.func @narrow
+// CHECK: linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 5, 3>, thread_tile = array<i64: 5, 3>}}
+func.func @narrow(%a: tensor<5x7xf32>, %b: tensor<7x3xf32>, %c: tensor<5x3xf32>) -> tensor<5x3xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<5x7xf32>, tensor<7x3xf32>) outs(%c : tensor<5x3xf32>) -> tensor<5x3xf32>
+  return %0 : tensor<5x3xf32>
+}
+
+// The tiles are for f32 products: an integer one gets no configuration and
+// is left to the scalar lowering.
+// CHECK-LABEL: func.func @integers
+// CHECK: linalg.matmul ins
+// CHECK-NOT: tcc.kernel_config
+func.func @integers(%a: tensor<96x64xi32>, %b: tensor<64x512xi32>, %c: tensor<96x512xi32>) -> tensor<96x512xi32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<96x64xi32>, tensor<64x512xi32>) outs(%c : tensor<96x512xi32>) -> tensor<96x512xi32>
+  return %0 : tensor<96x512xi32>
+}
