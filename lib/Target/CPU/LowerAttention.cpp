@@ -22,6 +22,7 @@
 
 #include "tcc/Target/CPU/Passes.h"
 #include "tcc/Target/CPU/TilingConfig.h"
+#include "tcc/Target/Common/ParallelTasks.h"
 #include "tcc/Transforms/Passes.h"
 
 #include "Graph/GraphOps.h"
@@ -127,53 +128,46 @@ private:
   /// KV head: one scf.forall over batch x KV head x tile.
   Value buildTasks(Value out, int64_t rows, int64_t tiles, int64_t firstRow) {
     int64_t tasks = batch * kvHeads * tiles;
-    auto forall = scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(tasks)},
-                                        ValueRange{out}, std::nullopt);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forall.getBody());
-    Value task = forall.getInductionVar(0);
-    Value tile = arith::RemUIOp::create(b, task, index(tiles));
-    Value kvHead = arith::DivUIOp::create(b, task, index(tiles));
-    Value batchIndex = arith::DivUIOp::create(b, kvHead, index(kvHeads));
-    kvHead = arith::RemUIOp::create(b, kvHead, index(kvHeads));
-    Value firstFlat = arith::AddIOp::create(
-        b, arith::MulIOp::create(b, tile, index(rows)), index(firstRow));
-    rowHeads.clear();
-    rowQueries.clear();
-    for (int64_t r = 0; r < rows; ++r) {
-      Value flat = arith::AddIOp::create(b, firstFlat, index(r));
-      rowHeads.push_back(arith::AddIOp::create(
-          b, arith::MulIOp::create(b, kvHead, index(group())),
-          arith::DivUIOp::create(b, flat, index(queries))));
-      rowQueries.push_back(arith::RemUIOp::create(b, flat, index(queries)));
-    }
-    SmallVector<SmallVector<Value>> results = buildTile(rows, batchIndex, kvHead);
+    return tcc::buildParallelTasks(b, b.getLoc(), tasks, out, [&](Value task, Value shared) {
+      Value tile = arith::RemUIOp::create(b, task, index(tiles));
+      Value kvHead = arith::DivUIOp::create(b, task, index(tiles));
+      Value batchIndex = arith::DivUIOp::create(b, kvHead, index(kvHeads));
+      kvHead = arith::RemUIOp::create(b, kvHead, index(kvHeads));
+      Value firstFlat =
+          arith::AddIOp::create(b, arith::MulIOp::create(b, tile, index(rows)), index(firstRow));
+      rowHeads.clear();
+      rowQueries.clear();
+      for (int64_t r = 0; r < rows; ++r) {
+        Value flat = arith::AddIOp::create(b, firstFlat, index(r));
+        rowHeads.push_back(arith::AddIOp::create(b,
+                                                 arith::MulIOp::create(b, kvHead, index(group())),
+                                                 arith::DivUIOp::create(b, flat, index(queries))));
+        rowQueries.push_back(arith::RemUIOp::create(b, flat, index(queries)));
+      }
+      SmallVector<SmallVector<Value>> results = buildTile(rows, batchIndex, kvHead);
 
-    // Each row goes to its own place: the rows of a tile may belong to
-    // different query heads.
-    Value shared = forall.getRegionIterArgs()[0];
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1),
-                                       b.getIndexAttr(valueDepth)};
-    SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-    SmallVector<std::pair<Value, SmallVector<OpFoldResult>>> written;
-    for (int64_t r = 0; r < rows; ++r) {
-      SmallVector<OpFoldResult> offsets = {batchIndex, rowHeads[r], rowQueries[r],
-                                           b.getIndexAttr(0)};
-      Value rowOut = tensor::ExtractSliceOp::create(
-          b, RankedTensorType::get({1, 1, 1, valueDepth}, storageType), shared, offsets,
-          sizes, strides);
-      for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
-        rowOut = vector::TransferWriteOp::create(
-                     b, toStorage(results[r][a]), rowOut,
-                     ValueRange{index(0), index(0), index(0), index(a * lanes)},
-                     ArrayRef<bool>{true})
-                     .getResult();
-      written.push_back({rowOut, offsets});
-    }
-    b.setInsertionPointToStart(forall.getTerminator().getBody());
-    for (auto &[rowOut, offsets] : written)
-      tensor::ParallelInsertSliceOp::create(b, rowOut, shared, offsets, sizes, strides);
-    return forall.getResult(0);
+      // Each row goes to its own place: the rows of a tile may belong to
+      // different query heads.
+      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1),
+                                         b.getIndexAttr(valueDepth)};
+      SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+      SmallVector<tcc::WrittenSlice> written;
+      for (int64_t r = 0; r < rows; ++r) {
+        SmallVector<OpFoldResult> offsets = {batchIndex, rowHeads[r], rowQueries[r],
+                                             b.getIndexAttr(0)};
+        Value rowOut = tensor::ExtractSliceOp::create(
+            b, RankedTensorType::get({1, 1, 1, valueDepth}, storageType), shared, offsets, sizes,
+            strides);
+        for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
+          rowOut =
+              vector::TransferWriteOp::create(
+                  b, toStorage(results[r][a]), rowOut,
+                  ValueRange{index(0), index(0), index(0), index(a * lanes)}, ArrayRef<bool>{true})
+                  .getResult();
+        written.push_back({rowOut, offsets, sizes});
+      }
+      return written;
+    });
   }
 
   int64_t blockKeys() const { return blockVectors * lanes; }

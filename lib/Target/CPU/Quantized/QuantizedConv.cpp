@@ -12,6 +12,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "IntegerKernels.h"
+#include "tcc/Target/Common/ParallelTasks.h"
 
 #include "tcc/Transforms/Passes.h"
 
@@ -73,34 +74,29 @@ private:
   /// `count` panels of pixels from `first` on, `width` pixels each, for
   /// every image: one scf.forall over image x panel.
   Value buildPanels(Value out, int64_t first, int64_t count, int64_t width) {
-    auto forall = scf::ForallOp::create(
-        b, ArrayRef<OpFoldResult>{b.getIndexAttr(images * count)},
-        ValueRange{out}, std::nullopt);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forall.getBody());
-    Value task = forall.getInductionVar(0);
-    Value image = arith::DivUIOp::create(b, task, index(count));
-    Value panel = arith::AddIOp::create(
-        b, arith::RemUIOp::create(b, task, index(count)), index(first));
-    Value pixel = arith::MulIOp::create(b, panel, index(panelPixels()));
-    SmallVector<OpFoldResult> offsets = {image, b.getIndexAttr(0), pixel};
-    SmallVector<OpFoldResult> sizes = {
-        b.getIndexAttr(1), b.getIndexAttr(filters), b.getIndexAttr(width)};
-    SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
-    Value shared = forall.getRegionIterArgs()[0];
-    Value slice = tensor::ExtractSliceOp::create(
-        b, RankedTensorType::get({1, filters, width}, b.getI32Type()), shared,
-        offsets, sizes, strides);
-    bool whole = width == panelPixels();
-    slice = rowTilesThenRest(b, slice, filters, tileRows,
-                             [&](Value slice, Value firstRow, int64_t rows) {
-                               return buildTile(slice, image, pixel, firstRow,
-                                                rows, whole);
-                             });
-    b.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, slice, shared, offsets, sizes,
-                                          strides);
-    return forall.getResult(0);
+    return tcc::buildParallelTasks(
+        b, b.getLoc(), images * count, out,
+        [&](Value task, Value shared) -> SmallVector<tcc::WrittenSlice> {
+          Value image = arith::DivUIOp::create(b, task, index(count));
+          Value panel = arith::AddIOp::create(
+              b, arith::RemUIOp::create(b, task, index(count)), index(first));
+          Value pixel = arith::MulIOp::create(b, panel, index(panelPixels()));
+          SmallVector<OpFoldResult> offsets = {image, b.getIndexAttr(0), pixel};
+          SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1),
+                                             b.getIndexAttr(filters),
+                                             b.getIndexAttr(width)};
+          SmallVector<OpFoldResult> strides(3, b.getIndexAttr(1));
+          Value slice = tensor::ExtractSliceOp::create(
+              b, RankedTensorType::get({1, filters, width}, b.getI32Type()),
+              shared, offsets, sizes, strides);
+          bool whole = width == panelPixels();
+          slice = rowTilesThenRest(
+              b, slice, filters, tileRows,
+              [&](Value slice, Value firstRow, int64_t rows) {
+                return buildTile(slice, image, pixel, firstRow, rows, whole);
+              });
+          return {{slice, offsets, sizes}};
+        });
   }
 
   /// Output channels [firstRow, firstRow + rows) of one panel.

@@ -20,6 +20,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "IntegerKernels.h"
+#include "tcc/Target/Common/ParallelTasks.h"
 
 #include "tcc/Transforms/Passes.h"
 
@@ -81,35 +82,29 @@ private:
   /// `count` panels from `first` on, each writing `width` columns: one
   /// scf.forall over them.
   Value buildPanels(Value out, int64_t first, int64_t count, int64_t width) {
-    auto forall =
-        scf::ForallOp::create(b, ArrayRef<OpFoldResult>{b.getIndexAttr(count)},
-                              ValueRange{out}, std::nullopt);
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(forall.getBody());
-    Value panel =
-        arith::AddIOp::create(b, forall.getInductionVar(0), index(first));
-    Value column = arith::MulIOp::create(b, panel, index(panelColumns()));
-    SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), column};
-    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(totalRows),
-                                       b.getIndexAttr(width)};
-    SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
-    Value shared = forall.getRegionIterArgs()[0];
-    Value slice = tensor::ExtractSliceOp::create(
-        b, RankedTensorType::get({totalRows, width}, b.getI32Type()), shared,
-        offsets, sizes, strides);
-    bool inBounds = width == panelColumns();
+    return tcc::buildParallelTasks(
+        b, b.getLoc(), count, out,
+        [&](Value task, Value shared) -> SmallVector<tcc::WrittenSlice> {
+          Value panel = arith::AddIOp::create(b, task, index(first));
+          Value column = arith::MulIOp::create(b, panel, index(panelColumns()));
+          SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), column};
+          SmallVector<OpFoldResult> sizes = {b.getIndexAttr(totalRows),
+                                             b.getIndexAttr(width)};
+          SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+          Value slice = tensor::ExtractSliceOp::create(
+              b, RankedTensorType::get({totalRows, width}, b.getI32Type()),
+              shared, offsets, sizes, strides);
+          bool inBounds = width == panelColumns();
 
-    // Whole row tiles in a loop, the rows left over in one more tile.
-    slice = rowTilesThenRest(b, slice, totalRows, tileRows,
-                             [&](Value slice, Value firstRow, int64_t rows) {
-                               return buildTile(slice, panel, column, firstRow,
-                                                rows, inBounds);
-                             });
-
-    b.setInsertionPointToStart(forall.getTerminator().getBody());
-    tensor::ParallelInsertSliceOp::create(b, slice, shared, offsets, sizes,
-                                          strides);
-    return forall.getResult(0);
+          // Whole row tiles in a loop, the rows left over in one more tile.
+          slice =
+              rowTilesThenRest(b, slice, totalRows, tileRows,
+                               [&](Value slice, Value firstRow, int64_t rows) {
+                                 return buildTile(slice, panel, column,
+                                                  firstRow, rows, inBounds);
+                               });
+          return {{slice, offsets, sizes}};
+        });
   }
 
   /// The lhs elements [row, k, k + step) as one i32 broadcast to every lane,

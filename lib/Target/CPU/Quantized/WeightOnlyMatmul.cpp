@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "IntegerKernels.h"
+#include "tcc/Target/Common/ParallelTasks.h"
 
 #include "tcc/Transforms/Passes.h"
 
@@ -139,109 +140,107 @@ struct LowerWeightOnlyPattern final
                                         b.getF32Type());
     auto buildPanels = [&](Value out, int64_t first, int64_t count,
                            int64_t width) -> Value {
-      auto forall = scf::ForallOp::create(
-          b, ArrayRef<OpFoldResult>{b.getIndexAttr(count)}, ValueRange{out},
-          std::nullopt);
-      OpBuilder::InsertionGuard guard(b);
-      b.setInsertionPointToStart(forall.getBody());
-      Value panel =
-          arith::AddIOp::create(b, forall.getInductionVar(0), index(first));
-      Value column = arith::MulIOp::create(b, panel, index(panelColumns));
-      int64_t state = 2 * rows;
-      SmallVector<Value> init(state, zeroVector);
-      auto blockLoop = scf::ForOp::create(b, index(0), index(blocks), index(1),
-                                          ValueRange(init));
-      {
-        OpBuilder::InsertionGuard blockGuard(b);
-        b.setInsertionPointToStart(blockLoop.getBody());
-        Value block = blockLoop.getInductionVar();
-        Value firstK = arith::MulIOp::create(b, block, index(blockSize));
-        SmallVector<Value> blockInit(state, zeroVector);
-        Value zeroScalar =
-            arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
-        if (offsetRows)
-          blockInit.append(rows, zeroScalar);
-        auto kLoop = scf::ForOp::create(b, index(0), index(blockSize), index(1),
-                                        ValueRange(blockInit));
-        {
-          OpBuilder::InsertionGuard kGuard(b);
-          b.setInsertionPointToStart(kLoop.getBody());
-          Value k = arith::AddIOp::create(b, firstK, kLoop.getInductionVar());
-          Value bytes = vector::TransferReadOp::create(
-              b, VectorType::get({lanes}, b.getI8Type()), packedWeights,
-              ValueRange{panel, arith::MulIOp::create(b, k, index(lanes))},
-              std::optional<Value>(
-                  arith::ConstantOp::create(b, b.getI8IntegerAttr(0))),
-              ArrayRef<bool>{true});
-          Value wide = arith::ExtUIOp::create(b, i32Vector, bytes);
-          SmallVector<Value> halves = {
-              arith::AndIOp::create(b, wide, splatI32(15)),
-              arith::ShRUIOp::create(b, wide, splatI32(4))};
-          for (Value &half : halves) {
-            if (isSigned)
-              half = arith::SubIOp::create(
-                  b, arith::XOrIOp::create(b, half, splatI32(8)), splatI32(8));
-            half = arith::SIToFPOp::create(b, f32Vector, half);
-          }
-          SmallVector<Value> next(kLoop.getRegionIterArgs());
-          for (int64_t r = 0; r < rows; ++r) {
-            Value x =
-                tensor::ExtractOp::create(b, lhs, ValueRange{index(r), k});
-            Value splat = vector::BroadcastOp::create(b, f32Vector, x);
-            for (int64_t v = 0; v < 2; ++v)
-              next[2 * r + v] =
-                  vector::FMAOp::create(b, splat, halves[v], next[2 * r + v]);
-            if (offsetRows)
-              next[state + r] = arith::AddFOp::create(b, next[state + r], x);
-          }
-          scf::YieldOp::create(b, next);
-        }
-        SmallVector<Value> accumulators(blockLoop.getRegionIterArgs());
-        for (int64_t v = 0; v < 2; ++v) {
-          SmallVector<Value> at = {
-              block, arith::AddIOp::create(b, column, index(v * lanes))};
-          Value scale = vector::TransferReadOp::create(
-              b, f32Vector, scaleRows, at, std::optional<Value>(zeroScalar),
-              ArrayRef<bool>{true});
-          Value offset;
-          if (offsetRows)
-            offset = vector::TransferReadOp::create(
-                b, f32Vector, offsetRows, at, std::optional<Value>(zeroScalar),
-                ArrayRef<bool>{true});
-          for (int64_t r = 0; r < rows; ++r) {
-            Value &acc = accumulators[2 * r + v];
-            acc = vector::FMAOp::create(b, kLoop.getResult(2 * r + v), scale,
-                                        acc);
-            if (offset)
-              acc = arith::SubFOp::create(
-                  b, acc,
-                  arith::MulFOp::create(
-                      b, offset,
-                      vector::BroadcastOp::create(b, f32Vector,
-                                                  kLoop.getResult(state + r))));
-          }
-        }
-        scf::YieldOp::create(b, accumulators);
-      }
-      SmallVector<OpFoldResult> offsetsOut = {b.getIndexAttr(0), column};
-      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(rows),
-                                         b.getIndexAttr(width)};
-      SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
-      Value shared = forall.getRegionIterArgs()[0];
-      Value slice = tensor::ExtractSliceOp::create(
-          b, RankedTensorType::get({rows, width}, b.getF32Type()), shared,
-          offsetsOut, sizes, strides);
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t v = 0; v < 2 && v * lanes < width; ++v)
-          slice = vector::TransferWriteOp::create(
-                      b, blockLoop.getResult(2 * r + v), slice,
-                      ValueRange{index(r), index(v * lanes)},
-                      ArrayRef<bool>{width == panelColumns})
-                      .getResult();
-      b.setInsertionPointToStart(forall.getTerminator().getBody());
-      tensor::ParallelInsertSliceOp::create(b, slice, shared, offsetsOut, sizes,
-                                            strides);
-      return forall.getResult(0);
+      return tcc::buildParallelTasks(
+          b, b.getLoc(), count, out,
+          [&](Value task, Value shared) -> SmallVector<tcc::WrittenSlice> {
+            Value panel = arith::AddIOp::create(b, task, index(first));
+            Value column = arith::MulIOp::create(b, panel, index(panelColumns));
+            int64_t state = 2 * rows;
+            SmallVector<Value> init(state, zeroVector);
+            auto blockLoop = scf::ForOp::create(b, index(0), index(blocks),
+                                                index(1), ValueRange(init));
+            {
+              OpBuilder::InsertionGuard blockGuard(b);
+              b.setInsertionPointToStart(blockLoop.getBody());
+              Value block = blockLoop.getInductionVar();
+              Value firstK = arith::MulIOp::create(b, block, index(blockSize));
+              SmallVector<Value> blockInit(state, zeroVector);
+              Value zeroScalar =
+                  arith::ConstantOp::create(b, b.getF32FloatAttr(0.0f));
+              if (offsetRows)
+                blockInit.append(rows, zeroScalar);
+              auto kLoop = scf::ForOp::create(b, index(0), index(blockSize),
+                                              index(1), ValueRange(blockInit));
+              {
+                OpBuilder::InsertionGuard kGuard(b);
+                b.setInsertionPointToStart(kLoop.getBody());
+                Value k =
+                    arith::AddIOp::create(b, firstK, kLoop.getInductionVar());
+                Value bytes = vector::TransferReadOp::create(
+                    b, VectorType::get({lanes}, b.getI8Type()), packedWeights,
+                    ValueRange{panel,
+                               arith::MulIOp::create(b, k, index(lanes))},
+                    std::optional<Value>(
+                        arith::ConstantOp::create(b, b.getI8IntegerAttr(0))),
+                    ArrayRef<bool>{true});
+                Value wide = arith::ExtUIOp::create(b, i32Vector, bytes);
+                SmallVector<Value> halves = {
+                    arith::AndIOp::create(b, wide, splatI32(15)),
+                    arith::ShRUIOp::create(b, wide, splatI32(4))};
+                for (Value &half : halves) {
+                  if (isSigned)
+                    half = arith::SubIOp::create(
+                        b, arith::XOrIOp::create(b, half, splatI32(8)),
+                        splatI32(8));
+                  half = arith::SIToFPOp::create(b, f32Vector, half);
+                }
+                SmallVector<Value> next(kLoop.getRegionIterArgs());
+                for (int64_t r = 0; r < rows; ++r) {
+                  Value x = tensor::ExtractOp::create(b, lhs,
+                                                      ValueRange{index(r), k});
+                  Value splat = vector::BroadcastOp::create(b, f32Vector, x);
+                  for (int64_t v = 0; v < 2; ++v)
+                    next[2 * r + v] = vector::FMAOp::create(b, splat, halves[v],
+                                                            next[2 * r + v]);
+                  if (offsetRows)
+                    next[state + r] =
+                        arith::AddFOp::create(b, next[state + r], x);
+                }
+                scf::YieldOp::create(b, next);
+              }
+              SmallVector<Value> accumulators(blockLoop.getRegionIterArgs());
+              for (int64_t v = 0; v < 2; ++v) {
+                SmallVector<Value> at = {
+                    block, arith::AddIOp::create(b, column, index(v * lanes))};
+                Value scale = vector::TransferReadOp::create(
+                    b, f32Vector, scaleRows, at,
+                    std::optional<Value>(zeroScalar), ArrayRef<bool>{true});
+                Value offset;
+                if (offsetRows)
+                  offset = vector::TransferReadOp::create(
+                      b, f32Vector, offsetRows, at,
+                      std::optional<Value>(zeroScalar), ArrayRef<bool>{true});
+                for (int64_t r = 0; r < rows; ++r) {
+                  Value &acc = accumulators[2 * r + v];
+                  acc = vector::FMAOp::create(b, kLoop.getResult(2 * r + v),
+                                              scale, acc);
+                  if (offset)
+                    acc = arith::SubFOp::create(
+                        b, acc,
+                        arith::MulFOp::create(
+                            b, offset,
+                            vector::BroadcastOp::create(
+                                b, f32Vector, kLoop.getResult(state + r))));
+                }
+              }
+              scf::YieldOp::create(b, accumulators);
+            }
+            SmallVector<OpFoldResult> offsetsOut = {b.getIndexAttr(0), column};
+            SmallVector<OpFoldResult> sizes = {b.getIndexAttr(rows),
+                                               b.getIndexAttr(width)};
+            SmallVector<OpFoldResult> strides(2, b.getIndexAttr(1));
+            Value slice = tensor::ExtractSliceOp::create(
+                b, RankedTensorType::get({rows, width}, b.getF32Type()), shared,
+                offsetsOut, sizes, strides);
+            for (int64_t r = 0; r < rows; ++r)
+              for (int64_t v = 0; v < 2 && v * lanes < width; ++v)
+                slice = vector::TransferWriteOp::create(
+                            b, blockLoop.getResult(2 * r + v), slice,
+                            ValueRange{index(r), index(v * lanes)},
+                            ArrayRef<bool>{width == panelColumns})
+                            .getResult();
+            return {{slice, offsetsOut, sizes}};
+          });
     };
     out = wholePanelsThenRest(out, columns, panelColumns, buildPanels);
     rewriter.replaceOp(op, tcc::graph::ReshapeOp::create(b, op.getType(), out));

@@ -11,6 +11,7 @@
 #include "Transforms.h"
 
 #include "tcc/Support/ElementBytes.h"
+#include "tcc/Target/Common/ParallelTasks.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -184,38 +185,33 @@ PanelRange tcc::cpu::packPanelsAtRunTime(RewriterBase &rewriter, linalg::LinalgO
   auto rowType = VectorType::get({cols}, type.getElementType());
   Value empty = tensor::EmptyOp::create(rewriter, loc, packedType.getShape(),
                                         packedType.getElementType());
-  auto forall =
-      scf::ForallOp::create(rewriter, loc, ArrayRef<OpFoldResult>{rewriter.getIndexAttr(count)},
-                            ValueRange{empty}, std::nullopt);
-  OpBuilder::InsertionGuard guard(rewriter);
-  rewriter.setInsertionPointToStart(forall.getBody());
-  Value panel = forall.getInductionVar(0);
-  Value shared = forall.getRegionIterArgs().front();
-  OpFoldResult one = rewriter.getIndexAttr(1);
-  SmallVector<OpFoldResult> panelOffsets = {panel, rewriter.getIndexAttr(0)};
-  SmallVector<OpFoldResult> panelSizes = {one, rewriter.getIndexAttr(depth * cols)};
-  SmallVector<OpFoldResult> unitStrides = {one, one};
-  Value panelSlice = tensor::ExtractSliceOp::create(rewriter, loc, panelType, shared, panelOffsets,
-                                                    panelSizes, unitStrides);
-  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
-  Value width = arith::ConstantIndexOp::create(rewriter, loc, cols);
-  Value column = arith::MulIOp::create(rewriter, loc, panel, width);
-  Value padding = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
-  auto rows = scf::ForOp::create(
-      rewriter, loc, zero, arith::ConstantIndexOp::create(rewriter, loc, depth),
-      arith::ConstantIndexOp::create(rewriter, loc, 1), ValueRange{panelSlice},
-      [&](OpBuilder &b, Location l, Value k, ValueRange iterArgs) {
-        Value row = vector::TransferReadOp::create(b, l, rowType, rhs, ValueRange{k, column},
-                                                   padding, ArrayRef<bool>{true});
-        Value at = arith::MulIOp::create(b, l, k, width);
-        Value written = vector::TransferWriteOp::create(b, l, row, iterArgs.front(),
-                                                        ValueRange{zero, at}, ArrayRef<bool>{true})
-                            .getResult();
-        scf::YieldOp::create(b, l, written);
+  packed = tcc::buildParallelTasks(
+      rewriter, loc, count, empty,
+      [&](Value panel, Value shared) -> SmallVector<tcc::WrittenSlice> {
+        OpFoldResult one = rewriter.getIndexAttr(1);
+        SmallVector<OpFoldResult> offsets = {panel, rewriter.getIndexAttr(0)};
+        SmallVector<OpFoldResult> sizes = {one, rewriter.getIndexAttr(depth * cols)};
+        SmallVector<OpFoldResult> strides = {one, one};
+        Value panelSlice = tensor::ExtractSliceOp::create(rewriter, loc, panelType, shared, offsets,
+                                                          sizes, strides);
+        Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+        Value width = arith::ConstantIndexOp::create(rewriter, loc, cols);
+        Value column = arith::MulIOp::create(rewriter, loc, panel, width);
+        Value padding = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
+        auto rows = scf::ForOp::create(
+            rewriter, loc, zero, arith::ConstantIndexOp::create(rewriter, loc, depth),
+            arith::ConstantIndexOp::create(rewriter, loc, 1), ValueRange{panelSlice},
+            [&](OpBuilder &b, Location l, Value k, ValueRange iterArgs) {
+              Value row = vector::TransferReadOp::create(b, l, rowType, rhs, ValueRange{k, column},
+                                                         padding, ArrayRef<bool>{true});
+              Value at = arith::MulIOp::create(b, l, k, width);
+              Value written =
+                  vector::TransferWriteOp::create(b, l, row, iterArgs.front(), ValueRange{zero, at},
+                                                  ArrayRef<bool>{true})
+                      .getResult();
+              scf::YieldOp::create(b, l, written);
+            });
+        return {{rows.getResult(0), offsets, sizes}};
       });
-  rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
-  tensor::ParallelInsertSliceOp::create(rewriter, loc, rows.getResult(0), shared, panelOffsets,
-                                        panelSizes, unitStrides);
-  packed = forall.getResult(0);
   return {rhs, nullptr, packed, cols, 0, count};
 }
