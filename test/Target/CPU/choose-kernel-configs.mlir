@@ -45,6 +45,16 @@ func.func @vector_matrix(%a: tensor<1x256xf32>, %b: tensor<256x512xf32>, %c: ten
   return %0 : tensor<1x512xf32>
 }
 
+// 992 columns (31 x 32) in eight or four equal chunks only take one-vector
+// tiles, in two chunks tiles of 16 columns, and the widest tile dividing
+// them is 32 columns: 31 tiles of 32, a task each.
+// CHECK-LABEL: func.func @vector_matrix_of_31_tiles
+// CHECK: linalg.matmul {tcc.kernel_config = {reduction_block = 8 : i64, register_tile = array<i64: 1, 32>, thread_tile = array<i64: 1, 32>, vector_matrix}}
+func.func @vector_matrix_of_31_tiles(%a: tensor<1x64xf32>, %b: tensor<64x992xf32>, %c: tensor<1x992xf32>) -> tensor<1x992xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<1x64xf32>, tensor<64x992xf32>) outs(%c : tensor<1x992xf32>) -> tensor<1x992xf32>
+  return %0 : tensor<1x992xf32>
+}
+
 // A configuration already on the op is kept, whatever the machine, and
 // tiled as written: 2-row register tiles in thread tiles of 32 x 128.
 // CHECK-LABEL: func.func @written_by_hand
