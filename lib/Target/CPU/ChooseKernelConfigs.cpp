@@ -155,8 +155,10 @@ void Strategy::configure(linalg::LinalgOp product) {
 /// contiguous chunks for the threads, each walked in tiles of up to
 /// `machine.vectorMatrixVectors` vectors. Where that leaves tiles less than
 /// half as wide as the widest tile dividing the columns (992 columns: 2 x
-/// 496 in 8-lane tiles at 16 lanes), the widest tile wins and the tiles go
-/// to the threads in as many equal runs as their count allows: a tile's
+/// 496 in 16-column tiles), the widest tile wins, if there are enough of
+/// them for the threads (a quarter of the chunks, see tilingConfigFor), and
+/// the tiles go to the threads in as many equal runs as their count
+/// allows: a tile's
 /// accumulators are independent FMA chains, and one or two chains wait on
 /// the FMA latency every step (a 1280 x 1000 classifier at x86-64-v3, 1
 /// thread: MobileNetV2 10.1 -> 9.8 ms). Weights another product already
@@ -174,7 +176,8 @@ Choice Strategy::chooseForVectorMatrix(linalg::LinalgOp matmul, int64_t n, int64
     for (int64_t c = widest; c >= narrowest && !cols; c -= machine.vectorWidth)
       if (n % (parts * c) == 0)
         cols = c, threadCols = n / parts;
-  if (int64_t widestDividing = fittingTile(n, widest, narrowest); widestDividing >= 2 * cols) {
+  int64_t widestDividing = fittingTile(n, widest, narrowest);
+  if (widestDividing >= 2 * cols && n / widestDividing >= machine.threadChunks / 4) {
     cols = widestDividing;
     int64_t tiles = n / cols, tasks = 1;
     for (int64_t t = std::min(machine.threadChunks, tiles); t >= 2 && tasks == 1; --t)
