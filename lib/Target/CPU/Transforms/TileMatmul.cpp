@@ -156,10 +156,10 @@ bool tcc::cpu::splitsRows(int64_t m, const TilingConfig &config) {
          fittingTile(m, config.registerRows) < config.splitRowsBelow;
 }
 
-/// A row vector times a matrix (a decode step's projections) streams the
-/// weights once and is bound by memory: the columns split into
-/// `config.threadChunks` (eight; or half that, or a quarter...) equal
-/// contiguous chunks for the threads. Constant weights are read from
+/// A row vector times a matrix (a decode step's projections, a recurrent
+/// step's hidden-state product) streams the weights once and is bound by
+/// memory: the columns split into `config.threadChunks` (eight; or half
+/// that, or a quarter...) equal contiguous chunks for the threads. Constant weights are read from
 /// panels packed at compile time, each tile's panel front to back. Other
 /// weights are read with the reduction outermost in blocks of a few rows
 /// (`config.vectorMatrixDepth`), so every block reads a few weight rows
@@ -177,13 +177,25 @@ static void tileVectorMatrix(RewriterBase &rewriter, linalg::LinalgOp matmul, in
   // not packed a second time at this product's width.
   if (int64_t packed = packedPanelWidth(matmul, packedWeights); packed && n % packed == 0)
     widest = narrowest = packed;
-  for (int64_t parts = config.threadChunks; parts >= 2; parts /= 2) {
-    for (int64_t c = widest; c >= narrowest && !cols; c -= config.vectorWidth)
-      if (n % (parts * c) == 0)
-        cols = c, threadCols = n / parts;
-    if (cols)
-      break;
-  }
+  // Tiles wider than four vectors (8-lane machines, 8 FMA chains to cover
+  // the FMA latency) only at a power of two vectors, over half the chunks
+  // if need be: 768 columns at 8 lanes run as 4 chunks of 64-column tiles,
+  // where 8 chunks of 48 would leave LLVM a 6-vector type that it splits
+  // into halves of 3 and widens, shuffling on every step. Then the widths
+  // of up to four vectors, each at as many chunks as divide.
+  auto trySplit = [&](int64_t c, int64_t parts) {
+    if (n % (parts * c) == 0)
+      cols = c, threadCols = n / parts;
+  };
+  int64_t fourVectors = 4 * config.vectorWidth;
+  for (int64_t c = widest; c > fourVectors && !cols; c /= 2)
+    for (int64_t parts = config.threadChunks; parts >= config.threadChunks / 2 && !cols;
+         parts /= 2)
+      trySplit(c, parts);
+  for (int64_t parts = config.threadChunks; parts >= 2 && !cols; parts /= 2)
+    for (int64_t c = std::min(widest, fourVectors); c >= narrowest && !cols;
+         c -= config.vectorWidth)
+      trySplit(c, parts);
   if (!cols)
     cols = fittingTile(n, widest, narrowest);
   int64_t depth = fittingTile(k, config.vectorMatrixDepth);
