@@ -146,14 +146,15 @@ func.func @matmul_odd_columns(%a: tensor<16x64xf32>, %b: tensor<64x1009xf32>, %c
 
 // -----
 
-// A row vector times a 768x2304 matrix: eight contiguous column chunks of
-// 288 for the threads, then the reduction outermost in blocks of 8 rows,
-// each block a 1x8 by 8x48 product over 48-column register tiles.
+// A row vector times a 768x2304 matrix: four contiguous column chunks of
+// 576 for the threads (eight would take 48-column tiles, three vectors),
+// then the reduction outermost in blocks of 8 rows, each block a 1x8 by
+// 8x64 product over 64-column register tiles.
 // CHECK-LABEL: func.func @vector_matrix
-// CHECK: scf.forall (%{{.*}}) = (0) to (2304) step (288)
+// CHECK: scf.forall (%{{.*}}) = (0) to (2304) step (576)
 // CHECK:   scf.for %{{.*}} = %c0 to %c768 step %c8
-// CHECK:     scf.for %{{.*}} = %c0 to %c288 step %c48
-// CHECK:       vector.contract {{.*}} : vector<1x8xf32>, vector<8x48xf32> into vector<1x48xf32>
+// CHECK:     scf.for %{{.*}} = %c0 to %c576 step %c64
+// CHECK:       vector.contract {{.*}} : vector<1x8xf32>, vector<8x64xf32> into vector<1x64xf32>
 func.func @vector_matrix(%a: tensor<1x768xf32>, %b: tensor<768x2304xf32>, %c: tensor<1x2304xf32>) -> tensor<1x2304xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<1x768xf32>, tensor<768x2304xf32>) outs(%c : tensor<1x2304xf32>) -> tensor<1x2304xf32>
   return %0 : tensor<1x2304xf32>
@@ -228,16 +229,16 @@ func.func @epilogue_in_thread_tiles(%a: tensor<64x48xf32>, %b: tensor<48x96xf32>
 // -----
 
 // A row vector times constant weights: the weights are packed into panels
-// of the tile's 16 columns, the threads take eight chunks of columns, and
-// each register tile walks its panel front to back, one reduction step (a
-// 16-wide row of the panel) at a time, its accumulator a loop-carried
-// vector.
+// of the tile's 32 columns, the threads take four chunks of columns (the
+// wider tile at half the chunks), and each register tile walks its panel
+// front to back, one reduction step (a 32-wide row of the panel) at a
+// time, its accumulator a loop-carried vector.
 // CHECK-LABEL: func.func @vector_matrix_constant_weights
-// CHECK: %[[PANELS:.*]] = arith.constant dense_resource<packed_panels> : tensor<8x64xf32>
-// CHECK: scf.forall (%{{.*}}) = (0) to (128) step (16)
-// CHECK: scf.for %[[K:.*]] = %c0 to %c4 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<1x16xf32>)
-// CHECK: tensor.extract_slice %[[PANELS]][%{{.*}}, %{{.*}}] [1, 16] [1, 1] : tensor<8x64xf32> to tensor<1x16xf32>
-// CHECK: vector.contract {{.*}} : vector<1x1xf32>, vector<1x16xf32> into vector<1x16xf32>
+// CHECK: %[[PANELS:.*]] = arith.constant dense_resource<packed_panels> : tensor<4x128xf32>
+// CHECK: scf.forall (%{{.*}}) = (0) to (128) step (32)
+// CHECK: scf.for %[[K:.*]] = %c0 to %c4 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (vector<1x32xf32>)
+// CHECK: tensor.extract_slice %[[PANELS]][%{{.*}}, %{{.*}}] [1, 32] [1, 1] : tensor<4x128xf32> to tensor<1x32xf32>
+// CHECK: vector.contract {{.*}} : vector<1x1xf32>, vector<1x32xf32> into vector<1x32xf32>
 func.func @vector_matrix_constant_weights(%a: tensor<1x4xf32>, %c: tensor<1x128xf32>) -> tensor<1x128xf32> {
   %w = arith.constant dense<[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 6.0, 7.0, 8.0, 9.0, 10.0, 11.0, 12.0,
     13.0, 14.0, 15.0, 16.0, 17.0, 18.0, 19.0, 20.0, 21.0, 22.0, 23.0, 24.0, 25.0, 26.0, 27.0, 28.0,
@@ -281,9 +282,9 @@ func.func @vector_matrix_constant_weights(%a: tensor<1x4xf32>, %c: tensor<1x128x
   %0 = linalg.matmul ins(%a, %w : tensor<1x4xf32>, tensor<4x128xf32>) outs(%c : tensor<1x128xf32>) -> tensor<1x128xf32>
   return %0 : tensor<1x128xf32>
 }
-// Panel 0 holds columns 0-15 of each row in turn: 0, 1, ..., 15 (0x41700000)
+// Panel 0 holds columns 0-31 of each row in turn: 0, 1, ..., 31 (0x41F80000)
 // then row 1's 128 (0x43000000).
-// CHECK: packed_panels: "0x10000000000000000000803F{{.*}}0000704100000043
+// CHECK: packed_panels: "0x10000000000000000000803F{{.*}}0000F84100000043
 
 // -----
 
