@@ -103,9 +103,9 @@ struct ReshapeOfResourceConstant final : OpRewritePattern<ReshapeOp> {
 
 /// Slices of a large constant (a recurrent op's weights, one slice per
 /// direction) become constants of their own when slices are all that read
-/// it: together they replace the constant instead of copying it, and what
-/// reads a slice (a transpose, a product's packing) sees a constant. The
-/// folder covers small dense constants.
+/// it and they do not overlap: together they replace the constant instead
+/// of copying it, and what reads a slice (a transpose, a product's
+/// packing) sees a constant. The folder covers small dense constants.
 struct SliceOfLargeConstant final : OpRewritePattern<SliceOp> {
   using OpRewritePattern::OpRewritePattern;
 
@@ -114,8 +114,19 @@ struct SliceOfLargeConstant final : OpRewritePattern<SliceOp> {
     RankedTensorType type = op.getType();
     if (!constant || !type.hasStaticShape() || type.getNumElements() == 0)
       return rewriter.notifyMatchFailure(op, "not a static constant");
-    if (!llvm::all_of(constant->getUsers(), [](Operation *user) { return isa<SliceOp>(user); }))
-      return rewriter.notifyMatchFailure(op, "the constant has readers other than slices");
+    // Slices that together hold no more elements than the constant: they
+    // replace it without growing the weights.
+    int64_t slicedElements = 0;
+    for (Operation *user : constant->getUsers()) {
+      auto slice = dyn_cast<SliceOp>(user);
+      if (!slice || !slice.getType().hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "the constant has readers other than slices");
+      slicedElements += slice.getType().getNumElements();
+    }
+    if (slicedElements > op.getInput().getType().getNumElements())
+      return rewriter.notifyMatchFailure(op, "the slices overlap");
+    if (type.getRank() == 0)
+      return rewriter.notifyMatchFailure(op, "a rank-0 slice");
     std::optional<ArrayRef<char>> bytes =
         tcc::elementBytes(constant.getValue(), op.getInput().getType());
     if (!bytes)
@@ -133,13 +144,13 @@ struct SliceOfLargeConstant final : OpRewritePattern<SliceOp> {
     // Row by row of the result's last dim, one copy per row where it is
     // contiguous in the input.
     int64_t row = shape.back(), rows = type.getNumElements() / row;
-    std::vector<char> sliced(type.getNumElements() * width);
+    std::vector<char> copied(type.getNumElements() * width);
     SmallVector<int64_t> coords(rank, 0);
     for (int64_t r = 0; r < rows; ++r) {
       int64_t source = 0;
       for (int64_t dim = 0; dim < rank; ++dim)
         source += (starts[dim] + coords[dim] * steps[dim]) * inputStrides[dim];
-      char *target = &sliced[r * row * width];
+      char *target = &copied[r * row * width];
       if (steps.back() == 1)
         std::memcpy(target, &(*bytes)[source * width], row * width);
       else
@@ -155,7 +166,7 @@ struct SliceOfLargeConstant final : OpRewritePattern<SliceOp> {
     if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
       name = (resource.getRawHandle().getKey() + "_slice").str();
     AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        ArrayRef<char>(sliced), alignof(std::max_align_t));
+        ArrayRef<char>(copied), alignof(std::max_align_t));
     rewriter.replaceOpWithNewOp<ConstantOp>(
         op, DenseResourceElementsAttr::get(type, name, std::move(blob)));
     return success();

@@ -323,8 +323,9 @@ func.func @strided_slice_of_resource() -> tensor<2x2xf32> {
 // -----
 
 // A constant that something else reads whole stays, and so do its slices:
-// folding them would store the sliced elements twice. A reshape of it
-// shares its blob.
+// folding them would store the sliced elements twice; so do slices that
+// overlap (here rows 0-1 and 1-2 of a 3-row constant). A reshape shares
+// the constant's blob.
 // CHECK-LABEL: func.func @slice_of_shared_resource
 // CHECK-DAG: %[[W:.*]] = graph.constant dense_resource<shared> : tensor<2x3xf32>
 // CHECK-DAG: %[[R:.*]] = graph.constant dense_resource<shared> : tensor<3x2xf32>
@@ -341,6 +342,27 @@ func.func @slice_of_shared_resource() -> (tensor<1x3xf32>, tensor<2x3xf32>, tens
   dialect_resources: {
     builtin: {
       shared: "0x040000000000803F0000004000004040000080400000A0400000C040"
+    }
+  }
+#-}
+
+// -----
+
+// CHECK-LABEL: func.func @overlapping_slices_of_resource
+// CHECK: %[[W:.*]] = graph.constant dense_resource<rows> : tensor<3x2xf32>
+// CHECK: graph.slice %[[W]]
+// CHECK: graph.slice %[[W]]
+func.func @overlapping_slices_of_resource() -> (tensor<2x2xf32>, tensor<2x2xf32>) {
+  %w = graph.constant dense_resource<rows> : tensor<3x2xf32>
+  %0 = graph.slice %w {sizes = array<i64: 2, 2>, starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : tensor<3x2xf32> -> tensor<2x2xf32>
+  %1 = graph.slice %w {sizes = array<i64: 2, 2>, starts = array<i64: 1, 0>, steps = array<i64: 1, 1>} : tensor<3x2xf32> -> tensor<2x2xf32>
+  return %0, %1 : tensor<2x2xf32>, tensor<2x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      rows: "0x040000000000803F0000004000004040000080400000A0400000C040"
     }
   }
 #-}
