@@ -2,7 +2,8 @@
 //
 // flatten, squeeze and unsqueeze are reshapes; turning them into
 // graph.reshape lets the reshape folders merge chains and lets lowerings
-// handle one op.
+// handle one op. Slices, reshapes and transposes of constants too large
+// for the folders become constants by moving bytes.
 //
 //===----------------------------------------------------------------------===//
 
@@ -80,11 +81,112 @@ struct TransposeOfLargeConstant final : OpRewritePattern<TransposeOp> {
     return success();
   }
 };
+
+/// A reshaped resource constant (a weight's per-direction slice with its
+/// unit dim dropped) is the same blob under the new type: no bytes move.
+/// The folder reshapes dense constants.
+struct ReshapeOfResourceConstant final : OpRewritePattern<ReshapeOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(ReshapeOp op, PatternRewriter &rewriter) const override {
+    auto constant = op.getInput().getDefiningOp<ConstantOp>();
+    auto resource =
+        constant ? dyn_cast<DenseResourceElementsAttr>(constant.getValue()) : nullptr;
+    auto type = dyn_cast<RankedTensorType>(op.getType());
+    if (!resource || !type || !type.hasStaticShape())
+      return rewriter.notifyMatchFailure(op, "not a reshaped resource constant");
+    rewriter.replaceOpWithNewOp<ConstantOp>(
+        op, DenseResourceElementsAttr::get(type, resource.getRawHandle()));
+    return success();
+  }
+};
+
+/// Slices of a large constant (a recurrent op's weights, one slice per
+/// direction) become constants of their own when slices are all that read
+/// it and they do not overlap: together they replace the constant instead
+/// of copying it, and what reads a slice (a transpose, a product's
+/// packing) sees a constant. The folder covers small dense constants.
+struct SliceOfLargeConstant final : OpRewritePattern<SliceOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(SliceOp op, PatternRewriter &rewriter) const override {
+    auto constant = op.getInput().getDefiningOp<ConstantOp>();
+    RankedTensorType type = op.getType();
+    if (!constant || !type.hasStaticShape() || type.getNumElements() == 0)
+      return rewriter.notifyMatchFailure(op, "not a static constant");
+    // Slices that together hold no more elements than the constant: they
+    // replace it without growing the weights.
+    int64_t slicedElements = 0;
+    for (Operation *user : constant->getUsers()) {
+      auto slice = dyn_cast<SliceOp>(user);
+      if (!slice || !slice.getType().hasStaticShape())
+        return rewriter.notifyMatchFailure(op, "the constant has readers other than slices");
+      slicedElements += slice.getType().getNumElements();
+    }
+    if (slicedElements > op.getInput().getType().getNumElements())
+      return rewriter.notifyMatchFailure(op, "the slices overlap");
+    if (type.getRank() == 0)
+      return rewriter.notifyMatchFailure(op, "a rank-0 slice");
+    std::optional<ArrayRef<char>> bytes =
+        tcc::elementBytes(constant.getValue(), op.getInput().getType());
+    if (!bytes)
+      return rewriter.notifyMatchFailure(op, "splat, partial-byte or unreadable constant");
+    size_t width = type.getElementType().getIntOrFloatBitWidth() / 8;
+    if (static_cast<int64_t>(type.getNumElements() * width) > maxConstantBytes())
+      return rewriter.notifyMatchFailure(op, "slice larger than --max-constant-bytes");
+    ArrayRef<int64_t> inputShape = op.getInput().getType().getShape();
+    ArrayRef<int64_t> shape = type.getShape(), starts = op.getStarts();
+    SmallVector<int64_t> steps = op.getStepValues();
+    int64_t rank = shape.size();
+    SmallVector<int64_t> inputStrides(rank, 1);
+    for (int64_t dim = rank - 2; dim >= 0; --dim)
+      inputStrides[dim] = inputStrides[dim + 1] * inputShape[dim + 1];
+    // Row by row of the result's last dim, one copy per row where it is
+    // contiguous in the input.
+    int64_t row = shape.back(), rows = type.getNumElements() / row;
+    std::vector<char> copied(type.getNumElements() * width);
+    SmallVector<int64_t> coords(rank, 0);
+    for (int64_t r = 0; r < rows; ++r) {
+      int64_t source = 0;
+      for (int64_t dim = 0; dim < rank; ++dim)
+        source += (starts[dim] + coords[dim] * steps[dim]) * inputStrides[dim];
+      char *target = &copied[r * row * width];
+      if (steps.back() == 1)
+        std::memcpy(target, &(*bytes)[source * width], row * width);
+      else
+        for (int64_t i = 0; i < row; ++i)
+          std::memcpy(target + i * width, &(*bytes)[(source + i * steps.back()) * width], width);
+      for (int64_t dim = rank - 2; dim >= 0; --dim) {
+        if (++coords[dim] < shape[dim])
+          break;
+        coords[dim] = 0;
+      }
+    }
+    std::string name = "slice";
+    if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
+      name = (resource.getRawHandle().getKey() + "_slice").str();
+    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
+        ArrayRef<char>(copied), alignof(std::max_align_t));
+    rewriter.replaceOpWithNewOp<ConstantOp>(
+        op, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+    return success();
+  }
+};
 } // namespace
 
 void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                               MLIRContext *context) {
   patterns.add<TransposeOfLargeConstant>(context);
+}
+
+void ReshapeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                            MLIRContext *context) {
+  patterns.add<ReshapeOfResourceConstant>(context);
+}
+
+void SliceOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                          MLIRContext *context) {
+  patterns.add<SliceOfLargeConstant>(context);
 }
 
 void FlattenOp::getCanonicalizationPatterns(RewritePatternSet &patterns,

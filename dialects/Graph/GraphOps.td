@@ -752,6 +752,7 @@ def Graph_ReshapeOp : Graph_Op<"reshape", [Pure]> {
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasVerifier = 1;
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Graph_FlattenOp : Graph_Op<"flatten", [Pure, Graph_InferType]> {
@@ -850,6 +851,7 @@ def Graph_SliceOp : Graph_Op<"slice", [Pure, Graph_InferType]> {
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$input attr-dict `:` type($input) `->` type($output)";
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
   let extraClassDeclaration = [{
     /// Steps with the empty default spelled out.
     ::llvm::SmallVector<int64_t> getStepValues();

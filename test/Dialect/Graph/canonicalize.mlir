@@ -265,3 +265,104 @@ func.func @transpose_resource_weight() -> tensor<3x2xf32> {
     }
   }
 #-}
+
+// -----
+
+// A recurrent op's weights, one slice per direction, squeezed and
+// transposed: each direction becomes a constant of its own and the stacked
+// weights go. [[[1, 2, 3], [4, 5, 6]], [[7, 8, 9], [10, 11, 12]]] gives
+// [[1, 4], [2, 5], [3, 6]] and [[7, 10], [8, 11], [9, 12]].
+// CHECK-LABEL: func.func @slices_of_resource_weight
+// CHECK-DAG: %[[F:.*]] = graph.constant dense_resource<weight_slice_transposed> : tensor<3x2xf32>
+// CHECK-DAG: %[[B:.*]] = graph.constant dense_resource<weight_slice_1_transposed> : tensor<3x2xf32>
+// CHECK-NOT: graph.slice
+// CHECK: return %[[F]], %[[B]]
+// CHECK-DAG: weight_slice_transposed: "0x{{[0-9A-F]+}}0000803F00008040000000400000A040000040400000C040"
+// CHECK-DAG: weight_slice_1_transposed: "0x{{[0-9A-F]+}}0000E0400000204100000041000030410000104100004041"
+func.func @slices_of_resource_weight() -> (tensor<3x2xf32>, tensor<3x2xf32>) {
+  %w = graph.constant dense_resource<weight> : tensor<2x2x3xf32>
+  %0 = graph.slice %w {sizes = array<i64: 1, 2, 3>, starts = array<i64: 0, 0, 0>, steps = array<i64: 1, 1, 1>} : tensor<2x2x3xf32> -> tensor<1x2x3xf32>
+  %1 = graph.reshape %0 : tensor<1x2x3xf32> -> tensor<2x3xf32>
+  %2 = graph.transpose %1 {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  %3 = graph.slice %w {sizes = array<i64: 1, 2, 3>, starts = array<i64: 1, 0, 0>, steps = array<i64: 1, 1, 1>} : tensor<2x2x3xf32> -> tensor<1x2x3xf32>
+  %4 = graph.reshape %3 : tensor<1x2x3xf32> -> tensor<2x3xf32>
+  %5 = graph.transpose %4 {perm = array<i64: 1, 0>} : tensor<2x3xf32> -> tensor<3x2xf32>
+  return %2, %5 : tensor<3x2xf32>, tensor<3x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      weight: "0x040000000000803F0000004000004040000080400000A0400000C0400000E0400000004100001041000020410000304100004041"
+    }
+  }
+#-}
+
+// -----
+
+// Strided slices copy element by element: every other column of
+// [[1, 2, 3, 4], [5, 6, 7, 8]] from the second is [[2, 4], [6, 8]].
+// CHECK-LABEL: func.func @strided_slice_of_resource
+// CHECK: %[[S:.*]] = graph.constant dense_resource<wide_slice> : tensor<2x2xf32>
+// CHECK: return %[[S]]
+// CHECK: wide_slice: "0x{{[0-9A-F]+}}00000040000080400000C04000000041"
+func.func @strided_slice_of_resource() -> tensor<2x2xf32> {
+  %w = graph.constant dense_resource<wide> : tensor<2x4xf32>
+  %0 = graph.slice %w {sizes = array<i64: 2, 2>, starts = array<i64: 0, 1>, steps = array<i64: 1, 2>} : tensor<2x4xf32> -> tensor<2x2xf32>
+  return %0 : tensor<2x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      wide: "0x040000000000803F0000004000004040000080400000A0400000C0400000E04000000041"
+    }
+  }
+#-}
+
+// -----
+
+// A constant that something else reads whole stays, and so do its slices:
+// folding them would store the sliced elements twice; so do slices that
+// overlap (here rows 0-1 and 1-2 of a 3-row constant). A reshape shares
+// the constant's blob.
+// CHECK-LABEL: func.func @slice_of_shared_resource
+// CHECK-DAG: %[[W:.*]] = graph.constant dense_resource<shared> : tensor<2x3xf32>
+// CHECK-DAG: %[[R:.*]] = graph.constant dense_resource<shared> : tensor<3x2xf32>
+// CHECK: %[[S:.*]] = graph.slice %[[W]]
+// CHECK: return %[[S]], %[[W]], %[[R]]
+func.func @slice_of_shared_resource() -> (tensor<1x3xf32>, tensor<2x3xf32>, tensor<3x2xf32>) {
+  %w = graph.constant dense_resource<shared> : tensor<2x3xf32>
+  %0 = graph.slice %w {sizes = array<i64: 1, 3>, starts = array<i64: 1, 0>, steps = array<i64: 1, 1>} : tensor<2x3xf32> -> tensor<1x3xf32>
+  %1 = graph.reshape %w : tensor<2x3xf32> -> tensor<3x2xf32>
+  return %0, %w, %1 : tensor<1x3xf32>, tensor<2x3xf32>, tensor<3x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      shared: "0x040000000000803F0000004000004040000080400000A0400000C040"
+    }
+  }
+#-}
+
+// -----
+
+// CHECK-LABEL: func.func @overlapping_slices_of_resource
+// CHECK: %[[W:.*]] = graph.constant dense_resource<rows> : tensor<3x2xf32>
+// CHECK: graph.slice %[[W]]
+// CHECK: graph.slice %[[W]]
+func.func @overlapping_slices_of_resource() -> (tensor<2x2xf32>, tensor<2x2xf32>) {
+  %w = graph.constant dense_resource<rows> : tensor<3x2xf32>
+  %0 = graph.slice %w {sizes = array<i64: 2, 2>, starts = array<i64: 0, 0>, steps = array<i64: 1, 1>} : tensor<3x2xf32> -> tensor<2x2xf32>
+  %1 = graph.slice %w {sizes = array<i64: 2, 2>, starts = array<i64: 1, 0>, steps = array<i64: 1, 1>} : tensor<3x2xf32> -> tensor<2x2xf32>
+  return %0, %1 : tensor<2x2xf32>, tensor<2x2xf32>
+}
+
+{-#
+  dialect_resources: {
+    builtin: {
+      rows: "0x040000000000803F0000004000004040000080400000A0400000C040"
+    }
+  }
+#-}

@@ -35,11 +35,11 @@ func.func @rows_split(%a: tensor<128x64xf32>, %b: tensor<64x512xf32>, %c: tensor
 }
 
 // A row vector times a matrix: its 512 columns in 8 chunks for the
-// threads, each walked in tiles of up to four vectors, the weights read
-// 8 rows a block.
+// threads, each walked in tiles of 64 columns (4 zmm, 8 ymm), the weights
+// read 8 rows a block.
 // CHECK-LABEL: func.func @vector_matrix
 // V4: linalg.matmul {tcc.kernel_config = {reduction_block = 8 : i64, register_tile = array<i64: 1, 64>, thread_tile = array<i64: 1, 64>, vector_matrix}}
-// V3: linalg.matmul {tcc.kernel_config = {reduction_block = 8 : i64, register_tile = array<i64: 1, 32>, thread_tile = array<i64: 1, 64>, vector_matrix}}
+// V3: linalg.matmul {tcc.kernel_config = {reduction_block = 8 : i64, register_tile = array<i64: 1, 64>, thread_tile = array<i64: 1, 64>, vector_matrix}}
 func.func @vector_matrix(%a: tensor<1x256xf32>, %b: tensor<256x512xf32>, %c: tensor<1x512xf32>) -> tensor<1x512xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<1x256xf32>, tensor<256x512xf32>) outs(%c : tensor<1x512xf32>) -> tensor<1x512xf32>
   return %0 : tensor<1x512xf32>

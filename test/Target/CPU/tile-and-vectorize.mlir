@@ -146,14 +146,15 @@ func.func @matmul_odd_columns(%a: tensor<16x64xf32>, %b: tensor<64x1009xf32>, %c
 
 // -----
 
-// A row vector times a 768x2304 matrix: eight contiguous column chunks of
-// 288 for the threads, then the reduction outermost in blocks of 8 rows,
-// each block a 1x8 by 8x48 product over 48-column register tiles.
+// A row vector times a 768x2304 matrix: four contiguous column chunks of
+// 576 for the threads (eight would take 48-column tiles, three vectors),
+// then the reduction outermost in blocks of 8 rows, each block a 1x8 by
+// 8x64 product over 64-column register tiles.
 // CHECK-LABEL: func.func @vector_matrix
-// CHECK: scf.forall (%{{.*}}) = (0) to (2304) step (288)
+// CHECK: scf.forall (%{{.*}}) = (0) to (2304) step (576)
 // CHECK:   scf.for %{{.*}} = %c0 to %c768 step %c8
-// CHECK:     scf.for %{{.*}} = %c0 to %c288 step %c48
-// CHECK:       vector.contract {{.*}} : vector<1x8xf32>, vector<8x48xf32> into vector<1x48xf32>
+// CHECK:     scf.for %{{.*}} = %c0 to %c576 step %c64
+// CHECK:       vector.contract {{.*}} : vector<1x8xf32>, vector<8x64xf32> into vector<1x64xf32>
 func.func @vector_matrix(%a: tensor<1x768xf32>, %b: tensor<768x2304xf32>, %c: tensor<1x2304xf32>) -> tensor<1x2304xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<1x768xf32>, tensor<768x2304xf32>) outs(%c : tensor<1x2304xf32>) -> tensor<1x2304xf32>
   return %0 : tensor<1x2304xf32>

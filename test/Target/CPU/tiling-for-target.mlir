@@ -96,3 +96,14 @@ func.func @one_packing_for_a_split(%a: tensor<49x8xf32>, %c: tensor<49x64xf32>) 
   %0 = linalg.matmul ins(%a, %w : tensor<49x8xf32>, tensor<8x64xf32>) outs(%c : tensor<49x64xf32>) -> tensor<49x64xf32>
   return %0 : tensor<49x64xf32>
 }
+
+// A row vector times a matrix (a recurrent step's hidden-state product):
+// 64 columns of accumulators, 4 zmm or 8 ymm, a power of two vectors on
+// both machines; over 768 columns that is 4 chunks of 192 for the threads.
+// CHECK-LABEL: func.func @vector_matrix
+// CHECK: scf.forall (%{{.*}}) = (0) to (768) step (192)
+// CHECK: vector.contract {{.*}} : vector<1x8xf32>, vector<8x64xf32> into vector<1x64xf32>
+func.func @vector_matrix(%a: tensor<1x64xf32>, %b: tensor<64x768xf32>, %c: tensor<1x768xf32>) -> tensor<1x768xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<1x64xf32>, tensor<64x768xf32>) outs(%c : tensor<1x768xf32>) -> tensor<1x768xf32>
+  return %0 : tensor<1x768xf32>
+}
