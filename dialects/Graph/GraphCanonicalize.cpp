@@ -32,6 +32,29 @@ struct ReshapeLikeToReshape final : OpRewritePattern<OpTy> {
     return success();
   }
 };
+
+/// Row-major strides, in elements, of a tensor of `shape`.
+SmallVector<int64_t> rowMajorStrides(ArrayRef<int64_t> shape) {
+  int64_t rank = shape.size();
+  SmallVector<int64_t> strides(rank, 1);
+  for (int64_t dim = rank - 2; dim >= 0; --dim)
+    strides[dim] = strides[dim + 1] * shape[dim + 1];
+  return strides;
+}
+
+/// Replaces `op` with a constant of `type` holding `bytes`, in a blob named
+/// after the resource `from` reads (with `suffix`), or after `suffix`.
+void replaceWithBlob(PatternRewriter &rewriter, Operation *op, ConstantOp from,
+                     RankedTensorType type, StringRef suffix, ArrayRef<char> bytes) {
+  std::string name = suffix.str();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(from.getValue()))
+    name = (resource.getRawHandle().getKey() + "_" + suffix).str();
+  AsmResourceBlob blob =
+      HeapAsmResourceBlob::allocateAndCopyWithAlign(bytes, alignof(std::max_align_t));
+  rewriter.replaceOpWithNewOp<ConstantOp>(
+      op, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+}
+
 /// A transposed weight (an exporter's MatMul(x, Transpose(W)), a tied LM
 /// head) becomes a transposed constant, whatever its size: otherwise the
 /// whole permutation runs on every call. The folder covers small dense
@@ -48,9 +71,6 @@ struct TransposeOfLargeConstant final : OpRewritePattern<TransposeOp> {
     if (!bytes)
       return rewriter.notifyMatchFailure(op, "splat, partial-byte or unreadable constant");
     ArrayRef<char> data = *bytes;
-    std::string name = "transposed";
-    if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
-      name = (resource.getRawHandle().getKey() + "_transposed").str();
     unsigned bits = type.getElementType().getIntOrFloatBitWidth();
     int64_t count = type.getNumElements();
     size_t width = bits / 8;
@@ -58,9 +78,7 @@ struct TransposeOfLargeConstant final : OpRewritePattern<TransposeOp> {
     ArrayRef<int64_t> inputShape = inputType.getShape(), outputShape = type.getShape();
     ArrayRef<int64_t> perm = op.getPerm();
     int64_t rank = inputShape.size();
-    SmallVector<int64_t> inputStrides(rank, 1);
-    for (int64_t dim = rank - 2; dim >= 0; --dim)
-      inputStrides[dim] = inputStrides[dim + 1] * inputShape[dim + 1];
+    SmallVector<int64_t> inputStrides = rowMajorStrides(inputShape);
     std::vector<char> permuted(data.size());
     SmallVector<int64_t> coords(rank, 0);
     for (int64_t linear = 0; linear < count; ++linear) {
@@ -74,10 +92,7 @@ struct TransposeOfLargeConstant final : OpRewritePattern<TransposeOp> {
         coords[dim] = 0;
       }
     }
-    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        ArrayRef<char>(permuted), alignof(std::max_align_t));
-    rewriter.replaceOpWithNewOp<ConstantOp>(
-        op, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+    replaceWithBlob(rewriter, op, constant, type, "transposed", permuted);
     return success();
   }
 };
@@ -138,9 +153,7 @@ struct SliceOfLargeConstant final : OpRewritePattern<SliceOp> {
     ArrayRef<int64_t> shape = type.getShape(), starts = op.getStarts();
     SmallVector<int64_t> steps = op.getStepValues();
     int64_t rank = shape.size();
-    SmallVector<int64_t> inputStrides(rank, 1);
-    for (int64_t dim = rank - 2; dim >= 0; --dim)
-      inputStrides[dim] = inputStrides[dim + 1] * inputShape[dim + 1];
+    SmallVector<int64_t> inputStrides = rowMajorStrides(inputShape);
     // Row by row of the result's last dim, one copy per row where it is
     // contiguous in the input.
     int64_t row = shape.back(), rows = type.getNumElements() / row;
@@ -162,13 +175,7 @@ struct SliceOfLargeConstant final : OpRewritePattern<SliceOp> {
         coords[dim] = 0;
       }
     }
-    std::string name = "slice";
-    if (auto resource = dyn_cast<DenseResourceElementsAttr>(constant.getValue()))
-      name = (resource.getRawHandle().getKey() + "_slice").str();
-    AsmResourceBlob blob = HeapAsmResourceBlob::allocateAndCopyWithAlign(
-        ArrayRef<char>(copied), alignof(std::max_align_t));
-    rewriter.replaceOpWithNewOp<ConstantOp>(
-        op, DenseResourceElementsAttr::get(type, name, std::move(blob)));
+    replaceWithBlob(rewriter, op, constant, type, "slice", copied);
     return success();
   }
 };
