@@ -15,35 +15,18 @@ import tempfile
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
 
-from ort_harness import check
+from ort_harness import GraphBuilder, check
 
 BUILD = sys.argv[1]
 CPU = sys.argv[2] if len(sys.argv) > 2 else "native"
 
 
-class Graph:
-    """Builds an ONNX graph node by node from the input "x"."""
+class Graph(GraphBuilder):
+    """The blocks' graph, with their convolutions and activations."""
 
     def __init__(self, rng, shape):
-        self.rng, self.shape = rng, shape
-        self.nodes, self.inits, self.last, self.count = [], [], "x", 0
-
-    def name(self):
-        self.count += 1
-        return f"t{self.count}"
-
-    def const(self, array):
-        name = self.name()
-        self.inits.append(numpy_helper.from_array(array.astype(np.float32), name))
-        return name
-
-    def node(self, op, inputs, **attrs):
-        out = self.name()
-        self.nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
-        self.last = out
-        return out
+        super().__init__(rng, shape, "block")
 
     def conv(self, x, cin, cout, kernel, group=1, **attrs):
         scale = 1.0 / np.sqrt(cin // group * kernel * kernel)
@@ -59,12 +42,6 @@ class Graph:
         if kind == "hardswish":
             return self.node("HardSwish", [x])
         return self.node("Relu", [x])
-
-    def model(self):
-        graph = helper.make_graph(
-            self.nodes, "block", [helper.make_tensor_value_info("x", TensorProto.FLOAT, self.shape)],
-            [helper.make_tensor_value_info(self.last, TensorProto.FLOAT, None)], self.inits)
-        return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
 
 
 def inverted_residual(g, x, cin, cexp, cout, kernel=3, stride=1, dilation=1, act="relu6",

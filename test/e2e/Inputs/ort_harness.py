@@ -63,3 +63,40 @@ def check_single_node(name, op, inputs, initializers, attributes, shape, rng, tm
                               ir_version=8)
     check(name, model, {"x": rng.standard_normal(shape).astype(np.float32)}, tmp, build,
           rtol=1e-4, atol=1e-4)
+
+
+class GraphBuilder:
+    """Builds an ONNX graph (opset 17) node by node from the float input "x"
+    of `shape`; `last` is the output of the node added last, the graph's
+    output."""
+
+    def __init__(self, rng, shape, graph_name="graph"):
+        self.rng, self.shape, self.graph_name = rng, shape, graph_name
+        self.nodes, self.inits, self.last, self.count = [], [], "x", 0
+
+    def name(self):
+        self.count += 1
+        return f"t{self.count}"
+
+    def const(self, array):
+        name = self.name()
+        self.inits.append(numpy_helper.from_array(array.astype(np.float32), name))
+        return name
+
+    def ints(self, values):
+        name = self.name()
+        self.inits.append(numpy_helper.from_array(np.array(values, np.int64), name))
+        return name
+
+    def node(self, op, inputs, out=None, **attrs):
+        out = out or self.name()
+        self.nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
+        self.last = out
+        return out
+
+    def model(self):
+        graph = helper.make_graph(
+            self.nodes, self.graph_name,
+            [helper.make_tensor_value_info("x", TensorProto.FLOAT, self.shape)],
+            [helper.make_tensor_value_info(self.last, TensorProto.FLOAT, None)], self.inits)
+        return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)

@@ -14,50 +14,22 @@ import tempfile
 
 import numpy as np
 import onnx
-from onnx import TensorProto, helper, numpy_helper
 
-from ort_harness import check
+from ort_harness import GraphBuilder, check
 
 BUILD = sys.argv[1]
 
 
-class Stage:
-    """Builds an ONNX graph node by node from the input "x"."""
+class Stage(GraphBuilder):
+    """A CNN stage's graph, with its convolutions."""
 
     def __init__(self, rng, shape):
-        self.rng, self.shape = rng, shape
-        self.nodes, self.inits, self.last, self.count = [], [], "x", 0
-
-    def name(self):
-        self.count += 1
-        return f"t{self.count}"
-
-    def const(self, array):
-        name = self.name()
-        self.inits.append(numpy_helper.from_array(array.astype(np.float32), name))
-        return name
-
-    def ints(self, values):
-        name = self.name()
-        self.inits.append(numpy_helper.from_array(np.array(values, np.int64), name))
-        return name
-
-    def node(self, op, inputs, out=None, **attrs):
-        out = out or self.name()
-        self.nodes.append(helper.make_node(op, inputs, [out], name=out, **attrs))
-        self.last = out
-        return out
+        super().__init__(rng, shape, "stage")
 
     def conv(self, x, cin, cout, kernel, group=1, **attrs):
         w = self.const(self.rng.standard_normal((cout, cin // group, *kernel)) * 0.3)
         b = self.const(self.rng.standard_normal(cout))
         return self.node("Conv", [x, w, b], group=group, kernel_shape=list(kernel), **attrs)
-
-    def model(self):
-        graph = helper.make_graph(
-            self.nodes, "stage", [helper.make_tensor_value_info("x", TensorProto.FLOAT, self.shape)],
-            [helper.make_tensor_value_info(self.last, TensorProto.FLOAT, None)], self.inits)
-        return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
 
 
 def strided_dilated(g):
