@@ -147,17 +147,25 @@ static int64_t tileBytes(InvertedResidual block, int64_t rows) {
          (2 * expanded + rows * type.getDimSize(3));
 }
 
+/// The offsets, sizes and unit strides of `count` rows from `start` on of
+/// an NCHW tensor of `shape`, all else whole.
+struct RowSlice {
+  SmallVector<OpFoldResult> offsets, sizes, strides;
+  RowSlice(OpBuilder &b, ArrayRef<int64_t> shape, OpFoldResult start,
+           int64_t count)
+      : offsets{b.getIndexAttr(0), b.getIndexAttr(0), start, b.getIndexAttr(0)},
+        sizes{b.getIndexAttr(shape[0]), b.getIndexAttr(shape[1]),
+              b.getIndexAttr(count), b.getIndexAttr(shape[3])},
+        strides(4, b.getIndexAttr(1)) {}
+};
+
 /// Rows of `value` (NCHW) from `start` on, `count` of them, all else whole.
 static Value sliceRows(OpBuilder &b, Location loc, Value value,
                        OpFoldResult start, int64_t count) {
-  ArrayRef<int64_t> shape = cast<RankedTensorType>(value.getType()).getShape();
-  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                       start, b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> sizes = {
-      b.getIndexAttr(shape[0]), b.getIndexAttr(shape[1]), b.getIndexAttr(count),
-      b.getIndexAttr(shape[3])};
-  SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-  return tensor::ExtractSliceOp::create(b, loc, value, offsets, sizes, strides);
+  RowSlice rows(b, cast<RankedTensorType>(value.getType()).getShape(), start,
+                count);
+  return tensor::ExtractSliceOp::create(b, loc, value, rows.offsets, rows.sizes,
+                                        rows.strides);
 }
 
 /// One tile: the block's ops on `count` output rows from `outputStart`,
@@ -196,15 +204,10 @@ static Value buildTile(OpBuilder &b, InvertedResidual block, Value input,
     afterDepthwise |= isDepthwise;
   }
   Value tile = mapping.lookup(body.getTerminator()->getOperand(0));
-  ArrayRef<int64_t> shape = cast<RankedTensorType>(into.getType()).getShape();
-  SmallVector<OpFoldResult> offsets = {b.getIndexAttr(0), b.getIndexAttr(0),
-                                       outputStart, b.getIndexAttr(0)};
-  SmallVector<OpFoldResult> sizes = {
-      b.getIndexAttr(shape[0]), b.getIndexAttr(shape[1]), b.getIndexAttr(count),
-      b.getIndexAttr(shape[3])};
-  SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-  return tensor::InsertSliceOp::create(b, loc, tile, into, offsets, sizes,
-                                       strides);
+  RowSlice rows(b, cast<RankedTensorType>(into.getType()).getShape(),
+                outputStart, count);
+  return tensor::InsertSliceOp::create(b, loc, tile, into, rows.offsets,
+                                       rows.sizes, rows.strides);
 }
 
 /// Replaces the block by its tiles: the border tiles (row padding, a short
