@@ -53,6 +53,9 @@ def main():
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--top", type=int, default=25)
+    parser.add_argument("--peer-isa", choices=["auto", "host", "avx2"], default="auto",
+                        help="as bench/run.py's: avx2 hides the host's AVX-512, so ONNX Runtime "
+                             "runs its AVX2 kernels (auto: where --cpu has no AVX-512)")
     args = parser.parse_args()
 
     import onnx
@@ -102,6 +105,7 @@ def main():
         layers[key]["count"] += 1
 
     tmp = tempfile.mkdtemp(prefix="tcc-layers-")
+    peers = harness.peer_isa_line(args.peer_isa, args.cpu, tmp)
     rows = []
     for index, layer in enumerate(layers.values()):
         path = os.path.join(tmp, f"layer{index}.onnx")
@@ -127,6 +131,7 @@ def main():
     total_ort = sum(layer["count"] * o for layer, _, o in rows)
     print(f"# {os.path.basename(args.model)}, --cpu={args.cpu}, {args.threads} thread(s), "
           f"host {harness.host_cpu_name()}")
+    print(f"# {peers}")
     print(f"{'layer':70} {'n':>3} {'tcc ms':>8} {'ORT ms':>8} {'GF/s':>6} {'tcc/ORT':>7} "
           f"{'share':>6}")
     rows.sort(key=lambda r: -r[0]["count"] * r[1])

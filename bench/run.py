@@ -123,7 +123,7 @@ def worker(args):
 
 def run_worker(engine, model, artifact, threads, runs, signature=None):
     env = dict(os.environ, TCC_NUM_THREADS=str(threads), OMP_NUM_THREADS=str(threads),
-               TCC_BUILD_DIR=os.path.join(ROOT, "build"))
+               TCC_BUILD_DIR=os.path.join(ROOT, "build"), **WORKER_ENV)
     command = [sys.executable, __file__, "--worker", engine, "--model", model,
                "--artifact", artifact or "", "--threads", str(threads), "--runs", str(runs)]
     if signature:
@@ -238,6 +238,42 @@ def target_cpu_flags(cpu):
     return {f.strip().strip('"') for f in features.split(",")}
 
 
+# Added to every worker's environment (the AVX-512 mask, see hide_avx512).
+WORKER_ENV = {}
+
+
+def hide_avx512(tmp):
+    """Runs the workers as on an AVX2 machine: ONNX Runtime and IREE then
+    pick the AVX2 kernels they would run there, so an x86-64-v3 tcc artifact
+    is compared with AVX2 code, not with the host's AVX-512 kernels. Needs
+    CPUID faulting (bench/hide_avx512.c); returns why not, or None."""
+    if "cpuid_fault" not in host_cpu_flags():
+        return "this CPU or its hypervisor does not offer CPUID faulting"
+    library = os.path.join(tmp, "hide_avx512.so")
+    subprocess.run(["cc", "-O2", "-shared", "-fPIC", "-o", library,
+                    os.path.join(ROOT, "bench", "hide_avx512.c")], check=True)
+    probe = subprocess.run([sys.executable, "-c", "pass"], capture_output=True, text=True,
+                           env=dict(os.environ, LD_PRELOAD=library, TCC_HIDE_AVX512_REPORT="1"))
+    if "AVX512F now hidden" not in probe.stderr:
+        return "the mask did not take: " + (probe.stderr.strip() or "no report")
+    WORKER_ENV["LD_PRELOAD"] = library
+    return None
+
+
+def peer_isa_line(choice, cpu, tmp):
+    """Applies --peer-isa and says in one line what the peers run."""
+    host_avx512 = "avx512f" in host_cpu_flags()
+    if choice == "auto":
+        choice = "avx2" if host_avx512 and "avx512f" not in target_cpu_flags(cpu) else "host"
+    if choice == "avx2" and host_avx512:
+        why_not = hide_avx512(tmp)
+        if why_not:
+            sys.exit(f"bench: --peer-isa=avx2: {why_not}")
+        return ("Every engine runs with the host's AVX-512 hidden (CPUID masked, "
+                "bench/hide_avx512.c): ONNX Runtime and IREE run their AVX2 kernels.")
+    return "ONNX Runtime and IREE pick their kernels from the host's CPU features."
+
+
 def host_cpu_name():
     try:
         with open("/proc/cpuinfo") as cpuinfo:
@@ -325,6 +361,11 @@ def main():
                              "runs on AVX-512 hosts too); the peak loop then uses the widest "
                              "vectors that CPU has. ONNX Runtime picks its kernels at run "
                              "time from the host's CPU, whatever this says")
+    parser.add_argument("--peer-isa", choices=["auto", "host", "avx2"], default="auto",
+                        help="avx2: hide the host's AVX-512 from every engine, so that ONNX "
+                             "Runtime and IREE run the kernels they would run on an AVX2 "
+                             "machine; auto (default): avx2 where --cpu has no AVX-512 and the "
+                             "host has")
     parser.add_argument("--out", help="write the markdown table here")
     parser.add_argument("--peak-only", action="store_true",
                         help="measure and print the peak FLOP/s of one core, then stop")
@@ -365,6 +406,7 @@ def main():
         variant = None if args.cpu == "native" else fma_variant(target_cpu_flags(args.cpu))
         peak, variant = measure_peak_gflops(tmp, variant)
         lines.append(f"Host: {host_cpu_name()}; tcc compiles for --cpu={args.cpu}.")
+        lines.append(peer_isa_line(args.peer_isa, args.cpu, tmp))
         lines.append(peak_line(peak, variant))
         for name in names:
             import onnx
