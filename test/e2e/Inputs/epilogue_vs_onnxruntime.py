@@ -93,11 +93,26 @@ def main():
           numpy_helper.from_array(np.array(0, np.float32), "lo"),
           numpy_helper.from_array(np.array(6, np.float32), "hi")]),
     ]
+    bounds = [numpy_helper.from_array(np.array(0, np.float32), "lo"),
+              numpy_helper.from_array(np.array(6, np.float32), "hi")]
+    # Clamps against constants on special values (the CPU backend emits them
+    # as x86 MAXPS/MINPS with the constant first): NaN stays NaN, infinities
+    # clamp, as in ONNX Runtime.
+    special_cases = [
+        ("relu of NaN, infinities and zeros", [helper.make_node("Relu", ["x"], ["y"])], []),
+        ("clip of NaN, infinities and zeros",
+         [helper.make_node("Clip", ["x", "lo", "hi"], ["y"])], bounds),
+    ]
+    specials = np.array([np.nan, -np.nan, np.inf, -np.inf, 0.0, -0.0, 5.9, 6.1], np.float32)
+    special_input = np.resize(specials, (8, 64)) * np.repeat(rng.uniform(0.5, 2, (8, 1)), 64, 1)
     with tempfile.TemporaryDirectory(prefix="tcc-epilogue-") as tmp:
         for name, nodes, shape, initializers in cases:
             check(name, model(name, nodes, shape, initializers),
                   {"x": rng.standard_normal(shape).astype(np.float32)}, tmp, BUILD,
                   rtol=1e-4, atol=1e-4)
+        for name, nodes, initializers in special_cases:
+            check(name, model(name, nodes, special_input.shape, initializers),
+                  {"x": special_input.astype(np.float32)}, tmp, BUILD, rtol=0, atol=0)
 
 
 if __name__ == "__main__":
