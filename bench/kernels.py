@@ -1,0 +1,132 @@
+#!/usr/bin/env python3
+"""Where a compiled model spends its time, kernel by kernel.
+
+    build/venv/bin/python bench/kernels.py MODEL.onnx [--cpu x86-64-v3]
+        [--threads 1] [--runs 50] [--top 30] [-- TCC_ARGS...]
+
+Compiles the model with tcc, samples `tcc-run --benchmark` with Linux perf,
+and charges every sample to the parallel region (a kernel: one scf.forall
+of the CPU pipeline, outlined by the OpenMP lowering) it fell in. Each
+region is named by the ONNX nodes its IR came from (the locations tcc keeps
+from the importer, read from `--emit=llvm-dialect --mlir-print-debuginfo`),
+so the table reads as the model's own layers; code outside any region (the
+sequential parts of the model function), the OpenMP runtime and the C
+library are listed apart. Unlike bench/layers.py, which cuts layers out and
+times them alone, this measures them in place: inputs produced by the layer
+before, epilogues fused into them, the model's own memory plan.
+
+Needs `perf` (Debian: linux-perf) and permission to sample
+(/proc/sys/kernel/perf_event_paranoid <= 2 or root).
+"""
+
+import argparse
+import collections
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+BIN = os.path.join(ROOT, "build", "bin")
+
+
+def region_names(llvm_dialect):
+    """The ONNX node names of each omp.parallel op, in program order (the
+    order the OpenMP translation numbers its outlined functions in)."""
+    lines = llvm_dialect.split("\n")
+    aliases = {}
+    for line in lines:
+        alias = re.match(r"^(#loc\d*) = loc\((.*)\)$", line)
+        if alias:
+            aliases[alias.group(1)] = alias.group(2)
+
+    def names(text, depth=0):
+        found = re.findall(r'"([^"]+)"\(#loc\)', text)
+        for ref in re.findall(r"#loc\d+", text):
+            if depth < 8 and ref in aliases:
+                found += names(aliases[ref], depth + 1)
+        return found
+
+    regions = []
+    for index, line in enumerate(lines):
+        if not re.match(r"^\s*omp\.parallel\b", line):
+            continue
+        depth = 0
+        for end in range(index, len(lines)):
+            depth += lines[end].count("{") - lines[end].count("}")
+            if depth == 0:
+                break
+        loc = re.search(r"loc\(([^()]*(?:\([^()]*\))?[^()]*)\)\s*$", lines[end])
+        found = names(loc.group(1)) if loc else []
+        regions.append(list(dict.fromkeys(found)) or ["?"])
+    return regions
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("model")
+    parser.add_argument("--cpu", default="native")
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=50)
+    parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("tcc_args", nargs="*", help="more tcc options, after --")
+    args = parser.parse_args()
+    if not shutil.which("perf"):
+        sys.exit("kernels.py: needs perf (Debian: apt-get install linux-perf)")
+
+    with tempfile.TemporaryDirectory(prefix="tcc-kernels-") as tmp:
+        artifact = os.path.join(tmp, "model.so")
+        common = [os.path.join(BIN, "tcc"), args.model, f"--cpu={args.cpu}", *args.tcc_args]
+        subprocess.run(common + ["-o", artifact], check=True)
+        dialect = subprocess.run(common + ["--emit=llvm-dialect", "--mlir-print-debuginfo",
+                                           "-o", "-"], check=True, capture_output=True,
+                                 text=True).stdout
+        regions = region_names(dialect)
+        data = os.path.join(tmp, "perf.data")
+        env = dict(os.environ, TCC_NUM_THREADS=str(args.threads),
+                   OMP_NUM_THREADS=str(args.threads))
+        ran = subprocess.run(["perf", "record", "-q", "-o", data, "--",
+                              os.path.join(BIN, "tcc-run"), artifact, "--benchmark",
+                              str(args.runs), "--quiet"], env=env, capture_output=True,
+                             text=True)
+        if ran.returncode:
+            sys.exit("kernels.py: perf record failed: " + ran.stderr.strip()[-300:])
+        latency = re.search(r"median ([0-9.]+) ms", ran.stdout + ran.stderr)
+        report = subprocess.run(["perf", "report", "-i", data, "--no-children", "--stdio",
+                                 "--sort", "dso,sym"], capture_output=True, text=True,
+                                check=True).stdout
+
+    # The first outlined region is `<fn>..omp_par`, then `.omp_par.1`, ...
+    per_region = collections.Counter()
+    apart = collections.Counter()
+    for line in report.splitlines():
+        sample = re.match(r"\s+([0-9.]+)%\s+(\S+)\s+\[.\]\s+(\S+)", line)
+        if not sample:
+            continue
+        share, dso, symbol = float(sample.group(1)), sample.group(2), sample.group(3)
+        outlined = re.search(r"\.\.omp_par(?:\.(\d+))?$", symbol)
+        if outlined and dso == "model.so":
+            per_region[int(outlined.group(1) or 0)] += share
+        elif dso == "model.so":
+            apart["model function, outside parallel regions"] += share
+        else:
+            apart[dso] += share
+
+    median = float(latency.group(1)) if latency else None
+    print(f"# {os.path.basename(args.model)}, --cpu={args.cpu}, {args.threads} thread(s): "
+          f"median {median} ms a run; {len(regions)} parallel regions")
+    print(f"{'share':>6} {'ms':>7}  region  ONNX nodes")
+    for index, share in per_region.most_common(args.top):
+        nodes = regions[index] if index < len(regions) else ["(no region of that number)"]
+        ms = f"{share * median / 100:7.3f}" if median else "      ?"
+        shown = ", ".join(nodes[:4]) + (f" +{len(nodes) - 4}" if len(nodes) > 4 else "")
+        print(f"{share:5.1f}% {ms}  {index + 1:>6}  {shown}")
+    for what, share in apart.most_common():
+        if share >= 0.1:
+            print(f"{share:5.1f}%          {what}")
+
+
+if __name__ == "__main__":
+    main()
