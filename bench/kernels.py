@@ -64,6 +64,33 @@ def region_names(llvm_dialect):
     return regions
 
 
+def region_shapes(bufferized):
+    """A few words on each parallel region of the bufferized IR, in program
+    order: its iteration space and the largest buffers it touches. The
+    regions are the scf.forall ops not nested in another one."""
+    lines = bufferized.split("\n")
+    regions, depth_of_forall, depth = [], [], 0
+    for index, line in enumerate(lines):
+        if re.search(r"\bscf\.forall\b", line) and "in_parallel" not in line and not depth_of_forall:
+            space = re.search(r"scf\.forall (\(.*?\)(?: = \(.*?\) to \(.*?\) step \(.*?\)| in \(.*?\)))",
+                              line)
+            touched, inner = [], 0
+            for body in lines[index:]:
+                inner += body.count("{") - body.count("}")
+                touched += re.findall(r"memref<((?:\d+x)+)f32", body)
+                if inner <= 0 and body is not line:
+                    break
+            sizes = sorted(set(t.rstrip("x") for t in touched),
+                           key=lambda t: -eval(t.replace("x", "*")))
+            loop = re.sub(r"^\(%[^)]*\)( = )?", "", space.group(1)) if space else ""
+            regions.append(f"{loop:42} {' '.join(sizes[:2])}")
+            depth_of_forall.append(depth)
+        depth += line.count("{") - line.count("}")
+        while depth_of_forall and depth <= depth_of_forall[-1]:
+            depth_of_forall.pop()
+    return regions
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("model")
@@ -84,6 +111,11 @@ def main():
                                            "-o", "-"], check=True, capture_output=True,
                                  text=True).stdout
         regions = region_names(dialect)
+        bufferized = subprocess.run(common + ["--emit=bufferized", "-o", "-"], check=True,
+                                    capture_output=True, text=True).stdout
+        shapes = region_shapes(bufferized.split("\n{-#")[0])
+        if len(shapes) != len(regions):
+            shapes = [""] * len(regions)
         data = os.path.join(tmp, "perf.data")
         env = dict(os.environ, TCC_NUM_THREADS=str(args.threads),
                    OMP_NUM_THREADS=str(args.threads))
@@ -117,12 +149,13 @@ def main():
     median = float(latency.group(1)) if latency else None
     print(f"# {os.path.basename(args.model)}, --cpu={args.cpu}, {args.threads} thread(s): "
           f"median {median} ms a run; {len(regions)} parallel regions")
-    print(f"{'share':>6} {'ms':>7}  region  ONNX nodes")
+    print(f"{'share':>6} {'ms':>7}  region  {'ONNX nodes':32} loop, largest buffers")
     for index, share in per_region.most_common(args.top):
         nodes = regions[index] if index < len(regions) else ["(no region of that number)"]
         ms = f"{share * median / 100:7.3f}" if median else "      ?"
-        shown = ", ".join(nodes[:4]) + (f" +{len(nodes) - 4}" if len(nodes) > 4 else "")
-        print(f"{share:5.1f}% {ms}  {index + 1:>6}  {shown}")
+        shown = ", ".join(nodes[:3]) + (f" +{len(nodes) - 3}" if len(nodes) > 3 else "")
+        what = shapes[index] if index < len(shapes) else ""
+        print(f"{share:5.1f}% {ms}  {index + 1:>6}  {shown:32} {what}")
     for what, share in apart.most_common():
         if share >= 0.1:
             print(f"{share:5.1f}%          {what}")
