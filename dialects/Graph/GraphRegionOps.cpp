@@ -3,6 +3,7 @@
 #include "Graph/GraphOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -54,4 +55,56 @@ void FusedBlockOp::inlineBody(RewriterBase &rewriter) {
   rewriter.eraseOp(yield);
   rewriter.inlineBlockBefore(&body, *this, getInputs());
   rewriter.replaceOp(*this, yielded);
+}
+
+LogicalResult IfOp::verify() {
+  auto conditionType = cast<RankedTensorType>(getCondition().getType());
+  if (!conditionType.getElementType().isInteger(1) ||
+      !conditionType.hasStaticShape() || conditionType.getNumElements() != 1)
+    return emitOpError() << "expects a condition of one i1 element, got "
+                         << conditionType;
+  for (auto [name, region] : {std::pair<StringRef, Region *>{"then", &getThenRegion()},
+                              {"else", &getElseRegion()}}) {
+    Block &block = region->front();
+    auto yield = dyn_cast_or_null<YieldOp>(block.empty() ? nullptr : &block.back());
+    if (!yield)
+      return emitOpError() << "expects its " << name
+                           << " region to end with graph.yield";
+    if (yield.getValues().getTypes() != getResultTypes())
+      return emitOpError() << "expects the " << name
+                           << " region to yield the result types "
+                           << getResultTypes() << ", got "
+                           << yield.getValues().getTypes();
+  }
+  return success();
+}
+
+void IfOp::inlineBranch(RewriterBase &rewriter, bool taken) {
+  Block &block = taken ? getThenBlock() : getElseBlock();
+  auto yield = cast<YieldOp>(block.getTerminator());
+  SmallVector<Value> yielded(yield.getValues());
+  rewriter.eraseOp(yield);
+  rewriter.inlineBlockBefore(&block, *this);
+  rewriter.replaceOp(*this, yielded);
+}
+
+namespace {
+/// A condition that became a constant (shapes refined, values folded)
+/// chooses its branch at compile time, as the importer does for one known
+/// there.
+struct InlineConstantBranch final : OpRewritePattern<IfOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IfOp op, PatternRewriter &rewriter) const override {
+    DenseElementsAttr condition;
+    if (!matchPattern(op.getCondition(), m_Constant(&condition)))
+      return failure();
+    op.inlineBranch(rewriter, !condition.getSplatValue<APInt>().isZero());
+    return success();
+  }
+};
+} // namespace
+
+void IfOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                       MLIRContext *context) {
+  patterns.add<InlineConstantBranch>(context);
 }

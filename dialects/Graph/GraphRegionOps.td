@@ -63,9 +63,48 @@ def Graph_FusedBlockOp : Graph_Op<"fused_block",
   }];
 }
 
+def Graph_IfOp : Graph_Op<"if",
+    [RecursiveMemoryEffects, NoRegionArguments]> {
+  let summary = "Runs one of two regions, chosen by a condition known at run time";
+  let description = [{
+    The condition is a one-element `i1` tensor (an ONNX If's `cond`). When
+    it holds, the ops of `thenRegion` run and the op's results are the
+    values its `graph.yield` returns; otherwise those of `elseRegion`. Only
+    the chosen region runs. Both regions yield values of the result types;
+    they use values from above directly (ONNX scoping) and take no
+    arguments.
+
+    ```mlir
+    %r = graph.if %c : tensor<i1> -> tensor<4x4xf32> {
+      %p = graph.matmul %x, %w : ...
+      graph.yield %p : tensor<4x4xf32>
+    } else {
+      graph.yield %x : tensor<4x4xf32>
+    }
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$condition);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$thenRegion, SizedRegion<1>:$elseRegion);
+  let assemblyFormat = [{
+    $condition `:` type($condition) (`->` type($results)^)?
+    $thenRegion `else` $elseRegion attr-dict
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+  let extraClassDeclaration = [{
+    ::mlir::Block &getThenBlock() { return getThenRegion().front(); }
+    ::mlir::Block &getElseBlock() { return getElseRegion().front(); }
+    /// Moves the ops of the then (`taken`) or else region before the op,
+    /// replaces its results by the values that region yields, and erases
+    /// it.
+    void inlineBranch(::mlir::RewriterBase &rewriter, bool taken);
+  }];
+}
+
 def Graph_YieldOp : Graph_Op<"yield",
-    [Pure, Terminator, HasParent<"FusedBlockOp">]> {
-  let summary = "The results of a fused block's region";
+    [Pure, Terminator, ParentOneOf<["FusedBlockOp", "IfOp"]>]> {
+  let summary = "The results of a fused block's or an if's region";
   let description = [{
     ```mlir
     graph.yield %sum : tensor<1x16x56x56xf32>

@@ -1,7 +1,7 @@
-//===- ControlFlow.cpp - If, Loop and Scan, unrolled at import ------------===//
+//===- ControlFlow.cpp - If, Loop and Scan --------------------------------===//
 //
-// Control flow is resolved at compile time: a constant condition inlines its
-// branch, loops with constant trip counts and scans over static lengths
+// A constant condition inlines its branch and a run-time one becomes a
+// graph.if; loops with constant trip counts and scans over static lengths
 // unroll, their bodies imported in place once per iteration.
 //
 //===----------------------------------------------------------------------===//
@@ -29,9 +29,9 @@ std::optional<int64_t> constantScalarInt(Value value) {
 /// Loops run at most this many iterations: each one is a copy of the body.
 constexpr int64_t kMaxUnrolledIterations = 4096;
 
-/// If: a condition known at compile time inlines its branch; otherwise both
-/// branches are imported (they have no side effects) and their outputs
-/// selected elementwise, which needs outputs of broadcastable shapes.
+/// If: a condition known at compile time inlines its branch; otherwise the
+/// branches are imported into the two regions of a graph.if, of which only
+/// the chosen one runs. Their outputs must then agree in type.
 LogicalResult importIf(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
@@ -46,24 +46,53 @@ LogicalResult importIf(NodeImporter &n) {
         return failure();
     return success();
   }
-  FailureOr<SmallVector<Value>> thenOutputs = n.inlineSubgraph("then_branch", {});
-  FailureOr<SmallVector<Value>> elseOutputs = n.inlineSubgraph("else_branch", {});
-  if (failed(thenOutputs) || failed(elseOutputs))
+  RankedTensorType conditionType = n.inputType(0);
+  if (!conditionType.getElementType().isInteger(1) || !conditionType.hasStaticShape() ||
+      conditionType.getNumElements() != 1)
+    return n.error() << "the condition must be one bool, got " << conditionType;
+  // The result types are known once the branches are: they are imported
+  // into a graph.if without results, whose regions then move to the op.
+  OpBuilder &b = n.b();
+  auto draft = IfOp::create(b, n.location(), TypeRange(), n.input(0));
+  SmallVector<SmallVector<Value>, 2> branchOutputs;
+  for (auto [name, region] :
+       {std::pair<StringRef, Region *>{"then_branch", &draft.getThenRegion()},
+        {"else_branch", &draft.getElseRegion()}}) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&region->emplaceBlock());
+    FailureOr<SmallVector<Value>> outputs = n.inlineSubgraph(name, {});
+    if (failed(outputs)) {
+      draft.erase();
+      return failure();
+    }
+    YieldOp::create(b, n.location(), *outputs);
+    branchOutputs.push_back(std::move(*outputs));
+  }
+  auto fail = [&](InFlightDiagnostic &&diag) {
+    draft.erase();
     return failure();
-  if (thenOutputs->size() != elseOutputs->size())
-    return n.error() << "the branches have " << thenOutputs->size() << " and "
-                     << elseOutputs->size() << " outputs";
-  Value condition0 = n.input(0);
-  for (auto [index, values] : llvm::enumerate(llvm::zip(*thenOutputs, *elseOutputs))) {
+  };
+  ArrayRef<Value> thenOutputs = branchOutputs[0], elseOutputs = branchOutputs[1];
+  if (thenOutputs.size() != elseOutputs.size())
+    return fail(n.error() << "the branches have " << thenOutputs.size() << " and "
+                          << elseOutputs.size() << " outputs");
+  SmallVector<Type> resultTypes;
+  for (auto [index, values] : llvm::enumerate(llvm::zip(thenOutputs, elseOutputs))) {
     auto [onTrue, onFalse] = values;
     if (typeOf(onTrue) != typeOf(onFalse))
-      return n.error() << "output " << index << " is " << typeOf(onTrue) << " in then_branch and "
-                       << typeOf(onFalse)
-                       << " in else_branch: with a condition known only at run time, the "
-                          "branches must agree";
-    if (failed(n.setOutput(index, build<WhereOp>(n, condition0, onTrue, onFalse))))
-      return failure();
+      return fail(n.error() << "output " << index << " is " << typeOf(onTrue)
+                            << " in then_branch and " << typeOf(onFalse)
+                            << " in else_branch: with a condition known only at run time, "
+                               "the branches must agree");
+    resultTypes.push_back(typeOf(onTrue));
   }
+  auto op = IfOp::create(b, n.location(), resultTypes, n.input(0));
+  op.getThenRegion().takeBody(draft.getThenRegion());
+  op.getElseRegion().takeBody(draft.getElseRegion());
+  draft.erase();
+  for (auto [index, value] : llvm::enumerate(op.getResults()))
+    if (failed(n.setOutput(index, value)))
+      return failure();
   return success();
 }
 
