@@ -27,7 +27,9 @@ struct IfToScf final : OpConversionPattern<IfOp> {
     Location loc = op.getLoc();
     Value condition = adaptor.getCondition();
     int64_t rank = cast<RankedTensorType>(condition.getType()).getRank();
-    SmallVector<Value> zeros(rank, arith::ConstantIndexOp::create(rewriter, loc, 0));
+    SmallVector<Value> zeros;
+    if (rank > 0)
+      zeros.assign(rank, arith::ConstantIndexOp::create(rewriter, loc, 0));
     Value taken = tensor::ExtractOp::create(rewriter, loc, condition, zeros);
     auto scfIf = scf::IfOp::create(rewriter, loc, op.getResultTypes(), taken,
                                    /*addThenBlock=*/false, /*addElseBlock=*/false);
