@@ -108,3 +108,41 @@ void IfOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                        MLIRContext *context) {
   patterns.add<InlineConstantBranch>(context);
 }
+
+/// Whether `type` is a tensor of one `bits`-wide integer element.
+static bool isOneInteger(Type type, unsigned bits) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.getElementType().isInteger(bits) &&
+         tensor.hasStaticShape() && tensor.getNumElements() == 1;
+}
+
+LogicalResult LoopOp::verify() {
+  if (!isOneInteger(getMaxTripCount().getType(), 64))
+    return emitOpError() << "expects a trip count of one i64 element, got "
+                         << getMaxTripCount().getType();
+  if (!isOneInteger(getCondition().getType(), 1))
+    return emitOpError() << "expects a condition of one i1 element, got "
+                         << getCondition().getType();
+  if (getInits().getTypes() != getResultTypes())
+    return emitOpError() << "expects the result types to be the carried types "
+                         << getInits().getTypes() << ", got " << getResultTypes();
+  Block &body = getBodyBlock();
+  MLIRContext *context = getContext();
+  SmallVector<Type> argumentTypes = {
+      RankedTensorType::get({}, IntegerType::get(context, 64)),
+      RankedTensorType::get({}, IntegerType::get(context, 1))};
+  llvm::append_range(argumentTypes, getInits().getTypes());
+  if (TypeRange(body.getArgumentTypes()) != TypeRange(argumentTypes))
+    return emitOpError() << "expects region arguments of types " << argumentTypes
+                         << " (iteration, condition, carried values), got "
+                         << body.getArgumentTypes();
+  auto yield = dyn_cast_or_null<YieldOp>(body.empty() ? nullptr : &body.back());
+  if (!yield)
+    return emitOpError() << "expects its region to end with graph.yield";
+  if (yield.getValues().empty() || !isOneInteger(yield.getValues()[0].getType(), 1) ||
+      yield.getValues().drop_front().getTypes() != getResultTypes())
+    return emitOpError() << "expects the region to yield a condition of one i1 "
+                            "element and the carried types "
+                         << getResultTypes() << ", got " << yield.getValues().getTypes();
+  return success();
+}

@@ -102,9 +102,45 @@ def Graph_IfOp : Graph_Op<"if",
   }];
 }
 
+def Graph_LoopOp : Graph_Op<"loop", [RecursiveMemoryEffects]> {
+  let summary = "Repeats a region while a condition holds, at most a number of times";
+  let description = [{
+    An ONNX Loop whose trip count or condition is known only at run time.
+    The body's arguments are the iteration number (a rank-0 `i64` tensor,
+    counting from 0), the condition it runs under (a rank-0 `i1` tensor)
+    and the carried values; it yields the next condition and the next
+    carried values. The body runs while the condition holds and fewer than
+    `maxTripCount` iterations have run (both one-element tensors, read
+    once); the results are the carried values after the last iteration, the
+    inits if none ran. Carried values keep their type across iterations.
+
+    ```mlir
+    %r = graph.loop %n, %c : tensor<i64>, tensor<i1> carried(%x : tensor<4xf32>)
+        -> tensor<4xf32> {
+    ^bb0(%i: tensor<i64>, %cond: tensor<i1>, %acc: tensor<4xf32>):
+      %next = graph.add %acc, %acc : ...
+      graph.yield %cond, %next : tensor<i1>, tensor<4xf32>
+    }
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$maxTripCount, AnyRankedTensor:$condition,
+                       Variadic<AnyRankedTensor>:$inits);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $maxTripCount `,` $condition `:` type($maxTripCount) `,` type($condition)
+    (`carried` `(` $inits^ `:` type($inits) `)`)? (`->` type($results)^)?
+    $body attr-dict
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+  }];
+}
+
 def Graph_YieldOp : Graph_Op<"yield",
-    [Pure, Terminator, ParentOneOf<["FusedBlockOp", "IfOp"]>]> {
-  let summary = "The results of a fused block's or an if's region";
+    [Pure, Terminator, ParentOneOf<["FusedBlockOp", "IfOp", "LoopOp"]>]> {
+  let summary = "The results of a fused block's, an if's or a loop's region";
   let description = [{
     ```mlir
     graph.yield %sum : tensor<1x16x56x56xf32>

@@ -210,8 +210,8 @@ static bool isYielded(Value root) {
 }
 
 /// Buffers allocated inside sequential loops and branches of the function
-/// body (the row tiles of a fused conv block, the intermediates of an
-/// scf.if's regions) are the same size every time and used within the op:
+/// body (the row tiles of a fused conv block, a loop body's intermediates,
+/// those of an scf.if's regions) are the same size every time and used within the op:
 /// each moves before the outermost such op, to be planned in the arena with
 /// that op as its lifetime, rather than allocated (and, as nothing frees
 /// it, leaked) every iteration or call. Both branches' buffers are then
@@ -222,7 +222,7 @@ static bool isYielded(Value root) {
 static void hoistLoopBuffers(Block &body) {
   SmallVector<memref::AllocOp> allocs;
   for (Operation &top : body) {
-    if (!isa<scf::ForOp, scf::IfOp>(top))
+    if (!isa<scf::ForOp, scf::WhileOp, scf::IfOp>(top))
       continue;
     top.walk([&](memref::AllocOp alloc) {
       MemRefType type = alloc.getType();
@@ -231,9 +231,9 @@ static void hoistLoopBuffers(Block &body) {
         return;
       bool inLoop = false;
       for (Operation *parent = alloc->getParentOp();; parent = parent->getParentOp()) {
-        if (!isa<scf::ForOp, scf::IfOp>(parent))
+        if (!isa<scf::ForOp, scf::WhileOp, scf::IfOp>(parent))
           return;
-        inLoop |= isa<scf::ForOp>(parent);
+        inLoop |= isa<scf::ForOp, scf::WhileOp>(parent);
         if (parent == &top)
           break;
       }

@@ -278,6 +278,18 @@ def PatchStage : Pass<"tcc-patch-stage", "mlir::func::FuncOp"> {
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def ReadOnlyInputs : Pass<"tcc-read-only-inputs", "mlir::func::FuncOp"> {
+  let summary = "Mark a public function's tensor arguments as not writable";
+  let description = [{
+    The inputs of an artifact's entry belong to the caller, who may pass
+    the same buffers again. Run before one-shot bufferization, this pass
+    sets `bufferization.writable = false` on each tensor argument of a
+    public function, so that an op updating a value in place (a loop's
+    carried value, a scatter's data) works on a copy rather than on the
+    caller's input.
+  }];
+}
+
 def UnshareDestinations : Pass<"tcc-unshare-destinations", "mlir::func::FuncOp"> {
   let summary = "Give every use of an empty or constant-filled tensor its own";
   let description = [{

@@ -59,3 +59,39 @@ func.func @nested(%a: tensor<i1>, %b: tensor<i1>, %x: tensor<3xsi64>) -> tensor<
   }
   return %r : tensor<3xsi64>
 }
+
+// -----
+
+// graph.loop becomes an scf.while on (iteration, carried values,
+// condition): it runs while the condition holds and the iteration is below
+// the trip count; the body sees its iteration as a rank-0 tensor and the
+// condition as true, and its next carried value is copied into the carried
+// tensor (one buffer for the whole loop once bufferized).
+// CHECK-LABEL: func.func @loop
+//   CHECK-DAG:   %[[ZERO:.*]] = arith.constant 0 : i64
+//   CHECK-DAG:   %[[N:.*]] = tensor.extract %arg0[] : tensor<i64>
+//   CHECK-DAG:   %[[C:.*]] = tensor.extract %arg1[%{{.*}}] : tensor<1xi1>
+//       CHECK:   %[[R:.*]]:2 = scf.while (%[[I:.*]] = %[[ZERO]], %[[X:.*]] = %arg2, %[[GO:.*]] = %[[C]]) : (i64, tensor<4xf32>, i1) -> (i64, tensor<4xf32>) {
+//       CHECK:     %[[MORE:.*]] = arith.cmpi slt, %[[I]], %[[N]] : i64
+//       CHECK:     %[[BOTH:.*]] = arith.andi %[[GO]], %[[MORE]] : i1
+//       CHECK:     scf.condition(%[[BOTH]]) %[[I]], %[[X]] : i64, tensor<4xf32>
+//       CHECK:   } do {
+//       CHECK:   ^bb0(%[[J:.*]]: i64, %[[ACC:.*]]: tensor<4xf32>):
+//       CHECK:     %[[IT:.*]] = tensor.from_elements %[[J]] : tensor<i64>
+//       CHECK:     %[[NEG:.*]] = linalg.generic {{.*}} ins(%[[ACC]] : tensor<4xf32>)
+//       CHECK:     %[[NEXT:.*]] = arith.addi %[[J]], %{{.*}} : i64
+//       CHECK:     %[[COPY:.*]] = linalg.copy ins(%[[NEG]] : tensor<4xf32>) outs(%[[ACC]] : tensor<4xf32>)
+//       CHECK:     %[[COND:.*]] = tensor.extract %{{.*}}[] : tensor<i1>
+//       CHECK:     scf.yield %[[NEXT]], %[[COPY]], %[[COND]] : i64, tensor<4xf32>, i1
+//       CHECK:   }
+//       CHECK:   return %[[R]]#1
+func.func @loop(%n: tensor<i64>, %c: tensor<1xi1>, %x: tensor<4xf32>) -> tensor<4xf32> {
+  %r = graph.loop %n, %c : tensor<i64>, tensor<1xi1> carried(%x : tensor<4xf32>) -> tensor<4xf32> {
+  ^bb0(%i: tensor<i64>, %cond: tensor<i1>, %acc: tensor<4xf32>):
+    %next = graph.neg %acc : tensor<4xf32>
+    %zero = graph.constant dense<0> : tensor<i64>
+    %go = graph.greater %i, %zero : tensor<i64>, tensor<i64> -> tensor<i1>
+    graph.yield %go, %next : tensor<i1>, tensor<4xf32>
+  }
+  return %r : tensor<4xf32>
+}
