@@ -337,6 +337,10 @@ def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
     time. A buffer whose last use copies it whole into an out-param (a result
     computed behind a reshape) first becomes a view of that out-param, so the
     result is computed in place and the copy goes. Buffers allocated inside
+    sequential loops (scf.for, scf.while) and branches (scf.if) move before
+    the outermost such op and live across all of it (a loop's yielded
+    buffers stay allocations); a buffer is followed through an scf.if's
+    results and selects of buffers. Buffers allocated inside
     a parallel loop (a thread tile's scratch) stay out of the arena: each
     becomes a stack allocation of the loop body, or, past 256 KiB or inside
     a loop nested in the body, is freed at the end of its block.
