@@ -3,7 +3,8 @@
 against ONNX Runtime on the same inputs: a trip count from an input
 (including zero iterations), a constant trip count with an early exit the
 body computes from the data, a run-time condition without trip count, and a
-body reading values of the enclosing graph. Prints one line per model and
+body reading values of the enclosing graph, and an If in a loop's body
+picking by the iteration's parity. Prints one line per model and
 input: "<name>: ok" or the mismatch."""
 
 import sys
@@ -82,6 +83,26 @@ def while_condition():
                  [numpy_helper.from_array(np.array([0.0], np.float32), "zero")])
 
 
+def if_in_loop():
+    """M times: y * 2 on even iterations, y - 1 on odd ones (one an
+    initializer of the enclosing graph)."""
+    def side(name, op, inputs):
+        return helper.make_graph([helper.make_node(op, inputs, [name])], name, [],
+                                 [helper.make_tensor_value_info(name, FLOAT, [4])])
+    step = body([helper.make_node("Mod", ["i", "two"], ["r"]),
+                 helper.make_node("Equal", ["r", "zero"], ["even"]),
+                 helper.make_node("If", ["even"], ["y_next"],
+                                  then_branch=side("doubled", "Add", ["y", "y"]),
+                                  else_branch=side("less_one", "Sub", ["y", "one"])),
+                 helper.make_node("Identity", ["c"], ["c_out"])],
+                [("y", "y_next", [4])],
+                [numpy_helper.from_array(np.array(2, np.int64), "two"),
+                 numpy_helper.from_array(np.array(0, np.int64), "zero")])
+    return model([helper.make_node("Loop", ["M", "", "x"], ["y"], body=step)],
+                 [("M", INT64, []), ("x", FLOAT, [4])], [("y", FLOAT, [4])],
+                 [numpy_helper.from_array(np.array(1.0, np.float32), "one")])
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="tcc-loop-") as tmp:
         x = RNG.standard_normal(4).astype(np.float32)
@@ -96,6 +117,10 @@ def main():
         for start in (True, False):
             check(f"while_condition start={start}", while_condition(),
                   {"start": np.array(start), "x": x}, tmp, BUILD)
+        x = np.arange(4, dtype=np.float32)
+        for trips in (0, 3, 6):
+            check(f"if_in_loop M={trips}", if_in_loop(), {"M": np.array(trips, np.int64), "x": x},
+                  tmp, BUILD)
 
 
 if __name__ == "__main__":

@@ -208,9 +208,9 @@ LogicalResult importRunTimeLoop(NodeImporter &n) {
                           << " the loop carries");
   if (outputs->size() > 1 + carried.size())
     return fail(n.error() << "has " << outputs->size() - 1 - carried.size()
-                          << " scan outputs, whose length is known only at run time: "
-                             "a loop with scan outputs needs a trip count and "
-                             "conditions known at compile time");
+                          << " scan outputs, whose length would be known only at run "
+                             "time: with scan outputs, the trip count and every condition "
+                             "must be a constant known at compile time");
   if (!oneOf((*outputs)[0], i1))
     return fail(n.error() << "the body's condition output must be one bool, got "
                           << typeOf((*outputs)[0]));
