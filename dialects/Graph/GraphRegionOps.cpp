@@ -63,10 +63,12 @@ LogicalResult IfOp::verify() {
       !conditionType.hasStaticShape() || conditionType.getNumElements() != 1)
     return emitOpError() << "expects a condition of one i1 element, got "
                          << conditionType;
-  for (auto [name, region] : {std::pair<StringRef, Region *>{"then", &getThenRegion()},
-                              {"else", &getElseRegion()}}) {
+  for (auto [name, region] :
+       {std::pair<StringRef, Region *>{"then", &getThenRegion()},
+        {"else", &getElseRegion()}}) {
     Block &block = region->front();
-    auto yield = dyn_cast_or_null<YieldOp>(block.empty() ? nullptr : &block.back());
+    auto yield =
+        dyn_cast_or_null<YieldOp>(block.empty() ? nullptr : &block.back());
     if (!yield)
       return emitOpError() << "expects its " << name
                            << " region to end with graph.yield";
@@ -94,7 +96,8 @@ namespace {
 /// there.
 struct InlineConstantBranch final : OpRewritePattern<IfOp> {
   using OpRewritePattern::OpRewritePattern;
-  LogicalResult matchAndRewrite(IfOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(IfOp op,
+                                PatternRewriter &rewriter) const override {
     DenseElementsAttr condition;
     if (!matchPattern(op.getCondition(), m_Constant(&condition)))
       return failure();
@@ -125,7 +128,8 @@ LogicalResult LoopOp::verify() {
                          << getCondition().getType();
   if (getInits().getTypes() != getResultTypes())
     return emitOpError() << "expects the result types to be the carried types "
-                         << getInits().getTypes() << ", got " << getResultTypes();
+                         << getInits().getTypes() << ", got "
+                         << getResultTypes();
   Block &body = getBodyBlock();
   MLIRContext *context = getContext();
   SmallVector<Type> argumentTypes = {
@@ -133,16 +137,19 @@ LogicalResult LoopOp::verify() {
       RankedTensorType::get({}, IntegerType::get(context, 1))};
   llvm::append_range(argumentTypes, getInits().getTypes());
   if (TypeRange(body.getArgumentTypes()) != TypeRange(argumentTypes))
-    return emitOpError() << "expects region arguments of types " << argumentTypes
+    return emitOpError() << "expects region arguments of types "
+                         << argumentTypes
                          << " (iteration, condition, carried values), got "
                          << body.getArgumentTypes();
   auto yield = dyn_cast_or_null<YieldOp>(body.empty() ? nullptr : &body.back());
   if (!yield)
     return emitOpError() << "expects its region to end with graph.yield";
-  if (yield.getValues().empty() || !isOneInteger(yield.getValues()[0].getType(), 1) ||
+  if (yield.getValues().empty() ||
+      !isOneInteger(yield.getValues()[0].getType(), 1) ||
       yield.getValues().drop_front().getTypes() != getResultTypes())
     return emitOpError() << "expects the region to yield a condition of one i1 "
                             "element and the carried types "
-                         << getResultTypes() << ", got " << yield.getValues().getTypes();
+                         << getResultTypes() << ", got "
+                         << yield.getValues().getTypes();
   return success();
 }

@@ -50,19 +50,22 @@ static int64_t alignTo(int64_t value, int64_t alignment) {
 /// The values that may be `value` itself under another name: a view's
 /// result, a select's result (a branch's buffer chosen after the branch) or
 /// the result of an scf.if that yields it.
-static void appendAliases(Value value, Operation *user, SmallVectorImpl<Value> &aliases) {
+static void appendAliases(Value value, Operation *user,
+                          SmallVectorImpl<Value> &aliases) {
   if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
     if (view.getViewSource() == value)
       llvm::append_range(aliases, user->getResults());
     return;
   }
-  if (isa<arith::SelectOp>(user) && isa<BaseMemRefType>(user->getResult(0).getType())) {
+  if (isa<arith::SelectOp>(user) &&
+      isa<BaseMemRefType>(user->getResult(0).getType())) {
     aliases.push_back(user->getResult(0));
     return;
   }
   if (auto yield = dyn_cast<scf::YieldOp>(user))
     if (auto branch = dyn_cast<scf::IfOp>(yield->getParentOp()))
-      for (auto [operand, result] : llvm::zip_equal(yield.getOperands(), branch.getResults()))
+      for (auto [operand, result] :
+           llvm::zip_equal(yield.getOperands(), branch.getResults()))
         if (operand == value)
           aliases.push_back(result);
 }
@@ -211,12 +214,12 @@ static bool isYielded(Value root) {
 
 /// Buffers allocated inside sequential loops and branches of the function
 /// body (the row tiles of a fused conv block, a loop body's intermediates,
-/// those of an scf.if's regions) are the same size every time and used within the op:
-/// each moves before the outermost such op, to be planned in the arena with
-/// that op as its lifetime, rather than allocated (and, as nothing frees
-/// it, leaked) every iteration or call. Both branches' buffers are then
-/// alive across the whole scf.if, which is safe whichever runs. A loop's
-/// yielded buffer may be a different one per iteration and stays; a
+/// those of an scf.if's regions) are the same size every time and used
+/// within the op: each moves before the outermost such op, to be planned in
+/// the arena with that op as its lifetime, rather than allocated (and, as
+/// nothing frees it, leaked) every iteration or call. Both branches' buffers
+/// are then alive across the whole scf.if, which is safe whichever runs. A
+/// loop's yielded buffer may be a different one per iteration and stays; a
 /// branch's yielded buffer is the scf.if's result, which lastUse follows.
 /// Thread tiles (scf.forall) keep theirs: those are per-thread scratch.
 static void hoistLoopBuffers(Block &body) {
@@ -230,7 +233,8 @@ static void hoistLoopBuffers(Block &body) {
           !alloc.getSymbolOperands().empty())
         return;
       bool inLoop = false;
-      for (Operation *parent = alloc->getParentOp();; parent = parent->getParentOp()) {
+      for (Operation *parent = alloc->getParentOp();;
+           parent = parent->getParentOp()) {
         if (!isa<scf::ForOp, scf::WhileOp, scf::IfOp>(parent))
           return;
         inLoop |= isa<scf::ForOp, scf::WhileOp>(parent);

@@ -15,7 +15,8 @@ using namespace mlir;
 
 namespace {
 
-struct ReadOnlyInputsPass final : tcc::impl::ReadOnlyInputsBase<ReadOnlyInputsPass> {
+struct ReadOnlyInputsPass final
+    : tcc::impl::ReadOnlyInputsBase<ReadOnlyInputsPass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (func.isExternal() || !func.isPublic())
@@ -23,7 +24,8 @@ struct ReadOnlyInputsPass final : tcc::impl::ReadOnlyInputsBase<ReadOnlyInputsPa
     BoolAttr no = BoolAttr::get(&getContext(), false);
     for (auto [index, type] : llvm::enumerate(func.getArgumentTypes()))
       if (isa<TensorType>(type))
-        func.setArgAttr(index, bufferization::BufferizationDialect::kWritableAttrName, no);
+        func.setArgAttr(
+            index, bufferization::BufferizationDialect::kWritableAttrName, no);
   }
 };
 

@@ -27,8 +27,9 @@ void populateGraphResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 void populateGraphIndexedToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
 /// graph.if as scf.if (only the chosen region runs) on the condition's
-/// element.
-void populateGraphControlFlowToLinalgPatterns(mlir::RewritePatternSet &patterns);
+/// element, graph.loop as scf.while.
+void populateGraphControlFlowToLinalgPatterns(
+    mlir::RewritePatternSet &patterns);
 
 /// All of the above.
 void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns);

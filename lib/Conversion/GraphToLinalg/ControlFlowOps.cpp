@@ -33,12 +33,14 @@ Value extractOne(OpBuilder &b, Location loc, Value tensor) {
 
 struct IfToScf final : OpConversionPattern<IfOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(IfOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(IfOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Value taken = extractOne(rewriter, loc, adaptor.getCondition());
-    auto scfIf = scf::IfOp::create(rewriter, loc, op.getResultTypes(), taken,
-                                   /*addThenBlock=*/false, /*addElseBlock=*/false);
+    auto scfIf =
+        scf::IfOp::create(rewriter, loc, op.getResultTypes(), taken,
+                          /*addThenBlock=*/false, /*addElseBlock=*/false);
     rewriter.inlineRegionBefore(op.getThenRegion(), scfIf.getThenRegion(),
                                 scfIf.getThenRegion().end());
     rewriter.inlineRegionBefore(op.getElseRegion(), scfIf.getElseRegion(),
@@ -54,14 +56,16 @@ struct IfToScf final : OpConversionPattern<IfOp> {
 /// the next iteration number, condition and carried values.
 struct LoopToScf final : OpConversionPattern<LoopOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(LoopOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(LoopOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     Location loc = op.getLoc();
     Type i64 = rewriter.getI64Type();
     Value maxTripCount = extractOne(rewriter, loc, adaptor.getMaxTripCount());
     // The condition goes last: bufferization pairs the tensors the before
     // region forwards with its own arguments by position.
-    SmallVector<Value> inits = {arith::ConstantIntOp::create(rewriter, loc, i64, 0)};
+    SmallVector<Value> inits = {
+        arith::ConstantIntOp::create(rewriter, loc, i64, 0)};
     llvm::append_range(inits, adaptor.getInits());
     inits.push_back(extractOne(rewriter, loc, adaptor.getCondition()));
     SmallVector<Type> afterTypes = {i64};
@@ -69,37 +73,44 @@ struct LoopToScf final : OpConversionPattern<LoopOp> {
     auto loop = scf::WhileOp::create(rewriter, loc, afterTypes, inits);
 
     SmallVector<Location> beforeLocs(inits.size(), loc);
-    Block *before = rewriter.createBlock(&loop.getBefore(), {},
-                                         ValueRange(inits).getTypes(), beforeLocs);
+    Block *before = rewriter.createBlock(
+        &loop.getBefore(), {}, ValueRange(inits).getTypes(), beforeLocs);
     Value iteration = before->getArgument(0);
-    Value more = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt, iteration,
-                                       maxTripCount);
-    Value go = arith::AndIOp::create(rewriter, loc, before->getArguments().back(), more);
+    Value more = arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::slt,
+                                       iteration, maxTripCount);
+    Value go = arith::AndIOp::create(rewriter, loc,
+                                     before->getArguments().back(), more);
     SmallVector<Value> forwarded(before->getArguments().drop_back());
     scf::ConditionOp::create(rewriter, loc, go, forwarded);
 
     SmallVector<Location> afterLocs(afterTypes.size(), loc);
-    Block *after = rewriter.createBlock(&loop.getAfter(), {}, afterTypes, afterLocs);
+    Block *after =
+        rewriter.createBlock(&loop.getAfter(), {}, afterTypes, afterLocs);
     Block &body = op.getBodyBlock();
     SmallVector<Value> arguments = {
-        tensor::FromElementsOp::create(rewriter, loc, body.getArgument(0).getType(),
+        tensor::FromElementsOp::create(rewriter, loc,
+                                       body.getArgument(0).getType(),
                                        after->getArgument(0)),
         // The body runs only while the condition holds.
-        arith::ConstantOp::create(rewriter, loc,
-                                  DenseElementsAttr::get(
-                                      cast<ShapedType>(body.getArgument(1).getType()), true))};
+        arith::ConstantOp::create(
+            rewriter, loc,
+            DenseElementsAttr::get(
+                cast<ShapedType>(body.getArgument(1).getType()), true))};
     llvm::append_range(arguments, after->getArguments().drop_front());
     auto yield = cast<YieldOp>(body.getTerminator());
     rewriter.inlineBlockBefore(&body, after, after->end(), arguments);
     rewriter.setInsertionPoint(yield);
     SmallVector<Value> next = {arith::AddIOp::create(
-        rewriter, loc, after->getArgument(0), arith::ConstantIntOp::create(rewriter, loc, i64, 1))};
+        rewriter, loc, after->getArgument(0),
+        arith::ConstantIntOp::create(rewriter, loc, i64, 1))};
     // Each next value is copied into its carried value's tensor, which the
     // body no longer reads: bufferized, a carried value keeps one buffer
     // for the whole loop instead of a new one every iteration.
     for (auto [value, carried] :
-         llvm::zip_equal(yield.getValues().drop_front(), after->getArguments().drop_front()))
-      next.push_back(linalg::CopyOp::create(rewriter, loc, value, carried).getResult(0));
+         llvm::zip_equal(yield.getValues().drop_front(),
+                         after->getArguments().drop_front()))
+      next.push_back(
+          linalg::CopyOp::create(rewriter, loc, value, carried).getResult(0));
     next.push_back(extractOne(rewriter, loc, yield.getValues()[0]));
     rewriter.replaceOpWithNewOp<scf::YieldOp>(yield, next);
     rewriter.replaceOp(op, loop.getResults().drop_front());
@@ -110,8 +121,9 @@ struct LoopToScf final : OpConversionPattern<LoopOp> {
 /// The terminator of a region that became an scf.if's.
 struct YieldToScf final : OpConversionPattern<YieldOp> {
   using OpConversionPattern::OpConversionPattern;
-  LogicalResult matchAndRewrite(YieldOp op, OpAdaptor adaptor,
-                                ConversionPatternRewriter &rewriter) const override {
+  LogicalResult
+  matchAndRewrite(YieldOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
     if (!isa<scf::IfOp>(op->getParentOp()))
       return failure();
     rewriter.replaceOpWithNewOp<scf::YieldOp>(op, adaptor.getValues());
@@ -121,6 +133,7 @@ struct YieldToScf final : OpConversionPattern<YieldOp> {
 
 } // namespace
 
-void tcc::populateGraphControlFlowToLinalgPatterns(RewritePatternSet &patterns) {
+void tcc::populateGraphControlFlowToLinalgPatterns(
+    RewritePatternSet &patterns) {
   patterns.add<IfToScf, LoopToScf, YieldToScf>(patterns.getContext());
 }

@@ -48,8 +48,8 @@ LogicalResult importIf(NodeImporter &n) {
     return success();
   }
   RankedTensorType conditionType = n.inputType(0);
-  if (!conditionType.getElementType().isInteger(1) || !conditionType.hasStaticShape() ||
-      conditionType.getNumElements() != 1)
+  if (!conditionType.getElementType().isInteger(1) ||
+      !conditionType.hasStaticShape() || conditionType.getNumElements() != 1)
     return n.error() << "the condition must be one bool, got " << conditionType;
   // The result types are known once the branches are: they are imported
   // into a graph.if without results, whose regions then move to the op.
@@ -73,18 +73,22 @@ LogicalResult importIf(NodeImporter &n) {
     draft.erase();
     return failure();
   };
-  ArrayRef<Value> thenOutputs = branchOutputs[0], elseOutputs = branchOutputs[1];
+  ArrayRef<Value> thenOutputs = branchOutputs[0],
+                  elseOutputs = branchOutputs[1];
   if (thenOutputs.size() != elseOutputs.size())
-    return fail(n.error() << "the branches have " << thenOutputs.size() << " and "
-                          << elseOutputs.size() << " outputs");
+    return fail(n.error() << "the branches have " << thenOutputs.size()
+                          << " and " << elseOutputs.size() << " outputs");
   SmallVector<Type> resultTypes;
-  for (auto [index, values] : llvm::enumerate(llvm::zip(thenOutputs, elseOutputs))) {
+  for (auto [index, values] :
+       llvm::enumerate(llvm::zip(thenOutputs, elseOutputs))) {
     auto [onTrue, onFalse] = values;
     if (typeOf(onTrue) != typeOf(onFalse))
-      return fail(n.error() << "output " << index << " is " << typeOf(onTrue)
-                            << " in then_branch and " << typeOf(onFalse)
-                            << " in else_branch: with a condition known only at run time, "
-                               "the branches must agree");
+      return fail(
+          n.error()
+          << "output " << index << " is " << typeOf(onTrue)
+          << " in then_branch and " << typeOf(onFalse)
+          << " in else_branch: with a condition known only at run time, "
+             "the branches must agree");
     resultTypes.push_back(typeOf(onTrue));
   }
   auto op = IfOp::create(b, n.location(), resultTypes, n.input(0));
@@ -112,7 +116,8 @@ FailureOr<bool> unrollLoop(NodeImporter &n, std::optional<int64_t> tripCount,
   // used only among themselves (the subgraphs' bindings are gone).
   auto rollBack = [&] {
     for (Block::iterator end = b.getInsertionPoint();
-         end != block->begin() && &*std::prev(end) != before; end = b.getInsertionPoint())
+         end != block->begin() && &*std::prev(end) != before;
+         end = b.getInsertionPoint())
       std::prev(end)->erase();
     return false;
   };
@@ -175,12 +180,14 @@ LogicalResult importRunTimeLoop(NodeImporter &n) {
     return n.error() << "input 0 (the trip count) must be one int64, got "
                      << typeOf(maxTripCount);
   if (!oneOf(condition, i1))
-    return n.error() << "input 1 (the condition) must be one bool, got " << typeOf(condition);
+    return n.error() << "input 1 (the condition) must be one bool, got "
+                     << typeOf(condition);
   SmallVector<Value> carried;
   for (unsigned i = 2; i < n.numInputs(); ++i)
     carried.push_back(n.input(i));
   ValueRange carriedValues(carried);
-  auto loop = LoopOp::create(b, loc, carriedValues.getTypes(), maxTripCount, condition, carried);
+  auto loop = LoopOp::create(b, loc, carriedValues.getTypes(), maxTripCount,
+                             condition, carried);
   Block &body = loop.getBody().emplaceBlock();
   body.addArgument(RankedTensorType::get({}, i64), loc);
   body.addArgument(RankedTensorType::get({}, i1), loc);
@@ -207,19 +214,23 @@ LogicalResult importRunTimeLoop(NodeImporter &n) {
                           << " outputs, fewer than the " << 1 + carried.size()
                           << " the loop carries");
   if (outputs->size() > 1 + carried.size())
-    return fail(n.error() << "has " << outputs->size() - 1 - carried.size()
-                          << " scan outputs, whose length would be known only at run "
-                             "time: with scan outputs, the trip count and every condition "
-                             "must be a constant known at compile time");
+    return fail(
+        n.error()
+        << "has " << outputs->size() - 1 - carried.size()
+        << " scan outputs, whose length would be known only at run "
+           "time: with scan outputs, the trip count and every condition "
+           "must be a constant known at compile time");
   if (!oneOf((*outputs)[0], i1))
-    return fail(n.error() << "the body's condition output must be one bool, got "
-                          << typeOf((*outputs)[0]));
+    return fail(
+        n.error() << "the body's condition output must be one bool, got "
+                  << typeOf((*outputs)[0]));
   for (auto [index, value] : llvm::enumerate(carried))
     if (typeOf(value) != typeOf((*outputs)[1 + index]))
-      return fail(n.error() << "carried value " << index << " is " << typeOf(value)
-                            << " before the loop and " << typeOf((*outputs)[1 + index])
-                            << " after the body: with a trip count or condition known "
-                               "only at run time, carried values must keep their type");
+      return fail(n.error()
+                  << "carried value " << index << " is " << typeOf(value)
+                  << " before the loop and " << typeOf((*outputs)[1 + index])
+                  << " after the body: with a trip count or condition known "
+                     "only at run time, carried values must keep their type");
   for (auto [index, value] : llvm::enumerate(loop.getResults()))
     if (failed(n.setOutput(index, value)))
       return failure();
@@ -232,8 +243,9 @@ LogicalResult importLoop(NodeImporter &n) {
   if (!n.hasInput(0) && !n.hasInput(1))
     return n.error() << "a loop without trip count or condition never ends";
   std::optional<int64_t> tripCount, condition = 1;
-  bool constant = (!n.hasInput(0) || (tripCount = constantScalarInt(n.input(0)))) &&
-                  (!n.hasInput(1) || (condition = constantScalarInt(n.input(1))));
+  bool constant =
+      (!n.hasInput(0) || (tripCount = constantScalarInt(n.input(0)))) &&
+      (!n.hasInput(1) || (condition = constantScalarInt(n.input(1))));
   if (constant) {
     FailureOr<bool> unrolled = unrollLoop(n, tripCount, condition);
     if (failed(unrolled) || *unrolled)
