@@ -3,6 +3,7 @@
 #include "Graph/GraphOps.h"
 
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -54,4 +55,101 @@ void FusedBlockOp::inlineBody(RewriterBase &rewriter) {
   rewriter.eraseOp(yield);
   rewriter.inlineBlockBefore(&body, *this, getInputs());
   rewriter.replaceOp(*this, yielded);
+}
+
+LogicalResult IfOp::verify() {
+  auto conditionType = cast<RankedTensorType>(getCondition().getType());
+  if (!conditionType.getElementType().isInteger(1) ||
+      !conditionType.hasStaticShape() || conditionType.getNumElements() != 1)
+    return emitOpError() << "expects a condition of one i1 element, got "
+                         << conditionType;
+  for (auto [name, region] :
+       {std::pair<StringRef, Region *>{"then", &getThenRegion()},
+        {"else", &getElseRegion()}}) {
+    Block &block = region->front();
+    auto yield =
+        dyn_cast_or_null<YieldOp>(block.empty() ? nullptr : &block.back());
+    if (!yield)
+      return emitOpError() << "expects its " << name
+                           << " region to end with graph.yield";
+    if (yield.getValues().getTypes() != getResultTypes())
+      return emitOpError() << "expects the " << name
+                           << " region to yield the result types "
+                           << getResultTypes() << ", got "
+                           << yield.getValues().getTypes();
+  }
+  return success();
+}
+
+void IfOp::inlineBranch(RewriterBase &rewriter, bool taken) {
+  Block &block = taken ? getThenBlock() : getElseBlock();
+  auto yield = cast<YieldOp>(block.getTerminator());
+  SmallVector<Value> yielded(yield.getValues());
+  rewriter.eraseOp(yield);
+  rewriter.inlineBlockBefore(&block, *this);
+  rewriter.replaceOp(*this, yielded);
+}
+
+namespace {
+/// A condition that became a constant (shapes refined, values folded)
+/// chooses its branch at compile time, as the importer does for one known
+/// there.
+struct InlineConstantBranch final : OpRewritePattern<IfOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(IfOp op,
+                                PatternRewriter &rewriter) const override {
+    DenseElementsAttr condition;
+    if (!matchPattern(op.getCondition(), m_Constant(&condition)))
+      return failure();
+    op.inlineBranch(rewriter, !condition.getSplatValue<APInt>().isZero());
+    return success();
+  }
+};
+} // namespace
+
+void IfOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                       MLIRContext *context) {
+  patterns.add<InlineConstantBranch>(context);
+}
+
+/// Whether `type` is a tensor of one `bits`-wide integer element.
+static bool isOneInteger(Type type, unsigned bits) {
+  auto tensor = dyn_cast<RankedTensorType>(type);
+  return tensor && tensor.getElementType().isInteger(bits) &&
+         tensor.hasStaticShape() && tensor.getNumElements() == 1;
+}
+
+LogicalResult LoopOp::verify() {
+  if (!isOneInteger(getMaxTripCount().getType(), 64))
+    return emitOpError() << "expects a trip count of one i64 element, got "
+                         << getMaxTripCount().getType();
+  if (!isOneInteger(getCondition().getType(), 1))
+    return emitOpError() << "expects a condition of one i1 element, got "
+                         << getCondition().getType();
+  if (getInits().getTypes() != getResultTypes())
+    return emitOpError() << "expects the result types to be the carried types "
+                         << getInits().getTypes() << ", got "
+                         << getResultTypes();
+  Block &body = getBodyBlock();
+  MLIRContext *context = getContext();
+  SmallVector<Type> argumentTypes = {
+      RankedTensorType::get({}, IntegerType::get(context, 64)),
+      RankedTensorType::get({}, IntegerType::get(context, 1))};
+  llvm::append_range(argumentTypes, getInits().getTypes());
+  if (TypeRange(body.getArgumentTypes()) != TypeRange(argumentTypes))
+    return emitOpError() << "expects region arguments of types "
+                         << argumentTypes
+                         << " (iteration, condition, carried values), got "
+                         << body.getArgumentTypes();
+  auto yield = dyn_cast_or_null<YieldOp>(body.empty() ? nullptr : &body.back());
+  if (!yield)
+    return emitOpError() << "expects its region to end with graph.yield";
+  if (yield.getValues().empty() ||
+      !isOneInteger(yield.getValues()[0].getType(), 1) ||
+      yield.getValues().drop_front().getTypes() != getResultTypes())
+    return emitOpError() << "expects the region to yield a condition of one i1 "
+                            "element and the carried types "
+                         << getResultTypes() << ", got "
+                         << yield.getValues().getTypes();
+  return success();
 }

@@ -63,9 +63,84 @@ def Graph_FusedBlockOp : Graph_Op<"fused_block",
   }];
 }
 
+def Graph_IfOp : Graph_Op<"if",
+    [RecursiveMemoryEffects, NoRegionArguments]> {
+  let summary = "Runs one of two regions, chosen by a condition known at run time";
+  let description = [{
+    The condition is a one-element `i1` tensor (an ONNX If's `cond`). When
+    it holds, the ops of `thenRegion` run and the op's results are the
+    values its `graph.yield` returns; otherwise those of `elseRegion`. Only
+    the chosen region runs. Both regions yield values of the result types;
+    they use values from above directly (ONNX scoping) and take no
+    arguments.
+
+    ```mlir
+    %r = graph.if %c : tensor<i1> -> tensor<4x4xf32> {
+      %p = graph.matmul %x, %w : ...
+      graph.yield %p : tensor<4x4xf32>
+    } else {
+      graph.yield %x : tensor<4x4xf32>
+    }
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$condition);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$thenRegion, SizedRegion<1>:$elseRegion);
+  let assemblyFormat = [{
+    $condition `:` type($condition) (`->` type($results)^)?
+    $thenRegion `else` $elseRegion attr-dict
+  }];
+  let hasVerifier = 1;
+  let hasCanonicalizer = 1;
+  let extraClassDeclaration = [{
+    ::mlir::Block &getThenBlock() { return getThenRegion().front(); }
+    ::mlir::Block &getElseBlock() { return getElseRegion().front(); }
+    /// Moves the ops of the then (`taken`) or else region before the op,
+    /// replaces its results by the values that region yields, and erases
+    /// it.
+    void inlineBranch(::mlir::RewriterBase &rewriter, bool taken);
+  }];
+}
+
+def Graph_LoopOp : Graph_Op<"loop", [RecursiveMemoryEffects]> {
+  let summary = "Repeats a region while a condition holds, at most a number of times";
+  let description = [{
+    An ONNX Loop whose trip count or condition is known only at run time.
+    The body's arguments are the iteration number (a rank-0 `i64` tensor,
+    counting from 0), the condition it runs under (a rank-0 `i1` tensor)
+    and the carried values; it yields the next condition and the next
+    carried values. The body runs while the condition holds and fewer than
+    `maxTripCount` iterations have run (both one-element tensors, read
+    once); the results are the carried values after the last iteration, the
+    inits if none ran. Carried values keep their type across iterations.
+
+    ```mlir
+    %r = graph.loop %n, %c : tensor<i64>, tensor<i1> carried(%x : tensor<4xf32>)
+        -> tensor<4xf32> {
+    ^bb0(%i: tensor<i64>, %cond: tensor<i1>, %acc: tensor<4xf32>):
+      %next = graph.add %acc, %acc : ...
+      graph.yield %cond, %next : tensor<i1>, tensor<4xf32>
+    }
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$maxTripCount, AnyRankedTensor:$condition,
+                       Variadic<AnyRankedTensor>:$inits);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $maxTripCount `,` $condition `:` type($maxTripCount) `,` type($condition)
+    (`carried` `(` $inits^ `:` type($inits) `)`)? (`->` type($results)^)?
+    $body attr-dict
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+  }];
+}
+
 def Graph_YieldOp : Graph_Op<"yield",
-    [Pure, Terminator, HasParent<"FusedBlockOp">]> {
-  let summary = "The results of a fused block's region";
+    [Pure, Terminator, ParentOneOf<["FusedBlockOp", "IfOp", "LoopOp"]>]> {
+  let summary = "The results of a fused block's, an if's or a loop's region";
   let description = [{
     ```mlir
     graph.yield %sum : tensor<1x16x56x56xf32>

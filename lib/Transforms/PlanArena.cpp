@@ -47,8 +47,33 @@ static int64_t alignTo(int64_t value, int64_t alignment) {
   return (value + alignment - 1) / alignment * alignment;
 }
 
-/// Index of the last top-level op using `root` or any view of it; -1 when a
-/// view escapes through the terminator (the buffer cannot live in the arena).
+/// The values that may be `value` itself under another name: a view's
+/// result, a select's result (a branch's buffer chosen after the branch) or
+/// the result of an scf.if that yields it.
+static void appendAliases(Value value, Operation *user,
+                          SmallVectorImpl<Value> &aliases) {
+  if (auto view = dyn_cast<ViewLikeOpInterface>(user)) {
+    if (view.getViewSource() == value)
+      llvm::append_range(aliases, user->getResults());
+    return;
+  }
+  if (isa<arith::SelectOp>(user) &&
+      isa<BaseMemRefType>(user->getResult(0).getType())) {
+    aliases.push_back(user->getResult(0));
+    return;
+  }
+  if (auto yield = dyn_cast<scf::YieldOp>(user))
+    if (auto branch = dyn_cast<scf::IfOp>(yield->getParentOp()))
+      for (auto [operand, result] :
+           llvm::zip_equal(yield.getOperands(), branch.getResults()))
+        if (operand == value)
+          aliases.push_back(result);
+}
+
+/// Index of the last top-level op using `root` or any alias of it; -1 when
+/// one escapes through the terminator (the buffer cannot live in the arena).
+/// A use inside a region counts as a use by its top-level op, so a buffer
+/// used in a branch lives across the whole branch op.
 static int64_t lastUse(Value root, Block &body,
                        const DenseMap<Operation *, int64_t> &order) {
   int64_t last = 0;
@@ -65,9 +90,7 @@ static int64_t lastUse(Value root, Block &body,
       if (isa<memref::DeallocOp>(user))
         continue;
       last = std::max(last, order.lookup(top));
-      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
-        if (view.getViewSource() == value)
-          llvm::append_range(worklist, user->getResults());
+      appendAliases(value, user, worklist);
     }
   }
   return last;
@@ -189,27 +212,36 @@ static bool isYielded(Value root) {
   return false;
 }
 
-/// Buffers allocated inside sequential loops of the function body (the row
-/// tiles of a fused conv block) are the same size every iteration and used
-/// within it: each moves before the outermost loop, to be planned in the
-/// arena with that loop as its lifetime, rather than allocated (and, as
-/// nothing frees it, leaked) every iteration. Thread tiles (scf.forall)
-/// keep theirs: those are per-thread scratch.
+/// Buffers allocated inside sequential loops and branches of the function
+/// body (the row tiles of a fused conv block, a loop body's intermediates,
+/// those of an scf.if's regions) are the same size every time and used
+/// within the op: each moves before the outermost such op, to be planned in
+/// the arena with that op as its lifetime, rather than allocated (and, as
+/// nothing frees it, leaked) every iteration or call. Both branches' buffers
+/// are then alive across the whole scf.if, which is safe whichever runs. A
+/// loop's yielded buffer may be a different one per iteration and stays; a
+/// branch's yielded buffer is the scf.if's result, which lastUse follows.
+/// Thread tiles (scf.forall) keep theirs: those are per-thread scratch.
 static void hoistLoopBuffers(Block &body) {
   SmallVector<memref::AllocOp> allocs;
   for (Operation &top : body) {
-    if (!isa<scf::ForOp>(top))
+    if (!isa<scf::ForOp, scf::WhileOp, scf::IfOp>(top))
       continue;
     top.walk([&](memref::AllocOp alloc) {
       MemRefType type = alloc.getType();
       if (!type.hasStaticShape() || !alloc.getDynamicSizes().empty() ||
           !alloc.getSymbolOperands().empty())
         return;
-      for (Operation *parent = alloc->getParentOp(); parent != &top;
-           parent = parent->getParentOp())
-        if (!isa<scf::ForOp>(parent))
+      bool inLoop = false;
+      for (Operation *parent = alloc->getParentOp();;
+           parent = parent->getParentOp()) {
+        if (!isa<scf::ForOp, scf::WhileOp, scf::IfOp>(parent))
           return;
-      if (!isYielded(alloc.getResult()))
+        inLoop |= isa<scf::ForOp, scf::WhileOp>(parent);
+        if (parent == &top)
+          break;
+      }
+      if (!inLoop || !isYielded(alloc.getResult()))
         allocs.push_back(alloc);
     });
   }

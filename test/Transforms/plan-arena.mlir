@@ -202,3 +202,52 @@ func.func @loop_buffer(%in: memref<4x16xf32>, %out: memref<4x16xf32>, %seed: mem
   linalg.add ins(%a, %a : memref<4x16xf32>, memref<4x16xf32>) outs(%out : memref<4x16xf32>)
   return
 }
+
+// -----
+
+// Buffers of an scf.if's regions move before it and live across the whole
+// op, whichever branch runs: %t (used inside the then region only) and the
+// two yielded buffers overlap each other. A yielded buffer lives on through
+// the op's result, and a buffer chosen by a select through the select's:
+// both yielded buffers and %d are read by the last add. %t is dead after
+// the op, so %d reuses its bytes. Every buffer is 16 f32 = 64 bytes.
+// CHECK-LABEL: func.func @branch_buffers
+// CHECK-SAME: %[[ARENA:[a-z0-9]+]]: memref<256xi8> {tcc.arena}
+// CHECK-DAG: %[[C0:.*]] = arith.constant 0 : index
+// CHECK-DAG: %[[C64:.*]] = arith.constant 64 : index
+// CHECK-DAG: %[[C128:.*]] = arith.constant 128 : index
+// CHECK-DAG: %[[C192:.*]] = arith.constant 192 : index
+// CHECK: %[[T:.*]] = memref.view %[[ARENA]][%[[C0]]]
+// CHECK: %[[Y1:.*]] = memref.view %[[ARENA]][%[[C64]]]
+// CHECK: %[[Y2:.*]] = memref.view %[[ARENA]][%[[C128]]]
+// CHECK: scf.if
+// CHECK-NOT: memref.alloc
+// CHECK: scf.yield %[[Y1]]
+// CHECK: } else {
+// CHECK-NOT: memref.alloc
+// CHECK: scf.yield %[[Y2]]
+// CHECK: }
+// CHECK: memref.view %[[ARENA]][%[[C0]]]
+// CHECK: arith.select
+// CHECK: memref.view %[[ARENA]][%[[C192]]]
+// CHECK-NOT: memref.alloc
+func.func @branch_buffers(%c: i1, %in: memref<16xf32>, %out: memref<16xf32>) {
+  %r = scf.if %c -> (memref<16xf32>) {
+    %t = memref.alloc() : memref<16xf32>
+    memref.copy %in, %t : memref<16xf32> to memref<16xf32>
+    %y = memref.alloc() : memref<16xf32>
+    linalg.add ins(%t, %t : memref<16xf32>, memref<16xf32>) outs(%y : memref<16xf32>)
+    scf.yield %y : memref<16xf32>
+  } else {
+    %y = memref.alloc() : memref<16xf32>
+    memref.copy %in, %y : memref<16xf32> to memref<16xf32>
+    scf.yield %y : memref<16xf32>
+  }
+  %d = memref.alloc() : memref<16xf32>
+  memref.copy %in, %d : memref<16xf32> to memref<16xf32>
+  %s = arith.select %c, %r, %d : memref<16xf32>
+  %e = memref.alloc() : memref<16xf32>
+  memref.copy %in, %e : memref<16xf32> to memref<16xf32>
+  linalg.add ins(%s, %e : memref<16xf32>, memref<16xf32>) outs(%out : memref<16xf32>)
+  return
+}

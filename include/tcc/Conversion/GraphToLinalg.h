@@ -26,6 +26,11 @@ void populateGraphResizeToLinalgPatterns(mlir::RewritePatternSet &patterns);
 /// Scatter and top-k, as scf loops over tensors.
 void populateGraphIndexedToLinalgPatterns(mlir::RewritePatternSet &patterns);
 
+/// graph.if as scf.if (only the chosen region runs) on the condition's
+/// element, graph.loop as scf.while.
+void populateGraphControlFlowToLinalgPatterns(
+    mlir::RewritePatternSet &patterns);
+
 /// All of the above.
 void populateGraphToLinalgPatterns(mlir::RewritePatternSet &patterns);
 

@@ -278,6 +278,18 @@ def PatchStage : Pass<"tcc-patch-stage", "mlir::func::FuncOp"> {
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def ReadOnlyInputs : Pass<"tcc-read-only-inputs", "mlir::func::FuncOp"> {
+  let summary = "Mark a public function's tensor arguments as not writable";
+  let description = [{
+    The inputs of an artifact's entry belong to the caller, who may pass
+    the same buffers again. Run before one-shot bufferization, this pass
+    sets `bufferization.writable = false` on each tensor argument of a
+    public function, so that an op updating a value in place (a loop's
+    carried value, a scatter's data) works on a copy rather than on the
+    caller's input.
+  }];
+}
+
 def UnshareDestinations : Pass<"tcc-unshare-destinations", "mlir::func::FuncOp"> {
   let summary = "Give every use of an empty or constant-filled tensor its own";
   let description = [{
@@ -325,6 +337,10 @@ def PlanArena : Pass<"tcc-plan-arena", "mlir::func::FuncOp"> {
     time. A buffer whose last use copies it whole into an out-param (a result
     computed behind a reshape) first becomes a view of that out-param, so the
     result is computed in place and the copy goes. Buffers allocated inside
+    sequential loops (scf.for, scf.while) and branches (scf.if) move before
+    the outermost such op and live across all of it (a loop's yielded
+    buffers stay allocations); a buffer is followed through an scf.if's
+    results and selects of buffers. Buffers allocated inside
     a parallel loop (a thread tile's scratch) stay out of the arena: each
     becomes a stack allocation of the loop body, or, past 256 KiB or inside
     a loop nested in the body, is freed at the end of its block.

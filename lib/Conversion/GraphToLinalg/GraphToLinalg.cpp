@@ -20,6 +20,7 @@ void tcc::populateGraphToLinalgPatterns(RewritePatternSet &patterns) {
   populateGraphComputeToLinalgPatterns(patterns);
   populateGraphResizeToLinalgPatterns(patterns);
   populateGraphIndexedToLinalgPatterns(patterns);
+  populateGraphControlFlowToLinalgPatterns(patterns);
 }
 
 namespace {

@@ -58,7 +58,7 @@ void tcc::cpu::buildBufferizePipeline(OpPassManager &pm,
   // interior) become slices of it, so their producers write in place.
   // Destinations CSE merged are split again first, so that no buffer is
   // shared by far-apart ops (see tcc-unshare-destinations).
-  addPipeline(pm, "func.func(tcc-unshare-destinations),"
+  addPipeline(pm, "func.func(tcc-unshare-destinations,tcc-read-only-inputs),"
                   "eliminate-empty-tensors,one-shot-bufferize{bufferize-function-boundaries=1 "
                   "function-boundary-type-conversion=identity-layout-map},"
                   "buffer-results-to-out-params{hoist-static-allocs=1 modify-public-functions=1},"

@@ -590,3 +590,88 @@ func.func @fused_block_non_graph_member(%x: tensor<2xf32>) -> tensor<2xf32> {
   }
   return %r : tensor<2xf32>
 }
+
+// -----
+
+func.func @if_condition_type(%c: tensor<2xi1>, %x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'graph.if' op expects a condition of one i1 element, got 'tensor<2xi1>'}}
+  %r = graph.if %c : tensor<2xi1> -> tensor<2xf32> {
+    graph.yield %x : tensor<2xf32>
+  } else {
+    graph.yield %x : tensor<2xf32>
+  }
+  return %r : tensor<2xf32>
+}
+
+// -----
+
+func.func @if_yield_types(%c: tensor<i1>, %x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'graph.if' op expects the else region to yield the result types 'tensor<2xf32>', got 'tensor<2xf16>'}}
+  %r = graph.if %c : tensor<i1> -> tensor<2xf32> {
+    graph.yield %x : tensor<2xf32>
+  } else {
+    %h = graph.cast %x : tensor<2xf32> -> tensor<2xf16>
+    graph.yield %h : tensor<2xf16>
+  }
+  return %r : tensor<2xf32>
+}
+
+// -----
+
+func.func @if_without_yield(%c: tensor<i1>, %x: tensor<2xf32>) {
+  // expected-error @+1 {{'graph.if' op expects its then region to end with graph.yield}}
+  "graph.if"(%c) ({
+    %n = graph.neg %x : tensor<2xf32>
+  }, {
+    graph.yield
+  }) : (tensor<i1>) -> ()
+  return
+}
+
+// -----
+
+func.func @if_two_blocks(%c: tensor<i1>) {
+  // expected-error @+1 {{'graph.if' op region #0 ('thenRegion') failed to verify constraint: region with 1 blocks}}
+  "graph.if"(%c) ({
+    cf.br ^next
+  ^next:
+    graph.yield
+  }, {
+    graph.yield
+  }) : (tensor<i1>) -> ()
+  return
+}
+
+// -----
+
+func.func @loop_trip_count_type(%n: tensor<2xi64>, %c: tensor<i1>, %x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'graph.loop' op expects a trip count of one i64 element, got 'tensor<2xi64>'}}
+  %r = graph.loop %n, %c : tensor<2xi64>, tensor<i1> carried(%x : tensor<2xf32>) -> tensor<2xf32> {
+  ^bb0(%i: tensor<i64>, %cond: tensor<i1>, %acc: tensor<2xf32>):
+    graph.yield %cond, %acc : tensor<i1>, tensor<2xf32>
+  }
+  return %r : tensor<2xf32>
+}
+
+// -----
+
+func.func @loop_arguments(%n: tensor<i64>, %c: tensor<i1>, %x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'graph.loop' op expects region arguments of types 'tensor<i64>', 'tensor<i1>', 'tensor<2xf32>' (iteration, condition, carried values), got 'tensor<i64>', 'tensor<2xf32>'}}
+  %r = graph.loop %n, %c : tensor<i64>, tensor<i1> carried(%x : tensor<2xf32>) -> tensor<2xf32> {
+  ^bb0(%i: tensor<i64>, %acc: tensor<2xf32>):
+    graph.yield %c, %acc : tensor<i1>, tensor<2xf32>
+  }
+  return %r : tensor<2xf32>
+}
+
+// -----
+
+func.func @loop_yield_types(%n: tensor<i64>, %c: tensor<i1>, %x: tensor<2xf32>) -> tensor<2xf32> {
+  // expected-error @+1 {{'graph.loop' op expects the region to yield a condition of one i1 element and the carried types 'tensor<2xf32>', got 'tensor<i1>', 'tensor<2xf16>'}}
+  %r = graph.loop %n, %c : tensor<i64>, tensor<i1> carried(%x : tensor<2xf32>) -> tensor<2xf32> {
+  ^bb0(%i: tensor<i64>, %cond: tensor<i1>, %acc: tensor<2xf32>):
+    %h = graph.cast %acc : tensor<2xf32> -> tensor<2xf16>
+    graph.yield %cond, %h : tensor<i1>, tensor<2xf16>
+  }
+  return %r : tensor<2xf32>
+}

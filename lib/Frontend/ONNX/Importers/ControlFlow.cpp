@@ -1,8 +1,9 @@
-//===- ControlFlow.cpp - If, Loop and Scan, unrolled at import ------------===//
+//===- ControlFlow.cpp - If, Loop and Scan --------------------------------===//
 //
-// Control flow is resolved at compile time: a constant condition inlines its
-// branch, loops with constant trip counts and scans over static lengths
-// unroll, their bodies imported in place once per iteration.
+// A constant condition inlines its branch and a run-time one becomes a
+// graph.if; loops with constant trip counts and conditions and scans over
+// static lengths unroll, their bodies imported in place once per iteration;
+// other loops become a graph.loop.
 //
 //===----------------------------------------------------------------------===//
 
@@ -29,9 +30,9 @@ std::optional<int64_t> constantScalarInt(Value value) {
 /// Loops run at most this many iterations: each one is a copy of the body.
 constexpr int64_t kMaxUnrolledIterations = 4096;
 
-/// If: a condition known at compile time inlines its branch; otherwise both
-/// branches are imported (they have no side effects) and their outputs
-/// selected elementwise, which needs outputs of broadcastable shapes.
+/// If: a condition known at compile time inlines its branch; otherwise the
+/// branches are imported into the two regions of a graph.if, of which only
+/// the chosen one runs. Their outputs must then agree in type.
 LogicalResult importIf(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
@@ -46,47 +47,89 @@ LogicalResult importIf(NodeImporter &n) {
         return failure();
     return success();
   }
-  FailureOr<SmallVector<Value>> thenOutputs = n.inlineSubgraph("then_branch", {});
-  FailureOr<SmallVector<Value>> elseOutputs = n.inlineSubgraph("else_branch", {});
-  if (failed(thenOutputs) || failed(elseOutputs))
+  RankedTensorType conditionType = n.inputType(0);
+  if (!conditionType.getElementType().isInteger(1) ||
+      !conditionType.hasStaticShape() || conditionType.getNumElements() != 1)
+    return n.error() << "the condition must be one bool, got " << conditionType;
+  // The result types are known once the branches are: they are imported
+  // into a graph.if without results, whose regions then move to the op.
+  OpBuilder &b = n.b();
+  auto draft = IfOp::create(b, n.location(), TypeRange(), n.input(0));
+  SmallVector<SmallVector<Value>, 2> branchOutputs;
+  for (auto [name, region] :
+       {std::pair<StringRef, Region *>{"then_branch", &draft.getThenRegion()},
+        {"else_branch", &draft.getElseRegion()}}) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&region->emplaceBlock());
+    FailureOr<SmallVector<Value>> outputs = n.inlineSubgraph(name, {});
+    if (failed(outputs)) {
+      draft.erase();
+      return failure();
+    }
+    YieldOp::create(b, n.location(), *outputs);
+    branchOutputs.push_back(std::move(*outputs));
+  }
+  auto fail = [&](InFlightDiagnostic &&diag) {
+    draft.erase();
     return failure();
-  if (thenOutputs->size() != elseOutputs->size())
-    return n.error() << "the branches have " << thenOutputs->size() << " and "
-                     << elseOutputs->size() << " outputs";
-  Value condition0 = n.input(0);
-  for (auto [index, values] : llvm::enumerate(llvm::zip(*thenOutputs, *elseOutputs))) {
+  };
+  ArrayRef<Value> thenOutputs = branchOutputs[0],
+                  elseOutputs = branchOutputs[1];
+  if (thenOutputs.size() != elseOutputs.size())
+    return fail(n.error() << "the branches have " << thenOutputs.size()
+                          << " and " << elseOutputs.size() << " outputs");
+  SmallVector<Type> resultTypes;
+  for (auto [index, values] :
+       llvm::enumerate(llvm::zip(thenOutputs, elseOutputs))) {
     auto [onTrue, onFalse] = values;
     if (typeOf(onTrue) != typeOf(onFalse))
-      return n.error() << "output " << index << " is " << typeOf(onTrue) << " in then_branch and "
-                       << typeOf(onFalse)
-                       << " in else_branch: with a condition known only at run time, the "
-                          "branches must agree";
-    if (failed(n.setOutput(index, build<WhereOp>(n, condition0, onTrue, onFalse))))
-      return failure();
+      return fail(
+          n.error()
+          << "output " << index << " is " << typeOf(onTrue)
+          << " in then_branch and " << typeOf(onFalse)
+          << " in else_branch: with a condition known only at run time, "
+             "the branches must agree");
+    resultTypes.push_back(typeOf(onTrue));
   }
+  auto op = IfOp::create(b, n.location(), resultTypes, n.input(0));
+  op.getThenRegion().takeBody(draft.getThenRegion());
+  op.getElseRegion().takeBody(draft.getElseRegion());
+  draft.erase();
+  for (auto [index, value] : llvm::enumerate(op.getResults()))
+    if (failed(n.setOutput(index, value)))
+      return failure();
   return success();
 }
 
-/// Loop: unrolled while the trip count and the condition are compile-time
-/// constants; scan outputs stacked along a new leading axis.
-LogicalResult importLoop(NodeImporter &n) {
-  std::optional<int64_t> tripCount, condition = 1;
-  if (n.hasInput(0) && !(tripCount = constantScalarInt(n.input(0))))
-    return n.error() << "input 0 (the trip count) must be a constant known at compile time";
-  if (n.hasInput(1) && !(condition = constantScalarInt(n.input(1))))
-    return n.error() << "input 1 (the condition) must be a constant known at compile time";
-  if (!tripCount && !n.hasInput(1))
-    return n.error() << "a loop without trip count or condition never ends";
+/// Loop with compile-time trip count and conditions: the body imported
+/// once per iteration, scan outputs stacked along a new leading axis.
+/// Returns false, having built nothing, when a condition the body computes
+/// is known only at run time or the loop runs more iterations than tcc
+/// unrolls: the loop must then run as one.
+FailureOr<bool> unrollLoop(NodeImporter &n, std::optional<int64_t> tripCount,
+                           std::optional<int64_t> condition) {
+  OpBuilder &b = n.b();
+  Block *block = b.getInsertionBlock();
+  Block::iterator start = b.getInsertionPoint();
+  Operation *before = start == block->begin() ? nullptr : &*std::prev(start);
+  // Erases the ops built since the start, last first: their results are
+  // used only among themselves (the subgraphs' bindings are gone).
+  auto rollBack = [&] {
+    for (Block::iterator end = b.getInsertionPoint();
+         end != block->begin() && &*std::prev(end) != before;
+         end = b.getInsertionPoint())
+      std::prev(end)->erase();
+    return false;
+  };
   SmallVector<Value> carried;
   for (unsigned i = 2; i < n.numInputs(); ++i)
     carried.push_back(n.input(i));
-  Type i64 = n.b().getI64Type(), i1 = n.b().getI1Type();
+  Type i64 = b.getI64Type(), i1 = b.getI1Type();
   SmallVector<SmallVector<Value>> scans;
   int64_t iteration = 0;
   for (; *condition && (!tripCount || iteration < *tripCount); ++iteration) {
     if (iteration == kMaxUnrolledIterations)
-      return n.error() << "runs more than " << kMaxUnrolledIterations
-                       << " iterations, the most tcc unrolls";
+      return rollBack();
     SmallVector<Value> inputs = {scalar(n, i64, iteration), scalar(n, i1, 1)};
     llvm::append_range(inputs, carried);
     FailureOr<SmallVector<Value>> outputs = n.inlineSubgraph("body", inputs);
@@ -97,7 +140,7 @@ LogicalResult importLoop(NodeImporter &n) {
                        << 1 + carried.size() << " the loop carries";
     condition = constantScalarInt((*outputs)[0]);
     if (!condition)
-      return n.error() << "the body's condition output must be a constant known at compile time";
+      return rollBack();
     for (size_t i = 0; i < carried.size(); ++i)
       carried[i] = (*outputs)[1 + i];
     scans.resize(outputs->size() - 1 - carried.size());
@@ -112,7 +155,103 @@ LogicalResult importLoop(NodeImporter &n) {
   for (auto [k, pieces] : llvm::enumerate(scans))
     if (failed(n.setOutput(carried.size() + k, stackAlong(n, pieces, 0))))
       return failure();
+  return true;
+}
+
+/// Loop run as a graph.loop, the body imported once into its region: the
+/// carried values must keep their types, and scan outputs (whose length
+/// would be known only at run time) are not supported.
+LogicalResult importRunTimeLoop(NodeImporter &n) {
+  OpBuilder &b = n.b();
+  Location loc = n.location();
+  Type i64 = b.getI64Type(), i1 = b.getI1Type();
+  auto oneOf = [](Value value, Type element) {
+    RankedTensorType type = typeOf(value);
+    return type.getElementType() == element && type.hasStaticShape() &&
+           type.getNumElements() == 1;
+  };
+  Value maxTripCount =
+      n.hasInput(0) ? n.input(0)
+                    : build<ConstantOp>(n, DenseElementsAttr::get(
+                                               RankedTensorType::get({}, i64),
+                                               b.getI64IntegerAttr(INT64_MAX)));
+  Value condition = n.hasInput(1) ? n.input(1) : scalar(n, i1, 1);
+  if (!oneOf(maxTripCount, i64))
+    return n.error() << "input 0 (the trip count) must be one int64, got "
+                     << typeOf(maxTripCount);
+  if (!oneOf(condition, i1))
+    return n.error() << "input 1 (the condition) must be one bool, got "
+                     << typeOf(condition);
+  SmallVector<Value> carried;
+  for (unsigned i = 2; i < n.numInputs(); ++i)
+    carried.push_back(n.input(i));
+  ValueRange carriedValues(carried);
+  auto loop = LoopOp::create(b, loc, carriedValues.getTypes(), maxTripCount,
+                             condition, carried);
+  Block &body = loop.getBody().emplaceBlock();
+  body.addArgument(RankedTensorType::get({}, i64), loc);
+  body.addArgument(RankedTensorType::get({}, i1), loc);
+  for (Value value : carried)
+    body.addArgument(value.getType(), loc);
+  FailureOr<SmallVector<Value>> outputs;
+  {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(&body);
+    outputs = n.inlineSubgraph("body", body.getArguments());
+    if (succeeded(outputs) && outputs->size() == 1 + carried.size())
+      YieldOp::create(b, loc, *outputs);
+  }
+  auto fail = [&](InFlightDiagnostic &&) {
+    loop.erase();
+    return failure();
+  };
+  if (failed(outputs)) {
+    loop.erase();
+    return failure();
+  }
+  if (outputs->size() < 1 + carried.size())
+    return fail(n.error() << "the body returns " << outputs->size()
+                          << " outputs, fewer than the " << 1 + carried.size()
+                          << " the loop carries");
+  if (outputs->size() > 1 + carried.size())
+    return fail(
+        n.error()
+        << "has " << outputs->size() - 1 - carried.size()
+        << " scan outputs, whose length would be known only at run "
+           "time: with scan outputs, the trip count and every condition "
+           "must be a constant known at compile time");
+  if (!oneOf((*outputs)[0], i1))
+    return fail(
+        n.error() << "the body's condition output must be one bool, got "
+                  << typeOf((*outputs)[0]));
+  for (auto [index, value] : llvm::enumerate(carried))
+    if (typeOf(value) != typeOf((*outputs)[1 + index]))
+      return fail(n.error()
+                  << "carried value " << index << " is " << typeOf(value)
+                  << " before the loop and " << typeOf((*outputs)[1 + index])
+                  << " after the body: with a trip count or condition known "
+                     "only at run time, carried values must keep their type");
+  for (auto [index, value] : llvm::enumerate(loop.getResults()))
+    if (failed(n.setOutput(index, value)))
+      return failure();
   return success();
+}
+
+/// Loop: unrolled while the trip count and the conditions are compile-time
+/// constants (and the iterations few), else a graph.loop.
+LogicalResult importLoop(NodeImporter &n) {
+  if (!n.hasInput(0) && !n.hasInput(1))
+    return n.error() << "a loop without trip count or condition never ends";
+  std::optional<int64_t> tripCount, condition = 1;
+  bool constant =
+      (!n.hasInput(0) || (tripCount = constantScalarInt(n.input(0)))) &&
+      (!n.hasInput(1) || (condition = constantScalarInt(n.input(1))));
+  if (constant) {
+    FailureOr<bool> unrolled = unrollLoop(n, tripCount, condition);
+    if (failed(unrolled) || *unrolled)
+      return unrolled;
+  }
+  return importRunTimeLoop(n);
 }
 
 /// One step of a scan: the body on the state and this step's slices; the
