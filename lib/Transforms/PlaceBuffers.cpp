@@ -46,6 +46,7 @@ struct PlaceBuffersPass final : tcc::impl::PlaceBuffersBase<PlaceBuffersPass> {
     int64_t capacity = *space.getCapacity();
     Residency baseline = evictFurthestNextUse(problem, capacity);
     Residency lru = evictLeastRecentlyUsed(problem, capacity);
+    Residency whole = keepWholeLifetimes(problem, capacity);
     ResidencyStats stats;
     bool ilp = planner == "ilp";
     Residency residency =
@@ -67,7 +68,8 @@ struct PlaceBuffersPass final : tcc::impl::PlaceBuffersBase<PlaceBuffersPass> {
     InFlightDiagnostic remark = space.emitRemark();
     remark << (ilp ? "ilp" : "furthest-next-use") << ": "
            << residency.movedBytes << " bytes moved, furthest-next-use "
-           << baseline.movedBytes << ", LRU " << lru.movedBytes;
+           << baseline.movedBytes << ", LRU " << lru.movedBytes
+           << ", whole lifetimes " << whole.movedBytes;
     if (ilp)
       remark << ", compulsory " << stats.compulsoryBytes << ", proven bound "
              << stats.lowerBound << (stats.optimal ? " (optimal)" : "")

@@ -277,6 +277,11 @@ TEST(Residency, AgainstExhaustiveSearch) {
     EXPECT_FALSE(checkResidency(problem, capacity, baseline));
     EXPECT_GE(baseline.movedBytes, optimum);
     baselineMisses += baseline.movedBytes > optimum;
+    for (const Residency &other : {evictLeastRecentlyUsed(problem, capacity),
+                                   keepWholeLifetimes(problem, capacity)}) {
+      EXPECT_FALSE(checkResidency(problem, capacity, other));
+      EXPECT_GE(other.movedBytes, optimum);
+    }
     ResidencyStats stats;
     Residency best = minimizeTraffic(problem, capacity, 10, stats);
     EXPECT_FALSE(checkResidency(problem, capacity, best));
@@ -292,6 +297,26 @@ TEST(Residency, AgainstExhaustiveSearch) {
   // and reloads happen.
   EXPECT_GT(baselineMisses, 0);
   EXPECT_GT(reloads, 0);
+}
+
+TEST(Residency, NeverWorseThanTheBaselinesOnLargeProblems) {
+  // Beyond one window (32 segments): the windows and then the whole
+  // program run, and the result stays valid.
+  std::mt19937 random(11);
+  for (int64_t capacity : {8, 16, 32}) {
+    PlacementProblem problem =
+        randomUseProblem(random, 80, 120, /*aligned=*/true);
+    ResidencyStats stats;
+    Residency best = minimizeTraffic(problem, capacity, 2, stats);
+    EXPECT_FALSE(checkResidency(problem, capacity, best));
+    EXPECT_LE(best.movedBytes,
+              evictFurthestNextUse(problem, capacity).movedBytes);
+    EXPECT_LE(best.movedBytes,
+              evictLeastRecentlyUsed(problem, capacity).movedBytes);
+    EXPECT_LE(stats.compulsoryBytes, stats.lowerBound);
+    EXPECT_LE(stats.lowerBound, best.movedBytes);
+    EXPECT_LT(stats.seconds, 6.0);
+  }
 }
 
 TEST(Residency, TooLargeIsCompulsory) {

@@ -212,6 +212,13 @@ Residency evictFurthestNextUse(const PlacementProblem &problem,
 Residency evictLeastRecentlyUsed(const PlacementProblem &problem,
                                  int64_t capacity);
 
+/// The earlier baseline, for comparison: each buffer in the space from its
+/// first use to its last or not at all. Buffers by first use, each at the
+/// lowest free offset; when one does not fit, the resident buffers are
+/// spilled, the one resident longest first, until it does.
+Residency keepWholeLifetimes(const PlacementProblem &problem,
+                             int64_t capacity);
+
 /// Minimizes the bytes moved by integer programming (CBC), starting from
 /// the better baseline: per segment a residency binary and an offset, per pair of
 /// segments alive together a binary choosing which lies below when both
