@@ -22,9 +22,10 @@ void MemoryDialect::initialize() {
 static ParseResult parsePositions(OpAsmParser &parser,
                                   DenseI64ArrayAttr &positions) {
   SmallVector<int64_t> values;
-  if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&]() -> ParseResult {
-        return parser.parseInteger(values.emplace_back());
-      }))
+  if (parser.parseCommaSeparatedList(
+          AsmParser::Delimiter::Square, [&]() -> ParseResult {
+            return parser.parseInteger(values.emplace_back());
+          }))
     return failure();
   positions = parser.getBuilder().getDenseI64ArrayAttr(values);
   return success();
@@ -41,13 +42,14 @@ static void printPositions(OpAsmPrinter &printer, Operation *,
 static ParseResult parseSegmentOffsets(OpAsmParser &parser,
                                        DenseI64ArrayAttr &offsets) {
   SmallVector<int64_t> values;
-  if (parser.parseCommaSeparatedList(AsmParser::Delimiter::Square, [&]() -> ParseResult {
-        if (succeeded(parser.parseOptionalKeyword("spilled"))) {
-          values.push_back(-1);
-          return success();
-        }
-        return parser.parseInteger(values.emplace_back());
-      }))
+  if (parser.parseCommaSeparatedList(
+          AsmParser::Delimiter::Square, [&]() -> ParseResult {
+            if (succeeded(parser.parseOptionalKeyword("spilled"))) {
+              values.push_back(-1);
+              return success();
+            }
+            return parser.parseInteger(values.emplace_back());
+          }))
     return failure();
   offsets = parser.getBuilder().getDenseI64ArrayAttr(values);
   return success();
@@ -121,9 +123,8 @@ LogicalResult SpaceOp::verifyRegions() {
 
   // By first op: once a stay starts after another's last op, no later one
   // can overlap it in time either.
-  llvm::stable_sort(stays, [](const Stay &a, const Stay &b) {
-    return a.first < b.first;
-  });
+  llvm::stable_sort(
+      stays, [](const Stay &a, const Stay &b) { return a.first < b.first; });
   for (auto [position, stay] : llvm::enumerate(stays)) {
     Stay a = stay;
     int64_t beginA = a.offset, endA = beginA + int64_t(a.buffer.getSize());
@@ -139,7 +140,8 @@ LogicalResult SpaceOp::verifyRegions() {
       auto [earlier, later] = a.buffer->isBeforeInBlock(b.buffer)
                                   ? std::pair(a.buffer, b.buffer)
                                   : std::pair(b.buffer, a.buffer);
-      bool segments = a.buffer.getSegmentOffsets() || b.buffer.getSegmentOffsets();
+      bool segments =
+          a.buffer.getSegmentOffsets() || b.buffer.getSegmentOffsets();
       return later.emitOpError()
              << "shares bytes [" << std::max(beginA, beginB) << ", "
              << std::min(endA, endB) << ") with @" << earlier.getSymName()
@@ -212,9 +214,9 @@ LogicalResult BufferOp::verify() {
     for (auto [position, use] : llvm::enumerate(*uses))
       if (use < int64_t(getFirst()) || use > int64_t(getLast()) ||
           (position > 0 && use <= (*uses)[position - 1]))
-        return emitOpError() << "expects uses increasing within its lifetime ["
-                             << int64_t(getFirst()) << ", "
-                             << int64_t(getLast()) << "]";
+        return emitOpError()
+               << "expects uses increasing within its lifetime ["
+               << int64_t(getFirst()) << ", " << int64_t(getLast()) << "]";
     if (uses->empty())
       return emitOpError() << "expects at least one use";
   }
@@ -234,9 +236,9 @@ LogicalResult BufferOp::verify() {
   if (offset)
     offsets.push_back(*offset);
   else if (segmentOffsets)
-    llvm::append_range(offsets, llvm::make_filter_range(
-                                    *segmentOffsets,
-                                    [](int64_t o) { return o >= 0; }));
+    llvm::append_range(
+        offsets, llvm::make_filter_range(*segmentOffsets,
+                                         [](int64_t o) { return o >= 0; }));
   int64_t alignment = getEffectiveAlignment();
   auto space = (*this)->getParentOfType<SpaceOp>();
   for (int64_t placed : offsets) {
@@ -246,18 +248,17 @@ LogicalResult BufferOp::verify() {
     if (std::optional<int64_t> capacity = space.getCapacity())
       if (placed + int64_t(getSize()) > *capacity)
         return emitOpError() << "ends at byte " << placed + int64_t(getSize())
-                             << ", past the capacity of @"
-                             << space.getSymName() << " (" << *capacity
-                             << " bytes)";
+                             << ", past the capacity of @" << space.getSymName()
+                             << " (" << *capacity << " bytes)";
   }
   if (segmentOffsets)
     for (size_t segment = 1; segment < segmentOffsets->size(); ++segment) {
       int64_t before = (*segmentOffsets)[segment - 1],
               after = (*segmentOffsets)[segment];
       if (before >= 0 && after >= 0 && before != after)
-        return emitOpError() << "moves from offset " << before << " to "
-                             << after << " at op " << getUsePoints()[segment]
-                             << " without leaving the space";
+        return emitOpError()
+               << "moves from offset " << before << " to " << after << " at op "
+               << getUsePoints()[segment] << " without leaving the space";
     }
   return success();
 }

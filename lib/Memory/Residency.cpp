@@ -109,12 +109,10 @@ int64_t solveComponent(const PlacementProblem &problem, int64_t capacity,
   };
   SmallVector<Segment> segments;
   SmallVector<SmallVector<int64_t, 4>> uses;
-  SmallVector<size_t> firstSegment;
   int64_t constant = 0;
   for (auto [a, index] : llvm::enumerate(component)) {
     const PlacementBuffer &buffer = buffers[index];
     uses.push_back(buffer.usePoints());
-    firstSegment.push_back(segments.size());
     for (size_t k : llvm::seq<size_t>(0, buffer.segmentCount())) {
       auto [begin, end] = segmentSpan(uses.back(), k);
       segments.push_back({a, k, begin, end});
@@ -168,7 +166,8 @@ int64_t solveComponent(const PlacementProblem &problem, int64_t capacity,
       objective[x(j)] = -double(buffer.size);
     upper[k(j)] = double((capacity - buffer.size) / buffer.alignment);
     start[x(j)] = offsetOf(j) >= 0 ? 1.0 : 0.0;
-    start[k(j)] = offsetOf(j) >= 0 ? double(offsetOf(j) / buffer.alignment) : 0.0;
+    start[k(j)] =
+        offsetOf(j) >= 0 ? double(offsetOf(j) / buffer.alignment) : 0.0;
   }
   for (auto [a, index] : llvm::enumerate(component)) {
     objective[w(a)] = double(buffers[index].size);
@@ -208,7 +207,8 @@ int64_t solveComponent(const PlacementProblem &problem, int64_t capacity,
     auto [j, o] = jo;
     int z = int(2 * count + component.size() + pairs.size() + pair);
     const Stay &stay = obstacles[o];
-    double align = double(bufferOf(j).alignment), size = double(bufferOf(j).size);
+    double align = double(bufferOf(j).alignment),
+           size = double(bufferOf(j).size);
     start[z] = offsetOf(j) >= 0 && offsetOf(j) + bufferOf(j).size <= stay.offset
                    ? 1.0
                    : 0.0;
@@ -243,7 +243,8 @@ int64_t solveComponent(const PlacementProblem &problem, int64_t capacity,
       const Segment &segment = segments[j];
       if (segment.begin > time || time > segment.end)
         continue;
-      bool continues = j + 1 < count && segments[j + 1].buffer == segment.buffer &&
+      bool continues = j + 1 < count &&
+                       segments[j + 1].buffer == segment.buffer &&
                        segment.end == time;
       bool continued = j > 0 && segments[j - 1].buffer == segment.buffer &&
                        segment.begin == time;
@@ -314,9 +315,9 @@ int64_t solveComponent(const PlacementProblem &problem, int64_t capacity,
   candidate.offsets.assign(offsets.begin(), offsets.end());
   for (size_t j : llvm::seq<size_t>(0, count))
     candidate.offsets[component[segments[j].buffer]][segments[j].index] =
-        solution[x(j)] > 0.5 ? int64_t(std::llround(solution[k(j)])) *
-                                   bufferOf(j).alignment
-                             : -1;
+        solution[x(j)] > 0.5
+            ? int64_t(std::llround(solution[k(j)])) * bufferOf(j).alignment
+            : -1;
   candidate.movedBytes = movedBytes(problem, candidate);
   Residency current;
   current.offsets.assign(offsets.begin(), offsets.end());
@@ -335,9 +336,9 @@ void improveByWindows(const PlacementProblem &problem, int64_t capacity,
                       ArrayRef<size_t> component,
                       SmallVectorImpl<SmallVector<int64_t, 2>> &offsets,
                       double seconds) {
-  // Small enough for CBC to close each window in well under a second;
-  // on ResNet-50, 32 reaches the proven optimum at every capacity where 48
-  // or more do not within 5 s.
+  // Small enough for CBC to close each window in well under a second. On
+  // ResNet-50 within 5 s, 32 reaches the proven optimum at every capacity
+  // of bench/memory.py; 48 misses it at 2 MiB, 80 at 2 and 4 MiB.
   constexpr size_t windowSegments = 32;
   size_t total = 0;
   for (size_t index : component)
@@ -397,12 +398,7 @@ tcc::memory::checkResidency(const PlacementProblem &problem, int64_t capacity,
   if (residency.offsets.size() != problem.buffers.size())
     return "residency has " + std::to_string(residency.offsets.size()) +
            " buffers, the problem " + std::to_string(problem.buffers.size());
-  // Stays: runs of consecutive resident segments, one offset each.
-  struct Stay {
-    size_t buffer;
-    int64_t begin, end, offset, size;
-  };
-  SmallVector<Stay> stays;
+  SmallVector<std::pair<size_t, Stay>> stays;
   for (auto [index, buffer] : llvm::enumerate(problem.buffers)) {
     std::string name = "buffer " + std::to_string(index);
     ArrayRef<int64_t> offsets = residency.offsets[index];
@@ -410,7 +406,6 @@ tcc::memory::checkResidency(const PlacementProblem &problem, int64_t capacity,
       return name + " has " + std::to_string(offsets.size()) +
              " segment offsets, expected " +
              std::to_string(buffer.segmentCount());
-    SmallVector<int64_t, 4> uses = buffer.usePoints();
     for (auto [segment, offset] : llvm::enumerate(offsets)) {
       if (offset < 0)
         continue;
@@ -419,30 +414,28 @@ tcc::memory::checkResidency(const PlacementProblem &problem, int64_t capacity,
                " is not a multiple of " + std::to_string(buffer.alignment);
       if (offset + buffer.size > capacity)
         return name + " ends past the capacity";
-      auto [begin, end] = segmentSpan(uses, segment);
-      if (segment > 0 && offsets[segment - 1] >= 0) {
-        if (offsets[segment - 1] != offset)
-          return name + " moves within the space between segments " +
-                 std::to_string(segment - 1) + " and " +
-                 std::to_string(segment);
-        stays.back().end = end;
-        continue;
-      }
-      stays.push_back({index, begin, end, offset, buffer.size});
+      if (segment > 0 && offsets[segment - 1] >= 0 &&
+          offsets[segment - 1] != offset)
+        return name + " moves within the space between segments " +
+               std::to_string(segment - 1) + " and " + std::to_string(segment);
     }
+    for (const Stay &stay : staysOf(buffer, offsets))
+      stays.push_back({index, stay});
   }
-  llvm::stable_sort(stays, [](const Stay &a, const Stay &b) {
-    return a.begin < b.begin;
+  llvm::stable_sort(stays, [](const auto &a, const auto &b) {
+    return a.second.begin < b.second.begin;
   });
-  for (auto [position, a] : llvm::enumerate(stays))
-    for (const Stay &b : ArrayRef(stays).drop_front(position + 1)) {
+  for (auto [position, entry] : llvm::enumerate(stays)) {
+    const auto &[bufferA, a] = entry;
+    for (const auto &[bufferB, b] : ArrayRef(stays).drop_front(position + 1)) {
       if (b.begin > a.end)
         break;
       if (a.offset < b.offset + b.size && b.offset < a.offset + a.size)
-        return "buffers " + std::to_string(std::min(a.buffer, b.buffer)) +
-               " and " + std::to_string(std::max(a.buffer, b.buffer)) +
+        return "buffers " + std::to_string(std::min(bufferA, bufferB)) +
+               " and " + std::to_string(std::max(bufferA, bufferB)) +
                " are resident at the same time and share bytes";
     }
+  }
   if (movedBytes(problem, residency) != residency.movedBytes)
     return std::string("moved bytes are not what the segments cost");
   return std::nullopt;
@@ -476,14 +469,12 @@ static Residency simulateEviction(const PlacementProblem &problem,
     auto next = llvm::lower_bound(uses[index], time);
     return next == uses[index].begin() ? int64_t(-1) : *std::prev(next);
   };
-  struct Stay {
-    int64_t begin, end, offset;
-  };
   SmallVector<SmallVector<Stay>> stays(buffers.size());
   SmallVector<size_t> resident;
   SmallVector<int64_t> offsetOf(buffers.size(), -1), since(buffers.size());
   auto leave = [&](size_t index, int64_t end) {
-    stays[index].push_back({since[index], end, offsetOf[index]});
+    stays[index].push_back(
+        {since[index], end, offsetOf[index], buffers[index].size});
     offsetOf[index] = -1;
   };
   SmallVector<std::pair<int64_t, int64_t>> busy;
@@ -642,11 +633,14 @@ Residency tcc::memory::minimizeTraffic(const PlacementProblem &problem,
   for (size_t index : llvm::seq<size_t>(0, buffers.size()))
     if (buffers[index].size <= capacity)
       order.push_back(index);
-  auto firstUse = [&](size_t index) { return buffers[index].usePoints().front(); };
-  auto lastUse = [&](size_t index) { return buffers[index].usePoints().back(); };
-  llvm::stable_sort(order, [&](size_t a, size_t b) {
-    return firstUse(a) < firstUse(b);
-  });
+  auto firstUse = [&](size_t index) {
+    return buffers[index].usePoints().front();
+  };
+  auto lastUse = [&](size_t index) {
+    return buffers[index].usePoints().back();
+  };
+  llvm::stable_sort(
+      order, [&](size_t a, size_t b) { return firstUse(a) < firstUse(b); });
   SmallVector<SmallVector<size_t>> components;
   int64_t reach = -1;
   for (size_t index : order) {
@@ -668,9 +662,9 @@ Residency tcc::memory::minimizeTraffic(const PlacementProblem &problem,
     Clock::time_point componentStart = Clock::now();
     improveByWindows(problem, capacity, component, residency.offsets,
                      budget / 2);
-    stats.lowerBound += solveComponent(
-        problem, capacity, component, {}, residency.offsets,
-        budget - secondsSince(componentStart), stats);
+    stats.lowerBound +=
+        solveComponent(problem, capacity, component, {}, residency.offsets,
+                       budget - secondsSince(componentStart), stats);
   }
   residency.movedBytes = movedBytes(problem, residency);
   stats.lowerBound = std::min(stats.lowerBound, residency.movedBytes);

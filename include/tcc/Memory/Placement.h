@@ -192,8 +192,7 @@ struct ResidencyStats {
 
 /// The bytes `residency` moves (see `Residency`), whatever its
 /// `movedBytes` says.
-int64_t movedBytes(const PlacementProblem &problem,
-                   const Residency &residency);
+int64_t movedBytes(const PlacementProblem &problem, const Residency &residency);
 
 /// The baseline: ops in order; at each, the buffers it uses come into the
 /// space (soonest next use first) at the lowest free offset, making room
@@ -216,14 +215,15 @@ Residency evictLeastRecentlyUsed(const PlacementProblem &problem,
 /// first use to its last or not at all. Buffers by first use, each at the
 /// lowest free offset; when one does not fit, the resident buffers are
 /// spilled, the one resident longest first, until it does.
-Residency keepWholeLifetimes(const PlacementProblem &problem,
-                             int64_t capacity);
+Residency keepWholeLifetimes(const PlacementProblem &problem, int64_t capacity);
 
 /// Minimizes the bytes moved by integer programming (CBC), starting from
-/// the better baseline: per segment a residency binary and an offset, per pair of
-/// segments alive together a binary choosing which lies below when both
-/// are resident, consecutive resident segments of a buffer at one offset.
-/// Never returns more bytes moved than either baseline.
+/// the better of the two eviction baselines: per segment a residency binary
+/// and an offset, per pair of segments alive together a binary choosing
+/// which lies below when both are resident, consecutive resident segments
+/// of a buffer at one offset. Large components first go through windows of
+/// 32 segments, the other buffers fixed. Never returns more bytes moved
+/// than either eviction baseline.
 Residency minimizeTraffic(const PlacementProblem &problem, int64_t capacity,
                           double timeLimit, ResidencyStats &stats);
 
