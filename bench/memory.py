@@ -236,7 +236,7 @@ def main():
             continue
         for capacity, compulsory, whole, lru, belady, ilp, bound, optimal in capacity_sweep(
                 args.build_dir, model, capacities, args.time_limit):
-            assert ilp <= min(lru, belady), f"{name}: ILP above a baseline"
+            assert ilp <= min(whole, lru, belady), f"{name}: ILP above a baseline"
             assert compulsory <= bound <= ilp, f"{name}: bound out of order"
 
             def removed(baseline):

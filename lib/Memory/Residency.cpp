@@ -618,9 +618,10 @@ Residency tcc::memory::minimizeTraffic(const PlacementProblem &problem,
   Clock::time_point start = Clock::now();
   const auto &buffers = problem.buffers;
   Residency residency = evictFurthestNextUse(problem, capacity);
-  if (Residency lru = evictLeastRecentlyUsed(problem, capacity);
-      lru.movedBytes < residency.movedBytes)
-    residency = lru;
+  for (Residency other : {evictLeastRecentlyUsed(problem, capacity),
+                          keepWholeLifetimes(problem, capacity)})
+    if (other.movedBytes < residency.movedBytes)
+      residency = std::move(other);
   stats.compulsoryBytes = 0;
   for (const PlacementBuffer &buffer : buffers)
     if (buffer.size > capacity)

@@ -218,12 +218,12 @@ Residency evictLeastRecentlyUsed(const PlacementProblem &problem,
 Residency keepWholeLifetimes(const PlacementProblem &problem, int64_t capacity);
 
 /// Minimizes the bytes moved by integer programming (CBC), starting from
-/// the better of the two eviction baselines: per segment a residency binary
+/// the best of the three baselines: per segment a residency binary
 /// and an offset, per pair of segments alive together a binary choosing
 /// which lies below when both are resident, consecutive resident segments
 /// of a buffer at one offset. Large components first go through windows of
 /// 32 segments, the other buffers fixed. Never returns more bytes moved
-/// than either eviction baseline.
+/// than any baseline.
 Residency minimizeTraffic(const PlacementProblem &problem, int64_t capacity,
                           double timeLimit, ResidencyStats &stats);
 
