@@ -115,9 +115,10 @@ def rss(build_dir, model, python):
 
 def capacity_sweep(build_dir, model, capacities, time_limit):
     """Bytes moved to and from slow memory when the arena's buffers must fit
-    a space of each capacity: the LRU-style baseline and the ILP, each
-    against the compulsory traffic (buffers larger than the space). A
-    spilled buffer moves twice its bytes."""
+    a space of each capacity, each buffer in or out of it segment by segment
+    between its uses (the model of docs/memory.md): the baseline (evict the
+    buffer needed furthest ahead) and the ILP, each against the compulsory
+    traffic (buffers larger than the space)."""
     tcc = os.path.join(build_dir, "bin", "tcc")
     tcc_opt = os.path.join(build_dir, "bin", "tcc-opt")
     plan = subprocess.run([tcc, model, "--emit=memory-plan"], text=True,
@@ -132,12 +133,13 @@ def capacity_sweep(build_dir, model, capacities, time_limit):
         result = subprocess.run([tcc_opt, "-", "-o", os.devnull,
                                  f"--tcc-place-buffers=planner=ilp time-limit={time_limit}"],
                                 input=text, text=True, capture_output=True)
-        match = re.search(r"ilp: (\d+) bytes moved, LRU baseline (\d+), compulsory (\d+), "
-                          r"proven bound (\d+)( \(optimal\))?(, time limit)?", result.stderr)
+        match = re.search(r"ilp: (\d+) bytes moved, furthest-next-use (\d+), LRU (\d+), "
+                          r"whole lifetimes (\d+), compulsory (\d+), proven bound (\d+)"
+                          r"( \(optimal\))?(, time limit)?", result.stderr)
         if result.returncode != 0 or not match:
             sys.exit(f"tcc-place-buffers failed at capacity {capacity}:\n{result.stderr}")
-        ilp, lru, compulsory, bound = (int(match.group(i)) for i in range(1, 5))
-        rows.append((capacity, compulsory, lru, ilp, bound, bool(match.group(5))))
+        ilp, belady, lru, whole, compulsory, bound = (int(match.group(i)) for i in range(1, 7))
+        rows.append((capacity, compulsory, whole, lru, belady, ilp, bound, bool(match.group(7))))
     return rows
 
 
@@ -217,22 +219,33 @@ def main():
                   for c in args.capacities.split(",")]
     if args.capacity_models:
         print("\nBytes moved to and from slow memory (MiB) when the arena's buffers must "
-              "fit a space of the given capacity, each buffer resident for its whole "
-              "lifetime or spilled (moving twice its bytes). Compulsory: buffers larger "
-              "than the space; removed: the share of the baseline's non-compulsory "
-              "traffic the ILP avoids.\n")
-        print("| model | capacity | compulsory | LRU baseline | ILP | proven bound | removed |")
-        print("|---|---|---|---|---|---|---|")
+              "fit a space of the given capacity, each buffer in the space or out of it "
+              "segment by segment between its uses (its write moves once if it is ever "
+              "out, each read whose segment is out moves its bytes). Compulsory: buffers "
+              "larger than the space; whole lifetimes: the earlier baseline, each buffer in "
+              "from its first use to its last or not at all (the longest resident spilled "
+              "first); LRU: evict the least recently used buffer; furthest next use: evict the "
+              "buffer needed furthest ahead (Belady), and only for one needed sooner; "
+              "removed: the share of a baseline's non-compulsory traffic the ILP avoids.\n")
+        print("| model | capacity | compulsory | whole lifetimes | LRU | furthest next use | ILP "
+              "| proven bound | removed vs whole lifetimes | vs LRU | vs furthest next use |")
+        print("|---|---|---|---|---|---|---|---|---|---|---|")
     for name in args.capacity_models:
         model = find_model(name, dirs)
         if model is None:
             continue
-        for capacity, compulsory, lru, ilp, bound, optimal in capacity_sweep(
+        for capacity, compulsory, whole, lru, belady, ilp, bound, optimal in capacity_sweep(
                 args.build_dir, model, capacities, args.time_limit):
-            assert ilp <= lru, f"{name}: ILP above the baseline"
-            removed = "-" if lru == compulsory else f"{100 * (lru - ilp) / (lru - compulsory):.0f}%"
-            print(f"| {name} | {kib(capacity)} | {mib(compulsory)} | {mib(lru)} | {mib(ilp)} | "
-                  f"{mib(bound)}{' (optimal)' if optimal else ''} | {removed} |", flush=True)
+            assert ilp <= min(whole, lru, belady), f"{name}: ILP above a baseline"
+            assert compulsory <= bound <= ilp, f"{name}: bound out of order"
+
+            def removed(baseline):
+                if baseline == compulsory:
+                    return "-"
+                return f"{100 * (baseline - ilp) / (baseline - compulsory):.0f}%"
+            print(f"| {name} | {kib(capacity)} | {mib(compulsory)} | {mib(whole)} | {mib(lru)} | "
+                  f"{mib(belady)} | {mib(ilp)} | {mib(bound)}{' (optimal)' if optimal else ''} | "
+                  f"{removed(whole)} | {removed(lru)} | {removed(belady)} |", flush=True)
 
 
 if __name__ == "__main__":

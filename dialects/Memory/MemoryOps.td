@@ -58,9 +58,19 @@ def Memory_BufferOp : Memory_Op<"buffer", [Symbol, HasParent<"SpaceOp">]> {
     (neither: a problem for `tcc-place-buffers`). `align` overrides the
     space's alignment for this buffer.
 
+    `uses`, when present, are the ops that touch the buffer, increasing
+    within its lifetime: the first writes it, the others read it. They cut
+    the buffer's life into segments, one between each two consecutive uses
+    (both included), and in a space with a capacity the buffer may be
+    resident for some segments and out of the space for others:
+    `offsets [...]` gives each segment's offset, or `spilled`. Consecutive
+    resident segments are one stay and keep their offset; after a spilled
+    one the buffer may come back at another.
+
     ```mlir
     memory.buffer @conv1 size 802816 live [3, 5] offset 0
     memory.buffer @skip size 4096 live [2, 9] align 128 spilled
+    memory.buffer @x size 64 live [0, 9] uses [1, 2, 8, 9] offsets [0, spilled, 128]
     ```
   }];
   let arguments = (ins
@@ -68,19 +78,31 @@ def Memory_BufferOp : Memory_Op<"buffer", [Symbol, HasParent<"SpaceOp">]> {
     I64Attr:$size,
     I64Attr:$first,
     I64Attr:$last,
+    OptionalAttr<DenseI64ArrayAttr>:$uses,
     OptionalAttr<I64Attr>:$align,
     OptionalAttr<I64Attr>:$offset,
-    UnitAttr:$spilled
+    UnitAttr:$spilled,
+    OptionalAttr<DenseI64ArrayAttr>:$segment_offsets
   );
   let assemblyFormat = [{
     $sym_name `size` $size `live` ` ` `[` $first `,` $last `]`
-    (`align` $align^)? (`offset` $offset^)? (`spilled` $spilled^)? attr-dict
+    (`uses` custom<Positions>($uses)^)?
+    (`align` $align^)? (`offset` $offset^)? (`spilled` $spilled^)?
+    (`offsets` custom<SegmentOffsets>($segment_offsets)^)? attr-dict
   }];
   let hasVerifier = 1;
   let extraClassDeclaration = [{
     /// The alignment the offset must have: the buffer's own, else its
     /// space's.
     int64_t getEffectiveAlignment();
+    /// `uses`, or `first` and `last` (once if equal).
+    ::llvm::SmallVector<int64_t, 4> getUsePoints();
+    /// The segments between consecutive uses (one for a buffer used once).
+    size_t getSegmentCount();
+    /// The spans this buffer holds bytes of its space: [first, last] at its
+    /// offset, or each run of resident segments at theirs; as (first op,
+    /// last op, offset).
+    ::llvm::SmallVector<std::tuple<int64_t, int64_t, int64_t>> getStays();
   }];
 }
 

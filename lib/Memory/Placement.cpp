@@ -14,6 +14,19 @@ using llvm::ArrayRef;
 
 PlacementSolver::~PlacementSolver() = default;
 
+llvm::SmallVector<int64_t, 4> PlacementBuffer::usePoints() const {
+  if (!uses.empty())
+    return uses;
+  if (first == last)
+    return {first};
+  return {first, last};
+}
+
+size_t PlacementBuffer::segmentCount() const {
+  size_t points = uses.empty() ? (first == last ? 1 : 2) : uses.size();
+  return std::max<size_t>(1, points - 1);
+}
+
 std::optional<std::string>
 tcc::memory::checkProblem(const PlacementProblem &problem) {
   for (auto [index, buffer] : llvm::enumerate(problem.buffers)) {
@@ -27,6 +40,12 @@ tcc::memory::checkProblem(const PlacementProblem &problem) {
     if (buffer.first < 0 || buffer.first > buffer.last)
       return name + " has lifetime [" + std::to_string(buffer.first) + ", " +
              std::to_string(buffer.last) + "], expected 0 <= first <= last";
+    for (auto [position, use] : llvm::enumerate(buffer.uses))
+      if (use < buffer.first || use > buffer.last ||
+          (position > 0 && use <= buffer.uses[position - 1]))
+        return name + " has uses that are not increasing within [" +
+               std::to_string(buffer.first) + ", " +
+               std::to_string(buffer.last) + "]";
   }
   return std::nullopt;
 }

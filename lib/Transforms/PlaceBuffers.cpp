@@ -26,41 +26,50 @@ namespace {
 struct PlaceBuffersPass final : tcc::impl::PlaceBuffersBase<PlaceBuffersPass> {
   using PlaceBuffersBase::PlaceBuffersBase;
 
-  /// A space with a capacity: every buffer is kept (at an offset) or
-  /// spilled, by the ILP or, for any other planner, the LRU-style baseline.
-  /// A spilled buffer costs its bytes twice: written out, read back.
+  /// A space with a capacity: every segment of every buffer (between two
+  /// uses; one for a buffer without `uses`) is resident at an offset or
+  /// not, chosen by the ILP or, for any other planner, the baseline that
+  /// evicts the buffer needed furthest ahead (LRU is reported too); the
+  /// cost model is
+  /// `Residency`'s in tcc/Memory/Placement.h.
   void decideResidency(SpaceOp space) {
     SmallVector<BufferOp> buffers;
     PlacementProblem problem;
-    SmallVector<int64_t> cost;
     for (auto buffer : space.getBody().front().getOps<BufferOp>()) {
       buffers.push_back(buffer);
-      problem.buffers.push_back(
-          {int64_t(buffer.getSize()), buffer.getEffectiveAlignment(),
-           int64_t(buffer.getFirst()), int64_t(buffer.getLast())});
-      cost.push_back(2 * int64_t(buffer.getSize()));
+      PlacementBuffer &planned = problem.buffers.emplace_back(PlacementBuffer{
+          int64_t(buffer.getSize()), buffer.getEffectiveAlignment(),
+          int64_t(buffer.getFirst()), int64_t(buffer.getLast())});
+      if (std::optional<ArrayRef<int64_t>> uses = buffer.getUses())
+        planned.uses.assign(uses->begin(), uses->end());
     }
     int64_t capacity = *space.getCapacity();
-    Residency baseline = spillLeastRecentlyUsed(problem, capacity, cost);
+    Residency baseline = evictFurthestNextUse(problem, capacity);
+    Residency lru = evictLeastRecentlyUsed(problem, capacity);
+    Residency whole = keepWholeLifetimes(problem, capacity);
     ResidencyStats stats;
     bool ilp = planner == "ilp";
     Residency residency =
-        ilp ? minimizeSpills(problem, capacity, cost, timeLimit, stats)
-            : baseline;
+        ilp ? minimizeTraffic(problem, capacity, timeLimit, stats) : baseline;
     Builder builder(space.getContext());
-    for (auto [buffer, offset] : llvm::zip_equal(buffers, residency.offsets)) {
-      if (offset < 0) {
-        buffer.removeOffsetAttr();
+    for (auto [buffer, offsets] : llvm::zip_equal(buffers, residency.offsets)) {
+      buffer.removeOffsetAttr();
+      buffer.removeSegmentOffsetsAttr();
+      buffer.setSpilled(false);
+      // Without uses a buffer has one segment: an offset, or spilled.
+      if (buffer.getUses())
+        buffer.setSegmentOffsetsAttr(builder.getDenseI64ArrayAttr(offsets));
+      else if (offsets.front() < 0)
         buffer.setSpilled(true);
-      } else {
-        buffer.setSpilled(false);
-        buffer.setOffsetAttr(builder.getI64IntegerAttr(offset));
-      }
+      else
+        buffer.setOffsetAttr(builder.getI64IntegerAttr(offsets.front()));
     }
     space.setSizeAttr(builder.getI64IntegerAttr(space.getPlacedBytes()));
     InFlightDiagnostic remark = space.emitRemark();
-    remark << (ilp ? "ilp" : "lru") << ": " << residency.movedBytes
-           << " bytes moved, LRU baseline " << baseline.movedBytes;
+    remark << (ilp ? "ilp" : "furthest-next-use") << ": "
+           << residency.movedBytes << " bytes moved, furthest-next-use "
+           << baseline.movedBytes << ", LRU " << lru.movedBytes
+           << ", whole lifetimes " << whole.movedBytes;
     if (ilp)
       remark << ", compulsory " << stats.compulsoryBytes << ", proven bound "
              << stats.lowerBound << (stats.optimal ? " (optimal)" : "")

@@ -40,6 +40,8 @@ struct Buffer {
   memref::AllocOp alloc;
   int64_t bytes = 0;
   int64_t first = 0, last = 0; // op indices in the function body
+  /// The top-level ops that touch its bytes, in order.
+  SmallVector<int64_t, 4> uses;
   int64_t offset = -1;
 };
 
@@ -94,6 +96,33 @@ static int64_t lastUse(Value root, Block &body,
     }
   }
   return last;
+}
+
+/// Positions of the top-level ops that read or write `root` through it or
+/// a view of it (ops that only make a view, and frees, touch no bytes),
+/// increasing.
+static SmallVector<int64_t, 4>
+dataUses(Value root, Block &body, const DenseMap<Operation *, int64_t> &order) {
+  SmallVector<int64_t, 4> uses;
+  SmallVector<Value> worklist = {root};
+  while (!worklist.empty()) {
+    Value value = worklist.pop_back_val();
+    for (Operation *user : value.getUsers()) {
+      Operation *top = body.findAncestorOpInBlock(*user);
+      if (!top || isa<memref::DeallocOp>(user))
+        continue;
+      if (auto view = dyn_cast<ViewLikeOpInterface>(user))
+        if (view.getViewSource() == value) {
+          llvm::append_range(worklist, user->getResults());
+          if (user == top)
+            continue;
+        }
+      uses.push_back(order.lookup(top));
+    }
+  }
+  llvm::sort(uses);
+  uses.erase(llvm::unique(uses), uses.end());
+  return uses;
 }
 
 /// The bytes a static buffer of ints or floats takes in memory: whole
@@ -296,8 +325,10 @@ static void printMemoryPlan(raw_ostream &os, func::FuncOp func,
   for (auto [index, buffer] : llvm::enumerate(buffers))
     tcc::memory::BufferOp::create(
         builder, buffer.alloc->getLoc(), "b" + std::to_string(index),
-        buffer.bytes, buffer.first, buffer.last, /*align=*/nullptr,
-        builder.getI64IntegerAttr(buffer.offset), /*spilled=*/false);
+        buffer.bytes, buffer.first, buffer.last,
+        builder.getDenseI64ArrayAttr(buffer.uses), /*align=*/nullptr,
+        builder.getI64IntegerAttr(buffer.offset), /*spilled=*/false,
+        /*segment_offsets=*/nullptr);
   space.print(os);
   os << "\n";
 }
@@ -404,6 +435,9 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
         continue;
       // An unused buffer still takes its bytes at its own op.
       buffer.last = std::max(buffer.last, buffer.first);
+      buffer.uses = dataUses(alloc.getResult(), body, order);
+      if (buffer.uses.empty())
+        buffer.uses.push_back(buffer.first);
       buffer.bytes = alignTo(std::max<int64_t>(1, storedBytes(type)), alignment);
       buffers.push_back(buffer);
     }
@@ -411,7 +445,7 @@ struct PlanArenaPass final : tcc::impl::PlanArenaBase<PlanArenaPass> {
     PlacementProblem problem;
     for (const Buffer &buffer : buffers)
       problem.buffers.push_back(
-          {buffer.bytes, alignment, buffer.first, buffer.last});
+          {buffer.bytes, alignment, buffer.first, buffer.last, buffer.uses});
     tcc::memory::IlpOptions ilpOptions;
     ilpOptions.timeLimit = timeLimit;
     std::unique_ptr<tcc::memory::PlacementSolver> solver =

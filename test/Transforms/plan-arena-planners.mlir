@@ -13,15 +13,17 @@
 // 256 suffice: c and d at 0, b at 64, a at 192. Largest first, b and d
 // (never alive together) share [0, 192), so c (alive with b) goes to 192
 // and a (alive with c and d) to 256: 320 bytes. First fit gets there too.
+// A buffer's uses are the ops that read or write it, from its fill on;
+// the allocation does not touch it, nor does the subview of d (op 8).
 
 // GREEDY: tcc.arena_size = 320
 // ILP: tcc.arena_size = 256
 
 // PLAN:      memory.space @fragmented alignment 64 size 256 {
-// PLAN-NEXT:   memory.buffer @b0 size 64 live [0, 5] offset
-// PLAN-NEXT:   memory.buffer @b1 size 192 live [2, 3] offset
-// PLAN-NEXT:   memory.buffer @b2 size 64 live [4, 9] offset
-// PLAN-NEXT:   memory.buffer @b3 size 192 live [6, 9] offset
+// PLAN-NEXT:   memory.buffer @b0 size 64 live [0, 5] uses [1, 5] offset
+// PLAN-NEXT:   memory.buffer @b1 size 192 live [2, 3] uses [3] offset
+// PLAN-NEXT:   memory.buffer @b2 size 64 live [4, 9] uses [5, 9] offset
+// PLAN-NEXT:   memory.buffer @b3 size 192 live [6, 9] uses [7, 9] offset
 // PLAN-NEXT: }
 
 // REPORT:      memory plan of @fragmented: 4 buffers, 3 pairs alive together

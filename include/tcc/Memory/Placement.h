@@ -35,10 +35,21 @@ struct PlacementBuffer {
   /// Op positions, both inclusive: the buffer is written at `first` and read
   /// last at `last`.
   int64_t first = 0, last = 0;
+  /// The ops that touch the buffer, strictly increasing within [first,
+  /// last]: the first writes it, the others read it. Only spaces with a
+  /// capacity look at them (a buffer may leave the space between two uses);
+  /// empty means `first` and `last`.
+  llvm::SmallVector<int64_t, 4> uses = {};
 
   bool overlapsInTime(const PlacementBuffer &other) const {
     return first <= other.last && other.first <= last;
   }
+
+  /// `uses`, or `first` and `last` (once if equal) when it is empty.
+  llvm::SmallVector<int64_t, 4> usePoints() const;
+  /// The segments between consecutive uses (one, [use, use], for a buffer
+  /// used once): the spans a space with a capacity keeps it or not.
+  size_t segmentCount() const;
 };
 
 struct PlacementProblem {
@@ -150,13 +161,21 @@ void collectBusyRanges(const PlacementProblem &problem, const Placement &placeme
 // Spaces with a capacity
 //===----------------------------------------------------------------------===//
 
-/// Which buffers live in a space of `capacity` bytes (each for its whole
-/// lifetime, at an offset) and which are spilled to slower memory, where
-/// each costs `spillCost[i]` bytes moved (a write and its reads).
-/// Evicting and reloading a buffer during its lifetime is not modelled.
+/// Which buffers a space of `capacity` bytes holds, and when. A buffer's
+/// uses t0 < t1 < ... < tn (t0 writes it, the others read it) split its
+/// life into segments [t(k-1), tk]; each segment is resident (at an offset
+/// in the space, for all its ops) or not. Consecutive resident segments
+/// are one stay and keep one offset; after a non-resident one the buffer
+/// may come back elsewhere. Bytes moved to and from slow memory, for a
+/// buffer of s bytes: s for each read whose segment is not resident (the
+/// op reads slow memory, or the buffer is reloaded there for the segments
+/// after), and s once for the write if any segment is not resident (the
+/// producer writes slow memory, or the buffer is written back when it
+/// first leaves). A buffer used once has one segment [t0, t0] and moves s
+/// when it is not resident.
 struct Residency {
-  /// An offset in the space, or -1 for spilled.
-  llvm::SmallVector<int64_t> offsets;
+  /// Per buffer, per segment: the offset, or -1 when not resident.
+  llvm::SmallVector<llvm::SmallVector<int64_t, 2>> offsets;
   int64_t movedBytes = 0;
 };
 
@@ -167,30 +186,53 @@ struct ResidencyStats {
   /// A proven lower bound on the bytes moved (at least the compulsory).
   int64_t lowerBound = 0;
   bool optimal = false, timedOut = false;
+  /// Segments and pairs of segments alive together in the programs solved.
+  int64_t modelSegments = 0, modelPairs = 0;
 };
 
-/// Buffers in order of their first op, each at the lowest free offset; when
-/// it does not fit, the resident buffers alive with it are spilled, least
-/// recently started first, until it does (or it is spilled itself when
-/// that cannot help): the LRU-style baseline.
-Residency spillLeastRecentlyUsed(const PlacementProblem &problem,
-                                 int64_t capacity,
-                                 llvm::ArrayRef<int64_t> spillCost);
+/// The bytes `residency` moves (see `Residency`), whatever its
+/// `movedBytes` says.
+int64_t movedBytes(const PlacementProblem &problem, const Residency &residency);
+
+/// The baseline: ops in order; at each, the buffers it uses come into the
+/// space (soonest next use first) at the lowest free offset, making room
+/// by evicting resident buffers the op does not use, the one whose next
+/// use is furthest first (Belady's policy), but only those needed later
+/// than the incoming buffer; when that cannot make room the buffer stays
+/// out for now (the op reads, or writes, slow memory). Resident buffers
+/// never move.
+Residency evictFurthestNextUse(const PlacementProblem &problem,
+                               int64_t capacity);
+
+/// The same simulation with the classic cache policy: to make room, evict
+/// the resident buffers the op does not use, least recently used first;
+/// the incoming buffer stays out only when evicting all of them cannot
+/// make room.
+Residency evictLeastRecentlyUsed(const PlacementProblem &problem,
+                                 int64_t capacity);
+
+/// The earlier baseline, for comparison: each buffer in the space from its
+/// first use to its last or not at all. Buffers by first use, each at the
+/// lowest free offset; when one does not fit, the resident buffers are
+/// spilled, the one resident longest first, until it does.
+Residency keepWholeLifetimes(const PlacementProblem &problem, int64_t capacity);
 
 /// Minimizes the bytes moved by integer programming (CBC), starting from
-/// the LRU baseline: a residency binary and an offset per buffer, a binary
-/// per pair alive together choosing which lies below when both are
-/// resident. Never returns more bytes moved than the baseline.
-Residency minimizeSpills(const PlacementProblem &problem, int64_t capacity,
-                         llvm::ArrayRef<int64_t> spillCost, double timeLimit,
-                         ResidencyStats &stats);
+/// the best of the three baselines: per segment a residency binary
+/// and an offset, per pair of segments alive together a binary choosing
+/// which lies below when both are resident, consecutive resident segments
+/// of a buffer at one offset. Large components first go through windows of
+/// 32 segments, the other buffers fixed. Never returns more bytes moved
+/// than any baseline.
+Residency minimizeTraffic(const PlacementProblem &problem, int64_t capacity,
+                          double timeLimit, ResidencyStats &stats);
 
-/// Checks a residency: resident buffers within the space, aligned, and not
-/// sharing bytes while alive together; `movedBytes` the sum of the costs of
-/// the spilled ones.
+/// Checks a residency: an offset or -1 per segment, resident segments
+/// within the space, aligned, consecutive ones of a buffer at the same
+/// offset, and no two buffers' resident segments sharing bytes while alive
+/// together; `movedBytes` as the cost model says.
 std::optional<std::string> checkResidency(const PlacementProblem &problem,
                                           int64_t capacity,
-                                          llvm::ArrayRef<int64_t> spillCost,
                                           const Residency &residency);
 
 /// Draws a placement as SVG: a rectangle per buffer over op index (right)

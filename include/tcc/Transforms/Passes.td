@@ -382,12 +382,14 @@ def PlaceBuffers : Pass<"tcc-place-buffers", "mlir::ModuleOp"> {
     Gives every buffer of every `memory.space` that is not spilled an offset
     chosen by `planner` (the solvers of `tcc-plan-arena`), replacing any it
     had, and sets the space's `size`. In a space with a `capacity`, every
-    buffer is decided anew: kept for its whole lifetime at an offset, or
-    spilled, which moves twice its bytes (written out, read back); `ilp`
-    minimizes the bytes moved, any other planner takes the LRU-style
-    baseline (buffers by first op; when one does not fit, the resident
-    buffers alive with it are spilled, the longest resident first). Each space gets a remark with the size,
-    the live-set lower bound and, for the ILP, the proven bound. Plans are
+    buffer is decided anew, segment by segment between its `uses` (one
+    segment without them): resident at an offset, or out of the space,
+    which moves bytes to and from slow memory (its write once, and each
+    read whose segment is out; see docs/memory.md); `ilp` minimizes the
+    bytes moved, any other planner takes the baseline (ops in order, the
+    buffers each uses brought in, evicting the one needed furthest ahead).
+    Each space gets a remark with the size, the live-set lower bound and,
+    for the ILP, the proven bound. Plans are
     solved as written, so a solver can be checked on a hand-made problem
     whose optimum is known.
 

@@ -76,3 +76,56 @@ memory.space @arena alignment 1 {
 
 // expected-error @+1 {{'memory.buffer' op expects parent op 'memory.space'}}
 memory.buffer @orphan size 4 live [0, 2]
+
+// -----
+
+// Resident segments share bytes: @x is back at 0 for [8, 9], where @y is.
+memory.space @sram alignment 1 capacity 100 {
+  memory.buffer @x size 10 live [0, 9] uses [1, 2, 8, 9] offsets [0, spilled, 0]
+  // expected-error @+1 {{shares bytes [0, 10) with @x, which is resident with it at ops [8, 9]}}
+  memory.buffer @y size 10 live [3, 9] uses [3, 9] offsets [0]
+}
+
+// -----
+
+// A stay and a whole-lifetime buffer.
+memory.space @sram alignment 1 capacity 100 {
+  memory.buffer @x size 10 live [0, 9] uses [1, 2, 9] offsets [spilled, 5]
+  // expected-error @+1 {{shares bytes [5, 10) with @x, which is resident with it at ops [2, 3]}}
+  memory.buffer @y size 10 live [0, 3] offset 0
+}
+
+// -----
+
+memory.space @sram alignment 1 capacity 100 {
+  // expected-error @+1 {{moves from offset 0 to 10 at op 2 without leaving the space}}
+  memory.buffer @x size 10 live [0, 9] uses [1, 2, 9] offsets [0, 10]
+}
+
+// -----
+
+memory.space @sram alignment 1 capacity 100 {
+  // expected-error @+1 {{has 1 segment offsets for 2 segments}}
+  memory.buffer @x size 10 live [0, 9] uses [1, 2, 9] offsets [0]
+}
+
+// -----
+
+memory.space @sram alignment 1 capacity 100 {
+  // expected-error @+1 {{expects uses increasing within its lifetime [0, 9]}}
+  memory.buffer @x size 10 live [0, 9] uses [2, 2, 9]
+}
+
+// -----
+
+memory.space @sram alignment 1 capacity 100 {
+  // expected-error @+1 {{has offsets per segment and an offset}}
+  memory.buffer @x size 10 live [0, 9] uses [1, 9] offset 0 offsets [0]
+}
+
+// -----
+
+memory.space @sram alignment 1 capacity 100 {
+  // expected-error @+1 {{ends at byte 105, past the capacity of @sram (100 bytes)}}
+  memory.buffer @x size 10 live [0, 9] uses [1, 9] offsets [95]
+}

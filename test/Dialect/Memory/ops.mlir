@@ -32,3 +32,16 @@ memory.space @reuse alignment 1 {
   memory.buffer @p size 8 live [0, 2] offset 0
   memory.buffer @q size 8 live [3, 5] offset 0
 }
+
+// Uses, and a placement per segment between them: @x is in for [1, 2],
+// out for [2, 8] and back, elsewhere, for [8, 9]; @y takes @x's bytes
+// while it is out.
+// CHECK-LABEL: memory.space @segments alignment 64 capacity 256 size 192 {
+//  CHECK-NEXT:   memory.buffer @x size 64 live [0, 9] uses [1, 2, 8, 9] offsets [0, spilled, 128]
+//  CHECK-NEXT:   memory.buffer @y size 128 live [3, 5] uses [3, 5] offsets [0]
+//  CHECK-NEXT:   memory.buffer @z size 64 live [4, 4] uses [4]{{$}}
+memory.space @segments alignment 64 capacity 256 size 192 {
+  memory.buffer @x size 64 live [0, 9] uses [1, 2, 8, 9] offsets [0, spilled, 128]
+  memory.buffer @y size 128 live [3, 5] uses [3, 5] offsets [0]
+  memory.buffer @z size 64 live [4, 4] uses [4]
+}

@@ -18,7 +18,7 @@ def read_plan(path):
     space = re.search(r"memory\.space @\S+ alignment \d+(?: capacity \d+)? size (\d+)", text)
     buffers = {}
     for match in re.finditer(
-            r"memory\.buffer @(\S+) size (\d+) live \[(\d+), (\d+)\](?: align \d+)? offset (\d+)", text):
+            r"memory\.buffer @(\S+) size (\d+) live \[(\d+), (\d+)\](?: uses \[[\d, ]+\])?(?: align \d+)? offset (\d+)", text):
         name, size, first, last, offset = match.groups()
         buffers[name] = dict(size=int(size), first=int(first), last=int(last), offset=int(offset))
     return int(space.group(1)), buffers
