@@ -21,6 +21,7 @@ Needs `perf` (Debian: linux-perf) and permission to sample
 
 import argparse
 import collections
+import math
 import os
 import re
 import shutil
@@ -75,13 +76,13 @@ def region_shapes(bufferized):
             space = re.search(r"scf\.forall (\(.*?\)(?: = \(.*?\) to \(.*?\) step \(.*?\)| in \(.*?\)))",
                               line)
             touched, inner = [], 0
-            for body in lines[index:]:
+            for offset, body in enumerate(lines[index:]):
                 inner += body.count("{") - body.count("}")
                 touched += re.findall(r"memref<((?:\d+x)+)f32", body)
-                if inner <= 0 and body is not line:
+                if inner <= 0 and offset > 0:
                     break
             sizes = sorted(set(t.rstrip("x") for t in touched),
-                           key=lambda t: -eval(t.replace("x", "*")))
+                           key=lambda t: -math.prod(int(d) for d in t.split("x")))
             loop = re.sub(r"^\(%[^)]*\)( = )?", "", space.group(1)) if space else ""
             regions.append(f"{loop:42} {' '.join(sizes[:2])}")
             depth_of_forall.append(depth)
