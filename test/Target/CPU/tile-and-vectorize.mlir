@@ -423,11 +423,11 @@ func.func @shared_zero_start(%a: tensor<64x32xf32>, %b: tensor<32x256xf32>, %c: 
 // A stride-2 window (a depthwise convolution's tap) vectorizes along its
 // rows as reads of runs twice as long from the tensor it is a window of,
 // each run's even lanes kept: 56 outputs a row, one masked vector of 64
-// lanes, read as 111 elements of a 128-lane run (the last lane may lie past
-// the row, so that dim is not in bounds).
+// lanes, read as 111 elements of a 128-lane run (the mask stops before the
+// row's end, so the run is in bounds).
 // CHECK-LABEL: func.func @strided_window
 // CHECK: %[[MASK:.*]] = vector.constant_mask [1, 1, 1, 111] : vector<1x1x1x128xi1>
-// CHECK: %[[WIDE:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %{{.*}}, %c1], %{{.*}}, %[[MASK]] {in_bounds = [true, true, true, false]} : tensor<1x8x114x114xf32>, vector<1x1x1x128xf32>
+// CHECK: %[[WIDE:.*]] = vector.transfer_read %arg0[%c0, %{{.*}}, %{{.*}}, %c1], %{{.*}}, %[[MASK]] {in_bounds = [true, true, true, true]} : tensor<1x8x114x114xf32>, vector<1x1x1x128xf32>
 // CHECK: %[[FLAT:.*]] = vector.shape_cast %[[WIDE]] : vector<1x1x1x128xf32> to vector<128xf32>
 // CHECK: %[[EVEN:.*]], %{{.*}} = vector.deinterleave %[[FLAT]] : vector<128xf32> -> vector<64xf32>
 // CHECK: vector.shape_cast %[[EVEN]] : vector<64xf32> to vector<1x1x1x64xf32>
@@ -442,6 +442,42 @@ func.func @strided_window(%padded: tensor<1x8x114x114xf32>, %w: tensor<8xf32>) -
     linalg.yield %m : f32
   } -> tensor<1x8x56x56xf32>
   return %0 : tensor<1x8x56x56xf32>
+}
+
+// -----
+
+// Whole vectors, no mask: the run of a tile's 16 even lanes is 32 elements,
+// one past its last even lane. From column 0 of a 34-wide row it ends at
+// column 31 and is in bounds; from column 2 of a 33-wide row it would end
+// at column 33, past the row, so that dim stays out of bounds (a masked
+// read where it lowers).
+// CHECK-LABEL: func.func @strided_run_fits
+// CHECK: vector.transfer_read %arg0[%c0, %{{.*}}, %{{.*}}, %c0], %{{.*}} {in_bounds = [true, true, true, true]} : tensor<1x8x34x34xf32>, vector<1x1x1x32xf32>
+// CHECK-LABEL: func.func @strided_run_overruns
+// CHECK: vector.transfer_read %arg0[%c0, %{{.*}}, %{{.*}}, %c2], %{{.*}} {in_bounds = [true, true, true, false]} : tensor<1x8x33x33xf32>, vector<1x1x1x32xf32>
+func.func @strided_run_fits(%padded: tensor<1x8x34x34xf32>, %w: tensor<8xf32>) -> tensor<1x8x16x16xf32> {
+  %window = tensor.extract_slice %padded[0, 0, 0, 0] [1, 8, 16, 16] [1, 1, 2, 2] : tensor<1x8x34x34xf32> to tensor<1x8x16x16xf32>
+  %empty = tensor.empty() : tensor<1x8x16x16xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (c)>, affine_map<(n, c, h, w) -> (n, c, h, w)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%window, %w : tensor<1x8x16x16xf32>, tensor<8xf32>) outs(%empty : tensor<1x8x16x16xf32>) {
+  ^bb0(%x: f32, %weight: f32, %out: f32):
+    %m = arith.mulf %x, %weight : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8x16x16xf32>
+  return %0 : tensor<1x8x16x16xf32>
+}
+func.func @strided_run_overruns(%padded: tensor<1x8x33x33xf32>, %w: tensor<8xf32>) -> tensor<1x8x16x16xf32> {
+  %window = tensor.extract_slice %padded[0, 0, 0, 2] [1, 8, 16, 16] [1, 1, 2, 2] : tensor<1x8x33x33xf32> to tensor<1x8x16x16xf32>
+  %empty = tensor.empty() : tensor<1x8x16x16xf32>
+  %0 = linalg.generic {indexing_maps = [affine_map<(n, c, h, w) -> (n, c, h, w)>, affine_map<(n, c, h, w) -> (c)>, affine_map<(n, c, h, w) -> (n, c, h, w)>],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%window, %w : tensor<1x8x16x16xf32>, tensor<8xf32>) outs(%empty : tensor<1x8x16x16xf32>) {
+  ^bb0(%x: f32, %weight: f32, %out: f32):
+    %m = arith.mulf %x, %weight : f32
+    linalg.yield %m : f32
+  } -> tensor<1x8x16x16xf32>
+  return %0 : tensor<1x8x16x16xf32>
 }
 
 // -----

@@ -11,6 +11,7 @@
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -18,6 +19,73 @@
 using namespace mlir;
 
 namespace {
+
+/// The largest value `index` takes, where it is a sum of constants and
+/// multiples (by constants >= 0) of loop counters with constant bounds:
+/// a tile's position in a tensor. A counter's largest value is its last
+/// step's, not its bound's.
+std::optional<int64_t> largestIndex(OpFoldResult index);
+
+std::optional<int64_t> largestOfCounter(Value counter) {
+  auto arg = dyn_cast<BlockArgument>(counter);
+  if (!arg)
+    return std::nullopt;
+  std::optional<int64_t> lower, upper, step;
+  Operation *owner = arg.getOwner()->getParentOp();
+  if (auto loop = dyn_cast<scf::ForOp>(owner); loop && arg == loop.getInductionVar()) {
+    lower = getConstantIntValue(loop.getLowerBound());
+    upper = getConstantIntValue(loop.getUpperBound());
+    step = getConstantIntValue(loop.getStep());
+  } else if (auto loop = dyn_cast<scf::ForallOp>(owner)) {
+    auto counters = loop.getInductionVars();
+    auto it = llvm::find(counters, counter);
+    if (it == counters.end())
+      return std::nullopt;
+    size_t dim = it - counters.begin();
+    lower = getConstantIntValue(loop.getMixedLowerBound()[dim]);
+    upper = getConstantIntValue(loop.getMixedUpperBound()[dim]);
+    step = getConstantIntValue(loop.getMixedStep()[dim]);
+  }
+  if (!lower || !upper || !step || *step <= 0 || *upper <= *lower)
+    return std::nullopt;
+  return *lower + (*upper - *lower - 1) / *step * *step;
+}
+
+std::optional<int64_t> largestOfExpr(AffineExpr expr, ValueRange dims, ValueRange symbols) {
+  if (auto constant = dyn_cast<AffineConstantExpr>(expr))
+    return constant.getValue();
+  if (auto dim = dyn_cast<AffineDimExpr>(expr))
+    return largestIndex(dims[dim.getPosition()]);
+  if (auto symbol = dyn_cast<AffineSymbolExpr>(expr))
+    return largestIndex(symbols[symbol.getPosition()]);
+  auto binary = cast<AffineBinaryOpExpr>(expr);
+  if (expr.getKind() == AffineExprKind::Add) {
+    std::optional<int64_t> lhs = largestOfExpr(binary.getLHS(), dims, symbols);
+    std::optional<int64_t> rhs = largestOfExpr(binary.getRHS(), dims, symbols);
+    if (!lhs || !rhs)
+      return std::nullopt;
+    return *lhs + *rhs;
+  }
+  if (expr.getKind() == AffineExprKind::Mul) {
+    auto factor = dyn_cast<AffineConstantExpr>(binary.getRHS());
+    std::optional<int64_t> lhs = largestOfExpr(binary.getLHS(), dims, symbols);
+    if (!factor || factor.getValue() < 0 || !lhs)
+      return std::nullopt;
+    return *lhs * factor.getValue();
+  }
+  return std::nullopt;
+}
+
+std::optional<int64_t> largestIndex(OpFoldResult index) {
+  if (std::optional<int64_t> constant = getConstantIntValue(index))
+    return constant;
+  auto value = cast<Value>(index);
+  if (auto apply = value.getDefiningOp<affine::AffineApplyOp>()) {
+    AffineMap map = apply.getAffineMap();
+    return largestOfExpr(map.getResult(0), apply.getDimOperands(), apply.getSymbolOperands());
+  }
+  return largestOfCounter(value);
+}
 
 /// A vector read of every other element along a row (a window of a
 /// stride-2 depthwise convolution) as one read of the whole run and its even
@@ -73,8 +141,15 @@ struct StridedRowReadAsDeinterleave final : OpRewritePattern<vector::TransferRea
       mask = vector::CreateMaskOp::create(
           rewriter, loc, VectorType::get(wideShape, rewriter.getI1Type()), bounds);
     }
+    // The run reaches one element past the last even lane: in bounds where
+    // the mask stops short of it, or where no tile starts late enough in
+    // the row for it to pass the row's end.
     SmallVector<bool> inBounds(type.getRank(), true);
-    inBounds.back() = false;
+    int64_t rowLength = cast<ShapedType>(source.getType()).getShape().back();
+    std::optional<int64_t> lastStart = largestIndex(indices.back());
+    bool runFits = ShapedType::isStatic(rowLength) && lastStart &&
+                   *lastStart + 2 * lanes <= rowLength;
+    inBounds.back() = runFits || (mask && read.getInBoundsValues().back());
     auto wideType = VectorType::get(wideShape, type.getElementType());
     Value wide = vector::TransferReadOp::create(
         rewriter, loc, wideType, source,
