@@ -102,6 +102,29 @@ def Graph_IfOp : Graph_Op<"if",
   }];
 }
 
+def Graph_FailOp : Graph_Op<"fail", [MemoryEffects<[MemWrite]>]> {
+  let summary = "Stops the model with an error when it runs";
+  let description = [{
+    Stands for computation tcc cannot build for the compiled shapes (a
+    branch of a run-time If whose ops do not hold for them): when it runs,
+    the model's run reports `message` as an error. Its results, of the
+    types the enclosing region must yield, are zeros; they exist so the
+    region stays well formed and are never meant to be read.
+
+    ```mlir
+    %r = graph.if %c : tensor<i1> -> tensor<4xf32> {
+      graph.yield %x : tensor<4xf32>
+    } else {
+      %z = graph.fail "Reshape: 4 elements cannot be 3x5" : tensor<4xf32>
+      graph.yield %z : tensor<4xf32>
+    }
+    ```
+  }];
+  let arguments = (ins StrAttr:$message);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let assemblyFormat = "$message attr-dict (`:` type($results)^)?";
+}
+
 def Graph_LoopOp : Graph_Op<"loop", [RecursiveMemoryEffects]> {
   let summary = "Repeats a region while a condition holds, at most a number of times";
   let description = [{

@@ -79,6 +79,17 @@ typedef int (*tcc_artifact_entry)(void *const *inputs, void *const *outputs,
 /* Sets the number of threads the model's parallel loops use (>= 1). */
 typedef void (*tcc_artifact_set_threads)(int32_t num_threads);
 
+/* Optional, beside the descriptor: why a run failed. A run that returns
+ * n > 0 stopped at computation the compiler could not build for the
+ * compiled shapes (an If branch whose ops do not hold for them), and
+ * `messages[n - 1]` says which. */
+#define TCC_RUN_ERRORS_SYMBOL "tcc_run_errors_v1"
+
+typedef struct tcc_run_errors {
+  int32_t count;
+  const char *const *messages;
+} tcc_run_errors;
+
 typedef struct tcc_artifact {
   uint32_t abi_version; /* TCC_ARTIFACT_ABI_VERSION */
   const char *model_name;

@@ -499,8 +499,14 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
     artifact->set_num_threads(threads);
   int failed = artifact->run(input_data, output_data, arena);
   give_back_arena(model, arena);
-  if (failed)
+  if (failed) {
+    const tcc_run_errors *errors =
+        (const tcc_run_errors *)dlsym(model->library, TCC_RUN_ERRORS_SYMBOL);
+    if (errors && failed > 0 && failed <= errors->count)
+      return fail(TCC_ERROR_EXECUTION, "model '%s' failed while running: %s",
+                  artifact->model_name, errors->messages[failed - 1]);
     return fail(TCC_ERROR_EXECUTION, "model '%s' failed while running",
                 artifact->model_name);
+  }
   return TCC_OK;
 }

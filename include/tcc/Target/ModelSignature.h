@@ -35,6 +35,9 @@ struct ModelSignature {
   llvm::SmallVector<TensorSignature> inputs, outputs;
   int64_t arenaBytes = 0;
   ArtifactTarget target;
+  /// What a failed run reports, by the number it returns (from 1): see
+  /// tcc/Support/RunErrors.h.
+  llvm::SmallVector<std::string> runErrors;
 };
 
 /// The model's entry: its single public function.

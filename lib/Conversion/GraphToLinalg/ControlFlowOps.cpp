@@ -3,15 +3,18 @@
 // The condition's one element is read as an i1 and the regions move into an
 // scf.if, so that only the chosen branch runs; a loop becomes an scf.while
 // counting its iterations. The ops inside are converted like any others,
-// where they are.
+// where they are. A graph.fail calls the artifact's error hook with its
+// message's number among the module's run-time errors.
 //
 //===----------------------------------------------------------------------===//
 
 #include "tcc/Conversion/GraphToLinalg.h"
+#include "tcc/Support/RunErrors.h"
 
 #include "Graph/GraphOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
@@ -118,6 +121,53 @@ struct LoopToScf final : OpConversionPattern<LoopOp> {
   }
 };
 
+/// A call of the error hook with the message's number (from 1) in the
+/// module's `tcc.run_errors`, and zeros for the results.
+struct FailToCall final : OpConversionPattern<FailOp> {
+  using OpConversionPattern::OpConversionPattern;
+  LogicalResult
+  matchAndRewrite(FailOp op, OpAdaptor adaptor,
+                  ConversionPatternRewriter &rewriter) const override {
+    auto module = op->getParentOfType<ModuleOp>();
+    if (!module)
+      return failure();
+    Location loc = op.getLoc();
+    MLIRContext *context = op.getContext();
+    Type i32 = rewriter.getI32Type();
+    if (!module.lookupSymbol<func::FuncOp>(tcc::kRunErrorHook)) {
+      OpBuilder::InsertionGuard guard(rewriter);
+      rewriter.setInsertionPointToStart(module.getBody());
+      auto hook = func::FuncOp::create(rewriter, loc, tcc::kRunErrorHook,
+                                       rewriter.getFunctionType({i32}, {}));
+      hook.setPrivate();
+    }
+    SmallVector<Attribute> messages;
+    if (auto known = module->getAttrOfType<ArrayAttr>(tcc::kRunErrorsAttr))
+      messages.assign(known.begin(), known.end());
+    auto message = StringAttr::get(context, op.getMessage());
+    auto *found = llvm::find(messages, message);
+    int64_t code = found - messages.begin() + 1;
+    if (found == messages.end())
+      messages.push_back(message);
+    module->setAttr(tcc::kRunErrorsAttr, ArrayAttr::get(context, messages));
+    func::CallOp::create(
+        rewriter, loc, tcc::kRunErrorHook, TypeRange(),
+        ValueRange{arith::ConstantIntOp::create(rewriter, loc, i32, code)});
+    SmallVector<Value> zeros;
+    for (Type type : op.getResultTypes()) {
+      auto tensor = cast<RankedTensorType>(type);
+      Value zero = arith::ConstantOp::create(
+          rewriter, loc, rewriter.getZeroAttr(tensor.getElementType()));
+      Value empty = tensor::EmptyOp::create(rewriter, loc, tensor.getShape(),
+                                            tensor.getElementType());
+      zeros.push_back(
+          linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0));
+    }
+    rewriter.replaceOp(op, zeros);
+    return success();
+  }
+};
+
 /// The terminator of a region that became an scf.if's.
 struct YieldToScf final : OpConversionPattern<YieldOp> {
   using OpConversionPattern::OpConversionPattern;
@@ -135,5 +185,6 @@ struct YieldToScf final : OpConversionPattern<YieldOp> {
 
 void tcc::populateGraphControlFlowToLinalgPatterns(
     RewritePatternSet &patterns) {
-  patterns.add<IfToScf, LoopToScf, YieldToScf>(patterns.getContext());
+  patterns.add<IfToScf, LoopToScf, YieldToScf, FailToCall>(
+      patterns.getContext());
 }

@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "tcc/Support/RunErrors.h"
 #include "tcc/Target/CPU.h"
 #include "tcc/Version.h"
 
@@ -115,7 +116,23 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   writeTensorTable(os, "inputs", signature.inputs);
   writeTensorTable(os, "outputs", signature.outputs);
 
-  os << "\nstatic int run(void *const *in, void *const *out, void *arena) {\n";
+  // The model calls the error hook where it meets computation tcc could not
+  // build (see tcc/Support/RunErrors.h); the run returns the first error's
+  // number, the runtime its message. Per thread: runs may overlap.
+  os << "\nstatic _Thread_local int run_error;\n"
+     << "__attribute__((visibility(\"hidden\"))) void " << kRunErrorHook
+     << "(int32_t code) {\n  if (!run_error)\n    run_error = code;\n}\n";
+  if (!signature.runErrors.empty()) {
+    os << "static const char *const run_error_messages[] = {";
+    llvm::interleaveComma(signature.runErrors, os,
+                          [&](const std::string &text) { os << quoted(text); });
+    os << "};\n__attribute__((visibility(\"default\"))) const tcc_run_errors "
+          "tcc_run_errors_v1 = {"
+       << signature.runErrors.size() << ", run_error_messages};\n";
+  }
+
+  os << "\nstatic int run(void *const *in, void *const *out, void *arena) {\n"
+     << "  run_error = 0;\n";
   SmallVector<std::string> args;
   for (auto [index, tensor] : llvm::enumerate(signature.inputs)) {
     std::string var = "i" + std::to_string(index);
@@ -133,7 +150,7 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
                       {std::max<int64_t>(signature.arenaBytes, 1)});
   args.push_back("&a");
   os << "  _mlir_ciface_" << signature.entryName << "(" << llvm::join(args, ", ")
-     << ");\n  return 0;\n}\n\n";
+     << ");\n  return run_error;\n}\n\n";
 
   // Parallel loops run on the OpenMP runtime the artifact links.
   os << "extern void omp_set_num_threads(int);\n"

@@ -1,6 +1,7 @@
 //===- Target.cpp - The target registry and the target-neutral driver ---===//
 
 #include "tcc/Target/Target.h"
+#include "tcc/Support/RunErrors.h"
 
 #include "Graph/GraphDialect.h"
 #include "Target/TargetDialect.h"
@@ -159,6 +160,11 @@ LogicalResult tcc::compileModule(ModuleOp module, const Target &target,
     if (step == Phase::Bufferized)
       if (auto size = (*entry)->getAttrOfType<IntegerAttr>("tcc.arena_size"))
         signature->arenaBytes = size.getInt();
+    // So do the messages of the errors the graph lowering numbered.
+    if (step == Phase::Linalg)
+      if (auto messages = module->getAttrOfType<ArrayAttr>(kRunErrorsAttr))
+        for (auto message : messages.getAsValueRange<StringAttr>())
+          signature->runErrors.push_back(message.str());
     if (step == phase && outputPath.empty())
       return success();
     if (step == phase)

@@ -95,3 +95,36 @@ func.func @loop(%n: tensor<i64>, %c: tensor<1xi1>, %x: tensor<4xf32>) -> tensor<
   }
   return %r : tensor<4xf32>
 }
+
+// -----
+
+// graph.fail calls the artifact's error hook with its message's number in
+// the module's list (one message, the same twice: number 1 both times) and
+// leaves zeros for the branch to yield.
+// CHECK: module attributes {tcc.run_errors = ["cannot reshape 16 elements to 15"]}
+// CHECK: func.func private @tcc_run_error(i32)
+// CHECK-LABEL: func.func @failing_branch
+//       CHECK:   scf.if
+//       CHECK:   } else {
+//       CHECK:     %[[ONE:.*]] = arith.constant 1 : i32
+//       CHECK:     func.call @tcc_run_error(%[[ONE]]) : (i32) -> ()
+//       CHECK:     %[[Z:.*]] = linalg.fill ins(%{{.*}} : f32) outs(%{{.*}} : tensor<16xf32>)
+//       CHECK:     scf.yield %[[Z]] : tensor<16xf32>
+//       CHECK:   scf.if
+//       CHECK:     %[[AGAIN:.*]] = arith.constant 1 : i32
+//       CHECK:     func.call @tcc_run_error(%[[AGAIN]]) : (i32) -> ()
+func.func @failing_branch(%c: tensor<1xi1>, %x: tensor<16xf32>) -> (tensor<16xf32>, tensor<16xf32>) {
+  %r = graph.if %c : tensor<1xi1> -> tensor<16xf32> {
+    graph.yield %x : tensor<16xf32>
+  } else {
+    %z = graph.fail "cannot reshape 16 elements to 15" : tensor<16xf32>
+    graph.yield %z : tensor<16xf32>
+  }
+  %s = graph.if %c : tensor<1xi1> -> tensor<16xf32> {
+    %z = graph.fail "cannot reshape 16 elements to 15" : tensor<16xf32>
+    graph.yield %z : tensor<16xf32>
+  } else {
+    graph.yield %x : tensor<16xf32>
+  }
+  return %r, %s : tensor<16xf32>, tensor<16xf32>
+}

@@ -81,3 +81,25 @@ func.func @constant_condition(%x: tensor<3xf32>) -> tensor<3xf32> {
   }
   return %r : tensor<3xf32>
 }
+
+// -----
+
+// A branch tcc could not build for the compiled shapes: graph.fail stands
+// for it, with the message a run that takes it reports and zeros of the
+// types the branch yields. It writes memory (the error), so canonicalization
+// keeps it even where nothing reads its results.
+// CHECK-LABEL: func.func @failing_branch
+//       CHECK:   } else {
+//       CHECK:     %[[Z:.*]]:2 = graph.fail "node 'r' (op Reshape): cannot reshape 16 elements to 15" : tensor<16xf32>, tensor<2xi64>
+//       CHECK:     graph.yield %[[Z]]#0 : tensor<16xf32>
+// CANON-LABEL: func.func @failing_branch
+//       CANON:   graph.fail "node 'r'
+func.func @failing_branch(%c: tensor<1xi1>, %x: tensor<16xf32>) -> tensor<16xf32> {
+  %r = graph.if %c : tensor<1xi1> -> tensor<16xf32> {
+    graph.yield %x : tensor<16xf32>
+  } else {
+    %z:2 = graph.fail "node 'r' (op Reshape): cannot reshape 16 elements to 15" : tensor<16xf32>, tensor<2xi64>
+    graph.yield %z#0 : tensor<16xf32>
+  }
+  return %r : tensor<16xf32>
+}

@@ -2,8 +2,12 @@
 and run by tcc-run, against ONNX Runtime on the same inputs: each side of a
 branch taken, branches reading values of the enclosing graph, nested Ifs
 picked by an input's value and a condition computed from the data. Prints
-one line per model and input: "<name>: ok" or the mismatch."""
+one line per model and input: "<name>: ok" or the mismatch. A branch that
+cannot hold for the compiled input shapes compiles with a warning and fails
+only when taken: those lines print the warning and the run's error."""
 
+import os
+import subprocess
 import sys
 import tempfile
 
@@ -101,6 +105,78 @@ def data_dependent():
          numpy_helper.from_array(np.array([0.0], np.float32), "zero")])
 
 
+def by_rate_and_mode():
+    """Nested Ifs picked by input values, as exporters of audio front ends
+    write them: rate 16 with mode 0 folds x into 4 x 4 and back transposed;
+    rate 16 with mode 1 reshapes x to rows of 3, which a 16-element x cannot
+    be (ONNX Runtime fails there too); other rates negate x."""
+    # [3, len(x) / 3], computed the way exporters do: ONNX Runtime cannot
+    # see at load that it does not fit, tcc folds it for the compiled shape.
+    rows_of_3 = [helper.make_node("Shape", ["x"], ["x_shape"]),
+                 helper.make_node("Slice", ["x_shape", "one", "two"], ["length"]),
+                 helper.make_node("Div", ["length", "three"], ["per_row"]),
+                 helper.make_node("Concat", ["three", "per_row"], ["rows_of_3"], axis=0)]
+    inner = helper.make_node(
+        "If", ["is_mode0"], ["inner_y"],
+        then_branch=branch("square", [
+            helper.make_node("Reshape", ["x", "square_shape"], ["sq"]),
+            helper.make_node("Transpose", ["sq"], ["sqt"], perm=[1, 0]),
+            helper.make_node("Reshape", ["sqt", "flat_shape"], ["m0"])],
+            [("m0", FLOAT, [1, 16])]),
+        else_branch=branch("rows", [
+            *rows_of_3,
+            helper.make_node("Reshape", ["x", "rows_of_3"], ["r3"], name="to_rows_of_3"),
+            helper.make_node("Transpose", ["r3"], ["r3t"], perm=[1, 0]),
+            helper.make_node("Reshape", ["r3t", "flat_shape"], ["m1"])],
+            [("m1", FLOAT, [1, 16])]),
+        name="pick_mode")
+    at16 = branch("rate16", [helper.make_node("Equal", ["mode", "zero"], ["is_mode0"]), inner],
+                  [("inner_y", FLOAT, [1, 16])])
+    other = branch("other_rate", [helper.make_node("Neg", ["x"], ["n"])], [("n", FLOAT, [1, 16])])
+    return model(
+        [helper.make_node("Equal", ["rate", "sixteen"], ["is16"]),
+         helper.make_node("If", ["is16"], ["y"], then_branch=at16, else_branch=other,
+                          name="pick_rate")],
+        [("rate", TensorProto.INT64, [1]), ("mode", TensorProto.INT64, [1]),
+         ("x", FLOAT, [1, 16])], [("y", FLOAT, [1, 16])],
+        [numpy_helper.from_array(np.array([16], np.int64), "sixteen"),
+         numpy_helper.from_array(np.array([0], np.int64), "zero"),
+         numpy_helper.from_array(np.array([4, 4], np.int64), "square_shape"),
+         numpy_helper.from_array(np.array([1, 16], np.int64), "flat_shape"),
+         numpy_helper.from_array(np.array([1], np.int64), "one"),
+         numpy_helper.from_array(np.array([2], np.int64), "two"),
+         numpy_helper.from_array(np.array([3], np.int64), "three")])
+
+
+def check_fails(name, model, inputs, tmp):
+    """Compiles and runs a model whose run must fail: prints the compiler's
+    warnings and the run's error, or what happened instead."""
+    import onnx
+    path = os.path.join(tmp, "failing.onnx")
+    onnx.save(model, path)
+    artifact = os.path.join(tmp, "failing.so")
+    compiled = subprocess.run([os.path.join(BUILD, "bin", "tcc"), path, "-o", artifact],
+                              capture_output=True, text=True)
+    for line in compiled.stderr.strip().splitlines():
+        print(f"{name}: compiler: {line}")
+    if compiled.returncode:
+        return
+    command = [os.path.join(BUILD, "bin", "tcc-run"), artifact, "--quiet"]
+    for input_name, value in inputs.items():
+        file = os.path.join(tmp, f"fail_{input_name}.pb")
+        with open(file, "wb") as f:
+            f.write(numpy_helper.from_array(np.asarray(value), input_name).SerializeToString())
+        command += ["--input", file]
+    ran = subprocess.run(command, capture_output=True, text=True)
+    print(f"{name}: exit {ran.returncode}: {(ran.stdout + ran.stderr).strip()}")
+    import onnxruntime as ort
+    try:
+        ort.InferenceSession(path).run(None, inputs)
+        print(f"{name}: onnxruntime ran it")
+    except Exception as error:  # the branch's Reshape fails there as well
+        print(f"{name}: onnxruntime fails too: {type(error).__name__}")
+
+
 def main():
     with tempfile.TemporaryDirectory(prefix="tcc-if-") as tmp:
         x = RNG.standard_normal((8, 16)).astype(np.float32)
@@ -114,6 +190,14 @@ def main():
         for sign in (1, -1):
             x = (sign * np.abs(RNG.standard_normal((3, 5)))).astype(np.float32)
             check(f"data_dependent sign={sign}", data_dependent(), {"x": x}, tmp, BUILD)
+        x = RNG.standard_normal((1, 16)).astype(np.float32)
+        for rate, mode in ((16, 0), (8, 1)):
+            check(f"by_rate rate={rate} mode={mode}", by_rate_and_mode(),
+                  {"rate": np.array([rate], np.int64), "mode": np.array([mode], np.int64),
+                   "x": x}, tmp, BUILD)
+        check_fails("by_rate rate=16 mode=1", by_rate_and_mode(),
+                    {"rate": np.array([16], np.int64), "mode": np.array([1], np.int64),
+                     "x": x}, tmp)
 
 
 if __name__ == "__main__":

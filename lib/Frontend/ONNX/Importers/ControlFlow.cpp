@@ -30,9 +30,45 @@ std::optional<int64_t> constantScalarInt(Value value) {
 /// Loops run at most this many iterations: each one is a copy of the body.
 constexpr int64_t kMaxUnrolledIterations = 4096;
 
+/// Imports a branch of a run-time If into `block`. A branch that does not
+/// hold for the compiled shapes (exporters choose a branch by an input's
+/// value, and the other may reshape to sizes these inputs do not have)
+/// fails only if it is taken: its errors are kept and the branch left
+/// empty, to become a graph.fail once the other branch gives the types.
+/// Returns the outputs, or std::nullopt with `why` filled in.
+FailureOr<std::optional<SmallVector<Value>>>
+importBranch(NodeImporter &n, StringRef name, Block &block, std::string &why) {
+  OpBuilder &b = n.b();
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&block);
+  std::string captured;
+  FailureOr<SmallVector<Value>> outputs;
+  {
+    ScopedDiagnosticHandler capture(b.getContext(), [&](Diagnostic &diag) {
+      if (diag.getSeverity() != DiagnosticSeverity::Error)
+        return failure(); // warnings and remarks pass through
+      if (captured.empty())
+        captured = diag.str();
+      return success();
+    });
+    outputs = n.inlineSubgraph(name, {});
+  }
+  if (succeeded(outputs))
+    return std::optional<SmallVector<Value>>(std::move(*outputs));
+  if (captured.empty())
+    return failure();
+  // What the failed import built is used only inside the branch.
+  while (!block.empty())
+    block.back().erase();
+  why = name.str() + ": " + captured;
+  return std::optional<SmallVector<Value>>();
+}
+
 /// If: a condition known at compile time inlines its branch; otherwise the
 /// branches are imported into the two regions of a graph.if, of which only
-/// the chosen one runs. Their outputs must then agree in type.
+/// the chosen one runs. Their outputs must then agree in type; a branch
+/// that cannot be built for the compiled shapes fails at run time, if it
+/// is ever taken (the other gives the types).
 LogicalResult importIf(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
@@ -55,24 +91,43 @@ LogicalResult importIf(NodeImporter &n) {
   // into a graph.if without results, whose regions then move to the op.
   OpBuilder &b = n.b();
   auto draft = IfOp::create(b, n.location(), TypeRange(), n.input(0));
-  SmallVector<SmallVector<Value>, 2> branchOutputs;
-  for (auto [name, region] :
-       {std::pair<StringRef, Region *>{"then_branch", &draft.getThenRegion()},
-        {"else_branch", &draft.getElseRegion()}}) {
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(&region->emplaceBlock());
-    FailureOr<SmallVector<Value>> outputs = n.inlineSubgraph(name, {});
+  SmallVector<std::optional<SmallVector<Value>>, 2> imported;
+  SmallVector<std::string, 2> why(2);
+  StringRef names[] = {"then_branch", "else_branch"};
+  Region *regions[] = {&draft.getThenRegion(), &draft.getElseRegion()};
+  for (int branch : {0, 1}) {
+    FailureOr<std::optional<SmallVector<Value>>> outputs =
+        importBranch(n, names[branch], regions[branch]->emplaceBlock(), why[branch]);
     if (failed(outputs)) {
       draft.erase();
       return failure();
     }
-    YieldOp::create(b, n.location(), *outputs);
-    branchOutputs.push_back(std::move(*outputs));
+    imported.push_back(std::move(*outputs));
   }
   auto fail = [&](InFlightDiagnostic &&diag) {
     draft.erase();
     return failure();
   };
+  if (!imported[0] && !imported[1])
+    return fail(n.error() << "neither branch holds for the compiled input shapes: "
+                          << why[0] << "; " << why[1]);
+  SmallVector<SmallVector<Value>, 2> branchOutputs;
+  for (int branch : {0, 1}) {
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToEnd(&regions[branch]->front());
+    if (!imported[branch]) {
+      SmallVector<Type> types =
+          llvm::map_to_vector(*imported[1 - branch], [](Value v) { return v.getType(); });
+      std::string message = "node '" + n.proto().name() + "' (If) took " + why[branch];
+      emitWarning(n.location()) << "node '" << n.proto().name() << "' (If): " << why[branch]
+                                << "; the model fails at run time if it takes "
+                                << names[branch];
+      auto failOp = FailOp::create(b, n.location(), types, b.getStringAttr(message));
+      imported[branch] = SmallVector<Value>(failOp.getResults());
+    }
+    YieldOp::create(b, n.location(), *imported[branch]);
+    branchOutputs.push_back(*imported[branch]);
+  }
   ArrayRef<Value> thenOutputs = branchOutputs[0],
                   elseOutputs = branchOutputs[1];
   if (thenOutputs.size() != elseOutputs.size())
