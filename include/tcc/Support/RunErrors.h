@@ -1,4 +1,5 @@
-//===- RunErrors.h - Errors a model reports while it runs --------*- C++ -*-===//
+//===- RunErrors.h - Errors a model reports while it runs --------*- C++
+//-*-===//
 //
 // Computation tcc cannot build for the compiled shapes (an If branch whose
 // ops do not hold for them) becomes a call of an error hook, numbered by

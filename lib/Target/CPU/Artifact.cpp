@@ -149,8 +149,8 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   writeDescriptorInit(os, "a", "arena",
                       {std::max<int64_t>(signature.arenaBytes, 1)});
   args.push_back("&a");
-  os << "  _mlir_ciface_" << signature.entryName << "(" << llvm::join(args, ", ")
-     << ");\n  return run_error;\n}\n\n";
+  os << "  _mlir_ciface_" << signature.entryName << "("
+     << llvm::join(args, ", ") << ");\n  return run_error;\n}\n\n";
 
   // Parallel loops run on the OpenMP runtime the artifact links.
   os << "extern void omp_set_num_threads(int);\n"

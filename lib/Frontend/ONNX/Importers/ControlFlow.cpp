@@ -96,8 +96,8 @@ LogicalResult importIf(NodeImporter &n) {
   StringRef names[] = {"then_branch", "else_branch"};
   Region *regions[] = {&draft.getThenRegion(), &draft.getElseRegion()};
   for (int branch : {0, 1}) {
-    FailureOr<std::optional<SmallVector<Value>>> outputs =
-        importBranch(n, names[branch], regions[branch]->emplaceBlock(), why[branch]);
+    FailureOr<std::optional<SmallVector<Value>>> outputs = importBranch(
+        n, names[branch], regions[branch]->emplaceBlock(), why[branch]);
     if (failed(outputs)) {
       draft.erase();
       return failure();
@@ -109,20 +109,23 @@ LogicalResult importIf(NodeImporter &n) {
     return failure();
   };
   if (!imported[0] && !imported[1])
-    return fail(n.error() << "neither branch holds for the compiled input shapes: "
-                          << why[0] << "; " << why[1]);
+    return fail(
+        n.error() << "neither branch holds for the compiled input shapes: "
+                  << why[0] << "; " << why[1]);
   SmallVector<SmallVector<Value>, 2> branchOutputs;
   for (int branch : {0, 1}) {
     OpBuilder::InsertionGuard guard(b);
     b.setInsertionPointToEnd(&regions[branch]->front());
     if (!imported[branch]) {
-      SmallVector<Type> types =
-          llvm::map_to_vector(*imported[1 - branch], [](Value v) { return v.getType(); });
-      std::string message = "node '" + n.proto().name() + "' (If) took " + why[branch];
-      emitWarning(n.location()) << "node '" << n.proto().name() << "' (If): " << why[branch]
-                                << "; the model fails at run time if it takes "
-                                << names[branch];
-      auto failOp = FailOp::create(b, n.location(), types, b.getStringAttr(message));
+      SmallVector<Type> types = llvm::map_to_vector(
+          *imported[1 - branch], [](Value v) { return v.getType(); });
+      std::string message =
+          "node '" + n.proto().name() + "' (If) took " + why[branch];
+      emitWarning(n.location())
+          << "node '" << n.proto().name() << "' (If): " << why[branch]
+          << "; the model fails at run time if it takes " << names[branch];
+      auto failOp =
+          FailOp::create(b, n.location(), types, b.getStringAttr(message));
       imported[branch] = SmallVector<Value>(failOp.getResults());
     }
     YieldOp::create(b, n.location(), *imported[branch]);
