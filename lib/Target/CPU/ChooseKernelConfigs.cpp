@@ -257,11 +257,16 @@ Choice Strategy::chooseForMatmul(linalg::LinalgOp matmul) {
   // A rhs computed at run time is copied into panels where each panel
   // serves enough row tiles to repay the copy (on machines whose tiles
   // read a strided row a step slower than a panel; see TilingConfig).
+  // Patches of an image (a CNN's stem) are packed on any machine: the
+  // panels are read from the image, so packing replaces building them.
   auto rhs = cast<RankedTensorType>(matmul.getDpsInputs()[1].getType());
-  config.packRhs = machine.packRhsAtRunTime && !batched && defaultMaps &&
-                   rhs.hasStaticShape() && rhs.getElementType().isF32() &&
-                   rhs.getDimSize(1) == n && !panelsFor(matmul, n, cols, panels) &&
-                   m / rows >= machine.packRhsMinRowTiles;
+  bool packable = !batched && defaultMaps && rhs.hasStaticShape() &&
+                  rhs.getElementType().isF32() && rhs.getDimSize(1) == n &&
+                  !panelsFor(matmul, n, cols, panels);
+  config.packRhs =
+      packable &&
+      ((machine.packRhsAtRunTime && m / rows >= machine.packRhsMinRowTiles) ||
+       (n % cols == 0 && packsFromImage(matmul, cols)));
   // An epilogue writing the product's image into a larger tensor (a padded
   // input) runs in thread tiles of whole image rows, where some divide the
   // columns.

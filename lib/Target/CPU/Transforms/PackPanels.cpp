@@ -159,6 +159,147 @@ int64_t tcc::cpu::packedPanelWidth(linalg::LinalgOp matmul, const PackedPanels &
   return 0;
 }
 
+/// The copy an im2col lowering writes, [C, KH, KW, OH, OW] collapsed to
+/// [C * KH * KW, OH * OW]: a generic copying windows of its input, whose
+/// last input index is `stride` * ow plus terms without ow. Null otherwise,
+/// or when a panel of `cols` columns would span two output rows.
+static linalg::GenericOp windowCopyBehind(Value rhs, int64_t cols,
+                                          int64_t &stride) {
+  auto collapse = rhs.getDefiningOp<tensor::CollapseShapeOp>();
+  if (!collapse || collapse.getReassociationIndices().size() != 2)
+    return {};
+  auto copy = collapse.getSrc().getDefiningOp<linalg::GenericOp>();
+  if (!copy || copy.getNumDpsInputs() != 1 || copy.getNumDpsInits() != 1 ||
+      copy.getNumReductionLoops() != 0 || copy.getNumLoops() != 5 ||
+      !copy.getIndexingMapsArray().back().isIdentity())
+    return {};
+  auto yield = cast<linalg::YieldOp>(copy.getBody()->getTerminator());
+  if (yield.getNumOperands() != 1 ||
+      yield.getOperand(0) != copy.getBody()->getArgument(0))
+    return {};
+  SmallVector<ReassociationIndices> groups = collapse.getReassociationIndices();
+  if (groups[0] != ReassociationIndices{0, 1, 2} ||
+      groups[1] != ReassociationIndices{3, 4})
+    return {};
+  auto type = cast<RankedTensorType>(copy.getResultTypes()[0]);
+  if (!type.hasStaticShape() || type.getDimSize(4) % cols != 0)
+    return {};
+  AffineMap read = copy.getIndexingMapsArray().front();
+  MLIRContext *context = copy.getContext();
+  AffineExpr ow = getAffineDimExpr(4, context);
+  for (AffineExpr result : read.getResults().drop_back())
+    if (result.isFunctionOfDim(4))
+      return {};
+  // The last index minus its ow term must not depend on ow.
+  AffineExpr last = read.getResults().back();
+  for (int64_t candidate : {1, 2, 3, 4}) {
+    AffineExpr rest = simplifyAffineExpr(last - ow * candidate, 5, 0);
+    if (!rest.isFunctionOfDim(4)) {
+      stride = candidate;
+      return copy;
+    }
+  }
+  return {};
+}
+
+bool tcc::cpu::packsFromImage(linalg::LinalgOp matmul, int64_t cols) {
+  int64_t stride = 1;
+  return !matmul.hasUserDefinedMaps() && !isa<linalg::BatchMatmulOp>(matmul) &&
+         windowCopyBehind(matmul.getDpsInputs()[1], cols, stride);
+}
+
+/// The value of `expr` at `dims`, where that is its largest over dims from
+/// 0 up to them: a sum of dims times constants >= 0 and constants.
+static std::optional<int64_t> largestAt(AffineExpr expr,
+                                        ArrayRef<int64_t> dims) {
+  bool monotone = true;
+  expr.walk([&](AffineExpr part) {
+    if (part.getKind() == AffineExprKind::Mul) {
+      auto factor =
+          dyn_cast<AffineConstantExpr>(cast<AffineBinaryOpExpr>(part).getRHS());
+      monotone &= factor && factor.getValue() >= 0;
+    } else if (part.getKind() != AffineExprKind::Add &&
+               !isa<AffineDimExpr>(part) && !isa<AffineConstantExpr>(part)) {
+      monotone = false;
+    }
+  });
+  if (!monotone)
+    return std::nullopt;
+  SmallVector<AffineExpr> values = llvm::map_to_vector(dims, [&](int64_t d) {
+    return getAffineConstantExpr(d, expr.getContext());
+  });
+  auto value = dyn_cast<AffineConstantExpr>(
+      simplifyAffineExpr(expr.replaceDims(values), dims.size(), 0));
+  if (!value)
+    return std::nullopt;
+  return value.getValue();
+}
+
+/// One row of one panel, read straight from the input of the window copy
+/// behind the rhs (see windowCopyBehind): row k of the patch matrix is
+/// (c, kh, kw), the panel's columns one run of ow in output row oh, so the
+/// row is a window row read at `stride`; a stride-2 one is read as the
+/// whole run and its even lanes, as StridedReadDeinterleave.cpp reads
+/// strided windows.
+static Value readWindowRow(OpBuilder &b, Location loc, linalg::GenericOp copy,
+                           int64_t stride, Value k, Value column,
+                           int64_t cols) {
+  auto type = cast<RankedTensorType>(copy.getResultTypes()[0]);
+  int64_t kh = type.getDimSize(1), kw = type.getDimSize(2),
+          ow = type.getDimSize(4);
+  AffineExpr d0 = b.getAffineDimExpr(0);
+  SmallVector<OpFoldResult> position = {
+      affine::makeComposedFoldedAffineApply(b, loc, d0.floorDiv(kh * kw), {k}),
+      affine::makeComposedFoldedAffineApply(b, loc, d0.floorDiv(kw) % kh, {k}),
+      affine::makeComposedFoldedAffineApply(b, loc, d0 % kw, {k}),
+      affine::makeComposedFoldedAffineApply(b, loc, d0.floorDiv(ow), {column}),
+      affine::makeComposedFoldedAffineApply(b, loc, d0 % ow, {column})};
+  AffineMap read = copy.getIndexingMapsArray().front();
+  Value input = copy.getDpsInputs()[0];
+  int64_t rank = read.getNumResults();
+  SmallVector<OpFoldResult> offsets, sizes(rank, b.getIndexAttr(1)),
+      strides(rank, b.getIndexAttr(1));
+  for (AffineExpr result : read.getResults())
+    offsets.push_back(affine::makeComposedFoldedAffineApply(
+        b, loc, AffineMap::get(5, 0, result), position));
+  auto inputType = cast<RankedTensorType>(input.getType());
+  Type element = inputType.getElementType();
+  Value zero = arith::ConstantIndexOp::create(b, loc, 0);
+  Value padding = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0));
+  SmallVector<int64_t> windowShape(rank, 1);
+  if (stride == 2) {
+    // The whole run, twice as long, and its even lanes. It ends one element
+    // past the last even lane: in bounds unless the latest panel of a row
+    // (ow = OW - cols) at the last tap reaches the end of the input row.
+    windowShape.back() = 2 * cols;
+    SmallVector<int64_t> largest = {type.getDimSize(0) - 1, kh - 1, kw - 1,
+                                    type.getDimSize(3) - 1, ow - cols};
+    std::optional<int64_t> lastStart =
+        largestAt(read.getResults().back(), largest);
+    int64_t rowLength = inputType.getShape().back();
+    SmallVector<bool> inBounds(rank, true);
+    inBounds.back() = lastStart && ShapedType::isStatic(rowLength) &&
+                      *lastStart + 2 * cols <= rowLength;
+    Value run = vector::TransferReadOp::create(
+        b, loc, VectorType::get(windowShape, element), input,
+        getValueOrCreateConstantIndexOp(b, loc, offsets), padding, inBounds);
+    run = vector::ShapeCastOp::create(
+        b, loc, VectorType::get({2 * cols}, element), run);
+    return vector::DeinterleaveOp::create(b, loc, run).getRes1();
+  }
+  sizes.back() = b.getIndexAttr(cols);
+  strides.back() = b.getIndexAttr(stride);
+  windowShape.back() = cols;
+  auto windowType = RankedTensorType::get(windowShape, element);
+  Value window = tensor::ExtractSliceOp::create(b, loc, windowType, input,
+                                                offsets, sizes, strides);
+  Value row = vector::TransferReadOp::create(
+      b, loc, VectorType::get(windowShape, element), window,
+      SmallVector<Value>(rank, zero), padding, SmallVector<bool>(rank, true));
+  return vector::ShapeCastOp::create(b, loc, VectorType::get({cols}, element),
+                                     row);
+}
+
 PanelRange tcc::cpu::packPanelsAtRunTime(RewriterBase &rewriter, linalg::LinalgOp matmul,
                                          int64_t n, int64_t cols, bool worthCopying,
                                          PackedPanels &packedPanels) {
@@ -179,7 +320,12 @@ PanelRange tcc::cpu::packPanelsAtRunTime(RewriterBase &rewriter, linalg::LinalgO
   Location loc = matmul.getLoc();
   rewriter.setInsertionPoint(matmul);
   // packed[panel, k * cols + c] = rhs[k, panel * cols + c]: a panel per
-  // iteration of a parallel loop, each reduction row one vector copy.
+  // iteration of a parallel loop, each reduction row one vector copy. An
+  // im2col patch matrix is not built first: each panel row is read from the
+  // image it copies (the stem of a CNN: its patches are megabytes, written
+  // and read back once more before the product otherwise).
+  int64_t stride = 1;
+  linalg::GenericOp windowCopy = windowCopyBehind(rhs, cols, stride);
   auto packedType = RankedTensorType::get({count, depth * cols}, type.getElementType());
   auto panelType = RankedTensorType::get({1, depth * cols}, type.getElementType());
   auto rowType = VectorType::get({cols}, type.getElementType());
@@ -199,11 +345,17 @@ PanelRange tcc::cpu::packPanelsAtRunTime(RewriterBase &rewriter, linalg::LinalgO
         Value column = arith::MulIOp::create(rewriter, loc, panel, width);
         Value padding = arith::ConstantOp::create(rewriter, loc, rewriter.getF32FloatAttr(0));
         auto rows = scf::ForOp::create(
-            rewriter, loc, zero, arith::ConstantIndexOp::create(rewriter, loc, depth),
-            arith::ConstantIndexOp::create(rewriter, loc, 1), ValueRange{panelSlice},
+            rewriter, loc, zero,
+            arith::ConstantIndexOp::create(rewriter, loc, depth),
+            arith::ConstantIndexOp::create(rewriter, loc, 1),
+            ValueRange{panelSlice},
             [&](OpBuilder &b, Location l, Value k, ValueRange iterArgs) {
-              Value row = vector::TransferReadOp::create(b, l, rowType, rhs, ValueRange{k, column},
-                                                         padding, ArrayRef<bool>{true});
+              Value row =
+                  windowCopy
+                      ? readWindowRow(b, l, windowCopy, stride, k, column, cols)
+                      : vector::TransferReadOp::create(
+                            b, l, rowType, rhs, ValueRange{k, column}, padding,
+                            ArrayRef<bool>{true});
               Value at = arith::MulIOp::create(b, l, k, width);
               Value written =
                   vector::TransferWriteOp::create(b, l, row, iterArgs.front(), ValueRange{zero, at},

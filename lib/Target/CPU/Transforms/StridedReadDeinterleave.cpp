@@ -16,13 +16,16 @@
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
+#include <numeric>
+
 using namespace mlir;
 
 namespace {
 
-/// The largest value `index` takes, where it is a sum of constants and
-/// multiples (by constants >= 0) of loop counters with constant bounds:
-/// a tile's position in a tensor. A counter's largest value is its last
+/// The largest value `index` takes, where it is a sum of constants,
+/// multiples (by constants >= 0), remainders and quotients (by positive
+/// constants) of loop counters with constant bounds: a tile's position in
+/// a tensor. A counter's largest value is its last
 /// step's, not its bound's.
 std::optional<int64_t> largestIndex(OpFoldResult index);
 
@@ -65,6 +68,25 @@ std::optional<int64_t> largestOfExpr(AffineExpr expr, ValueRange dims, ValueRang
     if (!lhs || !rhs)
       return std::nullopt;
     return *lhs + *rhs;
+  }
+  // Within [0, c): at most c less the largest step the lhs keeps (a
+  // multiple of 16 mod 112 is at most 96).
+  if (expr.getKind() == AffineExprKind::Mod) {
+    auto modulus = dyn_cast<AffineConstantExpr>(binary.getRHS());
+    if (!modulus || modulus.getValue() <= 0)
+      return std::nullopt;
+    int64_t step =
+        std::gcd(binary.getLHS().getLargestKnownDivisor(), modulus.getValue());
+    std::optional<int64_t> lhs = largestOfExpr(binary.getLHS(), dims, symbols);
+    int64_t bound = modulus.getValue() - std::max<int64_t>(step, 1);
+    return lhs ? std::min(*lhs, bound) : bound;
+  }
+  if (expr.getKind() == AffineExprKind::FloorDiv) {
+    auto divisor = dyn_cast<AffineConstantExpr>(binary.getRHS());
+    std::optional<int64_t> lhs = largestOfExpr(binary.getLHS(), dims, symbols);
+    if (!divisor || divisor.getValue() <= 0 || !lhs)
+      return std::nullopt;
+    return llvm::divideFloorSigned(*lhs, divisor.getValue());
   }
   if (expr.getKind() == AffineExprKind::Mul) {
     auto factor = dyn_cast<AffineConstantExpr>(binary.getRHS());

@@ -68,6 +68,11 @@ PanelRange packPanelsAtRunTime(mlir::RewriterBase &rewriter, mlir::linalg::Linal
                                int64_t n, int64_t cols, bool worthCopying,
                                PackedPanels &packed);
 
+/// Whether a product's rhs is an im2col patch matrix whose panels of `cols`
+/// columns packPanelsAtRunTime reads straight from the image: packing them
+/// then replaces building the patches, at no extra copy.
+bool packsFromImage(mlir::linalg::LinalgOp matmul, int64_t cols);
+
 /// Points a register tile's rhs, a [1, cols] slice of the rhs of `range`,
 /// at the same elements in its column panels, packing constant weights
 /// (once, into `packed`) first.
