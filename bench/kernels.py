@@ -2,7 +2,8 @@
 """Where a compiled model spends its time, kernel by kernel.
 
     build/venv/bin/python bench/kernels.py MODEL.onnx [--cpu x86-64-v3]
-        [--threads 1] [--runs 50] [--top 30] [-- TCC_ARGS...]
+        [--threads 1] [--runs 50] [--top 30] [--onnxruntime]
+        [--peer-isa auto|host|avx2] [-- TCC_ARGS...]
 
 Compiles the model with tcc, samples `tcc-run --benchmark` with Linux perf,
 and charges every sample to the parallel region (a kernel: one scf.forall
@@ -14,6 +15,12 @@ sequential parts of the model function), the OpenMP runtime and the C
 library are listed apart. Unlike bench/layers.py, which cuts layers out and
 times them alone, this measures them in place: inputs produced by the layer
 before, epilogues fused into them, the model's own memory plan.
+
+With --onnxruntime, ONNX Runtime's own profile of the same model follows
+(its per-node kernel times in the whole model, median over the runs, with
+the node's op and input shapes), so a layer's time can be set beside
+ONNX Runtime's where both run it in place. ONNX Runtime runs with the
+host's AVX-512 hidden where --cpu has none (--peer-isa, as bench/run.py's).
 
 Needs `perf` (Debian: linux-perf) and permission to sample
 (/proc/sys/kernel/perf_event_paranoid <= 2 or root).
@@ -31,6 +38,54 @@ import tempfile
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 BIN = os.path.join(ROOT, "build", "bin")
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+
+
+def onnxruntime_profile(model, threads, runs, top):
+    """Runs in its own process (the AVX-512 mask applies at its start):
+    prints ONNX Runtime's per-node kernel times, largest first."""
+    import json
+    import numpy as np
+    import onnxruntime as ort
+
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = threads
+    options.inter_op_num_threads = 1
+    options.enable_profiling = True
+    with tempfile.TemporaryDirectory(prefix="tcc-ortprof-") as tmp:
+        options.profile_file_prefix = os.path.join(tmp, "profile")
+        session = ort.InferenceSession(model, options, providers=["CPUExecutionProvider"])
+        rng = np.random.default_rng(0)
+        feeds = {}
+        for value in session.get_inputs():
+            shape = [d if isinstance(d, int) else 1 for d in value.shape]
+            feeds[value.name] = (rng.random(shape, dtype=np.float32) if "float" in value.type
+                                 else np.ones(shape, dtype=np.int64))
+        for _ in range(runs):
+            session.run(None, feeds)
+        with open(session.end_profiling()) as f:
+            events = json.load(f)
+    times = collections.defaultdict(list)
+    what = {}
+    for event in events:
+        name = event.get("name", "")
+        if event.get("cat") != "Node" or not name.endswith("_kernel_time"):
+            continue
+        node = name[: -len("_kernel_time")]
+        times[node].append(event["dur"])
+        node_args = event.get("args", {})
+        shapes = [next(iter(t.values())) for t in node_args.get("input_type_shape", [])[:2]]
+        what[node] = (node_args.get("op_name", "?"),
+                      " x ".join("x".join(map(str, shape)) for shape in shapes))
+    medians = sorted(((sorted(v)[len(v) // 2] / 1000, k) for k, v in times.items()),
+                     reverse=True)
+    total = sum(ms for ms, _ in medians)
+    print(f"# ONNX Runtime, the same model, {threads} thread(s): sum of its nodes' median "
+          f"kernel times {total:.3f} ms; {len(medians)} nodes")
+    print(f"{'share':>6} {'ms':>7}  {'op':16} {'node':36} inputs")
+    for ms, node in medians[:top]:
+        op, inputs = what[node]
+        print(f"{100 * ms / total:5.1f}% {ms:7.3f}  {op:16} {node[:36]:36} {inputs}")
 
 
 def region_names(llvm_dialect):
@@ -99,8 +154,16 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=int, default=50)
     parser.add_argument("--top", type=int, default=30)
+    parser.add_argument("--onnxruntime", action="store_true",
+                        help="also print ONNX Runtime's per-node profile of the model")
+    parser.add_argument("--peer-isa", choices=["auto", "host", "avx2"], default="auto",
+                        help="as bench/run.py's, for --onnxruntime")
+    parser.add_argument("--ort-worker", action="store_true", help=argparse.SUPPRESS)
     parser.add_argument("tcc_args", nargs="*", help="more tcc options, after --")
     args = parser.parse_args()
+    if args.ort_worker:
+        onnxruntime_profile(args.model, args.threads, args.runs, args.top)
+        return
     if not shutil.which("perf"):
         sys.exit("kernels.py: needs perf (Debian: apt-get install linux-perf)")
 
@@ -160,6 +223,17 @@ def main():
     for what, share in apart.most_common():
         if share >= 0.1:
             print(f"{share:5.1f}%          {what}")
+
+    if args.onnxruntime:
+        import run as harness
+        with tempfile.TemporaryDirectory(prefix="tcc-kernels-") as tmp:
+            harness.TARGET_CPU = args.cpu
+            print("\n# " + harness.peer_isa_line(args.peer_isa, args.cpu, tmp))
+            sys.stdout.flush()
+            env = dict(os.environ, OMP_NUM_THREADS=str(args.threads), **harness.WORKER_ENV)
+            subprocess.run([sys.executable, os.path.abspath(__file__), args.model, "--ort-worker",
+                            "--threads", str(args.threads), "--runs", str(args.runs),
+                            "--top", str(args.top)], env=env, check=True)
 
 
 if __name__ == "__main__":
