@@ -126,13 +126,18 @@ std::string tcc::MemoryPlanOptions::toPassOptions() const {
 LogicalResult tcc::compileModule(ModuleOp module, const Target &target,
                                  target::TargetDescAttr desc,
                                  const TargetOptions &options, Phase phase,
-                                 StringRef outputPath) {
+                                 StringRef outputPath,
+                                 ModelSignature *signatureOut) {
   FailureOr<func::FuncOp> entry = getEntryFunction(module);
   if (failed(entry))
     return failure();
   FailureOr<ModelSignature> signature = readModelSignature(*entry);
   if (failed(signature))
     return failure();
+  auto publish = [&] {
+    if (signatureOut)
+      *signatureOut = *signature;
+  };
   module->setAttr(target::TargetDescAttr::kAttrName, desc);
 
   // A module already in upstream dialects (a tcc-opt experiment) skips the
@@ -159,11 +164,14 @@ LogicalResult tcc::compileModule(ModuleOp module, const Target &target,
     if (step == Phase::Bufferized)
       if (auto size = (*entry)->getAttrOfType<IntegerAttr>("tcc.arena_size"))
         signature->arenaBytes = size.getInt();
-    if (step == phase && outputPath.empty())
+    if (step == phase && outputPath.empty()) {
+      publish();
       return success();
+    }
     if (step == phase)
       return writeTextOutput(outputPath,
                              [&](llvm::raw_ostream &os) { module.print(os); });
   }
+  publish();
   return target.serialize(module, *signature, options, phase, outputPath);
 }
