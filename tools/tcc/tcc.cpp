@@ -77,7 +77,8 @@ llvm::cl::list<int64_t> batchSizes(
     llvm::cl::desc("With a dynamic batch: the static batch sizes compiled "
                    "into the artifact, whose runs cover a call's batch "
                    "(default: 1, 2, 4 and 8, those within the range's "
-                   "bound); 1 must be one of them"),
+                   "bound; 1 alone for a model with convolutions, whose CPU "
+                   "kernels are fastest at batch 1); 1 must be one of them"),
     llvm::cl::value_desc("N,N,..."), llvm::cl::CommaSeparated,
     llvm::cl::cat(driverCategory));
 
@@ -315,12 +316,17 @@ void addGraphOptimizations(PassManager &pm) {
     pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
 }
 
-/// The batch sizes a dynamic batch of `batchMax` is compiled for.
-FailureOr<SmallVector<int64_t>> chooseBatchSizes(int64_t batchMax) {
+/// The batch sizes a dynamic batch of `batchMax` is compiled for:
+/// --batch-sizes, else 1, 2, 4 and 8 within the bound. A model with
+/// convolutions gets batch 1 alone: the CPU's convolution kernels
+/// (ConvToMatmul, the depthwise forms) take a batch of one, and a larger
+/// batch falls to the generic convolution, many times slower per image.
+FailureOr<SmallVector<int64_t>> chooseBatchSizes(int64_t batchMax,
+                                                 bool hasConvolutions) {
   SmallVector<int64_t> sizes(batchSizes.begin(), batchSizes.end());
   if (sizes.empty())
     for (int64_t size : {1, 2, 4, 8})
-      if (size <= batchMax)
+      if (size <= batchMax && (size == 1 || !hasConvolutions))
         sizes.push_back(size);
   llvm::sort(sizes);
   sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
@@ -367,20 +373,30 @@ int compileDynamicBatch(MLIRContext &context, llvm::SourceMgr &sources,
       batchMax = range.max;
     }
   }
-  FailureOr<SmallVector<int64_t>> sizes = chooseBatchSizes(batchMax);
-  if (failed(sizes))
-    return 1;
 
   bool wholeArtifact = phase >= tcc::Phase::LLVMDialect;
   OwningOpRef<ModuleOp> combined = ModuleOp::create(UnknownLoc::get(&context));
   tcc::ModelSignature signature;
-  for (int64_t batch : *sizes) {
+  // Batch 1 first: its graph decides the default sizes.
+  SmallVector<int64_t> sizes = {1};
+  for (size_t next = 0; next < sizes.size(); ++next) {
+    int64_t batch = sizes[next];
     tcc::onnx_frontend::ImportOptions specialized = options;
     for (const auto &entry : options.dynamicDims)
       specialized.inputShapes[entry.getKey()][0] = batch;
     OwningOpRef<ModuleOp> module = loadModel(context, sources, &specialized);
     if (!module || failed(verify(*module)))
       return 1;
+    if (next == 0) {
+      bool hasConvolutions =
+          module->walk([](tcc::graph::ConvOp) { return WalkResult::interrupt(); })
+              .wasInterrupted();
+      FailureOr<SmallVector<int64_t>> chosen =
+          chooseBatchSizes(batchMax, hasConvolutions);
+      if (failed(chosen))
+        return 1;
+      sizes = *chosen;
+    }
     PassManager pm(&context);
     pm.addNestedPass<func::FuncOp>(tcc::createCheckBatchIndependence());
     if (!noOptimize)
