@@ -405,9 +405,11 @@ int compileDynamicBatch(MLIRContext &context, llvm::SourceMgr &sources,
       return 1;
     if (!wholeArtifact) {
       // The smallest batch size's module stands for the artifact.
+      // --emit=memory-plan: the plan pass writes the file.
       if (phase != tcc::Phase::Graph)
-        return failed(tcc::compileModule(*module, target, desc, targetOptions,
-                                         phase, defaultOutputPath(phase)));
+        return failed(tcc::compileModule(
+            *module, target, desc, targetOptions, phase,
+            emit == "memory-plan" ? std::string() : defaultOutputPath(phase)));
       return failed(tcc::writeTextOutput(
           outputFilename, [&](llvm::raw_ostream &os) { module->print(os); }));
     }
