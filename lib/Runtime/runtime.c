@@ -235,8 +235,8 @@ static int artifact_is_sane(const tcc_artifact *artifact) {
 
 /* Rejects a dynamic batch a damaged library could describe: the entries
  * must start at batch 1 (every batch is a sum of theirs), ascend, stay
- * within the bound and the arena, and every batched tensor must hold the
- * bound in dim 0. */
+ * within the bound and the arena, an input must carry the batch, and every
+ * batched tensor must hold the bound in dim 0. */
 static int batch_is_sane(const tcc_artifact *artifact) {
   if (artifact->num_batch_entries == 0)
     return 1;
@@ -253,15 +253,18 @@ static int batch_is_sane(const tcc_artifact *artifact) {
         (i && entry->batch <= artifact->batch_entries[i - 1].batch))
       return 0;
   }
+  int32_t batched_inputs = 0;
   for (int pass = 0; pass < 2; ++pass) {
     const tcc_artifact_tensor *tensors = pass ? artifact->outputs : artifact->inputs;
     const uint8_t *batched = pass ? artifact->output_batched : artifact->input_batched;
     int32_t count = pass ? artifact->num_outputs : artifact->num_inputs;
-    for (int32_t i = 0; i < count; ++i)
+    for (int32_t i = 0; i < count; ++i) {
       if (batched[i] && (tensors[i].rank < 1 || tensors[i].shape[0] != artifact->batch_max))
         return 0;
+      batched_inputs += !pass && batched[i];
+    }
   }
-  return 1;
+  return batched_inputs > 0;
 }
 
 /* dlopen maps a file without checking that it is whole: a truncated library

@@ -385,8 +385,18 @@ int compileDynamicBatch(MLIRContext &context, llvm::SourceMgr &sources,
     for (const auto &entry : options.dynamicDims)
       specialized.inputShapes[entry.getKey()][0] = batch;
     OwningOpRef<ModuleOp> module = loadModel(context, sources, &specialized);
-    if (!module || failed(verify(*module)))
+    if (!module || failed(verify(*module))) {
+      // Exports often fold the batch they were traced at into shape
+      // constants (a Reshape to [1, 2048]), which only a larger batch shows.
+      if (batch > 1)
+        llvm::errs() << "tcc: note: the model failed to import at batch "
+                     << batch << " of the dynamic batch " << batchMin << ".."
+                     << batchMax
+                     << "; a shape constant that holds the batch of its "
+                        "export (a Reshape to a literal size) keeps a model "
+                        "from a dynamic batch\n";
       return 1;
+    }
     if (next == 0) {
       bool hasConvolutions =
           module->walk([](tcc::graph::ConvOp) { return WalkResult::interrupt(); })
