@@ -82,7 +82,8 @@ tcc_status tcc_model_input_dim_range(const tcc_model *model, int32_t index,
                                      int32_t dim, int64_t *min, int64_t *max);
 
 /* The shape output `index` has in a run on `inputs`, written to `shape`
- * (the output's rank of entries), before any output buffer exists. Only
+ * (the output's rank of entries; may be null for a scalar), before any
+ * output buffer exists. Only
  * the inputs' dtypes, ranks and shapes are read; they are checked as
  * tcc_model_run checks them. */
 tcc_status tcc_model_output_shape(const tcc_model *model, const tcc_tensor *inputs,

@@ -598,12 +598,15 @@ tcc_status tcc_model_input_dim_range(const tcc_model *model, int32_t index,
 tcc_status tcc_model_output_shape(const tcc_model *model, const tcc_tensor *inputs,
                                   int32_t num_inputs, int32_t index,
                                   int64_t *shape) {
-  if (!model || !shape)
-    return fail(TCC_ERROR_INVALID_ARGUMENT, "tcc_model_output_shape: null argument");
+  if (!model)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "null model");
   const tcc_artifact *artifact = model->artifact;
   if (index < 0 || index >= artifact->num_outputs)
     return fail(TCC_ERROR_INVALID_ARGUMENT, "output index %d is out of range [0, %d)",
                 index, artifact->num_outputs);
+  /* A scalar's shape has no entries to write. */
+  if (!shape && artifact->outputs[index].rank > 0)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "tcc_model_output_shape: null shape");
   int64_t batch = 0;
   tcc_status status = check_inputs(model, inputs, num_inputs, &batch);
   if (status != TCC_OK)

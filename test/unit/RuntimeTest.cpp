@@ -150,6 +150,8 @@ TEST_F(RuntimeTest, StaticShapesHaveOneSizePerDim) {
       << tcc_last_error();
   EXPECT_EQ(outShape[0], 2);
   EXPECT_EQ(outShape[1], 4);
+  EXPECT_EQ(tcc_model_output_shape(model, &input, 1, 0, nullptr),
+            TCC_ERROR_INVALID_ARGUMENT);
   int64_t wrong[2] = {3, 4};
   input.shape = wrong;
   EXPECT_EQ(tcc_model_output_shape(model, &input, 1, 0, outShape), TCC_ERROR_MISMATCH);
