@@ -23,8 +23,11 @@
 extern "C" {
 #endif
 
-/* 2: device_kind, target_cpu and cpu_features added. */
-#define TCC_ARTIFACT_ABI_VERSION 2
+/* 2: device_kind, target_cpu and cpu_features added.
+ * 3: a dynamic batch (batch_min to batch_entries) added; a version 2
+ *    description is a version 3 one of static shapes, and is read as such. */
+#define TCC_ARTIFACT_ABI_VERSION 3
+#define TCC_ARTIFACT_ABI_OLDEST_READ 2
 #define TCC_ARTIFACT_SYMBOL "tcc_artifact_v1"
 
 /* What runs an artifact's code. */
@@ -90,6 +93,15 @@ typedef struct tcc_run_errors {
   const char *const *messages;
 } tcc_run_errors;
 
+/* One static batch size of a dynamic-batch artifact: its entry runs every
+ * batched input and output with `batch` in dim 0, on an arena of
+ * `arena_bytes`. */
+typedef struct tcc_artifact_batch_entry {
+  int64_t batch;
+  int64_t arena_bytes;
+  tcc_artifact_entry run;
+} tcc_artifact_batch_entry;
+
 typedef struct tcc_artifact {
   uint32_t abi_version; /* TCC_ARTIFACT_ABI_VERSION */
   const char *model_name;
@@ -111,6 +123,18 @@ typedef struct tcc_artifact {
    * the artifact on a CPU that lacks one. */
   int32_t num_cpu_features;
   const char *const *cpu_features;
+  /* Since version 3. A dynamic batch: a call may give the batched inputs
+   * any size from batch_min to batch_max in dim 0 (the same for all); the
+   * runtime covers it with the entries' batch sizes, run over consecutive
+   * slices of dim 0 of every batched input and output. The tensor tables
+   * hold batch_max in that dim, `run` is the first entry's and
+   * `arena_bytes` the largest entry's. num_batch_entries is 0 for static
+   * shapes. */
+  int64_t batch_min, batch_max;
+  const uint8_t *input_batched;  /* per input: 1 where dim 0 is the batch */
+  const uint8_t *output_batched; /* per output */
+  int32_t num_batch_entries;
+  const tcc_artifact_batch_entry *batch_entries; /* batch ascending */
 } tcc_artifact;
 
 #ifdef __cplusplus

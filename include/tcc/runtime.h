@@ -74,6 +74,22 @@ tcc_status tcc_model_input_info(const tcc_model *model, int32_t index,
                                 tcc_tensor_info *info);
 tcc_status tcc_model_output_info(const tcc_model *model, int32_t index,
                                  tcc_tensor_info *info);
+/* The sizes dim `dim` of input `index` accepts in a run: min == max for a
+ * static dim; for a dynamic batch (dim 0 of an input compiled with
+ * `--input-shape x=MIN..MAXx...`), the range. tcc_model_input_info
+ * describes such an input at its largest shape. */
+tcc_status tcc_model_input_dim_range(const tcc_model *model, int32_t index,
+                                     int32_t dim, int64_t *min, int64_t *max);
+
+/* The shape output `index` has in a run on `inputs`, written to `shape`
+ * (the output's rank of entries; may be null for a scalar), before any
+ * output buffer exists. Only
+ * the inputs' dtypes, ranks and shapes are read; they are checked as
+ * tcc_model_run checks them. */
+tcc_status tcc_model_output_shape(const tcc_model *model, const tcc_tensor *inputs,
+                                  int32_t num_inputs, int32_t index,
+                                  int64_t *shape);
+
 /* Bytes of the arena the model's intermediates live in. One is allocated
  * at load; runs at the same time each take one of their own (see
  * tcc_model_run). */
@@ -86,7 +102,10 @@ int64_t tcc_model_arena_bytes(const tcc_model *model);
 tcc_status tcc_model_set_num_threads(tcc_model *model, int32_t num_threads);
 
 /* Runs the model. Every input and output must match its description in
- * dtype, rank, shape and buffer size. Thread-safe: one loaded model may run
+ * dtype, rank, shape and buffer size; a dynamic batch may be any size in
+ * its range (the same for every batched input; outputs have the shapes
+ * tcc_model_output_shape gives), and an input outside it fails with
+ * TCC_ERROR_MISMATCH naming the input, its shape and the accepted range. Thread-safe: one loaded model may run
  * on several threads at once, each call with its own inputs and outputs;
  * each run takes an arena no other run is using (the model keeps them for
  * later runs, so it holds as many as it had runs at once). Only

@@ -28,6 +28,12 @@ struct tcc_model {
   /* Threads a run uses, set on the running thread before each run; 0 for
    * the parallel runtime's default. */
   int32_t num_threads;
+  /* A dynamic batch (from an artifact of ABI version 3 or later; zero and
+   * null for static shapes). */
+  int64_t batch_min, batch_max;
+  const uint8_t *input_batched, *output_batched;
+  int32_t num_batch_entries;
+  const tcc_artifact_batch_entry *batch_entries;
 };
 
 static void *allocate_arena(const tcc_artifact *artifact) {
@@ -227,6 +233,40 @@ static int artifact_is_sane(const tcc_artifact *artifact) {
   return 1;
 }
 
+/* Rejects a dynamic batch a damaged library could describe: the entries
+ * must start at batch 1 (every batch is a sum of theirs), ascend, stay
+ * within the bound and the arena, an input must carry the batch, and every
+ * batched tensor must hold the bound in dim 0. */
+static int batch_is_sane(const tcc_artifact *artifact) {
+  if (artifact->num_batch_entries == 0)
+    return 1;
+  if (artifact->num_batch_entries < 0 || artifact->num_batch_entries > 64 ||
+      !artifact->batch_entries || !artifact->input_batched ||
+      !artifact->output_batched || artifact->batch_min < 1 ||
+      artifact->batch_max < artifact->batch_min ||
+      artifact->batch_entries[0].batch != 1)
+    return 0;
+  for (int32_t i = 0; i < artifact->num_batch_entries; ++i) {
+    const tcc_artifact_batch_entry *entry = &artifact->batch_entries[i];
+    if (!entry->run || entry->batch > artifact->batch_max ||
+        entry->arena_bytes < 0 || entry->arena_bytes > artifact->arena_bytes ||
+        (i && entry->batch <= artifact->batch_entries[i - 1].batch))
+      return 0;
+  }
+  int32_t batched_inputs = 0;
+  for (int pass = 0; pass < 2; ++pass) {
+    const tcc_artifact_tensor *tensors = pass ? artifact->outputs : artifact->inputs;
+    const uint8_t *batched = pass ? artifact->output_batched : artifact->input_batched;
+    int32_t count = pass ? artifact->num_outputs : artifact->num_inputs;
+    for (int32_t i = 0; i < count; ++i) {
+      if (batched[i] && (tensors[i].rank < 1 || tensors[i].shape[0] != artifact->batch_max))
+        return 0;
+      batched_inputs += !pass && batched[i];
+    }
+  }
+  return batched_inputs > 0;
+}
+
 /* dlopen maps a file without checking that it is whole: a truncated library
  * faults on first touch. Check the ELF headers against the file size first.
  * Returns NULL when the file looks whole, else what is wrong. */
@@ -292,17 +332,20 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
                 "'%s' is not a tcc artifact (no " TCC_ARTIFACT_SYMBOL " symbol)", path);
   }
   /* Only abi_version is read before it is known to be this runtime's. */
-  if (artifact->abi_version != TCC_ARTIFACT_ABI_VERSION) {
+  if (artifact->abi_version < TCC_ARTIFACT_ABI_OLDEST_READ ||
+      artifact->abi_version > TCC_ARTIFACT_ABI_VERSION) {
     uint32_t version = artifact->abi_version;
     dlclose(library);
-    if (version < TCC_ARTIFACT_ABI_VERSION)
+    if (version < TCC_ARTIFACT_ABI_OLDEST_READ)
       return fail(TCC_ERROR_INVALID_ARTIFACT,
                   "'%s' was compiled by an older tcc (artifact ABI version %u); "
-                  "this runtime reads version %d: compile the model again",
-                  path, version, TCC_ARTIFACT_ABI_VERSION);
+                  "this runtime reads versions %d to %d: compile the model again",
+                  path, version, TCC_ARTIFACT_ABI_OLDEST_READ,
+                  TCC_ARTIFACT_ABI_VERSION);
     return fail(TCC_ERROR_INVALID_ARTIFACT,
-                "'%s' has artifact ABI version %u, this runtime reads %d", path,
-                version, TCC_ARTIFACT_ABI_VERSION);
+                "'%s' has artifact ABI version %u, this runtime reads %d to %d",
+                path, version, TCC_ARTIFACT_ABI_OLDEST_READ,
+                TCC_ARTIFACT_ABI_VERSION);
   }
   if (artifact->device_kind != TCC_DEVICE_CPU) {
     int32_t kind = artifact->device_kind;
@@ -312,7 +355,9 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
                 "artifacts (kind %d)",
                 path, kind, TCC_DEVICE_CPU);
   }
-  if (!artifact_is_sane(artifact)) {
+  /* Version 2 ends before the dynamic batch: static shapes. */
+  int dynamic = artifact->abi_version >= 3 && artifact->num_batch_entries != 0;
+  if (!artifact_is_sane(artifact) || (dynamic && !batch_is_sane(artifact))) {
     dlclose(library);
     return fail(TCC_ERROR_INVALID_ARTIFACT, "'%s' has a malformed model description",
                 path);
@@ -332,6 +377,14 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
   }
   result->library = library;
   result->artifact = artifact;
+  if (dynamic) {
+    result->batch_min = artifact->batch_min;
+    result->batch_max = artifact->batch_max;
+    result->input_batched = artifact->input_batched;
+    result->output_batched = artifact->output_batched;
+    result->num_batch_entries = artifact->num_batch_entries;
+    result->batch_entries = artifact->batch_entries;
+  }
   pthread_mutex_init(&result->lock, NULL);
   /* The first arena now: a model too large for memory fails to load, not
    * to run. */
@@ -427,37 +480,206 @@ tcc_status tcc_model_output_info(const tcc_model *model, int32_t index,
                   "output", info);
 }
 
-/* Checks a caller's tensor against the artifact's description. */
-static tcc_status check_tensor(const tcc_tensor *given,
-                               const tcc_artifact_tensor *expected,
-                               const char *what, int32_t index) {
-  char want[256], got[256];
-  shape_text(want, sizeof(want), expected->rank, expected->shape);
+/* The shape `tensor` has in a run of `batch` (static shapes: batch 0). */
+static void shape_at(const tcc_artifact_tensor *tensor, int batched,
+                     int64_t batch, int64_t *shape) {
+  for (int32_t d = 0; d < tensor->rank; ++d)
+    shape[d] = tensor->shape[d];
+  if (batched && batch > 0)
+    shape[0] = batch;
+}
+
+static size_t shape_bytes(tcc_dtype dtype, int32_t rank, const int64_t *shape) {
+  size_t bytes = tcc_dtype_size(dtype);
+  for (int32_t i = 0; i < rank; ++i)
+    bytes *= (size_t)shape[i];
+  return bytes;
+}
+
+/* The accepted shapes of a tensor: "[1..32x3x224x224]". */
+static void range_text(char *buffer, size_t size, const tcc_model *model,
+                       const tcc_artifact_tensor *tensor, int batched) {
+  size_t used = (size_t)snprintf(buffer, size, "[");
+  for (int32_t i = 0; i < tensor->rank && used < size; ++i) {
+    if (i == 0 && batched)
+      used += (size_t)snprintf(buffer + used, size - used, "%lld..%lld",
+                               (long long)model->batch_min,
+                               (long long)model->batch_max);
+    else
+      used += (size_t)snprintf(buffer + used, size - used, i ? "x%lld" : "%lld",
+                               (long long)tensor->shape[i]);
+  }
+  if (used < size)
+    snprintf(buffer + used, size - used, "]");
+}
+
+static void given_shape_text(char *buffer, size_t size, const tcc_tensor *given) {
+  if (given->rank >= 0 && given->rank <= 16 && (given->rank == 0 || given->shape))
+    shape_text(buffer, size, given->rank, given->shape);
+  else
+    snprintf(buffer, size, "rank %d", given->rank);
+}
+
+/* The batch of a call: dim 0 of its batched inputs, which must agree and
+ * lie within the artifact's range; 0 for static shapes. Checks each input's
+ * dtype and shape. */
+static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
+                               int32_t num_inputs, int64_t *batch) {
+  const tcc_artifact *artifact = model->artifact;
+  if (num_inputs != artifact->num_inputs || (num_inputs && !inputs))
+    return fail(TCC_ERROR_MISMATCH, "model '%s' takes %d inputs, got %d",
+                artifact->model_name, artifact->num_inputs, num_inputs);
+  *batch = 0;
+  int32_t batch_from = -1;
+  for (int32_t i = 0; i < num_inputs; ++i) {
+    const tcc_tensor *given = &inputs[i];
+    const tcc_artifact_tensor *expected = &artifact->inputs[i];
+    int batched = model->input_batched && model->input_batched[i];
+    if ((int32_t)given->dtype != expected->dtype)
+      return fail(TCC_ERROR_MISMATCH, "input %d ('%s'): expected dtype %s, got %s",
+                  i, expected->name, tcc_dtype_name((tcc_dtype)expected->dtype),
+                  tcc_dtype_name(given->dtype));
+    int64_t want[16];
+    int64_t size = batched && given->rank >= 1 && given->shape ? given->shape[0] : 0;
+    shape_at(expected, batched, size, want);
+    int same = given->rank == expected->rank && (given->rank == 0 || given->shape);
+    for (int32_t d = 0; same && d < given->rank; ++d)
+      same = given->shape[d] == want[d];
+    char accepted[256], got[256];
+    if (!same || (batched && (size < model->batch_min || size > model->batch_max))) {
+      given_shape_text(got, sizeof(got), given);
+      if (batched) {
+        range_text(accepted, sizeof(accepted), model, expected, 1);
+        return fail(TCC_ERROR_MISMATCH,
+                    "input %d ('%s'): shape %s is outside what the artifact "
+                    "accepts, %s",
+                    i, expected->name, got, accepted);
+      }
+      shape_text(accepted, sizeof(accepted), expected->rank, expected->shape);
+      return fail(TCC_ERROR_MISMATCH, "input %d ('%s'): expected shape %s, got %s",
+                  i, expected->name, accepted, got);
+    }
+    if (!batched)
+      continue;
+    if (batch_from >= 0 && size != *batch)
+      return fail(TCC_ERROR_MISMATCH,
+                  "input %d ('%s') has batch %lld, input %d ('%s') %lld: the "
+                  "batched inputs of a run share dim 0",
+                  i, expected->name, (long long)size, batch_from,
+                  artifact->inputs[batch_from].name, (long long)*batch);
+    *batch = size;
+    batch_from = i;
+  }
+  return TCC_OK;
+}
+
+tcc_status tcc_model_input_dim_range(const tcc_model *model, int32_t index,
+                                     int32_t dim, int64_t *min, int64_t *max) {
+  if (!model || !min || !max)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "tcc_model_input_dim_range: null argument");
+  const tcc_artifact *artifact = model->artifact;
+  if (index < 0 || index >= artifact->num_inputs)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "input index %d is out of range [0, %d)",
+                index, artifact->num_inputs);
+  const tcc_artifact_tensor *tensor = &artifact->inputs[index];
+  if (dim < 0 || dim >= tensor->rank)
+    return fail(TCC_ERROR_INVALID_ARGUMENT,
+                "dim %d of input %d ('%s') is out of range [0, %d)", dim, index,
+                tensor->name, tensor->rank);
+  if (dim == 0 && model->input_batched && model->input_batched[index]) {
+    *min = model->batch_min;
+    *max = model->batch_max;
+  } else {
+    *min = *max = tensor->shape[dim];
+  }
+  return TCC_OK;
+}
+
+tcc_status tcc_model_output_shape(const tcc_model *model, const tcc_tensor *inputs,
+                                  int32_t num_inputs, int32_t index,
+                                  int64_t *shape) {
+  if (!model)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "null model");
+  const tcc_artifact *artifact = model->artifact;
+  if (index < 0 || index >= artifact->num_outputs)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "output index %d is out of range [0, %d)",
+                index, artifact->num_outputs);
+  /* A scalar's shape has no entries to write. */
+  if (!shape && artifact->outputs[index].rank > 0)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "tcc_model_output_shape: null shape");
+  int64_t batch = 0;
+  tcc_status status = check_inputs(model, inputs, num_inputs, &batch);
+  if (status != TCC_OK)
+    return status;
+  shape_at(&artifact->outputs[index],
+           model->output_batched && model->output_batched[index], batch, shape);
+  return TCC_OK;
+}
+
+/* Checks a caller's output against its shape in a run of `batch`. */
+static tcc_status check_output(const tcc_model *model, const tcc_tensor *given,
+                               int32_t index, int64_t batch) {
+  const tcc_artifact_tensor *expected = &model->artifact->outputs[index];
+  int64_t want[16];
+  shape_at(expected, model->output_batched && model->output_batched[index], batch,
+           want);
+  char wanted[256], got[256];
+  shape_text(wanted, sizeof(wanted), expected->rank, want);
   if (!given->data)
-    return fail(TCC_ERROR_INVALID_ARGUMENT, "%s %d ('%s') has no data", what,
-                index, expected->name);
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "output %d ('%s') has no data", index,
+                expected->name);
   if ((int32_t)given->dtype != expected->dtype)
-    return fail(TCC_ERROR_MISMATCH, "%s %d ('%s'): expected dtype %s, got %s",
-                what, index, expected->name,
-                tcc_dtype_name((tcc_dtype)expected->dtype),
+    return fail(TCC_ERROR_MISMATCH, "output %d ('%s'): expected dtype %s, got %s",
+                index, expected->name, tcc_dtype_name((tcc_dtype)expected->dtype),
                 tcc_dtype_name(given->dtype));
   int same = given->rank == expected->rank && (given->rank == 0 || given->shape);
   for (int32_t d = 0; same && d < given->rank; ++d)
-    same = given->shape[d] == expected->shape[d];
+    same = given->shape[d] == want[d];
   if (!same) {
-    if (given->rank >= 0 && given->rank <= 16 && (given->rank == 0 || given->shape))
-      shape_text(got, sizeof(got), given->rank, given->shape);
-    else
-      snprintf(got, sizeof(got), "rank %d", given->rank);
-    return fail(TCC_ERROR_MISMATCH, "%s %d ('%s'): expected shape %s, got %s",
-                what, index, expected->name, want, got);
+    given_shape_text(got, sizeof(got), given);
+    return fail(TCC_ERROR_MISMATCH, "output %d ('%s'): expected shape %s, got %s",
+                index, expected->name, wanted, got);
   }
-  size_t bytes = tensor_bytes(expected);
+  size_t bytes = shape_bytes((tcc_dtype)expected->dtype, expected->rank, want);
   if (given->size_bytes < bytes)
     return fail(TCC_ERROR_MISMATCH,
-                "%s %d ('%s'): buffer holds %zu bytes, shape %s needs %zu",
-                what, index, expected->name, given->size_bytes, want, bytes);
+                "output %d ('%s'): buffer holds %zu bytes, shape %s needs %zu",
+                index, expected->name, given->size_bytes, wanted, bytes);
   return TCC_OK;
+}
+
+/* Runs a dynamic batch of `batch` as consecutive slices of dim 0, each the
+ * largest entry's batch that fits what is left (13 = 8 + 4 + 1). */
+static int run_batch_slices(const tcc_model *model, const tcc_tensor *inputs,
+                            tcc_tensor *outputs, int64_t batch, void *arena) {
+  const tcc_artifact *artifact = model->artifact;
+  int32_t num_inputs = artifact->num_inputs, num_outputs = artifact->num_outputs;
+  void *input_data[num_inputs + 1];
+  void *output_data[num_outputs + 1];
+  for (int64_t done = 0; done < batch;) {
+    const tcc_artifact_batch_entry *entry = &model->batch_entries[0];
+    for (int32_t e = 0; e < model->num_batch_entries; ++e)
+      if (model->batch_entries[e].batch <= batch - done)
+        entry = &model->batch_entries[e];
+    for (int32_t i = 0; i < num_inputs; ++i) {
+      size_t row = model->input_batched[i]
+                       ? shape_bytes(inputs[i].dtype, inputs[i].rank, inputs[i].shape) /
+                             (size_t)batch
+                       : 0;
+      input_data[i] = (char *)inputs[i].data + row * (size_t)done;
+    }
+    for (int32_t i = 0; i < num_outputs; ++i) {
+      size_t row = model->output_batched[i]
+                       ? shape_bytes(outputs[i].dtype, outputs[i].rank, outputs[i].shape) /
+                             (size_t)batch
+                       : 0;
+      output_data[i] = (char *)outputs[i].data + row * (size_t)done;
+    }
+    if (entry->run(input_data, output_data, arena))
+      return 1;
+    done += entry->batch;
+  }
+  return 0;
 }
 
 tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
@@ -466,9 +688,10 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
   if (!model)
     return fail(TCC_ERROR_INVALID_ARGUMENT, "null model");
   const tcc_artifact *artifact = model->artifact;
-  if (num_inputs != artifact->num_inputs || (num_inputs && !inputs))
-    return fail(TCC_ERROR_MISMATCH, "model '%s' takes %d inputs, got %d",
-                artifact->model_name, artifact->num_inputs, num_inputs);
+  int64_t batch = 0;
+  tcc_status status = check_inputs(model, inputs, num_inputs, &batch);
+  if (status != TCC_OK)
+    return status;
   if (num_outputs != artifact->num_outputs || !outputs)
     return fail(TCC_ERROR_MISMATCH, "model '%s' has %d outputs, got %d",
                 artifact->model_name, artifact->num_outputs, num_outputs);
@@ -476,14 +699,22 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
   void *input_data[num_inputs + 1];
   void *output_data[num_outputs + 1];
   for (int32_t i = 0; i < num_inputs; ++i) {
-    tcc_status status = check_tensor(&inputs[i], &artifact->inputs[i], "input", i);
-    if (status != TCC_OK)
-      return status;
+    const tcc_artifact_tensor *expected = &artifact->inputs[i];
+    if (!inputs[i].data)
+      return fail(TCC_ERROR_INVALID_ARGUMENT, "input %d ('%s') has no data", i,
+                  expected->name);
+    size_t bytes = shape_bytes(inputs[i].dtype, inputs[i].rank, inputs[i].shape);
+    if (inputs[i].size_bytes < bytes) {
+      char want[256];
+      shape_text(want, sizeof(want), inputs[i].rank, inputs[i].shape);
+      return fail(TCC_ERROR_MISMATCH,
+                  "input %d ('%s'): buffer holds %zu bytes, shape %s needs %zu", i,
+                  expected->name, inputs[i].size_bytes, want, bytes);
+    }
     input_data[i] = inputs[i].data;
   }
   for (int32_t i = 0; i < num_outputs; ++i) {
-    tcc_status status =
-        check_tensor(&outputs[i], &artifact->outputs[i], "output", i);
+    status = check_output(model, &outputs[i], i, batch);
     if (status != TCC_OK)
       return status;
     output_data[i] = outputs[i].data;
@@ -497,7 +728,9 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
   int32_t threads = __atomic_load_n(&model->num_threads, __ATOMIC_RELAXED);
   if (threads > 0)
     artifact->set_num_threads(threads);
-  int failed = artifact->run(input_data, output_data, arena);
+  int failed = model->num_batch_entries
+                   ? run_batch_slices(model, inputs, outputs, batch, arena)
+                   : artifact->run(input_data, output_data, arena);
   give_back_arena(model, arena);
   if (failed) {
     const tcc_run_errors *errors =

@@ -86,6 +86,12 @@ def _load_runtime():
         for name in ("tcc_model_input_info", "tcc_model_output_info"):
             getattr(lib, name).argtypes = [ctypes.c_void_p, ctypes.c_int32,
                                            ctypes.POINTER(_TensorInfo)]
+        lib.tcc_model_input_dim_range.argtypes = [
+            ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32,
+            ctypes.POINTER(ctypes.c_int64), ctypes.POINTER(ctypes.c_int64)]
+        lib.tcc_model_output_shape.argtypes = [
+            ctypes.c_void_p, ctypes.POINTER(_Tensor), ctypes.c_int32, ctypes.c_int32,
+            ctypes.POINTER(ctypes.c_int64)]
         lib.tcc_model_set_num_threads.argtypes = [ctypes.c_void_p, ctypes.c_int32]
         lib.tcc_model_run.argtypes = [ctypes.c_void_p, ctypes.POINTER(_Tensor), ctypes.c_int32,
                                       ctypes.POINTER(_Tensor), ctypes.c_int32]
@@ -100,7 +106,11 @@ def _check(status):
 
 class Model:
     """A compiled model loaded through the runtime. Call it with numpy arrays,
-    one per input in order; it returns a list of numpy arrays."""
+    one per input in order; it returns a list of numpy arrays.
+
+    `inputs` and `outputs` hold (name, dtype, shape) per tensor; with a
+    dynamic batch the shape is the largest (dim 0 at the bound), and
+    `input_ranges` holds each input's accepted (min, max) per dim."""
 
     def __init__(self, path):
         lib = _load_runtime()
@@ -113,6 +123,36 @@ class Model:
         self.outputs = [self._info(lib.tcc_model_output_info, i)
                         for i in range(lib.tcc_model_num_outputs(handle))]
         self.arena_bytes = lib.tcc_model_arena_bytes(handle)
+        self.input_ranges = [tuple(self._dim_range(i, d) for d in range(len(shape)))
+                             for i, (_, _, shape) in enumerate(self.inputs)]
+
+    def _dim_range(self, index, dim):
+        low, high = ctypes.c_int64(), ctypes.c_int64()
+        _check(_runtime.tcc_model_input_dim_range(self._handle, index, dim,
+                                                  ctypes.byref(low), ctypes.byref(high)))
+        return (low.value, high.value)
+
+    def output_shapes(self, *shapes):
+        """The outputs' shapes for inputs of `shapes` (one tuple per input),
+        before any output buffer exists; an input shape the model does not
+        accept raises TccError naming it and the accepted range."""
+        if len(shapes) != len(self.inputs):
+            raise TccError(f"the model takes {len(self.inputs)} inputs, got {len(shapes)}")
+        codes = {np.dtype(v): k for k, v in _DTYPES.items()}
+        keep = []
+        tensors = []
+        for (_, dtype, _), shape in zip(self.inputs, shapes):
+            dims = (ctypes.c_int64 * max(len(shape), 1))(*shape)
+            keep.append(dims)
+            tensors.append(_Tensor(codes[dtype], len(shape), dims, None, 0))
+        array = (_Tensor * max(len(tensors), 1))(*tensors)
+        result = []
+        for index, (_, _, shape) in enumerate(self.outputs):
+            dims = (ctypes.c_int64 * max(len(shape), 1))()
+            _check(_runtime.tcc_model_output_shape(self._handle, array, len(tensors), index,
+                                                   dims))
+            result.append(tuple(dims[d] for d in range(len(shape))))
+        return result
 
     def _info(self, function, index):
         info = _TensorInfo()
@@ -148,14 +188,16 @@ class Model:
             if code in _SIGN_EXTENDED:
                 array = array.astype(np.int8)
             inputs.append(tensor(array, code))
+        shapes = self.output_shapes(*(np.shape(array) for array in arrays))
         if out is None:
-            results = [np.empty(shape, dtype) for _, dtype, shape in self.outputs]
+            results = [np.empty(shape, dtype) for (_, dtype, _), shape in
+                       zip(self.outputs, shapes)]
         else:
             results = list(out)
             if len(results) != len(self.outputs):
                 raise TccError(f"the model has {len(self.outputs)} outputs, out holds "
                                f"{len(results)}")
-            for (name, dtype, shape), result in zip(self.outputs, results):
+            for (name, dtype, _), shape, result in zip(self.outputs, shapes, results):
                 if (not isinstance(result, np.ndarray) or result.dtype != dtype
                         or result.shape != shape or not result.flags.c_contiguous
                         or not result.flags.writeable):

@@ -137,6 +137,79 @@ std::set<std::string> kernelCPUFlags() {
 // The runtime's CPUID check agrees with the kernel's view of the CPU (which
 // also hides what the OS does not enable) on every feature whose kernel flag
 // has been reported for years, named as the kernel names it.
+TEST_F(RuntimeTest, StaticShapesHaveOneSizePerDim) {
+  int64_t min = 0, max = 0;
+  ASSERT_EQ(tcc_model_input_dim_range(model, 0, 0, &min, &max), TCC_OK);
+  EXPECT_EQ(min, 2);
+  EXPECT_EQ(max, 2);
+  EXPECT_EQ(tcc_model_input_dim_range(model, 0, 2, &min, &max),
+            TCC_ERROR_INVALID_ARGUMENT);
+  tcc_tensor input = {TCC_DTYPE_F32, 2, shape, nullptr, 0};
+  int64_t outShape[2] = {0, 0};
+  ASSERT_EQ(tcc_model_output_shape(model, &input, 1, 0, outShape), TCC_OK)
+      << tcc_last_error();
+  EXPECT_EQ(outShape[0], 2);
+  EXPECT_EQ(outShape[1], 4);
+  EXPECT_EQ(tcc_model_output_shape(model, &input, 1, 0, nullptr),
+            TCC_ERROR_INVALID_ARGUMENT);
+  int64_t wrong[2] = {3, 4};
+  input.shape = wrong;
+  EXPECT_EQ(tcc_model_output_shape(model, &input, 1, 0, outShape), TCC_ERROR_MISMATCH);
+  EXPECT_STREQ(tcc_last_error(), "input 0 ('x'): expected shape [2x4], got [3x4]");
+}
+
+// Relu over rows of 16, compiled for batch 2 to 8 (batch sizes 1, 2, 4, 8):
+// any batch in the range runs, slice by slice, on the caller's buffers.
+TEST(DynamicBatch, RunsEveryBatchInItsRange) {
+  std::string path = std::string(TCC_TEST_OUTPUT_DIR) + "/runtime-test-rows-" +
+                     std::to_string(getpid()) + ".so";
+  std::string command = std::string(TCC_BINARY) + " " + TCC_ROWS_MODEL +
+                        " --input-shape X=2..8x16 -o " + path;
+  ASSERT_EQ(std::system(command.c_str()), 0) << command;
+  tcc_model *model = nullptr;
+  ASSERT_EQ(tcc_model_load(path.c_str(), &model), TCC_OK) << tcc_last_error();
+  std::remove(path.c_str());
+  int64_t min = 0, max = 0;
+  ASSERT_EQ(tcc_model_input_dim_range(model, 0, 0, &min, &max), TCC_OK);
+  EXPECT_EQ(min, 2);
+  EXPECT_EQ(max, 8);
+  ASSERT_EQ(tcc_model_input_dim_range(model, 0, 1, &min, &max), TCC_OK);
+  EXPECT_EQ(min, 16);
+  EXPECT_EQ(max, 16);
+  tcc_tensor_info info;
+  ASSERT_EQ(tcc_model_input_info(model, 0, &info), TCC_OK);
+  EXPECT_EQ(info.shape[0], 8);
+  EXPECT_EQ(info.size_bytes, 8u * 16 * 4);
+  for (int64_t batch = 2; batch <= 8; ++batch) {
+    int64_t inShape[2] = {batch, 16}, outShape[2] = {0, 0};
+    std::vector<float> x(batch * 16), y(batch * 16, 7.0f);
+    for (size_t i = 0; i < x.size(); ++i)
+      x[i] = (i % 3 == 0 ? -1.0f : 1.0f) * static_cast<float>(i);
+    tcc_tensor input = {TCC_DTYPE_F32, 2, inShape, x.data(), x.size() * 4};
+    ASSERT_EQ(tcc_model_output_shape(model, &input, 1, 0, outShape), TCC_OK)
+        << tcc_last_error();
+    EXPECT_EQ(outShape[0], batch);
+    EXPECT_EQ(outShape[1], 16);
+    tcc_tensor output = {TCC_DTYPE_F32, 2, outShape, y.data(), y.size() * 4};
+    ASSERT_EQ(tcc_model_run(model, &input, 1, &output, 1), TCC_OK) << tcc_last_error();
+    for (size_t i = 0; i < x.size(); ++i)
+      ASSERT_EQ(y[i], x[i] > 0 ? x[i] : 0.0f) << "batch " << batch << " element " << i;
+  }
+  int64_t above[2] = {9, 16};
+  std::vector<float> x(9 * 16), y(9 * 16);
+  tcc_tensor input = {TCC_DTYPE_F32, 2, above, x.data(), x.size() * 4};
+  tcc_tensor output = {TCC_DTYPE_F32, 2, above, y.data(), y.size() * 4};
+  EXPECT_EQ(tcc_model_run(model, &input, 1, &output, 1), TCC_ERROR_MISMATCH);
+  EXPECT_STREQ(tcc_last_error(),
+               "input 0 ('X'): shape [9x16] is outside what the artifact accepts, [2..8x16]");
+  // An output of another batch than the inputs'.
+  int64_t three[2] = {3, 16};
+  input.shape = three;
+  EXPECT_EQ(tcc_model_run(model, &input, 1, &output, 1), TCC_ERROR_MISMATCH);
+  EXPECT_STREQ(tcc_last_error(), "output 0 ('Y'): expected shape [3x16], got [9x16]");
+  tcc_model_free(model);
+}
+
 TEST(CPUFeatures, AgreeWithTheKernel) {
   std::set<std::string> flags = kernelCPUFlags();
   if (flags.empty())

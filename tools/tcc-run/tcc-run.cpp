@@ -32,6 +32,9 @@ Runs a model compiled by tcc. Inputs are taken in the model's input order.
 
   --input FILE        an input tensor: .npy, or an ONNX TensorProto .pb
                       (repeat once per input; missing inputs are random)
+  --batch N           dim 0 of random inputs with a dynamic batch (default:
+                      the smallest the model accepts); inputs given by
+                      --input carry their own shapes
   --seed N            seed of random inputs (default 0): floats uniform in
                       [-1, 1), integers uniform in [0, 10), bools 0/1
   --save-inputs DIR   write the inputs used as DIR/input_<i>.npy
@@ -384,11 +387,16 @@ void allocate(std::vector<unsigned char> &bytes, size_t size, const std::string 
   bytes.resize(size);
 }
 
-Tensor randomTensor(const tcc_tensor_info &info, std::mt19937_64 &rng) {
+/// A random input of `info`'s dtype and shape, with dim 0 `batch` when
+/// that is not 0.
+Tensor randomTensor(const tcc_tensor_info &info, int64_t batch, std::mt19937_64 &rng) {
   Tensor tensor;
   tensor.dtype = info.dtype;
   tensor.shape.assign(info.shape, info.shape + info.rank);
-  allocate(tensor.bytes, info.size_bytes, std::string("input '") + info.name + "'");
+  if (batch)
+    tensor.shape[0] = batch;
+  allocate(tensor.bytes, tensor.count() * tcc_dtype_size(info.dtype),
+           std::string("input '") + info.name + "'");
   std::uniform_real_distribution<float> real(-1.0f, 1.0f);
   std::uniform_int_distribution<int> integer(0, 9);
   for (size_t i = 0, n = tensor.count(); i < n; ++i) {
@@ -424,6 +432,7 @@ struct Options {
   uint64_t seed = 0;
   double atol = 1e-4, rtol = 1e-3;
   int benchmark = 0, print = 8;
+  int64_t batch = 0;
   bool quiet = false;
 };
 
@@ -451,6 +460,10 @@ Options parseOptions(int argc, char **argv) {
       options.inputs.push_back(value(i));
     } else if (arg == "--compare") {
       options.references.push_back(value(i));
+    } else if (arg == "--batch") {
+      options.batch = static_cast<int64_t>(number(i));
+      if (options.batch < 1)
+        die("--batch takes a size >= 1");
     } else if (arg == "--seed") {
       options.seed = static_cast<uint64_t>(number(i));
     } else if (arg == "--save-inputs") {
@@ -537,9 +550,14 @@ int main(int argc, char **argv) {
   for (int32_t i = 0; i < numInputs; ++i) {
     tcc_tensor_info info;
     tcc_model_input_info(model, i, &info);
+    // A dynamic batch is the dim 0 whose range is not one size.
+    int64_t batch = 0, min = 0, max = 0;
+    if (info.rank > 0 && tcc_model_input_dim_range(model, i, 0, &min, &max) == TCC_OK &&
+        min != max)
+      batch = options.batch ? options.batch : min;
     inputs.push_back(i < static_cast<int32_t>(options.inputs.size())
                          ? readTensor(options.inputs[i])
-                         : randomTensor(info, rng));
+                         : randomTensor(info, batch, rng));
     if (!options.saveInputs.empty())
       writeNpy(options.saveInputs + "/input_" + std::to_string(i) + ".npy",
                inputs.back());
@@ -560,8 +578,13 @@ int main(int argc, char **argv) {
     tcc_tensor_info info;
     tcc_model_output_info(model, i, &info);
     outputs[i].dtype = info.dtype;
-    outputs[i].shape.assign(info.shape, info.shape + info.rank);
-    allocate(outputs[i].bytes, info.size_bytes, std::string("output '") + info.name + "'");
+    // The shapes of this run's outputs: with a dynamic batch, the inputs'.
+    outputs[i].shape.resize(info.rank);
+    if (tcc_model_output_shape(model, inputViews.data(), numInputs, i,
+                               outputs[i].shape.data()) != TCC_OK)
+      die(tcc_last_error());
+    allocate(outputs[i].bytes, outputs[i].count() * tcc_dtype_size(info.dtype),
+             std::string("output '") + info.name + "'");
     outputNames.push_back(info.name);
   }
   for (Tensor &output : outputs) {

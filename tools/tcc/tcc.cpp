@@ -67,8 +67,20 @@ llvm::cl::list<std::string> inputShapes(
     "input-shape",
     llvm::cl::desc("Static shape of a model input, e.g. input=1x3x224x224 "
                    "(repeat per input). Symbolic dims of inputs not named here "
-                   "get size 1 (the batch dim of an exported model)"),
+                   "get size 1 (the batch dim of an exported model). Dim 0 may "
+                   "be a range, input=1..32x3x224x224: a dynamic batch, every "
+                   "size in it accepted at run time"),
     llvm::cl::value_desc("name=DxDx..."), llvm::cl::cat(driverCategory));
+
+llvm::cl::list<int64_t> batchSizes(
+    "batch-sizes",
+    llvm::cl::desc("With a dynamic batch: the static batch sizes compiled "
+                   "into the artifact, whose runs cover a call's batch "
+                   "(default: 1, 2, 4 and 8, those within the range's "
+                   "bound; 1 alone for a model with convolutions, whose CPU "
+                   "kernels are fastest at batch 1); 1 must be one of them"),
+    llvm::cl::value_desc("N,N,..."), llvm::cl::CommaSeparated,
+    llvm::cl::cat(driverCategory));
 
 llvm::cl::list<std::string> boundInputs(
     "bind-input",
@@ -194,7 +206,8 @@ void printVersion(llvm::raw_ostream &os) {
      << tcc::onnx_frontend::latestSupportedOpset() << "\n";
 }
 
-/// Parses --input-shape values into import options.
+/// Parses --input-shape values into import options. Ranged dims are
+/// recorded in `dynamicDims` and given their upper bound in `inputShapes`.
 FailureOr<tcc::onnx_frontend::ImportOptions> importOptions() {
   tcc::onnx_frontend::ImportOptions options;
   options.maxSubgraphDepth = maxSubgraphDepth;
@@ -204,10 +217,19 @@ FailureOr<tcc::onnx_frontend::ImportOptions> importOptions() {
     SmallVector<StringRef> parts;
     dims.split(parts, 'x');
     bool valid = !name.empty() && !dims.empty();
-    for (StringRef part : parts) {
+    for (auto [index, part] : llvm::enumerate(parts)) {
       int64_t dim = 0;
-      if (part.getAsInteger(10, dim) || dim < 0)
+      auto [low, high] = part.split("..");
+      if (!high.empty()) {
+        int64_t min = 0;
+        if (low.getAsInteger(10, min) || high.getAsInteger(10, dim) ||
+            min < 1 || min > dim)
+          valid = false;
+        options.dynamicDims[name].push_back(
+            {static_cast<int64_t>(index), min, dim});
+      } else if (part.getAsInteger(10, dim) || dim < 0) {
         valid = false;
+      }
       shape.push_back(dim);
     }
     if (dims == "scalar") {
@@ -216,7 +238,8 @@ FailureOr<tcc::onnx_frontend::ImportOptions> importOptions() {
     }
     if (!valid) {
       llvm::errs() << "tcc: error: --input-shape '" << spec
-                   << "' is not NAME=DxDx... (or NAME=scalar)\n";
+                   << "' is not NAME=DxDx... (a dim may be MIN..MAX, "
+                      "1 <= MIN <= MAX; or NAME=scalar)\n";
       return failure();
     }
     options.inputShapes[name] = shape;
@@ -234,10 +257,14 @@ FailureOr<tcc::onnx_frontend::ImportOptions> importOptions() {
 }
 
 /// Reads the model: ONNX (binary or text syntax), or graph IR in MLIR syntax.
-OwningOpRef<ModuleOp> loadModel(MLIRContext &context, llvm::SourceMgr &sources) {
+OwningOpRef<ModuleOp>
+loadModel(MLIRContext &context, llvm::SourceMgr &sources,
+          const tcc::onnx_frontend::ImportOptions *given = nullptr) {
   StringRef extension = llvm::sys::path::extension(inputFilename);
   if (extension == ".onnx" || extension == ".onnxtxt") {
-    FailureOr<tcc::onnx_frontend::ImportOptions> options = importOptions();
+    FailureOr<tcc::onnx_frontend::ImportOptions> options =
+        given ? FailureOr<tcc::onnx_frontend::ImportOptions>(*given)
+              : importOptions();
     if (failed(options))
       return nullptr;
     FailureOr<OwningOpRef<ModuleOp>> module =
@@ -274,6 +301,160 @@ std::string defaultOutputPath(tcc::Phase phase) {
   llvm::sys::path::replace_extension(
       path, phase == tcc::Phase::Artifact ? "so" : "o");
   return path.str().str();
+}
+
+/// The graph optimizations the driver runs on an imported model.
+void addGraphOptimizations(PassManager &pm) {
+  tcc::GraphOptimizationOptions graphOptions;
+  graphOptions.fuseAttention = !noFuseAttention;
+  graphOptions.patchGrid = patchGrid;
+  graphOptions.maxActivationMemory = maxActivationMemory;
+  graphOptions.patchSplit = patchSplit;
+  graphOptions.fuseBlocks = fuseBlocks && !noFuseBlocks;
+  tcc::buildGraphOptimizationPipeline(pm, graphOptions);
+  if (orderForMemory)
+    pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
+}
+
+/// The batch sizes a dynamic batch of `batchMax` is compiled for:
+/// --batch-sizes, else 1, 2, 4 and 8 within the bound. A model with
+/// convolutions gets batch 1 alone: the CPU's convolution kernels
+/// (ConvToMatmul, the depthwise forms) take a batch of one, and a larger
+/// batch falls to the generic convolution, many times slower per image.
+FailureOr<SmallVector<int64_t>> chooseBatchSizes(int64_t batchMax,
+                                                 bool hasConvolutions) {
+  SmallVector<int64_t> sizes(batchSizes.begin(), batchSizes.end());
+  if (sizes.empty())
+    for (int64_t size : {1, 2, 4, 8})
+      if (size <= batchMax && (size == 1 || !hasConvolutions))
+        sizes.push_back(size);
+  llvm::sort(sizes);
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  if (sizes.front() != 1 || sizes.back() > batchMax) {
+    llvm::errs() << "tcc: error: --batch-sizes must include 1 (every batch is "
+                    "then a sum of them) and stay within the bound "
+                 << batchMax << "\n";
+    return failure();
+  }
+  return sizes;
+}
+
+/// A dynamic batch: the model is imported and compiled once per static
+/// batch size, each proved batch-independent, and the entries are merged
+/// into one artifact that shares the weights. Phases before the LLVM
+/// dialect show the smallest batch size's module.
+int compileDynamicBatch(MLIRContext &context, llvm::SourceMgr &sources,
+                        const tcc::Target &target,
+                        tcc::target::TargetDescAttr desc,
+                        const tcc::TargetOptions &targetOptions,
+                        tcc::Phase phase,
+                        const tcc::onnx_frontend::ImportOptions &options) {
+  int64_t batchMin = 0, batchMax = 0;
+  std::string first;
+  for (const auto &entry : options.dynamicDims) {
+    for (const auto &range : entry.getValue()) {
+      if (range.dim != 0) {
+        llvm::errs() << "tcc: error: --input-shape for '" << entry.getKey()
+                     << "' gives dim " << range.dim << " a range "
+                     << range.min << ".." << range.max
+                     << "; only dim 0 (a batch) may be dynamic: dynamic "
+                        "sequence lengths and other dims are planned\n";
+        return 1;
+      }
+      if (!first.empty() && (range.min != batchMin || range.max != batchMax)) {
+        llvm::errs() << "tcc: error: inputs '" << first << "' and '"
+                     << entry.getKey()
+                     << "' give dim 0 different ranges; a dynamic batch is "
+                        "one range for every batched input\n";
+        return 1;
+      }
+      first = entry.getKey().str();
+      batchMin = range.min;
+      batchMax = range.max;
+    }
+  }
+
+  bool wholeArtifact = phase >= tcc::Phase::LLVMDialect;
+  OwningOpRef<ModuleOp> combined = ModuleOp::create(UnknownLoc::get(&context));
+  tcc::ModelSignature signature;
+  // Batch 1 first: its graph decides the default sizes.
+  SmallVector<int64_t> sizes = {1};
+  for (size_t next = 0; next < sizes.size(); ++next) {
+    int64_t batch = sizes[next];
+    tcc::onnx_frontend::ImportOptions specialized = options;
+    for (const auto &entry : options.dynamicDims)
+      specialized.inputShapes[entry.getKey()][0] = batch;
+    OwningOpRef<ModuleOp> module = loadModel(context, sources, &specialized);
+    if (!module || failed(verify(*module))) {
+      // Exports often fold the batch they were traced at into shape
+      // constants (a Reshape to [1, 2048]), which only a larger batch shows.
+      if (batch > 1)
+        llvm::errs() << "tcc: note: the model failed to import at batch "
+                     << batch << " of the dynamic batch " << batchMin << ".."
+                     << batchMax
+                     << "; a shape constant that holds the batch of its "
+                        "export (a Reshape to a literal size) keeps a model "
+                        "from a dynamic batch\n";
+      return 1;
+    }
+    if (next == 0) {
+      bool hasConvolutions =
+          module->walk([](tcc::graph::ConvOp) { return WalkResult::interrupt(); })
+              .wasInterrupted();
+      FailureOr<SmallVector<int64_t>> chosen =
+          chooseBatchSizes(batchMax, hasConvolutions);
+      if (failed(chosen))
+        return 1;
+      sizes = *chosen;
+    }
+    PassManager pm(&context);
+    pm.addNestedPass<func::FuncOp>(tcc::createCheckBatchIndependence());
+    if (!noOptimize)
+      addGraphOptimizations(pm);
+    if (failed(pm.run(*module)))
+      return 1;
+    if (!wholeArtifact) {
+      // The smallest batch size's module stands for the artifact.
+      // --emit=memory-plan: the plan pass writes the file.
+      if (phase != tcc::Phase::Graph)
+        return failed(tcc::compileModule(
+            *module, target, desc, targetOptions, phase,
+            emit == "memory-plan" ? std::string() : defaultOutputPath(phase)));
+      return failed(tcc::writeTextOutput(
+          outputFilename, [&](llvm::raw_ostream &os) { module->print(os); }));
+    }
+    tcc::ModelSignature one;
+    if (failed(tcc::compileModule(*module, target, desc, targetOptions,
+                                  tcc::Phase::LLVMDialect, "", &one)))
+      return 1;
+    std::string suffix = "__b" + std::to_string(batch);
+    tcc::mergeSpecialization(*combined, *module, suffix);
+    if (signature.specializations.empty()) {
+      signature = one;
+      for (tcc::TensorSignature &input : signature.inputs) {
+        bool batched = options.dynamicDims.count(input.name);
+        signature.inputBatched.push_back(batched);
+        if (batched)
+          input.shape[0] = batchMax;
+      }
+      // tcc-check-batch-independence proved every output batched.
+      for (tcc::TensorSignature &output : signature.outputs) {
+        signature.outputBatched.push_back(true);
+        output.shape[0] = batchMax;
+      }
+      signature.arenaBytes = 0;
+    }
+    signature.specializations.push_back(
+        {batch, one.entryName + suffix, one.arenaBytes});
+    signature.arenaBytes = std::max(signature.arenaBytes, one.arenaBytes);
+  }
+  signature.batchMin = batchMin;
+  signature.batchMax = batchMax;
+  if (phase == tcc::Phase::LLVMDialect)
+    return failed(tcc::writeTextOutput(
+        outputFilename, [&](llvm::raw_ostream &os) { combined->print(os); }));
+  return failed(target.serialize(*combined, signature, targetOptions, phase,
+                                 defaultOutputPath(phase)));
 }
 
 } // namespace
@@ -366,6 +547,15 @@ int main(int argc, char **argv) {
 
   llvm::SourceMgr sources;
   SourceMgrDiagnosticHandler diagnostics(sources, &context);
+  StringRef extension = llvm::sys::path::extension(inputFilename);
+  if (extension == ".onnx" || extension == ".onnxtxt") {
+    FailureOr<tcc::onnx_frontend::ImportOptions> options = importOptions();
+    if (failed(options))
+      return 1;
+    if (!options->dynamicDims.empty())
+      return compileDynamicBatch(context, sources, *target, *desc,
+                                 targetOptions, *phase, *options);
+  }
   OwningOpRef<ModuleOp> module = loadModel(context, sources);
   if (!module)
     return 1;
@@ -374,15 +564,7 @@ int main(int argc, char **argv) {
 
   if (!noOptimize) {
     PassManager pm(&context);
-    tcc::GraphOptimizationOptions graphOptions;
-    graphOptions.fuseAttention = !noFuseAttention;
-    graphOptions.patchGrid = patchGrid;
-    graphOptions.maxActivationMemory = maxActivationMemory;
-    graphOptions.patchSplit = patchSplit;
-    graphOptions.fuseBlocks = fuseBlocks && !noFuseBlocks;
-    tcc::buildGraphOptimizationPipeline(pm, graphOptions);
-    if (orderForMemory)
-      pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
+    addGraphOptimizations(pm);
     if (failed(pm.run(*module)))
       return 1;
   }

@@ -13,6 +13,16 @@ struct ImportOptions {
   /// Static shapes for graph inputs, by name; they replace the model's
   /// symbolic and fixed dims alike.
   llvm::StringMap<llvm::SmallVector<int64_t>> inputShapes;
+  /// A dim of an input that stays symbolic, with the sizes it may take.
+  struct DimRange {
+    int64_t dim = 0;
+    int64_t min = 1, max = 1;
+  };
+  /// Dims kept symbolic, by input name. The entry argument records them as
+  /// `tcc.dynamic_dims` (the dims) and `tcc.dim_bounds` (min and max of
+  /// each, in pairs); its type holds the size `inputShapes` gives the dim,
+  /// the one a static specialization is compiled for.
+  llvm::StringMap<llvm::SmallVector<DimRange>> dynamicDims;
   /// The size given to a symbolic dim of an input not in `inputShapes`: the
   /// batch dim of an exported model, usually. 0 makes such a dim an error.
   int64_t defaultDimSize = 1;

@@ -23,6 +23,7 @@ namespace tcc::cpu {
 
 using tcc::ModelSignature;
 using tcc::TensorSignature;
+using tcc::BatchSpecialization;
 
 struct CPUOptions {
   /// `native` (the host), or an LLVM CPU name such as `x86-64-v3`.

@@ -27,6 +27,14 @@ struct ArtifactTarget {
   llvm::SmallVector<std::string> features;
 };
 
+/// One static batch size compiled into a dynamic-batch artifact: its entry
+/// (the function whose C interface runs it) and its arena.
+struct BatchSpecialization {
+  int64_t batch = 0;
+  std::string entryName;
+  int64_t arenaBytes = 0;
+};
+
 /// The interface of a compiled model: read from the entry function while it
 /// is still on tensors, written into the artifact by every target.
 struct ModelSignature {
@@ -38,6 +46,12 @@ struct ModelSignature {
   /// What a failed run reports, by the number it returns (from 1): see
   /// tcc/Support/RunErrors.h.
   llvm::SmallVector<std::string> runErrors;
+  /// A dynamic batch: the sizes a call may take, which inputs and outputs
+  /// carry it in dim 0 (their shapes above hold `batchMax` there), and the
+  /// static batch sizes compiled. Empty `specializations`: static shapes.
+  int64_t batchMin = 0, batchMax = 0;
+  llvm::SmallVector<bool> inputBatched, outputBatched;
+  llvm::SmallVector<BatchSpecialization> specializations;
 };
 
 /// The model's entry: its single public function.

@@ -133,10 +133,21 @@ writeTextOutput(llvm::StringRef outputPath,
 /// for stdout where the output is text). The module carries `desc` as its
 /// `tcc.target` attribute from the first pass on. An empty `outputPath`
 /// writes nothing: the result is what the passes wrote (the memory plan).
+/// `signature`, when given, receives the model's signature (its arena size
+/// once bufferized).
 mlir::LogicalResult compileModule(mlir::ModuleOp module, const Target &target,
                                   target::TargetDescAttr desc,
                                   const TargetOptions &options, Phase phase,
-                                  llvm::StringRef outputPath);
+                                  llvm::StringRef outputPath,
+                                  ModelSignature *signature = nullptr);
+
+/// Moves the definitions of `from`, an LLVM-dialect module compiled for one
+/// batch size, into `into`, their names suffixed by `suffix`. Constant
+/// globals whose type and contents equal one `into` already holds (the
+/// weights every batch size shares) are not moved: `from`'s uses refer to
+/// that one instead. External declarations are shared by name.
+void mergeSpecialization(mlir::ModuleOp into, mlir::ModuleOp from,
+                         llvm::StringRef suffix);
 
 } // namespace tcc
 

@@ -27,6 +27,33 @@ def RefineShapes : Pass<"tcc-refine-shapes", "mlir::func::FuncOp"> {
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def CheckBatchIndependence
+    : Pass<"tcc-check-batch-independence", "mlir::func::FuncOp"> {
+  let summary = "Prove that every op of a dynamic-batch model treats dim 0 "
+                "independently";
+  let description = [{
+    A model whose inputs have a dynamic batch (`tcc.dynamic_dims =
+    array<i64: 0>`, set by the importer for `--input-shape x=1..32x...`) is
+    compiled as a few static batch sizes that the runtime runs over slices
+    of a call's batch. That is only right when row `i` of every output
+    depends on row `i` of the batched inputs alone. This pass proves it:
+    each value is batched (dim 0 is the batch) or batch-free (constants and
+    what only they feed), and an op with a batched operand must keep dim 0
+    apart: elementwise ops and casts, convolutions, pooling and
+    normalization over later dims, matmul and gemm with a batched left
+    operand and batch-free weights, reshape, flatten, squeeze, unsqueeze,
+    transpose, slice, pad, concat, gather and reductions that keep dim 0
+    where it is and touch only later dims. Any other op on a batched value,
+    a batch-free operand that would broadcast along dim 0, or an output
+    without the batch is an error naming the op; so is a dynamic dim other
+    than dim 0 (symbolic sequence lengths are planned, not supported).
+
+    Inputs without `tcc.dynamic_dims` are batch-free: each slice of a run
+    reads them whole.
+  }];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
 def FoldBatchNorm : Pass<"tcc-fold-batch-norm", "mlir::func::FuncOp"> {
   let summary = "Fold inference-mode batch_norm into the preceding conv";
   let description = [{

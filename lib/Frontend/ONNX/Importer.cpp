@@ -538,7 +538,28 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
   for (auto [index, name] : llvm::enumerate(inputNames)) {
     func.setArgAttr(index, "onnx.name", builder.getStringAttr(name));
     bind(name, body->getArgument(index));
+    auto dynamic = options.dynamicDims.find(name);
+    if (dynamic == options.dynamicDims.end() || dynamic->second.empty())
+      continue;
+    int64_t rank = cast<RankedTensorType>(inputTypes[index]).getRank();
+    SmallVector<int64_t> dims, bounds;
+    for (const ImportOptions::DimRange &range : dynamic->second) {
+      if (range.dim < 0 || range.dim >= rank || range.min < 1 ||
+          range.min > range.max)
+        return emitError(fileLoc)
+               << "graph input '" << name << "': dim " << range.dim
+               << " cannot range over " << range.min << ".." << range.max;
+      dims.push_back(range.dim);
+      bounds.append({range.min, range.max});
+    }
+    func.setArgAttr(index, "tcc.dynamic_dims", builder.getDenseI64ArrayAttr(dims));
+    func.setArgAttr(index, "tcc.dim_bounds", builder.getDenseI64ArrayAttr(bounds));
   }
+  for (const auto &dynamic : options.dynamicDims)
+    if (!llvm::is_contained(inputNames, dynamic.getKey().str()))
+      return emitError(fileLoc) << "a dim range is given for '"
+                                << dynamic.getKey()
+                                << "', which is not an input of the graph";
   builder.setInsertionPointToStart(body);
 
   if (failed(importBoundInputs(graph, builder)))

@@ -104,14 +104,23 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   for (size_t rank : ranks)
     writeDescriptorType(os, rank);
 
-  os << "extern void _mlir_ciface_" << signature.entryName << "(";
+  // One wrapper per entry: the model's, or each batch size's with the
+  // batched dims at that size.
+  bool dynamic = !signature.specializations.empty();
+  SmallVector<BatchSpecialization> entries = signature.specializations;
+  if (!dynamic)
+    entries.push_back({0, signature.entryName, signature.arenaBytes});
+
   SmallVector<std::string> params;
   for (const TensorSignature &tensor : signature.inputs)
     params.push_back("memref" + std::to_string(tensor.shape.size()) + " *");
   for (const TensorSignature &tensor : signature.outputs)
     params.push_back("memref" + std::to_string(tensor.shape.size()) + " *");
   params.push_back("memref1 *");
-  os << llvm::join(params, ", ") << ");\n\n";
+  for (const BatchSpecialization &entry : entries)
+    os << "extern void _mlir_ciface_" << entry.entryName << "("
+       << llvm::join(params, ", ") << ");\n";
+  os << "\n";
 
   writeTensorTable(os, "inputs", signature.inputs);
   writeTensorTable(os, "outputs", signature.outputs);
@@ -131,26 +140,56 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
        << signature.runErrors.size() << ", run_error_messages};\n";
   }
 
-  os << "\nstatic int run(void *const *in, void *const *out, void *arena) {\n"
-     << "  run_error = 0;\n";
-  SmallVector<std::string> args;
-  for (auto [index, tensor] : llvm::enumerate(signature.inputs)) {
-    std::string var = "i" + std::to_string(index);
-    writeDescriptorInit(os, var, "in[" + std::to_string(index) + "]",
-                        tensor.shape);
-    args.push_back("&" + var);
+  auto atBatch = [](const TensorSignature &tensor, bool batched,
+                    int64_t batch) {
+    SmallVector<int64_t> shape = tensor.shape;
+    if (batched)
+      shape[0] = batch;
+    return shape;
+  };
+  for (const BatchSpecialization &entry : entries) {
+    std::string name = dynamic ? "run_b" + std::to_string(entry.batch) : "run";
+    os << "\nstatic int " << name
+       << "(void *const *in, void *const *out, void *arena) {\n"
+       << "  run_error = 0;\n";
+    SmallVector<std::string> args;
+    for (auto [index, tensor] : llvm::enumerate(signature.inputs)) {
+      std::string var = "i" + std::to_string(index);
+      writeDescriptorInit(os, var, "in[" + std::to_string(index) + "]",
+                          atBatch(tensor, dynamic && signature.inputBatched[index],
+                                  entry.batch));
+      args.push_back("&" + var);
+    }
+    for (auto [index, tensor] : llvm::enumerate(signature.outputs)) {
+      std::string var = "o" + std::to_string(index);
+      writeDescriptorInit(os, var, "out[" + std::to_string(index) + "]",
+                          atBatch(tensor, dynamic && signature.outputBatched[index],
+                                  entry.batch));
+      args.push_back("&" + var);
+    }
+    writeDescriptorInit(os, "a", "arena",
+                        {std::max<int64_t>(entry.arenaBytes, 1)});
+    args.push_back("&a");
+    os << "  _mlir_ciface_" << entry.entryName << "(" << llvm::join(args, ", ")
+       << ");\n  return run_error;\n}\n";
   }
-  for (auto [index, tensor] : llvm::enumerate(signature.outputs)) {
-    std::string var = "o" + std::to_string(index);
-    writeDescriptorInit(os, var, "out[" + std::to_string(index) + "]",
-                        tensor.shape);
-    args.push_back("&" + var);
+  os << "\n";
+  if (dynamic) {
+    auto flags = [&](StringRef table, ArrayRef<bool> batched) {
+      os << "static const uint8_t " << table << "[] = {";
+      if (batched.empty())
+        os << "0";
+      llvm::interleaveComma(batched, os, [&](bool b) { os << (b ? 1 : 0); });
+      os << "};\n";
+    };
+    flags("input_batched", signature.inputBatched);
+    flags("output_batched", signature.outputBatched);
+    os << "static const tcc_artifact_batch_entry batch_entries[] = {\n";
+    for (const BatchSpecialization &entry : entries)
+      os << "  {" << entry.batch << ", " << entry.arenaBytes << ", run_b"
+         << entry.batch << "},\n";
+    os << "};\n\n";
   }
-  writeDescriptorInit(os, "a", "arena",
-                      {std::max<int64_t>(signature.arenaBytes, 1)});
-  args.push_back("&a");
-  os << "  _mlir_ciface_" << signature.entryName << "("
-     << llvm::join(args, ", ") << ");\n  return run_error;\n}\n\n";
 
   // Parallel loops run on the OpenMP runtime the artifact links.
   os << "extern void omp_set_num_threads(int);\n"
@@ -171,10 +210,18 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
      << quoted(TCC_VERSION_STRING) << ",\n"
      << "  " << signature.inputs.size() << ", inputs, "
      << signature.outputs.size() << ", outputs,\n"
-     << "  " << signature.arenaBytes << ", run, set_num_threads,\n"
+     << "  " << signature.arenaBytes << ", "
+     << (dynamic ? "run_b" + std::to_string(entries.front().batch) : "run")
+     << ", set_num_threads,\n"
      << "  TCC_DEVICE_CPU, " << quoted(target.cpu) << ", "
      << target.features.size() << ", "
-     << (target.features.empty() ? "0" : "cpu_features") << "};\n";
+     << (target.features.empty() ? "0" : "cpu_features") << ",\n";
+  if (dynamic)
+    os << "  " << signature.batchMin << ", " << signature.batchMax
+       << ", input_batched, output_batched, " << entries.size()
+       << ", batch_entries};\n";
+  else
+    os << "  0, 0, 0, 0, 0, 0};\n";
   return text;
 }
 

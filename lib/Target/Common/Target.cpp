@@ -127,13 +127,18 @@ std::string tcc::MemoryPlanOptions::toPassOptions() const {
 LogicalResult tcc::compileModule(ModuleOp module, const Target &target,
                                  target::TargetDescAttr desc,
                                  const TargetOptions &options, Phase phase,
-                                 StringRef outputPath) {
+                                 StringRef outputPath,
+                                 ModelSignature *signatureOut) {
   FailureOr<func::FuncOp> entry = getEntryFunction(module);
   if (failed(entry))
     return failure();
   FailureOr<ModelSignature> signature = readModelSignature(*entry);
   if (failed(signature))
     return failure();
+  auto publish = [&] {
+    if (signatureOut)
+      *signatureOut = *signature;
+  };
   module->setAttr(target::TargetDescAttr::kAttrName, desc);
 
   // A module already in upstream dialects (a tcc-opt experiment) skips the
@@ -165,11 +170,14 @@ LogicalResult tcc::compileModule(ModuleOp module, const Target &target,
       if (auto messages = module->getAttrOfType<ArrayAttr>(kRunErrorsAttr))
         for (auto message : messages.getAsValueRange<StringAttr>())
           signature->runErrors.push_back(message.str());
-    if (step == phase && outputPath.empty())
+    if (step == phase && outputPath.empty()) {
+      publish();
       return success();
+    }
     if (step == phase)
       return writeTextOutput(outputPath,
                              [&](llvm::raw_ostream &os) { module.print(os); });
   }
+  publish();
   return target.serialize(module, *signature, options, phase, outputPath);
 }

@@ -1,8 +1,8 @@
 """Prints what an artifact's description (include/tcc/artifact.h, ABI
-version 2) says about its target, read with ctypes from the exported
+version 3) says about its target, read with ctypes from the exported
 tcc_artifact_v1 symbol as the runtime reads it:
 
-    abi_version 2
+    abi_version 3
     device_kind 0
     target_cpu x86-64-v3
     cpu_features sse3 ssse3 ...

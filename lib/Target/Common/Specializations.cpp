@@ -1,0 +1,159 @@
+//===- Specializations.cpp - Several batch sizes in one LLVM module ------===//
+//
+// A dynamic-batch model is compiled once per static batch size; the LLVM
+// modules are then merged into one, so that one artifact holds every entry
+// and one copy of the weights they share.
+//
+//===----------------------------------------------------------------------===//
+
+#include "tcc/Target/Target.h"
+
+#include "mlir/Dialect/LLVMIR/LLVMDialect.h"
+#include "mlir/IR/AttrTypeSubElements.h"
+#include "mlir/IR/BuiltinAttributes.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/SymbolTable.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/Hashing.h"
+
+using namespace mlir;
+
+namespace {
+
+/// The bytes of a constant global's initializer, when they are at hand.
+std::optional<ArrayRef<char>> initializerBytes(LLVM::GlobalOp global) {
+  if (!global.getConstant() || !global.getValueOrNull())
+    return std::nullopt;
+  Attribute value = global.getValueOrNull();
+  if (auto dense = dyn_cast<DenseElementsAttr>(value))
+    return dense.getRawData();
+  if (auto resource = dyn_cast<DenseResourceElementsAttr>(value))
+    if (AsmResourceBlob *blob = resource.getRawHandle().getBlob())
+      return blob->getData();
+  return std::nullopt;
+}
+
+/// Constant globals of a module by type and contents.
+class ConstantIndex {
+public:
+  explicit ConstantIndex(ModuleOp module) {
+    for (auto global : module.getOps<LLVM::GlobalOp>())
+      add(global);
+  }
+
+  void add(LLVM::GlobalOp global) {
+    if (auto key = keyOf(global))
+      globals[*key].push_back(global);
+  }
+
+  /// A global of the module equal to `global` (type, splat-ness, bytes).
+  LLVM::GlobalOp find(LLVM::GlobalOp global) const {
+    std::optional<Key> key = keyOf(global);
+    if (!key)
+      return nullptr;
+    auto it = globals.find(*key);
+    if (it == globals.end())
+      return nullptr;
+    ArrayRef<char> bytes = *initializerBytes(global);
+    for (LLVM::GlobalOp candidate : it->second)
+      if (*initializerBytes(candidate) == bytes &&
+          isSplat(candidate) == isSplat(global))
+        return candidate;
+    return nullptr;
+  }
+
+private:
+  using Key = std::pair<Type, llvm::hash_code>;
+
+  static bool isSplat(LLVM::GlobalOp global) {
+    auto dense = dyn_cast<DenseElementsAttr>(global.getValueOrNull());
+    return dense && dense.isSplat();
+  }
+
+  static std::optional<Key> keyOf(LLVM::GlobalOp global) {
+    std::optional<ArrayRef<char>> bytes = initializerBytes(global);
+    if (!bytes || global.getAddrSpace() != 0)
+      return std::nullopt;
+    return Key(global.getGlobalType(),
+               llvm::hash_combine(isSplat(global),
+                                  llvm::hash_combine_range(bytes->begin(),
+                                                           bytes->end())));
+  }
+
+  struct KeyInfo {
+    static Key getEmptyKey() {
+      return {llvm::DenseMapInfo<Type>::getEmptyKey(), llvm::hash_code(0)};
+    }
+    static Key getTombstoneKey() {
+      return {llvm::DenseMapInfo<Type>::getTombstoneKey(), llvm::hash_code(0)};
+    }
+    static unsigned getHashValue(const Key &key) {
+      return llvm::hash_combine(key.first, key.second);
+    }
+    static bool isEqual(const Key &a, const Key &b) { return a == b; }
+  };
+
+  llvm::DenseMap<Key, SmallVector<LLVM::GlobalOp, 1>, KeyInfo> globals;
+};
+
+} // namespace
+
+void tcc::mergeSpecialization(ModuleOp into, ModuleOp from, StringRef suffix) {
+  if (into.getBody()->empty())
+    for (NamedAttribute attribute : from->getAttrs())
+      if (attribute.getName() != SymbolTable::getSymbolAttrName())
+        into->setAttr(attribute.getName(), attribute.getValue());
+  SymbolTable intoSymbols(into);
+  ConstantIndex constants(into);
+
+  // New names for `from`'s symbols: a shared global's, a shared
+  // declaration's own, or the suffixed one.
+  llvm::DenseMap<StringAttr, StringAttr> renamed;
+  SmallVector<Operation *> moved, dropped;
+  for (Operation &op : from.getBody()->getOperations()) {
+    auto symbol = dyn_cast<SymbolOpInterface>(op);
+    if (!symbol) {
+      moved.push_back(&op);
+      continue;
+    }
+    StringAttr name = symbol.getNameAttr();
+    if (auto function = dyn_cast<LLVM::LLVMFuncOp>(op);
+        function && function.isExternal()) {
+      (intoSymbols.lookup(name) ? dropped : moved).push_back(&op);
+      continue;
+    }
+    if (auto global = dyn_cast<LLVM::GlobalOp>(op))
+      if (LLVM::GlobalOp shared = constants.find(global)) {
+        renamed[name] = shared.getSymNameAttr();
+        dropped.push_back(&op);
+        continue;
+      }
+    renamed[name] = StringAttr::get(op.getContext(), name.getValue() + suffix);
+    moved.push_back(&op);
+  }
+
+  AttrTypeReplacer replacer;
+  replacer.addReplacement([&](SymbolRefAttr reference) -> std::optional<Attribute> {
+    auto it = renamed.find(reference.getRootReference());
+    if (it == renamed.end())
+      return std::nullopt;
+    return SymbolRefAttr::get(it->second, reference.getNestedReferences());
+  });
+  for (Operation *op : moved)
+    op->walk([&](Operation *nested) {
+      replacer.replaceElementsIn(nested, /*replaceAttrs=*/true,
+                                 /*replaceLocs=*/false, /*replaceTypes=*/false);
+    });
+  for (Operation *op : dropped)
+    op->erase();
+  for (Operation *op : moved) {
+    if (auto symbol = dyn_cast<SymbolOpInterface>(op)) {
+      auto it = renamed.find(symbol.getNameAttr());
+      if (it != renamed.end())
+        symbol.setName(it->second);
+    }
+    op->moveBefore(into.getBody(), into.getBody()->end());
+    if (auto global = dyn_cast<LLVM::GlobalOp>(op))
+      constants.add(global);
+  }
+}
