@@ -109,6 +109,13 @@ llvm::cl::opt<bool> noFuseBlocks(
                    "--fuse-blocks)"),
     llvm::cl::init(false), llvm::cl::cat(driverCategory));
 
+llvm::cl::list<int64_t> skipLayers(
+    "skip-layers",
+    llvm::cl::desc("Remove these routed layers (tcc.LayerRouter's `layer`) "
+                   "at compile time; the other routed layers then always "
+                   "run. Without it, routers decide at run time"),
+    llvm::cl::CommaSeparated, llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<std::string> planner(
     "planner",
     llvm::cl::desc("How intermediate buffers are placed in the arena: greedy "
@@ -372,6 +379,11 @@ int main(int argc, char **argv) {
   if (failed(verify(*module)))
     return 1;
 
+  if (noOptimize && !skipLayers.empty()) {
+    llvm::errs() << "tcc: --skip-layers needs the graph optimizations "
+                    "(drop --no-optimize)\n";
+    return 1;
+  }
   if (!noOptimize) {
     PassManager pm(&context);
     tcc::GraphOptimizationOptions graphOptions;
@@ -380,6 +392,7 @@ int main(int argc, char **argv) {
     graphOptions.maxActivationMemory = maxActivationMemory;
     graphOptions.patchSplit = patchSplit;
     graphOptions.fuseBlocks = fuseBlocks && !noFuseBlocks;
+    graphOptions.skipLayers.assign(skipLayers.begin(), skipLayers.end());
     tcc::buildGraphOptimizationPipeline(pm, graphOptions);
     if (orderForMemory)
       pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
