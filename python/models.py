@@ -557,18 +557,23 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0):
     return g.model("gpt2" if not past else "gpt2_decode", inputs, outputs)
 
 
-def gpt2_routed(layers=4, hidden=32, heads=2, seq=8, cache=16, vocab=64, seed=0,
-                routers=None, keep=None, token_capacity=None):
-    """GPT-2 over a fixed-size KV cache, with routers (docs/routing.md).
+def routed_decoder(arch="gpt2", layers=4, hidden=32, heads=2, seq=8, cache=16, vocab=64,
+                   seed=0, routers=None, keep=None, token_capacity=None, kv_heads=None,
+                   intermediate=None):
+    """A GPT-2-style or LLaMA-style decoder over a fixed-size KV cache, with
+    routers (docs/routing.md).
 
     One graph serves the prefill (`seq` tokens at position 0) and every
     decode step (`seq` = 1): it takes `input_ids`, the `position` of its
     first token and, per layer, `past_key_<l>` / `past_value_<l>` of
-    [1, heads, cache, head_dim]; it writes the new tokens' keys and values
-    at their positions (ScatterElements) and returns the whole cache as
-    `present_key_<l>` / `present_value_<l>`; queries see the keys at or
-    before their position. Each layer's weights come from its own seeded
-    generator, so the variants below hold the same weights:
+    [1, kv heads, cache, head_dim]; it writes the new tokens' keys and
+    values at their positions (ScatterElements) and returns the whole cache
+    as `present_key_<l>` / `present_value_<l>`; queries see the keys at or
+    before their position. The GPT-2 block is `gpt2`'s (LayerNorm, learned
+    positions, tanh GELU), the LLaMA block `llama`'s (RMSNorm, rotary
+    embeddings at the tokens' positions, `kv_heads` grouped KV heads,
+    SwiGLU of `intermediate`). Each layer's weights come from its own
+    seeded generator, so the variants below hold the same weights:
 
     - `routers=None`: the plain model;
     - `routers="input"`: every layer is a tcc.LayerRouter over (residual,
@@ -586,54 +591,98 @@ def gpt2_routed(layers=4, hidden=32, heads=2, seq=8, cache=16, vocab=64, seed=0,
     """
     g = GraphBuilder(seed)
     head_dim = hidden // heads
+    kv_heads = kv_heads or heads
+    group = heads // kv_heads
+    intermediate = intermediate or 4 * hidden
     kept = list(range(layers)) if keep is None else sorted(keep)
     x = g.op("Gather", [g.weight((vocab, hidden), "wte", 0.02), "input_ids"], axis=0)
     positions = g.op("Add", ["position", g.const(np.arange(seq, dtype=np.int64).reshape(1, seq))])
-    x = g.op("Add", [x, g.op("Gather", [g.weight((max(1024, cache), hidden), "wpe", 0.02),
-                                        positions], axis=0)])
+    if arch == "gpt2":
+        x = g.op("Add", [x, g.op("Gather", [g.weight((max(1024, cache), hidden), "wpe", 0.02),
+                                            positions], axis=0)])
+    else:
+        inv_freq = 1.0 / (10000.0 ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim))
+        angles = np.outer(np.arange(cache), inv_freq)
+        angles = np.concatenate([angles, angles], axis=-1)
+        rope_shape = g.const(np.array([1, 1, seq, head_dim], np.int64))
+        cos, sin = (g.op("Reshape", [g.op("Gather", [g.const(f(angles).astype(np.float32),
+                                                             "rope_" + f.__name__), positions],
+                                          axis=0), rope_shape])
+                    for f in (np.cos, np.sin))
     # Key j is visible to query i iff j <= position + i.
     query_positions = g.op("Reshape", [positions, g.const(np.array([1, 1, seq, 1], np.int64))])
     allowed = g.op("LessOrEqual", [g.const(np.arange(cache, dtype=np.int64).reshape(1, 1, 1, cache)),
                                    query_positions])
-    rows = g.op("Expand", [query_positions, g.const(np.array([1, heads, seq, head_dim], np.int64))])
+    rows = g.op("Expand", [query_positions,
+                           g.const(np.array([1, kv_heads, seq, head_dim], np.int64))])
     neg = g.const(np.float32(np.finfo(np.float32).min))
     inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, seq]),
               helper.make_tensor_value_info("position", TensorProto.INT64, [1])]
     if routers == "input":
         inputs.append(helper.make_tensor_value_info("layer_decisions", TensorProto.BOOL, [layers]))
     outputs, decisions = [], []
-    cache_info = lambda name: helper.make_tensor_value_info(
-        name, TensorProto.FLOAT, [1, heads, cache, head_dim])
+    cache_shape = [1, kv_heads, cache, head_dim]
+    cache_info = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, cache_shape)
+
+    def attention(g, p, h, past_k, past_v):
+        if arch == "gpt2":
+            qkv = linear(g, h, hidden, 3 * hidden, p + ".attn.c_attn")
+            q, k, v = g.op("Split", [qkv, g.const(np.array([hidden] * 3, np.int64))], outputs=3,
+                           axis=2)
+            q, k, v = (split_heads(g, t, seq, heads, head_dim) for t in (q, k, v))
+        else:
+            q = g.op("MatMul", [h, g.weight((hidden, hidden), p + ".q_proj")])
+            k = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".k_proj")])
+            v = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".v_proj")])
+            q = rotate(g, split_heads(g, q, seq, heads, head_dim), cos, sin, head_dim)
+            k = rotate(g, split_heads(g, k, seq, kv_heads, head_dim), cos, sin, head_dim)
+            v = split_heads(g, v, seq, kv_heads, head_dim)
+        k = g.op("ScatterElements", [past_k, rows, k], axis=2)
+        v = g.op("ScatterElements", [past_v, rows, v], axis=2)
+
+        def repeat_kv(t):
+            if group == 1:
+                return t
+            t = g.op("Unsqueeze", [t, g.const(np.array([2], np.int64))])
+            t = g.op("Expand", [t, g.const(np.array([1, kv_heads, group, cache, head_dim],
+                                                    np.int64))])
+            return g.op("Reshape", [t, g.const(np.array([1, heads, cache, head_dim], np.int64))])
+
+        scores = g.op("MatMul", [q, g.op("Transpose", [repeat_kv(k)], perm=[0, 1, 3, 2])])
+        scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
+        scores = g.op("Where", [allowed, scores, neg])
+        context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1),
+                                                 repeat_kv(v)]), seq, hidden)
+        if arch == "gpt2":
+            return linear(g, context, hidden, hidden, p + ".attn.c_proj"), k, v
+        return g.op("MatMul", [context, g.weight((hidden, hidden), p + ".o_proj")]), k, v
+
+    def mlp(g, p, t):
+        if arch == "gpt2":
+            h = layer_norm(g, t, hidden, p + ".ln_2")
+            return linear(g, gelu_tanh(g, linear(g, h, hidden, intermediate, p + ".mlp.c_fc")),
+                          intermediate, hidden, p + ".mlp.c_proj")
+        h = rms_norm(g, t, hidden, p + ".post_attention_layernorm")
+        gate = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".gate_proj")])
+        gate = g.op("Mul", [gate, g.op("Sigmoid", [gate])])
+        up = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".up_proj")])
+        return g.op("MatMul", [g.op("Mul", [gate, up]),
+                               g.weight((intermediate, hidden), p + ".down_proj")])
 
     def block(g, layer, x, past_k, past_v):
         p = f"h.{layer}"
-        h = layer_norm(g, x, hidden, p + ".ln_1")
-        qkv = linear(g, h, hidden, 3 * hidden, p + ".attn.c_attn")
-        q, k, v = g.op("Split", [qkv, g.const(np.array([hidden] * 3, np.int64))], outputs=3,
-                       axis=2)
-        q, k, v = (split_heads(g, t, seq, heads, head_dim) for t in (q, k, v))
-        k = g.op("ScatterElements", [past_k, rows, k], axis=2)
-        v = g.op("ScatterElements", [past_v, rows, v], axis=2)
-        scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
-        scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
-        scores = g.op("Where", [allowed, scores, neg])
-        context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]),
-                              seq, hidden)
-        x = g.op("Add", [x, linear(g, context, hidden, hidden, p + ".attn.c_proj")])
-
-        def mlp(g, t, tokens):
-            h = layer_norm(g, t, hidden, p + ".ln_2")
-            return linear(g, gelu_tanh(g, linear(g, h, hidden, 4 * hidden, p + ".mlp.c_fc")),
-                          4 * hidden, hidden, p + ".mlp.c_proj")
-
+        h = (layer_norm(g, x, hidden, p + ".ln_1") if arch == "gpt2"
+             else rms_norm(g, x, hidden, p + ".input_layernorm"))
+        a, k, v = attention(g, p, h, past_k, past_v)
+        x = g.op("Add", [x, a])
         if token_capacity is None:
-            x = g.op("Add", [x, mlp(g, x, seq)])
+            x = g.op("Add", [x, mlp(g, p, x)])
         else:
             scores = g.op("Reshape", [g.op("MatMul", [x, g.weight((hidden, 1), p + ".token_router")]),
                                       g.const(np.array([1, seq], np.int64))])
             routed = max(1, min(seq, int(round(token_capacity * seq))))
             x = token_router(g, x, scores, token_capacity, routed, hidden,
-                             lambda body, t: mlp(body, t, routed))
+                             lambda body, t: mlp(body, p, t))
         return x, k, v
 
     for layer in kept:
@@ -657,22 +706,34 @@ def gpt2_routed(layers=4, hidden=32, heads=2, seq=8, cache=16, vocab=64, seed=0,
                 run = g.op("Greater", [g.op("Sigmoid", [logit]), g.const(np.float32(0.5))])
                 decisions.append(run)
             x, k, v = layer_router(g, layer, run, x, past_k, past_v, block,
-                                   [1, seq, hidden], [1, heads, cache, head_dim])
+                                   [1, seq, hidden], cache_shape)
         for kind, value in (("key", k), ("value", v)):
             g.nodes.append(helper.make_node("Identity", [value], [f"present_{kind}_{layer}"]))
             outputs.append(cache_info(f"present_{kind}_{layer}"))
     g.rng = np.random.default_rng([seed, 0])
-    x = layer_norm(g, x, hidden, "ln_f")
+    x = (layer_norm(g, x, hidden, "ln_f") if arch == "gpt2" else rms_norm(g, x, hidden, "norm"))
     logits = g.op("MatMul", [x, g.weight((hidden, vocab), "lm_head", 0.02)])
     outputs.insert(0, helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, seq, vocab]))
     if decisions:
         g.nodes.append(helper.make_node("Concat", decisions, ["layer_decisions"], axis=0))
         outputs.append(helper.make_tensor_value_info("layer_decisions", TensorProto.BOOL,
                                                      [layers]))
-    model = g.model("gpt2_routed", inputs, outputs)
+    model = g.model(f"{arch}_routed", inputs, outputs)
     if routers is not None or token_capacity is not None:
         model.opset_import.append(helper.make_opsetid("tcc", 1))
     return model
+
+
+def gpt2_routed(layers=4, hidden=32, heads=2, seq=8, cache=16, vocab=64, **config):
+    """The GPT-2-style routed decoder (routed_decoder)."""
+    return routed_decoder("gpt2", layers, hidden, heads, seq, cache, vocab, **config)
+
+
+def llama_routed(layers=4, hidden=32, heads=4, seq=8, cache=16, vocab=64, kv_heads=2,
+                 intermediate=48, **config):
+    """The LLaMA-style routed decoder (routed_decoder)."""
+    return routed_decoder("llama", layers, hidden, heads, seq, cache, vocab, kv_heads=kv_heads,
+                          intermediate=intermediate, **config)
 
 
 def subgraph_builder(g):

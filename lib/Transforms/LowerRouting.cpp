@@ -105,7 +105,8 @@ struct LowerRoutingPass final
     // alone; one with them must have every layer the skip set names.
     for (int64_t layer : skipLayers)
       if (!routedLayers.empty() && !routedLayers.contains(layer)) {
-        getOperation().emitError()
+        // At the function's location, without the whole function dumped.
+        emitError(getOperation().getLoc())
             << "cannot skip layer " << layer
             << ": no routed layer (tcc.LayerRouter) has that number";
         return signalPassFailure();

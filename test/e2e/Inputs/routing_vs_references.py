@@ -1,7 +1,7 @@
 """Layer and token routing (tcc.LayerRouter, tcc.TokenRouter) compiled by
-tcc, against answers computed without tcc, over a prefill and decode steps
-on a GPT-2-style model with a fixed-size KV cache (python/models.py,
-gpt2_routed):
+tcc, against answers computed without tcc, over a prefill and 32 decode
+steps on GPT-2-style and LLaMA-style models with a fixed-size KV cache
+(python/models.py, gpt2_routed and llama_routed):
 
 - every layer forced to run equals the model without routers, bit for bit;
 - a skip set, decided at run time (the `layer_decisions` input) or at
@@ -31,9 +31,11 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), ".."
 import models  # noqa: E402
 import tcc  # noqa: E402
 
-LAYERS, HIDDEN, HEADS, CACHE, VOCAB = 4, 32, 2, 16, 64
-PROMPT, STEPS = 6, 4
-HEAD_DIM = HIDDEN // HEADS
+LAYERS, HIDDEN, CACHE, VOCAB = 4, 32, 48, 64
+PROMPT, STEPS = 8, 32
+# Per architecture: the builder, its heads and KV heads (LLaMA's grouped).
+ARCHS = {"gpt2": (models.gpt2_routed, 2, 2), "llama": (models.llama_routed, 4, 2)}
+ARCH = "gpt2"
 TMP = tempfile.mkdtemp(prefix="tcc-routing-")
 RNG = np.random.default_rng(0)
 
@@ -44,16 +46,20 @@ def save(model, name):
     return path
 
 
+def build(seq, **config):
+    builder, heads, _ = ARCHS[ARCH]
+    return builder(LAYERS, HIDDEN, heads, seq, CACHE, VOCAB, **config)
+
+
 def compiled(name, seq, args=(), **config):
-    model = models.gpt2_routed(LAYERS, HIDDEN, HEADS, seq, CACHE, VOCAB, **config)
-    return tcc.compile(save(model, f"{name}_s{seq}"), extra_args=args)
+    return tcc.compile(save(build(seq, **config), f"{ARCH}_{name}_s{seq}"), extra_args=args)
 
 
 def reference(name, seq, expand=False, **config):
-    model = models.gpt2_routed(LAYERS, HIDDEN, HEADS, seq, CACHE, VOCAB, **config)
+    model = build(seq, **config)
     if expand:
         model = models.expand_routers(model)
-    session = ort.InferenceSession(save(model, f"{name}_ort_s{seq}"))
+    session = ort.InferenceSession(save(model, f"{ARCH}_{name}_ort_s{seq}"))
     return lambda feeds: dict(zip([o.name for o in session.get_outputs()],
                                   session.run(None, feeds)))
 
@@ -80,7 +86,7 @@ def generate(prefill, decode, layers, decisions=None, garbage=()):
     cache = {}
     for layer in layers:
         for kind in ("key", "value"):
-            shape = (1, HEADS, CACHE, HEAD_DIM)
+            shape = cache_shape()
             cache[f"past_{kind}_{layer}"] = (
                 RNG.standard_normal(shape).astype(np.float32) if layer in garbage
                 else np.zeros(shape, np.float32))
@@ -97,6 +103,11 @@ def generate(prefill, decode, layers, decisions=None, garbage=()):
         if decisions is None and "layer_decisions" in out:
             decisions = out["layer_decisions"]
     return history
+
+
+def cache_shape():
+    _, heads, kv_heads = ARCHS[ARCH]
+    return (1, kv_heads, CACHE, HIDDEN // heads)
 
 
 def report(name, problems):
@@ -136,44 +147,57 @@ def unchanged(history, layers):
 
 
 ALL = list(range(LAYERS))
-tcc_run = lambda model: (lambda feeds: run_tcc(model, feeds))
-
-# Every layer forced to run = the model without routers, bit for bit.
-base = generate(tcc_run(compiled("base", PROMPT)), tcc_run(compiled("base", 1)), ALL)
-routed_prefill = compiled("input", PROMPT, routers="input")
-routed_decode = compiled("input", 1, routers="input")
-run_all = generate(tcc_run(routed_prefill), tcc_run(routed_decode), ALL,
-                   decisions=np.ones(LAYERS, bool))
-report("run all = no routers, bit for bit", compare(run_all, base, ALL, exact=True))
-
-# A skip set against ONNX Runtime on the model without those layers.
 SKIP = [1, 2]
 KEEP = [layer for layer in ALL if layer not in SKIP]
-expected = generate(reference("keep", PROMPT, keep=KEEP), reference("keep", 1, keep=KEEP), KEEP)
-decisions = np.array([layer not in SKIP for layer in ALL])
-at_run_time = generate(tcc_run(routed_prefill), tcc_run(routed_decode), ALL, decisions=decisions,
-                       garbage=SKIP)
-report("skip 1,2 decided at run time = ONNX Runtime without them",
-       compare(at_run_time, expected, KEEP))
-report("skip 1,2 decided at run time: their caches unchanged", unchanged(at_run_time, SKIP))
-flag = ["--skip-layers=" + ",".join(map(str, SKIP))]
-at_compile_time = generate(tcc_run(compiled("fixed", PROMPT, flag, routers="input")),
-                           tcc_run(compiled("fixed", 1, flag, routers="input")), ALL,
-                           decisions=np.ones(LAYERS, bool), garbage=SKIP)
-report("skip 1,2 by --skip-layers = ONNX Runtime without them",
-       compare(at_compile_time, expected, KEEP))
-report("skip 1,2 by --skip-layers: their caches unchanged", unchanged(at_compile_time, SKIP))
 
-# Decisions scored at prefill and carried into the decode steps.
-scored = generate(tcc_run(compiled("scored", PROMPT, routers="scored")),
-                  tcc_run(routed_decode), ALL)
-scored_ort = generate(reference("scored", PROMPT, expand=True, routers="scored"),
-                      reference("input", 1, expand=True, routers="input"), ALL)
-got, want = scored[0][1]["layer_decisions"], scored_ort[0][1]["layer_decisions"]
-print("scored decisions:", got.astype(int).tolist())
-report("scored decisions = ONNX Runtime", [] if np.array_equal(got, want) else [f"{got} {want}"])
-report("scored prefill and decode = ONNX Runtime (routers as If)",
-       compare(scored, scored_ort, ALL))
+
+def tcc_run(model):
+    return lambda feeds: run_tcc(model, feeds)
+
+
+def layer_checks():
+    """Forced, skipped and scored layers of ARCH's model."""
+    # Every layer forced to run = the model without routers, bit for bit.
+    base = generate(tcc_run(compiled("base", PROMPT)), tcc_run(compiled("base", 1)), ALL)
+    routed_prefill = tcc_run(compiled("input", PROMPT, routers="input"))
+    routed_decode = tcc_run(compiled("input", 1, routers="input"))
+    run_all = generate(routed_prefill, routed_decode, ALL, decisions=np.ones(LAYERS, bool))
+    report(f"{ARCH}: run all = no routers, bit for bit", compare(run_all, base, ALL, exact=True))
+
+    # A skip set against ONNX Runtime on the model without those layers.
+    expected = generate(reference("keep", PROMPT, keep=KEEP), reference("keep", 1, keep=KEEP),
+                        KEEP)
+    decisions = np.array([layer not in SKIP for layer in ALL])
+    at_run_time = generate(routed_prefill, routed_decode, ALL, decisions=decisions,
+                           garbage=SKIP)
+    report(f"{ARCH}: skip 1,2 decided at run time = ONNX Runtime without them",
+           compare(at_run_time, expected, KEEP))
+    report(f"{ARCH}: skip 1,2 decided at run time: their caches unchanged",
+           unchanged(at_run_time, SKIP))
+    flag = ["--skip-layers=" + ",".join(map(str, SKIP))]
+    at_compile_time = generate(tcc_run(compiled("fixed", PROMPT, flag, routers="input")),
+                               tcc_run(compiled("fixed", 1, flag, routers="input")), ALL,
+                               decisions=np.ones(LAYERS, bool), garbage=SKIP)
+    report(f"{ARCH}: skip 1,2 by --skip-layers = ONNX Runtime without them",
+           compare(at_compile_time, expected, KEEP))
+    report(f"{ARCH}: skip 1,2 by --skip-layers: their caches unchanged",
+           unchanged(at_compile_time, SKIP))
+
+    # Decisions scored at prefill and carried into the decode steps.
+    scored = generate(tcc_run(compiled("scored", PROMPT, routers="scored")), routed_decode, ALL)
+    scored_ort = generate(reference("scored", PROMPT, expand=True, routers="scored"),
+                          reference("input", 1, expand=True, routers="input"), ALL)
+    got, want = scored[0][1]["layer_decisions"], scored_ort[0][1]["layer_decisions"]
+    print(f"{ARCH}: scored decisions", got.astype(int).tolist())
+    report(f"{ARCH}: scored decisions = ONNX Runtime",
+           [] if np.array_equal(got, want) else [f"{got} {want}"])
+    report(f"{ARCH}: scored prefill and decode = ONNX Runtime (routers as If)",
+           compare(scored, scored_ort, ALL))
+
+
+for ARCH in ARCHS:
+    layer_checks()
+ARCH = "gpt2"
 
 
 # Token routing: a routed MLP against numpy, and GPT-2 against ONNX Runtime.
@@ -213,7 +237,7 @@ for capacity in (1.0, 0.5, 0.25):
 
 for capacity in (1.0, 0.5, 0.25):
     feeds = {"input_ids": TOKENS[:PROMPT].reshape(1, PROMPT), "position": np.array([0], np.int64),
-             **{f"past_{kind}_{layer}": np.zeros((1, HEADS, CACHE, HEAD_DIM), np.float32)
+             **{f"past_{kind}_{layer}": np.zeros(cache_shape(), np.float32)
                 for layer in ALL for kind in ("key", "value")}}
     got = run_tcc(compiled(f"tokens{capacity}", PROMPT, token_capacity=capacity), feeds)
     want = reference(f"tokens{capacity}", PROMPT, expand=True, token_capacity=capacity)(feeds)
