@@ -156,7 +156,8 @@ LogicalResult LoopOp::verify() {
 
 /// Checks that `block` ends with a graph.yield of `types`.
 static LogicalResult verifyYield(Operation *op, Block &block, TypeRange types) {
-  auto yield = dyn_cast_or_null<YieldOp>(block.empty() ? nullptr : &block.back());
+  auto yield =
+      dyn_cast_or_null<YieldOp>(block.empty() ? nullptr : &block.back());
   if (!yield)
     return op->emitOpError() << "expects its region to end with graph.yield";
   if (yield.getValues().getTypes() != types)
@@ -206,7 +207,8 @@ LogicalResult TokenRouteOp::verify() {
       {inputType.getDimSize(0), k, inputType.getDimSize(2)},
       inputType.getElementType());
   Block &body = getBodyBlock();
-  if (body.getNumArguments() != 1 || body.getArgument(0).getType() != routedType)
+  if (body.getNumArguments() != 1 ||
+      body.getArgument(0).getType() != routedType)
     return emitOpError() << "expects one region argument of type " << routedType
                          << " (the routed tokens), got "
                          << body.getArgumentTypes();

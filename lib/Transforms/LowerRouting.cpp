@@ -44,8 +44,8 @@ void lowerLayerRoute(RewriterBase &rewriter, LayerRouteOp op,
     if (llvm::is_contained(skipLayers, op.getLayerAttr().getInt()))
       rewriter.replaceOp(op, op.getInputs());
     else
-      rewriter.replaceOp(op, inlineBody(rewriter, op.getBodyBlock(), op,
-                                        op.getInputs()));
+      rewriter.replaceOp(
+          op, inlineBody(rewriter, op.getBodyBlock(), op, op.getInputs()));
     return;
   }
   Location loc = op.getLoc();
@@ -68,8 +68,8 @@ void lowerTokenRoute(RewriterBase &rewriter, TokenRouteOp op) {
   int64_t k = op.getKAttr().getInt();
   auto i64 = rewriter.getI64Type();
   auto valuesType = RankedTensorType::get(
-      {batch, k}, cast<RankedTensorType>(op.getScores().getType())
-                      .getElementType());
+      {batch, k},
+      cast<RankedTensorType>(op.getScores().getType()).getElementType());
   auto positionsType = RankedTensorType::get({batch, k}, i64);
   // The k best tokens, then their positions in ascending order, so that
   // the block sees its tokens in sequence order (a causal block needs it).
@@ -83,7 +83,8 @@ void lowerTokenRoute(RewriterBase &rewriter, TokenRouteOp op) {
       ordered.getValues(), rewriter.getDenseI64ArrayAttr({2}));
   auto rowsType = RankedTensorType::get({batch, k, hidden}, i64);
   Value rows = ExpandOp::create(rewriter, loc, rowsType, positions);
-  auto routedType = cast<RankedTensorType>(op.getBodyBlock().getArgument(0).getType());
+  auto routedType =
+      cast<RankedTensorType>(op.getBodyBlock().getArgument(0).getType());
   Value routed = GatherElementsOp::create(rewriter, loc, routedType,
                                           op.getInput(), rows, /*axis=*/1);
   SmallVector<Value> processed =
@@ -93,14 +94,14 @@ void lowerTokenRoute(RewriterBase &rewriter, TokenRouteOp op) {
       /*reduction=*/"add");
 }
 
-struct LowerRoutingPass final
-    : tcc::impl::LowerRoutingBase<LowerRoutingPass> {
+struct LowerRoutingPass final : tcc::impl::LowerRoutingBase<LowerRoutingPass> {
   using LowerRoutingBase::LowerRoutingBase;
   void runOnOperation() override {
     IRRewriter rewriter(&getContext());
     llvm::SmallDenseSet<int64_t> routedLayers;
-    getOperation().walk(
-        [&](LayerRouteOp op) { routedLayers.insert(op.getLayerAttr().getInt()); });
+    getOperation().walk([&](LayerRouteOp op) {
+      routedLayers.insert(op.getLayerAttr().getInt());
+    });
     // A function without routed layers (a helper of the model's) is left
     // alone; one with them must have every layer the skip set names.
     for (int64_t layer : skipLayers)

@@ -36,8 +36,9 @@ void tcc::cpu::buildGraphToLinalgPipeline(OpPassManager &pm) {
   // depthwise convolutions among them get their form chosen with the rest.
   // Routers are lowered by the graph pipeline; a module that skipped it
   // (--no-optimize) has them lowered here.
-  addPipeline(pm, "func.func(tcc-lower-routing,tcc-cpu-lower-attention,tcc-cpu-lower-quantized,"
-                  "tcc-cpu-lower-conv-blocks,tcc-cpu-choose-depthwise-form,"
+  addPipeline(pm, "func.func(tcc-lower-routing,tcc-cpu-lower-attention,"
+                  "tcc-cpu-lower-quantized,tcc-cpu-lower-conv-blocks,"
+                  "tcc-cpu-choose-depthwise-form,"
                   "tcc-convert-graph-to-linalg,canonicalize,"
                   "tcc-cpu-fuse-elementwise,canonicalize,cse)");
 }

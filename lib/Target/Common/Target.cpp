@@ -144,8 +144,8 @@ LogicalResult tcc::compileModule(ModuleOp module, const Target &target,
                                       : WalkResult::advance();
                          })
                          .wasInterrupted();
-  for (Phase step : {Phase::Linalg, Phase::Tiled, Phase::Bufferized,
-                     Phase::LLVMDialect}) {
+  for (Phase step :
+       {Phase::Linalg, Phase::Tiled, Phase::Bufferized, Phase::LLVMDialect}) {
     // The runtime calls the entry through its C interface; set late so
     // that the phases before match a tcc-opt run of the same pipelines.
     if (step == Phase::LLVMDialect)
