@@ -379,10 +379,22 @@ int main(int argc, char **argv) {
   if (failed(verify(*module)))
     return 1;
 
-  if (noOptimize && !skipLayers.empty()) {
-    llvm::errs() << "tcc: --skip-layers needs the graph optimizations "
-                    "(drop --no-optimize)\n";
-    return 1;
+  if (!skipLayers.empty()) {
+    if (noOptimize) {
+      llvm::errs() << "tcc: error: --skip-layers needs the graph "
+                      "optimizations (drop --no-optimize)\n";
+      return 1;
+    }
+    // Each routed layer's number is checked by tcc-lower-routing; a model
+    // without any would ignore the option.
+    auto stop = [](tcc::graph::LayerRouteOp) {
+      return WalkResult::interrupt();
+    };
+    if (!module->walk(stop).wasInterrupted()) {
+      llvm::errs() << "tcc: error: --skip-layers: the model has no routed "
+                      "layers (tcc.LayerRouter, docs/routing.md)\n";
+      return 1;
+    }
   }
   if (!noOptimize) {
     PassManager pm(&context);
