@@ -25,6 +25,10 @@ Resize by scales in its FPN/PAN neck and a three-scale head reshaped to
 The recurrent encoders are a Gather embedding, two bidirectional GRU
 (linear_before_reset=1) or LSTM nodes joined by Transpose/Reshape, and a
 per-token MatMul + Add head.
+The routed decoders (`gpt2_routed`, `llama_routed`; docs/routing.md) run
+over a fixed-size KV cache with tcc.LayerRouter and tcc.TokenRouter nodes of
+tcc's own domain; `expand_routers` writes those in standard ONNX for ONNX
+Runtime. They are built by the tests and bench/routing.py, not listed below.
 The `_int8` models are these quantized by ONNX Runtime's own quantizer, as
 users make them: `quantize_dynamic` (DynamicQuantizeLinear + MatMulInteger,
 int8 weights) for the transformers, `quantize_static` in the QDQ format
@@ -782,7 +786,8 @@ def expand_routers(model):
     for ONNX Runtime: a LayerRouter as an If (the body in then_branch, its
     inputs bound by Identity; else_branch passes the values through), a
     TokenRouter as TopK, a TopK that orders the positions, GatherElements,
-    the body and ScatterElements(reduction="add")."""
+    the body and ScatterElements(reduction="add"). Routers nested in a
+    router's body are left as they are."""
     model = onnx.ModelProto.FromString(model.SerializeToString())
     nodes = []
     for n in model.graph.node:
