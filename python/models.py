@@ -25,6 +25,10 @@ Resize by scales in its FPN/PAN neck and a three-scale head reshaped to
 The recurrent encoders are a Gather embedding, two bidirectional GRU
 (linear_before_reset=1) or LSTM nodes joined by Transpose/Reshape, and a
 per-token MatMul + Add head.
+The routed decoders (`gpt2_routed`, `llama_routed`; docs/routing.md) run
+over a fixed-size KV cache with tcc.LayerRouter and tcc.TokenRouter nodes of
+tcc's own domain; `expand_routers` writes those in standard ONNX for ONNX
+Runtime. They are built by the tests and bench/routing.py, not listed below.
 The `_int8` models are these quantized by ONNX Runtime's own quantizer, as
 users make them: `quantize_dynamic` (DynamicQuantizeLinear + MatMulInteger,
 int8 weights) for the transformers, `quantize_static` in the QDQ format
@@ -555,6 +559,284 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0):
     logits = g.op("MatMul", [x, g.weight((hidden, vocab), "lm_head", 0.02)])
     outputs.insert(0, helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, seq, vocab]))
     return g.model("gpt2" if not past else "gpt2_decode", inputs, outputs)
+
+
+def routed_decoder(arch="gpt2", layers=4, hidden=32, heads=2, seq=8, cache=16, vocab=64,
+                   seed=0, routers=None, keep=None, token_capacity=None, kv_heads=None,
+                   intermediate=None):
+    """A GPT-2-style or LLaMA-style decoder over a fixed-size KV cache, with
+    routers (docs/routing.md).
+
+    One graph serves the prefill (`seq` tokens at position 0) and every
+    decode step (`seq` = 1): it takes `input_ids`, the `position` of its
+    first token and, per layer, `past_key_<l>` / `past_value_<l>` of
+    [1, kv heads, cache, head_dim]; it writes the new tokens' keys and
+    values at their positions (ScatterElements) and returns the whole cache
+    as `present_key_<l>` / `present_value_<l>`; queries see the keys at or
+    before their position. The GPT-2 block is `gpt2`'s (LayerNorm, learned
+    positions, tanh GELU), the LLaMA block `llama`'s (RMSNorm, rotary
+    embeddings at the tokens' positions, `kv_heads` grouped KV heads,
+    SwiGLU of `intermediate`). Each layer's weights come from its own
+    seeded generator, so the variants below hold the same weights:
+
+    - `routers=None`: the plain model;
+    - `routers="input"`: every layer is a tcc.LayerRouter over (residual,
+      past key, past value), run when its entry of the bool input
+      `layer_decisions` [layers] holds (a decision forced by the caller, or
+      carried from the prefill into the decode steps); a skipped layer
+      returns its cache unchanged;
+    - `routers="scored"`: the decisions come from a router per layer
+      (sigmoid of a linear map of the layer input's mean over tokens,
+      run when above 0.5) and are returned as `layer_decisions`;
+    - `keep`: only these layers exist (the reference for a skip set), their
+      caches alone in the inputs and outputs;
+    - `token_capacity`: each layer's MLP is a tcc.TokenRouter of that
+      capacity, its scores a linear map of the tokens.
+    """
+    g = GraphBuilder(seed)
+    head_dim = hidden // heads
+    kv_heads = kv_heads or heads
+    group = heads // kv_heads
+    intermediate = intermediate or 4 * hidden
+    kept = list(range(layers)) if keep is None else sorted(keep)
+    x = g.op("Gather", [g.weight((vocab, hidden), "wte", 0.02), "input_ids"], axis=0)
+    positions = g.op("Add", ["position", g.const(np.arange(seq, dtype=np.int64).reshape(1, seq))])
+    if arch == "gpt2":
+        x = g.op("Add", [x, g.op("Gather", [g.weight((max(1024, cache), hidden), "wpe", 0.02),
+                                            positions], axis=0)])
+    else:
+        inv_freq = 1.0 / (10000.0 ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim))
+        angles = np.outer(np.arange(cache), inv_freq)
+        angles = np.concatenate([angles, angles], axis=-1)
+        rope_shape = g.const(np.array([1, 1, seq, head_dim], np.int64))
+        cos, sin = (g.op("Reshape", [g.op("Gather", [g.const(f(angles).astype(np.float32),
+                                                             "rope_" + f.__name__), positions],
+                                          axis=0), rope_shape])
+                    for f in (np.cos, np.sin))
+    # Key j is visible to query i iff j <= position + i.
+    query_positions = g.op("Reshape", [positions, g.const(np.array([1, 1, seq, 1], np.int64))])
+    allowed = g.op("LessOrEqual", [g.const(np.arange(cache, dtype=np.int64).reshape(1, 1, 1, cache)),
+                                   query_positions])
+    rows = g.op("Expand", [query_positions,
+                           g.const(np.array([1, kv_heads, seq, head_dim], np.int64))])
+    neg = g.const(np.float32(np.finfo(np.float32).min))
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, seq]),
+              helper.make_tensor_value_info("position", TensorProto.INT64, [1])]
+    if routers == "input":
+        inputs.append(helper.make_tensor_value_info("layer_decisions", TensorProto.BOOL, [layers]))
+    outputs, decisions = [], []
+    cache_shape = [1, kv_heads, cache, head_dim]
+    cache_info = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, cache_shape)
+
+    def attention(g, p, h, past_k, past_v):
+        if arch == "gpt2":
+            qkv = linear(g, h, hidden, 3 * hidden, p + ".attn.c_attn")
+            q, k, v = g.op("Split", [qkv, g.const(np.array([hidden] * 3, np.int64))], outputs=3,
+                           axis=2)
+            q, k, v = (split_heads(g, t, seq, heads, head_dim) for t in (q, k, v))
+        else:
+            q = g.op("MatMul", [h, g.weight((hidden, hidden), p + ".q_proj")])
+            k = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".k_proj")])
+            v = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".v_proj")])
+            q = rotate(g, split_heads(g, q, seq, heads, head_dim), cos, sin, head_dim)
+            k = rotate(g, split_heads(g, k, seq, kv_heads, head_dim), cos, sin, head_dim)
+            v = split_heads(g, v, seq, kv_heads, head_dim)
+        k = g.op("ScatterElements", [past_k, rows, k], axis=2)
+        v = g.op("ScatterElements", [past_v, rows, v], axis=2)
+
+        def repeat_kv(t):
+            if group == 1:
+                return t
+            t = g.op("Unsqueeze", [t, g.const(np.array([2], np.int64))])
+            t = g.op("Expand", [t, g.const(np.array([1, kv_heads, group, cache, head_dim],
+                                                    np.int64))])
+            return g.op("Reshape", [t, g.const(np.array([1, heads, cache, head_dim], np.int64))])
+
+        scores = g.op("MatMul", [q, g.op("Transpose", [repeat_kv(k)], perm=[0, 1, 3, 2])])
+        scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
+        scores = g.op("Where", [allowed, scores, neg])
+        context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1),
+                                                 repeat_kv(v)]), seq, hidden)
+        if arch == "gpt2":
+            return linear(g, context, hidden, hidden, p + ".attn.c_proj"), k, v
+        return g.op("MatMul", [context, g.weight((hidden, hidden), p + ".o_proj")]), k, v
+
+    def mlp(g, p, t):
+        if arch == "gpt2":
+            h = layer_norm(g, t, hidden, p + ".ln_2")
+            return linear(g, gelu_tanh(g, linear(g, h, hidden, intermediate, p + ".mlp.c_fc")),
+                          intermediate, hidden, p + ".mlp.c_proj")
+        h = rms_norm(g, t, hidden, p + ".post_attention_layernorm")
+        gate = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".gate_proj")])
+        gate = g.op("Mul", [gate, g.op("Sigmoid", [gate])])
+        up = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".up_proj")])
+        return g.op("MatMul", [g.op("Mul", [gate, up]),
+                               g.weight((intermediate, hidden), p + ".down_proj")])
+
+    def block(g, layer, x, past_k, past_v):
+        p = f"h.{layer}"
+        h = (layer_norm(g, x, hidden, p + ".ln_1") if arch == "gpt2"
+             else rms_norm(g, x, hidden, p + ".input_layernorm"))
+        a, k, v = attention(g, p, h, past_k, past_v)
+        x = g.op("Add", [x, a])
+        if token_capacity is None:
+            x = g.op("Add", [x, mlp(g, p, x)])
+        else:
+            scores = g.op("Reshape", [g.op("MatMul", [x, g.weight((hidden, 1), p + ".token_router")]),
+                                      g.const(np.array([1, seq], np.int64))])
+            routed = max(1, min(seq, int(round(token_capacity * seq))))
+            x = token_router(g, x, scores, token_capacity, routed, hidden,
+                             lambda body, t: mlp(body, p, t))
+        return x, k, v
+
+    for layer in kept:
+        g.rng = np.random.default_rng([seed, layer + 1])
+        past_k, past_v = f"past_key_{layer}", f"past_value_{layer}"
+        inputs += [cache_info(past_k), cache_info(past_v)]
+        if routers is None:
+            x, k, v = block(g, layer, x, past_k, past_v)
+        else:
+            if routers == "input":
+                run = g.op("Slice", ["layer_decisions", g.const(np.array([layer], np.int64)),
+                                     g.const(np.array([layer + 1], np.int64))])
+            else:
+                # FiRST-style: the router reads the layer's input.
+                router_rng = np.random.default_rng([seed, layer + 1, 7])
+                summary = g.op("ReduceMean", [x], axes=[1], keepdims=0)
+                w = g.const((router_rng.standard_normal((hidden, 1)) / np.sqrt(hidden))
+                            .astype(np.float32), f"h.{layer}.layer_router")
+                logit = g.op("Reshape", [g.op("MatMul", [summary, w]),
+                                         g.const(np.array([1], np.int64))])
+                run = g.op("Greater", [g.op("Sigmoid", [logit]), g.const(np.float32(0.5))])
+                decisions.append(run)
+            x, k, v = layer_router(g, layer, run, x, past_k, past_v, block,
+                                   [1, seq, hidden], cache_shape)
+        for kind, value in (("key", k), ("value", v)):
+            g.nodes.append(helper.make_node("Identity", [value], [f"present_{kind}_{layer}"]))
+            outputs.append(cache_info(f"present_{kind}_{layer}"))
+    g.rng = np.random.default_rng([seed, 0])
+    x = (layer_norm(g, x, hidden, "ln_f") if arch == "gpt2" else rms_norm(g, x, hidden, "norm"))
+    logits = g.op("MatMul", [x, g.weight((hidden, vocab), "lm_head", 0.02)])
+    outputs.insert(0, helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, seq, vocab]))
+    if decisions:
+        g.nodes.append(helper.make_node("Concat", decisions, ["layer_decisions"], axis=0))
+        outputs.append(helper.make_tensor_value_info("layer_decisions", TensorProto.BOOL,
+                                                     [layers]))
+    model = g.model(f"{arch}_routed", inputs, outputs)
+    if routers is not None or token_capacity is not None:
+        model.opset_import.append(helper.make_opsetid("tcc", 1))
+    return model
+
+
+def gpt2_routed(layers=4, hidden=32, heads=2, seq=8, cache=16, vocab=64, **config):
+    """The GPT-2-style routed decoder (routed_decoder)."""
+    return routed_decoder("gpt2", layers, hidden, heads, seq, cache, vocab, **config)
+
+
+def llama_routed(layers=4, hidden=32, heads=4, seq=8, cache=16, vocab=64, kv_heads=2,
+                 intermediate=48, **config):
+    """The LLaMA-style routed decoder (routed_decoder)."""
+    return routed_decoder("llama", layers, hidden, heads, seq, cache, vocab, kv_heads=kv_heads,
+                          intermediate=intermediate, **config)
+
+
+def subgraph_builder(g):
+    """A GraphBuilder for a router's body: fresh nodes, the parent's names,
+    generator and initializers (bodies read weights from the outer graph)."""
+    body = GraphBuilder(0)
+    body.rng, body.count, body.inits = g.rng, g.count, g.inits
+    return body
+
+
+def layer_router(g, layer, run, x, past_k, past_v, block, x_shape, cache_shape):
+    """A tcc.LayerRouter over (x, past_k, past_v) whose body is `block`."""
+    body = subgraph_builder(g)
+    names = [f"h.{layer}.in_x", f"h.{layer}.in_key", f"h.{layer}.in_value"]
+    outs = block(body, layer, *names)
+    g.count = body.count
+    info = lambda name, shape: helper.make_tensor_value_info(name, TensorProto.FLOAT, shape)
+    graph = helper.make_graph(
+        body.nodes, f"layer_{layer}",
+        [info(names[0], x_shape), info(names[1], cache_shape), info(names[2], cache_shape)],
+        [info(outs[0], x_shape), info(outs[1], cache_shape), info(outs[2], cache_shape)])
+    results = [g.name(f"layer{layer}_out") for _ in range(3)]
+    g.nodes.append(helper.make_node("LayerRouter", [run, x, past_k, past_v], results,
+                                    domain="tcc", name=f"/LayerRouter_{layer}", body=graph,
+                                    layer=layer))
+    return results
+
+
+def token_router(g, x, scores, capacity, routed, hidden, block):
+    """x + (block on the `routed` tokens of highest score, scattered back):
+    a tcc.TokenRouter of `capacity` whose body is `block(builder, tokens)`."""
+    body = subgraph_builder(g)
+    tokens = g.name("routed_tokens")
+    out = block(body, tokens)
+    g.count = body.count
+    info = lambda name: helper.make_tensor_value_info(name, TensorProto.FLOAT, [1, routed, hidden])
+    graph = helper.make_graph(body.nodes, tokens + "_block", [info(tokens)], [info(out)])
+    result = g.name("token_router")
+    g.nodes.append(helper.make_node("TokenRouter", [x, scores], [result], domain="tcc",
+                                    name="/" + result, body=graph, capacity=float(capacity)))
+    return result
+
+
+def expand_routers(model):
+    """The same model with its tcc-domain routers written in standard ONNX,
+    for ONNX Runtime: a LayerRouter as an If (the body in then_branch, its
+    inputs bound by Identity; else_branch passes the values through), a
+    TokenRouter as TopK, a TopK that orders the positions, GatherElements,
+    the body and ScatterElements(reduction="add"). Routers nested in a
+    router's body are left as they are."""
+    model = onnx.ModelProto.FromString(model.SerializeToString())
+    nodes = []
+    for n in model.graph.node:
+        if n.domain != "tcc":
+            nodes.append(n)
+            continue
+        body = next(a.g for a in n.attribute if a.name == "body")
+        binds = [helper.make_node("Identity", [outer], [inner.name])
+                 for outer, inner in zip(n.input[1 if n.op_type == "LayerRouter" else 0:],
+                                         body.input)]
+        if n.op_type == "LayerRouter":
+            then_branch = helper.make_graph(binds + list(body.node), body.name + "_run", [],
+                                            list(body.output))
+            passed = [f"{o}_skipped" for o in n.output]
+            else_branch = helper.make_graph(
+                [helper.make_node("Identity", [i], [o]) for i, o in zip(n.input[1:], passed)],
+                body.name + "_skip", [],
+                [helper.make_tensor_value_info(o, t.type.tensor_type.elem_type, None)
+                 for o, t in zip(passed, body.output)])
+            run = n.output[0] + "_run"
+            nodes.append(helper.make_node("Squeeze", [n.input[0]], [run]))
+            nodes.append(helper.make_node("If", [run], list(n.output), then_branch=then_branch,
+                                          else_branch=else_branch))
+        else:
+            routed = body.input[0].type.tensor_type.shape.dim[1].dim_value
+            hidden = body.input[0].type.tensor_type.shape.dim[2].dim_value
+            t = n.output[0]
+            k = numpy_helper.from_array(np.array([routed], np.int64), t + "_k")
+            shape = numpy_helper.from_array(np.array([1, routed, hidden], np.int64), t + "_shape")
+            model.graph.initializer.extend([k, shape])
+            nodes += [
+                helper.make_node("TopK", [n.input[1], k.name], [t + "_v", t + "_best"], axis=1),
+                helper.make_node("TopK", [t + "_best", k.name], [t + "_ov", t + "_oi"], axis=1,
+                                 largest=0),
+                helper.make_node("Unsqueeze", [t + "_ov", t + "_axis"], [t + "_u"]),
+                helper.make_node("Expand", [t + "_u", shape.name], [t + "_rows"]),
+                helper.make_node("GatherElements", [n.input[0], t + "_rows"], [body.input[0].name],
+                                 axis=1)]
+            model.graph.initializer.append(
+                numpy_helper.from_array(np.array([2], np.int64), t + "_axis"))
+            nodes += list(body.node)
+            nodes.append(helper.make_node("ScatterElements",
+                                          [n.input[0], t + "_rows", body.output[0].name], [t],
+                                          axis=1, reduction="add"))
+    del model.graph.node[:]
+    model.graph.node.extend(nodes)
+    del model.opset_import[:]
+    model.opset_import.append(helper.make_opsetid("", 17))
+    return model
 
 
 def rms_norm(g, x, hidden, prefix, epsilon=1e-6):

@@ -153,3 +153,64 @@ LogicalResult LoopOp::verify() {
                          << yield.getValues().getTypes();
   return success();
 }
+
+/// Checks that `block` ends with a graph.yield of `types`.
+static LogicalResult verifyYield(Operation *op, Block &block, TypeRange types) {
+  auto yield =
+      dyn_cast_or_null<YieldOp>(block.empty() ? nullptr : &block.back());
+  if (!yield)
+    return op->emitOpError() << "expects its region to end with graph.yield";
+  if (yield.getValues().getTypes() != types)
+    return op->emitOpError() << "expects the region to yield " << types
+                             << ", got " << yield.getValues().getTypes();
+  return success();
+}
+
+LogicalResult LayerRouteOp::verify() {
+  if (!isOneInteger(getDecision().getType(), 1))
+    return emitOpError() << "expects a decision of one i1 element, got "
+                         << getDecision().getType();
+  if (getLayerAttr().getInt() < 0)
+    return emitOpError() << "expects a layer number of 0 or more, got "
+                         << getLayerAttr().getInt();
+  // A skipped layer's results are its inputs.
+  if (getInputs().getTypes() != getResultTypes())
+    return emitOpError() << "expects the result types to be the input types "
+                         << getInputs().getTypes() << ", got "
+                         << getResultTypes();
+  Block &body = getBodyBlock();
+  if (TypeRange(body.getArgumentTypes()) != getInputs().getTypes())
+    return emitOpError() << "expects region arguments of the input types "
+                         << getInputs().getTypes() << ", got "
+                         << body.getArgumentTypes();
+  return verifyYield(*this, body, getResultTypes());
+}
+
+LogicalResult TokenRouteOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto scoresType = cast<RankedTensorType>(getScores().getType());
+  if (inputType.getRank() != 3 || !inputType.hasStaticShape() ||
+      !isa<FloatType>(inputType.getElementType()))
+    return emitOpError() << "expects a static [batch, tokens, hidden] float "
+                            "input, got "
+                         << inputType;
+  if (scoresType.getShape() != inputType.getShape().drop_back() ||
+      !isa<FloatType>(scoresType.getElementType()))
+    return emitOpError() << "expects float scores of shape [batch, tokens] of "
+                            "the input, got "
+                         << scoresType;
+  int64_t tokens = inputType.getDimSize(1), k = getKAttr().getInt();
+  if (k < 1 || k > tokens)
+    return emitOpError() << "expects k between 1 and the " << tokens
+                         << " tokens, got " << k;
+  auto routedType = RankedTensorType::get(
+      {inputType.getDimSize(0), k, inputType.getDimSize(2)},
+      inputType.getElementType());
+  Block &body = getBodyBlock();
+  if (body.getNumArguments() != 1 ||
+      body.getArgument(0).getType() != routedType)
+    return emitOpError() << "expects one region argument of type " << routedType
+                         << " (the routed tokens), got "
+                         << body.getArgumentTypes();
+  return verifyYield(*this, body, routedType);
+}

@@ -161,9 +161,85 @@ def Graph_LoopOp : Graph_Op<"loop", [RecursiveMemoryEffects]> {
   }];
 }
 
+def Graph_LayerRouteOp : Graph_Op<"layer_route",
+    [RecursiveMemoryEffects, SingleBlock]> {
+  let summary = "A layer that runs or is skipped, by a decision known at run time";
+  let description = [{
+    The body of one routed layer (a transformer block): its arguments are
+    bound to `inputs` (the residual stream, and the layer's KV cache in a
+    decode step), and it yields the layer's new values of them. When the
+    `decision` (one `i1` element, from a router's scores or given by the
+    caller) holds, the body runs and the results are what it yields;
+    otherwise the layer is identity: the results are the inputs, and none of
+    the body's ops run, so a skipped layer's cache entries are neither read
+    nor written. Results, inputs and the body's arguments share their types.
+    `layer` numbers the layer in the model, for `tcc --skip-layers`.
+
+    ```mlir
+    %x1, %k1 = graph.layer_route %run : tensor<i1> layer 3
+        ins(%x, %k : tensor<1x8x32xf32>, tensor<1x2x16x16xf32>)
+        -> tensor<1x8x32xf32>, tensor<1x2x16x16xf32> {
+    ^bb0(%in: tensor<1x8x32xf32>, %cache: tensor<1x2x16x16xf32>):
+      ...
+      graph.yield %out, %next : tensor<1x8x32xf32>, tensor<1x2x16x16xf32>
+    }
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$decision, I64Attr:$layer,
+                       Variadic<AnyRankedTensor>:$inputs);
+  let results = (outs Variadic<AnyRankedTensor>:$results);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $decision `:` type($decision) `layer` $layer
+    `ins` `(` $inputs `:` type($inputs) `)` attr-dict `->` type($results) $body
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+  }];
+}
+
+def Graph_TokenRouteOp : Graph_Op<"token_route",
+    [RecursiveMemoryEffects, SingleBlock, AllTypesMatch<["input", "result"]>]> {
+  let summary = "A block run on the k tokens of highest score, added on the residual";
+  let description = [{
+    Token routing (mixture-of-depths style): `input` is the residual stream
+    `[B, S, D]` and `scores` `[B, S]` a router's score per token. In each
+    sequence the `k` tokens of highest score (equal scores: the lower
+    position first) are gathered in sequence order into a `[B, k, D]`
+    tensor, the body runs on it (its one argument) and yields `[B, k, D]`,
+    and each yielded row is added to its token's row of `input`; the other
+    tokens pass unchanged. `k` is static, as are the shapes: a
+    `tcc.TokenRouter` of capacity `c` over `S` tokens has `k = c * S`
+    rounded to the nearest integer, at least 1.
+
+    ```mlir
+    %y = graph.token_route %x, %scores k 4
+        : tensor<1x8x32xf32>, tensor<1x8xf32> -> tensor<1x8x32xf32> {
+    ^bb0(%tokens: tensor<1x4x32xf32>):
+      %h = graph.matmul %tokens, %w : ...
+      graph.yield %h : tensor<1x4x32xf32>
+    }
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$scores,
+                       I64Attr:$k);
+  let results = (outs AnyRankedTensor:$result);
+  let regions = (region SizedRegion<1>:$body);
+  let assemblyFormat = [{
+    $input `,` $scores `k` $k attr-dict `:` type($input) `,` type($scores)
+    `->` type($result) $body
+  }];
+  let hasVerifier = 1;
+  let extraClassDeclaration = [{
+    ::mlir::Block &getBodyBlock() { return getBody().front(); }
+  }];
+}
+
 def Graph_YieldOp : Graph_Op<"yield",
-    [Pure, Terminator, ParentOneOf<["FusedBlockOp", "IfOp", "LoopOp"]>]> {
-  let summary = "The results of a fused block's, an if's or a loop's region";
+    [Pure, Terminator, ParentOneOf<["FusedBlockOp", "IfOp", "LoopOp",
+                             "LayerRouteOp", "TokenRouteOp"]>]> {
+  let summary = "The results of a region of a graph op";
   let description = [{
     ```mlir
     graph.yield %sum : tensor<1x16x56x56xf32>

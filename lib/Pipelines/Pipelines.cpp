@@ -21,6 +21,9 @@ using namespace mlir;
 void tcc::buildGraphOptimizationPipeline(OpPassManager &pm,
                                          const GraphOptimizationOptions &options) {
   OpPassManager &func = pm.nest<func::FuncOp>();
+  // First: the routed layers' bodies then sit in graph.if regions (or in
+  // the function, with a fixed skip set) for every later pass to see.
+  func.addPass(createLowerRouting({options.skipLayers}));
   func.addPass(createRefineShapes());
   func.addPass(createCanonicalizerPass());
   func.addPass(createFoldBatchNorm());
@@ -79,6 +82,10 @@ struct GraphOptimizationPipelineOptions
       *this, "fuse-blocks",
       llvm::cl::desc("Group convolution blocks into graph.fused_block"),
       llvm::cl::init(false)};
+  ListOption<int64_t> skipLayers{
+      *this, "skip-layers",
+      llvm::cl::desc("Routed layers removed at compile time (the others "
+                     "always run)")};
 };
 } // namespace
 
@@ -92,7 +99,9 @@ void tcc::registerPipelines() {
         buildGraphOptimizationPipeline(
             pm, {options.fuseAttention, options.patchGrid,
                  options.maxActivationMemory, options.patchSplit,
-                 options.fuseBlocks});
+                 options.fuseBlocks,
+                 llvm::SmallVector<int64_t>(options.skipLayers.begin(),
+                                            options.skipLayers.end())});
       });
 }
 

@@ -121,6 +121,13 @@ llvm::cl::opt<bool> noFuseBlocks(
                    "--fuse-blocks)"),
     llvm::cl::init(false), llvm::cl::cat(driverCategory));
 
+llvm::cl::list<int64_t> skipLayers(
+    "skip-layers",
+    llvm::cl::desc("Remove these routed layers (tcc.LayerRouter's `layer`) "
+                   "at compile time; the other routed layers then always "
+                   "run. Without it, routers decide at run time"),
+    llvm::cl::CommaSeparated, llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<std::string> planner(
     "planner",
     llvm::cl::desc("How intermediate buffers are placed in the arena: greedy "
@@ -311,6 +318,7 @@ void addGraphOptimizations(PassManager &pm) {
   graphOptions.maxActivationMemory = maxActivationMemory;
   graphOptions.patchSplit = patchSplit;
   graphOptions.fuseBlocks = fuseBlocks && !noFuseBlocks;
+  graphOptions.skipLayers.assign(skipLayers.begin(), skipLayers.end());
   tcc::buildGraphOptimizationPipeline(pm, graphOptions);
   if (orderForMemory)
     pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
@@ -562,6 +570,23 @@ int main(int argc, char **argv) {
   if (failed(verify(*module)))
     return 1;
 
+  if (!skipLayers.empty()) {
+    if (noOptimize) {
+      llvm::errs() << "tcc: error: --skip-layers needs the graph "
+                      "optimizations (drop --no-optimize)\n";
+      return 1;
+    }
+    // Each routed layer's number is checked by tcc-lower-routing; a model
+    // without any would ignore the option.
+    auto stop = [](tcc::graph::LayerRouteOp) {
+      return WalkResult::interrupt();
+    };
+    if (!module->walk(stop).wasInterrupted()) {
+      llvm::errs() << "tcc: error: --skip-layers: the model has no routed "
+                      "layers (tcc.LayerRouter, docs/routing.md)\n";
+      return 1;
+    }
+  }
   if (!noOptimize) {
     PassManager pm(&context);
     addGraphOptimizations(pm);

@@ -5,6 +5,8 @@
 
 #include "mlir/Pass/PassManager.h"
 
+#include "llvm/ADT/SmallVector.h"
+
 #include <string>
 
 namespace mlir {
@@ -30,11 +32,15 @@ struct GraphOptimizationOptions {
   /// graph.fused_block ops for the target to run as one kernel each
   /// (tcc-form-conv-blocks); when false every conv runs on its own.
   bool fuseBlocks = false;
+  /// Routed layers (graph.layer_route) removed at compile time, the others
+  /// then always run; empty: every routed layer is decided at run time.
+  llvm::SmallVector<int64_t> skipLayers;
 };
 
 /// Graph-level clean-up every model goes through after import: shapes made
 /// static, constants folded, BatchNorm folded into convolutions, attention
-/// fused or decomposed, and the leading CNN stage patched when asked.
+/// fused or decomposed, routed layers and tokens lowered to branches,
+/// gathers and scatters, and the leading CNN stage patched when asked.
 void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,
                                     const GraphOptimizationOptions &options = {});
 

@@ -203,6 +203,48 @@ def FormConvBlocks : Pass<"tcc-form-conv-blocks", "mlir::func::FuncOp"> {
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def LowerRouting : Pass<"tcc-lower-routing", "mlir::func::FuncOp"> {
+  let summary = "Routed layers and tokens as graph.if, top_k, gathers and scatters";
+  let description = [{
+    Lowers the routing ops to graph ops every target runs:
+
+    - `graph.layer_route` becomes a `graph.if` on its decision whose then
+      region is the layer's body (its arguments replaced by the inputs) and
+      whose else region yields the inputs: a skipped layer runs none of its
+      ops. With `skip-layers` set, the decisions are fixed at compile
+      time: the layers listed are removed (their results replaced by their
+      inputs) and every other routed layer runs unconditionally.
+    - `graph.token_route` becomes a `graph.top_k` of the scores, a second
+      `graph.top_k` that puts the k positions in ascending order, a
+      `graph.gather_elements` of their rows, the body on those k rows, and
+      a `graph.scatter_elements` adding its results to their rows of the
+      input.
+
+    ```mlir
+    // before
+    %y = graph.layer_route %run : tensor<i1> layer 0 ins(%x : tensor<4xf32>)
+        -> tensor<4xf32> {
+    ^bb0(%in: tensor<4xf32>):
+      %r = graph.relu %in : tensor<4xf32>
+      graph.yield %r : tensor<4xf32>
+    }
+    // after
+    %y = graph.if %run : tensor<i1> -> tensor<4xf32> {
+      %r = graph.relu %x : tensor<4xf32>
+      graph.yield %r : tensor<4xf32>
+    } else {
+      graph.yield %x : tensor<4xf32>
+    }
+    ```
+  }];
+  let options = [
+    ListOption<"skipLayers", "skip-layers", "int64_t",
+               "Layers removed at compile time; the other routed layers "
+               "then always run (empty: decisions taken at run time)">
+  ];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
 def InlineFusedBlocks : Pass<"tcc-inline-fused-blocks", "mlir::func::FuncOp"> {
   let summary = "Replace every graph.fused_block by its member ops";
   let description = [{

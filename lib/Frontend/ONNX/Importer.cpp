@@ -380,6 +380,15 @@ LogicalResult GraphImporter::importNode(const onnx::NodeProto &node,
          << domain << ", opset " << opset << "): ";
     return diag;
   };
+  if (domain == "tcc") {
+    const OpImporterEntry *entry = lookupTccOpImporter(node.op_type());
+    if (!entry)
+      return describe(emitError(loc))
+             << "unknown operator '" << node.op_type()
+             << "' of domain 'tcc' (it has LayerRouter and TokenRouter)";
+    NodeImporter importer(*this, node, /*version=*/1, builder, loc);
+    return entry->import(importer);
+  }
   if (domain != "ai.onnx")
     return describe(emitError(loc)) << "operators of domain '" << domain
                                     << "' are not supported";

@@ -144,6 +144,9 @@ struct OpImporterEntry {
   int64_t minVersion = 1, maxVersion = 0;
 };
 const OpImporterEntry *lookupOpImporter(llvm::StringRef opType);
+/// The importer of an op of tcc's own domain ("tcc"), version 1; null when
+/// the domain has no such op.
+const OpImporterEntry *lookupTccOpImporter(llvm::StringRef opType);
 
 /// The schema version of `opType` in effect at `opset` (0 if the op does not
 /// exist at that opset).

@@ -51,3 +51,16 @@ const OpImporterEntry *lookupOpImporter(StringRef opType) {
 }
 
 } // namespace tcc::onnx_frontend
+
+namespace tcc::onnx_frontend {
+
+const OpImporterEntry *lookupTccOpImporter(StringRef opType) {
+  static const ImporterRegistry registry = [] {
+    ImporterRegistry r;
+    registerRoutingImporters(r);
+    return r;
+  }();
+  return registry.lookup(opType);
+}
+
+} // namespace tcc::onnx_frontend

@@ -50,6 +50,9 @@ void registerQuantizationImporters(ImporterRegistry &registry);
 void registerRecurrentImporters(ImporterRegistry &registry);
 void registerReductionImporters(ImporterRegistry &registry);
 void registerRegionImporters(ImporterRegistry &registry);
+/// The tcc domain's ops (tcc.LayerRouter, tcc.TokenRouter), in a table of
+/// their own.
+void registerRoutingImporters(ImporterRegistry &registry);
 void registerSamplingImporters(ImporterRegistry &registry);
 void registerSpectralImporters(ImporterRegistry &registry);
 void registerStateSpaceImporters(ImporterRegistry &registry);

@@ -34,8 +34,11 @@ void tcc::cpu::buildGraphToLinalgPipeline(OpPassManager &pm) {
   // Fused conv blocks become loops over row tiles of graph ops (or their
   // ops again), which the conversion then lowers like the others; the
   // depthwise convolutions among them get their form chosen with the rest.
-  addPipeline(pm, "func.func(tcc-cpu-lower-attention,tcc-cpu-lower-quantized,"
-                  "tcc-cpu-lower-conv-blocks,tcc-cpu-choose-depthwise-form,"
+  // Routers are lowered by the graph pipeline; a module that skipped it
+  // (--no-optimize) has them lowered here.
+  addPipeline(pm, "func.func(tcc-lower-routing,tcc-cpu-lower-attention,"
+                  "tcc-cpu-lower-quantized,tcc-cpu-lower-conv-blocks,"
+                  "tcc-cpu-choose-depthwise-form,"
                   "tcc-convert-graph-to-linalg,canonicalize,"
                   "tcc-cpu-fuse-elementwise,canonicalize,cse)");
 }

@@ -150,16 +150,17 @@ LogicalResult tcc::compileModule(ModuleOp module, const Target &target,
                                       : WalkResult::advance();
                          })
                          .wasInterrupted();
-  for (Phase step : {Phase::Linalg, Phase::Tiled, Phase::Bufferized,
-                     Phase::LLVMDialect}) {
-    if (step == Phase::Linalg && !hasGraphOps)
-      continue;
+  for (Phase step :
+       {Phase::Linalg, Phase::Tiled, Phase::Bufferized, Phase::LLVMDialect}) {
     // The runtime calls the entry through its C interface; set late so
     // that the phases before match a tcc-opt run of the same pipelines.
     if (step == Phase::LLVMDialect)
       (*entry)->setAttr("llvm.emit_c_interface",
                         UnitAttr::get(module.getContext()));
-    if (failed(runPhase(module, target, step, options)))
+    // Without graph ops the module is already in the linalg phase's form
+    // (and is still written when that phase is asked for).
+    if (!(step == Phase::Linalg && !hasGraphOps) &&
+        failed(runPhase(module, target, step, options)))
       return failure();
     // Bufferization plans the arena; its size leaves with the signature.
     if (step == Phase::Bufferized)
