@@ -675,8 +675,10 @@ static int run_batch_slices(const tcc_model *model, const tcc_tensor *inputs,
                        : 0;
       output_data[i] = (char *)outputs[i].data + row * (size_t)done;
     }
-    if (entry->run(input_data, output_data, arena))
-      return 1;
+    /* A failed slice's code names its error (tcc_run_errors). */
+    int failed = entry->run(input_data, output_data, arena);
+    if (failed)
+      return failed;
     done += entry->batch;
   }
   return 0;
