@@ -648,6 +648,16 @@ static tcc_status check_output(const tcc_model *model, const tcc_tensor *given,
   return TCC_OK;
 }
 
+/* The bytes one batch row of each tensor takes (0 where it has no batch
+ * dim, so every slice reads it whole). */
+static void batch_row_bytes(const tcc_tensor *tensors, const uint8_t *batched,
+                            int32_t count, int64_t batch, size_t *row) {
+  for (int32_t i = 0; i < count; ++i)
+    row[i] = batched[i] ? shape_bytes(tensors[i].dtype, tensors[i].rank,
+                                      tensors[i].shape) / (size_t)batch
+                        : 0;
+}
+
 /* Runs a dynamic batch of `batch` as consecutive slices of dim 0, each the
  * largest entry's batch that fits what is left (13 = 8 + 4 + 1). */
 static int run_batch_slices(const tcc_model *model, const tcc_tensor *inputs,
@@ -656,25 +666,18 @@ static int run_batch_slices(const tcc_model *model, const tcc_tensor *inputs,
   int32_t num_inputs = artifact->num_inputs, num_outputs = artifact->num_outputs;
   void *input_data[num_inputs + 1];
   void *output_data[num_outputs + 1];
+  size_t input_row[num_inputs + 1], output_row[num_outputs + 1];
+  batch_row_bytes(inputs, model->input_batched, num_inputs, batch, input_row);
+  batch_row_bytes(outputs, model->output_batched, num_outputs, batch, output_row);
   for (int64_t done = 0; done < batch;) {
     const tcc_artifact_batch_entry *entry = &model->batch_entries[0];
     for (int32_t e = 0; e < model->num_batch_entries; ++e)
       if (model->batch_entries[e].batch <= batch - done)
         entry = &model->batch_entries[e];
-    for (int32_t i = 0; i < num_inputs; ++i) {
-      size_t row = model->input_batched[i]
-                       ? shape_bytes(inputs[i].dtype, inputs[i].rank, inputs[i].shape) /
-                             (size_t)batch
-                       : 0;
-      input_data[i] = (char *)inputs[i].data + row * (size_t)done;
-    }
-    for (int32_t i = 0; i < num_outputs; ++i) {
-      size_t row = model->output_batched[i]
-                       ? shape_bytes(outputs[i].dtype, outputs[i].rank, outputs[i].shape) /
-                             (size_t)batch
-                       : 0;
-      output_data[i] = (char *)outputs[i].data + row * (size_t)done;
-    }
+    for (int32_t i = 0; i < num_inputs; ++i)
+      input_data[i] = (char *)inputs[i].data + input_row[i] * (size_t)done;
+    for (int32_t i = 0; i < num_outputs; ++i)
+      output_data[i] = (char *)outputs[i].data + output_row[i] * (size_t)done;
     /* A failed slice's code names its error (tcc_run_errors). */
     int failed = entry->run(input_data, output_data, arena);
     if (failed)

@@ -11,6 +11,8 @@
 #include "tcc/Conversion/GraphToLinalg.h"
 #include "tcc/Support/RunErrors.h"
 
+#include "Utils.h"
+
 #include "Graph/GraphOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -158,10 +160,7 @@ struct FailToCall final : OpConversionPattern<FailOp> {
       auto tensor = cast<RankedTensorType>(type);
       Value zero = arith::ConstantOp::create(
           rewriter, loc, rewriter.getZeroAttr(tensor.getElementType()));
-      Value empty = tensor::EmptyOp::create(rewriter, loc, tensor.getShape(),
-                                            tensor.getElementType());
-      zeros.push_back(
-          linalg::FillOp::create(rewriter, loc, zero, empty).getResult(0));
+      zeros.push_back(tcc::lowering::createFilled(rewriter, loc, tensor, zero));
     }
     rewriter.replaceOp(op, zeros);
     return success();
