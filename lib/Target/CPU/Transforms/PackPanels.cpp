@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TilingUtils.h"
 #include "Transforms.h"
 
 #include "tcc/Support/ElementBytes.h"
@@ -208,33 +209,6 @@ bool tcc::cpu::packsFromImage(linalg::LinalgOp matmul, int64_t cols) {
          windowCopyBehind(matmul.getDpsInputs()[1], cols, stride);
 }
 
-/// The value of `expr` at `dims`, where that is its largest over dims from
-/// 0 up to them: a sum of dims times constants >= 0 and constants.
-static std::optional<int64_t> largestAt(AffineExpr expr,
-                                        ArrayRef<int64_t> dims) {
-  bool monotone = true;
-  expr.walk([&](AffineExpr part) {
-    if (part.getKind() == AffineExprKind::Mul) {
-      auto factor =
-          dyn_cast<AffineConstantExpr>(cast<AffineBinaryOpExpr>(part).getRHS());
-      monotone &= factor && factor.getValue() >= 0;
-    } else if (part.getKind() != AffineExprKind::Add &&
-               !isa<AffineDimExpr>(part) && !isa<AffineConstantExpr>(part)) {
-      monotone = false;
-    }
-  });
-  if (!monotone)
-    return std::nullopt;
-  SmallVector<AffineExpr> values = llvm::map_to_vector(dims, [&](int64_t d) {
-    return getAffineConstantExpr(d, expr.getContext());
-  });
-  auto value = dyn_cast<AffineConstantExpr>(
-      simplifyAffineExpr(expr.replaceDims(values), dims.size(), 0));
-  if (!value)
-    return std::nullopt;
-  return value.getValue();
-}
-
 /// One row of one panel, read straight from the input of the window copy
 /// behind the rhs (see windowCopyBehind): row k of the patch matrix is
 /// (c, kh, kw), the panel's columns one run of ow in output row oh, so the
@@ -275,7 +249,10 @@ static Value readWindowRow(OpBuilder &b, Location loc, linalg::GenericOp copy,
     SmallVector<int64_t> largest = {type.getDimSize(0) - 1, kh - 1, kw - 1,
                                     type.getDimSize(3) - 1, ow - cols};
     std::optional<int64_t> lastStart =
-        largestAt(read.getResults().back(), largest);
+        largestValue(read.getResults().back(), [&](AffineExpr leaf) {
+          return std::optional<int64_t>(
+              largest[cast<AffineDimExpr>(leaf).getPosition()]);
+        });
     int64_t rowLength = inputType.getShape().back();
     SmallVector<bool> inBounds(rank, true);
     inBounds.back() = lastStart && ShapedType::isStatic(rowLength) &&

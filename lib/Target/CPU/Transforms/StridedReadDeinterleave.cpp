@@ -7,107 +7,18 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "TilingUtils.h"
 #include "Transforms.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/Utils/Utils.h"
-#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 
-#include <numeric>
-
 using namespace mlir;
 
 namespace {
-
-/// The largest value `index` takes, where it is a sum of constants,
-/// multiples (by constants >= 0), remainders and quotients (by positive
-/// constants) of loop counters with constant bounds: a tile's position in
-/// a tensor. A counter's largest value is its last
-/// step's, not its bound's.
-std::optional<int64_t> largestIndex(OpFoldResult index);
-
-std::optional<int64_t> largestOfCounter(Value counter) {
-  auto arg = dyn_cast<BlockArgument>(counter);
-  if (!arg)
-    return std::nullopt;
-  std::optional<int64_t> lower, upper, step;
-  Operation *owner = arg.getOwner()->getParentOp();
-  if (auto loop = dyn_cast<scf::ForOp>(owner); loop && arg == loop.getInductionVar()) {
-    lower = getConstantIntValue(loop.getLowerBound());
-    upper = getConstantIntValue(loop.getUpperBound());
-    step = getConstantIntValue(loop.getStep());
-  } else if (auto loop = dyn_cast<scf::ForallOp>(owner)) {
-    auto counters = loop.getInductionVars();
-    auto it = llvm::find(counters, counter);
-    if (it == counters.end())
-      return std::nullopt;
-    size_t dim = it - counters.begin();
-    lower = getConstantIntValue(loop.getMixedLowerBound()[dim]);
-    upper = getConstantIntValue(loop.getMixedUpperBound()[dim]);
-    step = getConstantIntValue(loop.getMixedStep()[dim]);
-  }
-  if (!lower || !upper || !step || *step <= 0 || *upper <= *lower)
-    return std::nullopt;
-  return *lower + (*upper - *lower - 1) / *step * *step;
-}
-
-std::optional<int64_t> largestOfExpr(AffineExpr expr, ValueRange dims, ValueRange symbols) {
-  if (auto constant = dyn_cast<AffineConstantExpr>(expr))
-    return constant.getValue();
-  if (auto dim = dyn_cast<AffineDimExpr>(expr))
-    return largestIndex(dims[dim.getPosition()]);
-  if (auto symbol = dyn_cast<AffineSymbolExpr>(expr))
-    return largestIndex(symbols[symbol.getPosition()]);
-  auto binary = cast<AffineBinaryOpExpr>(expr);
-  if (expr.getKind() == AffineExprKind::Add) {
-    std::optional<int64_t> lhs = largestOfExpr(binary.getLHS(), dims, symbols);
-    std::optional<int64_t> rhs = largestOfExpr(binary.getRHS(), dims, symbols);
-    if (!lhs || !rhs)
-      return std::nullopt;
-    return *lhs + *rhs;
-  }
-  // Within [0, c): at most c less the largest step the lhs keeps (a
-  // multiple of 16 mod 112 is at most 96).
-  if (expr.getKind() == AffineExprKind::Mod) {
-    auto modulus = dyn_cast<AffineConstantExpr>(binary.getRHS());
-    if (!modulus || modulus.getValue() <= 0)
-      return std::nullopt;
-    int64_t step =
-        std::gcd(binary.getLHS().getLargestKnownDivisor(), modulus.getValue());
-    std::optional<int64_t> lhs = largestOfExpr(binary.getLHS(), dims, symbols);
-    int64_t bound = modulus.getValue() - std::max<int64_t>(step, 1);
-    return lhs ? std::min(*lhs, bound) : bound;
-  }
-  if (expr.getKind() == AffineExprKind::FloorDiv) {
-    auto divisor = dyn_cast<AffineConstantExpr>(binary.getRHS());
-    std::optional<int64_t> lhs = largestOfExpr(binary.getLHS(), dims, symbols);
-    if (!divisor || divisor.getValue() <= 0 || !lhs)
-      return std::nullopt;
-    return llvm::divideFloorSigned(*lhs, divisor.getValue());
-  }
-  if (expr.getKind() == AffineExprKind::Mul) {
-    auto factor = dyn_cast<AffineConstantExpr>(binary.getRHS());
-    std::optional<int64_t> lhs = largestOfExpr(binary.getLHS(), dims, symbols);
-    if (!factor || factor.getValue() < 0 || !lhs)
-      return std::nullopt;
-    return *lhs * factor.getValue();
-  }
-  return std::nullopt;
-}
-
-std::optional<int64_t> largestIndex(OpFoldResult index) {
-  if (std::optional<int64_t> constant = getConstantIntValue(index))
-    return constant;
-  auto value = cast<Value>(index);
-  if (auto apply = value.getDefiningOp<affine::AffineApplyOp>()) {
-    AffineMap map = apply.getAffineMap();
-    return largestOfExpr(map.getResult(0), apply.getDimOperands(), apply.getSymbolOperands());
-  }
-  return largestOfCounter(value);
-}
 
 /// A vector read of every other element along a row (a window of a
 /// stride-2 depthwise convolution) as one read of the whole run and its even
@@ -168,7 +79,7 @@ struct StridedRowReadAsDeinterleave final : OpRewritePattern<vector::TransferRea
     // the row for it to pass the row's end.
     SmallVector<bool> inBounds(type.getRank(), true);
     int64_t rowLength = cast<ShapedType>(source.getType()).getShape().back();
-    std::optional<int64_t> lastStart = largestIndex(indices.back());
+    std::optional<int64_t> lastStart = tcc::cpu::largestIndex(indices.back());
     bool runFits = ShapedType::isStatic(rowLength) && lastStart &&
                    *lastStart + 2 * lanes <= rowLength;
     inBounds.back() = runFits || (mask && read.getInBoundsValues().back());

@@ -2,9 +2,13 @@
 
 #include "TilingUtils.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/Interfaces/TilingInterface.h"
+
+#include <numeric>
 
 using namespace mlir;
 
@@ -65,4 +69,89 @@ LogicalResult tcc::cpu::vectorizeOp(RewriterBase &rewriter, Operation *op,
     return failure();
   rewriter.replaceOp(op, result->replacements);
   return success();
+}
+
+std::optional<int64_t> tcc::cpu::largestValue(
+    AffineExpr expr,
+    function_ref<std::optional<int64_t>(AffineExpr)> largestLeaf) {
+  if (auto constant = dyn_cast<AffineConstantExpr>(expr))
+    return constant.getValue();
+  if (isa<AffineDimExpr, AffineSymbolExpr>(expr))
+    return largestLeaf(expr);
+  auto binary = cast<AffineBinaryOpExpr>(expr);
+  std::optional<int64_t> lhs = largestValue(binary.getLHS(), largestLeaf);
+  if (expr.getKind() == AffineExprKind::Add) {
+    std::optional<int64_t> rhs = largestValue(binary.getRHS(), largestLeaf);
+    if (!lhs || !rhs)
+      return std::nullopt;
+    return *lhs + *rhs;
+  }
+  auto constant = dyn_cast<AffineConstantExpr>(binary.getRHS());
+  if (!constant)
+    return std::nullopt;
+  int64_t rhs = constant.getValue();
+  switch (expr.getKind()) {
+  case AffineExprKind::Mul:
+    if (!lhs || rhs < 0)
+      return std::nullopt;
+    return *lhs * rhs;
+  case AffineExprKind::FloorDiv:
+    if (!lhs || rhs <= 0)
+      return std::nullopt;
+    return llvm::divideFloorSigned(*lhs, rhs);
+  case AffineExprKind::Mod: {
+    // Within [0, c), and short of c by the step the lhs moves in (a
+    // multiple of 16 mod 112 is at most 96).
+    if (rhs <= 0)
+      return std::nullopt;
+    int64_t step = std::gcd(binary.getLHS().getLargestKnownDivisor(), rhs);
+    int64_t bound = rhs - std::max<int64_t>(step, 1);
+    return lhs ? std::min(*lhs, bound) : bound;
+  }
+  default:
+    return std::nullopt;
+  }
+}
+
+/// The last value a loop's counter takes, where the loop's bounds and step
+/// are constants.
+static std::optional<int64_t> largestOfCounter(Value counter) {
+  auto arg = dyn_cast<BlockArgument>(counter);
+  if (!arg)
+    return std::nullopt;
+  std::optional<int64_t> lower, upper, step;
+  Operation *owner = arg.getOwner()->getParentOp();
+  if (auto loop = dyn_cast<scf::ForOp>(owner);
+      loop && arg == loop.getInductionVar()) {
+    lower = getConstantIntValue(loop.getLowerBound());
+    upper = getConstantIntValue(loop.getUpperBound());
+    step = getConstantIntValue(loop.getStep());
+  } else if (auto loop = dyn_cast<scf::ForallOp>(owner)) {
+    auto counters = loop.getInductionVars();
+    auto it = llvm::find(counters, counter);
+    if (it == counters.end())
+      return std::nullopt;
+    size_t dim = it - counters.begin();
+    lower = getConstantIntValue(loop.getMixedLowerBound()[dim]);
+    upper = getConstantIntValue(loop.getMixedUpperBound()[dim]);
+    step = getConstantIntValue(loop.getMixedStep()[dim]);
+  }
+  if (!lower || !upper || !step || *step <= 0 || *upper <= *lower || *lower < 0)
+    return std::nullopt;
+  return *lower + (*upper - *lower - 1) / *step * *step;
+}
+
+std::optional<int64_t> tcc::cpu::largestIndex(OpFoldResult index) {
+  if (std::optional<int64_t> constant = getConstantIntValue(index))
+    return constant;
+  auto value = cast<Value>(index);
+  auto apply = value.getDefiningOp<affine::AffineApplyOp>();
+  if (!apply)
+    return largestOfCounter(value);
+  ValueRange dims = apply.getDimOperands(), symbols = apply.getSymbolOperands();
+  return largestValue(apply.getAffineMap().getResult(0), [&](AffineExpr leaf) {
+    if (auto dim = dyn_cast<AffineDimExpr>(leaf))
+      return largestIndex(dims[dim.getPosition()]);
+    return largestIndex(symbols[cast<AffineSymbolExpr>(leaf).getPosition()]);
+  });
 }

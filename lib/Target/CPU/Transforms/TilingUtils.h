@@ -36,6 +36,21 @@ mlir::FailureOr<mlir::Operation *> tile(mlir::RewriterBase &rewriter, mlir::Oper
 llvm::SmallVector<int64_t> threadTileSizes(llvm::ArrayRef<int64_t> ranges,
                                            const TilingConfig &config);
 
+/// The largest value of `expr` when each of its dims and symbols is at
+/// most what `largestLeaf` gives for it (nullopt: unbounded), for sums,
+/// multiples by constants >= 0, and quotients and remainders by positive
+/// constants of leaves that are never negative: a tile's position in a
+/// tensor. A read proven to end within its row needs no mask.
+std::optional<int64_t>
+largestValue(mlir::AffineExpr expr,
+             llvm::function_ref<std::optional<int64_t>(mlir::AffineExpr leaf)>
+                 largestLeaf);
+
+/// The largest value `index` takes, where it is a constant, a counter of a
+/// loop with constant bounds (its last step's value, not its bound), or an
+/// affine.apply of those.
+std::optional<int64_t> largestIndex(mlir::OpFoldResult index);
+
 /// Vectorizes `op` (a tile), with `vectorSizes` for a masked tile, and
 /// replaces it.
 mlir::LogicalResult vectorizeOp(mlir::RewriterBase &rewriter, mlir::Operation *op,
