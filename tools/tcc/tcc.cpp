@@ -324,41 +324,18 @@ void addGraphOptimizations(PassManager &pm) {
     pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
 }
 
-/// The batch sizes a dynamic batch of `batchMax` is compiled for:
-/// --batch-sizes, else 1, 2, 4 and 8 within the bound. A model with
-/// convolutions gets batch 1 alone: the CPU's convolution kernels
-/// (ConvToMatmul, the depthwise forms) take a batch of one, and a larger
-/// batch falls to the generic convolution, many times slower per image.
-FailureOr<SmallVector<int64_t>> chooseBatchSizes(int64_t batchMax,
-                                                 bool hasConvolutions) {
-  SmallVector<int64_t> sizes(batchSizes.begin(), batchSizes.end());
-  if (sizes.empty())
-    for (int64_t size : {1, 2, 4, 8})
-      if (size <= batchMax && (size == 1 || !hasConvolutions))
-        sizes.push_back(size);
-  llvm::sort(sizes);
-  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
-  if (sizes.front() != 1 || sizes.back() > batchMax) {
-    llvm::errs() << "tcc: error: --batch-sizes must include 1 (every batch is "
-                    "then a sum of them) and stay within the bound "
-                 << batchMax << "\n";
-    return failure();
-  }
-  return sizes;
-}
-
 /// A dynamic batch: the model is imported and compiled once per static
-/// batch size, each proved batch-independent, and the entries are merged
-/// into one artifact that shares the weights. Phases before the LLVM
-/// dialect show the smallest batch size's module.
+/// batch size, each proved batch-independent (tcc::compileDynamicBatch
+/// merges them into one artifact). Phases before the LLVM dialect show
+/// batch 1's module.
 int compileDynamicBatch(MLIRContext &context, llvm::SourceMgr &sources,
                         const tcc::Target &target,
                         tcc::target::TargetDescAttr desc,
                         const tcc::TargetOptions &targetOptions,
                         tcc::Phase phase,
                         const tcc::onnx_frontend::ImportOptions &options) {
-  int64_t batchMin = 0, batchMax = 0;
-  std::string first;
+  tcc::DynamicBatch batch;
+  batch.sizes.assign(batchSizes.begin(), batchSizes.end());
   for (const auto &entry : options.dynamicDims) {
     for (const auto &range : entry.getValue()) {
       if (range.dim != 0) {
@@ -369,95 +346,63 @@ int compileDynamicBatch(MLIRContext &context, llvm::SourceMgr &sources,
                         "sequence lengths and other dims are planned\n";
         return 1;
       }
-      if (!first.empty() && (range.min != batchMin || range.max != batchMax)) {
-        llvm::errs() << "tcc: error: inputs '" << first << "' and '"
-                     << entry.getKey()
+      if (!batch.batchedInputs.empty() &&
+          (range.min != batch.min || range.max != batch.max)) {
+        llvm::errs() << "tcc: error: inputs '" << batch.batchedInputs.front()
+                     << "' and '" << entry.getKey()
                      << "' give dim 0 different ranges; a dynamic batch is "
                         "one range for every batched input\n";
         return 1;
       }
-      first = entry.getKey().str();
-      batchMin = range.min;
-      batchMax = range.max;
+      batch.batchedInputs.push_back(entry.getKey().str());
+      batch.min = range.min;
+      batch.max = range.max;
     }
   }
 
-  bool wholeArtifact = phase >= tcc::Phase::LLVMDialect;
-  OwningOpRef<ModuleOp> combined = ModuleOp::create(UnknownLoc::get(&context));
-  tcc::ModelSignature signature;
-  // Batch 1 first: its graph decides the default sizes.
-  SmallVector<int64_t> sizes = {1};
-  for (size_t next = 0; next < sizes.size(); ++next) {
-    int64_t batch = sizes[next];
+  auto specialize = [&](int64_t size) -> OwningOpRef<ModuleOp> {
     tcc::onnx_frontend::ImportOptions specialized = options;
     for (const auto &entry : options.dynamicDims)
-      specialized.inputShapes[entry.getKey()][0] = batch;
+      specialized.inputShapes[entry.getKey()][0] = size;
     OwningOpRef<ModuleOp> module = loadModel(context, sources, &specialized);
     if (!module || failed(verify(*module))) {
       // Exports often fold the batch they were traced at into shape
       // constants (a Reshape to [1, 2048]), which only a larger batch shows.
-      if (batch > 1)
+      if (size > 1)
         llvm::errs() << "tcc: note: the model failed to import at batch "
-                     << batch << " of the dynamic batch " << batchMin << ".."
-                     << batchMax
+                     << size << " of the dynamic batch " << batch.min << ".."
+                     << batch.max
                      << "; a shape constant that holds the batch of its "
                         "export (a Reshape to a literal size) keeps a model "
                         "from a dynamic batch\n";
-      return 1;
-    }
-    if (next == 0) {
-      bool hasConvolutions =
-          module->walk([](tcc::graph::ConvOp) { return WalkResult::interrupt(); })
-              .wasInterrupted();
-      FailureOr<SmallVector<int64_t>> chosen =
-          chooseBatchSizes(batchMax, hasConvolutions);
-      if (failed(chosen))
-        return 1;
-      sizes = *chosen;
+      return nullptr;
     }
     PassManager pm(&context);
     pm.addNestedPass<func::FuncOp>(tcc::createCheckBatchIndependence());
     if (!noOptimize)
       addGraphOptimizations(pm);
     if (failed(pm.run(*module)))
+      return nullptr;
+    return module;
+  };
+
+  if (phase < tcc::Phase::LLVMDialect) {
+    OwningOpRef<ModuleOp> module = specialize(1);
+    if (!module)
       return 1;
-    if (!wholeArtifact) {
-      // The smallest batch size's module stands for the artifact.
-      // --emit=memory-plan: the plan pass writes the file.
-      if (phase != tcc::Phase::Graph)
-        return failed(tcc::compileModule(
-            *module, target, desc, targetOptions, phase,
-            emit == "memory-plan" ? std::string() : defaultOutputPath(phase)));
-      return failed(tcc::writeTextOutput(
-          outputFilename, [&](llvm::raw_ostream &os) { module->print(os); }));
-    }
-    tcc::ModelSignature one;
-    if (failed(tcc::compileModule(*module, target, desc, targetOptions,
-                                  tcc::Phase::LLVMDialect, "", &one)))
-      return 1;
-    std::string suffix = "__b" + std::to_string(batch);
-    tcc::mergeSpecialization(*combined, *module, suffix);
-    if (signature.specializations.empty()) {
-      signature = one;
-      for (tcc::TensorSignature &input : signature.inputs) {
-        bool batched = options.dynamicDims.count(input.name);
-        signature.inputBatched.push_back(batched);
-        if (batched)
-          input.shape[0] = batchMax;
-      }
-      // tcc-check-batch-independence proved every output batched.
-      for (tcc::TensorSignature &output : signature.outputs) {
-        signature.outputBatched.push_back(true);
-        output.shape[0] = batchMax;
-      }
-      signature.arenaBytes = 0;
-    }
-    signature.specializations.push_back(
-        {batch, one.entryName + suffix, one.arenaBytes});
-    signature.arenaBytes = std::max(signature.arenaBytes, one.arenaBytes);
+    // --emit=memory-plan: the plan pass writes the file.
+    if (phase != tcc::Phase::Graph)
+      return failed(tcc::compileModule(
+          *module, target, desc, targetOptions, phase,
+          emit == "memory-plan" ? std::string() : defaultOutputPath(phase)));
+    return failed(tcc::writeTextOutput(
+        outputFilename, [&](llvm::raw_ostream &os) { module->print(os); }));
   }
-  signature.batchMin = batchMin;
-  signature.batchMax = batchMax;
+  OwningOpRef<ModuleOp> combined = ModuleOp::create(UnknownLoc::get(&context));
+  tcc::ModelSignature signature;
+  if (failed(tcc::compileDynamicBatch(batch, specialize, target, desc,
+                                      targetOptions, *combined, signature)))
+    return 1;
   if (phase == tcc::Phase::LLVMDialect)
     return failed(tcc::writeTextOutput(
         outputFilename, [&](llvm::raw_ostream &os) { combined->print(os); }));

@@ -149,6 +149,41 @@ mlir::LogicalResult compileModule(mlir::ModuleOp module, const Target &target,
 void mergeSpecialization(mlir::ModuleOp into, mlir::ModuleOp from,
                          llvm::StringRef suffix);
 
+/// A batch (dim 0 of some inputs) that varies per call within [min, max].
+struct DynamicBatch {
+  int64_t min = 0, max = 0;
+  /// The inputs that carry the batch.
+  llvm::SmallVector<std::string> batchedInputs;
+  /// The static batch sizes to compile; empty: chosen (chooseBatchSizes).
+  llvm::SmallVector<int64_t> sizes;
+};
+
+/// The static batch sizes a dynamic batch is compiled for: `batch.sizes`,
+/// else 1, 2, 4 and 8 within the bound. Every size of the range is then a
+/// sum of them. A model with convolutions gets batch 1 alone: the CPU's
+/// convolution kernels take a batch of one, and a larger batch falls to the
+/// generic convolution, many times slower per image. Fails with a message
+/// where the sizes given miss 1 or pass the bound.
+mlir::FailureOr<llvm::SmallVector<int64_t>>
+chooseBatchSizes(const DynamicBatch &batch, bool hasConvolutions);
+
+/// Builds the module of graph ops for one static batch size (the model
+/// imported with the batch fixed, proved batch-independent and optimized),
+/// or null after reporting why it could not.
+using BatchSpecializer =
+    llvm::function_ref<mlir::OwningOpRef<mlir::ModuleOp>(int64_t batch)>;
+
+/// Compiles a dynamic batch: one static specialization per batch size,
+/// batch 1 first (its graph decides the default sizes), each to the LLVM
+/// dialect, merged into `combined` (weights shared); `signature` describes
+/// the entries and the range for the runtime, which runs a call's batch as
+/// slices of the compiled sizes.
+mlir::LogicalResult
+compileDynamicBatch(const DynamicBatch &batch, BatchSpecializer specialize,
+                    const Target &target, target::TargetDescAttr desc,
+                    const TargetOptions &options, mlir::ModuleOp combined,
+                    ModelSignature &signature);
+
 } // namespace tcc
 
 #endif // TCC_TARGET_TARGET_H

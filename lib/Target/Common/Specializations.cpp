@@ -2,11 +2,17 @@
 //
 // A dynamic-batch model is compiled once per static batch size; the LLVM
 // modules are then merged into one, so that one artifact holds every entry
-// and one copy of the weights they share.
+// and one copy of the weights they share. The driver, the Python package
+// and experiments share this loop; how a model is imported at one batch
+// size is theirs.
 //
 //===----------------------------------------------------------------------===//
 
+#include "tcc/Target/ModelSignature.h"
 #include "tcc/Target/Target.h"
+
+#include "Graph/GraphOps.h"
+#include "Target/TargetDialect.h"
 
 #include "mlir/Dialect/LLVMIR/LLVMDialect.h"
 #include "mlir/IR/AttrTypeSubElements.h"
@@ -156,4 +162,73 @@ void tcc::mergeSpecialization(ModuleOp into, ModuleOp from, StringRef suffix) {
     if (auto global = dyn_cast<LLVM::GlobalOp>(op))
       constants.add(global);
   }
+}
+
+FailureOr<SmallVector<int64_t>> tcc::chooseBatchSizes(const DynamicBatch &batch,
+                                                      bool hasConvolutions) {
+  SmallVector<int64_t> sizes(batch.sizes);
+  if (sizes.empty())
+    for (int64_t size : {1, 2, 4, 8})
+      if (size <= batch.max && (size == 1 || !hasConvolutions))
+        sizes.push_back(size);
+  llvm::sort(sizes);
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  if (sizes.front() != 1 || sizes.back() > batch.max) {
+    llvm::errs() << "tcc: error: --batch-sizes must include 1 (every batch is "
+                    "then a sum of them) and stay within the bound "
+                 << batch.max << "\n";
+    return failure();
+  }
+  return sizes;
+}
+
+LogicalResult
+tcc::compileDynamicBatch(const DynamicBatch &batch, BatchSpecializer specialize,
+                         const Target &target, target::TargetDescAttr desc,
+                         const TargetOptions &options, ModuleOp combined,
+                         ModelSignature &signature) {
+  SmallVector<int64_t> sizes = {1};
+  for (size_t next = 0; next < sizes.size(); ++next) {
+    int64_t size = sizes[next];
+    OwningOpRef<ModuleOp> module = specialize(size);
+    if (!module)
+      return failure();
+    if (next == 0) {
+      bool hasConvolutions =
+          module->walk([](graph::ConvOp) { return WalkResult::interrupt(); })
+              .wasInterrupted();
+      FailureOr<SmallVector<int64_t>> chosen =
+          chooseBatchSizes(batch, hasConvolutions);
+      if (failed(chosen))
+        return failure();
+      sizes = *chosen;
+    }
+    ModelSignature one;
+    if (failed(compileModule(*module, target, desc, options, Phase::LLVMDialect,
+                             "", &one)))
+      return failure();
+    std::string suffix = "__b" + std::to_string(size);
+    mergeSpecialization(combined, *module, suffix);
+    if (signature.specializations.empty()) {
+      signature = one;
+      for (TensorSignature &input : signature.inputs) {
+        bool batched = llvm::is_contained(batch.batchedInputs, input.name);
+        signature.inputBatched.push_back(batched);
+        if (batched)
+          input.shape[0] = batch.max;
+      }
+      // The specializer proved every output batched.
+      for (TensorSignature &output : signature.outputs) {
+        signature.outputBatched.push_back(true);
+        output.shape[0] = batch.max;
+      }
+      signature.arenaBytes = 0;
+    }
+    signature.specializations.push_back(
+        {size, one.entryName + suffix, one.arenaBytes});
+    signature.arenaBytes = std::max(signature.arenaBytes, one.arenaBytes);
+  }
+  signature.batchMin = batch.min;
+  signature.batchMax = batch.max;
+  return success();
 }
