@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "tcc/runtime.h"
+#include "tcc/Support/Npy.h"
 #include "tcc/Support/ONNXDataTypes.h"
 
 #include "onnx/onnx_pb.h"
@@ -47,30 +48,14 @@ Runs a model compiled by tcc. Inputs are taken in the model's input order.
   --quiet             print nothing but errors and the comparison summary
 )";
 
-struct Tensor {
-  tcc_dtype dtype = TCC_DTYPE_INVALID;
-  std::vector<int64_t> shape;
-  std::vector<unsigned char> bytes;
-
-  size_t count() const {
-    size_t n = 1;
-    for (int64_t d : shape)
-      n *= static_cast<size_t>(d);
-    return n;
-  }
-};
+using Tensor = tcc::npy::Array;
 
 [[noreturn]] void die(const std::string &message) {
   std::fprintf(stderr, "tcc-run: error: %s\n", message.c_str());
   std::exit(1);
 }
 
-std::string shapeText(const std::vector<int64_t> &shape) {
-  std::string text = "[";
-  for (size_t i = 0; i < shape.size(); ++i)
-    text += (i ? "x" : "") + std::to_string(shape[i]);
-  return text + "]";
-}
+using tcc::npy::shapeText;
 
 bool endsWith(const std::string &text, const std::string &suffix) {
   return text.size() >= suffix.size() &&
@@ -90,102 +75,23 @@ std::string readFile(const std::string &path) {
 // .npy
 //===----------------------------------------------------------------------===//
 
-struct NpyType {
-  const char *descr;
-  tcc_dtype dtype;
-};
-const NpyType kNpyTypes[] = {
-    {"<f4", TCC_DTYPE_F32}, {"<f8", TCC_DTYPE_F64}, {"<f2", TCC_DTYPE_F16},
-    {"|i1", TCC_DTYPE_I8},  {"<i2", TCC_DTYPE_I16}, {"<i4", TCC_DTYPE_I32},
-    {"<i8", TCC_DTYPE_I64}, {"|u1", TCC_DTYPE_U8},  {"|b1", TCC_DTYPE_BOOL},
-    {"<u2", TCC_DTYPE_U16}, {"<u4", TCC_DTYPE_U32}, {"<u8", TCC_DTYPE_U64},
-};
-
 Tensor readNpy(const std::string &path) {
-  std::string data = readFile(path);
-  if (data.size() < 10 || data.compare(0, 6, "\x93NUMPY") != 0)
-    die("'" + path + "' is not a .npy file");
-  unsigned major = static_cast<unsigned char>(data[6]);
-  size_t headerLength, headerStart;
-  if (major == 1) {
-    headerLength = static_cast<unsigned char>(data[8]) |
-                   (static_cast<unsigned char>(data[9]) << 8);
-    headerStart = 10;
-  } else {
-    if (data.size() < 12)
-      die("'" + path + "' is truncated");
-    headerLength = 0;
-    for (int i = 0; i < 4; ++i)
-      headerLength |= static_cast<size_t>(static_cast<unsigned char>(data[8 + i]))
-                      << (8 * i);
-    headerStart = 12;
-  }
-  if (headerStart + headerLength > data.size())
-    die("'" + path + "' is truncated");
-  std::string header = data.substr(headerStart, headerLength);
-
   Tensor tensor;
-  size_t descr = header.find("'descr':");
-  size_t fortran = header.find("'fortran_order':");
-  size_t shape = header.find("'shape':");
-  if (descr == std::string::npos || fortran == std::string::npos ||
-      shape == std::string::npos)
-    die("'" + path + "' has a malformed .npy header");
-  size_t quote = header.find('\'', descr + 8);
-  std::string type = header.substr(quote + 1, header.find('\'', quote + 1) - quote - 1);
-  if (type == "<b1")
-    type = "|b1";
-  for (const NpyType &known : kNpyTypes)
-    if (type == known.descr)
-      tensor.dtype = known.dtype;
-  if (tensor.dtype == TCC_DTYPE_INVALID)
-    die("'" + path + "' has unsupported dtype " + type);
-  if (header.compare(fortran + 16, 6, " False") != 0)
-    die("'" + path + "' is in Fortran order; save it C-contiguous");
-  size_t open = header.find('(', shape), close = header.find(')', shape);
-  std::stringstream dims(header.substr(open + 1, close - open - 1));
-  std::string dim;
-  while (std::getline(dims, dim, ','))
-    if (dim.find_first_not_of(' ') != std::string::npos)
-      tensor.shape.push_back(std::stoll(dim));
-  size_t bytes = tensor.count() * tcc_dtype_size(tensor.dtype);
-  size_t start = headerStart + headerLength;
-  if (data.size() - start < bytes)
-    die("'" + path + "' holds " + std::to_string(data.size() - start) +
-        " data bytes, its shape " + shapeText(tensor.shape) + " needs " +
-        std::to_string(bytes));
-  tensor.bytes.assign(data.begin() + start, data.begin() + start + bytes);
+  std::string error;
+  if (!tcc::npy::parse(readFile(path), tensor, error))
+    die("'" + path + "' " + error);
   return tensor;
 }
 
 void writeNpy(const std::string &path, const Tensor &tensor) {
-  const char *descr = nullptr;
-  for (const NpyType &known : kNpyTypes)
-    if (known.dtype == tensor.dtype)
-      descr = known.descr;
-  if (!descr)
-    die("cannot write '" + path + "': .npy has no type for " + tcc_dtype_name(tensor.dtype));
-  std::string shape = "(";
-  for (int64_t d : tensor.shape)
-    shape += std::to_string(d) + ",";
-  if (tensor.shape.size() > 1)
-    shape.pop_back();
-  shape += ")";
-  std::string header = std::string("{'descr': '") + descr +
-                       "', 'fortran_order': False, 'shape': " + shape + ", }";
-  size_t total = 10 + header.size() + 1;
-  header.append((64 - total % 64) % 64, ' ');
-  header += '\n';
+  std::string contents;
+  if (!tcc::npy::serialize(tensor, contents))
+    die("cannot write '" + path + "': .npy has no type for " +
+        tcc_dtype_name(tensor.dtype));
   std::ofstream out(path, std::ios::binary);
-  if (!out)
+  if (!out || !out.write(contents.data(),
+                         static_cast<std::streamsize>(contents.size())))
     die("cannot write '" + path + "'");
-  out.write("\x93NUMPY\x01\x00", 8);
-  unsigned short length = static_cast<unsigned short>(header.size());
-  out.put(static_cast<char>(length & 0xff));
-  out.put(static_cast<char>(length >> 8));
-  out << header;
-  out.write(reinterpret_cast<const char *>(tensor.bytes.data()),
-            static_cast<std::streamsize>(tensor.bytes.size()));
 }
 
 //===----------------------------------------------------------------------===//
