@@ -45,6 +45,25 @@ mlir::Value decomposeQuantizedConv(mlir::OpBuilder &builder, quantized::ConvOp o
 mlir::Value decomposeWeightOnlyMatmul(mlir::OpBuilder &builder,
                                       quantized::WeightOnlyMatMulOp op);
 
+/// Where `tcc-quantize-calibrated` reads the range an op's activation
+/// operand took on the calibration data: `array<f32: min, max>`.
+inline constexpr llvm::StringLiteral kCalibratedRangeAttr =
+    "tcc.calibrated_range";
+
+/// A product post-training quantization makes integer: its f32 activation
+/// operand and its constant f32 weights, whose channels lie along
+/// `weightAxis` (a conv's filter: 0; a matmul's [K, N] rhs: 1).
+struct QuantizableProduct {
+  mlir::OpOperand *activation = nullptr;
+  mlir::OpOperand *weights = nullptr;
+  int64_t weightAxis = 0;
+};
+
+/// `op` as a product calibration measures and tcc-quantize-calibrated
+/// quantizes (a convolution of one group, a matmul of a 2-D rhs, with
+/// constant weights); nullopt for other ops.
+std::optional<QuantizableProduct> quantizableProduct(mlir::Operation *op);
+
 #define GEN_PASS_DECL
 #include "tcc/Transforms/Passes.h.inc"
 

@@ -156,6 +156,22 @@ def FoldQuantized : Pass<"tcc-fold-quantized", "mlir::func::FuncOp"> {
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def QuantizeCalibrated : Pass<"tcc-quantize-calibrated", "mlir::func::FuncOp"> {
+  let summary = "Quantize calibrated convolutions and matmuls to the QDQ form";
+  let description = [{
+    Post-training quantization after calibration: each `graph.conv` (one
+    group) and `graph.matmul` (a 2-D rhs) with constant f32 weights whose
+    activation operand carries `tcc.calibrated_range = array<f32: min,
+    max>` gets that operand quantized and dequantized (uint8, per tensor,
+    asymmetric) and its weights replaced by int8 constants dequantized per
+    output channel (symmetric), computed here; scales and zero points as
+    ONNX Runtime's static quantizer computes them. `tcc-fold-quantized`
+    then makes the integer products. Ranges on other ops are dropped.
+  }];
+  let dependentDialects = ["tcc::graph::GraphDialect",
+                           "tcc::quantized::QuantizedDialect"];
+}
+
 def FormConvBlocks : Pass<"tcc-form-conv-blocks", "mlir::func::FuncOp"> {
   let summary = "Group the ops of convolution blocks into graph.fused_block";
   let description = [{
