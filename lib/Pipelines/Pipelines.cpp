@@ -57,6 +57,15 @@ void tcc::buildGraphOptimizationPipeline(OpPassManager &pm,
     func.addPass(createFormConvBlocks());
 }
 
+void tcc::buildCalibratedQuantizationPipeline(OpPassManager &pm) {
+  OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createQuantizeCalibrated());
+  func.addPass(createFoldQuantized());
+  func.addPass(createDecomposeQuantized({/*products=*/false}));
+  func.addPass(createCanonicalizerPass());
+  func.addPass(createCSEPass());
+}
+
 namespace {
 struct GraphOptimizationPipelineOptions
     : PassPipelineOptions<GraphOptimizationPipelineOptions> {

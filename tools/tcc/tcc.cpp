@@ -2,6 +2,7 @@
 
 #include "tcc/Frontend/ONNX.h"
 #include "tcc/Memory/Placement.h"
+#include "tcc/Pipelines/Calibration.h"
 #include "tcc/Pipelines/Pipelines.h"
 #include "tcc/Target/Target.h"
 #include "tcc/Transforms/Passes.h"
@@ -155,6 +156,25 @@ llvm::cl::opt<std::string> memoryPlanSVG(
     llvm::cl::desc("Draw the arena plan as SVG: buffers as rectangles over op "
                    "index and bytes"),
     llvm::cl::value_desc("plan.svg"), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<std::string> quantize(
+    "quantize",
+    llvm::cl::desc("Post-training quantization: int8 (convolutions and "
+                   "matmuls with constant weights; needs --calibration)"),
+    llvm::cl::value_desc("int8"), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<std::string> calibrationDirectory(
+    "calibration",
+    llvm::cl::desc("Sample inputs for --quantize: a folder of .npy files (one "
+                   "input) or of folders with INPUT_NAME.npy per input"),
+    llvm::cl::value_desc("dir"), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<double> calibrationPercentile(
+    "calibration-percentile",
+    llvm::cl::desc("Keep of each activation the range between this "
+                   "percentile and its mirror, averaged over samples (100: "
+                   "the smallest and largest values seen)"),
+    llvm::cl::init(100.0), llvm::cl::cat(driverCategory));
 
 llvm::cl::opt<bool> orderForMemory(
     "order-for-memory",
@@ -322,6 +342,28 @@ void addGraphOptimizations(PassManager &pm) {
   tcc::buildGraphOptimizationPipeline(pm, graphOptions);
   if (orderForMemory)
     pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
+}
+
+/// --quantize: calibrates the optimized graph on the samples, then makes
+/// integer products of what was calibrated.
+LogicalResult quantizeModel(ModuleOp module, const tcc::Target &target,
+                            const tcc::TargetOptions &targetOptions) {
+  if (quantize != "int8" || calibrationDirectory.empty() || noOptimize ||
+      !(calibrationPercentile > 50.0 && calibrationPercentile <= 100.0)) {
+    llvm::errs() << "tcc: error: --quantize takes int8, with "
+                    "--calibration=DIR, the graph optimizations (no "
+                    "--no-optimize) and a --calibration-percentile in "
+                    "(50, 100]\n";
+    return failure();
+  }
+  tcc::CalibrationOptions options;
+  options.directory = calibrationDirectory;
+  options.percentile = calibrationPercentile;
+  if (failed(tcc::calibrate(module, target, targetOptions, options)))
+    return failure();
+  PassManager pm(module.getContext());
+  tcc::buildCalibratedQuantizationPipeline(pm);
+  return pm.run(module);
 }
 
 /// A dynamic batch: the model is imported and compiled once per static
@@ -505,6 +547,11 @@ int main(int argc, char **argv) {
     FailureOr<tcc::onnx_frontend::ImportOptions> options = importOptions();
     if (failed(options))
       return 1;
+    if (!options->dynamicDims.empty() && !quantize.empty()) {
+      llvm::errs() << "tcc: error: --quantize with a dynamic batch is "
+                      "planned; quantize a static shape\n";
+      return 1;
+    }
     if (!options->dynamicDims.empty())
       return compileDynamicBatch(context, sources, *target, *desc,
                                  targetOptions, *phase, *options);
@@ -538,6 +585,9 @@ int main(int argc, char **argv) {
     if (failed(pm.run(*module)))
       return 1;
   }
+  if (!quantize.empty() &&
+      failed(quantizeModel(*module, *target, targetOptions)))
+    return 1;
 
   if (*phase != tcc::Phase::Graph)
     return failed(tcc::compileModule(

@@ -44,6 +44,11 @@ struct GraphOptimizationOptions {
 void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,
                                     const GraphOptimizationOptions &options = {});
 
+/// After calibration (tcc::calibrate): the calibrated products quantized
+/// and folded into integer products, the quantize and dequantize ops left
+/// spelled with graph ops.
+void buildCalibratedQuantizationPipeline(mlir::OpPassManager &pm);
+
 /// Registers the named pipelines (`tcc-graph-optimize`) with the pass
 /// registry, for tcc-opt.
 void registerPipelines();

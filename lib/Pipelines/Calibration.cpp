@@ -1,0 +1,222 @@
+//===- Calibration.cpp - Ranges of activations for quantization ----------===//
+
+#include "tcc/Pipelines/Calibration.h"
+
+#include "tcc/Support/Npy.h"
+#include "tcc/Target/ModelSignature.h"
+#include "tcc/Target/Target.h"
+#include "tcc/Transforms/Passes.h"
+#include "tcc/runtime.h"
+
+#include "Target/TargetDialect.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "llvm/ADT/ScopeExit.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/MemoryBuffer.h"
+#include "llvm/Support/Path.h"
+
+#include <algorithm>
+
+using namespace mlir;
+
+namespace {
+
+/// The products calibration measures, in walk order: ops of the entry's
+/// own body (their operands can be returned from it).
+SmallVector<Operation *> calibrationPoints(func::FuncOp entry) {
+  SmallVector<Operation *> points;
+  for (Operation &op : entry.getBody().getOps())
+    if (tcc::quantizableProduct(&op))
+      points.push_back(&op);
+  return points;
+}
+
+/// The samples of `directory`, each a list of .npy paths in the model's
+/// input order, or failure with a message.
+FailureOr<std::vector<std::vector<std::string>>>
+listSamples(StringRef directory, const std::vector<std::string> &inputNames) {
+  std::vector<std::string> entries;
+  std::error_code error;
+  for (llvm::sys::fs::directory_iterator it(directory, error), end;
+       it != end && !error; it.increment(error))
+    entries.push_back(it->path());
+  if (error) {
+    llvm::errs() << "tcc: error: --calibration=" << directory << ": "
+                 << error.message() << "\n";
+    return failure();
+  }
+  llvm::sort(entries);
+  std::vector<std::vector<std::string>> samples;
+  for (const std::string &entry : entries) {
+    if (llvm::sys::fs::is_directory(entry)) {
+      std::vector<std::string> files;
+      for (const std::string &name : inputNames)
+        files.push_back((Twine(entry) + "/" + name + ".npy").str());
+      samples.push_back(files);
+    } else if (StringRef(entry).ends_with(".npy")) {
+      if (inputNames.size() != 1) {
+        llvm::errs() << "tcc: error: --calibration=" << directory
+                     << ": the model has " << inputNames.size()
+                     << " inputs; give each sample as a folder holding "
+                        "INPUT_NAME.npy per input, not a single .npy file ("
+                     << entry << ")\n";
+        return failure();
+      }
+      samples.push_back({entry});
+    }
+  }
+  if (samples.empty()) {
+    llvm::errs() << "tcc: error: --calibration=" << directory
+                 << " holds no samples (.npy files, or folders of them)\n";
+    return failure();
+  }
+  return samples;
+}
+
+/// The values at `percentile` and 100 - `percentile` percent of `values`
+/// (all of them at 100: the smallest and largest).
+std::pair<float, float> rangeOf(std::vector<float> &values, double percentile) {
+  if (values.empty())
+    return {0.0f, 0.0f};
+  if (percentile >= 100.0) {
+    auto [min, max] = std::minmax_element(values.begin(), values.end());
+    return {*min, *max};
+  }
+  size_t last = values.size() - 1;
+  size_t high = static_cast<size_t>(percentile / 100.0 * last + 0.5);
+  size_t low = last - high;
+  std::nth_element(values.begin(), values.begin() + high, values.end());
+  float max = values[high];
+  std::nth_element(values.begin(), values.begin() + low, values.end());
+  return {values[low], max};
+}
+
+} // namespace
+
+LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
+                             const TargetOptions &targetOptions,
+                             const CalibrationOptions &options) {
+  FailureOr<func::FuncOp> entry = getEntryFunction(module);
+  if (failed(entry))
+    return failure();
+  SmallVector<Operation *> points = calibrationPoints(*entry);
+  if (points.empty()) {
+    llvm::errs() << "tcc: warning: --quantize: the model has no convolution "
+                    "or matmul with constant weights to quantize\n";
+    return success();
+  }
+
+  // A copy returning every point's activation operand as an output after
+  // the model's own, compiled for this host whatever --cpu asks for.
+  OwningOpRef<ModuleOp> observed = module.clone();
+  func::FuncOp observedEntry = *getEntryFunction(*observed);
+  auto returnOp =
+      cast<func::ReturnOp>(observedEntry.getBody().back().getTerminator());
+  unsigned modelOutputs = returnOp.getNumOperands();
+  SmallVector<Value> results(returnOp.getOperands());
+  for (Operation *point : calibrationPoints(observedEntry))
+    results.push_back(quantizableProduct(point)->activation->get());
+  returnOp->setOperands(results);
+  observedEntry.setFunctionType(
+      FunctionType::get(module.getContext(), observedEntry.getArgumentTypes(),
+                        ValueRange(results).getTypes()));
+  observedEntry.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+
+  TargetOptions hostOptions = targetOptions;
+  hostOptions.cpu = "native";
+  hostOptions.memory = {};
+  FailureOr<target::TargetDescAttr> desc =
+      target.describe(module.getContext(), hostOptions);
+  if (failed(desc))
+    return failure();
+  SmallString<128> artifact;
+  if (std::error_code error = llvm::sys::fs::createTemporaryFile(
+          "tcc-calibration", "so", artifact)) {
+    llvm::errs() << "tcc: error: calibration: " << error.message() << "\n";
+    return failure();
+  }
+  llvm::scope_exit removeArtifact([&] { llvm::sys::fs::remove(artifact); });
+  if (failed(compileModule(*observed, target, *desc, hostOptions,
+                           Phase::Artifact, artifact)))
+    return failure();
+
+  tcc_model *model = nullptr;
+  if (tcc_model_load(artifact.c_str(), &model) != TCC_OK) {
+    llvm::errs() << "tcc: error: calibration: " << tcc_last_error() << "\n";
+    return failure();
+  }
+  llvm::scope_exit freeModel([&] { tcc_model_free(model); });
+  std::vector<std::string> inputNames;
+  for (int32_t i = 0; i < tcc_model_num_inputs(model); ++i) {
+    tcc_tensor_info info;
+    tcc_model_input_info(model, i, &info);
+    inputNames.push_back(info.name);
+  }
+  FailureOr<std::vector<std::vector<std::string>>> samples =
+      listSamples(options.directory, inputNames);
+  if (failed(samples))
+    return failure();
+
+  int32_t numOutputs = tcc_model_num_outputs(model);
+  std::vector<std::vector<float>> outputs(numOutputs);
+  std::vector<std::vector<int64_t>> outputShapes(numOutputs);
+  std::vector<tcc_tensor> outputTensors(numOutputs);
+  for (int32_t i = 0; i < numOutputs; ++i) {
+    tcc_tensor_info info;
+    tcc_model_output_info(model, i, &info);
+    outputs[i].resize((info.size_bytes + sizeof(float) - 1) / sizeof(float));
+    outputShapes[i].assign(info.shape, info.shape + info.rank);
+    outputTensors[i] = {info.dtype, info.rank, outputShapes[i].data(),
+                        outputs[i].data(), info.size_bytes};
+  }
+  size_t numPoints = points.size();
+  std::vector<float> lows(numPoints, 0.0f), highs(numPoints, 0.0f);
+  for (auto [index, sample] : llvm::enumerate(*samples)) {
+    std::vector<npy::Array> arrays(sample.size());
+    std::vector<tcc_tensor> inputs;
+    for (auto [file, array] : llvm::zip(sample, arrays)) {
+      auto buffer = llvm::MemoryBuffer::getFile(file);
+      std::string error;
+      if (!buffer) {
+        error = buffer.getError().message();
+      } else if (npy::parse((*buffer)->getBuffer().str(), array, error)) {
+        inputs.push_back({array.dtype, static_cast<int32_t>(array.shape.size()),
+                          array.shape.data(), array.bytes.data(),
+                          array.bytes.size()});
+        continue;
+      }
+      llvm::errs() << "tcc: error: calibration sample '" << file
+                   << "': " << error << "\n";
+      return failure();
+    }
+    if (tcc_model_run(model, inputs.data(), inputs.size(), outputTensors.data(),
+                      numOutputs) != TCC_OK) {
+      // A folder's sample is named by the folder.
+      StringRef name = sample.size() == 1 && inputNames.size() == 1
+                           ? StringRef(sample.front())
+                           : llvm::sys::path::parent_path(sample.front());
+      llvm::errs() << "tcc: error: calibration sample '" << name
+                   << "': " << tcc_last_error() << "\n";
+      return failure();
+    }
+    for (size_t point = 0; point < numPoints; ++point) {
+      std::vector<float> &values = outputs[modelOutputs + point];
+      std::vector<float> copy;
+      std::vector<float> &measured =
+          options.percentile < 100.0 ? (copy = values) : values;
+      auto [low, high] = rangeOf(measured, options.percentile);
+      if (options.percentile < 100.0) {
+        lows[point] += low / samples->size();
+        highs[point] += high / samples->size();
+      } else {
+        lows[point] = index ? std::min(lows[point], low) : low;
+        highs[point] = index ? std::max(highs[point], high) : high;
+      }
+    }
+  }
+  Builder b(module.getContext());
+  for (auto [point, low, high] : llvm::zip(points, lows, highs))
+    point->setAttr(kCalibratedRangeAttr, b.getDenseF32ArrayAttr({low, high}));
+  return success();
+}
