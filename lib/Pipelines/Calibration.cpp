@@ -17,6 +17,7 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
+#include <cstring>
 
 using namespace mlir;
 
@@ -113,10 +114,28 @@ LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
   func::FuncOp observedEntry = *getEntryFunction(*observed);
   auto returnOp =
       cast<func::ReturnOp>(observedEntry.getBody().back().getTerminator());
-  unsigned modelOutputs = returnOp.getNumOperands();
   SmallVector<Value> results(returnOp.getOperands());
-  for (Operation *point : calibrationPoints(observedEntry))
-    results.push_back(quantizableProduct(point)->activation->get());
+  // Each point's activation as an input (a model input feeds it) or an
+  // output, each value returned once (a residual feeds two products).
+  struct Source {
+    bool isInput;
+    unsigned index;
+  };
+  SmallVector<Source> sources;
+  llvm::DenseMap<Value, unsigned> returned;
+  for (auto [index, result] : llvm::enumerate(results))
+    returned.try_emplace(result, index);
+  for (Operation *point : calibrationPoints(observedEntry)) {
+    Value activation = quantizableProduct(point)->activation->get();
+    if (auto argument = dyn_cast<BlockArgument>(activation)) {
+      sources.push_back({true, argument.getArgNumber()});
+      continue;
+    }
+    auto [it, added] = returned.try_emplace(activation, results.size());
+    if (added)
+      results.push_back(activation);
+    sources.push_back({false, it->second});
+  }
   returnOp->setOperands(results);
   observedEntry.setFunctionType(
       FunctionType::get(module.getContext(), observedEntry.getArgumentTypes(),
@@ -201,11 +220,18 @@ LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
       return failure();
     }
     for (size_t point = 0; point < numPoints; ++point) {
-      std::vector<float> &values = outputs[modelOutputs + point];
-      std::vector<float> copy;
-      std::vector<float> &measured =
-          options.percentile < 100.0 ? (copy = values) : values;
-      auto [low, high] = rangeOf(measured, options.percentile);
+      Source source = sources[point];
+      std::vector<float> values;
+      if (source.isInput) {
+        const npy::Array &array = arrays[source.index];
+        if (array.dtype != TCC_DTYPE_F32)
+          continue;
+        values.resize(array.count());
+        std::memcpy(values.data(), array.bytes.data(), array.bytes.size());
+      } else {
+        values = outputs[source.index];
+      }
+      auto [low, high] = rangeOf(values, options.percentile);
       if (options.percentile < 100.0) {
         lows[point] += low / samples->size();
         highs[point] += high / samples->size();

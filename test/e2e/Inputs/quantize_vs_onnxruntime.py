@@ -52,6 +52,25 @@ def cnn(shape):
     return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
 
 
+def branches(shape):
+    """One activation read by two convolutions (a residual block's input
+    feeding its first conv and its shortcut's), their sum the output."""
+    c = shape[1]
+    w = lambda *s: RNG.standard_normal(s).astype(np.float32) * 0.3
+    inits = [numpy_helper.from_array(w(8, c, 1, 1), "w1"),
+             numpy_helper.from_array(w(8, 8, 3, 3), "w2"),
+             numpy_helper.from_array(w(8, 8, 1, 1), "w3")]
+    nodes = [helper.make_node("Conv", ["x", "w1"], ["c1"]),
+             helper.make_node("Relu", ["c1"], ["r"]),
+             helper.make_node("Conv", ["r", "w2"], ["c2"], pads=[1] * 4),
+             helper.make_node("Conv", ["r", "w3"], ["c3"]),
+             helper.make_node("Add", ["c2", "c3"], ["y"])]
+    graph = helper.make_graph(
+        nodes, "branches", [helper.make_tensor_value_info("x", TensorProto.FLOAT, shape)],
+        [helper.make_tensor_value_info("y", TensorProto.FLOAT, [1, 8] + shape[2:])], inits)
+    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 17)], ir_version=8)
+
+
 def mlp(shape):
     """Two matmuls of a 3-D activation with a GELU-like Tanh between: the
     transformer feed-forward form."""
@@ -136,6 +155,7 @@ def check(name, model, shape, tmp, count=8):
 def main():
     with tempfile.TemporaryDirectory(prefix="tcc-quantize-") as tmp:
         check("cnn", cnn([1, 3, 16, 16]), [1, 3, 16, 16], tmp)
+        check("branches", branches([1, 4, 10, 10]), [1, 4, 10, 10], tmp)
         check("mlp", mlp([1, 12, 32]), [1, 12, 32], tmp)
 
 
