@@ -191,6 +191,7 @@ LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
   }
   size_t numPoints = points.size();
   std::vector<float> lows(numPoints, 0.0f), highs(numPoints, 0.0f);
+  std::vector<double> meanSquares(numPoints, 0.0);
   for (auto [index, sample] : llvm::enumerate(*samples)) {
     std::vector<npy::Array> arrays(sample.size());
     std::vector<tcc_tensor> inputs;
@@ -231,6 +232,12 @@ LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
       } else {
         values = outputs[source.index];
       }
+      double sumOfSquares = 0;
+      for (float value : values)
+        sumOfSquares += double(value) * value;
+      meanSquares[point] += sumOfSquares /
+                            double(std::max<size_t>(values.size(), 1)) /
+                            double(samples->size());
       auto [low, high] = rangeOf(values, options.percentile);
       if (options.percentile < 100.0) {
         lows[point] += low / samples->size();
@@ -242,7 +249,10 @@ LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
     }
   }
   Builder b(module.getContext());
-  for (auto [point, low, high] : llvm::zip(points, lows, highs))
+  for (auto [point, low, high, meanSquare] :
+       llvm::zip(points, lows, highs, meanSquares)) {
     point->setAttr(kCalibratedRangeAttr, b.getDenseF32ArrayAttr({low, high}));
+    point->setAttr(kCalibratedMeanSquareAttr, b.getF32FloatAttr(meanSquare));
+  }
   return success();
 }

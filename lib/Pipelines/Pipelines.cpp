@@ -57,8 +57,11 @@ void tcc::buildGraphOptimizationPipeline(OpPassManager &pm,
     func.addPass(createFormConvBlocks());
 }
 
-void tcc::buildCalibratedQuantizationPipeline(OpPassManager &pm) {
+void tcc::buildCalibratedQuantizationPipeline(OpPassManager &pm,
+                                              double weightBudget,
+                                              bool report) {
   OpPassManager &func = pm.nest<func::FuncOp>();
+  func.addPass(createChoosePrecision({weightBudget, report}));
   func.addPass(createQuantizeCalibrated());
   func.addPass(createFoldQuantized());
   func.addPass(createDecomposeQuantized({/*products=*/false}));

@@ -176,6 +176,19 @@ llvm::cl::opt<double> calibrationPercentile(
                    "the smallest and largest values seen)"),
     llvm::cl::init(100.0), llvm::cl::cat(driverCategory));
 
+llvm::cl::opt<double> quantizeBudget(
+    "quantize-budget",
+    llvm::cl::desc("Mixed precision for --quantize: the quantizable weights' "
+                   "bytes allowed, as a fraction of their f32 bytes (0.25 and "
+                   "below: all int8); the products whose int8 noise is least "
+                   "are quantized, chosen by an integer program"),
+    llvm::cl::init(0.0), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<bool> quantizeReport(
+    "quantize-report",
+    llvm::cl::desc("Print each product's precision chosen by --quantize"),
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<bool> orderForMemory(
     "order-for-memory",
     llvm::cl::desc("Reorder independent graph ops to lower the peak of live "
@@ -349,11 +362,12 @@ void addGraphOptimizations(PassManager &pm) {
 LogicalResult quantizeModel(ModuleOp module, const tcc::Target &target,
                             const tcc::TargetOptions &targetOptions) {
   if (quantize != "int8" || calibrationDirectory.empty() || noOptimize ||
-      !(calibrationPercentile > 50.0 && calibrationPercentile <= 100.0)) {
+      !(calibrationPercentile > 50.0 && calibrationPercentile <= 100.0) ||
+      !(quantizeBudget >= 0.0 && quantizeBudget <= 1.0)) {
     llvm::errs() << "tcc: error: --quantize takes int8, with "
                     "--calibration=DIR, the graph optimizations (no "
-                    "--no-optimize) and a --calibration-percentile in "
-                    "(50, 100]\n";
+                    "--no-optimize), a --calibration-percentile in "
+                    "(50, 100] and a --quantize-budget in [0, 1]\n";
     return failure();
   }
   tcc::CalibrationOptions options;
@@ -362,7 +376,7 @@ LogicalResult quantizeModel(ModuleOp module, const tcc::Target &target,
   if (failed(tcc::calibrate(module, target, targetOptions, options)))
     return failure();
   PassManager pm(module.getContext());
-  tcc::buildCalibratedQuantizationPipeline(pm);
+  tcc::buildCalibratedQuantizationPipeline(pm, quantizeBudget, quantizeReport);
   return pm.run(module);
 }
 

@@ -44,10 +44,14 @@ struct GraphOptimizationOptions {
 void buildGraphOptimizationPipeline(mlir::OpPassManager &pm,
                                     const GraphOptimizationOptions &options = {});
 
-/// After calibration (tcc::calibrate): the calibrated products quantized
-/// and folded into integer products, the quantize and dequantize ops left
-/// spelled with graph ops.
-void buildCalibratedQuantizationPipeline(mlir::OpPassManager &pm);
+/// After calibration (tcc::calibrate): the products int8 precision is
+/// chosen for (all, or the least noisy choice whose weights fit
+/// `weightBudget`, a fraction of their f32 bytes; `report` prints it)
+/// quantized and folded into integer products, the quantize and dequantize
+/// ops left spelled with graph ops.
+void buildCalibratedQuantizationPipeline(mlir::OpPassManager &pm,
+                                         double weightBudget = 0.0,
+                                         bool report = false);
 
 /// Registers the named pipelines (`tcc-graph-optimize`) with the pass
 /// registry, for tcc-opt.

@@ -50,6 +50,11 @@ mlir::Value decomposeWeightOnlyMatmul(mlir::OpBuilder &builder,
 inline constexpr llvm::StringLiteral kCalibratedRangeAttr =
     "tcc.calibrated_range";
 
+/// The mean of the squares of the values that operand took (its power),
+/// for the precision choice (see tcc-choose-precision).
+inline constexpr llvm::StringLiteral kCalibratedMeanSquareAttr =
+    "tcc.calibrated_mean_square";
+
 /// A product post-training quantization makes integer: its f32 activation
 /// operand and its constant f32 weights, whose channels lie along
 /// `weightAxis` (a conv's filter: 0; a matmul's [K, N] rhs: 1).

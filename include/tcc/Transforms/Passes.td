@@ -156,6 +156,25 @@ def FoldQuantized : Pass<"tcc-fold-quantized", "mlir::func::FuncOp"> {
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def ChoosePrecision : Pass<"tcc-choose-precision", "mlir::func::FuncOp"> {
+  let summary = "Pick int8 or f32 per calibrated product under a weight budget";
+  let description = [{
+    Mixed precision before `tcc-quantize-calibrated`: each calibrated
+    product (its operand's `tcc.calibrated_range` and
+    `tcc.calibrated_mean_square`) costs, in int8, the noise it adds relative
+    to its output, estimated from the calibration statistics and its
+    weights' own rounding error. With a budget (a fraction of the products'
+    weights in f32), the least-noise choice whose weights fit is solved as
+    an integer program; products left f32 lose their range. Without one,
+    every product is int8. `report` prints each choice.
+  }];
+  let options = [
+    Option<"budget", "budget", "double", "0.0",
+           "Weights' bytes allowed, as a fraction of their f32 bytes (0: no budget)">,
+    Option<"report", "report", "bool", "false", "Print each product's choice">,
+  ];
+}
+
 def QuantizeCalibrated : Pass<"tcc-quantize-calibrated", "mlir::func::FuncOp"> {
   let summary = "Quantize calibrated convolutions and matmuls to the QDQ form";
   let description = [{
