@@ -3,7 +3,7 @@
 the float model and speed, beside ONNX Runtime's static quantizer.
 
     build/venv/bin/python bench/quantize.py [--models resnet50,mobilenet_v2]
-        [--calibration 16] [--evaluation 64] [--percentile 100]
+        [--calibration 16] [--evaluation 64] [--percentile 100] [--budgets 0.5]
         [--threads 1] [--runs 20] [--cpu native] [--out FILE]
 
 Each model of python/models.py (seeded random weights) is compiled by tcc in
@@ -14,6 +14,9 @@ same inputs (min-max, per-channel weights, the same choices as tcc). On
 int8 model with the float model and the cosine of their outputs, then the
 latency of tcc f32, tcc int8, ONNX Runtime f32 and ONNX Runtime int8 (the
 median of `--runs` calls after a warm-up, each engine in its own process).
+Each of `--budgets` adds a tcc mixed-precision row: `--quantize-budget`,
+the quantizable weights' bytes allowed as a fraction of their f32 bytes,
+with the count of products the integer program left int8.
 Inputs are normal noise, not images: on a network with random weights the
 classes' scores lie close together, so agreement here is a harder test than
 on real images, where the top class usually leads by a margin.
@@ -72,6 +75,8 @@ def main():
     parser.add_argument("--calibration", type=int, default=16)
     parser.add_argument("--evaluation", type=int, default=64)
     parser.add_argument("--percentile", type=float, default=100.0)
+    parser.add_argument("--budgets", default="0.5",
+                        help="comma-separated --quantize-budget values (empty: none)")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--cpu", default="native")
@@ -96,6 +101,7 @@ def main():
     lines = [f"`{' '.join(['build/venv/bin/python bench/quantize.py'] + sys.argv[1:])}`", "",
              "| model | int8 | top-1 agreement with f32 | cosine (min) | latency ms | f32 ms | f32 / int8 |",
              "|---|---|---|---|---|---|---|"]
+    budgets = [float(b) for b in args.budgets.split(",") if b]
     with tempfile.TemporaryDirectory(prefix="tcc-quantize-bench-") as tmp:
         for name in args.models.split(","):
             model = getattr(models, MODELS[name])()
@@ -129,22 +135,35 @@ def main():
                             activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                             calibrate_method=CalibrationMethod.MinMax)
 
+            mixed = {}
+            for budget in budgets:
+                mixed[budget] = os.path.join(tmp, f"{name}_b{budget}.so")
+                chosen = subprocess.run(
+                    [tcc_bin, path, "-o", mixed[budget], f"--cpu={args.cpu}", "--quantize=int8",
+                     f"--calibration={folder}", f"--quantize-budget={budget}",
+                     "--quantize-report"], check=True, capture_output=True, text=True)
+                summary = chosen.stderr.strip().splitlines()[-1]
+                print(f"# {name}, budget {budget}: {summary}", flush=True)
+                lines.append(f"\n{name}, `--quantize-budget={budget}`: {summary}\n")
+
             reference = tcc.load(f32)
-            engines = {"tcc": tcc.load(int8),
-                       "ONNX Runtime": ort.InferenceSession(ort_int8)}
-            for engine, runner in engines.items():
+            engines = {"tcc": (tcc.load(int8), int8),
+                       "ONNX Runtime": (ort.InferenceSession(ort_int8), ort_int8)}
+            for budget, artifact in mixed.items():
+                engines[f"tcc, budget {budget}"] = (tcc.load(artifact), artifact)
+            for engine, (runner, artifact) in engines.items():
+                is_tcc = engine.startswith("tcc")
                 agree, cosines = 0, []
                 for x in evaluation:
                     want = reference(x)[0].ravel()
-                    got = (runner(x)[0] if engine == "tcc"
+                    got = (runner(x)[0] if is_tcc
                            else runner.run(None, {input_name: x})[0]).ravel()
                     agree += int(np.argmax(want) == np.argmax(got))
                     cosines.append(float(np.dot(want, got) /
                                          (np.linalg.norm(want) * np.linalg.norm(got))))
-                f32_ms = latency("tcc" if engine == "tcc" else "ort",
-                                 f32 if engine == "tcc" else path, args.threads, args.runs, shape)
-                int8_ms = latency("tcc" if engine == "tcc" else "ort",
-                                  int8 if engine == "tcc" else ort_int8, args.threads,
+                f32_ms = latency("tcc" if is_tcc else "ort", f32 if is_tcc else path,
+                                 args.threads, args.runs, shape)
+                int8_ms = latency("tcc" if is_tcc else "ort", artifact, args.threads,
                                   args.runs, shape)
                 lines.append(f"| {name} | {engine} | {agree}/{len(evaluation)} | "
                              f"{statistics.mean(cosines):.5f} ({min(cosines):.5f}) | "

@@ -87,3 +87,24 @@ func.func @integers(%a: tensor<96x64xi32>, %b: tensor<64x512xi32>, %c: tensor<96
   %0 = linalg.matmul ins(%a, %b : tensor<96x64xi32>, tensor<64x512xi32>) outs(%c : tensor<96x512xi32>) -> tensor<96x512xi32>
   return %0 : tensor<96x512xi32>
 }
+
+// A split product whose elementwise reader changes the element type (a
+// quantize for the next int8 product) keeps that reader whole after the
+// parts: the parts' readers would write into the product's f32 buffer.
+// CHECK-LABEL: func.func @rows_split_into_bytes
+// V3: %[[MAIN:.*]] = linalg.matmul {{.*}} ins({{.*}} : tensor<120x64xf32>, tensor<64x512xf32>)
+// V3: %[[REST:.*]] = linalg.matmul {{.*}} ins({{.*}} : tensor<8x64xf32>, tensor<64x512xf32>)
+// V3: %[[WHOLE:.*]] = tensor.insert_slice %[[REST]] into {{.*}}[120, 0] [8, 512] [1, 1] : tensor<8x512xf32> into tensor<128x512xf32>
+// V3: linalg.generic {{.*}} ins(%[[WHOLE]] : tensor<128x512xf32>) outs({{.*}} : tensor<128x512xi8>)
+func.func @rows_split_into_bytes(%a: tensor<128x64xf32>, %b: tensor<64x512xf32>, %c: tensor<128x512xf32>,
+                                 %q: tensor<128x512xi8>) -> tensor<128x512xi8> {
+  %0 = linalg.matmul ins(%a, %b : tensor<128x64xf32>, tensor<64x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
+  %1 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
+                       iterator_types = ["parallel", "parallel"]}
+      ins(%0 : tensor<128x512xf32>) outs(%q : tensor<128x512xi8>) {
+  ^bb0(%x: f32, %out: i8):
+    %r = arith.fptosi %x : f32 to i8
+    linalg.yield %r : i8
+  } -> tensor<128x512xi8>
+  return %1 : tensor<128x512xi8>
+}

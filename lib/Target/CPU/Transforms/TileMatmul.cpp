@@ -29,6 +29,11 @@ std::pair<linalg::LinalgOp, linalg::LinalgOp>
 tcc::cpu::splitProduct(RewriterBase &rewriter, linalg::LinalgOp matmul, bool alongRows,
                        int64_t at, Operation *start, linalg::GenericOp epilogue) {
   Location loc = matmul.getLoc();
+  // The parts' epilogues write into the product's buffer: one that changes
+  // the element type (a quantize for the next int8 product) stays whole.
+  if (epilogue && getElementTypeOrSelf(epilogue->getResult(0).getType()) !=
+                      getElementTypeOrSelf(matmul->getResult(0).getType()))
+    epilogue = nullptr;
   rewriter.setInsertionPoint(matmul);
   Value lhs = matmul.getDpsInputs()[0], rhs = matmul.getDpsInputs()[1];
   Value init = matmul.getDpsInits()[0];
