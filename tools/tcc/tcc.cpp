@@ -108,6 +108,13 @@ llvm::cl::opt<bool> noFuseAttention(
                    "whole score tensor instead of the fused kernel"),
     llvm::cl::init(false), llvm::cl::cat(driverCategory));
 
+llvm::cl::opt<bool> noSparseExperts(
+    "no-sparse-experts",
+    llvm::cl::desc("Run mixtures of experts as exported, every expert on "
+                   "every token, instead of each expert on the tokens routed "
+                   "to it"),
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<bool> fuseBlocks(
     "fuse-blocks",
     llvm::cl::desc("Group convolution blocks (inverted residuals, ResNet "
@@ -319,6 +326,7 @@ void addGraphOptimizations(PassManager &pm) {
   graphOptions.patchSplit = patchSplit;
   graphOptions.fuseBlocks = fuseBlocks && !noFuseBlocks;
   graphOptions.skipLayers.assign(skipLayers.begin(), skipLayers.end());
+  graphOptions.sparseExperts = !noSparseExperts;
   tcc::buildGraphOptimizationPipeline(pm, graphOptions);
   if (orderForMemory)
     pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
