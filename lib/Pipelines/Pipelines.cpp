@@ -47,7 +47,7 @@ void tcc::buildGraphOptimizationPipeline(OpPassManager &pm,
   if (options.sparseExperts) {
     // After the clean-up, which folds the mask's zeros into one constant.
     func.addPass(createLiftMixtureOfExperts());
-    func.addPass(createLowerMixtureOfExperts());
+    func.addPass(createLowerMixtureOfExperts({options.expertChunk, /*levels=*/4}));
     func.addPass(createCanonicalizerPass());
     func.addPass(createCSEPass());
   }

@@ -181,11 +181,14 @@ std::optional<Combination> matchStacked(ReduceSumOp sum) {
         continue;
       }
       Value output = unsqueezedAt(input, 1);
-      // reshape(reshape(x)) folds into one: a reshape from another shape
-      // may still be of the tokens (a copy expert), checked with the router.
-      if (auto reshape = input.getDefiningOp<ReshapeOp>(); !output && reshape)
-        output = reshape.getInput();
-      if (!output || !hasOneUse(input))
+      // Reshapes of reshapes fold into one, or into nothing: what is left
+      // may still be the tokens (a copy expert), checked with the router.
+      if (!output) {
+        auto reshape = input.getDefiningOp<ReshapeOp>();
+        combination.outputs.push_back(reshape ? reshape.getInput() : input);
+        continue;
+      }
+      if (!hasOneUse(input))
         return std::nullopt;
       combination.outputs.push_back(output);
       combination.ops.push_back(input.getDefiningOp());

@@ -173,16 +173,72 @@ Value cloneOnAllTokens(OpBuilder &b, Block &body, Value tokens) {
   return mapping.lookupOrDefault(body.getTerminator()->getOperand(0));
 }
 
+/// A graph.loop of `trips` steps, each running `body` on the `size` slots
+/// from `start + step * size` of an expert's run (at `offset` in the sorted
+/// slots, `count` long) and adding their weighted outputs to their tokens'
+/// rows of `result`.
+Value dispatchSteps(RewriterBase &rewriter, Location loc, Block &body,
+                    Value tokens, Value result, Value trips, Value start,
+                    int64_t size, Value count, Value offset, Value slotTokens,
+                    Value slotWeights) {
+  auto resultType = cast<RankedTensorType>(result.getType());
+  Type element = resultType.getElementType();
+  auto i64 = rewriter.getI64Type();
+  auto i1 = rewriter.getI1Type();
+  Value always = ConstantOp::create(
+      rewriter, loc,
+      DenseElementsAttr::get(RankedTensorType::get({}, i1), true));
+  auto loop = LoopOp::create(rewriter, loc, TypeRange{resultType}, trips,
+                             always, ValueRange{result});
+  Block *step = rewriter.createBlock(
+      &loop.getBody(), {},
+      {RankedTensorType::get({}, i64), RankedTensorType::get({}, i1),
+       resultType},
+      {loc, loc, loc});
+  Value first = AddOp::create(
+      rewriter, loc, start,
+      MulOp::create(rewriter, loc, step->getArgument(0),
+                    i64Constant(rewriter, loc, {}, {size})));
+  Value within = AddOp::create(rewriter, loc, first, iota(rewriter, loc, {size}));
+  Value positions = AddOp::create(rewriter, loc, within, offset);
+  Value rows = GatherOp::create(rewriter, loc, slotTokens, positions, 0);
+  Value rowWeights = GatherOp::create(rewriter, loc, slotWeights, positions, 0);
+  Value inRun = LessOp::create(rewriter, loc, within, count);
+  Value gathered = GatherOp::create(rewriter, loc, tokens, rows, 0);
+  Value outputs = cloneOnRows(rewriter, body, gathered);
+  Value weighted = MulOp::create(rewriter, loc, outputs,
+                                 reshape(rewriter, loc, rowWeights, {size, 1}));
+  // Slots past the run belong to the next expert: they add nothing.
+  weighted = WhereOp::create(
+      rewriter, loc, reshape(rewriter, loc, inRun, {size, 1}), weighted,
+      zeros(rewriter, loc, RankedTensorType::get({}, element)));
+  auto indicesType =
+      RankedTensorType::get({size, resultType.getDimSize(1)}, i64);
+  Value indices = ExpandOp::create(rewriter, loc, indicesType,
+                                   reshape(rewriter, loc, rows, {size, 1}));
+  Value next = ScatterElementsOp::create(
+      rewriter, loc, resultType, step->getArgument(2), indices, weighted,
+      /*axis=*/0, /*reduction=*/"add");
+  YieldOp::create(rewriter, loc, ValueRange{step->getArgument(1), next});
+  rewriter.setInsertionPointAfter(loop);
+  return loop.getResult(0);
+}
+
 void lowerMixture(RewriterBase &rewriter, MixtureOfExpertsOp op,
-                  int64_t chunkSlots) {
+                  int64_t chunkSlots, int64_t maxLevels) {
   rewriter.setInsertionPoint(op);
   Location loc = op.getLoc();
   auto tokensType = cast<RankedTensorType>(op.getInput().getType());
   Type element = tokensType.getElementType();
-  int64_t tokens = tokensType.getDimSize(0), features = tokensType.getDimSize(1);
+  int64_t tokens = tokensType.getDimSize(0);
   int64_t experts = op.getExperts().size(), k = op.getKAttr().getInt();
   int64_t slots = tokens * k;
   int64_t chunk = std::min(chunkSlots, slots);
+  // Step sizes chunk, 2 * chunk, ... up to 2^(levels-1) * chunk, no larger
+  // than all the slots.
+  int64_t levels = 1;
+  while (levels < maxLevels && (chunk << levels) <= slots)
+    ++levels;
   auto i64 = rewriter.getI64Type();
 
   // The router, as the op defines it.
@@ -272,49 +328,32 @@ void lowerMixture(RewriterBase &rewriter, MixtureOfExpertsOp op,
       continue;
     }
     Value count = scalarOf(counts, e), offset = scalarOf(offsets, e);
-    Value chunkSize = i64Constant(rewriter, loc, {}, {chunk});
-    Value trips = DivOp::create(
-        rewriter, loc,
-        AddOp::create(rewriter, loc, count,
-                      i64Constant(rewriter, loc, {}, {chunk - 1})),
-        chunkSize);
-    Value always = ConstantOp::create(
-        rewriter, loc,
-        DenseElementsAttr::get(RankedTensorType::get({}, rewriter.getI1Type()),
-                               true));
-    auto loop = LoopOp::create(rewriter, loc, TypeRange{tokensType}, trips,
-                               always, ValueRange{result});
-    Block *step = rewriter.createBlock(
-        &loop.getBody(), {},
-        {RankedTensorType::get({}, i64),
-         RankedTensorType::get({}, rewriter.getI1Type()), tokensType},
-        {loc, loc, loc});
-    Value first = MulOp::create(rewriter, loc, step->getArgument(0), chunkSize);
-    Value within = AddOp::create(rewriter, loc, first,
-                                 iota(rewriter, loc, {chunk}));
-    Value positions = AddOp::create(rewriter, loc, within, offset);
-    Value rows = GatherOp::create(rewriter, loc, slotTokens, positions, 0);
-    Value rowWeights = GatherOp::create(rewriter, loc, slotWeights, positions, 0);
-    Value inRun = LessOp::create(rewriter, loc, within, count);
-    Value gathered = GatherOp::create(rewriter, loc, op.getInput(), rows, 0);
-    Value outputs = cloneOnRows(rewriter, body, gathered);
-    Value weighted = MulOp::create(rewriter, loc, outputs,
-                                   reshape(rewriter, loc, rowWeights, {chunk, 1}));
-    // Slots past the run belong to the next expert: they add nothing.
-    weighted = WhereOp::create(rewriter, loc,
-                               reshape(rewriter, loc, inRun, {chunk, 1}),
-                               weighted,
-                               zeros(rewriter, loc,
-                                     RankedTensorType::get({}, element)));
-    auto indicesType = RankedTensorType::get({chunk, features}, i64);
-    Value indices = ExpandOp::create(rewriter, loc, indicesType,
-                                     reshape(rewriter, loc, rows, {chunk, 1}));
-    Value next = ScatterElementsOp::create(
-        rewriter, loc, tokensType, step->getArgument(2), indices, weighted,
-        /*axis=*/0, /*reduction=*/"add");
-    YieldOp::create(rewriter, loc, ValueRange{step->getArgument(1), next});
-    rewriter.setInsertionPointAfter(loop);
-    result = loop.getResult(0);
+    // The run is `blocks` chunks long (the last one padded). Steps of
+    // `largest` chunks cover it, then one step of each smaller power of
+    // two of chunks that the rest needs (its binary digits): each step
+    // reads the expert's weights once, so few steps matter as much as
+    // little padding.
+    auto scalar = [&](int64_t v) { return i64Constant(rewriter, loc, {}, {v}); };
+    Value blocks = DivOp::create(
+        rewriter, loc, AddOp::create(rewriter, loc, count, scalar(chunk - 1)),
+        scalar(chunk));
+    for (int64_t level = levels - 1; level >= 0; --level) {
+      int64_t span = int64_t(1) << level, size = chunk * span;
+      // Chunks before this level's step(s): the multiple of 2 * span below
+      // `blocks`; the largest level starts at 0 and loops.
+      Value trips = DivOp::create(rewriter, loc, blocks, scalar(span));
+      Value start = scalar(0);
+      if (level != levels - 1) {
+        Value before = MulOp::create(
+            rewriter, loc, DivOp::create(rewriter, loc, blocks, scalar(2 * span)),
+            scalar(2 * span));
+        trips = SubOp::create(rewriter, loc, trips,
+                              DivOp::create(rewriter, loc, before, scalar(span)));
+        start = MulOp::create(rewriter, loc, before, scalar(chunk));
+      }
+      result = dispatchSteps(rewriter, loc, body, op.getInput(), result, trips,
+                             start, size, count, offset, slotTokens, slotWeights);
+    }
   }
   rewriter.replaceOp(op, result);
 }
@@ -323,9 +362,10 @@ struct LowerMixtureOfExpertsPass final
     : tcc::impl::LowerMixtureOfExpertsBase<LowerMixtureOfExpertsPass> {
   using LowerMixtureOfExpertsBase::LowerMixtureOfExpertsBase;
   void runOnOperation() override {
-    if (chunk < 1) {
+    if (chunk < 1 || levels < 1) {
       emitError(getOperation().getLoc())
-          << "tcc-lower-moe: chunk must be 1 or more, got " << chunk;
+          << "tcc-lower-moe: chunk and levels must be 1 or more, got "
+          << chunk << " and " << levels;
       return signalPassFailure();
     }
     SmallVector<MixtureOfExpertsOp> mixtures;
@@ -333,7 +373,7 @@ struct LowerMixtureOfExpertsPass final
         [&](MixtureOfExpertsOp op) { mixtures.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (MixtureOfExpertsOp op : mixtures)
-      lowerMixture(rewriter, op, chunk);
+      lowerMixture(rewriter, op, chunk, levels);
   }
 };
 

@@ -1,9 +1,9 @@
 // RUN: tcc-opt %s -tcc-lower-moe | FileCheck %s
 // RUN: tcc-opt %s '-tcc-lower-moe=chunk=2' | FileCheck %s --check-prefix=CHUNK
-// A graph.moe becomes the router's top-k, the slots sorted by expert, and a
-// graph.loop per expert whose rows depend on their own token alone, over
-// chunks of its slots (gathered, the expert's ops on the chunk, scattered
-// back with add). The copy and constant experts are their output times
+// A graph.moe becomes the router's top-k, the slots sorted by expert, and
+// graph.loops per expert whose rows depend on their own token alone, over
+// steps of its slots (gathered, the expert's ops on the step's rows,
+// scattered back with add); with 8 slots and chunks of 8, one loop. The copy and constant experts are their output times
 // their weight column; the zero expert costs nothing; an expert mixing
 // tokens (a softmax over them) runs on every token.
 
@@ -37,10 +37,18 @@
 //   CHECK-NOT:   graph.moe
 //       CHECK:   return
 
+// With chunks of 2 slots, the 8 slots come in steps of 8 (a loop), then
+// at most one step of 4 and one of 2.
 // CHUNK-LABEL: func.func @mixture
+//       CHUNK:   graph.loop
+//       CHUNK:     graph.gather %arg0, %{{.*}} : (tensor<4x8xf32>, tensor<8xi64>) -> tensor<8x8xf32>
+//       CHUNK:   graph.loop
+//       CHUNK:     graph.gather %arg0, %{{.*}} : (tensor<4x8xf32>, tensor<4xi64>) -> tensor<4x8xf32>
+//       CHUNK:     graph.matmul %{{.*}} : tensor<4x8xf32>, tensor<8x16xf32> -> tensor<4x16xf32>
 //       CHUNK:   graph.loop
 //       CHUNK:     graph.gather %arg0, %{{.*}} : (tensor<4x8xf32>, tensor<2xi64>) -> tensor<2x8xf32>
 //       CHUNK:     graph.matmul %{{.*}} : tensor<2x8xf32>, tensor<8x16xf32> -> tensor<2x16xf32>
+//   CHUNK-NOT:   graph.loop
 func.func @mixture(%x: tensor<4x8xf32>, %logits: tensor<4x5xf32>) -> tensor<4x8xf32> {
   %w1 = graph.constant dense<0.1> : tensor<8x16xf32>
   %w2 = graph.constant dense<0.2> : tensor<16x8xf32>

@@ -115,6 +115,12 @@ llvm::cl::opt<bool> noSparseExperts(
                    "to it"),
     llvm::cl::init(false), llvm::cl::cat(driverCategory));
 
+llvm::cl::opt<int64_t> expertChunk(
+    "expert-chunk",
+    llvm::cl::desc("Tokens an expert runs per step of its sparse dispatch "
+                   "(fewer: less padding, more steps)"),
+    llvm::cl::init(8), llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<bool> fuseBlocks(
     "fuse-blocks",
     llvm::cl::desc("Group convolution blocks (inverted residuals, ResNet "
@@ -327,6 +333,7 @@ void addGraphOptimizations(PassManager &pm) {
   graphOptions.fuseBlocks = fuseBlocks && !noFuseBlocks;
   graphOptions.skipLayers.assign(skipLayers.begin(), skipLayers.end());
   graphOptions.sparseExperts = !noSparseExperts;
+  graphOptions.expertChunk = expertChunk;
   tcc::buildGraphOptimizationPipeline(pm, graphOptions);
   if (orderForMemory)
     pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());

@@ -39,6 +39,8 @@ struct GraphOptimizationOptions {
   /// graph.moe and run as sparse dispatch (each expert on its own tokens);
   /// when false every expert runs on every token, as exported.
   bool sparseExperts = true;
+  /// Slots an expert runs per iteration of its dispatch loop.
+  int64_t expertChunk = 8;
 };
 
 /// Graph-level clean-up every model goes through after import: shapes made

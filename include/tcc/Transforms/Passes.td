@@ -286,8 +286,12 @@ def LowerMixtureOfExperts : Pass<"tcc-lower-moe", "mlir::func::FuncOp"> {
     on all tokens times its weight column.
   }];
   let options = [
-    Option<"chunk", "chunk", "int64_t", /*default=*/"16",
-           "Slots an expert runs per iteration (at most T * k)">
+    Option<"chunk", "chunk", "int64_t", /*default=*/"8",
+           "Slots of the smallest step (at most T * k); an expert's run is "
+           "padded to a multiple of it">,
+    Option<"levels", "levels", "int64_t", /*default=*/"4",
+           "Step sizes: chunk times 1, 2, 4, ... (this many, at most T * k "
+           "slots)">
   ];
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
