@@ -55,8 +55,6 @@ int64_t normalizedAxis(int64_t axis, int64_t rank) {
   return axis < 0 ? axis + rank : axis;
 }
 
-bool hasOneUse(Value value) { return value.hasOneUse(); }
-
 /// The tensor `value` adds a unit dim at `axis` to, written as an unsqueeze
 /// or as the reshape the canonicalizer may turn it into.
 Value unsqueezedAt(Value value, int64_t axis) {
@@ -91,8 +89,8 @@ bool isZeroConstant(Value value) {
 
 /// The router: where the mask's weights and experts come from.
 struct Router {
-  Value tokens;   // t, [T, D]
-  Value logits;   // [T, E]
+  Value tokens; // t, [T, D]
+  Value logits; // [T, E]
   int64_t k = 0;
   bool normalize = false;
 };
@@ -109,8 +107,8 @@ std::optional<Router> matchRouter(Value mask) {
       normalizedAxis(scatter.getAxis(), 2) != 1)
     return std::nullopt;
   auto topK = scatter.getIndices().getDefiningOp<TopKOp>();
-  if (!topK || scatter.getIndices() != topK.getIndices() || !topK.getLargest() ||
-      normalizedAxis(topK.getAxis(), 2) != 1)
+  if (!topK || scatter.getIndices() != topK.getIndices() ||
+      !topK.getLargest() || normalizedAxis(topK.getAxis(), 2) != 1)
     return std::nullopt;
   Router router;
   router.k = topK.getK();
@@ -136,7 +134,8 @@ std::optional<Router> matchRouter(Value mask) {
     return std::nullopt;
   router.tokens = matmul.getLhs();
   auto tokensType = dyn_cast<RankedTensorType>(router.tokens.getType());
-  if (!tokensType || tokensType.getRank() != 2 || !tokensType.hasStaticShape() ||
+  if (!tokensType || tokensType.getRank() != 2 ||
+      !tokensType.hasStaticShape() ||
       tokensType.getDimSize(0) != maskType.getDimSize(0) ||
       !isa<FloatType>(tokensType.getElementType()))
     return std::nullopt;
@@ -157,14 +156,14 @@ std::optional<Combination> matchStacked(ReduceSumOp sum) {
       normalizedAxis(sum.getAxes()[0], 3) != 1)
     return std::nullopt;
   auto mul = sum.getInput().getDefiningOp<MulOp>();
-  if (!mul || !hasOneUse(mul.getResult()))
+  if (!mul || !mul.getResult().hasOneUse())
     return std::nullopt;
   for (auto [stacked, weights] : {std::pair(mul.getLhs(), mul.getRhs()),
                                   std::pair(mul.getRhs(), mul.getLhs())}) {
     auto concat = stacked.getDefiningOp<ConcatOp>();
     Value mask = unsqueezedAt(weights, 2);
     if (!concat || !mask || normalizedAxis(concat.getAxis(), 3) != 1 ||
-        !hasOneUse(concat.getResult()))
+        !concat.getResult().hasOneUse())
       continue;
     auto maskType = cast<RankedTensorType>(mask.getType());
     if (maskType.getRank() != 2 ||
@@ -188,7 +187,7 @@ std::optional<Combination> matchStacked(ReduceSumOp sum) {
         combination.outputs.push_back(reshape ? reshape.getInput() : input);
         continue;
       }
-      if (!hasOneUse(input))
+      if (!input.hasOneUse())
         return std::nullopt;
       combination.outputs.push_back(output);
       combination.ops.push_back(input.getDefiningOp());
@@ -221,13 +220,13 @@ std::optional<Combination> matchColumns(AddOp root) {
   while (!pending.empty()) {
     Value value = pending.pop_back_val();
     if (auto add = value.getDefiningOp<AddOp>();
-        add && (value == root.getResult() || hasOneUse(value))) {
+        add && (value == root.getResult() || value.hasOneUse())) {
       combination.ops.push_back(add);
       pending.append({add.getLhs(), add.getRhs()});
       continue;
     }
     auto mul = value.getDefiningOp<MulOp>();
-    if (!mul || !hasOneUse(value))
+    if (!mul || !value.hasOneUse())
       return std::nullopt;
     Value mask;
     std::optional<int64_t> column;
@@ -267,6 +266,12 @@ public:
       return true;
     Operation *op = value.getDefiningOp();
     if (!op)
+      return false;
+    // Ops before the tokens cannot read them (and the walk stops there,
+    // not at the model's inputs).
+    if (Operation *tokensOp = tokens.getDefiningOp();
+        tokensOp && op->getBlock() == tokensOp->getBlock() &&
+        op->isBeforeInBlock(tokensOp))
       return false;
     auto [it, inserted] = known.try_emplace(op, false);
     if (!inserted)
@@ -372,9 +377,8 @@ void lift(RewriterBase &rewriter, Operation *root, Match &match) {
   auto moe = MixtureOfExpertsOp::create(
       rewriter, loc, tokensType, match.router.tokens, match.router.logits,
       match.router.k, match.router.normalize, experts);
-  for (auto [region, output, body] :
-       llvm::zip_equal(moe.getExperts(), match.combination.outputs,
-                       match.bodies)) {
+  for (auto [region, output, body] : llvm::zip_equal(
+           moe.getExperts(), match.combination.outputs, match.bodies)) {
     Block *block = rewriter.createBlock(&region, {}, tokensType, loc);
     IRMapping mapping;
     mapping.map(match.router.tokens, block->getArgument(0));
@@ -384,8 +388,9 @@ void lift(RewriterBase &rewriter, Operation *root, Match &match) {
     DenseElementsAttr constant;
     if (!output)
       yielded = ConstantOp::create(
-          rewriter, loc, DenseElementsAttr::get(tokensType, rewriter.getZeroAttr(
-                                                    tokensType.getElementType())));
+          rewriter, loc,
+          DenseElementsAttr::get(
+              tokensType, rewriter.getZeroAttr(tokensType.getElementType())));
     else if (output.getType() != tokensType &&
              matchPattern(output, m_Constant(&constant)))
       yielded = ConstantOp::create(rewriter, loc, constant.reshape(tokensType));

@@ -5,11 +5,14 @@
 // by expert (a stable sort, so each expert's tokens stay in order), they
 // give each expert a run of slots: its token count and the offset of its
 // run. Each expert whose rows depend on their own token alone then runs in
-// a graph.loop over chunks of `chunk` slots of its run, as many as its
-// count needs (decided at run time): gather the chunk's tokens, the
-// expert's ops on [chunk, D], times each slot's weight, scatter-added to
-// their tokens' rows. Shapes stay static; the last chunk's slots past the
-// count are weighted zero.
+// graph.loops over steps of its run (trip counts decided at run time):
+// gather the step's tokens, the expert's ops on [step, D], times each
+// slot's weight, scatter-added to their tokens' rows. Shapes stay static:
+// the run is padded to a multiple of `chunk` slots weighted zero, and
+// covered by steps of a few sizes (chunk times 8, 4, 2, 1: the largest in
+// a loop, then one of each smaller size the rest needs), because each step
+// reads all the expert's weights: few steps matter as much as little
+// padding.
 //
 // Experts that cost nothing are not dispatched: one that yields zeros is
 // dropped, one that yields its tokens (a copy) or something that does not
@@ -111,9 +114,10 @@ bool isRowWise(Block &body) {
       return false;
     bool rowWise = false;
     if (auto matmul = dyn_cast<MatMulOp>(op))
-      rowWise = perRow.contains(matmul.getLhs()) &&
-                !perRow.contains(matmul.getRhs()) &&
-                cast<RankedTensorType>(matmul.getRhs().getType()).getRank() == 2;
+      rowWise =
+          perRow.contains(matmul.getLhs()) &&
+          !perRow.contains(matmul.getRhs()) &&
+          cast<RankedTensorType>(matmul.getRhs().getType()).getRank() == 2;
     else if (isa<CastOp>(op) ||
              (op.hasTrait<OpTrait::SameOperandsAndResultType>() &&
               op.getNumOperands() == 1 && !isa<SoftmaxOp>(op)))
@@ -190,16 +194,17 @@ Value dispatchSteps(RewriterBase &rewriter, Location loc, Block &body,
       DenseElementsAttr::get(RankedTensorType::get({}, i1), true));
   auto loop = LoopOp::create(rewriter, loc, TypeRange{resultType}, trips,
                              always, ValueRange{result});
-  Block *step = rewriter.createBlock(
-      &loop.getBody(), {},
-      {RankedTensorType::get({}, i64), RankedTensorType::get({}, i1),
-       resultType},
-      {loc, loc, loc});
-  Value first = AddOp::create(
-      rewriter, loc, start,
-      MulOp::create(rewriter, loc, step->getArgument(0),
-                    i64Constant(rewriter, loc, {}, {size})));
-  Value within = AddOp::create(rewriter, loc, first, iota(rewriter, loc, {size}));
+  Block *step =
+      rewriter.createBlock(&loop.getBody(), {},
+                           {RankedTensorType::get({}, i64),
+                            RankedTensorType::get({}, i1), resultType},
+                           {loc, loc, loc});
+  Value first =
+      AddOp::create(rewriter, loc, start,
+                    MulOp::create(rewriter, loc, step->getArgument(0),
+                                  i64Constant(rewriter, loc, {}, {size})));
+  Value within =
+      AddOp::create(rewriter, loc, first, iota(rewriter, loc, {size}));
   Value positions = AddOp::create(rewriter, loc, within, offset);
   Value rows = GatherOp::create(rewriter, loc, slotTokens, positions, 0);
   Value rowWeights = GatherOp::create(rewriter, loc, slotWeights, positions, 0);
@@ -259,8 +264,8 @@ void lowerMixture(RewriterBase &rewriter, MixtureOfExpertsOp op,
   // contract), so an expert's tokens come in sequence order.
   Value slotExperts = reshape(rewriter, loc, chosen, {slots});
   auto slotsType = RankedTensorType::get({slots}, i64);
-  auto sorted = TopKOp::create(rewriter, loc, slotsType, slotsType,
-                               slotExperts, slots, /*axis=*/0,
+  auto sorted = TopKOp::create(rewriter, loc, slotsType, slotsType, slotExperts,
+                               slots, /*axis=*/0,
                                /*largest=*/false);
   Value order = sorted.getIndices();
   Value slotTokens =
@@ -271,8 +276,8 @@ void lowerMixture(RewriterBase &rewriter, MixtureOfExpertsOp op,
   // 0 at weight zero.
   slotTokens = ConcatOp::create(
       rewriter, loc,
-      ValueRange{slotTokens, zeros(rewriter, loc,
-                                   RankedTensorType::get({chunk}, i64))},
+      ValueRange{slotTokens,
+                 zeros(rewriter, loc, RankedTensorType::get({chunk}, i64))},
       0);
   slotWeights = ConcatOp::create(
       rewriter, loc,
@@ -295,19 +300,18 @@ void lowerMixture(RewriterBase &rewriter, MixtureOfExpertsOp op,
 
   // The weight column of expert `e`: a token's weight for it, or zero.
   auto column = [&](int64_t e) {
-    Value picked = CastOp::create(
-        rewriter, loc, weightsType,
-        EqualOp::create(rewriter, loc, chosen,
-                        i64Constant(rewriter, loc, {}, {e})));
+    Value picked =
+        CastOp::create(rewriter, loc, weightsType,
+                       EqualOp::create(rewriter, loc, chosen,
+                                       i64Constant(rewriter, loc, {}, {e})));
     return ReduceSumOp::create(rewriter, loc,
                                MulOp::create(rewriter, loc, picked, weights),
                                rewriter.getDenseI64ArrayAttr({1}), true);
   };
   auto scalarOf = [&](Value vector, int64_t e) {
-    Value one = SliceOp::create(rewriter, loc, vector,
-                                rewriter.getDenseI64ArrayAttr({e}),
-                                rewriter.getDenseI64ArrayAttr({1}),
-                                rewriter.getDenseI64ArrayAttr({}));
+    Value one = SliceOp::create(
+        rewriter, loc, vector, rewriter.getDenseI64ArrayAttr({e}),
+        rewriter.getDenseI64ArrayAttr({1}), rewriter.getDenseI64ArrayAttr({}));
     return reshape(rewriter, loc, one, {});
   };
 
@@ -333,7 +337,9 @@ void lowerMixture(RewriterBase &rewriter, MixtureOfExpertsOp op,
     // two of chunks that the rest needs (its binary digits): each step
     // reads the expert's weights once, so few steps matter as much as
     // little padding.
-    auto scalar = [&](int64_t v) { return i64Constant(rewriter, loc, {}, {v}); };
+    auto scalar = [&](int64_t v) {
+      return i64Constant(rewriter, loc, {}, {v});
+    };
     Value blocks = DivOp::create(
         rewriter, loc, AddOp::create(rewriter, loc, count, scalar(chunk - 1)),
         scalar(chunk));
@@ -345,14 +351,17 @@ void lowerMixture(RewriterBase &rewriter, MixtureOfExpertsOp op,
       Value start = scalar(0);
       if (level != levels - 1) {
         Value before = MulOp::create(
-            rewriter, loc, DivOp::create(rewriter, loc, blocks, scalar(2 * span)),
+            rewriter, loc,
+            DivOp::create(rewriter, loc, blocks, scalar(2 * span)),
             scalar(2 * span));
-        trips = SubOp::create(rewriter, loc, trips,
-                              DivOp::create(rewriter, loc, before, scalar(span)));
+        trips =
+            SubOp::create(rewriter, loc, trips,
+                          DivOp::create(rewriter, loc, before, scalar(span)));
         start = MulOp::create(rewriter, loc, before, scalar(chunk));
       }
-      result = dispatchSteps(rewriter, loc, body, op.getInput(), result, trips,
-                             start, size, count, offset, slotTokens, slotWeights);
+      result =
+          dispatchSteps(rewriter, loc, body, op.getInput(), result, trips,
+                        start, size, count, offset, slotTokens, slotWeights);
     }
   }
   rewriter.replaceOp(op, result);
@@ -364,13 +373,12 @@ struct LowerMixtureOfExpertsPass final
   void runOnOperation() override {
     if (chunk < 1 || levels < 1) {
       emitError(getOperation().getLoc())
-          << "tcc-lower-moe: chunk and levels must be 1 or more, got "
-          << chunk << " and " << levels;
+          << "tcc-lower-moe: chunk and levels must be 1 or more, got " << chunk
+          << " and " << levels;
       return signalPassFailure();
     }
     SmallVector<MixtureOfExpertsOp> mixtures;
-    getOperation().walk(
-        [&](MixtureOfExpertsOp op) { mixtures.push_back(op); });
+    getOperation().walk([&](MixtureOfExpertsOp op) { mixtures.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (MixtureOfExpertsOp op : mixtures)
       lowerMixture(rewriter, op, chunk, levels);

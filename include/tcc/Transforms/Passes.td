@@ -276,14 +276,16 @@ def LowerMixtureOfExperts : Pass<"tcc-lower-moe", "mlir::func::FuncOp"> {
   let description = [{
     Lowers `graph.moe` to sparse dispatch in graph ops: the router's top-k
     (T * k slots), the slots sorted by expert, each expert's count and
-    offset; then per expert whose rows depend on their own token alone, a
-    `graph.loop` over chunks of `chunk` slots of its run (the trip count
-    known at run time): `graph.gather` of the chunk's tokens, the expert's
-    ops on `[chunk, D]`, times the slots' weights (zero past the run), and
-    `graph.scatter_elements` adding them to their tokens' rows. An expert
-    yielding zeros is dropped; one yielding its tokens, or a value that
-    does not depend on them, or whose rows might mix tokens, is its output
-    on all tokens times its weight column.
+    offset; then per expert whose rows depend on their own token alone,
+    `graph.loop`s over steps of its run (trip counts known at run time):
+    the run padded to a multiple of `chunk` slots is covered by steps of
+    `chunk * 2^(levels-1)` slots, then at most one step of each smaller
+    power of two times `chunk`. A step is a `graph.gather` of its tokens,
+    the expert's ops on `[step, D]`, times the slots' weights (zero past the
+    run), and `graph.scatter_elements` adding them to their tokens' rows.
+    An expert yielding zeros is dropped; one yielding its tokens, or a value
+    that does not depend on them, or whose rows might mix tokens, is its
+    output on all tokens times its weight column.
   }];
   let options = [
     Option<"chunk", "chunk", "int64_t", /*default=*/"8",
