@@ -29,6 +29,8 @@
 
 #include "tcc/Transforms/Passes.h"
 
+#include "MixtureOfExperts.h"
+
 #include "Graph/GraphOps.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -369,7 +371,9 @@ std::optional<Match> matchMixture(Operation *root) {
   return match;
 }
 
-void lift(RewriterBase &rewriter, Operation *root, Match &match) {
+/// Replaces the match by a graph.moe, unless an expert's rows might mix
+/// tokens (then nothing changes and it returns false).
+bool lift(RewriterBase &rewriter, Operation *root, Match &match) {
   Location loc = root->getLoc();
   auto tokensType = cast<RankedTensorType>(match.router.tokens.getType());
   int64_t experts = match.combination.outputs.size();
@@ -398,6 +402,11 @@ void lift(RewriterBase &rewriter, Operation *root, Match &match) {
       yielded = ReshapeOp::create(rewriter, loc, tokensType, output);
     YieldOp::create(rewriter, loc, mapping.lookupOrDefault(yielded));
   }
+  for (Region &expert : moe.getExperts())
+    if (!tcc::moe::isRowWise(expert.front())) {
+      rewriter.eraseOp(moe);
+      return false;
+    }
   rewriter.replaceOp(root, moe.getResult());
   // The rest of the combination (each op after its one user), then each
   // body from its last op: every op erased has no user left.
@@ -408,6 +417,7 @@ void lift(RewriterBase &rewriter, Operation *root, Match &match) {
     for (Operation *op : llvm::reverse(body))
       if (op->use_empty())
         rewriter.eraseOp(op);
+  return true;
 }
 
 struct LiftMixtureOfExpertsPass final
@@ -427,11 +437,12 @@ struct LiftMixtureOfExpertsPass final
       std::optional<Match> match = matchMixture(root);
       if (!match)
         continue;
-      for (Operation *op : match->combination.ops)
-        erased.insert(op);
+      DenseSet<Operation *> moved(match->combination.ops.begin(),
+                                  match->combination.ops.end());
       for (auto &body : match->bodies)
-        erased.insert(body.begin(), body.end());
-      lift(rewriter, root, *match);
+        moved.insert(body.begin(), body.end());
+      if (lift(rewriter, root, *match))
+        erased.insert(moved.begin(), moved.end());
     }
   }
 };

@@ -24,6 +24,8 @@
 
 #include "tcc/Transforms/Passes.h"
 
+#include "MixtureOfExperts.h"
+
 #include "Graph/GraphOps.h"
 
 #include "mlir/IR/IRMapping.h"
@@ -77,61 +79,6 @@ bool isZeroConstant(Value value) {
     return false;
   auto floatType = dyn_cast<FloatType>(dense.getElementType());
   return floatType && dense.getSplatValue<APFloat>().isZero();
-}
-
-/// Whether every row of what `body` yields depends on the same row of its
-/// argument alone: each op reading the tokens is a matmul by a matrix
-/// defined outside, a cast, an elementwise unary op or an elementwise
-/// binary op whose other operand broadcasts along the rows (a vector, a
-/// [1, N] row or a scalar). Then the ops can run on any subset of the rows,
-/// retyped to its row count.
-bool isRowWise(Block &body) {
-  Value tokens = body.getArgument(0);
-  int64_t rows = cast<RankedTensorType>(tokens.getType()).getDimSize(0);
-  DenseSet<Value> perRow = {tokens};
-  auto isRowTensor = [&](Value value) {
-    auto type = dyn_cast<RankedTensorType>(value.getType());
-    return type && type.getRank() == 2 && type.getDimSize(0) == rows;
-  };
-  auto broadcastsAlongRows = [](Value value) {
-    auto type = cast<RankedTensorType>(value.getType());
-    return type.getRank() <= 1 ||
-           (type.getRank() == 2 && type.getDimSize(0) == 1);
-  };
-  for (Operation &op : body.without_terminator()) {
-    bool readsRows = llvm::any_of(op.getOperands(), [&](Value operand) {
-      return perRow.contains(operand);
-    });
-    if (!readsRows) {
-      // Computed from values of the enclosing graph only: the same for
-      // every subset of rows, unless it reads the tokens from a region.
-      if (op.getNumRegions() != 0)
-        return false;
-      continue;
-    }
-    if (op.getNumResults() != 1 || op.getNumRegions() != 0 ||
-        !isRowTensor(op.getResult(0)))
-      return false;
-    bool rowWise = false;
-    if (auto matmul = dyn_cast<MatMulOp>(op))
-      rowWise =
-          perRow.contains(matmul.getLhs()) &&
-          !perRow.contains(matmul.getRhs()) &&
-          cast<RankedTensorType>(matmul.getRhs().getType()).getRank() == 2;
-    else if (isa<CastOp>(op) ||
-             (op.hasTrait<OpTrait::SameOperandsAndResultType>() &&
-              op.getNumOperands() == 1 && !isa<SoftmaxOp>(op)))
-      rowWise = true;
-    else if (isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp>(op))
-      rowWise = llvm::all_of(op.getOperands(), [&](Value operand) {
-        return perRow.contains(operand) ? isRowTensor(operand)
-                                        : broadcastsAlongRows(operand);
-      });
-    if (!rowWise)
-      return false;
-    perRow.insert(op.getResult(0));
-  }
-  return true;
 }
 
 /// Whether what `body` yields is computed from its argument (the tokens).
@@ -229,6 +176,63 @@ Value dispatchSteps(RewriterBase &rewriter, Location loc, Block &body,
   return loop.getResult(0);
 }
 
+} // namespace
+
+/// Each op reading the tokens is a matmul by a matrix not computed from
+/// them, a cast, an elementwise unary op, or an elementwise binary op whose
+/// other operand broadcasts along the rows (a vector, a [1, N] row or a
+/// scalar).
+bool tcc::moe::isRowWise(Block &body) {
+  Value tokens = body.getArgument(0);
+  int64_t rows = cast<RankedTensorType>(tokens.getType()).getDimSize(0);
+  DenseSet<Value> perRow = {tokens};
+  auto isRowTensor = [&](Value value) {
+    auto type = dyn_cast<RankedTensorType>(value.getType());
+    return type && type.getRank() == 2 && type.getDimSize(0) == rows;
+  };
+  auto broadcastsAlongRows = [](Value value) {
+    auto type = cast<RankedTensorType>(value.getType());
+    return type.getRank() <= 1 ||
+           (type.getRank() == 2 && type.getDimSize(0) == 1);
+  };
+  for (Operation &op : body.without_terminator()) {
+    bool readsRows = llvm::any_of(op.getOperands(), [&](Value operand) {
+      return perRow.contains(operand);
+    });
+    if (!readsRows) {
+      // Computed from values of the enclosing graph only: the same for
+      // every subset of rows, unless it reads the tokens from a region.
+      if (op.getNumRegions() != 0)
+        return false;
+      continue;
+    }
+    if (op.getNumResults() != 1 || op.getNumRegions() != 0 ||
+        !isRowTensor(op.getResult(0)))
+      return false;
+    bool rowWise = false;
+    if (auto matmul = dyn_cast<MatMulOp>(op))
+      rowWise =
+          perRow.contains(matmul.getLhs()) &&
+          !perRow.contains(matmul.getRhs()) &&
+          cast<RankedTensorType>(matmul.getRhs().getType()).getRank() == 2;
+    else if (isa<CastOp>(op) ||
+             (op.hasTrait<OpTrait::SameOperandsAndResultType>() &&
+              op.getNumOperands() == 1 && !isa<SoftmaxOp>(op)))
+      rowWise = true;
+    else if (isa<AddOp, SubOp, MulOp, DivOp, PowOp, MaxOp, MinOp>(op))
+      rowWise = llvm::all_of(op.getOperands(), [&](Value operand) {
+        return perRow.contains(operand) ? isRowTensor(operand)
+                                        : broadcastsAlongRows(operand);
+      });
+    if (!rowWise)
+      return false;
+    perRow.insert(op.getResult(0));
+  }
+  return true;
+}
+
+namespace {
+
 void lowerMixture(RewriterBase &rewriter, MixtureOfExpertsOp op,
                   int64_t chunkSlots, int64_t maxLevels) {
   rewriter.setInsertionPoint(op);
@@ -322,7 +326,7 @@ void lowerMixture(RewriterBase &rewriter, MixtureOfExpertsOp op,
     if (isZeroConstant(yielded))
       continue;
     if (yielded == body.getArgument(0) || !readsTokens(body) ||
-        !isRowWise(body)) {
+        !tcc::moe::isRowWise(body)) {
       // Its output on every token (the tokens themselves, or what the
       // region computes without reading them, or the dense form),
       // weighted by its column.

@@ -227,3 +227,33 @@ func.func @shared_intermediate(%t: tensor<4x8xf32>) -> (tensor<4x8xf32>, tensor<
   %r = graph.reduce_sum %p {axes = array<i64: 1>, keepdims = false} : tensor<4x3x8xf32> -> tensor<4x8xf32>
   return %r, %a0 : tensor<4x8xf32>, tensor<4x16xf32>
 }
+
+// -----
+
+// An expert whose rows mix tokens (a softmax over them) cannot run on a subset of the tokens: no graph.moe.
+// CHECK-LABEL: func.func @expert_mixing_tokens
+//   CHECK-NOT:   graph.moe
+func.func @expert_mixing_tokens(%t: tensor<4x8xf32>) -> (tensor<4x8xf32>) {
+  %router = graph.constant dense<0.5> : tensor<8x3xf32>
+  %w1 = graph.constant dense<0.1> : tensor<8x16xf32>
+  %w2 = graph.constant dense<0.2> : tensor<16x8xf32>
+  %zeros = graph.constant dense<0.0> : tensor<4x3xf32>
+  %logits = graph.matmul %t, %router : tensor<4x8xf32>, tensor<8x3xf32> -> tensor<4x3xf32>
+  %probs = graph.softmax %logits {axis = 1 : i64} : tensor<4x3xf32>
+  %v, %i = graph.top_k %probs {axis = 1 : i64, k = 2 : i64, largest = true} : tensor<4x3xf32> -> (tensor<4x2xf32>, tensor<4x2xi64>)
+  %s = graph.reduce_sum %v {axes = array<i64: 1>, keepdims = true} : tensor<4x2xf32> -> tensor<4x1xf32>
+  %w = graph.div %v, %s : tensor<4x2xf32>, tensor<4x1xf32> -> tensor<4x2xf32>
+  %mask = graph.scatter_elements %zeros, %i, %w {axis = 1 : i64} : (tensor<4x3xf32>, tensor<4x2xi64>, tensor<4x2xf32>) -> tensor<4x3xf32>
+  %h0 = graph.matmul %t, %w1 : tensor<4x8xf32>, tensor<8x16xf32> -> tensor<4x16xf32>
+  %a0 = graph.relu %h0 : tensor<4x16xf32>
+  %y0 = graph.matmul %a0, %w2 : tensor<4x16xf32>, tensor<16x8xf32> -> tensor<4x8xf32>
+  %y1 = graph.softmax %t {axis = 0 : i64} : tensor<4x8xf32>
+  %u0 = graph.unsqueeze %y0 {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x1x8xf32>
+  %u1 = graph.unsqueeze %y1 {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x1x8xf32>
+  %u2 = graph.unsqueeze %t {axes = array<i64: 1>} : tensor<4x8xf32> -> tensor<4x1x8xf32>
+  %stack = graph.concat %u0, %u1, %u2 {axis = 1 : i64} : (tensor<4x1x8xf32>, tensor<4x1x8xf32>, tensor<4x1x8xf32>) -> tensor<4x3x8xf32>
+  %m = graph.unsqueeze %mask {axes = array<i64: 2>} : tensor<4x3xf32> -> tensor<4x3x1xf32>
+  %p = graph.mul %stack, %m : tensor<4x3x8xf32>, tensor<4x3x1xf32> -> tensor<4x3x8xf32>
+  %r = graph.reduce_sum %p {axes = array<i64: 1>, keepdims = false} : tensor<4x3x8xf32> -> tensor<4x8xf32>
+  return %r : tensor<4x8xf32>
+}

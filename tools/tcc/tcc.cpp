@@ -117,8 +117,9 @@ llvm::cl::opt<bool> noSparseExperts(
 
 llvm::cl::opt<int64_t> expertChunk(
     "expert-chunk",
-    llvm::cl::desc("Tokens an expert runs per step of its sparse dispatch "
-                   "(fewer: less padding, more steps)"),
+    llvm::cl::desc("The smallest step of an expert's sparse dispatch, in "
+                   "tokens routed to it; its tokens are padded to a multiple "
+                   "of it (smaller: less padding, more steps)"),
     llvm::cl::init(8), llvm::cl::cat(driverCategory));
 
 llvm::cl::opt<bool> fuseBlocks(

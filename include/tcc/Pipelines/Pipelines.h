@@ -39,7 +39,8 @@ struct GraphOptimizationOptions {
   /// graph.moe and run as sparse dispatch (each expert on its own tokens);
   /// when false every expert runs on every token, as exported.
   bool sparseExperts = true;
-  /// Slots an expert runs per iteration of its dispatch loop.
+  /// The smallest step of an expert's sparse dispatch, in (token, expert)
+  /// slots: an expert's run is padded to a multiple of it.
   int64_t expertChunk = 8;
 };
 

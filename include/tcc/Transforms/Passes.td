@@ -261,12 +261,15 @@ def LiftMixtureOfExperts : Pass<"tcc-lift-moe", "mlir::func::FuncOp"> {
       slice(mask)[:, e:e+1]`, each column at most once (an unread column
       is an expert whose output is zero);
     - each expert's output `y_e`, `[T, D]`: computed from `t` by ops in the
-      same block that nothing else reads (they move into its region), or
-      `t` itself, or a value that does not depend on `t`.
+      same block that nothing else reads (they move into its region), each
+      op reading the tokens a matmul by a matrix not computed from them, a
+      cast, or an elementwise op whose other operands broadcast along the
+      rows (so that the expert may run on any subset of the tokens); or `t`
+      itself, or a value that does not depend on `t`.
 
     Anything else stays as it is: another normalization of the weights, a
     mask over the tokens' axis, an expert output not weighted by its column,
-    an expert's intermediate read elsewhere.
+    an expert's intermediate read elsewhere, an expert mixing tokens.
   }];
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
