@@ -29,6 +29,11 @@ The routed decoders (`gpt2_routed`, `llama_routed`; docs/routing.md) run
 over a fixed-size KV cache with tcc.LayerRouter and tcc.TokenRouter nodes of
 tcc's own domain; `expand_routers` writes those in standard ONNX for ONNX
 Runtime. They are built by the tests and bench/routing.py, not listed below.
+The Mixtral-style decoder (`mixtral`) has a mixture of SwiGLU experts in the
+dense-masked form exports write (every expert on every token, weighted by a
+[tokens, experts] mask scattered from the router's TopK; `dense_moe`), with
+optional MoE++ zero-computation experts; it is built by the tests and
+bench/moe.py.
 The `_int8` models are these quantized by ONNX Runtime's own quantizer, as
 users make them: `quantize_dynamic` (DynamicQuantizeLinear + MatMulInteger,
 int8 weights) for the transformers, `quantize_static` in the QDQ format
@@ -906,6 +911,132 @@ def llama(layers=4, hidden=1024, heads=16, kv_heads=4, seq=128, vocab=32000,
     logits = g.op("MatMul", [x, g.weight((hidden, vocab), "lm_head", 0.02)])
     return g.model("llama", [helper.make_tensor_value_info("input_ids", TensorProto.INT64,
                                                            [1, seq])],
+                   [helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, seq, vocab])])
+
+
+def swiglu(g, t, hidden, intermediate, prefix):
+    """A SwiGLU FFN (LLaMA's MLP, Mixtral's expert): down(silu(gate(t)) * up(t))."""
+    gate = g.op("MatMul", [t, g.weight((hidden, intermediate), prefix + ".w1")])
+    gate = g.op("Mul", [gate, g.op("Sigmoid", [gate])])
+    up = g.op("MatMul", [t, g.weight((hidden, intermediate), prefix + ".w3")])
+    return g.op("MatMul", [g.op("Mul", [gate, up]), g.weight((intermediate, hidden), prefix + ".w2")])
+
+
+def dense_moe(g, t, tokens, hidden, intermediate, experts=8, top_k=2, normalize=True,
+              combine="stack", extra=(), prefix="moe"):
+    """A mixture of SwiGLU experts in the dense-masked form exports write.
+
+    `t` is [tokens, hidden] (Mixtral's `hidden_states.view(-1, hidden_dim)`).
+    The router's softmax over the experts, TopK, optionally divided by the
+    top-k sum (`normalize`: Mixtral; OLMoE and Qwen-MoE without
+    norm_topk_prob do not), scattered into a [tokens, experts] mask of zeros
+    (`zeros_like(probs).scatter(1, index, weight)`). Every expert runs on
+    every token; `combine` weights them by the mask:
+
+    - "stack": `(torch.stack(outputs, 1) * mask.unsqueeze(-1)).sum(1)`, as
+      Unsqueeze, Concat, Mul and ReduceSum;
+    - "columns": `sum(mask[:, e:e+1] * expert_e(t))`, a Slice and a Mul per
+      expert, added in order.
+
+    `extra` appends MoE++ zero-computation experts after the SwiGLU ones:
+    "zero" (zeros; in the columns form its term is left out, as an export of
+    `0 * x` folds), "copy" (the token itself), "constant" (a learned vector).
+    """
+    count = experts + len(extra)
+    logits = g.op("MatMul", [t, g.weight((hidden, count), prefix + ".gate")])
+    probs = g.op("Softmax", [logits], axis=-1)
+    weight, index = g.op("TopK", [probs, g.const(np.array([top_k], np.int64))], outputs=2,
+                         axis=-1)
+    if normalize:
+        weight = g.op("Div", [weight, g.op("ReduceSum", [weight,
+                                                         g.const(np.array([-1], np.int64))],
+                                           keepdims=1)])
+    mask = g.op("ScatterElements", [g.const(np.zeros((tokens, count), np.float32)), index,
+                                    weight], axis=1)
+    outputs = [swiglu(g, t, hidden, intermediate, f"{prefix}.experts.{e}")
+               for e in range(experts)]
+    for kind in extra:
+        if kind == "zero":
+            outputs.append(None if combine == "columns"
+                           else g.const(np.zeros((tokens, hidden), np.float32)))
+        elif kind == "copy":
+            outputs.append(t)
+        elif kind == "constant":
+            vector = g.weight((1, hidden), prefix + ".constant", 1.0)
+            outputs.append(g.op("Expand", [vector,
+                                           g.const(np.array([tokens, hidden], np.int64))]))
+        else:
+            raise ValueError(f"unknown zero-computation expert {kind!r}")
+    if combine == "stack":
+        axis1 = g.const(np.array([1], np.int64))
+        stacked = g.op("Concat", [g.op("Unsqueeze", [y, axis1]) for y in outputs], axis=1)
+        weighted = g.op("Mul", [stacked, g.op("Unsqueeze", [mask,
+                                                            g.const(np.array([2], np.int64))])])
+        return g.op("ReduceSum", [weighted, axis1], keepdims=0)
+    total = None
+    for e, y in enumerate(outputs):
+        if y is None:
+            continue
+        column = g.op("Slice", [mask, g.const(np.array([e], np.int64)),
+                                g.const(np.array([e + 1], np.int64)),
+                                g.const(np.array([1], np.int64))])
+        term = g.op("Mul", [y, column])
+        total = term if total is None else g.op("Add", [total, term])
+    return total
+
+
+def mixtral(layers=2, hidden=256, heads=4, kv_heads=2, seq=128, vocab=1024, intermediate=512,
+            experts=8, top_k=2, normalize=True, combine="stack", extra=(), dense=False, seed=0):
+    """A Mixtral-style decoder over `seq` tokens (no KV cache; seq=1 is a
+    decode step's FFN work): RMSNorm, rotary embeddings, grouped KV heads, a
+    causal mask, and a mixture of SwiGLU experts in the dense-masked form
+    (`dense_moe`) for the MLP. `dense=True` builds the same model with one
+    SwiGLU MLP of `top_k * intermediate` instead: the FFN compute of the
+    experts a token runs, the reference for the sparse dispatch's speed."""
+    g = GraphBuilder(seed)
+    head_dim, group = hidden // heads, heads // kv_heads
+    x = g.op("Gather", [g.weight((vocab, hidden), "embed_tokens", 0.02), "input_ids"], axis=0)
+    inv_freq = 1.0 / (10000.0 ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim))
+    angles = np.outer(np.arange(seq), inv_freq)
+    angles = np.concatenate([angles, angles], axis=-1).reshape(1, 1, seq, head_dim)
+    cos = g.const(np.cos(angles).astype(np.float32), "rope_cos")
+    sin = g.const(np.sin(angles).astype(np.float32), "rope_sin")
+    allowed = np.tril(np.ones((seq, seq), dtype=bool)).reshape(1, 1, seq, seq)
+    causal, neg = g.const(allowed, "causal_mask"), g.const(np.float32(np.finfo(np.float32).min))
+    for layer in range(layers):
+        p = f"layers.{layer}"
+        h = rms_norm(g, x, hidden, p + ".input_layernorm")
+        q = g.op("MatMul", [h, g.weight((hidden, hidden), p + ".q_proj")])
+        k = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".k_proj")])
+        v = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".v_proj")])
+        q = rotate(g, split_heads(g, q, seq, heads, head_dim), cos, sin, head_dim)
+        k = rotate(g, split_heads(g, k, seq, kv_heads, head_dim), cos, sin, head_dim)
+        v = split_heads(g, v, seq, kv_heads, head_dim)
+
+        def repeat_kv(t):
+            t = g.op("Unsqueeze", [t, g.const(np.array([2], np.int64))])
+            t = g.op("Expand", [t, g.const(np.array([1, kv_heads, group, seq, head_dim], np.int64))])
+            return g.op("Reshape", [t, g.const(np.array([1, heads, seq, head_dim], np.int64))])
+
+        k, v = repeat_kv(k), repeat_kv(v)
+        scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
+        scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
+        scores = g.op("Where", [causal, scores, neg])
+        context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]),
+                              seq, hidden)
+        x = g.op("Add", [x, g.op("MatMul", [context, g.weight((hidden, hidden), p + ".o_proj")])])
+        h = rms_norm(g, x, hidden, p + ".post_attention_layernorm")
+        t = g.op("Reshape", [h, g.const(np.array([seq, hidden], np.int64))])
+        if dense:
+            y = swiglu(g, t, hidden, top_k * intermediate, p + ".mlp")
+        else:
+            y = dense_moe(g, t, seq, hidden, intermediate, experts, top_k, normalize, combine,
+                          extra, p + ".block_sparse_moe")
+        x = g.op("Add", [x, g.op("Reshape", [y, g.const(np.array([1, seq, hidden], np.int64))])])
+    x = rms_norm(g, x, hidden, "norm")
+    logits = g.op("MatMul", [x, g.weight((hidden, vocab), "lm_head", 0.02)])
+    return g.model("mixtral", [helper.make_tensor_value_info("input_ids", TensorProto.INT64,
+                                                             [1, seq])],
                    [helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, seq, vocab])])
 
 

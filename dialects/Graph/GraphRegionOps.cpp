@@ -214,3 +214,37 @@ LogicalResult TokenRouteOp::verify() {
                          << body.getArgumentTypes();
   return verifyYield(*this, body, routedType);
 }
+
+LogicalResult MixtureOfExpertsOp::verify() {
+  auto inputType = cast<RankedTensorType>(getInput().getType());
+  auto logitsType = cast<RankedTensorType>(getLogits().getType());
+  if (inputType.getRank() != 2 || !inputType.hasStaticShape() ||
+      !isa<FloatType>(inputType.getElementType()))
+    return emitOpError() << "expects a static [tokens, features] float input, "
+                            "got "
+                         << inputType;
+  int64_t experts = getExperts().size();
+  if (logitsType.getRank() != 2 ||
+      logitsType.getDimSize(0) != inputType.getDimSize(0) ||
+      logitsType.getDimSize(1) != experts ||
+      !isa<FloatType>(logitsType.getElementType()))
+    return emitOpError() << "expects float logits of shape [tokens, experts] "
+                            "= ["
+                         << inputType.getDimSize(0) << ", " << experts
+                         << "], got " << logitsType;
+  int64_t k = getKAttr().getInt();
+  if (k < 1 || k > experts)
+    return emitOpError() << "expects k between 1 and the " << experts
+                         << " experts, got " << k;
+  for (Region &expert : getExperts()) {
+    Block &body = expert.front();
+    if (body.getNumArguments() != 1 || body.getArgument(0).getType() != inputType)
+      return emitOpError() << "expects each expert to take one argument of "
+                              "type "
+                           << inputType << " (the tokens), got "
+                           << body.getArgumentTypes();
+    if (failed(verifyYield(*this, body, inputType)))
+      return failure();
+  }
+  return success();
+}

@@ -236,9 +236,52 @@ def Graph_TokenRouteOp : Graph_Op<"token_route",
   }];
 }
 
+def Graph_MixtureOfExpertsOp : Graph_Op<"moe",
+    [RecursiveMemoryEffects, AllTypesMatch<["input", "result"]>]> {
+  let summary = "A mixture of experts: each token through its router's top-k experts";
+  let description = [{
+    `input` holds `T` tokens of `D` features, `logits` `[T, E]` a router's
+    logits over the `E` experts, one region each. Per token, the router's
+    probabilities are `softmax(logits)` over the experts, and the token goes
+    to the `k` experts of highest probability (equal probabilities: the
+    lower expert first) with their probabilities as weights, divided by
+    their sum when `normalize` is set (Mixtral; OLMoE and Qwen-MoE without
+    `norm_topk_prob` do not). The result is, per token, the weighted sum of
+    those experts' outputs for it.
+
+    Each expert region takes the tokens `[T, D]` and yields its output for
+    every one of them, `[T, D]`, each row from that token's row alone; it
+    reads its weights from above. This is the meaning, not the cost: a
+    target runs an expert on the tokens routed to it only, and an expert
+    whose output does not depend on its tokens (zero, a constant) or is
+    its tokens (copy) costs nothing beyond the weighted sum.
+
+    ```mlir
+    %y = graph.moe %x, %logits top 2 normalize
+        : tensor<16x64xf32>, tensor<16x8xf32> -> tensor<16x64xf32> {
+    ^bb0(%t: tensor<16x64xf32>):
+      %h = graph.matmul %t, %w0 : ...
+      graph.yield %h : tensor<16x64xf32>
+    }, {
+      ...
+    }
+    ```
+  }];
+  let arguments = (ins AnyRankedTensor:$input, AnyRankedTensor:$logits,
+                       I64Attr:$k, UnitAttr:$normalize);
+  let results = (outs AnyRankedTensor:$result);
+  let regions = (region VariadicRegion<SizedRegion<1>>:$experts);
+  let assemblyFormat = [{
+    $input `,` $logits `top` $k (`normalize` $normalize^)? attr-dict `:`
+    type($input) `,` type($logits) `->` type($result) $experts
+  }];
+  let hasVerifier = 1;
+}
+
 def Graph_YieldOp : Graph_Op<"yield",
     [Pure, Terminator, ParentOneOf<["FusedBlockOp", "IfOp", "LoopOp",
-                             "LayerRouteOp", "TokenRouteOp"]>]> {
+                             "LayerRouteOp", "TokenRouteOp",
+                             "MixtureOfExpertsOp"]>]> {
   let summary = "The results of a region of a graph op";
   let description = [{
     ```mlir

@@ -44,6 +44,13 @@ void tcc::buildGraphOptimizationPipeline(OpPassManager &pm,
   } else {
     func.addPass(createDecomposeAttention());
   }
+  if (options.sparseExperts) {
+    // After the clean-up, which folds the mask's zeros into one constant.
+    func.addPass(createLiftMixtureOfExperts());
+    func.addPass(createLowerMixtureOfExperts({options.expertChunk, /*levels=*/4}));
+    func.addPass(createCanonicalizerPass());
+    func.addPass(createCSEPass());
+  }
   // Last: the patches must stay in the order the pass emits them, one after
   // another, for their intermediates' lifetimes not to overlap.
   if (options.patchGrid > 0 || options.maxActivationMemory > 0 ||
@@ -98,6 +105,11 @@ struct GraphOptimizationPipelineOptions
       *this, "skip-layers",
       llvm::cl::desc("Routed layers removed at compile time (the others "
                      "always run)")};
+  Option<bool> sparseExperts{
+      *this, "sparse-experts",
+      llvm::cl::desc("Run dense-masked mixtures of experts as sparse "
+                     "dispatch (false: every expert on every token)"),
+      llvm::cl::init(true)};
 };
 } // namespace
 
@@ -113,7 +125,8 @@ void tcc::registerPipelines() {
                  options.maxActivationMemory, options.patchSplit,
                  options.fuseBlocks,
                  llvm::SmallVector<int64_t>(options.skipLayers.begin(),
-                                            options.skipLayers.end())});
+                                            options.skipLayers.end()),
+                 options.sparseExperts});
       });
 }
 

@@ -109,6 +109,20 @@ llvm::cl::opt<bool> noFuseAttention(
                    "whole score tensor instead of the fused kernel"),
     llvm::cl::init(false), llvm::cl::cat(driverCategory));
 
+llvm::cl::opt<bool> noSparseExperts(
+    "no-sparse-experts",
+    llvm::cl::desc("Run mixtures of experts as exported, every expert on "
+                   "every token, instead of each expert on the tokens routed "
+                   "to it"),
+    llvm::cl::init(false), llvm::cl::cat(driverCategory));
+
+llvm::cl::opt<int64_t> expertChunk(
+    "expert-chunk",
+    llvm::cl::desc("The smallest step of an expert's sparse dispatch, in "
+                   "tokens routed to it; its tokens are padded to a multiple "
+                   "of it (smaller: less padding, more steps)"),
+    llvm::cl::init(8), llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<bool> fuseBlocks(
     "fuse-blocks",
     llvm::cl::desc("Group convolution blocks (inverted residuals, ResNet "
@@ -352,6 +366,8 @@ void addGraphOptimizations(PassManager &pm) {
   graphOptions.patchSplit = patchSplit;
   graphOptions.fuseBlocks = fuseBlocks && !noFuseBlocks;
   graphOptions.skipLayers.assign(skipLayers.begin(), skipLayers.end());
+  graphOptions.sparseExperts = !noSparseExperts;
+  graphOptions.expertChunk = expertChunk;
   tcc::buildGraphOptimizationPipeline(pm, graphOptions);
   if (orderForMemory)
     pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());

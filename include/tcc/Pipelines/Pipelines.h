@@ -35,6 +35,13 @@ struct GraphOptimizationOptions {
   /// Routed layers (graph.layer_route) removed at compile time, the others
   /// then always run; empty: every routed layer is decided at run time.
   llvm::SmallVector<int64_t> skipLayers;
+  /// Mixtures of experts in the dense-masked form of exports lifted to
+  /// graph.moe and run as sparse dispatch (each expert on its own tokens);
+  /// when false every expert runs on every token, as exported.
+  bool sparseExperts = true;
+  /// The smallest step of an expert's sparse dispatch, in (token, expert)
+  /// slots: an expert's run is padded to a multiple of it.
+  int64_t expertChunk = 8;
 };
 
 /// Graph-level clean-up every model goes through after import: shapes made

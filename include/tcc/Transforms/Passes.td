@@ -280,6 +280,62 @@ def LowerRouting : Pass<"tcc-lower-routing", "mlir::func::FuncOp"> {
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def LiftMixtureOfExperts : Pass<"tcc-lift-moe", "mlir::func::FuncOp"> {
+  let summary = "Replace dense-masked mixtures of experts by graph.moe";
+  let description = [{
+    Finds a mixture of experts in the dense form exports write, every
+    expert run on every token and weighted by a `[T, E]` mask, and
+    replaces it by one `graph.moe`:
+
+    - the router: `matmul(t, router)` logits, `softmax` over the experts,
+      `top_k` over the experts, its values optionally divided by their
+      `reduce_sum` over the k (`normalize`), scattered into zeros
+      (`scatter_elements` over the experts) as the mask;
+    - the combination: `reduce_sum(concat(unsqueeze(y_e, 1)...) *
+      unsqueeze(mask, 2))` over the experts, or a tree of adds of `y_e *
+      slice(mask)[:, e:e+1]`, each column at most once (an unread column
+      is an expert whose output is zero);
+    - each expert's output `y_e`, `[T, D]`: computed from `t` by ops in the
+      same block that nothing else reads (they move into its region), each
+      op reading the tokens a matmul by a matrix not computed from them, a
+      cast, or an elementwise op whose other operands broadcast along the
+      rows (so that the expert may run on any subset of the tokens); or `t`
+      itself, or a value that does not depend on `t`.
+
+    Anything else stays as it is: another normalization of the weights, a
+    mask over the tokens' axis, an expert output not weighted by its column,
+    an expert's intermediate read elsewhere, an expert mixing tokens.
+  }];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
+def LowerMixtureOfExperts : Pass<"tcc-lower-moe", "mlir::func::FuncOp"> {
+  let summary = "Run each expert of a graph.moe on its own tokens";
+  let description = [{
+    Lowers `graph.moe` to sparse dispatch in graph ops: the router's top-k
+    (T * k slots), the slots sorted by expert, each expert's count and
+    offset; then per expert whose rows depend on their own token alone,
+    `graph.loop`s over steps of its run (trip counts known at run time):
+    the run padded to a multiple of `chunk` slots is covered by steps of
+    `chunk * 2^(levels-1)` slots, then at most one step of each smaller
+    power of two times `chunk`. A step is a `graph.gather` of its tokens,
+    the expert's ops on `[step, D]`, times the slots' weights (zero past the
+    run), and `graph.scatter_elements` adding them to their tokens' rows.
+    An expert yielding zeros is dropped; one yielding its tokens, or a value
+    that does not depend on them, or whose rows might mix tokens, is its
+    output on all tokens times its weight column.
+  }];
+  let options = [
+    Option<"chunk", "chunk", "int64_t", /*default=*/"8",
+           "Slots of the smallest step (at most T * k); an expert's run is "
+           "padded to a multiple of it">,
+    Option<"levels", "levels", "int64_t", /*default=*/"4",
+           "Step sizes: chunk times 1, 2, 4, ... (this many, at most T * k "
+           "slots)">
+  ];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
 def InlineFusedBlocks : Pass<"tcc-inline-fused-blocks", "mlir::func::FuncOp"> {
   let summary = "Replace every graph.fused_block by its member ops";
   let description = [{
