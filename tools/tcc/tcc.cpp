@@ -102,6 +102,13 @@ llvm::cl::opt<int64_t> numThreads(
                    "hardware threads); the artifact runs on any number"),
     llvm::cl::init(0), llvm::cl::cat(driverCategory));
 
+llvm::cl::opt<int64_t> attentionKeyChunks(
+    "attention-key-chunks",
+    llvm::cl::desc("Chunks each attention head's keys are split into across "
+                   "threads (Flash-Decoding; 1: none); default: chosen by "
+                   "the target from the shapes and threads"),
+    llvm::cl::init(0), llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<bool> noFuseAttention(
     "no-fuse-attention",
     llvm::cl::desc("Compute attention as matmul, softmax and matmul over the "
@@ -324,6 +331,18 @@ void addGraphOptimizations(PassManager &pm) {
     pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
 }
 
+/// --attention-key-chunks, written on every graph.attention for the target
+/// to read.
+void markAttentionKeyChunks(ModuleOp module) {
+  if (attentionKeyChunks <= 0)
+    return;
+  Builder builder(module.getContext());
+  module.walk([&](tcc::graph::AttentionOp op) {
+    op->setAttr(tcc::kAttentionKeyChunksAttr,
+                builder.getI64IntegerAttr(attentionKeyChunks));
+  });
+}
+
 /// The batch sizes a dynamic batch of `batchMax` is compiled for:
 /// --batch-sizes, else 1, 2, 4 and 8 within the bound. A model with
 /// convolutions gets batch 1 alone: the CPU's convolution kernels
@@ -421,6 +440,7 @@ int compileDynamicBatch(MLIRContext &context, llvm::SourceMgr &sources,
       addGraphOptimizations(pm);
     if (failed(pm.run(*module)))
       return 1;
+    markAttentionKeyChunks(*module);
     if (!wholeArtifact) {
       // The smallest batch size's module stands for the artifact.
       // --emit=memory-plan: the plan pass writes the file.
@@ -593,6 +613,7 @@ int main(int argc, char **argv) {
     if (failed(pm.run(*module)))
       return 1;
   }
+  markAttentionKeyChunks(*module);
 
   if (*phase != tcc::Phase::Graph)
     return failed(tcc::compileModule(

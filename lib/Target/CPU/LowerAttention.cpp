@@ -76,15 +76,25 @@ public:
   /// query head), so that grouped heads share each read of K and V; the
   /// last rows no whole tile covers are a second set of tasks one tile
   /// high.
-  Value build(int64_t rows) {
-    Value out = tensor::EmptyOp::create(b, op.getType().getShape(), storageType);
+  ///
+  /// With `keyChunks` > 1 (Flash-Decoding) each tile's keys are split into
+  /// that many chunks, a task each: a task leaves its rows' partial state
+  /// (max, sum and the output not yet divided by the sum) in a buffer, and
+  /// a merge combines the chunks of each row.
+  Value build(int64_t rows, int64_t keyChunks) {
+    // Chunks of whole blocks, so that only the last one ends mid-block;
+    // rounding up may leave fewer chunks than asked.
+    chunkKeys = llvm::divideCeil(llvm::divideCeil(keys, keyChunks), blockKeys()) * blockKeys();
+    chunks = llvm::divideCeil(keys, chunkKeys);
+    Value out = chunks > 1 ? tensor::EmptyOp::create(b, partialsShape(), b.getF32Type())
+                           : tensor::EmptyOp::create(b, op.getType().getShape(), storageType);
     int64_t perKvHead = rowsPerKvHead();
     int64_t whole = perKvHead / rows;
     if (whole > 0)
       out = buildTasks(out, rows, whole, /*firstRow=*/0);
     if (int64_t rest = perKvHead % rows)
       out = buildTasks(out, rest, 1, whole * rows);
-    return out;
+    return chunks > 1 ? mergeChunks(out) : out;
   }
 
   int64_t group() const { return queryHeads / kvHeads; }
@@ -125,10 +135,19 @@ private:
   Value splat(double value) { return splat(f32(value)); }
 
   /// `tiles` tiles of `rows` rows from `firstRow` on, for every batch and
-  /// KV head: one scf.forall over batch x KV head x tile.
+  /// KV head (and chunk of keys): one scf.forall over batch x KV head x
+  /// tile (x chunk).
   Value buildTasks(Value out, int64_t rows, int64_t tiles, int64_t firstRow) {
-    int64_t tasks = batch * kvHeads * tiles;
+    int64_t tasks = batch * kvHeads * tiles * chunks;
     return tcc::buildParallelTasks(b, b.getLoc(), tasks, out, [&](Value task, Value shared) {
+      Value keyBegin = index(0), keyEnd = index(keys), chunk;
+      if (chunks > 1) {
+        chunk = arith::RemUIOp::create(b, task, index(chunks));
+        task = arith::DivUIOp::create(b, task, index(chunks));
+        keyBegin = arith::MulIOp::create(b, chunk, index(chunkKeys));
+        keyEnd = arith::MinUIOp::create(
+            b, arith::AddIOp::create(b, keyBegin, index(chunkKeys)), keyEnd);
+      }
       Value tile = arith::RemUIOp::create(b, task, index(tiles));
       Value kvHead = arith::DivUIOp::create(b, task, index(tiles));
       Value batchIndex = arith::DivUIOp::create(b, kvHead, index(kvHeads));
@@ -144,7 +163,10 @@ private:
                                                  arith::DivUIOp::create(b, flat, index(queries))));
         rowQueries.push_back(arith::RemUIOp::create(b, flat, index(queries)));
       }
-      SmallVector<SmallVector<Value>> results = buildTile(rows, batchIndex, kvHead);
+      SmallVector<Value> state = walkKeys(rows, batchIndex, kvHead, keyBegin, keyEnd);
+      if (chunks > 1)
+        return writePartials(state, rows, shared, batchIndex, chunk);
+      SmallVector<SmallVector<Value>> results = normalize(state, rows);
 
       // Each row goes to its own place: the rows of a tile may belong to
       // different query heads.
@@ -188,8 +210,9 @@ private:
     return chunk;
   }
 
-  /// The output rows of one tile (valueDepth / lanes vectors each).
-  SmallVector<SmallVector<Value>> buildTile(int64_t rows, Value batchIndex, Value kvHead) {
+  /// The state of one tile's rows after the keys [keyBegin, keyEnd).
+  SmallVector<Value> walkKeys(int64_t rows, Value batchIndex, Value kvHead, Value keyBegin,
+                              Value keyEnd) {
     double negInf = -std::numeric_limits<double>::infinity();
     // The block's probabilities, stored for the P V product to broadcast.
     probabilityScratch = memref::AllocaOp::create(
@@ -208,19 +231,25 @@ private:
         state.push_back(splat(0.0));
     }
 
-    // Keys [0, visible) matter to this tile: all of them, or up to the
-    // diagonal of its latest query.
-    Value visible = index(keys);
+    // Keys [keyBegin, visible) matter to this tile: all of them, or up to
+    // the diagonal of its latest query. A chunk wholly past the diagonal
+    // sees none.
+    Value visible = keyEnd;
     if (std::optional<int64_t> causal = op.getCausalOffset()) {
       Value latest = rowQueries.front();
       for (Value query : ArrayRef(rowQueries).drop_front())
         latest = arith::MaxUIOp::create(b, latest, query);
       Value last = arith::AddIOp::create(b, latest, index(1 + *causal));
       visible = arith::MinUIOp::create(b, last, visible);
+      if (chunks > 1)
+        visible = arith::MaxUIOp::create(b, visible, keyBegin);
     }
+    Value span = chunks > 1 ? arith::SubIOp::create(b, visible, keyBegin).getResult() : visible;
     Value wholeBlocks = arith::MulIOp::create(
-        b, arith::DivUIOp::create(b, visible, index(blockKeys())), index(blockKeys()));
-    auto loop = scf::ForOp::create(b, index(0), wholeBlocks, index(blockKeys()), state);
+        b, arith::DivUIOp::create(b, span, index(blockKeys())), index(blockKeys()));
+    if (chunks > 1)
+      wholeBlocks = arith::AddIOp::create(b, keyBegin, wholeBlocks);
+    auto loop = scf::ForOp::create(b, keyBegin, wholeBlocks, index(blockKeys()), state);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
@@ -243,8 +272,12 @@ private:
       b.setInsertionPointToStart(&tail.getElseRegion().front());
       scf::YieldOp::create(b, state);
     }
-    state.assign(tail.getResults().begin(), tail.getResults().end());
+    return SmallVector<Value>(tail.getResults());
+  }
 
+  /// The output rows of a tile from its state over all keys (valueDepth /
+  /// lanes vectors each).
+  SmallVector<SmallVector<Value>> normalize(ValueRange state, int64_t rows) {
     SmallVector<SmallVector<Value>> results(rows);
     for (int64_t r = 0; r < rows; ++r) {
       ValueRange row = ValueRange(state).slice(r * statePerRow(), statePerRow());
@@ -254,6 +287,93 @@ private:
         results[r].push_back(arith::MulFOp::create(b, row[2 + a], inverse));
     }
     return results;
+  }
+
+  /// Where a chunk's partial state goes: [B, Hq, S, chunks, Dv + 2], per
+  /// row and chunk the output not yet divided by the sum, then the max and
+  /// the sum.
+  SmallVector<int64_t> partialsShape() const {
+    return {batch, queryHeads, queries, chunks, valueDepth + 2};
+  }
+
+  /// Writes each row's partial state into `partials` at its chunk.
+  SmallVector<tcc::WrittenSlice> writePartials(ValueRange state, int64_t rows, Value partials,
+                                               Value batchIndex, Value chunk) {
+    auto rowType = RankedTensorType::get({1, 1, 1, 1, valueDepth + 2}, b.getF32Type());
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(1), b.getIndexAttr(valueDepth + 2)};
+    SmallVector<OpFoldResult> strides(5, b.getIndexAttr(1));
+    SmallVector<tcc::WrittenSlice> written;
+    for (int64_t r = 0; r < rows; ++r) {
+      ValueRange row = state.slice(r * statePerRow(), statePerRow());
+      SmallVector<OpFoldResult> offsets = {batchIndex, rowHeads[r], rowQueries[r], chunk,
+                                           b.getIndexAttr(0)};
+      Value slice =
+          tensor::ExtractSliceOp::create(b, rowType, partials, offsets, sizes, strides);
+      auto at = [&](int64_t i) {
+        return SmallVector<Value>{index(0), index(0), index(0), index(0), index(i)};
+      };
+      for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
+        slice = vector::TransferWriteOp::create(b, row[2 + a], slice, at(a * lanes),
+                                                ArrayRef<bool>{true})
+                    .getResult();
+      Value sum = vector::ReductionOp::create(b, vector::CombiningKind::ADD, row[1]);
+      slice = tensor::InsertOp::create(b, row[0], slice, at(valueDepth));
+      slice = tensor::InsertOp::create(b, sum, slice, at(valueDepth + 1));
+      written.push_back({slice, offsets, sizes});
+    }
+    return written;
+  }
+
+  /// The output from the chunks' partial states, row by row: with M the
+  /// largest of the chunks' maxima, chunk c's sum and output count
+  /// exp(m_c - M) times. A few vectors a row: one thread does it all,
+  /// rather than a second parallel loop.
+  Value mergeChunks(Value partials) {
+    double negInf = -std::numeric_limits<double>::infinity();
+    int64_t rows = batch * queryHeads * queries;
+    Value out = tensor::EmptyOp::create(b, op.getType().getShape(), storageType);
+    auto loop = scf::ForOp::create(b, index(0), index(rows), index(1), ValueRange{out});
+    OpBuilder::InsertionGuard guard(b);
+    b.setInsertionPointToStart(loop.getBody());
+    Value row = loop.getInductionVar();
+    Value query = arith::RemUIOp::create(b, row, index(queries));
+    Value head = arith::DivUIOp::create(b, row, index(queries));
+    Value batchIndex = arith::DivUIOp::create(b, head, index(queryHeads));
+    head = arith::RemUIOp::create(b, head, index(queryHeads));
+    auto at = [&](int64_t c, int64_t i) {
+      return SmallVector<Value>{batchIndex, head, query, index(c), index(i)};
+    };
+    SmallVector<Value> maxima;
+    Value largest;
+    for (int64_t c = 0; c < chunks; ++c) {
+      maxima.push_back(tensor::ExtractOp::create(b, partials, at(c, valueDepth)));
+      largest = largest ? arith::MaxNumFOp::create(b, largest, maxima.back()).getResult()
+                        : maxima.back();
+    }
+    // A row that sees no key at all (every chunk's max -inf) subtracts 0,
+    // so that its weights are exp(-inf) = 0 and not NaN.
+    Value isEmpty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, largest, f32(negInf));
+    Value shift = arith::SelectOp::create(b, isEmpty, f32(0.0), largest);
+    Value sum = f32(0.0);
+    SmallVector<Value> output(accumulatorsPerRow(), splat(0.0));
+    for (int64_t c = 0; c < chunks; ++c) {
+      Value weight = math::ExpOp::create(b, arith::SubFOp::create(b, maxima[c], shift));
+      Value chunkSum = tensor::ExtractOp::create(b, partials, at(c, valueDepth + 1));
+      sum = math::FmaOp::create(b, weight, chunkSum, sum);
+      for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
+        output[a] = vector::FMAOp::create(b, splat(weight),
+                                          readVector(partials, at(c, a * lanes), true), output[a]);
+    }
+    Value inverse = splat(arith::DivFOp::create(b, f32(1.0), sum));
+    Value written = loop.getRegionIterArgs().front();
+    for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
+      written = vector::TransferWriteOp::create(
+                    b, toStorage(arith::MulFOp::create(b, output[a], inverse)), written,
+                    ValueRange{batchIndex, head, query, index(a * lanes)}, ArrayRef<bool>{true})
+                    .getResult();
+    scf::YieldOp::create(b, written);
+    return loop.getResult(0);
   }
 
   /// The block's Q Kᵀ from the Kᵀ panels, a vector of keys per row and
@@ -524,6 +644,9 @@ private:
   bool keysInPanels;
   Value values, mask;
   int64_t lanes, blockVectors, registers;
+  /// Chunks of keys a tile's keys are split into, and keys a chunk (a
+  /// whole number of blocks; the last chunk may be shorter).
+  int64_t chunks = 1, chunkKeys = 0;
   Value probabilityScratch;
   /// The query head and query of each row of the tile being built, and
   /// where K is read as it is, each row's query in vectors of depth.
@@ -585,12 +708,21 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     int64_t panels = llvm::divideCeil(keys, width);
     Value keyPanels = op.getKey();
     // A task's rows are query rows of the query heads one KV head serves.
-    // Fewer rows a task where the tasks would not keep the threads busy
-    // (a decode step of grouped heads).
+    // Where the tasks would not keep the threads busy (a decode step), the
+    // keys are split into chunks; where they are too few to split, a task
+    // takes fewer rows.
     int64_t rowsPerKvHead = op.getQuery().getType().getDimSize(1) / kvHeads *
                             op.getQuery().getType().getDimSize(2);
+    auto tasksOf = [&](int64_t rows) {
+      return batch * kvHeads * ((rowsPerKvHead + rows - 1) / rows);
+    };
     int64_t rows = std::min(rowsPerTask(registers, blockVectors), rowsPerKvHead);
-    while (rows > 1 && batch * kvHeads * (rowsPerKvHead + rows - 1) / rows < 2 * threads)
+    // As many rows a tile as even tiles need (6 rows: 2 tiles of 3, not 4
+    // and 2): the rows of every tile share each read of K and V.
+    int64_t tiles = (rowsPerKvHead + rows - 1) / rows;
+    rows = (rowsPerKvHead + tiles - 1) / tiles;
+    int64_t chunks = keyChunks(op, tasksOf(rows), panels);
+    while (chunks == 1 && rows > 1 && tasksOf(rows) < 2 * threads)
       rows = (rows + 1) / 2;
     // A repacking pass over K pays off over many tiles of rows. With few (a
     // decode step) K is read as it is, square blocks transposed in
@@ -625,9 +757,25 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     }
     AttentionKernel kernel(b, op, keyPanels, keysInPanels, mask,
                            {lanes, blockVectors, registers});
-    rewriter.replaceOp(op, kernel.build(rows));
+    rewriter.replaceOp(op, kernel.build(rows, chunks));
     return success();
   }
+
+  /// Chunks to split each task's keys into (`blocks` key blocks): as many
+  /// as give every thread two tasks, each of at least `kMinChunkBlocks`
+  /// blocks, so that a chunk's walk outweighs its partial state's write
+  /// and merge. `tcc.key_chunks` on the op overrides the choice (1: no
+  /// split).
+  int64_t keyChunks(AttentionOp op, int64_t tasks, int64_t blocks) const {
+    if (auto forced = op->getAttrOfType<IntegerAttr>(tcc::kAttentionKeyChunksAttr))
+      return std::clamp<int64_t>(forced.getInt(), 1, blocks);
+    if (threads < 2 || tasks >= 2 * threads)
+      return 1;
+    return std::max<int64_t>(
+        1, std::min((2 * threads + tasks - 1) / tasks, blocks / kMinChunkBlocks));
+  }
+
+  static constexpr int64_t kMinChunkBlocks = 8;
 
   int64_t lanes, registers, threads;
 };
