@@ -45,6 +45,8 @@ using namespace tcc::graph;
 
 namespace {
 
+constexpr double kLog2E = 1.4426950408889634;
+
 /// The machine and choices a kernel is built for: vector lanes, vectors of
 /// keys per block, vector registers (query rows per task are an argument
 /// of `build`).
@@ -358,7 +360,7 @@ private:
     Value sum = f32(0.0);
     SmallVector<Value> output(accumulatorsPerRow(), splat(0.0));
     for (int64_t c = 0; c < chunks; ++c) {
-      Value weight = math::ExpOp::create(b, arith::SubFOp::create(b, maxima[c], shift));
+      Value weight = math::Exp2Op::create(b, arith::SubFOp::create(b, maxima[c], shift));
       Value chunkSum = tensor::ExtractOp::create(b, partials, at(c, valueDepth + 1));
       sum = math::FmaOp::create(b, weight, chunkSum, sum);
       for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
@@ -497,14 +499,19 @@ private:
       Value queryRow = rowQueries[r];
       Value rowMax;
       for (int64_t k = 0; k < blockVectors; ++k) {
-        Value s = arith::MulFOp::create(b, rawScores[r * blockVectors + k], splat(scale));
+        // Scores in units of log2(e), so that exp(score) is exp2(s).
+        Value s;
         if (cap > 0) {
-          Value t = math::TanhOp::create(b, arith::MulFOp::create(b, s, splat(1.0 / cap)));
-          s = arith::MulFOp::create(b, t, splat(cap));
+          Value t = math::TanhOp::create(
+              b, arith::MulFOp::create(b, rawScores[r * blockVectors + k], splat(scale / cap)));
+          s = arith::MulFOp::create(b, t, splat(cap * kLog2E));
+        } else {
+          s = arith::MulFOp::create(b, rawScores[r * blockVectors + k], splat(scale * kLog2E));
         }
         Value keyStart = arith::AddIOp::create(b, keyBlock, index(k * lanes));
         if (mask)
-          s = arith::AddFOp::create(b, s, readMask(batchIndex, rowHeads[r], queryRow, keyStart, partial));
+          s = vector::FMAOp::create(
+              b, readMask(batchIndex, rowHeads[r], queryRow, keyStart, partial), splat(kLog2E), s);
         if (Value allowed = visibleKeys(queryRow, keyStart, visible, partial))
           s = arith::SelectOp::create(b, allowed, s, splat(negInf));
         blockScores[r].push_back(s);
@@ -540,8 +547,7 @@ private:
       SmallVector<Value> scaled;
       for (int64_t r = 0; r < rows; ++r) {
         ValueRange row = state.slice(r * statePerRow(), statePerRow());
-        Value correction =
-            math::ExpOp::create(b, arith::SubFOp::create(b, splat(row[0]), splat(shifts[r])));
+        Value correction = exp2(splat(arith::SubFOp::create(b, row[0], shifts[r])));
         for (Value value : row.drop_front())
           scaled.push_back(arith::MulFOp::create(b, value, correction));
       }
@@ -556,7 +562,7 @@ private:
       next.push_back(maxima[r]);
       Value sum = rescale.getResult(r * (statePerRow() - 1));
       for (Value s : blockScores[r]) {
-        Value p = math::ExpOp::create(b, arith::SubFOp::create(b, s, splat(shifts[r])));
+        Value p = exp2(arith::SubFOp::create(b, s, splat(shifts[r])));
         sum = arith::AddFOp::create(b, sum, p);
         probabilities[r].push_back(p);
       }
@@ -597,6 +603,37 @@ private:
       }
     }
     return next;
+  }
+
+  /// 2^x for a vector of x <= 0 (the scores less their running max, in
+  /// log2(e) units), cheaper than math.exp's general polynomial: no
+  /// overflow to handle, 2^x is 2^n p(x - n) with n = round(x) and p
+  /// Cephes' degree-6 polynomial for 2^f on [-1/2, 1/2] (about 2 ulp), the
+  /// exponent added as integer bits; below -126 (and -inf, a masked key)
+  /// 0. NaN stays NaN.
+  Value exp2(Value x) {
+    // x + 1.5 * 2^23 rounds x to an integer n in the low mantissa bits.
+    Value shifter = splat(12582912.0);
+    Value rounded = arith::AddFOp::create(b, x, shifter);
+    Value n = arith::SubFOp::create(b, rounded, shifter);
+    Value f = arith::SubFOp::create(b, x, n);
+    static constexpr double kCoefficients[] = {
+        1.535336188319500e-4, 1.339887440266574e-3, 9.618437357674640e-3,
+        5.550332471162809e-2, 2.402264791363012e-1, 6.931472028550421e-1};
+    Value p = splat(kCoefficients[0]);
+    for (double c : ArrayRef(kCoefficients).drop_front())
+      p = vector::FMAOp::create(b, p, f, splat(c));
+    p = vector::FMAOp::create(b, p, f, splat(1.0));
+    // n << 23 from the low bits of `rounded`, added to p's exponent.
+    auto intType = VectorType::get({lanes}, b.getI32Type());
+    Value exponent = arith::ShLIOp::create(
+        b, arith::BitcastOp::create(b, intType, rounded),
+        arith::ConstantOp::create(b, DenseElementsAttr::get(intType, b.getI32IntegerAttr(23))));
+    Value scaled = arith::BitcastOp::create(
+        b, vectorType,
+        arith::AddIOp::create(b, arith::BitcastOp::create(b, intType, p), exponent));
+    Value inRange = arith::CmpFOp::create(b, arith::CmpFPredicate::UGE, x, splat(-126.0));
+    return arith::SelectOp::create(b, inRange, scaled, splat(0.0));
   }
 
   /// Which of the `lanes` keys from `keyStart` query row `queryRow` sees,

@@ -26,10 +26,16 @@
 // CHECK: vector.transfer_read %[[PANELS]]
 // CHECK: vector.fma
 // CHECK: vector.reduction <maxnumf>
+// Scores in log2(e) units (the scale times log2 e), so exp is 2^x: 2^n
+// times a polynomial, the exponent n added as integer bits, 0 below -126.
 // Rescaled only when a row's max rose.
 // CHECK: scf.if
-// CHECK: math.exp
-// CHECK: math.exp
+// CHECK: arith.shli
+// CHECK: scf.yield
+// CHECK: vector.fma
+// CHECK: arith.shli
+// CHECK: arith.cmpf uge, %{{.*}}, %{{.*}} : vector<{{(16|8)}}xf32>
+// CHECK-NOT: math.exp
 // The block cut by the diagonal or the end of the keys.
 // CHECK: scf.if %{{.*}} -> (f32
 // CHECK: vector.transfer_read %[[PANELS]]{{.*}}{in_bounds = [true]}
@@ -102,7 +108,8 @@ func.func @grouped_decode(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>, 
 // split in 2 chunks (4 tasks). A task walks its chunk's blocks and leaves
 // per row the output not yet divided by the sum, the max and the sum in a
 // [B, Hq, S, chunks, Dv + 2] buffer; a loop over the 8 rows then merges
-// the 2 chunks, weighting each by exp(its max - the largest).
+// the 2 chunks, weighting each by exp(its max - the largest) (exp2: the
+// maxima are in log2(e) units).
 // CHECK-LABEL: func.func @split_decode
 // CHECK: %[[PARTIALS:.*]] = tensor.empty() : tensor<1x8x1x2x66xf32>
 // CHECK: scf.forall (%[[TASK:.*]]) in (4) shared_outs
@@ -120,10 +127,10 @@ func.func @grouped_decode(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>, 
 // CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x8x1x64xf32>)
 // CHECK-COUNT-2: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %c{{[01]}}, %c64] : tensor<1x8x1x2x66xf32>
 // CHECK: arith.maxnumf
-// CHECK: math.exp
+// CHECK: math.exp2
 // CHECK: math.fma
 // CHECK: vector.fma
-// CHECK: math.exp
+// CHECK: math.exp2
 // CHECK: math.fma
 // CHECK: vector.fma
 // CHECK: arith.divf
