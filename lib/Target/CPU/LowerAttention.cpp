@@ -583,26 +583,69 @@ private:
                                         ValueRange{index(r), index(k * lanes)},
                                         ArrayRef<bool>{true});
     int64_t chunk = chunkVectors(rows);
+    if (chunk == accumulatorsPerRow()) {
+      accumulateValues(next, rows, batchIndex, kvHead, keyBlock, index(0), blockKeys(), 0, chunk,
+                       partial);
+      return next;
+    }
+    // With several chunks, one unrolled block would let LLVM interleave
+    // them and keep no accumulator in a register (AVX2: a load and a store
+    // around every FMA). A loop over the block's keys per chunk carries the
+    // chunk's accumulators instead, 4 keys an iteration.
+    int64_t unroll = 4;
     for (int64_t c = 0; c < accumulatorsPerRow(); c += chunk) {
-      for (int64_t j = 0; j < blockKeys(); ++j) {
-        Value key = arith::AddIOp::create(b, keyBlock, index(j));
-        if (partial)
-          key = arith::MinUIOp::create(b, key, index(keys - 1));
-        SmallVector<Value> valueRow;
+      SmallVector<Value> carried;
+      for (int64_t r = 0; r < rows; ++r)
         for (int64_t a = c; a < c + chunk; ++a)
-          valueRow.push_back(
-              readVector(values, ValueRange{batchIndex, kvHead, key, index(a * lanes)}, true));
-        for (int64_t r = 0; r < rows; ++r) {
-          Value weight = splat(memref::LoadOp::create(b, probabilityScratch,
-                                                      ValueRange{index(r), index(j)}));
-          for (int64_t a = c; a < c + chunk; ++a) {
-            Value &acc = next[r * statePerRow() + 2 + a];
-            acc = vector::FMAOp::create(b, weight, valueRow[a - c], acc);
-          }
+          carried.push_back(next[r * statePerRow() + 2 + a]);
+      auto keyLoop = scf::ForOp::create(b, index(0), index(blockKeys()), index(unroll), carried);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(keyLoop.getBody());
+        SmallVector<Value> accumulators(next);
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t a = c; a < c + chunk; ++a)
+            accumulators[r * statePerRow() + 2 + a] =
+                keyLoop.getRegionIterArgs()[r * chunk + a - c];
+        accumulateValues(accumulators, rows, batchIndex, kvHead, keyBlock,
+                         keyLoop.getInductionVar(), unroll, c, chunk, partial);
+        SmallVector<Value> yielded;
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t a = c; a < c + chunk; ++a)
+            yielded.push_back(accumulators[r * statePerRow() + 2 + a]);
+        scf::YieldOp::create(b, yielded);
+      }
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t a = c; a < c + chunk; ++a)
+          next[r * statePerRow() + 2 + a] = keyLoop.getResult(r * chunk + a - c);
+    }
+    return next;
+  }
+
+  /// Adds to each row's accumulators c .. c + chunk (in `state`) the P V of
+  /// `count` keys of the block from `first` on: per key, the chunk of V's
+  /// row times the row's probability broadcast from the scratch.
+  void accumulateValues(SmallVector<Value> &state, int64_t rows, Value batchIndex,
+                        Value kvHead, Value keyBlock, Value first, int64_t count, int64_t c,
+                        int64_t chunk, bool partial) {
+    for (int64_t j = 0; j < count; ++j) {
+      Value inBlock = arith::AddIOp::create(b, first, index(j));
+      Value key = arith::AddIOp::create(b, keyBlock, inBlock);
+      if (partial)
+        key = arith::MinUIOp::create(b, key, index(keys - 1));
+      SmallVector<Value> valueRow;
+      for (int64_t a = c; a < c + chunk; ++a)
+        valueRow.push_back(
+            readVector(values, ValueRange{batchIndex, kvHead, key, index(a * lanes)}, true));
+      for (int64_t r = 0; r < rows; ++r) {
+        Value weight =
+            splat(memref::LoadOp::create(b, probabilityScratch, ValueRange{index(r), inBlock}));
+        for (int64_t a = c; a < c + chunk; ++a) {
+          Value &acc = state[r * statePerRow() + 2 + a];
+          acc = vector::FMAOp::create(b, weight, valueRow[a - c], acc);
         }
       }
     }
-    return next;
   }
 
   /// 2^x for a vector of x <= 0 (the scores less their running max, in

@@ -36,6 +36,10 @@
 // CHECK: arith.shli
 // CHECK: arith.cmpf uge, %{{.*}}, %{{.*}} : vector<{{(16|8)}}xf32>
 // CHECK-NOT: math.exp
+// With AVX2 a row's 8 accumulators go in chunks of 2 vectors (4 rows x 2,
+// V's 2 and a broadcast fit the 16 registers), each chunk a loop over the
+// block's keys carrying its accumulators.
+// V3-COUNT-4: scf.for %{{.*}} = %c0 to %c16 step %c4 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
 // The block cut by the diagonal or the end of the keys.
 // CHECK: scf.if %{{.*}} -> (f32
 // CHECK: vector.transfer_read %[[PANELS]]{{.*}}{in_bounds = [true]}
