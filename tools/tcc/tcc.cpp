@@ -317,6 +317,21 @@ std::string defaultOutputPath(tcc::Phase phase) {
   return path.str().str();
 }
 
+/// --attention-key-chunks, written on every graph.attention for the target
+/// to read.
+struct MarkAttentionKeyChunks
+    : PassWrapper<MarkAttentionKeyChunks, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MarkAttentionKeyChunks)
+
+  void runOnOperation() override {
+    Builder builder(&getContext());
+    getOperation().walk([&](tcc::graph::AttentionOp op) {
+      op->setAttr(tcc::kAttentionKeyChunksAttr,
+                  builder.getI64IntegerAttr(attentionKeyChunks));
+    });
+  }
+};
+
 /// The graph optimizations the driver runs on an imported model.
 void addGraphOptimizations(PassManager &pm) {
   tcc::GraphOptimizationOptions graphOptions;
@@ -329,18 +344,8 @@ void addGraphOptimizations(PassManager &pm) {
   tcc::buildGraphOptimizationPipeline(pm, graphOptions);
   if (orderForMemory)
     pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
-}
-
-/// --attention-key-chunks, written on every graph.attention for the target
-/// to read.
-void markAttentionKeyChunks(ModuleOp module) {
-  if (attentionKeyChunks <= 0)
-    return;
-  Builder builder(module.getContext());
-  module.walk([&](tcc::graph::AttentionOp op) {
-    op->setAttr(tcc::kAttentionKeyChunksAttr,
-                builder.getI64IntegerAttr(attentionKeyChunks));
-  });
+  if (attentionKeyChunks > 0)
+    pm.addPass(std::make_unique<MarkAttentionKeyChunks>());
 }
 
 /// The batch sizes a dynamic batch of `batchMax` is compiled for:
@@ -440,7 +445,6 @@ int compileDynamicBatch(MLIRContext &context, llvm::SourceMgr &sources,
       addGraphOptimizations(pm);
     if (failed(pm.run(*module)))
       return 1;
-    markAttentionKeyChunks(*module);
     if (!wholeArtifact) {
       // The smallest batch size's module stands for the artifact.
       // --emit=memory-plan: the plan pass writes the file.
@@ -613,7 +617,6 @@ int main(int argc, char **argv) {
     if (failed(pm.run(*module)))
       return 1;
   }
-  markAttentionKeyChunks(*module);
 
   if (*phase != tcc::Phase::Graph)
     return failed(tcc::compileModule(
