@@ -17,8 +17,15 @@
 //
 // A causal task stops at its last visible key; a block cut by the end of
 // the keys (or the diagonal) reads past it masked and drops those lanes.
+// Scores are kept in log2(e) units, so that exp is a cheap 2^x.
+//
+// Where the tasks are too few for the threads (a decode step), each task's
+// keys are split into chunks, a task each, and the chunks' partial states
+// merged after (Flash-Decoding; Attention/KeySplit.cpp).
 //
 //===----------------------------------------------------------------------===//
+
+#include "Attention/KeySplit.h"
 
 #include "tcc/Target/CPU/Passes.h"
 #include "tcc/Target/CPU/TilingConfig.h"
@@ -42,6 +49,7 @@ namespace tcc::cpu {
 
 using namespace mlir;
 using namespace tcc::graph;
+namespace attention = tcc::cpu::attention;
 
 namespace {
 
@@ -88,15 +96,16 @@ public:
     // rounding up may leave fewer chunks than asked.
     chunkKeys = llvm::divideCeil(llvm::divideCeil(keys, keyChunks), blockKeys()) * blockKeys();
     chunks = llvm::divideCeil(keys, chunkKeys);
-    Value out = chunks > 1 ? tensor::EmptyOp::create(b, partialsShape(), b.getF32Type())
-                           : tensor::EmptyOp::create(b, op.getType().getShape(), storageType);
+    RankedTensorType outType =
+        chunks > 1 ? attention::partialsType(op.getType(), chunks) : op.getType();
+    Value out = tensor::EmptyOp::create(b, outType.getShape(), outType.getElementType());
     int64_t perKvHead = rowsPerKvHead();
     int64_t whole = perKvHead / rows;
     if (whole > 0)
       out = buildTasks(out, rows, whole, /*firstRow=*/0);
     if (int64_t rest = perKvHead % rows)
       out = buildTasks(out, rest, 1, whole * rows);
-    return chunks > 1 ? mergeChunks(out) : out;
+    return chunks > 1 ? attention::mergeKeyChunks(b, out, op.getType(), lanes) : out;
   }
 
   int64_t group() const { return queryHeads / kvHeads; }
@@ -291,13 +300,6 @@ private:
     return results;
   }
 
-  /// Where a chunk's partial state goes: [B, Hq, S, chunks, Dv + 2], per
-  /// row and chunk the output not yet divided by the sum, then the max and
-  /// the sum.
-  SmallVector<int64_t> partialsShape() const {
-    return {batch, queryHeads, queries, chunks, valueDepth + 2};
-  }
-
   /// Writes each row's partial state into `partials` at its chunk.
   SmallVector<tcc::WrittenSlice> writePartials(ValueRange state, int64_t rows, Value partials,
                                                Value batchIndex, Value chunk) {
@@ -325,57 +327,6 @@ private:
       written.push_back({slice, offsets, sizes});
     }
     return written;
-  }
-
-  /// The output from the chunks' partial states, row by row: with M the
-  /// largest of the chunks' maxima, chunk c's sum and output count
-  /// exp(m_c - M) times. A few vectors a row: one thread does it all,
-  /// rather than a second parallel loop.
-  Value mergeChunks(Value partials) {
-    double negInf = -std::numeric_limits<double>::infinity();
-    int64_t rows = batch * queryHeads * queries;
-    Value out = tensor::EmptyOp::create(b, op.getType().getShape(), storageType);
-    auto loop = scf::ForOp::create(b, index(0), index(rows), index(1), ValueRange{out});
-    OpBuilder::InsertionGuard guard(b);
-    b.setInsertionPointToStart(loop.getBody());
-    Value row = loop.getInductionVar();
-    Value query = arith::RemUIOp::create(b, row, index(queries));
-    Value head = arith::DivUIOp::create(b, row, index(queries));
-    Value batchIndex = arith::DivUIOp::create(b, head, index(queryHeads));
-    head = arith::RemUIOp::create(b, head, index(queryHeads));
-    auto at = [&](int64_t c, int64_t i) {
-      return SmallVector<Value>{batchIndex, head, query, index(c), index(i)};
-    };
-    SmallVector<Value> maxima;
-    Value largest;
-    for (int64_t c = 0; c < chunks; ++c) {
-      maxima.push_back(tensor::ExtractOp::create(b, partials, at(c, valueDepth)));
-      largest = largest ? arith::MaxNumFOp::create(b, largest, maxima.back()).getResult()
-                        : maxima.back();
-    }
-    // A row that sees no key at all (every chunk's max -inf) subtracts 0,
-    // so that its weights are exp(-inf) = 0 and not NaN.
-    Value isEmpty = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, largest, f32(negInf));
-    Value shift = arith::SelectOp::create(b, isEmpty, f32(0.0), largest);
-    Value sum = f32(0.0);
-    SmallVector<Value> output(accumulatorsPerRow(), splat(0.0));
-    for (int64_t c = 0; c < chunks; ++c) {
-      Value weight = math::Exp2Op::create(b, arith::SubFOp::create(b, maxima[c], shift));
-      Value chunkSum = tensor::ExtractOp::create(b, partials, at(c, valueDepth + 1));
-      sum = math::FmaOp::create(b, weight, chunkSum, sum);
-      for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
-        output[a] = vector::FMAOp::create(b, splat(weight),
-                                          readVector(partials, at(c, a * lanes), true), output[a]);
-    }
-    Value inverse = splat(arith::DivFOp::create(b, f32(1.0), sum));
-    Value written = loop.getRegionIterArgs().front();
-    for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
-      written = vector::TransferWriteOp::create(
-                    b, toStorage(arith::MulFOp::create(b, output[a], inverse)), written,
-                    ValueRange{batchIndex, head, query, index(a * lanes)}, ArrayRef<bool>{true})
-                    .getResult();
-    scf::YieldOp::create(b, written);
-    return loop.getResult(0);
   }
 
   /// The block's Q Kᵀ from the Kᵀ panels, a vector of keys per row and
@@ -801,7 +752,7 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     // and 2): the rows of every tile share each read of K and V.
     int64_t tiles = (rowsPerKvHead + rows - 1) / rows;
     rows = (rowsPerKvHead + tiles - 1) / tiles;
-    int64_t chunks = keyChunks(op, tasksOf(rows), panels);
+    int64_t chunks = attention::chooseKeyChunks(op, tasksOf(rows), panels, threads);
     while (chunks == 1 && rows > 1 && tasksOf(rows) < 2 * threads)
       rows = (rows + 1) / 2;
     // A repacking pass over K pays off over many tiles of rows. With few (a
@@ -841,21 +792,6 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     return success();
   }
 
-  /// Chunks to split each task's keys into (`blocks` key blocks): as many
-  /// as give every thread two tasks, each of at least `kMinChunkBlocks`
-  /// blocks, so that a chunk's walk outweighs its partial state's write
-  /// and merge. `tcc.key_chunks` on the op overrides the choice (1: no
-  /// split).
-  int64_t keyChunks(AttentionOp op, int64_t tasks, int64_t blocks) const {
-    if (auto forced = op->getAttrOfType<IntegerAttr>(tcc::kAttentionKeyChunksAttr))
-      return std::clamp<int64_t>(forced.getInt(), 1, blocks);
-    if (threads < 2 || tasks >= 2 * threads)
-      return 1;
-    return std::max<int64_t>(
-        1, std::min((2 * threads + tasks - 1) / tasks, blocks / kMinChunkBlocks));
-  }
-
-  static constexpr int64_t kMinChunkBlocks = 8;
 
   int64_t lanes, registers, threads;
 };
