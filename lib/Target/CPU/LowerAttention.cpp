@@ -151,11 +151,11 @@ private:
   Value buildTasks(Value out, int64_t rows, int64_t tiles, int64_t firstRow) {
     int64_t tasks = batch * kvHeads * tiles * chunks;
     return tcc::buildParallelTasks(b, b.getLoc(), tasks, out, [&](Value task, Value shared) {
-      Value keyBegin = index(0), keyEnd = index(keys), chunk;
+      Value keyBegin = index(0), keyEnd = index(keys), keyChunk;
       if (chunks > 1) {
-        chunk = arith::RemUIOp::create(b, task, index(chunks));
+        keyChunk = arith::RemUIOp::create(b, task, index(chunks));
         task = arith::DivUIOp::create(b, task, index(chunks));
-        keyBegin = arith::MulIOp::create(b, chunk, index(chunkKeys));
+        keyBegin = arith::MulIOp::create(b, keyChunk, index(chunkKeys));
         keyEnd = arith::MinUIOp::create(
             b, arith::AddIOp::create(b, keyBegin, index(chunkKeys)), keyEnd);
       }
@@ -176,7 +176,7 @@ private:
       }
       SmallVector<Value> state = walkKeys(rows, batchIndex, kvHead, keyBegin, keyEnd);
       if (chunks > 1)
-        return writePartials(state, rows, shared, batchIndex, chunk);
+        return writePartials(state, rows, shared, batchIndex, keyChunk);
       SmallVector<SmallVector<Value>> results = normalize(state, rows);
 
       // Each row goes to its own place: the rows of a tile may belong to
@@ -300,9 +300,9 @@ private:
     return results;
   }
 
-  /// Writes each row's partial state into `partials` at its chunk.
+  /// Writes each row's partial state into `partials` at its chunk of keys.
   SmallVector<tcc::WrittenSlice> writePartials(ValueRange state, int64_t rows, Value partials,
-                                               Value batchIndex, Value chunk) {
+                                               Value batchIndex, Value keyChunk) {
     auto rowType = RankedTensorType::get({1, 1, 1, 1, valueDepth + 2}, b.getF32Type());
     SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1),
                                        b.getIndexAttr(1), b.getIndexAttr(valueDepth + 2)};
@@ -310,7 +310,7 @@ private:
     SmallVector<tcc::WrittenSlice> written;
     for (int64_t r = 0; r < rows; ++r) {
       ValueRange row = state.slice(r * statePerRow(), statePerRow());
-      SmallVector<OpFoldResult> offsets = {batchIndex, rowHeads[r], rowQueries[r], chunk,
+      SmallVector<OpFoldResult> offsets = {batchIndex, rowHeads[r], rowQueries[r], keyChunk,
                                            b.getIndexAttr(0)};
       Value slice =
           tensor::ExtractSliceOp::create(b, rowType, partials, offsets, sizes, strides);

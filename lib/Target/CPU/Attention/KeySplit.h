@@ -1,4 +1,5 @@
-//===- KeySplit.h - Flash-Decoding for the CPU's attention kernel -*- C++ -*-===//
+//===- KeySplit.h - Flash-Decoding for the CPU's attention kernel -*- C++
+//-*-===//
 //
 // A decode step has too few tasks (batch x KV heads x query tiles) to keep
 // the threads busy. The attention kernel then splits each task's keys into
@@ -21,12 +22,14 @@ namespace tcc::cpu::attention {
 /// at least 8 blocks, so that a chunk's walk outweighs its partial state's
 /// write and merge; 1 where the tasks suffice. `tcc.key_chunks` on the op
 /// overrides the choice.
-int64_t chooseKeyChunks(graph::AttentionOp op, int64_t tasks, int64_t blocks, int64_t threads);
+int64_t chooseKeyChunks(graph::AttentionOp op, int64_t tasks, int64_t blocks,
+                        int64_t threads);
 
 /// The partial states of `chunks` chunks: [B, Hq, S, chunks, Dv + 2], per
 /// row and chunk the output not yet divided by the sum, then the max (in
 /// log2(e) units) and the sum.
-mlir::RankedTensorType partialsType(mlir::RankedTensorType resultType, int64_t chunks);
+mlir::RankedTensorType partialsType(mlir::RankedTensorType resultType,
+                                    int64_t chunks);
 
 /// The attention's result (`resultType`) from the chunks' partial states,
 /// row by row in vectors of `lanes`: with M the largest of a row's maxima,
