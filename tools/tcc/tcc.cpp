@@ -103,6 +103,13 @@ llvm::cl::opt<int64_t> numThreads(
                    "hardware threads); the artifact runs on any number"),
     llvm::cl::init(0), llvm::cl::cat(driverCategory));
 
+llvm::cl::opt<int64_t> attentionKeyChunks(
+    "attention-key-chunks",
+    llvm::cl::desc("Chunks each attention head's keys are split into across "
+                   "threads (Flash-Decoding; 1: none); default: chosen by "
+                   "the target from the shapes and threads"),
+    llvm::cl::init(0), llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<bool> noFuseAttention(
     "no-fuse-attention",
     llvm::cl::desc("Compute attention as matmul, softmax and matmul over the "
@@ -357,6 +364,21 @@ std::string defaultOutputPath(tcc::Phase phase) {
   return path.str().str();
 }
 
+/// --attention-key-chunks, written on every graph.attention for the target
+/// to read.
+struct MarkAttentionKeyChunks
+    : PassWrapper<MarkAttentionKeyChunks, OperationPass<ModuleOp>> {
+  MLIR_DEFINE_EXPLICIT_INTERNAL_INLINE_TYPE_ID(MarkAttentionKeyChunks)
+
+  void runOnOperation() override {
+    Builder builder(&getContext());
+    getOperation().walk([&](tcc::graph::AttentionOp op) {
+      op->setAttr(tcc::kAttentionKeyChunksAttr,
+                  builder.getI64IntegerAttr(attentionKeyChunks));
+    });
+  }
+};
+
 /// The graph optimizations the driver runs on an imported model.
 void addGraphOptimizations(PassManager &pm) {
   tcc::GraphOptimizationOptions graphOptions;
@@ -371,6 +393,8 @@ void addGraphOptimizations(PassManager &pm) {
   tcc::buildGraphOptimizationPipeline(pm, graphOptions);
   if (orderForMemory)
     pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
+  if (attentionKeyChunks > 0)
+    pm.addPass(std::make_unique<MarkAttentionKeyChunks>());
 }
 
 /// --quantize: calibrates the optimized graph on the samples, then makes

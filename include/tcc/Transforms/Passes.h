@@ -31,6 +31,11 @@ class WeightOnlyMatMulOp;
 /// value that replaces the op's result.
 mlir::Value decomposeAttention(mlir::OpBuilder &builder, graph::AttentionOp op);
 
+/// An integer attribute on graph.attention fixing how many chunks a
+/// kernel splits each head's keys into across threads (1: none); without
+/// it the target chooses from the shapes and its threads.
+inline constexpr llvm::StringLiteral kAttentionKeyChunksAttr = "tcc.key_chunks";
+
 /// The reference form of `op` built before it: operands widened to i32,
 /// zero points subtracted, an i32 graph.matmul (see
 /// tcc-decompose-quantized). Returns the value that replaces the op's

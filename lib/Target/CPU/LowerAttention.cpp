@@ -17,8 +17,15 @@
 //
 // A causal task stops at its last visible key; a block cut by the end of
 // the keys (or the diagonal) reads past it masked and drops those lanes.
+// Scores are kept in log2(e) units, so that exp is a cheap 2^x.
+//
+// Where the tasks are too few for the threads (a decode step), each task's
+// keys are split into chunks, a task each, and the chunks' partial states
+// merged after (Flash-Decoding; Attention/KeySplit.cpp).
 //
 //===----------------------------------------------------------------------===//
+
+#include "Attention/KeySplit.h"
 
 #include "tcc/Target/CPU/Passes.h"
 #include "tcc/Target/CPU/TilingConfig.h"
@@ -42,8 +49,11 @@ namespace tcc::cpu {
 
 using namespace mlir;
 using namespace tcc::graph;
+namespace attention = tcc::cpu::attention;
 
 namespace {
+
+constexpr double kLog2E = 1.4426950408889634;
 
 /// The machine and choices a kernel is built for: vector lanes, vectors of
 /// keys per block, vector registers (query rows per task are an argument
@@ -76,15 +86,26 @@ public:
   /// query head), so that grouped heads share each read of K and V; the
   /// last rows no whole tile covers are a second set of tasks one tile
   /// high.
-  Value build(int64_t rows) {
-    Value out = tensor::EmptyOp::create(b, op.getType().getShape(), storageType);
+  ///
+  /// With `keyChunks` > 1 (Flash-Decoding) each tile's keys are split into
+  /// that many chunks, a task each: a task leaves its rows' partial state
+  /// (max, sum and the output not yet divided by the sum) in a buffer, and
+  /// a merge combines the chunks of each row.
+  Value build(int64_t rows, int64_t keyChunks) {
+    // Chunks of whole blocks, so that only the last one ends mid-block;
+    // rounding up may leave fewer chunks than asked.
+    chunkKeys = llvm::divideCeil(llvm::divideCeil(keys, keyChunks), blockKeys()) * blockKeys();
+    chunks = llvm::divideCeil(keys, chunkKeys);
+    RankedTensorType outType =
+        chunks > 1 ? attention::partialsType(op.getType(), chunks) : op.getType();
+    Value out = tensor::EmptyOp::create(b, outType.getShape(), outType.getElementType());
     int64_t perKvHead = rowsPerKvHead();
     int64_t whole = perKvHead / rows;
     if (whole > 0)
       out = buildTasks(out, rows, whole, /*firstRow=*/0);
     if (int64_t rest = perKvHead % rows)
       out = buildTasks(out, rest, 1, whole * rows);
-    return out;
+    return chunks > 1 ? attention::mergeKeyChunks(b, out, op.getType(), lanes) : out;
   }
 
   int64_t group() const { return queryHeads / kvHeads; }
@@ -125,10 +146,19 @@ private:
   Value splat(double value) { return splat(f32(value)); }
 
   /// `tiles` tiles of `rows` rows from `firstRow` on, for every batch and
-  /// KV head: one scf.forall over batch x KV head x tile.
+  /// KV head (and chunk of keys): one scf.forall over batch x KV head x
+  /// tile (x chunk).
   Value buildTasks(Value out, int64_t rows, int64_t tiles, int64_t firstRow) {
-    int64_t tasks = batch * kvHeads * tiles;
+    int64_t tasks = batch * kvHeads * tiles * chunks;
     return tcc::buildParallelTasks(b, b.getLoc(), tasks, out, [&](Value task, Value shared) {
+      Value keyBegin = index(0), keyEnd = index(keys), keyChunk;
+      if (chunks > 1) {
+        keyChunk = arith::RemUIOp::create(b, task, index(chunks));
+        task = arith::DivUIOp::create(b, task, index(chunks));
+        keyBegin = arith::MulIOp::create(b, keyChunk, index(chunkKeys));
+        keyEnd = arith::MinUIOp::create(
+            b, arith::AddIOp::create(b, keyBegin, index(chunkKeys)), keyEnd);
+      }
       Value tile = arith::RemUIOp::create(b, task, index(tiles));
       Value kvHead = arith::DivUIOp::create(b, task, index(tiles));
       Value batchIndex = arith::DivUIOp::create(b, kvHead, index(kvHeads));
@@ -144,7 +174,10 @@ private:
                                                  arith::DivUIOp::create(b, flat, index(queries))));
         rowQueries.push_back(arith::RemUIOp::create(b, flat, index(queries)));
       }
-      SmallVector<SmallVector<Value>> results = buildTile(rows, batchIndex, kvHead);
+      SmallVector<Value> state = walkKeys(rows, batchIndex, kvHead, keyBegin, keyEnd);
+      if (chunks > 1)
+        return writePartials(state, rows, shared, batchIndex, keyChunk);
+      SmallVector<SmallVector<Value>> results = normalize(state, rows);
 
       // Each row goes to its own place: the rows of a tile may belong to
       // different query heads.
@@ -188,8 +221,9 @@ private:
     return chunk;
   }
 
-  /// The output rows of one tile (valueDepth / lanes vectors each).
-  SmallVector<SmallVector<Value>> buildTile(int64_t rows, Value batchIndex, Value kvHead) {
+  /// The state of one tile's rows after the keys [keyBegin, keyEnd).
+  SmallVector<Value> walkKeys(int64_t rows, Value batchIndex, Value kvHead, Value keyBegin,
+                              Value keyEnd) {
     double negInf = -std::numeric_limits<double>::infinity();
     // The block's probabilities, stored for the P V product to broadcast.
     probabilityScratch = memref::AllocaOp::create(
@@ -208,19 +242,25 @@ private:
         state.push_back(splat(0.0));
     }
 
-    // Keys [0, visible) matter to this tile: all of them, or up to the
-    // diagonal of its latest query.
-    Value visible = index(keys);
+    // Keys [keyBegin, visible) matter to this tile: all of them, or up to
+    // the diagonal of its latest query. A chunk wholly past the diagonal
+    // sees none.
+    Value visible = keyEnd;
     if (std::optional<int64_t> causal = op.getCausalOffset()) {
       Value latest = rowQueries.front();
       for (Value query : ArrayRef(rowQueries).drop_front())
         latest = arith::MaxUIOp::create(b, latest, query);
       Value last = arith::AddIOp::create(b, latest, index(1 + *causal));
       visible = arith::MinUIOp::create(b, last, visible);
+      if (chunks > 1)
+        visible = arith::MaxUIOp::create(b, visible, keyBegin);
     }
+    Value span = chunks > 1 ? arith::SubIOp::create(b, visible, keyBegin).getResult() : visible;
     Value wholeBlocks = arith::MulIOp::create(
-        b, arith::DivUIOp::create(b, visible, index(blockKeys())), index(blockKeys()));
-    auto loop = scf::ForOp::create(b, index(0), wholeBlocks, index(blockKeys()), state);
+        b, arith::DivUIOp::create(b, span, index(blockKeys())), index(blockKeys()));
+    if (chunks > 1)
+      wholeBlocks = arith::AddIOp::create(b, keyBegin, wholeBlocks);
+    auto loop = scf::ForOp::create(b, keyBegin, wholeBlocks, index(blockKeys()), state);
     {
       OpBuilder::InsertionGuard guard(b);
       b.setInsertionPointToStart(loop.getBody());
@@ -243,8 +283,12 @@ private:
       b.setInsertionPointToStart(&tail.getElseRegion().front());
       scf::YieldOp::create(b, state);
     }
-    state.assign(tail.getResults().begin(), tail.getResults().end());
+    return SmallVector<Value>(tail.getResults());
+  }
 
+  /// The output rows of a tile from its state over all keys (valueDepth /
+  /// lanes vectors each).
+  SmallVector<SmallVector<Value>> normalize(ValueRange state, int64_t rows) {
     SmallVector<SmallVector<Value>> results(rows);
     for (int64_t r = 0; r < rows; ++r) {
       ValueRange row = ValueRange(state).slice(r * statePerRow(), statePerRow());
@@ -254,6 +298,35 @@ private:
         results[r].push_back(arith::MulFOp::create(b, row[2 + a], inverse));
     }
     return results;
+  }
+
+  /// Writes each row's partial state into `partials` at its chunk of keys.
+  SmallVector<tcc::WrittenSlice> writePartials(ValueRange state, int64_t rows, Value partials,
+                                               Value batchIndex, Value keyChunk) {
+    auto rowType = RankedTensorType::get({1, 1, 1, 1, valueDepth + 2}, b.getF32Type());
+    SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1),
+                                       b.getIndexAttr(1), b.getIndexAttr(valueDepth + 2)};
+    SmallVector<OpFoldResult> strides(5, b.getIndexAttr(1));
+    SmallVector<tcc::WrittenSlice> written;
+    for (int64_t r = 0; r < rows; ++r) {
+      ValueRange row = state.slice(r * statePerRow(), statePerRow());
+      SmallVector<OpFoldResult> offsets = {batchIndex, rowHeads[r], rowQueries[r], keyChunk,
+                                           b.getIndexAttr(0)};
+      Value slice =
+          tensor::ExtractSliceOp::create(b, rowType, partials, offsets, sizes, strides);
+      auto at = [&](int64_t i) {
+        return SmallVector<Value>{index(0), index(0), index(0), index(0), index(i)};
+      };
+      for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
+        slice = vector::TransferWriteOp::create(b, row[2 + a], slice, at(a * lanes),
+                                                ArrayRef<bool>{true})
+                    .getResult();
+      Value sum = vector::ReductionOp::create(b, vector::CombiningKind::ADD, row[1]);
+      slice = tensor::InsertOp::create(b, row[0], slice, at(valueDepth));
+      slice = tensor::InsertOp::create(b, sum, slice, at(valueDepth + 1));
+      written.push_back({slice, offsets, sizes});
+    }
+    return written;
   }
 
   /// The block's Q Kᵀ from the Kᵀ panels, a vector of keys per row and
@@ -377,14 +450,19 @@ private:
       Value queryRow = rowQueries[r];
       Value rowMax;
       for (int64_t k = 0; k < blockVectors; ++k) {
-        Value s = arith::MulFOp::create(b, rawScores[r * blockVectors + k], splat(scale));
+        // Scores in units of log2(e), so that exp(score) is exp2(s).
+        Value s;
         if (cap > 0) {
-          Value t = math::TanhOp::create(b, arith::MulFOp::create(b, s, splat(1.0 / cap)));
-          s = arith::MulFOp::create(b, t, splat(cap));
+          Value t = math::TanhOp::create(
+              b, arith::MulFOp::create(b, rawScores[r * blockVectors + k], splat(scale / cap)));
+          s = arith::MulFOp::create(b, t, splat(cap * kLog2E));
+        } else {
+          s = arith::MulFOp::create(b, rawScores[r * blockVectors + k], splat(scale * kLog2E));
         }
         Value keyStart = arith::AddIOp::create(b, keyBlock, index(k * lanes));
         if (mask)
-          s = arith::AddFOp::create(b, s, readMask(batchIndex, rowHeads[r], queryRow, keyStart, partial));
+          s = vector::FMAOp::create(
+              b, readMask(batchIndex, rowHeads[r], queryRow, keyStart, partial), splat(kLog2E), s);
         if (Value allowed = visibleKeys(queryRow, keyStart, visible, partial))
           s = arith::SelectOp::create(b, allowed, s, splat(negInf));
         blockScores[r].push_back(s);
@@ -420,8 +498,7 @@ private:
       SmallVector<Value> scaled;
       for (int64_t r = 0; r < rows; ++r) {
         ValueRange row = state.slice(r * statePerRow(), statePerRow());
-        Value correction =
-            math::ExpOp::create(b, arith::SubFOp::create(b, splat(row[0]), splat(shifts[r])));
+        Value correction = exp2(splat(arith::SubFOp::create(b, row[0], shifts[r])));
         for (Value value : row.drop_front())
           scaled.push_back(arith::MulFOp::create(b, value, correction));
       }
@@ -436,7 +513,7 @@ private:
       next.push_back(maxima[r]);
       Value sum = rescale.getResult(r * (statePerRow() - 1));
       for (Value s : blockScores[r]) {
-        Value p = math::ExpOp::create(b, arith::SubFOp::create(b, s, splat(shifts[r])));
+        Value p = exp2(arith::SubFOp::create(b, s, splat(shifts[r])));
         sum = arith::AddFOp::create(b, sum, p);
         probabilities[r].push_back(p);
       }
@@ -457,26 +534,100 @@ private:
                                         ValueRange{index(r), index(k * lanes)},
                                         ArrayRef<bool>{true});
     int64_t chunk = chunkVectors(rows);
+    if (chunk == accumulatorsPerRow()) {
+      accumulateValues(next, rows, batchIndex, kvHead, keyBlock, index(0), blockKeys(), 0, chunk,
+                       partial);
+      return next;
+    }
+    // With several chunks, one unrolled block would let LLVM interleave
+    // them and keep no accumulator in a register (AVX2: a load and a store
+    // around every FMA). A loop over the block's keys per chunk carries the
+    // chunk's accumulators instead, 4 keys an iteration.
+    int64_t unroll = 4;
     for (int64_t c = 0; c < accumulatorsPerRow(); c += chunk) {
-      for (int64_t j = 0; j < blockKeys(); ++j) {
-        Value key = arith::AddIOp::create(b, keyBlock, index(j));
-        if (partial)
-          key = arith::MinUIOp::create(b, key, index(keys - 1));
-        SmallVector<Value> valueRow;
+      SmallVector<Value> carried;
+      for (int64_t r = 0; r < rows; ++r)
         for (int64_t a = c; a < c + chunk; ++a)
-          valueRow.push_back(
-              readVector(values, ValueRange{batchIndex, kvHead, key, index(a * lanes)}, true));
-        for (int64_t r = 0; r < rows; ++r) {
-          Value weight = splat(memref::LoadOp::create(b, probabilityScratch,
-                                                      ValueRange{index(r), index(j)}));
-          for (int64_t a = c; a < c + chunk; ++a) {
-            Value &acc = next[r * statePerRow() + 2 + a];
-            acc = vector::FMAOp::create(b, weight, valueRow[a - c], acc);
-          }
+          carried.push_back(next[r * statePerRow() + 2 + a]);
+      auto keyLoop = scf::ForOp::create(b, index(0), index(blockKeys()), index(unroll), carried);
+      {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(keyLoop.getBody());
+        SmallVector<Value> accumulators(next);
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t a = c; a < c + chunk; ++a)
+            accumulators[r * statePerRow() + 2 + a] =
+                keyLoop.getRegionIterArgs()[r * chunk + a - c];
+        accumulateValues(accumulators, rows, batchIndex, kvHead, keyBlock,
+                         keyLoop.getInductionVar(), unroll, c, chunk, partial);
+        SmallVector<Value> yielded;
+        for (int64_t r = 0; r < rows; ++r)
+          for (int64_t a = c; a < c + chunk; ++a)
+            yielded.push_back(accumulators[r * statePerRow() + 2 + a]);
+        scf::YieldOp::create(b, yielded);
+      }
+      for (int64_t r = 0; r < rows; ++r)
+        for (int64_t a = c; a < c + chunk; ++a)
+          next[r * statePerRow() + 2 + a] = keyLoop.getResult(r * chunk + a - c);
+    }
+    return next;
+  }
+
+  /// Adds to each row's accumulators c .. c + chunk (in `state`) the P V of
+  /// `count` keys of the block from `first` on: per key, the chunk of V's
+  /// row times the row's probability broadcast from the scratch.
+  void accumulateValues(SmallVector<Value> &state, int64_t rows, Value batchIndex,
+                        Value kvHead, Value keyBlock, Value first, int64_t count, int64_t c,
+                        int64_t chunk, bool partial) {
+    for (int64_t j = 0; j < count; ++j) {
+      Value inBlock = arith::AddIOp::create(b, first, index(j));
+      Value key = arith::AddIOp::create(b, keyBlock, inBlock);
+      if (partial)
+        key = arith::MinUIOp::create(b, key, index(keys - 1));
+      SmallVector<Value> valueRow;
+      for (int64_t a = c; a < c + chunk; ++a)
+        valueRow.push_back(
+            readVector(values, ValueRange{batchIndex, kvHead, key, index(a * lanes)}, true));
+      for (int64_t r = 0; r < rows; ++r) {
+        Value weight =
+            splat(memref::LoadOp::create(b, probabilityScratch, ValueRange{index(r), inBlock}));
+        for (int64_t a = c; a < c + chunk; ++a) {
+          Value &acc = state[r * statePerRow() + 2 + a];
+          acc = vector::FMAOp::create(b, weight, valueRow[a - c], acc);
         }
       }
     }
-    return next;
+  }
+
+  /// 2^x for a vector of x <= 0 (the scores less their running max, in
+  /// log2(e) units), cheaper than math.exp's general polynomial: no
+  /// overflow to handle, 2^x is 2^n p(x - n) with n = round(x) and p
+  /// Cephes' degree-6 polynomial for 2^f on [-1/2, 1/2] (about 2 ulp), the
+  /// exponent added as integer bits; below -126 (and -inf, a masked key)
+  /// 0. NaN stays NaN.
+  Value exp2(Value x) {
+    // x + 1.5 * 2^23 rounds x to an integer n in the low mantissa bits.
+    Value shifter = splat(12582912.0);
+    Value rounded = arith::AddFOp::create(b, x, shifter);
+    Value n = arith::SubFOp::create(b, rounded, shifter);
+    Value f = arith::SubFOp::create(b, x, n);
+    static constexpr double kCoefficients[] = {
+        1.535336188319500e-4, 1.339887440266574e-3, 9.618437357674640e-3,
+        5.550332471162809e-2, 2.402264791363012e-1, 6.931472028550421e-1};
+    Value p = splat(kCoefficients[0]);
+    for (double c : ArrayRef(kCoefficients).drop_front())
+      p = vector::FMAOp::create(b, p, f, splat(c));
+    p = vector::FMAOp::create(b, p, f, splat(1.0));
+    // n << 23 from the low bits of `rounded`, added to p's exponent.
+    auto intType = VectorType::get({lanes}, b.getI32Type());
+    Value exponent = arith::ShLIOp::create(
+        b, arith::BitcastOp::create(b, intType, rounded),
+        arith::ConstantOp::create(b, DenseElementsAttr::get(intType, b.getI32IntegerAttr(23))));
+    Value scaled = arith::BitcastOp::create(
+        b, vectorType,
+        arith::AddIOp::create(b, arith::BitcastOp::create(b, intType, p), exponent));
+    Value inRange = arith::CmpFOp::create(b, arith::CmpFPredicate::UGE, x, splat(-126.0));
+    return arith::SelectOp::create(b, inRange, scaled, splat(0.0));
   }
 
   /// Which of the `lanes` keys from `keyStart` query row `queryRow` sees,
@@ -524,6 +675,9 @@ private:
   bool keysInPanels;
   Value values, mask;
   int64_t lanes, blockVectors, registers;
+  /// Chunks of keys a tile's keys are split into, and keys a chunk (a
+  /// whole number of blocks; the last chunk may be shorter).
+  int64_t chunks = 1, chunkKeys = 0;
   Value probabilityScratch;
   /// The query head and query of each row of the tile being built, and
   /// where K is read as it is, each row's query in vectors of depth.
@@ -585,12 +739,21 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     int64_t panels = llvm::divideCeil(keys, width);
     Value keyPanels = op.getKey();
     // A task's rows are query rows of the query heads one KV head serves.
-    // Fewer rows a task where the tasks would not keep the threads busy
-    // (a decode step of grouped heads).
+    // Where the tasks would not keep the threads busy (a decode step), the
+    // keys are split into chunks; where they are too few to split, a task
+    // takes fewer rows.
     int64_t rowsPerKvHead = op.getQuery().getType().getDimSize(1) / kvHeads *
                             op.getQuery().getType().getDimSize(2);
+    auto tasksOf = [&](int64_t rows) {
+      return batch * kvHeads * ((rowsPerKvHead + rows - 1) / rows);
+    };
     int64_t rows = std::min(rowsPerTask(registers, blockVectors), rowsPerKvHead);
-    while (rows > 1 && batch * kvHeads * (rowsPerKvHead + rows - 1) / rows < 2 * threads)
+    // As many rows a tile as even tiles need (6 rows: 2 tiles of 3, not 4
+    // and 2): the rows of every tile share each read of K and V.
+    int64_t tiles = (rowsPerKvHead + rows - 1) / rows;
+    rows = (rowsPerKvHead + tiles - 1) / tiles;
+    int64_t chunks = attention::chooseKeyChunks(op, tasksOf(rows), panels, threads);
+    while (chunks == 1 && rows > 1 && tasksOf(rows) < 2 * threads)
       rows = (rows + 1) / 2;
     // A repacking pass over K pays off over many tiles of rows. With few (a
     // decode step) K is read as it is, square blocks transposed in
@@ -625,9 +788,10 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     }
     AttentionKernel kernel(b, op, keyPanels, keysInPanels, mask,
                            {lanes, blockVectors, registers});
-    rewriter.replaceOp(op, kernel.build(rows));
+    rewriter.replaceOp(op, kernel.build(rows, chunks));
     return success();
   }
+
 
   int64_t lanes, registers, threads;
 };

@@ -26,10 +26,20 @@
 // CHECK: vector.transfer_read %[[PANELS]]
 // CHECK: vector.fma
 // CHECK: vector.reduction <maxnumf>
+// Scores in log2(e) units (the scale times log2 e), so exp is 2^x: 2^n
+// times a polynomial, the exponent n added as integer bits, 0 below -126.
 // Rescaled only when a row's max rose.
 // CHECK: scf.if
-// CHECK: math.exp
-// CHECK: math.exp
+// CHECK: arith.shli
+// CHECK: scf.yield
+// CHECK: vector.fma
+// CHECK: arith.shli
+// CHECK: arith.cmpf uge, %{{.*}}, %{{.*}} : vector<{{(16|8)}}xf32>
+// CHECK-NOT: math.exp
+// With AVX2 a row's 8 accumulators go in chunks of 2 vectors (4 rows x 2,
+// V's 2 and a broadcast fit the 16 registers), each chunk a loop over the
+// block's keys carrying its accumulators.
+// V3-COUNT-4: scf.for %{{.*}} = %c0 to %c16 step %c4 iter_args({{.*}}) -> (vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>, vector<8xf32>) {
 // The block cut by the diagonal or the end of the keys.
 // CHECK: scf.if %{{.*}} -> (f32
 // CHECK: vector.transfer_read %[[PANELS]]{{.*}}{in_bounds = [true]}
@@ -93,4 +103,66 @@ func.func @grouped_decode(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x100x64xf32>, 
   %0 = graph.attention %q, %k, %v {scale = 0.125 : f32}
       : (tensor<1x8x1x64xf32>, tensor<1x2x100x64xf32>, tensor<1x2x100x64xf32>) -> tensor<1x8x1x64xf32>
   return %0 : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+// Flash-Decoding: 8 query heads over 2 KV heads and 4096 cached keys give
+// 2 tasks of 4 rows, fewer than two a thread, so each KV head's keys are
+// split in 2 chunks (4 tasks). A task walks its chunk's blocks and leaves
+// per row the output not yet divided by the sum, the max and the sum in a
+// [B, Hq, S, chunks, Dv + 2] buffer; a loop over the 8 rows then merges
+// the 2 chunks, weighting each by exp(its max - the largest) (exp2: the
+// maxima are in log2(e) units).
+// CHECK-LABEL: func.func @split_decode
+// CHECK: %[[PARTIALS:.*]] = tensor.empty() : tensor<1x8x1x2x66xf32>
+// CHECK: scf.forall (%[[TASK:.*]]) in (4) shared_outs
+// CHECK: %[[CHUNK:.*]] = arith.remui %[[TASK]], %c2
+// V4: %[[BEGIN:.*]] = arith.muli %[[CHUNK]], %c2048
+// V3: %[[BEGIN:.*]] = arith.muli %[[CHUNK]], %c2048
+// CHECK: %[[END:.*]] = arith.minui %{{.*}}, %c4096
+// V4: scf.for %{{.*}} = %[[BEGIN]] to %{{.*}} step %c32 iter_args
+// V3: scf.for %{{.*}} = %[[BEGIN]] to %{{.*}} step %c16 iter_args
+// CHECK: vector.reduction <add>
+// CHECK: tensor.insert %{{.*}} into %{{.*}}[%c0, %c0, %c0, %c0, %c64] : tensor<1x1x1x1x66xf32>
+// CHECK: tensor.insert %{{.*}} into %{{.*}}[%c0, %c0, %c0, %c0, %c65] : tensor<1x1x1x1x66xf32>
+// CHECK-COUNT-4: tensor.parallel_insert_slice %{{.*}} into %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %[[CHUNK]], 0] [1, 1, 1, 1, 66]
+// The merge: one thread, row by row.
+// CHECK: scf.for %{{.*}} = %c0 to %c8 step %c1 iter_args(%{{.*}} = %{{.*}}) -> (tensor<1x8x1x64xf32>)
+// CHECK-COUNT-2: tensor.extract %{{.*}}[%{{.*}}, %{{.*}}, %{{.*}}, %c{{[01]}}, %c64] : tensor<1x8x1x2x66xf32>
+// CHECK: arith.maxnumf
+// CHECK: math.exp2
+// CHECK: math.fma
+// CHECK: vector.fma
+// CHECK: math.exp2
+// CHECK: math.fma
+// CHECK: vector.fma
+// CHECK: arith.divf
+// CHECK-NOT: scf.forall
+func.func @split_decode(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x4096x64xf32>, %v: tensor<1x2x4096x64xf32>) -> tensor<1x8x1x64xf32> {
+  %0 = graph.attention %q, %k, %v {scale = 0.125 : f32}
+      : (tensor<1x8x1x64xf32>, tensor<1x2x4096x64xf32>, tensor<1x2x4096x64xf32>) -> tensor<1x8x1x64xf32>
+  return %0 : tensor<1x8x1x64xf32>
+}
+
+// -----
+
+// tcc.key_chunks fixes the split: 1 keeps each KV head's keys in one task
+// (rows halved instead, as for short caches), 3 splits 1000 keys into
+// chunks of whole blocks (352 at 32 keys a block, 336 at 16), the last one
+// shorter.
+// CHECK-LABEL: func.func @forced_chunks
+// CHECK-NOT: tensor.empty() : tensor<{{.*}}x66xf32>
+// CHECK: scf.forall (%{{.*}}) in (4) shared_outs
+// CHECK: tensor.empty() : tensor<1x8x1x3x66xf32>
+// CHECK: scf.forall (%{{.*}}) in (6) shared_outs
+// V4: arith.muli %{{.*}}, %c352
+// V3: arith.muli %{{.*}}, %c336
+// CHECK: arith.minui %{{.*}}, %c1000
+func.func @forced_chunks(%q: tensor<1x8x1x64xf32>, %k: tensor<1x2x1000x64xf32>, %v: tensor<1x2x1000x64xf32>) -> (tensor<1x8x1x64xf32>, tensor<1x8x1x64xf32>) {
+  %0 = graph.attention %q, %k, %v {scale = 0.125 : f32, tcc.key_chunks = 1 : i64}
+      : (tensor<1x8x1x64xf32>, tensor<1x2x1000x64xf32>, tensor<1x2x1000x64xf32>) -> tensor<1x8x1x64xf32>
+  %1 = graph.attention %q, %k, %v {scale = 0.125 : f32, tcc.key_chunks = 3 : i64}
+      : (tensor<1x8x1x64xf32>, tensor<1x2x1000x64xf32>, tensor<1x2x1000x64xf32>) -> tensor<1x8x1x64xf32>
+  return %0, %1 : tensor<1x8x1x64xf32>, tensor<1x8x1x64xf32>
 }

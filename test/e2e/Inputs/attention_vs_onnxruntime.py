@@ -50,7 +50,7 @@ def main():
     rng = np.random.default_rng(0)
     f32 = lambda *shape: rng.standard_normal(shape).astype(np.float32)
 
-    def case(name, q, k, v, mask=None, past=None, dtype=np.float32, **attributes):
+    def case(name, q, k, v, mask=None, past=None, dtype=np.float32, tcc_args=(), **attributes):
         feeds = {"Q": f32(*q).astype(dtype), "K": f32(*k).astype(dtype),
                  "V": f32(*v).astype(dtype)}
         element = TensorProto.FLOAT16 if dtype == np.float16 else TensorProto.FLOAT
@@ -64,7 +64,7 @@ def main():
         model = attention_model(list(q), list(k), list(v), mask_spec, past, element,
                                 **attributes)
         if dtype == np.float32:
-            check(name, model, feeds, tmp, BUILD, rtol=1e-3, atol=1e-4)
+            check(name, model, feeds, tmp, BUILD, rtol=1e-3, atol=1e-4, tcc_args=tcc_args)
             return
         # f16 storage, f32 arithmetic: the reference is the f32 model on the
         # same (f16) values, its output rounded to f16 once, as tcc's is.
@@ -96,6 +96,20 @@ def main():
         case("one query, 77 keys", (1, 12, 1, 64), (1, 12, 77, 64), (1, 12, 77, 64))
         # Grouped heads share a task: its rows are query heads of one KV head.
         case("one query, 8 heads over 2 KV heads", (1, 8, 1, 64), (1, 2, 77, 64), (1, 2, 77, 64))
+        # Flash-Decoding: 2 tasks (one a KV head) for 2 threads, so each KV
+        # head's 4096 keys are split across tasks and the chunks merged.
+        case("one query, 8 heads over 2 KV heads, 4096 keys split", (1, 8, 1, 64),
+             (1, 2, 4096, 64), (1, 2, 4096, 64), tcc_args=["--num-threads=2"])
+        # Chunks of uneven length over a cache, an additive mask read per
+        # chunk; then chunks wholly past the causal diagonal of the first
+        # queries.
+        split_mask = (rng.standard_normal((1, 1, 3, 1003)) * 2).astype(np.float32)
+        case("3 queries, cache of 1000, 5 chunks, causal, masked", (1, 4, 3, 64),
+             (1, 2, 3, 64), (1, 2, 3, 64), mask=split_mask,
+             past=((1, 2, 1000, 64), (1, 2, 1000, 64)), is_causal=1,
+             tcc_args=["--attention-key-chunks=5"])
+        case("causal 70 x 70, 3 chunks", (1, 2, 70, 64), (1, 2, 70, 64), (1, 2, 70, 64),
+             is_causal=1, tcc_args=["--attention-key-chunks=3"])
         # Packed heads: [B, S, H * D] in and out.
         case("3-D inputs, 12 heads", (1, 16, 768), (1, 16, 768), (1, 16, 768),
              q_num_heads=12, kv_num_heads=12)

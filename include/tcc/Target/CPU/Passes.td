@@ -142,8 +142,12 @@ def CPULowerAttention : Pass<"tcc-cpu-lower-attention", "mlir::func::FuncOp"> {
     and sum are updated, the output accumulator is rescaled and the block's
     `P V` added to it. No `S x T` tensor exists: memory grows with the
     sequence, not its square. Causal tiles stop at their last visible key.
-    Tasks (batch x head x query tile) are an `scf.forall`. Tile sizes come
-    from the target description's lanes and registers.
+    Tasks (batch x head x query tile) are an `scf.forall`; where they are
+    fewer than two a thread and the keys many (a decode step), each task's
+    keys are split into chunks across threads and the chunks' partial
+    maxima, sums and outputs merged (Flash-Decoding; `tcc.key_chunks` on
+    the op fixes the count). Tile sizes come from the target description's
+    lanes, registers and threads.
 
     Attention the kernel does not cover (element types other than f32,
     dynamic shapes, value heads no whole number of vectors wide) is
