@@ -81,14 +81,6 @@ Value unsqueezedAt(Value value, int64_t axis) {
   return nullptr;
 }
 
-bool isZeroConstant(Value value) {
-  DenseElementsAttr dense;
-  if (!matchPattern(value, m_Constant(&dense)) || !dense.isSplat())
-    return false;
-  auto floatType = dyn_cast<FloatType>(dense.getElementType());
-  return floatType && dense.getSplatValue<APFloat>().isZero();
-}
-
 /// The router: where the mask's weights and experts come from.
 struct Router {
   Value tokens; // t, [T, D]
@@ -102,7 +94,7 @@ struct Router {
 std::optional<Router> matchRouter(Value mask) {
   auto scatter = mask.getDefiningOp<ScatterElementsOp>();
   if (!scatter || scatter.getReduction() != "none" ||
-      !isZeroConstant(scatter.getData()))
+      !tcc::moe::isZeroConstant(scatter.getData()))
     return std::nullopt;
   auto maskType = cast<RankedTensorType>(mask.getType());
   if (maskType.getRank() != 2 || !maskType.hasStaticShape() ||

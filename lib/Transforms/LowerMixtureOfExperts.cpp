@@ -73,14 +73,6 @@ Value reshape(OpBuilder &b, Location loc, Value value,
   return ReshapeOp::create(b, loc, type, value);
 }
 
-bool isZeroConstant(Value value) {
-  DenseElementsAttr dense;
-  if (!matchPattern(value, m_Constant(&dense)) || !dense.isSplat())
-    return false;
-  auto floatType = dyn_cast<FloatType>(dense.getElementType());
-  return floatType && dense.getSplatValue<APFloat>().isZero();
-}
-
 /// Whether what `body` yields is computed from its argument (the tokens).
 bool readsTokens(Block &body) {
   DenseSet<Value> fromTokens = {body.getArgument(0)};
@@ -182,6 +174,14 @@ Value dispatchSteps(RewriterBase &rewriter, Location loc, Block &body,
 /// them, a cast, an elementwise unary op, or an elementwise binary op whose
 /// other operand broadcasts along the rows (a vector, a [1, N] row or a
 /// scalar).
+bool tcc::moe::isZeroConstant(Value value) {
+  DenseElementsAttr dense;
+  if (!matchPattern(value, m_Constant(&dense)) || !dense.isSplat())
+    return false;
+  auto floatType = dyn_cast<FloatType>(dense.getElementType());
+  return floatType && dense.getSplatValue<APFloat>().isZero();
+}
+
 bool tcc::moe::isRowWise(Block &body) {
   Value tokens = body.getArgument(0);
   int64_t rows = cast<RankedTensorType>(tokens.getType()).getDimSize(0);
@@ -323,7 +323,7 @@ void lowerMixture(RewriterBase &rewriter, MixtureOfExpertsOp op,
   for (auto [e, region] : llvm::enumerate(op.getExperts())) {
     Block &body = region.front();
     Value yielded = body.getTerminator()->getOperand(0);
-    if (isZeroConstant(yielded))
+    if (tcc::moe::isZeroConstant(yielded))
       continue;
     if (yielded == body.getArgument(0) || !readsTokens(body) ||
         !tcc::moe::isRowWise(body)) {

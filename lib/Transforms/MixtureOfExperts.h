@@ -10,6 +10,7 @@
 
 namespace mlir {
 class Block;
+class Value;
 } // namespace mlir
 
 namespace tcc::moe {
@@ -19,6 +20,10 @@ namespace tcc::moe {
 /// any subset of the rows, retyped to its row count. A region that does not
 /// read its argument qualifies.
 bool isRowWise(mlir::Block &body);
+
+/// Whether `value` is a float constant of zeros (a zero expert's output,
+/// the zeros a router's weights are scattered into).
+bool isZeroConstant(mlir::Value value);
 
 } // namespace tcc::moe
 
