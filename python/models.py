@@ -865,12 +865,11 @@ def rotate(g, x, cos, sin, head_dim):
     return g.op("Add", [g.op("Mul", [x, cos]), g.op("Mul", [rotated, sin])])
 
 
-def llama(layers=4, hidden=1024, heads=16, kv_heads=4, seq=128, vocab=32000,
-          intermediate=2816, seed=0):
-    """A LLaMA-style decoder prefill: RMSNorm, rotary embeddings, grouped KV
-    heads repeated with Unsqueeze/Expand/Reshape, a causal mask, SwiGLU MLP."""
-    g = GraphBuilder(seed)
-    head_dim, group = hidden // heads, heads // kv_heads
+def llama_embedding(g, hidden, heads, seq, vocab):
+    """A LLaMA-style decoder's token embedding of "input_ids", and the
+    constants its attention blocks share (rotary cos and sin, the causal
+    mask and its fill value)."""
+    head_dim = hidden // heads
     x = g.op("Gather", [g.weight((vocab, hidden), "embed_tokens", 0.02), "input_ids"], axis=0)
     inv_freq = 1.0 / (10000.0 ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim))
     angles = np.outer(np.arange(seq), inv_freq)
@@ -879,29 +878,49 @@ def llama(layers=4, hidden=1024, heads=16, kv_heads=4, seq=128, vocab=32000,
     sin = g.const(np.sin(angles).astype(np.float32), "rope_sin")
     allowed = np.tril(np.ones((seq, seq), dtype=bool)).reshape(1, 1, seq, seq)
     causal, neg = g.const(allowed, "causal_mask"), g.const(np.float32(np.finfo(np.float32).min))
+    return x, (cos, sin, causal, neg)
+
+
+def llama_attention(g, x, rope, p, hidden, heads, kv_heads, seq):
+    """One LLaMA-style attention block on the residual `x` (RMSNorm, rotary
+    embeddings, grouped KV heads repeated with Unsqueeze/Expand/Reshape, a
+    causal mask, the residual add) and the RMSNorm before the MLP: returns
+    the residual and the MLP's input."""
+    cos, sin, causal, neg = rope
+    head_dim, group = hidden // heads, heads // kv_heads
+    h = rms_norm(g, x, hidden, p + ".input_layernorm")
+    q = g.op("MatMul", [h, g.weight((hidden, hidden), p + ".q_proj")])
+    k = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".k_proj")])
+    v = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".v_proj")])
+    q = rotate(g, split_heads(g, q, seq, heads, head_dim), cos, sin, head_dim)
+    k = rotate(g, split_heads(g, k, seq, kv_heads, head_dim), cos, sin, head_dim)
+    v = split_heads(g, v, seq, kv_heads, head_dim)
+
+    def repeat_kv(t):
+        t = g.op("Unsqueeze", [t, g.const(np.array([2], np.int64))])
+        t = g.op("Expand", [t, g.const(np.array([1, kv_heads, group, seq, head_dim], np.int64))])
+        return g.op("Reshape", [t, g.const(np.array([1, heads, seq, head_dim], np.int64))])
+
+    k, v = repeat_kv(k), repeat_kv(v)
+    scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
+    scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
+    scores = g.op("Where", [causal, scores, neg])
+    context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]),
+                          seq, hidden)
+    x = g.op("Add", [x, g.op("MatMul", [context, g.weight((hidden, hidden), p + ".o_proj")])])
+    h = rms_norm(g, x, hidden, p + ".post_attention_layernorm")
+    return x, h
+
+
+def llama(layers=4, hidden=1024, heads=16, kv_heads=4, seq=128, vocab=32000,
+          intermediate=2816, seed=0):
+    """A LLaMA-style decoder prefill: RMSNorm, rotary embeddings, grouped KV
+    heads repeated with Unsqueeze/Expand/Reshape, a causal mask, SwiGLU MLP."""
+    g = GraphBuilder(seed)
+    x, rope = llama_embedding(g, hidden, heads, seq, vocab)
     for layer in range(layers):
         p = f"layers.{layer}"
-        h = rms_norm(g, x, hidden, p + ".input_layernorm")
-        q = g.op("MatMul", [h, g.weight((hidden, hidden), p + ".q_proj")])
-        k = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".k_proj")])
-        v = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".v_proj")])
-        q = rotate(g, split_heads(g, q, seq, heads, head_dim), cos, sin, head_dim)
-        k = rotate(g, split_heads(g, k, seq, kv_heads, head_dim), cos, sin, head_dim)
-        v = split_heads(g, v, seq, kv_heads, head_dim)
-
-        def repeat_kv(t):
-            t = g.op("Unsqueeze", [t, g.const(np.array([2], np.int64))])
-            t = g.op("Expand", [t, g.const(np.array([1, kv_heads, group, seq, head_dim], np.int64))])
-            return g.op("Reshape", [t, g.const(np.array([1, heads, seq, head_dim], np.int64))])
-
-        k, v = repeat_kv(k), repeat_kv(v)
-        scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
-        scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
-        scores = g.op("Where", [causal, scores, neg])
-        context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]),
-                              seq, hidden)
-        x = g.op("Add", [x, g.op("MatMul", [context, g.weight((hidden, hidden), p + ".o_proj")])])
-        h = rms_norm(g, x, hidden, p + ".post_attention_layernorm")
+        x, h = llama_attention(g, x, rope, p, hidden, heads, kv_heads, seq)
         gate = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".gate_proj")])
         gate = g.op("Mul", [gate, g.op("Sigmoid", [gate])])
         up = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".up_proj")])
@@ -994,38 +1013,10 @@ def mixtral(layers=2, hidden=256, heads=4, kv_heads=2, seq=128, vocab=1024, inte
     SwiGLU MLP of `top_k * intermediate` instead: the FFN compute of the
     experts a token runs, the reference for the sparse dispatch's speed."""
     g = GraphBuilder(seed)
-    head_dim, group = hidden // heads, heads // kv_heads
-    x = g.op("Gather", [g.weight((vocab, hidden), "embed_tokens", 0.02), "input_ids"], axis=0)
-    inv_freq = 1.0 / (10000.0 ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim))
-    angles = np.outer(np.arange(seq), inv_freq)
-    angles = np.concatenate([angles, angles], axis=-1).reshape(1, 1, seq, head_dim)
-    cos = g.const(np.cos(angles).astype(np.float32), "rope_cos")
-    sin = g.const(np.sin(angles).astype(np.float32), "rope_sin")
-    allowed = np.tril(np.ones((seq, seq), dtype=bool)).reshape(1, 1, seq, seq)
-    causal, neg = g.const(allowed, "causal_mask"), g.const(np.float32(np.finfo(np.float32).min))
+    x, rope = llama_embedding(g, hidden, heads, seq, vocab)
     for layer in range(layers):
         p = f"layers.{layer}"
-        h = rms_norm(g, x, hidden, p + ".input_layernorm")
-        q = g.op("MatMul", [h, g.weight((hidden, hidden), p + ".q_proj")])
-        k = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".k_proj")])
-        v = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".v_proj")])
-        q = rotate(g, split_heads(g, q, seq, heads, head_dim), cos, sin, head_dim)
-        k = rotate(g, split_heads(g, k, seq, kv_heads, head_dim), cos, sin, head_dim)
-        v = split_heads(g, v, seq, kv_heads, head_dim)
-
-        def repeat_kv(t):
-            t = g.op("Unsqueeze", [t, g.const(np.array([2], np.int64))])
-            t = g.op("Expand", [t, g.const(np.array([1, kv_heads, group, seq, head_dim], np.int64))])
-            return g.op("Reshape", [t, g.const(np.array([1, heads, seq, head_dim], np.int64))])
-
-        k, v = repeat_kv(k), repeat_kv(v)
-        scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
-        scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
-        scores = g.op("Where", [causal, scores, neg])
-        context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]),
-                              seq, hidden)
-        x = g.op("Add", [x, g.op("MatMul", [context, g.weight((hidden, hidden), p + ".o_proj")])])
-        h = rms_norm(g, x, hidden, p + ".post_attention_layernorm")
+        x, h = llama_attention(g, x, rope, p, hidden, heads, kv_heads, seq)
         t = g.op("Reshape", [h, g.const(np.array([seq, hidden], np.int64))])
         if dense:
             y = swiglu(g, t, hidden, top_k * intermediate, p + ".mlp")
