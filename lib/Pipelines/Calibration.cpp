@@ -17,7 +17,6 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
-#include <cstring>
 
 using namespace mlir;
 
@@ -77,20 +76,22 @@ listSamples(StringRef directory, const std::vector<std::string> &inputNames) {
 
 /// The values at `percentile` and 100 - `percentile` percent of `values`
 /// (all of them at 100: the smallest and largest).
-std::pair<float, float> rangeOf(std::vector<float> &values, double percentile) {
+std::pair<float, float> rangeOf(ArrayRef<float> values, double percentile) {
   if (values.empty())
     return {0.0f, 0.0f};
   if (percentile >= 100.0) {
     auto [min, max] = std::minmax_element(values.begin(), values.end());
     return {*min, *max};
   }
-  size_t last = values.size() - 1;
+  // The selection reorders: on a copy, the run's outputs stay as they are.
+  std::vector<float> sorted(values.begin(), values.end());
+  size_t last = sorted.size() - 1;
   size_t high = static_cast<size_t>(percentile / 100.0 * last + 0.5);
   size_t low = last - high;
-  std::nth_element(values.begin(), values.begin() + high, values.end());
-  float max = values[high];
-  std::nth_element(values.begin(), values.begin() + low, values.end());
-  return {values[low], max};
+  std::nth_element(sorted.begin(), sorted.begin() + high, sorted.end());
+  float max = sorted[high];
+  std::nth_element(sorted.begin(), sorted.begin() + low, sorted.end());
+  return {sorted[low], max};
 }
 
 } // namespace
@@ -222,15 +223,15 @@ LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
     }
     for (size_t point = 0; point < numPoints; ++point) {
       Source source = sources[point];
-      std::vector<float> values;
-      if (source.isInput) {
-        const npy::Array &array = arrays[source.index];
-        if (array.dtype != TCC_DTYPE_F32)
-          continue;
-        values.resize(array.count());
-        std::memcpy(values.data(), array.bytes.data(), array.bytes.size());
-      } else {
+      ArrayRef<float> values;
+      if (!source.isInput) {
         values = outputs[source.index];
+      } else if (const npy::Array &array = arrays[source.index];
+                 array.dtype == TCC_DTYPE_F32) {
+        values = ArrayRef(reinterpret_cast<const float *>(array.bytes.data()),
+                          array.count());
+      } else {
+        continue;
       }
       double sumOfSquares = 0;
       for (float value : values)
