@@ -517,22 +517,54 @@ def bert(layers=12, hidden=768, heads=12, seq=128, vocab=30522, intermediate=307
                    [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, seq, hidden])])
 
 
-def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0):
+def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
+         positions="constant"):
     """Prefill of `seq` tokens (past=0), or a decode step of `seq` new tokens
-    after `past` cached ones, with past_key_values inputs and present outputs."""
+    after `past` cached ones, with past_key_values inputs and present outputs.
+
+    `past` may be a name, "past_sequence_length": the past is then a
+    symbolic dim as exporters write it, the causal mask is built from the
+    past's shape (Shape, ConstantOfShape, Trilu), and the positions are an
+    input `position_ids` (positions="input") or a Range from the past's
+    shape (positions="shape")."""
     g = GraphBuilder(seed)
-    head_dim, total = hidden // heads, past + seq
+    symbolic = isinstance(past, str)
+    head_dim = hidden // heads
+    total = past + seq if not symbolic else None
     x = g.op("Gather", [g.weight((vocab, hidden), "wte", 0.02), "input_ids"], axis=0)
-    positions = g.const(np.arange(past, total, dtype=np.int64).reshape(1, seq), "position_ids")
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, seq])]
+    if symbolic:
+        past_length = g.op("Gather", [g.op("Shape", ["past_key_0"]), g.const(np.int64(2))],
+                           axis=0)
+        total_length = g.op("Add", [past_length, g.const(np.int64(seq))])
+    if not symbolic:
+        position_ids = g.const(np.arange(past, total, dtype=np.int64).reshape(1, seq),
+                               "position_ids")
+    elif positions == "input":
+        position_ids = "position_ids"
+        inputs.append(helper.make_tensor_value_info("position_ids", TensorProto.INT64,
+                                                    [1, seq]))
+    else:
+        position_ids = g.op("Unsqueeze", [g.op("Range", [past_length, total_length,
+                                                         g.const(np.int64(1))]),
+                                          g.const(np.array([0], np.int64))])
     # GPT-2 has 1024 positions; longer caches (to measure attention over
     # them) get a longer table of the same random kind.
-    x = g.op("Add", [x, g.op("Gather", [g.weight((max(1024, total), hidden), "wpe", 0.02),
-                                        positions], axis=0)])
+    x = g.op("Add", [x, g.op("Gather", [g.weight((max(1024, total or 0), hidden), "wpe", 0.02),
+                                        position_ids], axis=0)])
     # Causal mask over [past + seq] keys: query i sees keys <= past + i.
-    allowed = np.tril(np.ones((total, total), dtype=bool))[past:total].reshape(1, 1, seq, total)
-    causal = g.const(allowed, "causal_mask")
+    if not symbolic:
+        allowed = np.tril(np.ones((total, total), dtype=bool))[past:total]
+        causal = g.const(allowed.reshape(1, 1, seq, total), "causal_mask")
+    else:
+        size = g.op("Concat", [g.const(np.array([seq], np.int64)),
+                               g.op("Unsqueeze", [total_length,
+                                                  g.const(np.array([0], np.int64))])], axis=0)
+        ones = g.op("ConstantOfShape", [size],
+                    value=numpy_helper.from_array(np.array([1], np.int64)))
+        causal = g.op("Cast", [g.op("Trilu", [ones, past_length], upper=0)],
+                      to=TensorProto.BOOL)
     neg = g.const(np.float32(np.finfo(np.float32).min))
-    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, seq])]
     outputs = []
     for layer in range(layers):
         p = f"h.{layer}"
@@ -547,9 +579,9 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0):
                     f"past_{kind}_{layer}", TensorProto.FLOAT, [1, heads, past, head_dim]))
             k = g.op("Concat", [f"past_key_{layer}", k], axis=2)
             v = g.op("Concat", [f"past_value_{layer}", v], axis=2)
-            outputs += [helper.make_tensor_value_info(t, TensorProto.FLOAT,
-                                                      [1, heads, total, head_dim])
-                        for t in (k, v)]
+            outputs += [helper.make_tensor_value_info(
+                t, TensorProto.FLOAT,
+                [1, heads, total if total else f"{past} + {seq}", head_dim]) for t in (k, v)]
         scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
         scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
         scores = g.op("Where", [causal, scores, neg])
@@ -1205,6 +1237,15 @@ SMALL = {
     "bert_tiny": lambda: bert(layers=2, hidden=32, heads=2, seq=8, vocab=64, intermediate=64),
     "gpt2_tiny": lambda: gpt2(layers=2, hidden=32, heads=2, seq=8, vocab=64),
     "gpt2_tiny_decode": lambda: gpt2(layers=2, hidden=32, heads=2, seq=1, past=7, vocab=64),
+    "gpt2_tiny_cached": lambda: gpt2(layers=2, hidden=32, heads=2, seq=1,
+                                     past="past_sequence_length", vocab=64,
+                                     positions="input"),
+    "gpt2_tiny_cached_s4": lambda: gpt2(layers=2, hidden=32, heads=2, seq=4,
+                                        past="past_sequence_length", vocab=64,
+                                        positions="input"),
+    "gpt2_tiny_cached_shape_positions": lambda: gpt2(
+        layers=2, hidden=32, heads=2, seq=1, past="past_sequence_length", vocab=64,
+        positions="shape"),
     "llama_tiny": lambda: llama(layers=2, hidden=32, heads=4, kv_heads=2, seq=8, vocab=64,
                                 intermediate=48),
     "vit_tiny": lambda: vit(layers=2, hidden=32, heads=2, patch=8, image=32, classes=10,

@@ -587,7 +587,8 @@ def Graph_BatchNormOp : Graph_Op<"batch_norm", [Pure, Graph_InferType]> {
 // Attention
 //===----------------------------------------------------------------------===//
 
-def Graph_AttentionOp : Graph_Op<"attention", [Pure, Graph_InferType]> {
+def Graph_AttentionOp : Graph_Op<"attention", [Pure, Graph_InferType,
+                                                AttrSizedOperandSegments]> {
   let summary = "Scaled dot-product attention over split heads";
   let description = [{
     `softmax(cap(scale * Q Kᵀ) + bias) V`, per batch and query head, where
@@ -603,6 +604,13 @@ def Graph_AttentionOp : Graph_Op<"attention", [Pure, Graph_InferType]> {
     the whole cache. The mask broadcasts (numpy rules) to `[B, Hq, S, T]`:
     additive (of Q's element type) or boolean (`true` attends).
 
+    With `key_length` (an i64 scalar known at run time), K and V are a
+    cache of capacity `T` whose first `key_length` keys are valid: the rest
+    are not attended, and the causal diagonal is at `c = key_length - S`
+    (`causal_offset` must then be `T - S`, the same alignment for a full
+    cache). A decoder's KV cache that grows in place between calls reads
+    this way (`tcc-kv-cache-in-place`).
+
     A target lowers it to a kernel that never materializes the `S x T`
     scores, or decomposes it into matmul, softmax and matmul.
 
@@ -615,12 +623,14 @@ def Graph_AttentionOp : Graph_Op<"attention", [Pure, Graph_InferType]> {
   let arguments = (ins Graph_FloatTensor:$query, Graph_FloatTensor:$key,
                        Graph_FloatTensor:$value,
                        Optional<Graph_Tensor>:$mask,
+                       Optional<Graph_Tensor>:$key_length,
                        F32Attr:$scale,
                        OptionalAttr<I64Attr>:$causal_offset,
                        DefaultValuedAttr<F32Attr, "0.0f">:$softcap);
   let results = (outs Graph_FloatTensor:$output);
   let assemblyFormat = [{
-    $query `,` $key `,` $value (`,` $mask^)? attr-dict `:` functional-type(operands, results)
+    $query `,` $key `,` $value (`,` $mask^)? (`key_length` $key_length^)? attr-dict `:`
+    functional-type(operands, results)
   }];
   let hasVerifier = 1;
 }

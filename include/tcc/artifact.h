@@ -25,8 +25,10 @@ extern "C" {
 
 /* 2: device_kind, target_cpu and cpu_features added.
  * 3: a dynamic batch (batch_min to batch_entries) added; a version 2
- *    description is a version 3 one of static shapes, and is read as such. */
-#define TCC_ARTIFACT_ABI_VERSION 3
+ *    description is a version 3 one of static shapes, and is read as such.
+ * 4: a KV cache (past_min to input_present) added; older descriptions have
+ *    none. */
+#define TCC_ARTIFACT_ABI_VERSION 4
 #define TCC_ARTIFACT_ABI_OLDEST_READ 2
 #define TCC_ARTIFACT_SYMBOL "tcc_artifact_v1"
 
@@ -135,6 +137,21 @@ typedef struct tcc_artifact {
   const uint8_t *output_batched; /* per output */
   int32_t num_batch_entries;
   const tcc_artifact_batch_entry *batch_entries; /* batch ascending */
+  /* Since version 4. A KV cache (a decoder compiled with --dynamic-dim):
+   * the inputs marked in input_present are past keys and values whose dim
+   * cache_dim is a past length, any of past_min to past_max in a call (the
+   * same for all; the tables hold past_max there), and the outputs they
+   * name are the present caches, past + new entries long in that dim
+   * (new = cache_capacity - past_max). The entry takes each such input as a
+   * buffer of cache_capacity entries in that dim whose first `past` are
+   * the past, appends the new entries to it in place, and writes no
+   * present output: its `inputs` hold one more pointer, to the past length
+   * (an int64_t), and its `outputs` only the outputs that are not
+   * presents, in order. input_present is null without a cache. */
+  int64_t past_min, past_max, cache_capacity;
+  int32_t cache_dim;
+  /* Per input: -1, or this cache's present output (num_outputs if none). */
+  const int32_t *input_present;
 } tcc_artifact;
 
 #ifdef __cplusplus

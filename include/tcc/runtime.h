@@ -76,7 +76,8 @@ tcc_status tcc_model_output_info(const tcc_model *model, int32_t index,
                                  tcc_tensor_info *info);
 /* The sizes dim `dim` of input `index` accepts in a run: min == max for a
  * static dim; for a dynamic batch (dim 0 of an input compiled with
- * `--input-shape x=MIN..MAXx...`), the range. tcc_model_input_info
+ * `--input-shape x=MIN..MAXx...`) or a past length (`--dynamic-dim`), the
+ * range. tcc_model_input_info
  * describes such an input at its largest shape. */
 tcc_status tcc_model_input_dim_range(const tcc_model *model, int32_t index,
                                      int32_t dim, int64_t *min, int64_t *max);
@@ -105,7 +106,8 @@ tcc_status tcc_model_set_num_threads(tcc_model *model, int32_t num_threads);
  * dtype, rank, shape and buffer size; a dynamic batch may be any size in
  * its range (the same for every batched input; outputs have the shapes
  * tcc_model_output_shape gives), and an input outside it fails with
- * TCC_ERROR_MISMATCH naming the input, its shape and the accepted range. Thread-safe: one loaded model may run
+ * TCC_ERROR_MISMATCH naming the input, its shape and the accepted range;
+ * likewise a KV cache's past length (see tcc_kv_cache). Thread-safe: one loaded model may run
  * on several threads at once, each call with its own inputs and outputs;
  * each run takes an arena no other run is using (the model keeps them for
  * later runs, so it holds as many as it had runs at once). Only
@@ -113,6 +115,40 @@ tcc_status tcc_model_set_num_threads(tcc_model *model, int32_t num_threads);
 tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
                          int32_t num_inputs, tcc_tensor *outputs,
                          int32_t num_outputs);
+
+/* A decoder's KV cache between calls (a model compiled with
+ * `--dynamic-dim past_sequence_length=MIN..MAX`): its past key and value
+ * inputs are held here, each call appends its new entries in place and the
+ * length grows by them; no past is copied in and no present copied out.
+ * tcc_model_run on such a model takes the dense past and present tensors
+ * the model declares, and copies them. One cache serves one sequence; a
+ * cache is used by one call at a time. */
+typedef struct tcc_kv_cache tcc_kv_cache;
+
+/* For a past cache input, the index of its present output (the number of
+ * outputs if it has none); -1 for any other input. */
+int32_t tcc_model_input_present(const tcc_model *model, int32_t input);
+
+/* An empty cache (length 0) for `model`; fails for a model without one. */
+tcc_status tcc_kv_cache_create(tcc_model *model, tcc_kv_cache **cache);
+void tcc_kv_cache_free(tcc_kv_cache *cache);
+/* The entries the cache holds: its past length in the next call. */
+int64_t tcc_kv_cache_length(const tcc_kv_cache *cache);
+/* Forgets the entries from `length` on (0 starts a new sequence). */
+tcc_status tcc_kv_cache_set_length(tcc_kv_cache *cache, int64_t length);
+/* The buffer of cache input `input` (a model input index): its dims as the
+ * input's, the cache dim of the capacity the code appends to; NULL for an
+ * input that is not a cache. */
+void *tcc_kv_cache_buffer(tcc_kv_cache *cache, int32_t input);
+
+/* Runs one step on the cache: `inputs` are the model's inputs that are not
+ * past caches and `outputs` its outputs that are not presents, each in
+ * their order; the cache's length is the past length, and grows by the
+ * step's entries. A cache already at the model's largest past fails with
+ * TCC_ERROR_MISMATCH naming the bound. */
+tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
+                                const tcc_tensor *inputs, int32_t num_inputs,
+                                tcc_tensor *outputs, int32_t num_outputs);
 
 /* The message of the last failed call on this thread ("" if none). */
 const char *tcc_last_error(void);

@@ -34,7 +34,22 @@ struct tcc_model {
   const uint8_t *input_batched, *output_batched;
   int32_t num_batch_entries;
   const tcc_artifact_batch_entry *batch_entries;
+  /* A KV cache (version 4; input_present null without one): per output,
+   * the cache input it is the present of, or -1. */
+  int64_t past_min, past_max, cache_capacity;
+  int32_t cache_dim;
+  const int32_t *input_present;
+  int32_t *output_cache;
 };
+
+/* The new entries a call appends to each cache. */
+static int64_t cache_appended(const tcc_model *model) {
+  return model->cache_capacity - model->past_max;
+}
+
+static int is_cache_input(const tcc_model *model, int32_t index) {
+  return model->input_present && model->input_present[index] >= 0;
+}
 
 static void *allocate_arena(const tcc_artifact *artifact) {
   size_t bytes = (size_t)artifact->arena_bytes;
@@ -267,6 +282,39 @@ static int batch_is_sane(const tcc_artifact *artifact) {
   return batched_inputs > 0;
 }
 
+/* Rejects a KV cache a damaged library could describe: caches hold the
+ * bound in their dim, presents the capacity, and each present belongs to
+ * one cache of its dtype and rank. */
+static int cache_is_sane(const tcc_artifact *artifact) {
+  if (!artifact->input_present)
+    return 1;
+  if (artifact->past_min < 0 || artifact->past_max < artifact->past_min ||
+      artifact->cache_capacity <= artifact->past_max || artifact->cache_dim < 0 ||
+      artifact->num_batch_entries != 0)
+    return 0;
+  int32_t caches = 0;
+  for (int32_t i = 0; i < artifact->num_inputs; ++i) {
+    int32_t present = artifact->input_present[i];
+    if (present < 0)
+      continue;
+    const tcc_artifact_tensor *past = &artifact->inputs[i];
+    if (present > artifact->num_outputs || artifact->cache_dim >= past->rank ||
+        past->shape[artifact->cache_dim] != artifact->past_max)
+      return 0;
+    if (present < artifact->num_outputs) {
+      const tcc_artifact_tensor *out = &artifact->outputs[present];
+      if (out->rank != past->rank || out->dtype != past->dtype ||
+          out->shape[artifact->cache_dim] != artifact->cache_capacity)
+        return 0;
+      for (int32_t j = 0; j < i; ++j)
+        if (artifact->input_present[j] == present)
+          return 0;
+    }
+    ++caches;
+  }
+  return caches > 0;
+}
+
 /* dlopen maps a file without checking that it is whole: a truncated library
  * faults on first touch. Check the ELF headers against the file size first.
  * Returns NULL when the file looks whole, else what is wrong. */
@@ -357,7 +405,9 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
   }
   /* Version 2 ends before the dynamic batch: static shapes. */
   int dynamic = artifact->abi_version >= 3 && artifact->num_batch_entries != 0;
-  if (!artifact_is_sane(artifact) || (dynamic && !batch_is_sane(artifact))) {
+  int cached = artifact->abi_version >= 4 && artifact->input_present != NULL;
+  if (!artifact_is_sane(artifact) || (dynamic && !batch_is_sane(artifact)) ||
+      (cached && !cache_is_sane(artifact))) {
     dlclose(library);
     return fail(TCC_ERROR_INVALID_ARTIFACT, "'%s' has a malformed model description",
                 path);
@@ -384,6 +434,25 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
     result->output_batched = artifact->output_batched;
     result->num_batch_entries = artifact->num_batch_entries;
     result->batch_entries = artifact->batch_entries;
+  }
+  if (cached) {
+    result->past_min = artifact->past_min;
+    result->past_max = artifact->past_max;
+    result->cache_capacity = artifact->cache_capacity;
+    result->cache_dim = artifact->cache_dim;
+    result->input_present = artifact->input_present;
+    result->output_cache = malloc((size_t)artifact->num_outputs * sizeof(int32_t));
+    if (!result->output_cache) {
+      free(result);
+      dlclose(library);
+      return fail(TCC_ERROR_OUT_OF_MEMORY, "out of memory loading '%s'", path);
+    }
+    for (int32_t j = 0; j < artifact->num_outputs; ++j)
+      result->output_cache[j] = -1;
+    for (int32_t i = 0; i < artifact->num_inputs; ++i)
+      if (artifact->input_present[i] >= 0 &&
+          artifact->input_present[i] < artifact->num_outputs)
+        result->output_cache[artifact->input_present[i]] = i;
   }
   pthread_mutex_init(&result->lock, NULL);
   /* The first arena now: a model too large for memory fails to load, not
@@ -429,6 +498,7 @@ void tcc_model_free(tcc_model *model) {
   for (int32_t i = 0; i < model->num_idle; ++i)
     free(model->idle_arenas[i]);
   free(model->idle_arenas);
+  free(model->output_cache);
   pthread_mutex_destroy(&model->lock);
   if (model->library)
     dlclose(model->library);
@@ -489,6 +559,16 @@ static void shape_at(const tcc_artifact_tensor *tensor, int batched,
     shape[0] = batch;
 }
 
+/* The shape output `index` has in a run of `batch` after `past` cached
+ * entries: a present cache holds past + new. */
+static void output_shape_at(const tcc_model *model, int32_t index, int64_t batch,
+                            int64_t past, int64_t *shape) {
+  shape_at(&model->artifact->outputs[index],
+           model->output_batched && model->output_batched[index], batch, shape);
+  if (model->output_cache && model->output_cache[index] >= 0)
+    shape[model->cache_dim] = past + cache_appended(model);
+}
+
 static size_t shape_bytes(tcc_dtype dtype, int32_t rank, const int64_t *shape) {
   size_t bytes = tcc_dtype_size(dtype);
   for (int32_t i = 0; i < rank; ++i)
@@ -496,15 +576,15 @@ static size_t shape_bytes(tcc_dtype dtype, int32_t rank, const int64_t *shape) {
   return bytes;
 }
 
-/* The accepted shapes of a tensor: "[1..32x3x224x224]". */
-static void range_text(char *buffer, size_t size, const tcc_model *model,
-                       const tcc_artifact_tensor *tensor, int batched) {
+/* The accepted shapes of a tensor whose dim `dim` ranges over min..max:
+ * "[1..32x3x224x224]". */
+static void range_text(char *buffer, size_t size, const tcc_artifact_tensor *tensor,
+                       int32_t dim, int64_t min, int64_t max) {
   size_t used = (size_t)snprintf(buffer, size, "[");
   for (int32_t i = 0; i < tensor->rank && used < size; ++i) {
-    if (i == 0 && batched)
-      used += (size_t)snprintf(buffer + used, size - used, "%lld..%lld",
-                               (long long)model->batch_min,
-                               (long long)model->batch_max);
+    if (i == dim)
+      used += (size_t)snprintf(buffer + used, size - used, i ? "x%lld..%lld" : "%lld..%lld",
+                               (long long)min, (long long)max);
     else
       used += (size_t)snprintf(buffer + used, size - used, i ? "x%lld" : "%lld",
                                (long long)tensor->shape[i]);
@@ -521,16 +601,18 @@ static void given_shape_text(char *buffer, size_t size, const tcc_tensor *given)
 }
 
 /* The batch of a call: dim 0 of its batched inputs, which must agree and
- * lie within the artifact's range; 0 for static shapes. Checks each input's
- * dtype and shape. */
+ * lie within the artifact's range; 0 for static shapes. With a KV cache,
+ * `past` is the past length the cache inputs give (they must agree and lie
+ * within the range). Checks each input's dtype and shape. */
 static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
-                               int32_t num_inputs, int64_t *batch) {
+                               int32_t num_inputs, int64_t *batch, int64_t *past) {
   const tcc_artifact *artifact = model->artifact;
   if (num_inputs != artifact->num_inputs || (num_inputs && !inputs))
     return fail(TCC_ERROR_MISMATCH, "model '%s' takes %d inputs, got %d",
                 artifact->model_name, artifact->num_inputs, num_inputs);
   *batch = 0;
-  int32_t batch_from = -1;
+  *past = 0;
+  int32_t batch_from = -1, past_from = -1;
   for (int32_t i = 0; i < num_inputs; ++i) {
     const tcc_tensor *given = &inputs[i];
     const tcc_artifact_tensor *expected = &artifact->inputs[i];
@@ -542,14 +624,26 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
     int64_t want[16];
     int64_t size = batched && given->rank >= 1 && given->shape ? given->shape[0] : 0;
     shape_at(expected, batched, size, want);
+    int cached = is_cache_input(model, i);
+    int64_t length = 0;
+    if (cached && given->rank == expected->rank && given->shape) {
+      length = given->shape[model->cache_dim];
+      want[model->cache_dim] = length;
+    }
     int same = given->rank == expected->rank && (given->rank == 0 || given->shape);
     for (int32_t d = 0; same && d < given->rank; ++d)
       same = given->shape[d] == want[d];
     char accepted[256], got[256];
-    if (!same || (batched && (size < model->batch_min || size > model->batch_max))) {
+    if (!same || (batched && (size < model->batch_min || size > model->batch_max)) ||
+        (cached && (length < model->past_min || length > model->past_max))) {
       given_shape_text(got, sizeof(got), given);
-      if (batched) {
-        range_text(accepted, sizeof(accepted), model, expected, 1);
+      if (batched || cached) {
+        if (batched)
+          range_text(accepted, sizeof(accepted), expected, 0, model->batch_min,
+                     model->batch_max);
+        else
+          range_text(accepted, sizeof(accepted), expected, model->cache_dim, model->past_min,
+                     model->past_max);
         return fail(TCC_ERROR_MISMATCH,
                     "input %d ('%s'): shape %s is outside what the artifact "
                     "accepts, %s",
@@ -558,6 +652,16 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
       shape_text(accepted, sizeof(accepted), expected->rank, expected->shape);
       return fail(TCC_ERROR_MISMATCH, "input %d ('%s'): expected shape %s, got %s",
                   i, expected->name, accepted, got);
+    }
+    if (cached) {
+      if (past_from >= 0 && length != *past)
+        return fail(TCC_ERROR_MISMATCH,
+                    "input %d ('%s') has a past of %lld entries, input %d ('%s') %lld: "
+                    "the KV caches of a run share their length",
+                    i, expected->name, (long long)length, past_from,
+                    artifact->inputs[past_from].name, (long long)*past);
+      *past = length;
+      past_from = i;
     }
     if (!batched)
       continue;
@@ -589,6 +693,9 @@ tcc_status tcc_model_input_dim_range(const tcc_model *model, int32_t index,
   if (dim == 0 && model->input_batched && model->input_batched[index]) {
     *min = model->batch_min;
     *max = model->batch_max;
+  } else if (dim == model->cache_dim && is_cache_input(model, index)) {
+    *min = model->past_min;
+    *max = model->past_max;
   } else {
     *min = *max = tensor->shape[dim];
   }
@@ -607,22 +714,21 @@ tcc_status tcc_model_output_shape(const tcc_model *model, const tcc_tensor *inpu
   /* A scalar's shape has no entries to write. */
   if (!shape && artifact->outputs[index].rank > 0)
     return fail(TCC_ERROR_INVALID_ARGUMENT, "tcc_model_output_shape: null shape");
-  int64_t batch = 0;
-  tcc_status status = check_inputs(model, inputs, num_inputs, &batch);
+  int64_t batch = 0, past = 0;
+  tcc_status status = check_inputs(model, inputs, num_inputs, &batch, &past);
   if (status != TCC_OK)
     return status;
-  shape_at(&artifact->outputs[index],
-           model->output_batched && model->output_batched[index], batch, shape);
+  output_shape_at(model, index, batch, past, shape);
   return TCC_OK;
 }
 
-/* Checks a caller's output against its shape in a run of `batch`. */
+/* Checks a caller's output against its shape in a run of `batch` after
+ * `past` cached entries. */
 static tcc_status check_output(const tcc_model *model, const tcc_tensor *given,
-                               int32_t index, int64_t batch) {
+                               int32_t index, int64_t batch, int64_t past) {
   const tcc_artifact_tensor *expected = &model->artifact->outputs[index];
   int64_t want[16];
-  shape_at(expected, model->output_batched && model->output_batched[index], batch,
-           want);
+  output_shape_at(model, index, batch, past, want);
   char wanted[256], got[256];
   shape_text(wanted, sizeof(wanted), expected->rank, want);
   if (!given->data)
@@ -687,43 +793,11 @@ static int run_batch_slices(const tcc_model *model, const tcc_tensor *inputs,
   return 0;
 }
 
-tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
-                         int32_t num_inputs, tcc_tensor *outputs,
-                         int32_t num_outputs) {
-  if (!model)
-    return fail(TCC_ERROR_INVALID_ARGUMENT, "null model");
+/* Runs the entry on the data pointers a call has checked: the whole
+ * batch, or its slices; a failure names the error the code reported. */
+static tcc_status execute(tcc_model *model, void **input_data, void **output_data,
+                          const tcc_tensor *inputs, tcc_tensor *outputs, int64_t batch) {
   const tcc_artifact *artifact = model->artifact;
-  int64_t batch = 0;
-  tcc_status status = check_inputs(model, inputs, num_inputs, &batch);
-  if (status != TCC_OK)
-    return status;
-  if (num_outputs != artifact->num_outputs || !outputs)
-    return fail(TCC_ERROR_MISMATCH, "model '%s' has %d outputs, got %d",
-                artifact->model_name, artifact->num_outputs, num_outputs);
-  /* The entry point's arrays of data pointers, this call's own. */
-  void *input_data[num_inputs + 1];
-  void *output_data[num_outputs + 1];
-  for (int32_t i = 0; i < num_inputs; ++i) {
-    const tcc_artifact_tensor *expected = &artifact->inputs[i];
-    if (!inputs[i].data)
-      return fail(TCC_ERROR_INVALID_ARGUMENT, "input %d ('%s') has no data", i,
-                  expected->name);
-    size_t bytes = shape_bytes(inputs[i].dtype, inputs[i].rank, inputs[i].shape);
-    if (inputs[i].size_bytes < bytes) {
-      char want[256];
-      shape_text(want, sizeof(want), inputs[i].rank, inputs[i].shape);
-      return fail(TCC_ERROR_MISMATCH,
-                  "input %d ('%s'): buffer holds %zu bytes, shape %s needs %zu", i,
-                  expected->name, inputs[i].size_bytes, want, bytes);
-    }
-    input_data[i] = inputs[i].data;
-  }
-  for (int32_t i = 0; i < num_outputs; ++i) {
-    status = check_output(model, &outputs[i], i, batch);
-    if (status != TCC_OK)
-      return status;
-    output_data[i] = outputs[i].data;
-  }
   void *arena = take_arena(model);
   if (!arena)
     return fail(TCC_ERROR_OUT_OF_MEMORY,
@@ -747,4 +821,269 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
                 artifact->model_name);
   }
   return TCC_OK;
+}
+
+/* A cache tensor's layout around its cache dim: `outer` runs of `inner`
+ * bytes per entry. */
+static void cache_layout(const tcc_model *model, int32_t input, size_t *outer,
+                         size_t *inner) {
+  const tcc_artifact_tensor *tensor = &model->artifact->inputs[input];
+  *outer = 1;
+  *inner = tcc_dtype_size((tcc_dtype)tensor->dtype);
+  for (int32_t d = 0; d < tensor->rank; ++d) {
+    if (d < model->cache_dim)
+      *outer *= (size_t)tensor->shape[d];
+    else if (d > model->cache_dim)
+      *inner *= (size_t)tensor->shape[d];
+  }
+}
+
+/* Copies `entries` of each run between a dense tensor (`dense_entries` a
+ * run) and a cache buffer (the capacity a run). */
+static void copy_entries(const tcc_model *model, int32_t input, char *cache,
+                         char *dense, int64_t dense_entries, int64_t entries,
+                         int to_cache) {
+  size_t outer, inner;
+  cache_layout(model, input, &outer, &inner);
+  size_t bytes = (size_t)entries * inner;
+  for (size_t o = 0; o < outer; ++o) {
+    char *c = cache + o * (size_t)model->cache_capacity * inner;
+    char *d = dense + o * (size_t)dense_entries * inner;
+    memcpy(to_cache ? c : d, to_cache ? d : c, bytes);
+  }
+}
+
+static size_t cache_bytes(const tcc_model *model, int32_t input) {
+  size_t outer, inner;
+  cache_layout(model, input, &outer, &inner);
+  return outer * (size_t)model->cache_capacity * inner;
+}
+
+/* The entry's outputs: those that are not presents, in order. */
+static void entry_outputs(const tcc_model *model, tcc_tensor *outputs, void **output_data) {
+  int32_t used = 0;
+  for (int32_t j = 0; j < model->artifact->num_outputs; ++j)
+    if (!model->output_cache || model->output_cache[j] < 0)
+      output_data[used++] = outputs[j].data;
+}
+
+tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
+                         int32_t num_inputs, tcc_tensor *outputs,
+                         int32_t num_outputs) {
+  if (!model)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "null model");
+  const tcc_artifact *artifact = model->artifact;
+  int64_t batch = 0, past = 0;
+  tcc_status status = check_inputs(model, inputs, num_inputs, &batch, &past);
+  if (status != TCC_OK)
+    return status;
+  if (num_outputs != artifact->num_outputs || !outputs)
+    return fail(TCC_ERROR_MISMATCH, "model '%s' has %d outputs, got %d",
+                artifact->model_name, artifact->num_outputs, num_outputs);
+  /* The entry point's arrays of data pointers, this call's own (one more
+   * input: a KV cache's past length). */
+  void *input_data[num_inputs + 2];
+  void *output_data[num_outputs + 1];
+  for (int32_t i = 0; i < num_inputs; ++i) {
+    const tcc_artifact_tensor *expected = &artifact->inputs[i];
+    if (!inputs[i].data)
+      return fail(TCC_ERROR_INVALID_ARGUMENT, "input %d ('%s') has no data", i,
+                  expected->name);
+    size_t bytes = shape_bytes(inputs[i].dtype, inputs[i].rank, inputs[i].shape);
+    if (inputs[i].size_bytes < bytes) {
+      char want[256];
+      shape_text(want, sizeof(want), inputs[i].rank, inputs[i].shape);
+      return fail(TCC_ERROR_MISMATCH,
+                  "input %d ('%s'): buffer holds %zu bytes, shape %s needs %zu", i,
+                  expected->name, inputs[i].size_bytes, want, bytes);
+    }
+    input_data[i] = inputs[i].data;
+  }
+  for (int32_t i = 0; i < num_outputs; ++i) {
+    status = check_output(model, &outputs[i], i, batch, past);
+    if (status != TCC_OK)
+      return status;
+    output_data[i] = outputs[i].data;
+  }
+  if (!model->input_present)
+    return execute(model, input_data, output_data, inputs, outputs, batch);
+
+  /* Dense past and present tensors: the run copies the past into caches of
+   * the capacity the code appends to, and the caches out into the presents
+   * (a tcc_kv_cache keeps them between calls instead). */
+  tcc_kv_cache *cache = NULL;
+  status = tcc_kv_cache_create(model, &cache);
+  if (status != TCC_OK)
+    return status;
+  for (int32_t i = 0; i < num_inputs; ++i)
+    if (is_cache_input(model, i)) {
+      void *buffer = tcc_kv_cache_buffer(cache, i);
+      copy_entries(model, i, buffer, inputs[i].data, past, past, 1);
+      input_data[i] = buffer;
+    }
+  input_data[num_inputs] = &past;
+  entry_outputs(model, outputs, output_data);
+  status = execute(model, input_data, output_data, inputs, outputs, batch);
+  if (status == TCC_OK)
+    for (int32_t j = 0; j < num_outputs; ++j)
+      if (model->output_cache[j] >= 0) {
+        int64_t total = past + cache_appended(model);
+        int32_t i = model->output_cache[j];
+        copy_entries(model, i, tcc_kv_cache_buffer(cache, i), outputs[j].data, total, total,
+                     0);
+      }
+  tcc_kv_cache_free(cache);
+  return status;
+}
+
+/* The caches of a decoder between its calls: one buffer per cache input,
+ * of the capacity the code appends to, and how many entries they hold. */
+struct tcc_kv_cache {
+  tcc_model *model;
+  int64_t length;
+  void **buffers; /* per model input; NULL for the others */
+};
+
+int32_t tcc_model_input_present(const tcc_model *model, int32_t input) {
+  if (!model || input < 0 || input >= model->artifact->num_inputs || !model->input_present)
+    return -1;
+  return model->input_present[input];
+}
+
+tcc_status tcc_kv_cache_create(tcc_model *model, tcc_kv_cache **cache) {
+  if (!model || !cache)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "tcc_kv_cache_create: null argument");
+  *cache = NULL;
+  const tcc_artifact *artifact = model->artifact;
+  if (!model->input_present)
+    return fail(TCC_ERROR_INVALID_ARGUMENT,
+                "model '%s' has no KV cache (compile a decoder with --dynamic-dim)",
+                artifact->model_name);
+  tcc_kv_cache *result = calloc(1, sizeof(tcc_kv_cache));
+  void **buffers = calloc((size_t)artifact->num_inputs + 1, sizeof(void *));
+  if (!result || !buffers) {
+    free(result);
+    free(buffers);
+    return fail(TCC_ERROR_OUT_OF_MEMORY, "out of memory for a KV cache");
+  }
+  result->model = model;
+  result->buffers = buffers;
+  for (int32_t i = 0; i < artifact->num_inputs; ++i) {
+    if (!is_cache_input(model, i))
+      continue;
+    size_t bytes = cache_bytes(model, i);
+    /* Zeros: keys past the length are never attended, but are read. */
+    buffers[i] = aligned_alloc(64, (bytes + 63) / 64 * 64);
+    if (!buffers[i]) {
+      tcc_kv_cache_free(result);
+      return fail(TCC_ERROR_OUT_OF_MEMORY, "cannot allocate the %zu-byte KV cache '%s'",
+                  bytes, artifact->inputs[i].name);
+    }
+    memset(buffers[i], 0, bytes);
+  }
+  *cache = result;
+  return TCC_OK;
+}
+
+void tcc_kv_cache_free(tcc_kv_cache *cache) {
+  if (!cache)
+    return;
+  for (int32_t i = 0; i < cache->model->artifact->num_inputs; ++i)
+    free(cache->buffers[i]);
+  free(cache->buffers);
+  free(cache);
+}
+
+int64_t tcc_kv_cache_length(const tcc_kv_cache *cache) { return cache ? cache->length : 0; }
+
+tcc_status tcc_kv_cache_set_length(tcc_kv_cache *cache, int64_t length) {
+  if (!cache)
+    return fail(TCC_ERROR_INVALID_ARGUMENT, "null KV cache");
+  if (length < 0 || length > cache->length)
+    return fail(TCC_ERROR_INVALID_ARGUMENT,
+                "a KV cache of %lld entries cannot be cut to %lld (0 to its length)",
+                (long long)cache->length, (long long)length);
+  cache->length = length;
+  return TCC_OK;
+}
+
+void *tcc_kv_cache_buffer(tcc_kv_cache *cache, int32_t input) {
+  if (!cache || input < 0 || input >= cache->model->artifact->num_inputs)
+    return NULL;
+  return cache->buffers[input];
+}
+
+tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
+                                const tcc_tensor *inputs, int32_t num_inputs,
+                                tcc_tensor *outputs, int32_t num_outputs) {
+  if (!model || !cache || cache->model != model)
+    return fail(TCC_ERROR_INVALID_ARGUMENT,
+                "tcc_model_run_cached: null model or cache, or a cache of another model");
+  const tcc_artifact *artifact = model->artifact;
+  int32_t caches = 0, presents = 0;
+  for (int32_t i = 0; i < artifact->num_inputs; ++i)
+    caches += is_cache_input(model, i);
+  for (int32_t j = 0; j < artifact->num_outputs; ++j)
+    presents += model->output_cache[j] >= 0;
+  if (num_inputs != artifact->num_inputs - caches || (num_inputs && !inputs))
+    return fail(TCC_ERROR_MISMATCH, "model '%s' takes %d inputs besides its KV caches, got %d",
+                artifact->model_name, artifact->num_inputs - caches, num_inputs);
+  if (num_outputs != artifact->num_outputs - presents || (num_outputs && !outputs))
+    return fail(TCC_ERROR_MISMATCH,
+                "model '%s' has %d outputs besides its present caches, got %d",
+                artifact->model_name, artifact->num_outputs - presents, num_outputs);
+  if (cache->length > model->past_max)
+    return fail(TCC_ERROR_MISMATCH,
+                "the KV cache holds %lld entries; model '%s' takes a past of at most %lld",
+                (long long)cache->length, artifact->model_name, (long long)model->past_max);
+  /* The whole call as tcc_model_run sees it, the caches at their length. */
+  tcc_tensor all_inputs[artifact->num_inputs + 1];
+  tcc_tensor all_outputs[artifact->num_outputs + 1];
+  int64_t shapes[artifact->num_inputs + artifact->num_outputs + 1][16];
+  int32_t next = 0;
+  for (int32_t i = 0; i < artifact->num_inputs; ++i) {
+    if (!is_cache_input(model, i)) {
+      all_inputs[i] = inputs[next++];
+      continue;
+    }
+    const tcc_artifact_tensor *tensor = &artifact->inputs[i];
+    for (int32_t d = 0; d < tensor->rank; ++d)
+      shapes[i][d] = tensor->shape[d];
+    shapes[i][model->cache_dim] = cache->length;
+    all_inputs[i] = (tcc_tensor){(tcc_dtype)tensor->dtype, tensor->rank, shapes[i],
+                                 cache->buffers[i], cache_bytes(model, i)};
+  }
+  int64_t batch = 0, past = 0;
+  tcc_status status = check_inputs(model, all_inputs, artifact->num_inputs, &batch, &past);
+  if (status != TCC_OK)
+    return status;
+  void *input_data[artifact->num_inputs + 2];
+  void *output_data[artifact->num_outputs + 1];
+  for (int32_t i = 0; i < artifact->num_inputs; ++i) {
+    if (!all_inputs[i].data)
+      return fail(TCC_ERROR_INVALID_ARGUMENT, "input %d ('%s') has no data", i,
+                  artifact->inputs[i].name);
+    size_t bytes = shape_bytes(all_inputs[i].dtype, all_inputs[i].rank, all_inputs[i].shape);
+    if (!is_cache_input(model, i) && all_inputs[i].size_bytes < bytes)
+      return fail(TCC_ERROR_MISMATCH, "input %d ('%s'): buffer holds %zu bytes, needs %zu", i,
+                  artifact->inputs[i].name, all_inputs[i].size_bytes, bytes);
+    input_data[i] = all_inputs[i].data;
+  }
+  input_data[artifact->num_inputs] = &past;
+  next = 0;
+  for (int32_t j = 0; j < artifact->num_outputs; ++j) {
+    if (model->output_cache[j] >= 0) {
+      all_outputs[j] = (tcc_tensor){0};
+      continue;
+    }
+    status = check_output(model, &outputs[next], j, batch, past);
+    if (status != TCC_OK)
+      return status;
+    all_outputs[j] = outputs[next++];
+  }
+  entry_outputs(model, all_outputs, output_data);
+  status = execute(model, input_data, output_data, all_inputs, all_outputs, batch);
+  if (status == TCC_OK)
+    cache->length += cache_appended(model);
+  return status;
 }

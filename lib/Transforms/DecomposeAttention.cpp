@@ -73,7 +73,24 @@ Value tcc::decomposeAttention(OpBuilder &b, AttentionOp op) {
                              scalarConstant(b, loc, t, negInf));
     scores = AddOp::create(b, loc, scores, mask);
   }
-  if (std::optional<int64_t> offset = op.getCausalOffset()) {
+  if (Value length = op.getKeyLength()) {
+    // A cache's keys j are visible while their bound C[i, j] <= key_length:
+    // j + 1 (the keys it holds), or causally j - i + S (the diagonal at
+    // key_length - S, which also bounds j).
+    bool causal = op.getCausalOffset().has_value();
+    auto boundType = RankedTensorType::get({queries, keys}, b.getI64Type());
+    SmallVector<int64_t> bound;
+    bound.reserve(queries * keys);
+    for (int64_t i = 0; i < queries; ++i)
+      for (int64_t j = 0; j < keys; ++j)
+        bound.push_back(causal ? j - i + queries : j + 1);
+    Value visible = LessEqualOp::create(
+        b, loc,
+        ConstantOp::create(b, loc,
+                           DenseElementsAttr::get(boundType, ArrayRef<int64_t>(bound))),
+        length);
+    scores = WhereOp::create(b, loc, visible, scores, scalarConstant(b, loc, t, negInf));
+  } else if (std::optional<int64_t> offset = op.getCausalOffset()) {
     auto biasType = RankedTensorType::get({queries, keys}, t);
     SmallVector<Attribute> bias;
     bias.reserve(queries * keys);

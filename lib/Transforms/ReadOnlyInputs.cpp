@@ -23,7 +23,8 @@ struct ReadOnlyInputsPass final
       return;
     BoolAttr no = BoolAttr::get(&getContext(), false);
     for (auto [index, type] : llvm::enumerate(func.getArgumentTypes()))
-      if (isa<TensorType>(type))
+      // A KV cache is the model's state, appended to in place.
+      if (isa<TensorType>(type) && !func.getArgAttr(index, "tcc.kv_cache"))
         func.setArgAttr(
             index, bufferization::BufferizationDialect::kWritableAttrName, no);
   }

@@ -95,6 +95,15 @@ def _load_runtime():
         lib.tcc_model_set_num_threads.argtypes = [ctypes.c_void_p, ctypes.c_int32]
         lib.tcc_model_run.argtypes = [ctypes.c_void_p, ctypes.POINTER(_Tensor), ctypes.c_int32,
                                       ctypes.POINTER(_Tensor), ctypes.c_int32]
+        lib.tcc_model_input_present.argtypes = [ctypes.c_void_p, ctypes.c_int32]
+        lib.tcc_kv_cache_create.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
+        lib.tcc_kv_cache_free.argtypes = [ctypes.c_void_p]
+        lib.tcc_kv_cache_length.argtypes = [ctypes.c_void_p]
+        lib.tcc_kv_cache_length.restype = ctypes.c_int64
+        lib.tcc_kv_cache_set_length.argtypes = [ctypes.c_void_p, ctypes.c_int64]
+        lib.tcc_model_run_cached.argtypes = [
+            ctypes.c_void_p, ctypes.c_void_p, ctypes.POINTER(_Tensor), ctypes.c_int32,
+            ctypes.POINTER(_Tensor), ctypes.c_int32]
         _runtime = lib
     return _runtime
 
@@ -212,6 +221,56 @@ class Model:
     def __del__(self):
         if getattr(self, "_handle", None) and _runtime is not None:
             _runtime.tcc_model_free(self._handle)
+            self._handle = None
+
+
+class KVCache:
+    """A decoder's KV cache between calls, for a model compiled with
+    `--dynamic-dim past_sequence_length=MIN..MAX`. Call it with the model's
+    inputs that are not past caches (in order); it runs one step, appends
+    the step's keys and values in place and returns the outputs that are not
+    present caches. `length` is the past length of the next step."""
+
+    def __init__(self, model):
+        self.model = model
+        handle = ctypes.c_void_p()
+        _check(_load_runtime().tcc_kv_cache_create(model._handle, ctypes.byref(handle)))
+        self._handle = handle
+        present = [_runtime.tcc_model_input_present(model._handle, i)
+                   for i in range(len(model.inputs))]
+        self.inputs = [info for info, p in zip(model.inputs, present) if p < 0]
+        self.outputs = [info for j, info in enumerate(model.outputs) if j not in present]
+
+    @property
+    def length(self):
+        return _runtime.tcc_kv_cache_length(self._handle)
+
+    def reset(self, length=0):
+        """Forgets the entries from `length` on (0: a new sequence)."""
+        _check(_runtime.tcc_kv_cache_set_length(self._handle, length))
+
+    def __call__(self, *arrays):
+        keep = []
+        codes = {np.dtype(v): k for k, v in _DTYPES.items()}
+
+        def tensor(array):
+            array = np.ascontiguousarray(array)
+            shape = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
+            keep.append((array, shape))
+            return _Tensor(codes[array.dtype], array.ndim, shape, array.ctypes.data,
+                           array.nbytes)
+
+        inputs = [tensor(array) for array in arrays]
+        results = [np.empty(shape, dtype) for _, dtype, shape in self.outputs]
+        outputs = [tensor(result) for result in results]
+        _check(_runtime.tcc_model_run_cached(
+            self.model._handle, self._handle, (_Tensor * max(len(inputs), 1))(*inputs),
+            len(inputs), (_Tensor * max(len(outputs), 1))(*outputs), len(outputs)))
+        return results
+
+    def __del__(self):
+        if getattr(self, "_handle", None) and _runtime is not None:
+            _runtime.tcc_kv_cache_free(self._handle)
             self._handle = None
 
 

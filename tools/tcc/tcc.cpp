@@ -11,6 +11,8 @@
 #include "Graph/GraphOps.h"
 #include "Target/TargetDialect.h"
 
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/MLIRContext.h"
@@ -72,6 +74,14 @@ llvm::cl::list<std::string> inputShapes(
                    "be a range, input=1..32x3x224x224: a dynamic batch, every "
                    "size in it accepted at run time"),
     llvm::cl::value_desc("name=DxDx..."), llvm::cl::cat(driverCategory));
+
+llvm::cl::list<std::string> dynamicDimSpecs(
+    "dynamic-dim",
+    llvm::cl::desc("A named symbolic dim of the model's inputs kept dynamic, "
+                   "e.g. past_sequence_length=0..1024: a decoder's past length "
+                   "(its past keys and values become a KV cache that grows in "
+                   "place, any length in the range accepted at run time)"),
+    llvm::cl::value_desc("symbol=MIN..MAX"), llvm::cl::cat(driverCategory));
 
 llvm::cl::list<int64_t> batchSizes(
     "batch-sizes",
@@ -305,6 +315,18 @@ FailureOr<tcc::onnx_frontend::ImportOptions> importOptions() {
     }
     options.inputShapes[name] = shape;
   }
+  for (StringRef spec : dynamicDimSpecs) {
+    auto [name, range] = spec.rsplit('=');
+    auto [low, high] = range.split("..");
+    int64_t min = 0, max = 0;
+    if (name.empty() || low.getAsInteger(10, min) || high.getAsInteger(10, max) ||
+        min < 0 || min > max || max < 1) {
+      llvm::errs() << "tcc: error: --dynamic-dim '" << spec
+                   << "' is not SYMBOL=MIN..MAX (0 <= MIN <= MAX, MAX >= 1)\n";
+      return failure();
+    }
+    options.symbolRanges[name] = {min, max, max};
+  }
   for (StringRef spec : boundInputs) {
     auto [name, file] = spec.split('=');
     if (name.empty() || file.empty()) {
@@ -395,6 +417,116 @@ void addGraphOptimizations(PassManager &pm) {
     pm.addNestedPass<func::FuncOp>(tcc::createOrderForMemory());
   if (attentionKeyChunks > 0)
     pm.addPass(std::make_unique<MarkAttentionKeyChunks>());
+}
+
+/// Whether two attributes are equal, a constant's bytes compared rather
+/// than the names of their resources (two imports name them apart).
+bool sameAttribute(Attribute a, Attribute b) {
+  if (a == b)
+    return true;
+  auto blobA = dyn_cast<DenseResourceElementsAttr>(a);
+  auto blobB = dyn_cast<DenseResourceElementsAttr>(b);
+  if (!blobA || !blobB || blobA.getType() != blobB.getType())
+    return false;
+  AsmResourceBlob *dataA = blobA.getRawHandle().getBlob();
+  AsmResourceBlob *dataB = blobB.getRawHandle().getBlob();
+  return dataA && dataB && dataA->getData() == dataB->getData();
+}
+
+/// The first op of `a` that differs from its counterpart in `b` (same
+/// walk order): in name, types, operands or attributes; null when the two
+/// compute the same.
+Operation *firstDifference(ModuleOp a, ModuleOp b) {
+  SmallVector<Operation *> opsA, opsB;
+  a.walk<WalkOrder::PreOrder>([&](Operation *op) { opsA.push_back(op); });
+  b.walk<WalkOrder::PreOrder>([&](Operation *op) { opsB.push_back(op); });
+  IRMapping mapping;
+  for (size_t i = 0; i < opsA.size(); ++i) {
+    Operation *x = opsA[i];
+    if (i >= opsB.size())
+      return x;
+    Operation *y = opsB[i];
+    if (x->getName() != y->getName() || x->getResultTypes() != y->getResultTypes() ||
+        x->getNumOperands() != y->getNumOperands() ||
+        x->getNumRegions() != y->getNumRegions() ||
+        x->getAttrDictionary().size() != y->getAttrDictionary().size())
+      return x;
+    for (auto [operandA, operandB] : llvm::zip(x->getOperands(), y->getOperands()))
+      if (mapping.lookupOrNull(operandA) != operandB)
+        return x;
+    for (NamedAttribute attr : x->getAttrDictionary())
+      if (!sameAttribute(attr.getValue(), y->getAttr(attr.getName())))
+        return x;
+    for (auto [regionA, regionB] : llvm::zip(x->getRegions(), y->getRegions())) {
+      if (regionA.getBlocks().size() != regionB.getBlocks().size())
+        return x;
+      for (auto [blockA, blockB] : llvm::zip(regionA, regionB)) {
+        if (blockA.getArgumentTypes() != blockB.getArgumentTypes())
+          return x;
+        for (auto [argA, argB] : llvm::zip(blockA.getArguments(), blockB.getArguments()))
+          mapping.map(argA, argB);
+      }
+    }
+    mapping.map(x->getResults(), y->getResults());
+  }
+  return opsA.size() == opsB.size() ? nullptr : a.getOperation();
+}
+
+/// A decoder's past length kept dynamic (--dynamic-dim): imported at the
+/// bound, optimized, and its KV caches made to grow in place
+/// (tcc-kv-cache-in-place). The model is also imported one shorter: if
+/// anything but the caches' length depended on the past length (a position
+/// computed from its shape, a mask built for it), the two would differ
+/// after the rewrite, and the model is refused, since one compile could
+/// not serve every length.
+int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
+                   const tcc::Target &target, tcc::target::TargetDescAttr desc,
+                   const tcc::TargetOptions &targetOptions, tcc::Phase phase,
+                   const tcc::onnx_frontend::ImportOptions &options) {
+  if (options.symbolRanges.size() != 1 || noOptimize) {
+    llvm::errs() << "tcc: error: --dynamic-dim takes one symbol (the past "
+                    "length of a decoder's KV cache) and the graph "
+                    "optimizations; other dynamic dims are planned\n";
+    return 1;
+  }
+  auto compileAt = [&](int64_t size) -> OwningOpRef<ModuleOp> {
+    tcc::onnx_frontend::ImportOptions at = options;
+    at.symbolRanges.begin()->second.size = size;
+    OwningOpRef<ModuleOp> module = loadModel(context, sources, &at);
+    if (!module || failed(verify(*module)))
+      return nullptr;
+    PassManager pm(&context);
+    addGraphOptimizations(pm);
+    pm.addNestedPass<func::FuncOp>(tcc::createKVCacheInPlace());
+    if (failed(pm.run(*module)))
+      return nullptr;
+    return module;
+  };
+  const auto &symbol = *options.symbolRanges.begin();
+  OwningOpRef<ModuleOp> module = compileAt(symbol.second.max);
+  if (!module)
+    return 1;
+  if (symbol.second.max - 1 >= symbol.second.min) {
+    OwningOpRef<ModuleOp> shorter = compileAt(symbol.second.max - 1);
+    if (!shorter)
+      return 1;
+    if (Operation *differs = firstDifference(*module, *shorter)) {
+      differs->emitError()
+          << "depends on the value of '" << symbol.getKey()
+          << "' beyond the KV caches (a position or mask built from the past "
+             "length): compiled at "
+          << symbol.second.max << " and " << symbol.second.max - 1
+          << ", this op differs, so one compile cannot serve every length "
+             "(--dynamic-dim)";
+      return 1;
+    }
+  }
+  if (phase == tcc::Phase::Graph)
+    return failed(tcc::writeTextOutput(
+        outputFilename, [&](llvm::raw_ostream &os) { module->print(os); }));
+  return failed(tcc::compileModule(
+      *module, target, desc, targetOptions, phase,
+      emit == "memory-plan" ? std::string() : defaultOutputPath(phase)));
 }
 
 /// --quantize: calibrates the optimized graph on the samples, then makes
@@ -606,6 +738,15 @@ int main(int argc, char **argv) {
                       "planned; quantize a static shape\n";
       return 1;
     }
+    if (!options->symbolRanges.empty() &&
+        (!options->dynamicDims.empty() || !quantize.empty())) {
+      llvm::errs() << "tcc: error: --dynamic-dim with a dynamic batch or "
+                      "--quantize is planned\n";
+      return 1;
+    }
+    if (!options->symbolRanges.empty())
+      return compileKVCache(context, sources, *target, *desc, targetOptions,
+                            *phase, *options);
     if (!options->dynamicDims.empty())
       return compileDynamicBatch(context, sources, *target, *desc,
                                  targetOptions, *phase, *options);

@@ -23,6 +23,15 @@ struct ImportOptions {
   /// each, in pairs); its type holds the size `inputShapes` gives the dim,
   /// the one a static specialization is compiled for.
   llvm::StringMap<llvm::SmallVector<DimRange>> dynamicDims;
+  /// Symbolic dims by the name the model gives them (`dim_param`), with the
+  /// sizes they may take and the size they are imported at: every input
+  /// dim of that name (in an input not in `inputShapes`) is imported at
+  /// `size` and recorded as `dynamicDims` are, with the symbol's name in
+  /// `tcc.dim_symbols`. A decoder's past length, for a KV cache.
+  struct SymbolRange {
+    int64_t min = 0, max = 0, size = 0;
+  };
+  llvm::StringMap<SymbolRange> symbolRanges;
   /// The size given to a symbolic dim of an input not in `inputShapes`: the
   /// batch dim of an exported model, usually. 0 makes such a dim an error.
   int64_t defaultDimSize = 1;

@@ -7,6 +7,7 @@
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/Support/LLVM.h"
 
+#include <optional>
 #include <string>
 
 namespace tcc {
@@ -35,6 +36,20 @@ struct BatchSpecialization {
   int64_t arenaBytes = 0;
 };
 
+/// A decoder's KV cache (tcc-kv-cache-in-place): the entry's inputs hold
+/// each past input as a cache of `capacity` entries in `dim` and end with
+/// the past length (an i64 scalar); its outputs leave out the presents.
+/// Callers see the model's own inputs and outputs: `modelInputs` (the past
+/// inputs `pastMax` long in `dim`) and `modelOutputs` (the presents
+/// `capacity` long), and `inputPresent` pairs each past input with its
+/// present output (-1 for other inputs; the number of outputs for a cache
+/// without one).
+struct CacheSignature {
+  int64_t pastMin = 0, pastMax = 0, capacity = 0, dim = 0;
+  llvm::SmallVector<int32_t> inputPresent;
+  llvm::SmallVector<TensorSignature> modelInputs, modelOutputs;
+};
+
 /// The interface of a compiled model: read from the entry function while it
 /// is still on tensors, written into the artifact by every target.
 struct ModelSignature {
@@ -52,6 +67,7 @@ struct ModelSignature {
   int64_t batchMin = 0, batchMax = 0;
   llvm::SmallVector<bool> inputBatched, outputBatched;
   llvm::SmallVector<BatchSpecialization> specializations;
+  std::optional<CacheSignature> cache;
 };
 
 /// The model's entry: its single public function.

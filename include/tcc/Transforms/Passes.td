@@ -54,6 +54,31 @@ def CheckBatchIndependence
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def KVCacheInPlace : Pass<"tcc-kv-cache-in-place", "mlir::func::FuncOp"> {
+  let summary = "Make a decoder's past length a run-time value and its KV "
+                "cache grow in place";
+  let description = [{
+    The entry's inputs with a dynamic dim (`tcc.dynamic_dims`, one dim,
+    `tcc.dim_bounds = array<i64: min, max>`; set by the importer for
+    `--dynamic-dim past_sequence_length=0..1024`) are a decoder's past keys
+    and values, imported at one length. Each must be read by one
+    `graph.concat` that appends the step's entries along that dim, whose
+    result only attention ops (as keys and values) and the return read.
+    The pass turns each into a cache of capacity `max + new` written in
+    place (`tensor.insert_slice` at the past length; the argument gets
+    `tcc.kv_cache`, the index of its present output or -1), appends an
+    argument `tcc.past_length` (`tensor<i64>`), gives the attentions
+    `key_length = past_length + new`, and drops the present outputs from
+    the results (`tcc.cache_outputs`, `tcc.model_outputs` and
+    `tcc.past_bounds` on the function describe them for the signature).
+    Any other reader of a past input or cache, a mask spanning the keys,
+    or a causal diagonal not at the end of the keys is an error naming the
+    op.
+  }];
+  let dependentDialects = ["tcc::graph::GraphDialect", "mlir::tensor::TensorDialect",
+                           "mlir::arith::ArithDialect"];
+}
+
 def FoldBatchNorm : Pass<"tcc-fold-batch-norm", "mlir::func::FuncOp"> {
   let summary = "Fold inference-mode batch_norm into the preceding conv";
   let description = [{

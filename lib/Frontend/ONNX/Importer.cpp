@@ -331,6 +331,13 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
           shape.push_back(dim.dim_value());
           continue;
         }
+        if (auto symbol = options.symbolRanges.find(dim.dim_param());
+            dim.has_dim_param() && symbol != options.symbolRanges.end()) {
+          shape.push_back(symbol->second.size);
+          symbolicDims[input.name()].push_back(
+              {static_cast<int64_t>(index), dim.dim_param()});
+          continue;
+        }
         if (options.defaultDimSize <= 0)
           return emitError(loc)
                  << "graph input '" << input.name() << "' dim " << index
@@ -563,6 +570,34 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
     }
     func.setArgAttr(index, "tcc.dynamic_dims", builder.getDenseI64ArrayAttr(dims));
     func.setArgAttr(index, "tcc.dim_bounds", builder.getDenseI64ArrayAttr(bounds));
+  }
+  for (auto [index, name] : llvm::enumerate(inputNames)) {
+    auto symbolic = symbolicDims.find(name);
+    if (symbolic == symbolicDims.end())
+      continue;
+    if (options.dynamicDims.count(name))
+      return emitError(fileLoc) << "graph input '" << name
+                                << "' has a dim range and a named dynamic dim";
+    SmallVector<int64_t> dims, bounds;
+    SmallVector<Attribute> symbols;
+    for (const auto &[dim, symbol] : symbolic->second) {
+      const ImportOptions::SymbolRange &range = options.symbolRanges.lookup(symbol);
+      dims.push_back(dim);
+      bounds.append({range.min, range.max});
+      symbols.push_back(builder.getStringAttr(symbol));
+    }
+    func.setArgAttr(index, "tcc.dynamic_dims", builder.getDenseI64ArrayAttr(dims));
+    func.setArgAttr(index, "tcc.dim_bounds", builder.getDenseI64ArrayAttr(bounds));
+    func.setArgAttr(index, "tcc.dim_symbols", builder.getArrayAttr(symbols));
+  }
+  for (const auto &symbol : options.symbolRanges) {
+    bool named = llvm::any_of(symbolicDims, [&](const auto &entry) {
+      return llvm::any_of(entry.getValue(),
+                          [&](const auto &dim) { return dim.second == symbol.getKey(); });
+    });
+    if (!named)
+      return emitError(fileLoc) << "no graph input has a dim named '" << symbol.getKey()
+                                << "' (a --dynamic-dim names a dim_param of the model's inputs)";
   }
   for (const auto &dynamic : options.dynamicDims)
     if (!llvm::is_contained(inputNames, dynamic.getKey().str()))

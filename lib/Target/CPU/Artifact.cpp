@@ -122,8 +122,11 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
        << llvm::join(params, ", ") << ");\n";
   os << "\n";
 
-  writeTensorTable(os, "inputs", signature.inputs);
-  writeTensorTable(os, "outputs", signature.outputs);
+  // Callers see the model's own inputs and outputs; with a KV cache the
+  // entry's differ (caches at capacity, the past length, no presents).
+  const auto &cache = signature.cache;
+  writeTensorTable(os, "inputs", cache ? cache->modelInputs : signature.inputs);
+  writeTensorTable(os, "outputs", cache ? cache->modelOutputs : signature.outputs);
 
   // The model calls the error hook where it meets computation tcc could not
   // build (see tcc/Support/RunErrors.h); the run returns the first error's
@@ -191,6 +194,12 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
     os << "};\n\n";
   }
 
+  if (cache) {
+    os << "static const int32_t input_present[] = {";
+    llvm::interleaveComma(cache->inputPresent, os);
+    os << "};\n\n";
+  }
+
   // Parallel loops run on the OpenMP runtime the artifact links.
   os << "extern void omp_set_num_threads(int);\n"
      << "static void set_num_threads(int32_t n) { omp_set_num_threads(n); }\n\n";
@@ -208,8 +217,8 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
         "tcc_artifact_v1 = {\n"
      << "  TCC_ARTIFACT_ABI_VERSION, " << quoted(signature.modelName) << ", "
      << quoted(TCC_VERSION_STRING) << ",\n"
-     << "  " << signature.inputs.size() << ", inputs, "
-     << signature.outputs.size() << ", outputs,\n"
+     << "  " << (cache ? cache->modelInputs : signature.inputs).size() << ", inputs, "
+     << (cache ? cache->modelOutputs : signature.outputs).size() << ", outputs,\n"
      << "  " << signature.arenaBytes << ", "
      << (dynamic ? "run_b" + std::to_string(entries.front().batch) : "run")
      << ", set_num_threads,\n"
@@ -219,9 +228,14 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   if (dynamic)
     os << "  " << signature.batchMin << ", " << signature.batchMax
        << ", input_batched, output_batched, " << entries.size()
-       << ", batch_entries};\n";
+       << ", batch_entries,\n";
   else
-    os << "  0, 0, 0, 0, 0, 0};\n";
+    os << "  0, 0, 0, 0, 0, 0,\n";
+  if (cache)
+    os << "  " << cache->pastMin << ", " << cache->pastMax << ", " << cache->capacity << ", "
+       << cache->dim << ", input_present};\n";
+  else
+    os << "  0, 0, 0, 0, 0};\n";
   return text;
 }
 

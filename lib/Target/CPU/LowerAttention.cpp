@@ -96,6 +96,26 @@ public:
     // rounding up may leave fewer chunks than asked.
     chunkKeys = llvm::divideCeil(llvm::divideCeil(keys, keyChunks), blockKeys()) * blockKeys();
     chunks = llvm::divideCeil(keys, chunkKeys);
+    // The keys attended: all of K, or a cache's first `key_length` (read
+    // once, clamped to K's capacity) with the diagonal following it.
+    keyCount = index(keys);
+    if (causalOffset = op.getCausalOffset(); causalOffset)
+      causalShift = index(*causalOffset);
+    if (Value length = op.getKeyLength()) {
+      Value count = arith::IndexCastOp::create(b, b.getIndexType(),
+                                               tensor::ExtractOp::create(b, length, ValueRange{}));
+      keyCount = arith::MinSIOp::create(b, arith::MaxSIOp::create(b, count, index(1)), keyCount);
+      if (causalOffset)
+        causalShift = arith::SubIOp::create(b, keyCount, index(queries));
+    }
+    lastKey = arith::SubIOp::create(b, keyCount, index(1));
+    // A cache's chunks split the keys it holds, not its capacity.
+    chunkKeysValue = index(chunkKeys);
+    if (op.getKeyLength() && chunks > 1) {
+      Value perChunk = arith::CeilDivUIOp::create(b, keyCount, index(chunks));
+      chunkKeysValue = arith::MulIOp::create(
+          b, arith::CeilDivUIOp::create(b, perChunk, index(blockKeys())), index(blockKeys()));
+    }
     RankedTensorType outType =
         chunks > 1 ? attention::partialsType(op.getType(), chunks) : op.getType();
     Value out = tensor::EmptyOp::create(b, outType.getShape(), outType.getElementType());
@@ -151,13 +171,14 @@ private:
   Value buildTasks(Value out, int64_t rows, int64_t tiles, int64_t firstRow) {
     int64_t tasks = batch * kvHeads * tiles * chunks;
     return tcc::buildParallelTasks(b, b.getLoc(), tasks, out, [&](Value task, Value shared) {
-      Value keyBegin = index(0), keyEnd = index(keys), keyChunk;
+      Value keyBegin = index(0), keyEnd = keyCount, keyChunk;
       if (chunks > 1) {
         keyChunk = arith::RemUIOp::create(b, task, index(chunks));
         task = arith::DivUIOp::create(b, task, index(chunks));
-        keyBegin = arith::MulIOp::create(b, keyChunk, index(chunkKeys));
+        keyBegin = arith::MinUIOp::create(
+            b, arith::MulIOp::create(b, keyChunk, chunkKeysValue), keyCount);
         keyEnd = arith::MinUIOp::create(
-            b, arith::AddIOp::create(b, keyBegin, index(chunkKeys)), keyEnd);
+            b, arith::AddIOp::create(b, keyBegin, chunkKeysValue), keyEnd);
       }
       Value tile = arith::RemUIOp::create(b, task, index(tiles));
       Value kvHead = arith::DivUIOp::create(b, task, index(tiles));
@@ -246,11 +267,12 @@ private:
     // the diagonal of its latest query. A chunk wholly past the diagonal
     // sees none.
     Value visible = keyEnd;
-    if (std::optional<int64_t> causal = op.getCausalOffset()) {
+    if (causalShift) {
       Value latest = rowQueries.front();
       for (Value query : ArrayRef(rowQueries).drop_front())
         latest = arith::MaxUIOp::create(b, latest, query);
-      Value last = arith::AddIOp::create(b, latest, index(1 + *causal));
+      Value last = arith::AddIOp::create(b, arith::AddIOp::create(b, latest, causalShift),
+                                         index(1));
       visible = arith::MinUIOp::create(b, last, visible);
       if (chunks > 1)
         visible = arith::MaxUIOp::create(b, visible, keyBegin);
@@ -391,7 +413,7 @@ private:
         for (int64_t j = 0; j < lanes; ++j) {
           Value key = arith::AddIOp::create(b, keyBlock, index(k * lanes + j));
           if (partial)
-            key = arith::MinUIOp::create(b, key, index(keys - 1));
+            key = arith::MinUIOp::create(b, key, lastKey);
           Value sum;
           for (int64_t c = 0; c < depth / lanes; ++c) {
             Value keyChunk =
@@ -583,7 +605,7 @@ private:
       Value inBlock = arith::AddIOp::create(b, first, index(j));
       Value key = arith::AddIOp::create(b, keyBlock, inBlock);
       if (partial)
-        key = arith::MinUIOp::create(b, key, index(keys - 1));
+        key = arith::MinUIOp::create(b, key, lastKey);
       SmallVector<Value> valueRow;
       for (int64_t a = c; a < c + chunk; ++a)
         valueRow.push_back(
@@ -634,8 +656,7 @@ private:
   /// or null when all: keys past `visible` in a partial block, and keys
   /// after the causal diagonal.
   Value visibleKeys(Value queryRow, Value keyStart, Value visible, bool partial) {
-    std::optional<int64_t> causal = op.getCausalOffset();
-    if (!partial && !causal)
+    if (!partial && !causalShift)
       return Value();
     Value step = vector::StepOp::create(b, VectorType::get({lanes}, b.getIndexType()));
     Value positions = arith::AddIOp::create(
@@ -648,9 +669,9 @@ private:
     Value allowed;
     if (partial)
       allowed = below(arith::CmpIPredicate::ult, visible);
-    if (causal) {
+    if (causalShift) {
       Value seen = below(arith::CmpIPredicate::ule,
-                         arith::AddIOp::create(b, queryRow, index(*causal)));
+                         arith::AddIOp::create(b, queryRow, causalShift));
       allowed = allowed ? arith::AndIOp::create(b, allowed, seen).getResult() : seen;
     }
     return allowed;
@@ -678,6 +699,11 @@ private:
   /// Chunks of keys a tile's keys are split into, and keys a chunk (a
   /// whole number of blocks; the last chunk may be shorter).
   int64_t chunks = 1, chunkKeys = 0;
+  Value chunkKeysValue;
+  /// The keys attended (K's length, or a cache's key_length), the last of
+  /// them, and the causal diagonal's offset (null when not causal).
+  Value keyCount, lastKey, causalShift;
+  std::optional<int64_t> causalOffset;
   Value probabilityScratch;
   /// The query head and query of each row of the tile being built, and
   /// where K is read as it is, each row's query in vectors of depth.

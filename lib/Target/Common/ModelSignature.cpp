@@ -5,6 +5,7 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "llvm/ADT/DenseMap.h"
 
 using namespace mlir;
 
@@ -119,7 +120,54 @@ tcc::readModelSignature(func::FuncOp entry) {
       return failure();
     signature.outputs.push_back(*tensor);
   }
-  if (signature.outputs.empty())
-    return entry.emitError("a model must have at least one output");
+  auto caches = entry->getAttrOfType<ArrayAttr>("tcc.cache_outputs");
+  if (!caches) {
+    if (signature.outputs.empty())
+      return entry.emitError("a model must have at least one output");
+    return signature;
+  }
+  auto bounds = entry->getAttrOfType<DenseI64ArrayAttr>("tcc.past_bounds");
+  auto names = entry->getAttrOfType<ArrayAttr>("tcc.model_outputs");
+  if (!bounds || bounds.size() != 2 || !names || signature.inputs.empty())
+    return entry.emitError("a KV cache's description (tcc.past_bounds, "
+                           "tcc.model_outputs) is missing");
+  CacheSignature cache;
+  cache.pastMin = bounds[0];
+  cache.pastMax = bounds[1];
+  cache.modelInputs.assign(signature.inputs.begin(), signature.inputs.end() - 1);
+  cache.inputPresent.assign(cache.modelInputs.size(), -1);
+  llvm::DenseMap<int64_t, int64_t> presentOf; // output -> cache input
+  for (Attribute attr : caches) {
+    auto dict = dyn_cast<DictionaryAttr>(attr);
+    auto input = dict ? dict.getAs<IntegerAttr>("input") : IntegerAttr();
+    auto output = dict ? dict.getAs<IntegerAttr>("output") : IntegerAttr();
+    auto dim = dict ? dict.getAs<IntegerAttr>("dim") : IntegerAttr();
+    if (!input || !output || !dim || input.getInt() < 0 ||
+        input.getInt() >= static_cast<int64_t>(cache.modelInputs.size()) ||
+        output.getInt() >= static_cast<int64_t>(names.size()))
+      return entry.emitError("malformed tcc.cache_outputs entry ") << attr;
+    TensorSignature &past = cache.modelInputs[input.getInt()];
+    cache.dim = dim.getInt();
+    cache.capacity = past.shape[cache.dim];
+    past.shape[cache.dim] = cache.pastMax;
+    cache.inputPresent[input.getInt()] =
+        output.getInt() < 0 ? static_cast<int32_t>(names.size()) : output.getInt();
+    if (output.getInt() >= 0)
+      presentOf[output.getInt()] = input.getInt();
+  }
+  size_t next = 0;
+  for (auto [index, name] : llvm::enumerate(names)) {
+    TensorSignature tensor;
+    if (auto present = presentOf.find(index); present != presentOf.end()) {
+      tensor = signature.inputs[present->second];
+    } else {
+      if (next >= signature.outputs.size())
+        return entry.emitError("tcc.model_outputs names more outputs than the entry has");
+      tensor = signature.outputs[next++];
+    }
+    tensor.name = cast<StringAttr>(name).str();
+    cache.modelOutputs.push_back(tensor);
+  }
+  signature.cache = std::move(cache);
   return signature;
 }
