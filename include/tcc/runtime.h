@@ -131,6 +131,7 @@ int32_t tcc_model_input_present(const tcc_model *model, int32_t input);
 
 /* An empty cache (length 0) for `model`; fails for a model without one. */
 tcc_status tcc_kv_cache_create(tcc_model *model, tcc_kv_cache **cache);
+/* Frees the cache; before or after its model. */
 void tcc_kv_cache_free(tcc_kv_cache *cache);
 /* The entries the cache holds: its past length in the next call. */
 int64_t tcc_kv_cache_length(const tcc_kv_cache *cache);

@@ -941,7 +941,10 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
 struct tcc_kv_cache {
   tcc_model *model;
   int64_t length;
-  void **buffers; /* per model input; NULL for the others */
+  /* Per model input; NULL for the others. Freed without the model, which
+   * may go first. */
+  int32_t num_inputs;
+  void **buffers;
 };
 
 int32_t tcc_model_input_present(const tcc_model *model, int32_t input) {
@@ -967,6 +970,7 @@ tcc_status tcc_kv_cache_create(tcc_model *model, tcc_kv_cache **cache) {
     return fail(TCC_ERROR_OUT_OF_MEMORY, "out of memory for a KV cache");
   }
   result->model = model;
+  result->num_inputs = artifact->num_inputs;
   result->buffers = buffers;
   for (int32_t i = 0; i < artifact->num_inputs; ++i) {
     if (!is_cache_input(model, i))
@@ -988,7 +992,7 @@ tcc_status tcc_kv_cache_create(tcc_model *model, tcc_kv_cache **cache) {
 void tcc_kv_cache_free(tcc_kv_cache *cache) {
   if (!cache)
     return;
-  for (int32_t i = 0; i < cache->model->artifact->num_inputs; ++i)
+  for (int32_t i = 0; i < cache->num_inputs; ++i)
     free(cache->buffers[i]);
   free(cache->buffers);
   free(cache);
@@ -1008,7 +1012,7 @@ tcc_status tcc_kv_cache_set_length(tcc_kv_cache *cache, int64_t length) {
 }
 
 void *tcc_kv_cache_buffer(tcc_kv_cache *cache, int32_t input) {
-  if (!cache || input < 0 || input >= cache->model->artifact->num_inputs)
+  if (!cache || input < 0 || input >= cache->num_inputs)
     return NULL;
   return cache->buffers[input];
 }

@@ -1,0 +1,96 @@
+"""A GPT-2-style decoder exported with a symbolic past length
+(`past_sequence_length`: past key/value inputs, present outputs) compiled
+once by tcc with `--dynamic-dim past_sequence_length=0..32`, against ONNX
+Runtime on the same model:
+
+- the dense interface (past and present tensors, as the model declares
+  them) at past lengths 0 to 32, logits and presents;
+- greedy generation from the same artifact with the KV cache growing in
+  place (tcc.KVCache): a prompt, then decode steps, the tokens identical to
+  ONNX Runtime's greedy loop that feeds each step's presents back as pasts;
+- calls outside the compiled range fail naming the input and the range.
+
+Usage: kv_cache_vs_onnxruntime.py BUILD MODEL.onnx ARTIFACT.so PROMPT STEPS.
+Prints "<what>: ok" per check, or the mismatch."""
+
+import os
+import sys
+
+import numpy as np
+import onnxruntime as ort
+
+BUILD, MODEL, ARTIFACT = sys.argv[1:4]
+PROMPT, STEPS = int(sys.argv[4]), int(sys.argv[5])
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                "python"))
+os.environ.setdefault("TCC_BUILD_DIR", BUILD)
+import tcc  # noqa: E402
+
+rng = np.random.default_rng(0)
+model = tcc.load(ARTIFACT)
+session = ort.InferenceSession(MODEL, providers=["CPUExecutionProvider"])
+names = [name for name, _, _ in model.inputs]
+caches = [name for name in names if name.startswith("past_")]
+_, _, (batch, heads, bound, depth) = model.inputs[names.index(caches[0])]
+seq = model.inputs[names.index("input_ids")][2][1]
+vocab = model.outputs[0][2][-1]
+
+
+def report(what, expected, got, tolerance=1e-4):
+    worst = max(float(np.max(np.abs(e - g))) for e, g in zip(expected, got))
+    print(f"{what}: {'ok' if worst <= tolerance else f'MISMATCH (max error {worst:.3g})'}")
+
+
+def feeds(tokens, past, pasts):
+    result = {"input_ids": np.asarray(tokens, np.int64).reshape(1, seq),
+              "position_ids": np.arange(past, past + seq, dtype=np.int64).reshape(1, seq)}
+    result.update(pasts)
+    return result
+
+
+# The dense interface at every kind of past length, the bound included.
+for past in (0, 1, 7, bound - seq, bound):
+    pasts = {name: rng.standard_normal((batch, heads, past, depth)).astype(np.float32)
+             for name in caches}
+    inputs = feeds(rng.integers(0, vocab, seq), past, pasts)
+    report(f"past {past}", session.run(None, inputs), model(*[inputs[n] for n in names]))
+
+# Greedy generation: ONNX Runtime's loop feeds presents back as pasts; tcc's
+# appends to its cache in place. Tokens go in steps of `seq` (the prompt is
+# a multiple of it); a step that ends at the last token predicts the next.
+prompt = [int(t) for t in rng.integers(0, vocab, PROMPT)]
+expected, got = list(prompt), list(prompt)
+pasts = {name: np.zeros((batch, heads, 0, depth), np.float32) for name in caches}
+cache = tcc.KVCache(model)
+start = 0
+while len(expected) - PROMPT < STEPS and start + seq <= len(expected):
+    outputs = session.run(None, feeds(expected[start:start + seq], start, pasts))
+    pasts = dict(zip(caches, outputs[1:]))
+    step = feeds(got[start:start + seq], start, {})
+    mine = cache(*[step[name] for name, _, _ in cache.inputs])
+    start += seq
+    if start == len(expected):
+        expected.append(int(np.argmax(outputs[0][0, -1])))
+        got.append(int(np.argmax(mine[0][0, -1])))
+print(f"generation of {len(expected) - PROMPT} tokens, cache length {cache.length}: "
+      f"{'ok' if expected == got else f'MISMATCH {expected[PROMPT:]} != {got[PROMPT:]}'}")
+
+# Out of range: a past longer than the bound, caches of different lengths,
+# a cache already full.
+for what, lengths in (("past above the bound", (bound + 1,) * len(caches)),
+                      ("caches of different lengths", (2,) + (3,) * (len(caches) - 1))):
+    pasts = {name: np.zeros((batch, heads, n, depth), np.float32)
+             for name, n in zip(caches, lengths)}
+    inputs = feeds([0] * seq, lengths[0], pasts)
+    try:
+        model(*[inputs[n] for n in names])
+        print(f"{what}: MISMATCH (no error)")
+    except tcc.TccError as error:
+        print(f"{what}: error: {error}")
+full = tcc.KVCache(model)
+try:
+    for start in range(0, bound + 2 * seq, seq):
+        full(*[feeds([0] * seq, start, {})[n] for n, _, _ in full.inputs])
+    print("full cache: MISMATCH (no error)")
+except tcc.TccError as error:
+    print(f"full cache at {full.length}: error: {error}")
