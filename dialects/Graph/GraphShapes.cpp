@@ -565,14 +565,17 @@ LogicalResult AttentionOp::verify() {
   if (Value length = getKeyLength()) {
     auto type = cast<RankedTensorType>(length.getType());
     if (type.getRank() != 0 || !type.getElementType().isInteger(64))
-      return emitOpError("expects key_length to be an i64 scalar (tensor<i64>), got ") << type;
+      return emitOpError(
+                 "expects key_length to be an i64 scalar (tensor<i64>), got ")
+             << type;
     int64_t queries = getQuery().getType().getDimSize(2);
     int64_t keys = getKey().getType().getDimSize(2);
     std::optional<int64_t> offset = getCausalOffset();
-    if (offset && !ShapedType::isDynamic(queries) && !ShapedType::isDynamic(keys) &&
-        *offset != keys - queries)
+    if (offset && !ShapedType::isDynamic(queries) &&
+        !ShapedType::isDynamic(keys) && *offset != keys - queries)
       return emitOpError("with key_length expects causal_offset = T - S = ")
-             << keys - queries << " (the diagonal follows key_length), got " << *offset;
+             << keys - queries << " (the diagonal follows key_length), got "
+             << *offset;
   }
   return success();
 }

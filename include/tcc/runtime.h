@@ -107,10 +107,10 @@ tcc_status tcc_model_set_num_threads(tcc_model *model, int32_t num_threads);
  * its range (the same for every batched input; outputs have the shapes
  * tcc_model_output_shape gives), and an input outside it fails with
  * TCC_ERROR_MISMATCH naming the input, its shape and the accepted range;
- * likewise a KV cache's past length (see tcc_kv_cache). Thread-safe: one loaded model may run
- * on several threads at once, each call with its own inputs and outputs;
- * each run takes an arena no other run is using (the model keeps them for
- * later runs, so it holds as many as it had runs at once). Only
+ * likewise a KV cache's past length (see tcc_kv_cache). Thread-safe: one loaded
+ * model may run on several threads at once, each call with its own inputs and
+ * outputs; each run takes an arena no other run is using (the model keeps them
+ * for later runs, so it holds as many as it had runs at once). Only
  * tcc_model_free must not overlap any other call on the model. */
 tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
                          int32_t num_inputs, tcc_tensor *outputs,

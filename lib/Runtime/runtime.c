@@ -289,8 +289,8 @@ static int cache_is_sane(const tcc_artifact *artifact) {
   if (!artifact->input_present)
     return 1;
   if (artifact->past_min < 0 || artifact->past_max < artifact->past_min ||
-      artifact->cache_capacity <= artifact->past_max || artifact->cache_dim < 0 ||
-      artifact->num_batch_entries != 0)
+      artifact->cache_capacity <= artifact->past_max ||
+      artifact->cache_dim < 0 || artifact->num_batch_entries != 0)
     return 0;
   int32_t caches = 0;
   for (int32_t i = 0; i < artifact->num_inputs; ++i) {
@@ -441,7 +441,8 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
     result->cache_capacity = artifact->cache_capacity;
     result->cache_dim = artifact->cache_dim;
     result->input_present = artifact->input_present;
-    result->output_cache = malloc((size_t)artifact->num_outputs * sizeof(int32_t));
+    result->output_cache =
+        malloc((size_t)artifact->num_outputs * sizeof(int32_t));
     if (!result->output_cache) {
       free(result);
       dlclose(library);
@@ -561,8 +562,8 @@ static void shape_at(const tcc_artifact_tensor *tensor, int batched,
 
 /* The shape output `index` has in a run of `batch` after `past` cached
  * entries: a present cache holds past + new. */
-static void output_shape_at(const tcc_model *model, int32_t index, int64_t batch,
-                            int64_t past, int64_t *shape) {
+static void output_shape_at(const tcc_model *model, int32_t index,
+                            int64_t batch, int64_t past, int64_t *shape) {
   shape_at(&model->artifact->outputs[index],
            model->output_batched && model->output_batched[index], batch, shape);
   if (model->output_cache && model->output_cache[index] >= 0)
@@ -578,13 +579,15 @@ static size_t shape_bytes(tcc_dtype dtype, int32_t rank, const int64_t *shape) {
 
 /* The accepted shapes of a tensor whose dim `dim` ranges over min..max:
  * "[1..32x3x224x224]". */
-static void range_text(char *buffer, size_t size, const tcc_artifact_tensor *tensor,
-                       int32_t dim, int64_t min, int64_t max) {
+static void range_text(char *buffer, size_t size,
+                       const tcc_artifact_tensor *tensor, int32_t dim,
+                       int64_t min, int64_t max) {
   size_t used = (size_t)snprintf(buffer, size, "[");
   for (int32_t i = 0; i < tensor->rank && used < size; ++i) {
     if (i == dim)
-      used += (size_t)snprintf(buffer + used, size - used, i ? "x%lld..%lld" : "%lld..%lld",
-                               (long long)min, (long long)max);
+      used += (size_t)snprintf(buffer + used, size - used,
+                               i ? "x%lld..%lld" : "%lld..%lld", (long long)min,
+                               (long long)max);
     else
       used += (size_t)snprintf(buffer + used, size - used, i ? "x%lld" : "%lld",
                                (long long)tensor->shape[i]);
@@ -605,7 +608,8 @@ static void given_shape_text(char *buffer, size_t size, const tcc_tensor *given)
  * `past` is the past length the cache inputs give (they must agree and lie
  * within the range). Checks each input's dtype and shape. */
 static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
-                               int32_t num_inputs, int64_t *batch, int64_t *past) {
+                               int32_t num_inputs, int64_t *batch,
+                               int64_t *past) {
   const tcc_artifact *artifact = model->artifact;
   if (num_inputs != artifact->num_inputs || (num_inputs && !inputs))
     return fail(TCC_ERROR_MISMATCH, "model '%s' takes %d inputs, got %d",
@@ -634,7 +638,8 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
     for (int32_t d = 0; same && d < given->rank; ++d)
       same = given->shape[d] == want[d];
     char accepted[256], got[256];
-    if (!same || (batched && (size < model->batch_min || size > model->batch_max)) ||
+    if (!same ||
+        (batched && (size < model->batch_min || size > model->batch_max)) ||
         (cached && (length < model->past_min || length > model->past_max))) {
       given_shape_text(got, sizeof(got), given);
       if (batched || cached) {
@@ -642,8 +647,8 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
           range_text(accepted, sizeof(accepted), expected, 0, model->batch_min,
                      model->batch_max);
         else
-          range_text(accepted, sizeof(accepted), expected, model->cache_dim, model->past_min,
-                     model->past_max);
+          range_text(accepted, sizeof(accepted), expected, model->cache_dim,
+                     model->past_min, model->past_max);
         return fail(TCC_ERROR_MISMATCH,
                     "input %d ('%s'): shape %s is outside what the artifact "
                     "accepts, %s",
@@ -655,11 +660,12 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
     }
     if (cached) {
       if (past_from >= 0 && length != *past)
-        return fail(TCC_ERROR_MISMATCH,
-                    "input %d ('%s') has a past of %lld entries, input %d ('%s') %lld: "
-                    "the KV caches of a run share their length",
-                    i, expected->name, (long long)length, past_from,
-                    artifact->inputs[past_from].name, (long long)*past);
+        return fail(
+            TCC_ERROR_MISMATCH,
+            "input %d ('%s') has a past of %lld entries, input %d ('%s') %lld: "
+            "the KV caches of a run share their length",
+            i, expected->name, (long long)length, past_from,
+            artifact->inputs[past_from].name, (long long)*past);
       *past = length;
       past_from = i;
     }
@@ -795,8 +801,9 @@ static int run_batch_slices(const tcc_model *model, const tcc_tensor *inputs,
 
 /* Runs the entry on the data pointers a call has checked: the whole
  * batch, or its slices; a failure names the error the code reported. */
-static tcc_status execute(tcc_model *model, void **input_data, void **output_data,
-                          const tcc_tensor *inputs, tcc_tensor *outputs, int64_t batch) {
+static tcc_status execute(tcc_model *model, void **input_data,
+                          void **output_data, const tcc_tensor *inputs,
+                          tcc_tensor *outputs, int64_t batch) {
   const tcc_artifact *artifact = model->artifact;
   void *arena = take_arena(model);
   if (!arena)
@@ -860,7 +867,8 @@ static size_t cache_bytes(const tcc_model *model, int32_t input) {
 }
 
 /* The entry's outputs: those that are not presents, in order. */
-static void entry_outputs(const tcc_model *model, tcc_tensor *outputs, void **output_data) {
+static void entry_outputs(const tcc_model *model, tcc_tensor *outputs,
+                          void **output_data) {
   int32_t used = 0;
   for (int32_t j = 0; j < model->artifact->num_outputs; ++j)
     if (!model->output_cache || model->output_cache[j] < 0)
@@ -929,8 +937,8 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
       if (model->output_cache[j] >= 0) {
         int64_t total = past + cache_appended(model);
         int32_t i = model->output_cache[j];
-        copy_entries(model, i, tcc_kv_cache_buffer(cache, i), outputs[j].data, total, total,
-                     0);
+        copy_entries(model, i, tcc_kv_cache_buffer(cache, i), outputs[j].data,
+                     total, total, 0);
       }
   tcc_kv_cache_free(cache);
   return status;
@@ -948,20 +956,23 @@ struct tcc_kv_cache {
 };
 
 int32_t tcc_model_input_present(const tcc_model *model, int32_t input) {
-  if (!model || input < 0 || input >= model->artifact->num_inputs || !model->input_present)
+  if (!model || input < 0 || input >= model->artifact->num_inputs ||
+      !model->input_present)
     return -1;
   return model->input_present[input];
 }
 
 tcc_status tcc_kv_cache_create(tcc_model *model, tcc_kv_cache **cache) {
   if (!model || !cache)
-    return fail(TCC_ERROR_INVALID_ARGUMENT, "tcc_kv_cache_create: null argument");
+    return fail(TCC_ERROR_INVALID_ARGUMENT,
+                "tcc_kv_cache_create: null argument");
   *cache = NULL;
   const tcc_artifact *artifact = model->artifact;
   if (!model->input_present)
-    return fail(TCC_ERROR_INVALID_ARGUMENT,
-                "model '%s' has no KV cache (compile a decoder with --dynamic-dim)",
-                artifact->model_name);
+    return fail(
+        TCC_ERROR_INVALID_ARGUMENT,
+        "model '%s' has no KV cache (compile a decoder with --dynamic-dim)",
+        artifact->model_name);
   tcc_kv_cache *result = calloc(1, sizeof(tcc_kv_cache));
   void **buffers = calloc((size_t)artifact->num_inputs + 1, sizeof(void *));
   if (!result || !buffers) {
@@ -980,8 +991,9 @@ tcc_status tcc_kv_cache_create(tcc_model *model, tcc_kv_cache **cache) {
     buffers[i] = aligned_alloc(64, (bytes + 63) / 64 * 64);
     if (!buffers[i]) {
       tcc_kv_cache_free(result);
-      return fail(TCC_ERROR_OUT_OF_MEMORY, "cannot allocate the %zu-byte KV cache '%s'",
-                  bytes, artifact->inputs[i].name);
+      return fail(TCC_ERROR_OUT_OF_MEMORY,
+                  "cannot allocate the %zu-byte KV cache '%s'", bytes,
+                  artifact->inputs[i].name);
     }
     memset(buffers[i], 0, bytes);
   }
@@ -998,15 +1010,18 @@ void tcc_kv_cache_free(tcc_kv_cache *cache) {
   free(cache);
 }
 
-int64_t tcc_kv_cache_length(const tcc_kv_cache *cache) { return cache ? cache->length : 0; }
+int64_t tcc_kv_cache_length(const tcc_kv_cache *cache) {
+  return cache ? cache->length : 0;
+}
 
 tcc_status tcc_kv_cache_set_length(tcc_kv_cache *cache, int64_t length) {
   if (!cache)
     return fail(TCC_ERROR_INVALID_ARGUMENT, "null KV cache");
   if (length < 0 || length > cache->length)
-    return fail(TCC_ERROR_INVALID_ARGUMENT,
-                "a KV cache of %lld entries cannot be cut to %lld (0 to its length)",
-                (long long)cache->length, (long long)length);
+    return fail(
+        TCC_ERROR_INVALID_ARGUMENT,
+        "a KV cache of %lld entries cannot be cut to %lld (0 to its length)",
+        (long long)cache->length, (long long)length);
   cache->length = length;
   return TCC_OK;
 }
@@ -1022,7 +1037,8 @@ tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
                                 tcc_tensor *outputs, int32_t num_outputs) {
   if (!model || !cache || cache->model != model)
     return fail(TCC_ERROR_INVALID_ARGUMENT,
-                "tcc_model_run_cached: null model or cache, or a cache of another model");
+                "tcc_model_run_cached: null model or cache, or a cache of "
+                "another model");
   const tcc_artifact *artifact = model->artifact;
   int32_t caches = 0, presents = 0;
   for (int32_t i = 0; i < artifact->num_inputs; ++i)
@@ -1030,16 +1046,22 @@ tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
   for (int32_t j = 0; j < artifact->num_outputs; ++j)
     presents += model->output_cache[j] >= 0;
   if (num_inputs != artifact->num_inputs - caches || (num_inputs && !inputs))
-    return fail(TCC_ERROR_MISMATCH, "model '%s' takes %d inputs besides its KV caches, got %d",
-                artifact->model_name, artifact->num_inputs - caches, num_inputs);
-  if (num_outputs != artifact->num_outputs - presents || (num_outputs && !outputs))
+    return fail(TCC_ERROR_MISMATCH,
+                "model '%s' takes %d inputs besides its KV caches, got %d",
+                artifact->model_name, artifact->num_inputs - caches,
+                num_inputs);
+  if (num_outputs != artifact->num_outputs - presents ||
+      (num_outputs && !outputs))
     return fail(TCC_ERROR_MISMATCH,
                 "model '%s' has %d outputs besides its present caches, got %d",
-                artifact->model_name, artifact->num_outputs - presents, num_outputs);
+                artifact->model_name, artifact->num_outputs - presents,
+                num_outputs);
   if (cache->length > model->past_max)
     return fail(TCC_ERROR_MISMATCH,
-                "the KV cache holds %lld entries; model '%s' takes a past of at most %lld",
-                (long long)cache->length, artifact->model_name, (long long)model->past_max);
+                "the KV cache holds %lld entries; model '%s' takes a past of "
+                "at most %lld",
+                (long long)cache->length, artifact->model_name,
+                (long long)model->past_max);
   /* The whole call as tcc_model_run sees it, the caches at their length. */
   tcc_tensor all_inputs[artifact->num_inputs + 1];
   tcc_tensor all_outputs[artifact->num_outputs + 1];
@@ -1054,11 +1076,13 @@ tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
     for (int32_t d = 0; d < tensor->rank; ++d)
       shapes[i][d] = tensor->shape[d];
     shapes[i][model->cache_dim] = cache->length;
-    all_inputs[i] = (tcc_tensor){(tcc_dtype)tensor->dtype, tensor->rank, shapes[i],
-                                 cache->buffers[i], cache_bytes(model, i)};
+    all_inputs[i] =
+        (tcc_tensor){(tcc_dtype)tensor->dtype, tensor->rank, shapes[i],
+                     cache->buffers[i], cache_bytes(model, i)};
   }
   int64_t batch = 0, past = 0;
-  tcc_status status = check_inputs(model, all_inputs, artifact->num_inputs, &batch, &past);
+  tcc_status status =
+      check_inputs(model, all_inputs, artifact->num_inputs, &batch, &past);
   if (status != TCC_OK)
     return status;
   void *input_data[artifact->num_inputs + 2];
@@ -1067,9 +1091,11 @@ tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
     if (!all_inputs[i].data)
       return fail(TCC_ERROR_INVALID_ARGUMENT, "input %d ('%s') has no data", i,
                   artifact->inputs[i].name);
-    size_t bytes = shape_bytes(all_inputs[i].dtype, all_inputs[i].rank, all_inputs[i].shape);
+    size_t bytes = shape_bytes(all_inputs[i].dtype, all_inputs[i].rank,
+                               all_inputs[i].shape);
     if (!is_cache_input(model, i) && all_inputs[i].size_bytes < bytes)
-      return fail(TCC_ERROR_MISMATCH, "input %d ('%s'): buffer holds %zu bytes, needs %zu", i,
+      return fail(TCC_ERROR_MISMATCH,
+                  "input %d ('%s'): buffer holds %zu bytes, needs %zu", i,
                   artifact->inputs[i].name, all_inputs[i].size_bytes, bytes);
     input_data[i] = all_inputs[i].data;
   }
@@ -1086,7 +1112,8 @@ tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
     all_outputs[j] = outputs[next++];
   }
   entry_outputs(model, all_outputs, output_data);
-  status = execute(model, input_data, output_data, all_inputs, all_outputs, batch);
+  status =
+      execute(model, input_data, output_data, all_inputs, all_outputs, batch);
   if (status == TCC_OK)
     cache->length += cache_appended(model);
   return status;

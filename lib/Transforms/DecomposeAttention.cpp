@@ -86,10 +86,12 @@ Value tcc::decomposeAttention(OpBuilder &b, AttentionOp op) {
         bound.push_back(causal ? j - i + queries : j + 1);
     Value visible = LessEqualOp::create(
         b, loc,
-        ConstantOp::create(b, loc,
-                           DenseElementsAttr::get(boundType, ArrayRef<int64_t>(bound))),
+        ConstantOp::create(
+            b, loc,
+            DenseElementsAttr::get(boundType, ArrayRef<int64_t>(bound))),
         length);
-    scores = WhereOp::create(b, loc, visible, scores, scalarConstant(b, loc, t, negInf));
+    scores = WhereOp::create(b, loc, visible, scores,
+                             scalarConstant(b, loc, t, negInf));
   } else if (std::optional<int64_t> offset = op.getCausalOffset()) {
     auto biasType = RankedTensorType::get({queries, keys}, t);
     SmallVector<Attribute> bias;

@@ -1,4 +1,5 @@
-//===- KVCacheInPlace.cpp - A decoder's past keys as a cache grown in place ===//
+//===- KVCacheInPlace.cpp - A decoder's past keys as a cache grown in place
+//===//
 //
 // A decoder exported with a KV cache takes the past keys and values as
 // inputs whose length varies per call (`past_sequence_length`), appends the
@@ -52,12 +53,14 @@ struct Cache {
 
 std::string argName(BlockArgument arg) {
   auto func = cast<func::FuncOp>(arg.getOwner()->getParentOp());
-  if (auto name = func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name"))
+  if (auto name =
+          func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name"))
     return name.str();
   return "#" + std::to_string(arg.getArgNumber());
 }
 
-struct KVCacheInPlacePass final : tcc::impl::KVCacheInPlaceBase<KVCacheInPlacePass> {
+struct KVCacheInPlacePass final
+    : tcc::impl::KVCacheInPlaceBase<KVCacheInPlacePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (func.isExternal() || !func.isPublic())
@@ -70,30 +73,38 @@ struct KVCacheInPlacePass final : tcc::impl::KVCacheInPlaceBase<KVCacheInPlacePa
     SmallVector<Cache> caches;
     int64_t min = 0, max = 0;
     for (BlockArgument arg : func.getArguments()) {
-      auto dims = func.getArgAttrOfType<DenseI64ArrayAttr>(arg.getArgNumber(), "tcc.dynamic_dims");
+      auto dims = func.getArgAttrOfType<DenseI64ArrayAttr>(arg.getArgNumber(),
+                                                           "tcc.dynamic_dims");
       if (!dims)
         continue;
-      auto bounds = func.getArgAttrOfType<DenseI64ArrayAttr>(arg.getArgNumber(), "tcc.dim_bounds");
+      auto bounds = func.getArgAttrOfType<DenseI64ArrayAttr>(arg.getArgNumber(),
+                                                             "tcc.dim_bounds");
       if (dims.size() != 1 || !bounds || bounds.size() != 2)
-        return func.emitError() << "input '" << argName(arg)
-                                << "': a past length is one dynamic dim with one range";
+        return func.emitError()
+               << "input '" << argName(arg)
+               << "': a past length is one dynamic dim with one range";
       if (!caches.empty() && (bounds[0] != min || bounds[1] != max))
-        return func.emitError() << "inputs '" << argName(caches.front().past) << "' and '"
-                                << argName(arg) << "' give the past length different ranges";
+        return func.emitError()
+               << "inputs '" << argName(caches.front().past) << "' and '"
+               << argName(arg) << "' give the past length different ranges";
       min = bounds[0], max = bounds[1];
       int64_t dim = dims[0];
-      auto concat = arg.hasOneUse() ? dyn_cast<graph::ConcatOp>(*arg.getUsers().begin())
-                                    : graph::ConcatOp();
+      auto concat = arg.hasOneUse()
+                        ? dyn_cast<graph::ConcatOp>(*arg.getUsers().begin())
+                        : graph::ConcatOp();
       int64_t rank = cast<RankedTensorType>(arg.getType()).getRank();
-      if (!concat || concat.getInputs().size() != 2 || concat.getInputs()[0] != arg ||
+      if (!concat || concat.getInputs().size() != 2 ||
+          concat.getInputs()[0] != arg ||
           (static_cast<int64_t>(concat.getAxis()) + rank) % rank != dim) {
         Operation *user = arg.use_empty() ? nullptr : *arg.getUsers().begin();
-        InFlightDiagnostic diag = func.emitError()
-                                  << "input '" << argName(arg) << "' (dim " << dim
-                                  << ", the past length) must be read by one Concat that "
-                                     "appends the step's entries along that dim";
+        InFlightDiagnostic diag =
+            func.emitError()
+            << "input '" << argName(arg) << "' (dim " << dim
+            << ", the past length) must be read by one Concat that "
+               "appends the step's entries along that dim";
         if (user)
-          diag.attachNote(user->getLoc()) << "it is read by '" << user->getName() << "'";
+          diag.attachNote(user->getLoc())
+              << "it is read by '" << user->getName() << "'";
         return diag;
       }
       caches.push_back({arg, concat, dim});
@@ -104,13 +115,15 @@ struct KVCacheInPlacePass final : tcc::impl::KVCacheInPlaceBase<KVCacheInPlacePa
     // Every use of an appended cache: an attention's keys or values, or an
     // output (the present cache).
     llvm::SetVector<graph::AttentionOp> attentions;
-    auto returnOp = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    auto returnOp =
+        cast<func::ReturnOp>(func.getBody().front().getTerminator());
     for (const Cache &cache : caches) {
       for (OpOperand &use : cache.append->getUses()) {
         Operation *user = use.getOwner();
         auto attention = dyn_cast<graph::AttentionOp>(user);
         bool attended = attention && cache.dim == 2 &&
-                        (use.get() == attention.getKey() || use.get() == attention.getValue()) &&
+                        (use.get() == attention.getKey() ||
+                         use.get() == attention.getValue()) &&
                         use.getOperandNumber() < 3;
         if (attended) {
           attentions.insert(attention);
@@ -120,16 +133,19 @@ struct KVCacheInPlacePass final : tcc::impl::KVCacheInPlaceBase<KVCacheInPlacePa
           continue;
         return user->emitError()
                << "reads the KV cache of input '" << argName(cache.past)
-               << "' other than as an attention's keys or values (or an output): its result "
+               << "' other than as an attention's keys or values (or an "
+                  "output): its result "
                   "would depend on the past length the model was compiled at";
       }
     }
     auto isCache = [&](Value value) {
-      return llvm::any_of(caches, [&](Cache c) { return c.append.getResult() == value; });
+      return llvm::any_of(
+          caches, [&](Cache c) { return c.append.getResult() == value; });
     };
     for (graph::AttentionOp attention : attentions) {
       if (!isCache(attention.getKey()) || !isCache(attention.getValue()))
-        return attention.emitError("attends over a KV cache in its keys or values but not both");
+        return attention.emitError(
+            "attends over a KV cache in its keys or values but not both");
       if (attention.getKeyLength())
         return attention.emitError("already reads a key_length");
       if (Value mask = attention.getMask()) {
@@ -137,16 +153,18 @@ struct KVCacheInPlacePass final : tcc::impl::KVCacheInPlaceBase<KVCacheInPlacePa
         if (maskType.getRank() > 0 && maskType.getShape().back() != 1)
           return attention.emitError()
                  << "has a mask " << maskType
-                 << " that spans the keys: with a past length that varies per call, "
-                    "only a causal diagonal or a mask broadcast along the keys can follow it";
+                 << " that spans the keys: with a past length that varies per "
+                    "call, "
+                    "only a causal diagonal or a mask broadcast along the keys "
+                    "can follow it";
       }
       int64_t queries = attention.getQuery().getType().getDimSize(2);
       int64_t keys = attention.getKey().getType().getDimSize(2);
       if (std::optional<int64_t> offset = attention.getCausalOffset();
           offset && *offset != keys - queries)
         return attention.emitError()
-               << "has its causal diagonal at " << *offset << ", not at the end of the "
-               << keys << " keys";
+               << "has its causal diagonal at " << *offset
+               << ", not at the end of the " << keys << " keys";
     }
 
     // The rewrite. The length argument comes last.
@@ -154,10 +172,11 @@ struct KVCacheInPlacePass final : tcc::impl::KVCacheInPlaceBase<KVCacheInPlacePa
     OpBuilder b(context);
     auto lengthType = RankedTensorType::get({}, b.getI64Type());
     unsigned lengthIndex = func.getNumArguments();
-    if (failed(func.insertArgument(lengthIndex, lengthType,
-                                   b.getDictionaryAttr(b.getNamedAttr(
-                                       "onnx.name", b.getStringAttr("tcc.past_length"))),
-                                   func.getLoc())))
+    if (failed(func.insertArgument(
+            lengthIndex, lengthType,
+            b.getDictionaryAttr(b.getNamedAttr(
+                "onnx.name", b.getStringAttr("tcc.past_length"))),
+            func.getLoc())))
       return failure();
     func.setArgAttr(lengthIndex, "tcc.past_length", b.getDictionaryAttr({}));
     BlockArgument length = func.getArgument(lengthIndex);
@@ -177,19 +196,22 @@ struct KVCacheInPlacePass final : tcc::impl::KVCacheInPlaceBase<KVCacheInPlacePa
       appended = entriesType.getDimSize(cache.dim);
       SmallVector<int64_t> capacityShape(appendType.getShape());
       capacityShape[cache.dim] = max + appended;
-      auto capacityType = RankedTensorType::get(capacityShape, appendType.getElementType());
+      auto capacityType =
+          RankedTensorType::get(capacityShape, appendType.getElementType());
       cache.past.setType(capacityType);
       argTypes[cache.past.getArgNumber()] = capacityType;
 
       b.setInsertionPoint(cache.append);
       int64_t rank = capacityType.getRank();
-      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)), strides(rank, b.getIndexAttr(1));
+      SmallVector<OpFoldResult> offsets(rank, b.getIndexAttr(0)),
+          strides(rank, b.getIndexAttr(1));
       offsets[cache.dim] = lengthIndexValue;
       SmallVector<OpFoldResult> sizes;
       for (int64_t size : entriesType.getShape())
         sizes.push_back(b.getIndexAttr(size));
-      Value updated = tensor::InsertSliceOp::create(b, cache.append.getLoc(), entries, cache.past,
-                                                    offsets, sizes, strides);
+      Value updated =
+          tensor::InsertSliceOp::create(b, cache.append.getLoc(), entries,
+                                        cache.past, offsets, sizes, strides);
 
       int64_t output = -1;
       for (OpOperand &operand : returnOp->getOpOperands())
@@ -197,9 +219,11 @@ struct KVCacheInPlacePass final : tcc::impl::KVCacheInPlaceBase<KVCacheInPlacePa
           droppedResults.set(operand.getOperandNumber());
           output = output < 0 ? operand.getOperandNumber() : output;
         }
-      func.setArgAttr(cache.past.getArgNumber(), "tcc.kv_cache", b.getI64IntegerAttr(output));
+      func.setArgAttr(cache.past.getArgNumber(), "tcc.kv_cache",
+                      b.getI64IntegerAttr(output));
       cacheOutputs.push_back(b.getDictionaryAttr(
-          {b.getNamedAttr("input", b.getI64IntegerAttr(cache.past.getArgNumber())),
+          {b.getNamedAttr("input",
+                          b.getI64IntegerAttr(cache.past.getArgNumber())),
            b.getNamedAttr("output", b.getI64IntegerAttr(output)),
            b.getNamedAttr("dim", b.getI64IntegerAttr(cache.dim))}));
       cache.append.getResult().replaceAllUsesWith(updated);
@@ -210,13 +234,15 @@ struct KVCacheInPlacePass final : tcc::impl::KVCacheInPlaceBase<KVCacheInPlacePa
       b.setInsertionPoint(attention);
       Value added = graph::ConstantOp::create(
           b, attention.getLoc(),
-          DenseElementsAttr::get(lengthType, b.getI64IntegerAttr(appended).getValue()));
-      Value keyLength = graph::AddOp::create(b, attention.getLoc(), length, added);
+          DenseElementsAttr::get(lengthType,
+                                 b.getI64IntegerAttr(appended).getValue()));
+      Value keyLength =
+          graph::AddOp::create(b, attention.getLoc(), length, added);
       attention.getKeyLengthMutable().assign(keyLength);
       if (attention.getCausalOffset())
-        attention.setCausalOffsetAttr(b.getI64IntegerAttr(
-            attention.getKey().getType().getDimSize(2) -
-            attention.getQuery().getType().getDimSize(2)));
+        attention.setCausalOffsetAttr(
+            b.getI64IntegerAttr(attention.getKey().getType().getDimSize(2) -
+                                attention.getQuery().getType().getDimSize(2)));
     }
 
     // The present outputs are the caches: they leave the results.
@@ -225,15 +251,18 @@ struct KVCacheInPlacePass final : tcc::impl::KVCacheInPlaceBase<KVCacheInPlacePa
     for (OpOperand &operand : returnOp->getOpOperands())
       if (!droppedResults.test(operand.getOperandNumber())) {
         results.push_back(operand.get());
-        resultAttrs.push_back(func.getResultAttrDict(operand.getOperandNumber()));
+        resultAttrs.push_back(
+            func.getResultAttrDict(operand.getOperandNumber()));
       }
     SmallVector<Attribute> outputNames;
     for (unsigned i = 0; i < returnOp.getNumOperands(); ++i) {
       auto name = func.getResultAttrOfType<StringAttr>(i, "onnx.name");
-      outputNames.push_back(name ? Attribute(name) : b.getStringAttr("#" + std::to_string(i)));
+      outputNames.push_back(name ? Attribute(name)
+                                 : b.getStringAttr("#" + std::to_string(i)));
     }
     returnOp->setOperands(results);
-    func.setType(FunctionType::get(context, argTypes, TypeRange(ValueRange(results))));
+    func.setType(
+        FunctionType::get(context, argTypes, TypeRange(ValueRange(results))));
     func.setAllResultAttrs(resultAttrs);
     func->setAttr("tcc.cache_outputs", b.getArrayAttr(cacheOutputs));
     func->setAttr("tcc.model_outputs", b.getArrayAttr(outputNames));

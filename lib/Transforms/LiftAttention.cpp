@@ -619,7 +619,8 @@ struct LiftAttentionPattern final : OpRewritePattern<MatMulOp> {
     IntegerAttr causal =
         m.causalOffset ? rewriter.getI64IntegerAttr(*m.causalOffset) : IntegerAttr();
     Value attention = AttentionOp::create(
-        rewriter, loc, toRank4(m.query), toRank4(key), toRank4(value), mask, /*key_length=*/Value(),
+        rewriter, loc, toRank4(m.query), toRank4(key), toRank4(value), mask,
+        /*key_length=*/Value(),
         rewriter.getF32FloatAttr(static_cast<float>(m.scale)), causal,
         rewriter.getF32FloatAttr(static_cast<float>(m.softcap)));
     if (rank != 4)

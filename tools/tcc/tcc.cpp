@@ -11,15 +11,15 @@
 #include "Graph/GraphOps.h"
 #include "Target/TargetDialect.h"
 
-#include "mlir/IR/DialectResourceBlobManager.h"
-#include "mlir/IR/IRMapping.h"
+#include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
 #include "mlir/IR/DialectRegistry.h"
+#include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/IRMapping.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/IR/Verifier.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/IR/AsmState.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
 #include "llvm/ADT/StringExtras.h"
@@ -319,8 +319,8 @@ FailureOr<tcc::onnx_frontend::ImportOptions> importOptions() {
     auto [name, range] = spec.rsplit('=');
     auto [low, high] = range.split("..");
     int64_t min = 0, max = 0;
-    if (name.empty() || low.getAsInteger(10, min) || high.getAsInteger(10, max) ||
-        min < 0 || min > max || max < 1) {
+    if (name.empty() || low.getAsInteger(10, min) ||
+        high.getAsInteger(10, max) || min < 0 || min > max || max < 1) {
       llvm::errs() << "tcc: error: --dynamic-dim '" << spec
                    << "' is not SYMBOL=MIN..MAX (0 <= MIN <= MAX, MAX >= 1)\n";
       return failure();
@@ -446,24 +446,28 @@ Operation *firstDifference(ModuleOp a, ModuleOp b) {
     if (i >= opsB.size())
       return x;
     Operation *y = opsB[i];
-    if (x->getName() != y->getName() || x->getResultTypes() != y->getResultTypes() ||
+    if (x->getName() != y->getName() ||
+        x->getResultTypes() != y->getResultTypes() ||
         x->getNumOperands() != y->getNumOperands() ||
         x->getNumRegions() != y->getNumRegions() ||
         x->getAttrDictionary().size() != y->getAttrDictionary().size())
       return x;
-    for (auto [operandA, operandB] : llvm::zip(x->getOperands(), y->getOperands()))
+    for (auto [operandA, operandB] :
+         llvm::zip(x->getOperands(), y->getOperands()))
       if (mapping.lookupOrNull(operandA) != operandB)
         return x;
     for (NamedAttribute attr : x->getAttrDictionary())
       if (!sameAttribute(attr.getValue(), y->getAttr(attr.getName())))
         return x;
-    for (auto [regionA, regionB] : llvm::zip(x->getRegions(), y->getRegions())) {
+    for (auto [regionA, regionB] :
+         llvm::zip(x->getRegions(), y->getRegions())) {
       if (regionA.getBlocks().size() != regionB.getBlocks().size())
         return x;
       for (auto [blockA, blockB] : llvm::zip(regionA, regionB)) {
         if (blockA.getArgumentTypes() != blockB.getArgumentTypes())
           return x;
-        for (auto [argA, argB] : llvm::zip(blockA.getArguments(), blockB.getArguments()))
+        for (auto [argA, argB] :
+             llvm::zip(blockA.getArguments(), blockB.getArguments()))
           mapping.map(argA, argB);
       }
     }

@@ -581,23 +581,28 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
     SmallVector<int64_t> dims, bounds;
     SmallVector<Attribute> symbols;
     for (const auto &[dim, symbol] : symbolic->second) {
-      const ImportOptions::SymbolRange &range = options.symbolRanges.lookup(symbol);
+      const ImportOptions::SymbolRange &range =
+          options.symbolRanges.lookup(symbol);
       dims.push_back(dim);
       bounds.append({range.min, range.max});
       symbols.push_back(builder.getStringAttr(symbol));
     }
-    func.setArgAttr(index, "tcc.dynamic_dims", builder.getDenseI64ArrayAttr(dims));
-    func.setArgAttr(index, "tcc.dim_bounds", builder.getDenseI64ArrayAttr(bounds));
+    func.setArgAttr(index, "tcc.dynamic_dims",
+                    builder.getDenseI64ArrayAttr(dims));
+    func.setArgAttr(index, "tcc.dim_bounds",
+                    builder.getDenseI64ArrayAttr(bounds));
     func.setArgAttr(index, "tcc.dim_symbols", builder.getArrayAttr(symbols));
   }
   for (const auto &symbol : options.symbolRanges) {
     bool named = llvm::any_of(symbolicDims, [&](const auto &entry) {
-      return llvm::any_of(entry.getValue(),
-                          [&](const auto &dim) { return dim.second == symbol.getKey(); });
+      return llvm::any_of(entry.getValue(), [&](const auto &dim) {
+        return dim.second == symbol.getKey();
+      });
     });
     if (!named)
-      return emitError(fileLoc) << "no graph input has a dim named '" << symbol.getKey()
-                                << "' (a --dynamic-dim names a dim_param of the model's inputs)";
+      return emitError(fileLoc)
+             << "no graph input has a dim named '" << symbol.getKey()
+             << "' (a --dynamic-dim names a dim_param of the model's inputs)";
   }
   for (const auto &dynamic : options.dynamicDims)
     if (!llvm::is_contained(inputNames, dynamic.getKey().str()))

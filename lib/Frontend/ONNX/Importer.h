@@ -202,7 +202,8 @@ private:
   std::string path;
   const ImportOptions &options;
   /// Per graph input, its dims named in `options.symbolRanges`: (dim, name).
-  llvm::StringMap<llvm::SmallVector<std::pair<int64_t, std::string>>> symbolicDims;
+  llvm::StringMap<llvm::SmallVector<std::pair<int64_t, std::string>>>
+      symbolicDims;
   int64_t opset = 0;
   llvm::StringMap<mlir::Value> values;
   /// Per subgraph being imported, the bindings it replaced, in order.

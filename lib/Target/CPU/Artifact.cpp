@@ -126,7 +126,8 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   // entry's differ (caches at capacity, the past length, no presents).
   const auto &cache = signature.cache;
   writeTensorTable(os, "inputs", cache ? cache->modelInputs : signature.inputs);
-  writeTensorTable(os, "outputs", cache ? cache->modelOutputs : signature.outputs);
+  writeTensorTable(os, "outputs",
+                   cache ? cache->modelOutputs : signature.outputs);
 
   // The model calls the error hook where it meets computation tcc could not
   // build (see tcc/Support/RunErrors.h); the run returns the first error's
@@ -217,8 +218,9 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
         "tcc_artifact_v1 = {\n"
      << "  TCC_ARTIFACT_ABI_VERSION, " << quoted(signature.modelName) << ", "
      << quoted(TCC_VERSION_STRING) << ",\n"
-     << "  " << (cache ? cache->modelInputs : signature.inputs).size() << ", inputs, "
-     << (cache ? cache->modelOutputs : signature.outputs).size() << ", outputs,\n"
+     << "  " << (cache ? cache->modelInputs : signature.inputs).size()
+     << ", inputs, " << (cache ? cache->modelOutputs : signature.outputs).size()
+     << ", outputs,\n"
      << "  " << signature.arenaBytes << ", "
      << (dynamic ? "run_b" + std::to_string(entries.front().batch) : "run")
      << ", set_num_threads,\n"
@@ -232,8 +234,8 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   else
     os << "  0, 0, 0, 0, 0, 0,\n";
   if (cache)
-    os << "  " << cache->pastMin << ", " << cache->pastMax << ", " << cache->capacity << ", "
-       << cache->dim << ", input_present};\n";
+    os << "  " << cache->pastMin << ", " << cache->pastMax << ", "
+       << cache->capacity << ", " << cache->dim << ", input_present};\n";
   else
     os << "  0, 0, 0, 0, 0};\n";
   return text;

@@ -102,9 +102,11 @@ public:
     if (causalOffset = op.getCausalOffset(); causalOffset)
       causalShift = index(*causalOffset);
     if (Value length = op.getKeyLength()) {
-      Value count = arith::IndexCastOp::create(b, b.getIndexType(),
-                                               tensor::ExtractOp::create(b, length, ValueRange{}));
-      keyCount = arith::MinSIOp::create(b, arith::MaxSIOp::create(b, count, index(1)), keyCount);
+      Value count = arith::IndexCastOp::create(
+          b, b.getIndexType(),
+          tensor::ExtractOp::create(b, length, ValueRange{}));
+      keyCount = arith::MinSIOp::create(
+          b, arith::MaxSIOp::create(b, count, index(1)), keyCount);
       if (causalOffset)
         causalShift = arith::SubIOp::create(b, keyCount, index(queries));
     }
@@ -114,7 +116,8 @@ public:
     if (op.getKeyLength() && chunks > 1) {
       Value perChunk = arith::CeilDivUIOp::create(b, keyCount, index(chunks));
       chunkKeysValue = arith::MulIOp::create(
-          b, arith::CeilDivUIOp::create(b, perChunk, index(blockKeys())), index(blockKeys()));
+          b, arith::CeilDivUIOp::create(b, perChunk, index(blockKeys())),
+          index(blockKeys()));
     }
     RankedTensorType outType =
         chunks > 1 ? attention::partialsType(op.getType(), chunks) : op.getType();
@@ -170,58 +173,64 @@ private:
   /// tile (x chunk).
   Value buildTasks(Value out, int64_t rows, int64_t tiles, int64_t firstRow) {
     int64_t tasks = batch * kvHeads * tiles * chunks;
-    return tcc::buildParallelTasks(b, b.getLoc(), tasks, out, [&](Value task, Value shared) {
-      Value keyBegin = index(0), keyEnd = keyCount, keyChunk;
-      if (chunks > 1) {
-        keyChunk = arith::RemUIOp::create(b, task, index(chunks));
-        task = arith::DivUIOp::create(b, task, index(chunks));
-        keyBegin = arith::MinUIOp::create(
-            b, arith::MulIOp::create(b, keyChunk, chunkKeysValue), keyCount);
-        keyEnd = arith::MinUIOp::create(
-            b, arith::AddIOp::create(b, keyBegin, chunkKeysValue), keyEnd);
-      }
-      Value tile = arith::RemUIOp::create(b, task, index(tiles));
-      Value kvHead = arith::DivUIOp::create(b, task, index(tiles));
-      Value batchIndex = arith::DivUIOp::create(b, kvHead, index(kvHeads));
-      kvHead = arith::RemUIOp::create(b, kvHead, index(kvHeads));
-      Value firstFlat =
-          arith::AddIOp::create(b, arith::MulIOp::create(b, tile, index(rows)), index(firstRow));
-      rowHeads.clear();
-      rowQueries.clear();
-      for (int64_t r = 0; r < rows; ++r) {
-        Value flat = arith::AddIOp::create(b, firstFlat, index(r));
-        rowHeads.push_back(arith::AddIOp::create(b,
-                                                 arith::MulIOp::create(b, kvHead, index(group())),
-                                                 arith::DivUIOp::create(b, flat, index(queries))));
-        rowQueries.push_back(arith::RemUIOp::create(b, flat, index(queries)));
-      }
-      SmallVector<Value> state = walkKeys(rows, batchIndex, kvHead, keyBegin, keyEnd);
-      if (chunks > 1)
-        return writePartials(state, rows, shared, batchIndex, keyChunk);
-      SmallVector<SmallVector<Value>> results = normalize(state, rows);
+    return tcc::buildParallelTasks(
+        b, b.getLoc(), tasks, out, [&](Value task, Value shared) {
+          Value keyBegin = index(0), keyEnd = keyCount, keyChunk;
+          if (chunks > 1) {
+            keyChunk = arith::RemUIOp::create(b, task, index(chunks));
+            task = arith::DivUIOp::create(b, task, index(chunks));
+            keyBegin = arith::MinUIOp::create(
+                b, arith::MulIOp::create(b, keyChunk, chunkKeysValue),
+                keyCount);
+            keyEnd = arith::MinUIOp::create(
+                b, arith::AddIOp::create(b, keyBegin, chunkKeysValue), keyEnd);
+          }
+          Value tile = arith::RemUIOp::create(b, task, index(tiles));
+          Value kvHead = arith::DivUIOp::create(b, task, index(tiles));
+          Value batchIndex = arith::DivUIOp::create(b, kvHead, index(kvHeads));
+          kvHead = arith::RemUIOp::create(b, kvHead, index(kvHeads));
+          Value firstFlat = arith::AddIOp::create(
+              b, arith::MulIOp::create(b, tile, index(rows)), index(firstRow));
+          rowHeads.clear();
+          rowQueries.clear();
+          for (int64_t r = 0; r < rows; ++r) {
+            Value flat = arith::AddIOp::create(b, firstFlat, index(r));
+            rowHeads.push_back(arith::AddIOp::create(
+                b, arith::MulIOp::create(b, kvHead, index(group())),
+                arith::DivUIOp::create(b, flat, index(queries))));
+            rowQueries.push_back(
+                arith::RemUIOp::create(b, flat, index(queries)));
+          }
+          SmallVector<Value> state =
+              walkKeys(rows, batchIndex, kvHead, keyBegin, keyEnd);
+          if (chunks > 1)
+            return writePartials(state, rows, shared, batchIndex, keyChunk);
+          SmallVector<SmallVector<Value>> results = normalize(state, rows);
 
-      // Each row goes to its own place: the rows of a tile may belong to
-      // different query heads.
-      SmallVector<OpFoldResult> sizes = {b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1),
-                                         b.getIndexAttr(valueDepth)};
-      SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
-      SmallVector<tcc::WrittenSlice> written;
-      for (int64_t r = 0; r < rows; ++r) {
-        SmallVector<OpFoldResult> offsets = {batchIndex, rowHeads[r], rowQueries[r],
-                                             b.getIndexAttr(0)};
-        Value rowOut = tensor::ExtractSliceOp::create(
-            b, RankedTensorType::get({1, 1, 1, valueDepth}, storageType), shared, offsets, sizes,
-            strides);
-        for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
-          rowOut =
-              vector::TransferWriteOp::create(
-                  b, toStorage(results[r][a]), rowOut,
-                  ValueRange{index(0), index(0), index(0), index(a * lanes)}, ArrayRef<bool>{true})
-                  .getResult();
-        written.push_back({rowOut, offsets, sizes});
-      }
-      return written;
-    });
+          // Each row goes to its own place: the rows of a tile may belong to
+          // different query heads.
+          SmallVector<OpFoldResult> sizes = {
+              b.getIndexAttr(1), b.getIndexAttr(1), b.getIndexAttr(1),
+              b.getIndexAttr(valueDepth)};
+          SmallVector<OpFoldResult> strides(4, b.getIndexAttr(1));
+          SmallVector<tcc::WrittenSlice> written;
+          for (int64_t r = 0; r < rows; ++r) {
+            SmallVector<OpFoldResult> offsets = {
+                batchIndex, rowHeads[r], rowQueries[r], b.getIndexAttr(0)};
+            Value rowOut = tensor::ExtractSliceOp::create(
+                b, RankedTensorType::get({1, 1, 1, valueDepth}, storageType),
+                shared, offsets, sizes, strides);
+            for (int64_t a = 0; a < accumulatorsPerRow(); ++a)
+              rowOut = vector::TransferWriteOp::create(
+                           b, toStorage(results[r][a]), rowOut,
+                           ValueRange{index(0), index(0), index(0),
+                                      index(a * lanes)},
+                           ArrayRef<bool>{true})
+                           .getResult();
+            written.push_back({rowOut, offsets, sizes});
+          }
+          return written;
+        });
   }
 
   int64_t blockKeys() const { return blockVectors * lanes; }
@@ -271,8 +280,8 @@ private:
       Value latest = rowQueries.front();
       for (Value query : ArrayRef(rowQueries).drop_front())
         latest = arith::MaxUIOp::create(b, latest, query);
-      Value last = arith::AddIOp::create(b, arith::AddIOp::create(b, latest, causalShift),
-                                         index(1));
+      Value last = arith::AddIOp::create(
+          b, arith::AddIOp::create(b, latest, causalShift), index(1));
       visible = arith::MinUIOp::create(b, last, visible);
       if (chunks > 1)
         visible = arith::MaxUIOp::create(b, visible, keyBegin);

@@ -134,7 +134,8 @@ tcc::readModelSignature(func::FuncOp entry) {
   CacheSignature cache;
   cache.pastMin = bounds[0];
   cache.pastMax = bounds[1];
-  cache.modelInputs.assign(signature.inputs.begin(), signature.inputs.end() - 1);
+  cache.modelInputs.assign(signature.inputs.begin(),
+                           signature.inputs.end() - 1);
   cache.inputPresent.assign(cache.modelInputs.size(), -1);
   llvm::DenseMap<int64_t, int64_t> presentOf; // output -> cache input
   for (Attribute attr : caches) {
@@ -151,7 +152,8 @@ tcc::readModelSignature(func::FuncOp entry) {
     cache.capacity = past.shape[cache.dim];
     past.shape[cache.dim] = cache.pastMax;
     cache.inputPresent[input.getInt()] =
-        output.getInt() < 0 ? static_cast<int32_t>(names.size()) : output.getInt();
+        output.getInt() < 0 ? static_cast<int32_t>(names.size())
+                            : output.getInt();
     if (output.getInt() >= 0)
       presentOf[output.getInt()] = input.getInt();
   }
@@ -162,7 +164,8 @@ tcc::readModelSignature(func::FuncOp entry) {
       tensor = signature.inputs[present->second];
     } else {
       if (next >= signature.outputs.size())
-        return entry.emitError("tcc.model_outputs names more outputs than the entry has");
+        return entry.emitError(
+            "tcc.model_outputs names more outputs than the entry has");
       tensor = signature.outputs[next++];
     }
     tensor.name = cast<StringAttr>(name).str();

@@ -164,9 +164,9 @@ LogicalResult importAttention(NodeImporter &n) {
     if (failed(mask))
       return failure();
     IntegerAttr causal = *isCausal ? n.b().getI64IntegerAttr(pastSeq) : IntegerAttr();
-    Value y = AttentionOp::create(n.b(), n.location(), q, k, v, *mask, /*key_length=*/Value(),
-                                        n.b().getF32FloatAttr(scale), causal,
-                                        n.b().getF32FloatAttr(*softcap));
+    Value y = AttentionOp::create(
+        n.b(), n.location(), q, k, v, *mask, /*key_length=*/Value(),
+        n.b().getF32FloatAttr(scale), causal, n.b().getF32FloatAttr(*softcap));
     return n.setOutput(0, toHeadsLast(y));
   }
 
