@@ -135,7 +135,10 @@ tcc_status tcc_kv_cache_create(tcc_model *model, tcc_kv_cache **cache);
 void tcc_kv_cache_free(tcc_kv_cache *cache);
 /* The entries the cache holds: its past length in the next call. */
 int64_t tcc_kv_cache_length(const tcc_kv_cache *cache);
-/* Forgets the entries from `length` on (0 starts a new sequence). */
+/* Sets the entries the cache holds: fewer forgets the rest (0 starts a new
+ * sequence); more takes the buffers' entries up to `length` as written
+ * (through tcc_kv_cache_buffer: a saved prefix; zeros in a new cache). At
+ * most the model's largest past. */
 tcc_status tcc_kv_cache_set_length(tcc_kv_cache *cache, int64_t length);
 /* The buffer of cache input `input` (a model input index): its dims as the
  * input's, the cache dim of the capacity the code appends to; NULL for an

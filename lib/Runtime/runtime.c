@@ -1017,11 +1017,11 @@ int64_t tcc_kv_cache_length(const tcc_kv_cache *cache) {
 tcc_status tcc_kv_cache_set_length(tcc_kv_cache *cache, int64_t length) {
   if (!cache)
     return fail(TCC_ERROR_INVALID_ARGUMENT, "null KV cache");
-  if (length < 0 || length > cache->length)
-    return fail(
-        TCC_ERROR_INVALID_ARGUMENT,
-        "a KV cache of %lld entries cannot be cut to %lld (0 to its length)",
-        (long long)cache->length, (long long)length);
+  if (length < 0 || length > cache->model->past_max)
+    return fail(TCC_ERROR_INVALID_ARGUMENT,
+                "a KV cache of model '%s' holds 0 to %lld past entries, not %lld",
+                cache->model->artifact->model_name, (long long)cache->model->past_max,
+                (long long)length);
   cache->length = length;
   return TCC_OK;
 }

@@ -246,7 +246,8 @@ class KVCache:
         return _runtime.tcc_kv_cache_length(self._handle)
 
     def reset(self, length=0):
-        """Forgets the entries from `length` on (0: a new sequence)."""
+        """Sets the entries held: fewer forgets the rest (0: a new sequence),
+        more keeps what the buffers hold up to `length`."""
         _check(_runtime.tcc_kv_cache_set_length(self._handle, length))
 
     def __call__(self, *arrays):

@@ -179,9 +179,10 @@ private:
           if (chunks > 1) {
             keyChunk = arith::RemUIOp::create(b, task, index(chunks));
             task = arith::DivUIOp::create(b, task, index(chunks));
-            keyBegin = arith::MinUIOp::create(
-                b, arith::MulIOp::create(b, keyChunk, chunkKeysValue),
-                keyCount);
+            keyBegin = arith::MulIOp::create(b, keyChunk, chunkKeysValue);
+            // A cache's last chunks may hold none of its keys.
+            if (op.getKeyLength())
+              keyBegin = arith::MinUIOp::create(b, keyBegin, keyCount);
             keyEnd = arith::MinUIOp::create(
                 b, arith::AddIOp::create(b, keyBegin, chunkKeysValue), keyEnd);
           }

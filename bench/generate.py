@@ -1,0 +1,156 @@
+#!/usr/bin/env python3
+"""GPT-2 generation from one tcc artifact with a KV cache, against ONNX
+Runtime on the same model.
+
+    build/venv/bin/python bench/generate.py [--layers 12] [--hidden 768]
+        [--heads 12] [--vocab 50257] [--max-past 1024] [--kv 128,512,1024]
+        [--prompt 128] [--steps 128] [--threads 1] [--runs 20] [--cpu native]
+
+The decode step of python/models.py's GPT-2 (seeded random weights, one
+token a step, past keys and values of symbolic length, present outputs) is
+compiled once with --dynamic-dim past_sequence_length=0..MAX. Then:
+
+- greedy generation: a `--prompt`-token prompt fed a token a step, then
+  `--steps` tokens; tcc appends to its cache in place (tcc.KVCache), ONNX
+  Runtime feeds each step's presents back as the next pasts. The tokens must
+  be identical; the loops' times are printed.
+- per-token decode latency at each `--kv` past length: the median of
+  `--runs` steps at that length (tcc: the cache set to the length; ONNX
+  Runtime: pasts of that length), and tcc's dense interface (pasts in,
+  presents out, copied as ONNX Runtime's Concat copies) beside them.
+
+ONNX Runtime runs with `--threads` intra-op threads and no spinning; tcc
+with `--threads` OpenMP threads. Prints tcc / ONNX Runtime ratios.
+"""
+import argparse
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+
+import numpy as np
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.join(ROOT, "python"))
+
+
+def median_ms(call, runs, before=None):
+    times = []
+    for _ in range(runs):
+        if before:
+            before()
+        start = time.perf_counter()
+        call()
+        times.append(time.perf_counter() - start)
+    return 1e3 * statistics.median(times)
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--layers", type=int, default=12)
+    parser.add_argument("--hidden", type=int, default=768)
+    parser.add_argument("--heads", type=int, default=12)
+    parser.add_argument("--vocab", type=int, default=50257)
+    parser.add_argument("--max-past", type=int, default=1024)
+    parser.add_argument("--kv", default="128,512,1024")
+    parser.add_argument("--prompt", type=int, default=128)
+    parser.add_argument("--steps", type=int, default=128)
+    parser.add_argument("--threads", type=int, default=1)
+    parser.add_argument("--runs", type=int, default=20)
+    parser.add_argument("--cpu", default="native")
+    args = parser.parse_args()
+
+    import onnx
+    import onnxruntime as ort
+    import models
+    import tcc
+
+    work = tempfile.mkdtemp(prefix="tcc-generate-")
+    path, artifact = os.path.join(work, "gpt2_decode.onnx"), os.path.join(work, "gpt2.so")
+    model = models.gpt2(layers=args.layers, hidden=args.hidden, heads=args.heads, seq=1,
+                        past="past_sequence_length", vocab=args.vocab, positions="input")
+    onnx.save(model, path)
+    start = time.perf_counter()
+    subprocess.run([os.path.join(ROOT, "build", "bin", "tcc"), path, "-o", artifact,
+                    f"--cpu={args.cpu}",
+                    f"--dynamic-dim=past_sequence_length=0..{args.max_past}"], check=True)
+    print(f"compiled once for past 0..{args.max_past} in {time.perf_counter() - start:.1f} s "
+          f"(--cpu={args.cpu}, {args.threads} thread(s))")
+
+    compiled = tcc.load(artifact)
+    compiled.set_num_threads(args.threads)
+    names = [name for name, _, _ in compiled.inputs]
+    caches = [name for name in names if name.startswith("past_")]
+    depth = args.hidden // args.heads
+    options = ort.SessionOptions()
+    options.intra_op_num_threads = args.threads
+    options.inter_op_num_threads = 1
+    options.add_session_config_entry("session.intra_op.allow_spinning", "0")
+    session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+
+    def step_inputs(token, position, pasts):
+        feeds = {"input_ids": np.array([[token]], np.int64),
+                 "position_ids": np.array([[position]], np.int64)}
+        feeds.update(pasts)
+        return feeds
+
+    # Greedy generation, a token a step from the first prompt token.
+    rng = np.random.default_rng(0)
+    prompt = [int(t) for t in rng.integers(0, args.vocab, args.prompt)]
+    total = args.prompt + args.steps
+    if total > args.max_past + 1:
+        sys.exit(f"--prompt + --steps must be at most --max-past + 1 = {args.max_past + 1}")
+    tokens, cache = list(prompt), tcc.KVCache(compiled)
+    start = time.perf_counter()
+    for position in range(total - 1):
+        feeds = step_inputs(tokens[position], position, {})
+        logits = cache(*[feeds[name] for name, _, _ in cache.inputs])[0]
+        if position + 1 == len(tokens):
+            tokens.append(int(np.argmax(logits[0, -1])))
+    tcc_seconds = time.perf_counter() - start
+    expected = list(prompt)
+    pasts = {name: np.zeros((1, args.heads, 0, depth), np.float32) for name in caches}
+    start = time.perf_counter()
+    for position in range(total - 1):
+        outputs = session.run(None, step_inputs(expected[position], position, pasts))
+        pasts = dict(zip(caches, outputs[1:]))
+        if position + 1 == len(expected):
+            expected.append(int(np.argmax(outputs[0][0, -1])))
+    ort_seconds = time.perf_counter() - start
+    same = tokens == expected
+    print(f"greedy generation, {args.prompt}-token prompt + {args.steps} tokens: "
+          f"{'identical tokens' if same else 'TOKENS DIFFER'}; "
+          f"tcc {tcc_seconds:.2f} s, ONNX Runtime {ort_seconds:.2f} s, "
+          f"ratio {tcc_seconds / ort_seconds:.2f}")
+
+    print(f"\n{'past':>6} {'tcc cache ms':>13} {'tcc dense ms':>13} {'ORT ms':>9} "
+          f"{'cache/ORT':>10} {'dense/ORT':>10}")
+    ratios = []
+    for past in [int(k) for k in args.kv.split(",")]:
+        if past > args.max_past:
+            continue
+        feeds = step_inputs(7, past, {})
+        inputs = [feeds[name] for name, _, _ in cache.inputs]
+        cached = median_ms(lambda: cache(*inputs), args.runs, lambda: cache.reset(past))
+        pasts = {name: rng.standard_normal((1, args.heads, past, depth)).astype(np.float32)
+                 for name in caches}
+        feeds = step_inputs(7, past, pasts)
+        ordered = [feeds[name] for name in names]
+        out = [np.empty(shape, dtype) for (_, dtype, _), shape in
+               zip(compiled.outputs, compiled.output_shapes(*(a.shape for a in ordered)))]
+        dense = median_ms(lambda: compiled(*ordered, out=out), args.runs)
+        reference = median_ms(lambda: session.run(None, feeds), args.runs)
+        ratios.append(cached / reference)
+        print(f"{past:>6} {cached:>13.2f} {dense:>13.2f} {reference:>9.2f} "
+              f"{cached / reference:>10.2f} {dense / reference:>10.2f}")
+    if ratios:
+        geomean = float(np.exp(np.mean(np.log(ratios))))
+        print(f"geometric mean tcc cache / ONNX Runtime: {geomean:.2f}")
+    return 0 if same else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
