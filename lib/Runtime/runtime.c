@@ -1018,10 +1018,11 @@ tcc_status tcc_kv_cache_set_length(tcc_kv_cache *cache, int64_t length) {
   if (!cache)
     return fail(TCC_ERROR_INVALID_ARGUMENT, "null KV cache");
   if (length < 0 || length > cache->model->past_max)
-    return fail(TCC_ERROR_INVALID_ARGUMENT,
-                "a KV cache of model '%s' holds 0 to %lld past entries, not %lld",
-                cache->model->artifact->model_name, (long long)cache->model->past_max,
-                (long long)length);
+    return fail(
+        TCC_ERROR_INVALID_ARGUMENT,
+        "a KV cache of model '%s' holds 0 to %lld past entries, not %lld",
+        cache->model->artifact->model_name, (long long)cache->model->past_max,
+        (long long)length);
   cache->length = length;
   return TCC_OK;
 }
