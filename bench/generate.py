@@ -132,12 +132,15 @@ def main():
     for past in [int(k) for k in args.kv.split(",")]:
         if past > args.max_past:
             continue
-        feeds = step_inputs(7, past, {})
+        # GPT-2 has 1024 positions: the last step of a 1024 past reads the
+        # last one (the position changes no time).
+        position = min(past, 1023)
+        feeds = step_inputs(7, position, {})
         inputs = [feeds[name] for name, _, _ in cache.inputs]
         cached = median_ms(lambda: cache(*inputs), args.runs, lambda: cache.reset(past))
         pasts = {name: rng.standard_normal((1, args.heads, past, depth)).astype(np.float32)
                  for name in caches}
-        feeds = step_inputs(7, past, pasts)
+        feeds = step_inputs(7, position, pasts)
         ordered = [feeds[name] for name in names]
         out = [np.empty(shape, dtype) for (_, dtype, _), shape in
                zip(compiled.outputs, compiled.output_shapes(*(a.shape for a in ordered)))]

@@ -40,6 +40,9 @@ struct tcc_model {
   int32_t cache_dim;
   const int32_t *input_present;
   int32_t *output_cache;
+  /* The caches of a dense run (tcc_model_run with pasts and presents),
+   * kept between runs; guarded by `lock`. */
+  struct tcc_kv_cache *idle_cache;
 };
 
 /* The new entries a call appends to each cache. */
@@ -500,6 +503,7 @@ void tcc_model_free(tcc_model *model) {
     free(model->idle_arenas[i]);
   free(model->idle_arenas);
   free(model->output_cache);
+  tcc_kv_cache_free(model->idle_cache);
   pthread_mutex_destroy(&model->lock);
   if (model->library)
     dlclose(model->library);
@@ -920,8 +924,11 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
    * the capacity the code appends to, and the caches out into the presents
    * (a tcc_kv_cache keeps them between calls instead). */
   tcc_kv_cache *cache = NULL;
-  status = tcc_kv_cache_create(model, &cache);
-  if (status != TCC_OK)
+  pthread_mutex_lock(&model->lock);
+  cache = model->idle_cache;
+  model->idle_cache = NULL;
+  pthread_mutex_unlock(&model->lock);
+  if (!cache && (status = tcc_kv_cache_create(model, &cache)) != TCC_OK)
     return status;
   for (int32_t i = 0; i < num_inputs; ++i)
     if (is_cache_input(model, i)) {
@@ -940,6 +947,14 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
         copy_entries(model, i, tcc_kv_cache_buffer(cache, i), outputs[j].data,
                      total, total, 0);
       }
+  /* Kept for the next dense run: a cache is as large as the weights'
+   * share of a decoder's memory traffic, and a new one faults in its pages. */
+  pthread_mutex_lock(&model->lock);
+  if (!model->idle_cache) {
+    model->idle_cache = cache;
+    cache = NULL;
+  }
+  pthread_mutex_unlock(&model->lock);
   tcc_kv_cache_free(cache);
   return status;
 }
