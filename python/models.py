@@ -460,11 +460,14 @@ def layer_norm(g, x, hidden, prefix, epsilon=1e-5):
 
 
 def split_heads(g, x, seq, heads, head_dim):
+    # A symbolic seq (a name) is the reshape's -1.
+    seq = seq if isinstance(seq, int) else -1
     x = g.op("Reshape", [x, g.const(np.array([1, seq, heads, head_dim], np.int64))])
     return g.op("Transpose", [x], perm=[0, 2, 1, 3])
 
 
 def merge_heads(g, x, seq, hidden):
+    seq = seq if isinstance(seq, int) else -1
     x = g.op("Transpose", [x], perm=[0, 2, 1, 3])
     return g.op("Reshape", [x, g.const(np.array([1, seq, hidden], np.int64))])
 
@@ -526,9 +529,11 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
     symbolic dim as exporters write it, the causal mask is built from the
     past's shape (Shape, ConstantOfShape, Trilu), and the positions are an
     input `position_ids` (positions="input") or a Range from the past's
-    shape (positions="shape")."""
+    shape (positions="shape"). With a symbolic past, `seq` may be a name
+    too ("sequence_length"): a step of any number of tokens."""
     g = GraphBuilder(seed)
     symbolic = isinstance(past, str)
+    steps = isinstance(seq, str)
     head_dim = hidden // heads
     total = past + seq if not symbolic else None
     x = g.op("Gather", [g.weight((vocab, hidden), "wte", 0.02), "input_ids"], axis=0)
@@ -536,7 +541,9 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
     if symbolic:
         past_length = g.op("Gather", [g.op("Shape", ["past_key_0"]), g.const(np.int64(2))],
                            axis=0)
-        total_length = g.op("Add", [past_length, g.const(np.int64(seq))])
+        seq_length = (g.op("Gather", [g.op("Shape", ["input_ids"]), g.const(np.int64(1))],
+                           axis=0) if steps else g.const(np.int64(seq)))
+        total_length = g.op("Add", [past_length, seq_length])
     if not symbolic:
         position_ids = g.const(np.arange(past, total, dtype=np.int64).reshape(1, seq),
                                "position_ids")
@@ -557,7 +564,7 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
         allowed = np.tril(np.ones((total, total), dtype=bool))[past:total]
         causal = g.const(allowed.reshape(1, 1, seq, total), "causal_mask")
     else:
-        size = g.op("Concat", [g.const(np.array([seq], np.int64)),
+        size = g.op("Concat", [g.op("Unsqueeze", [seq_length, g.const(np.array([0], np.int64))]),
                                g.op("Unsqueeze", [total_length,
                                                   g.const(np.array([0], np.int64))])], axis=0)
         ones = g.op("ConstantOfShape", [size],
@@ -1243,6 +1250,10 @@ SMALL = {
     "gpt2_tiny_cached_s4": lambda: gpt2(layers=2, hidden=32, heads=2, seq=4,
                                         past="past_sequence_length", vocab=64,
                                         positions="input"),
+    "gpt2_tiny_cached_steps": lambda: gpt2(layers=2, hidden=32, heads=2,
+                                           seq="sequence_length",
+                                           past="past_sequence_length", vocab=64,
+                                           positions="input"),
     "gpt2_tiny_cached_shape_positions": lambda: gpt2(
         layers=2, hidden=32, heads=2, seq=1, past="past_sequence_length", vocab=64,
         positions="shape"),

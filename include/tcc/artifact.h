@@ -104,6 +104,14 @@ typedef struct tcc_artifact_batch_entry {
   tcc_artifact_entry run;
 } tcc_artifact_batch_entry;
 
+/* One step length of a decoder with a KV cache: its entry runs every input
+ * and output with a step dim at `step`, on an arena of `arena_bytes`. */
+typedef struct tcc_artifact_step_entry {
+  int64_t step;
+  int64_t arena_bytes;
+  tcc_artifact_entry run;
+} tcc_artifact_step_entry;
+
 typedef struct tcc_artifact {
   uint32_t abi_version; /* TCC_ARTIFACT_ABI_VERSION */
   const char *model_name;
@@ -152,6 +160,14 @@ typedef struct tcc_artifact {
   int32_t cache_dim;
   /* Per input: -1, or this cache's present output (num_outputs if none). */
   const int32_t *input_present;
+  /* Several step lengths (a decoder compiled with a dynamic step length as
+   * well): a call's step is the size of the step dims of its inputs and
+   * outputs (input_step_dim, output_step_dim: the dim, or -1), one of the
+   * entries' (the tables hold the longest); the past may then be up to
+   * cache_capacity - step. num_step_entries is 0 for one step length. */
+  int32_t num_step_entries;
+  const tcc_artifact_step_entry *step_entries; /* step ascending */
+  const int32_t *input_step_dim, *output_step_dim;
 } tcc_artifact;
 
 #ifdef __cplusplus

@@ -129,6 +129,15 @@ typedef struct tcc_kv_cache tcc_kv_cache;
  * outputs if it has none); -1 for any other input. */
 int32_t tcc_model_input_present(const tcc_model *model, int32_t input);
 
+/* A decoder compiled with several step lengths (a dynamic
+ * `sequence_length` beside its past): how many, each written to `steps`
+ * ascending (up to `capacity` of them); 0 for a model without. A call's
+ * step is one of them (a longer run of tokens goes as several steps). */
+int32_t tcc_model_step_lengths(const tcc_model *model, int64_t *steps, int32_t capacity);
+/* The dim of input (`is_output` 0) or output (1) `index` that holds the
+ * step length, or -1. */
+int32_t tcc_model_step_dim(const tcc_model *model, int32_t is_output, int32_t index);
+
 /* An empty cache (length 0) for `model`; fails for a model without one. */
 tcc_status tcc_kv_cache_create(tcc_model *model, tcc_kv_cache **cache);
 /* Frees the cache; before or after its model. */

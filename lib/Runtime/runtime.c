@@ -40,6 +40,11 @@ struct tcc_model {
   int32_t cache_dim;
   const int32_t *input_present;
   int32_t *output_cache;
+  /* Several step lengths (null without): per input and output, the dim
+   * holding a call's step length, or -1; the entries by step. */
+  int32_t num_step_entries;
+  const tcc_artifact_step_entry *step_entries;
+  const int32_t *input_step_dim, *output_step_dim;
   /* The caches of a dense run (tcc_model_run with pasts and presents),
    * kept between runs; guarded by `lock`. */
   struct tcc_kv_cache *idle_cache;
@@ -318,6 +323,39 @@ static int cache_is_sane(const tcc_artifact *artifact) {
   return caches > 0;
 }
 
+/* Rejects step lengths a damaged library could describe: ascending steps
+ * that fit the cache, step dims within their tensors holding the longest
+ * step, and no step dim on a cache or a present. */
+static int steps_are_sane(const tcc_artifact *artifact) {
+  if (artifact->num_step_entries == 0)
+    return 1;
+  if (artifact->num_step_entries < 0 || artifact->num_step_entries > 64 ||
+      !artifact->step_entries || !artifact->input_step_dim || !artifact->output_step_dim)
+    return 0;
+  int64_t longest = 0;
+  for (int32_t e = 0; e < artifact->num_step_entries; ++e) {
+    const tcc_artifact_step_entry *entry = &artifact->step_entries[e];
+    if (!entry->run || entry->step < 1 || entry->step > artifact->cache_capacity ||
+        entry->arena_bytes < 0 || entry->arena_bytes > artifact->arena_bytes ||
+        (e && entry->step <= artifact->step_entries[e - 1].step))
+      return 0;
+    longest = entry->step;
+  }
+  for (int pass = 0; pass < 2; ++pass) {
+    const tcc_artifact_tensor *tensors = pass ? artifact->outputs : artifact->inputs;
+    const int32_t *dims = pass ? artifact->output_step_dim : artifact->input_step_dim;
+    int32_t count = pass ? artifact->num_outputs : artifact->num_inputs;
+    for (int32_t i = 0; i < count; ++i) {
+      if (dims[i] < 0)
+        continue;
+      if (dims[i] >= tensors[i].rank || tensors[i].shape[dims[i]] != longest ||
+          (!pass && artifact->input_present[i] >= 0))
+        return 0;
+    }
+  }
+  return 1;
+}
+
 /* dlopen maps a file without checking that it is whole: a truncated library
  * faults on first touch. Check the ELF headers against the file size first.
  * Returns NULL when the file looks whole, else what is wrong. */
@@ -410,7 +448,7 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
   int dynamic = artifact->abi_version >= 3 && artifact->num_batch_entries != 0;
   int cached = artifact->abi_version >= 4 && artifact->input_present != NULL;
   if (!artifact_is_sane(artifact) || (dynamic && !batch_is_sane(artifact)) ||
-      (cached && !cache_is_sane(artifact))) {
+      (cached && (!cache_is_sane(artifact) || !steps_are_sane(artifact)))) {
     dlclose(library);
     return fail(TCC_ERROR_INVALID_ARTIFACT, "'%s' has a malformed model description",
                 path);
@@ -444,6 +482,12 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
     result->cache_capacity = artifact->cache_capacity;
     result->cache_dim = artifact->cache_dim;
     result->input_present = artifact->input_present;
+    if (artifact->num_step_entries > 0) {
+      result->num_step_entries = artifact->num_step_entries;
+      result->step_entries = artifact->step_entries;
+      result->input_step_dim = artifact->input_step_dim;
+      result->output_step_dim = artifact->output_step_dim;
+    }
     result->output_cache =
         malloc((size_t)artifact->num_outputs * sizeof(int32_t));
     if (!result->output_cache) {
@@ -566,12 +610,14 @@ static void shape_at(const tcc_artifact_tensor *tensor, int batched,
 
 /* The shape output `index` has in a run of `batch` after `past` cached
  * entries: a present cache holds past + new. */
-static void output_shape_at(const tcc_model *model, int32_t index,
+static void output_shape_at(const tcc_model *model, int32_t index, int64_t step,
                             int64_t batch, int64_t past, int64_t *shape) {
   shape_at(&model->artifact->outputs[index],
            model->output_batched && model->output_batched[index], batch, shape);
   if (model->output_cache && model->output_cache[index] >= 0)
-    shape[model->cache_dim] = past + cache_appended(model);
+    shape[model->cache_dim] = past + step;
+  if (model->output_step_dim && model->output_step_dim[index] >= 0)
+    shape[model->output_step_dim[index]] = step;
 }
 
 static size_t shape_bytes(tcc_dtype dtype, int32_t rank, const int64_t *shape) {
@@ -613,7 +659,7 @@ static void given_shape_text(char *buffer, size_t size, const tcc_tensor *given)
  * within the range). Checks each input's dtype and shape. */
 static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
                                int32_t num_inputs, int64_t *batch,
-                               int64_t *past) {
+                               int64_t *past, int64_t *step) {
   const tcc_artifact *artifact = model->artifact;
   if (num_inputs != artifact->num_inputs || (num_inputs && !inputs))
     return fail(TCC_ERROR_MISMATCH, "model '%s' takes %d inputs, got %d",
@@ -621,6 +667,39 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
   *batch = 0;
   *past = 0;
   int32_t batch_from = -1, past_from = -1;
+  /* The step: the one a model without step lengths appends, or the size of
+   * the step dims of the inputs, one of the entries'. */
+  *step = model->input_present ? cache_appended(model) : 0;
+  for (int32_t i = 0, step_from = -1; model->input_step_dim && i < num_inputs; ++i) {
+    int32_t dim = model->input_step_dim[i];
+    const tcc_tensor *given = &inputs[i];
+    if (dim < 0 || given->rank != artifact->inputs[i].rank || !given->shape)
+      continue;
+    int64_t size = given->shape[dim];
+    if (step_from >= 0 && size != *step)
+      return fail(TCC_ERROR_MISMATCH,
+                  "input %d ('%s') has a step of %lld tokens, input %d ('%s') %lld: the "
+                  "inputs of a step share its length",
+                  i, artifact->inputs[i].name, (long long)size, step_from,
+                  artifact->inputs[step_from].name, (long long)*step);
+    int known = 0;
+    char steps[256];
+    size_t used = 0;
+    for (int32_t e = 0; e < model->num_step_entries; ++e) {
+      known |= model->step_entries[e].step == size;
+      if (used < sizeof(steps))
+        used += (size_t)snprintf(steps + used, sizeof(steps) - used, e ? ", %lld" : "%lld",
+                                 (long long)model->step_entries[e].step);
+    }
+    if (!known)
+      return fail(TCC_ERROR_MISMATCH,
+                  "input %d ('%s'): a step of %lld tokens; the artifact runs steps of %s "
+                  "(split longer ones: a decoder's step is its tokens one after another)",
+                  i, artifact->inputs[i].name, (long long)size, steps);
+    *step = size;
+    step_from = i;
+  }
+  int64_t past_limit = model->cache_capacity - *step;
   for (int32_t i = 0; i < num_inputs; ++i) {
     const tcc_tensor *given = &inputs[i];
     const tcc_artifact_tensor *expected = &artifact->inputs[i];
@@ -638,13 +717,15 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
       length = given->shape[model->cache_dim];
       want[model->cache_dim] = length;
     }
+    if (model->input_step_dim && model->input_step_dim[i] >= 0)
+      want[model->input_step_dim[i]] = *step;
     int same = given->rank == expected->rank && (given->rank == 0 || given->shape);
     for (int32_t d = 0; same && d < given->rank; ++d)
       same = given->shape[d] == want[d];
     char accepted[256], got[256];
     if (!same ||
         (batched && (size < model->batch_min || size > model->batch_max)) ||
-        (cached && (length < model->past_min || length > model->past_max))) {
+        (cached && (length < model->past_min || length > past_limit))) {
       given_shape_text(got, sizeof(got), given);
       if (batched || cached) {
         if (batched)
@@ -652,7 +733,7 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
                      model->batch_max);
         else
           range_text(accepted, sizeof(accepted), expected, model->cache_dim,
-                     model->past_min, model->past_max);
+                     model->past_min, past_limit);
         return fail(TCC_ERROR_MISMATCH,
                     "input %d ('%s'): shape %s is outside what the artifact "
                     "accepts, %s",
@@ -705,7 +786,11 @@ tcc_status tcc_model_input_dim_range(const tcc_model *model, int32_t index,
     *max = model->batch_max;
   } else if (dim == model->cache_dim && is_cache_input(model, index)) {
     *min = model->past_min;
-    *max = model->past_max;
+    *max = model->cache_capacity -
+           (model->num_step_entries ? model->step_entries[0].step : cache_appended(model));
+  } else if (model->input_step_dim && model->input_step_dim[index] == dim) {
+    *min = model->step_entries[0].step;
+    *max = model->step_entries[model->num_step_entries - 1].step;
   } else {
     *min = *max = tensor->shape[dim];
   }
@@ -725,20 +810,21 @@ tcc_status tcc_model_output_shape(const tcc_model *model, const tcc_tensor *inpu
   if (!shape && artifact->outputs[index].rank > 0)
     return fail(TCC_ERROR_INVALID_ARGUMENT, "tcc_model_output_shape: null shape");
   int64_t batch = 0, past = 0;
-  tcc_status status = check_inputs(model, inputs, num_inputs, &batch, &past);
+  int64_t step = 0;
+  tcc_status status = check_inputs(model, inputs, num_inputs, &batch, &past, &step);
   if (status != TCC_OK)
     return status;
-  output_shape_at(model, index, batch, past, shape);
+  output_shape_at(model, index, step, batch, past, shape);
   return TCC_OK;
 }
 
 /* Checks a caller's output against its shape in a run of `batch` after
  * `past` cached entries. */
 static tcc_status check_output(const tcc_model *model, const tcc_tensor *given,
-                               int32_t index, int64_t batch, int64_t past) {
+                               int32_t index, int64_t batch, int64_t past, int64_t step) {
   const tcc_artifact_tensor *expected = &model->artifact->outputs[index];
   int64_t want[16];
-  output_shape_at(model, index, batch, past, want);
+  output_shape_at(model, index, step, batch, past, want);
   char wanted[256], got[256];
   shape_text(wanted, sizeof(wanted), expected->rank, want);
   if (!given->data)
@@ -807,7 +893,7 @@ static int run_batch_slices(const tcc_model *model, const tcc_tensor *inputs,
  * batch, or its slices; a failure names the error the code reported. */
 static tcc_status execute(tcc_model *model, void **input_data,
                           void **output_data, const tcc_tensor *inputs,
-                          tcc_tensor *outputs, int64_t batch) {
+                          tcc_tensor *outputs, int64_t batch, int64_t step) {
   const tcc_artifact *artifact = model->artifact;
   void *arena = take_arena(model);
   if (!arena)
@@ -818,9 +904,14 @@ static tcc_status execute(tcc_model *model, void **input_data,
   int32_t threads = __atomic_load_n(&model->num_threads, __ATOMIC_RELAXED);
   if (threads > 0)
     artifact->set_num_threads(threads);
+  /* A decoder's step runs the entry of its length. */
+  tcc_artifact_entry run = artifact->run;
+  for (int32_t e = 0; e < model->num_step_entries; ++e)
+    if (model->step_entries[e].step == step)
+      run = model->step_entries[e].run;
   int failed = model->num_batch_entries
                    ? run_batch_slices(model, inputs, outputs, batch, arena)
-                   : artifact->run(input_data, output_data, arena);
+                   : run(input_data, output_data, arena);
   give_back_arena(model, arena);
   if (failed) {
     const tcc_run_errors *errors =
@@ -885,8 +976,8 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
   if (!model)
     return fail(TCC_ERROR_INVALID_ARGUMENT, "null model");
   const tcc_artifact *artifact = model->artifact;
-  int64_t batch = 0, past = 0;
-  tcc_status status = check_inputs(model, inputs, num_inputs, &batch, &past);
+  int64_t batch = 0, past = 0, step = 0;
+  tcc_status status = check_inputs(model, inputs, num_inputs, &batch, &past, &step);
   if (status != TCC_OK)
     return status;
   if (num_outputs != artifact->num_outputs || !outputs)
@@ -912,13 +1003,13 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
     input_data[i] = inputs[i].data;
   }
   for (int32_t i = 0; i < num_outputs; ++i) {
-    status = check_output(model, &outputs[i], i, batch, past);
+    status = check_output(model, &outputs[i], i, batch, past, step);
     if (status != TCC_OK)
       return status;
     output_data[i] = outputs[i].data;
   }
   if (!model->input_present)
-    return execute(model, input_data, output_data, inputs, outputs, batch);
+    return execute(model, input_data, output_data, inputs, outputs, batch, step);
 
   /* Dense past and present tensors: the run copies the past into caches of
    * the capacity the code appends to, and the caches out into the presents
@@ -938,11 +1029,11 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
     }
   input_data[num_inputs] = &past;
   entry_outputs(model, outputs, output_data);
-  status = execute(model, input_data, output_data, inputs, outputs, batch);
+  status = execute(model, input_data, output_data, inputs, outputs, batch, step);
   if (status == TCC_OK)
     for (int32_t j = 0; j < num_outputs; ++j)
       if (model->output_cache[j] >= 0) {
-        int64_t total = past + cache_appended(model);
+        int64_t total = past + step;
         int32_t i = model->output_cache[j];
         copy_entries(model, i, tcc_kv_cache_buffer(cache, i), outputs[j].data,
                      total, total, 0);
@@ -975,6 +1066,21 @@ int32_t tcc_model_input_present(const tcc_model *model, int32_t input) {
       !model->input_present)
     return -1;
   return model->input_present[input];
+}
+
+int32_t tcc_model_step_lengths(const tcc_model *model, int64_t *steps, int32_t capacity) {
+  if (!model)
+    return 0;
+  for (int32_t e = 0; steps && e < model->num_step_entries && e < capacity; ++e)
+    steps[e] = model->step_entries[e].step;
+  return model->num_step_entries;
+}
+
+int32_t tcc_model_step_dim(const tcc_model *model, int32_t is_output, int32_t index) {
+  if (!model || !model->input_step_dim || index < 0 ||
+      index >= (is_output ? model->artifact->num_outputs : model->artifact->num_inputs))
+    return -1;
+  return (is_output ? model->output_step_dim : model->input_step_dim)[index];
 }
 
 tcc_status tcc_kv_cache_create(tcc_model *model, tcc_kv_cache **cache) {
@@ -1032,11 +1138,11 @@ int64_t tcc_kv_cache_length(const tcc_kv_cache *cache) {
 tcc_status tcc_kv_cache_set_length(tcc_kv_cache *cache, int64_t length) {
   if (!cache)
     return fail(TCC_ERROR_INVALID_ARGUMENT, "null KV cache");
-  if (length < 0 || length > cache->model->past_max)
+  if (length < 0 || length > cache->model->cache_capacity)
     return fail(
         TCC_ERROR_INVALID_ARGUMENT,
-        "a KV cache of model '%s' holds 0 to %lld past entries, not %lld",
-        cache->model->artifact->model_name, (long long)cache->model->past_max,
+        "a KV cache of model '%s' holds 0 to %lld entries, not %lld",
+        cache->model->artifact->model_name, (long long)cache->model->cache_capacity,
         (long long)length);
   cache->length = length;
   return TCC_OK;
@@ -1072,12 +1178,6 @@ tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
                 "model '%s' has %d outputs besides its present caches, got %d",
                 artifact->model_name, artifact->num_outputs - presents,
                 num_outputs);
-  if (cache->length > model->past_max)
-    return fail(TCC_ERROR_MISMATCH,
-                "the KV cache holds %lld entries; model '%s' takes a past of "
-                "at most %lld",
-                (long long)cache->length, artifact->model_name,
-                (long long)model->past_max);
   /* The whole call as tcc_model_run sees it, the caches at their length. */
   tcc_tensor all_inputs[artifact->num_inputs + 1];
   tcc_tensor all_outputs[artifact->num_outputs + 1];
@@ -1096,9 +1196,22 @@ tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
         (tcc_tensor){(tcc_dtype)tensor->dtype, tensor->rank, shapes[i],
                      cache->buffers[i], cache_bytes(model, i)};
   }
+  /* The step's length, as the inputs give it (checked below). */
+  int64_t step = cache_appended(model);
+  for (int32_t i = 0; model->input_step_dim && i < artifact->num_inputs; ++i)
+    if (model->input_step_dim[i] >= 0 && all_inputs[i].shape &&
+        all_inputs[i].rank == artifact->inputs[i].rank)
+      step = all_inputs[i].shape[model->input_step_dim[i]];
+  if (cache->length + step > model->cache_capacity)
+    return fail(TCC_ERROR_MISMATCH,
+                "the KV cache holds %lld entries; model '%s' holds at most %lld, "
+                "so a step of %lld takes a past of at most %lld",
+                (long long)cache->length, artifact->model_name,
+                (long long)model->cache_capacity, (long long)step,
+                (long long)(model->cache_capacity - step));
   int64_t batch = 0, past = 0;
   tcc_status status =
-      check_inputs(model, all_inputs, artifact->num_inputs, &batch, &past);
+      check_inputs(model, all_inputs, artifact->num_inputs, &batch, &past, &step);
   if (status != TCC_OK)
     return status;
   void *input_data[artifact->num_inputs + 2];
@@ -1122,15 +1235,15 @@ tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
       all_outputs[j] = (tcc_tensor){0};
       continue;
     }
-    status = check_output(model, &outputs[next], j, batch, past);
+    status = check_output(model, &outputs[next], j, batch, past, step);
     if (status != TCC_OK)
       return status;
     all_outputs[j] = outputs[next++];
   }
   entry_outputs(model, all_outputs, output_data);
-  status =
-      execute(model, input_data, output_data, all_inputs, all_outputs, batch);
+  status = execute(model, input_data, output_data, all_inputs, all_outputs,
+                   batch, step);
   if (status == TCC_OK)
-    cache->length += cache_appended(model);
+    cache->length += step;
   return status;
 }

@@ -272,3 +272,20 @@ struct KVCacheInPlacePass final
 };
 
 } // namespace
+
+bool tcc::isKVCachePast(ModuleOp module) {
+  bool any = false, all = true;
+  module.walk([&](func::FuncOp func) {
+    if (func.isExternal() || !func.isPublic())
+      return;
+    for (BlockArgument arg : func.getArguments()) {
+      if (!func.getArgAttr(arg.getArgNumber(), "tcc.dynamic_dims"))
+        continue;
+      any = true;
+      auto concat =
+          arg.hasOneUse() ? dyn_cast<graph::ConcatOp>(*arg.getUsers().begin()) : graph::ConcatOp();
+      all &= concat && concat.getInputs().size() == 2 && concat.getInputs()[0] == arg;
+    }
+  });
+  return any && all;
+}

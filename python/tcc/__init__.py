@@ -96,6 +96,9 @@ def _load_runtime():
         lib.tcc_model_run.argtypes = [ctypes.c_void_p, ctypes.POINTER(_Tensor), ctypes.c_int32,
                                       ctypes.POINTER(_Tensor), ctypes.c_int32]
         lib.tcc_model_input_present.argtypes = [ctypes.c_void_p, ctypes.c_int32]
+        lib.tcc_model_step_lengths.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_int64),
+                                               ctypes.c_int32]
+        lib.tcc_model_step_dim.argtypes = [ctypes.c_void_p, ctypes.c_int32, ctypes.c_int32]
         lib.tcc_kv_cache_create.argtypes = [ctypes.c_void_p, ctypes.POINTER(ctypes.c_void_p)]
         lib.tcc_kv_cache_free.argtypes = [ctypes.c_void_p]
         lib.tcc_kv_cache_length.argtypes = [ctypes.c_void_p]
@@ -240,10 +243,44 @@ class KVCache:
                    for i in range(len(model.inputs))]
         self.inputs = [info for info, p in zip(model.inputs, present) if p < 0]
         self.outputs = [info for j, info in enumerate(model.outputs) if j not in present]
+        self._input_step_dims = [_runtime.tcc_model_step_dim(model._handle, 0, i)
+                                 for i, p in enumerate(present) if p < 0]
+        self._output_step_dims = [_runtime.tcc_model_step_dim(model._handle, 1, j)
+                                  for j in range(len(model.outputs)) if j not in present]
+        count = _runtime.tcc_model_step_lengths(model._handle, None, 0)
+        steps = (ctypes.c_int64 * max(count, 1))()
+        _runtime.tcc_model_step_lengths(model._handle, steps, count)
+        # The step lengths a call may take (empty: the one the tables show).
+        self.step_lengths = [steps[i] for i in range(count)]
 
     @property
     def length(self):
         return _runtime.tcc_kv_cache_length(self._handle)
+
+    def split(self, tokens):
+        """`tokens` split into runs of the step lengths the model takes
+        (longest first), for a decoder's steps one after another."""
+        lengths = sorted(self.step_lengths or [self._step()], reverse=True)
+        runs, start = [], 0
+        while start < tokens:
+            length = next((n for n in lengths if n <= tokens - start), None)
+            if length is None:
+                raise TccError(f"{tokens - start} tokens cannot be split into steps of "
+                               f"{sorted(lengths)}")
+            runs.append((start, length))
+            start += length
+        return runs
+
+    def _step(self):
+        """The one step length of a model without several: a present's
+        capacity less the longest past."""
+        for i, (_, _, shape) in enumerate(self.model.inputs):
+            present = _runtime.tcc_model_input_present(self.model._handle, i)
+            if 0 <= present < len(self.model.outputs):
+                dim = next(d for d, (low, high) in enumerate(self.model.input_ranges[i])
+                           if low != high or d == len(shape) - 2)
+                return self.model.outputs[present][2][dim] - self.model.input_ranges[i][dim][1]
+        raise TccError("the model has no present output to tell its step length")
 
     def reset(self, length=0):
         """Sets the entries held: fewer forgets the rest (0: a new sequence),
@@ -262,7 +299,15 @@ class KVCache:
                            array.nbytes)
 
         inputs = [tensor(array) for array in arrays]
-        results = [np.empty(shape, dtype) for _, dtype, shape in self.outputs]
+        step = next((np.shape(array)[dim] for array, dim in zip(arrays, self._input_step_dims)
+                     if dim >= 0 and np.ndim(array) > dim), None)
+        shapes = []
+        for (_, _, shape), dim in zip(self.outputs, self._output_step_dims):
+            shape = list(shape)
+            if dim >= 0 and step is not None:
+                shape[dim] = step
+            shapes.append(tuple(shape))
+        results = [np.empty(shape, dtype) for (_, dtype, _), shape in zip(self.outputs, shapes)]
         outputs = [tensor(result) for result in results]
         _check(_runtime.tcc_model_run_cached(
             self.model._handle, self._handle, (_Tensor * max(len(inputs), 1))(*inputs),

@@ -83,6 +83,14 @@ llvm::cl::list<std::string> dynamicDimSpecs(
                    "place, any length in the range accepted at run time)"),
     llvm::cl::value_desc("symbol=MIN..MAX"), llvm::cl::cat(driverCategory));
 
+llvm::cl::list<int64_t> stepSizes(
+    "step-sizes",
+    llvm::cl::desc("With a decoder's step length dynamic (a second "
+                   "--dynamic-dim): the step lengths compiled into the "
+                   "artifact, each a call may take (default: 1, 8, 64, ... "
+                   "within the range, and its largest)"),
+    llvm::cl::CommaSeparated, llvm::cl::cat(driverCategory));
+
 llvm::cl::list<int64_t> batchSizes(
     "batch-sizes",
     llvm::cl::desc("With a dynamic batch: the static batch sizes compiled "
@@ -487,15 +495,77 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
                    const tcc::Target &target, tcc::target::TargetDescAttr desc,
                    const tcc::TargetOptions &targetOptions, tcc::Phase phase,
                    const tcc::onnx_frontend::ImportOptions &options) {
-  if (options.symbolRanges.size() != 1 || noOptimize) {
-    llvm::errs() << "tcc: error: --dynamic-dim takes one symbol (the past "
-                    "length of a decoder's KV cache) and the graph "
-                    "optimizations; other dynamic dims are planned\n";
+  if (options.symbolRanges.size() > 2 || noOptimize) {
+    llvm::errs() << "tcc: error: --dynamic-dim takes the past length of a "
+                    "decoder's KV caches and, optionally, its step length, "
+                    "with the graph optimizations; other dynamic dims are "
+                    "planned\n";
     return 1;
   }
-  auto compileAt = [&](int64_t size) -> OwningOpRef<ModuleOp> {
+  // Which symbol is the past: the one whose inputs are appended to.
+  std::string past, step;
+  for (const auto &symbol : options.symbolRanges) {
+    tcc::onnx_frontend::ImportOptions probe = options;
+    for (auto &other : probe.symbolRanges)
+      if (other.getKey() != symbol.getKey()) {
+        probe.symbolSizes[other.getKey()] = other.getValue().max;
+        probe.symbolRanges.erase(other.getKey());
+        break;
+      }
+    OwningOpRef<ModuleOp> module = loadModel(context, sources, &probe);
+    if (!module)
+      return 1;
+    if (tcc::isKVCachePast(*module))
+      past = symbol.getKey().str();
+    else
+      step = symbol.getKey().str();
+  }
+  if (past.empty() || (options.symbolRanges.size() == 2 && step.empty())) {
+    llvm::errs() << "tcc: error: --dynamic-dim: "
+                 << (past.empty() ? "no symbol given is the past length of "
+                                    "KV caches (inputs a Concat appends to)"
+                                  : "both symbols are past lengths")
+                 << "\n";
+    return 1;
+  }
+  tcc::onnx_frontend::ImportOptions::SymbolRange pastRange =
+      options.symbolRanges.lookup(past);
+  tcc::onnx_frontend::ImportOptions::SymbolRange stepRange{1, 1, 1};
+  if (!step.empty())
+    stepRange = options.symbolRanges.lookup(step);
+  if (stepRange.min < 1) {
+    llvm::errs() << "tcc: error: --dynamic-dim " << step
+                 << ": a step takes at least 1 token\n";
+    return 1;
+  }
+  // One cache capacity for every step size: the longest past plus the
+  // longest step.
+  int64_t capacity = pastRange.max + stepRange.max;
+  SmallVector<int64_t> sizes(stepSizes.begin(), stepSizes.end());
+  if (sizes.empty()) {
+    for (int64_t size = 1; size < stepRange.max; size *= 8)
+      if (size >= stepRange.min)
+        sizes.push_back(size);
+    sizes.push_back(stepRange.max);
+  }
+  llvm::sort(sizes);
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  for (int64_t size : sizes)
+    if (size < stepRange.min || size > stepRange.max || size > capacity) {
+      llvm::errs() << "tcc: error: --step-sizes: " << size << " is outside "
+                   << step << "'s range " << stepRange.min << ".."
+                   << stepRange.max << "\n";
+      return 1;
+    }
+
+  // A step of `size` tokens imported with the past at `pastSize`.
+  auto compileAt = [&](int64_t size, int64_t pastSize) -> OwningOpRef<ModuleOp> {
     tcc::onnx_frontend::ImportOptions at = options;
-    at.symbolRanges.begin()->second.size = size;
+    at.symbolRanges.erase(step);
+    if (!step.empty())
+      at.symbolSizes[step] = size;
+    // The bound makes the cache's capacity the same for every step size.
+    at.symbolRanges[past] = {pastRange.min, capacity - size, pastSize};
     OwningOpRef<ModuleOp> module = loadModel(context, sources, &at);
     if (!module || failed(verify(*module)))
       return nullptr;
@@ -506,31 +576,48 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
       return nullptr;
     return module;
   };
-  const auto &symbol = *options.symbolRanges.begin();
-  OwningOpRef<ModuleOp> module = compileAt(symbol.second.max);
-  if (!module)
-    return 1;
-  if (symbol.second.max - 1 >= symbol.second.min) {
-    OwningOpRef<ModuleOp> shorter = compileAt(symbol.second.max - 1);
+  auto specialize = [&](int64_t size) -> OwningOpRef<ModuleOp> {
+    int64_t bound = capacity - size;
+    OwningOpRef<ModuleOp> module = compileAt(size, bound);
+    if (!module || bound - 1 < pastRange.min)
+      return module;
+    OwningOpRef<ModuleOp> shorter = compileAt(size, bound - 1);
     if (!shorter)
-      return 1;
+      return nullptr;
     if (Operation *differs = firstDifference(*module, *shorter)) {
       differs->emitError()
-          << "depends on the value of '" << symbol.getKey()
+          << "depends on the value of '" << past
           << "' beyond the KV caches (a position or mask built from the past "
              "length): compiled at "
-          << symbol.second.max << " and " << symbol.second.max - 1
+          << bound << " and " << bound - 1
           << ", this op differs, so one compile cannot serve every length "
              "(--dynamic-dim)";
-      return 1;
+      return nullptr;
     }
+    return module;
+  };
+
+  if (phase < tcc::Phase::LLVMDialect) {
+    OwningOpRef<ModuleOp> module = specialize(sizes.front());
+    if (!module)
+      return 1;
+    if (phase == tcc::Phase::Graph)
+      return failed(tcc::writeTextOutput(
+          outputFilename, [&](llvm::raw_ostream &os) { module->print(os); }));
+    return failed(tcc::compileModule(
+        *module, target, desc, targetOptions, phase,
+        emit == "memory-plan" ? std::string() : defaultOutputPath(phase)));
   }
-  if (phase == tcc::Phase::Graph)
+  OwningOpRef<ModuleOp> combined = ModuleOp::create(UnknownLoc::get(&context));
+  tcc::ModelSignature signature;
+  if (failed(tcc::compileStepSizes(sizes, specialize, target, desc, targetOptions,
+                                   *combined, signature)))
+    return 1;
+  if (phase == tcc::Phase::LLVMDialect)
     return failed(tcc::writeTextOutput(
-        outputFilename, [&](llvm::raw_ostream &os) { module->print(os); }));
-  return failed(tcc::compileModule(
-      *module, target, desc, targetOptions, phase,
-      emit == "memory-plan" ? std::string() : defaultOutputPath(phase)));
+        outputFilename, [&](llvm::raw_ostream &os) { combined->print(os); }));
+  return failed(target.serialize(*combined, signature, targetOptions, phase,
+                                 defaultOutputPath(phase)));
 }
 
 /// --quantize: calibrates the optimized graph on the samples, then makes

@@ -32,6 +32,9 @@ struct ImportOptions {
     int64_t min = 0, max = 0, size = 0;
   };
   llvm::StringMap<SymbolRange> symbolRanges;
+  /// Named symbolic dims given a static size, not recorded as dynamic (a
+  /// decoder's step length in one of its specializations).
+  llvm::StringMap<int64_t> symbolSizes;
   /// The size given to a symbolic dim of an input not in `inputShapes`: the
   /// batch dim of an exported model, usually. 0 makes such a dim an error.
   int64_t defaultDimSize = 1;

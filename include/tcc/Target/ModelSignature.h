@@ -48,6 +48,9 @@ struct CacheSignature {
   int64_t pastMin = 0, pastMax = 0, capacity = 0, dim = 0;
   llvm::SmallVector<int32_t> inputPresent;
   llvm::SmallVector<TensorSignature> modelInputs, modelOutputs;
+  /// With several step lengths (the signature's `specializations`, by step):
+  /// per model input and output, the dim that holds the step length, or -1.
+  llvm::SmallVector<int32_t> inputStepDims, outputStepDims;
 };
 
 /// The interface of a compiled model: read from the entry function while it

@@ -184,6 +184,23 @@ compileDynamicBatch(const DynamicBatch &batch, BatchSpecializer specialize,
                     const TargetOptions &options, mlir::ModuleOp combined,
                     ModelSignature &signature);
 
+/// Builds the module of one step length of a decoder with a KV cache (the
+/// model imported with the step fixed, optimized, its caches made to grow
+/// in place), or null after reporting why it could not.
+using StepSpecializer =
+    llvm::function_ref<mlir::OwningOpRef<mlir::ModuleOp>(int64_t step)>;
+
+/// Compiles a decoder's step lengths (`steps`, ascending): one static
+/// specialization per length, each to the LLVM dialect, merged into
+/// `combined` (weights shared). The dims that differ between them are the
+/// step dims `signature` records per input and output (shapes at the
+/// longest step); a call runs the entry of its step length. One step
+/// length compiles as a plain KV-cache model.
+mlir::LogicalResult compileStepSizes(llvm::ArrayRef<int64_t> steps, StepSpecializer specialize,
+                                     const Target &target, target::TargetDescAttr desc,
+                                     const TargetOptions &options, mlir::ModuleOp combined,
+                                     ModelSignature &signature);
+
 } // namespace tcc
 
 #endif // TCC_TARGET_TARGET_H

@@ -74,6 +74,11 @@ struct QuantizableProduct {
 /// constant weights); nullopt for other ops.
 std::optional<QuantizableProduct> quantizableProduct(mlir::Operation *op);
 
+/// Whether the entry's inputs with a dynamic dim (`tcc.dynamic_dims`) are
+/// a decoder's past keys and values: each read only by a Concat that
+/// appends to it (what tcc-kv-cache-in-place rewrites), and at least one.
+bool isKVCachePast(mlir::ModuleOp module);
+
 #define GEN_PASS_DECL
 #include "tcc/Transforms/Passes.h.inc"
 

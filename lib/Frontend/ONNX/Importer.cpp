@@ -331,6 +331,11 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
           shape.push_back(dim.dim_value());
           continue;
         }
+        if (auto sized = options.symbolSizes.find(dim.dim_param());
+            dim.has_dim_param() && sized != options.symbolSizes.end()) {
+          shape.push_back(sized->second);
+          continue;
+        }
         if (auto symbol = options.symbolRanges.find(dim.dim_param());
             dim.has_dim_param() && symbol != options.symbolRanges.end()) {
           shape.push_back(symbol->second.size);

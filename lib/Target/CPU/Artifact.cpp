@@ -106,9 +106,12 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
 
   // One wrapper per entry: the model's, or each batch size's with the
   // batched dims at that size.
-  bool dynamic = !signature.specializations.empty();
+  const auto &cache = signature.cache;
+  // Entries by batch size, or by a decoder's step length.
+  bool steps = cache && !signature.specializations.empty();
+  bool dynamic = !signature.specializations.empty() && !steps;
   SmallVector<BatchSpecialization> entries = signature.specializations;
-  if (!dynamic)
+  if (entries.empty())
     entries.push_back({0, signature.entryName, signature.arenaBytes});
 
   SmallVector<std::string> params;
@@ -124,7 +127,6 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
 
   // Callers see the model's own inputs and outputs; with a KV cache the
   // entry's differ (caches at capacity, the past length, no presents).
-  const auto &cache = signature.cache;
   writeTensorTable(os, "inputs", cache ? cache->modelInputs : signature.inputs);
   writeTensorTable(os, "outputs",
                    cache ? cache->modelOutputs : signature.outputs);
@@ -151,24 +153,43 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
       shape[0] = batch;
     return shape;
   };
+  // A step entry's tensors: the entry's input `i` is the model's; its
+  // output `k` the k-th model output that is not a present.
+  SmallVector<int32_t> entryOutputStepDims;
+  if (steps)
+    for (auto [index, dim] : llvm::enumerate(cache->outputStepDims))
+      if (!llvm::is_contained(cache->inputPresent, static_cast<int32_t>(index)))
+        entryOutputStepDims.push_back(dim);
+  auto atStep = [](const TensorSignature &tensor, int32_t dim, int64_t step) {
+    SmallVector<int64_t> shape = tensor.shape;
+    if (dim >= 0)
+      shape[dim] = step;
+    return shape;
+  };
   for (const BatchSpecialization &entry : entries) {
-    std::string name = dynamic ? "run_b" + std::to_string(entry.batch) : "run";
+    std::string name = dynamic  ? "run_b" + std::to_string(entry.batch)
+                       : steps ? "run_s" + std::to_string(entry.batch)
+                               : "run";
     os << "\nstatic int " << name
        << "(void *const *in, void *const *out, void *arena) {\n"
        << "  run_error = 0;\n";
     SmallVector<std::string> args;
     for (auto [index, tensor] : llvm::enumerate(signature.inputs)) {
       std::string var = "i" + std::to_string(index);
-      writeDescriptorInit(os, var, "in[" + std::to_string(index) + "]",
-                          atBatch(tensor, dynamic && signature.inputBatched[index],
-                                  entry.batch));
+      SmallVector<int64_t> shape =
+          steps ? atStep(tensor,
+                         index < cache->inputStepDims.size() ? cache->inputStepDims[index] : -1,
+                         entry.batch)
+                : atBatch(tensor, dynamic && signature.inputBatched[index], entry.batch);
+      writeDescriptorInit(os, var, "in[" + std::to_string(index) + "]", shape);
       args.push_back("&" + var);
     }
     for (auto [index, tensor] : llvm::enumerate(signature.outputs)) {
       std::string var = "o" + std::to_string(index);
-      writeDescriptorInit(os, var, "out[" + std::to_string(index) + "]",
-                          atBatch(tensor, dynamic && signature.outputBatched[index],
-                                  entry.batch));
+      SmallVector<int64_t> shape =
+          steps ? atStep(tensor, entryOutputStepDims[index], entry.batch)
+                : atBatch(tensor, dynamic && signature.outputBatched[index], entry.batch);
+      writeDescriptorInit(os, var, "out[" + std::to_string(index) + "]", shape);
       args.push_back("&" + var);
     }
     writeDescriptorInit(os, "a", "arena",
@@ -195,9 +216,22 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
     os << "};\n\n";
   }
 
-  if (cache) {
-    os << "static const int32_t input_present[] = {";
-    llvm::interleaveComma(cache->inputPresent, os);
+  auto int32Table = [&](StringRef table, ArrayRef<int32_t> values) {
+    os << "static const int32_t " << table << "[] = {";
+    if (values.empty())
+      os << "0";
+    llvm::interleaveComma(values, os);
+    os << "};\n";
+  };
+  if (cache)
+    int32Table("input_present", cache->inputPresent);
+  if (steps) {
+    int32Table("input_step_dim", cache->inputStepDims);
+    int32Table("output_step_dim", cache->outputStepDims);
+    os << "static const tcc_artifact_step_entry step_entries[] = {\n";
+    for (const BatchSpecialization &entry : entries)
+      os << "  {" << entry.batch << ", " << entry.arenaBytes << ", run_s" << entry.batch
+         << "},\n";
     os << "};\n\n";
   }
 
@@ -222,7 +256,9 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
      << ", inputs, " << (cache ? cache->modelOutputs : signature.outputs).size()
      << ", outputs,\n"
      << "  " << signature.arenaBytes << ", "
-     << (dynamic ? "run_b" + std::to_string(entries.front().batch) : "run")
+     << (dynamic  ? "run_b" + std::to_string(entries.front().batch)
+         : steps ? "run_s" + std::to_string(entries.back().batch)
+                 : "run")
      << ", set_num_threads,\n"
      << "  TCC_DEVICE_CPU, " << quoted(target.cpu) << ", "
      << target.features.size() << ", "
@@ -234,10 +270,14 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   else
     os << "  0, 0, 0, 0, 0, 0,\n";
   if (cache)
-    os << "  " << cache->pastMin << ", " << cache->pastMax << ", "
-       << cache->capacity << ", " << cache->dim << ", input_present};\n";
+    os << "  " << cache->pastMin << ", " << cache->pastMax << ", " << cache->capacity << ", "
+       << cache->dim << ", input_present,\n";
   else
-    os << "  0, 0, 0, 0, 0};\n";
+    os << "  0, 0, 0, 0, 0,\n";
+  if (steps)
+    os << "  " << entries.size() << ", step_entries, input_step_dim, output_step_dim};\n";
+  else
+    os << "  0, 0, 0, 0};\n";
   return text;
 }
 

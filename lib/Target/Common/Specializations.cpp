@@ -232,3 +232,95 @@ tcc::compileDynamicBatch(const DynamicBatch &batch, BatchSpecializer specialize,
   signature.batchMax = batch.max;
   return success();
 }
+
+/// The step dims of `tensors` from their shapes at two step lengths: the
+/// one dim where they differ (-1 where none does, and for the caches and
+/// presents, `skip`). Fails where a tensor differs in more than one dim,
+/// or not by the step.
+static LogicalResult findStepDims(ArrayRef<tcc::TensorSignature> shorter,
+                                  ArrayRef<tcc::TensorSignature> longer, int64_t shortStep,
+                                  int64_t longStep, llvm::function_ref<bool(size_t)> skip,
+                                  SmallVectorImpl<int32_t> &dims) {
+  for (auto [index, pair] : llvm::enumerate(llvm::zip(shorter, longer))) {
+    auto [a, b] = pair;
+    int32_t dim = -1;
+    if (skip(index)) {
+      dims.push_back(dim);
+      continue;
+    }
+    for (size_t d = 0; d < a.shape.size(); ++d) {
+      if (a.shape[d] == b.shape[d])
+        continue;
+      if (dim >= 0 || a.shape[d] != shortStep || b.shape[d] != longStep) {
+        llvm::errs() << "tcc: error: '" << a.name
+                     << "' does not carry the step length in one dim (its shapes at steps "
+                     << shortStep << " and " << longStep << " differ otherwise)\n";
+        return failure();
+      }
+      dim = static_cast<int32_t>(d);
+    }
+    // A step dim's slices must be contiguous: only ones before it.
+    for (int32_t d = 0; d < dim; ++d)
+      if (a.shape[d] != 1) {
+        llvm::errs() << "tcc: error: '" << a.name << "' has the step length in dim " << dim
+                     << " after a dim of " << a.shape[d]
+                     << "; a decoder's step lengths need a batch of 1\n";
+        return failure();
+      }
+    dims.push_back(dim);
+  }
+  return success();
+}
+
+LogicalResult tcc::compileStepSizes(ArrayRef<int64_t> steps, StepSpecializer specialize,
+                                    const Target &target, target::TargetDescAttr desc,
+                                    const TargetOptions &options, ModuleOp combined,
+                                    ModelSignature &signature) {
+  std::vector<ModelSignature> signatures;
+  for (int64_t step : steps) {
+    OwningOpRef<ModuleOp> module = specialize(step);
+    if (!module)
+      return failure();
+    ModelSignature one;
+    if (failed(compileModule(*module, target, desc, options, Phase::LLVMDialect, "", &one)))
+      return failure();
+    if (!one.cache) {
+      llvm::errs() << "tcc: error: a decoder's step lengths need its KV caches\n";
+      return failure();
+    }
+    std::string suffix = steps.size() > 1 ? "__s" + std::to_string(step) : "";
+    if (steps.size() > 1)
+      mergeSpecialization(combined, *module, suffix);
+    else
+      mergeSpecialization(combined, *module, "");
+    one.specializations.push_back({step, one.entryName + suffix, one.arenaBytes});
+    signatures.push_back(std::move(one));
+  }
+  signature = signatures.back();
+  signature.specializations.clear();
+  signature.arenaBytes = 0;
+  for (const ModelSignature &one : signatures) {
+    signature.specializations.push_back(one.specializations.front());
+    signature.arenaBytes = std::max(signature.arenaBytes, one.arenaBytes);
+  }
+  if (steps.size() == 1) {
+    signature.specializations.clear();
+    return success();
+  }
+  // Step dims from the shortest and the longest step; the entry's own
+  // inputs and outputs and the model's.
+  const ModelSignature &first = signatures.front();
+  int64_t shortStep = steps.front(), longStep = steps.back();
+  CacheSignature &cache = *signature.cache;
+  // Past inputs and presents have no step dim (the tables show them at the
+  // longest step's bound).
+  auto isCache = [&](size_t input) { return cache.inputPresent[input] >= 0; };
+  auto isPresent = [&](size_t output) {
+    return llvm::is_contained(cache.inputPresent, static_cast<int32_t>(output));
+  };
+  return success(
+      succeeded(findStepDims(first.cache->modelInputs, cache.modelInputs, shortStep, longStep,
+                             isCache, cache.inputStepDims)) &&
+      succeeded(findStepDims(first.cache->modelOutputs, cache.modelOutputs, shortStep,
+                             longStep, isPresent, cache.outputStepDims)));
+}

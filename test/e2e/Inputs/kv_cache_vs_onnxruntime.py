@@ -31,9 +31,12 @@ model = tcc.load(ARTIFACT)
 session = ort.InferenceSession(MODEL, providers=["CPUExecutionProvider"])
 names = [name for name, _, _ in model.inputs]
 caches = [name for name in names if name.startswith("past_")]
-_, _, (batch, heads, bound, depth) = model.inputs[names.index(caches[0])]
-seq = model.inputs[names.index("input_ids")][2][1]
+_, _, (batch, heads, _, depth) = model.inputs[names.index(caches[0])]
 vocab = model.outputs[0][2][-1]
+cache = tcc.KVCache(model)
+# The step lengths a call takes: several, or the one the model has.
+steps = cache.step_lengths or [cache.split(1 << 20)[0][1]]
+capacity = model.outputs[1][2][2]
 
 
 def report(what, expected, got, tolerance=1e-4):
@@ -42,34 +45,40 @@ def report(what, expected, got, tolerance=1e-4):
 
 
 def feeds(tokens, past, pasts):
-    result = {"input_ids": np.asarray(tokens, np.int64).reshape(1, seq),
-              "position_ids": np.arange(past, past + seq, dtype=np.int64).reshape(1, seq)}
+    result = {"input_ids": np.asarray(tokens, np.int64).reshape(1, -1),
+              "position_ids": np.arange(past, past + len(tokens), dtype=np.int64).reshape(1, -1)}
     result.update(pasts)
     return result
 
 
-# The dense interface at every kind of past length, the bound included.
-for past in (0, 1, 7, bound - seq, bound):
-    pasts = {name: rng.standard_normal((batch, heads, past, depth)).astype(np.float32)
-             for name in caches}
-    inputs = feeds(rng.integers(0, vocab, seq), past, pasts)
-    report(f"past {past}", session.run(None, inputs), model(*[inputs[n] for n in names]))
+# The dense interface at every kind of past length, the bound included,
+# for each step length.
+for step in steps:
+    for past in (0, 1, 7, capacity - step - 1, capacity - step):
+        pasts = {name: rng.standard_normal((batch, heads, past, depth)).astype(np.float32)
+                 for name in caches}
+        inputs = feeds(rng.integers(0, vocab, step), past, pasts)
+        report(f"step {step} past {past}", session.run(None, inputs),
+               model(*[inputs[n] for n in names]))
 
 # Greedy generation: ONNX Runtime's loop feeds presents back as pasts; tcc's
-# appends to its cache in place. Tokens go in steps of `seq` (the prompt is
-# a multiple of it); a step that ends at the last token predicts the next.
+# appends to its cache in place. The prompt goes in the step lengths the
+# artifact takes (longest first), then a token a step where it takes 1.
 prompt = [int(t) for t in rng.integers(0, vocab, PROMPT)]
 expected, got = list(prompt), list(prompt)
 pasts = {name: np.zeros((batch, heads, 0, depth), np.float32) for name in caches}
-cache = tcc.KVCache(model)
-start = 0
-while len(expected) - PROMPT < STEPS and start + seq <= len(expected):
-    outputs = session.run(None, feeds(expected[start:start + seq], start, pasts))
+runs = cache.split(PROMPT)
+while len(expected) - PROMPT < STEPS:
+    if not runs:
+        if 1 not in steps:
+            break
+        runs = [(len(expected) - 1, 1)]
+    start, length = runs.pop(0)
+    outputs = session.run(None, feeds(expected[start:start + length], start, pasts))
     pasts = dict(zip(caches, outputs[1:]))
-    step = feeds(got[start:start + seq], start, {})
+    step = feeds(got[start:start + length], start, {})
     mine = cache(*[step[name] for name, _, _ in cache.inputs])
-    start += seq
-    if start == len(expected):
+    if start + length == len(expected):
         expected.append(int(np.argmax(outputs[0][0, -1])))
         got.append(int(np.argmax(mine[0][0, -1])))
 print(f"generation of {len(expected) - PROMPT} tokens, cache length {cache.length}: "
@@ -77,11 +86,13 @@ print(f"generation of {len(expected) - PROMPT} tokens, cache length {cache.lengt
 
 # Out of range: a past longer than the bound, caches of different lengths,
 # a cache already full.
+step = steps[0]
+bound = capacity - step
 for what, lengths in (("past above the bound", (bound + 1,) * len(caches)),
                       ("caches of different lengths", (2,) + (3,) * (len(caches) - 1))):
     pasts = {name: np.zeros((batch, heads, n, depth), np.float32)
              for name, n in zip(caches, lengths)}
-    inputs = feeds([0] * seq, lengths[0], pasts)
+    inputs = feeds([0] * step, lengths[0], pasts)
     try:
         model(*[inputs[n] for n in names])
         print(f"{what}: MISMATCH (no error)")
@@ -89,8 +100,17 @@ for what, lengths in (("past above the bound", (bound + 1,) * len(caches)),
         print(f"{what}: error: {error}")
 full = tcc.KVCache(model)
 try:
-    for start in range(0, bound + 2 * seq, seq):
-        full(*[feeds([0] * seq, start, {})[n] for n, _, _ in full.inputs])
+    for start in range(0, capacity + step, step):
+        inputs = feeds([0] * step, start, {})
+        full(*[inputs[n] for n, _, _ in full.inputs])
     print("full cache: MISMATCH (no error)")
 except tcc.TccError as error:
     print(f"full cache at {full.length}: error: {error}")
+if len(steps) > 1:
+    inputs = feeds([0] * (steps[1] - 1), 0, {})
+    try:
+        full.reset()
+        full(*[inputs[n] for n, _, _ in full.inputs])
+        print("step not compiled: MISMATCH (no error)")
+    except tcc.TccError as error:
+        print(f"step not compiled: error: {error}")
