@@ -133,10 +133,12 @@ int32_t tcc_model_input_present(const tcc_model *model, int32_t input);
  * `sequence_length` beside its past): how many, each written to `steps`
  * ascending (up to `capacity` of them); 0 for a model without. A call's
  * step is one of them (a longer run of tokens goes as several steps). */
-int32_t tcc_model_step_lengths(const tcc_model *model, int64_t *steps, int32_t capacity);
+int32_t tcc_model_step_lengths(const tcc_model *model, int64_t *steps,
+                               int32_t capacity);
 /* The dim of input (`is_output` 0) or output (1) `index` that holds the
  * step length, or -1. */
-int32_t tcc_model_step_dim(const tcc_model *model, int32_t is_output, int32_t index);
+int32_t tcc_model_step_dim(const tcc_model *model, int32_t is_output,
+                           int32_t index);
 
 /* An empty cache (length 0) for `model`; fails for a model without one. */
 tcc_status tcc_kv_cache_create(tcc_model *model, tcc_kv_cache **cache);

@@ -330,20 +330,24 @@ static int steps_are_sane(const tcc_artifact *artifact) {
   if (artifact->num_step_entries == 0)
     return 1;
   if (artifact->num_step_entries < 0 || artifact->num_step_entries > 64 ||
-      !artifact->step_entries || !artifact->input_step_dim || !artifact->output_step_dim)
+      !artifact->step_entries || !artifact->input_step_dim ||
+      !artifact->output_step_dim)
     return 0;
   int64_t longest = 0;
   for (int32_t e = 0; e < artifact->num_step_entries; ++e) {
     const tcc_artifact_step_entry *entry = &artifact->step_entries[e];
-    if (!entry->run || entry->step < 1 || entry->step > artifact->cache_capacity ||
-        entry->arena_bytes < 0 || entry->arena_bytes > artifact->arena_bytes ||
+    if (!entry->run || entry->step < 1 ||
+        entry->step > artifact->cache_capacity || entry->arena_bytes < 0 ||
+        entry->arena_bytes > artifact->arena_bytes ||
         (e && entry->step <= artifact->step_entries[e - 1].step))
       return 0;
     longest = entry->step;
   }
   for (int pass = 0; pass < 2; ++pass) {
-    const tcc_artifact_tensor *tensors = pass ? artifact->outputs : artifact->inputs;
-    const int32_t *dims = pass ? artifact->output_step_dim : artifact->input_step_dim;
+    const tcc_artifact_tensor *tensors =
+        pass ? artifact->outputs : artifact->inputs;
+    const int32_t *dims =
+        pass ? artifact->output_step_dim : artifact->input_step_dim;
     int32_t count = pass ? artifact->num_outputs : artifact->num_inputs;
     for (int32_t i = 0; i < count; ++i) {
       if (dims[i] < 0)
@@ -670,7 +674,8 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
   /* The step: the one a model without step lengths appends, or the size of
    * the step dims of the inputs, one of the entries'. */
   *step = model->input_present ? cache_appended(model) : 0;
-  for (int32_t i = 0, step_from = -1; model->input_step_dim && i < num_inputs; ++i) {
+  for (int32_t i = 0, step_from = -1; model->input_step_dim && i < num_inputs;
+       ++i) {
     int32_t dim = model->input_step_dim[i];
     const tcc_tensor *given = &inputs[i];
     if (dim < 0 || given->rank != artifact->inputs[i].rank || !given->shape)
@@ -678,7 +683,8 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
     int64_t size = given->shape[dim];
     if (step_from >= 0 && size != *step)
       return fail(TCC_ERROR_MISMATCH,
-                  "input %d ('%s') has a step of %lld tokens, input %d ('%s') %lld: the "
+                  "input %d ('%s') has a step of %lld tokens, input %d ('%s') "
+                  "%lld: the "
                   "inputs of a step share its length",
                   i, artifact->inputs[i].name, (long long)size, step_from,
                   artifact->inputs[step_from].name, (long long)*step);
@@ -688,13 +694,16 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
     for (int32_t e = 0; e < model->num_step_entries; ++e) {
       known |= model->step_entries[e].step == size;
       if (used < sizeof(steps))
-        used += (size_t)snprintf(steps + used, sizeof(steps) - used, e ? ", %lld" : "%lld",
+        used += (size_t)snprintf(steps + used, sizeof(steps) - used,
+                                 e ? ", %lld" : "%lld",
                                  (long long)model->step_entries[e].step);
     }
     if (!known)
       return fail(TCC_ERROR_MISMATCH,
-                  "input %d ('%s'): a step of %lld tokens; the artifact runs steps of %s "
-                  "(split longer ones: a decoder's step is its tokens one after another)",
+                  "input %d ('%s'): a step of %lld tokens; the artifact runs "
+                  "steps of %s "
+                  "(split longer ones: a decoder's step is its tokens one "
+                  "after another)",
                   i, artifact->inputs[i].name, (long long)size, steps);
     *step = size;
     step_from = i;
@@ -786,8 +795,9 @@ tcc_status tcc_model_input_dim_range(const tcc_model *model, int32_t index,
     *max = model->batch_max;
   } else if (dim == model->cache_dim && is_cache_input(model, index)) {
     *min = model->past_min;
-    *max = model->cache_capacity -
-           (model->num_step_entries ? model->step_entries[0].step : cache_appended(model));
+    *max = model->cache_capacity - (model->num_step_entries
+                                        ? model->step_entries[0].step
+                                        : cache_appended(model));
   } else if (model->input_step_dim && model->input_step_dim[index] == dim) {
     *min = model->step_entries[0].step;
     *max = model->step_entries[model->num_step_entries - 1].step;
@@ -811,7 +821,8 @@ tcc_status tcc_model_output_shape(const tcc_model *model, const tcc_tensor *inpu
     return fail(TCC_ERROR_INVALID_ARGUMENT, "tcc_model_output_shape: null shape");
   int64_t batch = 0, past = 0;
   int64_t step = 0;
-  tcc_status status = check_inputs(model, inputs, num_inputs, &batch, &past, &step);
+  tcc_status status =
+      check_inputs(model, inputs, num_inputs, &batch, &past, &step);
   if (status != TCC_OK)
     return status;
   output_shape_at(model, index, step, batch, past, shape);
@@ -821,7 +832,8 @@ tcc_status tcc_model_output_shape(const tcc_model *model, const tcc_tensor *inpu
 /* Checks a caller's output against its shape in a run of `batch` after
  * `past` cached entries. */
 static tcc_status check_output(const tcc_model *model, const tcc_tensor *given,
-                               int32_t index, int64_t batch, int64_t past, int64_t step) {
+                               int32_t index, int64_t batch, int64_t past,
+                               int64_t step) {
   const tcc_artifact_tensor *expected = &model->artifact->outputs[index];
   int64_t want[16];
   output_shape_at(model, index, step, batch, past, want);
@@ -977,7 +989,8 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
     return fail(TCC_ERROR_INVALID_ARGUMENT, "null model");
   const tcc_artifact *artifact = model->artifact;
   int64_t batch = 0, past = 0, step = 0;
-  tcc_status status = check_inputs(model, inputs, num_inputs, &batch, &past, &step);
+  tcc_status status =
+      check_inputs(model, inputs, num_inputs, &batch, &past, &step);
   if (status != TCC_OK)
     return status;
   if (num_outputs != artifact->num_outputs || !outputs)
@@ -1009,7 +1022,8 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
     output_data[i] = outputs[i].data;
   }
   if (!model->input_present)
-    return execute(model, input_data, output_data, inputs, outputs, batch, step);
+    return execute(model, input_data, output_data, inputs, outputs, batch,
+                   step);
 
   /* Dense past and present tensors: the run copies the past into caches of
    * the capacity the code appends to, and the caches out into the presents
@@ -1029,7 +1043,8 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
     }
   input_data[num_inputs] = &past;
   entry_outputs(model, outputs, output_data);
-  status = execute(model, input_data, output_data, inputs, outputs, batch, step);
+  status =
+      execute(model, input_data, output_data, inputs, outputs, batch, step);
   if (status == TCC_OK)
     for (int32_t j = 0; j < num_outputs; ++j)
       if (model->output_cache[j] >= 0) {
@@ -1068,7 +1083,8 @@ int32_t tcc_model_input_present(const tcc_model *model, int32_t input) {
   return model->input_present[input];
 }
 
-int32_t tcc_model_step_lengths(const tcc_model *model, int64_t *steps, int32_t capacity) {
+int32_t tcc_model_step_lengths(const tcc_model *model, int64_t *steps,
+                               int32_t capacity) {
   if (!model)
     return 0;
   for (int32_t e = 0; steps && e < model->num_step_entries && e < capacity; ++e)
@@ -1076,9 +1092,11 @@ int32_t tcc_model_step_lengths(const tcc_model *model, int64_t *steps, int32_t c
   return model->num_step_entries;
 }
 
-int32_t tcc_model_step_dim(const tcc_model *model, int32_t is_output, int32_t index) {
+int32_t tcc_model_step_dim(const tcc_model *model, int32_t is_output,
+                           int32_t index) {
   if (!model || !model->input_step_dim || index < 0 ||
-      index >= (is_output ? model->artifact->num_outputs : model->artifact->num_inputs))
+      index >= (is_output ? model->artifact->num_outputs
+                          : model->artifact->num_inputs))
     return -1;
   return (is_output ? model->output_step_dim : model->input_step_dim)[index];
 }
@@ -1139,11 +1157,10 @@ tcc_status tcc_kv_cache_set_length(tcc_kv_cache *cache, int64_t length) {
   if (!cache)
     return fail(TCC_ERROR_INVALID_ARGUMENT, "null KV cache");
   if (length < 0 || length > cache->model->cache_capacity)
-    return fail(
-        TCC_ERROR_INVALID_ARGUMENT,
-        "a KV cache of model '%s' holds 0 to %lld entries, not %lld",
-        cache->model->artifact->model_name, (long long)cache->model->cache_capacity,
-        (long long)length);
+    return fail(TCC_ERROR_INVALID_ARGUMENT,
+                "a KV cache of model '%s' holds 0 to %lld entries, not %lld",
+                cache->model->artifact->model_name,
+                (long long)cache->model->cache_capacity, (long long)length);
   cache->length = length;
   return TCC_OK;
 }
@@ -1203,15 +1220,16 @@ tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
         all_inputs[i].rank == artifact->inputs[i].rank)
       step = all_inputs[i].shape[model->input_step_dim[i]];
   if (cache->length + step > model->cache_capacity)
-    return fail(TCC_ERROR_MISMATCH,
-                "the KV cache holds %lld entries; model '%s' holds at most %lld, "
-                "so a step of %lld takes a past of at most %lld",
-                (long long)cache->length, artifact->model_name,
-                (long long)model->cache_capacity, (long long)step,
-                (long long)(model->cache_capacity - step));
+    return fail(
+        TCC_ERROR_MISMATCH,
+        "the KV cache holds %lld entries; model '%s' holds at most %lld, "
+        "so a step of %lld takes a past of at most %lld",
+        (long long)cache->length, artifact->model_name,
+        (long long)model->cache_capacity, (long long)step,
+        (long long)(model->cache_capacity - step));
   int64_t batch = 0, past = 0;
-  tcc_status status =
-      check_inputs(model, all_inputs, artifact->num_inputs, &batch, &past, &step);
+  tcc_status status = check_inputs(model, all_inputs, artifact->num_inputs,
+                                   &batch, &past, &step);
   if (status != TCC_OK)
     return status;
   void *input_data[artifact->num_inputs + 2];

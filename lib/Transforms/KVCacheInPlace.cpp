@@ -282,9 +282,11 @@ bool tcc::isKVCachePast(ModuleOp module) {
       if (!func.getArgAttr(arg.getArgNumber(), "tcc.dynamic_dims"))
         continue;
       any = true;
-      auto concat =
-          arg.hasOneUse() ? dyn_cast<graph::ConcatOp>(*arg.getUsers().begin()) : graph::ConcatOp();
-      all &= concat && concat.getInputs().size() == 2 && concat.getInputs()[0] == arg;
+      auto concat = arg.hasOneUse()
+                        ? dyn_cast<graph::ConcatOp>(*arg.getUsers().begin())
+                        : graph::ConcatOp();
+      all &= concat && concat.getInputs().size() == 2 &&
+             concat.getInputs()[0] == arg;
     }
   });
   return any && all;

@@ -559,7 +559,8 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
     }
 
   // A step of `size` tokens imported with the past at `pastSize`.
-  auto compileAt = [&](int64_t size, int64_t pastSize) -> OwningOpRef<ModuleOp> {
+  auto compileAt = [&](int64_t size,
+                       int64_t pastSize) -> OwningOpRef<ModuleOp> {
     tcc::onnx_frontend::ImportOptions at = options;
     at.symbolRanges.erase(step);
     if (!step.empty())
@@ -610,8 +611,8 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
   }
   OwningOpRef<ModuleOp> combined = ModuleOp::create(UnknownLoc::get(&context));
   tcc::ModelSignature signature;
-  if (failed(tcc::compileStepSizes(sizes, specialize, target, desc, targetOptions,
-                                   *combined, signature)))
+  if (failed(tcc::compileStepSizes(sizes, specialize, target, desc,
+                                   targetOptions, *combined, signature)))
     return 1;
   if (phase == tcc::Phase::LLVMDialect)
     return failed(tcc::writeTextOutput(

@@ -196,10 +196,11 @@ using StepSpecializer =
 /// step dims `signature` records per input and output (shapes at the
 /// longest step); a call runs the entry of its step length. One step
 /// length compiles as a plain KV-cache model.
-mlir::LogicalResult compileStepSizes(llvm::ArrayRef<int64_t> steps, StepSpecializer specialize,
-                                     const Target &target, target::TargetDescAttr desc,
-                                     const TargetOptions &options, mlir::ModuleOp combined,
-                                     ModelSignature &signature);
+mlir::LogicalResult
+compileStepSizes(llvm::ArrayRef<int64_t> steps, StepSpecializer specialize,
+                 const Target &target, target::TargetDescAttr desc,
+                 const TargetOptions &options, mlir::ModuleOp combined,
+                 ModelSignature &signature);
 
 } // namespace tcc
 

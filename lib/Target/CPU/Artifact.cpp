@@ -167,7 +167,7 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
     return shape;
   };
   for (const BatchSpecialization &entry : entries) {
-    std::string name = dynamic  ? "run_b" + std::to_string(entry.batch)
+    std::string name = dynamic ? "run_b" + std::to_string(entry.batch)
                        : steps ? "run_s" + std::to_string(entry.batch)
                                : "run";
     os << "\nstatic int " << name
@@ -178,9 +178,12 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
       std::string var = "i" + std::to_string(index);
       SmallVector<int64_t> shape =
           steps ? atStep(tensor,
-                         index < cache->inputStepDims.size() ? cache->inputStepDims[index] : -1,
+                         index < cache->inputStepDims.size()
+                             ? cache->inputStepDims[index]
+                             : -1,
                          entry.batch)
-                : atBatch(tensor, dynamic && signature.inputBatched[index], entry.batch);
+                : atBatch(tensor, dynamic && signature.inputBatched[index],
+                          entry.batch);
       writeDescriptorInit(os, var, "in[" + std::to_string(index) + "]", shape);
       args.push_back("&" + var);
     }
@@ -188,7 +191,8 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
       std::string var = "o" + std::to_string(index);
       SmallVector<int64_t> shape =
           steps ? atStep(tensor, entryOutputStepDims[index], entry.batch)
-                : atBatch(tensor, dynamic && signature.outputBatched[index], entry.batch);
+                : atBatch(tensor, dynamic && signature.outputBatched[index],
+                          entry.batch);
       writeDescriptorInit(os, var, "out[" + std::to_string(index) + "]", shape);
       args.push_back("&" + var);
     }
@@ -230,8 +234,8 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
     int32Table("output_step_dim", cache->outputStepDims);
     os << "static const tcc_artifact_step_entry step_entries[] = {\n";
     for (const BatchSpecialization &entry : entries)
-      os << "  {" << entry.batch << ", " << entry.arenaBytes << ", run_s" << entry.batch
-         << "},\n";
+      os << "  {" << entry.batch << ", " << entry.arenaBytes << ", run_s"
+         << entry.batch << "},\n";
     os << "};\n\n";
   }
 
@@ -256,7 +260,7 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
      << ", inputs, " << (cache ? cache->modelOutputs : signature.outputs).size()
      << ", outputs,\n"
      << "  " << signature.arenaBytes << ", "
-     << (dynamic  ? "run_b" + std::to_string(entries.front().batch)
+     << (dynamic ? "run_b" + std::to_string(entries.front().batch)
          : steps ? "run_s" + std::to_string(entries.back().batch)
                  : "run")
      << ", set_num_threads,\n"
@@ -270,12 +274,13 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   else
     os << "  0, 0, 0, 0, 0, 0,\n";
   if (cache)
-    os << "  " << cache->pastMin << ", " << cache->pastMax << ", " << cache->capacity << ", "
-       << cache->dim << ", input_present,\n";
+    os << "  " << cache->pastMin << ", " << cache->pastMax << ", "
+       << cache->capacity << ", " << cache->dim << ", input_present,\n";
   else
     os << "  0, 0, 0, 0, 0,\n";
   if (steps)
-    os << "  " << entries.size() << ", step_entries, input_step_dim, output_step_dim};\n";
+    os << "  " << entries.size()
+       << ", step_entries, input_step_dim, output_step_dim};\n";
   else
     os << "  0, 0, 0, 0};\n";
   return text;

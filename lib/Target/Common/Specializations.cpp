@@ -238,8 +238,9 @@ tcc::compileDynamicBatch(const DynamicBatch &batch, BatchSpecializer specialize,
 /// presents, `skip`). Fails where a tensor differs in more than one dim,
 /// or not by the step.
 static LogicalResult findStepDims(ArrayRef<tcc::TensorSignature> shorter,
-                                  ArrayRef<tcc::TensorSignature> longer, int64_t shortStep,
-                                  int64_t longStep, llvm::function_ref<bool(size_t)> skip,
+                                  ArrayRef<tcc::TensorSignature> longer,
+                                  int64_t shortStep, int64_t longStep,
+                                  llvm::function_ref<bool(size_t)> skip,
                                   SmallVectorImpl<int32_t> &dims) {
   for (auto [index, pair] : llvm::enumerate(llvm::zip(shorter, longer))) {
     auto [a, b] = pair;
@@ -253,8 +254,10 @@ static LogicalResult findStepDims(ArrayRef<tcc::TensorSignature> shorter,
         continue;
       if (dim >= 0 || a.shape[d] != shortStep || b.shape[d] != longStep) {
         llvm::errs() << "tcc: error: '" << a.name
-                     << "' does not carry the step length in one dim (its shapes at steps "
-                     << shortStep << " and " << longStep << " differ otherwise)\n";
+                     << "' does not carry the step length in one dim (its "
+                        "shapes at steps "
+                     << shortStep << " and " << longStep
+                     << " differ otherwise)\n";
         return failure();
       }
       dim = static_cast<int32_t>(d);
@@ -262,7 +265,8 @@ static LogicalResult findStepDims(ArrayRef<tcc::TensorSignature> shorter,
     // A step dim's slices must be contiguous: only ones before it.
     for (int32_t d = 0; d < dim; ++d)
       if (a.shape[d] != 1) {
-        llvm::errs() << "tcc: error: '" << a.name << "' has the step length in dim " << dim
+        llvm::errs() << "tcc: error: '" << a.name
+                     << "' has the step length in dim " << dim
                      << " after a dim of " << a.shape[d]
                      << "; a decoder's step lengths need a batch of 1\n";
         return failure();
@@ -272,20 +276,23 @@ static LogicalResult findStepDims(ArrayRef<tcc::TensorSignature> shorter,
   return success();
 }
 
-LogicalResult tcc::compileStepSizes(ArrayRef<int64_t> steps, StepSpecializer specialize,
-                                    const Target &target, target::TargetDescAttr desc,
-                                    const TargetOptions &options, ModuleOp combined,
-                                    ModelSignature &signature) {
+LogicalResult
+tcc::compileStepSizes(ArrayRef<int64_t> steps, StepSpecializer specialize,
+                      const Target &target, target::TargetDescAttr desc,
+                      const TargetOptions &options, ModuleOp combined,
+                      ModelSignature &signature) {
   std::vector<ModelSignature> signatures;
   for (int64_t step : steps) {
     OwningOpRef<ModuleOp> module = specialize(step);
     if (!module)
       return failure();
     ModelSignature one;
-    if (failed(compileModule(*module, target, desc, options, Phase::LLVMDialect, "", &one)))
+    if (failed(compileModule(*module, target, desc, options, Phase::LLVMDialect,
+                             "", &one)))
       return failure();
     if (!one.cache) {
-      llvm::errs() << "tcc: error: a decoder's step lengths need its KV caches\n";
+      llvm::errs()
+          << "tcc: error: a decoder's step lengths need its KV caches\n";
       return failure();
     }
     std::string suffix = steps.size() > 1 ? "__s" + std::to_string(step) : "";
@@ -293,7 +300,8 @@ LogicalResult tcc::compileStepSizes(ArrayRef<int64_t> steps, StepSpecializer spe
       mergeSpecialization(combined, *module, suffix);
     else
       mergeSpecialization(combined, *module, "");
-    one.specializations.push_back({step, one.entryName + suffix, one.arenaBytes});
+    one.specializations.push_back(
+        {step, one.entryName + suffix, one.arenaBytes});
     signatures.push_back(std::move(one));
   }
   signature = signatures.back();
@@ -318,9 +326,10 @@ LogicalResult tcc::compileStepSizes(ArrayRef<int64_t> steps, StepSpecializer spe
   auto isPresent = [&](size_t output) {
     return llvm::is_contained(cache.inputPresent, static_cast<int32_t>(output));
   };
-  return success(
-      succeeded(findStepDims(first.cache->modelInputs, cache.modelInputs, shortStep, longStep,
-                             isCache, cache.inputStepDims)) &&
-      succeeded(findStepDims(first.cache->modelOutputs, cache.modelOutputs, shortStep,
-                             longStep, isPresent, cache.outputStepDims)));
+  return success(succeeded(findStepDims(first.cache->modelInputs,
+                                        cache.modelInputs, shortStep, longStep,
+                                        isCache, cache.inputStepDims)) &&
+                 succeeded(findStepDims(first.cache->modelOutputs,
+                                        cache.modelOutputs, shortStep, longStep,
+                                        isPresent, cache.outputStepDims)));
 }
