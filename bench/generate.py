@@ -4,16 +4,21 @@ Runtime on the same model.
 
     build/venv/bin/python bench/generate.py [--layers 12] [--hidden 768]
         [--heads 12] [--vocab 50257] [--max-past 1024] [--kv 128,512,1024]
-        [--prompt 128] [--steps 128] [--threads 1] [--runs 20] [--cpu native]
+        [--prompt 128] [--steps 128] [--step-sizes 1,128] [--threads 1]
+        [--runs 20] [--cpu native]
 
-The decode step of python/models.py's GPT-2 (seeded random weights, one
-token a step, past keys and values of symbolic length, present outputs) is
-compiled once with --dynamic-dim past_sequence_length=0..MAX. Then:
+python/models.py's GPT-2 with a KV cache (seeded random weights; steps of
+any number of tokens, `sequence_length`, after a past of any length,
+`past_sequence_length`; present outputs) is compiled once with
+--dynamic-dim past_sequence_length=0..MAX --dynamic-dim
+sequence_length=1..PROMPT --step-sizes=SIZES. Then:
 
-- greedy generation: a `--prompt`-token prompt fed a token a step, then
-  `--steps` tokens; tcc appends to its cache in place (tcc.KVCache), ONNX
-  Runtime feeds each step's presents back as the next pasts. The tokens must
-  be identical; the loops' times are printed.
+- greedy generation: the `--prompt`-token prompt in steps of the compiled
+  sizes (one step of 128 by default), then `--steps` tokens a token a step;
+  tcc appends to its cache in place (tcc.KVCache), ONNX Runtime runs the
+  same steps and feeds each step's presents back as the next pasts. The
+  tokens must be identical; the prompt's and the decode loop's times are
+  printed.
 - per-token decode latency at each `--kv` past length: the median of
   `--runs` steps at that length (tcc: the cache set to the length; ONNX
   Runtime: pasts of that length), and tcc's dense interface (pasts in,
@@ -58,6 +63,7 @@ def main():
     parser.add_argument("--kv", default="128,512,1024")
     parser.add_argument("--prompt", type=int, default=128)
     parser.add_argument("--steps", type=int, default=128)
+    parser.add_argument("--step-sizes", default="1,128")
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--cpu", default="native")
@@ -70,15 +76,18 @@ def main():
 
     work = tempfile.mkdtemp(prefix="tcc-generate-")
     path, artifact = os.path.join(work, "gpt2_decode.onnx"), os.path.join(work, "gpt2.so")
-    model = models.gpt2(layers=args.layers, hidden=args.hidden, heads=args.heads, seq=1,
-                        past="past_sequence_length", vocab=args.vocab, positions="input")
+    model = models.gpt2(layers=args.layers, hidden=args.hidden, heads=args.heads,
+                        seq="sequence_length", past="past_sequence_length", vocab=args.vocab,
+                        positions="input")
     onnx.save(model, path)
     start = time.perf_counter()
     subprocess.run([os.path.join(ROOT, "build", "bin", "tcc"), path, "-o", artifact,
                     f"--cpu={args.cpu}",
-                    f"--dynamic-dim=past_sequence_length=0..{args.max_past}"], check=True)
-    print(f"compiled once for past 0..{args.max_past} in {time.perf_counter() - start:.1f} s "
-          f"(--cpu={args.cpu}, {args.threads} thread(s))")
+                    f"--dynamic-dim=past_sequence_length=0..{args.max_past}",
+                    f"--dynamic-dim=sequence_length=1..{max(args.prompt, 1)}",
+                    f"--step-sizes={args.step_sizes}"], check=True)
+    print(f"compiled once for past 0..{args.max_past}, steps of {args.step_sizes} tokens, in "
+          f"{time.perf_counter() - start:.1f} s (--cpu={args.cpu}, {args.threads} thread(s))")
 
     compiled = tcc.load(artifact)
     compiled.set_num_threads(args.threads)
@@ -91,40 +100,56 @@ def main():
     options.add_session_config_entry("session.intra_op.allow_spinning", "0")
     session = ort.InferenceSession(path, options, providers=["CPUExecutionProvider"])
 
-    def step_inputs(token, position, pasts):
-        feeds = {"input_ids": np.array([[token]], np.int64),
-                 "position_ids": np.array([[position]], np.int64)}
+    def step_inputs(tokens, position, pasts):
+        feeds = {"input_ids": np.array([tokens], np.int64),
+                 "position_ids": np.arange(position, position + len(tokens),
+                                           dtype=np.int64).reshape(1, -1)}
         feeds.update(pasts)
         return feeds
 
-    # Greedy generation, a token a step from the first prompt token.
+    # Greedy generation: the prompt in steps of the compiled sizes, then a
+    # token a step.
     rng = np.random.default_rng(0)
     prompt = [int(t) for t in rng.integers(0, args.vocab, args.prompt)]
     total = args.prompt + args.steps
     if total > args.max_past + 1:
         sys.exit(f"--prompt + --steps must be at most --max-past + 1 = {args.max_past + 1}")
-    tokens, cache = list(prompt), tcc.KVCache(compiled)
-    start = time.perf_counter()
-    for position in range(total - 1):
-        feeds = step_inputs(tokens[position], position, {})
-        logits = cache(*[feeds[name] for name, _, _ in cache.inputs])[0]
-        if position + 1 == len(tokens):
-            tokens.append(int(np.argmax(logits[0, -1])))
-    tcc_seconds = time.perf_counter() - start
-    expected = list(prompt)
+    cache = tcc.KVCache(compiled)
+    runs = cache.split(args.prompt) + [(p, 1) for p in range(args.prompt, total - 1)]
+
+    def generate(step):
+        tokens, times = list(prompt), []
+        for start, length in runs:
+            begin = time.perf_counter()
+            logits = step(tokens[start:start + length], start)
+            times.append(time.perf_counter() - begin)
+            if start + length == len(tokens):
+                tokens.append(int(np.argmax(logits[0, -1])))
+        prompt_steps = len(cache.split(args.prompt))
+        return tokens, sum(times[:prompt_steps]), sum(times[prompt_steps:])
+
+    def tcc_step(tokens, start):
+        feeds = step_inputs(tokens, start, {})
+        return cache(*[feeds[name] for name, _, _ in cache.inputs])[0]
+
     pasts = {name: np.zeros((1, args.heads, 0, depth), np.float32) for name in caches}
-    start = time.perf_counter()
-    for position in range(total - 1):
-        outputs = session.run(None, step_inputs(expected[position], position, pasts))
+
+    def ort_step(tokens, start):
+        nonlocal pasts
+        outputs = session.run(None, step_inputs(tokens, start, pasts))
         pasts = dict(zip(caches, outputs[1:]))
-        if position + 1 == len(expected):
-            expected.append(int(np.argmax(outputs[0][0, -1])))
-    ort_seconds = time.perf_counter() - start
+        return outputs[0]
+
+    tokens, tcc_prompt, tcc_decode = generate(tcc_step)
+    expected, ort_prompt, ort_decode = generate(ort_step)
     same = tokens == expected
+    decoded = max(total - 1 - args.prompt, 1)
     print(f"greedy generation, {args.prompt}-token prompt + {args.steps} tokens: "
-          f"{'identical tokens' if same else 'TOKENS DIFFER'}; "
-          f"tcc {tcc_seconds:.2f} s, ONNX Runtime {ort_seconds:.2f} s, "
-          f"ratio {tcc_seconds / ort_seconds:.2f}")
+          f"{'identical tokens' if same else 'TOKENS DIFFER'}")
+    print(f"  prompt ({len(cache.split(args.prompt))} step(s)): tcc {1e3 * tcc_prompt:.1f} ms, "
+          f"ONNX Runtime {1e3 * ort_prompt:.1f} ms, ratio {tcc_prompt / ort_prompt:.2f}")
+    print(f"  decode, per token: tcc {1e3 * tcc_decode / decoded:.2f} ms, ONNX Runtime "
+          f"{1e3 * ort_decode / decoded:.2f} ms, ratio {tcc_decode / ort_decode:.2f}")
 
     print(f"\n{'past':>6} {'tcc cache ms':>13} {'tcc dense ms':>13} {'ORT ms':>9} "
           f"{'cache/ORT':>10} {'dense/ORT':>10}")
@@ -135,12 +160,12 @@ def main():
         # GPT-2 has 1024 positions: the last step of a 1024 past reads the
         # last one (the position changes no time).
         position = min(past, 1023)
-        feeds = step_inputs(7, position, {})
+        feeds = step_inputs([7], position, {})
         inputs = [feeds[name] for name, _, _ in cache.inputs]
         cached = median_ms(lambda: cache(*inputs), args.runs, lambda: cache.reset(past))
         pasts = {name: rng.standard_normal((1, args.heads, past, depth)).astype(np.float32)
                  for name in caches}
-        feeds = step_inputs(7, position, pasts)
+        feeds = step_inputs([7], position, pasts)
         ordered = [feeds[name] for name in names]
         out = [np.empty(shape, dtype) for (_, dtype, _), shape in
                zip(compiled.outputs, compiled.output_shapes(*(a.shape for a in ordered)))]

@@ -1217,6 +1217,8 @@ FULL = {
     "bert_base_s128": lambda: bert(),
     "gpt2_prefill_s128": lambda: gpt2(seq=128),
     "gpt2_decode_kv512": lambda: gpt2(seq=1, past=512),
+    "gpt2_generate": lambda: gpt2(seq="sequence_length", past="past_sequence_length",
+                                  positions="input"),
     "gpt2_decode_kv2048": lambda: gpt2(seq=1, past=2048),
     "gpt2_decode_kv8192": lambda: gpt2(seq=1, past=8192),
     "bert_base_s512": lambda: bert(seq=512),

@@ -504,9 +504,29 @@ OpFoldResult ClipOp::fold(FoldAdaptor) {
   return {};
 }
 
+/// Whether `value` is a splat constant, and its truth (non-zero).
+static std::optional<bool> splatTruth(Value value) {
+  DenseElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)) || !attr.isSplat())
+    return std::nullopt;
+  Attribute element = attr.getSplatValue<Attribute>();
+  if (auto integer = dyn_cast<IntegerAttr>(element))
+    return !integer.getValue().isZero();
+  if (auto real = dyn_cast<FloatAttr>(element))
+    return !real.getValue().isZero();
+  return std::nullopt;
+}
+
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   if (getInput().getType() == getType())
     return getInput();
+  // A boolean mask imported as where(mask, 1, 0) (ONNX Trilu of ones, cast
+  // to bool) is the mask, at any size: no element-wise fold needed.
+  if (auto where = getInput().getDefiningOp<WhereOp>();
+      where && getType().getElementType().isInteger(1) &&
+      where.getCondition().getType() == getType() && splatTruth(where.getOnTrue()) == true &&
+      splatTruth(where.getOnFalse()) == false)
+    return where.getCondition();
   DenseElementsAttr input = denseOrNull(adaptor.getInput());
   if (!input || !hasStaticShape(getType()))
     return {};

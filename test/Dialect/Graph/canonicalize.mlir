@@ -366,3 +366,22 @@ func.func @overlapping_slices_of_resource() -> (tensor<2x2xf32>, tensor<2x2xf32>
     }
   }
 #-}
+
+// -----
+
+// A boolean mask imported as where(mask, 1, 0) and cast back to bool (ONNX
+// Trilu of ones) is the mask, whatever its size; where(mask, 0, 1) is not.
+// CHECK-LABEL: func.func @fold_mask_through_where
+// CHECK-SAME: (%[[MASK:.*]]: tensor<300x300xi1>)
+// CHECK: %[[INVERTED:.*]] = graph.where %[[MASK]]
+// CHECK: %[[BACK:.*]] = graph.cast %[[INVERTED]]
+// CHECK: return %[[MASK]], %[[BACK]]
+func.func @fold_mask_through_where(%mask: tensor<300x300xi1>) -> (tensor<300x300xi1>, tensor<300x300xi1>) {
+  %one = graph.constant dense<1> : tensor<300x300xi64>
+  %zero = graph.constant dense<0> : tensor<i64>
+  %0 = graph.where %mask, %one, %zero : tensor<300x300xi1>, tensor<300x300xi64>, tensor<i64> -> tensor<300x300xi64>
+  %1 = graph.cast %0 : tensor<300x300xi64> -> tensor<300x300xi1>
+  %2 = graph.where %mask, %zero, %one : tensor<300x300xi1>, tensor<i64>, tensor<300x300xi64> -> tensor<300x300xi64>
+  %3 = graph.cast %2 : tensor<300x300xi64> -> tensor<300x300xi1>
+  return %1, %3 : tensor<300x300xi1>, tensor<300x300xi1>
+}
