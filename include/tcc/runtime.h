@@ -129,10 +129,11 @@ typedef struct tcc_kv_cache tcc_kv_cache;
  * outputs if it has none); -1 for any other input. */
 int32_t tcc_model_input_present(const tcc_model *model, int32_t input);
 
-/* A decoder compiled with several step lengths (a dynamic
- * `sequence_length` beside its past): how many, each written to `steps`
- * ascending (up to `capacity` of them); 0 for a model without. A call's
- * step is one of them (a longer run of tokens goes as several steps). */
+/* The step lengths of a decoder with a KV cache, the new entries a call
+ * appends: how many, each written to `steps` ascending (up to `capacity`
+ * of them). One for a decoder compiled with one; several where its
+ * `sequence_length` was dynamic too; 0 for a model without a cache. A
+ * call's step is one of them (a longer run of tokens goes as several). */
 int32_t tcc_model_step_lengths(const tcc_model *model, int64_t *steps,
                                int32_t capacity);
 /* The dim of input (`is_output` 0) or output (1) `index` that holds the

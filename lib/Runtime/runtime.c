@@ -1085,8 +1085,13 @@ int32_t tcc_model_input_present(const tcc_model *model, int32_t input) {
 
 int32_t tcc_model_step_lengths(const tcc_model *model, int64_t *steps,
                                int32_t capacity) {
-  if (!model)
+  if (!model || !model->input_present)
     return 0;
+  if (!model->num_step_entries) {
+    if (steps && capacity > 0)
+      steps[0] = cache_appended(model);
+    return 1;
+  }
   for (int32_t e = 0; steps && e < model->num_step_entries && e < capacity; ++e)
     steps[e] = model->step_entries[e].step;
   return model->num_step_entries;

@@ -250,7 +250,7 @@ class KVCache:
         count = _runtime.tcc_model_step_lengths(model._handle, None, 0)
         steps = (ctypes.c_int64 * max(count, 1))()
         _runtime.tcc_model_step_lengths(model._handle, steps, count)
-        # The step lengths a call may take (empty: the one the tables show).
+        # The step lengths a call may take.
         self.step_lengths = [steps[i] for i in range(count)]
 
     @property
@@ -260,7 +260,7 @@ class KVCache:
     def split(self, tokens):
         """`tokens` split into runs of the step lengths the model takes
         (longest first), for a decoder's steps one after another."""
-        lengths = sorted(self.step_lengths or [self._step()], reverse=True)
+        lengths = sorted(self.step_lengths, reverse=True)
         runs, start = [], 0
         while start < tokens:
             length = next((n for n in lengths if n <= tokens - start), None)
@@ -270,17 +270,6 @@ class KVCache:
             runs.append((start, length))
             start += length
         return runs
-
-    def _step(self):
-        """The one step length of a model without several: a present's
-        capacity less the longest past."""
-        for i, (_, _, shape) in enumerate(self.model.inputs):
-            present = _runtime.tcc_model_input_present(self.model._handle, i)
-            if 0 <= present < len(self.model.outputs):
-                dim = next(d for d, (low, high) in enumerate(self.model.input_ranges[i])
-                           if low != high or d == len(shape) - 2)
-                return self.model.outputs[present][2][dim] - self.model.input_ranges[i][dim][1]
-        raise TccError("the model has no present output to tell its step length")
 
     def reset(self, length=0):
         """Sets the entries held: fewer forgets the rest (0: a new sequence),

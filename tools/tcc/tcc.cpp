@@ -427,6 +427,37 @@ void addGraphOptimizations(PassManager &pm) {
     pm.addPass(std::make_unique<MarkAttentionKeyChunks>());
 }
 
+/// The output of a compile by specializations: phases before the LLVM
+/// dialect show one specialization's module (`first`); later ones the
+/// merged module `merge` builds and its signature.
+int emitSpecializations(
+    MLIRContext &context, const tcc::Target &target,
+    tcc::target::TargetDescAttr desc, const tcc::TargetOptions &targetOptions,
+    tcc::Phase phase, llvm::function_ref<OwningOpRef<ModuleOp>()> first,
+    llvm::function_ref<LogicalResult(ModuleOp, tcc::ModelSignature &)> merge) {
+  if (phase < tcc::Phase::LLVMDialect) {
+    OwningOpRef<ModuleOp> module = first();
+    if (!module)
+      return 1;
+    if (phase == tcc::Phase::Graph)
+      return failed(tcc::writeTextOutput(
+          outputFilename, [&](llvm::raw_ostream &os) { module->print(os); }));
+    // --emit=memory-plan: the plan pass writes the file.
+    return failed(tcc::compileModule(
+        *module, target, desc, targetOptions, phase,
+        emit == "memory-plan" ? std::string() : defaultOutputPath(phase)));
+  }
+  OwningOpRef<ModuleOp> combined = ModuleOp::create(UnknownLoc::get(&context));
+  tcc::ModelSignature signature;
+  if (failed(merge(*combined, signature)))
+    return 1;
+  if (phase == tcc::Phase::LLVMDialect)
+    return failed(tcc::writeTextOutput(
+        outputFilename, [&](llvm::raw_ostream &os) { combined->print(os); }));
+  return failed(target.serialize(*combined, signature, targetOptions, phase,
+                                 defaultOutputPath(phase)));
+}
+
 /// Whether two attributes are equal, a constant's bytes compared rather
 /// than the names of their resources (two imports name them apart).
 bool sameAttribute(Attribute a, Attribute b) {
@@ -598,27 +629,13 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
     return module;
   };
 
-  if (phase < tcc::Phase::LLVMDialect) {
-    OwningOpRef<ModuleOp> module = specialize(sizes.front());
-    if (!module)
-      return 1;
-    if (phase == tcc::Phase::Graph)
-      return failed(tcc::writeTextOutput(
-          outputFilename, [&](llvm::raw_ostream &os) { module->print(os); }));
-    return failed(tcc::compileModule(
-        *module, target, desc, targetOptions, phase,
-        emit == "memory-plan" ? std::string() : defaultOutputPath(phase)));
-  }
-  OwningOpRef<ModuleOp> combined = ModuleOp::create(UnknownLoc::get(&context));
-  tcc::ModelSignature signature;
-  if (failed(tcc::compileStepSizes(sizes, specialize, target, desc,
-                                   targetOptions, *combined, signature)))
-    return 1;
-  if (phase == tcc::Phase::LLVMDialect)
-    return failed(tcc::writeTextOutput(
-        outputFilename, [&](llvm::raw_ostream &os) { combined->print(os); }));
-  return failed(target.serialize(*combined, signature, targetOptions, phase,
-                                 defaultOutputPath(phase)));
+  return emitSpecializations(
+      context, target, desc, targetOptions, phase,
+      [&] { return specialize(sizes.front()); },
+      [&](ModuleOp combined, tcc::ModelSignature &signature) {
+        return tcc::compileStepSizes(sizes, specialize, target, desc,
+                                     targetOptions, combined, signature);
+      });
 }
 
 /// --quantize: calibrates the optimized graph on the samples, then makes
@@ -706,28 +723,12 @@ int compileDynamicBatch(MLIRContext &context, llvm::SourceMgr &sources,
     return module;
   };
 
-  if (phase < tcc::Phase::LLVMDialect) {
-    OwningOpRef<ModuleOp> module = specialize(1);
-    if (!module)
-      return 1;
-    // --emit=memory-plan: the plan pass writes the file.
-    if (phase != tcc::Phase::Graph)
-      return failed(tcc::compileModule(
-          *module, target, desc, targetOptions, phase,
-          emit == "memory-plan" ? std::string() : defaultOutputPath(phase)));
-    return failed(tcc::writeTextOutput(
-        outputFilename, [&](llvm::raw_ostream &os) { module->print(os); }));
-  }
-  OwningOpRef<ModuleOp> combined = ModuleOp::create(UnknownLoc::get(&context));
-  tcc::ModelSignature signature;
-  if (failed(tcc::compileDynamicBatch(batch, specialize, target, desc,
-                                      targetOptions, *combined, signature)))
-    return 1;
-  if (phase == tcc::Phase::LLVMDialect)
-    return failed(tcc::writeTextOutput(
-        outputFilename, [&](llvm::raw_ostream &os) { combined->print(os); }));
-  return failed(target.serialize(*combined, signature, targetOptions, phase,
-                                 defaultOutputPath(phase)));
+  return emitSpecializations(
+      context, target, desc, targetOptions, phase, [&] { return specialize(1); },
+      [&](ModuleOp combined, tcc::ModelSignature &signature) {
+        return tcc::compileDynamicBatch(batch, specialize, target, desc,
+                                        targetOptions, combined, signature);
+      });
 }
 
 } // namespace

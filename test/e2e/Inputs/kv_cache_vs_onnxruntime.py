@@ -34,8 +34,8 @@ caches = [name for name in names if name.startswith("past_")]
 _, _, (batch, heads, _, depth) = model.inputs[names.index(caches[0])]
 vocab = model.outputs[0][2][-1]
 cache = tcc.KVCache(model)
-# The step lengths a call takes: several, or the one the model has.
-steps = cache.step_lengths or [cache.split(1 << 20)[0][1]]
+# The step lengths a call takes.
+steps = cache.step_lengths
 capacity = model.outputs[1][2][2]
 
 
