@@ -724,7 +724,8 @@ int compileDynamicBatch(MLIRContext &context, llvm::SourceMgr &sources,
   };
 
   return emitSpecializations(
-      context, target, desc, targetOptions, phase, [&] { return specialize(1); },
+      context, target, desc, targetOptions, phase,
+      [&] { return specialize(1); },
       [&](ModuleOp combined, tcc::ModelSignature &signature) {
         return tcc::compileDynamicBatch(batch, specialize, target, desc,
                                         targetOptions, combined, signature);
