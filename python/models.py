@@ -972,6 +972,82 @@ def llama(layers=4, hidden=1024, heads=16, kv_heads=4, seq=128, vocab=32000,
                    [helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, seq, vocab])])
 
 
+def llama_cached(layers=2, hidden=64, heads=4, kv_heads=2, vocab=128, intermediate=128,
+                 max_positions=256, seed=0):
+    """A LLaMA-style decoder with a KV cache, as exporters write one: steps
+    of any number of tokens (`sequence_length`) after a past of any length
+    (`past_sequence_length`); inputs input_ids, position_ids (indexing the
+    rotary tables) and per layer past key and value at the KV heads'
+    count; outputs the logits and the presents. The causal mask and the
+    grouped heads' Expand are built from the shapes."""
+    g = GraphBuilder(seed)
+    head_dim, group = hidden // heads, heads // kv_heads
+    seq, past = "sequence_length", "past_sequence_length"
+    x = g.op("Gather", [g.weight((vocab, hidden), "embed_tokens", 0.02), "input_ids"], axis=0)
+    inv_freq = 1.0 / (10000.0 ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim))
+    angles = np.outer(np.arange(max_positions), inv_freq)
+    angles = np.concatenate([angles, angles], axis=-1)
+    axis1 = g.const(np.array([1], np.int64))
+    cos = g.op("Unsqueeze", [g.op("Gather", [g.const(np.cos(angles).astype(np.float32)),
+                                             "position_ids"], axis=0), axis1])
+    sin = g.op("Unsqueeze", [g.op("Gather", [g.const(np.sin(angles).astype(np.float32)),
+                                             "position_ids"], axis=0), axis1])
+    past_length = g.op("Gather", [g.op("Shape", ["past_key_0"]), g.const(np.int64(2))], axis=0)
+    seq_length = g.op("Gather", [g.op("Shape", ["input_ids"]), g.const(np.int64(1))], axis=0)
+    total_length = g.op("Add", [past_length, seq_length])
+    axis0 = g.const(np.array([0], np.int64))
+    size = g.op("Concat", [g.op("Unsqueeze", [seq_length, axis0]),
+                           g.op("Unsqueeze", [total_length, axis0])], axis=0)
+    ones = g.op("ConstantOfShape", [size], value=numpy_helper.from_array(np.array([1], np.int64)))
+    causal = g.op("Cast", [g.op("Trilu", [ones, past_length], upper=0)], to=TensorProto.BOOL)
+    neg = g.const(np.float32(np.finfo(np.float32).min))
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, seq]),
+              helper.make_tensor_value_info("position_ids", TensorProto.INT64, [1, seq])]
+    outputs = []
+    for layer in range(layers):
+        p = f"layers.{layer}"
+        h = rms_norm(g, x, hidden, p + ".input_layernorm")
+        q = g.op("MatMul", [h, g.weight((hidden, hidden), p + ".q_proj")])
+        k = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".k_proj")])
+        v = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".v_proj")])
+        q = rotate(g, split_heads(g, q, seq, heads, head_dim), cos, sin, head_dim)
+        k = rotate(g, split_heads(g, k, seq, kv_heads, head_dim), cos, sin, head_dim)
+        v = split_heads(g, v, seq, kv_heads, head_dim)
+        for kind in ("key", "value"):
+            inputs.append(helper.make_tensor_value_info(
+                f"past_{kind}_{layer}", TensorProto.FLOAT, [1, kv_heads, past, head_dim]))
+        k = g.op("Concat", [f"past_key_{layer}", k], axis=2)
+        v = g.op("Concat", [f"past_value_{layer}", v], axis=2)
+        outputs += [helper.make_tensor_value_info(t, TensorProto.FLOAT,
+                                                  [1, kv_heads, f"{past} + {seq}", head_dim])
+                    for t in (k, v)]
+
+        def repeat_kv(t):
+            shape = g.op("Concat", [g.const(np.array([1, kv_heads, group], np.int64)),
+                                    g.op("Unsqueeze", [total_length, axis0]),
+                                    g.const(np.array([head_dim], np.int64))], axis=0)
+            t = g.op("Expand", [g.op("Unsqueeze", [t, g.const(np.array([2], np.int64))]), shape])
+            return g.op("Reshape", [t, g.const(np.array([1, heads, -1, head_dim], np.int64))])
+
+        k, v = repeat_kv(k), repeat_kv(v)
+        scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
+        scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
+        scores = g.op("Where", [causal, scores, neg])
+        context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]),
+                              seq, hidden)
+        x = g.op("Add", [x, g.op("MatMul", [context, g.weight((hidden, hidden), p + ".o_proj")])])
+        h = rms_norm(g, x, hidden, p + ".post_attention_layernorm")
+        gate = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".gate_proj")])
+        gate = g.op("Mul", [gate, g.op("Sigmoid", [gate])])
+        up = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".up_proj")])
+        x = g.op("Add", [x, g.op("MatMul", [g.op("Mul", [gate, up]),
+                                            g.weight((intermediate, hidden), p + ".down_proj")])])
+    x = rms_norm(g, x, hidden, "norm")
+    logits = g.op("MatMul", [x, g.weight((hidden, vocab), "lm_head", 0.02)])
+    outputs.insert(0, helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, seq, vocab]))
+    return g.model("llama_decode", inputs, outputs)
+
+
 def swiglu(g, t, hidden, intermediate, prefix):
     """A SwiGLU FFN (LLaMA's MLP, Mixtral's expert): down(silu(gate(t)) * up(t))."""
     gate = g.op("MatMul", [t, g.weight((hidden, intermediate), prefix + ".w1")])
@@ -1256,6 +1332,7 @@ SMALL = {
                                            seq="sequence_length",
                                            past="past_sequence_length", vocab=64,
                                            positions="input"),
+    "llama_tiny_cached": lambda: llama_cached(),
     "gpt2_tiny_cached_shape_positions": lambda: gpt2(
         layers=2, hidden=32, heads=2, seq=1, past="past_sequence_length", vocab=64,
         positions="shape"),
