@@ -533,32 +533,34 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
                     "planned\n";
     return 1;
   }
-  // Which symbol is the past: the one whose inputs are appended to.
+  // Which symbol is the past: the one whose inputs are appended to (one
+  // symbol is; the rewrite says so if not). The other is the step.
   std::string past, step;
+  if (options.symbolRanges.size() == 1)
+    past = options.symbolRanges.begin()->getKey().str();
   for (const auto &symbol : options.symbolRanges) {
+    if (!past.empty())
+      break;
     tcc::onnx_frontend::ImportOptions probe = options;
-    for (auto &other : probe.symbolRanges)
+    for (const auto &other : options.symbolRanges)
       if (other.getKey() != symbol.getKey()) {
         probe.symbolSizes[other.getKey()] = other.getValue().max;
         probe.symbolRanges.erase(other.getKey());
-        break;
       }
     OwningOpRef<ModuleOp> module = loadModel(context, sources, &probe);
     if (!module)
       return 1;
     if (tcc::isKVCachePast(*module))
       past = symbol.getKey().str();
-    else
-      step = symbol.getKey().str();
   }
-  if (past.empty() || (options.symbolRanges.size() == 2 && step.empty())) {
-    llvm::errs() << "tcc: error: --dynamic-dim: "
-                 << (past.empty() ? "no symbol given is the past length of "
-                                    "KV caches (inputs a Concat appends to)"
-                                  : "both symbols are past lengths")
-                 << "\n";
+  if (past.empty()) {
+    llvm::errs() << "tcc: error: --dynamic-dim: no symbol given is the past "
+                    "length of KV caches (inputs a Concat appends to)\n";
     return 1;
   }
+  for (const auto &symbol : options.symbolRanges)
+    if (symbol.getKey() != past)
+      step = symbol.getKey().str();
   tcc::onnx_frontend::ImportOptions::SymbolRange pastRange =
       options.symbolRanges.lookup(past);
   tcc::onnx_frontend::ImportOptions::SymbolRange stepRange{1, 1, 1};
