@@ -11,6 +11,7 @@
 #include "tcc/Support/ElementBytes.h"
 
 #include "mlir/IR/DialectResourceBlobManager.h"
+#include "mlir/IR/Matchers.h"
 #include "mlir/IR/PatternMatch.h"
 
 using namespace mlir;
@@ -179,7 +180,35 @@ struct SliceOfLargeConstant final : OpRewritePattern<SliceOp> {
     return success();
   }
 };
+/// gather(x, indices) along axis 0 where the indices, in row-major order,
+/// are 0, 1, ..., n - 1 over all n rows of x (an exported "arange" index)
+/// reads x whole, in order: a reshape of x.
+struct GatherOfEveryRow final : OpRewritePattern<GatherOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(GatherOp op, PatternRewriter &rewriter) const override {
+    auto dataType = dyn_cast<RankedTensorType>(op.getData().getType());
+    auto type = dyn_cast<RankedTensorType>(op.getType());
+    DenseIntElementsAttr indices;
+    if (op.getAxis() != 0 || !dataType || !type || !dataType.hasStaticShape() ||
+        !type.hasStaticShape() || dataType.getRank() == 0 ||
+        !matchPattern(op.getIndices(), m_Constant(&indices)) ||
+        indices.getNumElements() != dataType.getDimSize(0))
+      return rewriter.notifyMatchFailure(op, "not a gather of every row along axis 0");
+    int64_t expected = 0;
+    for (const APInt &index : indices.getValues<APInt>())
+      if (index.getSExtValue() != expected++)
+        return rewriter.notifyMatchFailure(op, "indices are not 0, 1, ..., n - 1");
+    rewriter.replaceOpWithNewOp<ReshapeOp>(op, type, op.getData());
+    return success();
+  }
+};
 } // namespace
+
+void GatherOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
+                                           MLIRContext *context) {
+  patterns.add<GatherOfEveryRow>(context);
+}
 
 void TransposeOp::getCanonicalizationPatterns(RewritePatternSet &patterns,
                                               MLIRContext *context) {

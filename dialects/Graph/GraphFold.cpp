@@ -63,6 +63,19 @@ static bool hasStaticShape(Type type) {
   return ranked && ranked.hasStaticShape();
 }
 
+/// Whether `value` is a splat constant, and its truth (non-zero).
+static std::optional<bool> splatTruth(Value value) {
+  DenseElementsAttr attr;
+  if (!matchPattern(value, m_Constant(&attr)) || !attr.isSplat())
+    return std::nullopt;
+  Attribute element = attr.getSplatValue<Attribute>();
+  if (auto integer = dyn_cast<IntegerAttr>(element))
+    return !integer.getValue().isZero();
+  if (auto real = dyn_cast<FloatAttr>(element))
+    return !real.getValue().isZero();
+  return std::nullopt;
+}
+
 /// Maps a linear index of the broadcast result to the linear index of an
 /// operand of shape `operand` (right-aligned, size-1 dims repeat).
 static int64_t broadcastIndex(ArrayRef<int64_t> result,
@@ -397,6 +410,10 @@ static Attribute foldLogical(ArrayRef<Attribute> operands, Type resultType,
 }
 
 OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
+  // x and true is x (an exported mask combined with an all-visible one).
+  for (auto [operand, other] : {std::pair(getLhs(), getRhs()), std::pair(getRhs(), getLhs())})
+    if (splatTruth(operand) == true && other.getType() == getType())
+      return other;
   return foldLogical(adaptor.getOperands(), getType(),
                      [](const APInt &a, const APInt &b) { return a & b; });
 }
@@ -502,19 +519,6 @@ OpFoldResult ClipOp::fold(FoldAdaptor) {
   if (!getMin() && !getMax())
     return getInput();
   return {};
-}
-
-/// Whether `value` is a splat constant, and its truth (non-zero).
-static std::optional<bool> splatTruth(Value value) {
-  DenseElementsAttr attr;
-  if (!matchPattern(value, m_Constant(&attr)) || !attr.isSplat())
-    return std::nullopt;
-  Attribute element = attr.getSplatValue<Attribute>();
-  if (auto integer = dyn_cast<IntegerAttr>(element))
-    return !integer.getValue().isZero();
-  if (auto real = dyn_cast<FloatAttr>(element))
-    return !real.getValue().isZero();
-  return std::nullopt;
 }
 
 OpFoldResult CastOp::fold(FoldAdaptor adaptor) {

@@ -883,6 +883,7 @@ def Graph_GatherOp : Graph_Op<"gather", [Pure, Graph_InferType]> {
   let results = (outs Graph_Tensor:$output);
   let assemblyFormat = "$data `,` $indices attr-dict `:` functional-type(operands, results)";
   let hasFolder = 1;
+  let hasCanonicalizer = 1;
 }
 
 def Graph_GatherElementsOp : Graph_Op<"gather_elements", [Pure, Graph_InferType]> {

@@ -385,3 +385,22 @@ func.func @fold_mask_through_where(%mask: tensor<300x300xi1>) -> (tensor<300x300
   %3 = graph.cast %2 : tensor<300x300xi64> -> tensor<300x300xi1>
   return %1, %3 : tensor<300x300xi1>, tensor<300x300xi1>
 }
+
+// -----
+
+// An exported mask gathered row by row with arange indices, and combined
+// with an all-visible one, is the mask reshaped; other indices stay.
+// CHECK-LABEL: func.func @fold_mask_gathers
+// CHECK-SAME: (%[[MASK:.*]]: tensor<5x1xi1>)
+// CHECK: %[[ROWS:.*]] = graph.reshape %[[MASK]] : tensor<5x1xi1> -> tensor<1x1x1x5x1xi1>
+// CHECK: %[[SHUFFLED:.*]] = graph.gather %[[MASK]]
+// CHECK: return %[[ROWS]], %[[SHUFFLED]]
+func.func @fold_mask_gathers(%mask: tensor<5x1xi1>) -> (tensor<1x1x1x5x1xi1>, tensor<1x1x1x5x1xi1>) {
+  %every = graph.constant dense<[[[[0, 1, 2, 3, 4]]]]> : tensor<1x1x1x5xi64>
+  %rows = graph.gather %mask, %every {axis = 0 : i64} : (tensor<5x1xi1>, tensor<1x1x1x5xi64>) -> tensor<1x1x1x5x1xi1>
+  %true = graph.constant dense<true> : tensor<1x1x1x5x1xi1>
+  %both = graph.and %rows, %true : tensor<1x1x1x5x1xi1>, tensor<1x1x1x5x1xi1> -> tensor<1x1x1x5x1xi1>
+  %other = graph.constant dense<[[[[0, 2, 1, 3, 4]]]]> : tensor<1x1x1x5xi64>
+  %shuffled = graph.gather %mask, %other {axis = 0 : i64} : (tensor<5x1xi1>, tensor<1x1x1x5xi64>) -> tensor<1x1x1x5x1xi1>
+  return %both, %shuffled : tensor<1x1x1x5x1xi1>, tensor<1x1x1x5x1xi1>
+}
