@@ -186,7 +186,8 @@ struct SliceOfLargeConstant final : OpRewritePattern<SliceOp> {
 struct GatherOfEveryRow final : OpRewritePattern<GatherOp> {
   using OpRewritePattern::OpRewritePattern;
 
-  LogicalResult matchAndRewrite(GatherOp op, PatternRewriter &rewriter) const override {
+  LogicalResult matchAndRewrite(GatherOp op,
+                                PatternRewriter &rewriter) const override {
     auto dataType = dyn_cast<RankedTensorType>(op.getData().getType());
     auto type = dyn_cast<RankedTensorType>(op.getType());
     DenseIntElementsAttr indices;
@@ -194,11 +195,13 @@ struct GatherOfEveryRow final : OpRewritePattern<GatherOp> {
         !type.hasStaticShape() || dataType.getRank() == 0 ||
         !matchPattern(op.getIndices(), m_Constant(&indices)) ||
         indices.getNumElements() != dataType.getDimSize(0))
-      return rewriter.notifyMatchFailure(op, "not a gather of every row along axis 0");
+      return rewriter.notifyMatchFailure(
+          op, "not a gather of every row along axis 0");
     int64_t expected = 0;
     for (const APInt &index : indices.getValues<APInt>())
       if (index.getSExtValue() != expected++)
-        return rewriter.notifyMatchFailure(op, "indices are not 0, 1, ..., n - 1");
+        return rewriter.notifyMatchFailure(op,
+                                           "indices are not 0, 1, ..., n - 1");
     rewriter.replaceOpWithNewOp<ReshapeOp>(op, type, op.getData());
     return success();
   }

@@ -411,7 +411,8 @@ static Attribute foldLogical(ArrayRef<Attribute> operands, Type resultType,
 
 OpFoldResult AndOp::fold(FoldAdaptor adaptor) {
   // x and true is x (an exported mask combined with an all-visible one).
-  for (auto [operand, other] : {std::pair(getLhs(), getRhs()), std::pair(getRhs(), getLhs())})
+  for (auto [operand, other] :
+       {std::pair(getLhs(), getRhs()), std::pair(getRhs(), getLhs())})
     if (splatTruth(operand) == true && other.getType() == getType())
       return other;
   return foldLogical(adaptor.getOperands(), getType(),
