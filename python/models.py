@@ -920,11 +920,13 @@ def llama_embedding(g, hidden, heads, seq, vocab):
     return x, (cos, sin, causal, neg)
 
 
-def llama_attention(g, x, rope, p, hidden, heads, kv_heads, seq):
+def llama_attention(g, x, rope, p, hidden, heads, kv_heads, seq, cache=None):
     """One LLaMA-style attention block on the residual `x` (RMSNorm, rotary
     embeddings, grouped KV heads repeated with Unsqueeze/Expand/Reshape, a
     causal mask, the residual add) and the RMSNorm before the MLP: returns
-    the residual and the MLP's input."""
+    the residual and the MLP's input. `cache(k, v)`, when given, returns the
+    keys and values attended and their length as a tensor (a KV cache's
+    Concat): the repeat then takes its shape from that length."""
     cos, sin, causal, neg = rope
     head_dim, group = hidden // heads, heads // kv_heads
     h = rms_norm(g, x, hidden, p + ".input_layernorm")
@@ -934,9 +936,18 @@ def llama_attention(g, x, rope, p, hidden, heads, kv_heads, seq):
     q = rotate(g, split_heads(g, q, seq, heads, head_dim), cos, sin, head_dim)
     k = rotate(g, split_heads(g, k, seq, kv_heads, head_dim), cos, sin, head_dim)
     v = split_heads(g, v, seq, kv_heads, head_dim)
+    length = seq
+    if cache:
+        k, v, length = cache(k, v)
 
     def repeat_kv(t):
         t = g.op("Unsqueeze", [t, g.const(np.array([2], np.int64))])
+        if cache:
+            shape = g.op("Concat", [g.const(np.array([1, kv_heads, group], np.int64)),
+                                    g.op("Unsqueeze", [length, g.const(np.array([0], np.int64))]),
+                                    g.const(np.array([head_dim], np.int64))], axis=0)
+            t = g.op("Expand", [t, shape])
+            return g.op("Reshape", [t, g.const(np.array([1, heads, -1, head_dim], np.int64))])
         t = g.op("Expand", [t, g.const(np.array([1, kv_heads, group, seq, head_dim], np.int64))])
         return g.op("Reshape", [t, g.const(np.array([1, heads, seq, head_dim], np.int64))])
 
@@ -951,6 +962,15 @@ def llama_attention(g, x, rope, p, hidden, heads, kv_heads, seq):
     return x, h
 
 
+def llama_mlp(g, x, h, p, hidden, intermediate):
+    """LLaMA's SwiGLU MLP on `h`, added to the residual `x`."""
+    gate = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".gate_proj")])
+    gate = g.op("Mul", [gate, g.op("Sigmoid", [gate])])
+    up = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".up_proj")])
+    return g.op("Add", [x, g.op("MatMul", [g.op("Mul", [gate, up]),
+                                           g.weight((intermediate, hidden), p + ".down_proj")])])
+
+
 def llama(layers=4, hidden=1024, heads=16, kv_heads=4, seq=128, vocab=32000,
           intermediate=2816, seed=0):
     """A LLaMA-style decoder prefill: RMSNorm, rotary embeddings, grouped KV
@@ -960,11 +980,7 @@ def llama(layers=4, hidden=1024, heads=16, kv_heads=4, seq=128, vocab=32000,
     for layer in range(layers):
         p = f"layers.{layer}"
         x, h = llama_attention(g, x, rope, p, hidden, heads, kv_heads, seq)
-        gate = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".gate_proj")])
-        gate = g.op("Mul", [gate, g.op("Sigmoid", [gate])])
-        up = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".up_proj")])
-        x = g.op("Add", [x, g.op("MatMul", [g.op("Mul", [gate, up]),
-                                            g.weight((intermediate, hidden), p + ".down_proj")])])
+        x = llama_mlp(g, x, h, p, hidden, intermediate)
     x = rms_norm(g, x, hidden, "norm")
     logits = g.op("MatMul", [x, g.weight((hidden, vocab), "lm_head", 0.02)])
     return g.model("llama", [helper.make_tensor_value_info("input_ids", TensorProto.INT64,
@@ -981,7 +997,7 @@ def llama_cached(layers=2, hidden=64, heads=4, kv_heads=2, vocab=128, intermedia
     count; outputs the logits and the presents. The causal mask and the
     grouped heads' Expand are built from the shapes."""
     g = GraphBuilder(seed)
-    head_dim, group = hidden // heads, heads // kv_heads
+    head_dim = hidden // heads
     seq, past = "sequence_length", "past_sequence_length"
     x = g.op("Gather", [g.weight((vocab, hidden), "embed_tokens", 0.02), "input_ids"], axis=0)
     inv_freq = 1.0 / (10000.0 ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim))
@@ -1006,42 +1022,20 @@ def llama_cached(layers=2, hidden=64, heads=4, kv_heads=2, vocab=128, intermedia
     outputs = []
     for layer in range(layers):
         p = f"layers.{layer}"
-        h = rms_norm(g, x, hidden, p + ".input_layernorm")
-        q = g.op("MatMul", [h, g.weight((hidden, hidden), p + ".q_proj")])
-        k = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".k_proj")])
-        v = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".v_proj")])
-        q = rotate(g, split_heads(g, q, seq, heads, head_dim), cos, sin, head_dim)
-        k = rotate(g, split_heads(g, k, seq, kv_heads, head_dim), cos, sin, head_dim)
-        v = split_heads(g, v, seq, kv_heads, head_dim)
-        for kind in ("key", "value"):
-            inputs.append(helper.make_tensor_value_info(
-                f"past_{kind}_{layer}", TensorProto.FLOAT, [1, kv_heads, past, head_dim]))
-        k = g.op("Concat", [f"past_key_{layer}", k], axis=2)
-        v = g.op("Concat", [f"past_value_{layer}", v], axis=2)
-        outputs += [helper.make_tensor_value_info(t, TensorProto.FLOAT,
-                                                  [1, kv_heads, f"{past} + {seq}", head_dim])
-                    for t in (k, v)]
 
-        def repeat_kv(t):
-            shape = g.op("Concat", [g.const(np.array([1, kv_heads, group], np.int64)),
-                                    g.op("Unsqueeze", [total_length, axis0]),
-                                    g.const(np.array([head_dim], np.int64))], axis=0)
-            t = g.op("Expand", [g.op("Unsqueeze", [t, g.const(np.array([2], np.int64))]), shape])
-            return g.op("Reshape", [t, g.const(np.array([1, heads, -1, head_dim], np.int64))])
+        def cache(k, v, layer=layer):
+            for kind in ("key", "value"):
+                inputs.append(helper.make_tensor_value_info(
+                    f"past_{kind}_{layer}", TensorProto.FLOAT, [1, kv_heads, past, head_dim]))
+            k = g.op("Concat", [f"past_key_{layer}", k], axis=2)
+            v = g.op("Concat", [f"past_value_{layer}", v], axis=2)
+            outputs.extend(helper.make_tensor_value_info(
+                t, TensorProto.FLOAT, [1, kv_heads, f"{past} + {seq}", head_dim]) for t in (k, v))
+            return k, v, total_length
 
-        k, v = repeat_kv(k), repeat_kv(v)
-        scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
-        scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
-        scores = g.op("Where", [causal, scores, neg])
-        context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]),
-                              seq, hidden)
-        x = g.op("Add", [x, g.op("MatMul", [context, g.weight((hidden, hidden), p + ".o_proj")])])
-        h = rms_norm(g, x, hidden, p + ".post_attention_layernorm")
-        gate = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".gate_proj")])
-        gate = g.op("Mul", [gate, g.op("Sigmoid", [gate])])
-        up = g.op("MatMul", [h, g.weight((hidden, intermediate), p + ".up_proj")])
-        x = g.op("Add", [x, g.op("MatMul", [g.op("Mul", [gate, up]),
-                                            g.weight((intermediate, hidden), p + ".down_proj")])])
+        x, h = llama_attention(g, x, (cos, sin, causal, neg), p, hidden, heads, kv_heads, seq,
+                               cache)
+        x = llama_mlp(g, x, h, p, hidden, intermediate)
     x = rms_norm(g, x, hidden, "norm")
     logits = g.op("MatMul", [x, g.weight((hidden, vocab), "lm_head", 0.02)])
     outputs.insert(0, helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, seq, vocab]))
