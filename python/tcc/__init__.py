@@ -282,6 +282,8 @@ class KVCache:
 
         def tensor(array):
             array = np.ascontiguousarray(array)
+            if array.dtype not in codes:
+                raise TccError(f"dtype {array.dtype} is not supported")
             shape = (ctypes.c_int64 * max(array.ndim, 1))(*array.shape)
             keep.append((array, shape))
             return _Tensor(codes[array.dtype], array.ndim, shape, array.ctypes.data,
