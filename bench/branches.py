@@ -13,15 +13,13 @@ tcc-run runs with OMP_NUM_THREADS=1; ONNX Runtime with one intra-op thread.
 """
 import argparse
 import os
-import re
-import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
-import onnx
 from onnx import TensorProto, helper, numpy_helper
+
+from latency import Tcc, ort_latency
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
@@ -69,41 +67,6 @@ def models(rows, width, depth):
     return model(branch), model(chain_only), model(relu_only)
 
 
-def tcc_latency(args, tmp, name, model, inputs):
-    """tcc-run's median latency in ms of `model` on `inputs` (name to array)."""
-    path = os.path.join(tmp, f"{name}.onnx")
-    artifact = os.path.join(tmp, f"{name}.so")
-    onnx.save(model, path)
-    command = [os.path.join(args.build, "bin", "tcc"), path, "-o", artifact]
-    if args.cpu:
-        command.append(f"--cpu={args.cpu}")
-    subprocess.run(command, check=True)
-    run = [os.path.join(args.build, "bin", "tcc-run"), artifact, "--quiet",
-           "--benchmark", str(args.runs)]
-    for input_name in [i.name for i in model.graph.input]:
-        file = os.path.join(tmp, f"{name}_{input_name}.pb")
-        with open(file, "wb") as f:
-            f.write(numpy_helper.from_array(inputs[input_name], input_name).SerializeToString())
-        run += ["--input", file]
-    out = subprocess.run(run, check=True, capture_output=True, text=True,
-                         env={**os.environ, "OMP_NUM_THREADS": "1"}).stdout
-    return float(re.search(r"median ([0-9.]+) ms", out).group(1))
-
-
-def ort_latency(args, model, inputs):
-    import onnxruntime as ort
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    session = ort.InferenceSession(model.SerializeToString(), options)
-    session.run(None, inputs)
-    times = []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        session.run(None, inputs)
-        times.append(time.perf_counter() - start)
-    return 1e3 * float(np.median(times))
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--build", default=os.path.join(ROOT, "build"))
@@ -119,11 +82,11 @@ def main():
     with tempfile.TemporaryDirectory(prefix="tcc-branches-") as tmp:
         for taken, label in ((True, "expensive"), (False, "cheap")):
             inputs = {"c": np.array(taken), "x": x}
-            rows.append((f"If, {label} side", tcc_latency(args, tmp, "branch", branch, inputs),
+            rows.append((f"If, {label} side", Tcc(args, tmp, "branch", branch).latency(inputs),
                          ort_latency(args, branch, inputs)))
-        rows.append(("matmul chain alone", tcc_latency(args, tmp, "chain", chain, {"x": x}),
+        rows.append(("matmul chain alone", Tcc(args, tmp, "chain", chain).latency({"x": x}),
                      ort_latency(args, chain, {"x": x})))
-        rows.append(("Relu alone", tcc_latency(args, tmp, "relu", relu, {"x": x}),
+        rows.append(("Relu alone", Tcc(args, tmp, "relu", relu).latency({"x": x}),
                      ort_latency(args, relu, {"x": x})))
     print(f"x: {args.rows}x{args.width} f32, {args.depth} matmuls by {args.width}x{args.width}; "
           f"tcc --cpu={args.cpu or 'host'}, 1 thread, median of {args.runs} runs")

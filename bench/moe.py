@@ -24,54 +24,17 @@ with as many intra-op threads. Each figure is the fastest of --runs runs
 """
 import argparse
 import os
-import re
-import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "python"))
+sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 import models  # noqa: E402
-
-
-def tcc_latency(args, tmp, name, model, ids, threads, extra=()):
-    path, artifact = os.path.join(tmp, f"{name}.onnx"), os.path.join(tmp, f"{name}.so")
-    if not os.path.exists(artifact):
-        onnx.save(model, path)
-        command = [os.path.join(args.build, "bin", "tcc"), path, "-o", artifact, *extra]
-        if args.cpu:
-            command.append(f"--cpu={args.cpu}")
-        subprocess.run(command, check=True)
-    feed = os.path.join(tmp, f"{name}_ids.pb")
-    with open(feed, "wb") as f:
-        f.write(numpy_helper.from_array(ids, "input_ids").SerializeToString())
-    out = subprocess.run([os.path.join(args.build, "bin", "tcc-run"), artifact, "--quiet",
-                          "--benchmark", str(args.runs), "--input", feed],
-                         check=True, capture_output=True, text=True,
-                         env={**os.environ, "OMP_NUM_THREADS": str(threads)}).stdout
-    found = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms", out)
-    return float(found.group(1 if args.median else 2))
-
-
-def ort_latency(args, model, ids, threads):
-    import onnxruntime as ort
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = threads
-    session = ort.InferenceSession(model.SerializeToString(), options)
-    feeds = {"input_ids": ids}
-    session.run(None, feeds)
-    times = []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        session.run(None, feeds)
-        times.append(time.perf_counter() - start)
-    return 1e3 * float(np.median(times) if args.median else np.min(times))
+from latency import Tcc, ort_latency  # noqa: E402
 
 
 def main():
@@ -105,17 +68,17 @@ def main():
     for seq in [int(s) for s in args.seqs.split(",")]:
         moe = models.mixtral(seq=seq, **config)
         dense = models.mixtral(seq=seq, dense=True, **config)
-        ids = np.random.default_rng(1).integers(0, args.vocab, (1, seq)).astype(np.int64)
-        rows = {"tcc (sparse dispatch)": [], "tcc --no-sparse-experts": [],
-                "tcc, dense 2-expert FFN": [], "ONNX Runtime": []}
+        feeds = {"input_ids": np.random.default_rng(1).integers(0, args.vocab, (1, seq))
+                 .astype(np.int64)}
+        compiled = {"tcc (sparse dispatch)": Tcc(args, tmp, f"moe_s{seq}", moe),
+                    "tcc --no-sparse-experts": Tcc(args, tmp, f"moe_dense_s{seq}", moe,
+                                                   ["--no-sparse-experts"]),
+                    "tcc, dense 2-expert FFN": Tcc(args, tmp, f"ffn2_s{seq}", dense)}
+        rows = {name: [] for name in [*compiled, "ONNX Runtime"]}
         for t in threads:
-            rows["tcc (sparse dispatch)"].append(
-                tcc_latency(args, tmp, f"moe_s{seq}", moe, ids, t))
-            rows["tcc --no-sparse-experts"].append(
-                tcc_latency(args, tmp, f"moe_dense_s{seq}", moe, ids, t, ["--no-sparse-experts"]))
-            rows["tcc, dense 2-expert FFN"].append(
-                tcc_latency(args, tmp, f"ffn2_s{seq}", dense, ids, t))
-            rows["ONNX Runtime"].append(ort_latency(args, moe, ids, t))
+            for name, artifact in compiled.items():
+                rows[name].append(artifact.latency(feeds, t))
+            rows["ONNX Runtime"].append(ort_latency(args, moe, feeds, t))
         print(f"\n{seq} token{'s' if seq > 1 else ''}")
         print(f"{'':28}" + "".join(f"{f'{t} thread' + ('s' if t > 1 else ''):>12}"
                                    for t in threads))

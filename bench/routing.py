@@ -24,64 +24,17 @@ with --median): on a shared host the minimum moves least with other load.
 """
 import argparse
 import os
-import re
-import subprocess
 import sys
 import tempfile
-import time
 
 import numpy as np
-import onnx
-from onnx import numpy_helper
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, os.path.join(ROOT, "python"))
 sys.path.insert(0, os.path.join(ROOT, "bench"))
 
 import models  # noqa: E402
-
-
-class Tcc:
-    """An artifact compiled once and timed by tcc-run on given inputs."""
-
-    def __init__(self, args, tmp, name, model, extra=()):
-        self.args, self.tmp, self.name = args, tmp, name
-        path = os.path.join(tmp, f"{name}.onnx")
-        self.artifact = os.path.join(tmp, f"{name}.so")
-        self.inputs = [i.name for i in model.graph.input]
-        onnx.save(model, path)
-        command = [os.path.join(args.build, "bin", "tcc"), path, "-o", self.artifact, *extra]
-        if args.cpu:
-            command.append(f"--cpu={args.cpu}")
-        subprocess.run(command, check=True)
-
-    def latency(self, feeds):
-        run = [os.path.join(self.args.build, "bin", "tcc-run"), self.artifact, "--quiet",
-               "--benchmark", str(self.args.runs)]
-        for name in self.inputs:
-            file = os.path.join(self.tmp, f"{self.name}_{name}.pb")
-            with open(file, "wb") as f:
-                f.write(numpy_helper.from_array(feeds[name], name).SerializeToString())
-            run += ["--input", file]
-        out = subprocess.run(run, check=True, capture_output=True, text=True,
-                             env={**os.environ, "OMP_NUM_THREADS": "1"}).stdout
-        found = re.search(r"median ([0-9.]+) ms, min ([0-9.]+) ms", out)
-        return float(found.group(1 if self.args.median else 2))
-
-
-def ort_latency(args, model, feeds):
-    """ONNX Runtime's fastest (or median) of args.runs runs, in ms."""
-    import onnxruntime as ort
-    options = ort.SessionOptions()
-    options.intra_op_num_threads = 1
-    session = ort.InferenceSession(model.SerializeToString(), options)
-    session.run(None, feeds)
-    times = []
-    for _ in range(args.runs):
-        start = time.perf_counter()
-        session.run(None, feeds)
-        times.append(time.perf_counter() - start)
-    return 1e3 * float(np.median(times) if args.median else np.min(times))
+from latency import Tcc, ort_latency  # noqa: E402
 
 
 def feeds_for(args, seq, layers, decisions=None):
