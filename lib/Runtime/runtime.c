@@ -657,22 +657,12 @@ static void given_shape_text(char *buffer, size_t size, const tcc_tensor *given)
     snprintf(buffer, size, "rank %d", given->rank);
 }
 
-/* The batch of a call: dim 0 of its batched inputs, which must agree and
- * lie within the artifact's range; 0 for static shapes. With a KV cache,
- * `past` is the past length the cache inputs give (they must agree and lie
- * within the range). Checks each input's dtype and shape. */
-static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
-                               int32_t num_inputs, int64_t *batch,
-                               int64_t *past, int64_t *step) {
+/* The step of a call with a KV cache: the one a model without step
+ * lengths appends, or the size of the step dims of the inputs, which must
+ * agree and be one of the entries' (0 without a cache). */
+static tcc_status call_step(const tcc_model *model, const tcc_tensor *inputs,
+                            int32_t num_inputs, int64_t *step) {
   const tcc_artifact *artifact = model->artifact;
-  if (num_inputs != artifact->num_inputs || (num_inputs && !inputs))
-    return fail(TCC_ERROR_MISMATCH, "model '%s' takes %d inputs, got %d",
-                artifact->model_name, artifact->num_inputs, num_inputs);
-  *batch = 0;
-  *past = 0;
-  int32_t batch_from = -1, past_from = -1;
-  /* The step: the one a model without step lengths appends, or the size of
-   * the step dims of the inputs, one of the entries'. */
   *step = model->input_present ? cache_appended(model) : 0;
   for (int32_t i = 0, step_from = -1; model->input_step_dim && i < num_inputs;
        ++i) {
@@ -683,9 +673,8 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
     int64_t size = given->shape[dim];
     if (step_from >= 0 && size != *step)
       return fail(TCC_ERROR_MISMATCH,
-                  "input %d ('%s') has a step of %lld tokens, input %d ('%s') "
-                  "%lld: the "
-                  "inputs of a step share its length",
+                  "input %d ('%s') has a step of %lld tokens, input %d ('%s') %lld: "
+                  "the inputs of a step share its length",
                   i, artifact->inputs[i].name, (long long)size, step_from,
                   artifact->inputs[step_from].name, (long long)*step);
     int known = 0;
@@ -700,14 +689,32 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
     }
     if (!known)
       return fail(TCC_ERROR_MISMATCH,
-                  "input %d ('%s'): a step of %lld tokens; the artifact runs "
-                  "steps of %s "
-                  "(split longer ones: a decoder's step is its tokens one "
-                  "after another)",
+                  "input %d ('%s'): a step of %lld tokens; the artifact runs steps of %s "
+                  "(split longer ones: a decoder's step is its tokens one after another)",
                   i, artifact->inputs[i].name, (long long)size, steps);
     *step = size;
     step_from = i;
   }
+  return TCC_OK;
+}
+
+/* The batch of a call: dim 0 of its batched inputs, which must agree and
+ * lie within the artifact's range; 0 for static shapes. With a KV cache,
+ * `past` is the past length the cache inputs give (they must agree and lie
+ * within the range). Checks each input's dtype and shape. */
+static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
+                               int32_t num_inputs, int64_t *batch,
+                               int64_t *past, int64_t *step) {
+  const tcc_artifact *artifact = model->artifact;
+  if (num_inputs != artifact->num_inputs || (num_inputs && !inputs))
+    return fail(TCC_ERROR_MISMATCH, "model '%s' takes %d inputs, got %d",
+                artifact->model_name, artifact->num_inputs, num_inputs);
+  *batch = 0;
+  *past = 0;
+  int32_t batch_from = -1, past_from = -1;
+  tcc_status stepped = call_step(model, inputs, num_inputs, step);
+  if (stepped != TCC_OK)
+    return stepped;
   int64_t past_limit = model->cache_capacity - *step;
   for (int32_t i = 0; i < num_inputs; ++i) {
     const tcc_tensor *given = &inputs[i];
@@ -901,6 +908,27 @@ static int run_batch_slices(const tcc_model *model, const tcc_tensor *inputs,
   return 0;
 }
 
+/* The entry's data pointers for a call's checked inputs, each with data
+ * and a buffer as large as its shape needs. */
+static tcc_status input_pointers(const tcc_model *model, const tcc_tensor *inputs,
+                                 void **input_data) {
+  for (int32_t i = 0; i < model->artifact->num_inputs; ++i) {
+    const char *name = model->artifact->inputs[i].name;
+    if (!inputs[i].data)
+      return fail(TCC_ERROR_INVALID_ARGUMENT, "input %d ('%s') has no data", i, name);
+    size_t bytes = shape_bytes(inputs[i].dtype, inputs[i].rank, inputs[i].shape);
+    if (inputs[i].size_bytes < bytes) {
+      char want[256];
+      shape_text(want, sizeof(want), inputs[i].rank, inputs[i].shape);
+      return fail(TCC_ERROR_MISMATCH,
+                  "input %d ('%s'): buffer holds %zu bytes, shape %s needs %zu", i, name,
+                  inputs[i].size_bytes, want, bytes);
+    }
+    input_data[i] = inputs[i].data;
+  }
+  return TCC_OK;
+}
+
 /* Runs the entry on the data pointers a call has checked: the whole
  * batch, or its slices; a failure names the error the code reported. */
 static tcc_status execute(tcc_model *model, void **input_data,
@@ -1000,21 +1028,9 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
    * input: a KV cache's past length). */
   void *input_data[num_inputs + 2];
   void *output_data[num_outputs + 1];
-  for (int32_t i = 0; i < num_inputs; ++i) {
-    const tcc_artifact_tensor *expected = &artifact->inputs[i];
-    if (!inputs[i].data)
-      return fail(TCC_ERROR_INVALID_ARGUMENT, "input %d ('%s') has no data", i,
-                  expected->name);
-    size_t bytes = shape_bytes(inputs[i].dtype, inputs[i].rank, inputs[i].shape);
-    if (inputs[i].size_bytes < bytes) {
-      char want[256];
-      shape_text(want, sizeof(want), inputs[i].rank, inputs[i].shape);
-      return fail(TCC_ERROR_MISMATCH,
-                  "input %d ('%s'): buffer holds %zu bytes, shape %s needs %zu", i,
-                  expected->name, inputs[i].size_bytes, want, bytes);
-    }
-    input_data[i] = inputs[i].data;
-  }
+  status = input_pointers(model, inputs, input_data);
+  if (status != TCC_OK)
+    return status;
   for (int32_t i = 0; i < num_outputs; ++i) {
     status = check_output(model, &outputs[i], i, batch, past, step);
     if (status != TCC_OK)
@@ -1218,12 +1234,10 @@ tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
         (tcc_tensor){(tcc_dtype)tensor->dtype, tensor->rank, shapes[i],
                      cache->buffers[i], cache_bytes(model, i)};
   }
-  /* The step's length, as the inputs give it (checked below). */
-  int64_t step = cache_appended(model);
-  for (int32_t i = 0; model->input_step_dim && i < artifact->num_inputs; ++i)
-    if (model->input_step_dim[i] >= 0 && all_inputs[i].shape &&
-        all_inputs[i].rank == artifact->inputs[i].rank)
-      step = all_inputs[i].shape[model->input_step_dim[i]];
+  int64_t step = 0;
+  tcc_status status = call_step(model, all_inputs, artifact->num_inputs, &step);
+  if (status != TCC_OK)
+    return status;
   if (cache->length + step > model->cache_capacity)
     return fail(
         TCC_ERROR_MISMATCH,
@@ -1233,24 +1247,16 @@ tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
         (long long)model->cache_capacity, (long long)step,
         (long long)(model->cache_capacity - step));
   int64_t batch = 0, past = 0;
-  tcc_status status = check_inputs(model, all_inputs, artifact->num_inputs,
-                                   &batch, &past, &step);
+  status = check_inputs(model, all_inputs, artifact->num_inputs, &batch, &past,
+                        &step);
   if (status != TCC_OK)
     return status;
   void *input_data[artifact->num_inputs + 2];
   void *output_data[artifact->num_outputs + 1];
-  for (int32_t i = 0; i < artifact->num_inputs; ++i) {
-    if (!all_inputs[i].data)
-      return fail(TCC_ERROR_INVALID_ARGUMENT, "input %d ('%s') has no data", i,
-                  artifact->inputs[i].name);
-    size_t bytes = shape_bytes(all_inputs[i].dtype, all_inputs[i].rank,
-                               all_inputs[i].shape);
-    if (!is_cache_input(model, i) && all_inputs[i].size_bytes < bytes)
-      return fail(TCC_ERROR_MISMATCH,
-                  "input %d ('%s'): buffer holds %zu bytes, needs %zu", i,
-                  artifact->inputs[i].name, all_inputs[i].size_bytes, bytes);
-    input_data[i] = all_inputs[i].data;
-  }
+  /* A cache's buffer holds its capacity, more than its length needs. */
+  status = input_pointers(model, all_inputs, input_data);
+  if (status != TCC_OK)
+    return status;
   input_data[artifact->num_inputs] = &past;
   next = 0;
   for (int32_t j = 0; j < artifact->num_outputs; ++j) {
