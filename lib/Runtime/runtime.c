@@ -672,11 +672,12 @@ static tcc_status call_step(const tcc_model *model, const tcc_tensor *inputs,
       continue;
     int64_t size = given->shape[dim];
     if (step_from >= 0 && size != *step)
-      return fail(TCC_ERROR_MISMATCH,
-                  "input %d ('%s') has a step of %lld tokens, input %d ('%s') %lld: "
-                  "the inputs of a step share its length",
-                  i, artifact->inputs[i].name, (long long)size, step_from,
-                  artifact->inputs[step_from].name, (long long)*step);
+      return fail(
+          TCC_ERROR_MISMATCH,
+          "input %d ('%s') has a step of %lld tokens, input %d ('%s') %lld: "
+          "the inputs of a step share its length",
+          i, artifact->inputs[i].name, (long long)size, step_from,
+          artifact->inputs[step_from].name, (long long)*step);
     int known = 0;
     char steps[256];
     size_t used = 0;
@@ -689,8 +690,10 @@ static tcc_status call_step(const tcc_model *model, const tcc_tensor *inputs,
     }
     if (!known)
       return fail(TCC_ERROR_MISMATCH,
-                  "input %d ('%s'): a step of %lld tokens; the artifact runs steps of %s "
-                  "(split longer ones: a decoder's step is its tokens one after another)",
+                  "input %d ('%s'): a step of %lld tokens; the artifact runs "
+                  "steps of %s "
+                  "(split longer ones: a decoder's step is its tokens one "
+                  "after another)",
                   i, artifact->inputs[i].name, (long long)size, steps);
     *step = size;
     step_from = i;
@@ -910,19 +913,21 @@ static int run_batch_slices(const tcc_model *model, const tcc_tensor *inputs,
 
 /* The entry's data pointers for a call's checked inputs, each with data
  * and a buffer as large as its shape needs. */
-static tcc_status input_pointers(const tcc_model *model, const tcc_tensor *inputs,
-                                 void **input_data) {
+static tcc_status input_pointers(const tcc_model *model,
+                                 const tcc_tensor *inputs, void **input_data) {
   for (int32_t i = 0; i < model->artifact->num_inputs; ++i) {
     const char *name = model->artifact->inputs[i].name;
     if (!inputs[i].data)
-      return fail(TCC_ERROR_INVALID_ARGUMENT, "input %d ('%s') has no data", i, name);
-    size_t bytes = shape_bytes(inputs[i].dtype, inputs[i].rank, inputs[i].shape);
+      return fail(TCC_ERROR_INVALID_ARGUMENT, "input %d ('%s') has no data", i,
+                  name);
+    size_t bytes =
+        shape_bytes(inputs[i].dtype, inputs[i].rank, inputs[i].shape);
     if (inputs[i].size_bytes < bytes) {
       char want[256];
       shape_text(want, sizeof(want), inputs[i].rank, inputs[i].shape);
       return fail(TCC_ERROR_MISMATCH,
-                  "input %d ('%s'): buffer holds %zu bytes, shape %s needs %zu", i, name,
-                  inputs[i].size_bytes, want, bytes);
+                  "input %d ('%s'): buffer holds %zu bytes, shape %s needs %zu",
+                  i, name, inputs[i].size_bytes, want, bytes);
     }
     input_data[i] = inputs[i].data;
   }
