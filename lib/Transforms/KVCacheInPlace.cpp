@@ -34,6 +34,7 @@
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringMap.h"
 
 namespace tcc {
 #define GEN_PASS_DEF_KVCACHEINPLACE
@@ -58,6 +59,18 @@ std::string argName(BlockArgument arg) {
           func.getArgAttrOfType<StringAttr>(arg.getArgNumber(), "onnx.name"))
     return name.str();
   return "#" + std::to_string(arg.getArgNumber());
+}
+
+/// The Concat that appends a step's entries to past input `arg` along
+/// `dim`, when that is its only reader; null otherwise.
+graph::ConcatOp appendingConcat(BlockArgument arg, int64_t dim) {
+  auto concat =
+      arg.hasOneUse() ? dyn_cast<graph::ConcatOp>(*arg.getUsers().begin()) : graph::ConcatOp();
+  int64_t rank = cast<RankedTensorType>(arg.getType()).getRank();
+  if (!concat || concat.getInputs().size() != 2 || concat.getInputs()[0] != arg ||
+      (static_cast<int64_t>(concat.getAxis()) + rank) % rank != dim)
+    return graph::ConcatOp();
+  return concat;
 }
 
 struct KVCacheInPlacePass final
@@ -90,13 +103,8 @@ struct KVCacheInPlacePass final
                << argName(arg) << "' give the past length different ranges";
       min = bounds[0], max = bounds[1];
       int64_t dim = dims[0];
-      auto concat = arg.hasOneUse()
-                        ? dyn_cast<graph::ConcatOp>(*arg.getUsers().begin())
-                        : graph::ConcatOp();
-      int64_t rank = cast<RankedTensorType>(arg.getType()).getRank();
-      if (!concat || concat.getInputs().size() != 2 ||
-          concat.getInputs()[0] != arg ||
-          (static_cast<int64_t>(concat.getAxis()) + rank) % rank != dim) {
+      graph::ConcatOp concat = appendingConcat(arg, dim);
+      if (!concat) {
         Operation *user = arg.use_empty() ? nullptr : *arg.getUsers().begin();
         InFlightDiagnostic diag =
             func.emitError()
@@ -274,21 +282,32 @@ struct KVCacheInPlacePass final
 
 } // namespace
 
-bool tcc::isKVCachePast(ModuleOp module) {
-  bool any = false, all = true;
+std::string tcc::kvCachePastSymbol(ModuleOp module) {
+  // Per symbol, whether every input dim of that name is appended to.
+  llvm::StringMap<bool> appended;
   module.walk([&](func::FuncOp func) {
     if (func.isExternal() || !func.isPublic())
       return;
     for (BlockArgument arg : func.getArguments()) {
-      if (!func.getArgAttr(arg.getArgNumber(), "tcc.dynamic_dims"))
+      unsigned index = arg.getArgNumber();
+      auto dims = func.getArgAttrOfType<DenseI64ArrayAttr>(index, "tcc.dynamic_dims");
+      auto symbols = func.getArgAttrOfType<ArrayAttr>(index, "tcc.dim_symbols");
+      if (!dims || !symbols || static_cast<int64_t>(symbols.size()) != dims.size())
         continue;
-      any = true;
-      auto concat = arg.hasOneUse()
-                        ? dyn_cast<graph::ConcatOp>(*arg.getUsers().begin())
-                        : graph::ConcatOp();
-      all &= concat && concat.getInputs().size() == 2 &&
-             concat.getInputs()[0] == arg;
+      for (auto [dim, symbol] : llvm::zip(dims.asArrayRef(), symbols)) {
+        bool isPast = dims.size() == 1 && appendingConcat(arg, dim);
+        auto [it, inserted] = appended.try_emplace(cast<StringAttr>(symbol).getValue(), isPast);
+        it->second &= isPast;
+      }
     }
   });
-  return any && all;
+  std::string past;
+  for (const auto &entry : appended) {
+    if (!entry.getValue())
+      continue;
+    if (!past.empty())
+      return "";
+    past = entry.getKey().str();
+  }
+  return past;
 }

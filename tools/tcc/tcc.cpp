@@ -535,29 +535,22 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
   }
   // Which symbol is the past: the one whose inputs are appended to (one
   // symbol is; the rewrite says so if not). The other is the step.
-  std::string past, step;
-  if (options.symbolRanges.size() == 1)
+  std::string past;
+  if (options.symbolRanges.size() == 1) {
     past = options.symbolRanges.begin()->getKey().str();
-  for (const auto &symbol : options.symbolRanges) {
-    if (!past.empty())
-      break;
-    tcc::onnx_frontend::ImportOptions probe = options;
-    for (const auto &other : options.symbolRanges)
-      if (other.getKey() != symbol.getKey()) {
-        probe.symbolSizes[other.getKey()] = other.getValue().max;
-        probe.symbolRanges.erase(other.getKey());
-      }
-    OwningOpRef<ModuleOp> module = loadModel(context, sources, &probe);
-    if (!module)
+  } else {
+    OwningOpRef<ModuleOp> probe = loadModel(context, sources, &options);
+    if (!probe)
       return 1;
-    if (tcc::isKVCachePast(*module))
-      past = symbol.getKey().str();
+    past = tcc::kvCachePastSymbol(*probe);
   }
   if (past.empty()) {
-    llvm::errs() << "tcc: error: --dynamic-dim: no symbol given is the past "
-                    "length of KV caches (inputs a Concat appends to)\n";
+    llvm::errs() << "tcc: error: --dynamic-dim: exactly one of the symbols "
+                    "given must be the past length of KV caches (inputs a "
+                    "Concat appends to)\n";
     return 1;
   }
+  std::string step;
   for (const auto &symbol : options.symbolRanges)
     if (symbol.getKey() != past)
       step = symbol.getKey().str();
@@ -584,7 +577,7 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
   llvm::sort(sizes);
   sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
   for (int64_t size : sizes)
-    if (size < stepRange.min || size > stepRange.max || size > capacity) {
+    if (size < stepRange.min || size > stepRange.max) {
       llvm::errs() << "tcc: error: --step-sizes: " << size << " is outside "
                    << step << "'s range " << stepRange.min << ".."
                    << stepRange.max << "\n";

@@ -10,6 +10,8 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Pass/Pass.h"
 
+#include <string>
+
 namespace tcc::memory {
 class MemoryDialect;
 } // namespace tcc::memory
@@ -74,10 +76,12 @@ struct QuantizableProduct {
 /// constant weights); nullopt for other ops.
 std::optional<QuantizableProduct> quantizableProduct(mlir::Operation *op);
 
-/// Whether the entry's inputs with a dynamic dim (`tcc.dynamic_dims`) are
-/// a decoder's past keys and values: each read only by a Concat that
-/// appends to it (what tcc-kv-cache-in-place rewrites), and at least one.
-bool isKVCachePast(mlir::ModuleOp module);
+/// Of the named dynamic dims of the entry's inputs (`tcc.dim_symbols`), the
+/// one that is a decoder's past length: every input dim of that name is
+/// read only by a Concat appending a step's entries along it (what
+/// tcc-kv-cache-in-place rewrites). Empty when no name, or more than one,
+/// is.
+std::string kvCachePastSymbol(mlir::ModuleOp module);
 
 #define GEN_PASS_DECL
 #include "tcc/Transforms/Passes.h.inc"
