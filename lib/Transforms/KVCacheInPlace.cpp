@@ -64,10 +64,12 @@ std::string argName(BlockArgument arg) {
 /// The Concat that appends a step's entries to past input `arg` along
 /// `dim`, when that is its only reader; null otherwise.
 graph::ConcatOp appendingConcat(BlockArgument arg, int64_t dim) {
-  auto concat =
-      arg.hasOneUse() ? dyn_cast<graph::ConcatOp>(*arg.getUsers().begin()) : graph::ConcatOp();
+  auto concat = arg.hasOneUse()
+                    ? dyn_cast<graph::ConcatOp>(*arg.getUsers().begin())
+                    : graph::ConcatOp();
   int64_t rank = cast<RankedTensorType>(arg.getType()).getRank();
-  if (!concat || concat.getInputs().size() != 2 || concat.getInputs()[0] != arg ||
+  if (!concat || concat.getInputs().size() != 2 ||
+      concat.getInputs()[0] != arg ||
       (static_cast<int64_t>(concat.getAxis()) + rank) % rank != dim)
     return graph::ConcatOp();
   return concat;
@@ -290,13 +292,16 @@ std::string tcc::kvCachePastSymbol(ModuleOp module) {
       return;
     for (BlockArgument arg : func.getArguments()) {
       unsigned index = arg.getArgNumber();
-      auto dims = func.getArgAttrOfType<DenseI64ArrayAttr>(index, "tcc.dynamic_dims");
+      auto dims =
+          func.getArgAttrOfType<DenseI64ArrayAttr>(index, "tcc.dynamic_dims");
       auto symbols = func.getArgAttrOfType<ArrayAttr>(index, "tcc.dim_symbols");
-      if (!dims || !symbols || static_cast<int64_t>(symbols.size()) != dims.size())
+      if (!dims || !symbols ||
+          static_cast<int64_t>(symbols.size()) != dims.size())
         continue;
       for (auto [dim, symbol] : llvm::zip(dims.asArrayRef(), symbols)) {
         bool isPast = dims.size() == 1 && appendingConcat(arg, dim);
-        auto [it, inserted] = appended.try_emplace(cast<StringAttr>(symbol).getValue(), isPast);
+        auto [it, inserted] =
+            appended.try_emplace(cast<StringAttr>(symbol).getValue(), isPast);
         it->second &= isPast;
       }
     }
