@@ -281,7 +281,9 @@ tcc::compileStepSizes(ArrayRef<int64_t> steps, StepSpecializer specialize,
                       const Target &target, target::TargetDescAttr desc,
                       const TargetOptions &options, ModuleOp combined,
                       ModelSignature &signature) {
-  std::vector<ModelSignature> signatures;
+  ModelSignature shortest;
+  SmallVector<BatchSpecialization> entries;
+  int64_t arenaBytes = 0;
   for (int64_t step : steps) {
     OwningOpRef<ModuleOp> module = specialize(step);
     if (!module)
@@ -296,28 +298,20 @@ tcc::compileStepSizes(ArrayRef<int64_t> steps, StepSpecializer specialize,
       return failure();
     }
     std::string suffix = steps.size() > 1 ? "__s" + std::to_string(step) : "";
-    if (steps.size() > 1)
-      mergeSpecialization(combined, *module, suffix);
-    else
-      mergeSpecialization(combined, *module, "");
-    one.specializations.push_back(
-        {step, one.entryName + suffix, one.arenaBytes});
-    signatures.push_back(std::move(one));
+    mergeSpecialization(combined, *module, suffix);
+    entries.push_back({step, one.entryName + suffix, one.arenaBytes});
+    arenaBytes = std::max(arenaBytes, one.arenaBytes);
+    if (entries.size() == 1)
+      shortest = one;
+    // The tables describe the longest step (the last).
+    signature = std::move(one);
   }
-  signature = signatures.back();
-  signature.specializations.clear();
-  signature.arenaBytes = 0;
-  for (const ModelSignature &one : signatures) {
-    signature.specializations.push_back(one.specializations.front());
-    signature.arenaBytes = std::max(signature.arenaBytes, one.arenaBytes);
-  }
-  if (steps.size() == 1) {
-    signature.specializations.clear();
+  signature.arenaBytes = arenaBytes;
+  if (steps.size() == 1)
     return success();
-  }
-  // Step dims from the shortest and the longest step; the entry's own
-  // inputs and outputs and the model's.
-  const ModelSignature &first = signatures.front();
+  signature.specializations = std::move(entries);
+  // Step dims of the model's inputs and outputs, from the shortest and the
+  // longest step.
   int64_t shortStep = steps.front(), longStep = steps.back();
   CacheSignature &cache = *signature.cache;
   // Past inputs and presents have no step dim (the tables show them at the
@@ -326,10 +320,10 @@ tcc::compileStepSizes(ArrayRef<int64_t> steps, StepSpecializer specialize,
   auto isPresent = [&](size_t output) {
     return llvm::is_contained(cache.inputPresent, static_cast<int32_t>(output));
   };
-  return success(succeeded(findStepDims(first.cache->modelInputs,
+  return success(succeeded(findStepDims(shortest.cache->modelInputs,
                                         cache.modelInputs, shortStep, longStep,
                                         isCache, cache.inputStepDims)) &&
-                 succeeded(findStepDims(first.cache->modelOutputs,
+                 succeeded(findStepDims(shortest.cache->modelOutputs,
                                         cache.modelOutputs, shortStep, longStep,
                                         isPresent, cache.outputStepDims)));
 }
