@@ -241,14 +241,13 @@ struct KVCacheInPlacePass final
       cache.append.erase();
     }
 
+    // Every attention over the caches reads past + new keys.
+    b.setInsertionPointAfter(lengthIndexValue.getDefiningOp());
+    Value added = graph::ConstantOp::create(
+        b, func.getLoc(),
+        DenseElementsAttr::get(lengthType, b.getI64IntegerAttr(appended).getValue()));
+    Value keyLength = graph::AddOp::create(b, func.getLoc(), length, added);
     for (graph::AttentionOp attention : attentions) {
-      b.setInsertionPoint(attention);
-      Value added = graph::ConstantOp::create(
-          b, attention.getLoc(),
-          DenseElementsAttr::get(lengthType,
-                                 b.getI64IntegerAttr(appended).getValue()));
-      Value keyLength =
-          graph::AddOp::create(b, attention.getLoc(), length, added);
       attention.getKeyLengthMutable().assign(keyLength);
       if (attention.getCausalOffset())
         attention.setCausalOffsetAttr(

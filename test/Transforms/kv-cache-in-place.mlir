@@ -15,10 +15,10 @@
 // CHECK-SAME: tcc.model_outputs = ["y", "present_key", "present_value"]
 // CHECK-SAME: tcc.past_bounds = array<i64: 0, 8>
 // CHECK: %[[AT:.*]] = arith.index_cast
-// CHECK: %[[KEYS:.*]] = tensor.insert_slice %{{.*}} into %[[K]][0, 0, %[[AT]], 0] [1, 2, 1, 4] [1, 1, 1, 1]
-// CHECK: %[[VALUES:.*]] = tensor.insert_slice %{{.*}} into %[[V]][0, 0, %[[AT]], 0] [1, 2, 1, 4] [1, 1, 1, 1]
 // CHECK: %[[ONE:.*]] = graph.constant dense<1> : tensor<i64>
 // CHECK: %[[COUNT:.*]] = graph.add %[[LEN]], %[[ONE]]
+// CHECK: %[[KEYS:.*]] = tensor.insert_slice %{{.*}} into %[[K]][0, 0, %[[AT]], 0] [1, 2, 1, 4] [1, 1, 1, 1]
+// CHECK: %[[VALUES:.*]] = tensor.insert_slice %{{.*}} into %[[V]][0, 0, %[[AT]], 0] [1, 2, 1, 4] [1, 1, 1, 1]
 // CHECK: graph.attention %{{.*}}, %[[KEYS]], %[[VALUES]] key_length %[[COUNT]] {causal_offset = 8 : i64
 // CHECK: return %{{.*}} : tensor<1x2x1x4xf32>
 
