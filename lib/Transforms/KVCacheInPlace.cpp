@@ -245,7 +245,8 @@ struct KVCacheInPlacePass final
     b.setInsertionPointAfter(lengthIndexValue.getDefiningOp());
     Value added = graph::ConstantOp::create(
         b, func.getLoc(),
-        DenseElementsAttr::get(lengthType, b.getI64IntegerAttr(appended).getValue()));
+        DenseElementsAttr::get(lengthType,
+                               b.getI64IntegerAttr(appended).getValue()));
     Value keyLength = graph::AddOp::create(b, func.getLoc(), length, added);
     for (graph::AttentionOp attention : attentions) {
       attention.getKeyLengthMutable().assign(keyLength);
