@@ -94,12 +94,14 @@ public:
   Value build(int64_t rows, int64_t keyChunks) {
     // Chunks of whole blocks, so that only the last one ends mid-block;
     // rounding up may leave fewer chunks than asked.
-    chunkKeys = llvm::divideCeil(llvm::divideCeil(keys, keyChunks), blockKeys()) * blockKeys();
-    chunks = llvm::divideCeil(keys, chunkKeys);
+    int64_t keysPerChunk =
+        llvm::divideCeil(llvm::divideCeil(keys, keyChunks), blockKeys()) * blockKeys();
+    chunks = llvm::divideCeil(keys, keysPerChunk);
     // The keys attended: all of K, or a cache's first `key_length` (read
     // once, clamped to K's capacity) with the diagonal following it.
     keyCount = index(keys);
-    if (causalOffset = op.getCausalOffset(); causalOffset)
+    std::optional<int64_t> causalOffset = op.getCausalOffset();
+    if (causalOffset)
       causalShift = index(*causalOffset);
     if (Value length = op.getKeyLength()) {
       Value count = arith::IndexCastOp::create(
@@ -112,10 +114,10 @@ public:
     }
     lastKey = arith::SubIOp::create(b, keyCount, index(1));
     // A cache's chunks split the keys it holds, not its capacity.
-    chunkKeysValue = index(chunkKeys);
+    chunkKeys = index(keysPerChunk);
     if (op.getKeyLength() && chunks > 1) {
       Value perChunk = arith::CeilDivUIOp::create(b, keyCount, index(chunks));
-      chunkKeysValue = arith::MulIOp::create(
+      chunkKeys = arith::MulIOp::create(
           b, arith::CeilDivUIOp::create(b, perChunk, index(blockKeys())),
           index(blockKeys()));
     }
@@ -179,12 +181,12 @@ private:
           if (chunks > 1) {
             keyChunk = arith::RemUIOp::create(b, task, index(chunks));
             task = arith::DivUIOp::create(b, task, index(chunks));
-            keyBegin = arith::MulIOp::create(b, keyChunk, chunkKeysValue);
+            keyBegin = arith::MulIOp::create(b, keyChunk, chunkKeys);
             // A cache's last chunks may hold none of its keys.
             if (op.getKeyLength())
               keyBegin = arith::MinUIOp::create(b, keyBegin, keyCount);
             keyEnd = arith::MinUIOp::create(
-                b, arith::AddIOp::create(b, keyBegin, chunkKeysValue), keyEnd);
+                b, arith::AddIOp::create(b, keyBegin, chunkKeys), keyEnd);
           }
           Value tile = arith::RemUIOp::create(b, task, index(tiles));
           Value kvHead = arith::DivUIOp::create(b, task, index(tiles));
@@ -708,12 +710,11 @@ private:
   int64_t lanes, blockVectors, registers;
   /// Chunks of keys a tile's keys are split into, and keys a chunk (a
   /// whole number of blocks; the last chunk may be shorter).
-  int64_t chunks = 1, chunkKeys = 0;
-  Value chunkKeysValue;
+  int64_t chunks = 1;
+  Value chunkKeys;
   /// The keys attended (K's length, or a cache's key_length), the last of
   /// them, and the causal diagonal's offset (null when not causal).
   Value keyCount, lastKey, causalShift;
-  std::optional<int64_t> causalOffset;
   Value probabilityScratch;
   /// The query head and query of each row of the tile being built, and
   /// where K is read as it is, each row's query in vectors of depth.
