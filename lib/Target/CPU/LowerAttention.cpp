@@ -95,7 +95,8 @@ public:
     // Chunks of whole blocks, so that only the last one ends mid-block;
     // rounding up may leave fewer chunks than asked.
     int64_t keysPerChunk =
-        llvm::divideCeil(llvm::divideCeil(keys, keyChunks), blockKeys()) * blockKeys();
+        llvm::divideCeil(llvm::divideCeil(keys, keyChunks), blockKeys()) *
+        blockKeys();
     chunks = llvm::divideCeil(keys, keysPerChunk);
     // The keys attended: all of K, or a cache's first `key_length` (read
     // once, clamped to K's capacity) with the diagonal following it.
