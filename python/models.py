@@ -679,12 +679,7 @@ def routed_decoder(arch="gpt2", layers=4, hidden=32, heads=2, seq=8, cache=16, v
                            axis=2)
             q, k, v = (split_heads(g, t, seq, heads, head_dim) for t in (q, k, v))
         else:
-            q = g.op("MatMul", [h, g.weight((hidden, hidden), p + ".q_proj")])
-            k = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".k_proj")])
-            v = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".v_proj")])
-            q = rotate(g, split_heads(g, q, seq, heads, head_dim), cos, sin, head_dim)
-            k = rotate(g, split_heads(g, k, seq, kv_heads, head_dim), cos, sin, head_dim)
-            v = split_heads(g, v, seq, kv_heads, head_dim)
+            q, k, v = llama_qkv(g, h, cos, sin, p, hidden, heads, kv_heads, seq)
         k = g.op("ScatterElements", [past_k, rows, k], axis=2)
         v = g.op("ScatterElements", [past_v, rows, v], axis=2)
 
@@ -920,6 +915,18 @@ def llama_embedding(g, hidden, heads, seq, vocab):
     return x, (cos, sin, causal, neg)
 
 
+def llama_qkv(g, h, cos, sin, p, hidden, heads, kv_heads, seq):
+    """LLaMA's query, key and value projections of `h`, split into heads,
+    the query and key rotated."""
+    head_dim = hidden // heads
+    q = g.op("MatMul", [h, g.weight((hidden, hidden), p + ".q_proj")])
+    k = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".k_proj")])
+    v = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".v_proj")])
+    q = rotate(g, split_heads(g, q, seq, heads, head_dim), cos, sin, head_dim)
+    k = rotate(g, split_heads(g, k, seq, kv_heads, head_dim), cos, sin, head_dim)
+    return q, k, split_heads(g, v, seq, kv_heads, head_dim)
+
+
 def llama_attention(g, x, rope, p, hidden, heads, kv_heads, seq, cache=None):
     """One LLaMA-style attention block on the residual `x` (RMSNorm, rotary
     embeddings, grouped KV heads repeated with Unsqueeze/Expand/Reshape, a
@@ -930,12 +937,7 @@ def llama_attention(g, x, rope, p, hidden, heads, kv_heads, seq, cache=None):
     cos, sin, causal, neg = rope
     head_dim, group = hidden // heads, heads // kv_heads
     h = rms_norm(g, x, hidden, p + ".input_layernorm")
-    q = g.op("MatMul", [h, g.weight((hidden, hidden), p + ".q_proj")])
-    k = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".k_proj")])
-    v = g.op("MatMul", [h, g.weight((hidden, kv_heads * head_dim), p + ".v_proj")])
-    q = rotate(g, split_heads(g, q, seq, heads, head_dim), cos, sin, head_dim)
-    k = rotate(g, split_heads(g, k, seq, kv_heads, head_dim), cos, sin, head_dim)
-    v = split_heads(g, v, seq, kv_heads, head_dim)
+    q, k, v = llama_qkv(g, h, cos, sin, p, hidden, heads, kv_heads, seq)
     length = seq
     if cache:
         k, v, length = cache(k, v)
