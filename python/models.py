@@ -487,10 +487,21 @@ def gelu_tanh(g, x):
 
 
 def bert(layers=12, hidden=768, heads=12, seq=128, vocab=30522, intermediate=3072, seed=0):
+    """BERT's encoder. `seq` may be a name ("sequence_length"): the inputs'
+    length is then symbolic, and the positions a prefix of the 512 the
+    table holds, sliced to the length of `input_ids` (as exporters write)."""
     g = GraphBuilder(seed)
     head_dim = hidden // heads
     x = g.op("Gather", [g.weight((vocab, hidden), "word_embeddings", 0.02), "input_ids"], axis=0)
-    positions = g.const(np.arange(seq, dtype=np.int64).reshape(1, seq), "position_ids")
+    if isinstance(seq, int):
+        positions = g.const(np.arange(seq, dtype=np.int64).reshape(1, seq), "position_ids")
+    else:
+        length = g.op("Slice", [g.op("Shape", ["input_ids"]), g.const(np.array([1], np.int64)),
+                                g.const(np.array([2], np.int64))])
+        positions = g.op("Slice", [g.const(np.arange(512, dtype=np.int64).reshape(1, 512),
+                                           "position_ids"),
+                                   g.const(np.array([0], np.int64)), length,
+                                   g.const(np.array([1], np.int64))])
     x = g.op("Add", [x, g.op("Gather", [g.weight((512, hidden), "position_embeddings", 0.02),
                                         positions], axis=0)])
     x = g.op("Add", [x, g.op("Gather", [g.weight((2, hidden), "token_type_embeddings", 0.02),
@@ -1287,6 +1298,7 @@ FULL = {
     "densenet121": lambda: densenet(),
     "squeezenet1_1": lambda: squeezenet(),
     "bert_base_s128": lambda: bert(),
+    "bert_base_dynamic": lambda: bert(seq="sequence_length"),
     "gpt2_prefill_s128": lambda: gpt2(seq=128),
     "gpt2_decode_kv512": lambda: gpt2(seq=1, past=512),
     "gpt2_generate": lambda: gpt2(seq="sequence_length", past="past_sequence_length",

@@ -54,6 +54,30 @@ def CheckBatchIndependence
   let dependentDialects = ["tcc::graph::GraphDialect"];
 }
 
+def PadSequence : Pass<"tcc-pad-sequence", "mlir::func::FuncOp"> {
+  let summary = "Let an encoder compiled at one sequence length serve every "
+                "shorter one padded to it";
+  let description = [{
+    The entry's inputs with a dynamic dim (`tcc.dynamic_dims`, one dim each,
+    `tcc.dim_bounds = array<i64: min, max>`; set by the importer for
+    `--dynamic-dim sequence_length=1..512`) carry an encoder's sequence,
+    imported at one length L. A call of n <= L positions runs this code on
+    inputs padded to L; its first n positions are the model's answer when
+    no position below n reads one at or above it. The pass proves that op
+    by op, following the sequence dim through transposes and reshapes
+    (constants may hold positions 0..L-1 along it, nothing else of size L),
+    and masks the padded keys of every attention over the sequence: it
+    appends an argument `tcc.sequence_length` (`tensor<i64>`), the call's
+    n, gives those attentions `key_length = tcc.sequence_length`, and sets
+    `tcc.sequence_bounds = array<i64: min, max>` on the function. An op
+    that sums, normalizes or concatenates along the sequence, reads a
+    position not valid at every length, meets a table of the compiled
+    length, a causal attention over the sequence, or an op without a rule
+    is an error naming the op.
+  }];
+  let dependentDialects = ["tcc::graph::GraphDialect"];
+}
+
 def KVCacheInPlace : Pass<"tcc-kv-cache-in-place", "mlir::func::FuncOp"> {
   let summary = "Make a decoder's past length a run-time value and its KV "
                 "cache grow in place";
