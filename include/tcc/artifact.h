@@ -27,8 +27,9 @@ extern "C" {
  * 3: a dynamic batch (batch_min to batch_entries) added; a version 2
  *    description is a version 3 one of static shapes, and is read as such.
  * 4: a KV cache (past_min to input_present) added; older descriptions have
- *    none. */
-#define TCC_ARTIFACT_ABI_VERSION 4
+ *    none.
+ * 5: padded_step_min added; older descriptions run exact steps only. */
+#define TCC_ARTIFACT_ABI_VERSION 5
 #define TCC_ARTIFACT_ABI_OLDEST_READ 2
 #define TCC_ARTIFACT_SYMBOL "tcc_artifact_v1"
 
@@ -168,6 +169,15 @@ typedef struct tcc_artifact {
   int32_t num_step_entries;
   const tcc_artifact_step_entry *step_entries; /* step ascending */
   const int32_t *input_step_dim, *output_step_dim;
+  /* Since version 5. An encoder's sequence padded at run time (compiled
+   * with --dynamic-dim on its sequence length, no cache): nonzero, a call's
+   * step may be any length from padded_step_min to the longest entry's.
+   * The runtime runs the entry of the shortest step at least that long on
+   * inputs padded with zeros to it along their step dims, with one more
+   * input pointer, to the call's length (an int64_t), and returns the first
+   * `length` entries along each output's step dim. 0: a call's step is an
+   * entry's. */
+  int64_t padded_step_min;
 } tcc_artifact;
 
 #ifdef __cplusplus

@@ -45,6 +45,9 @@ struct tcc_model {
   int32_t num_step_entries;
   const tcc_artifact_step_entry *step_entries;
   const int32_t *input_step_dim, *output_step_dim;
+  /* An encoder's sequence padded to its entries' lengths (version 5; 0
+   * when steps are exact): the shortest length a call may give. */
+  int64_t padded_step_min;
   /* The caches of a dense run (tcc_model_run with pasts and presents),
    * kept between runs; guarded by `lock`. */
   struct tcc_kv_cache *idle_cache;
@@ -325,10 +328,12 @@ static int cache_is_sane(const tcc_artifact *artifact) {
 
 /* Rejects step lengths a damaged library could describe: ascending steps
  * that fit the cache, step dims within their tensors holding the longest
- * step, and no step dim on a cache or a present. */
-static int steps_are_sane(const tcc_artifact *artifact) {
+ * step, and no step dim on a cache or a present; a padded sequence's
+ * shortest length within the longest. */
+static int steps_are_sane(const tcc_artifact *artifact, int cached,
+                          int padded) {
   if (artifact->num_step_entries == 0)
-    return 1;
+    return !padded;
   if (artifact->num_step_entries < 0 || artifact->num_step_entries > 64 ||
       !artifact->step_entries || !artifact->input_step_dim ||
       !artifact->output_step_dim)
@@ -337,7 +342,8 @@ static int steps_are_sane(const tcc_artifact *artifact) {
   for (int32_t e = 0; e < artifact->num_step_entries; ++e) {
     const tcc_artifact_step_entry *entry = &artifact->step_entries[e];
     if (!entry->run || entry->step < 1 ||
-        entry->step > artifact->cache_capacity || entry->arena_bytes < 0 ||
+        (cached && entry->step > artifact->cache_capacity) ||
+        entry->arena_bytes < 0 ||
         entry->arena_bytes > artifact->arena_bytes ||
         (e && entry->step <= artifact->step_entries[e - 1].step))
       return 0;
@@ -353,11 +359,11 @@ static int steps_are_sane(const tcc_artifact *artifact) {
       if (dims[i] < 0)
         continue;
       if (dims[i] >= tensors[i].rank || tensors[i].shape[dims[i]] != longest ||
-          (!pass && artifact->input_present[i] >= 0))
+          (!pass && cached && artifact->input_present[i] >= 0))
         return 0;
     }
   }
-  return 1;
+  return !padded || artifact->padded_step_min <= longest;
 }
 
 /* dlopen maps a file without checking that it is whole: a truncated library
@@ -451,8 +457,12 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
   /* Version 2 ends before the dynamic batch: static shapes. */
   int dynamic = artifact->abi_version >= 3 && artifact->num_batch_entries != 0;
   int cached = artifact->abi_version >= 4 && artifact->input_present != NULL;
+  int padded = artifact->abi_version >= 5 && artifact->padded_step_min != 0;
   if (!artifact_is_sane(artifact) || (dynamic && !batch_is_sane(artifact)) ||
-      (cached && (!cache_is_sane(artifact) || !steps_are_sane(artifact)))) {
+      (cached && (!cache_is_sane(artifact) ||
+                  !steps_are_sane(artifact, cached, padded))) ||
+      (padded && (cached || dynamic || artifact->padded_step_min < 1 ||
+                  !steps_are_sane(artifact, cached, padded)))) {
     dlclose(library);
     return fail(TCC_ERROR_INVALID_ARTIFACT, "'%s' has a malformed model description",
                 path);
@@ -479,6 +489,13 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
     result->output_batched = artifact->output_batched;
     result->num_batch_entries = artifact->num_batch_entries;
     result->batch_entries = artifact->batch_entries;
+  }
+  if (padded) {
+    result->padded_step_min = artifact->padded_step_min;
+    result->num_step_entries = artifact->num_step_entries;
+    result->step_entries = artifact->step_entries;
+    result->input_step_dim = artifact->input_step_dim;
+    result->output_step_dim = artifact->output_step_dim;
   }
   if (cached) {
     result->past_min = artifact->past_min;
@@ -678,7 +695,16 @@ static tcc_status call_step(const tcc_model *model, const tcc_tensor *inputs,
           "the inputs of a step share its length",
           i, artifact->inputs[i].name, (long long)size, step_from,
           artifact->inputs[step_from].name, (long long)*step);
-    int known = 0;
+    const tcc_artifact_step_entry *longest =
+        &model->step_entries[model->num_step_entries - 1];
+    if (model->padded_step_min &&
+        (size < model->padded_step_min || size > longest->step))
+      return fail(TCC_ERROR_MISMATCH,
+                  "input %d ('%s'): a sequence of %lld positions; the "
+                  "artifact takes %lld to %lld",
+                  i, artifact->inputs[i].name, (long long)size,
+                  (long long)model->padded_step_min, (long long)longest->step);
+    int known = model->padded_step_min != 0;
     char steps[256];
     size_t used = 0;
     for (int32_t e = 0; e < model->num_step_entries; ++e) {
@@ -809,7 +835,8 @@ tcc_status tcc_model_input_dim_range(const tcc_model *model, int32_t index,
                                         ? model->step_entries[0].step
                                         : cache_appended(model));
   } else if (model->input_step_dim && model->input_step_dim[index] == dim) {
-    *min = model->step_entries[0].step;
+    *min = model->padded_step_min ? model->padded_step_min
+                                  : model->step_entries[0].step;
     *max = model->step_entries[model->num_step_entries - 1].step;
   } else {
     *min = *max = tensor->shape[dim];
@@ -1015,6 +1042,95 @@ static void entry_outputs(const tcc_model *model, tcc_tensor *outputs,
       output_data[used++] = outputs[j].data;
 }
 
+/* A tensor's layout around its step dim `dim`: `outer` runs of entries of
+ * `inner` bytes. */
+static void step_layout(const tcc_tensor *tensor, int32_t dim, size_t *outer,
+                        size_t *inner) {
+  *outer = 1;
+  *inner = tcc_dtype_size(tensor->dtype);
+  for (int32_t d = 0; d < tensor->rank; ++d) {
+    if (d < dim)
+      *outer *= (size_t)tensor->shape[d];
+    else if (d > dim)
+      *inner *= (size_t)tensor->shape[d];
+  }
+}
+
+/* Copies the first `entries` of each run between tensors `to_entries` and
+ * `from_entries` long in their step dim. */
+static void copy_steps(char *to, int64_t to_entries, const char *from,
+                       int64_t from_entries, int64_t entries, size_t outer,
+                       size_t inner) {
+  for (size_t o = 0; o < outer; ++o)
+    memcpy(to + o * (size_t)to_entries * inner,
+           from + o * (size_t)from_entries * inner, (size_t)entries * inner);
+}
+
+/* An encoder's sequence of `length` positions: the entry of the shortest
+ * compiled length at least that long runs on the inputs padded with zeros
+ * to it, told the call's length; the outputs get its first `length`
+ * positions. Inputs and outputs already as long as the entry's are used in
+ * place. */
+static tcc_status run_padded(tcc_model *model, void **input_data,
+                             void **output_data, const tcc_tensor *inputs,
+                             tcc_tensor *outputs, int64_t length) {
+  const tcc_artifact *artifact = model->artifact;
+  int32_t num_inputs = artifact->num_inputs, num_outputs = artifact->num_outputs;
+  const tcc_artifact_step_entry *entry = NULL;
+  for (int32_t e = 0; e < model->num_step_entries && !entry; ++e)
+    if (model->step_entries[e].step >= length)
+      entry = &model->step_entries[e];
+  int64_t compiled = entry->step, valid = length;
+  input_data[num_inputs] = &valid;
+  void *padded[num_inputs + num_outputs + 1];
+  memset(padded, 0, sizeof(padded));
+  tcc_status status = TCC_OK;
+  for (int32_t i = 0; i < num_inputs + num_outputs && compiled != length;
+       ++i) {
+    int is_output = i >= num_inputs;
+    int32_t index = is_output ? i - num_inputs : i;
+    int32_t dim = is_output ? model->output_step_dim[index]
+                            : model->input_step_dim[index];
+    if (dim < 0)
+      continue;
+    const tcc_tensor *tensor = is_output ? &outputs[index] : &inputs[index];
+    size_t outer, inner;
+    step_layout(tensor, dim, &outer, &inner);
+    padded[i] = calloc(outer * (size_t)compiled * inner, 1);
+    if (!padded[i]) {
+      status = fail(TCC_ERROR_OUT_OF_MEMORY,
+                    "cannot allocate %s %d ('%s') padded to %lld positions",
+                    is_output ? "output" : "input", index,
+                    (is_output ? artifact->outputs : artifact->inputs)[index].name,
+                    (long long)compiled);
+      break;
+    }
+    if (is_output) {
+      output_data[index] = padded[i];
+    } else {
+      copy_steps(padded[i], compiled, tensor->data, length, length, outer,
+                 inner);
+      input_data[index] = padded[i];
+    }
+  }
+  if (status == TCC_OK)
+    status = execute(model, input_data, output_data, inputs, outputs, 0,
+                     compiled);
+  for (int32_t j = 0; j < num_outputs; ++j) {
+    if (!padded[num_inputs + j])
+      continue;
+    if (status == TCC_OK) {
+      size_t outer, inner;
+      step_layout(&outputs[j], model->output_step_dim[j], &outer, &inner);
+      copy_steps(outputs[j].data, length, padded[num_inputs + j], compiled,
+                 length, outer, inner);
+    }
+  }
+  for (int32_t i = 0; i < num_inputs + num_outputs; ++i)
+    free(padded[i]);
+  return status;
+}
+
 tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
                          int32_t num_inputs, tcc_tensor *outputs,
                          int32_t num_outputs) {
@@ -1042,6 +1158,8 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
       return status;
     output_data[i] = outputs[i].data;
   }
+  if (model->padded_step_min)
+    return run_padded(model, input_data, output_data, inputs, outputs, step);
   if (!model->input_present)
     return execute(model, input_data, output_data, inputs, outputs, batch,
                    step);

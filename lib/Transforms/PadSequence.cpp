@@ -452,6 +452,13 @@ struct PadSequencePass final
       return signalPassFailure();
     for (graph::AttentionOp attention : analysis.attentions)
       attention.getKeyLengthMutable().assign(func.getArgument(lengthIndex));
+    // Where each output carries the sequence, for the runtime to return the
+    // call's positions.
+    auto returnOp = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    for (OpOperand &result : returnOp->getOpOperands())
+      if (int64_t dim = analysis.dimOf(result.get()); dim >= 0)
+        func.setResultAttr(result.getOperandNumber(), "tcc.sequence_dim",
+                           b.getI64IntegerAttr(dim));
     func->setAttr("tcc.sequence_bounds",
                   b.getDenseI64ArrayAttr({shortest, longest}));
   }

@@ -80,7 +80,9 @@ llvm::cl::list<std::string> dynamicDimSpecs(
     llvm::cl::desc("A named symbolic dim of the model's inputs kept dynamic, "
                    "e.g. past_sequence_length=0..1024: a decoder's past length "
                    "(its past keys and values become a KV cache that grows in "
-                   "place, any length in the range accepted at run time)"),
+                   "place, any length in the range accepted at run time); or "
+                   "sequence_length=1..512, an encoder's sequence, compiled "
+                   "at a few lengths (--step-sizes) a call is padded to"),
     llvm::cl::value_desc("symbol=MIN..MAX"), llvm::cl::cat(driverCategory));
 
 llvm::cl::list<int64_t> stepSizes(
@@ -88,7 +90,10 @@ llvm::cl::list<int64_t> stepSizes(
     llvm::cl::desc("With a decoder's step length dynamic (a second "
                    "--dynamic-dim): the step lengths compiled into the "
                    "artifact, each a call may take (default: 1, 8, 64, ... "
-                   "within the range, and its largest)"),
+                   "within the range, and its largest). With an encoder's "
+                   "sequence: the lengths compiled, a call padded to the "
+                   "shortest that holds it (default: 16, 32, 64, ... within "
+                   "the range, and its bound)"),
     llvm::cl::CommaSeparated, llvm::cl::cat(driverCategory));
 
 llvm::cl::list<int64_t> batchSizes(
@@ -515,6 +520,70 @@ Operation *firstDifference(ModuleOp a, ModuleOp b) {
   return opsA.size() == opsB.size() ? nullptr : a.getOperation();
 }
 
+/// An encoder's sequence length kept dynamic (--dynamic-dim on a dim no
+/// Concat appends to): compiled at a few lengths (--step-sizes), each
+/// proved to keep its positions apart (tcc-pad-sequence), so that a call
+/// runs the shortest one at least as long as its sequence, padded.
+int compileSequenceLengths(MLIRContext &context, llvm::SourceMgr &sources,
+                           const tcc::Target &target,
+                           tcc::target::TargetDescAttr desc,
+                           const tcc::TargetOptions &targetOptions,
+                           tcc::Phase phase,
+                           const tcc::onnx_frontend::ImportOptions &options) {
+  StringRef symbol = options.symbolRanges.begin()->getKey();
+  tcc::onnx_frontend::ImportOptions::SymbolRange range =
+      options.symbolRanges.begin()->getValue();
+  if (range.min < 1) {
+    llvm::errs() << "tcc: error: --dynamic-dim " << symbol
+                 << ": a sequence holds at least 1 position\n";
+    return 1;
+  }
+  // Powers of two from 16, and the bound: a call pads to less than twice
+  // its length (or to 16).
+  SmallVector<int64_t> sizes(stepSizes.begin(), stepSizes.end());
+  if (sizes.empty()) {
+    for (int64_t size = 16; size < range.max; size *= 2)
+      if (size >= range.min)
+        sizes.push_back(size);
+    sizes.push_back(range.max);
+  }
+  llvm::sort(sizes);
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  for (int64_t size : sizes)
+    if (size < range.min || size > range.max) {
+      llvm::errs() << "tcc: error: --step-sizes: " << size << " is outside "
+                   << symbol << "'s range " << range.min << ".." << range.max
+                   << "\n";
+      return 1;
+    }
+  if (sizes.back() != range.max) {
+    llvm::errs() << "tcc: error: --step-sizes: the longest must be " << symbol
+                 << "'s bound " << range.max
+                 << ", or longer sequences would have no code\n";
+    return 1;
+  }
+  auto specialize = [&](int64_t size) -> OwningOpRef<ModuleOp> {
+    tcc::onnx_frontend::ImportOptions at = options;
+    at.symbolRanges[symbol].size = size;
+    OwningOpRef<ModuleOp> module = loadModel(context, sources, &at);
+    if (!module || failed(verify(*module)))
+      return nullptr;
+    PassManager pm(&context);
+    addGraphOptimizations(pm);
+    pm.addNestedPass<func::FuncOp>(tcc::createPadSequence());
+    if (failed(pm.run(*module)))
+      return nullptr;
+    return module;
+  };
+  return emitSpecializations(
+      context, target, desc, targetOptions, phase,
+      [&] { return specialize(sizes.back()); },
+      [&](ModuleOp combined, tcc::ModelSignature &signature) {
+        return tcc::compileStepSizes(sizes, specialize, target, desc,
+                                     targetOptions, combined, signature);
+      });
+}
+
 /// A decoder's past length kept dynamic (--dynamic-dim): imported at the
 /// bound, optimized, and its KV caches made to grow in place
 /// (tcc-kv-cache-in-place). The model is also imported one shorter: if
@@ -529,21 +598,23 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
   if (options.symbolRanges.size() > 2 || noOptimize) {
     llvm::errs() << "tcc: error: --dynamic-dim takes the past length of a "
                     "decoder's KV caches and, optionally, its step length, "
-                    "with the graph optimizations; other dynamic dims are "
-                    "planned\n";
+                    "or an encoder's sequence length, with the graph "
+                    "optimizations; other dynamic dims are planned\n";
     return 1;
   }
   // Which symbol is the past: the one whose inputs are appended to (one
   // symbol is; the rewrite says so if not). The other is the step.
   std::string past;
-  if (options.symbolRanges.size() == 1) {
-    past = options.symbolRanges.begin()->getKey().str();
-  } else {
+  {
     OwningOpRef<ModuleOp> probe = loadModel(context, sources, &options);
     if (!probe)
       return 1;
     past = tcc::kvCachePastSymbol(*probe);
   }
+  // One symbol no Concat appends to: an encoder's sequence.
+  if (past.empty() && options.symbolRanges.size() == 1)
+    return compileSequenceLengths(context, sources, target, desc,
+                                  targetOptions, phase, options);
   if (past.empty()) {
     llvm::errs() << "tcc: error: --dynamic-dim: exactly one of the symbols "
                     "given must be the past length of KV caches (inputs a "

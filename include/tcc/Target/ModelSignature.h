@@ -48,9 +48,6 @@ struct CacheSignature {
   int64_t pastMin = 0, pastMax = 0, capacity = 0, dim = 0;
   llvm::SmallVector<int32_t> inputPresent;
   llvm::SmallVector<TensorSignature> modelInputs, modelOutputs;
-  /// With several step lengths (the signature's `specializations`, by step):
-  /// per model input and output, the dim that holds the step length, or -1.
-  llvm::SmallVector<int32_t> inputStepDims, outputStepDims;
 };
 
 /// The interface of a compiled model: read from the entry function while it
@@ -71,6 +68,21 @@ struct ModelSignature {
   llvm::SmallVector<bool> inputBatched, outputBatched;
   llvm::SmallVector<BatchSpecialization> specializations;
   std::optional<CacheSignature> cache;
+  /// Several step lengths (the `specializations`, by step: a decoder's with
+  /// its cache, or an encoder's sequence lengths): per model input and
+  /// output, the dim that holds a call's step, or -1.
+  llvm::SmallVector<int32_t> inputStepDims, outputStepDims;
+  /// An encoder's sequence padded to its compiled lengths
+  /// (tcc-pad-sequence): a call may give any length from `paddedStepMin`
+  /// to the longest, and the entry's last input is that length (an i64
+  /// scalar), not a model input. 0: a call's step is one compiled.
+  int64_t paddedStepMin = 0;
+
+  /// The inputs a caller gives: the entry's, less a cache's past length or
+  /// a padded sequence's length, with the caches at their past bound.
+  llvm::ArrayRef<TensorSignature> modelInputs() const;
+  /// The outputs a caller receives, presents included.
+  llvm::ArrayRef<TensorSignature> modelOutputs() const;
 };
 
 /// The model's entry: its single public function.

@@ -107,8 +107,10 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   // One wrapper per entry: the model's, or each batch size's with the
   // batched dims at that size.
   const auto &cache = signature.cache;
-  // Entries by batch size, or by a decoder's step length.
-  bool steps = cache && !signature.specializations.empty();
+  // Entries by batch size, or by a step length (a decoder's, an encoder's
+  // padded sequence).
+  bool steps = (cache || signature.paddedStepMin) &&
+               !signature.specializations.empty();
   bool dynamic = !signature.specializations.empty() && !steps;
   SmallVector<BatchSpecialization> entries = signature.specializations;
   if (entries.empty())
@@ -126,10 +128,10 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   os << "\n";
 
   // Callers see the model's own inputs and outputs; with a KV cache the
-  // entry's differ (caches at capacity, the past length, no presents).
-  writeTensorTable(os, "inputs", cache ? cache->modelInputs : signature.inputs);
-  writeTensorTable(os, "outputs",
-                   cache ? cache->modelOutputs : signature.outputs);
+  // entry's differ (caches at capacity, the past length, no presents), and
+  // a padded sequence's entry takes its length.
+  writeTensorTable(os, "inputs", signature.modelInputs());
+  writeTensorTable(os, "outputs", signature.modelOutputs());
 
   // The model calls the error hook where it meets computation tcc could not
   // build (see tcc/Support/RunErrors.h); the run returns the first error's
@@ -157,8 +159,9 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   // output `k` the k-th model output that is not a present.
   SmallVector<int32_t> entryOutputStepDims;
   if (steps)
-    for (auto [index, dim] : llvm::enumerate(cache->outputStepDims))
-      if (!llvm::is_contained(cache->inputPresent, static_cast<int32_t>(index)))
+    for (auto [index, dim] : llvm::enumerate(signature.outputStepDims))
+      if (!cache ||
+          !llvm::is_contained(cache->inputPresent, static_cast<int32_t>(index)))
         entryOutputStepDims.push_back(dim);
   auto atStep = [](const TensorSignature &tensor, int32_t dim, int64_t step) {
     SmallVector<int64_t> shape = tensor.shape;
@@ -178,8 +181,8 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
       std::string var = "i" + std::to_string(index);
       SmallVector<int64_t> shape =
           steps ? atStep(tensor,
-                         index < cache->inputStepDims.size()
-                             ? cache->inputStepDims[index]
+                         index < signature.inputStepDims.size()
+                             ? signature.inputStepDims[index]
                              : -1,
                          entry.batch)
                 : atBatch(tensor, dynamic && signature.inputBatched[index],
@@ -230,8 +233,8 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   if (cache)
     int32Table("input_present", cache->inputPresent);
   if (steps) {
-    int32Table("input_step_dim", cache->inputStepDims);
-    int32Table("output_step_dim", cache->outputStepDims);
+    int32Table("input_step_dim", signature.inputStepDims);
+    int32Table("output_step_dim", signature.outputStepDims);
     os << "static const tcc_artifact_step_entry step_entries[] = {\n";
     for (const BatchSpecialization &entry : entries)
       os << "  {" << entry.batch << ", " << entry.arenaBytes << ", run_s"
@@ -256,8 +259,8 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
         "tcc_artifact_v1 = {\n"
      << "  TCC_ARTIFACT_ABI_VERSION, " << quoted(signature.modelName) << ", "
      << quoted(TCC_VERSION_STRING) << ",\n"
-     << "  " << (cache ? cache->modelInputs : signature.inputs).size()
-     << ", inputs, " << (cache ? cache->modelOutputs : signature.outputs).size()
+     << "  " << signature.modelInputs().size() << ", inputs, "
+     << signature.modelOutputs().size()
      << ", outputs,\n"
      << "  " << signature.arenaBytes << ", "
      << (dynamic ? "run_b" + std::to_string(entries.front().batch)
@@ -280,9 +283,10 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
     os << "  0, 0, 0, 0, 0,\n";
   if (steps)
     os << "  " << entries.size()
-       << ", step_entries, input_step_dim, output_step_dim};\n";
+       << ", step_entries, input_step_dim, output_step_dim,\n";
   else
-    os << "  0, 0, 0, 0};\n";
+    os << "  0, 0, 0, 0,\n";
+  os << "  " << signature.paddedStepMin << "};\n";
   return text;
 }
 

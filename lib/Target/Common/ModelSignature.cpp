@@ -120,6 +120,24 @@ tcc::readModelSignature(func::FuncOp entry) {
       return failure();
     signature.outputs.push_back(*tensor);
   }
+  if (auto bounds =
+          entry->getAttrOfType<DenseI64ArrayAttr>("tcc.sequence_bounds")) {
+    if (bounds.size() != 2 || bounds[0] < 1 || signature.inputs.empty() ||
+        !signature.inputs.back().shape.empty())
+      return entry.emitError("a padded sequence's description "
+                             "(tcc.sequence_bounds) is malformed");
+    signature.paddedStepMin = bounds[0];
+    for (unsigned index = 0; index + 1 < entry.getNumArguments(); ++index) {
+      auto dims =
+          entry.getArgAttrOfType<DenseI64ArrayAttr>(index, "tcc.dynamic_dims");
+      signature.inputStepDims.push_back(dims ? dims[0] : -1);
+    }
+    for (unsigned index = 0; index < entry.getNumResults(); ++index) {
+      auto dim =
+          entry.getResultAttrOfType<IntegerAttr>(index, "tcc.sequence_dim");
+      signature.outputStepDims.push_back(dim ? dim.getInt() : -1);
+    }
+  }
   auto caches = entry->getAttrOfType<ArrayAttr>("tcc.cache_outputs");
   if (!caches) {
     if (signature.outputs.empty())
@@ -173,4 +191,14 @@ tcc::readModelSignature(func::FuncOp entry) {
   }
   signature.cache = std::move(cache);
   return signature;
+}
+
+ArrayRef<tcc::TensorSignature> tcc::ModelSignature::modelInputs() const {
+  if (cache)
+    return cache->modelInputs;
+  return paddedStepMin ? ArrayRef(inputs).drop_back() : ArrayRef(inputs);
+}
+
+ArrayRef<tcc::TensorSignature> tcc::ModelSignature::modelOutputs() const {
+  return cache ? ArrayRef(cache->modelOutputs) : ArrayRef(outputs);
 }

@@ -292,9 +292,9 @@ tcc::compileStepSizes(ArrayRef<int64_t> steps, StepSpecializer specialize,
     if (failed(compileModule(*module, target, desc, options, Phase::LLVMDialect,
                              "", &one)))
       return failure();
-    if (!one.cache) {
-      llvm::errs()
-          << "tcc: error: a decoder's step lengths need its KV caches\n";
+    if (!one.cache && !one.paddedStepMin) {
+      llvm::errs() << "tcc: error: step lengths are a decoder's with its KV "
+                      "caches, or an encoder's padded sequence\n";
       return failure();
     }
     std::string suffix = steps.size() > 1 ? "__s" + std::to_string(step) : "";
@@ -307,23 +307,33 @@ tcc::compileStepSizes(ArrayRef<int64_t> steps, StepSpecializer specialize,
     signature = std::move(one);
   }
   signature.arenaBytes = arenaBytes;
-  if (steps.size() == 1)
+  // One step length: exact, except that an encoder's shorter sequences are
+  // padded to it (its step dims are where the entry's length shows).
+  if (steps.size() == 1 && !signature.paddedStepMin)
     return success();
   signature.specializations = std::move(entries);
   // Step dims of the model's inputs and outputs, from the shortest and the
   // longest step.
   int64_t shortStep = steps.front(), longStep = steps.back();
-  CacheSignature &cache = *signature.cache;
   // Past inputs and presents have no step dim (the tables show them at the
   // longest step's bound).
-  auto isCache = [&](size_t input) { return cache.inputPresent[input] >= 0; };
-  auto isPresent = [&](size_t output) {
-    return llvm::is_contained(cache.inputPresent, static_cast<int32_t>(output));
+  const std::optional<CacheSignature> &cache = signature.cache;
+  auto isCache = [&](size_t input) {
+    return cache && cache->inputPresent[input] >= 0;
   };
-  return success(succeeded(findStepDims(shortest.cache->modelInputs,
-                                        cache.modelInputs, shortStep, longStep,
-                                        isCache, cache.inputStepDims)) &&
-                 succeeded(findStepDims(shortest.cache->modelOutputs,
-                                        cache.modelOutputs, shortStep, longStep,
-                                        isPresent, cache.outputStepDims)));
+  auto isPresent = [&](size_t output) {
+    return cache && llvm::is_contained(cache->inputPresent,
+                                       static_cast<int32_t>(output));
+  };
+  // A padded sequence's dims are where the pass found them.
+  if (signature.paddedStepMin)
+    return success();
+  return success(succeeded(findStepDims(shortest.modelInputs(),
+                                        signature.modelInputs(), shortStep,
+                                        longStep, isCache,
+                                        signature.inputStepDims)) &&
+                 succeeded(findStepDims(shortest.modelOutputs(),
+                                        signature.modelOutputs(), shortStep,
+                                        longStep, isPresent,
+                                        signature.outputStepDims)));
 }
