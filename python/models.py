@@ -1328,6 +1328,8 @@ SMALL = {
                                       classes=10),
     "squeezenet_tiny": lambda: squeezenet(width=0.125, image=48, classes=10),
     "bert_tiny": lambda: bert(layers=2, hidden=32, heads=2, seq=8, vocab=64, intermediate=64),
+    "bert_tiny_dynamic": lambda: bert(layers=2, hidden=32, heads=2, seq="sequence_length",
+                                      vocab=64, intermediate=64),
     "gpt2_tiny": lambda: gpt2(layers=2, hidden=32, heads=2, seq=8, vocab=64),
     "gpt2_tiny_decode": lambda: gpt2(layers=2, hidden=32, heads=2, seq=1, past=7, vocab=64),
     "gpt2_tiny_cached": lambda: gpt2(layers=2, hidden=32, heads=2, seq=1,

@@ -132,8 +132,10 @@ int32_t tcc_model_input_present(const tcc_model *model, int32_t input);
 /* The step lengths of a decoder with a KV cache, the new entries a call
  * appends: how many, each written to `steps` ascending (up to `capacity`
  * of them). One for a decoder compiled with one; several where its
- * `sequence_length` was dynamic too; 0 for a model without a cache. A
- * call's step is one of them (a longer run of tokens goes as several). */
+ * `sequence_length` was dynamic too. A call's step is one of them (a
+ * longer run of tokens goes as several). For an encoder whose sequence is
+ * padded at run time, the lengths compiled, a call of any length in its
+ * range running on the shortest that holds it. 0 for other models. */
 int32_t tcc_model_step_lengths(const tcc_model *model, int64_t *steps,
                                int32_t capacity);
 /* The dim of input (`is_output` 0) or output (1) `index` that holds the

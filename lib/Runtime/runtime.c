@@ -1224,7 +1224,7 @@ int32_t tcc_model_input_present(const tcc_model *model, int32_t input) {
 
 int32_t tcc_model_step_lengths(const tcc_model *model, int64_t *steps,
                                int32_t capacity) {
-  if (!model || !model->input_present)
+  if (!model || (!model->input_present && !model->padded_step_min))
     return 0;
   if (!model->num_step_entries) {
     if (steps && capacity > 0)

@@ -10,12 +10,16 @@
 //
 // The proof follows the sequence dim through the graph: each value either
 // carries it (in one dim, which transposes and reshapes move) or does not.
-// Constants do not depend on the length they were folded at only where
-// they are positions (0, 1, 2, ... along the sequence: the arange a
-// Range or a Slice of position ids folds to); a constant of the compiled
-// length anywhere else (a table built for it) is an error, and so is an op
-// that sums, normalizes or concatenates along the sequence, reads a
-// position not valid at every length, or has no rule here.
+// Constants of the compiled length are what the import folded from the
+// length: positions 0, 1, 2, ... (the arange a Range or a Slice of
+// position ids folds to), which carry the sequence, or rows of a position
+// table, taken to hold position i's row in row i at every length, as
+// position tables do (this is assumed, not proved: a table that changes
+// with the length, such as one reversed, would be read wrong). A computed
+// value of the compiled length that does not carry the sequence, an op
+// that sums, normalizes or concatenates along it, one that reads a
+// position not valid at every length, and one without a rule here are
+// errors.
 //
 //===----------------------------------------------------------------------===//
 
@@ -135,10 +139,16 @@ private:
   }
 
   /// An operand without the sequence meeting dim `dim` of a result of
-  /// rank `rank` (numpy broadcasting): it must broadcast along it.
+  /// rank `rank` (numpy broadcasting): it must broadcast along it, or be a
+  /// constant table of the compiled length (position embeddings folded at
+  /// import: `length` rows of a table whose row i is position i's at every
+  /// length).
   std::string meets(Value operand, int64_t dim, int64_t rank) const {
     int64_t aligned = dim - (rank - rankOf(operand));
     if (aligned < 0 || typeOf(operand).getDimSize(aligned) == 1)
+      return "";
+    if (typeOf(operand).getDimSize(aligned) == length &&
+        operand.getDefiningOp<graph::ConstantOp>())
       return "";
     return "an operand without the sequence has " +
            std::to_string(typeOf(operand).getDimSize(aligned)) +
@@ -258,8 +268,9 @@ private:
     if (rhsDim >= 0) {
       int64_t other = resultDim(rhs, rhsDim);
       if (dim >= 0 && other != dim)
-        return Verdict::reject("both operands carry the sequence, in "
-                               "different dims");
+        return Verdict::reject("its result would carry the sequence in two "
+                               "dims (scores of positions against positions: "
+                               "an attention not fused into graph.attention)");
       dim = other;
     }
     // A batch dim of the other operand must broadcast along it.

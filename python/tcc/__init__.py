@@ -137,6 +137,12 @@ class Model:
         self.arena_bytes = lib.tcc_model_arena_bytes(handle)
         self.input_ranges = [tuple(self._dim_range(i, d) for d in range(len(shape)))
                              for i, (_, _, shape) in enumerate(self.inputs)]
+        # The step lengths compiled in: a decoder's, or the lengths an
+        # encoder's sequence is padded to (empty for neither).
+        count = lib.tcc_model_step_lengths(handle, None, 0)
+        steps = (ctypes.c_int64 * max(count, 1))()
+        lib.tcc_model_step_lengths(handle, steps, count)
+        self.step_lengths = [steps[i] for i in range(count)]
 
     def _dim_range(self, index, dim):
         low, high = ctypes.c_int64(), ctypes.c_int64()
@@ -247,11 +253,8 @@ class KVCache:
                                  for i, p in enumerate(present) if p < 0]
         self._output_step_dims = [_runtime.tcc_model_step_dim(model._handle, 1, j)
                                   for j in range(len(model.outputs)) if j not in present]
-        count = _runtime.tcc_model_step_lengths(model._handle, None, 0)
-        steps = (ctypes.c_int64 * max(count, 1))()
-        _runtime.tcc_model_step_lengths(model._handle, steps, count)
         # The step lengths a call may take.
-        self.step_lengths = [steps[i] for i in range(count)]
+        self.step_lengths = model.step_lengths
 
     @property
     def length(self):

@@ -6,6 +6,7 @@
 // [CLS] row. The attention reads the call's keys only, a new last argument.
 // CHECK-LABEL: func.func @encoder
 // CHECK-SAME: %[[LEN:[a-z0-9]+]]: tensor<i64> {onnx.name = "tcc.sequence_length"}
+// CHECK-SAME: -> (tensor<1x8x4xf32> {tcc.sequence_dim = 1 : i64}, tensor<1x4xf32>)
 // CHECK-SAME: tcc.sequence_bounds = array<i64: 2, 8>
 // CHECK: graph.attention %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} key_length %[[LEN]] {scale
 func.func @encoder(%ids: tensor<1x8xi64> {onnx.name = "input_ids", tcc.dynamic_dims = array<i64: 1>, tcc.dim_bounds = array<i64: 2, 8>},
@@ -46,12 +47,23 @@ func.func @mean_pooled(%x: tensor<1x8x4xf32> {tcc.dynamic_dims = array<i64: 1>, 
 
 // -----
 
-// A table as long as the compiled length, not positions: at another
-// length it would be another table.
+// A position table folded at import (the whole table read in order) is
+// taken as rows of positions; a value computed to the compiled length
+// without carrying the sequence is not: at another length it would be
+// another value.
+// CHECK-LABEL: func.func @table
+// CHECK-SAME: tcc.sequence_bounds
 func.func @table(%x: tensor<1x8x4xf32> {tcc.dynamic_dims = array<i64: 1>, tcc.dim_bounds = array<i64: 1, 8>}) -> tensor<1x8x4xf32> {
   %t = graph.constant dense<1.0> : tensor<8x4xf32>
-  // expected-error @+1 {{'graph.add' does not keep the sequence positions apart: an operand without the sequence has 8 entries along it}}
   %y = graph.add %x, %t : tensor<1x8x4xf32>, tensor<8x4xf32> -> tensor<1x8x4xf32>
+  return %y : tensor<1x8x4xf32>
+}
+
+// -----
+
+func.func @computed(%x: tensor<1x8x4xf32> {tcc.dynamic_dims = array<i64: 1>, tcc.dim_bounds = array<i64: 1, 8>}, %w: tensor<8x4xf32>) -> tensor<1x8x4xf32> {
+  // expected-error @+1 {{'graph.add' does not keep the sequence positions apart: an operand without the sequence has 8 entries along it}}
+  %y = graph.add %x, %w : tensor<1x8x4xf32>, tensor<8x4xf32> -> tensor<1x8x4xf32>
   return %y : tensor<1x8x4xf32>
 }
 
