@@ -279,9 +279,9 @@ struct CheckBatchIndependencePass final
       if (dims.asArrayRef() != ArrayRef<int64_t>{0}) {
         func.emitError() << "input " << argument.getArgNumber()
                          << " has dynamic dims " << dims
-                         << ": only a dynamic batch (dim 0) is supported; "
-                            "dynamic sequence lengths and other dims are "
-                            "planned";
+                         << ": only a dynamic batch (dim 0) is supported "
+                            "here (an encoder's sequence length is "
+                            "tcc-pad-sequence's)";
         return signalPassFailure();
       }
       analysis.batched.insert(argument);

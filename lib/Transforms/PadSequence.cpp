@@ -246,6 +246,21 @@ private:
     return Verdict::at(-1);
   }
 
+  /// out[..., j, ...] = data[..., indices[..., j, ...], ...] along `axis`,
+  /// elsewhere at the same coordinates: positions looked up in a table
+  /// (indices carrying the sequence along the axis), or rows of data read
+  /// by indices of the same rows.
+  Verdict gatherElements(graph::GatherElementsOp op) const {
+    int64_t axis = static_cast<int64_t>(op.getAxis());
+    int64_t dataDim = dimOf(op.getData()), indexDim = dimOf(op.getIndices());
+    if (indexDim >= 0 && dataDim < 0 && indexDim == axis)
+      return Verdict::at(indexDim);
+    if (indexDim >= 0 && dataDim == indexDim && indexDim != axis)
+      return Verdict::at(indexDim);
+    return Verdict::reject("it reads along the sequence by indices that are "
+                           "not positions, or across it");
+  }
+
   Verdict matmul(graph::MatMulOp op) const {
     Value lhs = op.getLhs(), rhs = op.getRhs();
     int64_t rank = rankOf(op.getResult());
@@ -378,6 +393,8 @@ private:
           return Verdict::at(dim);
         })
         .Case<graph::GatherOp>([&](graph::GatherOp op) { return gather(op); })
+        .Case<graph::GatherElementsOp>(
+            [&](graph::GatherElementsOp op) { return gatherElements(op); })
         .Case<graph::MatMulOp>([&](graph::MatMulOp op) { return matmul(op); })
         .Case<graph::AttentionOp>(
             [&](graph::AttentionOp op) { return attention(op); })

@@ -123,3 +123,28 @@ func.func @concatenated(%x: tensor<1x8x4xf32> {tcc.dynamic_dims = array<i64: 1>,
   %y = graph.concat %x, %x {axis = 1 : i64} : (tensor<1x8x4xf32>, tensor<1x8x4xf32>) -> tensor<1x16x4xf32>
   return %y : tensor<1x16x4xf32>
 }
+
+// -----
+
+// Token types looked up by position in a buffer of the model (an export's
+// `token_type_ids` default, GatherElements of a constant row by positions)
+// carry the sequence.
+// CHECK-LABEL: func.func @buffered_types
+// CHECK-SAME: -> (tensor<1x8xi64> {tcc.sequence_dim = 1 : i64})
+func.func @buffered_types(%ids: tensor<1x8xi64> {tcc.dynamic_dims = array<i64: 1>, tcc.dim_bounds = array<i64: 1, 8>}) -> tensor<1x8xi64> {
+  %buffer = graph.constant dense<0> : tensor<1x16xi64>
+  %positions = graph.constant dense<[[0, 1, 2, 3, 4, 5, 6, 7]]> : tensor<1x8xi64>
+  %types = graph.gather_elements %buffer, %positions {axis = 1 : i64} : (tensor<1x16xi64>, tensor<1x8xi64>) -> tensor<1x8xi64>
+  %y = graph.add %ids, %types : tensor<1x8xi64>, tensor<1x8xi64> -> tensor<1x8xi64>
+  return %y : tensor<1x8xi64>
+}
+
+// -----
+
+// Indices that are not positions, reading along the sequence.
+func.func @shuffled(%x: tensor<1x8xi64> {tcc.dynamic_dims = array<i64: 1>, tcc.dim_bounds = array<i64: 1, 8>}) -> tensor<1x8xi64> {
+  %order = graph.constant dense<[[7, 6, 5, 4, 3, 2, 1, 0]]> : tensor<1x8xi64>
+  // expected-error @+1 {{'graph.gather_elements' does not keep the sequence positions apart: it reads along the sequence by indices that are not positions, or across it}}
+  %y = graph.gather_elements %x, %order {axis = 1 : i64} : (tensor<1x8xi64>, tensor<1x8xi64>) -> tensor<1x8xi64>
+  return %y : tensor<1x8xi64>
+}

@@ -745,8 +745,9 @@ int compileDynamicBatch(MLIRContext &context, llvm::SourceMgr &sources,
         llvm::errs() << "tcc: error: --input-shape for '" << entry.getKey()
                      << "' gives dim " << range.dim << " a range "
                      << range.min << ".." << range.max
-                     << "; only dim 0 (a batch) may be dynamic: dynamic "
-                        "sequence lengths and other dims are planned\n";
+                     << "; only dim 0 (a batch) may be dynamic (a sequence "
+                        "length is named with --dynamic-dim; other dims are "
+                        "planned)\n";
         return 1;
       }
       if (!batch.batchedInputs.empty() &&
