@@ -520,6 +520,31 @@ Operation *firstDifference(ModuleOp a, ModuleOp b) {
   return opsA.size() == opsB.size() ? nullptr : a.getOperation();
 }
 
+/// The lengths of `symbol` compiled, ascending: --step-sizes, or by default
+/// `first`, `first * factor`, ... within the range, and its bound.
+FailureOr<SmallVector<int64_t>>
+chooseStepSizes(StringRef symbol,
+                tcc::onnx_frontend::ImportOptions::SymbolRange range,
+                int64_t first, int64_t factor) {
+  SmallVector<int64_t> sizes(stepSizes.begin(), stepSizes.end());
+  if (sizes.empty()) {
+    for (int64_t size = first; size < range.max; size *= factor)
+      if (size >= range.min)
+        sizes.push_back(size);
+    sizes.push_back(range.max);
+  }
+  llvm::sort(sizes);
+  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
+  for (int64_t size : sizes)
+    if (size < range.min || size > range.max) {
+      llvm::errs() << "tcc: error: --step-sizes: " << size << " is outside "
+                   << symbol << "'s range " << range.min << ".." << range.max
+                   << "\n";
+      return failure();
+    }
+  return sizes;
+}
+
 /// An encoder's sequence length kept dynamic (--dynamic-dim on a dim no
 /// Concat appends to): compiled at a few lengths (--step-sizes), each
 /// proved to keep its positions apart (tcc-pad-sequence), so that a call
@@ -540,22 +565,10 @@ int compileSequenceLengths(MLIRContext &context, llvm::SourceMgr &sources,
   }
   // Powers of two from 16, and the bound: a call pads to less than twice
   // its length (or to 16).
-  SmallVector<int64_t> sizes(stepSizes.begin(), stepSizes.end());
-  if (sizes.empty()) {
-    for (int64_t size = 16; size < range.max; size *= 2)
-      if (size >= range.min)
-        sizes.push_back(size);
-    sizes.push_back(range.max);
-  }
-  llvm::sort(sizes);
-  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
-  for (int64_t size : sizes)
-    if (size < range.min || size > range.max) {
-      llvm::errs() << "tcc: error: --step-sizes: " << size << " is outside "
-                   << symbol << "'s range " << range.min << ".." << range.max
-                   << "\n";
-      return 1;
-    }
+  FailureOr<SmallVector<int64_t>> chosen = chooseStepSizes(symbol, range, 16, 2);
+  if (failed(chosen))
+    return 1;
+  SmallVector<int64_t> sizes = std::move(*chosen);
   if (sizes.back() != range.max) {
     llvm::errs() << "tcc: error: --step-sizes: the longest must be " << symbol
                  << "'s bound " << range.max
@@ -638,22 +651,11 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
   // One cache capacity for every step size: the longest past plus the
   // longest step.
   int64_t capacity = pastRange.max + stepRange.max;
-  SmallVector<int64_t> sizes(stepSizes.begin(), stepSizes.end());
-  if (sizes.empty()) {
-    for (int64_t size = 1; size < stepRange.max; size *= 8)
-      if (size >= stepRange.min)
-        sizes.push_back(size);
-    sizes.push_back(stepRange.max);
-  }
-  llvm::sort(sizes);
-  sizes.erase(std::unique(sizes.begin(), sizes.end()), sizes.end());
-  for (int64_t size : sizes)
-    if (size < stepRange.min || size > stepRange.max) {
-      llvm::errs() << "tcc: error: --step-sizes: " << size << " is outside "
-                   << step << "'s range " << stepRange.min << ".."
-                   << stepRange.max << "\n";
-      return 1;
-    }
+  FailureOr<SmallVector<int64_t>> chosen =
+      chooseStepSizes(step, stepRange, 1, 8);
+  if (failed(chosen))
+    return 1;
+  SmallVector<int64_t> sizes = std::move(*chosen);
 
   // A step of `size` tokens imported with the past at `pastSize`.
   auto compileAt = [&](int64_t size,

@@ -119,6 +119,11 @@ def main():
         f16_mask = (rng.standard_normal((1, 1, 21, 50)) * 2).astype(np.float16)
         case("f16, causal, additive mask", (1, 4, 21, 64), (1, 4, 50, 64), (1, 4, 50, 64),
              mask=f16_mask, dtype=np.float16, is_causal=1)
+        # f16 with the keys split (Flash-Decoding): the partial states and
+        # the merge in f32, the output rounded once.
+        case("f16, one query, 4 heads over 2 KV heads, 2048 keys in 3 chunks", (1, 4, 1, 64),
+             (1, 2, 2048, 64), (1, 2, 2048, 64), dtype=np.float16,
+             tcc_args=["--attention-key-chunks=3"])
         # Value heads of 24: not whole vectors, so decomposed.
         case("value heads of 24", (1, 2, 9, 24), (1, 2, 9, 24), (1, 2, 9, 24))
 
