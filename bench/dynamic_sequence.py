@@ -17,6 +17,13 @@ alternate for `--rounds` rounds and each keeps its best round's median of
 `--runs` calls (the host is shared: the best round is the least disturbed).
 A quarter of each sequence is padding in the attention mask. The dynamic
 artifact's output is compared with ONNX Runtime's at every length.
+
+For AVX2 code on an AVX-512 host, hide the host's AVX-512 from the timed
+engines as bench/run.py does (ONNX Runtime then runs its AVX2 kernels; the
+compiles are left out of it):
+
+    cc -O2 -shared -fPIC -o /tmp/hide_avx512.so bench/hide_avx512.c
+    LD_PRELOAD=/tmp/hide_avx512.so build/venv/bin/python bench/dynamic_sequence.py --cpu x86-64-v3
 """
 import argparse
 import os
