@@ -609,7 +609,9 @@ def Graph_AttentionOp : Graph_Op<"attention", [Pure, Graph_InferType,
     are not attended, and the causal diagonal is at `c = key_length - S`
     (`causal_offset` must then be `T - S`, the same alignment for a full
     cache). A decoder's KV cache that grows in place between calls reads
-    this way (`tcc-kv-cache-in-place`).
+    this way (`tcc-kv-cache-in-place`), and so does an encoder's attention
+    over a sequence padded at run time (`tcc-pad-sequence`: no causal
+    diagonal, `key_length` the call's length).
 
     A target lowers it to a kernel that never materializes the `S x T`
     scores, or decomposes it into matmul, softmax and matmul.
