@@ -343,8 +343,7 @@ static int steps_are_sane(const tcc_artifact *artifact, int cached,
     const tcc_artifact_step_entry *entry = &artifact->step_entries[e];
     if (!entry->run || entry->step < 1 ||
         (cached && entry->step > artifact->cache_capacity) ||
-        entry->arena_bytes < 0 ||
-        entry->arena_bytes > artifact->arena_bytes ||
+        entry->arena_bytes < 0 || entry->arena_bytes > artifact->arena_bytes ||
         (e && entry->step <= artifact->step_entries[e - 1].step))
       return 0;
     longest = entry->step;
@@ -1075,7 +1074,8 @@ static tcc_status run_padded(tcc_model *model, void **input_data,
                              void **output_data, const tcc_tensor *inputs,
                              tcc_tensor *outputs, int64_t length) {
   const tcc_artifact *artifact = model->artifact;
-  int32_t num_inputs = artifact->num_inputs, num_outputs = artifact->num_outputs;
+  int32_t num_inputs = artifact->num_inputs,
+          num_outputs = artifact->num_outputs;
   const tcc_artifact_step_entry *entry = NULL;
   for (int32_t e = 0; e < model->num_step_entries && !entry; ++e)
     if (model->step_entries[e].step >= length)
@@ -1085,8 +1085,7 @@ static tcc_status run_padded(tcc_model *model, void **input_data,
   void *padded[num_inputs + num_outputs + 1];
   memset(padded, 0, sizeof(padded));
   tcc_status status = TCC_OK;
-  for (int32_t i = 0; i < num_inputs + num_outputs && compiled != length;
-       ++i) {
+  for (int32_t i = 0; i < num_inputs + num_outputs && compiled != length; ++i) {
     int is_output = i >= num_inputs;
     int32_t index = is_output ? i - num_inputs : i;
     int32_t dim = is_output ? model->output_step_dim[index]
@@ -1098,11 +1097,12 @@ static tcc_status run_padded(tcc_model *model, void **input_data,
     step_layout(tensor, dim, &outer, &inner);
     padded[i] = calloc(outer * (size_t)compiled * inner, 1);
     if (!padded[i]) {
-      status = fail(TCC_ERROR_OUT_OF_MEMORY,
-                    "cannot allocate %s %d ('%s') padded to %lld positions",
-                    is_output ? "output" : "input", index,
-                    (is_output ? artifact->outputs : artifact->inputs)[index].name,
-                    (long long)compiled);
+      status =
+          fail(TCC_ERROR_OUT_OF_MEMORY,
+               "cannot allocate %s %d ('%s') padded to %lld positions",
+               is_output ? "output" : "input", index,
+               (is_output ? artifact->outputs : artifact->inputs)[index].name,
+               (long long)compiled);
       break;
     }
     if (is_output) {
@@ -1114,8 +1114,8 @@ static tcc_status run_padded(tcc_model *model, void **input_data,
     }
   }
   if (status == TCC_OK)
-    status = execute(model, input_data, output_data, inputs, outputs, 0,
-                     compiled);
+    status =
+        execute(model, input_data, output_data, inputs, outputs, 0, compiled);
   for (int32_t j = 0; j < num_outputs; ++j) {
     if (!padded[num_inputs + j])
       continue;

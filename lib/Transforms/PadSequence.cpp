@@ -90,8 +90,8 @@ public:
   /// Checks `op`, whose operands are all analysed, and records where its
   /// results carry the sequence.
   LogicalResult visit(Operation *op) {
-    bool carries = llvm::any_of(op->getOperands(),
-                                [&](Value v) { return dimOf(v) >= 0; });
+    bool carries =
+        llvm::any_of(op->getOperands(), [&](Value v) { return dimOf(v) >= 0; });
     for (Region &region : op->getRegions())
       region.walk([&](Operation *nested) {
         for (Value operand : nested->getOperands())
@@ -196,8 +196,8 @@ private:
     Verdict verdict = rowWise(op);
     if (!verdict.why.empty())
       return verdict;
-    int64_t dim = reshapedDim(typeOf(op->getOperand(0)).getShape(),
-                              verdict.dim, typeOf(op->getResult(0)).getShape());
+    int64_t dim = reshapedDim(typeOf(op->getOperand(0)).getShape(), verdict.dim,
+                              typeOf(op->getResult(0)).getShape());
     if (dim < 0)
       return Verdict::reject("it merges the sequence with another dim or "
                              "splits it");
@@ -356,13 +356,14 @@ private:
           if (!verdict.why.empty())
             return verdict;
           auto axes = op->getAttrOfType<DenseI64ArrayAttr>("axes");
-          if (!axes || axes.empty() || llvm::is_contained(axes.asArrayRef(),
-                                                          verdict.dim))
+          if (!axes || axes.empty() ||
+              llvm::is_contained(axes.asArrayRef(), verdict.dim))
             return Verdict::reject("it reduces over the sequence");
           if (op->getAttrOfType<BoolAttr>("keepdims").getValue())
             return verdict;
-          int64_t dropped = llvm::count_if(
-              axes.asArrayRef(), [&](int64_t axis) { return axis < verdict.dim; });
+          int64_t dropped =
+              llvm::count_if(axes.asArrayRef(),
+                             [&](int64_t axis) { return axis < verdict.dim; });
           return Verdict::at(verdict.dim - dropped);
         })
         .Case<graph::ReshapeOp, graph::SqueezeOp, graph::UnsqueezeOp,
@@ -413,8 +414,7 @@ private:
   llvm::DenseMap<Value, int64_t> dims;
 };
 
-struct PadSequencePass final
-    : tcc::impl::PadSequenceBase<PadSequencePass> {
+struct PadSequencePass final : tcc::impl::PadSequenceBase<PadSequencePass> {
   void runOnOperation() override {
     func::FuncOp func = getOperation();
     if (func.isExternal() || !func.isPublic())
@@ -436,8 +436,8 @@ struct PadSequencePass final
         return signalPassFailure();
       }
       int64_t size = typeOf(arg).getDimSize(dims[0]);
-      if (length >= 0 && (size != length || bounds[0] != shortest ||
-                          bounds[1] != longest)) {
+      if (length >= 0 &&
+          (size != length || bounds[0] != shortest || bounds[1] != longest)) {
         func.emitError() << "input " << index
                          << " gives the sequence another length or range";
         return signalPassFailure();
@@ -457,8 +457,8 @@ struct PadSequencePass final
     SequenceAnalysis analysis(length, shortest);
     for (auto [arg, dim] : carriers)
       analysis.set(arg, dim);
-    WalkResult walk = func.getBody().walk<WalkOrder::PreOrder>(
-        [&](Operation *op) {
+    WalkResult walk =
+        func.getBody().walk<WalkOrder::PreOrder>([&](Operation *op) {
           if (failed(analysis.visit(op)))
             return WalkResult::interrupt();
           return op->getNumRegions() ? WalkResult::skip()
@@ -482,7 +482,8 @@ struct PadSequencePass final
       attention.getKeyLengthMutable().assign(func.getArgument(lengthIndex));
     // Where each output carries the sequence, for the runtime to return the
     // call's positions.
-    auto returnOp = cast<func::ReturnOp>(func.getBody().front().getTerminator());
+    auto returnOp =
+        cast<func::ReturnOp>(func.getBody().front().getTerminator());
     for (OpOperand &result : returnOp->getOpOperands())
       if (int64_t dim = analysis.dimOf(result.get()); dim >= 0)
         func.setResultAttr(result.getOperandNumber(), "tcc.sequence_dim",

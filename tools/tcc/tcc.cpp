@@ -565,7 +565,8 @@ int compileSequenceLengths(MLIRContext &context, llvm::SourceMgr &sources,
   }
   // Powers of two from 16, and the bound: a call pads to less than twice
   // its length (or to 16).
-  FailureOr<SmallVector<int64_t>> chosen = chooseStepSizes(symbol, range, 16, 2);
+  FailureOr<SmallVector<int64_t>> chosen =
+      chooseStepSizes(symbol, range, 16, 2);
   if (failed(chosen))
     return 1;
   SmallVector<int64_t> sizes = std::move(*chosen);
@@ -626,8 +627,8 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
   }
   // One symbol no Concat appends to: an encoder's sequence.
   if (past.empty() && options.symbolRanges.size() == 1)
-    return compileSequenceLengths(context, sources, target, desc,
-                                  targetOptions, phase, options);
+    return compileSequenceLengths(context, sources, target, desc, targetOptions,
+                                  phase, options);
   if (past.empty()) {
     llvm::errs() << "tcc: error: --dynamic-dim: exactly one of the symbols "
                     "given must be the past length of KV caches (inputs a "
@@ -745,8 +746,8 @@ int compileDynamicBatch(MLIRContext &context, llvm::SourceMgr &sources,
     for (const auto &range : entry.getValue()) {
       if (range.dim != 0) {
         llvm::errs() << "tcc: error: --input-shape for '" << entry.getKey()
-                     << "' gives dim " << range.dim << " a range "
-                     << range.min << ".." << range.max
+                     << "' gives dim " << range.dim << " a range " << range.min
+                     << ".." << range.max
                      << "; only dim 0 (a batch) may be dynamic (a sequence "
                         "length is named with --dynamic-dim; other dims are "
                         "planned)\n";

@@ -109,8 +109,8 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   const auto &cache = signature.cache;
   // Entries by batch size, or by a step length (a decoder's, an encoder's
   // padded sequence).
-  bool steps = (cache || signature.paddedStepMin) &&
-               !signature.specializations.empty();
+  bool steps =
+      (cache || signature.paddedStepMin) && !signature.specializations.empty();
   bool dynamic = !signature.specializations.empty() && !steps;
   SmallVector<BatchSpecialization> entries = signature.specializations;
   if (entries.empty())
@@ -260,8 +260,7 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
      << "  TCC_ARTIFACT_ABI_VERSION, " << quoted(signature.modelName) << ", "
      << quoted(TCC_VERSION_STRING) << ",\n"
      << "  " << signature.modelInputs().size() << ", inputs, "
-     << signature.modelOutputs().size()
-     << ", outputs,\n"
+     << signature.modelOutputs().size() << ", outputs,\n"
      << "  " << signature.arenaBytes << ", "
      << (dynamic ? "run_b" + std::to_string(entries.front().batch)
          : steps ? "run_s" + std::to_string(entries.back().batch)

@@ -328,12 +328,11 @@ tcc::compileStepSizes(ArrayRef<int64_t> steps, StepSpecializer specialize,
   // A padded sequence's dims are where the pass found them.
   if (signature.paddedStepMin)
     return success();
-  return success(succeeded(findStepDims(shortest.modelInputs(),
-                                        signature.modelInputs(), shortStep,
-                                        longStep, isCache,
-                                        signature.inputStepDims)) &&
-                 succeeded(findStepDims(shortest.modelOutputs(),
-                                        signature.modelOutputs(), shortStep,
-                                        longStep, isPresent,
-                                        signature.outputStepDims)));
+  return success(
+      succeeded(findStepDims(shortest.modelInputs(), signature.modelInputs(),
+                             shortStep, longStep, isCache,
+                             signature.inputStepDims)) &&
+      succeeded(findStepDims(shortest.modelOutputs(), signature.modelOutputs(),
+                             shortStep, longStep, isPresent,
+                             signature.outputStepDims)));
 }
