@@ -52,19 +52,13 @@ using namespace tcc::graph;
 
 namespace {
 
-/// `axis` of a tensor of `rank` dims, negative values counting from the end.
-int64_t normalizedAxis(int64_t axis, int64_t rank) {
-  return axis < 0 ? axis + rank : axis;
-}
-
 /// The tensor `value` adds a unit dim at `axis` to, written as an unsqueeze
 /// or as the reshape the canonicalizer may turn it into.
 Value unsqueezedAt(Value value, int64_t axis) {
   Operation *op = value.getDefiningOp();
   if (auto unsqueeze = dyn_cast_or_null<UnsqueezeOp>(op)) {
     ArrayRef<int64_t> axes = unsqueeze.getAxes();
-    auto type = cast<RankedTensorType>(value.getType());
-    if (axes.size() == 1 && normalizedAxis(axes[0], type.getRank()) == axis)
+    if (axes.size() == 1 && axes[0] == axis)
       return unsqueeze.getInput();
     return nullptr;
   }
@@ -98,11 +92,11 @@ std::optional<Router> matchRouter(Value mask) {
     return std::nullopt;
   auto maskType = cast<RankedTensorType>(mask.getType());
   if (maskType.getRank() != 2 || !maskType.hasStaticShape() ||
-      normalizedAxis(scatter.getAxis(), 2) != 1)
+      scatter.getAxis() != 1)
     return std::nullopt;
   auto topK = scatter.getIndices().getDefiningOp<TopKOp>();
   if (!topK || scatter.getIndices() != topK.getIndices() ||
-      !topK.getLargest() || normalizedAxis(topK.getAxis(), 2) != 1)
+      !topK.getLargest() || topK.getAxis() != 1)
     return std::nullopt;
   Router router;
   router.k = topK.getK();
@@ -115,12 +109,12 @@ std::optional<Router> matchRouter(Value mask) {
       return std::nullopt;
     auto sum = div.getRhs().getDefiningOp<ReduceSumOp>();
     if (!sum || sum.getInput() != topK.getValues() || !sum.getKeepdims() ||
-        sum.getAxes().size() != 1 || normalizedAxis(sum.getAxes()[0], 2) != 1)
+        sum.getAxes().size() != 1 || sum.getAxes()[0] != 1)
       return std::nullopt;
     router.normalize = true;
   }
   auto softmax = topK.getInput().getDefiningOp<SoftmaxOp>();
-  if (!softmax || normalizedAxis(softmax.getAxis(), 2) != 1)
+  if (!softmax || softmax.getAxis() != 1)
     return std::nullopt;
   router.logits = softmax.getInput();
   auto matmul = router.logits.getDefiningOp<MatMulOp>();
@@ -147,7 +141,7 @@ struct Combination {
 /// reduce_sum(concat(unsqueeze(y_e, 1)...) * unsqueeze(mask, 2), 1).
 std::optional<Combination> matchStacked(ReduceSumOp sum) {
   if (sum.getKeepdims() || sum.getAxes().size() != 1 ||
-      normalizedAxis(sum.getAxes()[0], 3) != 1)
+      sum.getAxes()[0] != 1)
     return std::nullopt;
   auto mul = sum.getInput().getDefiningOp<MulOp>();
   if (!mul || !mul.getResult().hasOneUse())
@@ -156,7 +150,7 @@ std::optional<Combination> matchStacked(ReduceSumOp sum) {
                                   std::pair(mul.getRhs(), mul.getLhs())}) {
     auto concat = stacked.getDefiningOp<ConcatOp>();
     Value mask = unsqueezedAt(weights, 2);
-    if (!concat || !mask || normalizedAxis(concat.getAxis(), 3) != 1 ||
+    if (!concat || !mask || concat.getAxis() != 1 ||
         !concat.getResult().hasOneUse())
       continue;
     auto maskType = cast<RankedTensorType>(mask.getType());
