@@ -133,9 +133,8 @@ private:
         })
         .Case<graph::CastOp, graph::BitcastOp, graph::ConvOp,
               graph::BatchNormOp, graph::MaxPoolOp, graph::AvgPoolOp,
-              graph::GlobalAvgPoolOp, graph::GlobalMaxPoolOp,
-              graph::ReshapeOp, graph::ExpandOp>(
-            [&](Operation *op) { return checkRowWise(op); })
+              graph::GlobalAvgPoolOp, graph::GlobalMaxPoolOp, graph::ReshapeOp,
+              graph::ExpandOp>([&](Operation *op) { return checkRowWise(op); })
         .Case<graph::LayerNormOp>([&](graph::LayerNormOp op) {
           return axisIsNotBatch(op, op.getAxis());
         })
@@ -145,9 +144,8 @@ private:
         .Case<graph::ArgMaxOp>([&](graph::ArgMaxOp op) {
           return axisIsNotBatch(op, op.getAxis());
         })
-        .Case<graph::TopKOp>([&](graph::TopKOp op) {
-          return axisIsNotBatch(op, op.getAxis());
-        })
+        .Case<graph::TopKOp>(
+            [&](graph::TopKOp op) { return axisIsNotBatch(op, op.getAxis()); })
         .Case<graph::ReduceSumOp, graph::ReduceMeanOp, graph::ReduceMaxOp,
               graph::ReduceMinOp, graph::ReduceProdOp>([&](Operation *op) {
           auto axes = op->getAttrOfType<DenseI64ArrayAttr>("axes");

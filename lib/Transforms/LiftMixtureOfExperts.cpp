@@ -140,8 +140,7 @@ struct Combination {
 
 /// reduce_sum(concat(unsqueeze(y_e, 1)...) * unsqueeze(mask, 2), 1).
 std::optional<Combination> matchStacked(ReduceSumOp sum) {
-  if (sum.getKeepdims() || sum.getAxes().size() != 1 ||
-      sum.getAxes()[0] != 1)
+  if (sum.getKeepdims() || sum.getAxes().size() != 1 || sum.getAxes()[0] != 1)
     return std::nullopt;
   auto mul = sum.getInput().getDefiningOp<MulOp>();
   if (!mul || !mul.getResult().hasOneUse())
