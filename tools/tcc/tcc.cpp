@@ -520,6 +520,23 @@ Operation *firstDifference(ModuleOp a, ModuleOp b) {
   return opsA.size() == opsB.size() ? nullptr : a.getOperation();
 }
 
+/// The model imported with `options`, verified, optimized, and rewritten
+/// by `rewrite` (a function pass); null after an error.
+OwningOpRef<ModuleOp>
+loadOptimized(MLIRContext &context, llvm::SourceMgr &sources,
+              const tcc::onnx_frontend::ImportOptions &options,
+              std::unique_ptr<Pass> rewrite) {
+  OwningOpRef<ModuleOp> module = loadModel(context, sources, &options);
+  if (!module || failed(verify(*module)))
+    return nullptr;
+  PassManager pm(&context);
+  addGraphOptimizations(pm);
+  pm.addNestedPass<func::FuncOp>(std::move(rewrite));
+  if (failed(pm.run(*module)))
+    return nullptr;
+  return module;
+}
+
 /// The lengths of `symbol` compiled, ascending: --step-sizes, or by default
 /// `first`, `first * factor`, ... within the range, and its bound.
 FailureOr<SmallVector<int64_t>>
@@ -579,15 +596,7 @@ int compileSequenceLengths(MLIRContext &context, llvm::SourceMgr &sources,
   auto specialize = [&](int64_t size) -> OwningOpRef<ModuleOp> {
     tcc::onnx_frontend::ImportOptions at = options;
     at.symbolRanges[symbol].size = size;
-    OwningOpRef<ModuleOp> module = loadModel(context, sources, &at);
-    if (!module || failed(verify(*module)))
-      return nullptr;
-    PassManager pm(&context);
-    addGraphOptimizations(pm);
-    pm.addNestedPass<func::FuncOp>(tcc::createPadSequence());
-    if (failed(pm.run(*module)))
-      return nullptr;
-    return module;
+    return loadOptimized(context, sources, at, tcc::createPadSequence());
   };
   return emitSpecializations(
       context, target, desc, targetOptions, phase,
@@ -667,15 +676,7 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
       at.symbolSizes[step] = size;
     // The bound makes the cache's capacity the same for every step size.
     at.symbolRanges[past] = {pastRange.min, capacity - size, pastSize};
-    OwningOpRef<ModuleOp> module = loadModel(context, sources, &at);
-    if (!module || failed(verify(*module)))
-      return nullptr;
-    PassManager pm(&context);
-    addGraphOptimizations(pm);
-    pm.addNestedPass<func::FuncOp>(tcc::createKVCacheInPlace());
-    if (failed(pm.run(*module)))
-      return nullptr;
-    return module;
+    return loadOptimized(context, sources, at, tcc::createKVCacheInPlace());
   };
   auto specialize = [&](int64_t size) -> OwningOpRef<ModuleOp> {
     int64_t bound = capacity - size;
