@@ -458,10 +458,9 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
   int cached = artifact->abi_version >= 4 && artifact->input_present != NULL;
   int padded = artifact->abi_version >= 5 && artifact->padded_step_min != 0;
   if (!artifact_is_sane(artifact) || (dynamic && !batch_is_sane(artifact)) ||
-      (cached && (!cache_is_sane(artifact) ||
-                  !steps_are_sane(artifact, cached, padded))) ||
-      (padded && (cached || dynamic || artifact->padded_step_min < 1 ||
-                  !steps_are_sane(artifact, cached, padded)))) {
+      (cached && !cache_is_sane(artifact)) ||
+      (padded && (cached || dynamic || artifact->padded_step_min < 1)) ||
+      ((cached || padded) && !steps_are_sane(artifact, cached, padded))) {
     dlclose(library);
     return fail(TCC_ERROR_INVALID_ARTIFACT, "'%s' has a malformed model description",
                 path);
@@ -996,19 +995,36 @@ static tcc_status execute(tcc_model *model, void **input_data,
   return TCC_OK;
 }
 
-/* A cache tensor's layout around its cache dim: `outer` runs of `inner`
- * bytes per entry. */
+/* A row-major tensor's layout around dim `dim` (a cache's, a step's):
+ * `outer` runs of entries of `inner` bytes. */
+static void dim_layout(tcc_dtype dtype, int32_t rank, const int64_t *shape,
+                       int32_t dim, size_t *outer, size_t *inner) {
+  *outer = 1;
+  *inner = tcc_dtype_size(dtype);
+  for (int32_t d = 0; d < rank; ++d) {
+    if (d < dim)
+      *outer *= (size_t)shape[d];
+    else if (d > dim)
+      *inner *= (size_t)shape[d];
+  }
+}
+
+/* Copies the first `entries` of each run between tensors `to_entries` and
+ * `from_entries` long in that dim. */
+static void copy_runs(char *to, int64_t to_entries, const char *from,
+                      int64_t from_entries, int64_t entries, size_t outer,
+                      size_t inner) {
+  for (size_t o = 0; o < outer; ++o)
+    memcpy(to + o * (size_t)to_entries * inner,
+           from + o * (size_t)from_entries * inner, (size_t)entries * inner);
+}
+
+/* A cache tensor's layout around its cache dim. */
 static void cache_layout(const tcc_model *model, int32_t input, size_t *outer,
                          size_t *inner) {
   const tcc_artifact_tensor *tensor = &model->artifact->inputs[input];
-  *outer = 1;
-  *inner = tcc_dtype_size((tcc_dtype)tensor->dtype);
-  for (int32_t d = 0; d < tensor->rank; ++d) {
-    if (d < model->cache_dim)
-      *outer *= (size_t)tensor->shape[d];
-    else if (d > model->cache_dim)
-      *inner *= (size_t)tensor->shape[d];
-  }
+  dim_layout((tcc_dtype)tensor->dtype, tensor->rank, tensor->shape,
+             model->cache_dim, outer, inner);
 }
 
 /* Copies `entries` of each run between a dense tensor (`dense_entries` a
@@ -1018,12 +1034,12 @@ static void copy_entries(const tcc_model *model, int32_t input, char *cache,
                          int to_cache) {
   size_t outer, inner;
   cache_layout(model, input, &outer, &inner);
-  size_t bytes = (size_t)entries * inner;
-  for (size_t o = 0; o < outer; ++o) {
-    char *c = cache + o * (size_t)model->cache_capacity * inner;
-    char *d = dense + o * (size_t)dense_entries * inner;
-    memcpy(to_cache ? c : d, to_cache ? d : c, bytes);
-  }
+  if (to_cache)
+    copy_runs(cache, model->cache_capacity, dense, dense_entries, entries,
+              outer, inner);
+  else
+    copy_runs(dense, dense_entries, cache, model->cache_capacity, entries,
+              outer, inner);
 }
 
 static size_t cache_bytes(const tcc_model *model, int32_t input) {
@@ -1041,30 +1057,6 @@ static void entry_outputs(const tcc_model *model, tcc_tensor *outputs,
       output_data[used++] = outputs[j].data;
 }
 
-/* A tensor's layout around its step dim `dim`: `outer` runs of entries of
- * `inner` bytes. */
-static void step_layout(const tcc_tensor *tensor, int32_t dim, size_t *outer,
-                        size_t *inner) {
-  *outer = 1;
-  *inner = tcc_dtype_size(tensor->dtype);
-  for (int32_t d = 0; d < tensor->rank; ++d) {
-    if (d < dim)
-      *outer *= (size_t)tensor->shape[d];
-    else if (d > dim)
-      *inner *= (size_t)tensor->shape[d];
-  }
-}
-
-/* Copies the first `entries` of each run between tensors `to_entries` and
- * `from_entries` long in their step dim. */
-static void copy_steps(char *to, int64_t to_entries, const char *from,
-                       int64_t from_entries, int64_t entries, size_t outer,
-                       size_t inner) {
-  for (size_t o = 0; o < outer; ++o)
-    memcpy(to + o * (size_t)to_entries * inner,
-           from + o * (size_t)from_entries * inner, (size_t)entries * inner);
-}
-
 /* An encoder's sequence of `length` positions: the entry of the shortest
  * compiled length at least that long runs on the inputs padded with zeros
  * to it, told the call's length; the outputs get its first `length`
@@ -1075,17 +1067,20 @@ static tcc_status run_padded(tcc_model *model, void **input_data,
                              tcc_tensor *outputs, int64_t length) {
   const tcc_artifact *artifact = model->artifact;
   int32_t num_inputs = artifact->num_inputs,
-          num_outputs = artifact->num_outputs;
+          num_outputs = artifact->num_outputs, count = num_inputs + num_outputs;
   const tcc_artifact_step_entry *entry = NULL;
   for (int32_t e = 0; e < model->num_step_entries && !entry; ++e)
     if (model->step_entries[e].step >= length)
       entry = &model->step_entries[e];
   int64_t compiled = entry->step, valid = length;
   input_data[num_inputs] = &valid;
-  void *padded[num_inputs + num_outputs + 1];
+  /* Per input, then per output: its padded copy and its layout around the
+   * step dim. */
+  void *padded[count + 1];
+  size_t outer[count + 1], inner[count + 1];
   memset(padded, 0, sizeof(padded));
   tcc_status status = TCC_OK;
-  for (int32_t i = 0; i < num_inputs + num_outputs && compiled != length; ++i) {
+  for (int32_t i = 0; i < count && compiled != length; ++i) {
     int is_output = i >= num_inputs;
     int32_t index = is_output ? i - num_inputs : i;
     int32_t dim = is_output ? model->output_step_dim[index]
@@ -1093,9 +1088,9 @@ static tcc_status run_padded(tcc_model *model, void **input_data,
     if (dim < 0)
       continue;
     const tcc_tensor *tensor = is_output ? &outputs[index] : &inputs[index];
-    size_t outer, inner;
-    step_layout(tensor, dim, &outer, &inner);
-    padded[i] = calloc(outer * (size_t)compiled * inner, 1);
+    dim_layout(tensor->dtype, tensor->rank, tensor->shape, dim, &outer[i],
+               &inner[i]);
+    padded[i] = calloc(outer[i] * (size_t)compiled * inner[i], 1);
     if (!padded[i]) {
       status =
           fail(TCC_ERROR_OUT_OF_MEMORY,
@@ -1108,25 +1103,21 @@ static tcc_status run_padded(tcc_model *model, void **input_data,
     if (is_output) {
       output_data[index] = padded[i];
     } else {
-      copy_steps(padded[i], compiled, tensor->data, length, length, outer,
-                 inner);
+      copy_runs(padded[i], compiled, tensor->data, length, length, outer[i],
+                inner[i]);
       input_data[index] = padded[i];
     }
   }
   if (status == TCC_OK)
     status =
         execute(model, input_data, output_data, inputs, outputs, 0, compiled);
-  for (int32_t j = 0; j < num_outputs; ++j) {
-    if (!padded[num_inputs + j])
-      continue;
-    if (status == TCC_OK) {
-      size_t outer, inner;
-      step_layout(&outputs[j], model->output_step_dim[j], &outer, &inner);
-      copy_steps(outputs[j].data, length, padded[num_inputs + j], compiled,
-                 length, outer, inner);
-    }
+  for (int32_t j = 0; status == TCC_OK && j < num_outputs; ++j) {
+    int32_t i = num_inputs + j;
+    if (padded[i])
+      copy_runs(outputs[j].data, length, padded[i], compiled, length, outer[i],
+                inner[i]);
   }
-  for (int32_t i = 0; i < num_inputs + num_outputs; ++i)
+  for (int32_t i = 0; i < count; ++i)
     free(padded[i]);
   return status;
 }
