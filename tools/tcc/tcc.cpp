@@ -520,13 +520,16 @@ Operation *firstDifference(ModuleOp a, ModuleOp b) {
   return opsA.size() == opsB.size() ? nullptr : a.getOperation();
 }
 
-/// The model imported with `options`, verified, optimized, and rewritten
-/// by `rewrite` (a function pass); null after an error.
+/// The model imported with `options` (or `imported`, an import with them
+/// already made), verified, optimized, and rewritten by `rewrite` (a
+/// function pass); null after an error.
 OwningOpRef<ModuleOp>
 loadOptimized(MLIRContext &context, llvm::SourceMgr &sources,
               const tcc::onnx_frontend::ImportOptions &options,
-              std::unique_ptr<Pass> rewrite) {
-  OwningOpRef<ModuleOp> module = loadModel(context, sources, &options);
+              std::unique_ptr<Pass> rewrite,
+              OwningOpRef<ModuleOp> imported = nullptr) {
+  OwningOpRef<ModuleOp> module =
+      imported ? std::move(imported) : loadModel(context, sources, &options);
   if (!module || failed(verify(*module)))
     return nullptr;
   PassManager pm(&context);
@@ -566,12 +569,15 @@ chooseStepSizes(StringRef symbol,
 /// Concat appends to): compiled at a few lengths (--step-sizes), each
 /// proved to keep its positions apart (tcc-pad-sequence), so that a call
 /// runs the shortest one at least as long as its sequence, padded.
+/// `atBound` is the model imported with `options` (at the bound), used for
+/// that length.
 int compileSequenceLengths(MLIRContext &context, llvm::SourceMgr &sources,
                            const tcc::Target &target,
                            tcc::target::TargetDescAttr desc,
                            const tcc::TargetOptions &targetOptions,
                            tcc::Phase phase,
-                           const tcc::onnx_frontend::ImportOptions &options) {
+                           const tcc::onnx_frontend::ImportOptions &options,
+                           OwningOpRef<ModuleOp> atBound) {
   StringRef symbol = options.symbolRanges.begin()->getKey();
   tcc::onnx_frontend::ImportOptions::SymbolRange range =
       options.symbolRanges.begin()->getValue();
@@ -596,7 +602,8 @@ int compileSequenceLengths(MLIRContext &context, llvm::SourceMgr &sources,
   auto specialize = [&](int64_t size) -> OwningOpRef<ModuleOp> {
     tcc::onnx_frontend::ImportOptions at = options;
     at.symbolRanges[symbol].size = size;
-    return loadOptimized(context, sources, at, tcc::createPadSequence());
+    return loadOptimized(context, sources, at, tcc::createPadSequence(),
+                         size == range.max ? std::move(atBound) : nullptr);
   };
   return emitSpecializations(
       context, target, desc, targetOptions, phase,
@@ -627,17 +634,16 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
   }
   // Which symbol is the past: the one whose inputs are appended to (one
   // symbol is; the rewrite says so if not). The other is the step.
-  std::string past;
-  {
-    OwningOpRef<ModuleOp> probe = loadModel(context, sources, &options);
-    if (!probe)
-      return 1;
-    past = tcc::kvCachePastSymbol(*probe);
-  }
+  // The import that tells is also the first one at the bound with one
+  // symbol, and is used as such.
+  OwningOpRef<ModuleOp> probe = loadModel(context, sources, &options);
+  if (!probe)
+    return 1;
+  std::string past = tcc::kvCachePastSymbol(*probe);
   // One symbol no Concat appends to: an encoder's sequence.
   if (past.empty() && options.symbolRanges.size() == 1)
     return compileSequenceLengths(context, sources, target, desc, targetOptions,
-                                  phase, options);
+                                  phase, options, std::move(probe));
   if (past.empty()) {
     llvm::errs() << "tcc: error: --dynamic-dim: exactly one of the symbols "
                     "given must be the past length of KV caches (inputs a "
@@ -676,7 +682,10 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
       at.symbolSizes[step] = size;
     // The bound makes the cache's capacity the same for every step size.
     at.symbolRanges[past] = {pastRange.min, capacity - size, pastSize};
-    return loadOptimized(context, sources, at, tcc::createKVCacheInPlace());
+    // Without a step symbol, the past at its bound is the probe's import.
+    bool probed = step.empty() && pastSize == pastRange.max;
+    return loadOptimized(context, sources, at, tcc::createKVCacheInPlace(),
+                         probed ? std::move(probe) : nullptr);
   };
   auto specialize = [&](int64_t size) -> OwningOpRef<ModuleOp> {
     int64_t bound = capacity - size;
