@@ -8,8 +8,10 @@
 
 The artifact is a decoder compiled with a dynamic past length (and, to take
 a prompt in few steps, a dynamic step length): its inputs are `input_ids`
-[1, step], optionally `position_ids` [1, step], and the past keys and
-values; its first output the logits [1, step, vocab]. The prompt goes in the
+[1, step], optionally `position_ids` [1, step] and `attention_mask` [1,
+past + step] (all ones here: no padding), and the past keys and values; its
+first output the logits [1, step, vocab]. A `transformers` GPT-2 exported
+with its cache is such a decoder. The prompt goes in the
 step lengths the artifact holds (longest first), then one token a step;
 each step appends its keys and values to the cache in place (tcc.KVCache).
 Prints the generated token ids and the time of the prompt and per token.
@@ -40,15 +42,17 @@ def main():
         model.set_num_threads(args.threads)
     cache = tcc.KVCache(model)
     names = [name for name, _, _ in cache.inputs]
-    if "input_ids" not in names or not set(names) <= {"input_ids", "position_ids"}:
+    if "input_ids" not in names or \
+            not set(names) <= {"input_ids", "position_ids", "attention_mask"}:
         sys.exit(f"generate.py: the decoder's inputs besides its caches are {names}; "
-                 "it takes input_ids and, optionally, position_ids")
+                 "it takes input_ids and, optionally, position_ids and attention_mask")
     prompt = [int(t) for t in args.prompt.split(",")]
 
     def step(tokens, start):
         feeds = {"input_ids": np.array([tokens], np.int64),
                  "position_ids": np.arange(start, start + len(tokens),
-                                           dtype=np.int64).reshape(1, -1)}
+                                           dtype=np.int64).reshape(1, -1),
+                 "attention_mask": np.ones((1, start + len(tokens)), np.int64)}
         return cache(*[feeds[name] for name in names])[0]
 
     tokens = list(prompt)

@@ -532,7 +532,7 @@ def bert(layers=12, hidden=768, heads=12, seq=128, vocab=30522, intermediate=307
 
 
 def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
-         positions="constant"):
+         positions="constant", mask=False):
     """Prefill of `seq` tokens (past=0), or a decode step of `seq` new tokens
     after `past` cached ones, with past_key_values inputs and present outputs.
 
@@ -540,8 +540,11 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
     symbolic dim as exporters write it, the causal mask is built from the
     past's shape (Shape, ConstantOfShape, Trilu), and the positions are an
     input `position_ids` (positions="input") or a Range from the past's
-    shape (positions="shape"). With a symbolic past, `seq` may be a name
-    too ("sequence_length"): a step of any number of tokens."""
+    shape (positions="shape", or "doubled": from twice the past length). With a symbolic past, `seq` may be a name
+    too ("sequence_length"): a step of any number of tokens. `mask` adds an
+    input `attention_mask` over the past and the step (1: attend), combined
+    with the causal mask into an additive one, as `transformers` exports
+    a decoder."""
     g = GraphBuilder(seed)
     symbolic = isinstance(past, str)
     steps = isinstance(seq, str)
@@ -563,8 +566,13 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
         inputs.append(helper.make_tensor_value_info("position_ids", TensorProto.INT64,
                                                     [1, seq]))
     else:
-        position_ids = g.op("Unsqueeze", [g.op("Range", [past_length, total_length,
-                                                         g.const(np.int64(1))]),
+        # "doubled": positions that are no offset of the past length (a
+        # model one compile cannot serve at every length).
+        start, limit = past_length, total_length
+        if positions == "doubled":
+            start = g.op("Mul", [past_length, g.const(np.int64(2))])
+            limit = g.op("Add", [start, seq_length])
+        position_ids = g.op("Unsqueeze", [g.op("Range", [start, limit, g.const(np.int64(1))]),
                                           g.const(np.array([0], np.int64))])
     # GPT-2 has 1024 positions; longer caches (to measure attention over
     # them) get a longer table of the same random kind.
@@ -583,6 +591,13 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
         causal = g.op("Cast", [g.op("Trilu", [ones, past_length], upper=0)],
                       to=TensorProto.BOOL)
     neg = g.const(np.float32(np.finfo(np.float32).min))
+    if mask:
+        inputs.append(helper.make_tensor_value_info("attention_mask", TensorProto.INT64,
+                                                    [1, f"{past} + {seq}"]))
+        padding = g.op("Cast", [g.op("Unsqueeze", ["attention_mask",
+                                                    g.const(np.array([1, 2], np.int64))])],
+                       to=TensorProto.BOOL)
+        bias = g.op("Where", [g.op("And", [causal, padding]), g.const(np.float32(0)), neg])
     outputs = []
     for layer in range(layers):
         p = f"h.{layer}"
@@ -602,7 +617,8 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
                 [1, heads, total if total else f"{past} + {seq}", head_dim]) for t in (k, v)]
         scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
         scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
-        scores = g.op("Where", [causal, scores, neg])
+        scores = (g.op("Add", [scores, bias]) if mask
+                  else g.op("Where", [causal, scores, neg]))
         context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]),
                               seq, hidden)
         x = g.op("Add", [x, linear(g, context, hidden, hidden, p + ".attn.c_proj")])
@@ -1346,6 +1362,12 @@ SMALL = {
     "gpt2_tiny_cached_shape_positions": lambda: gpt2(
         layers=2, hidden=32, heads=2, seq=1, past="past_sequence_length", vocab=64,
         positions="shape"),
+    "gpt2_tiny_cached_doubled_positions": lambda: gpt2(
+        layers=2, hidden=32, heads=2, seq=1, past="past_sequence_length", vocab=64,
+        positions="doubled"),
+    "gpt2_tiny_cached_mask": lambda: gpt2(
+        layers=2, hidden=32, heads=2, seq="sequence_length", past="past_sequence_length",
+        vocab=64, positions="shape", mask=True),
     "llama_tiny": lambda: llama(layers=2, hidden=32, heads=4, kv_heads=2, seq=8, vocab=64,
                                 intermediate=48),
     "vit_tiny": lambda: vit(layers=2, hidden=32, heads=2, patch=8, image=32, classes=10,

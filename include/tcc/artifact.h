@@ -28,8 +28,9 @@ extern "C" {
  *    description is a version 3 one of static shapes, and is read as such.
  * 4: a KV cache (past_min to input_present) added; older descriptions have
  *    none.
- * 5: padded_step_min added; older descriptions run exact steps only. */
-#define TCC_ARTIFACT_ABI_VERSION 5
+ * 5: padded_step_min added; older descriptions run exact steps only.
+ * 6: input_key_dim added; older descriptions have no input over the keys. */
+#define TCC_ARTIFACT_ABI_VERSION 6
 #define TCC_ARTIFACT_ABI_OLDEST_READ 2
 #define TCC_ARTIFACT_SYMBOL "tcc_artifact_v1"
 
@@ -178,6 +179,13 @@ typedef struct tcc_artifact {
    * `length` entries along each output's step dim. 0: a call's step is an
    * entry's. */
   int64_t padded_step_min;
+  /* Since version 6. With a KV cache, per input: -1, or the dim in which
+   * it holds one entry per key, past + step (an attention mask over the
+   * cache and the step, as exporters write `attention_mask`). The tables
+   * hold cache_capacity there; the entry reads such an input as a buffer of
+   * cache_capacity entries in that dim whose first past + step are the
+   * call's. Null without such inputs. */
+  const int32_t *input_key_dim;
 } tcc_artifact;
 
 #ifdef __cplusplus

@@ -48,6 +48,9 @@ struct tcc_model {
   /* An encoder's sequence padded to its entries' lengths (version 5; 0
    * when steps are exact): the shortest length a call may give. */
   int64_t padded_step_min;
+  /* Per input, the dim holding past + step entries, or -1 (version 6;
+   * null without such inputs). */
+  const int32_t *input_key_dim;
   /* The caches of a dense run (tcc_model_run with pasts and presents),
    * kept between runs; guarded by `lock`. */
   struct tcc_kv_cache *idle_cache;
@@ -56,6 +59,11 @@ struct tcc_model {
 /* The new entries a call appends to each cache. */
 static int64_t cache_appended(const tcc_model *model) {
   return model->cache_capacity - model->past_max;
+}
+
+/* The dim in which input `index` holds one entry per key, or -1. */
+static int32_t key_dim(const tcc_model *model, int32_t index) {
+  return model->input_key_dim ? model->input_key_dim[index] : -1;
 }
 
 static int is_cache_input(const tcc_model *model, int32_t index) {
@@ -326,6 +334,23 @@ static int cache_is_sane(const tcc_artifact *artifact) {
   return caches > 0;
 }
 
+/* Rejects inputs over the keys a damaged library could describe: each
+ * holds the capacity in its key dim and is neither a cache nor stepped. */
+static int key_inputs_are_sane(const tcc_artifact *artifact) {
+  for (int32_t i = 0; i < artifact->num_inputs; ++i) {
+    int32_t dim = artifact->input_key_dim[i];
+    if (dim < 0)
+      continue;
+    if (dim >= artifact->inputs[i].rank ||
+        artifact->inputs[i].shape[dim] != artifact->cache_capacity ||
+        artifact->input_present[i] >= 0 ||
+        (artifact->num_step_entries && artifact->input_step_dim &&
+         artifact->input_step_dim[i] >= 0))
+      return 0;
+  }
+  return 1;
+}
+
 /* Rejects step lengths a damaged library could describe: ascending steps
  * that fit the cache, step dims within their tensors holding the longest
  * step, and no step dim on a cache or a present; a padded sequence's
@@ -457,8 +482,10 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
   int dynamic = artifact->abi_version >= 3 && artifact->num_batch_entries != 0;
   int cached = artifact->abi_version >= 4 && artifact->input_present != NULL;
   int padded = artifact->abi_version >= 5 && artifact->padded_step_min != 0;
+  int keyed = artifact->abi_version >= 6 && artifact->input_key_dim != NULL;
   if (!artifact_is_sane(artifact) || (dynamic && !batch_is_sane(artifact)) ||
-      (cached && !cache_is_sane(artifact)) ||
+      (cached && !cache_is_sane(artifact)) || (keyed && !cached) ||
+      (keyed && !key_inputs_are_sane(artifact)) ||
       (padded && (cached || dynamic || artifact->padded_step_min < 1)) ||
       ((cached || padded) && !steps_are_sane(artifact, cached, padded))) {
     dlclose(library);
@@ -501,6 +528,8 @@ tcc_status tcc_model_load(const char *path, tcc_model **model) {
     result->cache_capacity = artifact->cache_capacity;
     result->cache_dim = artifact->cache_dim;
     result->input_present = artifact->input_present;
+    if (keyed)
+      result->input_key_dim = artifact->input_key_dim;
     if (artifact->num_step_entries > 0) {
       result->num_step_entries = artifact->num_step_entries;
       result->step_entries = artifact->step_entries;
@@ -762,6 +791,9 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
     }
     if (model->input_step_dim && model->input_step_dim[i] >= 0)
       want[model->input_step_dim[i]] = *step;
+    /* Checked against past + step once the caches have told the past. */
+    if (key_dim(model, i) >= 0 && given->rank == expected->rank && given->shape)
+      want[key_dim(model, i)] = given->shape[key_dim(model, i)];
     int same = given->rank == expected->rank && (given->rank == 0 || given->shape);
     for (int32_t d = 0; same && d < given->rank; ++d)
       same = given->shape[d] == want[d];
@@ -808,6 +840,16 @@ static tcc_status check_inputs(const tcc_model *model, const tcc_tensor *inputs,
     *batch = size;
     batch_from = i;
   }
+  for (int32_t i = 0; i < num_inputs; ++i) {
+    int32_t dim = key_dim(model, i);
+    if (dim >= 0 && inputs[i].shape[dim] != *past + *step)
+      return fail(TCC_ERROR_MISMATCH,
+                  "input %d ('%s') has %lld entries in dim %d, one per key: "
+                  "the past of %lld and the step of %lld make %lld",
+                  i, artifact->inputs[i].name, (long long)inputs[i].shape[dim],
+                  dim, (long long)*past, (long long)*step,
+                  (long long)(*past + *step));
+  }
   return TCC_OK;
 }
 
@@ -832,6 +874,11 @@ tcc_status tcc_model_input_dim_range(const tcc_model *model, int32_t index,
     *max = model->cache_capacity - (model->num_step_entries
                                         ? model->step_entries[0].step
                                         : cache_appended(model));
+  } else if (key_dim(model, index) == dim) {
+    *min = model->past_min + (model->num_step_entries
+                                  ? model->step_entries[0].step
+                                  : cache_appended(model));
+    *max = model->cache_capacity;
   } else if (model->input_step_dim && model->input_step_dim[index] == dim) {
     *min = model->padded_step_min ? model->padded_step_min
                                   : model->step_entries[0].step;
@@ -1122,6 +1169,39 @@ static tcc_status run_padded(tcc_model *model, void **input_data,
   return status;
 }
 
+/* The inputs over the keys as the entry reads them: buffers of the
+ * caches' capacity in their key dim, the call's `keys` entries first and
+ * zeros after (never attended). `staged` gets each buffer to free. */
+static tcc_status stage_key_inputs(const tcc_model *model,
+                                   const tcc_tensor *inputs, void **input_data,
+                                   void **staged, int64_t keys) {
+  const tcc_artifact *artifact = model->artifact;
+  for (int32_t i = 0; i < artifact->num_inputs; ++i)
+    staged[i] = NULL;
+  for (int32_t i = 0; i < artifact->num_inputs; ++i) {
+    int32_t dim = key_dim(model, i);
+    if (dim < 0)
+      continue;
+    size_t outer, inner;
+    dim_layout(inputs[i].dtype, inputs[i].rank, inputs[i].shape, dim, &outer,
+               &inner);
+    staged[i] = calloc(outer * (size_t)model->cache_capacity * inner, 1);
+    if (!staged[i])
+      return fail(TCC_ERROR_OUT_OF_MEMORY,
+                  "cannot allocate input %d ('%s') at the caches' capacity",
+                  i, artifact->inputs[i].name);
+    copy_runs(staged[i], model->cache_capacity, inputs[i].data, keys, keys,
+              outer, inner);
+    input_data[i] = staged[i];
+  }
+  return TCC_OK;
+}
+
+static void free_staged(const tcc_model *model, void **staged) {
+  for (int32_t i = 0; i < model->artifact->num_inputs; ++i)
+    free(staged[i]);
+}
+
 tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
                          int32_t num_inputs, tcc_tensor *outputs,
                          int32_t num_outputs) {
@@ -1173,8 +1253,12 @@ tcc_status tcc_model_run(tcc_model *model, const tcc_tensor *inputs,
     }
   input_data[num_inputs] = &past;
   entry_outputs(model, outputs, output_data);
-  status =
-      execute(model, input_data, output_data, inputs, outputs, batch, step);
+  void *staged[num_inputs + 1];
+  status = stage_key_inputs(model, inputs, input_data, staged, past + step);
+  if (status == TCC_OK)
+    status =
+        execute(model, input_data, output_data, inputs, outputs, batch, step);
+  free_staged(model, staged);
   if (status == TCC_OK)
     for (int32_t j = 0; j < num_outputs; ++j)
       if (model->output_cache[j] >= 0) {
@@ -1384,8 +1468,12 @@ tcc_status tcc_model_run_cached(tcc_model *model, tcc_kv_cache *cache,
     all_outputs[j] = outputs[next++];
   }
   entry_outputs(model, all_outputs, output_data);
-  status = execute(model, input_data, output_data, all_inputs, all_outputs,
-                   batch, step);
+  void *staged[artifact->num_inputs + 1];
+  status = stage_key_inputs(model, all_inputs, input_data, staged, past + step);
+  if (status == TCC_OK)
+    status = execute(model, input_data, output_data, all_inputs, all_outputs,
+                     batch, step);
+  free_staged(model, staged);
   if (status == TCC_OK)
     cache->length += step;
   return status;

@@ -19,6 +19,13 @@
 //     function's `tcc.cache_outputs` says where each was and which cache
 //     it is, for the model's signature.
 //
+// An input with a dim of another name, past + new entries long (an
+// attention mask over every key, as `transformers` exports a decoder's
+// `attention_mask`), may reach the attentions' masks along their keys
+// through elementwise ops and reshapes: it becomes a buffer of the caches'
+// capacity in that dim (`tcc.key_dim`), its first past + new entries the
+// caller's, and the attentions never read the others.
+//
 // Anything else that reads a past input is an error naming the op: its
 // result would depend on the length the graph was imported at.
 //
@@ -33,8 +40,12 @@
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
 #include "llvm/ADT/BitVector.h"
+#include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
+
+#include <numeric>
 
 namespace tcc {
 #define GEN_PASS_DEF_KVCACHEINPLACE
@@ -75,6 +86,171 @@ graph::ConcatOp appendingConcat(BlockArgument arg, int64_t dim) {
   return concat;
 }
 
+RankedTensorType typeOf(Value value) {
+  return cast<RankedTensorType>(value.getType());
+}
+
+/// The dim of `to` that holds dim `dim` of `from` when a reshape keeps it
+/// whole (the same number of elements before it, the same size); -1 if
+/// the reshape merges or splits it.
+int64_t reshapedDim(ArrayRef<int64_t> from, int64_t dim, ArrayRef<int64_t> to) {
+  int64_t before = 1;
+  for (int64_t d = 0; d < dim; ++d)
+    before *= from[d];
+  int64_t product = 1;
+  for (int64_t d = 0; d < static_cast<int64_t>(to.size()); ++d) {
+    if (product == before && to[d] == from[dim])
+      return d;
+    product *= to[d];
+  }
+  return -1;
+}
+
+/// The values an input over the keys reaches (an attention mask built from
+/// `attention_mask`), each with the dim that holds one entry per key, and
+/// the attentions that read them as masks.
+class KeyTrace {
+public:
+  LogicalResult trace(BlockArgument input, int64_t dim, StringRef name) {
+    SmallVector<Value> worklist;
+    auto reach = [&](Value value, int64_t at) -> LogicalResult {
+      auto [it, inserted] = dims.try_emplace(value, at);
+      if (!inserted && it->second != at)
+        return value.getDefiningOp()->emitError()
+               << "carries the keys of input '" << name
+               << "' in two dims";
+      if (inserted)
+        worklist.push_back(value);
+      return success();
+    };
+    if (failed(reach(input, dim)))
+      return failure();
+    while (!worklist.empty()) {
+      Value value = worklist.pop_back_val();
+      int64_t at = dims.lookup(value);
+      for (Operation *user : value.getUsers()) {
+        FailureOr<int64_t> result = follow(user, value, at, name);
+        if (failed(result))
+          return failure();
+        if (*result >= 0)
+          for (Value r : user->getResults())
+            if (failed(reach(r, *result)))
+              return failure();
+      }
+    }
+    return success();
+  }
+
+  /// Every value reached, with the dim that holds the keys.
+  llvm::MapVector<Value, int64_t> dims;
+  /// Splat constants met along the keys: resized with them.
+  llvm::SetVector<OpOperand *> splats;
+  /// Causal masks met along the keys, built for the imported past: computed
+  /// from the run's past length instead.
+  llvm::SetVector<OpOperand *> causal;
+  /// Attentions reading a reached value as their mask.
+  llvm::SetVector<graph::AttentionOp> masked;
+
+private:
+  /// Whether `values` is the causal mask of a step after the past it was
+  /// built for: booleans [1, ..., 1, S, T] (keys in dim `dim`, the last)
+  /// with query i seeing key j where j <= T - S + i.
+  static bool isCausalAtEnd(DenseElementsAttr values, int64_t dim) {
+    ArrayRef<int64_t> shape = values.getType().getShape();
+    int64_t rank = shape.size();
+    if (!values.getElementType().isInteger(1) || rank < 2 ||
+        dim != rank - 1 ||
+        llvm::any_of(shape.drop_back(2), [](int64_t d) { return d != 1; }))
+      return false;
+    int64_t queries = shape[rank - 2], keys = shape[rank - 1];
+    if (queries > keys)
+      return false;
+    int64_t index = 0;
+    for (bool allowed : values.getValues<bool>()) {
+      int64_t i = index / keys, j = index % keys;
+      if (allowed != (j <= keys - queries + i))
+        return false;
+      ++index;
+    }
+    return true;
+  }
+
+  /// The dim of `user`'s results that holds the keys `value` holds in
+  /// `dim`, -1 where its results do not carry them (an attention's mask),
+  /// or failure with an error naming the op.
+  FailureOr<int64_t> follow(Operation *user, Value value, int64_t dim,
+                            StringRef name) {
+    auto refuse = [&](const Twine &why) -> FailureOr<int64_t> {
+      user->emitError() << "reads input '" << name
+                        << "', whose entries are the keys (past + new), "
+                        << why;
+      return failure();
+    };
+    if (auto attention = dyn_cast<graph::AttentionOp>(user)) {
+      if (attention.getMask() != value ||
+          llvm::count(user->getOperands(), value) != 1)
+        return refuse("other than as an attention's mask");
+      if (dim != typeOf(value).getRank() - 1)
+        return refuse("as a mask whose last dim is not the keys'");
+      masked.insert(attention);
+      return -1;
+    }
+    if (isa<graph::CastOp>(user))
+      return dim;
+    if (isa<graph::ReshapeOp, graph::SqueezeOp, graph::UnsqueezeOp,
+            graph::FlattenOp>(user)) {
+      int64_t to = reshapedDim(typeOf(value).getShape(), dim,
+                               typeOf(user->getResult(0)).getShape());
+      if (to < 0)
+        return refuse("through a reshape that merges or splits the keys");
+      return to;
+    }
+    if (auto expand = dyn_cast<graph::ExpandOp>(user))
+      return dim + typeOf(expand).getRank() - typeOf(value).getRank();
+    if (isa<graph::AddOp, graph::SubOp, graph::MulOp, graph::DivOp,
+            graph::MaxOp, graph::MinOp, graph::EqualOp, graph::LessOp,
+            graph::LessEqualOp, graph::GreaterOp, graph::GreaterEqualOp,
+            graph::AndOp, graph::OrOp, graph::XorOp, graph::NotOp,
+            graph::NegOp, graph::WhereOp>(user)) {
+      int64_t rank = typeOf(user->getResult(0)).getRank();
+      int64_t at = dim + rank - typeOf(value).getRank();
+      // The other operands broadcast along the keys, carry them in the same
+      // dim, or are splats of their length (resized with them).
+      for (OpOperand &operand : user->getOpOperands()) {
+        Value other = operand.get();
+        int64_t aligned = at - (rank - typeOf(other).getRank());
+        if (other == value || aligned < 0 ||
+            typeOf(other).getDimSize(aligned) == 1)
+          continue;
+        if (auto known = dims.find(other); known != dims.end()) {
+          if (known->second != aligned)
+            return refuse("beside an operand that carries them in another "
+                          "dim");
+          continue;
+        }
+        auto constant = other.getDefiningOp<graph::ConstantOp>();
+        auto values = constant
+                          ? dyn_cast<DenseElementsAttr>(constant.getValue())
+                          : DenseElementsAttr();
+        if (values && !values.isSplat() && isCausalAtEnd(values, aligned)) {
+          causal.insert(&operand);
+          continue;
+        }
+        if (!values || !values.isSplat())
+          return refuse(Twine("beside an operand of ") +
+                        std::to_string(typeOf(other).getDimSize(aligned)) +
+                        " entries along them that is not computed from them "
+                        "(built for the length the model was imported at)");
+        splats.insert(&operand);
+      }
+      return at;
+    }
+    return refuse(Twine("in '") + user->getName().getStringRef() +
+                  "': only elementwise ops and reshapes may take them to an "
+                  "attention's mask");
+  }
+};
+
 struct KVCacheInPlacePass final
     : tcc::impl::KVCacheInPlaceBase<KVCacheInPlacePass> {
   void runOnOperation() override {
@@ -88,6 +264,9 @@ struct KVCacheInPlacePass final
   LogicalResult rewrite(func::FuncOp func) {
     SmallVector<Cache> caches;
     int64_t min = 0, max = 0;
+    // Dynamic inputs no Concat appends to, with their dim and its name.
+    SmallVector<std::tuple<BlockArgument, int64_t, StringRef>> others;
+    llvm::StringSet<> pastSymbols;
     for (BlockArgument arg : func.getArguments()) {
       auto dims = func.getArgAttrOfType<DenseI64ArrayAttr>(arg.getArgNumber(),
                                                            "tcc.dynamic_dims");
@@ -99,26 +278,43 @@ struct KVCacheInPlacePass final
         return func.emitError()
                << "input '" << argName(arg)
                << "': a past length is one dynamic dim with one range";
+      auto symbols =
+          func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(), "tcc.dim_symbols");
+      StringRef symbol = symbols && symbols.size() == 1
+                             ? cast<StringAttr>(symbols[0]).getValue()
+                             : StringRef();
+      int64_t dim = dims[0];
+      graph::ConcatOp concat = appendingConcat(arg, dim);
+      if (!concat) {
+        others.emplace_back(arg, dim, symbol);
+        continue;
+      }
       if (!caches.empty() && (bounds[0] != min || bounds[1] != max))
         return func.emitError()
                << "inputs '" << argName(caches.front().past) << "' and '"
                << argName(arg) << "' give the past length different ranges";
       min = bounds[0], max = bounds[1];
-      int64_t dim = dims[0];
-      graph::ConcatOp concat = appendingConcat(arg, dim);
-      if (!concat) {
-        Operation *user = arg.use_empty() ? nullptr : *arg.getUsers().begin();
-        InFlightDiagnostic diag =
-            func.emitError()
-            << "input '" << argName(arg) << "' (dim " << dim
-            << ", the past length) must be read by one Concat that "
-               "appends the step's entries along that dim";
-        if (user)
-          diag.attachNote(user->getLoc())
-              << "it is read by '" << user->getName() << "'";
-        return diag;
-      }
+      pastSymbols.insert(symbol);
       caches.push_back({arg, concat, dim});
+    }
+    // An input of another named length than the caches' is over the keys
+    // (past + new); any other is a past no Concat appends to.
+    SmallVector<std::pair<BlockArgument, int64_t>> keyInputs;
+    for (auto [arg, dim, symbol] : others) {
+      if (!caches.empty() && !symbol.empty() && !pastSymbols.contains(symbol)) {
+        keyInputs.emplace_back(arg, dim);
+        continue;
+      }
+      Operation *user = arg.use_empty() ? nullptr : *arg.getUsers().begin();
+      InFlightDiagnostic diag =
+          func.emitError()
+          << "input '" << argName(arg) << "' (dim " << dim
+          << ", the past length) must be read by one Concat that "
+             "appends the step's entries along that dim";
+      if (user)
+        diag.attachNote(user->getLoc())
+            << "it is read by '" << user->getName() << "'";
+      return diag;
     }
     if (caches.empty())
       return success();
@@ -149,6 +345,26 @@ struct KVCacheInPlacePass final
                   "would depend on the past length the model was compiled at";
       }
     }
+    // Inputs over the keys: as long as the caches after the append, and
+    // read only on the way to the attentions' masks.
+    KeyTrace keyed;
+    for (auto [arg, dim] : keyInputs) {
+      int64_t keys = typeOf(caches.front().append).getDimSize(caches.front().dim);
+      int64_t size = typeOf(arg).getDimSize(dim);
+      if (size != keys)
+        return func.emitError()
+               << "input '" << argName(arg) << "' has " << size
+               << " entries in dim " << dim << ", where the KV caches hold "
+               << keys << " (past + new) keys";
+      if (failed(keyed.trace(arg, dim, argName(arg))))
+        return failure();
+    }
+    for (graph::AttentionOp attention : keyed.masked)
+      if (!attentions.contains(attention))
+        return attention.emitError()
+               << "reads a mask over the keys of the KV caches but does not "
+                  "attend over them";
+
     auto isCache = [&](Value value) {
       return llvm::any_of(
           caches, [&](Cache c) { return c.append.getResult() == value; });
@@ -159,15 +375,15 @@ struct KVCacheInPlacePass final
             "attends over a KV cache in its keys or values but not both");
       if (attention.getKeyLength())
         return attention.emitError("already reads a key_length");
-      if (Value mask = attention.getMask()) {
+      if (Value mask = attention.getMask(); mask && !keyed.dims.count(mask)) {
         auto maskType = cast<RankedTensorType>(mask.getType());
         if (maskType.getRank() > 0 && maskType.getShape().back() != 1)
           return attention.emitError()
                  << "has a mask " << maskType
                  << " that spans the keys: with a past length that varies per "
                     "call, "
-                    "only a causal diagonal or a mask broadcast along the keys "
-                    "can follow it";
+                    "only a causal diagonal, a mask broadcast along the keys "
+                    "or one computed from an input over them can follow it";
       }
       int64_t queries = attention.getQuery().getType().getDimSize(2);
       int64_t keys = attention.getKey().getType().getDimSize(2);
@@ -241,6 +457,63 @@ struct KVCacheInPlacePass final
       cache.append.erase();
     }
 
+    // What reads the keys' inputs holds the caches' capacity; the
+    // attentions read the first past + new entries.
+    int64_t capacity = max + appended;
+    auto widened = [&](Value value, int64_t dim) {
+      SmallVector<int64_t> shape(typeOf(value).getShape());
+      shape[dim] = capacity;
+      return RankedTensorType::get(shape, typeOf(value).getElementType());
+    };
+    for (OpOperand *operand : keyed.splats) {
+      Operation *user = operand->getOwner();
+      int64_t rank = typeOf(user->getResult(0)).getRank();
+      int64_t dim = keyed.dims.lookup(user->getResult(0)) -
+                    (rank - typeOf(operand->get()).getRank());
+      auto values = cast<DenseElementsAttr>(
+          operand->get().getDefiningOp<graph::ConstantOp>().getValue());
+      b.setInsertionPoint(user);
+      Operation *built = operand->get().getDefiningOp();
+      operand->set(graph::ConstantOp::create(
+          b, user->getLoc(),
+          values.resizeSplat(widened(operand->get(), dim))));
+      if (built->use_empty())
+        built->erase();
+    }
+    // query i sees key j where j <= past_length + i.
+    for (OpOperand *operand : keyed.causal) {
+      Operation *user = operand->getOwner();
+      auto type = typeOf(operand->get());
+      int64_t rank = type.getRank(), queries = type.getDimSize(rank - 2);
+      b.setInsertionPoint(user);
+      auto iota = [&](int64_t count, int64_t dim) -> Value {
+        SmallVector<int64_t> shape(rank, 1);
+        shape[dim] = count;
+        SmallVector<int64_t> values(count);
+        std::iota(values.begin(), values.end(), 0);
+        return graph::ConstantOp::create(
+            b, user->getLoc(),
+            DenseElementsAttr::get(
+                RankedTensorType::get(shape, b.getI64Type()),
+                ArrayRef<int64_t>(values)));
+      };
+      Value keys = iota(capacity, rank - 1);
+      Value last = graph::AddOp::create(b, user->getLoc(),
+                                        iota(queries, rank - 2), length);
+      Operation *built = operand->get().getDefiningOp();
+      operand->set(graph::LessEqualOp::create(b, user->getLoc(), keys, last));
+      if (built->use_empty())
+        built->erase();
+    }
+    for (auto [value, dim] : keyed.dims) {
+      value.setType(widened(value, dim));
+      if (auto arg = dyn_cast<BlockArgument>(value)) {
+        argTypes[arg.getArgNumber()] = arg.getType();
+        func.setArgAttr(arg.getArgNumber(), "tcc.key_dim",
+                        b.getI64IntegerAttr(dim));
+      }
+    }
+
     // Every attention over the caches reads past + new keys.
     b.setInsertionPointAfter(lengthIndexValue.getDefiningOp());
     Value added = graph::ConstantOp::create(
@@ -284,12 +557,14 @@ struct KVCacheInPlacePass final
 
 } // namespace
 
-std::string tcc::kvCachePastSymbol(ModuleOp module) {
+tcc::KVCacheSymbols tcc::kvCacheSymbols(ModuleOp module) {
   // Per symbol, whether every input dim of that name is appended to.
   llvm::StringMap<bool> appended;
+  func::FuncOp entry;
   module.walk([&](func::FuncOp func) {
     if (func.isExternal() || !func.isPublic())
       return;
+    entry = func;
     for (BlockArgument arg : func.getArguments()) {
       unsigned index = arg.getArgNumber();
       auto dims =
@@ -306,13 +581,51 @@ std::string tcc::kvCachePastSymbol(ModuleOp module) {
       }
     }
   });
-  std::string past;
+  KVCacheSymbols found;
   for (const auto &entry : appended) {
     if (!entry.getValue())
       continue;
-    if (!past.empty())
-      return "";
-    past = entry.getKey().str();
+    if (!found.past.empty())
+      return {};
+    found.past = entry.getKey().str();
   }
-  return past;
+  if (found.past.empty() || !entry)
+    return found;
+  // The name the model gives the presents' length, where an input has a
+  // dim of that name too (`onnx.dim_params`, recorded on request).
+  auto named = [&](ArrayAttr names, int64_t dim) -> StringRef {
+    if (!names || dim >= static_cast<int64_t>(names.size()))
+      return "";
+    return cast<StringAttr>(names[dim]).getValue();
+  };
+  Operation *returnOp = entry.getBody().front().getTerminator();
+  for (BlockArgument arg : entry.getArguments()) {
+    auto dims = entry.getArgAttrOfType<DenseI64ArrayAttr>(arg.getArgNumber(),
+                                                          "tcc.dynamic_dims");
+    if (!dims || dims.size() != 1)
+      continue;
+    graph::ConcatOp concat = appendingConcat(arg, dims[0]);
+    if (!concat)
+      continue;
+    for (OpOperand &use : concat->getUses()) {
+      if (use.getOwner() != returnOp)
+        continue;
+      StringRef total = named(entry.getResultAttrOfType<ArrayAttr>(
+                                  use.getOperandNumber(), "onnx.dim_params"),
+                              dims[0]);
+      if (total.empty() || total == found.past)
+        continue;
+      for (BlockArgument input : entry.getArguments()) {
+        auto names = entry.getArgAttrOfType<ArrayAttr>(input.getArgNumber(),
+                                                       "onnx.dim_params");
+        if (names && llvm::any_of(names, [&](Attribute name) {
+              return cast<StringAttr>(name).getValue() == total;
+            })) {
+          found.total = total.str();
+          return found;
+        }
+      }
+    }
+  }
+  return found;
 }

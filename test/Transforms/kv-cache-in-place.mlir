@@ -93,3 +93,91 @@ func.func @bad_diagonal(%q: tensor<1x2x1x4xf32>, %k: tensor<1x2x9x4xf32>, %n: te
   %y = graph.attention %q, %k, %k key_length %n {scale = 0.5 : f32, causal_offset = 3 : i64} : (tensor<1x2x1x4xf32>, tensor<1x2x9x4xf32>, tensor<1x2x9x4xf32>, tensor<i64>) -> tensor<1x2x1x4xf32>
   return %y : tensor<1x2x1x4xf32>
 }
+
+// -----
+
+// An attention mask over the past and the step (`transformers`'
+// attention_mask, dim 1 named past + new), imported with a past of 5 and a
+// step of 2 under a bound of 8: it becomes a buffer of the caches' capacity
+// (8 + 2) marked tcc.key_dim, and so does every value on its way to the
+// attention's mask. The causal mask built for the imported past is computed
+// from the run's past length instead (query i sees key j <= past + i), and
+// the splat it meets is resized.
+// CHECK-LABEL: func.func @attention_mask
+// CHECK-SAME: %[[MASK:[a-z0-9]+]]: tensor<1x10xi64> {onnx.name = "attention_mask", {{.*}}tcc.key_dim = 1 : i64}
+// CHECK-SAME: %[[LEN:[a-z0-9]+]]: tensor<i64> {onnx.name = "tcc.past_length", tcc.past_length = {}}
+// CHECK: %[[PADDING:.*]] = graph.cast %[[MASK]] : tensor<1x10xi64> -> tensor<1x10xi1>
+// CHECK: %[[SHAPED:.*]] = graph.reshape %[[PADDING]] : tensor<1x10xi1> -> tensor<1x1x1x10xi1>
+// CHECK: %[[KEYS:.*]] = graph.constant dense<{{\[\[\[\[}}0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]]]> : tensor<1x1x1x10xi64>
+// CHECK: %[[ROWS:.*]] = graph.constant dense<{{\[\[\[\[}}0], [1]]]]> : tensor<1x1x2x1xi64>
+// CHECK: %[[LAST:.*]] = graph.add %[[ROWS]], %[[LEN]]
+// CHECK: %[[CAUSAL:.*]] = graph.less_equal %[[KEYS]], %[[LAST]] : tensor<1x1x1x10xi64>, tensor<1x1x2x1xi64> -> tensor<1x1x2x10xi1>
+// CHECK: %[[BOTH:.*]] = graph.and %[[SHAPED]], %[[CAUSAL]] : tensor<1x1x1x10xi1>, tensor<1x1x2x10xi1> -> tensor<1x1x2x10xi1>
+// CHECK: %[[BIAS:.*]] = graph.where %[[BOTH]], {{.*}} -> tensor<1x1x2x10xf32>
+// CHECK: graph.attention %{{.*}}, %{{.*}}, %{{.*}}, %[[BIAS]] key_length
+func.func @attention_mask(%q: tensor<1x2x2x4xf32>,
+                  %pk: tensor<1x2x5x4xf32> {onnx.name = "past_key", tcc.dynamic_dims = array<i64: 2>, tcc.dim_bounds = array<i64: 0, 8>, tcc.dim_symbols = ["past"]},
+                  %pv: tensor<1x2x5x4xf32> {onnx.name = "past_value", tcc.dynamic_dims = array<i64: 2>, tcc.dim_bounds = array<i64: 0, 8>, tcc.dim_symbols = ["past"]},
+                  %k: tensor<1x2x2x4xf32>, %v: tensor<1x2x2x4xf32>,
+                  %m: tensor<1x7xi64> {onnx.name = "attention_mask", tcc.dynamic_dims = array<i64: 1>, tcc.dim_bounds = array<i64: 2, 10>, tcc.dim_symbols = ["past + 2"]}) -> tensor<1x2x2x4xf32> {
+  %causal = graph.constant dense<[[[[true, true, true, true, true, true, false], [true, true, true, true, true, true, true]]]]> : tensor<1x1x2x7xi1>
+  %zero = graph.constant dense<0.0> : tensor<f32>
+  %min = graph.constant dense<-3.40282347E+38> : tensor<f32>
+  %keys = graph.concat %pk, %k {axis = 2 : i64} : (tensor<1x2x5x4xf32>, tensor<1x2x2x4xf32>) -> tensor<1x2x7x4xf32>
+  %values = graph.concat %pv, %v {axis = 2 : i64} : (tensor<1x2x5x4xf32>, tensor<1x2x2x4xf32>) -> tensor<1x2x7x4xf32>
+  %padding = graph.cast %m : tensor<1x7xi64> -> tensor<1x7xi1>
+  %shaped = graph.reshape %padding : tensor<1x7xi1> -> tensor<1x1x1x7xi1>
+  %both = graph.and %shaped, %causal : tensor<1x1x1x7xi1>, tensor<1x1x2x7xi1> -> tensor<1x1x2x7xi1>
+  %bias = graph.where %both, %zero, %min : tensor<1x1x2x7xi1>, tensor<f32>, tensor<f32> -> tensor<1x1x2x7xf32>
+  %y = graph.attention %q, %keys, %values, %bias {scale = 0.5 : f32} : (tensor<1x2x2x4xf32>, tensor<1x2x7x4xf32>, tensor<1x2x7x4xf32>, tensor<1x1x2x7xf32>) -> tensor<1x2x2x4xf32>
+  return %y : tensor<1x2x2x4xf32>
+}
+
+// -----
+
+// An attention mask summed: the sum would count the padding.
+func.func @mask_summed(%q: tensor<1x2x1x4xf32>,
+                  %pk: tensor<1x2x5x4xf32> {onnx.name = "past_key", tcc.dynamic_dims = array<i64: 2>, tcc.dim_bounds = array<i64: 0, 8>, tcc.dim_symbols = ["past"]},
+                  %pv: tensor<1x2x5x4xf32> {onnx.name = "past_value", tcc.dynamic_dims = array<i64: 2>, tcc.dim_bounds = array<i64: 0, 8>, tcc.dim_symbols = ["past"]},
+                  %k: tensor<1x2x1x4xf32>, %v: tensor<1x2x1x4xf32>,
+                  %m: tensor<1x6xi64> {onnx.name = "attention_mask", tcc.dynamic_dims = array<i64: 1>, tcc.dim_bounds = array<i64: 1, 9>, tcc.dim_symbols = ["past + 1"]}) -> (tensor<1x2x1x4xf32>, tensor<1x1xi64>) {
+  %keys = graph.concat %pk, %k {axis = 2 : i64} : (tensor<1x2x5x4xf32>, tensor<1x2x1x4xf32>) -> tensor<1x2x6x4xf32>
+  %values = graph.concat %pv, %v {axis = 2 : i64} : (tensor<1x2x5x4xf32>, tensor<1x2x1x4xf32>) -> tensor<1x2x6x4xf32>
+  %y = graph.attention %q, %keys, %values {scale = 0.5 : f32} : (tensor<1x2x1x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x4xf32>) -> tensor<1x2x1x4xf32>
+  // expected-error @+1 {{reads input 'attention_mask', whose entries are the keys (past + new), in 'graph.reduce_sum': only elementwise ops and reshapes may take them to an attention's mask}}
+  %count = graph.reduce_sum %m {axes = array<i64: 1>, keepdims = true} : tensor<1x6xi64> -> tensor<1x1xi64>
+  return %y, %count : tensor<1x2x1x4xf32>, tensor<1x1xi64>
+}
+
+// -----
+
+// A mask combined with a table built for the imported length that is not
+// a causal mask: refused.
+func.func @mask_table(%q: tensor<1x2x1x4xf32>,
+                  %pk: tensor<1x2x5x4xf32> {onnx.name = "past_key", tcc.dynamic_dims = array<i64: 2>, tcc.dim_bounds = array<i64: 0, 8>, tcc.dim_symbols = ["past"]},
+                  %pv: tensor<1x2x5x4xf32> {onnx.name = "past_value", tcc.dynamic_dims = array<i64: 2>, tcc.dim_bounds = array<i64: 0, 8>, tcc.dim_symbols = ["past"]},
+                  %k: tensor<1x2x1x4xf32>, %v: tensor<1x2x1x4xf32>,
+                  %m: tensor<1x1x1x6xf32> {onnx.name = "attention_mask", tcc.dynamic_dims = array<i64: 3>, tcc.dim_bounds = array<i64: 1, 9>, tcc.dim_symbols = ["past + 1"]}) -> tensor<1x2x1x4xf32> {
+  %table = graph.constant dense<[[[[0.0, 1.0, 2.0, 3.0, 4.0, 5.0]]]]> : tensor<1x1x1x6xf32>
+  %keys = graph.concat %pk, %k {axis = 2 : i64} : (tensor<1x2x5x4xf32>, tensor<1x2x1x4xf32>) -> tensor<1x2x6x4xf32>
+  %values = graph.concat %pv, %v {axis = 2 : i64} : (tensor<1x2x5x4xf32>, tensor<1x2x1x4xf32>) -> tensor<1x2x6x4xf32>
+  // expected-error @+1 {{reads input 'attention_mask', whose entries are the keys (past + new), beside an operand of 6 entries along them that is not computed from them}}
+  %bias = graph.add %m, %table : tensor<1x1x1x6xf32>, tensor<1x1x1x6xf32> -> tensor<1x1x1x6xf32>
+  %y = graph.attention %q, %keys, %values, %bias {scale = 0.5 : f32} : (tensor<1x2x1x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x4xf32>, tensor<1x1x1x6xf32>) -> tensor<1x2x1x4xf32>
+  return %y : tensor<1x2x1x4xf32>
+}
+
+// -----
+
+// A mask of another length than past + new.
+// expected-error @+1 {{input 'attention_mask' has 5 entries in dim 3, where the KV caches hold 6 (past + new) keys}}
+func.func @mask_length(%q: tensor<1x2x1x4xf32>,
+                  %pk: tensor<1x2x5x4xf32> {onnx.name = "past_key", tcc.dynamic_dims = array<i64: 2>, tcc.dim_bounds = array<i64: 0, 8>, tcc.dim_symbols = ["past"]},
+                  %pv: tensor<1x2x5x4xf32> {onnx.name = "past_value", tcc.dynamic_dims = array<i64: 2>, tcc.dim_bounds = array<i64: 0, 8>, tcc.dim_symbols = ["past"]},
+                  %k: tensor<1x2x1x4xf32>, %v: tensor<1x2x1x4xf32>,
+                  %m: tensor<1x1x1x5xf32> {onnx.name = "attention_mask", tcc.dynamic_dims = array<i64: 3>, tcc.dim_bounds = array<i64: 1, 9>, tcc.dim_symbols = ["past + 1"]}) -> tensor<1x2x1x4xf32> {
+  %keys = graph.concat %pk, %k {axis = 2 : i64} : (tensor<1x2x5x4xf32>, tensor<1x2x1x4xf32>) -> tensor<1x2x6x4xf32>
+  %values = graph.concat %pv, %v {axis = 2 : i64} : (tensor<1x2x5x4xf32>, tensor<1x2x1x4xf32>) -> tensor<1x2x6x4xf32>
+  %y = graph.attention %q, %keys, %values {scale = 0.5 : f32} : (tensor<1x2x1x4xf32>, tensor<1x2x6x4xf32>, tensor<1x2x6x4xf32>) -> tensor<1x2x1x4xf32>
+  return %y : tensor<1x2x1x4xf32>
+}

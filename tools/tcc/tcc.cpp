@@ -479,8 +479,12 @@ bool sameAttribute(Attribute a, Attribute b) {
 
 /// The first op of `a` that differs from its counterpart in `b` (same
 /// walk order): in name, types, operands or attributes; null when the two
-/// compute the same.
-Operation *firstDifference(ModuleOp a, ModuleOp b) {
+/// compute the same. Two constants of one type that `tolerate` accepts
+/// count as the same.
+Operation *firstDifference(
+    ModuleOp a, ModuleOp b,
+    function_ref<bool(tcc::graph::ConstantOp, tcc::graph::ConstantOp)>
+        tolerate = nullptr) {
   SmallVector<Operation *> opsA, opsB;
   a.walk<WalkOrder::PreOrder>([&](Operation *op) { opsA.push_back(op); });
   b.walk<WalkOrder::PreOrder>([&](Operation *op) { opsB.push_back(op); });
@@ -500,9 +504,14 @@ Operation *firstDifference(ModuleOp a, ModuleOp b) {
          llvm::zip(x->getOperands(), y->getOperands()))
       if (mapping.lookupOrNull(operandA) != operandB)
         return x;
-    for (NamedAttribute attr : x->getAttrDictionary())
-      if (!sameAttribute(attr.getValue(), y->getAttr(attr.getName())))
-        return x;
+    bool same = llvm::all_of(x->getAttrDictionary(), [&](NamedAttribute attr) {
+      return sameAttribute(attr.getValue(), y->getAttr(attr.getName()));
+    });
+    auto constantA = dyn_cast<tcc::graph::ConstantOp>(x);
+    auto constantB = dyn_cast<tcc::graph::ConstantOp>(y);
+    if (!same && !(tolerate && constantA && constantB &&
+                   tolerate(constantA, constantB)))
+      return x;
     for (auto [regionA, regionB] :
          llvm::zip(x->getRegions(), y->getRegions())) {
       if (regionA.getBlocks().size() != regionB.getBlocks().size())
@@ -614,6 +623,55 @@ int compileSequenceLengths(MLIRContext &context, llvm::SourceMgr &sources,
       });
 }
 
+/// Integer constants of the same type whose elements differ by `delta`
+/// between `a` and `b` (a - b): positions of the step's tokens computed
+/// from the past length, imported at two lengths `delta` apart.
+bool shiftedBy(tcc::graph::ConstantOp a, tcc::graph::ConstantOp b,
+               int64_t delta) {
+  auto valuesA = dyn_cast<DenseIntElementsAttr>(a.getValue());
+  auto valuesB = dyn_cast<DenseIntElementsAttr>(b.getValue());
+  if (!valuesA || !valuesB || valuesA.getType() != valuesB.getType() ||
+      valuesA.getElementType().isInteger(1))
+    return false;
+  for (auto [x, y] :
+       llvm::zip(valuesA.getValues<APInt>(), valuesB.getValues<APInt>()))
+    if (x.getSExtValue() - y.getSExtValue() != delta)
+      return false;
+  return true;
+}
+
+/// Makes each constant of `positions`, imported with the past `past` long,
+/// the same values shifted by the run's past length (the entry's
+/// `tcc.past_length` argument) less `past`.
+void shiftWithPast(ModuleOp module, ArrayRef<Operation *> positions,
+                   int64_t past) {
+  for (Operation *op : positions) {
+    auto constant = cast<tcc::graph::ConstantOp>(op);
+    auto func = constant->getParentOfType<func::FuncOp>();
+    BlockArgument length;
+    for (BlockArgument arg : func.getArguments())
+      if (func.getArgAttr(arg.getArgNumber(), "tcc.past_length"))
+        length = arg;
+    auto values = cast<DenseIntElementsAttr>(constant.getValue());
+    auto offsets = values.mapValues(
+        values.getElementType(), [&](const APInt &value) {
+          return value - APInt(value.getBitWidth(), past, /*isSigned=*/true);
+        });
+    OpBuilder b(constant);
+    Value offset = tcc::graph::ConstantOp::create(b, constant.getLoc(),
+                                                  cast<ElementsAttr>(offsets));
+    Value start = length;
+    if (values.getElementType() != b.getI64Type())
+      start = tcc::graph::CastOp::create(
+          b, constant.getLoc(),
+          RankedTensorType::get({}, values.getElementType()), length);
+    Value shifted =
+        tcc::graph::AddOp::create(b, constant.getLoc(), offset, start);
+    constant.getResult().replaceAllUsesWith(shifted);
+    constant.erase();
+  }
+}
+
 /// A decoder's past length kept dynamic (--dynamic-dim): imported at the
 /// bound, optimized, and its KV caches made to grow in place
 /// (tcc-kv-cache-in-place). The model is also imported one shorter: if
@@ -636,10 +694,23 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
   // symbol is; the rewrite says so if not). The other is the step.
   // The import that tells is also the first one at the bound with one
   // symbol, and is used as such.
-  OwningOpRef<ModuleOp> probe = loadModel(context, sources, &options);
+  // The probe also records the model's names of its dims, which tell
+  // the length of the caches after a step (past + new) where an input
+  // has it too (an attention mask over every key).
+  tcc::onnx_frontend::ImportOptions probing = options;
+  probing.recordDimParams = true;
+  OwningOpRef<ModuleOp> probe = loadModel(context, sources, &probing);
   if (!probe)
     return 1;
-  std::string past = tcc::kvCachePastSymbol(*probe);
+  tcc::KVCacheSymbols symbols = tcc::kvCacheSymbols(*probe);
+  // Read; the probe is otherwise an import like the others.
+  probe->walk([](func::FuncOp func) {
+    for (unsigned i = 0; i < func.getNumArguments(); ++i)
+      func.removeArgAttr(i, "onnx.dim_params");
+    for (unsigned i = 0; i < func.getNumResults(); ++i)
+      func.removeResultAttr(i, "onnx.dim_params");
+  });
+  std::string past = symbols.past;
   // One symbol no Concat appends to: an encoder's sequence.
   if (past.empty() && options.symbolRanges.size() == 1)
     return compileSequenceLengths(context, sources, target, desc, targetOptions,
@@ -654,6 +725,12 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
   for (const auto &symbol : options.symbolRanges)
     if (symbol.getKey() != past)
       step = symbol.getKey().str();
+  if (!symbols.total.empty() && symbols.total == step) {
+    llvm::errs() << "tcc: error: --dynamic-dim " << step
+                 << " names the length of the caches after a step (past + "
+                    "new), not a step\n";
+    return 1;
+  }
   tcc::onnx_frontend::ImportOptions::SymbolRange pastRange =
       options.symbolRanges.lookup(past);
   tcc::onnx_frontend::ImportOptions::SymbolRange stepRange{1, 1, 1};
@@ -682,29 +759,66 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
       at.symbolSizes[step] = size;
     // The bound makes the cache's capacity the same for every step size.
     at.symbolRanges[past] = {pastRange.min, capacity - size, pastSize};
-    // Without a step symbol, the past at its bound is the probe's import.
-    bool probed = step.empty() && pastSize == pastRange.max;
+    // Inputs over the keys hold past + new entries.
+    if (!symbols.total.empty())
+      at.symbolRanges[symbols.total] = {pastRange.min + size, capacity,
+                                        pastSize + size};
+    // Without a step symbol, the past at its bound is the probe's import
+    // (the caches' lengths all given).
+    bool probed =
+        step.empty() && symbols.total.empty() && pastSize == pastRange.max;
     return loadOptimized(context, sources, at, tcc::createKVCacheInPlace(),
                          probed ? std::move(probe) : nullptr);
   };
+  // Constants that follow the past length (the step's positions, from the
+  // past's shape) are compared at a third length far from the bound, and
+  // become the past length plus their offset.
   auto specialize = [&](int64_t size) -> OwningOpRef<ModuleOp> {
     int64_t bound = capacity - size;
     OwningOpRef<ModuleOp> module = compileAt(size, bound);
     if (!module || bound - 1 < pastRange.min)
       return module;
-    OwningOpRef<ModuleOp> shorter = compileAt(size, bound - 1);
-    if (!shorter)
-      return nullptr;
-    if (Operation *differs = firstDifference(*module, *shorter)) {
+    auto refuse = [&](Operation *differs, int64_t other) {
       differs->emitError()
           << "depends on the value of '" << past
           << "' beyond the KV caches (a position or mask built from the past "
              "length): compiled at "
-          << bound << " and " << bound - 1
+          << bound << " and " << other
           << ", this op differs, so one compile cannot serve every length "
              "(--dynamic-dim)";
+    };
+    auto positionsAgainst = [&](int64_t other,
+                                SmallVectorImpl<Operation *> &positions)
+        -> LogicalResult {
+      OwningOpRef<ModuleOp> shorter = compileAt(size, other);
+      if (!shorter)
+        return failure();
+      positions.clear();
+      auto shifted = [&](tcc::graph::ConstantOp a, tcc::graph::ConstantOp b) {
+        if (!shiftedBy(a, b, bound - other))
+          return false;
+        positions.push_back(a);
+        return true;
+      };
+      if (Operation *differs = firstDifference(*module, *shorter, shifted)) {
+        refuse(differs, other);
+        return failure();
+      }
+      return success();
+    };
+    SmallVector<Operation *> positions, farPositions;
+    if (failed(positionsAgainst(bound - 1, positions)))
       return nullptr;
+    int64_t far = std::max<int64_t>(pastRange.min, 1);
+    if (!positions.empty() && far < bound - 1) {
+      if (failed(positionsAgainst(far, farPositions)))
+        return nullptr;
+      if (farPositions != positions) {
+        refuse(positions.front(), far);
+        return nullptr;
+      }
     }
+    shiftWithPast(*module, positions, bound);
     return module;
   };
 

@@ -35,6 +35,11 @@ struct ImportOptions {
   /// Named symbolic dims given a static size, not recorded as dynamic (a
   /// decoder's step length in one of its specializations).
   llvm::StringMap<int64_t> symbolSizes;
+  /// Records the model's names of its inputs' and outputs' symbolic dims
+  /// (`dim_param`) as `onnx.dim_params` on the entry's arguments and
+  /// results ("" for a dim without one), for a caller that relates them (a
+  /// KV cache's present length to an attention mask's).
+  bool recordDimParams = false;
   /// The size given to a symbolic dim of an input not in `inputShapes`: the
   /// batch dim of an exported model, usually. 0 makes such a dim an error.
   int64_t defaultDimSize = 1;

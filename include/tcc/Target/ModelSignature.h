@@ -47,6 +47,9 @@ struct BatchSpecialization {
 struct CacheSignature {
   int64_t pastMin = 0, pastMax = 0, capacity = 0, dim = 0;
   llvm::SmallVector<int32_t> inputPresent;
+  /// Per model input, the dim in which it holds one entry per key (past +
+  /// new, `capacity` in its shape), or -1; empty when no input does.
+  llvm::SmallVector<int32_t> inputKeyDims;
   llvm::SmallVector<TensorSignature> modelInputs, modelOutputs;
 };
 

@@ -76,12 +76,21 @@ struct QuantizableProduct {
 /// constant weights); nullopt for other ops.
 std::optional<QuantizableProduct> quantizableProduct(mlir::Operation *op);
 
-/// Of the named dynamic dims of the entry's inputs (`tcc.dim_symbols`), the
-/// one that is a decoder's past length: every input dim of that name is
-/// read only by a Concat appending a step's entries along it (what
-/// tcc-kv-cache-in-place rewrites). Empty when no name, or more than one,
-/// is.
-std::string kvCachePastSymbol(mlir::ModuleOp module);
+/// The names of a decoder's KV cache lengths in its model.
+struct KVCacheSymbols {
+  /// Of the named dynamic dims of the entry's inputs (`tcc.dim_symbols`),
+  /// the one that is the past length: every input dim of that name is read
+  /// only by a Concat appending a step's entries along it (what
+  /// tcc-kv-cache-in-place rewrites). Empty when no name, or more than one,
+  /// is.
+  std::string past;
+  /// The name of past + new, where the model gives one: the name of a
+  /// present output's cache dim that some input's dim has too (an
+  /// attention mask over every key). Needs the import's
+  /// `onnx.dim_params`; empty without.
+  std::string total;
+};
+KVCacheSymbols kvCacheSymbols(mlir::ModuleOp module);
 
 #define GEN_PASS_DECL
 #include "tcc/Transforms/Passes.h.inc"

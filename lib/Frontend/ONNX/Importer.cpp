@@ -645,6 +645,30 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
   func.setType(builder.getFunctionType(inputTypes, TypeRange(ValueRange(results))));
   for (auto [index, output] : llvm::enumerate(graph.output()))
     func.setResultAttr(index, "onnx.name", builder.getStringAttr(output.name()));
+  if (options.recordDimParams) {
+    auto dimParams = [&](const onnx::ValueInfoProto &value) -> ArrayAttr {
+      if (!value.type().has_tensor_type() ||
+          !value.type().tensor_type().has_shape())
+        return nullptr;
+      SmallVector<Attribute> names;
+      bool named = false;
+      for (const auto &dim : value.type().tensor_type().shape().dim()) {
+        names.push_back(builder.getStringAttr(dim.dim_param()));
+        named |= !dim.dim_param().empty();
+      }
+      return named ? builder.getArrayAttr(names) : nullptr;
+    };
+    for (const onnx::ValueInfoProto &input : graph.input()) {
+      auto index = llvm::find(inputNames, input.name()) - inputNames.begin();
+      if (ArrayAttr names = dimParams(input);
+          names && index < static_cast<int64_t>(inputNames.size()) &&
+          !options.inputShapes.count(input.name()))
+        func.setArgAttr(index, "onnx.dim_params", names);
+    }
+    for (auto [index, output] : llvm::enumerate(graph.output()))
+      if (ArrayAttr names = dimParams(output))
+        func.setResultAttr(index, "onnx.dim_params", names);
+  }
   if (failed(verify(*module)))
     return failure();
   return module;

@@ -232,6 +232,9 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
   };
   if (cache)
     int32Table("input_present", cache->inputPresent);
+  bool keyed = cache && !cache->inputKeyDims.empty();
+  if (keyed)
+    int32Table("input_key_dim", cache->inputKeyDims);
   if (steps) {
     int32Table("input_step_dim", signature.inputStepDims);
     int32Table("output_step_dim", signature.outputStepDims);
@@ -285,7 +288,8 @@ tcc::cpu::generateArtifactSource(const ModelSignature &signature) {
        << ", step_entries, input_step_dim, output_step_dim,\n";
   else
     os << "  0, 0, 0, 0,\n";
-  os << "  " << signature.paddedStepMin << "};\n";
+  os << "  " << signature.paddedStepMin << ", "
+     << (keyed ? "input_key_dim" : "0") << "};\n";
   return text;
 }
 

@@ -155,6 +155,11 @@ tcc::readModelSignature(func::FuncOp entry) {
   cache.modelInputs.assign(signature.inputs.begin(),
                            signature.inputs.end() - 1);
   cache.inputPresent.assign(cache.modelInputs.size(), -1);
+  for (unsigned index = 0; index < cache.modelInputs.size(); ++index)
+    if (auto dim = entry.getArgAttrOfType<IntegerAttr>(index, "tcc.key_dim")) {
+      cache.inputKeyDims.resize(cache.modelInputs.size(), -1);
+      cache.inputKeyDims[index] = dim.getInt();
+    }
   llvm::DenseMap<int64_t, int64_t> presentOf; // output -> cache input
   for (Attribute attr : caches) {
     auto dict = dyn_cast<DictionaryAttr>(attr);

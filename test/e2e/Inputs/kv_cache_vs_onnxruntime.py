@@ -44,11 +44,18 @@ def report(what, expected, got, tolerance=1e-4):
     print(f"{what}: {'ok' if worst <= tolerance else f'MISMATCH (max error {worst:.3g})'}")
 
 
-def feeds(tokens, past, pasts):
+def feeds(tokens, past, pasts, keys=None, hidden=0):
+    """The model's inputs for a step of `tokens` after `past` entries:
+    positions where the model takes them, and an attention mask over the
+    past and the step (`keys` entries long, to test a wrong one; its first
+    `hidden` zero) as `transformers` exports it."""
+    mask = np.ones((1, keys or past + len(tokens)), np.int64)
+    mask[:, :hidden] = 0
     result = {"input_ids": np.asarray(tokens, np.int64).reshape(1, -1),
-              "position_ids": np.arange(past, past + len(tokens), dtype=np.int64).reshape(1, -1)}
+              "position_ids": np.arange(past, past + len(tokens), dtype=np.int64).reshape(1, -1),
+              "attention_mask": mask}
     result.update(pasts)
-    return result
+    return {name: value for name, value in result.items() if name in names}
 
 
 # The dense interface at every kind of past length, the bound included,
@@ -57,7 +64,8 @@ for step in steps:
     for past in (0, 1, 7, capacity - step - 1, capacity - step):
         pasts = {name: rng.standard_normal((batch, heads, past, depth)).astype(np.float32)
                  for name in caches}
-        inputs = feeds(rng.integers(0, vocab, step), past, pasts)
+        # A mask that hides the first past entries (left padding).
+        inputs = feeds(rng.integers(0, vocab, step), past, pasts, hidden=min(past, 2))
         report(f"step {step} past {past}", session.run(None, inputs),
                model(*[inputs[n] for n in names]))
 
@@ -106,6 +114,14 @@ try:
     print("full cache: MISMATCH (no error)")
 except tcc.TccError as error:
     print(f"full cache at {full.length}: error: {error}")
+if "attention_mask" in names:
+    inputs = feeds([0] * step, 2, {name: np.zeros((batch, heads, 2, depth), np.float32)
+                                   for name in caches}, keys=2 + step + 1)
+    try:
+        model(*[inputs[n] for n in names])
+        print("mask of another length: MISMATCH (no error)")
+    except tcc.TccError as error:
+        print(f"mask of another length: error: {error}")
 if len(steps) > 1:
     inputs = feeds([0] * (steps[1] - 1), 0, {})
     try:
