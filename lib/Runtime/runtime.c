@@ -875,9 +875,9 @@ tcc_status tcc_model_input_dim_range(const tcc_model *model, int32_t index,
                                         ? model->step_entries[0].step
                                         : cache_appended(model));
   } else if (key_dim(model, index) == dim) {
-    *min = model->past_min + (model->num_step_entries
-                                  ? model->step_entries[0].step
-                                  : cache_appended(model));
+    *min =
+        model->past_min + (model->num_step_entries ? model->step_entries[0].step
+                                                   : cache_appended(model));
     *max = model->cache_capacity;
   } else if (model->input_step_dim && model->input_step_dim[index] == dim) {
     *min = model->padded_step_min ? model->padded_step_min
@@ -1188,8 +1188,8 @@ static tcc_status stage_key_inputs(const tcc_model *model,
     staged[i] = calloc(outer * (size_t)model->cache_capacity * inner, 1);
     if (!staged[i])
       return fail(TCC_ERROR_OUT_OF_MEMORY,
-                  "cannot allocate input %d ('%s') at the caches' capacity",
-                  i, artifact->inputs[i].name);
+                  "cannot allocate input %d ('%s') at the caches' capacity", i,
+                  artifact->inputs[i].name);
     copy_runs(staged[i], model->cache_capacity, inputs[i].data, keys, keys,
               outer, inner);
     input_data[i] = staged[i];

@@ -117,8 +117,7 @@ public:
       auto [it, inserted] = dims.try_emplace(value, at);
       if (!inserted && it->second != at)
         return value.getDefiningOp()->emitError()
-               << "carries the keys of input '" << name
-               << "' in two dims";
+               << "carries the keys of input '" << name << "' in two dims";
       if (inserted)
         worklist.push_back(value);
       return success();
@@ -158,8 +157,7 @@ private:
   static bool isCausalAtEnd(DenseElementsAttr values, int64_t dim) {
     ArrayRef<int64_t> shape = values.getType().getShape();
     int64_t rank = shape.size();
-    if (!values.getElementType().isInteger(1) || rank < 2 ||
-        dim != rank - 1 ||
+    if (!values.getElementType().isInteger(1) || rank < 2 || dim != rank - 1 ||
         llvm::any_of(shape.drop_back(2), [](int64_t d) { return d != 1; }))
       return false;
     int64_t queries = shape[rank - 2], keys = shape[rank - 1];
@@ -210,8 +208,8 @@ private:
     if (isa<graph::AddOp, graph::SubOp, graph::MulOp, graph::DivOp,
             graph::MaxOp, graph::MinOp, graph::EqualOp, graph::LessOp,
             graph::LessEqualOp, graph::GreaterOp, graph::GreaterEqualOp,
-            graph::AndOp, graph::OrOp, graph::XorOp, graph::NotOp,
-            graph::NegOp, graph::WhereOp>(user)) {
+            graph::AndOp, graph::OrOp, graph::XorOp, graph::NotOp, graph::NegOp,
+            graph::WhereOp>(user)) {
       int64_t rank = typeOf(user->getResult(0)).getRank();
       int64_t at = dim + rank - typeOf(value).getRank();
       // The other operands broadcast along the keys, carry them in the same
@@ -278,8 +276,8 @@ struct KVCacheInPlacePass final
         return func.emitError()
                << "input '" << argName(arg)
                << "': a past length is one dynamic dim with one range";
-      auto symbols =
-          func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(), "tcc.dim_symbols");
+      auto symbols = func.getArgAttrOfType<ArrayAttr>(arg.getArgNumber(),
+                                                      "tcc.dim_symbols");
       StringRef symbol = symbols && symbols.size() == 1
                              ? cast<StringAttr>(symbols[0]).getValue()
                              : StringRef();
@@ -349,7 +347,8 @@ struct KVCacheInPlacePass final
     // read only on the way to the attentions' masks.
     KeyTrace keyed;
     for (auto [arg, dim] : keyInputs) {
-      int64_t keys = typeOf(caches.front().append).getDimSize(caches.front().dim);
+      int64_t keys =
+          typeOf(caches.front().append).getDimSize(caches.front().dim);
       int64_t size = typeOf(arg).getDimSize(dim);
       if (size != keys)
         return func.emitError()
@@ -475,8 +474,7 @@ struct KVCacheInPlacePass final
       b.setInsertionPoint(user);
       Operation *built = operand->get().getDefiningOp();
       operand->set(graph::ConstantOp::create(
-          b, user->getLoc(),
-          values.resizeSplat(widened(operand->get(), dim))));
+          b, user->getLoc(), values.resizeSplat(widened(operand->get(), dim))));
       if (built->use_empty())
         built->erase();
     }
@@ -493,9 +491,8 @@ struct KVCacheInPlacePass final
         std::iota(values.begin(), values.end(), 0);
         return graph::ConstantOp::create(
             b, user->getLoc(),
-            DenseElementsAttr::get(
-                RankedTensorType::get(shape, b.getI64Type()),
-                ArrayRef<int64_t>(values)));
+            DenseElementsAttr::get(RankedTensorType::get(shape, b.getI64Type()),
+                                   ArrayRef<int64_t>(values)));
       };
       Value keys = iota(capacity, rank - 1);
       Value last = graph::AddOp::create(b, user->getLoc(),

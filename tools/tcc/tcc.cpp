@@ -509,8 +509,8 @@ Operation *firstDifference(
     });
     auto constantA = dyn_cast<tcc::graph::ConstantOp>(x);
     auto constantB = dyn_cast<tcc::graph::ConstantOp>(y);
-    if (!same && !(tolerate && constantA && constantB &&
-                   tolerate(constantA, constantB)))
+    if (!same &&
+        !(tolerate && constantA && constantB && tolerate(constantA, constantB)))
       return x;
     for (auto [regionA, regionB] :
          llvm::zip(x->getRegions(), y->getRegions())) {
@@ -653,8 +653,8 @@ void shiftWithPast(ModuleOp module, ArrayRef<Operation *> positions,
       if (func.getArgAttr(arg.getArgNumber(), "tcc.past_length"))
         length = arg;
     auto values = cast<DenseIntElementsAttr>(constant.getValue());
-    auto offsets = values.mapValues(
-        values.getElementType(), [&](const APInt &value) {
+    auto offsets =
+        values.mapValues(values.getElementType(), [&](const APInt &value) {
           return value - APInt(value.getBitWidth(), past, /*isSigned=*/true);
         });
     OpBuilder b(constant);
@@ -787,9 +787,9 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
           << ", this op differs, so one compile cannot serve every length "
              "(--dynamic-dim)";
     };
-    auto positionsAgainst = [&](int64_t other,
-                                SmallVectorImpl<Operation *> &positions)
-        -> LogicalResult {
+    auto positionsAgainst =
+        [&](int64_t other,
+            SmallVectorImpl<Operation *> &positions) -> LogicalResult {
       OwningOpRef<ModuleOp> shorter = compileAt(size, other);
       if (!shorter)
         return failure();
