@@ -6,6 +6,7 @@ Runtime on the same model.
         [--heads 12] [--vocab 50257] [--max-past 1024] [--kv 128,512,1024]
         [--prompt 128] [--steps 128] [--step-sizes 1,128] [--threads 1]
         [--runs 20] [--cpu native]
+        [--model DECODER.onnx --past-dim NAME --step-dim NAME]
 
 python/models.py's GPT-2 with a KV cache (seeded random weights; steps of
 any number of tokens, `sequence_length`, after a past of any length,
@@ -23,6 +24,12 @@ sequence_length=1..PROMPT --step-sizes=SIZES. Then:
   `--runs` steps at that length (tcc: the cache set to the length; ONNX
   Runtime: pasts of that length), and tcc's dense interface (pasts in,
   presents out, copied as ONNX Runtime's Concat copies) beside them.
+
+`--model` takes a decoder exported elsewhere instead, such as
+`transformers`' GPT-2 with its cache (`python/export_torch.py --dynamic
+gpt2_decode_kv512`: past_key_values.N.key/value, an attention_mask over
+past + new, positions from the past's shape; `--past-dim past_sequence
+--step-dim sequence`); the model's sizes are read from the artifact.
 
 ONNX Runtime runs with `--threads` intra-op threads and no spinning; tcc
 with `--threads` OpenMP threads. Prints tcc / ONNX Runtime ratios.
@@ -67,6 +74,9 @@ def main():
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--runs", type=int, default=20)
     parser.add_argument("--cpu", default="native")
+    parser.add_argument("--model", help="a decoder's ONNX file instead of python/models.py's")
+    parser.add_argument("--past-dim", default="past_sequence_length")
+    parser.add_argument("--step-dim", default="sequence_length")
     args = parser.parse_args()
 
     import onnx
@@ -76,15 +86,18 @@ def main():
 
     work = tempfile.mkdtemp(prefix="tcc-generate-")
     path, artifact = os.path.join(work, "gpt2_decode.onnx"), os.path.join(work, "gpt2.so")
-    model = models.gpt2(layers=args.layers, hidden=args.hidden, heads=args.heads,
-                        seq="sequence_length", past="past_sequence_length", vocab=args.vocab,
-                        positions="input")
-    onnx.save(model, path)
+    if args.model:
+        path = args.model
+    else:
+        model = models.gpt2(layers=args.layers, hidden=args.hidden, heads=args.heads,
+                            seq="sequence_length", past="past_sequence_length",
+                            vocab=args.vocab, positions="input")
+        onnx.save(model, path)
     start = time.perf_counter()
     subprocess.run([os.path.join(ROOT, "build", "bin", "tcc"), path, "-o", artifact,
                     f"--cpu={args.cpu}",
-                    f"--dynamic-dim=past_sequence_length=0..{args.max_past}",
-                    f"--dynamic-dim=sequence_length=1..{max(args.prompt, 1)}",
+                    f"--dynamic-dim={args.past_dim}=0..{args.max_past}",
+                    f"--dynamic-dim={args.step_dim}=1..{max(args.prompt, 1)}",
                     f"--step-sizes={args.step_sizes}"], check=True)
     print(f"compiled once for past 0..{args.max_past}, steps of {args.step_sizes} tokens, in "
           f"{time.perf_counter() - start:.1f} s (--cpu={args.cpu}, {args.threads} thread(s))")
@@ -93,7 +106,8 @@ def main():
     compiled.set_num_threads(args.threads)
     names = [name for name, _, _ in compiled.inputs]
     caches = [name for name in names if name.startswith("past_")]
-    depth = args.hidden // args.heads
+    _, _, (_, heads, _, depth) = compiled.inputs[names.index(caches[0])]
+    vocab = compiled.outputs[0][2][-1]
     options = ort.SessionOptions()
     options.intra_op_num_threads = args.threads
     options.inter_op_num_threads = 1
@@ -103,14 +117,15 @@ def main():
     def step_inputs(tokens, position, pasts):
         feeds = {"input_ids": np.array([tokens], np.int64),
                  "position_ids": np.arange(position, position + len(tokens),
-                                           dtype=np.int64).reshape(1, -1)}
+                                           dtype=np.int64).reshape(1, -1),
+                 "attention_mask": np.ones((1, position + len(tokens)), np.int64)}
         feeds.update(pasts)
-        return feeds
+        return {name: value for name, value in feeds.items() if name in names}
 
     # Greedy generation: the prompt in steps of the compiled sizes, then a
     # token a step.
     rng = np.random.default_rng(0)
-    prompt = [int(t) for t in rng.integers(0, args.vocab, args.prompt)]
+    prompt = [int(t) for t in rng.integers(0, vocab, args.prompt)]
     total = args.prompt + args.steps
     if total > args.max_past + 1:
         sys.exit(f"--prompt + --steps must be at most --max-past + 1 = {args.max_past + 1}")
@@ -132,7 +147,7 @@ def main():
         feeds = step_inputs(tokens, start, {})
         return cache(*[feeds[name] for name, _, _ in cache.inputs])[0]
 
-    pasts = {name: np.zeros((1, args.heads, 0, depth), np.float32) for name in caches}
+    pasts = {name: np.zeros((1, heads, 0, depth), np.float32) for name in caches}
 
     def ort_step(tokens, start):
         nonlocal pasts
@@ -163,7 +178,7 @@ def main():
         feeds = step_inputs([7], position, {})
         inputs = [feeds[name] for name, _, _ in cache.inputs]
         cached = median_ms(lambda: cache(*inputs), args.runs, lambda: cache.reset(past))
-        pasts = {name: rng.standard_normal((1, args.heads, past, depth)).astype(np.float32)
+        pasts = {name: rng.standard_normal((1, heads, past, depth)).astype(np.float32)
                  for name in caches}
         feeds = step_inputs([7], position, pasts)
         ordered = [feeds[name] for name in names]

@@ -543,8 +543,8 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
     shape (positions="shape", or "doubled": from twice the past length). With a symbolic past, `seq` may be a name
     too ("sequence_length"): a step of any number of tokens. `mask` adds an
     input `attention_mask` over the past and the step (1: attend), combined
-    with the causal mask into an additive one, as `transformers` exports
-    a decoder."""
+    with a causal mask (key indices compared with the step's positions)
+    into an additive one, as `transformers` exports a decoder."""
     g = GraphBuilder(seed)
     symbolic = isinstance(past, str)
     steps = isinstance(seq, str)
@@ -582,6 +582,14 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
     if not symbolic:
         allowed = np.tril(np.ones((total, total), dtype=bool))[past:total]
         causal = g.const(allowed.reshape(1, 1, seq, total), "causal_mask")
+    elif mask:
+        # transformers compares key indices with the step's positions.
+        one = g.const(np.int64(1))
+        key_index = g.op("Reshape", [g.op("Range", [g.const(np.int64(0)), total_length, one]),
+                                     g.const(np.array([1, 1, 1, -1], np.int64))])
+        query_position = g.op("Reshape", [g.op("Range", [past_length, total_length, one]),
+                                          g.const(np.array([1, 1, -1, 1], np.int64))])
+        causal = g.op("LessOrEqual", [key_index, query_position])
     else:
         size = g.op("Concat", [g.op("Unsqueeze", [seq_length, g.const(np.array([0], np.int64))]),
                                g.op("Unsqueeze", [total_length,

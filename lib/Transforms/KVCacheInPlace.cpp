@@ -33,12 +33,16 @@
 
 #include "tcc/Transforms/Passes.h"
 
+#include "Reshapes.h"
+
 #include "Graph/GraphOps.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/Matchers.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/BitVector.h"
 #include "llvm/ADT/MapVector.h"
 #include "llvm/ADT/SetVector.h"
@@ -90,45 +94,20 @@ RankedTensorType typeOf(Value value) {
   return cast<RankedTensorType>(value.getType());
 }
 
-/// The dim of `to` that holds dim `dim` of `from` when a reshape keeps it
-/// whole (the same number of elements before it, the same size); -1 if
-/// the reshape merges or splits it.
-int64_t reshapedDim(ArrayRef<int64_t> from, int64_t dim, ArrayRef<int64_t> to) {
-  int64_t before = 1;
-  for (int64_t d = 0; d < dim; ++d)
-    before *= from[d];
-  int64_t product = 1;
-  for (int64_t d = 0; d < static_cast<int64_t>(to.size()); ++d) {
-    if (product == before && to[d] == from[dim])
-      return d;
-    product *= to[d];
-  }
-  return -1;
-}
-
 /// The values an input over the keys reaches (an attention mask built from
 /// `attention_mask`), each with the dim that holds one entry per key, and
 /// the attentions that read them as masks.
 class KeyTrace {
 public:
   LogicalResult trace(BlockArgument input, int64_t dim, StringRef name) {
-    SmallVector<Value> worklist;
-    auto reach = [&](Value value, int64_t at) -> LogicalResult {
-      auto [it, inserted] = dims.try_emplace(value, at);
-      if (!inserted && it->second != at)
-        return value.getDefiningOp()->emitError()
-               << "carries the keys of input '" << name << "' in two dims";
-      if (inserted)
-        worklist.push_back(value);
-      return success();
-    };
+    this->name = name.str();
     if (failed(reach(input, dim)))
       return failure();
     while (!worklist.empty()) {
       Value value = worklist.pop_back_val();
       int64_t at = dims.lookup(value);
       for (Operation *user : value.getUsers()) {
-        FailureOr<int64_t> result = follow(user, value, at, name);
+        FailureOr<int64_t> result = follow(user, value, at);
         if (failed(result))
           return failure();
         if (*result >= 0)
@@ -142,15 +121,25 @@ public:
 
   /// Every value reached, with the dim that holds the keys.
   llvm::MapVector<Value, int64_t> dims;
-  /// Splat constants met along the keys: resized with them.
-  llvm::SetVector<OpOperand *> splats;
-  /// Causal masks met along the keys, built for the imported past: computed
-  /// from the run's past length instead.
-  llvm::SetVector<OpOperand *> causal;
+  /// Constants met along the keys, built for the imported length, and
+  /// rebuilt for the capacity: splats resized, key indices (0, 1, ..., an
+  /// arange along them) extended, and causal masks for the imported past
+  /// computed from the run's past length.
+  llvm::SetVector<OpOperand *> splats, indices, causal;
   /// Attentions reading a reached value as their mask.
   llvm::SetVector<graph::AttentionOp> masked;
 
 private:
+  LogicalResult reach(Value value, int64_t at) {
+    auto [it, inserted] = dims.try_emplace(value, at);
+    if (!inserted && it->second != at)
+      return value.getDefiningOp()->emitError()
+             << "carries the keys of input '" << name << "' in two dims";
+    if (inserted)
+      worklist.push_back(value);
+    return success();
+  }
+
   /// Whether `values` is the causal mask of a step after the past it was
   /// built for: booleans [1, ..., 1, S, T] (keys in dim `dim`, the last)
   /// with query i seeing key j where j <= T - S + i.
@@ -173,11 +162,122 @@ private:
     return true;
   }
 
+  /// Whether `values` holds each key's index, 0, 1, ..., along dim `dim`
+  /// (its only dim above 1).
+  static bool isKeyIndex(DenseElementsAttr values, int64_t dim) {
+    ArrayRef<int64_t> shape = values.getType().getShape();
+    auto integers = dyn_cast<DenseIntElementsAttr>(values);
+    if (!integers || integers.getElementType().isInteger(1) ||
+        llvm::any_of(llvm::enumerate(shape), [&](auto entry) {
+          return static_cast<int64_t>(entry.index()) != dim &&
+                 entry.value() != 1;
+        }))
+      return false;
+    int64_t expected = 0;
+    for (const APInt &value : integers.getValues<APInt>())
+      if (value.getSExtValue() != expected++)
+        return false;
+    return true;
+  }
+
+  /// Whether `op` computes the causal mask of a step after the past it was
+  /// built for, as a folded one holds it (isCausalAtEnd): key indices
+  /// (dim `dim`, the last) at most the step's positions, T - S + i.
+  static bool isUnfoldedCausal(Operation *op, int64_t dim) {
+    auto compare = dyn_cast_or_null<graph::LessEqualOp>(op);
+    if (!compare)
+      return false;
+    DenseElementsAttr keys, positions;
+    if (!matchPattern(compare.getLhs(), m_Constant(&keys)) ||
+        !matchPattern(compare.getRhs(), m_Constant(&positions)) ||
+        !isKeyIndex(keys, dim))
+      return false;
+    ArrayRef<int64_t> shape = positions.getType().getShape();
+    int64_t rank = shape.size();
+    if (rank != keys.getType().getRank() || dim != rank - 1 || rank < 2 ||
+        shape[dim] != 1 ||
+        llvm::any_of(shape.drop_back(2), [](int64_t d) { return d != 1; }))
+      return false;
+    auto values = dyn_cast<DenseIntElementsAttr>(positions);
+    int64_t queries = shape[rank - 2], past = keys.getType().getDimSize(dim) -
+                                              queries;
+    if (!values || values.getElementType().isInteger(1))
+      return false;
+    int64_t i = 0;
+    for (const APInt &value : values.getValues<APInt>())
+      if (value.getSExtValue() != past + i++)
+        return false;
+    return true;
+  }
+
+  static bool isElementwise(Operation *op) {
+    return isa<graph::AddOp, graph::SubOp, graph::MulOp, graph::DivOp,
+               graph::MaxOp, graph::MinOp, graph::EqualOp, graph::LessOp,
+               graph::LessEqualOp, graph::GreaterOp, graph::GreaterEqualOp,
+               graph::AndOp, graph::OrOp, graph::XorOp, graph::NotOp,
+               graph::NegOp, graph::WhereOp, graph::CastOp>(op);
+  }
+
+  /// Makes `operand`, an operand without the keys with as many entries
+  /// along dim `dim` as there are keys, follow them: a constant built for
+  /// the imported length (rebuilt for the capacity), or an elementwise op
+  /// over such constants and operands broadcast along the keys (a causal
+  /// mask left unfolded: key indices compared with the step's positions).
+  LogicalResult absorb(OpOperand &operand, int64_t dim, Operation *user) {
+    Value value = operand.get();
+    if (auto known = dims.find(value); known != dims.end()) {
+      if (known->second == dim)
+        return success();
+      return user->emitError()
+             << "reads input '" << name
+             << "', whose entries are the keys (past + new), beside an "
+                "operand that carries them in another dim";
+    }
+    if (auto constant = value.getDefiningOp<graph::ConstantOp>()) {
+      auto values = dyn_cast<DenseElementsAttr>(constant.getValue());
+      if (values && values.isSplat()) {
+        splats.insert(&operand);
+        return success();
+      }
+      if (values && isKeyIndex(values, dim)) {
+        indices.insert(&operand);
+        return success();
+      }
+      if (values && isCausalAtEnd(values, dim)) {
+        causal.insert(&operand);
+        return success();
+      }
+    }
+    Operation *op = value.getDefiningOp();
+    if (isUnfoldedCausal(op, dim)) {
+      causal.insert(&operand);
+      return success();
+    }
+    if (op && isElementwise(op) && op->getNumResults() == 1) {
+      int64_t rank = typeOf(value).getRank();
+      for (OpOperand &input : op->getOpOperands()) {
+        int64_t aligned = dim - (rank - typeOf(input.get()).getRank());
+        if (aligned < 0 || typeOf(input.get()).getDimSize(aligned) == 1)
+          continue;
+        if (failed(absorb(input, aligned, op)))
+          return failure();
+      }
+      // Its other users must take the keys too.
+      return reach(value, dim);
+    }
+    return user->emitError()
+           << "reads input '" << name
+           << "', whose entries are the keys (past + new), beside an operand "
+              "of "
+           << typeOf(value).getDimSize(dim)
+           << " entries along them that is not computed from them (built "
+              "for the length the model was imported at)";
+  }
+
   /// The dim of `user`'s results that holds the keys `value` holds in
   /// `dim`, -1 where its results do not carry them (an attention's mask),
   /// or failure with an error naming the op.
-  FailureOr<int64_t> follow(Operation *user, Value value, int64_t dim,
-                            StringRef name) {
+  FailureOr<int64_t> follow(Operation *user, Value value, int64_t dim) {
     auto refuse = [&](const Twine &why) -> FailureOr<int64_t> {
       user->emitError() << "reads input '" << name
                         << "', whose entries are the keys (past + new), "
@@ -193,53 +293,28 @@ private:
       masked.insert(attention);
       return -1;
     }
-    if (isa<graph::CastOp>(user))
-      return dim;
     if (isa<graph::ReshapeOp, graph::SqueezeOp, graph::UnsqueezeOp,
             graph::FlattenOp>(user)) {
-      int64_t to = reshapedDim(typeOf(value).getShape(), dim,
-                               typeOf(user->getResult(0)).getShape());
+      int64_t to = tcc::reshapedDim(typeOf(value).getShape(), dim,
+                                    typeOf(user->getResult(0)).getShape());
       if (to < 0)
         return refuse("through a reshape that merges or splits the keys");
       return to;
     }
     if (auto expand = dyn_cast<graph::ExpandOp>(user))
       return dim + typeOf(expand).getRank() - typeOf(value).getRank();
-    if (isa<graph::AddOp, graph::SubOp, graph::MulOp, graph::DivOp,
-            graph::MaxOp, graph::MinOp, graph::EqualOp, graph::LessOp,
-            graph::LessEqualOp, graph::GreaterOp, graph::GreaterEqualOp,
-            graph::AndOp, graph::OrOp, graph::XorOp, graph::NotOp, graph::NegOp,
-            graph::WhereOp>(user)) {
+    if (isElementwise(user)) {
       int64_t rank = typeOf(user->getResult(0)).getRank();
       int64_t at = dim + rank - typeOf(value).getRank();
-      // The other operands broadcast along the keys, carry them in the same
-      // dim, or are splats of their length (resized with them).
+      // The other operands broadcast along the keys or follow them.
       for (OpOperand &operand : user->getOpOperands()) {
         Value other = operand.get();
         int64_t aligned = at - (rank - typeOf(other).getRank());
         if (other == value || aligned < 0 ||
             typeOf(other).getDimSize(aligned) == 1)
           continue;
-        if (auto known = dims.find(other); known != dims.end()) {
-          if (known->second != aligned)
-            return refuse("beside an operand that carries them in another "
-                          "dim");
-          continue;
-        }
-        auto constant = other.getDefiningOp<graph::ConstantOp>();
-        auto values = constant
-                          ? dyn_cast<DenseElementsAttr>(constant.getValue())
-                          : DenseElementsAttr();
-        if (values && !values.isSplat() && isCausalAtEnd(values, aligned)) {
-          causal.insert(&operand);
-          continue;
-        }
-        if (!values || !values.isSplat())
-          return refuse(Twine("beside an operand of ") +
-                        std::to_string(typeOf(other).getDimSize(aligned)) +
-                        " entries along them that is not computed from them "
-                        "(built for the length the model was imported at)");
-        splats.insert(&operand);
+        if (failed(absorb(operand, aligned, user)))
+          return failure();
       }
       return at;
     }
@@ -247,6 +322,9 @@ private:
                   "': only elementwise ops and reshapes may take them to an "
                   "attention's mask");
   }
+
+  std::string name;
+  SmallVector<Value> worklist;
 };
 
 struct KVCacheInPlacePass final
@@ -464,19 +542,46 @@ struct KVCacheInPlacePass final
       shape[dim] = capacity;
       return RankedTensorType::get(shape, typeOf(value).getElementType());
     };
-    for (OpOperand *operand : keyed.splats) {
+    // A constant operand's keys dim, from its user's result.
+    auto keysDimOf = [&](OpOperand *operand) {
       Operation *user = operand->getOwner();
       int64_t rank = typeOf(user->getResult(0)).getRank();
-      int64_t dim = keyed.dims.lookup(user->getResult(0)) -
-                    (rank - typeOf(operand->get()).getRank());
+      return keyed.dims.lookup(user->getResult(0)) -
+             (rank - typeOf(operand->get()).getRank());
+    };
+    // What built a replaced operand goes where nothing else reads it: it
+    // was built for the imported length.
+    auto replaceConstant = [&](OpOperand *operand, Value replacement) {
+      SmallVector<Operation *> built{operand->get().getDefiningOp()};
+      operand->set(replacement);
+      while (!built.empty()) {
+        Operation *op = built.pop_back_val();
+        if (!op || !op->use_empty() || !isPure(op))
+          continue;
+        for (Value input : op->getOperands())
+          built.push_back(input.getDefiningOp());
+        op->erase();
+      }
+    };
+    for (OpOperand *operand : keyed.splats) {
       auto values = cast<DenseElementsAttr>(
           operand->get().getDefiningOp<graph::ConstantOp>().getValue());
-      b.setInsertionPoint(user);
-      Operation *built = operand->get().getDefiningOp();
-      operand->set(graph::ConstantOp::create(
-          b, user->getLoc(), values.resizeSplat(widened(operand->get(), dim))));
-      if (built->use_empty())
-        built->erase();
+      b.setInsertionPoint(operand->getOwner());
+      replaceConstant(operand, graph::ConstantOp::create(
+                                   b, operand->getOwner()->getLoc(),
+                                   values.resizeSplat(widened(
+                                       operand->get(), keysDimOf(operand)))));
+    }
+    for (OpOperand *operand : keyed.indices) {
+      auto type = widened(operand->get(), keysDimOf(operand));
+      SmallVector<APInt> values;
+      for (int64_t i = 0; i < capacity; ++i)
+        values.push_back(
+            APInt(type.getElementTypeBitWidth(), i, /*isSigned=*/true));
+      b.setInsertionPoint(operand->getOwner());
+      replaceConstant(operand, graph::ConstantOp::create(
+                                   b, operand->getOwner()->getLoc(),
+                                   DenseElementsAttr::get(type, values)));
     }
     // query i sees key j where j <= past_length + i.
     for (OpOperand *operand : keyed.causal) {
@@ -497,10 +602,16 @@ struct KVCacheInPlacePass final
       Value keys = iota(capacity, rank - 1);
       Value last = graph::AddOp::create(b, user->getLoc(),
                                         iota(queries, rank - 2), length);
-      Operation *built = operand->get().getDefiningOp();
-      operand->set(graph::LessEqualOp::create(b, user->getLoc(), keys, last));
-      if (built->use_empty())
-        built->erase();
+      replaceConstant(operand,
+                      graph::LessEqualOp::create(b, user->getLoc(), keys, last));
+      // Second, where a folded mask stood (canonical order puts constants
+      // last): the same graph whether the import folded it or not.
+      if (user->hasTrait<OpTrait::IsCommutative>() &&
+          user->getNumOperands() == 2 && operand->getOperandNumber() == 0) {
+        Value first = user->getOperand(0);
+        user->setOperand(0, user->getOperand(1));
+        user->setOperand(1, first);
+      }
     }
     for (auto [value, dim] : keyed.dims) {
       value.setType(widened(value, dim));

@@ -25,6 +25,8 @@
 
 #include "tcc/Transforms/Passes.h"
 
+#include "Reshapes.h"
+
 #include "Graph/GraphOps.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -49,22 +51,6 @@ RankedTensorType typeOf(Value value) {
 }
 
 int64_t rankOf(Value value) { return typeOf(value).getRank(); }
-
-/// The dim of `to` that holds dim `dim` of `from` when a reshape keeps it
-/// whole: the same number of elements before it and the same size; -1 if
-/// the reshape merges or splits it.
-int64_t reshapedDim(ArrayRef<int64_t> from, int64_t dim, ArrayRef<int64_t> to) {
-  int64_t before = 1;
-  for (int64_t d = 0; d < dim; ++d)
-    before *= from[d];
-  int64_t product = 1;
-  for (int64_t d = 0; d < static_cast<int64_t>(to.size()); ++d) {
-    if (product == before && to[d] == from[dim])
-      return d;
-    product *= to[d];
-  }
-  return -1;
-}
 
 /// Why an op is refused, or its result's sequence dim (-1: none).
 struct Verdict {
@@ -196,7 +182,7 @@ private:
     Verdict verdict = rowWise(op);
     if (!verdict.why.empty())
       return verdict;
-    int64_t dim = reshapedDim(typeOf(op->getOperand(0)).getShape(), verdict.dim,
+    int64_t dim = tcc::reshapedDim(typeOf(op->getOperand(0)).getShape(), verdict.dim,
                               typeOf(op->getResult(0)).getShape());
     if (dim < 0)
       return Verdict::reject("it merges the sequence with another dim or "

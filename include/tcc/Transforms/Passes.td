@@ -95,9 +95,17 @@ def KVCacheInPlace : Pass<"tcc-kv-cache-in-place", "mlir::func::FuncOp"> {
     `key_length = past_length + new`, and drops the present outputs from
     the results (`tcc.cache_outputs`, `tcc.model_outputs` and
     `tcc.past_bounds` on the function describe them for the signature).
-    Any other reader of a past input or cache, a mask spanning the keys,
-    or a causal diagonal not at the end of the keys is an error naming the
-    op.
+    An input with a dynamic dim of another name than the caches' (`tcc.
+    dim_symbols`), past + new entries long, is over the keys (an
+    `attention_mask`): it may reach the attentions' masks, along their key
+    dim, through elementwise ops, reshapes and expands. It and every value
+    on the way become the caches' capacity long in that dim (the argument
+    marked `tcc.key_dim`); splat constants met are resized, and a causal
+    mask built for the imported past (query i sees key j <= T - S + i) is
+    computed from `tcc.past_length` instead.
+    Any other reader of a past input, a cache or an input over the keys, a
+    mask spanning the keys not computed from such an input, or a causal
+    diagonal not at the end of the keys is an error naming the op.
   }];
   let dependentDialects = ["tcc::graph::GraphDialect", "mlir::tensor::TensorDialect",
                            "mlir::arith::ArithDialect"];
