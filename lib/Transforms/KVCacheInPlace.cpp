@@ -199,8 +199,8 @@ private:
         llvm::any_of(shape.drop_back(2), [](int64_t d) { return d != 1; }))
       return false;
     auto values = dyn_cast<DenseIntElementsAttr>(positions);
-    int64_t queries = shape[rank - 2], past = keys.getType().getDimSize(dim) -
-                                              queries;
+    int64_t queries = shape[rank - 2],
+            past = keys.getType().getDimSize(dim) - queries;
     if (!values || values.getElementType().isInteger(1))
       return false;
     int64_t i = 0;
@@ -567,10 +567,11 @@ struct KVCacheInPlacePass final
       auto values = cast<DenseElementsAttr>(
           operand->get().getDefiningOp<graph::ConstantOp>().getValue());
       b.setInsertionPoint(operand->getOwner());
-      replaceConstant(operand, graph::ConstantOp::create(
-                                   b, operand->getOwner()->getLoc(),
-                                   values.resizeSplat(widened(
-                                       operand->get(), keysDimOf(operand)))));
+      replaceConstant(
+          operand,
+          graph::ConstantOp::create(
+              b, operand->getOwner()->getLoc(),
+              values.resizeSplat(widened(operand->get(), keysDimOf(operand)))));
     }
     for (OpOperand *operand : keyed.indices) {
       auto type = widened(operand->get(), keysDimOf(operand));
@@ -602,8 +603,8 @@ struct KVCacheInPlacePass final
       Value keys = iota(capacity, rank - 1);
       Value last = graph::AddOp::create(b, user->getLoc(),
                                         iota(queries, rank - 2), length);
-      replaceConstant(operand,
-                      graph::LessEqualOp::create(b, user->getLoc(), keys, last));
+      replaceConstant(
+          operand, graph::LessEqualOp::create(b, user->getLoc(), keys, last));
       // Second, where a folded mask stood (canonical order puts constants
       // last): the same graph whether the import folded it or not.
       if (user->hasTrait<OpTrait::IsCommutative>() &&

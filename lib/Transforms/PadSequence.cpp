@@ -182,8 +182,9 @@ private:
     Verdict verdict = rowWise(op);
     if (!verdict.why.empty())
       return verdict;
-    int64_t dim = tcc::reshapedDim(typeOf(op->getOperand(0)).getShape(), verdict.dim,
-                              typeOf(op->getResult(0)).getShape());
+    int64_t dim =
+        tcc::reshapedDim(typeOf(op->getOperand(0)).getShape(), verdict.dim,
+                         typeOf(op->getResult(0)).getShape());
     if (dim < 0)
       return Verdict::reject("it merges the sequence with another dim or "
                              "splits it");
