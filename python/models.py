@@ -459,17 +459,20 @@ def layer_norm(g, x, hidden, prefix, epsilon=1e-5):
                 axis=-1, epsilon=epsilon)
 
 
-def split_heads(g, x, seq, heads, head_dim):
-    # A symbolic seq (a name) is the reshape's -1.
+def split_heads(g, x, seq, heads, head_dim, batch=1):
+    # A symbolic seq (a name) is the reshape's -1, a symbolic batch its 0
+    # (the input's own).
     seq = seq if isinstance(seq, int) else -1
-    x = g.op("Reshape", [x, g.const(np.array([1, seq, heads, head_dim], np.int64))])
+    batch = batch if isinstance(batch, int) else 0
+    x = g.op("Reshape", [x, g.const(np.array([batch, seq, heads, head_dim], np.int64))])
     return g.op("Transpose", [x], perm=[0, 2, 1, 3])
 
 
-def merge_heads(g, x, seq, hidden):
+def merge_heads(g, x, seq, hidden, batch=1):
     seq = seq if isinstance(seq, int) else -1
+    batch = batch if isinstance(batch, int) else 0
     x = g.op("Transpose", [x], perm=[0, 2, 1, 3])
-    return g.op("Reshape", [x, g.const(np.array([1, seq, hidden], np.int64))])
+    return g.op("Reshape", [x, g.const(np.array([batch, seq, hidden], np.int64))])
 
 
 def gelu_erf(g, x):
@@ -486,10 +489,12 @@ def gelu_tanh(g, x):
     return g.op("Mul", [g.op("Mul", [x, g.const(np.float32(0.5))]), y])
 
 
-def bert(layers=12, hidden=768, heads=12, seq=128, vocab=30522, intermediate=3072, seed=0):
+def bert(layers=12, hidden=768, heads=12, seq=128, vocab=30522, intermediate=3072, seed=0,
+         batch=1):
     """BERT's encoder. `seq` may be a name ("sequence_length"): the inputs'
     length is then symbolic, and the positions a prefix of the 512 the
-    table holds, sliced to the length of `input_ids` (as exporters write)."""
+    table holds, sliced to the length of `input_ids` (as exporters write).
+    `batch` may be a name too ("batch_size")."""
     g = GraphBuilder(seed)
     head_dim = hidden // heads
     x = g.op("Gather", [g.weight((vocab, hidden), "word_embeddings", 0.02), "input_ids"], axis=0)
@@ -514,21 +519,20 @@ def bert(layers=12, hidden=768, heads=12, seq=128, vocab=30522, intermediate=307
                         g.const(np.float32(-10000.0))])
     for layer in range(layers):
         p = f"encoder.layer.{layer}"
-        q = split_heads(g, linear(g, x, hidden, hidden, p + ".query"), seq, heads, head_dim)
-        k = split_heads(g, linear(g, x, hidden, hidden, p + ".key"), seq, heads, head_dim)
-        v = split_heads(g, linear(g, x, hidden, hidden, p + ".value"), seq, heads, head_dim)
+        q, k, v = (split_heads(g, linear(g, x, hidden, hidden, p + name), seq, heads, head_dim,
+                               batch) for name in (".query", ".key", ".value"))
         scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
         scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
         probs = g.op("Softmax", [g.op("Add", [scores, mask])], axis=-1)
-        context = merge_heads(g, g.op("MatMul", [probs, v]), seq, hidden)
+        context = merge_heads(g, g.op("MatMul", [probs, v]), seq, hidden, batch)
         attn = linear(g, context, hidden, hidden, p + ".attention.output")
         x = layer_norm(g, g.op("Add", [attn, x]), hidden, p + ".attention.LayerNorm", 1e-12)
         ffn = gelu_erf(g, linear(g, x, hidden, intermediate, p + ".intermediate"))
         ffn = linear(g, ffn, intermediate, hidden, p + ".output")
         x = layer_norm(g, g.op("Add", [ffn, x]), hidden, p + ".output.LayerNorm", 1e-12)
-    ids = lambda name: helper.make_tensor_value_info(name, TensorProto.INT64, [1, seq])
+    ids = lambda name: helper.make_tensor_value_info(name, TensorProto.INT64, [batch, seq])
     return g.model("bert", [ids("input_ids"), ids("attention_mask"), ids("token_type_ids")],
-                   [helper.make_tensor_value_info(x, TensorProto.FLOAT, [1, seq, hidden])])
+                   [helper.make_tensor_value_info(x, TensorProto.FLOAT, [batch, seq, hidden])])
 
 
 def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
@@ -1354,6 +1358,8 @@ SMALL = {
     "bert_tiny": lambda: bert(layers=2, hidden=32, heads=2, seq=8, vocab=64, intermediate=64),
     "bert_tiny_dynamic": lambda: bert(layers=2, hidden=32, heads=2, seq="sequence_length",
                                       vocab=64, intermediate=64),
+    "bert_tiny_dynamic_batch": lambda: bert(layers=2, hidden=32, heads=2, seq="sequence_length",
+                                            vocab=64, intermediate=64, batch="batch_size"),
     "gpt2_tiny": lambda: gpt2(layers=2, hidden=32, heads=2, seq=8, vocab=64),
     "gpt2_tiny_decode": lambda: gpt2(layers=2, hidden=32, heads=2, seq=1, past=7, vocab=64),
     "gpt2_tiny_cached": lambda: gpt2(layers=2, hidden=32, heads=2, seq=1,

@@ -85,6 +85,14 @@ llvm::cl::list<std::string> dynamicDimSpecs(
                    "at a few lengths (--step-sizes) a call is padded to"),
     llvm::cl::value_desc("symbol=MIN..MAX"), llvm::cl::cat(driverCategory));
 
+llvm::cl::list<std::string> dimSizes(
+    "dim",
+    llvm::cl::desc("A named symbolic dim of the model's inputs (a dim_param) "
+                   "given a static size, in every input that has it, e.g. "
+                   "batch=4; with --dynamic-dim on another symbol, a batch of "
+                   "4 sequences of any length"),
+    llvm::cl::value_desc("symbol=SIZE"), llvm::cl::cat(driverCategory));
+
 llvm::cl::list<int64_t> stepSizes(
     "step-sizes",
     llvm::cl::desc("With a decoder's step length dynamic (a second "
@@ -339,6 +347,21 @@ FailureOr<tcc::onnx_frontend::ImportOptions> importOptions() {
       return failure();
     }
     options.symbolRanges[name] = {min, max, max};
+  }
+  for (StringRef spec : dimSizes) {
+    auto [name, text] = spec.rsplit('=');
+    int64_t size = 0;
+    if (name.empty() || text.getAsInteger(10, size) || size < 1) {
+      llvm::errs() << "tcc: error: --dim '" << spec
+                   << "' is not SYMBOL=SIZE (SIZE >= 1)\n";
+      return failure();
+    }
+    if (options.symbolRanges.count(name)) {
+      llvm::errs() << "tcc: error: --dim and --dynamic-dim both name '" << name
+                   << "'\n";
+      return failure();
+    }
+    options.symbolSizes[name] = size;
   }
   for (StringRef spec : boundInputs) {
     auto [name, file] = spec.split('=');

@@ -2,8 +2,9 @@
 with `--dynamic-dim sequence_length=MIN..MAX`, against ONNX Runtime on the
 same model at every length in the range: the artifact runs each call on
 the code of the shortest compiled length that holds it, padded, and its
-output must be ONNX Runtime's for the call's own length. A quarter of each
-sequence is padding in the attention mask. Calls outside the range, or
+output must be ONNX Runtime's for the call's own length. In a batch of B
+sequences (the artifact's), sequence r ends in length // (4 + r) positions
+of padding in the attention mask. Calls outside the range, or
 whose inputs disagree on the length, fail naming the input.
 
 Usage: padded_sequence_vs_onnxruntime.py BUILD MODEL.onnx ARTIFACT.so
@@ -29,11 +30,16 @@ session = ort.InferenceSession(MODEL, providers=["CPUExecutionProvider"])
 vocab = 64
 
 
+batch = model.inputs[0][2][0]
+
+
 def inputs(length):
-    mask = np.ones((1, length), np.int64)
-    mask[0, length - length // 4:] = 0
-    return [rng.integers(0, vocab, (1, length)).astype(np.int64), mask,
-            rng.integers(0, 2, (1, length)).astype(np.int64)]
+    # Sequence r of the batch pads its last length // (4 + r) positions.
+    mask = np.ones((batch, length), np.int64)
+    for row in range(batch):
+        mask[row, length - length // (4 + row):] = 0
+    return [rng.integers(0, vocab, (batch, length)).astype(np.int64), mask,
+            rng.integers(0, 2, (batch, length)).astype(np.int64)]
 
 
 low, high = model.input_ranges[0][1]
