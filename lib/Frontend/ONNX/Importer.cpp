@@ -610,14 +610,15 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
              << "' (a --dynamic-dim names a dim_param of the model's inputs)";
   }
   for (const auto &sized : options.symbolSizes) {
-    bool named = llvm::any_of(graph.input(), [&](const onnx::ValueInfoProto &input) {
-      return !options.inputShapes.count(input.name()) &&
-             input.type().has_tensor_type() &&
-             llvm::any_of(input.type().tensor_type().shape().dim(),
-                          [&](const auto &dim) {
-                            return dim.dim_param() == sized.getKey();
-                          });
-    });
+    bool named =
+        llvm::any_of(graph.input(), [&](const onnx::ValueInfoProto &input) {
+          return !options.inputShapes.count(input.name()) &&
+                 input.type().has_tensor_type() &&
+                 llvm::any_of(input.type().tensor_type().shape().dim(),
+                              [&](const auto &dim) {
+                                return dim.dim_param() == sized.getKey();
+                              });
+        });
     if (!named)
       return emitError(fileLoc)
              << "no graph input has a dim named '" << sized.getKey()
