@@ -46,6 +46,10 @@ def main():
             not set(names) <= {"input_ids", "position_ids", "attention_mask"}:
         sys.exit(f"generate.py: the decoder's inputs besides its caches are {names}; "
                  "it takes input_ids and, optionally, position_ids and attention_mask")
+    batch = cache.inputs[names.index("input_ids")][2][0]
+    if batch != 1:
+        sys.exit(f"generate.py: the decoder takes a batch of {batch} sequences; "
+                 "this example generates one")
     prompt = [int(t) for t in args.prompt.split(",")]
 
     def step(tokens, start):

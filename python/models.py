@@ -536,7 +536,7 @@ def bert(layers=12, hidden=768, heads=12, seq=128, vocab=30522, intermediate=307
 
 
 def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
-         positions="constant", mask=False):
+         positions="constant", mask=False, batch=1):
     """Prefill of `seq` tokens (past=0), or a decode step of `seq` new tokens
     after `past` cached ones, with past_key_values inputs and present outputs.
 
@@ -548,14 +548,15 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
     too ("sequence_length"): a step of any number of tokens. `mask` adds an
     input `attention_mask` over the past and the step (1: attend), combined
     with a causal mask (key indices compared with the step's positions)
-    into an additive one, as `transformers` exports a decoder."""
+    into an additive one, as `transformers` exports a decoder. `batch` may
+    be a name ("batch_size")."""
     g = GraphBuilder(seed)
     symbolic = isinstance(past, str)
     steps = isinstance(seq, str)
     head_dim = hidden // heads
     total = past + seq if not symbolic else None
     x = g.op("Gather", [g.weight((vocab, hidden), "wte", 0.02), "input_ids"], axis=0)
-    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, seq])]
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [batch, seq])]
     if symbolic:
         past_length = g.op("Gather", [g.op("Shape", ["past_key_0"]), g.const(np.int64(2))],
                            axis=0)
@@ -568,7 +569,7 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
     elif positions == "input":
         position_ids = "position_ids"
         inputs.append(helper.make_tensor_value_info("position_ids", TensorProto.INT64,
-                                                    [1, seq]))
+                                                    [batch, seq]))
     else:
         # "doubled": positions that are no offset of the past length (a
         # model one compile cannot serve at every length).
@@ -605,7 +606,7 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
     neg = g.const(np.float32(np.finfo(np.float32).min))
     if mask:
         inputs.append(helper.make_tensor_value_info("attention_mask", TensorProto.INT64,
-                                                    [1, f"{past} + {seq}"]))
+                                                    [batch, f"{past} + {seq}"]))
         padding = g.op("Cast", [g.op("Unsqueeze", ["attention_mask",
                                                     g.const(np.array([1, 2], np.int64))])],
                        to=TensorProto.BOOL)
@@ -617,22 +618,23 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
         qkv = linear(g, h, hidden, 3 * hidden, p + ".attn.c_attn")
         q, k, v = g.op("Split", [qkv, g.const(np.array([hidden] * 3, np.int64))], outputs=3,
                        axis=2)
-        q, k, v = (split_heads(g, t, seq, heads, head_dim) for t in (q, k, v))
+        q, k, v = (split_heads(g, t, seq, heads, head_dim, batch) for t in (q, k, v))
         if past:
             for kind in ("key", "value"):
                 inputs.append(helper.make_tensor_value_info(
-                    f"past_{kind}_{layer}", TensorProto.FLOAT, [1, heads, past, head_dim]))
+                    f"past_{kind}_{layer}", TensorProto.FLOAT, [batch, heads, past, head_dim]))
             k = g.op("Concat", [f"past_key_{layer}", k], axis=2)
             v = g.op("Concat", [f"past_value_{layer}", v], axis=2)
             outputs += [helper.make_tensor_value_info(
                 t, TensorProto.FLOAT,
-                [1, heads, total if total else f"{past} + {seq}", head_dim]) for t in (k, v)]
+                [batch, heads, total if total else f"{past} + {seq}", head_dim])
+                for t in (k, v)]
         scores = g.op("MatMul", [q, g.op("Transpose", [k], perm=[0, 1, 3, 2])])
         scores = g.op("Div", [scores, g.const(np.float32(np.sqrt(head_dim)))])
         scores = (g.op("Add", [scores, bias]) if mask
                   else g.op("Where", [causal, scores, neg]))
         context = merge_heads(g, g.op("MatMul", [g.op("Softmax", [scores], axis=-1), v]),
-                              seq, hidden)
+                              seq, hidden, batch)
         x = g.op("Add", [x, linear(g, context, hidden, hidden, p + ".attn.c_proj")])
         h = layer_norm(g, x, hidden, p + ".ln_2")
         h = linear(g, gelu_tanh(g, linear(g, h, hidden, 4 * hidden, p + ".mlp.c_fc")),
@@ -640,7 +642,8 @@ def gpt2(layers=12, hidden=768, heads=12, seq=128, past=0, vocab=50257, seed=0,
         x = g.op("Add", [x, h])
     x = layer_norm(g, x, hidden, "ln_f")
     logits = g.op("MatMul", [x, g.weight((hidden, vocab), "lm_head", 0.02)])
-    outputs.insert(0, helper.make_tensor_value_info(logits, TensorProto.FLOAT, [1, seq, vocab]))
+    outputs.insert(0, helper.make_tensor_value_info(logits, TensorProto.FLOAT,
+                                                    [batch, seq, vocab]))
     return g.model("gpt2" if not past else "gpt2_decode", inputs, outputs)
 
 
@@ -1382,6 +1385,9 @@ SMALL = {
     "gpt2_tiny_cached_mask": lambda: gpt2(
         layers=2, hidden=32, heads=2, seq="sequence_length", past="past_sequence_length",
         vocab=64, positions="shape", mask=True),
+    "gpt2_tiny_cached_mask_batch": lambda: gpt2(
+        layers=2, hidden=32, heads=2, seq="sequence_length", past="past_sequence_length",
+        vocab=64, positions="shape", mask=True, batch="batch_size"),
     "llama_tiny": lambda: llama(layers=2, hidden=32, heads=4, kv_heads=2, seq=8, vocab=64,
                                 intermediate=48),
     "vit_tiny": lambda: vit(layers=2, hidden=32, heads=2, patch=8, image=32, classes=10,

@@ -262,15 +262,6 @@ static LogicalResult findStepDims(ArrayRef<tcc::TensorSignature> shorter,
       }
       dim = static_cast<int32_t>(d);
     }
-    // A step dim's slices must be contiguous: only ones before it.
-    for (int32_t d = 0; d < dim; ++d)
-      if (a.shape[d] != 1) {
-        llvm::errs() << "tcc: error: '" << a.name
-                     << "' has the step length in dim " << dim
-                     << " after a dim of " << a.shape[d]
-                     << "; a decoder's step lengths need a batch of 1\n";
-        return failure();
-      }
     dims.push_back(dim);
   }
   return success();

@@ -47,12 +47,13 @@ def report(what, expected, got, tolerance=1e-4):
 def feeds(tokens, past, pasts, keys=None, hidden=0):
     """The model's inputs for a step of `tokens` after `past` entries:
     positions where the model takes them, and an attention mask over the
-    past and the step (`keys` entries long, to test a wrong one; its first
-    `hidden` zero) as `transformers` exports it."""
-    mask = np.ones((1, keys or past + len(tokens)), np.int64)
-    mask[:, :hidden] = 0
-    result = {"input_ids": np.asarray(tokens, np.int64).reshape(1, -1),
-              "position_ids": np.arange(past, past + len(tokens), dtype=np.int64).reshape(1, -1),
+    past and the step (`keys` entries long, to test a wrong one; the first
+    `hidden` of its last row zero) as `transformers` exports it; the same
+    tokens in every sequence of a batch."""
+    mask = np.ones((batch, keys or past + len(tokens)), np.int64)
+    mask[-1, :hidden] = 0
+    rows = lambda row: np.tile(np.asarray(row, np.int64), (batch, 1))
+    result = {"input_ids": rows(tokens), "position_ids": rows(np.arange(past, past + len(tokens))),
               "attention_mask": mask}
     result.update(pasts)
     return {name: value for name, value in result.items() if name in names}
