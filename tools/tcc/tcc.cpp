@@ -70,7 +70,8 @@ llvm::cl::list<std::string> inputShapes(
     "input-shape",
     llvm::cl::desc("Static shape of a model input, e.g. input=1x3x224x224 "
                    "(repeat per input). Symbolic dims of inputs not named here "
-                   "get size 1 (the batch dim of an exported model). Dim 0 may "
+                   "get size 1 (the batch dim of an exported model) unless "
+                   "--dim names them. Dim 0 may "
                    "be a range, input=1..32x3x224x224: a dynamic batch, every "
                    "size in it accepted at run time"),
     llvm::cl::value_desc("name=DxDx..."), llvm::cl::cat(driverCategory));
