@@ -10,7 +10,9 @@ squeezenet1_1 (input 1x3x224x224), and from transformers BertModel (bert-base,
 input_ids and attention_mask of 1x128), GPT2LMHeadModel (gpt2, input_ids of
 1x128, no cache), a GPT-2 decode step of one token after a 512-token KV cache
 (past key/value inputs, present outputs), a small LlamaForCausalLM (hidden
-512, 4 layers, 8 heads, 2 KV heads, rotary embeddings, input_ids of 1x128),
+512, 4 layers, 8 heads, 2 KV heads, rotary embeddings, input_ids of 1x128;
+and its decode step after a 512-token cache, with or without position_ids
+as an input),
 ViTModel and ViTForImageClassification (vit-base, 1x3x224x224). Configs are
 built in code and weights initialised at random (nothing is downloaded);
 every model is in eval mode with eager attention. Shapes are static unless
@@ -136,57 +138,85 @@ def gpt2_prefill(seq=128):
                   {"input_ids": axes, "logits": axes})
 
 
-class GPT2Decode(torch.nn.Module):
-    """One decode step: input_ids, attention_mask over past + new tokens, and
-    per layer past key and value [batch, heads, past, head_dim] in; logits and
-    the present keys and values out."""
+class DecodeStep(torch.nn.Module):
+    """One decode step of a causal LM: input_ids, attention_mask over past +
+    new tokens, optionally position_ids (as optimum exports LLaMA), and per
+    layer past key and value [batch, kv heads, past, head_dim] in; logits
+    and the present keys and values out."""
 
-    def __init__(self, model):
+    def __init__(self, model, positions=False):
         super().__init__()
         self.model = model
+        self.positions = positions
 
     def forward(self, input_ids, attention_mask, *past):
         from transformers import DynamicCache
+        extra = {}
+        if self.positions:
+            extra["position_ids"], past = past[0], past[1:]
         cache = DynamicCache([(past[i], past[i + 1]) for i in range(0, len(past), 2)],
                              config=self.model.config)
         # transformers 5 renamed past_key_values to cache.
         name = "cache" if "cache" in inspect.signature(self.model.forward).parameters \
             else "past_key_values"
         out = self.model(input_ids=input_ids, attention_mask=attention_mask,
-                         use_cache=True, return_dict=True, **{name: cache})
+                         use_cache=True, return_dict=True, **{name: cache}, **extra)
         present = []
         for layer in out[name].layers:
             present += [layer.keys, layer.values]
         return (out.logits, *present)
 
 
-def gpt2_decode(seq=1, past=512):
-    from transformers import GPT2LMHeadModel
-    seeded()
-    config = gpt2_config()
-    model = GPT2LMHeadModel(config).eval()
-    head_dim = config.n_embd // config.n_head
-    cache = [torch.randn(1, config.n_head, past, head_dim) for _ in range(2 * config.n_layer)]
-    args = (ids(config.vocab_size, seq), torch.ones(1, past + seq, dtype=torch.int64), *cache)
-    names = [f"past_key_values.{i}.{kind}" for i in range(config.n_layer)
-             for kind in ("key", "value")]
+def decode_step(model, config, seq, past, positions=False):
+    """`model`'s decode step exported with symbolic batch, step, past and
+    total (past + step) lengths, as a generation loop calls it; with
+    `positions`, the step's positions are an input."""
+    heads = getattr(config, "num_key_value_heads", None) or config.num_attention_heads
+    head_dim = config.hidden_size // config.num_attention_heads
+    layers = config.num_hidden_layers
+    cache = [torch.randn(1, heads, past, head_dim) for _ in range(2 * layers)]
+    position_ids = [torch.arange(past, past + seq).reshape(1, seq)] if positions else []
+    args = (ids(config.vocab_size, seq), torch.ones(1, past + seq, dtype=torch.int64),
+            *position_ids, *cache)
+    names = [f"past_key_values.{i}.{kind}" for i in range(layers) for kind in ("key", "value")]
     presents = [name.replace("past_key_values", "present") for name in names]
     dynamic = {"input_ids": {0: "batch", 1: "sequence"},
                "attention_mask": {0: "batch", 1: "total_sequence"},
                "logits": {0: "batch", 1: "sequence"}}
+    if positions:
+        dynamic["position_ids"] = {0: "batch", 1: "sequence"}
     dynamic.update({name: {0: "batch", 2: "past_sequence"} for name in names})
     dynamic.update({name: {0: "batch", 2: "total_sequence"} for name in presents})
-    return Export(GPT2Decode(model), args, ["input_ids", "attention_mask", *names],
-                  ["logits", *presents], dynamic)
+    inputs = ["input_ids", "attention_mask"] + (["position_ids"] if positions else []) + names
+    return Export(DecodeStep(model, positions), args, inputs, ["logits", *presents], dynamic)
+
+
+def gpt2_decode(seq=1, past=512):
+    from transformers import GPT2LMHeadModel
+    seeded()
+    config = gpt2_config()
+    return decode_step(GPT2LMHeadModel(config).eval(), config, seq, past)
+
+
+def llama_config():
+    from transformers import LlamaConfig
+    return LlamaConfig(vocab_size=32000, hidden_size=512, intermediate_size=1408,
+                       num_hidden_layers=4, num_attention_heads=8, num_key_value_heads=2,
+                       max_position_embeddings=2048, rms_norm_eps=1e-6,
+                       attn_implementation="eager")
+
+
+def llama_decode(seq=1, past=512, positions=False):
+    from transformers import LlamaForCausalLM
+    seeded()
+    config = llama_config()
+    return decode_step(LlamaForCausalLM(config).eval(), config, seq, past, positions)
 
 
 def llama(seq=128):
-    from transformers import LlamaConfig, LlamaForCausalLM
+    from transformers import LlamaForCausalLM
     seeded()
-    config = LlamaConfig(vocab_size=32000, hidden_size=512, intermediate_size=1408,
-                         num_hidden_layers=4, num_attention_heads=8, num_key_value_heads=2,
-                         max_position_embeddings=2048, rms_norm_eps=1e-6,
-                         attn_implementation="eager")
+    config = llama_config()
     model = LlamaForCausalLM(config).eval()
     axes = {0: "batch", 1: "sequence"}
     return Export(CausalLM(model), (ids(config.vocab_size, seq),), ["input_ids"], ["logits"],
@@ -220,6 +250,8 @@ MODELS = {
     "gpt2_s128": lambda: gpt2_prefill(),
     "gpt2_decode_kv512": lambda: gpt2_decode(),
     "llama_tiny_s128": lambda: llama(),
+    "llama_tiny_decode_kv512": lambda: llama_decode(),
+    "llama_tiny_decode_kv512_positions": lambda: llama_decode(positions=True),
     "vit_base": lambda: vit(),
     "vit_base_classifier": lambda: vit(classifier=True),
 }

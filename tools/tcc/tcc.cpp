@@ -809,7 +809,9 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
              "length): compiled at "
           << bound << " and " << other
           << ", this op differs, so one compile cannot serve every length "
-             "(--dynamic-dim)";
+             "(--dynamic-dim); positions computed from the past's shape pass "
+             "only as an offset of it (a model that derives more from them, "
+             "rotary tables, takes them as an input, position_ids)";
     };
     auto positionsAgainst =
         [&](int64_t other,
