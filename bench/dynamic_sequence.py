@@ -4,7 +4,7 @@ compiles and ONNX Runtime.
 
     build/venv/bin/python bench/dynamic_sequence.py [--lengths 16,64,128,384,512]
         [--range 1..512] [--step-sizes 16,32,64,128,256,384,512] [--threads 1,2]
-        [--layers 12] [--runs 10] [--rounds 2] [--cpu native] [--out FILE]
+        [--layers 12] [--batch 1] [--runs 10] [--rounds 2] [--cpu native] [--out FILE]
 
 BERT-base of python/models.py (seeded random weights) is saved with a
 symbolic `sequence_length` (positions sliced to the input's length, as
@@ -16,7 +16,9 @@ times both artifacts, ONNX Runtime runs in this process; the engines
 alternate for `--rounds` rounds and each keeps its best round's median of
 `--runs` calls (the host is shared: the best round is the least disturbed).
 A quarter of each sequence is padding in the attention mask. The dynamic
-artifact's output is compared with ONNX Runtime's at every length.
+artifact's output is compared with ONNX Runtime's at every length. With
+`--batch B` above 1 the model's batch is symbolic too (`batch_size`), given
+B by `--dim batch_size=B` (static compiles: `--input-shape` of B rows).
 
 For AVX2 code on an AVX-512 host, hide the host's AVX-512 from the timed
 engines as bench/run.py does (ONNX Runtime then runs its AVX2 kernels; the
@@ -42,13 +44,13 @@ from latency import Tcc, ort_latency  # noqa: E402
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 
 
-def feeds_for(length, seed=0):
+def feeds_for(length, batch=1, seed=0):
     rng = np.random.default_rng(seed + length)
-    mask = np.ones((1, length), np.int64)
-    mask[0, length - length // 4:] = 0
-    return {"input_ids": rng.integers(0, 30522, (1, length)).astype(np.int64),
+    mask = np.ones((batch, length), np.int64)
+    mask[:, length - length // 4:] = 0
+    return {"input_ids": rng.integers(0, 30522, (batch, length)).astype(np.int64),
             "attention_mask": mask,
-            "token_type_ids": rng.integers(0, 2, (1, length)).astype(np.int64)}
+            "token_type_ids": rng.integers(0, 2, (batch, length)).astype(np.int64)}
 
 
 def main():
@@ -59,6 +61,7 @@ def main():
                         help="tcc's --step-sizes (default: tcc's own)")
     parser.add_argument("--threads", default="1,2")
     parser.add_argument("--layers", type=int, default=12)
+    parser.add_argument("--batch", type=int, default=1)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--rounds", type=int, default=2)
     parser.add_argument("--cpu", default="native")
@@ -69,10 +72,13 @@ def main():
     import models
     import onnxruntime as ort
 
-    model = models.bert(layers=args.layers, seq="sequence_length")
+    batch = args.batch
+    model = models.bert(layers=args.layers, seq="sequence_length",
+                        batch="batch_size" if batch > 1 else 1)
     lengths = [int(n) for n in args.lengths.split(",")]
     threads = [int(t) for t in args.threads.split(",")]
-    lines = [f"BERT-base ({args.layers} layers), `--dynamic-dim sequence_length={args.range}`"
+    lines = [f"BERT-base ({args.layers} layers, batch {batch}), "
+             f"`--dynamic-dim sequence_length={args.range}`"
              + (f" `--step-sizes {args.step_sizes}`" if args.step_sizes else "")
              + f", --cpu={args.cpu}, {os.uname().machine}; ms per call, best round's median.",
              "",
@@ -81,6 +87,8 @@ def main():
              "|---|---|---|---|---|---|---|---|"]
     with tempfile.TemporaryDirectory(prefix="tcc-sequence-bench-") as tmp:
         extra = [f"--dynamic-dim=sequence_length={args.range}"]
+        if batch > 1:
+            extra.append(f"--dim=batch_size={batch}")
         if args.step_sizes:
             extra.append(f"--step-sizes={args.step_sizes}")
         start = time.perf_counter()
@@ -93,11 +101,11 @@ def main():
         import tcc
         loaded = tcc.load(dynamic.artifact)
         for length in lengths:
-            feeds = feeds_for(length)
+            feeds = feeds_for(length, batch)
             ours = loaded(*(feeds[name] for name in INPUTS))
             ours = ours[0] if isinstance(ours, (list, tuple)) else ours
             diff = float(np.max(np.abs(ours - session.run(None, feeds)[0])))
-            shapes = [f"--input-shape={name}=1x{length}" for name in INPUTS]
+            shapes = [f"--input-shape={name}={batch}x{length}" for name in INPUTS]
             start = time.perf_counter()
             static = Tcc(args, tmp, f"static{length}", model, shapes)
             static_note = f"static {length}: compiled in {time.perf_counter() - start:.0f} s"
