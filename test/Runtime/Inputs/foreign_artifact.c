@@ -1,7 +1,9 @@
 /* Descriptions the runtime must refuse before it runs anything: an artifact
- * of ABI version 1 (compiled by an older tcc, -DVERSION_1) and one for
- * another device (-DDEVICE_KIND=N). Their entry points must never be called.
- * And one of ABI version 2 (-DVERSION_2), which the runtime still runs. */
+ * of ABI version 1 (compiled by an older tcc, -DVERSION_1), one for
+ * another device (-DDEVICE_KIND=N), and a KV cache whose input over the
+ * keys names a dim that does not hold the cache's capacity (-DKEY_DIM=0; 1
+ * is the sound one). Their entry points must never be called. And one of
+ * ABI version 2 (-DVERSION_2), which the runtime still runs. */
 #include "tcc/artifact.h"
 
 #include <stdlib.h>
@@ -57,6 +59,22 @@ struct v1_artifact {
 };
 __attribute__((visibility("default"))) const struct v1_artifact tcc_artifact_v1 = {
     1, "old", "0.1.0", 1, tensors, 1, tensors, 0, run, set_num_threads};
+#elif defined(KEY_DIM)
+/* A decoder step: a mask over past + new keys ([1, 5]: the capacity) and a
+ * cache of 4 past entries ([1, 4], dim 1) without a present output. */
+static const int64_t mask_shape[2] = {1, 5}, past_shape[2] = {1, 4};
+static const tcc_artifact_tensor decoder_inputs[2] = {
+    {"attention_mask", TCC_DTYPE_I64, 2, mask_shape},
+    {"past", TCC_DTYPE_F32, 2, past_shape}};
+static const int32_t input_present[2] = {-1, 1};
+static const int32_t input_key_dim[2] = {KEY_DIM, -1};
+__attribute__((visibility("default"))) const tcc_artifact tcc_artifact_v1 = {
+    TCC_ARTIFACT_ABI_VERSION, "decoder", "0.1.0", 2, decoder_inputs, 1, tensors,
+    0, run, set_num_threads, TCC_DEVICE_CPU, "x86-64", 0, 0,
+    0, 0, 0, 0, 0, 0,
+    0, 4, 5, 1, input_present,
+    0, 0, 0, 0,
+    0, input_key_dim};
 #else
 __attribute__((visibility("default"))) const tcc_artifact tcc_artifact_v1 = {
     TCC_ARTIFACT_ABI_VERSION, "elsewhere", "0.1.0", 1, tensors, 1, tensors, 0, run,

@@ -6,6 +6,6 @@ import tcc
 
 try:
     model = tcc.load(sys.argv[1])
-    print("loaded:", model.inputs, model.outputs)
+    print("loaded:", model.inputs, model.outputs, "ranges", model.input_ranges)
 except tcc.TccError as error:
     print("TccError:", error)
