@@ -33,7 +33,7 @@
 
 #include "tcc/Transforms/Passes.h"
 
-#include "Reshapes.h"
+#include "TracedDims.h"
 
 #include "Graph/GraphOps.h"
 
@@ -165,19 +165,9 @@ private:
   /// Whether `values` holds each key's index, 0, 1, ..., along dim `dim`
   /// (its only dim above 1).
   static bool isKeyIndex(DenseElementsAttr values, int64_t dim) {
-    ArrayRef<int64_t> shape = values.getType().getShape();
     auto integers = dyn_cast<DenseIntElementsAttr>(values);
-    if (!integers || integers.getElementType().isInteger(1) ||
-        llvm::any_of(llvm::enumerate(shape), [&](auto entry) {
-          return static_cast<int64_t>(entry.index()) != dim &&
-                 entry.value() != 1;
-        }))
-      return false;
-    int64_t expected = 0;
-    for (const APInt &value : integers.getValues<APInt>())
-      if (value.getSExtValue() != expected++)
-        return false;
-    return true;
+    return integers && !integers.getElementType().isInteger(1) &&
+           tcc::holdsIndices(integers, dim);
   }
 
   /// Whether `op` computes the causal mask of a step after the past it was

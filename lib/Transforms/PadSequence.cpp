@@ -25,7 +25,7 @@
 
 #include "tcc/Transforms/Passes.h"
 
-#include "Reshapes.h"
+#include "TracedDims.h"
 
 #include "Graph/GraphOps.h"
 
@@ -114,14 +114,11 @@ private:
     if (!values || length < 2 || values.getNumElements() != length)
       return -1;
     ArrayRef<int64_t> shape = values.getType().getShape();
-    auto dim = llvm::find(shape, length);
-    if (dim == shape.end())
+    int64_t dim = llvm::find(shape, length) - shape.begin();
+    if (dim == static_cast<int64_t>(shape.size()) ||
+        !tcc::holdsIndices(values, dim))
       return -1;
-    int64_t expected = 0;
-    for (const APInt &value : values.getValues<APInt>())
-      if (value.getSExtValue() != expected++)
-        return -1;
-    return dim - shape.begin();
+    return dim;
   }
 
   /// An operand without the sequence meeting dim `dim` of a result of
