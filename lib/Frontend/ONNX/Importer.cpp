@@ -334,6 +334,7 @@ LogicalResult GraphImporter::importInputs(const onnx::GraphProto &graph,
         if (auto sized = options.symbolSizes.find(dim.dim_param());
             dim.has_dim_param() && sized != options.symbolSizes.end()) {
           shape.push_back(sized->second);
+          sizedSymbols.insert(dim.dim_param());
           continue;
         }
         if (auto symbol = options.symbolRanges.find(dim.dim_param());
@@ -609,21 +610,11 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
              << "no graph input has a dim named '" << symbol.getKey()
              << "' (a --dynamic-dim names a dim_param of the model's inputs)";
   }
-  for (const auto &sized : options.symbolSizes) {
-    bool named =
-        llvm::any_of(graph.input(), [&](const onnx::ValueInfoProto &input) {
-          return !options.inputShapes.count(input.name()) &&
-                 input.type().has_tensor_type() &&
-                 llvm::any_of(input.type().tensor_type().shape().dim(),
-                              [&](const auto &dim) {
-                                return dim.dim_param() == sized.getKey();
-                              });
-        });
-    if (!named)
+  for (const auto &sized : options.symbolSizes)
+    if (!sizedSymbols.contains(sized.getKey()))
       return emitError(fileLoc)
              << "no graph input has a dim named '" << sized.getKey()
              << "' (a --dim names a dim_param of the model's inputs)";
-  }
   for (const auto &dynamic : options.dynamicDims)
     if (!llvm::is_contained(inputNames, dynamic.getKey().str()))
       return emitError(fileLoc) << "a dim range is given for '"

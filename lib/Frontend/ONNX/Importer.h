@@ -12,6 +12,7 @@
 #include "mlir/IR/Diagnostics.h"
 #include "onnx/onnx_pb.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/ADT/StringSet.h"
 
 #include <optional>
 #include <vector>
@@ -204,6 +205,8 @@ private:
   /// Per graph input, its dims named in `options.symbolRanges`: (dim, name).
   llvm::StringMap<llvm::SmallVector<std::pair<int64_t, std::string>>>
       symbolicDims;
+  /// The names of `options.symbolSizes` some graph input's dim has.
+  llvm::StringSet<> sizedSymbols;
   int64_t opset = 0;
   llvm::StringMap<mlir::Value> values;
   /// Per subgraph being imported, the bindings it replaced, in order.
