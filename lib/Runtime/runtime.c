@@ -61,6 +61,12 @@ static int64_t cache_appended(const tcc_model *model) {
   return model->cache_capacity - model->past_max;
 }
 
+/* The fewest entries a call of a decoder appends to its caches. */
+static int64_t shortest_step(const tcc_model *model) {
+  return model->num_step_entries ? model->step_entries[0].step
+                                 : cache_appended(model);
+}
+
 /* The dim in which input `index` holds one entry per key, or -1. */
 static int32_t key_dim(const tcc_model *model, int32_t index) {
   return model->input_key_dim ? model->input_key_dim[index] : -1;
@@ -871,13 +877,9 @@ tcc_status tcc_model_input_dim_range(const tcc_model *model, int32_t index,
     *max = model->batch_max;
   } else if (dim == model->cache_dim && is_cache_input(model, index)) {
     *min = model->past_min;
-    *max = model->cache_capacity - (model->num_step_entries
-                                        ? model->step_entries[0].step
-                                        : cache_appended(model));
+    *max = model->cache_capacity - shortest_step(model);
   } else if (key_dim(model, index) == dim) {
-    *min =
-        model->past_min + (model->num_step_entries ? model->step_entries[0].step
-                                                   : cache_appended(model));
+    *min = model->past_min + shortest_step(model);
     *max = model->cache_capacity;
   } else if (model->input_step_dim && model->input_step_dim[index] == dim) {
     *min = model->padded_step_min ? model->padded_step_min
