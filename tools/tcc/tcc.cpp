@@ -669,13 +669,15 @@ bool shiftedBy(tcc::graph::ConstantOp a, tcc::graph::ConstantOp b,
 /// `tcc.past_length` argument) less `past`.
 void shiftWithPast(ModuleOp module, ArrayRef<Operation *> positions,
                    int64_t past) {
+  if (positions.empty())
+    return;
+  auto func = positions.front()->getParentOfType<func::FuncOp>();
+  BlockArgument length;
+  for (BlockArgument arg : func.getArguments())
+    if (func.getArgAttr(arg.getArgNumber(), "tcc.past_length"))
+      length = arg;
   for (Operation *op : positions) {
     auto constant = cast<tcc::graph::ConstantOp>(op);
-    auto func = constant->getParentOfType<func::FuncOp>();
-    BlockArgument length;
-    for (BlockArgument arg : func.getArguments())
-      if (func.getArgAttr(arg.getArgNumber(), "tcc.past_length"))
-        length = arg;
     auto values = cast<DenseIntElementsAttr>(constant.getValue());
     auto offsets =
         values.mapValues(values.getElementType(), [&](const APInt &value) {
@@ -715,12 +717,11 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
     return 1;
   }
   // Which symbol is the past: the one whose inputs are appended to (one
-  // symbol is; the rewrite says so if not). The other is the step.
-  // The import that tells is also the first one at the bound with one
-  // symbol, and is used as such.
-  // The probe also records the model's names of its dims, which tell
-  // the length of the caches after a step (past + new) where an input
-  // has it too (an attention mask over every key).
+  // symbol is; the rewrite says so if not). The other is the step. The
+  // probe also records the model's names of its dims, which tell the
+  // length of the caches after a step (past + new) where an input has it
+  // too (an attention mask over every key); where no input does, the
+  // probe is the first import at the bound with one symbol, used as such.
   tcc::onnx_frontend::ImportOptions probing = options;
   probing.recordDimParams = true;
   OwningOpRef<ModuleOp> probe = loadModel(context, sources, &probing);
