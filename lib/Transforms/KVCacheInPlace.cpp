@@ -49,8 +49,6 @@
 #include "llvm/ADT/StringMap.h"
 #include "llvm/ADT/StringSet.h"
 
-#include <numeric>
-
 namespace tcc {
 #define GEN_PASS_DEF_KVCACHEINPLACE
 #include "tcc/Transforms/Passes.h.inc"
@@ -563,16 +561,20 @@ struct KVCacheInPlacePass final
               b, operand->getOwner()->getLoc(),
               values.resizeSplat(widened(operand->get(), keysDimOf(operand)))));
     }
-    for (OpOperand *operand : keyed.indices) {
-      auto type = widened(operand->get(), keysDimOf(operand));
+    // 0, 1, ..., n - 1 along the one dim of `type` above 1.
+    auto indices = [&](RankedTensorType type, Location loc) -> Value {
       SmallVector<APInt> values;
-      for (int64_t i = 0; i < capacity; ++i)
+      for (int64_t i = 0; i < type.getNumElements(); ++i)
         values.push_back(
             APInt(type.getElementTypeBitWidth(), i, /*isSigned=*/true));
+      return graph::ConstantOp::create(b, loc,
+                                       DenseElementsAttr::get(type, values));
+    };
+    for (OpOperand *operand : keyed.indices) {
       b.setInsertionPoint(operand->getOwner());
-      replaceConstant(operand, graph::ConstantOp::create(
-                                   b, operand->getOwner()->getLoc(),
-                                   DenseElementsAttr::get(type, values)));
+      replaceConstant(operand,
+                      indices(widened(operand->get(), keysDimOf(operand)),
+                              operand->getOwner()->getLoc()));
     }
     // query i sees key j where j <= past_length + i.
     for (OpOperand *operand : keyed.causal) {
@@ -580,15 +582,11 @@ struct KVCacheInPlacePass final
       auto type = typeOf(operand->get());
       int64_t rank = type.getRank(), queries = type.getDimSize(rank - 2);
       b.setInsertionPoint(user);
-      auto iota = [&](int64_t count, int64_t dim) -> Value {
+      auto iota = [&](int64_t count, int64_t dim) {
         SmallVector<int64_t> shape(rank, 1);
         shape[dim] = count;
-        SmallVector<int64_t> values(count);
-        std::iota(values.begin(), values.end(), 0);
-        return graph::ConstantOp::create(
-            b, user->getLoc(),
-            DenseElementsAttr::get(RankedTensorType::get(shape, b.getI64Type()),
-                                   ArrayRef<int64_t>(values)));
+        return indices(RankedTensorType::get(shape, b.getI64Type()),
+                       user->getLoc());
       };
       Value keys = iota(capacity, rank - 1);
       Value last = graph::AddOp::create(b, user->getLoc(),
