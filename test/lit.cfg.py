@@ -15,11 +15,14 @@ config.test_exec_root = os.path.join(config.tcc_obj_root, "test")
 # `lit --param cpu=x86-64-v3`: tcc compiles for that CPU wherever a test does
 # not name one (the driver's --cpu default comes from TCC_CPU). Without it,
 # tests compile for the host (native), whatever TCC_CPU the caller has set.
+# Such a run keeps its outputs apart (its own exec root), since ctest runs
+# it beside the native one and the two would share every test's %t.
 tcc_cpu = lit_config.params.get("cpu")
 if tcc_cpu:
     config.environment["TCC_CPU"] = tcc_cpu
     config.name = f"tcc-{tcc_cpu}"
     config.available_features.add(f"cpu-{tcc_cpu}")
+    config.test_exec_root = os.path.join(config.tcc_obj_root, f"test-{tcc_cpu}")
 
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
