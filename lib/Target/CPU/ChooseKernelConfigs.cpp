@@ -54,6 +54,31 @@ static bool splitsRows(int64_t m, const TilingConfig &config) {
          fittingTile(m, config.registerRows) < config.splitRowsBelow;
 }
 
+/// The height of thread tiles that each end in their own remainder of
+/// shorter register tiles (see KernelConfig::remainderFrom), for a product
+/// of `m` rows that splits: all the rows where they are few (128 tokens:
+/// the rhs is then read once for all of them), else the tallest height up
+/// to `config.threadTileRows` that divides them and ends in a remainder
+/// of 4-row tiles (256 filters: 64-row tiles of 60 + 4 rows). 0 where none
+/// does: the product splits off a remainder product instead.
+static int64_t rowsEndingInRemainder(int64_t m, const TilingConfig &config) {
+  if (m <= 2 * config.threadTileRows)
+    return m;
+  int64_t rows = config.registerRows;
+  for (int64_t height = config.threadTileRows; height > 4 * rows; --height)
+    if (m % height == 0 && height % rows != 0 && (height - rowsSplitAt(height, rows)) % 4 == 0)
+      return height;
+  return 0;
+}
+
+/// Ends each of `config`'s thread tiles in its remainder rows, at
+/// rowsSplitAt of its height.
+static void endThreadTilesInRemainder(KernelConfig &config) {
+  config.remainderFrom = rowsSplitAt(config.threadRows, config.registerRows);
+  config.remainderRows =
+      fittingTile(config.threadRows - config.remainderFrom, config.registerRows);
+}
+
 /// The rows and columns of a product's thread tiles, whole register
 /// tiles of `rows` x `cols`, over `batches` products of [m, n]. A small
 /// product still needs a tile per core, and fewer than
@@ -238,12 +263,18 @@ Choice Strategy::chooseForMatmul(linalg::LinalgOp matmul) {
       at = n / machine.vectorWidth * machine.vectorWidth;
     return Split{/*alongRows=*/false, at};
   }
-  if (defaultMaps && splitsRows(m, machine))
+  // Rows no full register tile divides: each thread tile ends in its own
+  // remainder of shorter register tiles where a height for that exists,
+  // else the product splits off a remainder product.
+  bool rowsSplit = defaultMaps && splitsRows(m, machine);
+  int64_t tileRows = rowsSplit && !batched ? rowsEndingInRemainder(m, machine) : 0;
+  bool remainderInTile = tileRows != 0;
+  if (rowsSplit && !remainderInTile)
     return Split{/*alongRows=*/true, rowsSplitAt(m, machine.registerRows)};
   int64_t cols = fittingTile(n, machine.registerCols, machine.vectorWidth);
   if (!cols)
     cols = fittingTile(n, machine.vectorWidth);
-  int64_t rows = fittingTile(m, machine.registerRows);
+  int64_t rows = remainderInTile ? machine.registerRows : fittingTile(m, machine.registerRows);
   if (!cols || !rows)
     return {};
   if (defaultMaps && !batched && m == 1 && n >= 2 * machine.vectorWidth &&
@@ -278,8 +309,11 @@ Choice Strategy::chooseForMatmul(linalg::LinalgOp matmul) {
       if (n % std::lcm(width, cols) == 0)
         threadQuantum = std::lcm(width, cols);
     }
-  std::tie(config.threadRows, config.threadCols) =
-      threadTileShape(batched ? type.getDimSize(0) : 1, m, n, rows, threadQuantum, machine);
+  std::tie(config.threadRows, config.threadCols) = threadTileShape(
+      batched ? type.getDimSize(0) : 1, m, n, remainderInTile ? tileRows : rows, threadQuantum,
+      machine);
+  if (remainderInTile)
+    endThreadTilesInRemainder(config);
   return config;
 }
 
@@ -292,13 +326,16 @@ Choice Strategy::chooseForWindowProduct(linalg::GenericOp product) {
   int64_t rows = fittingTile(m, machine.registerRows);
   if (!cols || !rows)
     return {};
-  if (splitsRows(m, machine))
+  int64_t tileRows = splitsRows(m, machine) ? rowsEndingInRemainder(m, machine) : 0;
+  if (splitsRows(m, machine) && !tileRows)
     return Split{/*alongRows=*/true, rowsSplitAt(m, machine.registerRows)};
   KernelConfig config;
-  config.registerRows = rows;
+  config.registerRows = tileRows ? machine.registerRows : rows;
   config.registerCols = cols;
   std::tie(config.threadRows, config.threadCols) =
-      threadTileShape(1, m, n, rows, cols, machine);
+      threadTileShape(1, m, n, tileRows ? tileRows : rows, cols, machine);
+  if (tileRows)
+    endThreadTilesInRemainder(config);
   return config;
 }
 

@@ -21,17 +21,41 @@ func.func @matmul(%a: tensor<96x64xf32>, %b: tensor<64x512xf32>, %c: tensor<96x5
 }
 
 // 128 rows: 8 divides them; 6 does not, and the 4 that does would keep
-// only 8 accumulators, so the product splits into 120 rows of 6-row tiles
-// and 8 rows of 4-row tiles, each part configured on its own (the last
-// too few row tiles to repay a copy of the rhs; it reads the first's).
+// only 8 accumulators. So few rows (a transformer's tokens) stay in one
+// thread tile of all 128, walked panel by panel: 120 rows in 6-row tiles,
+// then 8 in 4-row ones, each panel read from memory once for all of them.
 // CHECK-LABEL: func.func @rows_split
 // V4: linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 8, 32>, thread_tile = array<i64: 64, 256>}}
 // V4-NOT: linalg.matmul
-// V3: linalg.matmul {tcc.kernel_config = {pack_rhs, register_tile = array<i64: 6, 16>, thread_tile = array<i64: 60, 256>}} ins({{.*}} : tensor<120x64xf32>, tensor<64x512xf32>)
-// V3: linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 4, 16>, thread_tile = array<i64: 8, 256>}} ins({{.*}} : tensor<8x64xf32>, tensor<64x512xf32>)
+// V3: linalg.matmul {tcc.kernel_config = {pack_rhs, register_tile = array<i64: 6, 16>, row_remainder = array<i64: 120, 4>, thread_tile = array<i64: 128, 256>}} ins({{.*}} : tensor<128x64xf32>, tensor<64x512xf32>)
+// V3-NOT: linalg.matmul
 func.func @rows_split(%a: tensor<128x64xf32>, %b: tensor<64x512xf32>, %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<128x64xf32>, tensor<64x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
   return %0 : tensor<128x512xf32>
+}
+
+// 256 rows (filters) are more than two thread tiles' worth: thread tiles
+// of 64 rows, each ending in its own remainder, 60 rows in 6-row tiles and
+// 4 in one 4-row tile.
+// CHECK-LABEL: func.func @rows_ending_in_remainders
+// V4: linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 8, 32>, thread_tile = array<i64: 64, 256>}}
+// V3: linalg.matmul {tcc.kernel_config = {pack_rhs, register_tile = array<i64: 6, 16>, row_remainder = array<i64: 60, 4>, thread_tile = array<i64: 64, 256>}} ins({{.*}} : tensor<256x64xf32>, tensor<64x512xf32>)
+// V3-NOT: linalg.matmul
+func.func @rows_ending_in_remainders(%a: tensor<256x64xf32>, %b: tensor<64x512xf32>, %c: tensor<256x512xf32>) -> tensor<256x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<256x64xf32>, tensor<64x512xf32>) outs(%c : tensor<256x512xf32>) -> tensor<256x512xf32>
+  return %0 : tensor<256x512xf32>
+}
+
+// 262 rows (2 x 131): no thread tile height up to 64 divides them, so the
+// product splits into 258 rows of 6-row tiles and 4 rows of 4-row tiles,
+// each part configured on its own (the last too few row tiles to repay a
+// copy of the rhs; it reads the first's).
+// CHECK-LABEL: func.func @rows_split_off
+// V3: linalg.matmul {tcc.kernel_config = {pack_rhs, register_tile = array<i64: 6, 16>, thread_tile = array<i64: 6, 256>}} ins({{.*}} : tensor<258x64xf32>, tensor<64x512xf32>)
+// V3: linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 4, 16>, thread_tile = array<i64: 4, 256>}} ins({{.*}} : tensor<4x64xf32>, tensor<64x512xf32>)
+func.func @rows_split_off(%a: tensor<262x64xf32>, %b: tensor<64x512xf32>, %c: tensor<262x512xf32>) -> tensor<262x512xf32> {
+  %0 = linalg.matmul ins(%a, %b : tensor<262x64xf32>, tensor<64x512xf32>) outs(%c : tensor<262x512xf32>) -> tensor<262x512xf32>
+  return %0 : tensor<262x512xf32>
 }
 
 // A row vector times a matrix: its 512 columns in 8 chunks for the
@@ -69,6 +93,25 @@ func.func @written_by_hand(%a: tensor<96x64xf32>, %b: tensor<64x512xf32>, %c: te
   return %0 : tensor<96x512xf32>
 }
 
+// A row remainder written by hand: one thread tile of all 64 rows per 128
+// columns, each 16-column panel walked by 6-row tiles up to row 60, then
+// by one 4-row tile.
+// CHECK-LABEL: func.func @row_remainder_by_hand
+// TILED-LABEL: func.func @row_remainder_by_hand
+// TILED: scf.forall ({{.*}}) = (0, 0) to (64, 512) step (64, 128)
+// TILED: scf.for %{{.*}} = %{{.*}} to %{{.*}} step %[[C16:.*]] iter_args
+// TILED: scf.for {{.*}} iter_args
+// TILED: vector.contract {{.*}} : vector<6x1xf32>, vector<1x16xf32> into vector<6x16xf32>
+// TILED: tensor.insert_slice {{.*}} : tensor<60x16xf32> into tensor<64x16xf32>
+// TILED: vector.contract {{.*}} : vector<4x1xf32>, vector<1x16xf32> into vector<4x16xf32>
+// TILED: tensor.insert_slice {{.*}} : tensor<4x16xf32> into tensor<64x16xf32>
+// TILED-NOT: tcc.kernel_config
+func.func @row_remainder_by_hand(%a: tensor<64x64xf32>, %b: tensor<64x512xf32>, %c: tensor<64x512xf32>) -> tensor<64x512xf32> {
+  %0 = linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 6, 16>, row_remainder = array<i64: 60, 4>, thread_tile = array<i64: 64, 128>}}
+      ins(%a, %b : tensor<64x64xf32>, tensor<64x512xf32>) outs(%c : tensor<64x512xf32>) -> tensor<64x512xf32>
+  return %0 : tensor<64x512xf32>
+}
+
 // An output narrower than a vector and shorter than a register tile is
 // one register tile, and one task.
 // CHECK-LABEL: func.func @narrow
@@ -92,19 +135,19 @@ func.func @integers(%a: tensor<96x64xi32>, %b: tensor<64x512xi32>, %c: tensor<96
 // quantize for the next int8 product) keeps that reader whole after the
 // parts: the parts' readers would write into the product's f32 buffer.
 // CHECK-LABEL: func.func @rows_split_into_bytes
-// V3: %[[MAIN:.*]] = linalg.matmul {{.*}} ins({{.*}} : tensor<120x64xf32>, tensor<64x512xf32>)
-// V3: %[[REST:.*]] = linalg.matmul {{.*}} ins({{.*}} : tensor<8x64xf32>, tensor<64x512xf32>)
-// V3: %[[WHOLE:.*]] = tensor.insert_slice %[[REST]] into {{.*}}[120, 0] [8, 512] [1, 1] : tensor<8x512xf32> into tensor<128x512xf32>
-// V3: linalg.generic {{.*}} ins(%[[WHOLE]] : tensor<128x512xf32>) outs({{.*}} : tensor<128x512xi8>)
-func.func @rows_split_into_bytes(%a: tensor<128x64xf32>, %b: tensor<64x512xf32>, %c: tensor<128x512xf32>,
-                                 %q: tensor<128x512xi8>) -> tensor<128x512xi8> {
-  %0 = linalg.matmul ins(%a, %b : tensor<128x64xf32>, tensor<64x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
+// V3: %[[MAIN:.*]] = linalg.matmul {{.*}} ins({{.*}} : tensor<258x64xf32>, tensor<64x512xf32>)
+// V3: %[[REST:.*]] = linalg.matmul {{.*}} ins({{.*}} : tensor<4x64xf32>, tensor<64x512xf32>)
+// V3: %[[WHOLE:.*]] = tensor.insert_slice %[[REST]] into {{.*}}[258, 0] [4, 512] [1, 1] : tensor<4x512xf32> into tensor<262x512xf32>
+// V3: linalg.generic {{.*}} ins(%[[WHOLE]] : tensor<262x512xf32>) outs({{.*}} : tensor<262x512xi8>)
+func.func @rows_split_into_bytes(%a: tensor<262x64xf32>, %b: tensor<64x512xf32>, %c: tensor<262x512xf32>,
+                                 %q: tensor<262x512xi8>) -> tensor<262x512xi8> {
+  %0 = linalg.matmul ins(%a, %b : tensor<262x64xf32>, tensor<64x512xf32>) outs(%c : tensor<262x512xf32>) -> tensor<262x512xf32>
   %1 = linalg.generic {indexing_maps = [affine_map<(d0, d1) -> (d0, d1)>, affine_map<(d0, d1) -> (d0, d1)>],
                        iterator_types = ["parallel", "parallel"]}
-      ins(%0 : tensor<128x512xf32>) outs(%q : tensor<128x512xi8>) {
+      ins(%0 : tensor<262x512xf32>) outs(%q : tensor<262x512xi8>) {
   ^bb0(%x: f32, %out: i8):
     %r = arith.fptosi %x : f32 to i8
     linalg.yield %r : i8
-  } -> tensor<128x512xi8>
-  return %1 : tensor<128x512xi8>
+  } -> tensor<262x512xi8>
+  return %1 : tensor<262x512xi8>
 }

@@ -22,6 +22,9 @@ DictionaryAttr KernelConfig::toAttr(MLIRContext *context) const {
   }
   if (packRhs)
     entries.push_back(b.getNamedAttr("pack_rhs", b.getUnitAttr()));
+  if (remainderRows)
+    entries.push_back(b.getNamedAttr(
+        "row_remainder", b.getDenseI64ArrayAttr({remainderFrom, remainderRows})));
   return b.getDictionaryAttr(entries);
 }
 
@@ -54,10 +57,33 @@ FailureOr<std::optional<KernelConfig>> KernelConfig::read(linalg::LinalgOp produ
   if (auto block = dict.getAs<IntegerAttr>("reduction_block"))
     config.reductionBlock = block.getInt();
   config.packRhs = dict.contains("pack_rhs");
+  if (DenseI64ArrayAttr remainder = pair("row_remainder")) {
+    config.remainderFrom = remainder[0];
+    config.remainderRows = remainder[1];
+  } else if (dict.contains("row_remainder")) {
+    return product->emitOpError() << kKernelConfigAttr << ": row_remainder must be two sizes";
+  }
   // A tile must divide what contains it: a partial tile would not
   // vectorize with static shapes.
   auto [m, n] = outputRowsAndCols(product);
   auto divides = [](int64_t tile, int64_t size) { return tile > 0 && size % tile == 0; };
+  // Rows split inside the thread tile: whole register tiles, then whole
+  // tiles of the remainder's height, in a thread tile of all the rows.
+  int64_t threadRows = config.threadRows;
+  if (config.remainderRows &&
+      (config.vectorMatrix || !divides(threadRows, m) || config.remainderFrom <= 0 ||
+       config.remainderFrom >= threadRows ||
+       !divides(config.registerRows, config.remainderFrom) ||
+       !divides(config.remainderRows, threadRows - config.remainderFrom) ||
+       !divides(config.registerCols, config.threadCols) || !divides(config.threadCols, n)))
+    return product->emitOpError()
+           << kKernelConfigAttr << ": row_remainder " << config.remainderFrom << ", "
+           << config.remainderRows << " needs thread tiles of " << threadRows
+           << " rows dividing the " << m << " rows, register tiles of " << config.registerRows
+           << " rows dividing its rows before the remainder and of the remainder's height "
+              "dividing the rest";
+  if (config.remainderRows)
+    return std::optional<KernelConfig>(config);
   if (!divides(config.registerRows, config.threadRows) ||
       !divides(config.registerCols, config.threadCols) || !divides(config.threadRows, m) ||
       !divides(config.threadCols, n) ||

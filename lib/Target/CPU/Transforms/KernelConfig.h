@@ -11,6 +11,9 @@
 //   linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 6, 16>,
 //                                       thread_tile = array<i64: 60, 256>,
 //                                       pack_rhs}} ...
+//   linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 6, 16>,
+//                                       thread_tile = array<i64: 128, 256>,
+//                                       row_remainder = array<i64: 120, 4>}} ...
 //
 //===----------------------------------------------------------------------===//
 
@@ -46,6 +49,11 @@ struct KernelConfig {
   /// Whether the rhs, computed at run time, is copied into column panels of
   /// `registerCols` before the product.
   bool packRhs = false;
+  /// Where the register tiles' rows do not divide the thread tile's: each
+  /// thread tile's rows from `remainderFrom` on run in register tiles of
+  /// `remainderRows`, in the same thread tile, so that each column panel of
+  /// the rhs is read once for all of its rows (0: none).
+  int64_t remainderFrom = 0, remainderRows = 0;
 
   mlir::DictionaryAttr toAttr(mlir::MLIRContext *context) const;
   /// The configuration on `product`, if any; an error on the op where it is

@@ -17,6 +17,7 @@
 #include "tcc/Target/Common/FuseIntoTiles.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -182,6 +183,38 @@ static void tileVectorMatrix(RewriterBase &rewriter, linalg::LinalgOp matmul, in
   (void)vectorizeOp(rewriter, *registerTile);
 }
 
+/// A thread tile of all the product's rows, walked column panel by column
+/// panel: in each, the rows before `kernel.remainderFrom` in full register
+/// tiles, then the rest in tiles of `kernel.remainderRows`. The panel is
+/// read from memory once for all the rows; a remainder product of its own
+/// would stream the whole rhs again for a few rows (an LM head's 8 last
+/// tokens of 128 at x86-64-v3: memory-bound, at half the FLOP/s of the
+/// rest).
+static LogicalResult tileRowsWithRemainder(RewriterBase &rewriter, Operation *threadTile,
+                                           const KernelConfig &kernel,
+                                           const PanelRange &panels,
+                                           PackedPanels &packedWeights) {
+  int64_t cols = kernel.registerCols;
+  FailureOr<Operation *> panelTile =
+      tile(rewriter, threadTile, {0, cols, 0}, scf::SCFTilingOptions::LoopType::ForOp);
+  if (failed(panelTile))
+    return failure();
+  rewriter.setInsertionPoint(*panelTile);
+  auto [whole, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(*panelTile), 0,
+                                       rewriter.getIndexAttr(kernel.remainderFrom));
+  for (auto [part, rows] : {std::pair{whole.getOperation(), kernel.registerRows},
+                            std::pair{rest.getOperation(), kernel.remainderRows}}) {
+    FailureOr<Operation *> registerTile =
+        tile(rewriter, part, {rows, cols, 1}, scf::SCFTilingOptions::LoopType::ForOp);
+    if (failed(registerTile))
+      return failure();
+    if (panels)
+      readFromPanels(rewriter, *registerTile, panels, packedWeights);
+    (void)vectorizeOp(rewriter, *registerTile);
+  }
+  return success();
+}
+
 /// C[(B,)M,N] += A[(B,)M,K] * B[(B,)K,N]: thread tiles over (batch, M,
 /// N), then register tiles walked columns-outer so one B panel serves
 /// every row block, with the reduction innermost one step at a time.
@@ -233,14 +266,19 @@ LogicalResult tcc::cpu::tileMatmul(RewriterBase &rewriter, linalg::LinalgOp matm
   auto threadLoop = (*threadTile)->getParentOfType<scf::ForallOp>();
   if (start)
     fuseStartIntoTiles(rewriter, threadLoop, *threadTile, config);
-  FailureOr<Operation *> registerTile =
-      tile(rewriter, *threadTile, registerSizes,
-           scf::SCFTilingOptions::LoopType::ForOp, interchange);
-  if (failed(registerTile))
-    return success();
-  if (panels)
-    readFromPanels(rewriter, *registerTile, panels, packedWeights);
-  (void)vectorizeOp(rewriter, *registerTile);
+  if (kernel.remainderRows && !batched) {
+    if (failed(tileRowsWithRemainder(rewriter, *threadTile, kernel, panels, packedWeights)))
+      return success();
+  } else {
+    FailureOr<Operation *> registerTile =
+        tile(rewriter, *threadTile, registerSizes,
+             scf::SCFTilingOptions::LoopType::ForOp, interchange);
+    if (failed(registerTile))
+      return success();
+    if (panels)
+      readFromPanels(rewriter, *registerTile, panels, packedWeights);
+    (void)vectorizeOp(rewriter, *registerTile);
+  }
   if (epilogue)
     if (linalg::GenericOp tiled = tcc::fuseEpilogue(rewriter, threadLoop, epilogue))
       tileElementwise(rewriter, tiled, config, /*acrossThreads=*/false);

@@ -12,6 +12,7 @@
 
 #include "tcc/Target/Common/FuseIntoTiles.h"
 
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -55,10 +56,30 @@ bool tcc::cpu::isWindowProduct(linalg::GenericOp op) {
       });
 }
 
+/// A register tile of a window product as the matmul of a column of A
+/// ([rows, 1, ...] as [rows, 1]) and one row of B ([1, cols] already),
+/// vectorized.
+static void registerTileAsMatmul(RewriterBase &rewriter, linalg::GenericOp tileOp) {
+  rewriter.setInsertionPoint(tileOp);
+  Location loc = tileOp.getLoc();
+  Value lhs = tileOp.getDpsInputs()[0];
+  int64_t lhsRank = cast<RankedTensorType>(lhs.getType()).getRank();
+  ReassociationIndices reduced = llvm::to_vector(llvm::seq<int64_t>(1, lhsRank));
+  lhs = tensor::CollapseShapeOp::create(rewriter, loc, lhs,
+                                        SmallVector<ReassociationIndices>{{0}, reduced});
+  auto matmul = linalg::MatmulOp::create(rewriter, loc, tileOp.getResultTypes(),
+                                         ValueRange{lhs, tileOp.getDpsInputs()[1]},
+                                         tileOp.getDpsInits());
+  rewriter.replaceOp(tileOp, matmul->getResults());
+  (void)vectorizeOp(rewriter, matmul);
+}
+
 /// Tiles a window product (see isWindowProduct) like a matmul: thread
 /// tiles over its rows and columns with its start, register tiles walked
 /// columns-outer, the reduction dims innermost one step at a time. Each
 /// register tile is then the matmul of a column of A and one row of B.
+/// Thread tiles ending in a row remainder walk each register column's
+/// whole tiles, then its remainder's (as tileMatmul does).
 void tcc::cpu::tileWindowProduct(RewriterBase &rewriter, linalg::GenericOp product,
                                  const KernelConfig &kernel, const TilingConfig &config) {
   int64_t rows = kernel.registerRows, cols = kernel.registerCols;
@@ -79,22 +100,28 @@ void tcc::cpu::tileWindowProduct(RewriterBase &rewriter, linalg::GenericOp produ
   if (start)
     fuseStartIntoTiles(rewriter, (*threadTile)->getParentOfType<scf::ForallOp>(), *threadTile,
                        config);
-  FailureOr<Operation *> registerTile = tile(rewriter, *threadTile, registerSizes,
-                                             scf::SCFTilingOptions::LoopType::ForOp, interchange);
-  if (failed(registerTile))
+  if (!kernel.remainderRows) {
+    FailureOr<Operation *> registerTile = tile(
+        rewriter, *threadTile, registerSizes, scf::SCFTilingOptions::LoopType::ForOp, interchange);
+    if (succeeded(registerTile))
+      registerTileAsMatmul(rewriter, cast<linalg::GenericOp>(*registerTile));
     return;
-  // [rows, 1, ...] of A as [rows, 1]; B's window row is [1, cols] already.
-  auto tileOp = cast<linalg::GenericOp>(*registerTile);
-  rewriter.setInsertionPoint(tileOp);
-  Location loc = tileOp.getLoc();
-  Value lhs = tileOp.getDpsInputs()[0];
-  int64_t lhsRank = cast<RankedTensorType>(lhs.getType()).getRank();
-  ReassociationIndices reduced = llvm::to_vector(llvm::seq<int64_t>(1, lhsRank));
-  lhs = tensor::CollapseShapeOp::create(rewriter, loc, lhs,
-                                        SmallVector<ReassociationIndices>{{0}, reduced});
-  auto matmul = linalg::MatmulOp::create(rewriter, loc, tileOp.getResultTypes(),
-                                         ValueRange{lhs, tileOp.getDpsInputs()[1]},
-                                         tileOp.getDpsInits());
-  rewriter.replaceOp(tileOp, matmul->getResults());
-  (void)vectorizeOp(rewriter, matmul);
+  }
+  SmallVector<int64_t> columnSizes(loops, 0);
+  columnSizes[1] = cols;
+  FailureOr<Operation *> columnTile =
+      tile(rewriter, *threadTile, columnSizes, scf::SCFTilingOptions::LoopType::ForOp);
+  if (failed(columnTile))
+    return;
+  rewriter.setInsertionPoint(*columnTile);
+  auto [whole, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(*columnTile), 0,
+                                       rewriter.getIndexAttr(kernel.remainderFrom));
+  for (auto [part, height] : {std::pair{whole.getOperation(), rows},
+                              std::pair{rest.getOperation(), kernel.remainderRows}}) {
+    registerSizes[0] = height;
+    FailureOr<Operation *> registerTile =
+        tile(rewriter, part, registerSizes, scf::SCFTilingOptions::LoopType::ForOp);
+    if (succeeded(registerTile))
+      registerTileAsMatmul(rewriter, cast<linalg::GenericOp>(*registerTile));
+  }
 }
