@@ -66,7 +66,8 @@ static int64_t rowsEndingInRemainder(int64_t m, const TilingConfig &config) {
     return m;
   int64_t rows = config.registerRows;
   for (int64_t height = config.threadTileRows; height > 4 * rows; --height)
-    if (m % height == 0 && height % rows != 0 && (height - rowsSplitAt(height, rows)) % 4 == 0)
+    if (m % height == 0 && height % rows != 0 &&
+        (height - rowsSplitAt(height, rows)) % 4 == 0)
       return height;
   return 0;
 }
@@ -75,8 +76,8 @@ static int64_t rowsEndingInRemainder(int64_t m, const TilingConfig &config) {
 /// rowsSplitAt of its height.
 static void endThreadTilesInRemainder(KernelConfig &config) {
   config.remainderFrom = rowsSplitAt(config.threadRows, config.registerRows);
-  config.remainderRows =
-      fittingTile(config.threadRows - config.remainderFrom, config.registerRows);
+  config.remainderRows = fittingTile(config.threadRows - config.remainderFrom,
+                                     config.registerRows);
 }
 
 /// The rows and columns of a product's thread tiles, whole register
@@ -267,14 +268,16 @@ Choice Strategy::chooseForMatmul(linalg::LinalgOp matmul) {
   // remainder of shorter register tiles where a height for that exists,
   // else the product splits off a remainder product.
   bool rowsSplit = defaultMaps && splitsRows(m, machine);
-  int64_t tileRows = rowsSplit && !batched ? rowsEndingInRemainder(m, machine) : 0;
+  int64_t tileRows =
+      rowsSplit && !batched ? rowsEndingInRemainder(m, machine) : 0;
   bool remainderInTile = tileRows != 0;
   if (rowsSplit && !remainderInTile)
     return Split{/*alongRows=*/true, rowsSplitAt(m, machine.registerRows)};
   int64_t cols = fittingTile(n, machine.registerCols, machine.vectorWidth);
   if (!cols)
     cols = fittingTile(n, machine.vectorWidth);
-  int64_t rows = remainderInTile ? machine.registerRows : fittingTile(m, machine.registerRows);
+  int64_t rows = remainderInTile ? machine.registerRows
+                                 : fittingTile(m, machine.registerRows);
   if (!cols || !rows)
     return {};
   if (defaultMaps && !batched && m == 1 && n >= 2 * machine.vectorWidth &&
@@ -310,8 +313,8 @@ Choice Strategy::chooseForMatmul(linalg::LinalgOp matmul) {
         threadQuantum = std::lcm(width, cols);
     }
   std::tie(config.threadRows, config.threadCols) = threadTileShape(
-      batched ? type.getDimSize(0) : 1, m, n, remainderInTile ? tileRows : rows, threadQuantum,
-      machine);
+      batched ? type.getDimSize(0) : 1, m, n, remainderInTile ? tileRows : rows,
+      threadQuantum, machine);
   if (remainderInTile)
     endThreadTilesInRemainder(config);
   return config;
@@ -326,7 +329,8 @@ Choice Strategy::chooseForWindowProduct(linalg::GenericOp product) {
   int64_t rows = fittingTile(m, machine.registerRows);
   if (!cols || !rows)
     return {};
-  int64_t tileRows = splitsRows(m, machine) ? rowsEndingInRemainder(m, machine) : 0;
+  int64_t tileRows =
+      splitsRows(m, machine) ? rowsEndingInRemainder(m, machine) : 0;
   if (splitsRows(m, machine) && !tileRows)
     return Split{/*alongRows=*/true, rowsSplitAt(m, machine.registerRows)};
   KernelConfig config;

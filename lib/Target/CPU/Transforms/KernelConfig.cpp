@@ -23,8 +23,9 @@ DictionaryAttr KernelConfig::toAttr(MLIRContext *context) const {
   if (packRhs)
     entries.push_back(b.getNamedAttr("pack_rhs", b.getUnitAttr()));
   if (remainderRows)
-    entries.push_back(b.getNamedAttr(
-        "row_remainder", b.getDenseI64ArrayAttr({remainderFrom, remainderRows})));
+    entries.push_back(
+        b.getNamedAttr("row_remainder",
+                       b.getDenseI64ArrayAttr({remainderFrom, remainderRows})));
   return b.getDictionaryAttr(entries);
 }
 
@@ -61,7 +62,8 @@ FailureOr<std::optional<KernelConfig>> KernelConfig::read(linalg::LinalgOp produ
     config.remainderFrom = remainder[0];
     config.remainderRows = remainder[1];
   } else if (dict.contains("row_remainder")) {
-    return product->emitOpError() << kKernelConfigAttr << ": row_remainder must be two sizes";
+    return product->emitOpError()
+           << kKernelConfigAttr << ": row_remainder must be two sizes";
   }
   // A tile must divide what contains it: a partial tile would not
   // vectorize with static shapes.
@@ -71,16 +73,19 @@ FailureOr<std::optional<KernelConfig>> KernelConfig::read(linalg::LinalgOp produ
   // tiles of the remainder's height, in a thread tile of all the rows.
   int64_t threadRows = config.threadRows;
   if (config.remainderRows &&
-      (config.vectorMatrix || !divides(threadRows, m) || config.remainderFrom <= 0 ||
-       config.remainderFrom >= threadRows ||
+      (config.vectorMatrix || !divides(threadRows, m) ||
+       config.remainderFrom <= 0 || config.remainderFrom >= threadRows ||
        !divides(config.registerRows, config.remainderFrom) ||
        !divides(config.remainderRows, threadRows - config.remainderFrom) ||
-       !divides(config.registerCols, config.threadCols) || !divides(config.threadCols, n)))
+       !divides(config.registerCols, config.threadCols) ||
+       !divides(config.threadCols, n)))
     return product->emitOpError()
-           << kKernelConfigAttr << ": row_remainder " << config.remainderFrom << ", "
-           << config.remainderRows << " needs thread tiles of " << threadRows
-           << " rows dividing the " << m << " rows, register tiles of " << config.registerRows
-           << " rows dividing its rows before the remainder and of the remainder's height "
+           << kKernelConfigAttr << ": row_remainder " << config.remainderFrom
+           << ", " << config.remainderRows << " needs thread tiles of "
+           << threadRows << " rows dividing the " << m
+           << " rows, register tiles of " << config.registerRows
+           << " rows dividing its rows before the remainder and of the "
+              "remainder's height "
               "dividing the rest";
   if (config.remainderRows)
     return std::optional<KernelConfig>(config);

@@ -13,7 +13,8 @@
 //                                       pack_rhs}} ...
 //   linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 6, 16>,
 //                                       thread_tile = array<i64: 128, 256>,
-//                                       row_remainder = array<i64: 120, 4>}} ...
+//                                       row_remainder = array<i64: 120, 4>}}
+//                                       ...
 //
 //===----------------------------------------------------------------------===//
 

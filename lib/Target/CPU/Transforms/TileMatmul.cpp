@@ -190,22 +190,27 @@ static void tileVectorMatrix(RewriterBase &rewriter, linalg::LinalgOp matmul, in
 /// would stream the whole rhs again for a few rows (an LM head's 8 last
 /// tokens of 128 at x86-64-v3: memory-bound, at half the FLOP/s of the
 /// rest).
-static LogicalResult tileRowsWithRemainder(RewriterBase &rewriter, Operation *threadTile,
+static LogicalResult tileRowsWithRemainder(RewriterBase &rewriter,
+                                           Operation *threadTile,
                                            const KernelConfig &kernel,
                                            const PanelRange &panels,
                                            PackedPanels &packedWeights) {
   int64_t cols = kernel.registerCols;
   FailureOr<Operation *> panelTile =
-      tile(rewriter, threadTile, {0, cols, 0}, scf::SCFTilingOptions::LoopType::ForOp);
+      tile(rewriter, threadTile, {0, cols, 0},
+           scf::SCFTilingOptions::LoopType::ForOp);
   if (failed(panelTile))
     return failure();
   rewriter.setInsertionPoint(*panelTile);
-  auto [whole, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(*panelTile), 0,
-                                       rewriter.getIndexAttr(kernel.remainderFrom));
-  for (auto [part, rows] : {std::pair{whole.getOperation(), kernel.registerRows},
-                            std::pair{rest.getOperation(), kernel.remainderRows}}) {
+  auto [whole, rest] =
+      linalg::splitOp(rewriter, cast<TilingInterface>(*panelTile), 0,
+                      rewriter.getIndexAttr(kernel.remainderFrom));
+  for (auto [part, rows] :
+       {std::pair{whole.getOperation(), kernel.registerRows},
+        std::pair{rest.getOperation(), kernel.remainderRows}}) {
     FailureOr<Operation *> registerTile =
-        tile(rewriter, part, {rows, cols, 1}, scf::SCFTilingOptions::LoopType::ForOp);
+        tile(rewriter, part, {rows, cols, 1},
+             scf::SCFTilingOptions::LoopType::ForOp);
     if (failed(registerTile))
       return failure();
     if (panels)
@@ -267,7 +272,8 @@ LogicalResult tcc::cpu::tileMatmul(RewriterBase &rewriter, linalg::LinalgOp matm
   if (start)
     fuseStartIntoTiles(rewriter, threadLoop, *threadTile, config);
   if (kernel.remainderRows && !batched) {
-    if (failed(tileRowsWithRemainder(rewriter, *threadTile, kernel, panels, packedWeights)))
+    if (failed(tileRowsWithRemainder(rewriter, *threadTile, kernel, panels,
+                                     packedWeights)))
       return success();
   } else {
     FailureOr<Operation *> registerTile =

@@ -59,17 +59,19 @@ bool tcc::cpu::isWindowProduct(linalg::GenericOp op) {
 /// A register tile of a window product as the matmul of a column of A
 /// ([rows, 1, ...] as [rows, 1]) and one row of B ([1, cols] already),
 /// vectorized.
-static void registerTileAsMatmul(RewriterBase &rewriter, linalg::GenericOp tileOp) {
+static void registerTileAsMatmul(RewriterBase &rewriter,
+                                 linalg::GenericOp tileOp) {
   rewriter.setInsertionPoint(tileOp);
   Location loc = tileOp.getLoc();
   Value lhs = tileOp.getDpsInputs()[0];
   int64_t lhsRank = cast<RankedTensorType>(lhs.getType()).getRank();
-  ReassociationIndices reduced = llvm::to_vector(llvm::seq<int64_t>(1, lhsRank));
-  lhs = tensor::CollapseShapeOp::create(rewriter, loc, lhs,
-                                        SmallVector<ReassociationIndices>{{0}, reduced});
-  auto matmul = linalg::MatmulOp::create(rewriter, loc, tileOp.getResultTypes(),
-                                         ValueRange{lhs, tileOp.getDpsInputs()[1]},
-                                         tileOp.getDpsInits());
+  ReassociationIndices reduced =
+      llvm::to_vector(llvm::seq<int64_t>(1, lhsRank));
+  lhs = tensor::CollapseShapeOp::create(
+      rewriter, loc, lhs, SmallVector<ReassociationIndices>{{0}, reduced});
+  auto matmul = linalg::MatmulOp::create(
+      rewriter, loc, tileOp.getResultTypes(),
+      ValueRange{lhs, tileOp.getDpsInputs()[1]}, tileOp.getDpsInits());
   rewriter.replaceOp(tileOp, matmul->getResults());
   (void)vectorizeOp(rewriter, matmul);
 }
@@ -101,8 +103,9 @@ void tcc::cpu::tileWindowProduct(RewriterBase &rewriter, linalg::GenericOp produ
     fuseStartIntoTiles(rewriter, (*threadTile)->getParentOfType<scf::ForallOp>(), *threadTile,
                        config);
   if (!kernel.remainderRows) {
-    FailureOr<Operation *> registerTile = tile(
-        rewriter, *threadTile, registerSizes, scf::SCFTilingOptions::LoopType::ForOp, interchange);
+    FailureOr<Operation *> registerTile =
+        tile(rewriter, *threadTile, registerSizes,
+             scf::SCFTilingOptions::LoopType::ForOp, interchange);
     if (succeeded(registerTile))
       registerTileAsMatmul(rewriter, cast<linalg::GenericOp>(*registerTile));
     return;
@@ -110,17 +113,20 @@ void tcc::cpu::tileWindowProduct(RewriterBase &rewriter, linalg::GenericOp produ
   SmallVector<int64_t> columnSizes(loops, 0);
   columnSizes[1] = cols;
   FailureOr<Operation *> columnTile =
-      tile(rewriter, *threadTile, columnSizes, scf::SCFTilingOptions::LoopType::ForOp);
+      tile(rewriter, *threadTile, columnSizes,
+           scf::SCFTilingOptions::LoopType::ForOp);
   if (failed(columnTile))
     return;
   rewriter.setInsertionPoint(*columnTile);
-  auto [whole, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(*columnTile), 0,
-                                       rewriter.getIndexAttr(kernel.remainderFrom));
-  for (auto [part, height] : {std::pair{whole.getOperation(), rows},
-                              std::pair{rest.getOperation(), kernel.remainderRows}}) {
+  auto [whole, rest] =
+      linalg::splitOp(rewriter, cast<TilingInterface>(*columnTile), 0,
+                      rewriter.getIndexAttr(kernel.remainderFrom));
+  for (auto [part, height] :
+       {std::pair{whole.getOperation(), rows},
+        std::pair{rest.getOperation(), kernel.remainderRows}}) {
     registerSizes[0] = height;
-    FailureOr<Operation *> registerTile =
-        tile(rewriter, part, registerSizes, scf::SCFTilingOptions::LoopType::ForOp);
+    FailureOr<Operation *> registerTile = tile(
+        rewriter, part, registerSizes, scf::SCFTilingOptions::LoopType::ForOp);
     if (succeeded(registerTile))
       registerTileAsMatmul(rewriter, cast<linalg::GenericOp>(*registerTile));
   }
