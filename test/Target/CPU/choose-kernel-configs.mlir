@@ -9,12 +9,13 @@
 // strategy's.
 // RUN: tcc-opt %s --tcc-set-target="cpu=x86-64-v4 threads=2" --tcc-cpu-choose-kernel-configs --tcc-cpu-tile-and-vectorize | FileCheck %s --check-prefix=TILED
 
-// 96 rows: 8 and 6 divide them. Thread tiles of at most 64 rows and 256
-// columns that divide the output, four of them for two threads: 48 x 256.
-// 96 rows are 16 tiles of 6, each reading every panel of the copy.
+// 96 rows: 8 and 6 divide them. So few rows (at most two thread tiles'
+// worth, 128) stay in one thread tile, so that each column panel of the
+// rhs serves all of them; 256 columns, two tiles for two threads. 96 rows
+// are 16 tiles of 6, each reading every panel of the copy.
 // CHECK-LABEL: func.func @matmul
-// V4: linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 8, 32>, thread_tile = array<i64: 48, 256>}}
-// V3: linalg.matmul {tcc.kernel_config = {pack_rhs, register_tile = array<i64: 6, 16>, thread_tile = array<i64: 48, 256>}}
+// V4: linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 8, 32>, thread_tile = array<i64: 96, 256>}}
+// V3: linalg.matmul {tcc.kernel_config = {pack_rhs, register_tile = array<i64: 6, 16>, thread_tile = array<i64: 96, 256>}}
 func.func @matmul(%a: tensor<96x64xf32>, %b: tensor<64x512xf32>, %c: tensor<96x512xf32>) -> tensor<96x512xf32> {
   %0 = linalg.matmul ins(%a, %b : tensor<96x64xf32>, tensor<64x512xf32>) outs(%c : tensor<96x512xf32>) -> tensor<96x512xf32>
   return %0 : tensor<96x512xf32>
@@ -25,7 +26,7 @@ func.func @matmul(%a: tensor<96x64xf32>, %b: tensor<64x512xf32>, %c: tensor<96x5
 // thread tile of all 128, walked panel by panel: 120 rows in 6-row tiles,
 // then 8 in 4-row ones, each panel read from memory once for all of them.
 // CHECK-LABEL: func.func @rows_split
-// V4: linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 8, 32>, thread_tile = array<i64: 64, 256>}}
+// V4: linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 8, 32>, thread_tile = array<i64: 128, 256>}}
 // V4-NOT: linalg.matmul
 // V3: linalg.matmul {tcc.kernel_config = {pack_rhs, register_tile = array<i64: 6, 16>, row_remainder = array<i64: 120, 4>, thread_tile = array<i64: 128, 256>}} ins({{.*}} : tensor<128x64xf32>, tensor<64x512xf32>)
 // V3-NOT: linalg.matmul

@@ -1,12 +1,13 @@
 // RUN: tcc-opt %s -split-input-file -tcc-cpu-tile-and-vectorize -canonicalize -cse -loop-invariant-subset-hoisting -canonicalize | FileCheck %s
 
-// A 128x512x64 matmul: thread tiles of 64x256, register tiles of 8x32 walked
+// A 128x512x64 matmul: thread tiles of all 128 rows by 256 columns (few
+// rows: each column panel serves them all), register tiles of 8x32 walked
 // columns-outer, the reduction innermost with the accumulator carried as a
 // vector after hoisting.
 // CHECK-LABEL: func.func @matmul
-// CHECK: scf.forall (%{{.*}}, %{{.*}}) = (0, 0) to (128, 512) step (64, 256)
+// CHECK: scf.forall (%{{.*}}) = (0) to (512) step (256)
 // CHECK:   scf.for %{{.*}} = %c0 to %c256 step %c32
-// CHECK:     scf.for %{{.*}} = %c0 to %c64 step %c8
+// CHECK:     scf.for %{{.*}} = %c0 to %c128 step %c8
 // CHECK:       %[[ACC:.*]] = vector.transfer_read {{.*}} : tensor<8x32xf32>, vector<8x32xf32>
 // CHECK:       scf.for %{{.*}} = %c0 to %c64 step %c1 iter_args({{.*}} = %[[ACC]]) -> ({{.*}}vector<8x32xf32>)
 // CHECK:         vector.contract {{.*}} : vector<8x1xf32>, vector<1x32xf32> into vector<8x32xf32>
