@@ -30,7 +30,7 @@ func.func @vector_matrix_of_many_rows(%a: tensor<96x64xf32>, %b: tensor<64x512xf
 // -----
 
 func.func @row_remainder_in_tiles_not_dividing_rows(%a: tensor<128x64xf32>, %b: tensor<64x512xf32>, %c: tensor<128x512xf32>) -> tensor<128x512xf32> {
-  // expected-error @below {{tcc.kernel_config: row_remainder 42, 4 needs thread tiles of 48 rows dividing the 128 rows, register tiles of 6 rows dividing its rows before the remainder and of the remainder's height dividing the rest}}
+  // expected-error @below {{tcc.kernel_config: row_remainder 42, 4 needs thread tiles of 48 rows dividing the 128 rows, register tiles of 6 rows dividing its rows before the remainder and of the remainder's height dividing the rest, in a 2-D product}}
   %0 = linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 6, 16>, row_remainder = array<i64: 42, 4>, thread_tile = array<i64: 48, 256>}}
       ins(%a, %b : tensor<128x64xf32>, tensor<64x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
   return %0 : tensor<128x512xf32>
@@ -52,4 +52,13 @@ func.func @row_remainder_of_one_size(%a: tensor<128x64xf32>, %b: tensor<64x512xf
   %0 = linalg.matmul {tcc.kernel_config = {register_tile = array<i64: 6, 16>, row_remainder = array<i64: 120>, thread_tile = array<i64: 128, 256>}}
       ins(%a, %b : tensor<128x64xf32>, tensor<64x512xf32>) outs(%c : tensor<128x512xf32>) -> tensor<128x512xf32>
   return %0 : tensor<128x512xf32>
+}
+
+// -----
+
+func.func @row_remainder_of_batches(%a: tensor<2x128x64xf32>, %b: tensor<2x64x512xf32>, %c: tensor<2x128x512xf32>) -> tensor<2x128x512xf32> {
+  // expected-error @below {{in a 2-D product}}
+  %0 = linalg.batch_matmul {tcc.kernel_config = {register_tile = array<i64: 6, 16>, row_remainder = array<i64: 120, 4>, thread_tile = array<i64: 128, 256>}}
+      ins(%a, %b : tensor<2x128x64xf32>, tensor<2x64x512xf32>) outs(%c : tensor<2x128x512xf32>) -> tensor<2x128x512xf32>
+  return %0 : tensor<2x128x512xf32>
 }

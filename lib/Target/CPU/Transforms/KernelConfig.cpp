@@ -69,11 +69,13 @@ FailureOr<std::optional<KernelConfig>> KernelConfig::read(linalg::LinalgOp produ
   // vectorize with static shapes.
   auto [m, n] = outputRowsAndCols(product);
   auto divides = [](int64_t tile, int64_t size) { return tile > 0 && size % tile == 0; };
-  // Rows split inside the thread tile: whole register tiles, then whole
-  // tiles of the remainder's height, in a thread tile of all the rows.
+  // Rows split inside each thread tile (of a 2-D product): whole register
+  // tiles, then whole tiles of the remainder's height.
   int64_t threadRows = config.threadRows;
+  bool twoDims =
+      cast<RankedTensorType>(product->getResultTypes().front()).getRank() == 2;
   if (config.remainderRows &&
-      (config.vectorMatrix || !divides(threadRows, m) ||
+      (!twoDims || config.vectorMatrix || !divides(threadRows, m) ||
        config.remainderFrom <= 0 || config.remainderFrom >= threadRows ||
        !divides(config.registerRows, config.remainderFrom) ||
        !divides(config.remainderRows, threadRows - config.remainderFrom) ||
@@ -86,7 +88,7 @@ FailureOr<std::optional<KernelConfig>> KernelConfig::read(linalg::LinalgOp produ
            << " rows, register tiles of " << config.registerRows
            << " rows dividing its rows before the remainder and of the "
               "remainder's height "
-              "dividing the rest";
+              "dividing the rest, in a 2-D product";
   if (config.remainderRows)
     return std::optional<KernelConfig>(config);
   if (!divides(config.registerRows, config.threadRows) ||

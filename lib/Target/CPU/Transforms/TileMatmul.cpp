@@ -183,10 +183,10 @@ static void tileVectorMatrix(RewriterBase &rewriter, linalg::LinalgOp matmul, in
   (void)vectorizeOp(rewriter, *registerTile);
 }
 
-/// A thread tile of all the product's rows, walked column panel by column
-/// panel: in each, the rows before `kernel.remainderFrom` in full register
-/// tiles, then the rest in tiles of `kernel.remainderRows`. The panel is
-/// read from memory once for all the rows; a remainder product of its own
+/// A thread tile walked column panel by column panel: in each, the rows
+/// before `kernel.remainderFrom` in full register tiles, then the rest in
+/// tiles of `kernel.remainderRows`. The panel is read from memory once for
+/// all the tile's rows; a remainder product of its own
 /// would stream the whole rhs again for a few rows (an LM head's 8 last
 /// tokens of 128 at x86-64-v3: memory-bound, at half the FLOP/s of the
 /// rest).
@@ -271,7 +271,7 @@ LogicalResult tcc::cpu::tileMatmul(RewriterBase &rewriter, linalg::LinalgOp matm
   auto threadLoop = (*threadTile)->getParentOfType<scf::ForallOp>();
   if (start)
     fuseStartIntoTiles(rewriter, threadLoop, *threadTile, config);
-  if (kernel.remainderRows && !batched) {
+  if (kernel.remainderRows) {
     if (failed(tileRowsWithRemainder(rewriter, *threadTile, kernel, panels,
                                      packedWeights)))
       return success();
