@@ -338,9 +338,9 @@ Choice Strategy::chooseForWindowProduct(linalg::GenericOp product) {
   int64_t rows = fittingTile(m, machine.registerRows);
   if (!cols || !rows)
     return {};
-  int64_t tileRows =
-      splitsRows(m, machine) ? rowsEndingInRemainder(m, machine) : 0;
-  if (splitsRows(m, machine) && !tileRows)
+  bool rowsSplit = splitsRows(m, machine);
+  int64_t tileRows = rowsSplit ? rowsEndingInRemainder(m, machine) : 0;
+  if (rowsSplit && !tileRows)
     return Split{/*alongRows=*/true, rowsSplitAt(m, machine.registerRows)};
   KernelConfig config;
   config.registerRows = tileRows ? machine.registerRows : rows;

@@ -17,7 +17,6 @@
 #include "tcc/Target/Common/FuseIntoTiles.h"
 
 #include "mlir/Dialect/Bufferization/IR/Bufferization.h"
-#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StaticValueUtils.h"
 #include "mlir/IR/TypeUtilities.h"
@@ -196,18 +195,13 @@ static LogicalResult tileRowsWithRemainder(RewriterBase &rewriter,
                                            const PanelRange &panels,
                                            PackedPanels &packedWeights) {
   int64_t cols = kernel.registerCols;
-  FailureOr<Operation *> panelTile =
-      tile(rewriter, threadTile, {0, cols, 0},
-           scf::SCFTilingOptions::LoopType::ForOp);
-  if (failed(panelTile))
+  FailureOr<std::pair<Operation *, Operation *>> parts =
+      splitRowsPerColumn(rewriter, threadTile, cols, kernel.remainderFrom);
+  if (failed(parts))
     return failure();
-  rewriter.setInsertionPoint(*panelTile);
-  auto [whole, rest] =
-      linalg::splitOp(rewriter, cast<TilingInterface>(*panelTile), 0,
-                      rewriter.getIndexAttr(kernel.remainderFrom));
+  auto [whole, rest] = *parts;
   for (auto [part, rows] :
-       {std::pair{whole.getOperation(), kernel.registerRows},
-        std::pair{rest.getOperation(), kernel.remainderRows}}) {
+       {std::pair{whole, kernel.registerRows}, std::pair{rest, kernel.remainderRows}}) {
     FailureOr<Operation *> registerTile =
         tile(rewriter, part, {rows, cols, 1},
              scf::SCFTilingOptions::LoopType::ForOp);

@@ -12,7 +12,6 @@
 
 #include "tcc/Target/Common/FuseIntoTiles.h"
 
-#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Linalg/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
@@ -110,20 +109,13 @@ void tcc::cpu::tileWindowProduct(RewriterBase &rewriter, linalg::GenericOp produ
       registerTileAsMatmul(rewriter, cast<linalg::GenericOp>(*registerTile));
     return;
   }
-  SmallVector<int64_t> columnSizes(loops, 0);
-  columnSizes[1] = cols;
-  FailureOr<Operation *> columnTile =
-      tile(rewriter, *threadTile, columnSizes,
-           scf::SCFTilingOptions::LoopType::ForOp);
-  if (failed(columnTile))
+  FailureOr<std::pair<Operation *, Operation *>> parts =
+      splitRowsPerColumn(rewriter, *threadTile, cols, kernel.remainderFrom);
+  if (failed(parts))
     return;
-  rewriter.setInsertionPoint(*columnTile);
-  auto [whole, rest] =
-      linalg::splitOp(rewriter, cast<TilingInterface>(*columnTile), 0,
-                      rewriter.getIndexAttr(kernel.remainderFrom));
+  auto [whole, rest] = *parts;
   for (auto [part, height] :
-       {std::pair{whole.getOperation(), rows},
-        std::pair{rest.getOperation(), kernel.remainderRows}}) {
+       {std::pair{whole, rows}, std::pair{rest, kernel.remainderRows}}) {
     registerSizes[0] = height;
     FailureOr<Operation *> registerTile = tile(
         rewriter, part, registerSizes, scf::SCFTilingOptions::LoopType::ForOp);

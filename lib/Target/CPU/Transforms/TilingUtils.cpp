@@ -37,6 +37,22 @@ FailureOr<Operation *> tcc::cpu::tile(RewriterBase &rewriter, Operation *op,
   return tiled->tiledOps.back();
 }
 
+FailureOr<std::pair<Operation *, Operation *>>
+tcc::cpu::splitRowsPerColumn(RewriterBase &rewriter, Operation *threadTile, int64_t cols,
+                             int64_t at) {
+  auto product = cast<TilingInterface>(threadTile);
+  SmallVector<int64_t> columnSizes(product.getLoopIteratorTypes().size(), 0);
+  columnSizes[1] = cols;
+  FailureOr<Operation *> column =
+      tile(rewriter, threadTile, columnSizes, scf::SCFTilingOptions::LoopType::ForOp);
+  if (failed(column))
+    return failure();
+  rewriter.setInsertionPoint(*column);
+  auto [whole, rest] = linalg::splitOp(rewriter, cast<TilingInterface>(*column), 0,
+                                       rewriter.getIndexAttr(at));
+  return std::pair{whole.getOperation(), rest.getOperation()};
+}
+
 SmallVector<int64_t> tcc::cpu::threadTileSizes(ArrayRef<int64_t> ranges,
                                                const TilingConfig &config) {
   int64_t chunks = config.threadChunks;

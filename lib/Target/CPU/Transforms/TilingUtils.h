@@ -29,6 +29,15 @@ mlir::FailureOr<mlir::Operation *> tile(mlir::RewriterBase &rewriter, mlir::Oper
                                         mlir::scf::SCFTilingOptions::LoopType loopType,
                                         llvm::ArrayRef<int64_t> interchange = {});
 
+/// Tiles a thread tile over (rows, columns, reductions...) into register
+/// columns of `cols` and splits each column's rows at `at`: the part of
+/// whole register tiles and the remainder's, to be register-tiled in that
+/// order, so that both read the column's slice of the rhs while it is in
+/// cache (KernelConfig's row_remainder).
+mlir::FailureOr<std::pair<mlir::Operation *, mlir::Operation *>>
+splitRowsPerColumn(mlir::RewriterBase &rewriter, mlir::Operation *threadTile, int64_t cols,
+                   int64_t at);
+
 /// Thread tile sizes for an op over `ranges`: the outermost dim with more
 /// than one element (a batch of one leaves the channels) split into about
 /// `config.threadChunks` chunks (with the next dim when that makes a few,
