@@ -1033,36 +1033,51 @@ def llama(layers=4, hidden=1024, heads=16, kv_heads=4, seq=128, vocab=32000,
 
 
 def llama_cached(layers=2, hidden=64, heads=4, kv_heads=2, vocab=128, intermediate=128,
-                 max_positions=256, seed=0):
+                 max_positions=256, positions="input", seed=0):
     """A LLaMA-style decoder with a KV cache, as exporters write one: steps
     of any number of tokens (`sequence_length`) after a past of any length
     (`past_sequence_length`); inputs input_ids, position_ids (indexing the
     rotary tables) and per layer past key and value at the KV heads'
     count; outputs the logits and the presents. The causal mask and the
-    grouped heads' Expand are built from the shapes."""
+    grouped heads' Expand are built from the shapes. positions="shape"
+    computes the positions from the past's shape instead and the rotary
+    angles from them, as transformers exports a model without position_ids:
+    Range(past, past + seq), cast to float, times the inverse frequencies,
+    each half repeated, then Cos and Sin."""
     g = GraphBuilder(seed)
     head_dim = hidden // heads
     seq, past = "sequence_length", "past_sequence_length"
     x = g.op("Gather", [g.weight((vocab, hidden), "embed_tokens", 0.02), "input_ids"], axis=0)
     inv_freq = 1.0 / (10000.0 ** (np.arange(0, head_dim, 2, dtype=np.float64) / head_dim))
-    angles = np.outer(np.arange(max_positions), inv_freq)
-    angles = np.concatenate([angles, angles], axis=-1)
     axis1 = g.const(np.array([1], np.int64))
-    cos = g.op("Unsqueeze", [g.op("Gather", [g.const(np.cos(angles).astype(np.float32)),
-                                             "position_ids"], axis=0), axis1])
-    sin = g.op("Unsqueeze", [g.op("Gather", [g.const(np.sin(angles).astype(np.float32)),
-                                             "position_ids"], axis=0), axis1])
     past_length = g.op("Gather", [g.op("Shape", ["past_key_0"]), g.const(np.int64(2))], axis=0)
     seq_length = g.op("Gather", [g.op("Shape", ["input_ids"]), g.const(np.int64(1))], axis=0)
     total_length = g.op("Add", [past_length, seq_length])
+    if positions == "input":
+        angles = np.outer(np.arange(max_positions), inv_freq)
+        angles = np.concatenate([angles, angles], axis=-1)
+        cos = g.op("Unsqueeze", [g.op("Gather", [g.const(np.cos(angles).astype(np.float32)),
+                                                 "position_ids"], axis=0), axis1])
+        sin = g.op("Unsqueeze", [g.op("Gather", [g.const(np.sin(angles).astype(np.float32)),
+                                                 "position_ids"], axis=0), axis1])
+    else:
+        steps = g.op("Range", [g.const(np.int64(0)), seq_length, g.const(np.int64(1))])
+        position = g.op("Unsqueeze", [g.op("Add", [steps, past_length]),
+                                      g.const(np.array([0, 2], np.int64))])
+        freqs = g.op("Mul", [g.op("Cast", [position], to=TensorProto.FLOAT),
+                             g.const(inv_freq.astype(np.float32).reshape(1, 1, -1))])
+        angles = g.op("Concat", [freqs, freqs], axis=-1)
+        cos = g.op("Unsqueeze", [g.op("Cos", [angles]), axis1])
+        sin = g.op("Unsqueeze", [g.op("Sin", [angles]), axis1])
     axis0 = g.const(np.array([0], np.int64))
     size = g.op("Concat", [g.op("Unsqueeze", [seq_length, axis0]),
                            g.op("Unsqueeze", [total_length, axis0])], axis=0)
     ones = g.op("ConstantOfShape", [size], value=numpy_helper.from_array(np.array([1], np.int64)))
     causal = g.op("Cast", [g.op("Trilu", [ones, past_length], upper=0)], to=TensorProto.BOOL)
     neg = g.const(np.float32(np.finfo(np.float32).min))
-    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, seq]),
-              helper.make_tensor_value_info("position_ids", TensorProto.INT64, [1, seq])]
+    inputs = [helper.make_tensor_value_info("input_ids", TensorProto.INT64, [1, seq])]
+    if positions == "input":
+        inputs.append(helper.make_tensor_value_info("position_ids", TensorProto.INT64, [1, seq]))
     outputs = []
     for layer in range(layers):
         p = f"layers.{layer}"
@@ -1376,6 +1391,7 @@ SMALL = {
                                            past="past_sequence_length", vocab=64,
                                            positions="input"),
     "llama_tiny_cached": lambda: llama_cached(),
+    "llama_tiny_cached_shape_positions": lambda: llama_cached(positions="shape"),
     "gpt2_tiny_cached_shape_positions": lambda: gpt2(
         layers=2, hidden=32, heads=2, seq=1, past="past_sequence_length", vocab=64,
         positions="shape"),

@@ -39,6 +39,16 @@ void tcc::graph::setMaxConstantBytes(int64_t bytes) {
   maxConstantBytesSetting.store(bytes);
 }
 
+static std::atomic<bool> foldIntegerToFloatCastsSetting{true};
+
+bool tcc::graph::foldIntegerToFloatCasts() {
+  return foldIntegerToFloatCastsSetting.load();
+}
+
+void tcc::graph::setFoldIntegerToFloatCasts(bool fold) {
+  foldIntegerToFloatCastsSetting.store(fold);
+}
+
 /// The most elements of `elementType` a folder builds: kMaxFoldedElements,
 /// or fewer where maxConstantBytes() is smaller.
 static int64_t maxFoldedElements(Type elementType) {
@@ -539,6 +549,10 @@ OpFoldResult CastOp::fold(FoldAdaptor adaptor) {
   // float8/float4 rounding has saturation rules of its own; the lowering
   // implements them.
   if (auto toFloat = dyn_cast<FloatType>(to); toFloat && toFloat.getWidth() <= 8)
+    return {};
+  // Booleans (masks) still fold: only numbers can be positions.
+  if (isa<FloatType>(to) && isa<IntegerType>(from) && !from.isInteger(1) &&
+      !foldIntegerToFloatCasts())
     return {};
   SmallVector<Element> results;
   for (const Element &value : elementsOf(input)) {

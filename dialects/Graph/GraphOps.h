@@ -52,6 +52,14 @@ constexpr int64_t kDefaultMaxConstantBytes = int64_t(256) << 20;
 int64_t maxConstantBytes();
 void setMaxConstantBytes(int64_t bytes);
 
+/// Whether graph.cast folds integer constants into float ones (on by
+/// default). The driver's proof that one compile serves every past length
+/// imports with it off, so that float values computed from positions (a
+/// rotary embedding's angles) stay ops on an integer constant it can make a
+/// run-time value, instead of tables of one length.
+bool foldIntegerToFloatCasts();
+void setFoldIntegerToFloatCasts(bool fold);
+
 } // namespace tcc::graph
 
 #define GET_OP_CLASSES

@@ -8,11 +8,13 @@
 #include "tcc/Transforms/Passes.h"
 #include "tcc/Version.h"
 
+#include "Graph/GraphDialect.h"
 #include "Graph/GraphOps.h"
 #include "Target/TargetDialect.h"
 
 #include "mlir/IR/AsmState.h"
 #include "mlir/IR/BuiltinOps.h"
+#include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/IR/DialectResourceBlobManager.h"
 #include "mlir/IR/IRMapping.h"
@@ -22,6 +24,7 @@
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Support/Timing.h"
+#include "mlir/Transforms/FoldUtils.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -698,6 +701,29 @@ void shiftWithPast(ModuleOp module, ArrayRef<Operation *> positions,
   }
 }
 
+/// A decoder imported at the bound of its past length and compared with
+/// imports at other lengths: the constants that follow the past length
+/// (positions), or the first op that differs otherwise. `module` is null
+/// after an import error (reported).
+struct LengthProof {
+  OwningOpRef<ModuleOp> module;
+  SmallVector<Operation *> positions;
+  Operation *differs = nullptr;
+  int64_t other = 0;
+};
+
+/// Folds the graph ops of `module` whose operands are all constants again:
+/// after an import that kept integer-to-float casts as ops, those that do
+/// not follow the past length.
+void foldConstants(ModuleOp module) {
+  OperationFolder folder(module.getContext());
+  module.walk([&](Operation *op) {
+    if (isa_and_nonnull<tcc::graph::GraphDialect>(op->getDialect()) &&
+        !isa<tcc::graph::ConstantOp>(op))
+      (void)folder.tryToFold(op);
+  });
+}
+
 /// A decoder's past length kept dynamic (--dynamic-dim): imported at the
 /// bound, optimized, and its KV caches made to grow in place
 /// (tcc-kv-cache-in-place). The model is also imported one shorter: if
@@ -798,28 +824,19 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
   // Constants that follow the past length (the step's positions, from the
   // past's shape) are compared at a third length far from the bound, and
   // become the past length plus their offset.
-  auto specialize = [&](int64_t size) -> OwningOpRef<ModuleOp> {
+  auto proveLengths = [&](int64_t size) {
+    LengthProof proof;
     int64_t bound = capacity - size;
-    OwningOpRef<ModuleOp> module = compileAt(size, bound);
-    if (!module || bound - 1 < pastRange.min)
-      return module;
-    auto refuse = [&](Operation *differs, int64_t other) {
-      differs->emitError()
-          << "depends on the value of '" << past
-          << "' beyond the KV caches (a position or mask built from the past "
-             "length): compiled at "
-          << bound << " and " << other
-          << ", this op differs, so one compile cannot serve every length "
-             "(--dynamic-dim); positions computed from the past's shape pass "
-             "only as an offset of it (a model that derives more from them, "
-             "rotary tables, takes them as an input, position_ids)";
-    };
-    auto positionsAgainst =
-        [&](int64_t other,
-            SmallVectorImpl<Operation *> &positions) -> LogicalResult {
+    proof.module = compileAt(size, bound);
+    if (!proof.module || bound - 1 < pastRange.min)
+      return proof;
+    auto against = [&](int64_t other,
+                       SmallVectorImpl<Operation *> &positions) -> bool {
       OwningOpRef<ModuleOp> shorter = compileAt(size, other);
-      if (!shorter)
-        return failure();
+      if (!shorter) {
+        proof.module = nullptr;
+        return false;
+      }
       positions.clear();
       auto shifted = [&](tcc::graph::ConstantOp a, tcc::graph::ConstantOp b) {
         if (!shiftedBy(a, b, bound - other))
@@ -827,26 +844,66 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
         positions.push_back(a);
         return true;
       };
-      if (Operation *differs = firstDifference(*module, *shorter, shifted)) {
-        refuse(differs, other);
-        return failure();
+      if (Operation *differs =
+              firstDifference(*proof.module, *shorter, shifted)) {
+        proof.differs = differs;
+        proof.other = other;
+        return false;
       }
-      return success();
+      return true;
     };
-    SmallVector<Operation *> positions, farPositions;
-    if (failed(positionsAgainst(bound - 1, positions)))
-      return nullptr;
+    if (!against(bound - 1, proof.positions))
+      return proof;
     int64_t far = std::max<int64_t>(pastRange.min, 1);
-    if (!positions.empty() && far < bound - 1) {
-      if (failed(positionsAgainst(far, farPositions)))
-        return nullptr;
-      if (farPositions != positions) {
-        refuse(positions.front(), far);
-        return nullptr;
+    SmallVector<Operation *> farPositions;
+    if (!proof.positions.empty() && far < bound - 1) {
+      if (!against(far, farPositions))
+        return proof;
+      if (farPositions != proof.positions) {
+        proof.differs = proof.positions.front();
+        proof.other = far;
       }
     }
-    shiftWithPast(*module, positions, bound);
-    return module;
+    return proof;
+  };
+  auto specialize = [&](int64_t size) -> OwningOpRef<ModuleOp> {
+    int64_t bound = capacity - size;
+    LengthProof proof = proveLengths(size);
+    if (!proof.module)
+      return nullptr;
+    if (!proof.differs) {
+      shiftWithPast(*proof.module, proof.positions, bound);
+      return std::move(proof.module);
+    }
+    // Floats computed from the positions (a rotary embedding's angles, cos
+    // and sin) fold into tables of one length. Imported again with the
+    // casts of integers to floats kept as ops, the positions stay integer
+    // constants that can become run-time values, and what follows them
+    // ops; quietly, since the first attempt's difference is the error.
+    LengthProof unfolded;
+    {
+      ScopedDiagnosticHandler quiet(&context,
+                                    [](Diagnostic &) { return success(); });
+      tcc::graph::setFoldIntegerToFloatCasts(false);
+      unfolded = proveLengths(size);
+      tcc::graph::setFoldIntegerToFloatCasts(true);
+    }
+    if (unfolded.module && !unfolded.differs && !unfolded.positions.empty()) {
+      shiftWithPast(*unfolded.module, unfolded.positions, bound);
+      foldConstants(*unfolded.module);
+      return std::move(unfolded.module);
+    }
+    proof.differs->emitError()
+        << "depends on the value of '" << past
+        << "' beyond the KV caches (a position or mask built from the past "
+           "length): compiled at "
+        << bound << " and " << proof.other
+        << ", this op differs, so one compile cannot serve every length "
+           "(--dynamic-dim); positions computed from the past's shape pass "
+           "only as an offset of it, or through ops computing floats from "
+           "it (rotary angles, cos and sin), not as anything else (a model "
+           "that does, takes them as an input, position_ids)";
+    return nullptr;
   };
 
   return emitSpecializations(
