@@ -38,7 +38,19 @@ Value tcc::decomposeAttention(OpBuilder &b, AttentionOp op) {
   Location loc = op.getLoc();
   Value q = op.getQuery(), k = op.getKey(), v = op.getValue();
   auto qType = cast<RankedTensorType>(q.getType());
-  Type t = qType.getElementType();
+  // 16-bit floats are computed in f32, as the attention kernels accumulate
+  // them: a softmax in f16 is off by several ulps of its result.
+  Type storage = qType.getElementType();
+  Type t = storage.getIntOrFloatBitWidth() < 32 ? b.getF32Type() : storage;
+  auto widen = [&](Value x) -> Value {
+    auto type = cast<RankedTensorType>(x.getType());
+    if (!isa<FloatType>(type.getElementType()) || type.getElementType() == t)
+      return x;
+    return CastOp::create(b, loc, type.clone(t), x);
+  };
+  q = widen(q);
+  k = widen(k);
+  v = widen(v);
   int64_t batch = qType.getDimSize(0), queryHeads = qType.getDimSize(1);
   int64_t queries = qType.getDimSize(2);
   int64_t kvHeads = op.getKey().getType().getDimSize(1);
@@ -68,6 +80,7 @@ Value tcc::decomposeAttention(OpBuilder &b, AttentionOp op) {
 
   double negInf = -std::numeric_limits<double>::infinity();
   if (Value mask = op.getMask()) {
+    mask = widen(mask);
     if (cast<RankedTensorType>(mask.getType()).getElementType().isInteger(1))
       mask = WhereOp::create(b, loc, mask, scalarConstant(b, loc, t, 0),
                              scalarConstant(b, loc, t, negInf));
@@ -104,7 +117,10 @@ Value tcc::decomposeAttention(OpBuilder &b, AttentionOp op) {
                            ConstantOp::create(b, loc, DenseElementsAttr::get(biasType, bias)));
   }
   Value probabilities = SoftmaxOp::create(b, loc, scores, b.getI64IntegerAttr(3));
-  return MatMulOp::create(b, loc, probabilities, v);
+  Value out = MatMulOp::create(b, loc, probabilities, v);
+  if (t != storage)
+    out = CastOp::create(b, loc, op.getType(), out);
+  return out;
 }
 
 namespace {

@@ -737,12 +737,20 @@ int64_t rowsPerTask(int64_t registers, int64_t blockVectors) {
 }
 
 struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
-  LowerAttentionPattern(MLIRContext *context, int64_t lanes, int64_t registers,
-                        int64_t threads)
-      : OpRewritePattern(context), lanes(lanes), registers(registers), threads(threads) {}
+  LowerAttentionPattern(MLIRContext *context, int64_t vectorLanes,
+                        int64_t registers, int64_t threads)
+      : OpRewritePattern(context), vectorLanes(vectorLanes),
+        registers(registers), threads(threads) {}
 
   LogicalResult matchAndRewrite(AttentionOp op, PatternRewriter &rewriter) const override {
     RankedTensorType type = op.getType();
+    // The widest vectors of whole value rows, down to the 8 lanes AVX2
+    // runs: a head of 8 (or 24, 40) on an AVX-512 machine runs the kernel
+    // in 8-lane vectors rather than falling to the reference form.
+    int64_t lanes = vectorLanes;
+    while (lanes > 8 && type.hasStaticShape() &&
+           type.getDimSize(3) % lanes != 0)
+      lanes /= 2;
     bool supported = type.hasStaticShape() && op.getQuery().getType().hasStaticShape() &&
                      op.getKey().getType().hasStaticShape() &&
                      op.getValue().getType().hasStaticShape() &&
@@ -830,8 +838,8 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     return success();
   }
 
-
-  int64_t lanes, registers, threads;
+  /// The target's f32 lanes a vector; `registers` vector registers.
+  int64_t vectorLanes, registers, threads;
 };
 
 struct CPULowerAttentionPass final

@@ -56,6 +56,23 @@ func.func @causal(%q: tensor<1x12x40x64xf32>, %k: tensor<1x12x40x64xf32>, %v: te
 
 // -----
 
+// Heads of 8 f16 values (the ONNX node tests' grouped-query attention):
+// one 8-lane vector a row, at x86-64-v4 too, where 16 lanes would not
+// divide them; f16 read into f32 and the rows rounded once, no scores.
+// CHECK-LABEL: func.func @eight_wide_half
+// CHECK: scf.forall
+// CHECK: scf.for %{{.*}} iter_args({{.*}}) -> (f32, vector<8xf32>,
+// CHECK: arith.extf %{{.*}} : vector<8xf16> to vector<8xf32>
+// CHECK: arith.truncf %{{.*}} : vector<8xf32> to vector<8xf16>
+// CHECK-NOT: graph.softmax
+func.func @eight_wide_half(%q: tensor<2x9x4x8xf16>, %k: tensor<2x3x18x8xf16>, %v: tensor<2x3x18x8xf16>) -> tensor<2x9x4x8xf16> {
+  %0 = graph.attention %q, %k, %v {scale = 0.35355339 : f32}
+      : (tensor<2x9x4x8xf16>, tensor<2x3x18x8xf16>, tensor<2x3x18x8xf16>) -> tensor<2x9x4x8xf16>
+  return %0 : tensor<2x9x4x8xf16>
+}
+
+// -----
+
 // Value heads of 20 are no whole number of vectors: decomposed.
 // CHECK-LABEL: func.func @narrow_values
 // CHECK: graph.matmul
