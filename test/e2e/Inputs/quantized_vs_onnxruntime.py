@@ -1,7 +1,9 @@
 """MatMulInteger and QLinearMatMul compiled by tcc, which imports them as
 quantized.matmul and lowers products with constant weights to integer dot
 products (vpdpbusd with AVX-512 VNNI, vpmaddwd with AVX2), against ONNX
-Runtime on the same random inputs: the i32 products must agree exactly.
+Runtime on the same random inputs: the i32 products must agree exactly
+with ONNX Runtime's int32 MatMul of the operands widened (its u8 x s8
+kernel saturates on CPUs without VNNI).
 Then QDQ convolutions (QuantizeLinear -> DequantizeLinear -> Conv with a
 dequantized filter), which tcc-fold-quantized turns into quantized.conv
 and the CPU runs on vpdpbusd over gathered patches where it has VNNI: they
@@ -12,6 +14,7 @@ columns no whole number of panels, depths no whole number of dot steps);
 the operand types and zero points pick each form of the kernel and the
 decomposed form. Prints "<case>: ok" or the mismatch."""
 
+import os
 import sys
 import tempfile
 
@@ -19,6 +22,10 @@ import numpy as np
 from onnx import TensorProto, helper, numpy_helper
 
 from ort_harness import check
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "..",
+                                "python"))
+from tcc.onnx_reference import widen_integer_products  # noqa: E402
 
 BUILD = sys.argv[1]
 ELEMENT = {np.uint8: TensorProto.UINT8, np.int8: TensorProto.INT8}
@@ -57,32 +64,26 @@ def matmul_integer(rng, a_shape, b_shape, a_type, b_type, a_zero=None, b_zero=No
     return model, feeds
 
 
-def widened_reference(model):
-    """The same product as Cast to int32, Sub and an int32 MatMul, for
-    operand types ONNX Runtime's MatMulInteger does not take (s8 x u8)."""
-    node = model.graph.node[0]
-    nodes = []
-    operands = []
-    # The lhs zero point (a scalar or one per row) as a column.
-    column = numpy_helper.from_array(np.array([-1, 1], dtype=np.int64), "column")
-    for value, zero in ((node.input[0], node.input[2] if len(node.input) > 2 else ""),
-                        (node.input[1], node.input[3] if len(node.input) > 3 else "")):
-        nodes.append(helper.make_node("Cast", [value], [value + "32"], to=TensorProto.INT32))
-        operand = value + "32"
-        if zero:
-            nodes.append(helper.make_node("Cast", [zero], [zero + "32"], to=TensorProto.INT32))
-            if value == node.input[0]:
-                nodes.append(helper.make_node("Reshape", [zero + "32", "column"], [zero + "c"]))
-                zero = zero + "c"
-            else:
-                zero = zero + "32"
-            nodes.append(helper.make_node("Sub", [operand, zero], [value + "c"]))
-            operand = value + "c"
-        operands.append(operand)
-    nodes.append(helper.make_node("MatMul", operands, ["y"]))
-    graph = helper.make_graph(nodes, "widened", model.graph.input, model.graph.output,
-                              [*model.graph.initializer, column])
-    return helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8)
+def requantized_reference(model):
+    """A QLinearMatMul as the int32 product of the widened operands, times
+    the scales' product over the output's scale (one float multiplier, as
+    ONNX Runtime requantizes), then rounded to even and saturated with the
+    output's zero point by QuantizeLinear: ONNX Runtime's u8 x s8 product
+    itself saturates on CPUs without VNNI."""
+    values = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    a, a_scale, a_zero, b, b_scale, b_zero, y_scale, y_zero = model.graph.node[0].input
+    multiplier = np.float32(values[a_scale] * values[b_scale] / values[y_scale])
+    nodes = [helper.make_node("MatMulInteger", [a, b, a_zero, b_zero], ["product"]),
+             helper.make_node("Cast", ["product"], ["real"], to=TensorProto.FLOAT),
+             helper.make_node("Mul", ["real", "multiplier"], ["scaled"]),
+             helper.make_node("QuantizeLinear", ["scaled", "one", y_zero],
+                              list(model.graph.node[0].output))]
+    graph = helper.make_graph(
+        nodes, "requantized", model.graph.input, model.graph.output,
+        [*model.graph.initializer, numpy_helper.from_array(multiplier, "multiplier"),
+         numpy_helper.from_array(np.float32(1.0), "one")])
+    return widen_integer_products(
+        helper.make_model(graph, opset_imports=[helper.make_opsetid("", 13)], ir_version=8))
 
 
 def dynamic_zero_point(rng, a_shape, b_shape):
@@ -193,9 +194,8 @@ def main():
     ]
     with tempfile.TemporaryDirectory(prefix="tcc-quantized-matmul-") as tmp:
         for name, (model, feeds) in cases:
-            # ONNX Runtime has no s8 x u8 product and no per-row lhs zero point.
-            widened = name.startswith("s8 x u8") or "per row" in name
-            reference = widened_reference(model) if widened else None
+            reference = (requantized_reference(model) if name == "QLinearMatMul"
+                         else widen_integer_products(model))
             check(name, model, feeds, tmp, BUILD, rtol=0, atol=0, reference_model=reference)
         for name, (model, feeds) in convs:
             check(name, model, feeds, tmp, BUILD, rtol=1e-4, atol=1e-4)
