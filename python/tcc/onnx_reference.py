@@ -15,7 +15,8 @@ def widen_integer_products(model):
     MatMul. Other nodes and the graph's inputs and outputs are kept; the
     opset is raised to 13 where it is lower (Cast, Sub, MatMul and Reshape
     mean the same there)."""
-    initializers = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    # Shapes only: the weights need not be read.
+    initializer_sizes = {i.name: int(np.prod(i.dims)) for i in model.graph.initializer}
     nodes = []
     for node in model.graph.node:
         if node.op_type != "MatMulInteger":
@@ -29,7 +30,7 @@ def widen_integer_products(model):
             if zero:
                 zero_wide = wide + "_zero"
                 nodes.append(helper.make_node("Cast", [zero], [zero_wide], to=TensorProto.INT32))
-                if index == 0 and initializers.get(zero, np.zeros(())).size > 1:
+                if index == 0 and initializer_sizes.get(zero, 1) > 1:
                     shape = wide + "_column"
                     nodes.append(helper.make_node(
                         "Constant", [], [shape],
