@@ -1042,7 +1042,7 @@ def llama_cached(layers=2, hidden=64, heads=4, kv_heads=2, vocab=128, intermedia
     grouped heads' Expand are built from the shapes. positions="shape"
     computes the positions from the past's shape instead and the rotary
     angles from them, as transformers exports a model without position_ids:
-    Range(past, past + seq), cast to float, times the inverse frequencies,
+    Range(0, seq) plus the past length, cast to float, times the inverse frequencies,
     each half repeated, then Cos and Sin."""
     g = GraphBuilder(seed)
     head_dim = hidden // heads
