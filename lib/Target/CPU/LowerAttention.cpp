@@ -54,6 +54,20 @@ namespace attention = tcc::cpu::attention;
 namespace {
 
 constexpr double kLog2E = 1.4426950408889634;
+/// How far (in log2 units) a score may pass its row's reference max before
+/// the row is rescaled: probabilities stay below 2^8.
+constexpr double kRescaleSlack = 8.0;
+
+/// Vectors of the value depth (`accumulators` a row) one P V chunk
+/// accumulates per row of a tile of `rows`: the most that divide it and
+/// leave registers for V's chunk and a broadcast.
+int64_t valueChunkVectors(int64_t rows, int64_t accumulators,
+                          int64_t registers) {
+  int64_t chunk = accumulators;
+  while (chunk > 1 && (rows + 1) * chunk + 1 > registers)
+    chunk = chunk % 2 == 0 ? chunk / 2 : 1;
+  return chunk;
+}
 
 /// The machine and choices a kernel is built for: vector lanes, vectors of
 /// keys per block, vector registers (query rows per task are an argument
@@ -61,17 +75,20 @@ constexpr double kLog2E = 1.4426950408889634;
 struct KernelShape {
   int64_t lanes;
   int64_t blockVectors;
+  /// Query rows whose Q Kᵀ sums or P V accumulators the registers hold at
+  /// once; a task's rows are one or more such tiles.
+  int64_t tileRows;
   int64_t registers;
 };
 
 class AttentionKernel {
 public:
   AttentionKernel(ImplicitLocOpBuilder &b, AttentionOp op, Value keyPanels,
-                  bool keysInPanels, Value mask,
-                  KernelShape shape)
-      : b(b), op(op), query(op.getQuery()), keyPanels(keyPanels), keysInPanels(keysInPanels),
-        values(op.getValue()), mask(mask),
-        lanes(shape.lanes), blockVectors(shape.blockVectors), registers(shape.registers) {
+                  bool keysInPanels, Value mask, KernelShape shape)
+      : b(b), op(op), query(op.getQuery()), keyPanels(keyPanels),
+        keysInPanels(keysInPanels), values(op.getValue()), mask(mask),
+        lanes(shape.lanes), blockVectors(shape.blockVectors),
+        tileRows(shape.tileRows), registers(shape.registers) {
     ArrayRef<int64_t> q = op.getQuery().getType().getShape();
     batch = q[0], queryHeads = q[1], queries = q[2], depth = q[3];
     kvHeads = op.getKey().getType().getDimSize(1);
@@ -245,14 +262,8 @@ private:
   int64_t accumulatorsPerRow() const { return valueDepth / lanes; }
   int64_t statePerRow() const { return 2 + accumulatorsPerRow(); }
 
-  /// Vectors of the value depth one P V chunk accumulates per row: the
-  /// most that divide it and leave registers for V's chunk and a
-  /// broadcast.
   int64_t chunkVectors(int64_t rows) const {
-    int64_t chunk = accumulatorsPerRow();
-    while (chunk > 1 && (rows + 1) * chunk + 1 > registers)
-      chunk = chunk % 2 == 0 ? chunk / 2 : 1;
-    return chunk;
+    return valueChunkVectors(rows, accumulatorsPerRow(), registers);
   }
 
   /// The state of one tile's rows after the keys [keyBegin, keyEnd).
@@ -365,12 +376,26 @@ private:
   }
 
   /// The block's Q Kᵀ from the Kᵀ panels, a vector of keys per row and
-  /// vector of the block: per depth step, the panel's row (blockVectors
-  /// vectors) times a broadcast query element per row. With fewer than 8
-  /// sums, even and odd steps add into separate ones, so that enough
-  /// independent FMA chains hide the FMA latency (more would not fit 16
-  /// registers).
+  /// vector of the block, a register tile of rows at a time.
   SmallVector<Value> panelScores(int64_t rows, Value batchIndex, Value kvHead, Value keyBlock) {
+    SmallVector<Value> scores;
+    for (int64_t rowBegin = 0; rowBegin < rows; rowBegin += tileRows)
+      llvm::append_range(
+          scores, panelScoreTile(rowBegin, std::min(rows, rowBegin + tileRows),
+                                 batchIndex, kvHead, keyBlock));
+    return scores;
+  }
+
+  /// The block's scores of the rows rowBegin .. rowEnd (one register
+  /// tile), blockVectors a row: per depth step, the panel's row
+  /// (blockVectors vectors) times a broadcast query element per row. With
+  /// fewer than 8 sums, even and odd steps add into separate ones, so that
+  /// enough independent FMA chains hide the FMA latency (more would not fit
+  /// 16 registers).
+  SmallVector<Value> panelScoreTile(int64_t rowBegin, int64_t rowEnd,
+                                    Value batchIndex, Value kvHead,
+                                    Value keyBlock) {
+    int64_t rows = rowEnd - rowBegin;
     int64_t unroll = depth % 4 == 0 ? 4 : depth % 2 == 0 ? 2 : 1;
     int64_t chains = (unroll > 1 && rows * blockVectors < 8) ? 2 : 1;
     int64_t sumsPerRow = chains * blockVectors;
@@ -389,10 +414,13 @@ private:
         SmallVector<Value> keyRow;
         for (int64_t k = 0; k < blockVectors; ++k)
           keyRow.push_back(readVector(
-              keyPanels, ValueRange{batchIndex, kvHead, panel, d, index(k * lanes)}, true));
+              keyPanels,
+              ValueRange{batchIndex, kvHead, panel, d, index(k * lanes)},
+              true));
         for (int64_t r = 0; r < rows; ++r) {
           Value q = splat(
-              readScalar(query, ValueRange{batchIndex, rowHeads[r], rowQueries[r], d}));
+              readScalar(query, ValueRange{batchIndex, rowHeads[rowBegin + r],
+                                           rowQueries[rowBegin + r], d}));
           for (int64_t k = 0; k < blockVectors; ++k) {
             Value &sum = sums[r * sumsPerRow + (u % chains) * blockVectors + k];
             sum = vector::FMAOp::create(b, q, keyRow[k], sum);
@@ -406,8 +434,8 @@ private:
       for (int64_t k = 0; k < blockVectors; ++k) {
         Value sum = depthLoop.getResult(r * sumsPerRow + k);
         if (chains == 2)
-          sum = arith::AddFOp::create(b, sum,
-                                      depthLoop.getResult(r * sumsPerRow + blockVectors + k));
+          sum = arith::AddFOp::create(
+              b, sum, depthLoop.getResult(r * sumsPerRow + blockVectors + k));
         scores.push_back(sum);
       }
     return scores;
@@ -508,9 +536,16 @@ private:
       // than lane by lane with NaN checks.
       Value blockMax = vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF, rowMax,
                                                    arith::FastMathFlags::nnan);
+      // The state's "max" is a reference the row's exponents are taken
+      // from. It moves only when a score passes it by more than
+      // kRescaleSlack (probabilities up to 2^kRescaleSlack are exact in
+      // f32 and the sums stay far from overflow), so that a row whose max
+      // creeps up block after block is not rescaled every time.
       Value oldMax = state[r * statePerRow()];
-      Value newMax = arith::MaxNumFOp::create(b, oldMax, blockMax);
-      Value rose = arith::CmpFOp::create(b, arith::CmpFPredicate::OGT, newMax, oldMax);
+      Value rose = arith::CmpFOp::create(
+          b, arith::CmpFPredicate::OGT, blockMax,
+          arith::AddFOp::create(b, oldMax, f32(kRescaleSlack)));
+      Value newMax = arith::SelectOp::create(b, rose, blockMax, oldMax);
       grew = grew ? arith::OrIOp::create(b, grew, rose).getResult() : rose;
       // A row with nothing visible yet subtracts 0, so that exp sees -inf,
       // not NaN.
@@ -520,8 +555,8 @@ private:
     }
 
     // The sums and outputs so far scale by exp(old max - new max) when a
-    // row's max rose; after the first blocks it rarely does, and the exp
-    // and multiplies are skipped.
+    // row's reference moved; after the first block it rarely does, and the
+    // exp and multiplies are skipped.
     SmallVector<Value> carried;
     for (int64_t r = 0; r < rows; ++r)
       llvm::append_range(carried, state.slice(r * statePerRow() + 1, statePerRow() - 1));
@@ -568,42 +603,51 @@ private:
         vector::TransferWriteOp::create(b, probabilities[r][k], probabilityScratch,
                                         ValueRange{index(r), index(k * lanes)},
                                         ArrayRef<bool>{true});
-    int64_t chunk = chunkVectors(rows);
-    if (chunk == accumulatorsPerRow()) {
-      accumulateValues(next, rows, batchIndex, kvHead, keyBlock, index(0), blockKeys(), 0, chunk,
-                       partial);
+    int64_t chunk = chunkVectors(std::min(rows, tileRows));
+    if (chunk == accumulatorsPerRow() && rows <= tileRows) {
+      accumulateValues(next, 0, rows, batchIndex, kvHead, keyBlock, index(0),
+                       blockKeys(), 0, chunk, partial);
       return next;
     }
     // With several chunks, one unrolled block would let LLVM interleave
     // them and keep no accumulator in a register (AVX2: a load and a store
-    // around every FMA). A loop over the block's keys per chunk carries the
-    // chunk's accumulators instead, 4 keys an iteration.
+    // around every FMA). A loop over the block's keys per chunk and
+    // register tile of rows carries that chunk's accumulators instead, 4
+    // keys an iteration; the block's V rows stay in L1 between them.
     int64_t unroll = 4;
-    for (int64_t c = 0; c < accumulatorsPerRow(); c += chunk) {
-      SmallVector<Value> carried;
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t a = c; a < c + chunk; ++a)
-          carried.push_back(next[r * statePerRow() + 2 + a]);
-      auto keyLoop = scf::ForOp::create(b, index(0), index(blockKeys()), index(unroll), carried);
-      {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(keyLoop.getBody());
-        SmallVector<Value> accumulators(next);
-        for (int64_t r = 0; r < rows; ++r)
+    for (int64_t rowBegin = 0; rowBegin < rows; rowBegin += tileRows) {
+      int64_t rowEnd = std::min(rows, rowBegin + tileRows);
+      for (int64_t c = 0; c < accumulatorsPerRow(); c += chunk) {
+        auto accumulator = [&](int64_t r, int64_t a) -> Value & {
+          return next[r * statePerRow() + 2 + a];
+        };
+        SmallVector<Value> carried;
+        for (int64_t r = rowBegin; r < rowEnd; ++r)
           for (int64_t a = c; a < c + chunk; ++a)
-            accumulators[r * statePerRow() + 2 + a] =
-                keyLoop.getRegionIterArgs()[r * chunk + a - c];
-        accumulateValues(accumulators, rows, batchIndex, kvHead, keyBlock,
-                         keyLoop.getInductionVar(), unroll, c, chunk, partial);
-        SmallVector<Value> yielded;
-        for (int64_t r = 0; r < rows; ++r)
-          for (int64_t a = c; a < c + chunk; ++a)
-            yielded.push_back(accumulators[r * statePerRow() + 2 + a]);
-        scf::YieldOp::create(b, yielded);
+            carried.push_back(accumulator(r, a));
+        auto keyLoop = scf::ForOp::create(b, index(0), index(blockKeys()),
+                                          index(unroll), carried);
+        {
+          OpBuilder::InsertionGuard guard(b);
+          b.setInsertionPointToStart(keyLoop.getBody());
+          SmallVector<Value> accumulators(next);
+          for (int64_t r = rowBegin, i = 0; r < rowEnd; ++r)
+            for (int64_t a = c; a < c + chunk; ++a, ++i)
+              accumulators[r * statePerRow() + 2 + a] =
+                  keyLoop.getRegionIterArgs()[i];
+          accumulateValues(accumulators, rowBegin, rowEnd, batchIndex, kvHead,
+                           keyBlock, keyLoop.getInductionVar(), unroll, c,
+                           chunk, partial);
+          SmallVector<Value> yielded;
+          for (int64_t r = rowBegin; r < rowEnd; ++r)
+            for (int64_t a = c; a < c + chunk; ++a)
+              yielded.push_back(accumulators[r * statePerRow() + 2 + a]);
+          scf::YieldOp::create(b, yielded);
+        }
+        for (int64_t r = rowBegin, i = 0; r < rowEnd; ++r)
+          for (int64_t a = c; a < c + chunk; ++a, ++i)
+            accumulator(r, a) = keyLoop.getResult(i);
       }
-      for (int64_t r = 0; r < rows; ++r)
-        for (int64_t a = c; a < c + chunk; ++a)
-          next[r * statePerRow() + 2 + a] = keyLoop.getResult(r * chunk + a - c);
     }
     return next;
   }
@@ -611,8 +655,9 @@ private:
   /// Adds to each row's accumulators c .. c + chunk (in `state`) the P V of
   /// `count` keys of the block from `first` on: per key, the chunk of V's
   /// row times the row's probability broadcast from the scratch.
-  void accumulateValues(SmallVector<Value> &state, int64_t rows, Value batchIndex,
-                        Value kvHead, Value keyBlock, Value first, int64_t count, int64_t c,
+  void accumulateValues(SmallVector<Value> &state, int64_t rowBegin,
+                        int64_t rowEnd, Value batchIndex, Value kvHead,
+                        Value keyBlock, Value first, int64_t count, int64_t c,
                         int64_t chunk, bool partial) {
     for (int64_t j = 0; j < count; ++j) {
       Value inBlock = arith::AddIOp::create(b, first, index(j));
@@ -623,7 +668,7 @@ private:
       for (int64_t a = c; a < c + chunk; ++a)
         valueRow.push_back(
             readVector(values, ValueRange{batchIndex, kvHead, key, index(a * lanes)}, true));
-      for (int64_t r = 0; r < rows; ++r) {
+      for (int64_t r = rowBegin; r < rowEnd; ++r) {
         Value weight =
             splat(memref::LoadOp::create(b, probabilityScratch, ValueRange{index(r), inBlock}));
         for (int64_t a = c; a < c + chunk; ++a) {
@@ -634,12 +679,12 @@ private:
     }
   }
 
-  /// 2^x for a vector of x <= 0 (the scores less their running max, in
-  /// log2(e) units), cheaper than math.exp's general polynomial: no
-  /// overflow to handle, 2^x is 2^n p(x - n) with n = round(x) and p
-  /// Cephes' degree-6 polynomial for 2^f on [-1/2, 1/2] (about 2 ulp), the
-  /// exponent added as integer bits; below -126 (and -inf, a masked key)
-  /// 0. NaN stays NaN.
+  /// 2^x for a vector of x <= kRescaleSlack (the scores less their row's
+  /// reference max, in log2(e) units), cheaper than math.exp's general
+  /// polynomial: no overflow to handle, 2^x is 2^n p(x - n) with n = round(x)
+  /// and p Cephes' degree-6 polynomial for 2^f on [-1/2, 1/2] (about 2 ulp),
+  /// the exponent added as integer bits; below -126 (and -inf, a masked key) 0.
+  /// NaN stays NaN.
   Value exp2(Value x) {
     // x + 1.5 * 2^23 rounds x to an integer n in the low mantissa bits.
     Value shifter = splat(12582912.0);
@@ -708,7 +753,7 @@ private:
   Value query, keyPanels;
   bool keysInPanels;
   Value values, mask;
-  int64_t lanes, blockVectors, registers;
+  int64_t lanes, blockVectors, tileRows, registers;
   /// Chunks of keys a tile's keys are split into, and keys a chunk (a
   /// whole number of blocks; the last chunk may be shorter).
   int64_t chunks = 1;
@@ -793,11 +838,14 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     auto tasksOf = [&](int64_t rows) {
       return batch * kvHeads * ((rowsPerKvHead + rows - 1) / rows);
     };
-    int64_t rows = std::min(rowsPerTask(registers, blockVectors), rowsPerKvHead);
+    int64_t tileRows = rowsPerTask(registers, blockVectors);
     // As many rows a tile as even tiles need (6 rows: 2 tiles of 3, not 4
     // and 2): the rows of every tile share each read of K and V.
-    int64_t tiles = (rowsPerKvHead + rows - 1) / rows;
-    rows = (rowsPerKvHead + tiles - 1) / tiles;
+    auto evenRows = [&](int64_t rows) {
+      int64_t tiles = (rowsPerKvHead + rows - 1) / rows;
+      return (rowsPerKvHead + tiles - 1) / tiles;
+    };
+    int64_t rows = evenRows(std::min(tileRows, rowsPerKvHead));
     int64_t chunks = attention::chooseKeyChunks(op, tasksOf(rows), panels, threads);
     while (chunks == 1 && rows > 1 && tasksOf(rows) < 2 * threads)
       rows = (rows + 1) / 2;
@@ -805,6 +853,17 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
     // decode step) K is read as it is, square blocks transposed in
     // registers.
     bool keysInPanels = rowsPerKvHead >= 4 * rows || depth % lanes != 0;
+    // From the panels, where rows and tasks are many and P V already goes
+    // a chunk of the value depth at a time (the accumulators of a tile's
+    // rows do not fit the registers: AVX2, or heads of 128), a task takes
+    // two register tiles of rows: each block of K and V it brings from L2
+    // serves the second tile from L1 (N = 1024, 12 heads x 64, 1 thread,
+    // x86-64-v3 on Zen 3: a tile a task 47.5 ms, two 44.7 ms).
+    int64_t accumulators = type.getDimSize(3) / lanes;
+    if (keysInPanels && chunks == 1 && rows == tileRows &&
+        rowsPerKvHead >= 8 * tileRows && tasksOf(2 * tileRows) >= 4 * threads &&
+        valueChunkVectors(tileRows, accumulators, registers) < accumulators)
+      rows = evenRows(2 * tileRows);
     if (keysInPanels && panels * width != keys)
       keyPanels = PadOp::create(b, keyPanels,
                                 b.getDenseI64ArrayAttr({0, 0, 0, 0, 0, 0, panels * width - keys, 0}),
@@ -833,7 +892,7 @@ struct LowerAttentionPattern final : OpRewritePattern<AttentionOp> {
         mask = ReshapeOp::create(b, RankedTensorType::get(shape, elementType), mask);
     }
     AttentionKernel kernel(b, op, keyPanels, keysInPanels, mask,
-                           {lanes, blockVectors, registers});
+                           {lanes, blockVectors, tileRows, registers});
     rewriter.replaceOp(op, kernel.build(rows, chunks));
     return success();
   }
