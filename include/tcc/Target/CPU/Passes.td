@@ -135,12 +135,13 @@ def CPUConvToMatmul : Pass<"tcc-cpu-conv-to-matmul", "mlir::func::FuncOp"> {
 def CPULowerAttention : Pass<"tcc-cpu-lower-attention", "mlir::func::FuncOp"> {
   let summary = "graph.attention as a tiled online-softmax kernel";
   let description = [{
-    FlashAttention-2 on the CPU: each task takes a tile of query rows of one
-    head and walks the keys in blocks of one vector. A block's scores
-    `Q Kᵀ` are computed in registers (the keys transposed once per head, so
-    a vector holds the scores of consecutive keys), the running row maximum
-    and sum are updated, the output accumulator is rescaled and the block's
-    `P V` added to it. No `S x T` tensor exists: memory grows with the
+    FlashAttention-2 on the CPU: each task takes one or two register tiles
+    of query rows of one head and walks the keys in blocks of two vectors.
+    A block's scores `Q Kᵀ` are computed in registers (the keys transposed
+    once per head, so a vector holds the scores of consecutive keys), the
+    row's reference maximum and the sum are updated (the output
+    accumulator rescaled only when a score passes the reference by 2^8)
+    and the block's `P V` added to it. No `S x T` tensor exists: memory grows with the
     sequence, not its square. Causal tiles stop at their last visible key.
     Tasks (batch x head x query tile) are an `scf.forall`; where they are
     fewer than two a thread and the keys many (a decode step), each task's
