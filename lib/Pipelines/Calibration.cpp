@@ -8,6 +8,7 @@
 #include "tcc/Transforms/Passes.h"
 #include "tcc/runtime.h"
 
+#include "Graph/GraphOps.h"
 #include "Target/TargetDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -17,6 +18,7 @@
 #include "llvm/Support/Path.h"
 
 #include <algorithm>
+#include <cmath>
 
 using namespace mlir;
 
@@ -96,28 +98,29 @@ std::pair<float, float> rangeOf(ArrayRef<float> values, double percentile) {
 
 } // namespace
 
-LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
-                             const TargetOptions &targetOptions,
-                             const CalibrationOptions &options) {
-  FailureOr<func::FuncOp> entry = getEntryFunction(module);
-  if (failed(entry))
-    return failure();
-  SmallVector<Operation *> points = calibrationPoints(*entry);
-  if (points.empty()) {
-    llvm::errs() << "tcc: warning: --quantize: the model has no convolution "
-                    "or matmul with constant weights to quantize\n";
-    return success();
-  }
-
-  // A copy returning every point's activation operand as an output after
-  // the model's own, compiled for this host whatever --cpu asks for.
+/// Compiles a copy of `module` for this host (whatever --cpu asks for)
+/// that returns, after the model's own outputs, the values `select` picks
+/// in the copy's entry function, runs it on each sample of `directory`
+/// and hands `visit` the picked values' f32 contents (empty where one is
+/// not f32). `prepare` may change the copy before it is compiled.
+LogicalResult tcc::observeOnSamples(
+    ModuleOp module, const Target &target, const TargetOptions &targetOptions,
+    StringRef directory, llvm::function_ref<void(ModuleOp)> prepare,
+    llvm::function_ref<SmallVector<Value>(func::FuncOp)> select,
+    llvm::function_ref<void(size_t sample, size_t samples,
+                            ArrayRef<ArrayRef<float>> values)>
+        visit) {
   OwningOpRef<ModuleOp> observed = module.clone();
-  func::FuncOp observedEntry = *getEntryFunction(*observed);
+  if (prepare)
+    prepare(*observed);
+  FailureOr<func::FuncOp> observedEntry = getEntryFunction(*observed);
+  if (failed(observedEntry))
+    return failure();
   auto returnOp =
-      cast<func::ReturnOp>(observedEntry.getBody().back().getTerminator());
+      cast<func::ReturnOp>(observedEntry->getBody().back().getTerminator());
   SmallVector<Value> results(returnOp.getOperands());
-  // Each point's activation as an input (a model input feeds it) or an
-  // output, each value returned once (a residual feeds two products).
+  // Each picked value as an input (a model input) or an output, each value
+  // returned once (a residual feeds two products).
   struct Source {
     bool isInput;
     unsigned index;
@@ -126,22 +129,21 @@ LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
   llvm::DenseMap<Value, unsigned> returned;
   for (auto [index, result] : llvm::enumerate(results))
     returned.try_emplace(result, index);
-  for (Operation *point : calibrationPoints(observedEntry)) {
-    Value activation = quantizableProduct(point)->activation->get();
-    if (auto argument = dyn_cast<BlockArgument>(activation)) {
+  for (Value value : select(*observedEntry)) {
+    if (auto argument = dyn_cast<BlockArgument>(value)) {
       sources.push_back({true, argument.getArgNumber()});
       continue;
     }
-    auto [it, added] = returned.try_emplace(activation, results.size());
+    auto [it, added] = returned.try_emplace(value, results.size());
     if (added)
-      results.push_back(activation);
+      results.push_back(value);
     sources.push_back({false, it->second});
   }
   returnOp->setOperands(results);
-  observedEntry.setFunctionType(
-      FunctionType::get(module.getContext(), observedEntry.getArgumentTypes(),
+  observedEntry->setFunctionType(
+      FunctionType::get(module.getContext(), observedEntry->getArgumentTypes(),
                         ValueRange(results).getTypes()));
-  observedEntry.setAllResultAttrs(ArrayRef<DictionaryAttr>{});
+  observedEntry->setAllResultAttrs(ArrayRef<DictionaryAttr>{});
 
   TargetOptions hostOptions = targetOptions;
   hostOptions.cpu = "native";
@@ -174,7 +176,7 @@ LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
     inputNames.push_back(info.name);
   }
   FailureOr<std::vector<std::vector<std::string>>> samples =
-      listSamples(options.directory, inputNames);
+      listSamples(directory, inputNames);
   if (failed(samples))
     return failure();
 
@@ -182,6 +184,7 @@ LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
   std::vector<std::vector<float>> outputs(numOutputs);
   std::vector<std::vector<int64_t>> outputShapes(numOutputs);
   std::vector<tcc_tensor> outputTensors(numOutputs);
+  std::vector<bool> outputIsF32(numOutputs);
   for (int32_t i = 0; i < numOutputs; ++i) {
     tcc_tensor_info info;
     tcc_model_output_info(model, i, &info);
@@ -189,10 +192,8 @@ LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
     outputShapes[i].assign(info.shape, info.shape + info.rank);
     outputTensors[i] = {info.dtype, info.rank, outputShapes[i].data(),
                         outputs[i].data(), info.size_bytes};
+    outputIsF32[i] = info.dtype == TCC_DTYPE_F32;
   }
-  size_t numPoints = points.size();
-  std::vector<float> lows(numPoints, 0.0f), highs(numPoints, 0.0f);
-  std::vector<double> meanSquares(numPoints, 0.0);
   for (auto [index, sample] : llvm::enumerate(*samples)) {
     std::vector<npy::Array> arrays(sample.size());
     std::vector<tcc_tensor> inputs;
@@ -221,34 +222,72 @@ LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
                    << "': " << tcc_last_error() << "\n";
       return failure();
     }
-    for (size_t point = 0; point < numPoints; ++point) {
-      Source source = sources[point];
-      ArrayRef<float> values;
+    SmallVector<ArrayRef<float>> values;
+    for (Source source : sources) {
       if (!source.isInput) {
-        values = outputs[source.index];
+        values.push_back(outputIsF32[source.index]
+                             ? ArrayRef<float>(outputs[source.index])
+                             : ArrayRef<float>());
       } else if (const npy::Array &array = arrays[source.index];
                  array.dtype == TCC_DTYPE_F32) {
-        values = ArrayRef(reinterpret_cast<const float *>(array.bytes.data()),
-                          array.count());
+        values.push_back(
+            ArrayRef(reinterpret_cast<const float *>(array.bytes.data()),
+                     array.count()));
       } else {
-        continue;
+        values.push_back({});
       }
+    }
+    visit(index, samples->size(), values);
+  }
+  return success();
+}
+
+LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
+                             const TargetOptions &targetOptions,
+                             const CalibrationOptions &options) {
+  FailureOr<func::FuncOp> entry = getEntryFunction(module);
+  if (failed(entry))
+    return failure();
+  SmallVector<Operation *> points = calibrationPoints(*entry);
+  if (points.empty()) {
+    llvm::errs() << "tcc: warning: --quantize: the model has no convolution "
+                    "or matmul with constant weights to quantize\n";
+    return success();
+  }
+  size_t numPoints = points.size();
+  std::vector<float> lows(numPoints, 0.0f), highs(numPoints, 0.0f);
+  std::vector<double> meanSquares(numPoints, 0.0);
+  auto activations = [](func::FuncOp observedEntry) {
+    SmallVector<Value> values;
+    for (Operation *point : calibrationPoints(observedEntry))
+      values.push_back(quantizableProduct(point)->activation->get());
+    return values;
+  };
+  auto accumulate = [&](size_t index, size_t samples,
+                        ArrayRef<ArrayRef<float>> values) {
+    for (size_t point = 0; point < numPoints; ++point) {
+      // Integer activations (an input of token ids) have no range to keep.
+      if (values[point].empty())
+        continue;
       double sumOfSquares = 0;
-      for (float value : values)
+      for (float value : values[point])
         sumOfSquares += double(value) * value;
       meanSquares[point] += sumOfSquares /
-                            double(std::max<size_t>(values.size(), 1)) /
-                            double(samples->size());
-      auto [low, high] = rangeOf(values, options.percentile);
+                            double(std::max<size_t>(values[point].size(), 1)) /
+                            double(samples);
+      auto [low, high] = rangeOf(values[point], options.percentile);
       if (options.percentile < 100.0) {
-        lows[point] += low / samples->size();
-        highs[point] += high / samples->size();
+        lows[point] += low / samples;
+        highs[point] += high / samples;
       } else {
         lows[point] = index ? std::min(lows[point], low) : low;
         highs[point] = index ? std::max(highs[point], high) : high;
       }
     }
-  }
+  };
+  if (failed(observeOnSamples(module, target, targetOptions, options.directory,
+                              /*prepare=*/nullptr, activations, accumulate)))
+    return failure();
   Builder b(module.getContext());
   for (auto [point, low, high, meanSquare] :
        llvm::zip(points, lows, highs, meanSquares)) {
@@ -256,4 +295,59 @@ LogicalResult tcc::calibrate(ModuleOp module, const Target &target,
     point->setAttr(kCalibratedMeanSquareAttr, b.getF32FloatAttr(meanSquare));
   }
   return success();
+}
+
+FailureOr<SmallVector<tcc::LayerChange>>
+tcc::measureLayerChanges(ModuleOp module, const Target &target,
+                         const TargetOptions &targetOptions,
+                         StringRef directory) {
+  // Every routed layer runs in the measured copy, whatever its router
+  // would decide.
+  auto runEveryLayer = [](ModuleOp copy) {
+    copy.walk([](graph::LayerRouteOp route) {
+      OpBuilder b(route);
+      auto type = RankedTensorType::get(
+          cast<ShapedType>(route.getDecision().getType()).getShape(),
+          b.getI1Type());
+      Value always = graph::ConstantOp::create(
+          b, route.getLoc(), DenseElementsAttr::get(type, true));
+      route.getDecisionMutable().assign(always);
+    });
+  };
+  // Each layer's residual (its first value) before and after it; layers
+  // of the entry's own body, whose values it can return.
+  auto residuals = [](func::FuncOp observedEntry) {
+    SmallVector<Value> values;
+    for (auto route : observedEntry.getBody().getOps<graph::LayerRouteOp>()) {
+      values.push_back(route.getInputs().front());
+      values.push_back(route->getResult(0));
+    }
+    return values;
+  };
+  FailureOr<func::FuncOp> entry = getEntryFunction(module);
+  if (failed(entry))
+    return failure();
+  SmallVector<LayerChange> changes;
+  for (auto route : entry->getBody().getOps<graph::LayerRouteOp>())
+    changes.push_back({route.getLayerAttr().getInt(), 0.0});
+  auto accumulate = [&](size_t, size_t samples,
+                        ArrayRef<ArrayRef<float>> values) {
+    for (auto [index, change] : llvm::enumerate(changes)) {
+      ArrayRef<float> before = values[2 * index], after = values[2 * index + 1];
+      double dot = 0, beforeNorm = 0, afterNorm = 0;
+      for (auto [x, y] : llvm::zip(before, after)) {
+        dot += double(x) * y;
+        beforeNorm += double(x) * x;
+        afterNorm += double(y) * y;
+      }
+      double cosine = beforeNorm > 0 && afterNorm > 0
+                          ? dot / std::sqrt(beforeNorm * afterNorm)
+                          : 0.0;
+      change.cosine += cosine / double(samples);
+    }
+  };
+  if (failed(observeOnSamples(module, target, targetOptions, directory,
+                              runEveryLayer, residuals, accumulate)))
+    return failure();
+  return changes;
 }

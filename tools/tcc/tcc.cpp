@@ -28,6 +28,7 @@
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/ErrorHandling.h"
+#include "llvm/Support/Format.h"
 #include "llvm/Support/InitLLVM.h"
 #include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
@@ -185,6 +186,14 @@ llvm::cl::list<int64_t> skipLayers(
                    "run. Without it, routers decide at run time"),
     llvm::cl::CommaSeparated, llvm::cl::cat(driverCategory));
 
+llvm::cl::opt<int64_t> skipLayersCalibrated(
+    "skip-layers-calibrated",
+    llvm::cl::desc("Remove this many routed layers, those that change their "
+                   "residual least on the --calibration samples (the cosine "
+                   "of a layer's first value before and after it, all layers "
+                   "run); prints each layer's cosine"),
+    llvm::cl::init(0), llvm::cl::cat(driverCategory));
+
 llvm::cl::opt<std::string> planner(
     "planner",
     llvm::cl::desc("How intermediate buffers are placed in the arena: greedy "
@@ -221,8 +230,9 @@ llvm::cl::opt<std::string> quantize(
 
 llvm::cl::opt<std::string> calibrationDirectory(
     "calibration",
-    llvm::cl::desc("Sample inputs for --quantize: a folder of .npy files (one "
-                   "input) or of folders with INPUT_NAME.npy per input"),
+    llvm::cl::desc("Sample inputs for --quantize and --skip-layers-calibrated: "
+                   "a folder of .npy files (one input) or of folders with "
+                   "INPUT_NAME.npy per input"),
     llvm::cl::value_desc("dir"), llvm::cl::cat(driverCategory));
 
 llvm::cl::opt<double> calibrationPercentile(
@@ -915,6 +925,46 @@ int compileKVCache(MLIRContext &context, llvm::SourceMgr &sources,
       });
 }
 
+/// --skip-layers-calibrated=N: measures how much each routed layer changes
+/// its residual on the --calibration samples and adds the N that change it
+/// least to --skip-layers.
+LogicalResult chooseLayersToSkip(ModuleOp module, const tcc::Target &target,
+                                 const tcc::TargetOptions &targetOptions) {
+  if (!skipLayers.empty() || calibrationDirectory.empty() ||
+      skipLayersCalibrated < 0) {
+    llvm::errs() << "tcc: error: --skip-layers-calibrated takes a count of "
+                    "layers, with --calibration=DIR and without "
+                    "--skip-layers\n";
+    return failure();
+  }
+  FailureOr<SmallVector<tcc::LayerChange>> changes = tcc::measureLayerChanges(
+      module, target, targetOptions, calibrationDirectory);
+  if (failed(changes))
+    return failure();
+  if (static_cast<int64_t>(changes->size()) < skipLayersCalibrated) {
+    llvm::errs() << "tcc: error: --skip-layers-calibrated="
+                 << skipLayersCalibrated << ": the model has "
+                 << changes->size()
+                 << " routed layers (tcc.LayerRouter, docs/routing.md) in "
+                    "its main graph\n";
+    return failure();
+  }
+  // Most similar first; ties keep the layers' order.
+  SmallVector<tcc::LayerChange> ranked(*changes);
+  llvm::stable_sort(
+      ranked, [](const auto &a, const auto &b) { return a.cosine > b.cosine; });
+  for (auto [rank, change] : llvm::enumerate(ranked)) {
+    bool skipped = static_cast<int64_t>(rank) < skipLayersCalibrated;
+    if (skipped)
+      skipLayers.push_back(change.layer);
+    llvm::errs() << "tcc: layer " << change.layer
+                 << ": cosine of residual before and after "
+                 << llvm::format("%.6f", change.cosine)
+                 << (skipped ? ", skipped" : "") << "\n";
+  }
+  return success();
+}
+
 /// --quantize: calibrates the optimized graph on the samples, then makes
 /// integer products of what was calibrated.
 LogicalResult quantizeModel(ModuleOp module, const tcc::Target &target,
@@ -1105,6 +1155,13 @@ int main(int argc, char **argv) {
     FailureOr<tcc::onnx_frontend::ImportOptions> options = importOptions();
     if (failed(options))
       return 1;
+    if ((!options->dynamicDims.empty() || !options->symbolRanges.empty()) &&
+        skipLayersCalibrated != 0) {
+      llvm::errs() << "tcc: error: --skip-layers-calibrated with dynamic "
+                      "shapes is planned; measure a static shape and pass "
+                      "the layers it picks to --skip-layers\n";
+      return 1;
+    }
     if (!options->dynamicDims.empty() && !quantize.empty()) {
       llvm::errs() << "tcc: error: --quantize with a dynamic batch is "
                       "planned; quantize a static shape\n";
@@ -1129,6 +1186,9 @@ int main(int argc, char **argv) {
   if (failed(verify(*module)))
     return 1;
 
+  if (skipLayersCalibrated != 0 &&
+      failed(chooseLayersToSkip(*module, *target, targetOptions)))
+    return 1;
   if (!skipLayers.empty()) {
     if (noOptimize) {
       llvm::errs() << "tcc: error: --skip-layers needs the graph "
