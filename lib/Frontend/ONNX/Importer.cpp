@@ -530,14 +530,13 @@ GraphImporter::importModel(const onnx::ModelProto &model) {
                               << (domains.empty() ? "" : "; operators of domain " + domains +
                                                              " are not supported");
   }
-  if (opset > latestSupportedOpset())
-    return emitError(fileLoc) << "'" << path << "' uses opset " << opset
-                              << " of the default domain; tcc supports opsets 7 to "
-                              << latestSupportedOpset();
-  if (opset < 7)
-    return emitError(fileLoc) << "'" << path << "' uses opset " << opset
-                              << ", which is not supported: tcc supports opsets 7 to "
-                              << latestSupportedOpset();
+  // Older opsets are read with each op's schema version of that opset (the
+  // registry says which versions an importer implements).
+  if (opset > latestSupportedOpset() || opset < 1)
+    return emitError(fileLoc)
+           << "'" << path << "' uses opset " << opset
+           << " of the default domain; tcc supports opsets 1 to "
+           << latestSupportedOpset();
 
   const onnx::GraphProto &graph = model.graph();
   OpBuilder builder(&context);

@@ -17,10 +17,48 @@ using namespace tcc::graph;
 namespace tcc::onnx_frontend {
 namespace {
 
+/// The right operand of a binary op of schema version 6 or older, which
+/// broadcast only with `broadcast` = 1: B's dims matched A's trailing ones,
+/// or, with `axis`, A's dims from `axis` on. Returned reshaped so that
+/// numpy-style broadcasting (version 7 on) gives the same result.
+FailureOr<Value> legacyBroadcastOperand(NodeImporter &n, Value lhs, Value rhs) {
+  FailureOr<int64_t> broadcast = n.intAttr("broadcast", 0);
+  if (failed(broadcast))
+    return failure();
+  RankedTensorType lhsType = typeOf(lhs), rhsType = typeOf(rhs);
+  if (!*broadcast) {
+    if (lhsType.getShape() != rhsType.getShape())
+      return n.error()
+             << "operands of shapes " << lhsType << " and " << rhsType
+             << " differ, and this version broadcasts only with broadcast = 1";
+    return rhs;
+  }
+  if (!n.attribute("axis"))
+    return rhs;
+  FailureOr<int64_t> axis = n.intAttr("axis", std::nullopt);
+  if (failed(axis))
+    return failure();
+  int64_t lhsRank = lhsType.getRank(), rhsRank = rhsType.getRank();
+  int64_t at = *axis < 0 ? *axis + lhsRank : *axis;
+  if (at < 0 || at + rhsRank > lhsRank)
+    return n.error() << "axis " << *axis
+                     << " does not place operand B of shape " << rhsType
+                     << " within A of shape " << lhsType;
+  SmallVector<int64_t> shape(rhsType.getShape());
+  shape.append(lhsRank - at - rhsRank, 1);
+  return build<ReshapeOp>(n, rhsType.clone(shape), rhs);
+}
+
 template <typename OpTy> LogicalResult importBinary(NodeImporter &n) {
   if (failed(requireInputs(n, 2)))
     return failure();
   Value lhs = n.input(0), rhs = n.input(1);
+  if (n.opVersion() < 7) {
+    FailureOr<Value> legacy = legacyBroadcastOperand(n, lhs, rhs);
+    if (failed(legacy))
+      return failure();
+    rhs = *legacy;
+  }
   if (typeOf(lhs).getElementType() != typeOf(rhs).getElementType()) {
     if (!std::is_same_v<OpTy, PowOp>)
       return n.error() << "operands have different element types "
@@ -252,6 +290,17 @@ LogicalResult importPRelu(NodeImporter &n) {
     return failure();
   Value x = n.input(0), slope = n.input(1);
   Type t = elementTypeOf(x);
+  // Before version 7 a slope of one value per channel applies along dim 1
+  // (PyTorch's exports of nn.PReLU(C)), not along the last dim as numpy
+  // broadcasting would put it.
+  RankedTensorType xType = typeOf(x), slopeType = typeOf(slope);
+  if (n.opVersion() < 7 && slopeType.getRank() == 1 && xType.getRank() > 2 &&
+      slopeType.getDimSize(0) == xType.getDimSize(1) &&
+      slopeType.getDimSize(0) != 1) {
+    SmallVector<int64_t> shape(xType.getRank() - 1, 1);
+    shape.front() = slopeType.getDimSize(0);
+    slope = build<ReshapeOp>(n, slopeType.clone(shape), slope);
+  }
   Value negative = build<LessOp>(n, x, scalar(n, t, 0));
   Value result = build<WhereOp>(n, negative, build<MulOp>(n, x, slope), x);
   if (typeOf(result) != typeOf(x))
@@ -361,10 +410,13 @@ void registerElementwiseImporters(ImporterRegistry &registry) {
   registry.add("BitShift", importBitShift, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("IsNaN", importIsNaN, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("IsInf", importIsInf, /*minVersion=*/1, /*maxVersion=*/kAny);
-  registry.add("Max", importVariadic<MaxOp>, /*minVersion=*/8, /*maxVersion=*/kAny);
-  registry.add("Min", importVariadic<MinOp>, /*minVersion=*/8, /*maxVersion=*/kAny);
-  registry.add("Sum", importVariadic<AddOp>, /*minVersion=*/8, /*maxVersion=*/kAny);
-  registry.add("Mean", importMean, /*minVersion=*/8, /*maxVersion=*/kAny);
+  registry.add("Max", importVariadic<MaxOp>, /*minVersion=*/1,
+               /*maxVersion=*/kAny);
+  registry.add("Min", importVariadic<MinOp>, /*minVersion=*/1,
+               /*maxVersion=*/kAny);
+  registry.add("Sum", importVariadic<AddOp>, /*minVersion=*/1,
+               /*maxVersion=*/kAny);
+  registry.add("Mean", importMean, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("Where", importWhere, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("Relu", importUnary<ReluOp>, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("Sigmoid", importUnary<SigmoidOp>, /*minVersion=*/1, /*maxVersion=*/kAny);

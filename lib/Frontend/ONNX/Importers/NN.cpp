@@ -567,6 +567,18 @@ LogicalResult importResize(NodeImporter &n) {
 LogicalResult importDropout(NodeImporter &n) {
   if (failed(requireInputs(n, 1)))
     return failure();
+  if (n.opVersion() < 7) {
+    // Versions 6 and older drop at random unless is_test is set.
+    FailureOr<int64_t> isTest = n.intAttr("is_test", 0);
+    if (failed(isTest))
+      return failure();
+    if (!*isTest || n.hasOutput(1))
+      return n.error()
+             << "is_test 0 (training mode, the default of this version) or a "
+                "mask "
+                "output is not supported; inference models set is_test 1";
+    return n.setOutput(0, n.input(0));
+  }
   FailureOr<int64_t> training = n.intAttr("training_mode", 0);
   if (failed(training))
     return failure();
@@ -595,11 +607,12 @@ LogicalResult importDropout(NodeImporter &n) {
 
 void registerNNImporters(ImporterRegistry &registry) {
   registry.add("MatMul", importMatMul, /*minVersion=*/1, /*maxVersion=*/kAny);
-  registry.add("Gemm", importGemm, /*minVersion=*/7, /*maxVersion=*/kAny);
+  registry.add("Gemm", importGemm, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("Conv", importConv, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("ConvTranspose", importConvTranspose, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("MaxPool", importPool<MaxPoolOp>, /*minVersion=*/1, /*maxVersion=*/kAny);
-  registry.add("AveragePool", importPool<AvgPoolOp>, /*minVersion=*/7, /*maxVersion=*/kAny);
+  registry.add("AveragePool", importPool<AvgPoolOp>, /*minVersion=*/1,
+               /*maxVersion=*/kAny);
   registry.add("GlobalAveragePool", importGlobalPool<GlobalAvgPoolOp>, /*minVersion=*/1,
                /*maxVersion=*/kAny);
   registry.add("GlobalMaxPool", importGlobalPool<GlobalMaxPoolOp>, /*minVersion=*/1,
@@ -608,8 +621,8 @@ void registerNNImporters(ImporterRegistry &registry) {
   registry.add("MaxUnpool", importMaxUnpool, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("Col2Im", importCol2Im, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("Resize", importResize, /*minVersion=*/1, /*maxVersion=*/kAny);
-  registry.add("Upsample", importResize, /*minVersion=*/1, /*maxVersion=*/kAny);
-  registry.add("Dropout", importDropout, /*minVersion=*/7, /*maxVersion=*/kAny);
+  registry.add("Upsample", importResize, /*minVersion=*/7, /*maxVersion=*/kAny);
+  registry.add("Dropout", importDropout, /*minVersion=*/1, /*maxVersion=*/kAny);
 }
 
 } // namespace tcc::onnx_frontend

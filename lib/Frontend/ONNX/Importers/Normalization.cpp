@@ -26,6 +26,21 @@ LogicalResult importBatchNorm(NodeImporter &n) {
     return failure();
   if (*training)
     return n.error() << "training_mode 1 is not supported";
+  if (n.opVersion() < 7) {
+    // Versions 6 and older default to training (is_test 0) and may
+    // normalize per activation rather than per channel (spatial 0).
+    FailureOr<int64_t> isTest = n.intAttr("is_test", 0),
+                       spatial = n.intAttr("spatial", 1);
+    if (failed(isTest) || failed(spatial))
+      return failure();
+    if (!*isTest)
+      return n.error()
+             << "is_test 0 (training mode, the default of this version) is not "
+                "supported; inference models set is_test 1";
+    if (!*spatial)
+      return n.error()
+             << "spatial 0 (per-activation statistics) is not supported";
+  }
   return n.setOutput(0, build<BatchNormOp>(n, n.input(0), n.input(1), n.input(2), n.input(3),
                                            n.input(4), n.b().getF32FloatAttr(*epsilon)));
 }
@@ -227,7 +242,8 @@ LogicalResult importLRN(NodeImporter &n) {
 } // namespace
 
 void registerNormalizationImporters(ImporterRegistry &registry) {
-  registry.add("BatchNormalization", importBatchNorm, /*minVersion=*/7, /*maxVersion=*/kAny);
+  registry.add("BatchNormalization", importBatchNorm, /*minVersion=*/1,
+               /*maxVersion=*/kAny);
   registry.add("LayerNormalization", importLayerNorm, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("InstanceNormalization", importInstanceNorm, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("GroupNormalization", importGroupNorm, /*minVersion=*/1, /*maxVersion=*/kAny);

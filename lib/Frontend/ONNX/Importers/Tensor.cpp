@@ -259,7 +259,9 @@ LogicalResult importTranspose(NodeImporter &n) {
 }
 
 LogicalResult importConcat(NodeImporter &n) {
-  FailureOr<int64_t> axis = n.intAttr("axis", std::nullopt);
+  // Version 1's axis is optional, 1 by default.
+  FailureOr<int64_t> axis = n.intAttr(
+      "axis", n.opVersion() < 4 ? std::optional<int64_t>(1) : std::nullopt);
   if (failed(requireInputs(n, 1)) || failed(axis))
     return failure();
   FailureOr<int64_t> a = n.normalizeAxis(*axis, n.inputType(0).getRank());
@@ -639,7 +641,8 @@ LogicalResult importDepthSpace(NodeImporter &n) {
 } // namespace
 
 void registerTensorImporters(ImporterRegistry &registry) {
-  registry.add("Constant", importConstant, /*minVersion=*/9, /*maxVersion=*/kAny);
+  registry.add("Constant", importConstant, /*minVersion=*/1,
+               /*maxVersion=*/kAny);
   registry.add("Shape", importShape, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("Size", importSize, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("ConstantOfShape", importConstantOfShape, /*minVersion=*/1, /*maxVersion=*/kAny);
@@ -650,7 +653,7 @@ void registerTensorImporters(ImporterRegistry &registry) {
   registry.add("Reshape", importReshape, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("Flatten", importFlatten, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("Transpose", importTranspose, /*minVersion=*/1, /*maxVersion=*/kAny);
-  registry.add("Concat", importConcat, /*minVersion=*/4, /*maxVersion=*/kAny);
+  registry.add("Concat", importConcat, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("Squeeze", importSqueeze, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("Unsqueeze", importUnsqueeze, /*minVersion=*/1, /*maxVersion=*/kAny);
   registry.add("Slice", importSlice, /*minVersion=*/1, /*maxVersion=*/kAny);
