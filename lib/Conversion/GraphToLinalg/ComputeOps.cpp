@@ -533,8 +533,41 @@ struct ConvLowering final : OpRewritePattern<ConvOp> {
                        strides, dilations)
                        .getResult(0);
       result = reshapeTo(rewriter, loc, conv, type);
+    } else if (spatial == 3) {
+      // Grouped 3-D, which no linalg named op covers: a convolution per
+      // group over its channels and filters, written into its filters of
+      // the result.
+      auto slice = [&](Value value, int64_t dim, int64_t offset, int64_t size) {
+        RankedTensorType valueType = tensorType(value);
+        SmallVector<int64_t> offsets(valueType.getRank(), 0),
+            ones(valueType.getRank(), 1);
+        SmallVector<int64_t> sizes(valueType.getShape());
+        offsets[dim] = offset;
+        sizes[dim] = size;
+        return tensor::ExtractSliceOp::create(
+            rewriter, loc, RankedTensorType::get(sizes, elementType), value,
+            ValueRange{}, ValueRange{}, ValueRange{}, offsets, sizes, ones);
+      };
+      int64_t groupChannels = channels / group, groupFilters = filters / group;
+      result = init;
+      for (int64_t g = 0; g < group; ++g) {
+        Value groupInit = slice(init, 1, g * groupFilters, groupFilters);
+        Value conv =
+            linalg::Conv3DNcdhwFcdhwOp::create(
+                rewriter, loc, TypeRange{groupInit.getType()},
+                ValueRange{slice(input, 1, g * groupChannels, groupChannels),
+                           slice(weight, 0, g * groupFilters, groupFilters)},
+                ValueRange{groupInit}, strides, dilations)
+                .getResult(0);
+        SmallVector<int64_t> offsets(type.getRank(), 0),
+            ones(type.getRank(), 1);
+        offsets[1] = g * groupFilters;
+        result = tensor::InsertSliceOp::create(
+            rewriter, loc, conv, result, ValueRange{}, ValueRange{},
+            ValueRange{}, offsets, tensorType(conv).getShape(), ones);
+      }
     } else {
-      return rewriter.notifyMatchFailure(op, "grouped convolution that is not 2-D");
+      return rewriter.notifyMatchFailure(op, "grouped convolution above 3-D");
     }
     rewriter.replaceOp(op, result);
     return success();

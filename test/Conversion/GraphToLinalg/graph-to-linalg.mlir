@@ -242,6 +242,23 @@ func.func @depthwise_conv_1d(%x: tensor<2x4x11xf32>, %w: tensor<4x1x4xf32>) -> t
 
 // -----
 
+// A grouped 3-D convolution (no linalg named op has groups in 3-D): one
+// convolution per group over its channels and filters, each inserted at its
+// filters of the result.
+// CHECK-LABEL: func.func @grouped_conv_3d
+// CHECK: tensor.extract_slice %{{.*}}[0, 0, 0, 0, 0] [1, 2, 3, 3, 3] [1, 1, 1, 1, 1] : tensor<1x4x3x3x3xf32> to tensor<1x2x3x3x3xf32>
+// CHECK: %[[FIRST:.*]] = linalg.conv_3d_ncdhw_fcdhw {{.*}} -> tensor<1x2x2x2x2xf32>
+// CHECK: %[[PART:.*]] = tensor.insert_slice %[[FIRST]] into %{{.*}}[0, 0, 0, 0, 0] [1, 2, 2, 2, 2] [1, 1, 1, 1, 1]
+// CHECK: tensor.extract_slice %{{.*}}[0, 2, 0, 0, 0] [1, 2, 3, 3, 3] [1, 1, 1, 1, 1] : tensor<1x4x3x3x3xf32> to tensor<1x2x3x3x3xf32>
+// CHECK: %[[SECOND:.*]] = linalg.conv_3d_ncdhw_fcdhw {{.*}} -> tensor<1x2x2x2x2xf32>
+// CHECK: tensor.insert_slice %[[SECOND]] into %[[PART]][0, 2, 0, 0, 0] [1, 2, 2, 2, 2] [1, 1, 1, 1, 1]
+func.func @grouped_conv_3d(%x: tensor<1x4x3x3x3xf32>, %w: tensor<4x2x2x2x2xf32>) -> tensor<1x4x2x2x2xf32> {
+  %0 = graph.conv %x, %w {group = 2 : i64} : (tensor<1x4x3x3x3xf32>, tensor<4x2x2x2x2xf32>) -> tensor<1x4x2x2x2xf32>
+  return %0 : tensor<1x4x2x2x2xf32>
+}
+
+// -----
+
 // Resize resamples one dim per pass: a generic reducing over the taps of
 // that dim, reading the source through a constant index table (and, when
 // interpolating, multiplying by a weight table). Nearest keeps one tap.
