@@ -261,6 +261,10 @@ private:
   /// accumulator (valueDepth / lanes vectors).
   int64_t accumulatorsPerRow() const { return valueDepth / lanes; }
   int64_t statePerRow() const { return 2 + accumulatorsPerRow(); }
+  /// Where row r's output accumulator a sits in the state.
+  int64_t accumulatorIndex(int64_t r, int64_t a) const {
+    return r * statePerRow() + 2 + a;
+  }
 
   int64_t chunkVectors(int64_t rows) const {
     return valueChunkVectors(rows, accumulatorsPerRow(), registers);
@@ -618,13 +622,10 @@ private:
     for (int64_t rowBegin = 0; rowBegin < rows; rowBegin += tileRows) {
       int64_t rowEnd = std::min(rows, rowBegin + tileRows);
       for (int64_t c = 0; c < accumulatorsPerRow(); c += chunk) {
-        auto accumulator = [&](int64_t r, int64_t a) -> Value & {
-          return next[r * statePerRow() + 2 + a];
-        };
         SmallVector<Value> carried;
         for (int64_t r = rowBegin; r < rowEnd; ++r)
           for (int64_t a = c; a < c + chunk; ++a)
-            carried.push_back(accumulator(r, a));
+            carried.push_back(next[accumulatorIndex(r, a)]);
         auto keyLoop = scf::ForOp::create(b, index(0), index(blockKeys()),
                                           index(unroll), carried);
         {
@@ -633,20 +634,19 @@ private:
           SmallVector<Value> accumulators(next);
           for (int64_t r = rowBegin, i = 0; r < rowEnd; ++r)
             for (int64_t a = c; a < c + chunk; ++a, ++i)
-              accumulators[r * statePerRow() + 2 + a] =
-                  keyLoop.getRegionIterArgs()[i];
+              accumulators[accumulatorIndex(r, a)] = keyLoop.getRegionIterArgs()[i];
           accumulateValues(accumulators, rowBegin, rowEnd, batchIndex, kvHead,
                            keyBlock, keyLoop.getInductionVar(), unroll, c,
                            chunk, partial);
           SmallVector<Value> yielded;
           for (int64_t r = rowBegin; r < rowEnd; ++r)
             for (int64_t a = c; a < c + chunk; ++a)
-              yielded.push_back(accumulators[r * statePerRow() + 2 + a]);
+              yielded.push_back(accumulators[accumulatorIndex(r, a)]);
           scf::YieldOp::create(b, yielded);
         }
         for (int64_t r = rowBegin, i = 0; r < rowEnd; ++r)
           for (int64_t a = c; a < c + chunk; ++a, ++i)
-            accumulator(r, a) = keyLoop.getResult(i);
+            next[accumulatorIndex(r, a)] = keyLoop.getResult(i);
       }
     }
     return next;
@@ -672,7 +672,7 @@ private:
         Value weight =
             splat(memref::LoadOp::create(b, probabilityScratch, ValueRange{index(r), inBlock}));
         for (int64_t a = c; a < c + chunk; ++a) {
-          Value &acc = state[r * statePerRow() + 2 + a];
+          Value &acc = state[accumulatorIndex(r, a)];
           acc = vector::FMAOp::create(b, weight, valueRow[a - c], acc);
         }
       }
