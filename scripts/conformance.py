@@ -187,6 +187,14 @@ def run_test(test_dir, build_dir, timeout):
     return name, ops_of(model), "pass", ""
 
 
+def suite_counts(results, suite_of):
+    """The status counts of each suite that ran, the node tests first."""
+    counts = {}
+    for name, _, status, _ in results:
+        counts.setdefault(suite_of[name], collections.Counter())[status] += 1
+    return dict(sorted(counts.items(), key=lambda item: (item[0] != "node", item[0])))
+
+
 def write_report(path, results, suite_of):
     by_op = collections.defaultdict(collections.Counter)
     for name, ops, status, _ in results:
@@ -200,12 +208,10 @@ def write_report(path, results, suite_of):
         "modules and operators converted from PyTorch (opset 6) and the simple models.",
         "",
     ]
-    for suite in sorted(set(suite_of.values()), key=lambda s: (s != "node", s)):
-        mine = [r for r in results if suite_of[r[0]] == suite]
-        counts = collections.Counter(status for _, _, status, _ in mine)
-        in_scope = len(mine) - counts["excluded"]
+    for suite, counts in suite_counts(results, suite_of).items():
+        in_scope = sum(counts.values()) - counts["excluded"]
         lines += [
-            f"- {suite}: {len(mine)} tests; excluded (sequence, map, optional, string or "
+            f"- {suite}: {sum(counts.values())} tests; excluded (sequence, map, optional, string or "
             f"training types): {counts['excluded']}; passed {counts['pass']} of {in_scope} in "
             f"scope ({100.0 * counts['pass'] / max(in_scope, 1):.1f}%); failed {counts['fail']}; "
             f"unsupported {counts['unsupported']}",
@@ -269,13 +275,10 @@ def main():
     print(f"backend tests: {len(results)}, in scope: {in_scope}, {what}: {counts['pass']} "
           f"({100.0 * counts['pass'] / max(in_scope, 1):.1f}%), failed: {counts['fail']}, "
           f"unsupported: {counts['unsupported']}, excluded: {counts['excluded']}")
-    for suite in suites:
-        mine = collections.Counter(status for name, _, status, _ in results
-                                   if suite_of[name] == suite)
-        if mine:
-            print(f"  {suite}: {sum(mine.values())} tests, {what} {mine['pass']}, "
-                  f"failed {mine['fail']}, unsupported {mine['unsupported']}, "
-                  f"excluded {mine['excluded']}")
+    for suite, mine in suite_counts(results, suite_of).items():
+        print(f"  {suite}: {sum(mine.values())} tests, {what} {mine['pass']}, "
+              f"failed {mine['fail']}, unsupported {mine['unsupported']}, "
+              f"excluded {mine['excluded']}")
     for reason, count in reasons.most_common(15):
         print(f"  {count:5} {reason}")
     if args.report:
