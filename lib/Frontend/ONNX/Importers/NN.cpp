@@ -575,8 +575,7 @@ LogicalResult importDropout(NodeImporter &n) {
     if (!*isTest || n.hasOutput(1))
       return n.error()
              << "is_test 0 (training mode, the default of this version) or a "
-                "mask "
-                "output is not supported; inference models set is_test 1";
+                "mask output is not supported; inference models set is_test 1";
     return n.setOutput(0, n.input(0));
   }
   FailureOr<int64_t> training = n.intAttr("training_mode", 0);
